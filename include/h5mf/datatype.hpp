@@ -1,0 +1,81 @@
+// Datatypes: a small owning wrapper over an HDF5 datatype, and one trait from C++ types to HDF5
+// types with a compile-time error for unsupported types.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace h5mf {
+
+class Datatype {
+ public:
+  Datatype() = default;  // invalid until assigned
+  // Takes ownership of `id` (closes it); use Datatype::copy_of for ids owned elsewhere.
+  static Datatype adopt(hid_t id);
+  static Datatype copy_of(hid_t id);
+
+  template <class T>
+  static Datatype of();                       // native memory type of T
+  static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII/UTF-8 of fixed length
+  static Datatype variable_string();          // UTF-8 variable-length string (as h5py writes str)
+
+  Datatype(const Datatype& other);
+  Datatype& operator=(const Datatype& other);
+  Datatype(Datatype&& other) noexcept;
+  Datatype& operator=(Datatype&& other) noexcept;
+  ~Datatype();
+
+  hid_t id() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  std::size_t size() const;             // bytes per element (pointer size for variable length)
+  H5T_class_t type_class() const;
+  bool is_variable_length() const;      // variable-length string or sequence anywhere inside
+  bool is_numeric() const;              // integer or float
+
+  // The type to store in a file for this (memory) type: little-endian standard types for numbers
+  // (native int -> H5T_STD_I32LE, double -> H5T_IEEE_F64LE), the type itself otherwise.
+  Datatype file_type() const;
+
+  // HDF5's own binary encoding (H5Tencode / H5Tdecode).
+  std::vector<std::byte> encode() const;
+  static Datatype decode(std::span<const std::byte> bytes);
+
+  std::string describe() const;  // "H5T_STD_I32LE", "H5T_IEEE_F64LE", "string(8)", ...
+
+  friend bool operator==(const Datatype& a, const Datatype& b);  // H5Tequal
+
+ private:
+  explicit Datatype(hid_t id) : id_(id) {}
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+namespace detail {
+template <class T>
+inline constexpr bool always_false = false;
+hid_t native_type_id(std::size_t size, bool is_signed, bool is_float);
+}  // namespace detail
+
+template <class T>
+Datatype Datatype::of() {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_same_v<U, bool>) {
+    static_assert(detail::always_false<U>, "bool datasets come with the enum types (issue 9)");
+  } else if constexpr (std::is_integral_v<U> || std::is_floating_point_v<U>) {
+    static_assert(sizeof(U) == 1 || sizeof(U) == 2 || sizeof(U) == 4 || sizeof(U) == 8,
+                  "unsupported integer/float size");
+    static_assert(!std::is_floating_point_v<U> || sizeof(U) == 4 || sizeof(U) == 8,
+                  "only float and double are supported floating-point types");
+    return copy_of(detail::native_type_id(sizeof(U), std::is_signed_v<U>,
+                                          std::is_floating_point_v<U>));
+  } else {
+    static_assert(detail::always_false<U>, "h5mf: no HDF5 datatype is known for this C++ type");
+  }
+}
+
+}  // namespace h5mf

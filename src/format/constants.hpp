@@ -1,0 +1,36 @@
+// Constants of container format version 1 (docs/format.md is the specification).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace h5mf::format {
+
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::size_t kHeaderSize = 64;
+inline constexpr std::size_t kRecordHeaderSize = 16;  // checksum u64, length u32, type u16, flags u16
+inline constexpr std::uint32_t kMaxPayload = 256u << 20;
+inline constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
+inline constexpr std::uint32_t kMaxRank = 32;  // as HDF5's H5S_MAX_RANK
+
+enum class FileKind : std::uint8_t { Meta, Index, Data };
+
+// 8-byte magics at offset 0 of each file.
+inline constexpr std::array<char, 8> kMagicMeta{'H', '5', 'M', 'F', 'M', 'E', 'T', 'A'};
+inline constexpr std::array<char, 8> kMagicIndex{'H', '5', 'M', 'F', 'I', 'N', 'D', 'X'};
+inline constexpr std::array<char, 8> kMagicData{'H', '5', 'M', 'F', 'D', 'A', 'T', 'A'};
+
+enum class RecordType : std::uint16_t {
+  Session = 1,
+  CreateGroup = 2,
+  CreateDataset = 3,
+  SetAttribute = 4,
+  DeleteAttribute = 5,
+  Resize = 6,
+  Write = 16,
+};
+
+enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
+
+}  // namespace h5mf::format

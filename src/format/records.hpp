@@ -1,0 +1,80 @@
+// The payloads of metafile and index records (docs/format.md): plain structs with encode/decode.
+// Decoders throw FormatError through a Decoder whose context names file and offset.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "format/constants.hpp"
+#include "format/encoding.hpp"
+#include "h5mf/selection.hpp"
+
+namespace h5mf::format {
+
+struct SessionRecord {
+  std::uint64_t session = 0;
+  std::uint32_t writers = 0;
+  std::uint32_t flags = 0;
+  std::uint64_t first_epoch = 0;
+  friend bool operator==(const SessionRecord&, const SessionRecord&) = default;
+};
+
+struct CreateGroupRecord {
+  std::uint64_t epoch = 0, id = 0, parent = 0;
+  std::string name;
+  friend bool operator==(const CreateGroupRecord&, const CreateGroupRecord&) = default;
+};
+
+struct CreateDatasetRecord {
+  std::uint64_t epoch = 0, id = 0, parent = 0;
+  std::string name;
+  Bytes type;              // H5Tencode of the file type
+  Extent dims, maxdims;    // same rank; kUnlimited in maxdims for unlimited
+  Bytes fill;              // one element in the file type, or empty for all-zero
+  Extent chunk;            // empty: contiguous
+  friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
+};
+
+struct SetAttributeRecord {
+  std::uint64_t epoch = 0, id = 0;
+  std::string name;
+  Bytes type;              // H5Tencode of the file type
+  Extent dims;             // empty: scalar
+  Bytes value;
+  friend bool operator==(const SetAttributeRecord&, const SetAttributeRecord&) = default;
+};
+
+struct DeleteAttributeRecord {
+  std::uint64_t epoch = 0, id = 0;
+  std::string name;
+  friend bool operator==(const DeleteAttributeRecord&, const DeleteAttributeRecord&) = default;
+};
+
+struct ResizeRecord {
+  std::uint64_t epoch = 0, id = 0;
+  Extent dims;
+  friend bool operator==(const ResizeRecord&, const ResizeRecord&) = default;
+};
+
+using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
+                                     SetAttributeRecord, DeleteAttributeRecord, ResizeRecord>;
+
+struct WriteRecord {
+  std::uint64_t dataset = 0, epoch = 0, sequence = 0;
+  std::uint64_t data_offset = 0, data_length = 0, data_checksum = 0;
+  Selection selection;     // a resolved Hyperslab or Points selection
+  friend bool operator==(const WriteRecord&, const WriteRecord&) = default;
+};
+
+RecordType record_type(const StructureRecord& record);
+Bytes encode(const StructureRecord& record);
+Bytes encode(const WriteRecord& record);
+void encode_selection(Encoder& out, const Selection& selection);
+Selection decode_selection(Decoder& in);
+
+// `context` names the file and offset for error messages.
+StructureRecord decode_structure(RecordType type, ByteView payload, const std::string& context);
+WriteRecord decode_write(ByteView payload, const std::string& context);
+
+}  // namespace h5mf::format

@@ -1,0 +1,48 @@
+// RAII for HDF5 identifiers, and one checked wrapper per HDF5 call pattern: a failing call throws
+// IoError whose message names the operation, the object and HDF5's own error stack.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <utility>
+
+namespace h5mf::hdf5 {
+
+// Owns one reference to an HDF5 id of any kind (file, group, dataset, dataspace, type, plist,
+// attribute); move-only. The destructor never throws; close() reports errors.
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)) {}
+  Handle& operator=(Handle&& o) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle();
+
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
+  // Closes now and throws IoError naming `what` if HDF5 fails (a file close flushes).
+  void close(const std::string& what);
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+// Turns off HDF5's automatic printing of error stacks (we throw with the stack instead). Called
+// once, idempotent.
+void silence_hdf5_errors();
+
+// The current HDF5 error stack as one line ("H5Dcreate2(): unable to create dataset; ..."), empty
+// if none. Clears the stack.
+std::string error_stack();
+
+// Throw IoError("<what>: <HDF5 error stack>") when `status` < 0; otherwise return it.
+hid_t check_id(hid_t id, const std::string& what);
+herr_t check(herr_t status, const std::string& what);
+// For htri_t results: throws on < 0, returns the boolean.
+bool check_bool(htri_t status, const std::string& what);
+
+}  // namespace h5mf::hdf5
