@@ -15,6 +15,7 @@ using Extent = std::vector<std::uint64_t>;
 
 struct Hyperslab {
   Extent start, stride, count, block;
+  friend bool operator==(const Hyperslab&, const Hyperslab&) = default;
 };
 
 class Selection {

@@ -34,8 +34,9 @@ struct LogDamage {
 // once if anything after the last valid record was dropped. Returns the offset just past the last
 // valid record (where an appender should continue). Never throws for damaged input. A record with
 // an unknown type is passed to on_record (the caller decides).
-// Torn vs corrupt: if the first bad record's declared extent runs past the end of `bytes` or the
-// remaining bytes are fewer than a record header, it is a torn tail; otherwise corruption.
+// Torn vs corrupt: if the remaining bytes are fewer than a record header, or the first bad record
+// declares a possible length (<= kMaxPayload) that runs past the end of `bytes`, it is a torn tail;
+// an impossible length, nonzero flags or a failed checksum inside the file is corruption.
 std::uint64_t read_log(ByteView bytes, std::uint64_t base_offset,
                        const std::function<void(const LogRecord&)>& on_record,
                        const std::function<void(const LogDamage&)>& on_damage);

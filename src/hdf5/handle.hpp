@@ -35,7 +35,7 @@ class Handle {
 // once, idempotent.
 void silence_hdf5_errors();
 
-// The current HDF5 error stack as one line ("H5Dcreate2(): unable to create dataset; ..."), empty
+// The current HDF5 error stack as one line ("H5Dcreate2(): unable to create dataset <- ..."), empty
 // if none. Clears the stack.
 std::string error_stack();
 

@@ -108,15 +108,17 @@ Selection Selection::resolved(const Extent& shape, const std::string& what) cons
           "{}: hyperslab blocks overlap in dimension {}: stride {} is smaller than block {}", what,
           d, stride, block));
     }
-    // Last selected coordinate: start + (count-1)*stride + block - 1, computed without overflow.
-    const unsigned __int128 last = static_cast<unsigned __int128>(start) +
-                                   static_cast<unsigned __int128>(count - 1) * stride + block - 1;
-    if (last >= shape[d]) {
+    // Last selected coordinate, start + (count-1)*stride + block - 1, checked for overflow.
+    std::uint64_t last = 0;
+    const bool overflow = __builtin_mul_overflow(count - 1, stride, &last) ||
+                          __builtin_add_overflow(last, start, &last) ||
+                          __builtin_add_overflow(last, block - 1, &last);
+    if (overflow || last >= shape[d]) {
       throw InvalidArgument(fmt::format(
-          "{}: hyperslab reaches index {} in dimension {} but its extent is {} (start {}, stride "
-          "{}, count {}, block {}; shape [{}])",
-          what, static_cast<std::uint64_t>(last > ~std::uint64_t{0} ? ~std::uint64_t{0} : last), d,
-          shape[d], start, stride, count, block, fmt::join(shape, ", ")));
+          "{}: hyperslab reaches {} in dimension {} but its extent is {} (start {}, stride {}, count {}, block {}; "
+          "shape [{}])",
+          what, overflow ? std::string("past 2^64") : fmt::format("index {}", last), d, shape[d], start, stride,
+          count, block, fmt::join(shape, ", ")));
     }
   }
   return *this;

@@ -1,0 +1,128 @@
+// Attributes of a file, group or dataset: dict-like, numeric scalars and arrays, and strings.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "h5mf/datatype.hpp"
+#include "h5mf/error.hpp"
+#include "h5mf/selection.hpp"
+
+namespace h5mf {
+
+namespace driver {
+class Node;
+}
+namespace detail {
+struct FileState;
+}
+
+// An attribute's value as it travels between the API and the drivers: `bytes` holds the elements
+// in `type` (row-major); for variable-length string types `strings` holds them instead.
+struct AttributeData {
+  Datatype type;
+  Extent dims;  // empty: scalar
+  std::vector<std::byte> bytes;
+  std::vector<std::string> strings;
+  std::uint64_t num_elements() const {
+    std::uint64_t n = 1;
+    for (auto d : dims) n *= d;
+    return n;
+  }
+};
+
+class Attributes {
+ public:
+  Attributes(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::Node> node);
+
+  // Writing is collective (every writer makes the same call). An existing attribute is replaced.
+  template <class T>
+  void set(const std::string& name, const T& value);
+  void set(const std::string& name, const char* value) { set(name, std::string(value)); }
+  void set_raw(const std::string& name, AttributeData value);
+
+  template <class T>
+  T get(const std::string& name) const;
+  AttributeData get_raw(const std::string& name) const;  // in the file type
+
+  bool contains(const std::string& name) const;
+  std::vector<std::string> names() const;
+  void remove(const std::string& name);
+
+ private:
+  void convert_to(const AttributeData& stored, const Datatype& type, void* out, std::uint64_t count,
+                  const std::string& name) const;
+  std::shared_ptr<detail::FileState> file_;
+  std::shared_ptr<driver::Node> node_;
+};
+
+namespace detail {
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+}  // namespace detail
+
+template <class T>
+void Attributes::set(const std::string& name, const T& value) {
+  AttributeData data;
+  if constexpr (std::is_same_v<T, std::string>) {
+    data.type = Datatype::variable_string();
+    data.strings = {value};
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    data.type = Datatype::variable_string();
+    data.dims = {value.size()};
+    data.strings = value;
+  } else if constexpr (detail::is_vector<T>::value) {
+    using E = typename T::value_type;
+    data.type = Datatype::of<E>();
+    data.dims = {value.size()};
+    const auto* p = reinterpret_cast<const std::byte*>(value.data());
+    data.bytes.assign(p, p + value.size() * sizeof(E));
+  } else {
+    data.type = Datatype::of<T>();
+    const auto* p = reinterpret_cast<const std::byte*>(&value);
+    data.bytes.assign(p, p + sizeof(T));
+  }
+  set_raw(name, std::move(data));
+}
+
+template <class T>
+T Attributes::get(const std::string& name) const {
+  const AttributeData stored = get_raw(name);
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::string>>) {
+    std::vector<std::string> strings = stored.strings;
+    if (stored.type.type_class() == H5T_STRING && !stored.type.is_variable_length()) {
+      const std::size_t n = stored.type.size();
+      for (std::size_t at = 0; at + n <= stored.bytes.size(); at += n) {
+        std::string s(reinterpret_cast<const char*>(stored.bytes.data() + at), n);
+        s.erase(s.find_last_not_of('\0') + 1);
+        strings.push_back(std::move(s));
+      }
+    }
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (strings.size() != 1) {
+        throw InvalidArgument("attribute '" + name + "' " +
+                              (stored.type.type_class() == H5T_STRING
+                                   ? "holds " + std::to_string(strings.size()) + " strings, not one"
+                                   : "is not a string (" + stored.type.describe() + ")"));
+      }
+      return strings.front();
+    } else {
+      return strings;
+    }
+  } else if constexpr (detail::is_vector<T>::value) {
+    T out(stored.num_elements());
+    convert_to(stored, Datatype::of<typename T::value_type>(), out.data(), out.size(), name);
+    return out;
+  } else {
+    T out{};
+    convert_to(stored, Datatype::of<T>(), &out, 1, name);
+    return out;
+  }
+}
+
+}  // namespace h5mf

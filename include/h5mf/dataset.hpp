@@ -1,0 +1,110 @@
+// A dataset: shape, type, and data transfer by selection. Data writes are independent (any writer,
+// any time); resize is collective.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "h5mf/attributes.hpp"
+#include "h5mf/datatype.hpp"
+#include "h5mf/error.hpp"
+#include "h5mf/selection.hpp"
+
+namespace h5mf {
+
+namespace driver {
+class DatasetNode;
+}
+
+// What create_dataset needs: h5py's create_dataset arguments.
+struct DatasetCreate {
+  Datatype dtype;         // a memory type (Datatype::of<T>()) or an explicit file type
+  Extent shape;
+  Extent maxshape;        // empty: same as shape; kUnlimited for unlimited dimensions
+  std::vector<std::byte> fill;  // one element of dtype, or empty for zeros
+  Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape)
+
+  static constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
+
+  template <class T>
+  static DatasetCreate of(Extent shape) {
+    DatasetCreate spec;
+    spec.dtype = Datatype::of<T>();
+    spec.shape = std::move(shape);
+    return spec;
+  }
+  template <class T>
+  DatasetCreate& fill_value(const T& value) {
+    const auto* p = reinterpret_cast<const std::byte*>(&value);
+    dtype = Datatype::of<T>();
+    fill.assign(p, p + sizeof(T));
+    return *this;
+  }
+  DatasetCreate& max_shape(Extent m) { maxshape = std::move(m); return *this; }
+  DatasetCreate& chunk_shape(Extent c) { chunks = std::move(c); return *this; }
+};
+
+class Dataset {
+ public:
+  Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::DatasetNode> node);
+
+  std::string name() const;   // full path
+  Extent shape() const;
+  Extent maxshape() const;
+  Extent chunks() const;      // empty when contiguous
+  Datatype dtype() const;     // the file type
+  std::size_t rank() const { return shape().size(); }
+  std::uint64_t size() const;  // number of elements
+  std::vector<std::byte> fill_value() const;  // one element in the file type
+
+  // `data` holds the selection's elements in order; its size must equal the selection's.
+  template <class T>
+  void write(std::span<const T> data, const Selection& selection = Selection::all());
+  template <class T>
+  void write(const std::vector<T>& data, const Selection& selection = Selection::all()) {
+    write(std::span<const T>(data), selection);
+  }
+  template <class T>
+  std::vector<T> read(const Selection& selection = Selection::all()) const;
+  template <class T>
+  void read(std::span<T> out, const Selection& selection = Selection::all()) const;
+
+  // Untyped transfers: `buffer` holds count elements of `memory_type`, count = the selection's.
+  void write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection);
+  void read_raw(void* buffer, const Datatype& memory_type, const Selection& selection) const;
+
+  // Number of elements a selection picks from this dataset (validates it).
+  std::uint64_t count(const Selection& selection) const;
+
+  void resize(const Extent& shape);  // collective
+  void set_collective(bool collective);  // mpio: collective transfers (h5py's dset.collective)
+  Attributes attrs() const;
+
+ private:
+  Selection checked(const Selection& selection, std::uint64_t buffer_elements) const;
+  std::shared_ptr<detail::FileState> file_;
+  std::shared_ptr<driver::DatasetNode> node_;
+};
+
+template <class T>
+void Dataset::write(std::span<const T> data, const Selection& selection) {
+  const Selection resolved = checked(selection, data.size());
+  write_raw(data.data(), Datatype::of<T>(), resolved);
+}
+
+template <class T>
+std::vector<T> Dataset::read(const Selection& selection) const {
+  std::vector<T> out(count(selection));
+  read(std::span<T>(out), selection);
+  return out;
+}
+
+template <class T>
+void Dataset::read(std::span<T> out, const Selection& selection) const {
+  const Selection resolved = checked(selection, out.size());
+  read_raw(out.data(), Datatype::of<T>(), resolved);
+}
+
+}  // namespace h5mf

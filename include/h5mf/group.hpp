@@ -1,0 +1,54 @@
+// A group: a folder of groups and datasets. Paths may be nested ("a/b/c") or absolute ("/a/b");
+// creating a path creates missing intermediate groups, as h5py does. Creation is collective.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "h5mf/attributes.hpp"
+#include "h5mf/dataset.hpp"
+
+namespace h5mf {
+
+namespace driver {
+class GroupNode;
+}
+
+enum class ObjectType { Group, Dataset };
+
+class Group {
+ public:
+  Group(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::GroupNode> node);
+
+  std::string name() const;  // full path, "/" for the root
+
+  Group create_group(std::string_view path);
+  Group require_group(std::string_view path);   // open, or create if missing
+  Group group(std::string_view path) const;     // throws NotFound
+
+  Dataset create_dataset(std::string_view path, const DatasetCreate& spec);
+  template <class T>
+  Dataset create_dataset(std::string_view path, Extent shape) {
+    return create_dataset(path, DatasetCreate::of<T>(std::move(shape)));
+  }
+  // Opens `path` if it exists with the same shape and type, else creates it (h5py's semantics).
+  Dataset require_dataset(std::string_view path, const DatasetCreate& spec);
+  Dataset dataset(std::string_view path) const;  // throws NotFound
+
+  bool contains(std::string_view path) const;
+  ObjectType type_of(std::string_view path) const;  // throws NotFound
+  std::vector<std::string> keys() const;            // direct children, sorted by name
+  Attributes attrs() const;
+
+ protected:
+  std::shared_ptr<detail::FileState> file_;
+  std::shared_ptr<driver::GroupNode> node_;
+
+ private:
+  // Walks `path`'s parent groups (creating them when `create`); returns the parent and leaf name.
+  std::pair<std::shared_ptr<driver::GroupNode>, std::string> walk(std::string_view path, bool create) const;
+};
+
+}  // namespace h5mf

@@ -1,0 +1,43 @@
+// How a file is opened: h5py's modes, the driver, and the writers.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace h5mf {
+
+// h5py's modes: "r", "r+", "w", "w-" (or "x"), "a".
+enum class Mode { Read, ReadWrite, Truncate, Exclusive, Append };
+Mode parse_mode(std::string_view mode);  // throws InvalidArgument for anything else
+std::string to_string(Mode mode);
+
+enum class Driver {
+  Auto,       // a container directory opens with multifile; an HDF5 file with sec2 (mpio when a
+              // communicator of more than one rank is given); new files: multifile when parallel
+  Multifile,  // the container: each writer appends to its own files (the default in parallel)
+  Mpio,       // classic parallel HDF5 on one shared file (MPI-IO)
+  Sec2,       // serial HDF5 for one process
+};
+Driver parse_driver(std::string_view name);  // "multifile", "mpio", "sec2" or "" / "auto"
+std::string to_string(Driver driver);
+
+struct FileOptions {
+  Driver driver = Driver::Auto;
+  // The MPI job's communicator; MPI_COMM_NULL means one process and no MPI at all.
+  MPI_Comm comm = MPI_COMM_NULL;
+  // Without MPI: the coordinator (writer 0) creates a container for `writers` independent
+  // processes; each worker opens it with `writer` = its id. 0 / -1: not used.
+  int writers = 0;
+  int writer = -1;
+  // Every write visible to every process as soon as the call returns (MPI atomic mode).
+  bool atomic = false;
+  // Per-writer buffer for small writes; writes of at least half of it bypass the buffer.
+  std::size_t buffer_bytes = std::size_t{8} << 20;
+  // fsync data, index and metafile at every flush and close.
+  bool sync = false;
+};
+
+}  // namespace h5mf

@@ -1,0 +1,71 @@
+#include "h5mf/attributes.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "api/file_state.hpp"
+#include "hdf5/convert.hpp"
+
+namespace h5mf {
+
+Attributes::Attributes(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::Node> node)
+    : file_(std::move(file)), node_(std::move(node)) {}
+
+void Attributes::set_raw(const std::string& name, AttributeData value) {
+  file_->require_writable(fmt::format("set attribute '{}' of '{}'", name, node_->path()));
+  if (name.empty() || name.find('\0') != std::string::npos || name.find('/') != std::string::npos) {
+    throw InvalidArgument(fmt::format("invalid attribute name '{}' on '{}': empty, or contains '/' or NUL", name,
+                                      node_->path()));
+  }
+  const std::uint64_t n = value.num_elements();
+  const bool strings = value.type.is_variable_length() && value.type.type_class() == H5T_STRING;
+  const std::uint64_t have = strings ? value.strings.size() : value.bytes.size() / std::max<std::size_t>(value.type.size(), 1);
+  if (have != n || (!strings && value.bytes.size() != n * value.type.size())) {
+    throw InvalidArgument(fmt::format("attribute '{}' of '{}': {} elements for dims of {} elements", name,
+                                      node_->path(), have, n));
+  }
+  node_->set_attribute(name, value);
+}
+
+AttributeData Attributes::get_raw(const std::string& name) const {
+  file_->checked();
+  if (!node_->has_attribute(name)) {
+    throw NotFound(fmt::format("attribute '{}' not found on '{}' in file '{}'", name, node_->path(), file_->path));
+  }
+  return node_->get_attribute(name);
+}
+
+bool Attributes::contains(const std::string& name) const {
+  file_->checked();
+  return node_->has_attribute(name);
+}
+
+std::vector<std::string> Attributes::names() const {
+  file_->checked();
+  return node_->attribute_names();
+}
+
+void Attributes::remove(const std::string& name) {
+  file_->require_writable(fmt::format("delete attribute '{}' of '{}'", name, node_->path()));
+  if (!node_->has_attribute(name)) {
+    throw NotFound(fmt::format("attribute '{}' not found on '{}' in file '{}'", name, node_->path(), file_->path));
+  }
+  node_->delete_attribute(name);
+}
+
+void Attributes::convert_to(const AttributeData& stored, const Datatype& type, void* out, std::uint64_t count,
+                            const std::string& name) const {
+  if (count != stored.num_elements()) {
+    throw InvalidArgument(fmt::format("attribute '{}' of '{}' has {} elements, not {}", name, node_->path(),
+                                      stored.num_elements(), count));
+  }
+  if (!stored.type.is_numeric() || !type.is_numeric()) {
+    throw InvalidArgument(fmt::format("attribute '{}' of '{}' has type {}, which does not convert to {}", name,
+                                      node_->path(), stored.type.describe(), type.describe()));
+  }
+  const auto converted = hdf5::convert(stored.type, type, count, stored.bytes);
+  std::memcpy(out, converted.data(), converted.size());
+}
+
+}  // namespace h5mf

@@ -1,0 +1,82 @@
+#include "h5mf/dataset.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "api/file_state.hpp"
+
+namespace h5mf {
+
+Dataset::Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::DatasetNode> node)
+    : file_(std::move(file)), node_(std::move(node)) {}
+
+std::string Dataset::name() const { return node_->path(); }
+Extent Dataset::shape() const { file_->checked(); return node_->shape(); }
+Extent Dataset::maxshape() const { file_->checked(); return node_->maxshape(); }
+Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }
+Datatype Dataset::dtype() const { file_->checked(); return node_->file_type(); }
+std::vector<std::byte> Dataset::fill_value() const { file_->checked(); return node_->fill(); }
+
+std::uint64_t Dataset::size() const {
+  std::uint64_t n = 1;
+  for (auto d : shape()) n *= d;
+  return n;
+}
+
+std::uint64_t Dataset::count(const Selection& selection) const {
+  return selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path)).num_elements();
+}
+
+Selection Dataset::checked(const Selection& selection, std::uint64_t buffer_elements) const {
+  Selection resolved =
+      selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path));
+  if (resolved.num_elements() != buffer_elements) {
+    throw InvalidArgument(fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
+                                      "({}) selects {}",
+                                      name(), file_->path, buffer_elements, resolved.describe(),
+                                      resolved.num_elements()));
+  }
+  return resolved;
+}
+
+void Dataset::write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection) {
+  file_->require_writable(fmt::format("write to dataset '{}'", name()));
+  const Selection resolved =
+      selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path));
+  if (resolved.num_elements() > 0 && buffer == nullptr) {
+    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), resolved.num_elements()));
+  }
+  node_->write(resolved, memory_type, buffer);
+}
+
+void Dataset::read_raw(void* buffer, const Datatype& memory_type, const Selection& selection) const {
+  file_->checked();
+  const Selection resolved =
+      selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path));
+  if (resolved.num_elements() > 0 && buffer == nullptr) {
+    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), resolved.num_elements()));
+  }
+  node_->read(resolved, memory_type, buffer);
+}
+
+void Dataset::resize(const Extent& new_shape) {
+  file_->require_writable(fmt::format("resize dataset '{}'", name()));
+  const Extent max = maxshape();
+  if (new_shape.size() != max.size()) {
+    throw InvalidArgument(fmt::format("resize of dataset '{}': new shape has rank {} but the dataset has rank {}",
+                                      name(), new_shape.size(), max.size()));
+  }
+  for (std::size_t d = 0; d < max.size(); ++d) {
+    if (new_shape[d] > max[d]) {
+      throw InvalidArgument(fmt::format("resize of dataset '{}' to [{}]: dimension {} exceeds maxshape [{}]", name(),
+                                        fmt::join(new_shape, ", "), d, fmt::join(max, ", ")));
+    }
+  }
+  node_->resize(new_shape);
+}
+
+void Dataset::set_collective(bool collective) { file_->checked(); node_->set_collective(collective); }
+
+Attributes Dataset::attrs() const { return Attributes(file_, node_); }
+
+}  // namespace h5mf

@@ -1,0 +1,56 @@
+#include "h5mf/file.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "api/file_state.hpp"
+
+namespace h5mf {
+namespace {
+
+std::shared_ptr<detail::FileState> open_state(const std::string& path, Mode mode, const FileOptions& options) {
+  auto state = std::make_shared<detail::FileState>();
+  state->driver = driver::open(path, mode, options);
+  state->path = state->driver->path();
+  state->mode = mode;
+  return state;
+}
+
+}  // namespace
+
+File::File(const std::string& path, Mode mode, const FileOptions& options)
+    : Group(open_state(path, mode, options), nullptr) {
+  node_ = file_->driver->root();
+}
+
+File::~File() {
+  if (!file_ || !file_->open) return;
+  file_->open = false;
+  if (file_->driver->writers() > 1 && file_->driver->writable()) {
+    std::fprintf(stderr,
+                 "h5mf: warning: file '%s' was not closed (writer %d of %d); its buffers were written out "
+                 "but no collective close was made. Call close() on every writer.\n",
+                 file_->path.c_str(), file_->driver->writer(), file_->driver->writers());
+  }
+  file_->driver->abandon();
+}
+
+void File::flush() { file_->checked().flush(); }
+
+void File::close() {
+  if (!file_ || !file_->open) return;
+  file_->open = false;  // even if close throws: the driver is not usable after a failed close
+  file_->driver->close();
+}
+
+bool File::is_open() const { return file_ && file_->open; }
+std::string File::filename() const { return file_->path; }
+std::string File::driver() const { return file_->driver->name(); }
+Mode File::mode() const { return file_->mode; }
+bool File::atomic() const { return file_->checked().atomic(); }
+void File::set_atomic(bool atomic) { file_->checked().set_atomic(atomic); }
+int File::writer() const { return file_->driver->writer(); }
+int File::writers() const { return file_->driver->writers(); }
+
+}  // namespace h5mf

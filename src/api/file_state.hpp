@@ -1,0 +1,32 @@
+// What every handle of one open file shares: the driver and whether the file is still open.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "driver/driver.hpp"
+#include "h5mf/error.hpp"
+#include "h5mf/options.hpp"
+
+namespace h5mf::detail {
+
+struct FileState {
+  std::unique_ptr<driver::FileDriver> driver;
+  std::string path;
+  Mode mode = Mode::Read;
+  bool open = true;
+
+  driver::FileDriver& checked() const {
+    if (!open) throw InvalidArgument("file '" + path + "' is closed");
+    return *driver;
+  }
+  // Structure changes and data writes need a writable file.
+  void require_writable(const std::string& what) const {
+    checked();
+    if (!driver->writable()) {
+      throw InvalidArgument("cannot " + what + ": file '" + path + "' is open read-only (mode 'r')");
+    }
+  }
+};
+
+}  // namespace h5mf::detail

@@ -1,0 +1,217 @@
+#include "h5mf/group.hpp"
+
+#include <fmt/format.h>
+
+#include "api/file_state.hpp"
+#include "hdf5/convert.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf {
+namespace {
+
+struct SplitPath {
+  bool absolute = false;
+  std::vector<std::string> parts;
+};
+
+SplitPath split(std::string_view path) {
+  SplitPath out;
+  out.absolute = !path.empty() && path.front() == '/';
+  std::size_t at = 0;
+  while (at <= path.size()) {
+    const std::size_t slash = std::min(path.find('/', at), path.size());
+    const std::string_view part = path.substr(at, slash - at);
+    if (part == "..") throw InvalidArgument(fmt::format("path '{}': '..' is not supported", path));
+    if (part.find('\0') != std::string_view::npos) {
+      throw InvalidArgument(fmt::format("path '{}' contains a NUL character", path));
+    }
+    if (!part.empty() && part != ".") out.parts.emplace_back(part);
+    at = slash + 1;
+  }
+  return out;
+}
+
+std::string join(const std::string& base, const std::string& name) {
+  return base == "/" ? "/" + name : base + "/" + name;
+}
+
+}  // namespace
+
+Group::Group(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::GroupNode> node)
+    : file_(std::move(file)), node_(std::move(node)) {}
+
+std::string Group::name() const { return node_->path(); }
+
+std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::string_view path,
+                                                                        bool create) const {
+  driver::FileDriver& driver = file_->checked();
+  SplitPath parts = split(path);
+  std::shared_ptr<driver::GroupNode> at = parts.absolute ? driver.root() : node_;
+  if (parts.parts.empty()) return {at, std::string()};
+  for (std::size_t i = 0; i + 1 < parts.parts.size(); ++i) {
+    const std::string& part = parts.parts[i];
+    const auto kind = at->child_kind(part);
+    if (!kind) {
+      if (!create) {
+        throw NotFound(fmt::format("'{}' not found in file '{}' (no '{}' in '{}')", path, file_->path, part,
+                                   at->path()));
+      }
+      file_->require_writable(fmt::format("create group '{}'", join(at->path(), part)));
+      at = at->create_group(part);
+    } else if (*kind == driver::NodeKind::Dataset) {
+      throw InvalidArgument(fmt::format("'{}' in path '{}' of file '{}' is a dataset, not a group",
+                                        join(at->path(), part), path, file_->path));
+    } else {
+      at = at->open_group(part);
+    }
+  }
+  return {at, parts.parts.back()};
+}
+
+Group Group::create_group(std::string_view path) {
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) throw AlreadyExists(fmt::format("group '{}' already exists in file '{}'", path, file_->path));
+  file_->require_writable(fmt::format("create group '{}'", join(parent->path(), leaf)));
+  if (parent->child_kind(leaf)) {
+    throw AlreadyExists(fmt::format("cannot create group '{}': '{}' already exists in file '{}'", path,
+                                    join(parent->path(), leaf), file_->path));
+  }
+  return Group(file_, parent->create_group(leaf));
+}
+
+Group Group::require_group(std::string_view path) {
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) return Group(file_, parent);
+  const auto kind = parent->child_kind(leaf);
+  if (!kind) {
+    file_->require_writable(fmt::format("create group '{}'", join(parent->path(), leaf)));
+    return Group(file_, parent->create_group(leaf));
+  }
+  if (*kind != driver::NodeKind::Group) {
+    throw InvalidArgument(fmt::format("'{}' in file '{}' is a dataset, not a group", join(parent->path(), leaf),
+                                      file_->path));
+  }
+  return Group(file_, parent->open_group(leaf));
+}
+
+Group Group::group(std::string_view path) const {
+  auto [parent, leaf] = walk(path, false);
+  if (leaf.empty()) return Group(file_, parent);
+  const auto kind = parent->child_kind(leaf);
+  if (!kind) throw NotFound(fmt::format("group '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
+  if (*kind != driver::NodeKind::Group) {
+    throw InvalidArgument(fmt::format("'{}' in file '{}' is a dataset, not a group", join(parent->path(), leaf),
+                                      file_->path));
+  }
+  return Group(file_, parent->open_group(leaf));
+}
+
+Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) {
+  auto [parent, leaf] = walk(path, true);
+  const std::string full = leaf.empty() ? std::string(path) : join(parent->path(), leaf);
+  if (leaf.empty()) throw InvalidArgument(fmt::format("create_dataset: '{}' names no dataset", path));
+  file_->require_writable(fmt::format("create dataset '{}'", full));
+  if (parent->child_kind(leaf)) {
+    throw AlreadyExists(fmt::format("cannot create dataset '{}': it already exists in file '{}'", full, file_->path));
+  }
+  if (!spec.dtype.valid()) throw InvalidArgument(fmt::format("create_dataset '{}': no datatype given", full));
+  if (spec.shape.size() > 32) {
+    throw InvalidArgument(fmt::format("create_dataset '{}': rank {} exceeds HDF5's limit of 32", full, spec.shape.size()));
+  }
+  driver::DatasetSpec out;
+  out.file_type = spec.dtype.file_type();
+  out.shape = spec.shape;
+  out.maxshape = spec.maxshape.empty() ? spec.shape : spec.maxshape;
+  if (out.maxshape.size() != out.shape.size()) {
+    throw InvalidArgument(fmt::format("create_dataset '{}': shape has rank {} but maxshape has rank {}", full,
+                                      out.shape.size(), out.maxshape.size()));
+  }
+  for (std::size_t d = 0; d < out.shape.size(); ++d) {
+    if (out.shape[d] > out.maxshape[d]) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': shape[{}] = {} exceeds maxshape[{}] = {}", full, d,
+                                        out.shape[d], d, out.maxshape[d]));
+    }
+  }
+  out.chunks = spec.chunks;
+  if (!out.chunks.empty()) {
+    if (out.chunks.size() != out.shape.size()) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': chunks have rank {} but the dataset has rank {}", full,
+                                        out.chunks.size(), out.shape.size()));
+    }
+    for (std::size_t d = 0; d < out.chunks.size(); ++d) {
+      if (out.chunks[d] == 0) throw InvalidArgument(fmt::format("create_dataset '{}': chunk dimension {} is 0", full, d));
+    }
+  } else if (out.maxshape != out.shape) {
+    // HDF5 can only resize chunked datasets; pick a chunk as h5py does (about 64 KiB or less, whole
+    // trailing dimensions where possible).
+    out.chunks.assign(out.shape.size(), 1);
+    std::uint64_t bytes = out.file_type.size();
+    for (std::size_t d = out.shape.size(); d-- > 0;) {
+      const std::uint64_t want = std::max<std::uint64_t>(out.shape[d], 1);
+      const std::uint64_t fit = std::max<std::uint64_t>((std::uint64_t{64} << 10) / bytes, 1);
+      out.chunks[d] = std::min(want, fit);
+      bytes *= out.chunks[d];
+    }
+  }
+  if (!spec.fill.empty()) {
+    if (spec.fill.size() != spec.dtype.size()) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': fill value has {} bytes but the type {} has {}", full,
+                                        spec.fill.size(), spec.dtype.describe(), spec.dtype.size()));
+    }
+    out.fill = hdf5::convert(spec.dtype, out.file_type, 1, spec.fill);
+  }
+  return Dataset(file_, parent->create_dataset(leaf, out));
+}
+
+Dataset Group::require_dataset(std::string_view path, const DatasetCreate& spec) {
+  if (!contains(path)) return create_dataset(path, spec);
+  Dataset existing = dataset(path);
+  if (existing.shape() != spec.shape || !(existing.dtype() == spec.dtype.file_type())) {
+    throw InvalidArgument(fmt::format("require_dataset '{}': exists with type {} and another shape or type than "
+                                      "requested ({})",
+                                      existing.name(), existing.dtype().describe(), spec.dtype.describe()));
+  }
+  return existing;
+}
+
+Dataset Group::dataset(std::string_view path) const {
+  auto [parent, leaf] = walk(path, false);
+  if (leaf.empty()) throw InvalidArgument(fmt::format("'{}' names a group, not a dataset", path));
+  const auto kind = parent->child_kind(leaf);
+  if (!kind) throw NotFound(fmt::format("dataset '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
+  if (*kind != driver::NodeKind::Dataset) {
+    throw InvalidArgument(fmt::format("'{}' in file '{}' is a group, not a dataset", join(parent->path(), leaf),
+                                      file_->path));
+  }
+  return Dataset(file_, parent->open_dataset(leaf));
+}
+
+bool Group::contains(std::string_view path) const {
+  try {
+    auto [parent, leaf] = walk(path, false);
+    return leaf.empty() || parent->child_kind(leaf).has_value();
+  } catch (const NotFound&) {
+    return false;
+  } catch (const InvalidArgument&) {
+    return false;  // a dataset in the middle of the path
+  }
+}
+
+ObjectType Group::type_of(std::string_view path) const {
+  auto [parent, leaf] = walk(path, false);
+  if (leaf.empty()) return ObjectType::Group;
+  const auto kind = parent->child_kind(leaf);
+  if (!kind) throw NotFound(fmt::format("'{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
+  return *kind == driver::NodeKind::Group ? ObjectType::Group : ObjectType::Dataset;
+}
+
+std::vector<std::string> Group::keys() const {
+  file_->checked();
+  std::vector<std::string> names;
+  for (auto& [name, kind] : node_->children()) names.push_back(name);
+  return names;
+}
+
+Attributes Group::attrs() const { return Attributes(file_, node_); }
+
+}  // namespace h5mf

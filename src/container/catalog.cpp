@@ -1,0 +1,160 @@
+#include "container/catalog.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "h5mf/error.hpp"
+
+namespace h5mf::container {
+
+Catalog::Catalog() {
+  CatalogObject root;
+  root.kind = ObjectKind::Group;
+  objects_.push_back(std::move(root));
+}
+
+const CatalogObject& Catalog::object(std::uint64_t id) const {
+  if (!contains(id)) throw NotFound(fmt::format("no object with id {} in the catalog", id));
+  return objects_[id];
+}
+
+CatalogObject& Catalog::mutable_object(std::uint64_t id, const std::string& context) {
+  if (!contains(id)) throw FormatError(fmt::format("{}: refers to object {} which does not exist", context, id));
+  return objects_[id];
+}
+
+std::optional<std::uint64_t> Catalog::child(std::uint64_t parent, std::string_view name) const {
+  const auto& children = object(parent).children;
+  auto it = children.find(name);
+  if (it == children.end()) return std::nullopt;
+  return it->second;
+}
+
+CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
+                                   ObjectKind kind, std::uint64_t epoch,
+                                   const std::string& context) {
+  if (id != next_id()) {
+    throw FormatError(fmt::format("{}: object id {} out of sequence (expected {})", context, id, next_id()));
+  }
+  CatalogObject& up = mutable_object(parent, context);
+  if (up.kind != ObjectKind::Group) {
+    throw FormatError(fmt::format("{}: parent '{}' of '{}' is not a group", context, path_of(parent), name));
+  }
+  if (up.children.contains(name)) {
+    throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, name, path_of(parent)));
+  }
+  up.children.emplace(name, id);
+  CatalogObject object;
+  object.id = id;
+  object.parent = parent;
+  object.name = name;
+  object.kind = kind;
+  object.created_epoch = epoch;
+  objects_.push_back(std::move(object));
+  return objects_.back();
+}
+
+void Catalog::apply(const format::StructureRecord& record, const std::string& context) {
+  auto note_epoch = [this](std::uint64_t epoch) { last_epoch_ = std::max(last_epoch_, epoch); };
+  std::visit(
+      [&](const auto& r) {
+        using R = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<R, format::SessionRecord>) {
+          if (r.session != sessions_.size()) {
+            throw FormatError(fmt::format("{}: session {} out of sequence (expected {})", context,
+                                          r.session, sessions_.size()));
+          }
+          if (r.writers == 0) throw FormatError(fmt::format("{}: session {} has 0 writers", context, r.session));
+          sessions_.push_back(r);
+          note_epoch(r.first_epoch);
+        } else if constexpr (std::is_same_v<R, format::CreateGroupRecord>) {
+          add_object(r.id, r.parent, r.name, ObjectKind::Group, r.epoch, context);
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::CreateDatasetRecord>) {
+          if (r.dims.size() != r.maxdims.size()) {
+            throw FormatError(fmt::format("{}: dataset '{}' dims and maxdims differ in rank", context, r.name));
+          }
+          for (std::size_t d = 0; d < r.dims.size(); ++d) {
+            if (r.dims[d] > r.maxdims[d]) {
+              throw FormatError(fmt::format("{}: dataset '{}' dims [{}] exceed maxdims [{}]", context,
+                                            r.name, fmt::join(r.dims, ","), fmt::join(r.maxdims, ",")));
+            }
+          }
+          if (!r.chunk.empty() && r.chunk.size() != r.dims.size()) {
+            throw FormatError(fmt::format("{}: dataset '{}' chunk rank {} differs from its rank {}",
+                                          context, r.name, r.chunk.size(), r.dims.size()));
+          }
+          CatalogObject& o = add_object(r.id, r.parent, r.name, ObjectKind::Dataset, r.epoch, context);
+          o.type = r.type;
+          o.dims = r.dims;
+          o.maxdims = r.maxdims;
+          o.fill = r.fill;
+          o.chunk = r.chunk;
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
+          CatalogObject& o = mutable_object(r.id, context);
+          AttributeEntry entry{r.type, r.dims, r.value, attribute_order_++};
+          auto it = o.attributes.find(r.name);
+          if (it != o.attributes.end()) entry.order = it->second.order;  // overwrite keeps its place
+          o.attributes.insert_or_assign(r.name, std::move(entry));
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::DeleteAttributeRecord>) {
+          CatalogObject& o = mutable_object(r.id, context);
+          if (o.attributes.erase(r.name) == 0) {
+            throw FormatError(fmt::format("{}: deletes attribute '{}' of '{}' which does not exist",
+                                          context, r.name, path_of(r.id)));
+          }
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
+          CatalogObject& o = mutable_object(r.id, context);
+          if (o.kind != ObjectKind::Dataset || r.dims.size() != o.dims.size()) {
+            throw FormatError(fmt::format("{}: resize of '{}' to rank {} does not fit", context,
+                                          path_of(r.id), r.dims.size()));
+          }
+          for (std::size_t d = 0; d < r.dims.size(); ++d) {
+            if (r.dims[d] > o.maxdims[d]) {
+              throw FormatError(fmt::format("{}: resize of '{}' to [{}] exceeds maxshape [{}]", context,
+                                            path_of(r.id), fmt::join(r.dims, ","), fmt::join(o.maxdims, ",")));
+            }
+          }
+          o.dims = r.dims;
+          note_epoch(r.epoch);
+        }
+      },
+      record);
+}
+
+std::string Catalog::path_of(std::uint64_t id) const {
+  if (id == 0) return "/";
+  std::vector<const std::string*> names;
+  for (std::uint64_t at = id; at != 0; at = object(at).parent) names.push_back(&object(at).name);
+  std::string path;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) path += "/" + **it;
+  return path;
+}
+
+std::vector<std::uint64_t> Catalog::datasets() const {
+  std::vector<std::uint64_t> ids;
+  for (const auto& o : objects_) {
+    if (o.kind == ObjectKind::Dataset) ids.push_back(o.id);
+  }
+  return ids;
+}
+
+std::vector<std::uint64_t> Catalog::groups() const {
+  std::vector<std::uint64_t> ids;
+  for (const auto& o : objects_) {
+    if (o.kind == ObjectKind::Group) ids.push_back(o.id);
+  }
+  return ids;
+}
+
+std::uint32_t Catalog::writer_files() const {
+  std::uint32_t n = 0;
+  for (const auto& s : sessions_) n = std::max(n, s.writers);
+  return n;
+}
+
+}  // namespace h5mf::container

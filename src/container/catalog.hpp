@@ -1,0 +1,71 @@
+// The catalog: the container's structure (groups, datasets, attributes) as an in-memory tree,
+// built by applying metafile records in order. Pure code: types are opaque H5Tencode blobs here.
+// Every writer keeps its own catalog and updates it on every collective call; the coordinator also
+// appends the same records to the metafile.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format/records.hpp"
+
+namespace h5mf::container {
+
+enum class ObjectKind { Group, Dataset };
+
+struct AttributeEntry {
+  format::Bytes type;   // H5Tencode of the file type
+  Extent dims;          // empty: scalar
+  format::Bytes value;  // as stored (docs/format.md, SET_ATTRIBUTE)
+  std::uint64_t order = 0;  // creation order, for h5py-like listing
+};
+
+struct CatalogObject {
+  std::uint64_t id = 0;
+  std::uint64_t parent = 0;
+  std::string name;  // empty for the root
+  ObjectKind kind = ObjectKind::Group;
+  std::uint64_t created_epoch = 0;
+  std::map<std::string, std::uint64_t, std::less<>> children;  // groups only
+  std::map<std::string, AttributeEntry, std::less<>> attributes;
+  // Datasets only:
+  format::Bytes type;
+  Extent dims, maxdims, chunk;
+  format::Bytes fill;
+};
+
+class Catalog {
+ public:
+  Catalog();  // just the root group, id 0
+
+  // Applies one record. Throws FormatError (with `context`) when the record contradicts the
+  // catalog: unknown parent, a name taken, an id out of sequence, a resize beyond maxdims...
+  void apply(const format::StructureRecord& record, const std::string& context = "catalog");
+
+  const CatalogObject& object(std::uint64_t id) const;
+  bool contains(std::uint64_t id) const { return id < objects_.size(); }
+  std::optional<std::uint64_t> child(std::uint64_t parent, std::string_view name) const;
+  std::uint64_t next_id() const { return objects_.size(); }
+  std::string path_of(std::uint64_t id) const;  // "/a/b"
+  std::vector<std::uint64_t> datasets() const;  // ids of every dataset, in creation order
+  std::vector<std::uint64_t> groups() const;    // ids of every group, root first
+
+  const std::vector<format::SessionRecord>& sessions() const { return sessions_; }
+  std::uint64_t last_epoch() const { return last_epoch_; }  // highest epoch recorded
+  std::uint32_t writer_files() const;                       // max writers over sessions
+
+ private:
+  CatalogObject& mutable_object(std::uint64_t id, const std::string& context);
+  CatalogObject& add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
+                            ObjectKind kind, std::uint64_t epoch, const std::string& context);
+  std::vector<CatalogObject> objects_;  // index == id
+  std::vector<format::SessionRecord> sessions_;
+  std::uint64_t last_epoch_ = 0;
+  std::uint64_t attribute_order_ = 0;
+};
+
+}  // namespace h5mf::container

@@ -1,0 +1,118 @@
+#include "container/index.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "format/log.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf::container {
+
+ContainerIndex::ContainerIndex(Layout layout, format::ContainerId container)
+    : layout_(std::move(layout)), container_(container) {}
+
+void ContainerIndex::refresh(std::uint32_t writer_files, bool final) {
+  if (writers_.size() < writer_files) writers_.resize(writer_files);
+  for (std::uint32_t w = 0; w < writer_files; ++w) read_writer(w, final);
+}
+
+void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
+  WriterState& state = writers_[writer];
+  const std::string path = layout_.index_file(writer);
+  if (!state.file.is_open()) {
+    if (!exists(path)) return;  // a writer that never wrote: nothing to read
+    state.file = PosixFile(path, PosixFile::Access::Read);
+  }
+  if (!state.checked) {
+    if (state.file.size() < format::kHeaderSize && !final) return;  // still being created
+    std::array<std::byte, format::kHeaderSize> bytes{};
+    state.file.read_at(0, bytes);
+    const auto header = format::decode_header(bytes, format::FileKind::Index, path);
+    if (header.container != container_ || header.writer != writer) {
+      throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
+                                    path, format::to_hex(header.container), header.writer,
+                                    format::to_hex(container_), writer));
+    }
+    state.checked = true;
+    state.consumed = format::kHeaderSize;
+  }
+  const auto bytes = state.file.read_all(state.consumed);
+  if (bytes.empty()) return;
+  const std::string data_path = layout_.data_file(writer);
+  const std::uint64_t data_size =
+      is_regular_file(data_path) ? PosixFile(data_path, PosixFile::Access::Read).size() : 0;
+
+  std::uint64_t accepted_end = state.consumed;
+  bool stopped = false;
+  DamageReport stop;
+  const std::uint64_t end = format::read_log(
+      bytes, state.consumed,
+      [&](const format::LogRecord& r) {
+        if (stopped) return;
+        const std::uint64_t record_end = r.offset + format::kRecordHeaderSize + r.payload.size();
+        if (r.type != format::RecordType::Write) {
+          accepted_end = record_end;  // unknown record types of a later minor format: skipped
+          return;
+        }
+        try {
+          IndexedWrite w;
+          w.record = format::decode_write(r.payload, fmt::format("{} at offset {}", path, r.offset));
+          if (w.record.data_offset < format::kHeaderSize ||
+              w.record.data_offset + w.record.data_length > data_size) {
+            throw FormatError(fmt::format(
+                "{} at offset {}: data [{}, {}) lies beyond the end of '{}' ({} bytes)", path, r.offset,
+                w.record.data_offset, w.record.data_offset + w.record.data_length, data_path, data_size));
+          }
+          w.writer = writer;
+          w.box = sel::bounding_box(w.record.selection);
+          const std::uint64_t dataset = w.record.dataset;
+          by_dataset_[dataset].push_back(std::move(w));
+          sorted_[dataset] = false;
+          ++records_;
+          accepted_end = record_end;
+        } catch (const FormatError& e) {
+          stopped = true;
+          stop = DamageReport{path, r.offset, 0, 0, false, e.what()};
+        }
+      },
+      [&](const format::LogDamage& d) {
+        if (!stopped) stop = DamageReport{path, d.offset, 0, 0, d.torn_tail, d.reason};
+        stopped = true;
+      });
+  (void)end;
+  const std::uint64_t file_end = state.consumed + bytes.size();
+  if (stopped) {
+    // A torn tail of a writer that may still be writing is just not there yet.
+    if (final || !stop.torn_tail) {
+      stop.bytes = file_end - stop.offset;
+      damage_.push_back(stop);
+      state.consumed = file_end;  // report once
+      return;
+    }
+  }
+  state.consumed = accepted_end;
+}
+
+const std::vector<IndexedWrite>& ContainerIndex::writes(std::uint64_t dataset) {
+  static const std::vector<IndexedWrite> none;
+  auto it = by_dataset_.find(dataset);
+  if (it == by_dataset_.end()) return none;
+  if (!sorted_[dataset]) {
+    std::stable_sort(it->second.begin(), it->second.end(), [](const IndexedWrite& a, const IndexedWrite& b) {
+      return std::tie(a.record.epoch, a.writer, a.record.sequence) <
+             std::tie(b.record.epoch, b.writer, b.record.sequence);
+    });
+    sorted_[dataset] = true;
+  }
+  return it->second;
+}
+
+std::vector<std::uint64_t> ContainerIndex::datasets_written() const {
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, writes] : by_dataset_) ids.push_back(id);
+  return ids;
+}
+
+}  // namespace h5mf::container

@@ -1,0 +1,60 @@
+// A file descriptor with RAII and whole-transfer calls that retry short reads/writes and EINTR and
+// throw IoError naming the path, the operation, the offset and the OS error (ENOSPC included).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace h5mf::container {
+
+class PosixFile {
+ public:
+  enum class Access { Read, ReadWrite, CreateExclusive, CreateOrOpen, CreateTruncate };
+
+  PosixFile() = default;
+  PosixFile(std::string path, Access access);
+  PosixFile(PosixFile&& o) noexcept
+      : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
+  PosixFile& operator=(PosixFile&& o) noexcept;
+  PosixFile(const PosixFile&) = delete;
+  PosixFile& operator=(const PosixFile&) = delete;
+  ~PosixFile();  // closes, never throws
+
+  bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+  std::uint64_t size() const;
+  void write_at(std::uint64_t offset, std::span<const std::byte> bytes);
+  // Gathers several buffers into one positioned write (pwritev).
+  void write_at(std::uint64_t offset, std::span<const std::span<const std::byte>> pieces);
+  void read_at(std::uint64_t offset, std::span<std::byte> out) const;  // exact; short is an error
+  std::vector<std::byte> read_all(std::uint64_t from = 0) const;
+  void truncate(std::uint64_t size);
+  void sync();
+  // Non-blocking exclusive advisory lock (flock); false if another process holds it.
+  bool try_lock();
+  void close();  // throws on failure (a close can report a deferred write error)
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Directory and name helpers, all throwing IoError with the path and errno text.
+bool exists(const std::string& path);
+bool is_directory(const std::string& path);
+bool is_regular_file(const std::string& path);
+void make_directory(const std::string& path);
+void remove_tree(const std::string& path);  // rm -r; no error if missing
+void remove_file(const std::string& path);  // no error if missing
+void sync_directory(const std::string& path);
+std::string errno_text(int error);
+
+}  // namespace h5mf::container

@@ -1,0 +1,107 @@
+#include "container/reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace h5mf::container {
+namespace {
+
+// Reading a record's whole span at once beats one pread per piece when pieces are many and small.
+constexpr std::uint64_t kSpanReadLimit = 64u << 20;
+constexpr std::uint64_t kSmallPiece = 64u << 10;
+
+// The box of a linear window [first, first + count): whole rows of the outer dimension in general.
+sel::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shape) {
+  if (shape.empty()) return {{}, {}};
+  std::uint64_t row = 1;
+  for (std::size_t d = 1; d < shape.size(); ++d) row *= shape[d];
+  sel::Box box;
+  box.lo.assign(shape.size(), 0);
+  box.hi = shape;
+  if (row == 0 || count == 0) {
+    box.hi[0] = box.lo[0];
+    return box;
+  }
+  box.lo[0] = first / row;
+  box.hi[0] = (first + count + row - 1) / row;
+  return box;
+}
+
+}  // namespace
+
+void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size) {
+  const bool zero = fill.empty() || std::all_of(fill.begin(), fill.end(), [](std::byte b) { return b == std::byte{0}; });
+  if (zero) {
+    std::memset(out.data(), 0, out.size());
+    return;
+  }
+  for (std::size_t at = 0; at + element_size <= out.size(); at += element_size) {
+    std::memcpy(out.data() + at, fill.data(), element_size);
+  }
+}
+
+const PosixFile& DataReader::data_file(std::uint32_t writer) {
+  if (files_.size() <= writer) files_.resize(writer + 1);
+  if (!files_[writer].is_open()) files_[writer] = PosixFile(layout_.data_file(writer), PosixFile::Access::Read);
+  return files_[writer];
+}
+
+template <class Target>
+void DataReader::gather(std::span<const IndexedWrite> writes, const sel::Box& target_box, Target make_target,
+                        const ElementLayout& layout, std::span<std::byte> out) {
+  fill_elements(out, layout.fill, layout.element_size);
+  const std::uint64_t esize = layout.element_size;
+  std::vector<sel::Overlap> pieces;
+  for (const IndexedWrite& w : writes) {
+    if (!w.box.intersects(target_box)) continue;
+    pieces.clear();
+    sel::RunCursor source(w.record.selection, layout.shape);
+    auto target = make_target();
+    sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
+    if (pieces.empty()) continue;
+
+    const PosixFile& file = data_file(w.writer);
+    std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
+    for (const auto& p : pieces) {
+      lo = std::min(lo, p.source_index);
+      hi = std::max(hi, p.source_index + p.length);
+    }
+    const std::uint64_t span_bytes = (hi - lo) * esize;
+    const bool many_small = pieces.size() > 1 && span_bytes / pieces.size() < kSmallPiece;
+    if (many_small && span_bytes <= kSpanReadLimit) {
+      scratch_.resize(span_bytes);
+      file.read_at(w.record.data_offset + lo * esize, scratch_);
+      for (const auto& p : pieces) {
+        std::memcpy(out.data() + p.target_index * esize, scratch_.data() + (p.source_index - lo) * esize,
+                    p.length * esize);
+      }
+    } else {
+      for (const auto& p : pieces) {
+        file.read_at(w.record.data_offset + p.source_index * esize,
+                     out.subspan(p.target_index * esize, p.length * esize));
+      }
+    }
+  }
+}
+
+void DataReader::read(std::span<const IndexedWrite> writes, const Selection& resolved,
+                      const ElementLayout& layout, std::span<std::byte> out) {
+  gather(writes, sel::bounding_box(resolved), [&] { return sel::TargetCursor(resolved, layout.shape); },
+         layout, out);
+}
+
+void DataReader::read_linear(std::span<const IndexedWrite> writes, std::uint64_t first, std::uint64_t count,
+                             const ElementLayout& layout, std::span<std::byte> out) {
+  gather(writes, linear_box(first, count, layout.shape),
+         // A linear run has data index 0 at `first`: overlap target indices count from the window.
+         [&] { return sel::RunCursor::linear(first, count); },
+         layout, out);
+}
+
+bool DataReader::any_overlap(std::span<const IndexedWrite> writes, std::uint64_t first, std::uint64_t count,
+                             const Extent& shape) {
+  const sel::Box box = linear_box(first, count, shape);
+  return std::any_of(writes.begin(), writes.end(), [&](const IndexedWrite& w) { return w.box.intersects(box); });
+}
+
+}  // namespace h5mf::container

@@ -1,0 +1,99 @@
+#include "container/replace.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "container/posix_file.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf::container {
+namespace {
+
+std::string parent_of(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+void rename_or_throw(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", from, to, errno_text(errno)));
+  }
+}
+
+// renameat2(RENAME_EXCHANGE) through syscall(): glibc 2.36 has the wrapper, older ones do not.
+bool exchange(const std::string& a, const std::string& b) {
+  return ::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
+}
+
+}  // namespace
+
+void replace_container_with_file(const Layout& layout) {
+  const std::string& path = layout.path();
+  const std::string temporary = layout.merge_temporary();
+  if (exchange(temporary, path)) {
+    // One step: `path` is the file now; the container sits at the temporary name.
+    sync_directory(parent_of(path));
+    remove_tree(temporary);
+    return;
+  }
+  const int error = errno;
+  if (error != EINVAL && error != ENOSYS && error != EOPNOTSUPP) {
+    throw IoError(fmt::format("cannot exchange '{}' and '{}': {}", temporary, path, errno_text(error)));
+  }
+  // The file system cannot exchange: two renames; recover_interrupted_merge finishes the job if a
+  // crash falls between them.
+  const std::string old = layout.replaced_container();
+  rename_or_throw(path, old);
+  rename_or_throw(temporary, path);
+  sync_directory(parent_of(path));
+  remove_tree(old);
+}
+
+std::vector<std::string> recover_interrupted_merge(const Layout& layout) {
+  std::vector<std::string> done;
+  const std::string& path = layout.path();
+  const std::string temporary = layout.merge_temporary();
+  const std::string old = layout.replaced_container();
+  if (exists(old) && !exists(path) && is_regular_file(temporary)) {
+    rename_or_throw(temporary, path);
+    done.push_back(fmt::format("finished an interrupted merge: moved '{}' to '{}'", temporary, path));
+  }
+  if (exists(old) && is_regular_file(path)) {
+    remove_tree(old);
+    done.push_back(fmt::format("removed '{}', the container of a finished merge", old));
+  }
+  if (is_directory(temporary) && is_regular_file(path)) {
+    remove_tree(temporary);
+    done.push_back(fmt::format("removed '{}', the container of a finished merge", temporary));
+  }
+  if (is_regular_file(temporary) && layout.is_container()) {
+    remove_file(temporary);
+    done.push_back(fmt::format("removed '{}', the output of an interrupted merge", temporary));
+  }
+  return done;
+}
+
+bool looks_like_hdf5(const std::string& path) {
+  static constexpr std::array<unsigned char, 8> kSignature{0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  if (!is_regular_file(path)) return false;
+  PosixFile file(path, PosixFile::Access::Read);
+  const std::uint64_t size = file.size();
+  for (std::uint64_t at = 0; at + kSignature.size() <= size; at = at == 0 ? 512 : at * 2) {
+    std::array<std::byte, 8> bytes{};
+    file.read_at(at, bytes);
+    if (std::memcmp(bytes.data(), kSignature.data(), kSignature.size()) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace h5mf::container

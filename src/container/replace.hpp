@@ -1,0 +1,23 @@
+// Replacing a container directory by the merged file at the same path, so that a crash at any
+// moment leaves one of the two whole (docs/format.md, "atomic replacement"), and recognising what
+// an interrupted replacement left behind.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "container/layout.hpp"
+
+namespace h5mf::container {
+
+// `file` is a complete, synced HDF5 file at layout.merge_temporary(). Afterwards layout.path() is
+// that file and the container is gone.
+void replace_container_with_file(const Layout& layout);
+
+// Cleans leftovers of an interrupted merge; returns one line per action taken.
+std::vector<std::string> recover_interrupted_merge(const Layout& layout);
+
+// True if the file starts with HDF5's signature (at 0, or after a user block of 512 * 2^k bytes).
+bool looks_like_hdf5(const std::string& path);
+
+}  // namespace h5mf::container

@@ -1,0 +1,125 @@
+#include "container/writer_log.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "format/checksum.hpp"
+#include "format/log.hpp"
+#include "format/records.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf::container {
+namespace {
+
+void check_header(const PosixFile& file, format::FileKind kind, const format::ContainerId& container,
+                  std::uint32_t writer) {
+  std::array<std::byte, format::kHeaderSize> bytes{};
+  file.read_at(0, bytes);
+  const auto header = format::decode_header(bytes, kind, file.path());
+  if (header.container != container) {
+    throw FormatError(fmt::format("'{}' belongs to container {}, not to this container {}", file.path(),
+                                  format::to_hex(header.container), format::to_hex(container)));
+  }
+  if (header.writer != writer) {
+    throw FormatError(fmt::format("'{}' says it is writer {}'s file, expected writer {}", file.path(),
+                                  header.writer, writer));
+  }
+}
+
+}  // namespace
+
+WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
+                     std::uint32_t writer, bool create, Options options)
+    : writer_(writer), options_(options) {
+  const auto access = create ? PosixFile::Access::CreateExclusive : PosixFile::Access::CreateOrOpen;
+  index_ = PosixFile(layout.index_file(writer), access);
+  if (!index_.try_lock()) {
+    throw InvalidArgument(fmt::format(
+        "writer id {} of container '{}' is already in use by another process ('{}' is locked)", writer,
+        layout.path(), index_.path()));
+  }
+  data_ = PosixFile(layout.data_file(writer), access);
+
+  if (index_.size() == 0) {
+    // New files (or files of a writer that never got further than creating them).
+    const auto index_header = format::encode_header({format::FileKind::Index, format::kVersion, container, writer});
+    const auto data_header = format::encode_header({format::FileKind::Data, format::kVersion, container, writer});
+    data_.truncate(0);
+    data_.write_at(0, data_header);
+    index_.write_at(0, index_header);
+    data_end_ = index_end_ = format::kHeaderSize;
+  } else {
+    check_header(index_, format::FileKind::Index, container, writer);
+    check_header(data_, format::FileKind::Data, container, writer);
+    const auto log = index_.read_all(format::kHeaderSize);
+    std::uint64_t last_sequence = 0;
+    bool any = false;
+    index_end_ = format::read_log(
+        log, format::kHeaderSize,
+        [&](const format::LogRecord& r) {
+          if (r.type != format::RecordType::Write) return;
+          last_sequence = format::decode_write(r.payload, index_.path()).sequence;
+          any = true;
+        },
+        [](const format::LogDamage&) {});
+    // Cut off a torn tail so that new records follow the valid ones.
+    if (index_.size() > index_end_) index_.truncate(index_end_);
+    data_end_ = data_.size();
+    sequence_ = any ? last_sequence + 1 : 0;
+  }
+  data_buffer_.reserve(options_.buffer_bytes);
+}
+
+void WriterLog::append(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection,
+                       std::span<const std::byte> data) {
+  format::WriteRecord record;
+  record.dataset = dataset;
+  record.epoch = epoch;
+  record.sequence = sequence_;
+  record.data_length = data.size();
+  record.data_checksum = format::checksum(data);
+  record.selection = selection;
+
+  if (data.size() >= options_.buffer_bytes / 2) {
+    // Large: straight from the caller's memory, after what is buffered (keeps data in order).
+    flush_data();
+    record.data_offset = data_end_;
+    data_.write_at(data_end_, data);
+    data_end_ += data.size();
+  } else {
+    if (data_buffer_.size() + data.size() > options_.buffer_bytes) flush_data();
+    record.data_offset = data_end_ + data_buffer_.size();
+    data_buffer_.insert(data_buffer_.end(), data.begin(), data.end());
+  }
+  format::append_record(index_buffer_, format::RecordType::Write, format::encode(record));
+  ++sequence_;
+  if (index_buffer_.size() >= options_.buffer_bytes) flush(false);
+}
+
+void WriterLog::flush_data() {
+  if (data_buffer_.empty()) return;
+  data_.write_at(data_end_, data_buffer_);
+  data_end_ += data_buffer_.size();
+  data_buffer_.clear();
+}
+
+void WriterLog::flush(bool sync) {
+  flush_data();
+  if (sync) data_.sync();
+  if (!index_buffer_.empty()) {
+    index_.write_at(index_end_, index_buffer_);
+    index_end_ += index_buffer_.size();
+    index_buffer_.clear();
+  }
+  if (sync) index_.sync();
+}
+
+void WriterLog::close() {
+  flush(false);
+  data_.close();
+  index_.close();
+}
+
+}  // namespace h5mf::container

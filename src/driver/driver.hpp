@@ -1,0 +1,92 @@
+// The driver interface: one small set of virtual classes that every back end implements
+// (multifile, mpio, sec2). The public API validates arguments (paths, selections, buffer sizes,
+// modes) and then calls these; drivers do no argument checking of their own beyond what only they
+// can know.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "h5mf/attributes.hpp"
+#include "h5mf/datatype.hpp"
+#include "h5mf/options.hpp"
+#include "h5mf/selection.hpp"
+
+namespace h5mf::driver {
+
+enum class NodeKind { Group, Dataset };
+
+struct DatasetSpec {
+  Datatype file_type;      // the type stored in the file (standard, byte order explicit)
+  Extent shape, maxshape;  // maxshape: kUnlimited (~0) for unlimited
+  std::vector<std::byte> fill;  // one element in file_type, or empty for zeros
+  Extent chunks;           // empty: contiguous
+};
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual std::string path() const = 0;
+  // Attributes (set and delete are collective).
+  virtual std::vector<std::string> attribute_names() = 0;
+  virtual bool has_attribute(const std::string& name) = 0;
+  virtual void set_attribute(const std::string& name, const AttributeData& value) = 0;
+  virtual AttributeData get_attribute(const std::string& name) = 0;  // in the file type
+  virtual void delete_attribute(const std::string& name) = 0;
+};
+
+class DatasetNode;
+
+class GroupNode : public Node {
+ public:
+  virtual std::vector<std::pair<std::string, NodeKind>> children() = 0;  // sorted by name
+  virtual std::optional<NodeKind> child_kind(const std::string& name) = 0;
+  // Creation is collective; `name` is a single, valid link name that does not exist yet.
+  virtual std::shared_ptr<GroupNode> create_group(const std::string& name) = 0;
+  virtual std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) = 0;
+  // `name` exists and is of that kind.
+  virtual std::shared_ptr<GroupNode> open_group(const std::string& name) = 0;
+  virtual std::shared_ptr<DatasetNode> open_dataset(const std::string& name) = 0;
+};
+
+class DatasetNode : public Node {
+ public:
+  virtual Datatype file_type() = 0;
+  virtual Extent shape() = 0;
+  virtual Extent maxshape() = 0;
+  virtual Extent chunks() = 0;
+  virtual std::vector<std::byte> fill() = 0;
+  // `selection` is resolved against shape(); `buffer` holds its elements in `memory_type`.
+  virtual void write(const Selection& selection, const Datatype& memory_type, const void* buffer) = 0;
+  virtual void read(const Selection& selection, const Datatype& memory_type, void* buffer) = 0;
+  // Collective; `shape` fits maxshape.
+  virtual void resize(const Extent& shape) = 0;
+  // Selects collective transfers where the driver has them (mpio); ignored elsewhere.
+  virtual void set_collective(bool collective) { (void)collective; }
+};
+
+class FileDriver {
+ public:
+  virtual ~FileDriver() = default;
+  virtual std::string name() const = 0;    // "multifile", "mpio", "sec2"
+  virtual std::string path() const = 0;
+  virtual std::shared_ptr<GroupNode> root() = 0;
+  virtual bool writable() const = 0;
+  virtual void flush() = 0;   // collective
+  virtual void close() = 0;   // collective; the driver is unusable afterwards
+  // Called from destructors: local clean-up only, never a collective call, never throws.
+  virtual void abandon() noexcept = 0;
+  virtual bool atomic() const = 0;
+  virtual void set_atomic(bool atomic) = 0;  // collective
+  virtual int writer() const = 0;   // this process's writer id (its rank)
+  virtual int writers() const = 0;  // number of writers of the session
+};
+
+// The name-to-factory table: opens `path` with the driver the options name (Auto resolved).
+std::unique_ptr<FileDriver> open(const std::string& path, Mode mode, const FileOptions& options);
+
+}  // namespace h5mf::driver

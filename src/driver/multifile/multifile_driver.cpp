@@ -1,0 +1,331 @@
+#include "driver/multifile/multifile_driver.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "container/catalog.hpp"
+#include "container/index.hpp"
+#include "container/layout.hpp"
+#include "container/metafile.hpp"
+#include "container/reader.hpp"
+#include "container/writer_log.hpp"
+#include "driver/attribute_codec.hpp"
+#include "driver/multifile/session.hpp"
+#include "format/checksum.hpp"
+#include "hdf5/convert.hpp"
+#include "mpi/shared_outcome.hpp"
+
+namespace h5mf::driver {
+namespace {
+
+using container::Catalog;
+using container::CatalogObject;
+using container::ObjectKind;
+
+// Everything one open container shares between its nodes.
+struct State {
+  container::Layout layout;
+  Mode mode = Mode::Read;
+  std::shared_ptr<mpi::Comm> comm;
+  Session session;
+  FileOptions options;
+  format::ContainerId id{};
+  Catalog catalog;
+  std::optional<container::MetafileAppender> metafile;  // the coordinator's
+  std::optional<container::WriterLog> log;              // every writer's, unless read-only
+  std::unique_ptr<container::ContainerIndex> index;     // built on the first read
+  std::unique_ptr<container::DataReader> reader;
+  std::uint64_t epoch = 0;
+  format::Checksum structure_hash;  // of every structure call, compared across ranks at flush/close
+  std::uint64_t structure_calls = 0;
+  bool atomic = false;
+  bool closed = false;
+
+  explicit State(container::Layout l) : layout(std::move(l)) {}
+
+  bool writable() const { return mode != Mode::Read; }
+
+  // A collective structure call: validated and applied to the catalog, hashed for the mismatch
+  // check, logged to the metafile by the coordinator, and the epoch advances.
+  void structure_call(format::StructureRecord record) {
+    if (!session.may_change_structure) {
+      throw InvalidArgument(fmt::format(
+          "container '{}': only the coordinator (writer 0) changes structure when there is no MPI; this "
+          "process is writer {}",
+          layout.path(), session.writer));
+    }
+    std::visit([&](auto& r) {
+      if constexpr (requires { r.epoch; }) r.epoch = epoch;
+    }, record);
+    catalog.apply(record, fmt::format("container '{}'", layout.path()));
+    const auto encoded = format::encode(record);
+    structure_hash.update(encoded);
+    ++structure_calls;
+    if (metafile) {
+      metafile->append(record);
+      if (atomic) metafile->flush(false);
+    }
+    ++epoch;
+  }
+
+  // Every rank made the same structure calls since the file was opened, or every rank throws.
+  void check_collectives(const char* at) {
+    if (!comm->is_parallel()) return;
+    const std::uint64_t mine = structure_hash.digest() ^ (structure_calls * 0x9E3779B97F4A7C15ull);
+    const auto seen = comm->min_max(mine);
+    if (seen.min != seen.max) {
+      const auto calls = comm->min_max(structure_calls);
+      throw CollectiveMismatch(fmt::format(
+          "container '{}': the ranks made different collective calls before {} (rank {} made {}; ranks made "
+          "between {} and {} structure calls). Group, dataset, attribute and resize calls must be made by every "
+          "rank with the same arguments, in the same order",
+          layout.path(), at, comm->rank(), structure_calls, calls.min, calls.max));
+    }
+  }
+
+  void write_out(bool sync) {
+    if (log) log->flush(sync);
+    if (metafile) metafile->flush(sync);
+  }
+
+  container::ContainerIndex& fresh_index() {
+    if (!index) {
+      index = std::make_unique<container::ContainerIndex>(layout, id);
+      reader = std::make_unique<container::DataReader>(layout);
+    }
+    // A process always reads its own writes: they leave the buffer first.
+    if (log && log->has_buffered()) log->flush(false);
+    index->refresh(catalog.writer_files(), mode == Mode::Read);
+    return *index;
+  }
+};
+
+// Attribute calls shared by groups and datasets.
+template <class Base>
+class Object : public Base {
+ public:
+  Object(std::shared_ptr<State> state, std::uint64_t id) : state_(std::move(state)), id_(id) {}
+
+  std::string path() const override { return state_->catalog.path_of(id_); }
+
+  std::vector<std::string> attribute_names() override {
+    const auto& attributes = object().attributes;
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : attributes) names.push_back(name);
+    return names;  // sorted by name, as HDF5 lists them by default
+  }
+  bool has_attribute(const std::string& name) override { return object().attributes.contains(name); }
+  void set_attribute(const std::string& name, const AttributeData& value) override {
+    StoredAttribute stored = store_attribute(value);
+    state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
+                                                      std::move(stored.value)});
+  }
+  AttributeData get_attribute(const std::string& name) override {
+    const auto& entry = object().attributes.at(name);
+    return load_attribute({entry.type, entry.dims, entry.value},
+                          fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
+  }
+  void delete_attribute(const std::string& name) override {
+    state_->structure_call(format::DeleteAttributeRecord{0, id_, name});
+  }
+
+ protected:
+  const CatalogObject& object() const { return state_->catalog.object(id_); }
+  std::shared_ptr<State> state_;
+  std::uint64_t id_;
+};
+
+class MultifileDataset final : public Object<DatasetNode> {
+ public:
+  MultifileDataset(std::shared_ptr<State> state, std::uint64_t id)
+      : Object(std::move(state), id), type_(Datatype::decode(object().type)) {}
+
+  Datatype file_type() override { return type_; }
+  Extent shape() override { return object().dims; }
+  Extent maxshape() override { return object().maxdims; }
+  Extent chunks() override { return object().chunk; }
+  std::vector<std::byte> fill() override {
+    const auto& f = object().fill;
+    return f.empty() ? std::vector<std::byte>(type_.size()) : f;
+  }
+
+  void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {
+    const std::uint64_t n = selection.num_elements();
+    if (n == 0) return;
+    const std::span<const std::byte> in(static_cast<const std::byte*>(buffer), n * memory_type.size());
+    if (hdf5::same_type(memory_type, type_)) {
+      state_->log->append(id_, state_->epoch, selection, in);
+    } else {
+      const auto converted = hdf5::convert(memory_type, type_, n, in);
+      state_->log->append(id_, state_->epoch, selection, converted);
+    }
+    if (state_->atomic) state_->log->flush(false);
+  }
+
+  void read(const Selection& selection, const Datatype& memory_type, void* buffer) override {
+    const std::uint64_t n = selection.num_elements();
+    if (n == 0) return;
+    auto& index = state_->fresh_index();
+    const auto& writes = index.writes(id_);
+    const auto fill_bytes = object().fill;
+    const container::ElementLayout layout{object().dims, type_.size(), fill_bytes};
+    if (hdf5::same_type(memory_type, type_)) {
+      state_->reader->read(writes, selection, layout, {static_cast<std::byte*>(buffer), n * type_.size()});
+      return;
+    }
+    std::vector<std::byte> scratch(n * std::max(type_.size(), memory_type.size()));
+    state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
+    hdf5::convert_in_place(type_, memory_type, n, scratch);
+    std::memcpy(buffer, scratch.data(), n * memory_type.size());
+  }
+
+  void resize(const Extent& new_shape) override {
+    const Extent& old = object().dims;
+    for (std::size_t d = 0; d < old.size(); ++d) {
+      if (new_shape[d] < old[d]) {
+        throw Unsupported(fmt::format("dataset '{}': shrinking from [{}] to [{}] is not supported by the multifile "
+                                      "driver yet",
+                                      path(), fmt::join(old, ","), fmt::join(new_shape, ",")));
+      }
+    }
+    state_->structure_call(format::ResizeRecord{0, id_, new_shape});
+  }
+
+ private:
+  Datatype type_;
+};
+
+class MultifileGroup final : public Object<GroupNode> {
+ public:
+  using Object::Object;
+
+  std::vector<std::pair<std::string, NodeKind>> children() override {
+    std::vector<std::pair<std::string, NodeKind>> out;
+    for (const auto& [name, id] : object().children) out.emplace_back(name, kind(id));
+    return out;
+  }
+  std::optional<NodeKind> child_kind(const std::string& name) override {
+    const auto id = state_->catalog.child(id_, name);
+    if (!id) return std::nullopt;
+    return kind(*id);
+  }
+  std::shared_ptr<GroupNode> create_group(const std::string& name) override {
+    const std::uint64_t id = state_->catalog.next_id();
+    state_->structure_call(format::CreateGroupRecord{0, id, id_, name});
+    return std::make_shared<MultifileGroup>(state_, id);
+  }
+  std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
+    const std::uint64_t id = state_->catalog.next_id();
+    Extent maxdims = spec.maxshape;
+    format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
+                                       spec.fill, spec.chunks};
+    state_->structure_call(std::move(record));
+    return std::make_shared<MultifileDataset>(state_, id);
+  }
+  std::shared_ptr<GroupNode> open_group(const std::string& name) override {
+    return std::make_shared<MultifileGroup>(state_, *state_->catalog.child(id_, name));
+  }
+  std::shared_ptr<DatasetNode> open_dataset(const std::string& name) override {
+    return std::make_shared<MultifileDataset>(state_, *state_->catalog.child(id_, name));
+  }
+
+ private:
+  NodeKind kind(std::uint64_t id) const {
+    return state_->catalog.object(id).kind == ObjectKind::Group ? NodeKind::Group : NodeKind::Dataset;
+  }
+};
+
+class MultifileDriver final : public FileDriver {
+ public:
+  explicit MultifileDriver(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  ~MultifileDriver() override { abandon(); }
+
+  std::string name() const override { return "multifile"; }
+  std::string path() const override { return state_->layout.path(); }
+  std::shared_ptr<GroupNode> root() override { return std::make_shared<MultifileGroup>(state_, 0); }
+  bool writable() const override { return state_->writable(); }
+
+  void flush() override {
+    if (!state_->writable()) return;
+    mpi::on_all(*state_->comm, [&] { state_->write_out(state_->options.sync); });
+    state_->check_collectives("flush()");
+    ++state_->epoch;  // flush is a collective call too: writes after it replay after writes before it
+  }
+
+  void close() override {
+    if (state_->closed) return;
+    state_->closed = true;
+    if (!state_->writable()) return;
+    mpi::on_all(*state_->comm, [&] {
+      state_->write_out(state_->options.sync);
+      state_->log->close();
+      state_->log.reset();
+      state_->metafile.reset();
+    });
+    state_->check_collectives("close()");
+  }
+
+  void abandon() noexcept override {
+    if (state_->closed) return;
+    state_->closed = true;
+    try {
+      state_->write_out(false);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "h5mf: error while writing out '%s' of an unclosed file: %s\n",
+                   state_->layout.path().c_str(), e.what());
+    }
+  }
+
+  bool atomic() const override { return state_->atomic; }
+  void set_atomic(bool atomic) override {
+    if (atomic && state_->writable()) mpi::on_all(*state_->comm, [&] { state_->write_out(false); });
+    state_->atomic = atomic;
+  }
+  int writer() const override { return static_cast<int>(state_->session.writer); }
+  int writers() const override { return static_cast<int>(state_->session.writers); }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace
+
+std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, const FileOptions& options) {
+  auto state = std::make_shared<State>(container::Layout(path));
+  state->mode = mode;
+  state->options = options;
+  state->atomic = options.atomic;
+  state->comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);
+  state->session = plan_session(*state->comm, options, mode);
+
+  OpenedContainer opened = open_container(*state->comm, state->layout, mode, state->session);
+  state->id = opened.id;
+  state->catalog = std::move(opened.catalog);
+  state->epoch = opened.first_epoch;
+  if (opened.metafile) state->metafile.emplace(std::move(*opened.metafile));
+  state->session.writers = std::max(state->session.writers, state->catalog.writer_files());
+
+  if (state->writable()) {
+    container::WriterLog::Options log_options;
+    log_options.buffer_bytes = options.buffer_bytes;
+    mpi::on_all(*state->comm, [&] {
+      state->log.emplace(state->layout, state->id, state->session.writer, opened.created, log_options);
+    });
+  } else {
+    // Readers build the index now, so that damage is reported at open, never silently.
+    auto& index = state->fresh_index();
+    for (const auto& d : index.damage()) {
+      std::fprintf(stderr, "h5mf: warning: %s: dropped %llu bytes from offset %llu (%s)\n", d.file.c_str(),
+                   static_cast<unsigned long long>(d.bytes), static_cast<unsigned long long>(d.offset),
+                   d.reason.c_str());
+    }
+  }
+  return std::make_unique<MultifileDriver>(std::move(state));
+}
+
+}  // namespace h5mf::driver

@@ -1,0 +1,39 @@
+// Who this process is in a container session, and getting the container ready on disk for the
+// requested mode (collectively: the coordinator prepares, everyone learns the outcome).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "container/catalog.hpp"
+#include "container/layout.hpp"
+#include "container/metafile.hpp"
+#include "h5mf/options.hpp"
+#include "mpi/comm.hpp"
+
+namespace h5mf::driver {
+
+struct Session {
+  std::uint32_t writer = 0;
+  std::uint32_t writers = 1;
+  bool coordinator = true;           // appends structure records to the metafile
+  bool may_change_structure = true;  // every MPI rank (collectively) and the coordinator
+  bool joins_existing = false;       // a worker without MPI: joins the coordinator's session
+};
+
+// Roles from the options: MPI ranks (writer = rank), a coordinator without MPI (writer 0 of
+// `writers`), or a worker without MPI (`writer` given). Throws InvalidArgument for combinations
+// that make no sense.
+Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mode);
+
+struct OpenedContainer {
+  format::ContainerId id{};
+  container::Catalog catalog;
+  std::uint64_t first_epoch = 1;
+  std::optional<container::MetafileAppender> metafile;  // the coordinator's, when writable
+  bool created = false;
+};
+
+OpenedContainer open_container(mpi::Comm& comm, const container::Layout& layout, Mode mode, const Session& session);
+
+}  // namespace h5mf::driver

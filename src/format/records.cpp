@@ -1,0 +1,404 @@
+#include "format/records.hpp"
+
+#include <fmt/format.h>
+
+#include "h5mf/error.hpp"
+
+namespace h5mf::format {
+namespace {
+
+const char* type_name(RecordType type) {
+  switch (type) {
+    case RecordType::Session:
+      return "SESSION";
+    case RecordType::CreateGroup:
+      return "CREATE_GROUP";
+    case RecordType::CreateDataset:
+      return "CREATE_DATASET";
+    case RecordType::SetAttribute:
+      return "SET_ATTRIBUTE";
+    case RecordType::DeleteAttribute:
+      return "DELETE_ATTRIBUTE";
+    case RecordType::Resize:
+      return "RESIZE";
+    case RecordType::Write:
+      return "WRITE";
+  }
+  return nullptr;
+}
+
+std::string record_context(const std::string& context, RecordType type) {
+  const char* name = type_name(type);
+  return name != nullptr ? fmt::format("{}: {} record", context, name)
+                         : fmt::format("{}: record type {}", context, static_cast<unsigned>(type));
+}
+
+// Why `name` is not a single link name (docs/format.md), or nullptr if it is one.
+const char* name_problem(std::string_view name) {
+  if (name.empty()) return "is empty";
+  if (name == "." || name == "..") return "is '.' or '..'";
+  if (name.find('/') != std::string_view::npos) return "contains '/'";
+  if (name.find('\0') != std::string_view::npos) return "contains a NUL byte";
+  return nullptr;
+}
+
+// Printable form of an untrusted name for messages: NULs and control bytes escaped, bounded.
+std::string quoted(std::string_view name) {
+  std::string out = "'";
+  for (std::size_t i = 0; i < name.size() && i < 80; ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (name.size() > 80) out += "...";
+  return out + "'";
+}
+
+void check_name_arg(std::string_view name, const char* what) {
+  if (const char* problem = name_problem(name)) {
+    throw InvalidArgument(
+        fmt::format("{} name {} {}: it must be a single link name", what, quoted(name), problem));
+  }
+}
+
+void check_rank_arg(std::size_t rank, const char* what) {
+  if (rank > kMaxRank) {
+    throw InvalidArgument(
+        fmt::format("{} has rank {}, at most {} is supported", what, rank, kMaxRank));
+  }
+}
+
+std::string decode_name(Decoder& in, const char* field) {
+  std::string name = in.str(field);
+  if (const char* problem = name_problem(name)) {
+    in.fail(fmt::format("field '{}': name {} {}", field, quoted(name), problem));
+  }
+  return name;
+}
+
+std::uint32_t decode_rank(Decoder& in, const char* field) {
+  const std::uint32_t rank = in.u32(field);
+  if (rank > kMaxRank) {
+    in.fail(fmt::format("field '{}': rank {} exceeds the maximum of {}", field, rank, kMaxRank));
+  }
+  return rank;
+}
+
+// H5Sselect_hyperslab's rule: blocks of one dimension must not overlap.
+const char* overlap_problem(const Hyperslab& slab, std::size_t& dim) {
+  for (dim = 0; dim < slab.start.size(); ++dim) {
+    if (slab.count[dim] > 1 && slab.block[dim] > slab.stride[dim]) return "blocks overlap";
+  }
+  return nullptr;
+}
+
+// ---- Encoders, one per structure record ----
+
+void encode_payload(Encoder& out, const SessionRecord& r) {
+  out.u64(r.session);
+  out.u32(r.writers);
+  out.u32(r.flags);
+  out.u64(r.first_epoch);
+}
+
+void encode_payload(Encoder& out, const CreateGroupRecord& r) {
+  check_name_arg(r.name, "group");
+  out.u64(r.epoch);
+  out.u64(r.id);
+  out.u64(r.parent);
+  out.str(r.name);
+}
+
+void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
+  check_name_arg(r.name, "dataset");
+  check_rank_arg(r.dims.size(), "dataset");
+  if (r.maxdims.size() != r.dims.size()) {
+    throw InvalidArgument(fmt::format("dataset {}: dims have rank {} but maxdims have rank {}",
+                                      quoted(r.name), r.dims.size(), r.maxdims.size()));
+  }
+  if (!r.chunk.empty() && r.chunk.size() != r.dims.size()) {
+    throw InvalidArgument(fmt::format("dataset {}: chunk has rank {} but the dataset has rank {}",
+                                      quoted(r.name), r.chunk.size(), r.dims.size()));
+  }
+  out.u64(r.epoch);
+  out.u64(r.id);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.blob(r.type);
+  out.u32(static_cast<std::uint32_t>(r.dims.size()));
+  out.extent(r.dims);
+  out.extent(r.maxdims);
+  out.blob(r.fill);
+  out.u32(static_cast<std::uint32_t>(r.chunk.size()));
+  out.extent(r.chunk);
+}
+
+void encode_payload(Encoder& out, const SetAttributeRecord& r) {
+  check_name_arg(r.name, "attribute");
+  check_rank_arg(r.dims.size(), "attribute");
+  out.u64(r.epoch);
+  out.u64(r.id);
+  out.str(r.name);
+  out.blob(r.type);
+  out.u32(static_cast<std::uint32_t>(r.dims.size()));
+  out.extent(r.dims);
+  out.blob(r.value);
+}
+
+void encode_payload(Encoder& out, const DeleteAttributeRecord& r) {
+  check_name_arg(r.name, "attribute");
+  out.u64(r.epoch);
+  out.u64(r.id);
+  out.str(r.name);
+}
+
+void encode_payload(Encoder& out, const ResizeRecord& r) {
+  check_rank_arg(r.dims.size(), "resize");
+  out.u64(r.epoch);
+  out.u64(r.id);
+  out.u32(static_cast<std::uint32_t>(r.dims.size()));
+  out.extent(r.dims);
+}
+
+// ---- Decoders ----
+
+SessionRecord decode_session(Decoder& in) {
+  SessionRecord r;
+  r.session = in.u64("session");
+  r.writers = in.u32("writers");
+  r.flags = in.u32("flags");
+  r.first_epoch = in.u64("first_epoch");
+  return r;
+}
+
+CreateGroupRecord decode_create_group(Decoder& in) {
+  CreateGroupRecord r;
+  r.epoch = in.u64("epoch");
+  r.id = in.u64("id");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  return r;
+}
+
+CreateDatasetRecord decode_create_dataset(Decoder& in) {
+  CreateDatasetRecord r;
+  r.epoch = in.u64("epoch");
+  r.id = in.u64("id");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.type = in.blob("type");
+  const std::uint32_t rank = decode_rank(in, "rank");
+  r.dims = in.extent(rank, "dims");
+  r.maxdims = in.extent(rank, "maxdims");
+  r.fill = in.blob("fill");
+  const std::uint32_t chunk_rank = decode_rank(in, "chunk_rank");
+  if (chunk_rank != 0 && chunk_rank != rank) {
+    in.fail(fmt::format("field 'chunk_rank': {} for a dataset of rank {} (must be 0 or the rank)",
+                        chunk_rank, rank));
+  }
+  r.chunk = in.extent(chunk_rank, "chunk");
+  return r;
+}
+
+SetAttributeRecord decode_set_attribute(Decoder& in) {
+  SetAttributeRecord r;
+  r.epoch = in.u64("epoch");
+  r.id = in.u64("id");
+  r.name = decode_name(in, "name");
+  r.type = in.blob("type");
+  const std::uint32_t rank = decode_rank(in, "rank");
+  r.dims = in.extent(rank, "dims");
+  r.value = in.blob("value");
+  return r;
+}
+
+DeleteAttributeRecord decode_delete_attribute(Decoder& in) {
+  DeleteAttributeRecord r;
+  r.epoch = in.u64("epoch");
+  r.id = in.u64("id");
+  r.name = decode_name(in, "name");
+  return r;
+}
+
+ResizeRecord decode_resize(Decoder& in) {
+  ResizeRecord r;
+  r.epoch = in.u64("epoch");
+  r.id = in.u64("id");
+  const std::uint32_t rank = decode_rank(in, "rank");
+  r.dims = in.extent(rank, "dims");
+  return r;
+}
+
+}  // namespace
+
+RecordType record_type(const StructureRecord& record) {
+  struct Visitor {
+    RecordType operator()(const SessionRecord&) const { return RecordType::Session; }
+    RecordType operator()(const CreateGroupRecord&) const { return RecordType::CreateGroup; }
+    RecordType operator()(const CreateDatasetRecord&) const { return RecordType::CreateDataset; }
+    RecordType operator()(const SetAttributeRecord&) const { return RecordType::SetAttribute; }
+    RecordType operator()(const DeleteAttributeRecord&) const {
+      return RecordType::DeleteAttribute;
+    }
+    RecordType operator()(const ResizeRecord&) const { return RecordType::Resize; }
+  };
+  return std::visit(Visitor{}, record);
+}
+
+Bytes encode(const StructureRecord& record) {
+  Bytes payload;
+  Encoder out(payload);
+  std::visit([&out](const auto& r) { encode_payload(out, r); }, record);
+  return payload;
+}
+
+Bytes encode(const WriteRecord& record) {
+  Bytes payload;
+  Encoder out(payload);
+  out.u64(record.dataset);
+  out.u64(record.epoch);
+  out.u64(record.sequence);
+  out.u64(record.data_offset);
+  out.u64(record.data_length);
+  out.u64(record.data_checksum);
+  encode_selection(out, record.selection);
+  return payload;
+}
+
+void encode_selection(Encoder& out, const Selection& selection) {
+  const std::size_t rank = selection.rank();
+  switch (selection.kind()) {
+    case Selection::Kind::All:
+      throw InvalidArgument(
+          "cannot encode Selection::all(): resolve it against the dataset shape first");
+    case Selection::Kind::Hyperslab: {
+      check_rank_arg(rank, "selection");
+      const Hyperslab& slab = selection.slab();
+      std::size_t dim = 0;
+      if (overlap_problem(slab, dim) != nullptr) {
+        throw InvalidArgument(
+            fmt::format("cannot encode {}: blocks overlap in dimension {} (block {} > stride {})",
+                        selection.describe(), dim, slab.block[dim], slab.stride[dim]));
+      }
+      out.u8(static_cast<std::uint8_t>(SelectionKind::Hyperslab));
+      out.u8(static_cast<std::uint8_t>(rank));
+      out.u16(0);
+      out.extent(slab.start);
+      out.extent(slab.stride);
+      out.extent(slab.count);
+      out.extent(slab.block);
+      return;
+    }
+    case Selection::Kind::Points: {
+      check_rank_arg(rank, "selection");
+      out.u8(static_cast<std::uint8_t>(SelectionKind::Points));
+      out.u8(static_cast<std::uint8_t>(rank));
+      out.u16(0);
+      out.u64(selection.num_points());
+      out.extent(selection.flat_points());
+      return;
+    }
+  }
+  throw InvalidArgument("cannot encode a selection of unknown kind");
+}
+
+Selection decode_selection(Decoder& in) {
+  const std::uint8_t kind = in.u8("selection kind");
+  const std::uint8_t rank = in.u8("selection rank");
+  const std::uint16_t zero = in.u16("selection reserved");
+  if (kind != static_cast<std::uint8_t>(SelectionKind::Hyperslab) &&
+      kind != static_cast<std::uint8_t>(SelectionKind::Points)) {
+    in.fail(fmt::format("field 'selection kind': unknown kind {} (1 hyperslab, 2 points)", kind));
+  }
+  if (rank > kMaxRank) {
+    in.fail(
+        fmt::format("field 'selection rank': rank {} exceeds the maximum of {}", rank, kMaxRank));
+  }
+  if (zero != 0) {
+    in.fail(fmt::format("field 'selection reserved': {:#06x}, must be zero", zero));
+  }
+  if (kind == static_cast<std::uint8_t>(SelectionKind::Hyperslab)) {
+    Extent start = in.extent(rank, "start");
+    Extent stride = in.extent(rank, "stride");
+    Extent count = in.extent(rank, "count");
+    Extent block = in.extent(rank, "block");
+    Selection s = Selection::hyperslab(std::move(start), std::move(count), std::move(stride),
+                                       std::move(block));
+    std::size_t dim = 0;
+    if (overlap_problem(s.slab(), dim) != nullptr) {
+      in.fail(
+          fmt::format("hyperslab blocks overlap in dimension {} (count {}, block {} > stride {})",
+                      dim, s.slab().count[dim], s.slab().block[dim], s.slab().stride[dim]));
+    }
+    return s;
+  }
+  const std::uint64_t n = in.u64("n");
+  if (rank == 0) {
+    // A Selection cannot hold points without coordinates; encoders write n = 0 for rank 0.
+    if (n != 0) in.fail(fmt::format("field 'n': {} points of rank 0", n));
+    return Selection::points(0, {});
+  }
+  // Checked before allocating: n is untrusted, and n * rank * 8 could overflow.
+  if (n > in.remaining() / (std::uint64_t{8} * rank)) {
+    in.fail(fmt::format("field 'n': {} points of rank {} need {} bytes, {} remain", n, rank,
+                        n > ~std::uint64_t{0} / (8u * rank) ? std::string("more than 2^64")
+                                                            : std::to_string(n * 8u * rank),
+                        in.remaining()));
+  }
+  std::vector<std::uint64_t> flat(static_cast<std::size_t>(n) * rank);
+  for (auto& v : flat) v = in.u64("points");
+  return Selection::points(rank, std::move(flat));
+}
+
+StructureRecord decode_structure(RecordType type, ByteView payload, const std::string& context) {
+  Decoder in(payload, record_context(context, type));
+  StructureRecord record;
+  switch (type) {
+    case RecordType::Session:
+      record = decode_session(in);
+      break;
+    case RecordType::CreateGroup:
+      record = decode_create_group(in);
+      break;
+    case RecordType::CreateDataset:
+      record = decode_create_dataset(in);
+      break;
+    case RecordType::SetAttribute:
+      record = decode_set_attribute(in);
+      break;
+    case RecordType::DeleteAttribute:
+      record = decode_delete_attribute(in);
+      break;
+    case RecordType::Resize:
+      record = decode_resize(in);
+      break;
+    case RecordType::Write:
+      in.fail("a WRITE record is not a structure record (it belongs in an index file)");
+    default:
+      in.fail("unknown record type for a metafile");
+  }
+  in.finish();
+  return record;
+}
+
+WriteRecord decode_write(ByteView payload, const std::string& context) {
+  Decoder in(payload, record_context(context, RecordType::Write));
+  WriteRecord r;
+  r.dataset = in.u64("dataset");
+  r.epoch = in.u64("epoch");
+  r.sequence = in.u64("sequence");
+  r.data_offset = in.u64("data_offset");
+  r.data_length = in.u64("data_length");
+  r.data_checksum = in.u64("data_checksum");
+  if (r.data_length > ~std::uint64_t{0} - r.data_offset) {
+    in.fail(fmt::format("data_offset {} + data_length {} overflow", r.data_offset, r.data_length));
+  }
+  r.selection = decode_selection(in);
+  in.finish();
+  return r;
+}
+
+}  // namespace h5mf::format

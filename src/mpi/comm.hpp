@@ -1,0 +1,47 @@
+// The communicator the library talks through: an MPI communicator (duplicated, so our collectives
+// never mix with the application's), or a serial stand-in for a single process with no MPI at all
+// (MPI_Init is never called in that case).
+#pragma once
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace h5mf::mpi {
+
+class Comm {
+ public:
+  virtual ~Comm() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  virtual void barrier() = 0;
+  // Minimum and maximum of `value` over all ranks (one collective call).
+  struct MinMax {
+    std::uint64_t min, max;
+  };
+  virtual MinMax min_max(std::uint64_t value) = 0;
+  virtual std::uint64_t sum(std::uint64_t value) = 0;
+  // Every rank's value, indexed by rank.
+  virtual std::vector<std::uint64_t> all_gather(std::uint64_t value) = 0;
+  // Root's bytes reach every rank (the size travels first).
+  virtual void broadcast(std::vector<std::byte>& bytes, int root) = 0;
+  // The communicator to hand to HDF5's MPI-IO driver (MPI_COMM_SELF for the serial stand-in).
+  virtual MPI_Comm handle() const = 0;
+  bool is_parallel() const { return size() > 1; }
+};
+
+// A single process, no MPI.
+std::shared_ptr<Comm> serial();
+// Duplicates `comm` (MPI_Comm_dup; freed with the returned object). MPI must be initialised.
+std::shared_ptr<Comm> duplicate(MPI_Comm comm);
+// True between MPI_Init and MPI_Finalize.
+bool mpi_initialised();
+
+// Throws h5mf::Error naming the MPI call and MPI's error string when `code` is not MPI_SUCCESS.
+void check(int code, const char* call);
+
+}  // namespace h5mf::mpi
