@@ -1,0 +1,388 @@
+// The container layer against real files in a scratch directory: catalog rules, metafile and
+// writer logs round trips, torn tails, writer locks, reads in replay order, atomic replacement.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+#include "container/catalog.hpp"
+#include "container/index.hpp"
+#include "container/metafile.hpp"
+#include "container/posix_file.hpp"
+#include "container/reader.hpp"
+#include "container/replace.hpp"
+#include "container/writer_log.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf::container {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Scratch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("h5mf-container-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+format::CreateDatasetRecord dataset_record(std::uint64_t id, std::uint64_t parent, std::string name, Extent dims) {
+  format::CreateDatasetRecord r;
+  r.id = id;
+  r.parent = parent;
+  r.name = std::move(name);
+  r.type = {std::byte{1}};  // opaque to the catalog
+  r.dims = dims;
+  r.maxdims = dims;
+  return r;
+}
+
+std::span<const std::byte> bytes_of(const std::vector<std::int32_t>& v) {
+  return {reinterpret_cast<const std::byte*>(v.data()), v.size() * sizeof(std::int32_t)};
+}
+
+std::vector<std::int32_t> as_ints(const std::vector<std::byte>& b) {
+  std::vector<std::int32_t> out(b.size() / 4);
+  std::memcpy(out.data(), b.data(), b.size());
+  return out;
+}
+
+// ---- catalog
+
+TEST(Catalog, BuildsTreeAndPaths) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 4, 0, 1});
+  c.apply(format::CreateGroupRecord{1, 1, 0, "a"});
+  c.apply(format::CreateGroupRecord{2, 2, 1, "b"});
+  c.apply(dataset_record(3, 2, "d", {4, 5}));
+  EXPECT_EQ(c.path_of(3), "/a/b/d");
+  EXPECT_EQ(c.child(1, "b"), std::optional<std::uint64_t>(2));
+  EXPECT_FALSE(c.child(1, "zz").has_value());
+  EXPECT_EQ(c.datasets(), std::vector<std::uint64_t>{3});
+  EXPECT_EQ(c.writer_files(), 4u);
+  c.apply(format::SessionRecord{1, 8, 0, 10});
+  EXPECT_EQ(c.writer_files(), 8u);
+  EXPECT_EQ(c.last_epoch(), 10u);
+}
+
+TEST(Catalog, RejectsContradictions) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1});
+  c.apply(format::CreateGroupRecord{1, 1, 0, "a"});
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 0, "a"}), FormatError);   // name taken
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 5, 0, "x"}), FormatError);   // id out of sequence
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 9, "x"}), FormatError);   // unknown parent
+  EXPECT_THROW(c.apply(format::SessionRecord{3, 1, 0, 1}), FormatError);         // session out of sequence
+  c.apply(dataset_record(2, 0, "d", {4}));
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 3, 2, "x"}), FormatError);   // parent is a dataset
+  EXPECT_THROW(c.apply(format::ResizeRecord{1, 2, {5}}), FormatError);           // beyond maxdims
+  EXPECT_THROW(c.apply(format::DeleteAttributeRecord{1, 2, "none"}), FormatError);
+}
+
+TEST(Catalog, AttributesKeepCreationOrderOnOverwrite) {
+  Catalog c;
+  c.apply(format::SetAttributeRecord{1, 0, "b", {std::byte{1}}, {}, {std::byte{7}}});
+  c.apply(format::SetAttributeRecord{2, 0, "a", {std::byte{1}}, {}, {std::byte{8}}});
+  c.apply(format::SetAttributeRecord{3, 0, "b", {std::byte{1}}, {}, {std::byte{9}}});
+  const auto& attributes = c.object(0).attributes;
+  ASSERT_EQ(attributes.size(), 2u);
+  EXPECT_EQ(attributes.at("b").value, format::Bytes{std::byte{9}});
+  EXPECT_LT(attributes.at("b").order, attributes.at("a").order);
+}
+
+// ---- metafile
+
+TEST_F(Scratch, MetafileRoundTripAndTornTail) {
+  Layout layout(path("c.h5"));
+  make_directory(layout.path());
+  const auto id = format::random_container_id();
+  {
+    auto m = MetafileAppender::create(layout, id);
+    m.append(format::SessionRecord{0, 2, 0, 1});
+    m.append(format::CreateGroupRecord{1, 1, 0, "g"});
+    m.append(dataset_record(2, 1, "d", {10}));
+    m.flush(false);
+  }
+  auto contents = load_metafile(layout);
+  EXPECT_EQ(contents.header.container, id);
+  EXPECT_EQ(contents.catalog.path_of(2), "/g/d");
+  EXPECT_FALSE(contents.damage.has_value());
+
+  // A writer killed in the middle of a record: the record is dropped and reported.
+  const auto size = fs::file_size(layout.metafile());
+  fs::resize_file(layout.metafile(), size - 3);
+  contents = load_metafile(layout);
+  ASSERT_TRUE(contents.damage.has_value());
+  EXPECT_TRUE(contents.damage->torn_tail);
+  EXPECT_FALSE(contents.catalog.child(1, "d").has_value());
+  EXPECT_TRUE(contents.catalog.child(0, "g").has_value());
+
+  // Reopening cuts the tail so that the next record follows the valid ones.
+  {
+    auto m = MetafileAppender::reopen(layout, contents.valid_end);
+    m.append(dataset_record(2, 1, "e", {3}));
+    m.flush(false);
+  }
+  contents = load_metafile(layout);
+  EXPECT_FALSE(contents.damage.has_value());
+  EXPECT_EQ(contents.catalog.path_of(2), "/g/e");
+}
+
+TEST_F(Scratch, MetafileWithoutSessionIsRejected) {
+  Layout layout(path("c.h5"));
+  make_directory(layout.path());
+  MetafileAppender::create(layout, format::random_container_id()).flush(false);
+  EXPECT_THROW(load_metafile(layout), FormatError);
+}
+
+// ---- writer log, index and reader
+
+class Logs : public Scratch {
+ protected:
+  void SetUp() override {
+    Scratch::SetUp();
+    layout_ = std::make_unique<Layout>(path("c.h5"));
+    make_directory(layout_->path());
+    id_ = format::random_container_id();
+  }
+  WriterLog writer(std::uint32_t w, bool create = true, std::size_t buffer = 1024) {
+    return WriterLog(*layout_, id_, w, create, WriterLog::Options{buffer});
+  }
+  std::vector<std::int32_t> read(ContainerIndex& index, std::uint64_t dataset, const Selection& s, const Extent& shape,
+                                 std::int32_t fill = 0) {
+    DataReader reader(*layout_);
+    const Selection resolved = s.resolved(shape);
+    std::vector<std::byte> out(resolved.num_elements() * 4);
+    std::vector<std::byte> fill_bytes(4);
+    std::memcpy(fill_bytes.data(), &fill, 4);
+    reader.read(index.writes(dataset), resolved, {shape, 4, fill_bytes}, out);
+    return as_ints(out);
+  }
+  std::unique_ptr<Layout> layout_;
+  format::ContainerId id_{};
+};
+
+TEST_F(Logs, SmallAndLargeWritesReadBackInReplayOrder) {
+  const Extent shape{100};
+  {
+    auto w0 = writer(0);
+    auto w1 = writer(1);
+    std::vector<std::int32_t> big(100);  // 400 bytes: buffered (under half the 1 KiB buffer)
+    std::iota(big.begin(), big.end(), 0);
+    w0.append(7, 1, Selection::hyperslab({0}, {100}), bytes_of(big));
+    // Epoch 2: writer 1 overwrites the middle; writer 0 overwrites part of it again in epoch 3.
+    w1.append(7, 2, Selection::hyperslab({40}, {20}), bytes_of(std::vector<std::int32_t>(20, -1)));
+    w0.append(7, 3, Selection::hyperslab({50}, {5}), bytes_of(std::vector<std::int32_t>(5, -2)));
+    w0.close();
+    w1.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(2, true);
+  EXPECT_TRUE(index.damage().empty());
+  EXPECT_EQ(index.record_count(), 3u);
+  const auto all = read(index, 7, Selection::all(), shape);
+  for (int i = 0; i < 100; ++i) {
+    const int expected = (i >= 50 && i < 55) ? -2 : (i >= 40 && i < 60) ? -1 : i;
+    EXPECT_EQ(all[static_cast<std::size_t>(i)], expected) << "element " << i;
+  }
+  // A strided read and a point read with a repeated point.
+  EXPECT_EQ(read(index, 7, Selection::hyperslab({38}, {4}, {5}), shape), (std::vector<std::int32_t>{38, -1, -1, -2}));
+  EXPECT_EQ(read(index, 7, Selection::points(1, {99, 51, 99}), shape), (std::vector<std::int32_t>{99, -2, 99}));
+}
+
+TEST_F(Logs, UnwrittenElementsReadAsFill) {
+  {
+    auto w = writer(0);
+    w.append(1, 1, Selection::hyperslab({1, 1}, {2, 2}), bytes_of({1, 2, 3, 4}));
+    w.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  EXPECT_EQ(read(index, 1, Selection::all(), {3, 3}, -9),
+            (std::vector<std::int32_t>{-9, -9, -9, -9, 1, 2, -9, 3, 4}));
+  EXPECT_EQ(read(index, 2, Selection::all(), {2}, 5), (std::vector<std::int32_t>{5, 5}));  // nothing written
+}
+
+TEST_F(Logs, SameWriterOverlapLaterWins) {
+  {
+    auto w = writer(0);
+    w.append(1, 1, Selection::hyperslab({0}, {4}), bytes_of({1, 1, 1, 1}));
+    w.append(1, 1, Selection::hyperslab({1}, {2}), bytes_of({2, 2}));
+    w.append(1, 1, Selection::points(1, {3, 0}), bytes_of({3, 4}));
+    w.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  EXPECT_EQ(read(index, 1, Selection::all(), {4}), (std::vector<std::int32_t>{4, 2, 2, 3}));
+}
+
+TEST_F(Logs, BufferedRecordsAreInvisibleUntilFlushedAndRefreshIsIncremental) {
+  auto w = writer(0, true, 1 << 20);
+  ContainerIndex index(*layout_, id_);
+  w.append(1, 1, Selection::hyperslab({0}, {1}), bytes_of({5}));
+  index.refresh(1, false);
+  EXPECT_EQ(index.record_count(), 0u);
+  w.flush(false);
+  index.refresh(1, false);
+  EXPECT_EQ(index.record_count(), 1u);
+  w.append(1, 1, Selection::hyperslab({1}, {1}), bytes_of({6}));
+  w.flush(false);
+  index.refresh(1, false);
+  EXPECT_EQ(index.record_count(), 2u);
+  EXPECT_EQ(read(index, 1, Selection::all(), {2}), (std::vector<std::int32_t>{5, 6}));
+}
+
+TEST_F(Logs, LargeWriteGoesStraightToTheFileAfterBufferedData) {
+  auto w = writer(0, true, 1024);
+  const auto data_file = layout_->data_file(0);
+  w.append(1, 1, Selection::hyperslab({0}, {10}), bytes_of(std::vector<std::int32_t>(10, 1)));  // 40 B: buffered
+  EXPECT_EQ(fs::file_size(data_file), 64u);
+  std::vector<std::int32_t> big(200);  // 800 B >= half the buffer: no copy, written at once
+  std::iota(big.begin(), big.end(), 100);
+  w.append(1, 1, Selection::hyperslab({10}, {200}), bytes_of(big));
+  EXPECT_EQ(fs::file_size(data_file), 64u + 40u + 800u);  // the buffered bytes went first, in order
+  w.flush(false);
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  const auto all = read(index, 1, Selection::all(), {210});
+  EXPECT_EQ(all[9], 1);
+  EXPECT_EQ(all[10], 100);
+  EXPECT_EQ(all[209], 299);
+}
+
+TEST_F(Logs, TornIndexTailIsDroppedReportedAndCutOnReopen) {
+  {
+    auto w = writer(0);
+    w.append(1, 1, Selection::hyperslab({0}, {2}), bytes_of({1, 2}));
+    w.append(1, 1, Selection::hyperslab({2}, {2}), bytes_of({3, 4}));
+    w.close();
+  }
+  const auto index_file = layout_->index_file(0);
+  fs::resize_file(index_file, fs::file_size(index_file) - 5);
+  {
+    ContainerIndex live(*layout_, id_);
+    live.refresh(1, false);  // a writer may still be appending: not damage yet
+    EXPECT_TRUE(live.damage().empty());
+    EXPECT_EQ(live.record_count(), 1u);
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  ASSERT_EQ(index.damage().size(), 1u);
+  EXPECT_TRUE(index.damage()[0].torn_tail);
+  EXPECT_EQ(index.record_count(), 1u);
+  EXPECT_EQ(read(index, 1, Selection::all(), {4}), (std::vector<std::int32_t>{1, 2, 0, 0}));
+
+  {
+    auto w = writer(0, false);  // reopen: the torn record is cut, new ones follow the valid one
+    w.append(1, 2, Selection::hyperslab({3}, {1}), bytes_of({9}));
+    w.close();
+  }
+  ContainerIndex again(*layout_, id_);
+  again.refresh(1, true);
+  EXPECT_TRUE(again.damage().empty());
+  EXPECT_EQ(read(again, 1, Selection::all(), {4}), (std::vector<std::int32_t>{1, 2, 0, 9}));
+}
+
+TEST_F(Logs, RecordWhoseDataIsMissingIsDropped) {
+  {
+    auto w = writer(0);
+    w.append(1, 1, Selection::hyperslab({0}, {2}), bytes_of({1, 2}));
+    w.close();
+  }
+  fs::resize_file(layout_->data_file(0), fs::file_size(layout_->data_file(0)) - 4);
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  ASSERT_EQ(index.damage().size(), 1u);
+  EXPECT_NE(index.damage()[0].reason.find("beyond the end"), std::string::npos);
+  EXPECT_EQ(index.record_count(), 0u);
+}
+
+TEST_F(Logs, SecondProcessWithSameWriterIdIsRefused) {
+  auto first = writer(3);
+  try {
+    auto second = writer(3, false);
+    FAIL() << "expected the writer id to be refused";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("writer id 3"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Logs, FilesOfAnotherContainerAreRejected) {
+  {
+    auto w = writer(0);
+    w.close();
+  }
+  ContainerIndex index(*layout_, format::random_container_id());
+  EXPECT_THROW(index.refresh(1, true), FormatError);
+}
+
+// ---- atomic replacement and recovery
+
+TEST_F(Scratch, ReplaceSwapsDirectoryForFile) {
+  Layout layout(path("out.h5"));
+  make_directory(layout.path());
+  PosixFile(layout.metafile(), PosixFile::Access::CreateExclusive).close();
+  PosixFile tmp(layout.merge_temporary(), PosixFile::Access::CreateExclusive);
+  tmp.write_at(0, std::span(reinterpret_cast<const std::byte*>("HDF"), 3));
+  tmp.close();
+  replace_container_with_file(layout);
+  EXPECT_TRUE(is_regular_file(layout.path()));
+  EXPECT_EQ(fs::file_size(layout.path()), 3u);
+  EXPECT_FALSE(exists(layout.merge_temporary()));
+  EXPECT_FALSE(exists(layout.replaced_container()));
+}
+
+TEST_F(Scratch, RecoveryRecognisesEveryLeftover) {
+  Layout layout(path("out.h5"));
+  auto make_container = [&](const std::string& where) {
+    make_directory(where);
+    PosixFile(where + "/metafile", PosixFile::Access::CreateExclusive).close();
+  };
+  auto make_file = [&](const std::string& where) { PosixFile(where, PosixFile::Access::CreateExclusive).close(); };
+
+  // Interrupted before the exchange: the container is whole, the partial output goes.
+  make_container(layout.path());
+  make_file(layout.merge_temporary());
+  EXPECT_EQ(recover_interrupted_merge(layout).size(), 1u);
+  EXPECT_TRUE(layout.is_container());
+  EXPECT_FALSE(exists(layout.merge_temporary()));
+
+  // Interrupted after the exchange: the file is whole, the old container goes.
+  fs::remove_all(layout.path());
+  make_file(layout.path());
+  make_container(layout.merge_temporary());
+  EXPECT_EQ(recover_interrupted_merge(layout).size(), 1u);
+  EXPECT_TRUE(is_regular_file(layout.path()));
+  EXPECT_FALSE(exists(layout.merge_temporary()));
+
+  // Interrupted between the fallback's two renames: finish them.
+  fs::remove_all(layout.path());
+  make_container(layout.replaced_container());
+  make_file(layout.merge_temporary());
+  EXPECT_EQ(recover_interrupted_merge(layout).size(), 2u);
+  EXPECT_TRUE(is_regular_file(layout.path()));
+  EXPECT_FALSE(exists(layout.replaced_container()));
+  EXPECT_FALSE(exists(layout.merge_temporary()));
+
+  EXPECT_TRUE(recover_interrupted_merge(layout).empty());
+}
+
+TEST(Layout, TrailingSlashesAndNames) {
+  Layout layout("data.h5//");
+  EXPECT_EQ(layout.path(), "data.h5");
+  EXPECT_EQ(layout.data_file(12), "data.h5/12");
+  EXPECT_EQ(layout.index_file(0), "data.h5/0.offset");
+}
+
+}  // namespace
+}  // namespace h5mf::container
