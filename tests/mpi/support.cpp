@@ -56,12 +56,9 @@ std::string join(const std::vector<std::uint64_t>& v) {
 }
 
 std::string type_name(hid_t type) {
-  std::size_t n = 0;
-  if (H5LTdtype_to_text_available()) {
-  }
-  (void)n;
   std::ostringstream out;
-  out << "class " << H5Tget_class(type) << " size " << H5Tget_size(type);
+  out << "(class " << H5Tget_class(type) << ", " << H5Tget_size(type) << " bytes, order " << H5Tget_order(type)
+      << ", sign " << H5Tget_sign(type) << ")";
   return out.str();
 }
 

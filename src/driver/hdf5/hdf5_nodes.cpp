@@ -1,0 +1,466 @@
+// Groups and datasets of the sec2/mpio driver: each node owns the HDF5 id of its object (tracked by
+// the State, which closes it at close()), and maps the driver interface onto the HDF5 calls.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "driver/attribute_codec.hpp"
+#include "driver/hdf5/hdf5_state.hpp"
+#include "h5mf/dataset.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf::driver::hdf5_driver {
+namespace {
+
+using hdf5::check;
+using hdf5::check_bool;
+using hdf5::check_id;
+using hdf5::Handle;
+
+std::vector<hsize_t> to_hsize(const Extent& extent) { return {extent.begin(), extent.end()}; }
+
+format::ByteView as_bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+// Link and attribute names as UTF-8, as h5py creates them.
+Handle utf8_names(hid_t plist_class, const std::string& what) {
+  Handle plist(check_id(H5Pcreate(plist_class), what));
+  check(H5Pset_char_encoding(plist.get(), H5T_CSET_UTF8), what);
+  return plist;
+}
+
+// A dataspace for `dims`: scalar for rank 0; kUnlimited in `maxdims` is H5S_UNLIMITED.
+Handle make_space(const Extent& dims, const Extent& maxdims, const std::string& what) {
+  if (dims.empty()) return Handle(check_id(H5Screate(H5S_SCALAR), what));
+  const auto current = to_hsize(dims);
+  std::vector<hsize_t> maximum;
+  for (const auto m : maxdims) maximum.push_back(m == DatasetCreate::kUnlimited ? H5S_UNLIMITED : m);
+  return Handle(check_id(H5Screate_simple(static_cast<int>(current.size()), current.data(),
+                                          maximum.empty() ? nullptr : maximum.data()),
+                         what));
+}
+
+struct Extents {
+  Extent dims, maxdims;
+};
+
+// A null dataspace (h5py's Empty) holds no element: it shows as one dimension of extent 0.
+Extents extents_of(hid_t space, const std::string& what) {
+  const H5S_class_t space_class = H5Sget_simple_extent_type(space);
+  if (space_class == H5S_NO_CLASS) check(-1, what);
+  if (space_class == H5S_NULL) return {{0}, {0}};
+  const int rank = H5Sget_simple_extent_ndims(space);
+  check(rank, what);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), maxdims(static_cast<std::size_t>(rank));
+  check(H5Sget_simple_extent_dims(space, dims.data(), maxdims.data()), what);
+  Extents out{{dims.begin(), dims.end()}, {}};
+  for (const auto m : maxdims) out.maxdims.push_back(m == H5S_UNLIMITED ? DatasetCreate::kUnlimited : m);
+  return out;
+}
+
+std::string object_name(hid_t id) {
+  const ssize_t length = H5Iget_name(id, nullptr, 0);
+  check(static_cast<herr_t>(length < 0 ? -1 : 0), "getting the name of an HDF5 object");
+  std::string name(static_cast<std::size_t>(length) + 1, '\0');
+  check(static_cast<herr_t>(H5Iget_name(id, name.data(), name.size()) < 0 ? -1 : 0),
+        "getting the name of an HDF5 object");
+  name.resize(static_cast<std::size_t>(length));
+  return name;
+}
+
+std::string join(const std::string& base, const std::string& name) {
+  return base == "/" ? "/" + name : base + "/" + name;
+}
+
+// C callbacks must not throw through HDF5: they park the exception here and stop the iteration.
+struct Collected {
+  std::vector<std::pair<std::string, NodeKind>> children;
+  std::vector<std::string> names;
+  std::exception_ptr error;
+};
+
+// Group or dataset behind a link; nullopt for other objects (named datatypes), external and
+// user-defined links, and dangling soft links.
+std::optional<NodeKind> kind_of_link(hid_t group, const char* name, H5L_type_t link_type) {
+  if (link_type != H5L_TYPE_HARD && link_type != H5L_TYPE_SOFT) return std::nullopt;
+  H5O_info_t info{};
+  if (H5Oget_info_by_name2(group, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+    hdf5::error_stack();  // a dangling soft link: not an error of ours
+    return std::nullopt;
+  }
+  if (info.type == H5O_TYPE_GROUP) return NodeKind::Group;
+  if (info.type == H5O_TYPE_DATASET) return NodeKind::Dataset;
+  return std::nullopt;
+}
+
+herr_t collect_child(hid_t group, const char* name, const H5L_info_t* info, void* data) {
+  auto& out = *static_cast<Collected*>(data);
+  try {
+    if (const auto kind = kind_of_link(group, name, info->type)) out.children.emplace_back(name, *kind);
+    return 0;
+  } catch (...) {
+    out.error = std::current_exception();
+    return -1;
+  }
+}
+
+herr_t collect_attribute(hid_t, const char* name, const H5A_info_t*, void* data) {
+  auto& out = *static_cast<Collected*>(data);
+  try {
+    out.names.emplace_back(name);
+    return 0;
+  } catch (...) {
+    out.error = std::current_exception();
+    return -1;
+  }
+}
+
+// Memory HDF5 allocated for the variable-length strings read into `buffer`; freed however the
+// copy out of it ends.
+class VlenReclaim {
+ public:
+  VlenReclaim(hid_t type, hid_t space, void* buffer) : type_(type), space_(space), buffer_(buffer) {}
+  VlenReclaim(const VlenReclaim&) = delete;
+  VlenReclaim& operator=(const VlenReclaim&) = delete;
+  ~VlenReclaim() {
+    if (H5Dvlen_reclaim(type_, space_, H5P_DEFAULT, buffer_) < 0) hdf5::error_stack();
+  }
+
+ private:
+  hid_t type_, space_;
+  void* buffer_;
+};
+
+// Attribute calls shared by groups and datasets; `Base` is GroupNode or DatasetNode.
+template <class Base>
+class Object : public Base {
+ public:
+  Object(std::shared_ptr<State> state, hid_t id, const std::string& what)
+      : state_(std::move(state)), id_(state_->track(id, what)), path_(object_name(id_->get())) {}
+
+  // Cached at open: the API cannot move or rename links, and a closed file has no names.
+  std::string path() const override { return path_; }
+
+  std::vector<std::string> attribute_names() override {
+    Collected collected;
+    const herr_t status = H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attribute, &collected);
+    if (collected.error) std::rethrow_exception(collected.error);
+    check(status, fmt::format("listing the attributes of {}", where()));
+    std::sort(collected.names.begin(), collected.names.end());
+    return collected.names;
+  }
+
+  bool has_attribute(const std::string& name) override {
+    return check_bool(H5Aexists(id(), name.c_str()), attribute_where("looking for", name));
+  }
+
+  void set_attribute(const std::string& name, const AttributeData& value) override {
+    const bool strings = is_variable_string(value.type);
+    if (!strings && value.type.is_variable_length()) {
+      throw Unsupported(fmt::format("attribute '{}' of {}: variable-length type {} is not supported", name, where(),
+                                    value.type.describe()));
+    }
+    const Datatype file_type = value.type.file_type();
+    // Every rank must write the same attribute: its type, dims and value are part of the call.
+    format::Bytes args = file_type.encode();
+    for (const auto d : value.dims) {
+      const auto* p = reinterpret_cast<const std::byte*>(&d);
+      args.insert(args.end(), p, p + sizeof d);
+    }
+    args.insert(args.end(), value.bytes.begin(), value.bytes.end());
+    for (const auto& s : value.strings) {
+      const auto b = as_bytes(s);
+      args.insert(args.end(), b.begin(), b.end());
+      args.push_back(std::byte{0});
+    }
+    const std::string call = fmt::format("set attribute '{}' of '{}' ({}, dims [{}])", name, path_,
+                                         file_type.describe(), fmt::join(value.dims, ","));
+    state_->collective(call, args, [&] { write_attribute(name, value, file_type, strings); });
+  }
+
+  AttributeData get_attribute(const std::string& name) override {
+    const std::string what = attribute_where("reading", name);
+    const Handle attribute(check_id(H5Aopen(id(), name.c_str(), H5P_DEFAULT), what));
+    AttributeData out;
+    out.type = Datatype::adopt(check_id(H5Aget_type(attribute.get()), what));
+    const Handle space(check_id(H5Aget_space(attribute.get()), what));
+    out.dims = extents_of(space.get(), what).dims;
+    const std::uint64_t n = out.num_elements();
+    if (is_variable_string(out.type)) {
+      std::vector<char*> pointers(n, nullptr);
+      if (n == 0) return out;
+      check(H5Aread(attribute.get(), out.type.id(), pointers.data()), what);
+      const VlenReclaim reclaim(out.type.id(), space.get(), pointers.data());
+      out.strings.reserve(n);
+      for (const char* s : pointers) out.strings.emplace_back(s == nullptr ? "" : s);
+      return out;
+    }
+    if (out.type.is_variable_length()) {
+      throw Unsupported(fmt::format("{}: variable-length type {} is not supported", what, out.type.describe()));
+    }
+    out.bytes.resize(n * out.type.size());
+    if (n > 0) check(H5Aread(attribute.get(), out.type.id(), out.bytes.data()), what);
+    return out;
+  }
+
+  void delete_attribute(const std::string& name) override {
+    state_->collective(fmt::format("delete attribute '{}' of '{}'", name, path_), {}, [&] {
+      check(H5Adelete(id(), name.c_str()), attribute_where("deleting", name));
+    });
+  }
+
+ protected:
+  hid_t id() const { return id_->get(); }
+  std::string where() const { return state_->where(path_); }
+  std::string attribute_where(const char* doing, const std::string& name) const {
+    return fmt::format("{} attribute '{}' of {}", doing, name, where());
+  }
+
+  std::shared_ptr<State> state_;
+  std::shared_ptr<Handle> id_;
+  std::string path_;
+
+ private:
+  // A replaced attribute is written under a temporary name first and renamed over the old one,
+  // so that a value HDF5 refuses (too large for the object header, say) loses nothing.
+  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type,
+                       bool strings) {
+    const std::string what = attribute_where("writing", name);
+    const bool replacing = check_bool(H5Aexists(id(), name.c_str()), what);
+    const std::string target = replacing ? name + ".h5mf-replacing" : name;
+    if (replacing && check_bool(H5Aexists(id(), target.c_str()), what)) check(H5Adelete(id(), target.c_str()), what);
+
+    const Handle space = make_space(value.dims, value.dims, what);
+    const Handle acpl = utf8_names(H5P_ATTRIBUTE_CREATE, what);
+    Handle attribute(check_id(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT),
+                              what));
+    if (value.num_elements() > 0) {
+      if (strings) {
+        std::vector<const char*> pointers;
+        pointers.reserve(value.strings.size());
+        for (const auto& s : value.strings) pointers.push_back(s.c_str());
+        check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), what);
+      } else {
+        check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), what);  // HDF5 converts
+      }
+    }
+    attribute.close(what);
+    if (replacing) {
+      check(H5Adelete(id(), name.c_str()), what);
+      check(H5Arename(id(), target.c_str(), name.c_str()), what);
+    }
+  }
+};
+
+class Hdf5Dataset final : public Object<DatasetNode> {
+ public:
+  Hdf5Dataset(std::shared_ptr<State> state, hid_t id, const std::string& what)
+      : Object(std::move(state), id, what),
+        type_(Datatype::adopt(check_id(H5Dget_type(this->id()), what))),
+        transfer_(state_->access->transfer(false)) {}
+
+  Datatype file_type() override { return type_; }
+  Extent shape() override { return extents().dims; }
+  Extent maxshape() override { return extents().maxdims; }
+
+  Extent chunks() override {
+    const std::string what = fmt::format("reading the chunk shape of {}", where());
+    const Handle dcpl(check_id(H5Dget_create_plist(id()), what));
+    const H5D_layout_t layout = H5Pget_layout(dcpl.get());
+    if (layout == H5D_LAYOUT_ERROR) check(-1, what);
+    if (layout != H5D_CHUNKED) return {};
+    std::vector<hsize_t> dims(H5S_MAX_RANK);
+    const int rank = H5Pget_chunk(dcpl.get(), H5S_MAX_RANK, dims.data());
+    check(rank, what);
+    return {dims.begin(), dims.begin() + rank};
+  }
+
+  std::vector<std::byte> fill() override {
+    const std::string what = fmt::format("reading the fill value of {}", where());
+    std::vector<std::byte> out(type_.size());
+    const Handle dcpl(check_id(H5Dget_create_plist(id()), what));
+    H5D_fill_value_t status = H5D_FILL_VALUE_ERROR;
+    check(H5Pfill_value_defined(dcpl.get(), &status), what);
+    // Variable-length fill values would come back as memory HDF5 allocated: report them as zeros
+    // (null pointers), which is also what HDF5 stores by default.
+    if (status == H5D_FILL_VALUE_UNDEFINED || type_.is_variable_length()) return out;
+    check(H5Pget_fill_value(dcpl.get(), type_.id(), out.data()), what);
+    return out;
+  }
+
+  void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {
+    transfer(true, selection, memory_type, const_cast<void*>(buffer));
+  }
+  void read(const Selection& selection, const Datatype& memory_type, void* buffer) override {
+    transfer(false, selection, memory_type, buffer);
+  }
+
+  void resize(const Extent& new_shape) override {
+    state_->collective(fmt::format("resize '{}' to [{}]", path_, fmt::join(new_shape, ",")), {}, [&] {
+      const auto dims = to_hsize(new_shape);
+      const herr_t status = H5Dset_extent(id(), dims.data());
+      if (status < 0) {
+        check(status, fmt::format("resizing {} from [{}] to [{}]", where(), fmt::join(shape(), ","),
+                                  fmt::join(new_shape, ",")));
+      }
+    });
+  }
+
+  void set_collective(bool collective) override {
+    transfer_ = state_->access->transfer(collective);
+    collective_ = collective;
+  }
+
+ private:
+  Extents extents() {
+    const std::string what = fmt::format("reading the shape of {}", where());
+    const Handle space(check_id(H5Dget_space(id()), what));
+    return extents_of(space.get(), what);
+  }
+
+  // One H5Dwrite or H5Dread of the selection; HDF5 converts between memory and file type.
+  void transfer(bool writing, const Selection& selection, const Datatype& memory_type, void* buffer) {
+    const std::uint64_t n = selection.num_elements();
+    // A rank with nothing to move still takes part in a collective transfer, selecting nothing.
+    if (n == 0 && !collective_) return;
+    const auto what = [&] {
+      return fmt::format("{} {} {} {} (memory type {}, file type {})", writing ? "writing" : "reading",
+                         selection.describe(), writing ? "to" : "from", where(), memory_type.describe(),
+                         type_.describe());
+    };
+    const auto checked = [&](herr_t status) {
+      if (status < 0) check(status, what());
+    };
+    const Handle file_space(check_id(H5Dget_space(id()), what()));
+    Handle memory_space;
+    if (n == 0) {
+      memory_space = Handle(check_id(H5Screate(H5S_SCALAR), what()));
+      checked(H5Sselect_none(memory_space.get()));
+      checked(H5Sselect_none(file_space.get()));
+    } else {
+      select(file_space.get(), selection, checked);
+      const hsize_t count = n;
+      memory_space = Handle(check_id(H5Screate_simple(1, &count, nullptr), what()));
+    }
+    // HDF5 refuses a null buffer even when it moves nothing.
+    std::byte nothing{};
+    void* data = buffer != nullptr ? buffer : &nothing;
+    const hid_t dxpl = transfer_.valid() ? transfer_.get() : H5P_DEFAULT;
+    checked(writing ? H5Dwrite(id(), memory_type.id(), memory_space.get(), file_space.get(), dxpl, data)
+                    : H5Dread(id(), memory_type.id(), memory_space.get(), file_space.get(), dxpl, data));
+  }
+
+  template <class Checked>
+  static void select(hid_t space, const Selection& selection, const Checked& checked) {
+    if (selection.kind() == Selection::Kind::Points) {
+      const auto coordinates = to_hsize(selection.flat_points());
+      checked(H5Sselect_elements(space, H5S_SELECT_SET, selection.num_points(), coordinates.data()));
+      return;
+    }
+    const Hyperslab& slab = selection.slab();
+    if (selection.kind() == Selection::Kind::All || slab.start.empty()) {  // rank 0: the one element
+      checked(H5Sselect_all(space));
+      return;
+    }
+    const auto start = to_hsize(slab.start), count = to_hsize(slab.count), block = to_hsize(slab.block);
+    auto stride = to_hsize(slab.stride);
+    for (auto& s : stride) s = std::max<hsize_t>(s, 1);  // HDF5 refuses 0 even where count is 1
+    checked(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), stride.data(), count.data(), block.data()));
+  }
+
+  Datatype type_;
+  Handle transfer_;
+  bool collective_ = false;
+};
+
+class Hdf5Group final : public Object<GroupNode> {
+ public:
+  using Object::Object;
+
+  std::vector<std::pair<std::string, NodeKind>> children() override {
+    Collected collected;
+    const herr_t status = H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_child, &collected);
+    if (collected.error) std::rethrow_exception(collected.error);
+    check(status, fmt::format("listing the members of {}", where()));
+    std::sort(collected.children.begin(), collected.children.end());
+    return collected.children;
+  }
+
+  std::optional<NodeKind> child_kind(const std::string& name) override {
+    const std::string what = fmt::format("looking for '{}' in {}", name, where());
+    if (!check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) return std::nullopt;
+    H5L_info_t info{};
+    check(H5Lget_info(id(), name.c_str(), &info, H5P_DEFAULT), what);
+    return kind_of_link(id(), name.c_str(), info.type);
+  }
+
+  std::shared_ptr<GroupNode> create_group(const std::string& name) override {
+    std::shared_ptr<GroupNode> out;
+    state_->collective(fmt::format("create group '{}'", join(path_, name)), {}, [&] {
+      const std::string what = fmt::format("creating group '{}' in file '{}'", join(path_, name), state_->path);
+      refuse_existing(name, what);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      out = std::make_shared<Hdf5Group>(
+          state_, H5Gcreate2(id(), name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+    });
+    return out;
+  }
+
+  std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
+    const std::string call = fmt::format(
+        "create dataset '{}' ({}, shape [{}], maxshape [{}], chunks [{}], {})", join(path_, name),
+        spec.file_type.describe(), fmt::join(spec.shape, ","), fmt::join(spec.maxshape, ","),
+        fmt::join(spec.chunks, ","), spec.fill.empty() ? "default fill" : "fill given");
+    format::Bytes args = spec.file_type.encode();
+    args.insert(args.end(), spec.fill.begin(), spec.fill.end());
+    std::shared_ptr<DatasetNode> out;
+    state_->collective(call, args, [&] {
+      const std::string what = fmt::format("creating dataset '{}' in file '{}' ({}, shape [{}])", join(path_, name),
+                                           state_->path, spec.file_type.describe(), fmt::join(spec.shape, ","));
+      refuse_existing(name, what);
+      const Handle space = make_space(spec.shape, spec.maxshape, what);
+      const Handle dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), what));
+      if (!spec.chunks.empty()) {
+        const auto chunks = to_hsize(spec.chunks);
+        check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunks.size()), chunks.data()), what);
+      }
+      if (!spec.fill.empty()) check(H5Pset_fill_value(dcpl.get(), spec.file_type.id(), spec.fill.data()), what);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      out = std::make_shared<Hdf5Dataset>(
+          state_, H5Dcreate2(id(), name.c_str(), spec.file_type.id(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+          what);
+    });
+    return out;
+  }
+
+  std::shared_ptr<GroupNode> open_group(const std::string& name) override {
+    const std::string what = fmt::format("opening group '{}' in file '{}'", join(path_, name), state_->path);
+    return std::make_shared<Hdf5Group>(state_, H5Gopen2(id(), name.c_str(), H5P_DEFAULT), what);
+  }
+
+  std::shared_ptr<DatasetNode> open_dataset(const std::string& name) override {
+    const std::string what = fmt::format("opening dataset '{}' in file '{}'", join(path_, name), state_->path);
+    return std::make_shared<Hdf5Dataset>(state_, H5Dopen2(id(), name.c_str(), H5P_DEFAULT), what);
+  }
+
+ private:
+  // The API checks for groups and datasets; this catches the links it cannot see (a named
+  // datatype, an external or dangling link), which HDF5 would report less clearly.
+  void refuse_existing(const std::string& name, const std::string& what) {
+    if (check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) {
+      throw AlreadyExists(fmt::format("{}: a link named '{}' already exists there (not a group or dataset)", what,
+                                      name));
+    }
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<GroupNode> open_root(const std::shared_ptr<State>& state) {
+  const std::string what = fmt::format("opening the root group of file '{}'", state->path);
+  return std::make_shared<Hdf5Group>(state, H5Gopen2(state->file.get(), "/", H5P_DEFAULT), what);
+}
+
+}  // namespace h5mf::driver::hdf5_driver

@@ -1,0 +1,18 @@
+// One subcommand of the h5mf tool: its CLI11 definition and what runs when it is chosen. Each
+// subcommand lives in its own <name>_command.cpp and is listed in h5mf.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace h5mf::tools {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // returns the process exit code
+};
+
+Command add_merge_command(CLI::App& parent);
+
+}  // namespace h5mf::tools
