@@ -68,8 +68,7 @@ void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
           w.writer = writer;
           w.box = sel::bounding_box(w.record.selection);
           const std::uint64_t dataset = w.record.dataset;
-          by_dataset_[dataset].push_back(std::move(w));
-          sorted_[dataset] = false;
+          by_dataset_[dataset].add(std::move(w));
           ++records_;
           accepted_end = record_end;
         } catch (const FormatError& e) {
@@ -95,18 +94,34 @@ void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
   state.consumed = accepted_end;
 }
 
-const std::vector<IndexedWrite>& ContainerIndex::writes(std::uint64_t dataset) {
-  static const std::vector<IndexedWrite> none;
+const DatasetWrites& ContainerIndex::writes(std::uint64_t dataset) {
+  static const DatasetWrites none;
   auto it = by_dataset_.find(dataset);
   if (it == by_dataset_.end()) return none;
-  if (!sorted_[dataset]) {
-    std::stable_sort(it->second.begin(), it->second.end(), [](const IndexedWrite& a, const IndexedWrite& b) {
-      return std::tie(a.record.epoch, a.writer, a.record.sequence) <
-             std::tie(b.record.epoch, b.writer, b.record.sequence);
-    });
-    sorted_[dataset] = true;
-  }
+  if (!it->second.prepared()) it->second.prepare();
   return it->second;
+}
+
+void DatasetWrites::add(IndexedWrite write) {
+  writes_.push_back(std::move(write));
+  prepared_ = false;
+}
+
+void DatasetWrites::prepare() {
+  std::stable_sort(writes_.begin(), writes_.end(), [](const IndexedWrite& a, const IndexedWrite& b) {
+    return std::tie(a.record.epoch, a.writer, a.record.sequence) < std::tie(b.record.epoch, b.writer, b.record.sequence);
+  });
+  boxes_.clear();
+  boxes_.reserve(writes_.size());
+  for (const auto& w : writes_) boxes_.push_back(w.box);
+  index_ = OverlapIndex(boxes_);
+  prepared_ = true;
+}
+
+std::vector<const IndexedWrite*> DatasetWrites::overlapping(const sel::Box& query) const {
+  std::vector<const IndexedWrite*> out;
+  for (std::uint32_t position : index_.overlapping(boxes_, query)) out.push_back(&writes_[position]);
+  return out;  // positions ascend, and writes_ is in replay order
 }
 
 std::vector<std::uint64_t> ContainerIndex::datasets_written() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "container/layout.hpp"
+#include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
 #include "format/header.hpp"
 #include "format/records.hpp"
@@ -20,6 +21,26 @@ struct IndexedWrite {
   format::WriteRecord record;
   std::uint32_t writer = 0;
   sel::Box box;  // bounding box of the selection, to skip records that cannot overlap a read
+};
+
+// One dataset's writes: in replay order, with an index answering "which writes can overlap this
+// box". prepare() (re)builds both after additions; the const queries need a prepared object and
+// are then safe to call from many threads at once.
+class DatasetWrites {
+ public:
+  void add(IndexedWrite write);
+  void prepare();
+  bool prepared() const { return prepared_; }
+  const std::vector<IndexedWrite>& in_replay_order() const { return writes_; }
+  // Writes whose bounding box intersects `query`, in replay order.
+  std::vector<const IndexedWrite*> overlapping(const sel::Box& query) const;
+  std::size_t size() const { return writes_.size(); }
+
+ private:
+  std::vector<IndexedWrite> writes_;
+  std::vector<sel::Box> boxes_;  // boxes_[i] is writes_[i].box, contiguous for the index
+  OverlapIndex index_;
+  bool prepared_ = true;
 };
 
 // Something a reader dropped, never silently.
@@ -41,8 +62,8 @@ class ContainerIndex {
   // appending it is simply not read yet.
   void refresh(std::uint32_t writer_files, bool final);
 
-  // Writes to one dataset in replay order; empty if none.
-  const std::vector<IndexedWrite>& writes(std::uint64_t dataset);
+  // Writes to one dataset, prepared; empty if none.
+  const DatasetWrites& writes(std::uint64_t dataset);
   std::vector<std::uint64_t> datasets_written() const;
   std::uint64_t record_count() const { return records_; }
   const std::vector<DamageReport>& damage() const { return damage_; }
@@ -59,8 +80,7 @@ class ContainerIndex {
   Layout layout_;
   format::ContainerId container_;
   std::vector<WriterState> writers_;
-  std::map<std::uint64_t, std::vector<IndexedWrite>> by_dataset_;
-  std::map<std::uint64_t, bool> sorted_;
+  std::map<std::uint64_t, DatasetWrites> by_dataset_;
   std::vector<DamageReport> damage_;
   std::uint64_t records_ = 0;
 };

@@ -47,13 +47,13 @@ const PosixFile& DataReader::data_file(std::uint32_t writer) {
 }
 
 template <class Target>
-void DataReader::gather(std::span<const IndexedWrite> writes, const sel::Box& target_box, Target make_target,
+void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
                         const ElementLayout& layout, std::span<std::byte> out) {
   fill_elements(out, layout.fill, layout.element_size);
   const std::uint64_t esize = layout.element_size;
   std::vector<sel::Overlap> pieces;
-  for (const IndexedWrite& w : writes) {
-    if (!w.box.intersects(target_box)) continue;
+  for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
+    const IndexedWrite& w = *candidate;
     pieces.clear();
     sel::RunCursor source(w.record.selection, layout.shape);
     auto target = make_target();
@@ -84,13 +84,13 @@ void DataReader::gather(std::span<const IndexedWrite> writes, const sel::Box& ta
   }
 }
 
-void DataReader::read(std::span<const IndexedWrite> writes, const Selection& resolved,
+void DataReader::read(const DatasetWrites& writes, const Selection& resolved,
                       const ElementLayout& layout, std::span<std::byte> out) {
   gather(writes, sel::bounding_box(resolved), [&] { return sel::TargetCursor(resolved, layout.shape); },
          layout, out);
 }
 
-void DataReader::read_linear(std::span<const IndexedWrite> writes, std::uint64_t first, std::uint64_t count,
+void DataReader::read_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                              const ElementLayout& layout, std::span<std::byte> out) {
   gather(writes, linear_box(first, count, layout.shape),
          // A linear run has data index 0 at `first`: overlap target indices count from the window.
@@ -98,10 +98,9 @@ void DataReader::read_linear(std::span<const IndexedWrite> writes, std::uint64_t
          layout, out);
 }
 
-bool DataReader::any_overlap(std::span<const IndexedWrite> writes, std::uint64_t first, std::uint64_t count,
+bool DataReader::any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                              const Extent& shape) {
-  const sel::Box box = linear_box(first, count, shape);
-  return std::any_of(writes.begin(), writes.end(), [&](const IndexedWrite& w) { return w.box.intersects(box); });
+  return !writes.overlapping(linear_box(first, count, shape)).empty();
 }
 
 }  // namespace h5mf::container

@@ -24,18 +24,18 @@ class DataReader {
   explicit DataReader(Layout layout) : layout_(std::move(layout)) {}
 
   // `out` receives the selection's elements in data order, in the file type.
-  void read(std::span<const IndexedWrite> writes, const Selection& resolved, const ElementLayout& layout,
+  void read(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
             std::span<std::byte> out);
   // `out` receives elements [first, first + count) of the dataset's linear (row-major) order.
-  void read_linear(std::span<const IndexedWrite> writes, std::uint64_t first, std::uint64_t count,
+  void read_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                    const ElementLayout& layout, std::span<std::byte> out);
   // Whether any write overlaps the linear window (the merge skips windows of pure fill).
-  static bool any_overlap(std::span<const IndexedWrite> writes, std::uint64_t first, std::uint64_t count,
+  static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                           const Extent& shape);
 
  private:
   template <class Target>
-  void gather(std::span<const IndexedWrite> writes, const sel::Box& target_box, Target make_target,
+  void gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
               const ElementLayout& layout, std::span<std::byte> out);
   const PosixFile& data_file(std::uint32_t writer);
 

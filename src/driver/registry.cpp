@@ -4,6 +4,7 @@
 #include "container/layout.hpp"
 #include "container/replace.hpp"
 #include "driver/driver.hpp"
+#include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/multifile_driver.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -24,16 +25,17 @@ Driver choose(const std::string& path, Mode mode, const FileOptions& options) {
 
 std::unique_ptr<FileDriver> open(const std::string& path, Mode mode, const FileOptions& options) {
   hdf5::silence_hdf5_errors();
-  switch (choose(path, mode, options)) {
+  const Driver driver = choose(path, mode, options);
+  switch (driver) {
     case Driver::Multifile:
       return open_multifile(path, mode, options);
     case Driver::Mpio:
     case Driver::Sec2:
+      return open_hdf5(path, mode, options, driver);
     case Driver::Auto:
       break;
   }
-  throw Unsupported(fmt::format("'{}': the {} driver is not available in this build yet; use driver 'multifile'",
-                                path, to_string(choose(path, mode, options))));
+  throw Unsupported(fmt::format("'{}': no driver chosen (driver '{}')", path, to_string(driver)));
 }
 
 }  // namespace h5mf::driver

@@ -80,12 +80,12 @@ std::uint64_t elements(const Extent& shape) {
 
 // Checks each record's data against its checksum; returns the records that pass, per dataset.
 void verify_records(container::ContainerIndex& index, const container::Layout& layout,
-                    std::map<std::uint64_t, std::vector<IndexedWrite>>& kept, MergeReport& report) {
+                    std::map<std::uint64_t, container::DatasetWrites>& kept, MergeReport& report) {
   std::vector<container::PosixFile> files;
   std::vector<std::byte> buffer(std::size_t{8} << 20);
   for (auto dataset : index.datasets_written()) {
     auto& out = kept[dataset];
-    for (const auto& w : index.writes(dataset)) {
+    for (const auto& w : index.writes(dataset).in_replay_order()) {
       if (files.size() <= w.writer) files.resize(w.writer + 1);
       if (!files[w.writer].is_open()) {
         files[w.writer] = container::PosixFile(layout.data_file(w.writer), container::PosixFile::Access::Read);
@@ -98,7 +98,7 @@ void verify_records(container::ContainerIndex& index, const container::Layout& l
         done += n;
       }
       if (sum.digest() == w.record.data_checksum) {
-        out.push_back(w);
+        out.add(w);
       } else {
         ++report.records_dropped;
         report.damage.push_back(fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its "
@@ -137,12 +137,13 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (const auto& d : index.damage()) {
     report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
   }
-  std::map<std::uint64_t, std::vector<IndexedWrite>> writes;
+  std::map<std::uint64_t, container::DatasetWrites> writes;
   if (options.verify_data) {
     verify_records(index, layout, writes, report);
   } else {
     for (auto dataset : index.datasets_written()) writes[dataset] = index.writes(dataset);
   }
+  for (auto& [dataset, list] : writes) list.prepare();
   for (const auto& [dataset, list] : writes) {
     if (!catalog.contains(dataset) || catalog.object(dataset).kind != container::ObjectKind::Dataset) {
       report.records_dropped += list.size();

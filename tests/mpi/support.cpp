@@ -324,6 +324,16 @@ std::vector<unsigned char> read_converted(const std::string& file, const std::st
   return out;
 }
 
+std::vector<std::string> dataset_paths(const std::string& file) {
+  Id f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!f.ok()) throw std::runtime_error("cannot open '" + file + "'");
+  std::vector<std::string> out;
+  for (const auto& [path, kind] : objects_of(f.get())) {
+    if (kind == H5I_DATASET) out.push_back(path);
+  }
+  return out;
+}
+
 DatasetBytes read_dataset(const std::string& file, const std::string& path) {
   Id f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!f.ok()) throw std::runtime_error("cannot open '" + file + "'");

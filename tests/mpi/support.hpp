@@ -43,6 +43,9 @@ std::string quoted(const std::string& s);
 // shape, value), read back with libhdf5.
 std::string compare_hdf5(const std::string& actual, const std::string& expected);
 
+// Paths of every dataset in a file ("/a/b/data"), sorted.
+std::vector<std::string> dataset_paths(const std::string& file);
+
 // A dataset read whole with libhdf5, as bytes of its file type.
 struct DatasetBytes {
   std::vector<std::uint64_t> dims;

@@ -56,6 +56,14 @@ struct element<std::vector<T>> {
   using type = T;
 };
 
+// Names a dataset's element type in a call: w.create_dataset("x", as<double>, {10}).
+template <class T>
+struct Tag {
+  using type = T;
+};
+template <class T>
+inline constexpr Tag<T> as{};
+
 // Optional creation settings shared by both writers.
 struct Layout {
   Extent maxshape;  // empty: fixed size
@@ -71,8 +79,8 @@ class H5mfWriter {
   void create_group(const std::string& path) { file_.create_group(path); }
 
   template <class T>
-  void create_dataset(const std::string& path, const Extent& shape, std::optional<T> fill = {},
-                      const Layout& layout = {}) {
+  void create_dataset(const std::string& path, Tag<T>, const Extent& shape,
+                      std::type_identity_t<std::optional<T>> fill = {}, const Layout& layout = {}) {
     auto spec = h5mf::DatasetCreate::of<T>(shape);
     if (fill) spec.fill_value(*fill);
     if (!layout.maxshape.empty()) spec.max_shape(layout.maxshape);
@@ -145,8 +153,8 @@ class ReferenceWriter {
   }
 
   template <class T>
-  void create_dataset(const std::string& path, const Extent& shape, std::optional<T> fill = {},
-                      const Layout& layout = {}) {
+  void create_dataset(const std::string& path, Tag<T>, const Extent& shape,
+                      std::type_identity_t<std::optional<T>> fill = {}, const Layout& layout = {}) {
     const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (fill) check(H5Pset_fill_value(dcpl, Types<T>::native(), &*fill), "H5Pset_fill_value");
     if (!layout.chunks.empty()) {

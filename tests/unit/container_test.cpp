@@ -11,6 +11,7 @@
 #include "container/catalog.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
+#include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
 #include "container/replace.hpp"
@@ -375,6 +376,43 @@ TEST_F(Scratch, RecoveryRecognisesEveryLeftover) {
   EXPECT_FALSE(exists(layout.merge_temporary()));
 
   EXPECT_TRUE(recover_interrupted_merge(layout).empty());
+}
+
+// ---- overlap index
+
+TEST(OverlapIndex, MatchesBruteForceOnRandomBoxes) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 50; ++round) {
+    const std::size_t rank = 1 + round % 3;
+    std::vector<sel::Box> boxes(1 + random() % 300);
+    auto random_box = [&] {
+      sel::Box b;
+      for (std::size_t d = 0; d < rank; ++d) {
+        const std::uint64_t lo = random() % 100, extent = random() % 20;  // extent 0: an empty box
+        b.lo.push_back(lo);
+        b.hi.push_back(lo + extent);
+      }
+      return b;
+    };
+    for (auto& b : boxes) b = random_box();
+    const OverlapIndex index(boxes);
+    for (int q = 0; q < 40; ++q) {
+      const sel::Box query = random_box();
+      std::vector<std::uint32_t> expected;
+      for (std::uint32_t i = 0; i < boxes.size(); ++i) {
+        if (boxes[i].intersects(query)) expected.push_back(i);
+      }
+      ASSERT_EQ(index.overlapping(boxes, query), expected) << "round " << round << " query " << q;
+    }
+  }
+}
+
+TEST(OverlapIndex, ScalarBoxesAlwaysOverlap) {
+  const std::vector<sel::Box> boxes(3);  // rank 0: one element each
+  const OverlapIndex index(boxes);
+  EXPECT_EQ(index.overlapping(boxes, sel::Box{}), (std::vector<std::uint32_t>{0, 1, 2}));
+  const std::vector<sel::Box> none;
+  EXPECT_TRUE(OverlapIndex(none).overlapping(none, sel::Box{}).empty());
 }
 
 TEST(Layout, TrailingSlashesAndNames) {

@@ -49,7 +49,7 @@ std::uint64_t highest_write_epoch(const Layout& layout, const format::ContainerI
   index.refresh(writer_files, true);
   std::uint64_t highest = 0;
   for (auto dataset : index.datasets_written()) {
-    for (const auto& w : index.writes(dataset)) highest = std::max(highest, w.record.epoch);
+    for (const auto& w : index.writes(dataset).in_replay_order()) highest = std::max(highest, w.record.epoch);
   }
   return highest;
 }
