@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const std::vector<h5mf::tools::Command> commands = {
       h5mf::tools::add_merge_command(app),
+      h5mf::tools::add_ls_command(app),
+      h5mf::tools::add_dump_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   for (const auto& command : commands) {

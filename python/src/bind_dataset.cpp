@@ -1,0 +1,77 @@
+// A dataset: its description, and reads and writes of a Selection to and from a C-contiguous numpy
+// array of any supported dtype (HDF5 converts between the array's type and the file type).
+#include "common.hpp"
+#include "h5mf/dataset.hpp"
+#include "h5mf/error.hpp"
+#include "numpy_types.hpp"
+
+namespace h5mf::python {
+namespace {
+
+// The array's element type and buffer, taken while the GIL is held; checked against the selection.
+struct Buffer {
+  ElementType element;
+  std::uint64_t elements = 0;
+};
+
+Buffer buffer_of(const py::array& array, bool writable) {
+  if (!(array.flags() & py::array::c_style)) {
+    throw InvalidArgument("the array must be C-contiguous (numpy.ascontiguousarray makes it so)");
+  }
+  if (writable && !array.writeable()) throw InvalidArgument("the array to read into is read-only");
+  return Buffer{element_type(array.dtype()), static_cast<std::uint64_t>(array.size())};
+}
+
+void check_count(const Dataset& dataset, const Selection& selection, std::uint64_t elements) {
+  const std::uint64_t selected = dataset.count(selection);
+  if (selected != elements) {
+    throw InvalidArgument("dataset '" + dataset.name() + "': the array holds " + std::to_string(elements) +
+                          " elements but the selection (" + selection.describe() + ") selects " +
+                          std::to_string(selected));
+  }
+}
+
+void write(Dataset& dataset, const Selection& selection, const py::array& data) {
+  const Buffer buffer = buffer_of(data, false);
+  const void* bytes = data.data();
+  Unlocked io;  // `data` stays alive: the caller's argument holds a reference
+  check_count(dataset, selection, buffer.elements);
+  const Datatype memory_type = datatype_of(buffer.element);
+  dataset.write_raw(bytes, memory_type, selection);
+}
+
+void read(const Dataset& dataset, const Selection& selection, py::array& out) {
+  const Buffer buffer = buffer_of(out, true);
+  void* bytes = out.mutable_data();
+  Unlocked io;
+  check_count(dataset, selection, buffer.elements);
+  const Datatype memory_type = datatype_of(buffer.element);
+  dataset.read_raw(bytes, memory_type, selection);
+}
+
+py::bytes fill_value(const Dataset& dataset) {
+  const auto fill = dataset.fill_value();
+  return {reinterpret_cast<const char*>(fill.data()), fill.size()};
+}
+
+}  // namespace
+
+void bind_dataset(py::module_& m) {
+  m.attr("UNLIMITED") = py::int_(DatasetCreate::kUnlimited);
+  py::class_<Dataset, Held<Dataset>>(m, "Dataset")
+      .def_property_readonly("name", &Dataset::name, py::call_guard<Locked>())
+      .def("shape", &Dataset::shape, py::call_guard<Locked>())
+      .def("maxshape", &Dataset::maxshape, py::call_guard<Locked>(), "UNLIMITED for unlimited dimensions")
+      .def("chunks", &Dataset::chunks, py::call_guard<Locked>(), "empty when contiguous")
+      .def("dtype", [](const Dataset& d) { return dtype_of(d.dtype()); }, py::call_guard<Locked>())
+      .def("fill_value", &fill_value, py::call_guard<Locked>(), "one element in the file type")
+      .def("count", &Dataset::count, py::call_guard<Locked>(), "number of elements a selection picks")
+      // I/O releases the GIL (and takes the library lock) itself.
+      .def("write", &write, py::arg("selection"), py::arg("data"))
+      .def("read", &read, py::arg("selection"), py::arg("out"))
+      .def("resize", &Dataset::resize, py::call_guard<Locked>())
+      .def("set_collective", &Dataset::set_collective, py::call_guard<Locked>())
+      .def("attrs", &Dataset::attrs, py::call_guard<Locked>());
+}
+
+}  // namespace h5mf::python

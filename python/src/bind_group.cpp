@@ -1,0 +1,58 @@
+// A group: children by path, creation of groups and datasets (collective), attributes.
+#include <optional>
+
+#include "common.hpp"
+#include "h5mf/error.hpp"
+#include "h5mf/group.hpp"
+#include "numpy_types.hpp"
+
+namespace h5mf::python {
+namespace {
+
+// h5py's create_dataset arguments, already normalised by the Python package: maxshape uses
+// UNLIMITED, an empty chunks is contiguous (or chosen when maxshape differs), `fill` is one element
+// of `dtype` or None.
+DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
+                      const std::optional<py::bytes>& fill) {
+  DatasetCreate spec;
+  spec.dtype = datatype_of(element_type(dtype));
+  spec.shape = std::move(shape);
+  spec.maxshape = std::move(maxshape);
+  spec.chunks = std::move(chunks);
+  if (fill) {
+    const std::string bytes = *fill;
+    const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
+    spec.fill.assign(begin, begin + bytes.size());
+  }
+  return spec;
+}
+
+}  // namespace
+
+void bind_group(py::module_& m) {
+  py::class_<Group, Held<Group>>(m, "Group")
+      .def_property_readonly("name", &Group::name, py::call_guard<Locked>())
+      .def("create_group", &Group::create_group, py::call_guard<Locked>())
+      .def("require_group", &Group::require_group, py::call_guard<Locked>())
+      .def("group", &Group::group, py::call_guard<Locked>())
+      .def(
+          "create_dataset",
+          [](Group& g, std::string_view path, const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
+             const std::optional<py::bytes>& fill) {
+            return g.create_dataset(path, spec_of(dtype, std::move(shape), std::move(maxshape), std::move(chunks), fill));
+          },
+          py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"),
+          py::arg("fill"), py::call_guard<Locked>())
+      .def("dataset", &Group::dataset, py::call_guard<Locked>())
+      .def("contains", &Group::contains, py::call_guard<Locked>())
+      .def(
+          "type_of",
+          [](const Group& g, std::string_view path) {
+            return g.type_of(path) == ObjectType::Group ? "group" : "dataset";
+          },
+          py::call_guard<Locked>())
+      .def("keys", &Group::keys, py::call_guard<Locked>())
+      .def("attrs", &Group::attrs, py::call_guard<Locked>());
+}
+
+}  // namespace h5mf::python
