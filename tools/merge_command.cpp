@@ -1,10 +1,15 @@
-// h5mf merge PATH [-o OUT]: a container becomes one conventional HDF5 file.
+// h5mf merge PATH [-o OUT] [-j N]: a container becomes one conventional HDF5 file. Under mpiexec
+// every rank takes part.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <iostream>
 #include <memory>
 
 #include "command.hpp"
 #include "h5mf/merge.hpp"
+#include "mpi_session.hpp"
+#include "progress_bar.hpp"
 
 namespace h5mf::tools {
 
@@ -12,26 +17,58 @@ Command add_merge_command(CLI::App& parent) {
   struct Args {
     std::string path;
     MergeOptions options;
-    bool quiet = false;
+    std::size_t budget_mib = 256;
+    bool quiet = false, json = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* app = parent.add_subcommand("merge", "Reconstruct a container into one conventional HDF5 file");
   app->add_option("path", args->path, "The container (a directory)")->required();
   app->add_option("-o,--output", args->options.output,
                   "Write the file here and keep the container (default: replace the container, atomically)");
+  app->add_option("-j,--jobs", args->options.threads, "Threads per process (default: one per core)");
+  app->add_option("--memory", args->budget_mib, "Memory budget for data buffers per process, in MiB")
+      ->check(CLI::Range(4, 1 << 20));
   app->add_flag("-q,--quiet", args->quiet, "Print nothing but errors and damage reports");
+  app->add_flag("--json", args->json, "Print a machine-readable summary (JSON) instead of the text one");
   app->add_flag("!--no-verify", args->options.verify_data, "Skip checking record data against checksums");
+  app->add_flag("!--no-kernel-copy", args->options.kernel_copy, "Never use copy_file_range");
+  app->add_flag("!--no-sync", args->options.sync, "Do not fsync the output before replacing the container");
 
   return {app, [args] {
-            const MergeReport report = merge(args->path, args->options);
-            for (const auto& line : report.damage) fmt::print(stderr, "h5mf merge: {}\n", line);
-            if (!args->quiet) {
-              fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "
-                         "{:.3f} s\n",
-                         args->path, report.output, report.groups, report.datasets, report.attributes,
-                         report.records, static_cast<double>(report.bytes_written) / (1 << 20), report.seconds);
+            MpiSession mpi;
+            MergeOptions options = args->options;
+            options.comm = mpi.comm();
+            options.memory_budget = args->budget_mib << 20;
+            ProgressBar bar("merging");
+            const bool show_progress = !args->quiet && !args->json && mpi.rank() == 0;
+            if (show_progress) {
+              options.progress = [&bar](const MergeProgress& p) { bar.update(p.bytes_done, p.bytes_total, p.seconds); };
             }
-            // Damage is not an error of the merge, but a caller must be able to tell.
+            const MergeReport report = merge(args->path, options);
+            bar.finish();
+            if (mpi.rank() != 0) return report.records_dropped > 0 ? 2 : 0;
+            for (const auto& line : report.damage) fmt::print(stderr, "h5mf merge: {}\n", line);
+            if (args->json) {
+              const nlohmann::json summary = {
+                  {"container", args->path},        {"output", report.output},
+                  {"groups", report.groups},         {"datasets", report.datasets},
+                  {"attributes", report.attributes}, {"records", report.records},
+                  {"records_dropped", report.records_dropped},
+                  {"bytes_written", report.bytes_written},
+                  {"bytes_kernel_copied", report.bytes_kernel_copied},
+                  {"windows", report.windows},       {"windows_skipped", report.windows_skipped},
+                  {"window_bytes", report.window_bytes},
+                  {"threads", report.threads},       {"ranks", report.ranks},
+                  {"seconds", report.seconds},       {"damage", report.damage}};
+              std::cout << summary.dump(2) << "\n";
+            } else if (!args->quiet) {
+              fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "
+                         "{:.3f} s ({} ranks x {} threads)\n",
+                         args->path, report.output, report.groups, report.datasets, report.attributes,
+                         report.records, static_cast<double>(report.bytes_written) / (1 << 20), report.seconds,
+                         report.ranks, report.threads);
+            }
+            // Damage is not a failure of the merge, but a caller must be able to tell.
             return report.records_dropped > 0 ? 2 : 0;
           }};
 }

@@ -23,7 +23,8 @@ struct DatasetCreate {
   Datatype dtype;         // a memory type (Datatype::of<T>()) or an explicit file type
   Extent shape;
   Extent maxshape;        // empty: same as shape; kUnlimited for unlimited dimensions
-  std::vector<std::byte> fill;  // one element of dtype, or empty for zeros
+  std::vector<std::byte> fill;  // one element of fill_type (dtype when not set), or empty for zeros
+  Datatype fill_type;     // the type of `fill`; converted to the dataset's type with HDF5's routines
   Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape)
 
   static constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
@@ -35,10 +36,11 @@ struct DatasetCreate {
     spec.shape = std::move(shape);
     return spec;
   }
+  // The fill value in any numeric type; it is converted to the dataset's type, as h5py does.
   template <class T>
   DatasetCreate& fill_value(const T& value) {
     const auto* p = reinterpret_cast<const std::byte*>(&value);
-    dtype = Datatype::of<T>();
+    fill_type = Datatype::of<T>();
     fill.assign(p, p + sizeof(T));
     return *this;
   }

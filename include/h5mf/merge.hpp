@@ -1,19 +1,37 @@
 // Reconstruction: a container becomes one conventional HDF5 file.
 #pragma once
 
+#include <mpi.h>
+
 #include <cstdint>
-#include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace h5mf {
 
+struct MergeProgress {
+  std::uint64_t bytes_done = 0;   // dataset bytes this process has produced so far
+  std::uint64_t bytes_total = 0;  // dataset bytes this process produces in all
+  double seconds = 0;
+};
+
 struct MergeOptions {
   // Where to write the file; empty: replace the container at its own path, atomically.
   std::string output;
-  std::size_t window_bytes = std::size_t{32} << 20;  // how much of a dataset is assembled at once
+  // Threads of this process; 0: one per core.
+  unsigned threads = 0;
+  // Merge together with the other ranks of this communicator (a collective call); MPI_COMM_NULL:
+  // this process alone.
+  MPI_Comm comm = MPI_COMM_NULL;
+  // Peak memory for data buffers, over all threads of this process. The work is cut into windows
+  // of at most a third of the budget per thread (and at most 32 MiB).
+  std::size_t memory_budget = std::size_t{256} << 20;
   bool verify_data = true;  // check every record's data checksum before using it
   bool sync = true;         // fsync the output before it replaces the container
+  bool kernel_copy = true;  // copy_file_range where one record covers a whole window
+  // Called from one thread about five times a second while data is written, and once at the end.
+  std::function<void(const MergeProgress&)> progress;
 };
 
 struct MergeReport {
@@ -21,11 +39,16 @@ struct MergeReport {
   std::uint64_t datasets = 0, groups = 0, attributes = 0;
   std::uint64_t records = 0;          // write records replayed
   std::uint64_t bytes_written = 0;    // dataset bytes written to the output
+  std::uint64_t bytes_kernel_copied = 0;  // of bytes_written, copied by copy_file_range
+  std::uint64_t windows = 0, windows_skipped = 0;  // skipped: nobody wrote there, zero fill
   std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
-  std::vector<std::string> damage;    // one line per damaged region
+  std::vector<std::string> damage;    // one line per damaged region or recovery action
+  unsigned threads = 1, ranks = 1;
+  std::size_t window_bytes = 0;
   double seconds = 0;
 };
 
+// Collective over options.comm when one is given; every rank gets the same report totals.
 MergeReport merge(const std::string& container, const MergeOptions& options = {});
 
 // Cleans what an interrupted merge left beside `path` (docs/format.md). Returns what it did, one

@@ -154,11 +154,12 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     }
   }
   if (!spec.fill.empty()) {
-    if (spec.fill.size() != spec.dtype.size()) {
-      throw InvalidArgument(fmt::format("create_dataset '{}': fill value has {} bytes but the type {} has {}", full,
-                                        spec.fill.size(), spec.dtype.describe(), spec.dtype.size()));
+    const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type : spec.dtype;
+    if (spec.fill.size() != fill_type.size()) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': fill value has {} bytes but its type {} has {}", full,
+                                        spec.fill.size(), fill_type.describe(), fill_type.size()));
     }
-    out.fill = hdf5::convert(spec.dtype, out.file_type, 1, spec.fill);
+    out.fill = hdf5::convert(fill_type, out.file_type, 1, spec.fill);
   }
   return Dataset(file_, parent->create_dataset(leaf, out));
 }

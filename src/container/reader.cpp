@@ -7,7 +7,6 @@ namespace h5mf::container {
 namespace {
 
 // Reading a record's whole span at once beats one pread per piece when pieces are many and small.
-constexpr std::uint64_t kSpanReadLimit = 64u << 20;
 constexpr std::uint64_t kSmallPiece = 64u << 10;
 
 // The box of a linear window [first, first + count): whole rows of the outer dimension in general.
@@ -68,7 +67,7 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
     }
     const std::uint64_t span_bytes = (hi - lo) * esize;
     const bool many_small = pieces.size() > 1 && span_bytes / pieces.size() < kSmallPiece;
-    if (many_small && span_bytes <= kSpanReadLimit) {
+    if (many_small && span_bytes <= span_limit_) {
       scratch_.resize(span_bytes);
       file.read_at(w.record.data_offset + lo * esize, scratch_);
       for (const auto& p : pieces) {
@@ -96,6 +95,29 @@ void DataReader::read_linear(const DatasetWrites& writes, std::uint64_t first, s
          // A linear run has data index 0 at `first`: overlap target indices count from the window.
          [&] { return sel::RunCursor::linear(first, count); },
          layout, out);
+}
+
+std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWrites& writes, std::uint64_t first,
+                                                                std::uint64_t count, const ElementLayout& layout) {
+  const auto candidates = writes.overlapping(linear_box(first, count, layout.shape));
+  // From the last write back: the first one that really touches the window decides.
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    const IndexedWrite& w = **it;
+    sel::RunCursor source(w.record.selection, layout.shape);
+    auto window = sel::RunCursor::linear(first, count);
+    std::uint64_t pieces = 0;
+    sel::Overlap only;
+    sel::intersect(source, window, [&](const sel::Overlap& o) {
+      ++pieces;
+      only = o;
+    });
+    if (pieces == 0) continue;
+    if (pieces == 1 && only.length == count) {
+      return SourceRange{w.writer, w.record.data_offset + only.source_index * layout.element_size};
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 bool DataReader::any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,7 +22,12 @@ struct ElementLayout {
 
 class DataReader {
  public:
-  explicit DataReader(Layout layout) : layout_(std::move(layout)) {}
+  // `span_limit`: the most a read may stage in memory to gather many small pieces of one record.
+  explicit DataReader(Layout layout, std::size_t span_limit = std::size_t{64} << 20)
+      : layout_(std::move(layout)), span_limit_(span_limit) {}
+
+  // The data file of a writer, opened once and kept.
+  const PosixFile& data_file(std::uint32_t writer);
 
   // `out` receives the selection's elements in data order, in the file type.
   void read(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
@@ -29,6 +35,15 @@ class DataReader {
   // `out` receives elements [first, first + count) of the dataset's linear (row-major) order.
   void read_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                    const ElementLayout& layout, std::span<std::byte> out);
+  // Where the bytes of a linear window lie when a single write alone decides all of them (the last
+  // write overlapping the window covers it whole, in one contiguous piece of its data): the merge
+  // then copies them file to file with the kernel. nullopt when the window needs a gather.
+  struct SourceRange {
+    std::uint32_t writer = 0;
+    std::uint64_t offset = 0;  // in the writer's data file
+  };
+  static std::optional<SourceRange> single_source(const DatasetWrites& writes, std::uint64_t first,
+                                                  std::uint64_t count, const ElementLayout& layout);
   // Whether any write overlaps the linear window (the merge skips windows of pure fill).
   static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                           const Extent& shape);
@@ -37,9 +52,9 @@ class DataReader {
   template <class Target>
   void gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
               const ElementLayout& layout, std::span<std::byte> out);
-  const PosixFile& data_file(std::uint32_t writer);
 
   Layout layout_;
+  std::size_t span_limit_;
   std::vector<PosixFile> files_;
   std::vector<std::byte> scratch_;
 };

@@ -12,13 +12,21 @@
 namespace h5mf::driver {
 namespace {
 
+// Auto: a container opens with multifile; an existing HDF5 file with sec2, or mpio when a
+// communicator of more than one rank is given; a new file is a container when there are several
+// writers (MPI ranks, or independent writers), else a serial HDF5 file.
 Driver choose(const std::string& path, Mode mode, const FileOptions& options) {
   if (options.driver != Driver::Auto) return options.driver;
   if (container::Layout(path).is_container()) return Driver::Multifile;
-  const bool parallel = options.comm != MPI_COMM_NULL || options.writers > 0 || options.writer >= 0;
+  int ranks = 1;
+  if (options.comm != MPI_COMM_NULL) MPI_Comm_size(options.comm, &ranks);
+  const bool independent_writers = options.writers > 0 || options.writer >= 0;
   const bool creating = mode == Mode::Truncate || mode == Mode::Exclusive;
-  if (!creating && container::looks_like_hdf5(path)) return parallel ? Driver::Mpio : Driver::Sec2;
-  return parallel ? Driver::Multifile : Driver::Sec2;
+  if (!creating && container::looks_like_hdf5(path)) {
+    if (independent_writers) return Driver::Multifile;  // an HDF5 file as the base of a container
+    return ranks > 1 ? Driver::Mpio : Driver::Sec2;
+  }
+  return ranks > 1 || independent_writers ? Driver::Multifile : Driver::Sec2;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ class SerialComm final : public Comm {
   MinMax min_max(std::uint64_t value) override { return {value, value}; }
   std::uint64_t sum(std::uint64_t value) override { return value; }
   std::vector<std::uint64_t> all_gather(std::uint64_t value) override { return {value}; }
+  void all_or(std::vector<std::uint8_t>&) override {}
   void broadcast(std::vector<std::byte>&, int) override {}
   MPI_Comm handle() const override { return MPI_COMM_SELF; }
 };
@@ -55,6 +56,13 @@ class MpiComm final : public Comm {
     check(MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_),
           "MPI_Allgather");
     return out;
+  }
+  void all_or(std::vector<std::uint8_t>& flags) override {
+    for (std::size_t done = 0; done < flags.size();) {
+      const auto piece = static_cast<int>(std::min<std::size_t>(flags.size() - done, 1u << 30));
+      check(MPI_Allreduce(MPI_IN_PLACE, flags.data() + done, piece, MPI_UINT8_T, MPI_BOR, comm_), "MPI_Allreduce");
+      done += static_cast<std::size_t>(piece);
+    }
   }
   void broadcast(std::vector<std::byte>& bytes, int root) override {
     std::uint64_t n = bytes.size();

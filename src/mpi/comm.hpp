@@ -27,6 +27,8 @@ class Comm {
   virtual std::uint64_t sum(std::uint64_t value) = 0;
   // Every rank's value, indexed by rank.
   virtual std::vector<std::uint64_t> all_gather(std::uint64_t value) = 0;
+  // Element-wise OR of `flags` over all ranks (every rank passes the same length).
+  virtual void all_or(std::vector<std::uint8_t>& flags) = 0;
   // Root's bytes reach every rank (the size travels first).
   virtual void broadcast(std::vector<std::byte>& bytes, int root) = 0;
   // The communicator to hand to HDF5's MPI-IO driver (MPI_COMM_SELF for the serial stand-in).

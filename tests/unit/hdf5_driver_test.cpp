@@ -318,7 +318,7 @@ TYPED_TEST(NumericTypes, RoundTripsWithEverySelection) {
   using T = TypeParam;
   File f(this->path(), "w", sec2());
   // 1-D, whole.
-  auto one = f.create_dataset<T>("one", {10});
+  h5mf::Dataset one = f.create_dataset<T>("one", {10});
   std::vector<T> values(10);
   for (std::uint64_t i = 0; i < values.size(); ++i) values[i] = value_at<T>(i);
   one.write(values);
@@ -329,7 +329,7 @@ TYPED_TEST(NumericTypes, RoundTripsWithEverySelection) {
   EXPECT_TRUE(one.chunks().empty());
 
   // 2-D: whole, then a strided block hyperslab over it, read back as the same selection.
-  auto two = f.create_dataset<T>("two", {6, 8});
+  h5mf::Dataset two = f.create_dataset<T>("two", {6, 8});
   std::vector<T> grid(48);
   for (std::uint64_t i = 0; i < grid.size(); ++i) grid[i] = value_at<T>(i);
   two.write(grid);
@@ -350,7 +350,7 @@ TYPED_TEST(NumericTypes, RoundTripsWithEverySelection) {
   }
 
   // 3-D: points, in list order.
-  auto three = f.create_dataset<T>("three", {3, 4, 5});
+  h5mf::Dataset three = f.create_dataset<T>("three", {3, 4, 5});
   const auto points = Selection::points({{2, 3, 4}, {0, 0, 0}, {1, 2, 3}});
   three.write(std::vector<T>{value_at<T>(1), value_at<T>(2), value_at<T>(3)}, points);
   EXPECT_EQ(three.read<T>(points), (std::vector<T>{value_at<T>(1), value_at<T>(2), value_at<T>(3)}));
@@ -360,7 +360,7 @@ TYPED_TEST(NumericTypes, RoundTripsWithEverySelection) {
   EXPECT_EQ(all[1], T{});
 
   // Scalar.
-  auto scalar = f.create_dataset<T>("scalar", {});
+  h5mf::Dataset scalar = f.create_dataset<T>("scalar", {});
   scalar.write(std::vector<T>{value_at<T>(5)});
   EXPECT_EQ(scalar.read<T>(), std::vector<T>{value_at<T>(5)});
   EXPECT_TRUE(scalar.shape().empty());
@@ -457,15 +457,22 @@ TEST_F(Sec2Test, ResizeWithinMaxshape) {
   r.close();
 }
 
+DatasetCreate string_spec(Datatype type) {
+  DatasetCreate spec;
+  spec.dtype = std::move(type);
+  spec.shape = {2};
+  return spec;
+}
+
 TEST_F(Sec2Test, StringDatasets) {
   File f(path(), "w", sec2());
-  auto fixed = f.create_dataset("fixed", DatasetCreate{Datatype::fixed_string(4), {2}, {}, {}, {}});
+  auto fixed = f.create_dataset("fixed", string_spec(Datatype::fixed_string(4)));
   fixed.write_raw("abcdxy\0\0", Datatype::fixed_string(4), Selection::all());
   char back[8] = {};
   fixed.read_raw(back, Datatype::fixed_string(4), Selection::all());
   EXPECT_EQ(std::string(back, 8), std::string("abcdxy\0\0", 8));
 
-  auto variable = f.create_dataset("variable", DatasetCreate{Datatype::variable_string(), {2}, {}, {}, {}});
+  auto variable = f.create_dataset("variable", string_spec(Datatype::variable_string()));
   const char* strings[] = {"hello", "a longer string"};
   variable.write_raw(strings, Datatype::variable_string(), Selection::all());
   char* read[2] = {nullptr, nullptr};

@@ -114,18 +114,19 @@ std::string State::close_objects() {
   return failures;
 }
 
-void State::collective(const std::string& call, format::ByteView args, const std::function<void()>& step) {
+void State::collective(const std::function<Call()>& describe, const std::function<void()>& step) {
   if (comm->is_parallel()) {
+    const Call call = describe();
     format::Checksum hash;
-    hash.update(std::as_bytes(std::span(call.data(), call.size())));
-    hash.update(args);
+    hash.update(std::as_bytes(std::span(call.text.data(), call.text.size())));
+    hash.update(call.args);
     const auto seen = comm->min_max(hash.digest());
     if (seen.min != seen.max) {
       throw CollectiveMismatch(fmt::format(
           "file '{}' ({} driver): the ranks made different collective calls; rank {} of {} called {}. Group, "
           "dataset, attribute, resize, flush and close calls must be made by every rank with the same arguments, "
           "in the same order",
-          path, access->name(), comm->rank(), comm->size(), call));
+          path, access->name(), comm->rank(), comm->size(), call.text));
     }
   }
   mpi::on_all(*comm, step);
@@ -151,12 +152,12 @@ class Hdf5FileDriver final : public FileDriver {
 
   void flush() override {
     if (!writable()) return;  // the same on every rank: the mode is
-    state_->collective("flush()", {}, [&] { write_out(); });
+    state_->collective("flush()", [&] { write_out(); });
   }
 
   void close() override {
     if (state_->closed) return;
-    state_->collective("close()", {}, [&] {
+    state_->collective("close()", [&] {
       if (writable() && state_->options.sync) write_out();
       const std::string failures = state_->close_objects();
       state_->file.close(fmt::format("closing file '{}'", state_->path));
@@ -192,7 +193,7 @@ class Hdf5FileDriver final : public FileDriver {
 
   bool atomic() const override { return state_->access->atomic(state_->file.get()); }
   void set_atomic(bool atomic) override {
-    state_->collective(fmt::format("set_atomic({})", atomic), {},
+    state_->collective(fmt::format("set_atomic({})", atomic),
                        [&] { state_->access->set_atomic(state_->file.get(), atomic); });
   }
   int writer() const override { return state_->comm->rank(); }
@@ -335,7 +336,7 @@ std::unique_ptr<FileDriver> open_hdf5(const std::string& path, Mode mode, const 
 
   // Opening is collective: every rank must open the same file the same way. Rank 0 applies the
   // mode rules (one view of the file system, and no race with a rank that already created it).
-  state->collective(fmt::format("open file '{}' (mode '{}')", path, to_string(mode)), {}, [] {});
+  state->collective(fmt::format("open file '{}' (mode '{}')", path, to_string(mode)), [] {});
   Action action = Action::OpenReadOnly;
   mpi::on_root(*state->comm, 0, [&] { action = plan(path, mode); });
   std::vector<std::byte> shared{static_cast<std::byte>(action)};

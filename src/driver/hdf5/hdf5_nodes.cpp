@@ -61,11 +61,11 @@ Extents extents_of(hid_t space, const std::string& what) {
 }
 
 std::string object_name(hid_t id) {
+  const char* what = "getting the name of an HDF5 object";
   const ssize_t length = H5Iget_name(id, nullptr, 0);
-  check(static_cast<herr_t>(length < 0 ? -1 : 0), "getting the name of an HDF5 object");
+  if (length < 0) check(-1, what);
   std::string name(static_cast<std::size_t>(length) + 1, '\0');
-  check(static_cast<herr_t>(H5Iget_name(id, name.data(), name.size()) < 0 ? -1 : 0),
-        "getting the name of an HDF5 object");
+  if (H5Iget_name(id, name.data(), name.size()) < 0) check(-1, what);
   name.resize(static_cast<std::size_t>(length));
   return name;
 }
@@ -164,20 +164,23 @@ class Object : public Base {
     }
     const Datatype file_type = value.type.file_type();
     // Every rank must write the same attribute: its type, dims and value are part of the call.
-    format::Bytes args = file_type.encode();
-    for (const auto d : value.dims) {
-      const auto* p = reinterpret_cast<const std::byte*>(&d);
-      args.insert(args.end(), p, p + sizeof d);
-    }
-    args.insert(args.end(), value.bytes.begin(), value.bytes.end());
-    for (const auto& s : value.strings) {
-      const auto b = as_bytes(s);
-      args.insert(args.end(), b.begin(), b.end());
-      args.push_back(std::byte{0});
-    }
-    const std::string call = fmt::format("set attribute '{}' of '{}' ({}, dims [{}])", name, path_,
-                                         file_type.describe(), fmt::join(value.dims, ","));
-    state_->collective(call, args, [&] { write_attribute(name, value, file_type, strings); });
+    const auto describe = [&] {
+      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, dims [{}])", name, path_, file_type.describe(),
+                                   fmt::join(value.dims, ",")),
+                       file_type.encode()};
+      for (const auto d : value.dims) {
+        const auto* p = reinterpret_cast<const std::byte*>(&d);
+        call.args.insert(call.args.end(), p, p + sizeof d);
+      }
+      call.args.insert(call.args.end(), value.bytes.begin(), value.bytes.end());
+      for (const auto& s : value.strings) {
+        const auto b = as_bytes(s);
+        call.args.insert(call.args.end(), b.begin(), b.end());
+        call.args.push_back(std::byte{0});
+      }
+      return call;
+    };
+    state_->collective(describe, [&] { write_attribute(name, value, file_type, strings); });
   }
 
   AttributeData get_attribute(const std::string& name) override {
@@ -206,7 +209,7 @@ class Object : public Base {
   }
 
   void delete_attribute(const std::string& name) override {
-    state_->collective(fmt::format("delete attribute '{}' of '{}'", name, path_), {}, [&] {
+    state_->collective(fmt::format("delete attribute '{}' of '{}'", name, path_), [&] {
       check(H5Adelete(id(), name.c_str()), attribute_where("deleting", name));
     });
   }
@@ -298,7 +301,7 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   }
 
   void resize(const Extent& new_shape) override {
-    state_->collective(fmt::format("resize '{}' to [{}]", path_, fmt::join(new_shape, ",")), {}, [&] {
+    state_->collective(fmt::format("resize '{}' to [{}]", path_, fmt::join(new_shape, ",")), [&] {
       const auto dims = to_hsize(new_shape);
       const herr_t status = H5Dset_extent(id(), dims.data());
       if (status < 0) {
@@ -398,7 +401,7 @@ class Hdf5Group final : public Object<GroupNode> {
 
   std::shared_ptr<GroupNode> create_group(const std::string& name) override {
     std::shared_ptr<GroupNode> out;
-    state_->collective(fmt::format("create group '{}'", join(path_, name)), {}, [&] {
+    state_->collective(fmt::format("create group '{}'", join(path_, name)), [&] {
       const std::string what = fmt::format("creating group '{}' in file '{}'", join(path_, name), state_->path);
       refuse_existing(name, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
@@ -409,14 +412,17 @@ class Hdf5Group final : public Object<GroupNode> {
   }
 
   std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
-    const std::string call = fmt::format(
-        "create dataset '{}' ({}, shape [{}], maxshape [{}], chunks [{}], {})", join(path_, name),
-        spec.file_type.describe(), fmt::join(spec.shape, ","), fmt::join(spec.maxshape, ","),
-        fmt::join(spec.chunks, ","), spec.fill.empty() ? "default fill" : "fill given");
-    format::Bytes args = spec.file_type.encode();
-    args.insert(args.end(), spec.fill.begin(), spec.fill.end());
+    const auto describe = [&] {
+      State::Call call{fmt::format("create dataset '{}' ({}, shape [{}], maxshape [{}], chunks [{}], {})",
+                                   join(path_, name), spec.file_type.describe(), fmt::join(spec.shape, ","),
+                                   fmt::join(spec.maxshape, ","), fmt::join(spec.chunks, ","),
+                                   spec.fill.empty() ? "default fill" : "fill given"),
+                       spec.file_type.encode()};
+      call.args.insert(call.args.end(), spec.fill.begin(), spec.fill.end());
+      return call;
+    };
     std::shared_ptr<DatasetNode> out;
-    state_->collective(call, args, [&] {
+    state_->collective(describe, [&] {
       const std::string what = fmt::format("creating dataset '{}' in file '{}' ({}, shape [{}])", join(path_, name),
                                            state_->path, spec.file_type.describe(), fmt::join(spec.shape, ","));
       refuse_existing(name, what);

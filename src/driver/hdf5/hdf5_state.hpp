@@ -50,11 +50,18 @@ struct State {
   std::string close_objects();
 
   // A collective structure call (create, attribute, resize, flush, close, atomicity). With more
-  // than one rank, first checks that every rank makes the same call (`call` and `args` hashed):
+  // than one rank, first checks that every rank makes the same call (its description hashed):
   // mismatched metadata calls corrupt a parallel HDF5 file or hang, so they are refused on every
   // rank with CollectiveMismatch before they reach HDF5. Then runs `step`; if it fails on any
-  // rank, every rank throws.
-  void collective(const std::string& call, format::ByteView args, const std::function<void()>& step);
+  // rank, every rank throws. `describe` runs only with more than one rank.
+  struct Call {
+    std::string text;    // for the message: "create group '/a'"
+    format::Bytes args;  // what else must agree: encoded types, values
+  };
+  void collective(const std::function<Call()>& describe, const std::function<void()>& step);
+  void collective(const std::string& text, const std::function<void()>& step) {
+    collective([&] { return Call{text, {}}; }, step);
+  }
 
   // "'/a/b' in file 'x.h5'", for messages.
   std::string where(const std::string& object) const;

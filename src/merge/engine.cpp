@@ -1,0 +1,194 @@
+#include "merge/engine.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "container/posix_file.hpp"
+#include "container/reader.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf::merge_detail {
+namespace {
+
+std::uint64_t elements(const Extent& shape) {
+  std::uint64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+bool zero_fill(const std::vector<std::byte>& fill) {
+  for (auto b : fill) {
+    if (b != std::byte{0}) return false;
+  }
+  return true;
+}
+
+// Copies `length` bytes between files inside the kernel. Returns false (nothing copied) where the
+// kernel or file system cannot, so that the caller falls back to read and write.
+bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_offset, std::uint64_t length,
+                 const std::string& output) {
+  auto in = static_cast<loff_t>(from_offset), out = static_cast<loff_t>(to_offset);
+  while (length > 0) {
+    const ssize_t n = ::copy_file_range(from, &in, to, &out, length, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+        if (in == static_cast<loff_t>(from_offset)) return false;  // nothing done yet: fall back
+      }
+      throw IoError(fmt::format("cannot copy {} bytes into '{}' at offset {}: {}", length, output, out,
+                                container::errno_text(errno)));
+    }
+    if (n == 0) throw FormatError(fmt::format("a data file ended early while copying into '{}'", output));
+    length -= static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
+// One thread's tools: its own file descriptors and buffer.
+struct Worker {
+  Worker(const EngineInput& in, container::PosixFile& out)
+      : input(in), output(out), reader(*in.layout, in.window_bytes) {}
+
+  void produce(const Window& w, EngineStats& stats) {
+    const container::CatalogObject& o = input.catalog->object(w.dataset);
+    static const container::DatasetWrites none;
+    const auto it = input.writes->find(w.dataset);
+    const container::DatasetWrites& writes = it == input.writes->end() ? none : it->second;
+    const std::size_t esize = w.bytes / w.count;
+    const container::ElementLayout layout{o.dims, esize, o.fill};
+    ++stats.windows;
+    if (!container::DataReader::any_overlap(writes, w.first, w.count, o.dims) && zero_fill(o.fill)) {
+      ++stats.windows_skipped;  // never-written file space reads as zeros already
+      return;
+    }
+    if (input.kernel_copy) {
+      if (auto source = container::DataReader::single_source(writes, w.first, w.count, layout)) {
+        if (kernel_copy(reader.data_file(source->writer).fd(), source->offset, output.fd(), w.address, w.bytes,
+                        output.path())) {
+          stats.bytes_written += w.bytes;
+          stats.bytes_kernel_copied += w.bytes;
+          return;
+        }
+      }
+    }
+    buffer.resize(w.bytes);
+    reader.read_linear(writes, w.first, w.count, layout, buffer);
+    output.write_at(w.address, buffer);
+    stats.bytes_written += w.bytes;
+  }
+
+  const EngineInput& input;
+  container::PosixFile& output;
+  container::DataReader reader;
+  std::vector<std::byte> buffer;
+};
+
+}  // namespace
+
+std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog, std::size_t window_bytes) {
+  std::vector<Window> windows;
+  for (const auto& d : plan.contiguous) {
+    const std::uint64_t total = elements(catalog.object(d.id).dims);
+    const std::uint64_t per_window = std::max<std::uint64_t>(1, window_bytes / d.element_size);
+    for (std::uint64_t first = 0; first < total; first += per_window) {
+      const std::uint64_t count = std::min(per_window, total - first);
+      windows.push_back({d.id, first, count, d.address + first * d.element_size, count * d.element_size});
+    }
+  }
+  return windows;
+}
+
+std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows, int rank, int ranks) {
+  std::uint64_t total = 0;
+  for (const auto& w : windows) total += w.bytes;
+  // Rank r takes the windows that start in [r * total / ranks, (r + 1) * total / ranks).
+  auto first_at_or_after = [&](std::uint64_t byte) {
+    std::uint64_t at = 0;
+    std::size_t i = 0;
+    while (i < windows.size() && at < byte) at += windows[i++].bytes;
+    return i;
+  };
+  // r * total / n without overflow: (total / n) * r + (total % n) * r / n.
+  const auto n = static_cast<std::uint64_t>(ranks);
+  auto boundary = [&](std::uint64_t r) { return (total / n) * r + (total % n) * r / n; };
+  const std::uint64_t lo = boundary(static_cast<std::uint64_t>(rank)), hi = boundary(static_cast<std::uint64_t>(rank) + 1);
+  return {first_at_or_after(lo), rank + 1 == ranks ? windows.size() : first_at_or_after(hi)};
+}
+
+EngineStats run_engine(const EngineInput& input, const std::vector<Window>& windows, std::size_t begin,
+                       std::size_t end) {
+  container::PosixFile output(input.output, container::PosixFile::Access::ReadWrite);
+  std::uint64_t total = 0;
+  for (std::size_t i = begin; i < end; ++i) total += windows[i].bytes;
+
+  std::atomic<std::size_t> next{begin};
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  std::vector<EngineStats> stats(std::max(1u, input.threads));
+
+  auto work = [&](unsigned t) {
+    try {
+      Worker worker(input, output);
+      for (std::size_t i = next++; i < end && !failed; i = next++) {
+        worker.produce(windows[i], stats[t]);
+        done += windows[i].bytes;
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  };
+
+  // Progress from a thread of its own, so that no worker ever waits for the terminal.
+  std::mutex progress_mutex;
+  std::condition_variable finished;
+  bool all_done = false;
+  std::thread reporter;
+  if (input.progress) {
+    reporter = std::thread([&] {
+      std::unique_lock lock(progress_mutex);
+      while (!finished.wait_for(lock, std::chrono::milliseconds(200), [&] { return all_done; })) {
+        input.progress(done.load(), total);
+      }
+    });
+  }
+
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < stats.size(); ++t) threads.emplace_back(work, t);
+  work(0);
+  for (auto& t : threads) t.join();
+  if (reporter.joinable()) {
+    {
+      std::lock_guard lock(progress_mutex);
+      all_done = true;
+    }
+    finished.notify_all();
+    reporter.join();
+    input.progress(done.load(), total);
+  }
+  if (error) std::rethrow_exception(error);
+  output.close();
+
+  EngineStats sum;
+  for (const auto& s : stats) {
+    sum.bytes_written += s.bytes_written;
+    sum.bytes_kernel_copied += s.bytes_kernel_copied;
+    sum.windows += s.windows;
+    sum.windows_skipped += s.windows_skipped;
+  }
+  return sum;
+}
+
+}  // namespace h5mf::merge_detail

@@ -1,0 +1,51 @@
+// The parallel part of the merge: contiguous datasets cut into windows of the output, each window
+// produced by exactly one thread of one rank, in replay order, with no locks on the hot path.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "container/catalog.hpp"
+#include "container/index.hpp"
+#include "container/layout.hpp"
+#include "merge/plan.hpp"
+
+namespace h5mf::merge_detail {
+
+struct Window {
+  std::uint64_t dataset = 0;
+  std::uint64_t first = 0, count = 0;  // elements of the dataset's linear order
+  std::uint64_t address = 0;           // output file offset of element `first`
+  std::uint64_t bytes = 0;
+};
+
+// Every contiguous dataset cut into windows of at most `window_bytes`, in output order.
+std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog, std::size_t window_bytes);
+
+// The windows [begin, end) of rank `rank`: consecutive output byte ranges of equal size.
+std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows, int rank, int ranks);
+
+struct EngineStats {
+  std::uint64_t bytes_written = 0, bytes_kernel_copied = 0, windows = 0, windows_skipped = 0;
+};
+
+struct EngineInput {
+  const container::Layout* layout = nullptr;
+  const container::Catalog* catalog = nullptr;
+  const std::map<std::uint64_t, container::DatasetWrites>* writes = nullptr;  // prepared
+  std::string output;
+  unsigned threads = 1;
+  std::size_t window_bytes = 0;
+  bool kernel_copy = true;
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // from one thread
+};
+
+// Produces windows [begin, end) into `output`. Throws the first error any thread met (the other
+// threads stop at their next window).
+EngineStats run_engine(const EngineInput& input, const std::vector<Window>& windows, std::size_t begin,
+                       std::size_t end);
+
+}  // namespace h5mf::merge_detail

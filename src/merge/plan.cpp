@@ -1,0 +1,179 @@
+#include "merge/plan.hpp"
+
+#include <fmt/format.h>
+
+#include "container/reader.hpp"
+#include "driver/attribute_codec.hpp"
+#include "format/encoding.hpp"
+#include "h5mf/error.hpp"
+#include "hdf5/handle.hpp"
+
+namespace h5mf::merge_detail {
+namespace {
+
+using container::CatalogObject;
+using hdf5::Handle;
+
+hsize_t to_hsize(std::uint64_t v) { return v == format::kUnlimited ? H5S_UNLIMITED : static_cast<hsize_t>(v); }
+
+std::uint64_t elements(const Extent& shape) {
+  std::uint64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+Handle make_space(const Extent& dims, const Extent& maxdims) {
+  if (dims.empty()) return Handle(hdf5::check_id(H5Screate(H5S_SCALAR), "H5Screate(scalar)"));
+  std::vector<hsize_t> d(dims.size()), m(dims.size());
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    d[i] = to_hsize(dims[i]);
+    m[i] = to_hsize(maxdims.empty() ? dims[i] : maxdims[i]);
+  }
+  return Handle(hdf5::check_id(H5Screate_simple(static_cast<int>(d.size()), d.data(), m.data()),
+                               fmt::format("H5Screate_simple(rank {})", dims.size())));
+}
+
+void write_attributes(hid_t object, const CatalogObject& o, const std::string& path, const std::string& output,
+                      MergeReport& report) {
+  for (const auto& [name, entry] : o.attributes) {
+    const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
+    const AttributeData value = driver::load_attribute({entry.type, entry.dims, entry.value}, what);
+    Handle space = make_space(value.dims, {});
+    Handle attribute(hdf5::check_id(
+        H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "create " + what));
+    if (driver::is_variable_string(value.type)) {
+      std::vector<const char*> pointers;
+      for (const auto& s : value.strings) pointers.push_back(s.c_str());
+      hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), "write " + what);
+    } else {
+      hdf5::check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), "write " + what);
+    }
+    attribute.close("close " + what);
+    ++report.attributes;
+  }
+}
+
+// Chunked datasets go through libhdf5 (its chunk index, later its filters), rows at a time.
+void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
+                   const container::DatasetWrites& writes, const std::string& path, const std::string& output,
+                   std::size_t window_bytes, MergeReport& report) {
+  if (elements(o.dims) == 0) return;
+  container::DataReader reader(layout, window_bytes);
+  const std::size_t esize = type.size();
+  const std::uint64_t row = elements(Extent(o.dims.begin() + 1, o.dims.end()));
+  const std::uint64_t rows_per_window = std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * esize, 1));
+  std::vector<std::byte> buffer;
+  for (std::uint64_t r0 = 0; r0 < o.dims[0]; r0 += rows_per_window) {
+    const std::uint64_t rows = std::min(rows_per_window, o.dims[0] - r0);
+    ++report.windows;
+    // Rows nobody wrote stay unallocated: HDF5 reads them as the fill value.
+    if (!container::DataReader::any_overlap(writes, r0 * row, rows * row, o.dims)) {
+      ++report.windows_skipped;
+      continue;
+    }
+    buffer.resize(rows * row * esize);
+    reader.read_linear(writes, r0 * row, rows * row, {o.dims, esize, o.fill}, buffer);
+    std::vector<hsize_t> start(o.dims.size(), 0), count(o.dims.begin(), o.dims.end());
+    start[0] = r0;
+    count[0] = rows;
+    Handle file_space(hdf5::check_id(H5Dget_space(dataset), "H5Dget_space"));
+    hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+                "select rows");
+    const hsize_t n = rows * row;
+    Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+                fmt::format("write rows {}..{} of '{}' to '{}'", r0, r0 + rows, path, output));
+    report.bytes_written += buffer.size();
+  }
+}
+
+}  // namespace
+
+Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
+                      const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
+                      std::size_t window_bytes, MergeReport& report) {
+  static const container::DatasetWrites none;
+  Plan plan;
+  Handle file(hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                             fmt::format("cannot create merge output '{}'", output)));
+  std::map<std::uint64_t, Handle> groups;
+  groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
+  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report);
+  for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
+    const CatalogObject& o = catalog.object(id);
+    const std::string path = catalog.path_of(id);
+    const hid_t parent = groups.at(o.parent).get();
+    if (o.kind == container::ObjectKind::Group) {
+      Handle g(hdf5::check_id(H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              fmt::format("create group '{}' in '{}'", path, output)));
+      write_attributes(g.get(), o, path, output, report);
+      groups.emplace(id, std::move(g));
+      ++report.groups;
+      continue;
+    }
+    const Datatype type = Datatype::decode(o.type);
+    const bool chunked = !o.chunk.empty();
+    Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
+    if (!o.fill.empty()) {
+      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()), fmt::format("fill value of '{}'", path));
+    }
+    if (chunked) {
+      std::vector<hsize_t> chunk(o.chunk.begin(), o.chunk.end());
+      hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
+                  fmt::format("chunk shape of '{}'", path));
+    } else {
+      // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
+      // byte somebody wrote or whose fill is not zero; the rest is never-written file space, zero.
+      hdf5::check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
+      hdf5::check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+    }
+    Handle space = make_space(o.dims, o.maxdims);
+    Handle d(hdf5::check_id(
+        H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        fmt::format("create dataset '{}' in '{}'", path, output)));
+    write_attributes(d.get(), o, path, output, report);
+    ++report.datasets;
+    auto it = writes.find(id);
+    if (chunked) {
+      write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
+                    report);
+    } else {
+      const haddr_t address = H5Dget_offset(d.get());
+      if (address != HADDR_UNDEF) plan.contiguous.push_back({id, address, type.size()});
+    }
+    d.close(fmt::format("close dataset '{}' in '{}'", path, output));
+  }
+  groups.clear();
+  file.close(fmt::format("close merge output '{}'", output));
+  return plan;
+}
+
+std::vector<std::byte> encode_plan(const Plan& plan) {
+  std::vector<std::byte> bytes;
+  format::Encoder out(bytes);
+  out.u64(plan.contiguous.size());
+  for (const auto& d : plan.contiguous) {
+    out.u64(d.id);
+    out.u64(d.address);
+    out.u64(d.element_size);
+  }
+  return bytes;
+}
+
+Plan decode_plan(const std::vector<std::byte>& bytes) {
+  format::Decoder in(bytes, "merge plan");
+  Plan plan;
+  const std::uint64_t n = in.u64("count");
+  if (n > bytes.size() / 24) in.fail("impossible dataset count");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    PlannedDataset d;
+    d.id = in.u64("id");
+    d.address = in.u64("address");
+    d.element_size = in.u64("element size");
+    plan.contiguous.push_back(d);
+  }
+  in.finish();
+  return plan;
+}
+
+}  // namespace h5mf::merge_detail

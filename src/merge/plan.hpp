@@ -1,0 +1,39 @@
+// The output file's structure, created with libhdf5 by one process, and what the others need to
+// know of it to write data into place: each contiguous dataset's address in the file.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "container/catalog.hpp"
+#include "container/index.hpp"
+#include "container/layout.hpp"
+#include "h5mf/merge.hpp"
+
+namespace h5mf::merge_detail {
+
+struct PlannedDataset {
+  std::uint64_t id = 0;
+  std::uint64_t address = 0;  // where its raw data starts in the output (contiguous datasets)
+  std::uint64_t element_size = 0;
+};
+
+struct Plan {
+  std::vector<PlannedDataset> contiguous;  // written into place by the engine, in parallel
+};
+
+// Creates `output` with every group, dataset and attribute of the catalog (contiguous datasets
+// allocated up front so that their addresses are known; fill values set) and writes the chunked
+// datasets through libhdf5. Counts what it made in `report`.
+Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
+                      const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
+                      std::size_t window_bytes, MergeReport& report);
+
+std::vector<std::byte> encode_plan(const Plan& plan);
+Plan decode_plan(const std::vector<std::byte>& bytes);
+
+}  // namespace h5mf::merge_detail

@@ -1,0 +1,78 @@
+#include "merge/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "container/posix_file.hpp"
+#include "format/checksum.hpp"
+
+namespace h5mf::merge_detail {
+
+Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
+                        unsigned threads, bool check_data) {
+  std::vector<const container::IndexedWrite*> all;
+  for (auto dataset : index.datasets_written()) {
+    for (const auto& w : index.writes(dataset).in_replay_order()) all.push_back(&w);
+  }
+  std::vector<std::uint8_t> bad(all.size(), 0);
+
+  if (check_data) {
+    std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
+    const auto stride = static_cast<std::size_t>(comm.size());
+    std::mutex error_mutex;
+    std::exception_ptr error;
+    auto work = [&] {
+      try {
+        std::vector<container::PosixFile> files;
+        std::vector<std::byte> buffer(std::size_t{4} << 20);
+        // Positions rank, rank + ranks, ... are this rank's; threads take them in turn.
+        for (std::size_t i = next.fetch_add(stride); i < all.size(); i = next.fetch_add(stride)) {
+          const auto& w = *all[i];
+          if (files.size() <= w.writer) files.resize(w.writer + 1);
+          if (!files[w.writer].is_open()) {
+            files[w.writer] = container::PosixFile(layout.data_file(w.writer), container::PosixFile::Access::Read);
+          }
+          format::Checksum sum;
+          for (std::uint64_t done = 0; done < w.record.data_length;) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), w.record.data_length - done));
+            files[w.writer].read_at(w.record.data_offset + done, std::span(buffer).first(n));
+            sum.update(std::span(buffer).first(n));
+            done += n;
+          }
+          if (sum.digest() != w.record.data_checksum) bad[i] = 1;
+        }
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+    comm.all_or(bad);
+  }
+
+  Verified out;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& w = *all[i];
+    if (bad[i]) {
+      ++out.dropped;
+      out.damage.push_back(fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its "
+                                       "checksum; record dropped",
+                                       layout.data_file(w.writer), w.record.sequence, w.record.dataset,
+                                       w.record.data_length, w.record.data_offset));
+      continue;
+    }
+    out.writes[w.record.dataset].add(w);
+  }
+  for (auto& [dataset, writes] : out.writes) writes.prepare();
+  return out;
+}
+
+}  // namespace h5mf::merge_detail

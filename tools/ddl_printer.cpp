@@ -1,0 +1,485 @@
+// h5dump 1.10.8's DDL, as observed by running it (no code of HDF5's tools is used):
+// - Blocks nest by 3 spaces: `HDF5 "f" {` and `GROUP "/" {` at column 0, members at 3, and so on.
+//   A group lists its attributes, then its members (groups and datasets mixed), each in byte
+//   order of their names. A dataset prints DATATYPE, DATASPACE, DATA, then its attributes.
+// - `DATATYPE  H5T_STD_I32LE`, `DATASPACE  SCALAR`, `DATASPACE  SIMPLE { ( 4, 5 ) / ( 4, 5 ) }`
+//   with H5S_UNLIMITED for unlimited maximum dimensions (two spaces after the keyword).
+// - DATA lines sit at the block's indentation; each starts with the index of its first element,
+//   `(i,j): `, and elements are separated by ", ". A line never continues past the end of a row
+//   of the last dimension (rank 0 and 1: the whole dataset is one row). An element goes on the
+//   current line only if the line, with the element and its separating "," (none after the
+//   dataset's last element), stays within 77 columns; an element that begins a line is always
+//   placed, however long.
+// - h5dump reads a dataset in blocks of at most 32 MiB (whole trailing dimensions, a run of the
+//   first dimension that does not fit whole, one index of the dimensions before it), and a row
+//   that begins a block does not begin a new line: it continues the previous one if it fits.
+// - Integers in decimal; floats and doubles with printf's "%g" (6 significant digits: 0.1,
+//   1e+20, 3.14159, -0, nan, inf).
+// - Strings in double quotes, byte by byte: printable ASCII, '"' and '\' unchanged; tab, \b and
+//   \f unchanged; \n and \r unchanged and followed by 11 spaces (counted in the line's width);
+//   other control bytes and DEL as \ooo; bytes >= 0x80 as the octal of their sign-extended 32-bit
+//   value (\37777777703 for 0xc3). Fixed-length strings stop at the first NUL when STRPAD is
+//   NULLTERM, and otherwise show all their bytes, padding NULs as \000.
+#include "ddl_printer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "h5mf/error.hpp"
+
+namespace h5mf::tools {
+namespace {
+
+constexpr std::size_t kIndent = 3;
+constexpr std::size_t kLineWidth = 77;          // the widest DATA line h5dump writes
+constexpr std::size_t kContinuationIndent = 11;  // spaces after a \n or \r inside a string
+constexpr std::uint64_t kUnlimited = DatasetCreate::kUnlimited;
+constexpr std::uint64_t kH5dumpBlockBytes = std::uint64_t{32} << 20;
+
+// The shape of the blocks h5dump reads a dataset in: from the last dimension to the first, as
+// many indices as fit in kH5dumpBlockBytes with the dimensions after (at least one).
+Extent h5dump_block(const Extent& shape, std::size_t element_size) {
+  Extent block(shape.size(), 1);
+  std::uint64_t bytes = std::max<std::size_t>(element_size, 1);
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    block[d] = std::min(shape[d], std::max<std::uint64_t>(kH5dumpBlockBytes / bytes, 1));
+    bytes *= std::max<std::uint64_t>(block[d], 1);
+  }
+  return block;
+}
+
+// What an element of a supported type is, and how h5dump names its type.
+struct TypeFormat {
+  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString };
+  Kind kind = Kind::Signed;
+  std::size_t size = 0;
+  bool big_endian = false;
+  H5T_str_t pad = H5T_STR_NULLTERM;
+  H5T_cset_t cset = H5T_CSET_ASCII;
+  std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"
+};
+
+const char* class_name(H5T_class_t type_class) {
+  switch (type_class) {
+    case H5T_INTEGER: return "H5T_INTEGER";
+    case H5T_FLOAT: return "H5T_FLOAT";
+    case H5T_TIME: return "H5T_TIME";
+    case H5T_STRING: return "H5T_STRING";
+    case H5T_BITFIELD: return "H5T_BITFIELD";
+    case H5T_OPAQUE: return "H5T_OPAQUE";
+    case H5T_COMPOUND: return "H5T_COMPOUND";
+    case H5T_REFERENCE: return "H5T_REFERENCE";
+    case H5T_ENUM: return "H5T_ENUM";
+    case H5T_VLEN: return "H5T_VLEN";
+    case H5T_ARRAY: return "H5T_ARRAY";
+    default: return "unknown class";
+  }
+}
+
+[[noreturn]] void unsupported(const Datatype& type, const std::string& what) {
+  throw Unsupported(fmt::format("type {} ({}) of {} is not supported yet", type.describe(),
+                                class_name(type.type_class()), what));
+}
+
+// `what` names the object for the error message; datasets of variable-length strings are not
+// supported (their elements are pointers in memory, which read_raw does not hand out).
+TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_string) {
+  TypeFormat f;
+  const hid_t id = type.id();
+  f.size = type.size();
+  switch (type.type_class()) {
+    case H5T_INTEGER: {
+      const H5T_order_t order = H5Tget_order(id);
+      const bool standard = (f.size == 1 || f.size == 2 || f.size == 4 || f.size == 8) &&
+                            H5Tget_precision(id) == 8 * f.size && H5Tget_offset(id) == 0 &&
+                            (order == H5T_ORDER_LE || order == H5T_ORDER_BE);
+      if (!standard) unsupported(type, what);
+      const bool is_signed = H5Tget_sign(id) == H5T_SGN_2;
+      f.kind = is_signed ? TypeFormat::Kind::Signed : TypeFormat::Kind::Unsigned;
+      f.big_endian = order == H5T_ORDER_BE;
+      f.name = fmt::format("H5T_STD_{}{}{}", is_signed ? 'I' : 'U', 8 * f.size, f.big_endian ? "BE" : "LE");
+      return f;
+    }
+    case H5T_FLOAT: {
+      const std::array<std::pair<hid_t, const char*>, 4> known = {{{H5T_IEEE_F32LE, "H5T_IEEE_F32LE"},
+                                                                   {H5T_IEEE_F32BE, "H5T_IEEE_F32BE"},
+                                                                   {H5T_IEEE_F64LE, "H5T_IEEE_F64LE"},
+                                                                   {H5T_IEEE_F64BE, "H5T_IEEE_F64BE"}}};
+      for (const auto& [candidate, name] : known) {
+        if (H5Tequal(id, candidate) > 0) {
+          f.kind = TypeFormat::Kind::Float;
+          f.big_endian = H5Tget_order(id) == H5T_ORDER_BE;
+          f.name = name;
+          return f;
+        }
+      }
+      unsupported(type, what);
+    }
+    case H5T_STRING: {
+      f.pad = H5Tget_strpad(id);
+      f.cset = H5Tget_cset(id);
+      const bool known_pad = f.pad == H5T_STR_NULLTERM || f.pad == H5T_STR_NULLPAD || f.pad == H5T_STR_SPACEPAD;
+      const bool known_cset = f.cset == H5T_CSET_ASCII || f.cset == H5T_CSET_UTF8;
+      if (!known_pad || !known_cset) unsupported(type, what);
+      if (type.is_variable_length()) {
+        if (!allow_variable_string) unsupported(type, what);
+        f.kind = TypeFormat::Kind::VariableString;
+      } else {
+        f.kind = TypeFormat::Kind::FixedString;
+      }
+      return f;
+    }
+    default:
+      unsupported(type, what);
+  }
+}
+
+// The DATATYPE line (or block, for strings).
+void print_datatype(Output& out, const TypeFormat& f, std::size_t indent) {
+  if (f.kind != TypeFormat::Kind::FixedString && f.kind != TypeFormat::Kind::VariableString) {
+    out.line(indent, "DATATYPE  " + f.name);
+    return;
+  }
+  out.line(indent, "DATATYPE  H5T_STRING {");
+  out.line(indent + kIndent, f.kind == TypeFormat::Kind::VariableString ? std::string("STRSIZE H5T_VARIABLE;")
+                                                                        : fmt::format("STRSIZE {};", f.size));
+  const char* pad = f.pad == H5T_STR_NULLTERM  ? "H5T_STR_NULLTERM"
+                    : f.pad == H5T_STR_NULLPAD ? "H5T_STR_NULLPAD"
+                                               : "H5T_STR_SPACEPAD";
+  out.line(indent + kIndent, fmt::format("STRPAD {};", pad));
+  out.line(indent + kIndent, fmt::format("CSET {};", f.cset == H5T_CSET_UTF8 ? "H5T_CSET_UTF8" : "H5T_CSET_ASCII"));
+  out.line(indent + kIndent, "CTYPE H5T_C_S1;");
+  out.line(indent, "}");
+}
+
+void print_dataspace(Output& out, const Extent& dims, const Extent& maxdims, std::size_t indent) {
+  if (dims.empty()) {
+    out.line(indent, "DATASPACE  SCALAR");
+    return;
+  }
+  std::string text = "DATASPACE  SIMPLE { ( ";
+  for (std::size_t d = 0; d < dims.size(); ++d) {
+    fmt::format_to(std::back_inserter(text), "{}{}", d ? ", " : "", dims[d]);
+  }
+  text += " ) / ( ";
+  for (std::size_t d = 0; d < maxdims.size(); ++d) {
+    text += d ? ", " : "";
+    if (maxdims[d] == kUnlimited) {
+      text += "H5S_UNLIMITED";
+    } else {
+      fmt::format_to(std::back_inserter(text), "{}", maxdims[d]);
+    }
+  }
+  text += " ) }";
+  out.line(indent, text);
+}
+
+void append_quoted(std::string& out, std::string_view bytes) {
+  out += '"';
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n' || c == '\r') {
+      out += c;
+      out.append(kContinuationIndent, ' ');
+    } else if ((u >= 0x20 && u < 0x7f) || c == '\t' || c == '\b' || c == '\f') {
+      out += c;
+    } else if (u >= 0x80) {
+      // h5dump prints the byte as a sign-extended char.
+      const auto extended = static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<signed char>(c)));
+      fmt::format_to(std::back_inserter(out), "\\{:o}", extended);
+    } else {
+      fmt::format_to(std::back_inserter(out), "\\{:03o}", u);
+    }
+  }
+  out += '"';
+}
+
+std::uint64_t load_unsigned(const std::byte* p, std::size_t size, bool big_endian) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto b = std::to_integer<std::uint64_t>(p[big_endian ? i : size - 1 - i]);
+    v = (v << 8) | b;
+  }
+  return v;
+}
+
+// One element of a numeric or fixed-length string type, as h5dump prints it.
+void append_element(std::string& out, const TypeFormat& f, const std::byte* p) {
+  switch (f.kind) {
+    case TypeFormat::Kind::Unsigned:
+      fmt::format_to(std::back_inserter(out), "{}", load_unsigned(p, f.size, f.big_endian));
+      return;
+    case TypeFormat::Kind::Signed: {
+      const std::uint64_t raw = load_unsigned(p, f.size, f.big_endian);
+      const unsigned shift = static_cast<unsigned>(64 - 8 * f.size);
+      const auto value = static_cast<std::int64_t>(raw << shift) >> shift;  // sign-extend
+      fmt::format_to(std::back_inserter(out), "{}", value);
+      return;
+    }
+    case TypeFormat::Kind::Float: {
+      const std::uint64_t raw = load_unsigned(p, f.size, f.big_endian);
+      double value = 0;
+      if (f.size == 4) {
+        value = static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(raw)));
+      } else {
+        value = std::bit_cast<double>(raw);
+      }
+      std::array<char, 64> text{};
+      const int n = std::snprintf(text.data(), text.size(), "%g", value);
+      out.append(text.data(), static_cast<std::size_t>(std::max(n, 0)));
+      return;
+    }
+    case TypeFormat::Kind::FixedString: {
+      std::string_view bytes(reinterpret_cast<const char*>(p), f.size);
+      if (f.pad == H5T_STR_NULLTERM) bytes = bytes.substr(0, bytes.find('\0'));
+      append_quoted(out, bytes);
+      return;
+    }
+    case TypeFormat::Kind::VariableString:
+      break;  // attributes only; handled by the caller
+  }
+  throw Unsupported("variable-length strings are printed from attribute data only");
+}
+
+// DATA lines: elements arrive in row-major order and are laid out as h5dump does.
+class DataLines {
+ public:
+  // `block`: the shape of h5dump's read blocks (empty: the whole data is one block).
+  DataLines(Output& out, std::size_t indent, const Extent& dims, Extent block = {})
+      : out_(out),
+        indent_(indent),
+        dims_(dims.empty() ? Extent{1} : dims),
+        block_(block.empty() ? dims_ : std::move(block)),
+        index_(dims_.size(), 0) {
+    total_ = 1;
+    for (auto d : dims_) total_ *= d;
+    row_ = dims_.back();
+  }
+
+  void add(std::string_view text) {
+    std::string& buffer = out_.text();
+    const bool last = done_ + 1 == total_;
+    const std::size_t width = text.size() + (last ? 0 : 1);
+    const bool new_row = done_ % row_ == 0 && !starts_block();
+    if (done_ == 0 || new_row || column_ + 1 + width > kLineWidth) {
+      if (done_ > 0) buffer += '\n';
+      const std::size_t before = buffer.size();
+      buffer.append(indent_, ' ');
+      buffer += '(';
+      for (std::size_t d = 0; d < index_.size(); ++d) {
+        fmt::format_to(std::back_inserter(buffer), "{}{}", d ? "," : "", index_[d]);
+      }
+      buffer += "): ";
+      column_ = buffer.size() - before;
+    } else {
+      buffer += ' ';
+      column_ += 1;
+    }
+    buffer += text;
+    if (!last) buffer += ',';
+    column_ += width;
+    ++done_;
+    for (std::size_t d = index_.size(); d-- > 0;) {
+      if (++index_[d] < dims_[d]) break;
+      index_[d] = 0;
+    }
+    out_.maybe_flush();
+  }
+
+  void finish() {
+    if (done_ > 0) out_.text() += '\n';
+  }
+
+ private:
+  bool starts_block() const {
+    for (std::size_t d = 0; d < index_.size(); ++d) {
+      if (index_[d] % block_[d] != 0) return false;
+    }
+    return true;
+  }
+
+  Output& out_;
+  std::size_t indent_;
+  Extent dims_;
+  Extent block_;
+  Extent index_;
+  std::uint64_t total_ = 0, row_ = 1, done_ = 0;
+  std::size_t column_ = 0;
+};
+
+std::string quoted_name(std::string_view keyword, std::string_view name) {
+  return fmt::format("{} \"{}\" {{", keyword, name);
+}
+
+std::vector<std::string> sorted(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());  // byte order, as h5dump's name index
+  return names;
+}
+
+void check_attributes(const Attributes& attributes, const std::string& owner) {
+  for (const auto& name : attributes.names()) {
+    const AttributeData value = attributes.get_raw(name);
+    type_format(value.type, fmt::format("attribute '{}' of '{}'", name, owner), true);
+  }
+}
+
+}  // namespace
+
+Output::~Output() {
+  try {
+    flush();
+  } catch (...) {  // a destructor must not throw; flush() is called explicitly on the normal path
+  }
+}
+
+void Output::line(std::size_t indent, std::string_view text) {
+  buffer_.append(indent, ' ');
+  buffer_ += text;
+  buffer_ += '\n';
+  maybe_flush();
+}
+
+void Output::flush() {
+  if (buffer_.empty()) return;
+  const std::size_t written = std::fwrite(buffer_.data(), 1, buffer_.size(), stream_);
+  const bool complete = written == buffer_.size();
+  buffer_.clear();
+  if (!complete) throw IoError("cannot write the output");
+}
+
+void DdlPrinter::check_supported(const Dataset& dataset) {
+  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), false);
+  check_attributes(dataset.attrs(), dataset.name());
+}
+
+void DdlPrinter::check_supported(const Group& group) {
+  check_attributes(group.attrs(), group.name());
+  for (const auto& name : group.keys()) {
+    if (group.type_of(name) == ObjectType::Group) {
+      check_supported(group.group(name));
+    } else {
+      check_supported(group.dataset(name));
+    }
+  }
+}
+
+void DdlPrinter::begin(std::string_view shown_name) { out_.line(0, quoted_name("HDF5", shown_name)); }
+
+void DdlPrinter::end() {
+  out_.line(0, "}");
+  out_.flush();
+}
+
+void DdlPrinter::file(const File& file, std::string_view shown_name) {
+  begin(shown_name);
+  group(file, "/", 0);
+  end();
+}
+
+void DdlPrinter::group(const Group& group, std::string_view shown_name, std::size_t indent) {
+  out_.line(indent, quoted_name("GROUP", shown_name));
+  attributes(group.attrs(), indent + kIndent);
+  for (const auto& name : sorted(group.keys())) {
+    if (group.type_of(name) == ObjectType::Group) {
+      this->group(group.group(name), name, indent + kIndent);
+    } else {
+      dataset(group.dataset(name), name, indent + kIndent);
+    }
+  }
+  out_.line(indent, "}");
+}
+
+void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
+  for (const auto& name : sorted(attributes.names())) {
+    const AttributeData value = attributes.get_raw(name);
+    const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name), true);
+    const std::size_t inner = indent + kIndent;
+    out_.line(indent, quoted_name("ATTRIBUTE", name));
+    print_datatype(out_, f, inner);
+    print_dataspace(out_, value.dims, value.dims, inner);
+    out_.line(inner, "DATA {");
+    DataLines lines(out_, inner, value.dims);
+    std::string text;
+    for (std::uint64_t i = 0; i < value.num_elements(); ++i) {
+      text.clear();
+      if (f.kind == TypeFormat::Kind::VariableString) {
+        if (i >= value.strings.size()) throw FormatError(fmt::format("attribute '{}' lacks string {}", name, i));
+        append_quoted(text, value.strings[i]);
+      } else {
+        if ((i + 1) * f.size > value.bytes.size()) {
+          throw FormatError(fmt::format("attribute '{}' lacks element {}", name, i));
+        }
+        append_element(text, f, value.bytes.data() + i * f.size);
+      }
+      lines.add(text);
+    }
+    lines.finish();
+    out_.line(inner, "}");
+    out_.line(indent, "}");
+  }
+}
+
+void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
+  const Datatype type = dataset.dtype();
+  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), false);
+  const Extent shape = dataset.shape();
+  const std::size_t inner = indent + kIndent;
+  out_.line(indent, quoted_name("DATASET", shown_name));
+  print_datatype(out_, f, inner);
+  print_dataspace(out_, shape, dataset.maxshape(), inner);
+  out_.line(inner, "DATA {");
+
+  DataLines lines(out_, inner, shape, h5dump_block(shape, f.size));
+  std::vector<std::byte> buffer;
+  std::string text;
+  auto emit = [&](std::uint64_t count) {
+    for (std::uint64_t i = 0; i < count; ++i) {
+      text.clear();
+      append_element(text, f, buffer.data() + i * f.size);
+      lines.add(text);
+    }
+  };
+  if (shape.empty()) {
+    buffer.resize(f.size);
+    dataset.read_raw(buffer.data(), type, Selection::all());
+    emit(1);
+  } else if (dataset.size() > 0) {
+    // Windows in row-major order: whole trailing dimensions from `split` on, a run of indices in
+    // dimension `split`, one index in each dimension before it.
+    const std::uint64_t window = std::max<std::uint64_t>(1, window_bytes_ / std::max<std::size_t>(f.size, 1));
+    std::size_t split = shape.size() - 1;
+    std::uint64_t inner_elements = 1;
+    while (split > 0 && inner_elements * shape[split] <= window) inner_elements *= shape[split--];
+    // Now shape[split + 1..] fits in a window (inner_elements of them); take `run` rows of it.
+    const std::uint64_t run = std::max<std::uint64_t>(1, window / inner_elements);
+    Extent outer(split, 0);
+    Extent start(shape.size(), 0), count(shape.size(), 1);
+    for (std::size_t d = split + 1; d < shape.size(); ++d) count[d] = shape[d];
+    while (true) {
+      for (std::uint64_t first = 0; first < shape[split]; first += run) {
+        std::copy(outer.begin(), outer.end(), start.begin());
+        start[split] = first;
+        count[split] = std::min(run, shape[split] - first);
+        const std::uint64_t n = count[split] * inner_elements;
+        buffer.resize(static_cast<std::size_t>(n * f.size));
+        dataset.read_raw(buffer.data(), type, Selection::hyperslab(start, count));
+        emit(n);
+      }
+      std::size_t d = split;
+      while (d > 0 && ++outer[d - 1] == shape[d - 1]) outer[--d] = 0;
+      if (d == 0) break;
+    }
+  }
+  lines.finish();
+  out_.line(inner, "}");
+  attributes(dataset.attrs(), inner);
+  out_.line(indent, "}");
+}
+
+}  // namespace h5mf::tools

@@ -1,0 +1,65 @@
+// h5dump's DDL, written from h5mf's public API so that `h5mf dump` on a container prints what
+// `h5dump` prints for the merged file, line for line. The formatting rules were read off h5dump
+// 1.10.8 by experiment; they are summarised in ddl_printer.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "h5mf/file.hpp"
+
+namespace h5mf::tools {
+
+// Buffered text output to a stdio stream (flushed in large blocks).
+class Output {
+ public:
+  explicit Output(std::FILE* stream) : stream_(stream) {}
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output();
+
+  std::string& text() { return buffer_; }
+  void line(std::size_t indent, std::string_view text);  // indent spaces, text, newline
+  void maybe_flush() {
+    if (buffer_.size() >= kFlushBytes) flush();
+  }
+  void flush();
+
+ private:
+  static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+  std::FILE* stream_;
+  std::string buffer_;
+};
+
+class DdlPrinter {
+ public:
+  // Dataset data is read in windows of about `window_bytes`, never the whole dataset at once.
+  explicit DdlPrinter(Output& out, std::size_t window_bytes = std::size_t{16} << 20)
+      : out_(out), window_bytes_(window_bytes) {}
+
+  // Throws h5mf::Unsupported, naming the object, if anything under `group` (its attributes, its
+  // datasets and theirs, recursively) has a type this printer cannot format. Called before any
+  // output so that an unsupported file gives an error, not a partial dump.
+  static void check_supported(const Group& group);
+  static void check_supported(const Dataset& dataset);
+
+  // `HDF5 "<shown_name>" {` ... `}`: the whole file, as `h5dump FILE`.
+  void file(const File& file, std::string_view shown_name);
+
+  // The pieces of `h5dump -d NAME... FILE`: begin(), one dataset block per name at indent 0 (the
+  // name as given), end().
+  void begin(std::string_view shown_name);
+  void dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent);
+  void end();
+
+ private:
+  void group(const Group& group, std::string_view shown_name, std::size_t indent);
+  void attributes(const Attributes& attributes, std::size_t indent);
+
+  Output& out_;
+  std::size_t window_bytes_;
+};
+
+}  // namespace h5mf::tools
