@@ -15,7 +15,7 @@ StoredAttribute store_attribute(const AttributeData& value) {
   StoredAttribute out;
   out.dims = value.dims;
   if (is_variable_string(value.type)) {
-    out.type = Datatype::variable_string().encode();
+    out.type = value.type.encode();  // keeps its character set (ASCII or UTF-8) and padding
     format::Encoder encoder(out.value);
     for (const auto& s : value.strings) encoder.str(s);
     return out;

@@ -41,7 +41,9 @@ void write_attributes(hid_t object, const CatalogObject& o, const std::string& p
     Handle space = make_space(value.dims, {});
     Handle attribute(hdf5::check_id(
         H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "create " + what));
-    if (driver::is_variable_string(value.type)) {
+    if (value.num_elements() == 0) {
+      // Nothing to write (HDF5 refuses a null buffer even for zero elements).
+    } else if (driver::is_variable_string(value.type)) {
       std::vector<const char*> pointers;
       for (const auto& s : value.strings) pointers.push_back(s.c_str());
       hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), "write " + what);

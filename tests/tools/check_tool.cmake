@@ -1,0 +1,108 @@
+# One check of an h5mf tool against the HDF5 tool it imitates (cmake -P). Variables: WRITER,
+# H5MF, H5DUMP, H5LS, WORK (a scratch directory), PATTERN, MODE (dump, ls, datasets or unsupported), ARGS
+# (datasets: names for -d; dump: extra options of `h5mf dump`), EXPECT_RC (the exit code both tools
+# must return, 0 unless given: h5dump -d of a missing name prints the others and returns 1).
+#
+# The container is WORK/c/<PATTERN>.h5/ and the merged file WORK/m/<PATTERN>.h5, so that both tools
+# are given the same name and print the same first line; the container is named with a trailing
+# slash to check that `h5mf dump` strips it. The merged file is then read by the h5mf tool too
+# (through the sec2 driver) and must give the same output once more.
+cmake_minimum_required(VERSION 3.25)  # current policies (while(TRUE), empty list elements)
+
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK}/c ${WORK}/m)
+set(name ${PATTERN}.h5)
+
+function(run)
+  cmake_parse_arguments(arg "" "DIR;OUT;ERR;EXPECT" "COMMAND" ${ARGN})
+  execute_process(COMMAND ${arg_COMMAND} WORKING_DIRECTORY ${arg_DIR} RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT arg_EXPECT)
+    set(arg_EXPECT 0)
+  endif()
+  if(NOT rc STREQUAL arg_EXPECT)
+    string(REPLACE ";" " " shown "${arg_COMMAND}")
+    message(FATAL_ERROR "'${shown}' (in ${arg_DIR}) exited with ${rc}, not ${arg_EXPECT}:\n${err}${out}")
+  endif()
+  if(arg_OUT)
+    set(${arg_OUT} "${out}" PARENT_SCOPE)
+  endif()
+  if(arg_ERR)
+    set(${arg_ERR} "${err}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Compares two outputs line by line and names the first line that differs. (Walked with
+# string(FIND) rather than as CMake lists, which would split at ';' and pair up '[' and ']'.)
+function(compare what expected actual)
+  if(expected STREQUAL actual)
+    return()
+  endif()
+  file(WRITE ${WORK}/expected.txt "${expected}")
+  file(WRITE ${WORK}/actual.txt "${actual}")
+  set(line 1)
+  while(TRUE)
+    string(FIND "${expected}" "\n" e_end)
+    string(FIND "${actual}" "\n" a_end)
+    string(SUBSTRING "${expected}" 0 ${e_end} e)
+    string(SUBSTRING "${actual}" 0 ${a_end} a)
+    if(NOT e STREQUAL a OR e_end EQUAL -1 OR a_end EQUAL -1)
+      break()
+    endif()
+    math(EXPR e_end "${e_end} + 1")
+    math(EXPR a_end "${a_end} + 1")
+    string(SUBSTRING "${expected}" ${e_end} -1 expected)
+    string(SUBSTRING "${actual}" ${a_end} -1 actual)
+    math(EXPR line "${line} + 1")
+  endwhile()
+  if(e STREQUAL "" AND e_end EQUAL -1)
+    set(e "<end of output>")
+  endif()
+  if(a STREQUAL "" AND a_end EQUAL -1)
+    set(a "<end of output>")
+  endif()
+  message(FATAL_ERROR "${what}: line ${line} differs (full outputs in ${WORK}/expected.txt, actual.txt)\n"
+                      "  expected: ${e}\n  actual:   ${a}")
+endfunction()
+
+run(DIR ${WORK}/c COMMAND ${WRITER} ${name} ${PATTERN})
+if(NOT IS_DIRECTORY ${WORK}/c/${name})
+  message(FATAL_ERROR "the writer made no container at ${WORK}/c/${name}")
+endif()
+
+if(MODE STREQUAL "unsupported")
+  # A type the printer cannot format: an error naming it, exit code 1, and no partial output.
+  run(DIR ${WORK}/c COMMAND ${H5MF} dump ${name} OUT out ERR err EXPECT 1)
+  if(NOT out STREQUAL "" OR NOT err MATCHES "^h5mf dump: type .* of dataset '/pairs' is not supported yet\n$")
+    message(FATAL_ERROR "h5mf dump of a compound dataset: expected only an error, got\n"
+                        "stdout: ${out}\nstderr: ${err}")
+  endif()
+  return()
+elseif(MODE STREQUAL "ls")
+  set(tool_command ${H5MF} ls)
+  set(reference_command ${H5LS} -r)
+  set(options)
+elseif(MODE STREQUAL "dump")
+  set(tool_command ${H5MF} dump ${ARGS})
+  set(reference_command ${H5DUMP})
+  set(options)
+elseif(MODE STREQUAL "datasets")
+  set(options)
+  foreach(dataset IN LISTS ARGS)
+    list(APPEND options -d ${dataset})
+  endforeach()
+  set(tool_command ${H5MF} dump)
+  set(reference_command ${H5DUMP})
+else()
+  message(FATAL_ERROR "unknown MODE '${MODE}'")
+endif()
+
+if(NOT DEFINED EXPECT_RC)
+  set(EXPECT_RC 0)
+endif()
+run(DIR ${WORK}/c COMMAND ${tool_command} ${options} ${name}/ OUT from_container EXPECT ${EXPECT_RC})
+run(DIR ${WORK} COMMAND ${H5MF} merge -q -o m/${name} c/${name})
+run(DIR ${WORK}/m COMMAND ${reference_command} ${options} ${name} OUT expected EXPECT ${EXPECT_RC})
+compare("${MODE} of the container against ${reference_command} of the merged file" "${expected}" "${from_container}")
+run(DIR ${WORK}/m COMMAND ${tool_command} ${options} ${name} OUT from_merged EXPECT ${EXPECT_RC})
+compare("${MODE} of the merged file against ${reference_command} of it" "${expected}" "${from_merged}")
