@@ -1,0 +1,297 @@
+// The public API's behaviour, one suite run against every driver that applies without MPI
+// (multifile and sec2). For multifile, every check that reads data is made twice: directly on the
+// container, and on the file `merge` makes of it (read back through sec2).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+
+#include "h5mf/h5mf.hpp"
+
+namespace h5mf {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Api : public ::testing::TestWithParam<Driver> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("h5mf-api-" + std::to_string(::getpid()) + "-" + to_string(GetParam()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path() const { return (dir_ / "f.h5").string(); }
+  FileOptions options() const {
+    FileOptions o;
+    o.driver = GetParam();
+    return o;
+  }
+  File open(std::string_view mode) { return File(path(), mode, options()); }
+  // Runs `check` on the file as written, and for multifile also on its merged file.
+  void verify(const std::function<void(File&)>& check) {
+    {
+      File f = open("r");
+      check(f);
+    }
+    if (GetParam() != Driver::Multifile) return;
+    const std::string merged = (dir_ / "merged.h5").string();
+    MergeOptions m;
+    m.output = merged;
+    const MergeReport report = merge(path(), m);
+    EXPECT_EQ(report.records_dropped, 0u);
+    FileOptions sec2;
+    sec2.driver = Driver::Sec2;
+    File f(merged, "r", sec2);
+    check(f);
+  }
+
+  fs::path dir_;
+};
+
+TEST_P(Api, ModesFollowH5py) {
+  EXPECT_THROW(open("r"), Error);  // missing
+  EXPECT_THROW(open("r+"), Error);
+  open("w-").close();
+  EXPECT_THROW(open("w-"), AlreadyExists);
+  EXPECT_THROW(open("x"), AlreadyExists);
+  {
+    File f = open("a");
+    f.create_group("kept");
+    f.close();
+  }
+  {
+    File f = open("a");
+    EXPECT_TRUE(f.contains("kept"));
+    f.close();
+  }
+  {
+    File f = open("w");  // truncates
+    EXPECT_FALSE(f.contains("kept"));
+    f.close();
+  }
+  EXPECT_THROW(open("rw"), InvalidArgument);
+  File r = open("r");
+  EXPECT_EQ(r.mode(), Mode::Read);
+  EXPECT_EQ(r.driver(), to_string(GetParam()));
+  EXPECT_THROW(r.create_group("x"), InvalidArgument);
+}
+
+TEST_P(Api, NestedGroupsAndKeys) {
+  {
+    File f = open("w");
+    f.create_group("a/b/c");  // intermediates are created, as h5py does
+    f.require_group("a/b");
+    f.create_group("/z");
+    EXPECT_THROW(f.create_group("a/b"), AlreadyExists);
+    f.create_dataset<int>("a/d", {2});
+    EXPECT_THROW(f.create_group("a/d/x"), InvalidArgument);  // a dataset in the path
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.keys(), (std::vector<std::string>{"a", "z"}));
+    EXPECT_EQ(f.group("a").keys(), (std::vector<std::string>{"b", "d"}));
+    EXPECT_TRUE(f.contains("a/b/c"));
+    EXPECT_TRUE(f.contains("/a/b/c"));
+    EXPECT_FALSE(f.contains("a/b/q"));
+    EXPECT_FALSE(f.contains("a/d/x"));
+    EXPECT_EQ(f.type_of("a/d"), ObjectType::Dataset);
+    EXPECT_EQ(f.group("a/b").group("c").name(), "/a/b/c");
+    EXPECT_THROW(f.group("nope"), NotFound);
+    EXPECT_THROW(f.dataset("a/b"), InvalidArgument);
+  });
+}
+
+template <class T>
+std::vector<T> iota_of(std::size_t n, T start) {
+  std::vector<T> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<T>(start + static_cast<T>(i));
+  return v;
+}
+
+TEST_P(Api, HyperslabsPointsAndStrides) {
+  {
+    File f = open("w");
+    auto d = f.create_dataset<std::int32_t>("m", {6, 8});
+    d.write(iota_of<std::int32_t>(48, 0));
+    // A strided tile: rows 1 and 4, columns 2,3 and 6,7.
+    d.write(std::vector<std::int32_t>(8, -1), Selection::hyperslab({1, 2}, {2, 2}, {3, 4}, {1, 2}));
+    d.write(std::vector<std::int32_t>{100, 200}, Selection::points({{0, 0}, {5, 7}}));
+    d.write(std::vector<std::int32_t>{}, Selection::hyperslab({0, 0}, {0, 3}));  // empty is fine
+    EXPECT_THROW(d.write(std::vector<std::int32_t>(3), Selection::hyperslab({0, 0}, {2, 2})), InvalidArgument);
+    EXPECT_THROW(d.write(std::vector<std::int32_t>(4), Selection::hyperslab({5, 0}, {2, 2})), InvalidArgument);
+    EXPECT_THROW(d.write(std::vector<std::int32_t>(1), Selection::points({{6, 0}})), InvalidArgument);
+    f.close();
+  }
+  verify([](File& f) {
+    auto d = f.dataset("m");
+    EXPECT_EQ(d.shape(), (Extent{6, 8}));
+    const auto all = d.read<std::int32_t>();
+    for (std::uint64_t r = 0; r < 6; ++r) {
+      for (std::uint64_t c = 0; c < 8; ++c) {
+        std::int32_t expected = static_cast<std::int32_t>(r * 8 + c);
+        if ((r == 1 || r == 4) && (c == 2 || c == 3 || c == 6 || c == 7)) expected = -1;
+        if (r == 0 && c == 0) expected = 100;
+        if (r == 5 && c == 7) expected = 200;
+        EXPECT_EQ(all[r * 8 + c], expected) << r << "," << c;
+      }
+    }
+    EXPECT_EQ(d.read<std::int32_t>(Selection::hyperslab({1, 1}, {2, 3}, {3, 2})),
+              (std::vector<std::int32_t>{9, -1, 13, 33, -1, 37}));
+    EXPECT_EQ(d.read<std::int32_t>(Selection::points({{5, 7}, {0, 1}, {5, 7}})),
+              (std::vector<std::int32_t>{200, 1, 200}));
+  });
+}
+
+TEST_P(Api, EveryNumericTypeConvertsLikeHdf5) {
+  {
+    File f = open("w");
+    f.create_dataset<std::int8_t>("i8", {4}).write(std::vector<double>{-1.0, 2.0, 127.0, -128.0});
+    f.create_dataset<std::uint16_t>("u16", {3}).write(std::vector<std::int64_t>{0, 65535, 7});
+    f.create_dataset<float>("f32", {2}).write(std::vector<std::int32_t>{1 << 20, -3});
+    f.create_dataset<double>("f64", {2}).write(std::vector<float>{0.5f, -2.25f});
+    f.create_dataset<std::uint64_t>("u64", {1}).write(std::vector<std::uint64_t>{~std::uint64_t{0}});
+    f.create_dataset<std::int64_t>("i64", {1}).write(std::vector<std::int64_t>{-(std::int64_t{1} << 62)});
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.dataset("i8").dtype().describe(), "H5T_STD_I8LE");
+    EXPECT_EQ(f.dataset("i8").read<std::int32_t>(), (std::vector<std::int32_t>{-1, 2, 127, -128}));
+    EXPECT_EQ(f.dataset("u16").dtype().describe(), "H5T_STD_U16LE");
+    EXPECT_EQ(f.dataset("u16").read<std::uint16_t>(), (std::vector<std::uint16_t>{0, 65535, 7}));
+    EXPECT_EQ(f.dataset("f32").dtype().describe(), "H5T_IEEE_F32LE");
+    EXPECT_EQ(f.dataset("f32").read<double>(), (std::vector<double>{1 << 20, -3}));
+    EXPECT_EQ(f.dataset("f64").read<float>(), (std::vector<float>{0.5f, -2.25f}));
+    EXPECT_EQ(f.dataset("u64").read<std::uint64_t>(), (std::vector<std::uint64_t>{~std::uint64_t{0}}));
+    EXPECT_EQ(f.dataset("i64").read<std::int64_t>(), (std::vector<std::int64_t>{-(std::int64_t{1} << 62)}));
+  });
+}
+
+TEST_P(Api, FillValuesWhereNothingWasWritten) {
+  {
+    File f = open("w");
+    auto spec = DatasetCreate::of<double>({3, 4}).fill_value(-7);  // an int fill for a double dataset
+    auto d = f.create_dataset("d", spec);
+    d.write(std::vector<double>{1, 2}, Selection::hyperslab({1, 1}, {1, 2}));
+    f.create_dataset<std::int16_t>("untouched", {5});
+    f.create_dataset<std::int32_t>("scalar", {}).write(std::vector<std::int32_t>{42});
+    f.close();
+  }
+  verify([](File& f) {
+    auto d = f.dataset("d");
+    EXPECT_EQ(d.dtype().describe(), "H5T_IEEE_F64LE");
+    const auto v = d.read<double>();
+    for (std::size_t i = 0; i < v.size(); ++i) EXPECT_EQ(v[i], i == 5 ? 1 : i == 6 ? 2 : -7) << i;
+    EXPECT_EQ(f.dataset("untouched").read<std::int16_t>(), std::vector<std::int16_t>(5, 0));
+    EXPECT_EQ(f.dataset("scalar").shape(), Extent{});
+    EXPECT_EQ(f.dataset("scalar").read<std::int32_t>(), std::vector<std::int32_t>{42});
+  });
+}
+
+TEST_P(Api, LaterWritesWin) {
+  {
+    File f = open("w");
+    auto d = f.create_dataset<std::int32_t>("x", {10});
+    d.write(std::vector<std::int32_t>(10, 1));
+    d.write(std::vector<std::int32_t>(4, 2), Selection::hyperslab({2}, {4}));
+    f.flush();
+    d.write(std::vector<std::int32_t>(2, 3), Selection::hyperslab({4}, {2}));
+    d.write(std::vector<std::int32_t>{4, 5}, Selection::points({{0}, {0}}));  // the same point twice
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.dataset("x").read<std::int32_t>(), (std::vector<std::int32_t>{5, 1, 2, 2, 3, 3, 1, 1, 1, 1}));
+  });
+}
+
+TEST_P(Api, AttributesOnFileGroupsAndDatasets) {
+  {
+    File f = open("w");
+    f.attrs().set("version", std::int32_t{3});
+    f.attrs().set("title", "a title");
+    f.attrs().set("bounds", std::vector<double>{-1.5, 2.5});
+    f.attrs().set("names", std::vector<std::string>{"x", "yz", ""});
+    auto g = f.create_group("g");
+    g.attrs().set("count", std::uint64_t{7});
+    g.attrs().set("count", std::uint64_t{8});  // replaced
+    auto d = f.create_dataset<float>("g/d", {2});
+    d.attrs().set("units", "m/s");
+    d.attrs().set("gone", 1.0);
+    d.attrs().remove("gone");
+    EXPECT_THROW(d.attrs().remove("gone"), NotFound);
+    // An ASCII variable-length string keeps its character set.
+    AttributeData ascii;
+    ascii.type = Datatype::adopt(H5Tcopy(H5T_C_S1));
+    H5Tset_size(ascii.type.id(), H5T_VARIABLE);
+    ascii.strings = {"plain"};
+    d.attrs().set_raw("ascii", ascii);
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.attrs().get<std::int32_t>("version"), 3);
+    EXPECT_EQ(f.attrs().get<double>("version"), 3.0);  // converted on read
+    EXPECT_EQ(f.attrs().get<std::string>("title"), "a title");
+    EXPECT_EQ(f.attrs().get<std::vector<double>>("bounds"), (std::vector<double>{-1.5, 2.5}));
+    EXPECT_EQ(f.attrs().get<std::vector<std::string>>("names"), (std::vector<std::string>{"x", "yz", ""}));
+    EXPECT_EQ(f.attrs().names(), (std::vector<std::string>{"bounds", "names", "title", "version"}));
+    EXPECT_EQ(f.group("g").attrs().get<std::uint64_t>("count"), 8u);
+    auto d = f.dataset("g/d");
+    EXPECT_EQ(d.attrs().get<std::string>("units"), "m/s");
+    EXPECT_FALSE(d.attrs().contains("gone"));
+    EXPECT_THROW(d.attrs().get<double>("gone"), NotFound);
+    EXPECT_THROW(d.attrs().get<double>("units"), InvalidArgument);
+    const AttributeData ascii = d.attrs().get_raw("ascii");
+    EXPECT_EQ(H5Tget_cset(ascii.type.id()), H5T_CSET_ASCII);
+    EXPECT_EQ(ascii.strings, std::vector<std::string>{"plain"});
+  });
+}
+
+TEST_P(Api, GrowingDatasetsAcrossSessions) {
+  {
+    File f = open("w");
+    auto spec = DatasetCreate::of<std::int32_t>({0, 3}).max_shape({DatasetCreate::kUnlimited, 3});
+    auto d = f.create_dataset("series", spec);
+    EXPECT_FALSE(d.chunks().empty());  // resizable datasets are chunked, as in HDF5
+    for (std::uint64_t step = 0; step < 3; ++step) {
+      d.resize({step + 1, 3});
+      d.write(std::vector<std::int32_t>(3, static_cast<std::int32_t>(step)), Selection::hyperslab({step, 0}, {1, 3}));
+    }
+    EXPECT_THROW(d.resize({2, 4}), InvalidArgument);
+    f.close();
+  }
+  {
+    File f = open("a");  // a new session appends
+    auto d = f.dataset("series");
+    d.resize({4, 3});
+    d.write(std::vector<std::int32_t>{9, 9, 9}, Selection::hyperslab({3, 0}, {1, 3}));
+    f.close();
+  }
+  verify([](File& f) {
+    auto d = f.dataset("series");
+    EXPECT_EQ(d.shape(), (Extent{4, 3}));
+    EXPECT_EQ(d.maxshape(), (Extent{DatasetCreate::kUnlimited, 3}));
+    EXPECT_EQ(d.read<std::int32_t>(), (std::vector<std::int32_t>{0, 0, 0, 1, 1, 1, 2, 2, 2, 9, 9, 9}));
+  });
+}
+
+TEST_P(Api, ClosedFilesRefuseUse) {
+  File f = open("w");
+  auto d = f.create_dataset<int>("x", {2});
+  f.close();
+  f.close();  // idempotent
+  EXPECT_FALSE(f.is_open());
+  EXPECT_THROW(d.write(std::vector<int>{1, 2}), InvalidArgument);
+  EXPECT_THROW(f.create_group("g"), InvalidArgument);
+}
+
+std::string driver_name(const ::testing::TestParamInfo<Driver>& param) { return to_string(param.param); }
+
+INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
+
+}  // namespace
+}  // namespace h5mf
