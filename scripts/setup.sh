@@ -12,7 +12,7 @@ packages=(
   libhdf5-openmpi-dev libopenmpi-dev openmpi-bin hdf5-tools
   libfmt-dev libcli11-dev libxxhash-dev nlohmann-json3-dev zlib1g-dev
   googletest libgtest-dev
-  pybind11-dev python3-dev python3-numpy python3-mpi4py python3-h5py-mpi python3-pytest
+  pybind11-dev python3-dev python3-numpy python3-mpi4py python3-h5py-mpi python3-pytest python3-matplotlib
 )
 
 missing=()

@@ -16,5 +16,6 @@ struct Command {
 Command add_merge_command(CLI::App& parent);
 Command add_ls_command(CLI::App& parent);
 Command add_dump_command(CLI::App& parent);
+Command add_bench_command(CLI::App& parent);
 
 }  // namespace h5mf::tools

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       h5mf::tools::add_merge_command(app),
       h5mf::tools::add_ls_command(app),
       h5mf::tools::add_dump_command(app),
+      h5mf::tools::add_bench_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   for (const auto& command : commands) {
