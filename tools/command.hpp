@@ -17,5 +17,7 @@ Command add_merge_command(CLI::App& parent);
 Command add_ls_command(CLI::App& parent);
 Command add_dump_command(CLI::App& parent);
 Command add_bench_command(CLI::App& parent);
+Command add_view_command(CLI::App& parent);
+Command add_verify_command(CLI::App& parent);
 
 }  // namespace h5mf::tools
