@@ -95,7 +95,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
-          AttributeEntry entry{r.type, r.dims, r.value, attribute_order_++};
+          AttributeEntry entry{r.type, r.dims, r.value, attribute_order_++, r.epoch};
           auto it = o.attributes.find(r.name);
           if (it != o.attributes.end()) entry.order = it->second.order;  // overwrite keeps its place
           o.attributes.insert_or_assign(r.name, std::move(entry));
@@ -107,6 +107,11 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
                                           context, r.name, path_of(r.id)));
           }
           note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::BaseRecord>) {
+          if (base_ || objects_.size() > 1) {
+            throw FormatError(fmt::format("{}: a BASE record must come once, before any object", context));
+          }
+          base_ = r;
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
           if (o.kind != ObjectKind::Dataset || r.dims.size() != o.dims.size()) {

@@ -22,6 +22,7 @@ struct AttributeEntry {
   Extent dims;          // empty: scalar
   format::Bytes value;  // as stored (docs/format.md, SET_ATTRIBUTE)
   std::uint64_t order = 0;  // creation order, for h5py-like listing
+  std::uint64_t epoch = 0;  // of the last SET_ATTRIBUTE; 0: as in the base file
 };
 
 struct CatalogObject {
@@ -29,7 +30,7 @@ struct CatalogObject {
   std::uint64_t parent = 0;
   std::string name;  // empty for the root
   ObjectKind kind = ObjectKind::Group;
-  std::uint64_t created_epoch = 0;
+  std::uint64_t created_epoch = 0;  // 0: the object exists in the base file
   std::map<std::string, std::uint64_t, std::less<>> children;  // groups only
   std::map<std::string, AttributeEntry, std::less<>> attributes;
   // Datasets only:
@@ -55,6 +56,9 @@ class Catalog {
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 
   const std::vector<format::SessionRecord>& sessions() const { return sessions_; }
+  // The existing HDF5 file this container extends, if any (docs/format.md).
+  const std::optional<format::BaseRecord>& base() const { return base_; }
+  bool in_base(std::uint64_t id) const { return base_.has_value() && object(id).created_epoch == 0; }
   std::uint64_t last_epoch() const { return last_epoch_; }  // highest epoch recorded
   std::uint32_t writer_files() const;                       // max writers over sessions
 
@@ -64,6 +68,7 @@ class Catalog {
                             ObjectKind kind, std::uint64_t epoch, const std::string& context);
   std::vector<CatalogObject> objects_;  // index == id
   std::vector<format::SessionRecord> sessions_;
+  std::optional<format::BaseRecord> base_;
   std::uint64_t last_epoch_ = 0;
   std::uint64_t attribute_order_ = 0;
 };

@@ -48,7 +48,7 @@ const PosixFile& DataReader::data_file(std::uint32_t writer) {
 template <class Target>
 void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
                         const ElementLayout& layout, std::span<std::byte> out) {
-  fill_elements(out, layout.fill, layout.element_size);
+  if (!layout.prefilled) fill_elements(out, layout.fill, layout.element_size);
   const std::uint64_t esize = layout.element_size;
   std::vector<sel::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {

@@ -18,6 +18,7 @@ struct ElementLayout {
   Extent shape;                     // the dataset's current shape
   std::size_t element_size = 0;     // bytes per element in the file type
   std::span<const std::byte> fill;  // one element, or empty for zeros
+  bool prefilled = false;           // the output already holds the starting content (a base file's)
 };
 
 class DataReader {

@@ -1,6 +1,7 @@
 // The name-to-factory table of drivers, and the choice Driver::Auto makes.
 #include <fmt/format.h>
 
+#include "container/base.hpp"
 #include "container/layout.hpp"
 #include "container/replace.hpp"
 #include "driver/driver.hpp"
@@ -18,10 +19,12 @@ namespace {
 Driver choose(const std::string& path, Mode mode, const FileOptions& options) {
   if (options.driver != Driver::Auto) return options.driver;
   if (container::Layout(path).is_container()) return Driver::Multifile;
+  const bool creating = mode == Mode::Truncate || mode == Mode::Exclusive;
+  // An HDF5 file with a container beside it: the container extends it (docs/format.md).
+  if (!creating && container::locate(path).layout.is_container()) return Driver::Multifile;
   int ranks = 1;
   if (options.comm != MPI_COMM_NULL) MPI_Comm_size(options.comm, &ranks);
   const bool independent_writers = options.writers > 0 || options.writer >= 0;
-  const bool creating = mode == Mode::Truncate || mode == Mode::Exclusive;
   if (!creating && container::looks_like_hdf5(path)) {
     if (independent_writers) return Driver::Multifile;  // an HDF5 file as the base of a container
     return ranks > 1 ? Driver::Mpio : Driver::Sec2;

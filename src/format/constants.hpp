@@ -28,6 +28,7 @@ enum class RecordType : std::uint16_t {
   SetAttribute = 4,
   DeleteAttribute = 5,
   Resize = 6,
+  Base = 7,
   Write = 16,
 };
 

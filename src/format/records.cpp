@@ -21,6 +21,8 @@ const char* type_name(RecordType type) {
       return "DELETE_ATTRIBUTE";
     case RecordType::Resize:
       return "RESIZE";
+    case RecordType::Base:
+      return "BASE";
     case RecordType::Write:
       return "WRITE";
   }
@@ -163,6 +165,13 @@ void encode_payload(Encoder& out, const ResizeRecord& r) {
   out.extent(r.dims);
 }
 
+void encode_payload(Encoder& out, const BaseRecord& r) {
+  check_name_arg(r.file, "base file");
+  out.str(r.file);
+  out.u64(r.size);
+  out.u64(r.mtime_ns);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -232,6 +241,14 @@ ResizeRecord decode_resize(Decoder& in) {
   return r;
 }
 
+BaseRecord decode_base(Decoder& in) {
+  BaseRecord r;
+  r.file = decode_name(in, "file");
+  r.size = in.u64("size");
+  r.mtime_ns = in.u64("mtime_ns");
+  return r;
+}
+
 }  // namespace
 
 RecordType record_type(const StructureRecord& record) {
@@ -244,6 +261,7 @@ RecordType record_type(const StructureRecord& record) {
       return RecordType::DeleteAttribute;
     }
     RecordType operator()(const ResizeRecord&) const { return RecordType::Resize; }
+    RecordType operator()(const BaseRecord&) const { return RecordType::Base; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -374,6 +392,9 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::Resize:
       record = decode_resize(in);
+      break;
+    case RecordType::Base:
+      record = decode_base(in);
       break;
     case RecordType::Write:
       in.fail("a WRITE record is not a structure record (it belongs in an index file)");

@@ -57,8 +57,17 @@ struct ResizeRecord {
   friend bool operator==(const ResizeRecord&, const ResizeRecord&) = default;
 };
 
+// The container extends an existing HDF5 file (docs/format.md): its name beside the container and
+// what it looked like when the container was made.
+struct BaseRecord {
+  std::string file;
+  std::uint64_t size = 0, mtime_ns = 0;
+  friend bool operator==(const BaseRecord&, const BaseRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
-                                     SetAttributeRecord, DeleteAttributeRecord, ResizeRecord>;
+                                     SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
+                                     BaseRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

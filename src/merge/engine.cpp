@@ -66,8 +66,11 @@ struct Worker {
     const std::size_t esize = w.bytes / w.count;
     const container::ElementLayout layout{o.dims, esize, o.fill};
     ++stats.windows;
-    if (!container::DataReader::any_overlap(writes, w.first, w.count, o.dims) && zero_fill(o.fill)) {
-      ++stats.windows_skipped;  // never-written file space reads as zeros already
+    const bool written = container::DataReader::any_overlap(writes, w.first, w.count, o.dims);
+    // Nothing to do where nobody wrote and the output already holds the right bytes: the base
+    // file's, or never-written file space, which reads as zeros.
+    if (!written && (w.from_base || zero_fill(o.fill))) {
+      ++stats.windows_skipped;
       return;
     }
     if (input.kernel_copy) {
@@ -81,7 +84,8 @@ struct Worker {
       }
     }
     buffer.resize(w.bytes);
-    reader.read_linear(writes, w.first, w.count, layout, buffer);
+    if (w.from_base) output.read_at(w.address, buffer);  // writes overlay the base file's bytes
+    reader.read_linear(writes, w.first, w.count, {o.dims, esize, o.fill, w.from_base}, buffer);
     output.write_at(w.address, buffer);
     stats.bytes_written += w.bytes;
   }
@@ -101,7 +105,8 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
     const std::uint64_t per_window = std::max<std::uint64_t>(1, window_bytes / d.element_size);
     for (std::uint64_t first = 0; first < total; first += per_window) {
       const std::uint64_t count = std::min(per_window, total - first);
-      windows.push_back({d.id, first, count, d.address + first * d.element_size, count * d.element_size});
+      windows.push_back(
+          {d.id, first, count, d.address + first * d.element_size, count * d.element_size, d.from_base});
     }
   }
   return windows;

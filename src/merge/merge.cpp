@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "container/base.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
@@ -37,23 +38,37 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const auto started = std::chrono::steady_clock::now();
   hdf5::silence_hdf5_errors();
   const auto comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);
-  const container::Layout layout(container_path);
-  const std::string output = options.output.empty() ? layout.merge_temporary() : options.output;
+  // `container_path` names a container, or an HDF5 file with a container beside it.
+  const container::Location where = container::locate(container_path);
+  const container::Layout& layout = where.layout;
 
   MergeReport report;
-  report.output = options.output.empty() ? layout.path() : options.output;
   report.ranks = static_cast<unsigned>(comm->size());
   report.threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Per thread: a window buffer and at most a window of staging for small pieces.
   report.window_bytes = std::clamp<std::size_t>(options.memory_budget / (3 * report.threads), std::size_t{256} << 10,
                                                 std::size_t{32} << 20);
 
+  // Leftovers of an interrupted merge first; one that got past its point of no return is finished,
+  // and then there is nothing left to merge.
+  std::uint64_t finished_by_recovery = 0;
   mpi::on_root(*comm, 0, [&] {
-    for (auto& line : container::recover_interrupted_merge(layout)) report.damage.push_back(line);
+    auto recovered = where.base ? container::recover_interrupted_base_merge(layout, *where.base)
+                                : container::recover_interrupted_merge(layout);
+    for (auto& line : recovered) report.damage.push_back(line);
     if (!layout.is_container()) {
-      throw NotFound(fmt::format("cannot merge '{}': it is not an h5mf container (no metafile)", layout.path()));
+      if (!recovered.empty()) {
+        finished_by_recovery = 1;
+        return;
+      }
+      throw NotFound(fmt::format("cannot merge '{}': it is not an h5mf container (no metafile)", container_path));
     }
   });
+  if (comm->sum(finished_by_recovery) > 0) {
+    report.output = where.base ? *where.base : layout.path();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+  }
 
   // 1. Structure and records, on every rank.
   std::optional<container::MetafileContents> contents;
@@ -64,6 +79,16 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     index->refresh(contents->catalog.writer_files(), true);
   });
   const container::Catalog& catalog = contents->catalog;
+  // A container over an existing HDF5 file merges into (a copy of) that file.
+  std::optional<std::string> base;
+  if (catalog.base()) {
+    base = container::base_path(layout, *catalog.base());
+    container::check_base_unchanged(layout, *catalog.base());
+  }
+  const std::string output = !options.output.empty() ? options.output
+                             : base                  ? container::base_merge_temporary(*base)
+                                                     : layout.merge_temporary();
+  report.output = !options.output.empty() ? options.output : base ? *base : layout.path();
   if (contents->damage) {
     report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", layout.metafile(),
                                         contents->damage->bytes, contents->damage->offset, contents->damage->reason));
@@ -88,8 +113,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   // 2. The file's structure, by rank 0.
   Plan plan;
   mpi::on_root(*comm, 0, [&] {
-    container::remove_file(layout.merge_temporary());
-    plan = create_structure(catalog, layout, verified.writes, output, report.window_bytes, report);
+    if (options.output.empty()) container::remove_file(output);  // a leftover of an earlier attempt
+    plan = create_structure(catalog, layout, verified.writes, output, report.window_bytes, base, report);
   });
   if (comm->is_parallel()) {
     std::vector<std::byte> bytes = comm->rank() == 0 ? encode_plan(plan) : std::vector<std::byte>{};
@@ -118,7 +143,15 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.windows_skipped += comm->sum(stats.windows_skipped);
 
   // 4. The file replaces the container.
-  if (options.output.empty()) mpi::on_root(*comm, 0, [&] { container::replace_container_with_file(layout); });
+  if (options.output.empty()) {
+    mpi::on_root(*comm, 0, [&] {
+      if (base) {
+        container::replace_base_with_file(layout, *base);
+      } else {
+        container::replace_container_with_file(layout);
+      }
+    });
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

@@ -1,7 +1,13 @@
 #include "merge/plan.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
+#include <cerrno>
+
+#include "container/posix_file.hpp"
 #include "container/reader.hpp"
 #include "driver/attribute_codec.hpp"
 #include "format/encoding.hpp"
@@ -33,9 +39,27 @@ Handle make_space(const Extent& dims, const Extent& maxdims) {
                                fmt::format("H5Screate_simple(rank {})", dims.size())));
 }
 
+// With `in_base`, the object already exists in the output (a copy of the base file): attributes
+// the container deleted or set again are removed first, those it left alone are kept as they are.
 void write_attributes(hid_t object, const CatalogObject& o, const std::string& path, const std::string& output,
-                      MergeReport& report) {
+                      MergeReport& report, bool in_base = false) {
+  if (in_base) {
+    std::vector<std::string> present;
+    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+                  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                  return 0;
+                },
+                &present);
+    for (const auto& name : present) {
+      const auto it = o.attributes.find(name);
+      if (it == o.attributes.end() || it->second.epoch > 0) {
+        hdf5::check(H5Adelete(object, name.c_str()), fmt::format("delete attribute '{}' of '{}'", name, path));
+      }
+    }
+  }
   for (const auto& [name, entry] : o.attributes) {
+    if (in_base && entry.epoch == 0) continue;
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
     const AttributeData value = driver::load_attribute({entry.type, entry.dims, entry.value}, what);
     Handle space = make_space(value.dims, {});
@@ -58,7 +82,7 @@ void write_attributes(hid_t object, const CatalogObject& o, const std::string& p
 // Chunked datasets go through libhdf5 (its chunk index, later its filters), rows at a time.
 void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
                    const container::DatasetWrites& writes, const std::string& path, const std::string& output,
-                   std::size_t window_bytes, MergeReport& report) {
+                   std::size_t window_bytes, bool in_base, MergeReport& report) {
   if (elements(o.dims) == 0) return;
   container::DataReader reader(layout, window_bytes);
   const std::size_t esize = type.size();
@@ -74,7 +98,6 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
       continue;
     }
     buffer.resize(rows * row * esize);
-    reader.read_linear(writes, r0 * row, rows * row, {o.dims, esize, o.fill}, buffer);
     std::vector<hsize_t> start(o.dims.size(), 0), count(o.dims.begin(), o.dims.end());
     start[0] = r0;
     count[0] = rows;
@@ -83,38 +106,89 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
                 "select rows");
     const hsize_t n = rows * row;
     Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    if (in_base) {  // start from the base file's rows
+      hdf5::check(H5Dread(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+                  fmt::format("read rows {}..{} of '{}' from '{}'", r0, r0 + rows, path, output));
+    }
+    reader.read_linear(writes, r0 * row, rows * row, {o.dims, esize, o.fill, in_base}, buffer);
     hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
                 fmt::format("write rows {}..{} of '{}' to '{}'", r0, r0 + rows, path, output));
     report.bytes_written += buffer.size();
   }
 }
 
+// The base file, copied by the kernel where it can.
+void copy_file(const std::string& from, const std::string& to) {
+  container::PosixFile in(from, container::PosixFile::Access::Read);
+  container::PosixFile out(to, container::PosixFile::Access::CreateTruncate);
+  const std::uint64_t size = in.size();
+  loff_t at_in = 0, at_out = 0;
+  while (static_cast<std::uint64_t>(at_in) < size) {
+    const ssize_t n = ::copy_file_range(in.fd(), &at_in, out.fd(), &at_out, size - static_cast<std::uint64_t>(at_in), 0);
+    if (n > 0) continue;
+    if (n == 0) throw FormatError(fmt::format("'{}' ended early while copying it to '{}'", from, to));
+    if (errno == EINTR) continue;
+    // No kernel copy here (another file system, an old kernel): copy through a buffer.
+    std::vector<std::byte> buffer(std::size_t{8} << 20);
+    for (auto at = static_cast<std::uint64_t>(at_in); at < size;) {
+      const auto piece = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - at));
+      in.read_at(at, std::span(buffer).first(piece));
+      out.write_at(at, std::span(buffer).first(piece));
+      at += piece;
+    }
+    break;
+  }
+  out.close();
+}
+
 }  // namespace
 
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
                       const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
-                      std::size_t window_bytes, MergeReport& report) {
+                      std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report) {
   static const container::DatasetWrites none;
   Plan plan;
-  Handle file(hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                             fmt::format("cannot create merge output '{}'", output)));
+  if (base) copy_file(*base, output);
+  Handle file(base ? hdf5::check_id(H5Fopen(output.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                                    fmt::format("cannot open merge output '{}' (a copy of '{}')", output, *base))
+                   : hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                                    fmt::format("cannot create merge output '{}'", output)));
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
-  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report);
+  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report, base.has_value());
   for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
     const CatalogObject& o = catalog.object(id);
     const std::string path = catalog.path_of(id);
     const hid_t parent = groups.at(o.parent).get();
+    const bool in_base = catalog.in_base(id);
     if (o.kind == container::ObjectKind::Group) {
-      Handle g(hdf5::check_id(H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, o.name.c_str(), H5P_DEFAULT)
+                                      : H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               fmt::format("create group '{}' in '{}'", path, output)));
-      write_attributes(g.get(), o, path, output, report);
+      write_attributes(g.get(), o, path, output, report, in_base);
       groups.emplace(id, std::move(g));
       ++report.groups;
       continue;
     }
     const Datatype type = Datatype::decode(o.type);
     const bool chunked = !o.chunk.empty();
+    if (in_base) {
+      Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
+                              fmt::format("open dataset '{}' in '{}'", path, output)));
+      write_attributes(d.get(), o, path, output, report, true);
+      ++report.datasets;
+      auto it = writes.find(id);
+      if (it != writes.end() && it->second.size() > 0) {
+        const haddr_t address = chunked ? HADDR_UNDEF : H5Dget_offset(d.get());
+        if (address != HADDR_UNDEF) {
+          plan.contiguous.push_back({id, address, type.size(), true});
+        } else {  // chunked or compact: through libhdf5
+          write_chunked(d.get(), o, type, layout, it->second, path, output, window_bytes, true, report);
+        }
+      }
+      d.close(fmt::format("close dataset '{}' in '{}'", path, output));
+      continue;
+    }
     Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
     if (!o.fill.empty()) {
       hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()), fmt::format("fill value of '{}'", path));
@@ -138,7 +212,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     auto it = writes.find(id);
     if (chunked) {
       write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
-                    report);
+                    false, report);
     } else {
       const haddr_t address = H5Dget_offset(d.get());
       if (address != HADDR_UNDEF) plan.contiguous.push_back({id, address, type.size()});
@@ -158,6 +232,7 @@ std::vector<std::byte> encode_plan(const Plan& plan) {
     out.u64(d.id);
     out.u64(d.address);
     out.u64(d.element_size);
+    out.u8(d.from_base ? 1 : 0);
   }
   return bytes;
 }
@@ -166,12 +241,13 @@ Plan decode_plan(const std::vector<std::byte>& bytes) {
   format::Decoder in(bytes, "merge plan");
   Plan plan;
   const std::uint64_t n = in.u64("count");
-  if (n > bytes.size() / 24) in.fail("impossible dataset count");
+  if (n > bytes.size() / 25) in.fail("impossible dataset count");
   for (std::uint64_t i = 0; i < n; ++i) {
     PlannedDataset d;
     d.id = in.u64("id");
     d.address = in.u64("address");
     d.element_size = in.u64("element size");
+    d.from_base = in.u8("from base") != 0;
     plan.contiguous.push_back(d);
   }
   in.finish();

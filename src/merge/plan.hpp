@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct PlannedDataset {
   std::uint64_t id = 0;
   std::uint64_t address = 0;  // where its raw data starts in the output (contiguous datasets)
   std::uint64_t element_size = 0;
+  bool from_base = false;  // a dataset of the base file: the output already holds its old content
 };
 
 struct Plan {
@@ -28,10 +30,12 @@ struct Plan {
 
 // Creates `output` with every group, dataset and attribute of the catalog (contiguous datasets
 // allocated up front so that their addresses are known; fill values set) and writes the chunked
-// datasets through libhdf5. Counts what it made in `report`.
+// datasets through libhdf5. Counts what it made in `report`. With a `base` file (a container over
+// an existing HDF5 file), `output` starts as a copy of it and only what the container added or
+// changed is made.
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
                       const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
-                      std::size_t window_bytes, MergeReport& report);
+                      std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report);
 
 std::vector<std::byte> encode_plan(const Plan& plan);
 Plan decode_plan(const std::vector<std::byte>& bytes);

@@ -618,6 +618,7 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(DeleteAttributeRecord{8, 2, "units"});
   v.emplace_back(ResizeRecord{9, 3, {128, 8}});
   v.emplace_back(ResizeRecord{10, 4, {}});
+  v.emplace_back(BaseRecord{"coords.hdf5", 123456, 1'700'000'000'123'456'789});
   return v;
 }
 
@@ -677,6 +678,12 @@ TEST(Records, RecordTypes) {
   EXPECT_EQ(record_type(SetAttributeRecord{}), RecordType::SetAttribute);
   EXPECT_EQ(record_type(DeleteAttributeRecord{}), RecordType::DeleteAttribute);
   EXPECT_EQ(record_type(ResizeRecord{}), RecordType::Resize);
+  EXPECT_EQ(record_type(BaseRecord{}), RecordType::Base);
+}
+
+TEST(Records, BaseFileIsOneNameBesideTheContainer) {
+  EXPECT_THROW(encode(StructureRecord{BaseRecord{"../elsewhere.h5", 1, 1}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{BaseRecord{"", 1, 1}}), InvalidArgument);
 }
 
 // Field by field: Selection's defaulted operator== is deleted while Hyperslab has none (see
@@ -811,7 +818,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 7u, 15u, 17u, 0xFFFFu}) {
+  for (unsigned t : {0u, 8u, 15u, 17u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 
+#include "container/base.hpp"
 #include "container/catalog.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
@@ -15,6 +16,7 @@
 #include "container/reader.hpp"
 #include "container/writer_log.hpp"
 #include "driver/attribute_codec.hpp"
+#include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/session.hpp"
 #include "format/checksum.hpp"
 #include "hdf5/convert.hpp"
@@ -46,7 +48,25 @@ struct State {
   bool atomic = false;
   bool closed = false;
 
+  std::unique_ptr<FileDriver> base_file;  // the HDF5 file a container extends, opened on first read
+
   explicit State(container::Layout l) : layout(std::move(l)) {}
+
+  // A dataset of the base file, by its path.
+  std::shared_ptr<DatasetNode> base_dataset(const std::string& path) {
+    if (!base_file) {
+      FileOptions sec2;
+      sec2.driver = Driver::Sec2;
+      base_file = open_hdf5(container::base_path(layout, *catalog.base()), Mode::Read, sec2, Driver::Sec2);
+    }
+    std::shared_ptr<GroupNode> group = base_file->root();
+    std::size_t at = 1;
+    for (std::size_t slash = path.find('/', at); slash != std::string::npos; slash = path.find('/', at)) {
+      group = group->open_group(path.substr(at, slash - at));
+      at = slash + 1;
+    }
+    return group->open_dataset(path.substr(at));
+  }
 
   bool writable() const { return mode != Mode::Read; }
 
@@ -173,18 +193,27 @@ class MultifileDataset final : public Object<DatasetNode> {
     auto& index = state_->fresh_index();
     const auto& writes = index.writes(id_);
     const auto fill_bytes = object().fill;
-    const container::ElementLayout layout{object().dims, type_.size(), fill_bytes};
+    // A dataset of the base file starts from the file's content instead of the fill value.
+    const bool from_base = state_->catalog.in_base(id_);
+    const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base};
     if (hdf5::same_type(memory_type, type_)) {
+      if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
       state_->reader->read(writes, selection, layout, {static_cast<std::byte*>(buffer), n * type_.size()});
       return;
     }
     std::vector<std::byte> scratch(n * std::max(type_.size(), memory_type.size()));
+    if (from_base) state_->base_dataset(path())->read(selection, type_, scratch.data());
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
     std::memcpy(buffer, scratch.data(), n * memory_type.size());
   }
 
   void resize(const Extent& new_shape) override {
+    if (state_->catalog.in_base(id_)) {
+      throw Unsupported(fmt::format("dataset '{}' is in the base file '{}': resizing it from a container is not "
+                                    "supported yet",
+                                    path(), state_->catalog.base()->file));
+    }
     const Extent& old = object().dims;
     for (std::size_t d = 0; d < old.size(); ++d) {
       if (new_shape[d] < old[d]) {
@@ -296,14 +325,19 @@ class MultifileDriver final : public FileDriver {
 }  // namespace
 
 std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, const FileOptions& options) {
-  auto state = std::make_shared<State>(container::Layout(path));
+  // Creating ('w', 'w-') makes a container at `path`; otherwise an HDF5 file at `path` is the base
+  // of a container beside it (docs/format.md).
+  const bool creating = mode == Mode::Truncate || mode == Mode::Exclusive;
+  const container::Location where =
+      creating ? container::Location{container::Layout(path), std::nullopt} : container::locate(path);
+  auto state = std::make_shared<State>(where.layout);
   state->mode = mode;
   state->options = options;
   state->atomic = options.atomic;
   state->comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);
   state->session = plan_session(*state->comm, options, mode);
 
-  OpenedContainer opened = open_container(*state->comm, state->layout, mode, state->session);
+  OpenedContainer opened = open_container(*state->comm, state->layout, mode, state->session, where.base);
   state->id = opened.id;
   state->catalog = std::move(opened.catalog);
   state->epoch = opened.first_epoch;

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 
+#include "container/base.hpp"
 #include "container/index.hpp"
+#include "driver/multifile/base_import.hpp"
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
 #include "h5mf/error.hpp"
@@ -90,10 +92,49 @@ Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mod
   return s;
 }
 
-OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode, const Session& session) {
+OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode, const Session& session,
+                               const std::optional<std::string>& base) {
   OpenedContainer out;
   const std::string& path = layout.path();
+  if (base && mode != Mode::Read) {
+    mpi::on_root(comm, 0, [&] { container::recover_interrupted_base_merge(layout, *base); });
+  }
   const bool exists_now = layout.is_container();
+  if (base && !exists_now) {
+    if (mode == Mode::Read) {
+      throw NotFound(fmt::format("'{}' is an HDF5 file with no h5mf container beside it: open it with the sec2 or "
+                                 "mpio driver",
+                                 *base));
+    }
+    if (session.joins_existing) {
+      throw InvalidArgument(fmt::format("no container beside '{}' yet: the coordinator makes it before workers join",
+                                        *base));
+    }
+    // A new container over an existing HDF5 file: the file stays as it is; its structure is
+    // imported as epoch-0 records.
+    std::optional<container::MetafileAppender> appender;
+    mpi::on_root(comm, 0, [&] {
+      container::make_directory(path);
+      appender.emplace(container::MetafileAppender::create(layout, format::random_container_id()));
+      container::Catalog catalog;
+      for (format::StructureRecord r : {format::StructureRecord{format::SessionRecord{0, session.writers, 0, 1}},
+                                        format::StructureRecord{container::describe_base(*base)}}) {
+        catalog.apply(r, path);
+        appender->append(r);
+      }
+      import_base(*base, *appender, catalog);
+      appender->flush(false);
+    });
+    mpi::on_all(comm, [&] {
+      auto contents = container::load_metafile(layout);
+      out.id = contents.header.container;
+      out.catalog = std::move(contents.catalog);
+    });
+    out.first_epoch = 1;
+    out.created = true;
+    if (session.coordinator) out.metafile = std::move(appender);
+    return out;
+  }
   const bool create = mode == Mode::Truncate || mode == Mode::Exclusive || (mode == Mode::Append && !exists_now &&
                                                                             !container::exists(path));
   if (create && session.joins_existing) {
@@ -146,6 +187,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     auto contents = container::load_metafile(layout);
     out.id = contents.header.container;
     out.catalog = std::move(contents.catalog);
+    if (out.catalog.base()) container::check_base_unchanged(layout, *out.catalog.base());
     if (session.joins_existing && session.writer >= out.catalog.writer_files()) {
       throw InvalidArgument(fmt::format("writer id {} is out of range: container '{}' was created for {} writers",
                                         session.writer, path, out.catalog.writer_files()));

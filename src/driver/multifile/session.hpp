@@ -34,6 +34,8 @@ struct OpenedContainer {
   bool created = false;
 };
 
-OpenedContainer open_container(mpi::Comm& comm, const container::Layout& layout, Mode mode, const Session& session);
+// `base`: the existing HDF5 file the container extends (it lives beside it), when opening one.
+OpenedContainer open_container(mpi::Comm& comm, const container::Layout& layout, Mode mode, const Session& session,
+                               const std::optional<std::string>& base);
 
 }  // namespace h5mf::driver

@@ -1,0 +1,16 @@
+// Describes an existing HDF5 file's structure as epoch-0 metafile records, so that a container
+// over it (docs/format.md) starts with one catalog of everything already there.
+#pragma once
+
+#include <string>
+
+#include "container/catalog.hpp"
+#include "container/metafile.hpp"
+
+namespace h5mf::driver {
+
+// Reads `base` with the sec2 driver and appends (and applies to `catalog`) a record for every
+// group, dataset and attribute in it, depth first in name order.
+void import_base(const std::string& base, container::MetafileAppender& metafile, container::Catalog& catalog);
+
+}  // namespace h5mf::driver
