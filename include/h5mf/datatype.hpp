@@ -22,7 +22,7 @@ class Datatype {
 
   template <class T>
   static Datatype of();                       // native memory type of T
-  static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII/UTF-8 of fixed length
+  static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII of fixed length (h5py's 'S')
   static Datatype variable_string();          // UTF-8 variable-length string (as h5py writes str)
 
   Datatype(const Datatype& other);

@@ -25,6 +25,10 @@ class File : public Group {
 
   void flush();  // collective
   void close();  // collective; idempotent
+  // Gives the file up without any collective call: this process's buffers are written out, nothing
+  // else. For a rank that must leave (an exception, a failed step) while the others go on; what it
+  // wrote stays in the container. The destructor of an open File does this too.
+  void abandon() noexcept;
   bool is_open() const;
 
   std::string filename() const;

@@ -30,6 +30,10 @@ struct MergeOptions {
   bool verify_data = true;  // check every record's data checksum before using it
   bool sync = true;         // fsync the output before it replaces the container
   bool kernel_copy = true;  // copy_file_range where one record covers a whole window
+  // Writer files open at once over all threads (least recently used ones are closed), so that a
+  // container of any number of writers merges within the process's open-file limit. 0: 256, or
+  // half the process's limit (RLIMIT_NOFILE) when that is lower.
+  std::size_t max_open_files = 0;
   // Called from one thread about five times a second while data is written, and once at the end.
   std::function<void(const MergeProgress&)> progress;
 };

@@ -29,7 +29,7 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
   }
   const py::dtype dtype = dtype_of(data.type);
   const auto count = static_cast<py::ssize_t>(data.num_elements());
-  py::array values(dtype, {count});
+  py::array values(dtype, std::vector<py::ssize_t>{count});
   if (static_cast<std::size_t>(values.nbytes()) != data.bytes.size()) {
     throw FormatError("attribute '" + name + "': " + std::to_string(data.bytes.size()) + " bytes for " +
                       std::to_string(count) + " elements of " + data.type.describe());

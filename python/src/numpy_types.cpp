@@ -39,7 +39,7 @@ ElementType element_type(const py::dtype& dtype) {
                          : out.kind == 'S' ? out.itemsize > 0
                                             : false;
   if (!supported) {
-    throw py::type_error("h5mf cannot store numpy dtype " + describe(dtype) +
+    throw py::type_error("h5mf cannot transfer numpy dtype " + describe(dtype) +
                          " yet: use int8..int64, uint8..uint64, float32, float64 or fixed-length bytes ('S<n>')");
   }
   return out;

@@ -13,7 +13,7 @@ Attributes::Attributes(std::shared_ptr<detail::FileState> file, std::shared_ptr<
     : file_(std::move(file)), node_(std::move(node)) {}
 
 void Attributes::set_raw(const std::string& name, AttributeData value) {
-  file_->require_writable(fmt::format("set attribute '{}' of '{}'", name, node_->path()));
+  file_->require_structure_change(fmt::format("set attribute '{}' of '{}'", name, node_->path()));
   if (name.empty() || name.find('\0') != std::string::npos || name.find('/') != std::string::npos) {
     throw InvalidArgument(fmt::format("invalid attribute name '{}' on '{}': empty, or contains '/' or NUL", name,
                                       node_->path()));
@@ -47,7 +47,7 @@ std::vector<std::string> Attributes::names() const {
 }
 
 void Attributes::remove(const std::string& name) {
-  file_->require_writable(fmt::format("delete attribute '{}' of '{}'", name, node_->path()));
+  file_->require_structure_change(fmt::format("delete attribute '{}' of '{}'", name, node_->path()));
   if (!node_->has_attribute(name)) {
     throw NotFound(fmt::format("attribute '{}' not found on '{}' in file '{}'", name, node_->path(), file_->path));
   }

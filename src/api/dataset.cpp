@@ -60,7 +60,7 @@ void Dataset::read_raw(void* buffer, const Datatype& memory_type, const Selectio
 }
 
 void Dataset::resize(const Extent& new_shape) {
-  file_->require_writable(fmt::format("resize dataset '{}'", name()));
+  file_->require_structure_change(fmt::format("resize dataset '{}'", name()));
   const Extent max = maxshape();
   if (new_shape.size() != max.size()) {
     throw InvalidArgument(fmt::format("resize of dataset '{}': new shape has rank {} but the dataset has rank {}",

@@ -26,13 +26,18 @@ File::File(const std::string& path, Mode mode, const FileOptions& options)
 
 File::~File() {
   if (!file_ || !file_->open) return;
-  file_->open = false;
   if (file_->driver->writers() > 1 && file_->driver->writable()) {
     std::fprintf(stderr,
                  "h5mf: warning: file '%s' was not closed (writer %d of %d); its buffers were written out "
                  "but no collective close was made. Call close() on every writer.\n",
                  file_->path.c_str(), file_->driver->writer(), file_->driver->writers());
   }
+  abandon();
+}
+
+void File::abandon() noexcept {
+  if (!file_ || !file_->open) return;
+  file_->open = false;
   file_->driver->abandon();
 }
 

@@ -27,6 +27,11 @@ struct FileState {
       throw InvalidArgument("cannot " + what + ": file '" + path + "' is open read-only (mode 'r')");
     }
   }
+  // Structure changes also need a process allowed to make them.
+  void require_structure_change(const std::string& what) const {
+    require_writable(what);
+    driver->check_structure_change(what);
+  }
 };
 
 }  // namespace h5mf::detail

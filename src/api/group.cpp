@@ -56,7 +56,7 @@ std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::stri
         throw NotFound(fmt::format("'{}' not found in file '{}' (no '{}' in '{}')", path, file_->path, part,
                                    at->path()));
       }
-      file_->require_writable(fmt::format("create group '{}'", join(at->path(), part)));
+      file_->require_structure_change(fmt::format("create group '{}'", join(at->path(), part)));
       at = at->create_group(part);
     } else if (*kind == driver::NodeKind::Dataset) {
       throw InvalidArgument(fmt::format("'{}' in path '{}' of file '{}' is a dataset, not a group",
@@ -71,7 +71,7 @@ std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::stri
 Group Group::create_group(std::string_view path) {
   auto [parent, leaf] = walk(path, true);
   if (leaf.empty()) throw AlreadyExists(fmt::format("group '{}' already exists in file '{}'", path, file_->path));
-  file_->require_writable(fmt::format("create group '{}'", join(parent->path(), leaf)));
+  file_->require_structure_change(fmt::format("create group '{}'", join(parent->path(), leaf)));
   if (parent->child_kind(leaf)) {
     throw AlreadyExists(fmt::format("cannot create group '{}': '{}' already exists in file '{}'", path,
                                     join(parent->path(), leaf), file_->path));
@@ -84,7 +84,7 @@ Group Group::require_group(std::string_view path) {
   if (leaf.empty()) return Group(file_, parent);
   const auto kind = parent->child_kind(leaf);
   if (!kind) {
-    file_->require_writable(fmt::format("create group '{}'", join(parent->path(), leaf)));
+    file_->require_structure_change(fmt::format("create group '{}'", join(parent->path(), leaf)));
     return Group(file_, parent->create_group(leaf));
   }
   if (*kind != driver::NodeKind::Group) {
@@ -110,7 +110,7 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   auto [parent, leaf] = walk(path, true);
   const std::string full = leaf.empty() ? std::string(path) : join(parent->path(), leaf);
   if (leaf.empty()) throw InvalidArgument(fmt::format("create_dataset: '{}' names no dataset", path));
-  file_->require_writable(fmt::format("create dataset '{}'", full));
+  file_->require_structure_change(fmt::format("create dataset '{}'", full));
   if (parent->child_kind(leaf)) {
     throw AlreadyExists(fmt::format("cannot create dataset '{}': it already exists in file '{}'", full, file_->path));
   }

@@ -21,14 +21,12 @@ void ContainerIndex::refresh(std::uint32_t writer_files, bool final) {
 void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
   WriterState& state = writers_[writer];
   const std::string path = layout_.index_file(writer);
-  if (!state.file.is_open()) {
-    if (!exists(path)) return;  // a writer that never wrote: nothing to read
-    state.file = PosixFile(path, PosixFile::Access::Read);
-  }
+  if (!exists(path)) return;  // a writer that never wrote: nothing to read
+  const PosixFile file(path, PosixFile::Access::Read);
   if (!state.checked) {
-    if (state.file.size() < format::kHeaderSize && !final) return;  // still being created
+    if (file.size() < format::kHeaderSize && !final) return;  // still being created
     std::array<std::byte, format::kHeaderSize> bytes{};
-    state.file.read_at(0, bytes);
+    file.read_at(0, bytes);
     const auto header = format::decode_header(bytes, format::FileKind::Index, path);
     if (header.container != container_ || header.writer != writer) {
       throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
@@ -38,11 +36,10 @@ void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
     state.checked = true;
     state.consumed = format::kHeaderSize;
   }
-  const auto bytes = state.file.read_all(state.consumed);
+  const auto bytes = file.read_all(state.consumed);
   if (bytes.empty()) return;
   const std::string data_path = layout_.data_file(writer);
-  const std::uint64_t data_size =
-      is_regular_file(data_path) ? PosixFile(data_path, PosixFile::Access::Read).size() : 0;
+  const std::uint64_t data_size = file_size(data_path);
 
   std::uint64_t accepted_end = state.consumed;
   bool stopped = false;

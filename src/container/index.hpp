@@ -70,8 +70,9 @@ class ContainerIndex {
   const Layout& layout() const { return layout_; }
 
  private:
+  // What was read of each writer's index file. Files are opened only while being read, so the
+  // number of writers never bounds on the open-file limit.
   struct WriterState {
-    PosixFile file;
     std::uint64_t consumed = 0;  // bytes of the index file read so far
     bool checked = false;        // header verified
   };

@@ -165,6 +165,12 @@ bool is_regular_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+std::uint64_t file_size(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
 void make_directory(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0) fail("cannot create directory", path, errno);
 }

@@ -51,6 +51,7 @@ class PosixFile {
 bool exists(const std::string& path);
 bool is_directory(const std::string& path);
 bool is_regular_file(const std::string& path);
+std::uint64_t file_size(const std::string& path);  // 0 if it does not exist
 void make_directory(const std::string& path);
 void remove_tree(const std::string& path);  // rm -r; no error if missing
 void remove_file(const std::string& path);  // no error if missing

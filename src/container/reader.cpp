@@ -39,11 +39,10 @@ void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, st
   }
 }
 
-const PosixFile& DataReader::data_file(std::uint32_t writer) {
-  if (files_.size() <= writer) files_.resize(writer + 1);
-  if (!files_[writer].is_open()) files_[writer] = PosixFile(layout_.data_file(writer), PosixFile::Access::Read);
-  return files_[writer];
-}
+DataReader::DataReader(Layout layout, std::size_t span_limit, std::size_t max_open_files)
+    : layout_(std::move(layout)),
+      span_limit_(span_limit),
+      files_([layout = layout_](std::uint32_t writer) { return layout.data_file(writer); }, max_open_files) {}
 
 template <class Target>
 void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
 #include "container/posix_file.hpp"
@@ -24,11 +25,12 @@ struct ElementLayout {
 class DataReader {
  public:
   // `span_limit`: the most a read may stage in memory to gather many small pieces of one record.
-  explicit DataReader(Layout layout, std::size_t span_limit = std::size_t{64} << 20)
-      : layout_(std::move(layout)), span_limit_(span_limit) {}
+  // `max_open_files`: data files kept open at once (least recently used ones are closed); 0 for
+  // FileCache's default.
+  explicit DataReader(Layout layout, std::size_t span_limit = std::size_t{64} << 20, std::size_t max_open_files = 0);
 
-  // The data file of a writer, opened once and kept.
-  const PosixFile& data_file(std::uint32_t writer);
+  // The data file of a writer (valid until the next call).
+  const PosixFile& data_file(std::uint32_t writer) { return files_.get(writer); }
 
   // `out` receives the selection's elements in data order, in the file type.
   void read(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
@@ -56,7 +58,7 @@ class DataReader {
 
   Layout layout_;
   std::size_t span_limit_;
-  std::vector<PosixFile> files_;
+  FileCache files_;
   std::vector<std::byte> scratch_;
 };
 

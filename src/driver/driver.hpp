@@ -82,6 +82,9 @@ class FileDriver {
   virtual void abandon() noexcept = 0;
   virtual bool atomic() const = 0;
   virtual void set_atomic(bool atomic) = 0;  // collective
+  // Throws when this process may not change the structure at all (a worker without MPI), so that
+  // it hears that before any other complaint about the call.
+  virtual void check_structure_change(const std::string& what) const { (void)what; }
   virtual int writer() const = 0;   // this process's writer id (its rank)
   virtual int writers() const = 0;  // number of writers of the session
 };

@@ -326,8 +326,9 @@ Datatype Datatype::fixed_string(std::size_t length) {
   Datatype type = copy_of(H5T_C_S1);
   const std::string what = fmt::format("making a fixed-length string type of length {}", length);
   check(H5Tset_size(type.id_, length), what);
-  check(H5Tset_strpad(type.id_, H5T_STR_NULLPAD), what);  // as h5py writes numpy 'S' arrays
-  check(H5Tset_cset(type.id_, H5T_CSET_UTF8), what);
+  // As h5py writes numpy 'S' arrays: NUL-padded ASCII.
+  check(H5Tset_strpad(type.id_, H5T_STR_NULLPAD), what);
+  check(H5Tset_cset(type.id_, H5T_CSET_ASCII), what);
   return type;
 }
 

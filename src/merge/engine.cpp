@@ -56,7 +56,9 @@ bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_o
 // One thread's tools: its own file descriptors and buffer.
 struct Worker {
   Worker(const EngineInput& in, container::PosixFile& out)
-      : input(in), output(out), reader(*in.layout, in.window_bytes) {}
+      : input(in),
+        output(out),
+        reader(*in.layout, in.window_bytes, std::max<std::size_t>(1, in.max_open_files / std::max(in.threads, 1u))) {}
 
   void produce(const Window& w, EngineStats& stats) {
     const container::CatalogObject& o = input.catalog->object(w.dataset);

@@ -41,6 +41,7 @@ struct EngineInput {
   unsigned threads = 1;
   std::size_t window_bytes = 0;
   bool kernel_copy = true;
+  std::size_t max_open_files = 256;  // over all threads
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // from one thread
 };
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "container/base.hpp"
+#include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
@@ -46,6 +47,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.ranks = static_cast<unsigned>(comm->size());
   report.threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Per thread: a window buffer and at most a window of staging for small pieces.
+  const std::size_t max_open_files =
+      options.max_open_files > 0 ? options.max_open_files : container::FileCache::default_capacity();
   report.window_bytes = std::clamp<std::size_t>(options.memory_budget / (3 * report.threads), std::size_t{256} << 10,
                                                 std::size_t{32} << 20);
 
@@ -97,7 +100,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
   }
   Verified verified;
-  mpi::on_all(*comm, [&] { verified = verify_records(*index, layout, *comm, report.threads, options.verify_data); });
+  mpi::on_all(*comm, [&] { verified = verify_records(*index, layout, *comm, report.threads, options.verify_data,
+                                                     max_open_files);
+  });
   report.records_dropped = verified.dropped;
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
   for (const auto& [dataset, writes] : verified.writes) {
@@ -126,7 +131,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
-                    options.kernel_copy, nullptr};
+                    options.kernel_copy, max_open_files, nullptr};
   if (options.progress) {
     input.progress = [&](std::uint64_t done, std::uint64_t total) {
       options.progress({done, total, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});

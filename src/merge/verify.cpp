@@ -7,13 +7,14 @@
 #include <mutex>
 #include <thread>
 
+#include "container/file_cache.hpp"
 #include "container/posix_file.hpp"
 #include "format/checksum.hpp"
 
 namespace h5mf::merge_detail {
 
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
-                        unsigned threads, bool check_data) {
+                        unsigned threads, bool check_data, std::size_t max_open_files) {
   std::vector<const container::IndexedWrite*> all;
   for (auto dataset : index.datasets_written()) {
     for (const auto& w : index.writes(dataset).in_replay_order()) all.push_back(&w);
@@ -27,19 +28,16 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
     std::exception_ptr error;
     auto work = [&] {
       try {
-        std::vector<container::PosixFile> files;
+        container::FileCache files([&](std::uint32_t writer) { return layout.data_file(writer); },
+                                   std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
         std::vector<std::byte> buffer(std::size_t{4} << 20);
         // Positions rank, rank + ranks, ... are this rank's; threads take them in turn.
         for (std::size_t i = next.fetch_add(stride); i < all.size(); i = next.fetch_add(stride)) {
           const auto& w = *all[i];
-          if (files.size() <= w.writer) files.resize(w.writer + 1);
-          if (!files[w.writer].is_open()) {
-            files[w.writer] = container::PosixFile(layout.data_file(w.writer), container::PosixFile::Access::Read);
-          }
           format::Checksum sum;
           for (std::uint64_t done = 0; done < w.record.data_length;) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), w.record.data_length - done));
-            files[w.writer].read_at(w.record.data_offset + done, std::span(buffer).first(n));
+            files.get(w.writer).read_at(w.record.data_offset + done, std::span(buffer).first(n));
             sum.update(std::span(buffer).first(n));
             done += n;
           }

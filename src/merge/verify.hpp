@@ -21,7 +21,8 @@ struct Verified {
 
 // Every rank reads 1/ranks of the records (by position), with `threads` threads; the verdicts are
 // combined so that every rank ends with the same records.
+// At most `max_open_files` data files are open at once over all threads.
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
-                        unsigned threads, bool check_data);
+                        unsigned threads, bool check_data, std::size_t max_open_files);
 
 }  // namespace h5mf::merge_detail

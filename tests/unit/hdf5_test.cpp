@@ -357,7 +357,7 @@ TEST(Datatype, FixedString) {
   EXPECT_EQ(t.type_class(), H5T_STRING);
   EXPECT_EQ(t.size(), 8U);
   EXPECT_EQ(H5Tget_strpad(t.id()), H5T_STR_NULLPAD);
-  EXPECT_EQ(H5Tget_cset(t.id()), H5T_CSET_UTF8);
+  EXPECT_EQ(H5Tget_cset(t.id()), H5T_CSET_ASCII);
   EXPECT_FALSE(t.is_variable_length());
   EXPECT_FALSE(t.is_numeric());
   EXPECT_EQ(t.describe(), "string(8)");
@@ -526,7 +526,7 @@ TEST(Encoding, StringsKeepTheirProperties) {
   const Datatype fixed = Datatype::decode(Datatype::fixed_string(12).encode());
   EXPECT_EQ(fixed.size(), 12U);
   EXPECT_EQ(H5Tget_strpad(fixed.id()), H5T_STR_NULLPAD);
-  EXPECT_EQ(H5Tget_cset(fixed.id()), H5T_CSET_UTF8);
+  EXPECT_EQ(H5Tget_cset(fixed.id()), H5T_CSET_ASCII);
   const Datatype variable = Datatype::decode(Datatype::variable_string().encode());
   EXPECT_TRUE(variable.is_variable_length());
   EXPECT_EQ(variable.describe(), "string(variable)");

@@ -315,6 +315,14 @@ class MultifileDriver final : public FileDriver {
     if (atomic && state_->writable()) mpi::on_all(*state_->comm, [&] { state_->write_out(false); });
     state_->atomic = atomic;
   }
+  void check_structure_change(const std::string& what) const override {
+    if (!state_->session.may_change_structure) {
+      throw InvalidArgument(fmt::format(
+          "cannot {}: in container '{}' only the coordinator (writer 0) changes structure when there is no MPI; "
+          "this process is writer {}",
+          what, state_->layout.path(), state_->session.writer));
+    }
+  }
   int writer() const override { return static_cast<int>(state_->session.writer); }
   int writers() const override { return static_cast<int>(state_->session.writers); }
 

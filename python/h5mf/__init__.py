@@ -1,0 +1,32 @@
+"""h5mf: many processes write one HDF5 file at file-per-process speed.
+
+Shaped like h5py::
+
+    import h5mf
+    from mpi4py import MPI
+
+    with h5mf.File('out.h5', 'w', driver='multifile', comm=MPI.COMM_WORLD) as f:
+        dset = f.create_dataset('test', (MPI.COMM_WORLD.size,), dtype='i')
+        dset[MPI.COMM_WORLD.rank] = MPI.COMM_WORLD.rank
+    # then, on one process: h5mf.merge('out.h5') -> a conventional HDF5 file
+
+Without MPI, a coordinator creates a container for ``writers=n`` processes and each worker opens
+it with ``writer=i``. The drivers are 'multifile' (the container), 'mpio' and 'sec2'.
+
+Errors: missing objects raise KeyError, invalid arguments ValueError, I/O failures OSError (damaged
+containers h5mf.FormatError), mismatched collective calls h5mf.CollectiveMismatchError (a
+RuntimeError), what is not supported (yet) NotImplementedError.
+"""
+
+from ._core import CollectiveMismatchError, FormatError, MergeReport, __version__
+from ._attrs import AttributeManager
+from ._dataset import Dataset
+from ._file import File
+from ._group import Group
+from ._merge import merge, view
+
+__all__ = [
+    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
+    'MergeReport', 'merge', 'view', '__version__',
+]
+

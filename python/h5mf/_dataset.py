@@ -1,0 +1,208 @@
+"""Datasets: h5py's Dataset over h5mf._core.Dataset."""
+
+import numpy as np
+
+from . import _core
+from ._attrs import AttributeManager
+from ._dtypes import is_supported
+from ._selections import select
+
+
+def _maxshape(extents):
+    return tuple(None if m == _core.UNLIMITED else m for m in extents)
+
+
+def _numpy_converts(source, target):
+    """Arrays h5mf lets numpy convert on write: bools and other floats to numbers, str to bytes."""
+    if target.kind == 'S':
+        return source.kind in 'SU'
+    return source.kind in 'biuf'
+
+
+class _Collective:
+    """``with dset.collective: dset[...] = x`` makes the transfers inside collective (mpio)."""
+
+    def __init__(self, dataset):
+        self._dataset = dataset
+
+    def __enter__(self):
+        self._dataset._id.set_collective(True)
+        return self
+
+    def __exit__(self, *exc):
+        self._dataset._id.set_collective(False)
+
+
+class Dataset:
+    """An n-dimensional array in a file. Reads and writes are independent (any writer, any time);
+    resize is collective."""
+
+    def __init__(self, core, file):
+        self._id = core
+        self._file = file
+        self._numpy_dtype = None  # fixed for the dataset's life; looked up when first needed
+
+    @property
+    def _dtype(self):
+        # Lazily, so that a dataset of a type numpy has no match for in h5mf yet (compound, enum...
+        # in a file from elsewhere) still opens and describes itself; only transfers fail.
+        if self._numpy_dtype is None:
+            self._numpy_dtype = self._id.dtype()
+        return self._numpy_dtype
+
+    # -- description ------------------------------------------------------------------------
+    @property
+    def name(self):
+        return self._id.name
+
+    @property
+    def file(self):
+        return self._file
+
+    @property
+    def parent(self):
+        return self._file[self.name.rsplit('/', 1)[0] or '/']
+
+    @property
+    def attrs(self):
+        return AttributeManager(self._id.attrs())
+
+    @property
+    def shape(self):
+        return tuple(self._id.shape())
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def ndim(self):
+        return len(self._id.shape())
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.uint64))
+
+    @property
+    def nbytes(self):
+        return self.size * self._dtype.itemsize
+
+    @property
+    def maxshape(self):
+        """None for unlimited dimensions, as in h5py."""
+        return _maxshape(self._id.maxshape())
+
+    @property
+    def chunks(self):
+        """The chunk shape, or None for a contiguous dataset."""
+        chunks = self._id.chunks()
+        return tuple(chunks) if chunks else None
+
+    @property
+    def fillvalue(self):
+        return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
+
+    @property
+    def collective(self):
+        return _Collective(self)
+
+    def __len__(self):
+        return self.len()
+
+    def len(self):
+        shape = self.shape
+        if not shape:
+            raise TypeError('Attempt to take len() of scalar dataset')
+        return shape[0]
+
+    def __bool__(self):
+        return bool(self._file)
+
+    def __repr__(self):
+        if not self._file:
+            return '<Closed h5mf dataset>'
+        return f'<h5mf dataset "{self.name}": shape {self.shape}, type "{self._dtype.str}">'
+
+    def resize(self, size, axis=None):
+        """h5py's resize: a new shape, or the new length of one axis. Collective."""
+        if axis is None:
+            shape = tuple(int(n) for n in size) if np.iterable(size) else (int(size),)
+        else:
+            if np.iterable(size):
+                raise TypeError('resize with an axis takes one integer size')
+            shape = list(self.shape)
+            if not 0 <= axis < len(shape):
+                raise ValueError(f'Invalid axis ({axis} for a dataset of rank {len(shape)})')
+            shape[axis] = int(size)
+        if any(n < 0 for n in shape):
+            raise ValueError(f'resize: negative size in {tuple(shape)}')
+        self._id.resize(list(shape))
+
+    # -- data ---------------------------------------------------------------------------------
+    def __getitem__(self, key):
+        selected = select(self.shape, key)
+        out = np.empty(selected.mshape, dtype=self._dtype)
+        if selected.selection is not None:
+            self._id.read(selected.selection, out)
+        return out[()] if out.ndim == 0 else out
+
+    def __setitem__(self, key, value):
+        selected = select(self.shape, key)
+        data = self._array_for(value, selected)
+        if selected.selection is not None:
+            self._id.write(selected.selection, data)
+
+    def __iter__(self):
+        for i in range(self.len()):
+            yield self[i]
+
+    def __array__(self, dtype=None):
+        out = np.empty(self.shape, dtype=self._dtype if dtype is None else dtype)
+        self.read_direct(out)
+        return out
+
+    def read_direct(self, dest, source_sel=None, dest_sel=None):
+        """Reads ``self[source_sel]`` into ``dest[dest_sel]``; `dest` is a C-contiguous, writable
+        array of any supported dtype (HDF5 converts). Without dest_sel, the data goes straight into
+        `dest`."""
+        if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
+            raise TypeError('read_direct needs a C-contiguous, writable numpy array')
+        selected = select(self.shape, () if source_sel is None else source_sel)
+        if dest_sel is None and is_supported(dest.dtype):
+            if dest.size != selected.count:
+                raise TypeError(f"Can't read {selected.count} elements into an array of {dest.size}")
+            if selected.selection is not None:
+                self._id.read(selected.selection, dest)
+            return
+        data = np.empty(selected.mshape, dtype=dest.dtype if is_supported(dest.dtype) else self._dtype)
+        if selected.selection is not None:
+            self._id.read(selected.selection, data)
+        dest[() if dest_sel is None else dest_sel] = data
+
+    def write_direct(self, source, source_sel=None, dest_sel=None):
+        """Writes ``source[source_sel]`` to ``self[dest_sel]``."""
+        if not isinstance(source, np.ndarray):
+            raise TypeError('write_direct needs a numpy array')
+        self[() if dest_sel is None else dest_sel] = source if source_sel is None else source[source_sel]
+
+    def _array_for(self, value, selected):
+        """`value` as a C-contiguous array shaped like the selection, in a dtype h5mf transfers."""
+        if isinstance(value, np.ndarray) and is_supported(value.dtype):
+            data = value
+        elif isinstance(value, np.ndarray) and not _numpy_converts(value.dtype, self._dtype):
+            raise TypeError(f'cannot write an array of dtype {value.dtype} to dataset {self.name!r} of dtype '
+                            f'{self._dtype}')
+        else:
+            # Python numbers and lists, and arrays of bool or float16 (which are no HDF5 memory
+            # types here): numpy converts them to the dataset's type, as h5py does for non-arrays.
+            data = np.asarray(value, dtype=self._dtype)
+        if data.shape != selected.mshape:
+            try:
+                data = np.broadcast_to(data, selected.mshape)
+            except ValueError:
+                # h5py also accepts the same elements in a shape that differs only by length-1 axes.
+                squeeze = tuple(n for n in data.shape if n != 1)
+                if data.size != selected.count or squeeze != tuple(n for n in selected.mshape if n != 1):
+                    raise TypeError(f"Can't broadcast {data.shape} -> {selected.mshape}") from None
+                data = data.reshape(selected.mshape)
+        return data if data.flags.c_contiguous else data.copy(order='C')

@@ -1,0 +1,135 @@
+"""Files: h5py's File over h5mf._core.File."""
+
+import errno
+import operator
+import os
+import sys
+
+from . import _core
+from ._group import Group
+
+_DRIVERS = ('multifile', 'mpio', 'sec2')
+
+
+def _count(value, what, minimum):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f'{what} must be an integer, not bool')
+    value = operator.index(value)
+    if value < minimum:
+        raise ValueError(f'{what} must be at least {minimum}, not {value}')
+    return value
+
+
+class File(Group):
+    """An HDF5 file, or an h5mf container that many processes write at once.
+
+    File(name, mode='r', driver=None, comm=None, writers=None, writer=None)
+
+    mode: 'r', 'r+', 'w', 'w-' (or 'x'), 'a', as in h5py.
+    driver: 'multifile' (a container directory: every writer appends to its own files; merge it
+        into one HDF5 file with h5mf.merge), 'mpio' (parallel HDF5 on one shared file) or 'sec2'
+        (serial HDF5). Default: an existing container opens with multifile; otherwise multifile
+        when there is parallelism (`comm` of more than one rank, `writers` or `writer`), else sec2
+        (and mpio to read an existing HDF5 file in parallel).
+    comm: an mpi4py communicator; opening, closing, flush and every structure change are
+        collective over it, data reads and writes are independent.
+    writers: without MPI, the coordinator creates a container for this many writer processes; it
+        creates the structure and makes it durable with flush() or close() before workers open it.
+    writer: without MPI, a worker's id (0..writers-1) in an existing container (mode 'a' or 'r+').
+        Workers write data only, except writer 0 (the coordinator's id, for a worker that takes
+        over once the coordinator has closed the file).
+    """
+
+    def __init__(self, name, mode='r', driver=None, comm=None, writers=None, writer=None):
+        path = os.fsdecode(os.fspath(name))
+        if driver is not None and driver not in _DRIVERS:
+            raise ValueError(f"unknown driver {driver!r}: use 'multifile', 'mpio' or 'sec2'")
+        writers = _count(writers, 'writers', 1)
+        writer = _count(writer, 'writer', 0)
+        ranks = 1
+        if comm is not None:
+            # Not imported here: importing mpi4py.MPI initialises MPI. A real communicator means
+            # the caller imported it.
+            mpi = sys.modules.get('mpi4py.MPI')
+            if mpi is None or not isinstance(comm, mpi.Comm):
+                raise TypeError(f'comm must be an mpi4py.MPI.Comm, not {type(comm).__name__}')
+            ranks = comm.Get_size()
+        self._parallel = ranks > 1
+        try:
+            # driver None: the C++ library's automatic choice (described above).
+            self._core = _core.File(path, mode, driver or 'auto', comm, writers or 0,
+                                    -1 if writer is None else writer)
+        except KeyError as e:
+            # A file that does not exist: FileNotFoundError (an OSError), as Python and h5py say,
+            # rather than the KeyError of a missing object inside a file.
+            raise FileNotFoundError(errno.ENOENT, e.args[0], path) from None
+        self._comm = comm
+        super().__init__(self._core.root(), self)
+
+    @property
+    def filename(self):
+        return self._core.filename()
+
+    @property
+    def driver(self):
+        return self._core.driver()
+
+    @property
+    def mode(self):
+        """'r' for read-only, else 'r+' (as h5py)."""
+        return 'r' if self._core.mode() == 'r' else 'r+'
+
+    @property
+    def comm(self):
+        return self._comm
+
+    @property
+    def writer(self):
+        """This process's writer id (its rank with MPI)."""
+        return self._core.writer()
+
+    @property
+    def writers(self):
+        """The number of writers of the container session."""
+        return self._core.writers()
+
+    @property
+    def atomic(self):
+        """MPI atomic mode: every write visible to every process when the call returns.
+        Setting it is collective."""
+        return self._core.atomic()
+
+    @atomic.setter
+    def atomic(self, value):
+        self._core.set_atomic(bool(value))
+
+    def flush(self):
+        """Writes out buffers and makes the structure durable (collective)."""
+        self._core.flush()
+
+    def close(self):
+        """Closes the file (collective over the communicator; idempotent)."""
+        self._core.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None and self._parallel:
+            # This rank is unwinding and the others may never reach close(): a collective close
+            # could hang them. Write out this rank's buffers only; the destructor-style warning
+            # says so on stderr.
+            self._core.abandon()
+        else:
+            self.close()
+
+    def __bool__(self):
+        core = getattr(self, '_core', None)  # None when the constructor failed
+        return core is not None and core.is_open()
+
+    def __repr__(self):
+        if not self:
+            return '<Closed h5mf file>'
+        return f'<h5mf file "{self.filename}" (mode {self.mode}, driver {self.driver})>'

@@ -1,0 +1,101 @@
+#include "container/conflicts.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <utility>
+
+namespace h5mf::container {
+
+Extent coordinates_of(const Extent& shape, std::uint64_t linear) {
+  Extent c(shape.size(), 0);
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    if (shape[d] == 0) continue;
+    c[d] = linear % shape[d];
+    linear /= shape[d];
+  }
+  return c;
+}
+
+void extend_box(const Extent& shape, std::uint64_t offset, std::uint64_t length, Extent& lo, Extent& hi) {
+  if (length == 0) return;
+  const Extent first = coordinates_of(shape, offset);
+  const Extent last = coordinates_of(shape, offset + length - 1);
+  const std::size_t rank = shape.size();
+  Extent run_lo(rank), run_hi(rank);
+  // A dimension spans [first, last] while every slower dimension stays put; once a slower one
+  // moves, the run has wrapped through all of its indices.
+  bool same_prefix = true;
+  for (std::size_t d = 0; d < rank; ++d) {
+    if (same_prefix) {
+      run_lo[d] = first[d];
+      run_hi[d] = last[d] + 1;
+      same_prefix = first[d] == last[d];
+    } else {
+      run_lo[d] = 0;
+      run_hi[d] = shape[d];
+    }
+  }
+  if (lo.empty() && hi.empty()) {
+    lo = std::move(run_lo);
+    hi = std::move(run_hi);
+    return;
+  }
+  for (std::size_t d = 0; d < rank; ++d) {
+    lo[d] = std::min(lo[d], run_lo[d]);
+    hi[d] = std::max(hi[d], run_hi[d]);
+  }
+}
+
+std::vector<Conflict> find_conflicts(std::span<const IndexedWrite> writes, const Extent& shape) {
+  // Positions by epoch; replay order within an epoch (writer, sequence) is kept by the index.
+  std::map<std::uint64_t, std::vector<std::size_t>> by_epoch;
+  for (std::size_t i = 0; i < writes.size(); ++i) by_epoch[writes[i].record.epoch].push_back(i);
+
+  std::vector<Conflict> out;
+  for (const auto& [epoch, positions] : by_epoch) {
+    const std::uint32_t first_writer = writes[positions.front()].writer;
+    const bool one_writer = std::all_of(positions.begin(), positions.end(),
+                                        [&](std::size_t i) { return writes[i].writer == first_writer; });
+    if (one_writer) continue;  // a writer's own writes are ordered by its sequence numbers
+
+    DatasetWrites epoch_writes;
+    for (std::size_t i : positions) epoch_writes.add(writes[i]);
+    epoch_writes.prepare();
+
+    std::map<std::pair<std::uint32_t, std::uint32_t>, Conflict> pairs;
+    for (const IndexedWrite& a : epoch_writes.in_replay_order()) {
+      if (a.box.empty()) continue;
+      for (const IndexedWrite* candidate : epoch_writes.overlapping(a.box)) {
+        const IndexedWrite& b = *candidate;
+        if (b.writer <= a.writer) continue;  // each pair once, from its lower writer
+        sel::RunCursor source(a.record.selection, shape);
+        sel::RunCursor target(b.record.selection, shape);
+        Conflict* conflict = nullptr;
+        sel::intersect(source, target, [&](const sel::Overlap& o) {
+          if (conflict == nullptr) {
+            auto [it, fresh] = pairs.try_emplace({a.writer, b.writer});
+            conflict = &it->second;
+            if (fresh) {
+              conflict->epoch = epoch;
+              conflict->writer_a = a.writer;
+              conflict->writer_b = b.writer;
+              conflict->first_linear = o.offset;
+            }
+            ++conflict->record_pairs;
+          }
+          conflict->elements += o.length;
+          conflict->first_linear = std::min(conflict->first_linear, o.offset);
+          extend_box(shape, o.offset, o.length, conflict->lo, conflict->hi);
+        });
+      }
+    }
+    for (auto& [key, conflict] : pairs) {
+      conflict.first = coordinates_of(shape, conflict.first_linear);
+      out.push_back(std::move(conflict));
+    }
+  }
+  return out;
+}
+
+}  // namespace h5mf::container

@@ -1,0 +1,498 @@
+#include "container/verify.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "container/catalog.hpp"
+#include "container/conflicts.hpp"
+#include "container/index.hpp"
+#include "container/metafile.hpp"
+#include "container/posix_file.hpp"
+#include "format/checksum.hpp"
+#include "format/header.hpp"
+#include "format/log.hpp"
+#include "format/records.hpp"
+#include "h5mf/error.hpp"
+
+namespace h5mf {
+
+std::uint64_t VerifyReport::records() const {
+  std::uint64_t n = 0;
+  for (const auto& w : writers) n += w.records;
+  return n;
+}
+
+std::uint64_t VerifyReport::records_dropped() const {
+  std::uint64_t n = 0;
+  for (const auto& w : writers) n += w.records_dropped;
+  return n;
+}
+
+std::uint64_t VerifyReport::bytes_dropped() const {
+  std::uint64_t n = 0;
+  for (const auto& d : metafile_damage) n += d.bytes;
+  for (const auto& w : writers) n += w.bytes_dropped;
+  return n;
+}
+
+bool VerifyReport::damaged() const {
+  return !metafile_damage.empty() ||
+         std::any_of(writers.begin(), writers.end(), [](const WriterVerifyReport& w) { return !w.damage.empty(); });
+}
+
+int VerifyReport::exit_code() const {
+  if (!errors.empty()) return 1;
+  if (damaged() || conflicts_total > 0) return 2;
+  return 0;
+}
+
+namespace container {
+namespace {
+
+// Whole records in a dropped region of a log, as far as they can be told: the first (damaged)
+// record if its frame fits in the file, then every following frame whose checksum holds. Past a
+// damaged length field nothing can be told, and nothing is counted.
+std::uint64_t count_records(format::ByteView bytes) {
+  std::uint64_t records = 0;
+  std::size_t pos = 0;
+  bool first = true;
+  while (bytes.size() - pos >= format::kRecordHeaderSize) {
+    const std::byte* head = bytes.data() + pos;
+    const std::uint32_t length = format::get_u32(head + 8);
+    if (length > format::kMaxPayload || length > bytes.size() - pos - format::kRecordHeaderSize) break;
+    const bool valid = format::get_u64(head) == format::checksum(format::ByteView(head + 8, 8 + std::size_t{length}));
+    if (!valid && !first) break;
+    ++records;
+    first = false;
+    pos += format::kRecordHeaderSize + length;
+  }
+  return records;
+}
+
+VerifyDamage region(const std::string& file, std::uint64_t offset, std::uint64_t file_size, format::ByteView tail,
+                    bool torn, std::string reason) {
+  VerifyDamage d;
+  d.file = file;
+  d.offset = offset;
+  d.bytes = file_size > offset ? file_size - offset : 0;
+  d.records = count_records(tail);
+  d.torn_tail = torn;
+  d.reason = std::move(reason);
+  return d;
+}
+
+// A write record that passed the log checks, and why it is dropped after all (empty: kept).
+struct Candidate {
+  IndexedWrite write;
+  std::uint64_t index_offset = 0;
+  std::string drop;
+  bool data_problem = false;  // the drop is about its data bytes (a checksum), not its reference
+};
+
+struct WriterScan {
+  WriterVerifyReport report;
+  std::vector<Candidate> candidates;
+};
+
+// Reads one writer's index as a reader does (ContainerIndex): stops at the first record that is
+// torn, fails its checksum, does not decode, or points outside the data file.
+void scan_writer(const Layout& layout, const format::ContainerId& container, std::uint32_t writer, WriterScan& scan,
+                 std::vector<std::string>& errors) {
+  WriterVerifyReport& r = scan.report;
+  r.writer = writer;
+  const std::string index_path = layout.index_file(writer);
+  const std::string data_path = layout.data_file(writer);
+  r.index_present = is_regular_file(index_path);
+  r.data_present = is_regular_file(data_path);
+
+  std::uint64_t data_size = 0;
+  if (r.data_present) {
+    PosixFile data(data_path, PosixFile::Access::Read);
+    data_size = r.data_bytes = data.size();
+    std::array<std::byte, format::kHeaderSize> header{};
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(data_size, header.size()));
+    if (n > 0) data.read_at(0, std::span(header).first(n));
+    std::string problem;
+    try {
+      const auto h = format::decode_header(std::span(header).first(n), format::FileKind::Data, data_path);
+      if (h.container != container || h.writer != writer) {
+        problem = fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}", data_path,
+                              format::to_hex(h.container), h.writer, format::to_hex(container), writer);
+      }
+    } catch (const FormatError& e) {
+      problem = e.what();
+    }
+    if (!problem.empty()) {
+      VerifyDamage d;
+      d.file = data_path;
+      d.reason = problem + " (the records' own checksums still vouch for their data; appending to this writer fails)";
+      r.damage.push_back(std::move(d));
+    }
+  }
+
+  if (!r.index_present) {
+    if (exists(index_path)) {
+      errors.push_back(fmt::format("'{}' is not a regular file", index_path));
+    } else if (data_size > format::kHeaderSize) {
+      VerifyDamage d;
+      d.file = index_path;
+      d.bytes = data_size - format::kHeaderSize;
+      d.reason = fmt::format("index file missing: the {} data bytes in '{}' cannot be placed; the writer's records are "
+                             "lost",
+                             d.bytes, data_path);
+      r.damage.push_back(std::move(d));
+    }
+    return;
+  }
+
+  PosixFile index(index_path, PosixFile::Access::Read);
+  const auto bytes = index.read_all();
+  r.index_bytes = bytes.size();
+  if (bytes.empty()) {
+    // What a writer killed between creating its files and writing their headers leaves.
+    VerifyDamage d;
+    d.file = index_path;
+    d.torn_tail = true;
+    d.reason = "empty index file: its writer was stopped while creating its files (nothing was written)";
+    r.damage.push_back(std::move(d));
+    return;
+  }
+  const format::ByteView all(bytes);
+  try {
+    const auto h = format::decode_header(all, format::FileKind::Index, index_path);
+    if (h.container != container || h.writer != writer) {
+      throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
+                                    index_path, format::to_hex(h.container), h.writer, format::to_hex(container),
+                                    writer));
+    }
+  } catch (const FormatError& e) {
+    // A reader rejects the file, and with it the container (docs/format.md, "File headers").
+    const bool short_header = bytes.size() < format::kHeaderSize;
+    r.damage.push_back(region(index_path, 0, bytes.size(),
+                              short_header ? format::ByteView{} : all.subspan(format::kHeaderSize), short_header,
+                              e.what()));
+    errors.push_back(fmt::format("{}: readers refuse the container while this header is damaged", e.what()));
+    return;
+  }
+
+  bool stopped = false;
+  std::uint64_t stop_offset = 0;
+  bool stop_torn = false;
+  std::string stop_reason;
+  format::read_log(
+      all.subspan(format::kHeaderSize), format::kHeaderSize,
+      [&](const format::LogRecord& rec) {
+        if (stopped || rec.type != format::RecordType::Write) return;  // other types: a later minor format
+        try {
+          Candidate c;
+          c.index_offset = rec.offset;
+          c.write.writer = writer;
+          c.write.record = format::decode_write(rec.payload, fmt::format("{} at offset {}", index_path, rec.offset));
+          const auto& w = c.write.record;
+          if (w.data_offset < format::kHeaderSize || w.data_offset + w.data_length > data_size) {
+            throw FormatError(fmt::format("data [{}, {}) lies outside '{}' ({} bytes)", w.data_offset,
+                                          w.data_offset + w.data_length, data_path, data_size));
+          }
+          c.write.box = sel::bounding_box(w.selection);
+          scan.candidates.push_back(std::move(c));
+        } catch (const Error& e) {
+          stopped = true;
+          stop_offset = rec.offset;
+          stop_reason = e.what();
+        }
+      },
+      [&](const format::LogDamage& d) {
+        if (stopped) return;
+        stopped = true;
+        stop_offset = d.offset;
+        stop_torn = d.torn_tail;
+        stop_reason = d.reason;
+      });
+  if (stopped) {
+    r.damage.push_back(region(index_path, stop_offset, bytes.size(), all.subspan(stop_offset), stop_torn,
+                              stop_reason + "; nothing after it is used"));
+  }
+}
+
+// Why a write record cannot be placed in the catalog's dataset, or an empty string.
+std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
+                            const std::map<std::uint64_t, std::optional<std::size_t>>& element_sizes) {
+  const auto& rec = w.record;
+  if (!catalog.contains(rec.dataset)) {
+    return fmt::format("names dataset id {}, which the metafile does not define (its creation was not written out)",
+                       rec.dataset);
+  }
+  const CatalogObject& o = catalog.object(rec.dataset);
+  if (o.kind != ObjectKind::Dataset) {
+    return fmt::format("names object id {} ('{}'), which is a group", rec.dataset, catalog.path_of(rec.dataset));
+  }
+  const std::string path = catalog.path_of(rec.dataset);
+  // Writes follow their dataset's creation: an earlier epoch means the record belongs to a dataset
+  // of an earlier session whose creation was lost, and whose id a later dataset took.
+  if (rec.epoch <= o.created_epoch) {
+    return fmt::format("written at epoch {}, but dataset '{}' (id {}) was created at epoch {}: a record of a dataset "
+                       "whose creation was lost, not of this one",
+                       rec.epoch, path, rec.dataset, o.created_epoch);
+  }
+  if (rec.selection.rank() != o.dims.size()) {
+    return fmt::format("selection of rank {} for dataset '{}' of rank {}", rec.selection.rank(), path, o.dims.size());
+  }
+  if (rec.selection.num_elements() > 0) {
+    for (std::size_t d = 0; d < o.dims.size(); ++d) {
+      if (w.box.hi[d] > o.dims[d]) {
+        return fmt::format("selection reaches [{}] (exclusive) outside dataset '{}' of shape [{}] (a resize that was "
+                           "not written out?)",
+                           fmt::join(w.box.hi, ","), path, fmt::join(o.dims, ","));
+      }
+    }
+  }
+  const auto size = element_sizes.find(rec.dataset);
+  if (size != element_sizes.end() && size->second) {
+    const std::uint64_t expected = rec.selection.num_elements() * *size->second;
+    if (rec.data_length != expected) {
+      return fmt::format("holds {} data bytes for {} elements of {} bytes of dataset '{}' ({} expected)",
+                         rec.data_length, rec.selection.num_elements(), *size->second, path, expected);
+    }
+  }
+  return {};
+}
+
+// Checks every candidate's data against its checksum, with `threads` threads.
+void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned threads) {
+  std::atomic<std::size_t> next{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto work = [&] {
+    try {
+      std::map<std::uint32_t, PosixFile> files;
+      std::vector<std::byte> buffer(std::size_t{1} << 20);
+      for (std::size_t i = next++; i < todo.size(); i = next++) {
+        Candidate& c = *todo[i];
+        const auto& rec = c.write.record;
+        try {
+          auto it = files.find(c.write.writer);
+          if (it == files.end()) {
+            it = files.emplace(c.write.writer, PosixFile(layout.data_file(c.write.writer), PosixFile::Access::Read))
+                     .first;
+          }
+          format::Checksum sum;
+          for (std::uint64_t done = 0; done < rec.data_length;) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), rec.data_length - done));
+            it->second.read_at(rec.data_offset + done, std::span(buffer).first(n));
+            sum.update(std::span(buffer).first(n));
+            done += n;
+          }
+          const std::uint64_t computed = sum.digest();
+          if (computed != rec.data_checksum) {
+            c.drop = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum,
+                                 computed);
+            c.data_problem = true;
+          }
+        } catch (const Error& e) {
+          c.drop = fmt::format("data cannot be read: {}", e.what());
+          c.data_problem = true;
+        }
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// Data-file bytes that no kept record references.
+std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) {
+  if (data_size <= format::kHeaderSize) return 0;
+  std::sort(ranges.begin(), ranges.end());
+  std::uint64_t used = 0, end = format::kHeaderSize;
+  for (const auto& [lo, hi] : ranges) {
+    const std::uint64_t from = std::max(lo, end);
+    if (hi > from) used += hi - from;
+    end = std::max(end, hi);
+  }
+  return data_size - format::kHeaderSize - std::min(used, data_size - format::kHeaderSize);
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// Files in the directory that are not the metafile or one of the sessions' writer files.
+void note_stray_files(const Layout& layout, std::uint32_t writer_files, std::vector<std::string>& notes) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(layout.path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "metafile") continue;
+    std::string_view stem = name;
+    if (stem.ends_with(".offset")) stem.remove_suffix(7);
+    if (all_digits(stem) && stem.size() < 10) {
+      if (std::stoul(std::string(stem)) < writer_files) continue;
+      notes.push_back(fmt::format("'{}': a writer file beyond the {} writers the sessions name; readers ignore it",
+                                  entry.path().string(), writer_files));
+      continue;
+    }
+    notes.push_back(fmt::format("'{}': not a container file; readers ignore it", entry.path().string()));
+  }
+}
+
+void verify_into(const Layout& layout, const VerifyOptions& options, const ElementSizeOf& element_size,
+                 VerifyReport& report) {
+  if (exists(layout.merge_temporary())) {
+    report.notes.push_back(fmt::format("'{}' is left over from an interrupted merge; the next merge or writable open "
+                                       "cleans it",
+                                       layout.merge_temporary()));
+  }
+  if (exists(layout.replaced_container())) {
+    report.notes.push_back(fmt::format("'{}' is left over from a merge; the next merge or writable open cleans it",
+                                       layout.replaced_container()));
+  }
+
+  // The metafile: header, then every record applied to a catalog as a reader does.
+  const std::string metafile = layout.metafile();
+  const auto meta_bytes = PosixFile(metafile, PosixFile::Access::Read).read_all();
+  report.metafile_bytes = meta_bytes.size();
+  std::optional<MetafileContents> contents;
+  try {
+    contents.emplace(load_metafile(layout));
+  } catch (const FormatError& e) {
+    report.errors.push_back(e.what());
+    return;
+  }
+  const Catalog& catalog = contents->catalog;
+  report.container_id = format::to_hex(contents->header.container);
+  report.format_version = contents->header.version;
+  report.sessions = catalog.sessions().size();
+  report.writer_files = catalog.writer_files();
+  const std::uint64_t valid_end = std::clamp<std::uint64_t>(contents->valid_end, format::kHeaderSize, meta_bytes.size());
+  format::read_log(format::ByteView(meta_bytes).subspan(format::kHeaderSize, valid_end - format::kHeaderSize),
+                   format::kHeaderSize, [&](const format::LogRecord&) { ++report.metafile_records; }, nullptr);
+  if (contents->damage) {
+    const auto& d = *contents->damage;
+    report.metafile_damage.push_back(region(metafile, d.offset, meta_bytes.size(),
+                                            format::ByteView(meta_bytes).subspan(d.offset), d.torn_tail,
+                                            d.reason + "; nothing after it is used"));
+  }
+  for (auto id : catalog.groups()) {
+    if (id != 0) ++report.groups;
+  }
+  report.datasets = catalog.datasets().size();
+  for (std::uint64_t id = 0; id < catalog.next_id(); ++id) report.attributes += catalog.object(id).attributes.size();
+  note_stray_files(layout, catalog.writer_files(), report.notes);
+
+  // Every writer's files, as a reader sees them.
+  std::vector<WriterScan> scans(catalog.writer_files());
+  for (std::uint32_t w = 0; w < scans.size(); ++w) scan_writer(layout, contents->header.container, w, scans[w], report.errors);
+
+  // Element sizes, once per dataset; a type that does not decode stops merges and reads of it.
+  std::map<std::uint64_t, std::optional<std::size_t>> element_sizes;
+  for (auto id : catalog.datasets()) {
+    try {
+      element_sizes[id] = element_size ? element_size(catalog.object(id).type) : std::nullopt;
+    } catch (const Error& e) {
+      element_sizes[id] = std::nullopt;
+      report.errors.push_back(fmt::format("{}: the type of dataset '{}' cannot be decoded: {}", metafile,
+                                          catalog.path_of(id), e.what()));
+    }
+  }
+
+  // Records the catalog cannot place, then records whose data fail their checksums.
+  std::vector<Candidate*> todo;
+  for (auto& scan : scans) {
+    for (auto& c : scan.candidates) {
+      c.drop = catalog_problem(catalog, c.write, element_sizes);
+      if (c.drop.empty()) todo.push_back(&c);
+    }
+  }
+  if (options.check_data) {
+    const unsigned threads = std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads
+                                                                                 : std::thread::hardware_concurrency(),
+                                                             static_cast<unsigned>(std::min<std::size_t>(todo.size(), 64))));
+    check_data(layout, todo, threads);
+  }
+
+  std::map<std::uint64_t, std::vector<IndexedWrite>> kept_by_dataset;
+  for (auto& scan : scans) {
+    WriterVerifyReport& r = scan.report;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    for (auto& c : scan.candidates) {
+      const auto& rec = c.write.record;
+      if (!c.drop.empty()) {
+        VerifyDamage d;
+        d.file = c.data_problem ? layout.data_file(r.writer) : layout.index_file(r.writer);
+        d.offset = c.data_problem ? rec.data_offset : c.index_offset;
+        d.bytes = rec.data_length;
+        d.records = 1;
+        d.reason = fmt::format("record {} (dataset id {}, epoch {}): {}; record dropped", rec.sequence, rec.dataset,
+                               rec.epoch, c.drop);
+        d.sequence = rec.sequence;
+        d.dataset = rec.dataset;
+        d.epoch = rec.epoch;
+        r.damage.push_back(std::move(d));
+        continue;
+      }
+      ++r.records;
+      r.record_bytes += rec.data_length;
+      ranges.emplace_back(rec.data_offset, rec.data_offset + rec.data_length);
+      kept_by_dataset[rec.dataset].push_back(c.write);
+    }
+    for (const auto& d : r.damage) {
+      r.records_dropped += d.records;
+      r.bytes_dropped += d.bytes;
+    }
+    r.unreferenced_bytes = unreferenced(r.data_bytes, std::move(ranges));
+    report.writers.push_back(std::move(r));
+  }
+
+  // Same-epoch overlaps of different writers.
+  for (auto& [dataset, writes] : kept_by_dataset) {
+    const CatalogObject& o = catalog.object(dataset);
+    for (auto& c : find_conflicts(writes, o.dims)) {
+      ++report.conflicts_total;
+      if (report.conflicts.size() >= options.max_conflicts) continue;
+      VerifyConflict v;
+      v.dataset = catalog.path_of(dataset);
+      v.dataset_id = dataset;
+      v.epoch = c.epoch;
+      v.writer_a = c.writer_a;
+      v.writer_b = c.writer_b;
+      v.record_pairs = c.record_pairs;
+      v.elements = c.elements;
+      v.lo = std::move(c.lo);
+      v.hi = std::move(c.hi);
+      v.first = std::move(c.first);
+      report.conflicts.push_back(std::move(v));
+    }
+  }
+}
+
+}  // namespace
+
+VerifyReport verify_container(const Layout& layout, const VerifyOptions& options, const ElementSizeOf& element_size) {
+  VerifyReport report;
+  report.path = layout.path();
+  report.kind = VerifyReport::Kind::Container;
+  try {
+    verify_into(layout, options, element_size, report);
+  } catch (const Error& e) {
+    // The machine failed us (a file that cannot be opened or read): what we could not check.
+    report.errors.push_back(e.what());
+  }
+  return report;
+}
+
+}  // namespace container
+}  // namespace h5mf
