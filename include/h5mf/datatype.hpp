@@ -38,8 +38,9 @@ class Datatype {
   bool is_variable_length() const;      // variable-length string or sequence anywhere inside
   bool is_numeric() const;              // integer or float
 
-  // The type to store in a file for this (memory) type: little-endian standard types for numbers
-  // (native int -> H5T_STD_I32LE, double -> H5T_IEEE_F64LE), the type itself otherwise.
+  // The type to store in a file for this type: standard types for numbers, little-endian unless the
+  // type is explicitly big-endian (native int -> H5T_STD_I32LE, H5T_STD_I32BE stays), the type
+  // itself otherwise.
   Datatype file_type() const;
 
   // HDF5's own binary encoding (H5Tencode / H5Tdecode).

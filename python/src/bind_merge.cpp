@@ -22,15 +22,16 @@ void bind_merge(py::module_& m) {
       });
   m.def(
       "merge",
-      [](const std::string& container, const std::string& output, bool verify_data, bool sync) {
+      [](const std::string& container, const std::string& output, bool verify_data, bool sync, unsigned threads) {
         MergeOptions options;
         options.output = output;
+        options.threads = threads;
         options.verify_data = verify_data;
         options.sync = sync;
         Unlocked io;
         return merge(container, options);
       },
-      py::arg("container"), py::arg("output"), py::arg("verify_data"), py::arg("sync"));
+      py::arg("container"), py::arg("output"), py::arg("verify_data"), py::arg("sync"), py::arg("threads") = 0u);
 }
 
 }  // namespace h5mf::python

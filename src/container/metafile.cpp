@@ -61,6 +61,16 @@ void MetafileAppender::append(const format::StructureRecord& record) {
   format::append_record(buffer_, format::record_type(record), format::encode(record));
 }
 
+void MetafileAppender::truncate_to(std::uint64_t offset) {
+  if (offset >= end_) {
+    buffer_.resize(std::min<std::size_t>(buffer_.size(), offset - end_));
+    return;
+  }
+  buffer_.clear();
+  file_.truncate(offset);
+  end_ = offset;
+}
+
 void MetafileAppender::flush(bool sync) {
   if (!buffer_.empty()) {
     file_.write_at(end_, buffer_);

@@ -35,6 +35,10 @@ class MetafileAppender {
 
   void append(const format::StructureRecord& record);  // buffered
   void flush(bool sync);                               // writes the buffer out
+  // Where the next record goes (counting buffered ones), and cutting the log back to such a point:
+  // what ranks did not agree on must not stay in the container.
+  std::uint64_t end() const { return end_ + buffer_.size(); }
+  void truncate_to(std::uint64_t offset);
 
  private:
   MetafileAppender(PosixFile file, std::uint64_t end) : file_(std::move(file)), end_(end) {}

@@ -52,6 +52,7 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
   std::vector<sel::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
     const IndexedWrite& w = *candidate;
+    if (w.record.epoch < layout.first_epoch) continue;
     pieces.clear();
     sel::RunCursor source(w.record.selection, layout.shape);
     auto target = make_target();

@@ -20,6 +20,10 @@ struct ElementLayout {
   std::size_t element_size = 0;     // bytes per element in the file type
   std::span<const std::byte> fill;  // one element, or empty for zeros
   bool prefilled = false;           // the output already holds the starting content (a base file's)
+  // Writes of an earlier epoch are ignored: a write always follows its dataset's creation, so an
+  // older one was aimed at another object with the same id (one that mismatched collective calls
+  // made on some ranks only, and that the container no longer has).
+  std::uint64_t first_epoch = 0;
 };
 
 class DataReader {

@@ -401,15 +401,18 @@ Datatype Datatype::file_type() const {
   const H5T_class_t type_class = this->type_class();
   if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) return *this;
 
-  Datatype little = *this;
-  check_then_describe(H5Tset_order(little.id_, H5T_ORDER_LE),
-                      [&] { return "setting little-endian order for " + describe(); });
+  // A big-endian type is an explicit choice (h5py's dtype '>i4'): it stays big-endian. Everything
+  // else, native types included, is stored little-endian.
+  const bool big = H5Tget_order(id_) == H5T_ORDER_BE;
+  Datatype ordered = *this;
+  check_then_describe(H5Tset_order(ordered.id_, big ? H5T_ORDER_BE : H5T_ORDER_LE),
+                      [&] { return "setting the byte order of " + describe(); });
   // Prefer the predefined standard type when it is the same thing: its encoding is canonical.
   hid_t standard = H5I_INVALID_HID;
   const std::size_t bytes = size();
   if (type_class == H5T_FLOAT) {
-    if (bytes == 4) standard = H5T_IEEE_F32LE;
-    if (bytes == 8) standard = H5T_IEEE_F64LE;
+    if (bytes == 4) standard = big ? H5T_IEEE_F32BE : H5T_IEEE_F32LE;
+    if (bytes == 8) standard = big ? H5T_IEEE_F64BE : H5T_IEEE_F64LE;
   } else {
     const H5T_sign_t sign = H5Tget_sign(id_);
     check_then_describe(sign == H5T_SGN_ERROR ? -1 : 0,
@@ -417,16 +420,16 @@ Datatype Datatype::file_type() const {
     const bool is_signed = sign == H5T_SGN_2;
     switch (bytes) {
       case 1: standard = is_signed ? H5T_STD_I8LE : H5T_STD_U8LE; break;
-      case 2: standard = is_signed ? H5T_STD_I16LE : H5T_STD_U16LE; break;
-      case 4: standard = is_signed ? H5T_STD_I32LE : H5T_STD_U32LE; break;
-      case 8: standard = is_signed ? H5T_STD_I64LE : H5T_STD_U64LE; break;
+      case 2: standard = is_signed ? (big ? H5T_STD_I16BE : H5T_STD_I16LE) : (big ? H5T_STD_U16BE : H5T_STD_U16LE); break;
+      case 4: standard = is_signed ? (big ? H5T_STD_I32BE : H5T_STD_I32LE) : (big ? H5T_STD_U32BE : H5T_STD_U32LE); break;
+      case 8: standard = is_signed ? (big ? H5T_STD_I64BE : H5T_STD_I64LE) : (big ? H5T_STD_U64BE : H5T_STD_U64LE); break;
       default: break;
     }
   }
-  if (standard >= 0 && check_bool(H5Tequal(little.id_, standard), "comparing datatypes")) {
+  if (standard >= 0 && check_bool(H5Tequal(ordered.id_, standard), "comparing datatypes")) {
     return copy_of(standard);
   }
-  return little;  // unusual precision or layout: keep it, only little-endian
+  return ordered;  // unusual precision or layout: kept as it is, in its byte order
 }
 
 std::vector<std::byte> Datatype::encode() const {

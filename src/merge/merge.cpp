@@ -105,14 +105,33 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   });
   report.records_dropped = verified.dropped;
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
-  for (const auto& [dataset, writes] : verified.writes) {
-    if (!catalog.contains(dataset) || catalog.object(dataset).kind != container::ObjectKind::Dataset) {
-      report.records_dropped += writes.size();
-      report.damage.push_back(fmt::format("{} records refer to dataset id {}, which the metafile does not define",
-                                          writes.size(), dataset));
-      continue;
+  // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
+  // dataset's creation (aimed at an object that mismatched collective calls made on some ranks
+  // only and that the container no longer has). Dropped and reported, never applied elsewhere.
+  for (auto& [dataset, writes] : verified.writes) {
+    const bool known = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset;
+    const std::uint64_t first_epoch = known ? catalog.object(dataset).created_epoch + 1 : 0;
+    container::DatasetWrites kept;
+    std::uint64_t orphans = 0;
+    for (const auto& w : writes.in_replay_order()) {
+      if (known && w.record.epoch >= first_epoch) {
+        kept.add(w);
+      } else {
+        ++orphans;
+      }
     }
-    report.records += writes.size();
+    if (orphans > 0) {
+      report.records_dropped += orphans;
+      report.damage.push_back(
+          known ? fmt::format("{} records for dataset '{}' were written before it was created (left by mismatched "
+                              "collective calls); dropped",
+                              orphans, catalog.path_of(dataset))
+                : fmt::format("{} records refer to dataset id {}, which the metafile does not define; dropped", orphans,
+                              dataset));
+    }
+    kept.prepare();
+    report.records += kept.size();
+    writes = std::move(kept);
   }
 
   // 2. The file's structure, by rank 0.

@@ -9,75 +9,17 @@
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
-#include "driver/attribute_codec.hpp"
 #include "format/encoding.hpp"
+#include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
+#include "merge/hdf5_structure.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
 
 using container::CatalogObject;
 using hdf5::Handle;
-
-hsize_t to_hsize(std::uint64_t v) { return v == format::kUnlimited ? H5S_UNLIMITED : static_cast<hsize_t>(v); }
-
-std::uint64_t elements(const Extent& shape) {
-  std::uint64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
-Handle make_space(const Extent& dims, const Extent& maxdims) {
-  if (dims.empty()) return Handle(hdf5::check_id(H5Screate(H5S_SCALAR), "H5Screate(scalar)"));
-  std::vector<hsize_t> d(dims.size()), m(dims.size());
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    d[i] = to_hsize(dims[i]);
-    m[i] = to_hsize(maxdims.empty() ? dims[i] : maxdims[i]);
-  }
-  return Handle(hdf5::check_id(H5Screate_simple(static_cast<int>(d.size()), d.data(), m.data()),
-                               fmt::format("H5Screate_simple(rank {})", dims.size())));
-}
-
-// With `in_base`, the object already exists in the output (a copy of the base file): attributes
-// the container deleted or set again are removed first, those it left alone are kept as they are.
-void write_attributes(hid_t object, const CatalogObject& o, const std::string& path, const std::string& output,
-                      MergeReport& report, bool in_base = false) {
-  if (in_base) {
-    std::vector<std::string> present;
-    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-                [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-                  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-                  return 0;
-                },
-                &present);
-    for (const auto& name : present) {
-      const auto it = o.attributes.find(name);
-      if (it == o.attributes.end() || it->second.epoch > 0) {
-        hdf5::check(H5Adelete(object, name.c_str()), fmt::format("delete attribute '{}' of '{}'", name, path));
-      }
-    }
-  }
-  for (const auto& [name, entry] : o.attributes) {
-    if (in_base && entry.epoch == 0) continue;
-    const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
-    const AttributeData value = driver::load_attribute({entry.type, entry.dims, entry.value}, what);
-    Handle space = make_space(value.dims, {});
-    Handle attribute(hdf5::check_id(
-        H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "create " + what));
-    if (value.num_elements() == 0) {
-      // Nothing to write (HDF5 refuses a null buffer even for zero elements).
-    } else if (driver::is_variable_string(value.type)) {
-      std::vector<const char*> pointers;
-      for (const auto& s : value.strings) pointers.push_back(s.c_str());
-      hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), "write " + what);
-    } else {
-      hdf5::check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), "write " + what);
-    }
-    attribute.close("close " + what);
-    ++report.attributes;
-  }
-}
 
 // Chunked datasets go through libhdf5 (its chunk index, later its filters), rows at a time.
 void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
@@ -155,7 +97,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
                                     fmt::format("cannot create merge output '{}'", output)));
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
-  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report, base.has_value());
+  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value());
   for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
     const CatalogObject& o = catalog.object(id);
     const std::string path = catalog.path_of(id);
@@ -165,7 +107,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, o.name.c_str(), H5P_DEFAULT)
                                       : H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               fmt::format("create group '{}' in '{}'", path, output)));
-      write_attributes(g.get(), o, path, output, report, in_base);
+      write_attributes(g.get(), o, path, output, report.attributes, in_base);
       groups.emplace(id, std::move(g));
       ++report.groups;
       continue;
@@ -175,7 +117,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     if (in_base) {
       Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
                               fmt::format("open dataset '{}' in '{}'", path, output)));
-      write_attributes(d.get(), o, path, output, report, true);
+      write_attributes(d.get(), o, path, output, report.attributes, true);
       ++report.datasets;
       auto it = writes.find(id);
       if (it != writes.end() && it->second.size() > 0) {
@@ -207,7 +149,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     Handle d(hdf5::check_id(
         H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
         fmt::format("create dataset '{}' in '{}'", path, output)));
-    write_attributes(d.get(), o, path, output, report);
+    write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     auto it = writes.find(id);
     if (chunked) {

@@ -57,7 +57,7 @@ void expect_intact_after_merge(const fs::path& container, const std::vector<std:
   std::string failures;
   if (rank() == 0) {
     const std::string merged = (container.parent_path() / "merged.h5").string();
-    failures = capture("merge", [&] { h5mf::merge(container.string(), {.output = merged}); });
+    failures = capture("merge", [&] { h5mf::merge(container.string(), merge_to(merged)); });
     if (failures.empty()) {
       failures += capture("reading the merged file", [&] {
         if (read_as<std::int32_t>(merged, "/d", H5T_NATIVE_INT32) != all_blocks()) {
@@ -72,7 +72,7 @@ void expect_intact_after_merge(const fs::path& container, const std::vector<std:
     }
   }
   failures = shared(failures);
-  EXPECT_EQ(failures, "");
+  EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");
 }
 
 // Runs `step`, which must throw E with a message containing `needle`.
@@ -171,6 +171,19 @@ TEST(BadInput, OpenMissingContainer) {
   EXPECT_FALSE(fs::exists(missing)) << "opening a missing container created something";
 }
 
+// Every rank leaves the file without close() (as when unwinding from an exception): no collective
+// call is made, so nothing hangs, and what was written is still there for the merge.
+TEST(BadInput, FileDestroyedWithoutClose) {
+  const fs::path container = test_dir() / "c.h5";
+  {
+    h5mf::File f(container.string(), "w", parallel());
+    write_good(f);
+    f.create_group("g");
+  }
+  barrier();
+  expect_intact_after_merge(container, {"/g"});
+}
+
 // ---------------------------------------------------------------------------------------------
 // Mismatched collective calls: every rank gets CollectiveMismatch, within seconds.
 
@@ -189,7 +202,9 @@ void expect_mismatch(F&& call, const char* what) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (seconds > 10) local += " (took " + std::to_string(seconds) + " s)";
-  EXPECT_EQ(gathered(local), "") << "every rank must get CollectiveMismatch from " << what;
+  const std::string all = gathered(local);
+  EXPECT_TRUE(all.empty()) << "every rank must get CollectiveMismatch from " << what << ":\n"
+                           << (rank() == 0 ? all : "(rank 0 prints the failures)");
 }
 
 #define NEEDS_TWO_RANKS() \
@@ -217,6 +232,45 @@ TEST(CollectiveMismatch, DatasetShapesAtFlush) {
   // Still mismatched: close reports it again rather than hanging or succeeding.
   expect_mismatch([&] { f.close(); }, "close() after a failed flush()");
   expect_intact_after_merge(container);
+}
+
+// After a shape mismatch each rank has written within its own idea of the dataset. The container
+// keeps the structure up to the last call all ranks agreed on (issue 8): "z" (the first call that
+// differs) and everything created after it are gone, and the records aimed at them are dropped and
+// reported instead of landing anywhere. What was written before is intact.
+TEST(CollectiveMismatch, WritesBeyondTheRecordedShape) {
+  NEEDS_TWO_RANKS();
+  const fs::path container = test_dir() / "c.h5";
+  h5mf::File f(container.string(), "w", parallel());
+  write_good(f);
+  auto z = f.create_dataset<double>("z", {rank() == 1 ? u64{100000} : u64{4}});
+  auto after = f.create_dataset<std::int32_t>("after", {8});
+  auto m = f.create_dataset<std::int32_t>("m", {4, rank() == 1 ? u64{10} : u64{5}});
+  if (rank() == 1) {
+    z.write(std::vector<double>(1000, 1e300), Selection::hyperslab({99000}, {1000}));
+    m.write(std::vector<std::int32_t>(20, -1), Selection::hyperslab({0, 5}, {4, 5}));
+  } else {
+    z.write(std::vector<double>{1, 2, 3, 4}, Selection::all());
+    if (rank() == 0) m.write(std::vector<std::int32_t>(20, 7), Selection::all());
+  }
+  if (rank() == 0) after.write(std::vector<std::int32_t>{1, 2, 3, 4, 5, 6, 7, 8}, Selection::all());
+  expect_mismatch([&] { f.close(); }, "close()");
+  expect_intact_after_merge(container);
+  std::string failures;
+  if (rank() == 0) {
+    const std::string merged = (container.parent_path() / "merged.h5").string();
+    failures = capture("reading the merged file", [&] {
+      const hid_t file = H5Fopen(merged.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+      for (const char* name : {"/z", "/after", "/m"}) {
+        if (H5Lexists(file, name, H5P_DEFAULT) > 0) failures += std::string(name) + " exists, but ranks disagreed\n";
+      }
+      H5Fclose(file);
+    });
+    std::string output;
+    if (run(std::string(h5dump()) + " " + quoted(merged) + " > /dev/null", &output) != 0) failures += "h5dump fails on the merged file:\n" + output;
+  }
+  failures = shared(failures);
+  EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");
 }
 
 TEST(CollectiveMismatch, DatasetTypesAtClose) {

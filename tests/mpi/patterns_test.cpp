@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -83,6 +83,16 @@ struct Options {
 // A check of the merged file that rank 0 makes after the common ones; returns failures as text.
 using Check = std::function<std::string(const std::string& merged)>;
 
+std::string hex(const std::vector<unsigned char>& bytes, std::size_t at, std::size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = at; i < at + n && i < bytes.size(); ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
 // What rank 0 verifies once the container and the reference are written and closed.
 std::string verify(const fs::path& container, const fs::path& reference, const fs::path& merged_path,
                    const Options& options, const Check& extra) {
@@ -105,7 +115,20 @@ std::string verify(const fs::path& container, const fs::path& reference, const f
       }
       std::vector<unsigned char> bytes(expected.bytes.size());
       d.read_raw(bytes.data(), d.dtype(), Selection::all());
-      if (bytes != expected.bytes) read_failures += "direct read: " + path + " differs from the reference\n";
+      if (bytes != expected.bytes) {
+        const std::size_t esize = expected.element_size;
+        std::size_t first = 0, differing = 0;
+        for (std::size_t i = bytes.size() / esize; i-- > 0;) {
+          if (std::memcmp(bytes.data() + i * esize, expected.bytes.data() + i * esize, esize) != 0) {
+            first = i;
+            ++differing;
+          }
+        }
+        read_failures += "direct read: " + path + ": " + std::to_string(differing) + " of " +
+                         std::to_string(bytes.size() / esize) + " elements differ from the reference, the first at " +
+                         "linear index " + std::to_string(first) + " (bytes " + hex(bytes, first * esize, esize) +
+                         ", expected " + hex(expected.bytes, first * esize, esize) + ")\n";
+      }
     }
     f.close();
   });
@@ -117,7 +140,7 @@ std::string verify(const fs::path& container, const fs::path& reference, const f
     if (options.in_place) {
       report = h5mf::merge(container.string());
     } else {
-      report = h5mf::merge(container.string(), {.output = merged});
+      report = h5mf::merge(container.string(), merge_to(merged));
     }
     if (report.records_dropped != 0 || !report.damage.empty()) {
       std::string lines;
@@ -160,7 +183,8 @@ std::string verify(const fs::path& container, const fs::path& reference, const f
 template <class Pattern>
 void check_pattern(Pattern&& pattern, const Check& extra = {}, const Options& options = {}) {
   const fs::path dir = test_dir();
-  const fs::path container = dir / "container.h5", reference = dir / "reference.h5", merged = dir / "merged.h5";
+  const fs::path container = dir / "container.h5", reference = dir / "reference.h5", merged = dir / "merged.h5",
+                 parallel_merged = dir / "merged_parallel.h5";
   or_abort("writing the h5mf container", [&] {
     H5mfWriter w(container.string(), options.buffer_bytes);
     pattern(w);
@@ -172,13 +196,27 @@ void check_pattern(Pattern&& pattern, const Check& extra = {}, const Options& op
     w.close();
   });
   barrier();
-  std::string failures;
+
+  // The merge engine over every rank of the job (collective), with small windows and two threads
+  // per rank, so that records straddle windows and ranks.
+  std::string failures = gathered(capture("parallel merge", [&] {
+    h5mf::MergeOptions o = merge_to(parallel_merged.string());
+    o.comm = MPI_COMM_WORLD;
+    o.threads = 2;
+    o.memory_budget = std::size_t{1} << 20;
+    h5mf::merge(container.string(), o);
+  }));
+  if (rank() == 0 && failures.empty()) {
+    const std::string differences = compare_hdf5(parallel_merged.string(), reference.string());
+    if (!differences.empty()) failures += "parallel merge (" + std::to_string(size()) + " ranks) differs from the reference:\n" + differences;
+  }
+
   if (rank() == 0) {
-    failures = verify(container, reference, merged, options, extra);
+    failures += verify(container, reference, merged, options, extra);
     if (!failures.empty()) failures = "container " + container.string() + ":\n" + failures;
   }
   failures = shared(failures);
-  EXPECT_EQ(failures, "");
+  EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");
 }
 
 // Rank 0's check that `path` in the merged file holds `expected`, read as T.
@@ -248,13 +286,18 @@ TEST(Patterns, Blocks3D) {
 // ---------------------------------------------------------------------------------------------
 // Strided selections
 
-// Rank r writes elements r, r+(n+1), r+2(n+1)...: interleaved with the other ranks, with one
-// element per period that nobody writes. Then blocks of 3 with a stride of 3n+2.
+// Rank r writes elements r, r+n, r+2n...: interleaved with the other ranks. Then the same with a
+// period of n+1, leaving one element per period that nobody writes, and blocks of 3 with a stride
+// of 3n+2.
 TEST(Patterns, StridedInterleaved) {
   check_pattern([](auto& w) {
-    const u64 n = ranks(), period = n + 1, count = 500;
-    w.create_dataset("s", as<std::int32_t>, {period * count}, std::optional<std::int32_t>(-1));
-    w.write("s", random_values<std::int32_t>(seed("s", rank()), count), Selection::hyperslab({me()}, {count}, {period}));
+    const u64 n = ranks(), count = 500;
+    w.create_dataset("s", as<std::int32_t>, {n * count});
+    w.write("s", random_values<std::int32_t>(seed("s", rank()), count), Selection::hyperslab({me()}, {count}, {n}));
+
+    w.create_dataset("s_gaps", as<std::int32_t>, {(n + 1) * count}, std::optional<std::int32_t>(-1));
+    w.write("s_gaps", random_values<std::int32_t>(seed("s_gaps", rank()), count),
+            Selection::hyperslab({me()}, {count}, {n + 1}));
 
     const u64 bperiod = 3 * n + 2, bcount = 200;
     w.create_dataset("sb", as<std::int16_t>, {bperiod * bcount});
@@ -399,8 +442,8 @@ TEST(Patterns, FillValues) {
         w.create_dataset("never", as<std::uint32_t>, {100}, std::optional<std::uint32_t>(0xDEADBEEF));
         w.create_dataset("zero", as<std::int64_t>, {10 * n});
         w.write("zero", random_values<std::int64_t>(seed("zero", rank()), 5), Selection::hyperslab({10 * me() + 5}, {5}));
-        // Written with a fill value given in another type than the dataset's: converted once.
-        w.create_dataset("ff", as<float>, {8 * n}, std::optional<float>(-0.5f));
+        // A float dataset with an int fill value (h5py: dtype='f4', fillvalue=-1): the dataset stays float.
+        w.create_dataset_filled("ff", as<float>, {8 * n}, std::int32_t{-1});
         w.write("ff", random_values<float>(seed("ff", rank()), 1), Selection::hyperslab({8 * me() + 7}, {1}));
       },
       [](const std::string& merged) {
@@ -648,7 +691,206 @@ TEST(Patterns, ChunkedResize) {
       w.write("grow2", random_values<float>(seed("grow2", rank(), 2), my_rows * 5),
               Selection::hyperslab({me(), 12}, {my_rows, 5}, {n, 1}));
     }
+
+    // Mostly unwritten: most chunks (and merge windows) hold nothing but the fill value.
+    w.create_dataset("sparse", as<std::int32_t>, {4000, 100}, std::optional<std::int32_t>(5), Layout{{}, {10, 100}});
+    w.write("sparse", random_values<std::int32_t>(seed("sparse", rank()), 5 * 100), Selection::hyperslab({1000 * me() + 990, 0}, {5, 100}));
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explicit file types (DatasetCreate::dtype "a memory type or an explicit file type"): big-endian
+// numbers and a compound, written from native memory and converted by HDF5.
+
+struct Particle {
+  std::int32_t id;
+  double energy;
+};
+
+TEST(Patterns, ExplicitFileTypes) {
+  check_pattern([](auto& w) {
+    const u64 block = 64, total = block * ranks();
+    const auto mine = Selection::hyperslab({me() * block}, {block});
+    w.create_dataset_typed("i32be", H5T_STD_I32BE, {total});
+    w.write("i32be", random_values<std::int32_t>(seed("i32be", rank()), block), mine);
+    w.create_dataset_typed("f64be", H5T_IEEE_F64BE, {total});
+    w.write("f64be", random_values<double>(seed("f64be", rank()), block), mine);
+    w.create_dataset_typed("u16be", H5T_STD_U16BE, {total});
+    w.write("u16be", random_values<std::uint16_t>(seed("u16be", rank()), block), mine);
+
+    // A packed little-endian compound in the file, written from the padded native struct.
+    const hid_t file_type = H5Tcreate(H5T_COMPOUND, 12);
+    H5Tinsert(file_type, "id", 0, H5T_STD_I32LE);
+    H5Tinsert(file_type, "energy", 4, H5T_IEEE_F64LE);
+    const hid_t memory_type = H5Tcreate(H5T_COMPOUND, sizeof(Particle));
+    H5Tinsert(memory_type, "id", offsetof(Particle, id), H5T_NATIVE_INT32);
+    H5Tinsert(memory_type, "energy", offsetof(Particle, energy), H5T_NATIVE_DOUBLE);
+    w.create_dataset_typed("particles", file_type, {total});
+    const auto ids = random_values<std::int32_t>(seed("ids", rank()), block);
+    const auto energies = random_values<double>(seed("energies", rank()), block);
+    std::vector<Particle> particles(block);
+    for (u64 i = 0; i < block; ++i) particles[i] = {ids[i], energies[i]};
+    w.write_raw("particles", memory_type, particles.data(), mine);
+    H5Tclose(memory_type);
+    H5Tclose(file_type);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar and zero-sized datasets.
+
+TEST(Patterns, ScalarAndEmptyDatasets) {
+  check_pattern([](auto& w) {
+    w.create_dataset("scalar", as<double>, {});
+    if (rank() == size() - 1) w.write("scalar", std::vector<double>{3.25}, Selection::all());
+    w.create_dataset("scalar_fill", as<std::int32_t>, {}, std::optional<std::int32_t>(17));
+    w.create_dataset("empty", as<float>, {0});
+    w.create_dataset("empty2", as<std::int64_t>, {3, 0});
+    w.write("empty2", std::vector<std::int64_t>{}, Selection::all());
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Later sessions: the container closed and opened again ("a", then "r+") by the same job; writes
+// of a later session win over earlier ones, new objects and attribute values are added.
+
+struct Session {
+  u64 first, count;
+  std::vector<std::int32_t> values;
+};
+std::vector<Session> session_writes(int r) {
+  const u64 base = 100 * static_cast<u64>(r);
+  return {{base, 60, random_values<std::int32_t>(seed("session", r, 0), 60)},
+          {base + 50, 50, random_values<std::int32_t>(seed("session", r, 1), 50)},
+          {base + 55, 1, random_values<std::int32_t>(seed("session", r, 2), 1)}};
+}
+
+TEST(Patterns, ReopenedSessions) {
+  check_pattern(
+      [](auto& w) {
+        const auto writes = session_writes(rank());
+        auto put = [&](const Session& s) { w.write("r", s.values, Selection::hyperslab({s.first}, {s.count})); };
+        w.create_dataset("r", as<std::int32_t>, {100 * ranks()}, std::optional<std::int32_t>(-1));
+        put(writes[0]);
+        w.attr("/", "session", std::int32_t{1});
+        w.reopen("a");
+        put(writes[1]);
+        w.create_dataset("g/later", as<double>, {ranks()});
+        w.write("g/later", std::vector<double>{0.5 * rank()}, Selection::hyperslab({me()}, {1}));
+        w.attr("/", "session", std::int32_t{2});
+        w.reopen("r+");
+        put(writes[2]);
+      },
+      [](const std::string& merged) {
+        std::vector<std::int32_t> expected(100 * ranks(), -1);
+        for (int r = 0; r < size(); ++r) {
+          for (const auto& s : session_writes(r)) std::copy(s.values.begin(), s.values.end(), expected.begin() + static_cast<std::ptrdiff_t>(s.first));
+        }
+        return expect_values(merged, "/r", expected);
+      });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two writers writing the same elements in one epoch: undefined under MPI-IO (so no reference),
+// deterministic in h5mf (docs/format.md, Order): the higher writer id wins.
+
+TEST(Patterns, SameEpochOverlapHigherWriterWins) {
+  const fs::path dir = test_dir();
+  const fs::path container = dir / "container.h5";
+  or_abort("writing the h5mf container", [&] {
+    H5mfWriter w(container.string());
+    w.create_dataset("z", as<std::int32_t>, {64});
+    w.write("z", random_values<std::int32_t>(seed("z", rank()), 64), Selection::all());
+    w.close();
+  });
+  std::string failures;
+  if (rank() == 0) {
+    const std::string merged = (dir / "merged.h5").string();
+    failures = capture("merge", [&] { h5mf::merge(container.string(), merge_to(merged)); });
+    if (failures.empty()) {
+      failures += capture("check", [&] { failures += expect_values(merged, "/z", random_values<std::int32_t>(seed("z", size() - 1), 64)); });
+    }
+  }
+  failures = shared(failures);
+  EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions run by jobs of different sizes on one container: the lower half of the ranks creates
+// it, every rank appends in a second session, the upper half (as writers 0, 1... of its own
+// communicator) in a third. Later sessions win where they overlap earlier ones.
+
+std::vector<std::int32_t> session_block(int session, int r, u64 count) {
+  return random_values<std::int32_t>(seed("sizes", r, session), count);
+}
+
+TEST(Patterns, SessionsOfDifferentSizes) {
+  const fs::path dir = test_dir();
+  const fs::path container = dir / "container.h5";
+  const int half = std::max(1, size() / 2);
+  auto sub = [](bool member) {
+    MPI_Comm comm = MPI_COMM_NULL;
+    MPI_Comm_split(MPI_COMM_WORLD, member ? 0 : MPI_UNDEFINED, rank(), &comm);
+    return comm;
+  };
+  auto options = [](MPI_Comm comm) {
+    h5mf::FileOptions o;
+    o.comm = comm;
+    o.driver = h5mf::Driver::Multifile;
+    return o;
+  };
+  const bool lower = rank() < half, upper = size() == 1 || rank() >= size() / 2;
+  MPI_Comm first = sub(lower), third = sub(upper);
+  or_abort("session 1 (the lower ranks)", [&] {
+    if (!lower) return;
+    h5mf::File f(container.string(), "w", options(first));
+    auto d = f.create_dataset("d", h5mf::DatasetCreate::of<std::int32_t>({10 * ranks()}).fill_value(std::int32_t{-1}));
+    d.write(session_block(1, rank(), 5), Selection::hyperslab({10 * me()}, {5}));
+    f.close();
+  });
+  barrier();
+  or_abort("session 2 (every rank)", [&] {
+    h5mf::File f(container.string(), "a", options(MPI_COMM_WORLD));
+    f.dataset("d").write(session_block(2, rank(), 6), Selection::hyperslab({10 * me() + 4}, {6}));
+    f.create_group("second");
+    f.close();
+  });
+  barrier();
+  or_abort("session 3 (the upper ranks)", [&] {
+    if (!upper) return;
+    h5mf::File f(container.string(), "r+", options(third));
+    f.dataset("d").write(session_block(3, rank(), 2), Selection::hyperslab({10 * me() + 8}, {2}));
+    f.close();
+  });
+  barrier();
+  for (MPI_Comm* c : {&first, &third}) {
+    if (*c != MPI_COMM_NULL) MPI_Comm_free(c);
+  }
+
+  std::string failures;
+  if (rank() == 0) {
+    std::vector<std::int32_t> expected(10 * ranks(), -1);
+    for (int r = 0; r < size(); ++r) {
+      auto put = [&](u64 first_index, const std::vector<std::int32_t>& v) {
+        std::copy(v.begin(), v.end(), expected.begin() + static_cast<std::ptrdiff_t>(first_index));
+      };
+      if (r < half) put(10 * static_cast<u64>(r), session_block(1, r, 5));
+      put(10 * static_cast<u64>(r) + 4, session_block(2, r, 6));
+      if (size() == 1 || r >= size() / 2) put(10 * static_cast<u64>(r) + 8, session_block(3, r, 2));
+    }
+    const std::string merged = (dir / "merged.h5").string();
+    failures = capture("merge", [&] { h5mf::merge(container.string(), merge_to(merged)); });
+    if (failures.empty()) {
+      failures += capture("check", [&] {
+        failures += expect_values(merged, "/d", expected);
+        const hid_t file = H5Fopen(merged.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (H5Lexists(file, "second", H5P_DEFAULT) <= 0) failures += "group /second is missing\n";
+        H5Fclose(file);
+      });
+    }
+  }
+  failures = shared(failures);
+  EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");
 }
 
 }  // namespace

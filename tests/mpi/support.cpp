@@ -24,6 +24,7 @@ struct Id {
   explicit Id(hid_t i) : id(i) {}
   Id(const Id&) = delete;
   Id& operator=(const Id&) = delete;
+  Id(Id&& other) noexcept : id(other.id) { other.id = H5I_INVALID_HID; }
   ~Id() {
     if (id < 0) return;
     switch (H5Iget_type(id)) {
@@ -57,8 +58,17 @@ std::string join(const std::vector<std::uint64_t>& v) {
 
 std::string type_name(hid_t type) {
   std::ostringstream out;
-  out << "(class " << H5Tget_class(type) << ", " << H5Tget_size(type) << " bytes, order " << H5Tget_order(type)
-      << ", sign " << H5Tget_sign(type) << ")";
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER: out << (H5Tget_sign(type) == H5T_SGN_2 ? "signed" : "unsigned") << " integer"; break;
+    case H5T_FLOAT: out << "float"; break;
+    case H5T_STRING: out << (H5Tis_variable_str(type) > 0 ? "variable-length string" : "string"); break;
+    case H5T_COMPOUND: out << "compound of " << H5Tget_nmembers(type) << " members"; break;
+    default: out << "class " << H5Tget_class(type); break;
+  }
+  out << ", " << H5Tget_size(type) << " bytes";
+  const H5T_order_t order = H5Tget_order(type);
+  if (order == H5T_ORDER_LE) out << ", little-endian";
+  if (order == H5T_ORDER_BE) out << ", big-endian";
   return out.str();
 }
 
@@ -113,7 +123,7 @@ AttributeValue read_attribute(hid_t object, const std::string& name) {
     std::vector<char*> pointers(n);
     if (H5Aread(attribute.get(), v.type.get(), pointers.data()) < 0) return v;
     for (char* p : pointers) v.strings.emplace_back(p ? p : "<null>");
-    H5Treclaim(v.type.get(), space.get(), H5P_DEFAULT, pointers.data());
+    H5Dvlen_reclaim(v.type.get(), space.get(), H5P_DEFAULT, pointers.data());
   } else {
     v.bytes.resize(n * H5Tget_size(v.type.get()));
     if (H5Aread(attribute.get(), v.type.get(), v.bytes.data()) < 0) return v;
@@ -348,6 +358,12 @@ DatasetBytes read_dataset(const std::string& file, const std::string& path) {
     throw std::runtime_error("cannot read '" + path + "' from '" + file + "'");
   }
   return out;
+}
+
+h5mf::MergeOptions merge_to(const std::string& output) {
+  h5mf::MergeOptions options;
+  options.output = output;
+  return options;
 }
 
 const char* h5diff() { return H5MF_TEST_H5DIFF; }

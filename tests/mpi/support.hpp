@@ -6,11 +6,14 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "h5mf/merge.hpp"
 
 namespace h5mf_test {
 
@@ -54,13 +57,11 @@ struct DatasetBytes {
 };
 DatasetBytes read_dataset(const std::string& file, const std::string& path);
 
-template <class T>
-std::vector<T> read_as(const std::string& file, const std::string& path, hid_t memory_type);
-
 // Byte-wise read of a dataset's elements converted to `memory_type` (libhdf5's conversion).
 std::vector<unsigned char> read_converted(const std::string& file, const std::string& path, hid_t memory_type,
                                           std::size_t element_size);
 
+// A dataset read whole as T (memory_type is T's native HDF5 type).
 template <class T>
 std::vector<T> read_as(const std::string& file, const std::string& path, hid_t memory_type) {
   const auto raw = read_converted(file, path, memory_type, sizeof(T));
@@ -68,6 +69,9 @@ std::vector<T> read_as(const std::string& file, const std::string& path, hid_t m
   std::copy(raw.begin(), raw.end(), reinterpret_cast<unsigned char*>(out.data()));
   return out;
 }
+
+// Merge options that write to `output` (the rest: the defaults).
+h5mf::MergeOptions merge_to(const std::string& output);
 
 // Tool paths from CMake.
 const char* h5diff();

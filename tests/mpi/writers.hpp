@@ -74,7 +74,15 @@ class H5mfWriter {
  public:
   static constexpr bool is_reference = false;
 
-  explicit H5mfWriter(const std::string& path, std::size_t buffer_bytes = 0) : file_(path, "w", options(buffer_bytes)) {}
+  explicit H5mfWriter(const std::string& path, std::size_t buffer_bytes = 0)
+      : path_(path), buffer_bytes_(buffer_bytes), file_(path, "w", options(buffer_bytes)) {}
+
+  // Closes the file and opens it again as a new session ("a" or "r+").
+  void reopen(const std::string& mode) {
+    datasets_.clear();
+    file_.close();
+    file_ = h5mf::File(path_, mode, options(buffer_bytes_));
+  }
 
   void create_group(const std::string& path) { file_.create_group(path); }
 
@@ -88,9 +96,29 @@ class H5mfWriter {
     datasets_.insert_or_assign(path, file_.create_dataset(path, spec));
   }
 
+  // A fill value given in another type than the dataset's (h5py: dtype='f4', fillvalue=-1).
+  template <class T, class F>
+  void create_dataset_filled(const std::string& path, Tag<T>, const Extent& shape, F fill) {
+    auto spec = h5mf::DatasetCreate::of<T>(shape);
+    spec.fill_value(fill);
+    datasets_.insert_or_assign(path, file_.create_dataset(path, spec));
+  }
+
+  // An explicit file type (big-endian, compound...), as DatasetCreate::dtype allows.
+  void create_dataset_typed(const std::string& path, hid_t file_type, const Extent& shape) {
+    h5mf::DatasetCreate spec;
+    spec.dtype = h5mf::Datatype::copy_of(file_type);
+    spec.shape = shape;
+    datasets_.insert_or_assign(path, file_.create_dataset(path, spec));
+  }
+
   template <class M>
   void write(const std::string& path, const std::vector<M>& data, const Selection& selection) {
     dataset(path).write(data, selection);
+  }
+
+  void write_raw(const std::string& path, hid_t memory_type, const void* buffer, const Selection& selection) {
+    dataset(path).write_raw(buffer, h5mf::Datatype::copy_of(memory_type), selection);
   }
 
   void resize(const std::string& path, const Extent& shape) { dataset(path).resize(shape); }
@@ -123,6 +151,8 @@ class H5mfWriter {
     return file_.type_of(path) == h5mf::ObjectType::Group ? file_.group(path).attrs() : file_.dataset(path).attrs();
   }
 
+  std::string path_;
+  std::size_t buffer_bytes_;
   h5mf::File file_;
   std::map<std::string, h5mf::Dataset> datasets_;
 };
@@ -133,18 +163,21 @@ class ReferenceWriter {
  public:
   static constexpr bool is_reference = true;
 
-  explicit ReferenceWriter(const std::string& path) {
-    const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
-    file_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    check(file_, "H5Fcreate " + path);
-    lcpl_ = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl_, 1);  // "a/b/c" creates a and b, as h5mf does
+  explicit ReferenceWriter(const std::string& path) : path_(path) { open(true); }
+
+  // Closes the file and opens it again for writing (h5py's "a" and "r+" of an existing file).
+  void reopen(const std::string&) {
+    close();
+    open(false);
   }
   ReferenceWriter(const ReferenceWriter&) = delete;
   ReferenceWriter& operator=(const ReferenceWriter&) = delete;
-  ~ReferenceWriter() { close(); }
+  ~ReferenceWriter() {
+    try {
+      close();
+    } catch (...) {  // only reached while unwinding; the first error is the one to report
+    }
+  }
 
   void create_group(const std::string& path) {
     const hid_t g = H5Gcreate2(file_, path.c_str(), lcpl_, H5P_DEFAULT, H5P_DEFAULT);
@@ -165,7 +198,8 @@ class ReferenceWriter {
     for (std::size_t d = 0; d < layout.maxshape.size(); ++d) {
       max[d] = layout.maxshape[d] == h5mf::DatasetCreate::kUnlimited ? H5S_UNLIMITED : layout.maxshape[d];
     }
-    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max.data());
+    const hid_t space = dims.empty() ? H5Screate(H5S_SCALAR)
+                                     : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max.data());
     const hid_t d = H5Dcreate2(file_, path.c_str(), Types<T>::file(), space, lcpl_, dcpl, H5P_DEFAULT);
     H5Sclose(space);
     H5Pclose(dcpl);
@@ -173,8 +207,24 @@ class ReferenceWriter {
     datasets_[path] = d;
   }
 
+  template <class T, class F>
+  void create_dataset_filled(const std::string& path, Tag<T>, const Extent& shape, F fill) {
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    check(H5Pset_fill_value(dcpl, Types<F>::native(), &fill), "H5Pset_fill_value");
+    create(path, Types<T>::file(), shape, dcpl);
+    H5Pclose(dcpl);
+  }
+
+  void create_dataset_typed(const std::string& path, hid_t file_type, const Extent& shape) {
+    create(path, file_type, shape, H5P_DEFAULT);
+  }
+
   template <class M>
   void write(const std::string& path, const std::vector<M>& data, const Selection& selection) {
+    write_raw(path, Types<M>::native(), data.data(), selection);
+  }
+
+  void write_raw(const std::string& path, hid_t memory_type, const void* buffer, const Selection& selection) {
     const hid_t d = dataset(path);
     const hid_t file_space = H5Dget_space(d);
     hid_t memory_space = H5S_ALL;
@@ -215,7 +265,7 @@ class ReferenceWriter {
         break;
       }
     }
-    const herr_t status = H5Dwrite(d, Types<M>::native(), memory_space, file_space, H5P_DEFAULT, data.data());
+    const herr_t status = H5Dwrite(d, memory_type, memory_space, file_space, H5P_DEFAULT, buffer);
     H5Sclose(memory_space);
     H5Sclose(file_space);
     check(status, "H5Dwrite " + path);
@@ -293,6 +343,24 @@ class ReferenceWriter {
   }
 
  private:
+  void create(const std::string& path, hid_t type, const Extent& shape, hid_t dcpl) {
+    const std::vector<hsize_t> dims(shape.begin(), shape.end());
+    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+    const hid_t d = H5Dcreate2(file_, path.c_str(), type, space, lcpl_, dcpl, H5P_DEFAULT);
+    H5Sclose(space);
+    check(d, "H5Dcreate2 " + path);
+    datasets_[path] = d;
+  }
+  void open(bool fresh) {
+    const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
+    file_ = fresh ? H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl)
+                   : H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    check(file_, "opening " + path_);
+    lcpl_ = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl_, 1);  // "a/b/c" creates a and b, as h5mf does
+  }
   static void check(hid_t status, const std::string& what) {
     if (status < 0) throw std::runtime_error("reference file: " + what + " failed");
   }
@@ -305,6 +373,7 @@ class ReferenceWriter {
     return d;
   }
 
+  std::string path_;
   hid_t file_ = H5I_INVALID_HID;
   hid_t lcpl_ = H5I_INVALID_HID;
   std::map<std::string, hid_t> datasets_;

@@ -17,6 +17,7 @@
 #include "container/writer_log.hpp"
 #include "driver/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
+#include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
 #include "format/checksum.hpp"
 #include "hdf5/convert.hpp"
@@ -43,8 +44,8 @@ struct State {
   std::unique_ptr<container::ContainerIndex> index;     // built on the first read
   std::unique_ptr<container::DataReader> reader;
   std::uint64_t epoch = 0;
-  format::Checksum structure_hash;  // of every structure call, compared across ranks at flush/close
-  std::uint64_t structure_calls = 0;
+  CollectiveLog collectives;  // compared across ranks at flush/close
+  std::optional<std::string> diverged;  // why the file is unusable: ranks made different calls
   bool atomic = false;
   bool closed = false;
 
@@ -79,13 +80,13 @@ struct State {
           "process is writer {}",
           layout.path(), session.writer));
     }
+    usable();
     std::visit([&](auto& r) {
       if constexpr (requires { r.epoch; }) r.epoch = epoch;
     }, record);
+    const std::string description = describe(record);
     catalog.apply(record, fmt::format("container '{}'", layout.path()));
-    const auto encoded = format::encode(record);
-    structure_hash.update(encoded);
-    ++structure_calls;
+    collectives.record(description, format::encode(record), metafile ? metafile->end() : 0);
     if (metafile) {
       metafile->append(record);
       if (atomic) metafile->flush(false);
@@ -93,19 +94,58 @@ struct State {
     ++epoch;
   }
 
-  // Every rank made the same structure calls since the file was opened, or every rank throws.
-  void check_collectives(const char* at) {
-    if (!comm->is_parallel()) return;
-    const std::uint64_t mine = structure_hash.digest() ^ (structure_calls * 0x9E3779B97F4A7C15ull);
-    const auto seen = comm->min_max(mine);
-    if (seen.min != seen.max) {
-      const auto calls = comm->min_max(structure_calls);
-      throw CollectiveMismatch(fmt::format(
-          "container '{}': the ranks made different collective calls before {} (rank {} made {}; ranks made "
-          "between {} and {} structure calls). Group, dataset, attribute and resize calls must be made by every "
-          "rank with the same arguments, in the same order",
-          layout.path(), at, comm->rank(), structure_calls, calls.min, calls.max));
+  // A structure call in words, for the message when ranks disagree.
+  std::string describe(const format::StructureRecord& record) const {
+    auto child = [&](std::uint64_t parent, const std::string& name) {
+      const std::string at = catalog.path_of(parent);
+      return (at == "/" ? "/" : at + "/") + name;
+    };
+    return std::visit(
+        [&](const auto& r) -> std::string {
+          using R = std::decay_t<decltype(r)>;
+          if constexpr (std::is_same_v<R, format::CreateGroupRecord>) {
+            return fmt::format("create_group('{}')", child(r.parent, r.name));
+          } else if constexpr (std::is_same_v<R, format::CreateDatasetRecord>) {
+            return fmt::format("create_dataset('{}', shape [{}], {})", child(r.parent, r.name), fmt::join(r.dims, ","),
+                               Datatype::decode(r.type).describe());
+          } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
+            return fmt::format("attrs['{}'] = ... on '{}'", r.name, catalog.path_of(r.id));
+          } else if constexpr (std::is_same_v<R, format::DeleteAttributeRecord>) {
+            return fmt::format("del attrs['{}'] on '{}'", r.name, catalog.path_of(r.id));
+          } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
+            return fmt::format("resize('{}', [{}])", catalog.path_of(r.id), fmt::join(r.dims, ","));
+          } else {
+            return "a session record";
+          }
+        },
+        record);
+  }
+
+  // The handshake that starts every communicating operation (see CollectiveLog). On a mismatch
+  // every rank writes out what it has (nothing written is lost), the coordinator cuts the metafile
+  // back to the last call all ranks agreed on, so that no object only some ranks made stays in the
+  // container (records aimed at such objects are then dropped, and reported, instead of landing in
+  // another object), and every rank throws. From then on the file makes no collective call.
+  void handshake(const std::string& operation) {
+    auto disagreement = collectives.handshake(*comm, layout.path(), operation);
+    if (!disagreement) return;
+    diverged = disagreement->message;
+    try {
+      if (log) log->flush(options.sync);
+      if (metafile) {
+        if (disagreement->metafile_cut) metafile->truncate_to(*disagreement->metafile_cut);
+        metafile->flush(options.sync);
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "h5mf: while writing out '%s' after mismatched collective calls: %s\n",
+                   layout.path().c_str(), e.what());
     }
+    throw CollectiveMismatch(disagreement->message);
+  }
+
+  // After ranks diverged, nothing more may be made of this file: close it and fix the program.
+  void usable() const {
+    if (diverged) throw CollectiveMismatch(*diverged + " (the file can only be closed now)");
   }
 
   void write_out(bool sync) {
@@ -175,6 +215,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   }
 
   void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {
+    state_->usable();
     const std::uint64_t n = selection.num_elements();
     if (n == 0) return;
     const std::span<const std::byte> in(static_cast<const std::byte*>(buffer), n * memory_type.size());
@@ -195,7 +236,8 @@ class MultifileDataset final : public Object<DatasetNode> {
     const auto fill_bytes = object().fill;
     // A dataset of the base file starts from the file's content instead of the fill value.
     const bool from_base = state_->catalog.in_base(id_);
-    const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base};
+    const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base,
+                                          object().created_epoch + 1};
     if (hdf5::same_type(memory_type, type_)) {
       if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
       state_->reader->read(writes, selection, layout, {static_cast<std::byte*>(buffer), n * type_.size()});
@@ -281,22 +323,42 @@ class MultifileDriver final : public FileDriver {
 
   void flush() override {
     if (!state_->writable()) return;
+    state_->usable();
+    state_->handshake("flush()");
     mpi::on_all(*state_->comm, [&] { state_->write_out(state_->options.sync); });
-    state_->check_collectives("flush()");
     ++state_->epoch;  // flush is a collective call too: writes after it replay after writes before it
   }
 
+  // After a mismatch the ranks are out of step: the file is closed by each rank alone.
   void close() override {
     if (state_->closed) return;
     state_->closed = true;
     if (!state_->writable()) return;
-    mpi::on_all(*state_->comm, [&] {
-      state_->write_out(state_->options.sync);
-      state_->log->close();
-      state_->log.reset();
-      state_->metafile.reset();
-    });
-    state_->check_collectives("close()");
+    if (!state_->diverged) {
+      try {
+        state_->handshake("close()");
+      } catch (const CollectiveMismatch&) {
+        close_locally();
+        throw;
+      }
+      mpi::on_all(*state_->comm, [&] {
+        state_->write_out(state_->options.sync);
+        state_->log->close();
+        state_->log.reset();
+        state_->metafile.reset();
+      });
+      return;
+    }
+    close_locally();
+    // The program did not fix its collective calls: say so again rather than close quietly.
+    throw CollectiveMismatch(*state_->diverged + " (closed without a collective close)");
+  }
+
+  void close_locally() {
+    state_->write_out(state_->options.sync);
+    state_->log->close();
+    state_->log.reset();
+    state_->metafile.reset();
   }
 
   void abandon() noexcept override {
@@ -312,6 +374,9 @@ class MultifileDriver final : public FileDriver {
 
   bool atomic() const override { return state_->atomic; }
   void set_atomic(bool atomic) override {
+    state_->usable();
+    // Collective like the other settings of a file: every rank sets it, at the same point.
+    state_->handshake(atomic ? "setting atomic to true" : "setting atomic to false");
     if (atomic && state_->writable()) mpi::on_all(*state_->comm, [&] { state_->write_out(false); });
     state_->atomic = atomic;
   }

@@ -1,0 +1,71 @@
+#include "merge/hdf5_structure.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "driver/attribute_codec.hpp"
+#include "format/constants.hpp"
+
+namespace h5mf::merge_detail {
+
+using hdf5::Handle;
+
+hsize_t to_hsize(std::uint64_t v) { return v == format::kUnlimited ? H5S_UNLIMITED : static_cast<hsize_t>(v); }
+
+std::uint64_t elements(const Extent& shape) {
+  std::uint64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+Handle make_space(const Extent& dims, const Extent& maxdims) {
+  if (dims.empty()) return Handle(hdf5::check_id(H5Screate(H5S_SCALAR), "H5Screate(scalar)"));
+  std::vector<hsize_t> d(dims.size()), m(dims.size());
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    d[i] = to_hsize(dims[i]);
+    m[i] = to_hsize(maxdims.empty() ? dims[i] : maxdims[i]);
+  }
+  return Handle(hdf5::check_id(H5Screate_simple(static_cast<int>(d.size()), d.data(), m.data()),
+                               fmt::format("H5Screate_simple(rank {})", dims.size())));
+}
+
+void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
+                      const std::string& output, std::uint64_t& count, bool in_base) {
+  if (in_base) {
+    std::vector<std::string> present;
+    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+                  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                  return 0;
+                },
+                &present);
+    for (const auto& name : present) {
+      const auto it = o.attributes.find(name);
+      if (it == o.attributes.end() || it->second.epoch > 0) {
+        hdf5::check(H5Adelete(object, name.c_str()), fmt::format("delete attribute '{}' of '{}'", name, path));
+      }
+    }
+  }
+  for (const auto& [name, entry] : o.attributes) {
+    if (in_base && entry.epoch == 0) continue;
+    const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
+    const AttributeData value = driver::load_attribute({entry.type, entry.dims, entry.value}, what);
+    Handle space = make_space(value.dims, {});
+    Handle attribute(hdf5::check_id(
+        H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "create " + what));
+    if (value.num_elements() == 0) {
+      // Nothing to write (HDF5 refuses a null buffer even for zero elements).
+    } else if (driver::is_variable_string(value.type)) {
+      std::vector<const char*> pointers;
+      for (const auto& s : value.strings) pointers.push_back(s.c_str());
+      hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), "write " + what);
+    } else {
+      hdf5::check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), "write " + what);
+    }
+    attribute.close("close " + what);
+    ++count;
+  }
+}
+
+}  // namespace h5mf::merge_detail

@@ -1,0 +1,27 @@
+// What the merge and the view both make with libhdf5 from the catalog: dataspaces of catalog
+// extents and the attributes of catalog objects.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+
+#include "container/catalog.hpp"
+#include "hdf5/handle.hpp"
+
+namespace h5mf::merge_detail {
+
+hsize_t to_hsize(std::uint64_t v);  // kUnlimited becomes H5S_UNLIMITED
+std::uint64_t elements(const Extent& shape);
+
+// A scalar dataspace for empty `dims`; `maxdims` empty means fixed at `dims`.
+hdf5::Handle make_space(const Extent& dims, const Extent& maxdims);
+
+// Writes the attributes of `o` to `object` and adds their number to `count`. With `in_base`, the
+// object already exists in the output (a copy of the base file): attributes the container deleted
+// or set again are removed first, those it left alone are kept as they are.
+void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
+                      const std::string& output, std::uint64_t& count, bool in_base = false);
+
+}  // namespace h5mf::merge_detail

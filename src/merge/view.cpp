@@ -1,0 +1,696 @@
+// h5mf view: the container as a standard HDF5 file of virtual datasets, without copying data.
+//
+// Two files are written (docs/design.md, "The zero-copy view"):
+// - the sources file: per mapped piece of data, a dataset with external storage (H5Pset_external)
+//   whose raw data are byte ranges of the writers' data files, named by absolute path, because
+//   HDF5 1.10.8 resolves relative external names against the reader's working directory;
+// - the view: the container's groups and attributes, and per dataset a virtual dataset whose
+//   mappings read those source datasets. The sources file is named relative to the view, which
+//   HDF5 resolves against the view's own directory, so the two travel together.
+//
+// HDF5 reads overlapping mappings in list order (a later one wins) but fills unmapped elements
+// with the fill value only when the mapped elements are fewer than those read: with overlaps,
+// holes then keep whatever the reader's buffer held. So the view never overlaps mappings: every
+// record maps only what no later record (in replay order) overwrites.
+#include "h5mf/view.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "container/base.hpp"
+#include "container/file_cache.hpp"
+#include "container/index.hpp"
+#include "container/metafile.hpp"
+#include "h5mf/datatype.hpp"
+#include "h5mf/error.hpp"
+#include "hdf5/handle.hpp"
+#include "merge/hdf5_structure.hpp"
+#include "merge/verify.hpp"
+#include "mpi/comm.hpp"
+#include "selection/runs.hpp"
+
+namespace h5mf {
+namespace {
+
+namespace fs = std::filesystem;
+using container::CatalogObject;
+using container::IndexedWrite;
+using hdf5::Handle;
+using merge_detail::make_space;
+
+// HDF5 keeps a dataset's external file list in one object header message of at most 64 KiB:
+// 1.10.8 accepts 2,000 segments and refuses 3,000.
+constexpr std::size_t kMaxSegments = 2000;
+constexpr std::size_t kBaseSource = std::numeric_limits<std::size_t>::max();
+
+struct Segment {
+  std::uint32_t writer = 0;
+  std::uint64_t offset = 0, length = 0;  // bytes of the writer's data file
+};
+
+// An external-storage dataset of the sources file: its raw data are its segments, in order.
+struct Source {
+  Extent dims;  // empty: scalar
+  std::vector<Segment> segments;
+};
+
+// One VDS mapping: the elements `virtual_selection` selects read, in row-major order, the
+// elements `source_selection` selects in source `source` (or in the base file's dataset).
+struct Mapping {
+  Handle virtual_selection;
+  std::size_t source = kBaseSource;
+  Handle source_selection;
+};
+
+struct DatasetPlan {
+  std::uint64_t id = 0;
+  std::vector<Source> sources;
+  std::vector<Mapping> mappings;
+};
+
+std::vector<hsize_t> to_hsizes(const Extent& e) { return std::vector<hsize_t>(e.begin(), e.end()); }
+
+Handle copy_space(hid_t space) { return Handle(hdf5::check_id(H5Scopy(space), "H5Scopy")); }
+
+std::uint64_t selected(hid_t space) {
+  const hssize_t n = H5Sget_select_npoints(space);
+  if (n < 0) hdf5::check(-1, "H5Sget_select_npoints");
+  return static_cast<std::uint64_t>(n);
+}
+
+void select_slab(hid_t space, H5S_seloper_t op, const Hyperslab& slab) {
+  std::vector<hsize_t> start = to_hsizes(slab.start), stride = to_hsizes(slab.stride), count = to_hsizes(slab.count),
+                       block = to_hsizes(slab.block);
+  // HDF5 refuses a zero stride even where the count makes it meaningless.
+  for (std::size_t d = 0; d < stride.size(); ++d) {
+    if (count[d] <= 1) stride[d] = 1;
+  }
+  hdf5::check(H5Sselect_hyperslab(space, op, start.data(), stride.data(), count.data(), block.data()),
+              "H5Sselect_hyperslab");
+}
+
+void select_point(hid_t space, H5S_seloper_t op, const std::uint64_t* point, std::size_t rank) {
+  const std::vector<hsize_t> start(point, point + rank), ones(rank, 1);
+  hdf5::check(H5Sselect_hyperslab(space, op, start.data(), nullptr, ones.data(), nullptr), "H5Sselect_hyperslab");
+}
+
+Handle selection_of(hid_t space, const Hyperslab& slab) {
+  Handle s = copy_space(space);
+  select_slab(s.get(), H5S_SELECT_SET, slab);
+  return s;
+}
+
+Handle all_of(const Extent& dims) {
+  Handle s = make_space(dims, {});
+  hdf5::check(H5Sselect_all(s.get()), "H5Sselect_all");
+  return s;
+}
+
+// Whether {start + k*stride + j : k < count, j < block} meets [lo, hi).
+bool meets(std::uint64_t start, std::uint64_t stride, std::uint64_t count, std::uint64_t block, std::uint64_t lo,
+           std::uint64_t hi) {
+  if (count == 0 || block == 0 || lo >= hi) return false;
+  if (count == 1) return start < hi && start + block > lo;
+  // The first block ending past lo; if it starts at or past hi, so do all later ones.
+  const std::uint64_t k = start + block > lo ? 0 : (lo - start - block) / stride + 1;
+  return k < count && start + k * stride < hi;
+}
+
+// A regular hyperslab is the product of its dimensions' selections, so two meet exactly when they
+// meet in every dimension: no HDF5 call, and no span tree for slabs that interleave.
+bool slabs_meet(const Hyperslab& a, const Hyperslab& b) {
+  for (std::size_t d = 0; d < a.start.size(); ++d) {
+    const bool a_fewer = a.count[d] <= b.count[d];
+    const Hyperslab& few = a_fewer ? a : b;
+    const Hyperslab& many = a_fewer ? b : a;
+    bool met = false;
+    if (few.count[d] == 1 || few.stride[d] == few.block[d]) {  // one interval
+      met = meets(many.start[d], many.stride[d], many.count[d], many.block[d], few.start[d],
+                  few.start[d] + few.count[d] * few.block[d]);
+    } else {
+      for (std::uint64_t k = 0; k < few.count[d] && !met; ++k) {
+        const std::uint64_t lo = few.start[d] + k * few.stride[d];
+        met = meets(many.start[d], many.stride[d], many.count[d], many.block[d], lo, lo + few.block[d]);
+      }
+    }
+    if (!met) return false;
+  }
+  return true;
+}
+
+bool slab_contains(const Hyperslab& s, const std::uint64_t* point) {
+  for (std::size_t d = 0; d < s.start.size(); ++d) {
+    if (!meets(s.start[d], s.stride[d], s.count[d], s.block[d], point[d], point[d] + 1)) return false;
+  }
+  return true;
+}
+
+// One box: in every dimension a single block, or blocks that touch.
+bool is_box(const Hyperslab& s) {
+  for (std::size_t d = 0; d < s.start.size(); ++d) {
+    if (s.count[d] > 1 && s.stride[d] != s.block[d]) return false;
+  }
+  return true;
+}
+
+void add_segment(std::vector<Segment>& segments, const IndexedWrite& w) {
+  if (!segments.empty() && segments.back().writer == w.writer &&
+      segments.back().offset + segments.back().length == w.record.data_offset) {
+    segments.back().length += w.record.data_length;  // adjacent in the same data file
+    return;
+  }
+  segments.push_back({w.writer, w.record.data_offset, w.record.data_length});
+}
+
+std::uint64_t blocks_of(hid_t space) {
+  const H5S_sel_type type = H5Sget_select_type(space);
+  if (type == H5S_SEL_ALL) return 1;
+  if (type != H5S_SEL_HYPERSLABS) return static_cast<std::uint64_t>(std::max<hssize_t>(H5Sget_select_npoints(space), 0));
+  const hssize_t n = H5Sget_select_hyper_nblocks(space);
+  hdf5::check(n < 0 ? -1 : 0, "H5Sget_select_hyper_nblocks");
+  return static_cast<std::uint64_t>(n);
+}
+
+// Plans one dataset: which piece of which record every element shows, as few mappings as possible.
+class Planner {
+ public:
+  Planner(const CatalogObject& o, std::string path, std::size_t element_size, const ViewOptions& options,
+          ViewReport& report)
+      : o_(o), path_(std::move(path)), element_size_(element_size), options_(options), report_(report),
+        space_(make_space(o.dims, o.maxdims)) {}
+
+  DatasetPlan plan(std::uint64_t id, const container::DatasetWrites* writes, bool in_base) {
+    plan_.id = id;
+    static const std::vector<IndexedWrite> none;
+    const std::vector<IndexedWrite>& all = writes ? writes->in_replay_order() : none;
+    for (const auto& w : all) check_record(w);
+    if (o_.dims.empty()) {
+      plan_scalar(all, in_base);
+    } else {
+      classify(all, *writes);
+      map_visible_points();
+      coalesce_boxes();
+      if (in_base) map_base(all);
+    }
+    check_limits(all.size());
+    return std::move(plan_);
+  }
+
+ private:
+  // A record must fit its dataset, and its data length its selection (or HDF5 would fail later
+  // with less to say).
+  void check_record(const IndexedWrite& w) {
+    const Selection& s = w.record.selection;
+    try {
+      (void)s.resolved(o_.dims, fmt::format("dataset '{}'", path_));
+    } catch (const InvalidArgument& e) {
+      throw FormatError(fmt::format("record {} of writer {} does not fit: {}", w.record.sequence, w.writer, e.what()));
+    }
+    if (s.num_elements() * element_size_ != w.record.data_length) {
+      throw FormatError(fmt::format("record {} of writer {} for dataset '{}' holds {} bytes, but its selection ({}) "
+                                    "needs {}",
+                                    w.record.sequence, w.writer, path_, w.record.data_length, s.describe(),
+                                    s.num_elements() * element_size_));
+    }
+  }
+
+  std::size_t add_source(Extent dims, std::vector<Segment> segments) {
+    plan_.sources.push_back({std::move(dims), std::move(segments)});
+    return plan_.sources.size() - 1;
+  }
+
+  void add_mapping(Handle virtual_selection, std::size_t source, Handle source_selection) {
+    blocks_ += blocks_of(virtual_selection.get());
+    plan_.mappings.push_back({std::move(virtual_selection), source, std::move(source_selection)});
+  }
+
+  // A scalar dataset shows its last write.
+  void plan_scalar(const std::vector<IndexedWrite>& all, bool in_base) {
+    const IndexedWrite* last = nullptr;
+    for (const auto& w : all) {
+      if (w.record.data_length > 0) last = &w;
+    }
+    for (const auto& w : all) {
+      if (&w != last) ++report_.records_hidden;
+    }
+    if (last) {
+      add_mapping(all_of({}), add_source({}, {{last->writer, last->record.data_offset, last->record.data_length}}),
+                  all_of({}));
+    } else if (in_base) {
+      add_mapping(all_of({}), kBaseSource, all_of({}));
+    }
+  }
+
+  // Every record maps what no later record overwrites: all of it, nothing, or a part.
+  void classify(const std::vector<IndexedWrite>& all, const container::DatasetWrites& writes) {
+    for (const auto& w : all) {
+      if (w.record.selection.num_elements() == 0) continue;
+      std::vector<const IndexedWrite*> later;
+      for (const IndexedWrite* c : writes.overlapping(w.box)) {
+        if (c > &w && c->record.selection.num_elements() > 0) later.push_back(c);
+      }
+      // Latest first: the records most likely to cover this one end the search soonest.
+      std::reverse(later.begin(), later.end());
+      if (w.record.selection.kind() == Selection::Kind::Points) {
+        map_points(w, later);
+      } else {
+        map_slab(w, later);
+      }
+    }
+  }
+
+  void map_slab(const IndexedWrite& w, const std::vector<const IndexedWrite*>& later) {
+    const Hyperslab& slab = w.record.selection.slab();
+    const std::size_t rank = slab.start.size();
+    const std::uint64_t total = w.record.selection.num_elements();
+    Handle visible;  // made only when a later record really overlaps
+    std::uint64_t left = total;
+    for (const IndexedWrite* c : later) {
+      const Selection& cs = c->record.selection;
+      if (cs.kind() == Selection::Kind::Hyperslab) {
+        if (!slabs_meet(slab, cs.slab())) continue;
+        if (!visible.valid()) visible = selection_of(space_.get(), slab);
+        select_slab(visible.get(), H5S_SELECT_NOTB, cs.slab());
+      } else {
+        const auto& flat = cs.flat_points();
+        for (std::uint64_t p = 0; p < cs.num_points(); ++p) {
+          if (!slab_contains(slab, &flat[p * rank])) continue;
+          if (!visible.valid()) visible = selection_of(space_.get(), slab);
+          select_point(visible.get(), H5S_SELECT_NOTB, &flat[p * rank], rank);
+        }
+      }
+      if (visible.valid()) left = selected(visible.get());
+      if (left == 0) break;
+    }
+    if (left == 0) {
+      ++report_.records_hidden;
+    } else if (left == total) {
+      (is_box(slab) ? boxes_ : whole_).push_back(&w);
+    } else {
+      // The part left: its elements in the record's data are found by projecting the part from
+      // the record's selection onto the record's own (dense) shape.
+      ++clipped_;
+      if (clipped_ > options_.max_mappings) refuse_mappings(std::nullopt);
+      const Extent shape = w.record.selection.buffer_shape();
+      const std::size_t source = add_source(shape, {{w.writer, w.record.data_offset, w.record.data_length}});
+      Handle whole = selection_of(space_.get(), slab);
+      Handle dense = all_of(shape);
+      Handle part(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), visible.get()),
+                                 fmt::format("project the visible part of a record of '{}'", path_)));
+      add_mapping(std::move(visible), source, std::move(part));
+    }
+  }
+
+  // HDF5 1.10 refuses point selections in mappings ("point selections not currently supported
+  // with virtual datasets"), so each visible point is a one-element mapping: fine for a few.
+  void map_points(const IndexedWrite& w, const std::vector<const IndexedWrite*>& later) {
+    const Selection& s = w.record.selection;
+    const std::size_t rank = s.rank();
+    const auto& flat = s.flat_points();
+    const std::uint64_t n = s.num_points();
+    ++point_records_;
+    std::unordered_set<std::uint64_t> later_points, seen;
+    for (const IndexedWrite* c : later) {
+      if (c->record.selection.kind() != Selection::Kind::Points) continue;
+      const auto& cf = c->record.selection.flat_points();
+      for (std::uint64_t p = 0; p < c->record.selection.num_points(); ++p) {
+        later_points.insert(sel::linear_index(o_.dims, std::span(&cf[p * rank], rank)));
+      }
+    }
+    std::vector<std::uint64_t> visible;  // positions in the record's data
+    for (std::uint64_t p = n; p-- > 0;) {
+      const std::uint64_t* point = &flat[p * rank];
+      const std::uint64_t linear = sel::linear_index(o_.dims, std::span(point, rank));
+      // Within a record, the last occurrence of a point is the one written.
+      if (!seen.insert(linear).second || later_points.contains(linear)) continue;
+      bool covered = false;
+      for (const IndexedWrite* c : later) {
+        if (c->record.selection.kind() == Selection::Kind::Hyperslab &&
+            slab_contains(c->record.selection.slab(), point)) {
+          covered = true;
+          break;
+        }
+      }
+      if (!covered) visible.push_back(p);
+    }
+    if (visible.empty()) {
+      ++report_.records_hidden;
+      return;
+    }
+    visible_points_ += visible.size();
+    points_.push_back({&w, std::move(visible)});
+  }
+
+  void map_visible_points() {
+    if (visible_points_ > options_.max_point_mappings) refuse_points();
+    for (const auto& [w, visible] : points_) {
+      const Selection& s = w->record.selection;
+      const std::size_t rank = s.rank();
+      const std::uint64_t n = s.num_points();
+      const std::size_t source = add_source({n}, {{w->writer, w->record.data_offset, w->record.data_length}});
+      for (std::uint64_t p : visible) {
+        Handle v = copy_space(space_.get());
+        select_point(v.get(), H5S_SELECT_SET, &s.flat_points()[p * rank], rank);
+        Handle element = make_space({n}, {});
+        const hsize_t at = p, one = 1;
+        hdf5::check(H5Sselect_hyperslab(element.get(), H5S_SELECT_SET, &at, nullptr, &one, nullptr),
+                    "H5Sselect_hyperslab");
+        add_mapping(std::move(v), source, std::move(element));
+      }
+    }
+  }
+
+  // Whole boxes that share their extent beyond dimension 0 and follow each other along it are one
+  // box whose row-major bytes are theirs, concatenated: one mapping over a source of several
+  // segments. Row blocks written by many writers over many steps become a handful of mappings.
+  void coalesce_boxes() {
+    std::map<std::pair<Extent, Extent>, std::vector<const IndexedWrite*>> rows;
+    for (const IndexedWrite* w : boxes_) {
+      rows[{Extent(w->box.lo.begin() + 1, w->box.lo.end()), Extent(w->box.hi.begin() + 1, w->box.hi.end())}].push_back(w);
+    }
+    for (auto& [inner, group] : rows) {
+      std::sort(group.begin(), group.end(),
+                [](const IndexedWrite* a, const IndexedWrite* b) { return a->box.lo[0] < b->box.lo[0]; });
+      std::size_t first = 0;
+      std::vector<Segment> segments;
+      for (std::size_t i = 0; i < group.size(); ++i) {
+        const bool follows = i > first && group[i]->box.lo[0] == group[i - 1]->box.hi[0];
+        if (i > first && (!follows || segments.size() >= kMaxSegments)) {
+          map_box_run(group, first, i, std::move(segments));
+          segments.clear();
+          first = i;
+        }
+        add_segment(segments, *group[i]);
+      }
+      if (!group.empty()) map_box_run(group, first, group.size(), std::move(segments));
+    }
+    for (const IndexedWrite* w : whole_) {
+      const Extent shape = w->record.selection.buffer_shape();
+      const std::size_t source = add_source(shape, {{w->writer, w->record.data_offset, w->record.data_length}});
+      add_mapping(selection_of(space_.get(), w->record.selection.slab()), source, all_of(shape));
+    }
+  }
+
+  void map_box_run(const std::vector<const IndexedWrite*>& group, std::size_t first, std::size_t end,
+                   std::vector<Segment> segments) {
+    const sel::Box& a = group[first]->box;
+    const sel::Box& z = group[end - 1]->box;
+    Hyperslab box{a.lo, Extent(a.lo.size(), 1), Extent(a.lo.size(), 1), Extent(a.lo.size())};
+    for (std::size_t d = 0; d < a.lo.size(); ++d) box.block[d] = a.hi[d] - a.lo[d];
+    box.block[0] = z.hi[0] - a.lo[0];
+    const std::size_t source = add_source(box.block, std::move(segments));
+    add_mapping(selection_of(space_.get(), box), source, all_of(box.block));
+  }
+
+  // A dataset of the base file shows the base file's elements wherever no record wrote.
+  void map_base(const std::vector<IndexedWrite>& all) {
+    Handle rest = copy_space(space_.get());
+    hdf5::check(H5Sselect_all(rest.get()), "H5Sselect_all");
+    bool whole = true;
+    const std::size_t rank = o_.dims.size();
+    for (const auto& w : all) {
+      const Selection& s = w.record.selection;
+      if (s.num_elements() == 0) continue;
+      whole = false;
+      if (s.kind() == Selection::Kind::Hyperslab) {
+        select_slab(rest.get(), H5S_SELECT_NOTB, s.slab());
+      } else {
+        for (std::uint64_t p = 0; p < s.num_points(); ++p) {
+          select_point(rest.get(), H5S_SELECT_NOTB, &s.flat_points()[p * rank], rank);
+        }
+      }
+      if (selected(rest.get()) == 0) return;
+    }
+    if (whole) {
+      add_mapping(all_of(o_.dims), kBaseSource, all_of(o_.dims));
+      return;
+    }
+    Handle same = copy_space(rest.get());
+    add_mapping(std::move(rest), kBaseSource, std::move(same));
+  }
+
+  [[noreturn]] void refuse(const std::string& what, std::uint64_t limit, const char* option) const {
+    throw Unsupported(fmt::format(
+        "cannot view dataset '{}': {}, more than the {} a view allows per dataset ({}). HDF5 1.10 opens every "
+        "mapping of a virtual dataset on each access and projects every block on each read, so reading this one "
+        "would be impractically slow. Use 'h5mf merge' instead (or raise the limit)",
+        path_, what, limit, option));
+  }
+
+  [[noreturn]] void refuse_points() const {
+    refuse(fmt::format("its {} point-selection write records leave {} points visible; HDF5 1.10's virtual "
+                       "datasets cannot map point selections, so each point would need a mapping of its own",
+                       point_records_, visible_points_),
+           options_.max_point_mappings, "--max-points");
+  }
+
+  [[noreturn]] void refuse_mappings(std::optional<std::uint64_t> records) const {
+    refuse(records ? fmt::format("its {} write records need {} virtual-dataset mappings", *records,
+                                 plan_.mappings.size())
+                   : fmt::format("its write records need more than {} virtual-dataset mappings",
+                                 options_.max_mappings),
+           options_.max_mappings, "--max-mappings");
+  }
+
+  void check_limits(std::uint64_t records) const {
+    if (plan_.mappings.size() > options_.max_mappings) refuse_mappings(records);
+    if (blocks_ > options_.max_blocks) {
+      refuse(fmt::format("the {} mappings its {} write records need select {} hyperslab blocks (strided or "
+                         "partly overwritten writes)",
+                         plan_.mappings.size(), records, blocks_),
+             options_.max_blocks, "--max-blocks");
+    }
+  }
+
+  const CatalogObject& o_;
+  std::string path_;
+  std::size_t element_size_;
+  const ViewOptions& options_;
+  ViewReport& report_;
+  Handle space_;  // the dataset's dataspace, copied for every selection
+  DatasetPlan plan_;
+  std::vector<const IndexedWrite*> boxes_, whole_;  // records shown whole: boxes, and strided ones
+  std::vector<std::pair<const IndexedWrite*, std::vector<std::uint64_t>>> points_;  // and their visible points
+  std::uint64_t clipped_ = 0, point_records_ = 0, visible_points_ = 0, blocks_ = 0;
+};
+
+// '%' starts a substitution in the names H5Pset_virtual is given.
+std::string escape_vds_name(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    out += c;
+    if (c == '%') out += '%';
+  }
+  return out;
+}
+
+std::string default_sources(const std::string& output) {
+  const std::string suffix = ".h5";
+  if (output.size() > suffix.size() && output.ends_with(suffix)) {
+    return output.substr(0, output.size() - suffix.size()) + "-sources.h5";
+  }
+  return output + "-sources.h5";
+}
+
+fs::path absolute_path(const std::string& path) { return fs::absolute(fs::path(path)).lexically_normal(); }
+
+void write_sources(const std::string& file_name, const std::vector<DatasetPlan>& plans,
+                   const container::Catalog& catalog, const container::Layout& layout, ViewReport& report) {
+  Handle file(hdf5::check_id(H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                             fmt::format("cannot create the view's sources file '{}'", file_name)));
+  std::map<std::uint32_t, std::string> data_files;  // absolute: read from any working directory
+  for (const DatasetPlan& plan : plans) {
+    if (plan.sources.empty()) continue;
+    const std::string path = catalog.path_of(plan.id);
+    const Datatype type = Datatype::decode(catalog.object(plan.id).type);
+    Handle group(hdf5::check_id(H5Gcreate2(file.get(), std::to_string(plan.id).c_str(), H5P_DEFAULT, H5P_DEFAULT,
+                                           H5P_DEFAULT),
+                                fmt::format("create group '/{}' in '{}'", plan.id, file_name)));
+    for (std::size_t k = 0; k < plan.sources.size(); ++k) {
+      const Source& source = plan.sources[k];
+      Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
+      for (const Segment& s : source.segments) {
+        auto [it, added] = data_files.try_emplace(s.writer);
+        if (added) it->second = absolute_path(layout.data_file(s.writer)).string();
+        if (s.offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
+          throw FormatError(fmt::format("'{}': offset {} is beyond what HDF5 can address", it->second, s.offset));
+        }
+        hdf5::check(H5Pset_external(dcpl.get(), it->second.c_str(), static_cast<off_t>(s.offset), s.length),
+                    fmt::format("external segment of '{}' ({} bytes at {} of '{}')", path, s.length, s.offset,
+                                it->second));
+        ++report.segments;
+        report.bytes_referenced += s.length;
+      }
+      Handle space = make_space(source.dims, {});
+      Handle d(hdf5::check_id(
+          H5Dcreate2(group.get(), std::to_string(k).c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(),
+                     H5P_DEFAULT),
+          fmt::format("create source dataset '/{}/{}' (of '{}') in '{}'", plan.id, k, path, file_name)));
+      d.close(fmt::format("close source dataset '/{}/{}' in '{}'", plan.id, k, file_name));
+      ++report.source_datasets;
+    }
+  }
+  file.close(fmt::format("close the view's sources file '{}'", file_name));
+}
+
+struct ViewNames {
+  std::string output;
+  std::string sources_in_vds;       // the sources file as the view names it (relative, escaped)
+  std::optional<std::string> base;  // the base file as the view names it (absolute, escaped)
+};
+
+void write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans, const container::Catalog& catalog,
+                ViewReport& report) {
+  const std::string& output = names.output;
+  Handle file(hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                             fmt::format("cannot create view '{}'", output)));
+  std::map<std::uint64_t, const DatasetPlan*> by_id;
+  for (const auto& p : plans) by_id.emplace(p.id, &p);
+  std::map<std::uint64_t, Handle> groups;
+  groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
+  merge_detail::write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes);
+  for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
+    const CatalogObject& o = catalog.object(id);
+    const std::string path = catalog.path_of(id);
+    const hid_t parent = groups.at(o.parent).get();
+    if (o.kind == container::ObjectKind::Group) {
+      Handle g(hdf5::check_id(H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              fmt::format("create group '{}' in '{}'", path, output)));
+      merge_detail::write_attributes(g.get(), o, path, output, report.attributes);
+      groups.emplace(id, std::move(g));
+      ++report.groups;
+      continue;
+    }
+    const Datatype type = Datatype::decode(o.type);
+    Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
+    hdf5::check(H5Pset_layout(dcpl.get(), H5D_VIRTUAL), "H5Pset_layout(virtual)");
+    // Elements no mapping covers read as the fill value, as in the merged file.
+    if (!o.fill.empty()) {
+      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()), fmt::format("fill value of '{}'", path));
+    }
+    const DatasetPlan& plan = *by_id.at(id);
+    const std::string escaped_path = escape_vds_name(path);
+    for (const Mapping& m : plan.mappings) {
+      const bool base = m.source == kBaseSource;
+      const std::string source_name = base ? escaped_path : fmt::format("/{}/{}", id, m.source);
+      hdf5::check(H5Pset_virtual(dcpl.get(), m.virtual_selection.get(),
+                                 base ? names.base->c_str() : names.sources_in_vds.c_str(), source_name.c_str(),
+                                 m.source_selection.get()),
+                  fmt::format("map part of '{}' to '{}' in '{}'", path, source_name,
+                              base ? *names.base : names.sources_in_vds));
+    }
+    report.mappings += plan.mappings.size();
+    Handle space = make_space(o.dims, o.maxdims);
+    Handle d(hdf5::check_id(
+        H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        fmt::format("create virtual dataset '{}' in '{}'", path, output)));
+    merge_detail::write_attributes(d.get(), o, path, output, report.attributes);
+    d.close(fmt::format("close dataset '{}' in '{}'", path, output));
+    ++report.datasets;
+  }
+  groups.clear();
+  file.close(fmt::format("close view '{}'", output));
+}
+
+}  // namespace
+
+ViewReport view(const std::string& container_path, const ViewOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  hdf5::silence_hdf5_errors();
+  const container::Location where = container::locate(container_path);
+  const container::Layout& layout = where.layout;
+  if (!layout.is_container()) {
+    throw NotFound(fmt::format("cannot view '{}': it is not an h5mf container (no metafile)", container_path));
+  }
+
+  ViewReport report;
+  report.output = options.output.empty() ? layout.path() + "/view.h5" : options.output;
+  report.sources = options.sources.empty() ? default_sources(report.output) : options.sources;
+  const fs::path output_abs = absolute_path(report.output), sources_abs = absolute_path(report.sources);
+  if (output_abs == sources_abs) {
+    throw InvalidArgument(fmt::format("the view '{}' and its sources file cannot be the same file", report.output));
+  }
+
+  const container::MetafileContents contents = container::load_metafile(layout);
+  const container::Catalog& catalog = contents.catalog;
+  container::ContainerIndex index(layout, contents.header.container);
+  index.refresh(catalog.writer_files(), true);
+  ViewNames names{report.output, escape_vds_name(sources_abs.lexically_relative(output_abs.parent_path()).string()),
+                  std::nullopt};
+  if (catalog.base()) {
+    container::check_base_unchanged(layout, *catalog.base());
+    names.base = escape_vds_name(absolute_path(container::base_path(layout, *catalog.base())).string());
+  }
+  if (contents.damage) {
+    report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", layout.metafile(),
+                                        contents.damage->bytes, contents.damage->offset, contents.damage->reason));
+  }
+  for (const auto& d : index.damage()) {
+    report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
+  }
+
+  // Only records whose data pass their checksums are mapped (or all, with verify_data off).
+  const unsigned threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto comm = mpi::serial();
+  merge_detail::Verified verified = merge_detail::verify_records(index, layout, *comm, threads, options.verify_data,
+                                                                 container::FileCache::default_capacity());
+  report.records_dropped = verified.dropped;
+  report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
+  for (const auto& [dataset, writes] : verified.writes) {
+    if (!catalog.contains(dataset) || catalog.object(dataset).kind != container::ObjectKind::Dataset) {
+      report.records_dropped += writes.size();
+      report.damage.push_back(fmt::format("{} records refer to dataset id {}, which the metafile does not define",
+                                          writes.size(), dataset));
+      continue;
+    }
+    report.records += writes.size();
+  }
+
+  // Every dataset is planned before anything is written: a view that cannot be made leaves no file.
+  std::vector<DatasetPlan> plans;
+  std::uint64_t total = 0;
+  for (std::uint64_t id : catalog.datasets()) {
+    const CatalogObject& o = catalog.object(id);
+    const std::string path = catalog.path_of(id);
+    const auto it = verified.writes.find(id);
+    const container::DatasetWrites* writes = it == verified.writes.end() ? nullptr : &it->second;
+    const Datatype type = Datatype::decode(o.type);
+    if (writes && writes->size() > 0 &&
+        (type.is_variable_length() || hdf5::check(H5Tdetect_class(type.id(), H5T_REFERENCE), "H5Tdetect_class") > 0)) {
+      throw Unsupported(fmt::format(
+          "cannot view dataset '{}': its type {} holds pointers or references, which mean nothing outside the "
+          "process or file that wrote them. Use 'h5mf merge' instead",
+          path, type.describe()));
+    }
+    plans.push_back(Planner(o, path, type.size(), options, report).plan(id, writes, catalog.in_base(id)));
+    total += plans.back().mappings.size();
+  }
+  if (total > options.max_total_mappings) {
+    throw Unsupported(fmt::format(
+        "cannot view '{}': its {} datasets need {} virtual-dataset mappings in all, more than the {} a view allows "
+        "(max_total_mappings); writing and reading them would be impractically slow. Use 'h5mf merge' instead",
+        container_path, plans.size(), total, options.max_total_mappings));
+  }
+
+  try {
+    write_sources(report.sources, plans, catalog, layout, report);
+    write_view(names, plans, catalog, report);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(report.output, ignored);
+    fs::remove(report.sources, ignored);
+    throw;
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace h5mf
