@@ -85,15 +85,19 @@ class Dataset {
   Attributes attrs() const;
 
  private:
-  Selection checked(const Selection& selection, std::uint64_t buffer_elements) const;
+  static constexpr std::uint64_t kAnyCount = ~std::uint64_t{0};
+  // The selection made explicit against the current shape; names the dataset only on error.
+  Selection resolve(const Selection& selection) const;
+  // `count` elements of `memory_type` (kAnyCount: as many as the selection has).
+  void write_elements(const void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection);
+  void read_elements(void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection) const;
   std::shared_ptr<detail::FileState> file_;
   std::shared_ptr<driver::DatasetNode> node_;
 };
 
 template <class T>
 void Dataset::write(std::span<const T> data, const Selection& selection) {
-  const Selection resolved = checked(selection, data.size());
-  write_raw(data.data(), Datatype::of<T>(), resolved);
+  write_elements(data.data(), data.size(), Datatype::of<T>(), selection);
 }
 
 template <class T>
@@ -105,8 +109,7 @@ std::vector<T> Dataset::read(const Selection& selection) const {
 
 template <class T>
 void Dataset::read(std::span<T> out, const Selection& selection) const {
-  const Selection resolved = checked(selection, out.size());
-  read_raw(out.data(), Datatype::of<T>(), resolved);
+  read_elements(out.data(), out.size(), Datatype::of<T>(), selection);
 }
 
 }  // namespace h5mf

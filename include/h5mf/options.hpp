@@ -34,7 +34,8 @@ struct FileOptions {
   int writer = -1;
   // Every write visible to every process as soon as the call returns (MPI atomic mode).
   bool atomic = false;
-  // Per-writer buffer for small writes; writes of at least half of it bypass the buffer.
+  // Per-writer buffer for small writes; writes of 64 KiB or more (or of half the buffer, if smaller)
+  // go to the file directly from the caller's memory.
   std::size_t buffer_bytes = std::size_t{8} << 20;
   // fsync data, index and metafile at every flush and close.
   bool sync = false;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ class Selection {
   // hyperslab of the whole shape; ranks, overlapping blocks and bounds are validated. Throws
   // InvalidArgument with the offending dimension and values; `what` names the dataset.
   Selection resolved(const Extent& shape, const std::string& what = "dataset") const;
+  // The same, with the name made only when there is an error to report (the hot path of writes).
+  Selection resolved(const Extent& shape, const std::function<std::string()>& what) const;
 
   // Number of selected elements (a resolved selection; All throws).
   std::uint64_t num_elements() const;

@@ -23,40 +23,51 @@ std::uint64_t Dataset::size() const {
   return n;
 }
 
-std::uint64_t Dataset::count(const Selection& selection) const {
-  return selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path)).num_elements();
+std::uint64_t Dataset::count(const Selection& selection) const { return resolve(selection).num_elements(); }
+
+Selection Dataset::resolve(const Selection& selection) const {
+  return selection.resolved(node_->shape(),
+                            [this] { return fmt::format("dataset '{}' in file '{}'", name(), file_->path); });
 }
 
-Selection Dataset::checked(const Selection& selection, std::uint64_t buffer_elements) const {
-  Selection resolved =
-      selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path));
-  if (resolved.num_elements() != buffer_elements) {
+void Dataset::write_elements(const void* data, std::uint64_t count, const Datatype& memory_type,
+                             const Selection& selection) {
+  file_->require_writable([this] { return fmt::format("write to dataset '{}'", name()); });
+  const Selection resolved = resolve(selection);
+  const std::uint64_t n = resolved.num_elements();
+  if (count != kAnyCount && count != n) {
     throw InvalidArgument(fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
                                       "({}) selects {}",
-                                      name(), file_->path, buffer_elements, resolved.describe(),
-                                      resolved.num_elements()));
+                                      name(), file_->path, count, resolved.describe(), n));
   }
-  return resolved;
+  if (n > 0 && data == nullptr) {
+    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), n));
+  }
+  node_->write(resolved, memory_type, data);
+}
+
+void Dataset::read_elements(void* data, std::uint64_t count, const Datatype& memory_type,
+                            const Selection& selection) const {
+  file_->checked();
+  const Selection resolved = resolve(selection);
+  const std::uint64_t n = resolved.num_elements();
+  if (count != kAnyCount && count != n) {
+    throw InvalidArgument(fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
+                                      "({}) selects {}",
+                                      name(), file_->path, count, resolved.describe(), n));
+  }
+  if (n > 0 && data == nullptr) {
+    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), n));
+  }
+  node_->read(resolved, memory_type, data);
 }
 
 void Dataset::write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection) {
-  file_->require_writable(fmt::format("write to dataset '{}'", name()));
-  const Selection resolved =
-      selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path));
-  if (resolved.num_elements() > 0 && buffer == nullptr) {
-    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), resolved.num_elements()));
-  }
-  node_->write(resolved, memory_type, buffer);
+  write_elements(buffer, kAnyCount, memory_type, selection);
 }
 
 void Dataset::read_raw(void* buffer, const Datatype& memory_type, const Selection& selection) const {
-  file_->checked();
-  const Selection resolved =
-      selection.resolved(shape(), fmt::format("dataset '{}' in file '{}'", name(), file_->path));
-  if (resolved.num_elements() > 0 && buffer == nullptr) {
-    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), resolved.num_elements()));
-  }
-  node_->read(resolved, memory_type, buffer);
+  read_elements(buffer, kAnyCount, memory_type, selection);
 }
 
 void Dataset::resize(const Extent& new_shape) {

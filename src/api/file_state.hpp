@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "driver/driver.hpp"
 #include "h5mf/error.hpp"
@@ -22,9 +23,14 @@ struct FileState {
   }
   // Structure changes and data writes need a writable file.
   void require_writable(const std::string& what) const {
+    require_writable([&what] { return what; });
+  }
+  // The same, with the message made only when needed (the hot path of writes).
+  template <class What>
+  void require_writable(const What& what) const requires std::is_invocable_r_v<std::string, What> {
     checked();
     if (!driver->writable()) {
-      throw InvalidArgument("cannot " + what + ": file '" + path + "' is open read-only (mode 'r')");
+      throw InvalidArgument("cannot " + what() + ": file '" + path + "' is open read-only (mode 'r')");
     }
   }
   // Structure changes also need a process allowed to make them.

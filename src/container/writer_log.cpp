@@ -82,8 +82,9 @@ void WriterLog::append(std::uint64_t dataset, std::uint64_t epoch, const Selecti
   record.data_checksum = format::checksum(data);
   record.selection = selection;
 
-  if (data.size() >= options_.buffer_bytes / 2) {
-    // Large: straight from the caller's memory, after what is buffered (keeps data in order).
+  if (data.size() >= std::min(options_.buffer_bytes / 2, kDirectWriteBytes)) {
+    // Large: straight from the caller's memory, after what is buffered (keeps data in order). One
+    // pwrite of 64 KiB or more costs little next to copying it into the buffer first.
     flush_data();
     record.data_offset = data_end_;
     data_.write_at(data_end_, data);

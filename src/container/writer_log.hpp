@@ -16,8 +16,10 @@ namespace h5mf::container {
 
 class WriterLog {
  public:
+  // Writes of at least this many bytes (or half the buffer, if smaller) bypass the buffer.
+  static constexpr std::size_t kDirectWriteBytes = 64u << 10;
   struct Options {
-    std::size_t buffer_bytes = 8u << 20;  // writes of at least half of this bypass the buffer
+    std::size_t buffer_bytes = 8u << 20;  // gathers writes smaller than kDirectWriteBytes
   };
 
   // Creates the writer's files (new container) or reopens them for appending; reopening cuts a

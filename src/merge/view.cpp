@@ -22,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <random>
 #include <thread>
 #include <unordered_set>
 
@@ -195,7 +196,7 @@ class Planner {
     if (o_.dims.empty()) {
       plan_scalar(all, in_base);
     } else {
-      classify(all, *writes);
+      if (writes) classify(all, *writes);
       map_visible_points();
       coalesce_boxes();
       if (in_base) map_base(all);
@@ -249,25 +250,85 @@ class Planner {
     }
   }
 
-  // Every record maps what no later record overwrites: all of it, nothing, or a part.
+  // Every record maps what no later record overwrites: all of it, nothing, or a part. Records are
+  // taken latest first. While the union of the records already taken (all later ones) stays a few
+  // blocks, each record is simply compared with it: a dataset rewritten whole 40,000 times costs
+  // 40,000 cheap comparisons. Once the union grows complex, each record is compared with the later
+  // records whose bounding boxes meet its own, found by the dataset's overlap index.
   void classify(const std::vector<IndexedWrite>& all, const container::DatasetWrites& writes) {
-    for (const auto& w : all) {
-      if (w.record.selection.num_elements() == 0) continue;
-      std::vector<const IndexedWrite*> later;
+    Handle later = copy_space(space_.get());  // the union of the later records, while valid
+    hdf5::check(H5Sselect_none(later.get()), "H5Sselect_none");
+    bool later_empty = true;
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      const IndexedWrite& w = *it;
+      const Selection& s = w.record.selection;
+      if (s.num_elements() == 0) continue;
+      const bool points = s.kind() == Selection::Kind::Points;
+      if (later.valid()) {
+        if (points) {
+          place_points(w, points_left_by_union(w, later.get(), later_empty));
+        } else {
+          place_slab(w, slab_left_by_union(w, later.get(), later_empty));
+        }
+        add_to_union(later, s);
+        later_empty = false;
+        continue;
+      }
+      std::vector<const IndexedWrite*> candidates;
       for (const IndexedWrite* c : writes.overlapping(w.box)) {
-        if (c > &w && c->record.selection.num_elements() > 0) later.push_back(c);
+        if (c > &w && c->record.selection.num_elements() > 0) candidates.push_back(c);
       }
       // Latest first: the records most likely to cover this one end the search soonest.
-      std::reverse(later.begin(), later.end());
-      if (w.record.selection.kind() == Selection::Kind::Points) {
-        map_points(w, later);
+      std::reverse(candidates.begin(), candidates.end());
+      if (points) {
+        place_points(w, points_left_by_candidates(w, candidates));
       } else {
-        map_slab(w, later);
+        place_slab(w, slab_left_by_candidates(w, candidates));
       }
     }
   }
 
-  void map_slab(const IndexedWrite& w, const std::vector<const IndexedWrite*>& later) {
+  // Adds a record's selection to the union of later records, or gives the union up (an invalid
+  // handle) once it has more blocks than comparisons with it stay cheap for.
+  void add_to_union(Handle& later, const Selection& s) {
+    constexpr std::uint64_t kMaxUnionBlocks = 64;
+    if (s.kind() == Selection::Kind::Hyperslab) {
+      select_slab(later.get(), H5S_SELECT_OR, s.slab());
+    } else {
+      if (s.num_points() > kMaxUnionBlocks) {
+        later = Handle();
+        return;
+      }
+      for (std::uint64_t p = 0; p < s.num_points(); ++p) {
+        select_point(later.get(), H5S_SELECT_OR, &s.flat_points()[p * s.rank()], s.rank());
+      }
+    }
+    if (blocks_of(later.get()) > kMaxUnionBlocks) later = Handle();
+  }
+
+  // What later records leave of a hyperslab record: `count` elements; `visible` selects them when
+  // they are fewer than the record's.
+  struct Left {
+    Handle visible;
+    std::uint64_t count = 0;
+  };
+
+  Left slab_left_by_union(const IndexedWrite& w, hid_t later, bool later_empty) {
+    const std::uint64_t total = w.record.selection.num_elements();
+    const std::vector<hsize_t> lo = to_hsizes(w.box.lo);
+    std::vector<hsize_t> last = to_hsizes(w.box.hi);
+    for (auto& x : last) --x;
+    if (later_empty || !hdf5::check_bool(H5Sselect_intersect_block(later, lo.data(), last.data()),
+                                         "H5Sselect_intersect_block")) {
+      return {Handle(), total};
+    }
+    Handle visible = selection_of(space_.get(), w.record.selection.slab());
+    hdf5::check(H5Smodify_select(visible.get(), H5S_SELECT_NOTB, later), "H5Smodify_select");
+    const std::uint64_t left = selected(visible.get());
+    return {left == total ? Handle() : std::move(visible), left};
+  }
+
+  Left slab_left_by_candidates(const IndexedWrite& w, const std::vector<const IndexedWrite*>& later) {
     const Hyperslab& slab = w.record.selection.slab();
     const std::size_t rank = slab.start.size();
     const std::uint64_t total = w.record.selection.num_elements();
@@ -290,9 +351,14 @@ class Planner {
       if (visible.valid()) left = selected(visible.get());
       if (left == 0) break;
     }
-    if (left == 0) {
+    return {left == total ? Handle() : std::move(visible), left};
+  }
+
+  void place_slab(const IndexedWrite& w, Left left) {
+    const Hyperslab& slab = w.record.selection.slab();
+    if (left.count == 0) {
       ++report_.records_hidden;
-    } else if (left == total) {
+    } else if (!left.visible.valid()) {
       (is_box(slab) ? boxes_ : whole_).push_back(&w);
     } else {
       // The part left: its elements in the record's data are found by projecting the part from
@@ -303,44 +369,61 @@ class Planner {
       const std::size_t source = add_source(shape, {{w.writer, w.record.data_offset, w.record.data_length}});
       Handle whole = selection_of(space_.get(), slab);
       Handle dense = all_of(shape);
-      Handle part(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), visible.get()),
+      Handle part(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), left.visible.get()),
                                  fmt::format("project the visible part of a record of '{}'", path_)));
-      add_mapping(std::move(visible), source, std::move(part));
+      add_mapping(std::move(left.visible), source, std::move(part));
     }
   }
 
-  // HDF5 1.10 refuses point selections in mappings ("point selections not currently supported
-  // with virtual datasets"), so each visible point is a one-element mapping: fine for a few.
-  void map_points(const IndexedWrite& w, const std::vector<const IndexedWrite*>& later) {
+  // The positions (in the record's data) of the points of a point record that later records, and
+  // later occurrences in the same record (the last occurrence is the one written), leave visible.
+  template <class Covered>
+  std::vector<std::uint64_t> points_left(const IndexedWrite& w, Covered&& covered) {
     const Selection& s = w.record.selection;
     const std::size_t rank = s.rank();
-    const auto& flat = s.flat_points();
-    const std::uint64_t n = s.num_points();
-    ++point_records_;
-    std::unordered_set<std::uint64_t> later_points, seen;
+    std::unordered_set<std::uint64_t> seen;
+    std::vector<std::uint64_t> visible;
+    for (std::uint64_t p = s.num_points(); p-- > 0;) {
+      const std::uint64_t* point = &s.flat_points()[p * rank];
+      if (!seen.insert(sel::linear_index(o_.dims, std::span(point, rank))).second) continue;
+      if (!covered(point)) visible.push_back(p);
+    }
+    return visible;
+  }
+
+  std::vector<std::uint64_t> points_left_by_union(const IndexedWrite& w, hid_t later, bool later_empty) {
+    return points_left(w, [&](const std::uint64_t* point) {
+      if (later_empty) return false;
+      const std::vector<hsize_t> at(point, point + w.record.selection.rank());
+      return hdf5::check_bool(H5Sselect_intersect_block(later, at.data(), at.data()), "H5Sselect_intersect_block");
+    });
+  }
+
+  std::vector<std::uint64_t> points_left_by_candidates(const IndexedWrite& w,
+                                                       const std::vector<const IndexedWrite*>& later) {
+    const std::size_t rank = w.record.selection.rank();
+    std::unordered_set<std::uint64_t> later_points;
     for (const IndexedWrite* c : later) {
-      if (c->record.selection.kind() != Selection::Kind::Points) continue;
-      const auto& cf = c->record.selection.flat_points();
-      for (std::uint64_t p = 0; p < c->record.selection.num_points(); ++p) {
-        later_points.insert(sel::linear_index(o_.dims, std::span(&cf[p * rank], rank)));
+      const Selection& cs = c->record.selection;
+      if (cs.kind() != Selection::Kind::Points) continue;
+      for (std::uint64_t p = 0; p < cs.num_points(); ++p) {
+        later_points.insert(sel::linear_index(o_.dims, std::span(&cs.flat_points()[p * rank], rank)));
       }
     }
-    std::vector<std::uint64_t> visible;  // positions in the record's data
-    for (std::uint64_t p = n; p-- > 0;) {
-      const std::uint64_t* point = &flat[p * rank];
-      const std::uint64_t linear = sel::linear_index(o_.dims, std::span(point, rank));
-      // Within a record, the last occurrence of a point is the one written.
-      if (!seen.insert(linear).second || later_points.contains(linear)) continue;
-      bool covered = false;
+    return points_left(w, [&](const std::uint64_t* point) {
+      if (later_points.contains(sel::linear_index(o_.dims, std::span(point, rank)))) return true;
       for (const IndexedWrite* c : later) {
-        if (c->record.selection.kind() == Selection::Kind::Hyperslab &&
-            slab_contains(c->record.selection.slab(), point)) {
-          covered = true;
-          break;
-        }
+        const Selection& cs = c->record.selection;
+        if (cs.kind() == Selection::Kind::Hyperslab && slab_contains(cs.slab(), point)) return true;
       }
-      if (!covered) visible.push_back(p);
-    }
+      return false;
+    });
+  }
+
+  // HDF5 1.10 refuses point selections in mappings ("point selections not currently supported
+  // with virtual datasets"), so each visible point becomes a one-element mapping: fine for a few.
+  void place_points(const IndexedWrite& w, std::vector<std::uint64_t> visible) {
+    ++point_records_;
     if (visible.empty()) {
       ++report_.records_hidden;
       return;
@@ -502,18 +585,36 @@ std::string default_sources(const std::string& output) {
 
 fs::path absolute_path(const std::string& path) { return fs::absolute(fs::path(path)).lexically_normal(); }
 
-void write_sources(const std::string& file_name, const std::vector<DatasetPlan>& plans,
-                   const container::Catalog& catalog, const container::Layout& layout, ViewReport& report) {
+struct ViewNames {
+  std::string output, sources;      // the files to write
+  std::string sources_in_vds;       // the sources file as the view names it (absolute, escaped)
+  std::optional<std::string> base;  // the base file as the view names it (absolute, escaped)
+  // The sources file's top group, new for every view: a copy of an older view that finds a newer
+  // sources file at its old place reads nothing from it rather than other data.
+  std::string generation;
+};
+
+std::string new_generation() {
+  std::random_device random;
+  const std::uint64_t token = (std::uint64_t{random()} << 32) ^ random();
+  return fmt::format("view-{:016x}", token);
+}
+
+void write_sources(const ViewNames& names, const std::vector<DatasetPlan>& plans, const container::Catalog& catalog,
+                   const container::Layout& layout, ViewReport& report) {
+  const std::string& file_name = names.sources;
   Handle file(hdf5::check_id(H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                              fmt::format("cannot create the view's sources file '{}'", file_name)));
+  Handle top(hdf5::check_id(H5Gcreate2(file.get(), names.generation.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                            fmt::format("create group '/{}' in '{}'", names.generation, file_name)));
   std::map<std::uint32_t, std::string> data_files;  // absolute: read from any working directory
   for (const DatasetPlan& plan : plans) {
     if (plan.sources.empty()) continue;
     const std::string path = catalog.path_of(plan.id);
     const Datatype type = Datatype::decode(catalog.object(plan.id).type);
-    Handle group(hdf5::check_id(H5Gcreate2(file.get(), std::to_string(plan.id).c_str(), H5P_DEFAULT, H5P_DEFAULT,
+    Handle group(hdf5::check_id(H5Gcreate2(top.get(), std::to_string(plan.id).c_str(), H5P_DEFAULT, H5P_DEFAULT,
                                            H5P_DEFAULT),
-                                fmt::format("create group '/{}' in '{}'", plan.id, file_name)));
+                                fmt::format("create group '/{}/{}' in '{}'", names.generation, plan.id, file_name)));
     for (std::size_t k = 0; k < plan.sources.size(); ++k) {
       const Source& source = plan.sources[k];
       Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
@@ -533,19 +634,15 @@ void write_sources(const std::string& file_name, const std::vector<DatasetPlan>&
       Handle d(hdf5::check_id(
           H5Dcreate2(group.get(), std::to_string(k).c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(),
                      H5P_DEFAULT),
-          fmt::format("create source dataset '/{}/{}' (of '{}') in '{}'", plan.id, k, path, file_name)));
-      d.close(fmt::format("close source dataset '/{}/{}' in '{}'", plan.id, k, file_name));
+          fmt::format("create source dataset '/{}/{}/{}' (of '{}') in '{}'", names.generation, plan.id, k, path,
+                      file_name)));
+      d.close(fmt::format("close source dataset '/{}/{}/{}' in '{}'", names.generation, plan.id, k, file_name));
       ++report.source_datasets;
     }
   }
+  top.close(fmt::format("close group '/{}' in '{}'", names.generation, file_name));
   file.close(fmt::format("close the view's sources file '{}'", file_name));
 }
-
-struct ViewNames {
-  std::string output;
-  std::string sources_in_vds;       // the sources file as the view names it (relative, escaped)
-  std::optional<std::string> base;  // the base file as the view names it (absolute, escaped)
-};
 
 void write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans, const container::Catalog& catalog,
                 ViewReport& report) {
@@ -580,7 +677,7 @@ void write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans, c
     const std::string escaped_path = escape_vds_name(path);
     for (const Mapping& m : plan.mappings) {
       const bool base = m.source == kBaseSource;
-      const std::string source_name = base ? escaped_path : fmt::format("/{}/{}", id, m.source);
+      const std::string source_name = base ? escaped_path : fmt::format("/{}/{}/{}", names.generation, id, m.source);
       hdf5::check(H5Pset_virtual(dcpl.get(), m.virtual_selection.get(),
                                  base ? names.base->c_str() : names.sources_in_vds.c_str(), source_name.c_str(),
                                  m.source_selection.get()),
@@ -623,8 +720,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   const container::Catalog& catalog = contents.catalog;
   container::ContainerIndex index(layout, contents.header.container);
   index.refresh(catalog.writer_files(), true);
-  ViewNames names{report.output, escape_vds_name(sources_abs.lexically_relative(output_abs.parent_path()).string()),
-                  std::nullopt};
+  ViewNames names{report.output, report.sources, escape_vds_name(sources_abs.string()), std::nullopt, new_generation()};
   if (catalog.base()) {
     container::check_base_unchanged(layout, *catalog.base());
     names.base = escape_vds_name(absolute_path(container::base_path(layout, *catalog.base())).string());
@@ -681,7 +777,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   }
 
   try {
-    write_sources(report.sources, plans, catalog, layout, report);
+    write_sources(names, plans, catalog, layout, report);
     write_view(names, plans, catalog, report);
   } catch (...) {
     std::error_code ignored;

@@ -73,6 +73,10 @@ std::uint64_t Selection::num_points() const {
 }
 
 Selection Selection::resolved(const Extent& shape, const std::string& what) const {
+  return resolved(shape, [&what] { return what; });
+}
+
+Selection Selection::resolved(const Extent& shape, const std::function<std::string()>& what_of) const {
   const std::size_t rank = shape.size();
   if (kind_ == Kind::All) {
     return hyperslab(Extent(rank, 0), shape);
@@ -80,14 +84,14 @@ Selection Selection::resolved(const Extent& shape, const std::string& what) cons
   if (kind_ == Kind::Points) {
     if (num_points() > 0 && point_rank_ != rank) {
       throw InvalidArgument(fmt::format("{}: point selection has rank {} but the dataset has rank {}",
-                                        what, point_rank_, rank));
+                                        what_of(), point_rank_, rank));
     }
     for (std::uint64_t p = 0; p < num_points(); ++p) {
       for (std::size_t d = 0; d < rank; ++d) {
         if (points_[p * rank + d] >= shape[d]) {
           throw InvalidArgument(fmt::format(
               "{}: point {} coordinate {} is {} but the extent of dimension {} is {} (shape [{}])",
-              what, p, d, points_[p * rank + d], d, shape[d], fmt::join(shape, ", ")));
+              what_of(), p, d, points_[p * rank + d], d, shape[d], fmt::join(shape, ", ")));
         }
       }
     }
@@ -96,7 +100,7 @@ Selection Selection::resolved(const Extent& shape, const std::string& what) cons
     return s;
   }
   if (slab_.start.size() != rank) {
-    throw InvalidArgument(fmt::format("{}: hyperslab has rank {} but the dataset has rank {}", what,
+    throw InvalidArgument(fmt::format("{}: hyperslab has rank {} but the dataset has rank {}", what_of(),
                                       slab_.start.size(), rank));
   }
   for (std::size_t d = 0; d < rank; ++d) {
@@ -105,7 +109,7 @@ Selection Selection::resolved(const Extent& shape, const std::string& what) cons
     if (count == 0 || block == 0) continue;  // empty selection: nothing to check
     if (count > 1 && stride < block) {
       throw InvalidArgument(fmt::format(
-          "{}: hyperslab blocks overlap in dimension {}: stride {} is smaller than block {}", what,
+          "{}: hyperslab blocks overlap in dimension {}: stride {} is smaller than block {}", what_of(),
           d, stride, block));
     }
     // Last selected coordinate, start + (count-1)*stride + block - 1, checked for overflow.
@@ -117,7 +121,7 @@ Selection Selection::resolved(const Extent& shape, const std::string& what) cons
       throw InvalidArgument(fmt::format(
           "{}: hyperslab reaches {} in dimension {} but its extent is {} (start {}, stride {}, count {}, block {}; "
           "shape [{}])",
-          what, overflow ? std::string("past 2^64") : fmt::format("index {}", last), d, shape[d], start, stride,
+          what_of(), overflow ? std::string("past 2^64") : fmt::format("index {}", last), d, shape[d], start, stride,
           count, block, fmt::join(shape, ", ")));
     }
   }
