@@ -26,6 +26,7 @@ std::uint64_t Dataset::size() const {
 std::uint64_t Dataset::count(const Selection& selection) const { return resolve(selection).num_elements(); }
 
 Selection Dataset::resolve(const Selection& selection) const {
+  file_->checked();
   return selection.resolved(node_->shape(),
                             [this] { return fmt::format("dataset '{}' in file '{}'", name(), file_->path); });
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <map>
 
 namespace h5mf::container {
 namespace {
@@ -118,6 +120,54 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWrites& writes, std::uint64_t first,
+                                                                std::uint64_t count, const ElementLayout& layout) {
+  // Pieces keyed by their first element; painting a later write over earlier ones splits them.
+  std::map<std::uint64_t, WindowPiece> pieces;
+  pieces.emplace(0, WindowPiece{0, count, false, 0, 0});
+  const std::uint64_t esize = layout.element_size;
+  auto split_at = [&](std::uint64_t at) {
+    if (at >= count) return;
+    auto it = std::prev(pieces.upper_bound(at));
+    WindowPiece& p = it->second;
+    if (p.first == at) return;
+    WindowPiece tail = p;
+    tail.first = at;
+    tail.count = p.first + p.count - at;
+    if (tail.written) tail.source += (at - p.first) * esize;
+    p.count = at - p.first;
+    pieces.emplace(at, tail);
+  };
+  for (const IndexedWrite* candidate : writes.overlapping(linear_box(first, count, layout.shape))) {
+    const IndexedWrite& w = *candidate;
+    if (w.record.epoch < layout.first_epoch) continue;
+    sel::RunCursor source(w.record.selection, layout.shape);
+    auto window = sel::RunCursor::linear(first, count);
+    sel::intersect(source, window, [&](const sel::Overlap& o) {
+      split_at(o.target_index);
+      split_at(o.target_index + o.length);
+      pieces.erase(pieces.lower_bound(o.target_index), pieces.lower_bound(o.target_index + o.length));
+      pieces.emplace(o.target_index, WindowPiece{o.target_index, o.length, true, w.writer,
+                                                 w.record.data_offset + o.source_index * esize});
+    });
+  }
+  std::vector<WindowPiece> out;
+  out.reserve(pieces.size());
+  for (const auto& [at, p] : pieces) {
+    if (!out.empty()) {
+      WindowPiece& last = out.back();
+      const bool joins = last.written == p.written &&
+                         (!p.written || (last.writer == p.writer && last.source + last.count * esize == p.source));
+      if (joins) {
+        last.count += p.count;
+        continue;
+      }
+    }
+    out.push_back(p);
+  }
+  return out;
 }
 
 bool DataReader::any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,

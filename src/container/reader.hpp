@@ -51,6 +51,17 @@ class DataReader {
   };
   static std::optional<SourceRange> single_source(const DatasetWrites& writes, std::uint64_t first,
                                                   std::uint64_t count, const ElementLayout& layout);
+  // Who decides each stretch of a linear window: the last write covering it in replay order, or
+  // nobody. Pieces tile [0, count) in order; adjacent pieces of one writer whose bytes are adjacent
+  // in its data file are joined, so consecutive writes of a rank become one copy.
+  struct WindowPiece {
+    std::uint64_t first = 0, count = 0;  // elements, relative to the window
+    bool written = false;                // false: nobody wrote here
+    std::uint32_t writer = 0;
+    std::uint64_t source = 0;            // byte offset of the piece in the writer's data file
+  };
+  static std::vector<WindowPiece> resolve_window(const DatasetWrites& writes, std::uint64_t first,
+                                                 std::uint64_t count, const ElementLayout& layout);
   // Whether any write overlaps the linear window (the merge skips windows of pure fill).
   static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                           const Extent& shape);

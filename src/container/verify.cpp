@@ -78,13 +78,13 @@ std::uint64_t count_records(format::ByteView bytes) {
   return records;
 }
 
-VerifyDamage region(const std::string& file, std::uint64_t offset, std::uint64_t file_size, format::ByteView tail,
-                    bool torn, std::string reason) {
+// A dropped region of a log file, from `offset` to the end; `bytes` is the whole file.
+VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteView bytes, bool torn, std::string reason) {
   VerifyDamage d;
   d.file = file;
   d.offset = offset;
-  d.bytes = file_size > offset ? file_size - offset : 0;
-  d.records = count_records(tail);
+  d.bytes = bytes.size() > offset ? bytes.size() - offset : 0;
+  d.records = bytes.size() > offset ? count_records(bytes.subspan(offset)) : 0;
   d.torn_tail = torn;
   d.reason = std::move(reason);
   return d;
@@ -176,10 +176,11 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
     }
   } catch (const FormatError& e) {
     // A reader rejects the file, and with it the container (docs/format.md, "File headers").
+    // Records after a damaged header are counted from the header's end, where they would start.
     const bool short_header = bytes.size() < format::kHeaderSize;
-    r.damage.push_back(region(index_path, 0, bytes.size(),
-                              short_header ? format::ByteView{} : all.subspan(format::kHeaderSize), short_header,
-                              e.what()));
+    VerifyDamage d = region(index_path, 0, all, short_header, e.what());
+    d.records = short_header ? 0 : count_records(all.subspan(format::kHeaderSize));
+    r.damage.push_back(std::move(d));
     errors.push_back(fmt::format("{}: readers refuse the container while this header is damaged", e.what()));
     return;
   }
@@ -218,8 +219,7 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
         stop_reason = d.reason;
       });
   if (stopped) {
-    r.damage.push_back(region(index_path, stop_offset, bytes.size(), all.subspan(stop_offset), stop_torn,
-                              stop_reason + "; nothing after it is used"));
+    r.damage.push_back(region(index_path, stop_offset, all, stop_torn, stop_reason + "; nothing after it is used"));
   }
 }
 
@@ -273,21 +273,23 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
   std::exception_ptr error;
   auto work = [&] {
     try {
-      std::map<std::uint32_t, PosixFile> files;
+      // One data file open per thread: `todo` goes writer by writer, so it rarely changes, and a
+      // container of many thousands of writers needs no more descriptors than threads.
+      std::uint32_t open_writer = 0;
+      PosixFile file;
       std::vector<std::byte> buffer(std::size_t{1} << 20);
       for (std::size_t i = next++; i < todo.size(); i = next++) {
         Candidate& c = *todo[i];
         const auto& rec = c.write.record;
         try {
-          auto it = files.find(c.write.writer);
-          if (it == files.end()) {
-            it = files.emplace(c.write.writer, PosixFile(layout.data_file(c.write.writer), PosixFile::Access::Read))
-                     .first;
+          if (!file.is_open() || open_writer != c.write.writer) {
+            file = PosixFile(layout.data_file(c.write.writer), PosixFile::Access::Read);
+            open_writer = c.write.writer;
           }
           format::Checksum sum;
           for (std::uint64_t done = 0; done < rec.data_length;) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), rec.data_length - done));
-            it->second.read_at(rec.data_offset + done, std::span(buffer).first(n));
+            file.read_at(rec.data_offset + done, std::span(buffer).first(n));
             sum.update(std::span(buffer).first(n));
             done += n;
           }
@@ -382,9 +384,8 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
                    format::kHeaderSize, [&](const format::LogRecord&) { ++report.metafile_records; }, nullptr);
   if (contents->damage) {
     const auto& d = *contents->damage;
-    report.metafile_damage.push_back(region(metafile, d.offset, meta_bytes.size(),
-                                            format::ByteView(meta_bytes).subspan(d.offset), d.torn_tail,
-                                            d.reason + "; nothing after it is used"));
+    report.metafile_damage.push_back(
+        region(metafile, d.offset, meta_bytes, d.torn_tail, d.reason + "; nothing after it is used"));
   }
   for (auto id : catalog.groups()) {
     if (id != 0) ++report.groups;

@@ -60,6 +60,10 @@ struct Worker {
         output(out),
         reader(*in.layout, in.window_bytes, std::max<std::size_t>(1, in.max_open_files / std::max(in.threads, 1u))) {}
 
+  // Each stretch of the window is decided by the last write covering it (resolve_window). Large
+  // stretches are copied file to file by the kernel; small ones are gathered into the buffer and
+  // written in runs; stretches nobody wrote are left alone where the output already holds the right
+  // bytes (the base file's, or never-written space, which reads as zeros) and filled otherwise.
   void produce(const Window& w, EngineStats& stats) {
     const container::CatalogObject& o = input.catalog->object(w.dataset);
     static const container::DatasetWrites none;
@@ -67,30 +71,67 @@ struct Worker {
     const container::DatasetWrites& writes = it == input.writes->end() ? none : it->second;
     const std::size_t esize = w.bytes / w.count;
     const container::ElementLayout layout{o.dims, esize, o.fill};
+    const bool unwritten_is_right = w.from_base || zero_fill(o.fill);
     ++stats.windows;
-    const bool written = container::DataReader::any_overlap(writes, w.first, w.count, o.dims);
-    // Nothing to do where nobody wrote and the output already holds the right bytes: the base
-    // file's, or never-written file space, which reads as zeros.
-    if (!written && (w.from_base || zero_fill(o.fill))) {
+    const auto pieces = container::DataReader::resolve_window(writes, w.first, w.count, layout);
+    if (pieces.size() == 1 && !pieces.front().written && unwritten_is_right) {
       ++stats.windows_skipped;
       return;
     }
-    if (input.kernel_copy) {
-      if (auto source = container::DataReader::single_source(writes, w.first, w.count, layout)) {
-        if (kernel_copy(reader.data_file(source->writer).fd(), source->offset, output.fd(), w.address, w.bytes,
-                        output.path())) {
-          stats.bytes_written += w.bytes;
-          stats.bytes_kernel_copied += w.bytes;
-          return;
-        }
-      }
-    }
     buffer.resize(w.bytes);
-    if (w.from_base) output.read_at(w.address, buffer);  // writes overlay the base file's bytes
-    reader.read_linear(writes, w.first, w.count, {o.dims, esize, o.fill, w.from_base}, buffer);
-    output.write_at(w.address, buffer);
-    stats.bytes_written += w.bytes;
+    if (w.bytes / pieces.size() < kSmallPieceBytes) {
+      // Many small pieces (interleaved or strided writes): one read of each record's span beats a
+      // read per piece, and the window is written whole.
+      if (w.from_base) output.read_at(w.address, buffer);
+      reader.read_linear(writes, w.first, w.count, {o.dims, esize, o.fill, w.from_base}, buffer);
+      output.write_at(w.address, buffer);
+      stats.bytes_written += w.bytes;
+      return;
+    }
+    std::uint64_t run_start = 0, run_end = 0;  // a run of staged bytes in the buffer, not yet written
+    auto write_run = [&] {
+      if (run_end > run_start) {
+        output.write_at(w.address + run_start, std::span(buffer).subspan(run_start, run_end - run_start));
+        stats.bytes_written += run_end - run_start;
+      }
+      run_start = run_end = 0;
+    };
+    auto stage = [&](std::uint64_t from, std::uint64_t to) {
+      if (run_end != from) {
+        write_run();
+        run_start = from;
+      }
+      run_end = to;
+    };
+    for (const auto& p : pieces) {
+      const std::uint64_t from = p.first * esize, bytes = p.count * esize;
+      if (!p.written) {
+        if (unwritten_is_right) {
+          write_run();
+          continue;
+        }
+        container::fill_elements(std::span(buffer).subspan(from, bytes), o.fill, esize);
+        stage(from, from + bytes);
+        continue;
+      }
+      if (input.kernel_copy && bytes >= kKernelCopyBytes &&
+          kernel_copy(reader.data_file(p.writer).fd(), p.source, output.fd(), w.address + from, bytes,
+                      output.path())) {
+        write_run();
+        stats.bytes_written += bytes;
+        stats.bytes_kernel_copied += bytes;
+        continue;
+      }
+      reader.data_file(p.writer).read_at(p.source, std::span(buffer).subspan(from, bytes));
+      stage(from, from + bytes);
+    }
+    write_run();
   }
+
+  // Below this a kernel copy's fixed cost outweighs the copy through user space it saves.
+  static constexpr std::uint64_t kKernelCopyBytes = 256u << 10;
+  // Windows whose pieces average less than this are gathered record by record instead.
+  static constexpr std::uint64_t kSmallPieceBytes = 4u << 10;
 
   const EngineInput& input;
   container::PosixFile& output;

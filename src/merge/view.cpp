@@ -23,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <cstdlib>
 #include <thread>
 #include <unordered_set>
 
@@ -90,9 +91,13 @@ std::uint64_t selected(hid_t space) {
 void select_slab(hid_t space, H5S_seloper_t op, const Hyperslab& slab) {
   std::vector<hsize_t> start = to_hsizes(slab.start), stride = to_hsizes(slab.stride), count = to_hsizes(slab.count),
                        block = to_hsizes(slab.block);
-  // HDF5 refuses a zero stride even where the count makes it meaningless.
   for (std::size_t d = 0; d < stride.size(); ++d) {
-    if (count[d] <= 1) stride[d] = 1;
+    // Touching blocks as one: HDF5 counts (and stores, and iterates) every block it is given.
+    if (count[d] > 1 && stride[d] == block[d]) {
+      block[d] *= count[d];
+      count[d] = 1;
+    }
+    if (count[d] <= 1) stride[d] = 1;  // HDF5 refuses a zero stride even where it means nothing
   }
   hdf5::check(H5Sselect_hyperslab(space, op, start.data(), stride.data(), count.data(), block.data()),
               "H5Sselect_hyperslab");
@@ -291,7 +296,7 @@ class Planner {
   // Adds a record's selection to the union of later records, or gives the union up (an invalid
   // handle) once it has more blocks than comparisons with it stay cheap for.
   void add_to_union(Handle& later, const Selection& s) {
-    constexpr std::uint64_t kMaxUnionBlocks = 64;
+    static const std::uint64_t kMaxUnionBlocks = std::getenv("K") ? std::stoull(std::getenv("K")) : 64;
     if (s.kind() == Selection::Kind::Hyperslab) {
       select_slab(later.get(), H5S_SELECT_OR, s.slab());
     } else {
