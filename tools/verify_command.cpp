@@ -5,10 +5,10 @@
 // 2 damage (records dropped: the rest still reads and merges) or conflicts, without errors.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "command.hpp"
@@ -40,14 +40,9 @@ nlohmann::json to_json(const VerifyReport& r) {
   const char* kind = r.kind == VerifyReport::Kind::Container  ? "container"
                      : r.kind == VerifyReport::Kind::Hdf5File ? "hdf5"
                                                               : "unknown";
-  nlohmann::json j = {{"path", r.path},
-                      {"kind", kind},
-                      {"exit_code", r.exit_code()},
-                      {"errors", r.errors},
-                      {"notes", r.notes},
-                      {"groups", r.groups},
-                      {"datasets", r.datasets},
-                      {"attributes", r.attributes}};
+  nlohmann::json j = {
+      {"path", r.path},   {"kind", kind},       {"exit_code", r.exit_code()}, {"errors", r.errors},
+      {"notes", r.notes}, {"groups", r.groups}, {"datasets", r.datasets},     {"attributes", r.attributes}};
   if (r.kind == VerifyReport::Kind::Hdf5File) {
     j["bytes_read"] = r.bytes_read;
     return j;
@@ -121,15 +116,17 @@ void print_text(const VerifyReport& r, bool quiet) {
         fmt::print("  writer {}: {} records, {} of data ({} bytes in '{}', {} bytes in '{}.offset'{}): {}\n", w.writer,
                    w.records, mib(w.record_bytes), w.data_bytes, w.writer, w.index_bytes, w.writer,
                    w.unreferenced_bytes ? fmt::format("; {} data bytes unreferenced", w.unreferenced_bytes) : "",
-                   w.damage.empty() ? "ok" : fmt::format("DAMAGED, {} records and {} bytes dropped", w.records_dropped,
-                                                         w.bytes_dropped));
+                   w.damage.empty()
+                       ? "ok"
+                       : fmt::format("DAMAGED, {} records and {} bytes dropped", w.records_dropped, w.bytes_dropped));
         for (const auto& d : w.damage) print_damage(d);
       }
       for (const auto& c : r.conflicts) {
-        fmt::print("  conflict: dataset '{}', epoch {}: writers {} and {} both write {} elements ({} pairs of records) "
-                   "in {}, the first at [{}]; writer {}'s values are kept\n",
-                   c.dataset, c.epoch, c.writer_a, c.writer_b, c.elements, c.record_pairs, box(c.lo, c.hi),
-                   fmt::join(c.first, ", "), c.writer_b);
+        fmt::print(
+            "  conflict: dataset '{}', epoch {}: writers {} and {} both write {} elements ({} pairs of records) "
+            "in {}, the first at [{}]; writer {}'s values are kept\n",
+            c.dataset, c.epoch, c.writer_a, c.writer_b, c.elements, c.record_pairs, box(c.lo, c.hi),
+            fmt::join(c.first, ", "), c.writer_b);
       }
       if (r.conflicts_total > r.conflicts.size()) {
         fmt::print("  ... and {} more conflicts\n", r.conflicts_total - r.conflicts.size());
@@ -145,8 +142,8 @@ void print_text(const VerifyReport& r, bool quiet) {
   const char* verdict = rc == 0 ? "healthy" : rc == 1 ? "ERRORS" : "DAMAGED";
   if (r.kind == VerifyReport::Kind::Container) {
     fmt::print("summary: '{}': {} records kept, {} dropped, {} bytes dropped, {} conflicts, {} errors: {} (exit {})\n",
-               r.path, r.records(), r.records_dropped(), r.bytes_dropped(), r.conflicts_total, r.errors.size(),
-               verdict, rc);
+               r.path, r.records(), r.records_dropped(), r.bytes_dropped(), r.conflicts_total, r.errors.size(), verdict,
+               rc);
   } else {
     fmt::print("summary: '{}': {} errors: {} (exit {})\n", r.path, r.errors.size(), verdict, rc);
   }

@@ -20,8 +20,8 @@
 namespace h5mf {
 
 struct VerifyOptions {
-  bool check_data = true;  // read every record's data and check it against its checksum
-  unsigned threads = 0;    // threads for the data checks; 0: one per core
+  bool check_data = true;           // read every record's data and check it against its checksum
+  unsigned threads = 0;             // threads for the data checks; 0: one per core
   std::size_t max_conflicts = 100;  // conflicts listed in detail; all of them are counted
 };
 
@@ -29,11 +29,11 @@ struct VerifyOptions {
 // region of a file (a log from `offset` to its end: a torn tail or corruption, after which nothing
 // is trusted), or one write record dropped on its own (`sequence` set).
 struct VerifyDamage {
-  std::string file;            // the file the damage is in
-  std::uint64_t offset = 0;    // where the dropped bytes start (for one record: its index record)
-  std::uint64_t bytes = 0;     // bytes dropped (for one record: its data bytes)
-  std::uint64_t records = 0;   // whole records dropped; past corruption, as far as they can be told
-  bool torn_tail = false;      // an incomplete last record, as a killed writer leaves
+  std::string file;           // the file the damage is in
+  std::uint64_t offset = 0;   // where the dropped bytes start (for one record: its index record)
+  std::uint64_t bytes = 0;    // bytes dropped (for one record: its data bytes)
+  std::uint64_t records = 0;  // whole records dropped; past corruption, as far as they can be told
+  bool torn_tail = false;     // an incomplete last record, as a killed writer leaves
   std::string reason;
   // One write record dropped on its own: its sequence number, dataset id and epoch.
   std::optional<std::uint64_t> sequence;
@@ -44,11 +44,11 @@ struct WriterVerifyReport {
   std::uint32_t writer = 0;
   bool index_present = false, data_present = false;
   std::uint64_t index_bytes = 0, data_bytes = 0;  // file sizes
-  std::uint64_t records = 0;             // write records kept
-  std::uint64_t record_bytes = 0;        // data bytes the kept records reference
-  std::uint64_t records_dropped = 0;     // whole records dropped, over all damage below
-  std::uint64_t bytes_dropped = 0;       // bytes dropped, over all damage below
-  std::uint64_t unreferenced_bytes = 0;  // data-file bytes no kept record uses (a killed writer's tail)
+  std::uint64_t records = 0;                      // write records kept
+  std::uint64_t record_bytes = 0;                 // data bytes the kept records reference
+  std::uint64_t records_dropped = 0;              // whole records dropped, over all damage below
+  std::uint64_t bytes_dropped = 0;                // bytes dropped, over all damage below
+  std::uint64_t unreferenced_bytes = 0;           // data-file bytes no kept record uses (a killed writer's tail)
   std::vector<VerifyDamage> damage;
 };
 

@@ -20,8 +20,8 @@ struct Conflict {
   std::uint32_t writer_a = 0, writer_b = 0;  // writer_a < writer_b
   std::uint64_t record_pairs = 0;
   std::uint64_t elements = 0;
-  Extent lo, hi;                // bounding box of the overlapping elements, [lo, hi)
-  Extent first;                 // the overlapping element first in row-major order
+  Extent lo, hi;  // bounding box of the overlapping elements, [lo, hi)
+  Extent first;   // the overlapping element first in row-major order
   std::uint64_t first_linear = 0;
 };
 

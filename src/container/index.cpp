@@ -21,10 +21,30 @@ void ContainerIndex::refresh(std::uint32_t writer_files, bool final) {
 void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
   WriterState& state = writers_[writer];
   const std::string path = layout_.index_file(writer);
-  if (!exists(path)) return;  // a writer that never wrote: nothing to read
+  const std::string data_path = layout_.data_file(writer);
+  if (!exists(path)) {
+    // A writer that never wrote; but data without its index is data nobody can place: say so.
+    if (final && !state.checked && file_size(data_path) > format::kHeaderSize) {
+      damage_.push_back(DamageReport{path, 0, 0, 0, false,
+                                     fmt::format("the index file is missing: the {} bytes of '{}' cannot be placed",
+                                                 file_size(data_path) - format::kHeaderSize, data_path)});
+      state.checked = true;  // report once
+      state.consumed = ~std::uint64_t{0};
+    }
+    return;
+  }
+  if (state.consumed == ~std::uint64_t{0}) return;
   const PosixFile file(path, PosixFile::Access::Read);
   if (!state.checked) {
-    if (file.size() < format::kHeaderSize && !final) return;  // still being created
+    const std::uint64_t size = file.size();
+    if (size < format::kHeaderSize) {
+      // Still being created, or a writer killed between creating its files and writing their
+      // headers: no record can be there yet.
+      if (final && size > 0) {
+        damage_.push_back(DamageReport{path, 0, size, 0, true, "incomplete header of a writer killed at open"});
+      }
+      return;
+    }
     std::array<std::byte, format::kHeaderSize> bytes{};
     file.read_at(0, bytes);
     const auto header = format::decode_header(bytes, format::FileKind::Index, path);
@@ -33,12 +53,22 @@ void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
                                     path, format::to_hex(header.container), header.writer,
                                     format::to_hex(container_), writer));
     }
+    // The data file must be this writer's of this container, in a format this build reads.
+    if (file_size(data_path) >= format::kHeaderSize) {
+      std::array<std::byte, format::kHeaderSize> data_bytes{};
+      PosixFile(data_path, PosixFile::Access::Read).read_at(0, data_bytes);
+      const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, data_path);
+      if (data_header.container != container_ || data_header.writer != writer) {
+        throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
+                                      data_path, format::to_hex(data_header.container), data_header.writer,
+                                      format::to_hex(container_), writer));
+      }
+    }
     state.checked = true;
     state.consumed = format::kHeaderSize;
   }
   const auto bytes = file.read_all(state.consumed);
   if (bytes.empty()) return;
-  const std::string data_path = layout_.data_file(writer);
   const std::uint64_t data_size = file_size(data_path);
 
   std::uint64_t accepted_end = state.consumed;

@@ -44,8 +44,23 @@ MetafileContents load_metafile(const Layout& layout) {
   return contents;
 }
 
+namespace {
+
+// The coordinator holds the metafile locked while it may append: a second coordinator is refused
+// before it can change a byte.
+void claim(PosixFile& file, const Layout& layout) {
+  if (!file.try_lock()) {
+    throw InvalidArgument(fmt::format("container '{}': writer id 0 (the coordinator) is already in use by another "
+                                      "process ('{}' is locked)",
+                                      layout.path(), file.path()));
+  }
+}
+
+}  // namespace
+
 MetafileAppender MetafileAppender::create(const Layout& layout, const format::ContainerId& id) {
   PosixFile file(layout.metafile(), PosixFile::Access::CreateExclusive);
+  claim(file, layout);
   const auto header = format::encode_header({format::FileKind::Meta, format::kVersion, id, 0});
   file.write_at(0, header);
   return MetafileAppender(std::move(file), format::kHeaderSize);
@@ -53,6 +68,7 @@ MetafileAppender MetafileAppender::create(const Layout& layout, const format::Co
 
 MetafileAppender MetafileAppender::reopen(const Layout& layout, std::uint64_t valid_end) {
   PosixFile file(layout.metafile(), PosixFile::Access::ReadWrite);
+  claim(file, layout);
   if (file.size() > valid_end) file.truncate(valid_end);
   return MetafileAppender(std::move(file), valid_end);
 }

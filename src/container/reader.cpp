@@ -1,6 +1,9 @@
 #include "container/reader.hpp"
 
+#include "format/checksum.hpp"
+
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <map>
@@ -30,6 +33,37 @@ sel::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shap
 
 }  // namespace
 
+bool fits(const IndexedWrite& write, const Extent& shape) {
+  const sel::Box& box = write.box;
+  if (box.hi.size() != shape.size()) return box.hi.empty() && shape.empty();
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (box.hi[d] > shape[d] && box.hi[d] > box.lo[d]) return false;
+  }
+  return true;
+}
+
+bool DataReader::intact(const IndexedWrite& w) {
+  const std::uint64_t key = (std::uint64_t{w.writer} << 44) ^ w.record.data_offset;
+  if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
+  format::Checksum sum;
+  std::vector<std::byte> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(w.record.data_length, 4u << 20)));
+  for (std::uint64_t done = 0; done < w.record.data_length;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), w.record.data_length - done));
+    data_file(w.writer).read_at(w.record.data_offset + done, std::span(buffer).first(n));
+    sum.update(std::span(buffer).first(n));
+    done += n;
+  }
+  const bool ok = sum.digest() == w.record.data_checksum;
+  if (!ok) {
+    std::fprintf(stderr, "h5mf: warning: %s: data of record %llu (%llu bytes at offset %llu) fails its checksum; "
+                 "left out of reads\n", layout_.data_file(w.writer).c_str(),
+                 static_cast<unsigned long long>(w.record.sequence), static_cast<unsigned long long>(w.record.data_length),
+                 static_cast<unsigned long long>(w.record.data_offset));
+  }
+  verdicts_.emplace(key, ok);
+  return ok;
+}
+
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size) {
   const bool zero = fill.empty() || std::all_of(fill.begin(), fill.end(), [](std::byte b) { return b == std::byte{0}; });
   if (zero) {
@@ -54,7 +88,8 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
   std::vector<sel::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
     const IndexedWrite& w = *candidate;
-    if (w.record.epoch < layout.first_epoch) continue;
+    if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
+    if (check_checksums_ && !intact(w)) continue;
     pieces.clear();
     sel::RunCursor source(w.record.selection, layout.shape);
     auto target = make_target();
@@ -105,6 +140,7 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
   // From the last write back: the first one that really touches the window decides.
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     const IndexedWrite& w = **it;
+    if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
     sel::RunCursor source(w.record.selection, layout.shape);
     auto window = sel::RunCursor::linear(first, count);
     std::uint64_t pieces = 0;
@@ -142,7 +178,7 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   };
   for (const IndexedWrite* candidate : writes.overlapping(linear_box(first, count, layout.shape))) {
     const IndexedWrite& w = *candidate;
-    if (w.record.epoch < layout.first_epoch) continue;
+    if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
     sel::RunCursor source(w.record.selection, layout.shape);
     auto window = sel::RunCursor::linear(first, count);
     sel::intersect(source, window, [&](const sel::Overlap& o) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <span>
 #include <vector>
 
@@ -32,6 +33,11 @@ class DataReader {
   // `max_open_files`: data files kept open at once (least recently used ones are closed); 0 for
   // FileCache's default.
   explicit DataReader(Layout layout, std::size_t span_limit = std::size_t{64} << 20, std::size_t max_open_files = 0);
+
+  // Direct reads check each record's data against its checksum the first time they use it and
+  // leave out (and report on stderr) records that fail. The merge checks all records beforehand
+  // and leaves this off.
+  void check_checksums(bool on) { check_checksums_ = on; }
 
   // The data file of a writer (valid until the next call).
   const PosixFile& data_file(std::uint32_t writer) { return files_.get(writer); }
@@ -75,7 +81,15 @@ class DataReader {
   std::size_t span_limit_;
   FileCache files_;
   std::vector<std::byte> scratch_;
+  bool check_checksums_ = false;
+  std::unordered_map<std::uint64_t, bool> verdicts_;  // (writer, data offset) -> data intact
+
+  bool intact(const IndexedWrite& w);
 };
+
+// Whether a write's selection lies within `shape`: one that does not (its resize was lost in a
+// crash, or ranks disagreed on the shape) must not be placed by the linear order of another shape.
+bool fits(const IndexedWrite& write, const Extent& shape);
 
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size);
 

@@ -79,7 +79,8 @@ std::uint64_t count_records(format::ByteView bytes) {
 }
 
 // A dropped region of a log file, from `offset` to the end; `bytes` is the whole file.
-VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteView bytes, bool torn, std::string reason) {
+VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteView bytes, bool torn,
+                    std::string reason) {
   VerifyDamage d;
   d.file = file;
   d.offset = offset;
@@ -134,6 +135,7 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
     if (!problem.empty()) {
       VerifyDamage d;
       d.file = data_path;
+      d.torn_tail = data_size < format::kHeaderSize;  // a writer killed while creating its files
       d.reason = problem + " (the records' own checksums still vouch for their data; appending to this writer fails)";
       r.damage.push_back(std::move(d));
     }
@@ -146,9 +148,10 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
       VerifyDamage d;
       d.file = index_path;
       d.bytes = data_size - format::kHeaderSize;
-      d.reason = fmt::format("index file missing: the {} data bytes in '{}' cannot be placed; the writer's records are "
-                             "lost",
-                             d.bytes, data_path);
+      d.reason = fmt::format(
+          "index file missing: the {} data bytes in '{}' cannot be placed; the writer's records are "
+          "lost",
+          d.bytes, data_path);
       r.damage.push_back(std::move(d));
     }
     return;
@@ -170,9 +173,8 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   try {
     const auto h = format::decode_header(all, format::FileKind::Index, index_path);
     if (h.container != container || h.writer != writer) {
-      throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
-                                    index_path, format::to_hex(h.container), h.writer, format::to_hex(container),
-                                    writer));
+      throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}", index_path,
+                                    format::to_hex(h.container), h.writer, format::to_hex(container), writer));
     }
   } catch (const FormatError& e) {
     // A reader rejects the file, and with it the container (docs/format.md, "File headers").
@@ -239,9 +241,10 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
   // Writes follow their dataset's creation: an earlier epoch means the record belongs to a dataset
   // of an earlier session whose creation was lost, and whose id a later dataset took.
   if (rec.epoch <= o.created_epoch) {
-    return fmt::format("written at epoch {}, but dataset '{}' (id {}) was created at epoch {}: a record of a dataset "
-                       "whose creation was lost, not of this one",
-                       rec.epoch, path, rec.dataset, o.created_epoch);
+    return fmt::format(
+        "written at epoch {}, but dataset '{}' (id {}) was created at epoch {}: a record of a dataset "
+        "whose creation was lost, not of this one",
+        rec.epoch, path, rec.dataset, o.created_epoch);
   }
   if (rec.selection.rank() != o.dims.size()) {
     return fmt::format("selection of rank {} for dataset '{}' of rank {}", rec.selection.rank(), path, o.dims.size());
@@ -249,9 +252,10 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
   if (rec.selection.num_elements() > 0) {
     for (std::size_t d = 0; d < o.dims.size(); ++d) {
       if (w.box.hi[d] > o.dims[d]) {
-        return fmt::format("selection reaches [{}] (exclusive) outside dataset '{}' of shape [{}] (a resize that was "
-                           "not written out?)",
-                           fmt::join(w.box.hi, ","), path, fmt::join(o.dims, ","));
+        return fmt::format(
+            "selection reaches [{}] (exclusive) outside dataset '{}' of shape [{}] (a resize that was "
+            "not written out?)",
+            fmt::join(w.box.hi, ","), path, fmt::join(o.dims, ","));
       }
     }
   }
@@ -330,7 +334,8 @@ std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::u
 }
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 // Files in the directory that are not the metafile or one of the sessions' writer files.
@@ -354,9 +359,10 @@ void note_stray_files(const Layout& layout, std::uint32_t writer_files, std::vec
 void verify_into(const Layout& layout, const VerifyOptions& options, const ElementSizeOf& element_size,
                  VerifyReport& report) {
   if (exists(layout.merge_temporary())) {
-    report.notes.push_back(fmt::format("'{}' is left over from an interrupted merge; the next merge or writable open "
-                                       "cleans it",
-                                       layout.merge_temporary()));
+    report.notes.push_back(
+        fmt::format("'{}' is left over from an interrupted merge; the next merge or writable open "
+                    "cleans it",
+                    layout.merge_temporary()));
   }
   if (exists(layout.replaced_container())) {
     report.notes.push_back(fmt::format("'{}' is left over from a merge; the next merge or writable open cleans it",
@@ -379,9 +385,11 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   report.format_version = contents->header.version;
   report.sessions = catalog.sessions().size();
   report.writer_files = catalog.writer_files();
-  const std::uint64_t valid_end = std::clamp<std::uint64_t>(contents->valid_end, format::kHeaderSize, meta_bytes.size());
-  format::read_log(format::ByteView(meta_bytes).subspan(format::kHeaderSize, valid_end - format::kHeaderSize),
-                   format::kHeaderSize, [&](const format::LogRecord&) { ++report.metafile_records; }, nullptr);
+  const std::uint64_t valid_end =
+      std::clamp<std::uint64_t>(contents->valid_end, format::kHeaderSize, meta_bytes.size());
+  format::read_log(
+      format::ByteView(meta_bytes).subspan(format::kHeaderSize, valid_end - format::kHeaderSize), format::kHeaderSize,
+      [&](const format::LogRecord&) { ++report.metafile_records; }, nullptr);
   if (contents->damage) {
     const auto& d = *contents->damage;
     report.metafile_damage.push_back(
@@ -396,7 +404,8 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
 
   // Every writer's files, as a reader sees them.
   std::vector<WriterScan> scans(catalog.writer_files());
-  for (std::uint32_t w = 0; w < scans.size(); ++w) scan_writer(layout, contents->header.container, w, scans[w], report.errors);
+  for (std::uint32_t w = 0; w < scans.size(); ++w)
+    scan_writer(layout, contents->header.container, w, scans[w], report.errors);
 
   // Element sizes, once per dataset; a type that does not decode stops merges and reads of it.
   std::map<std::uint64_t, std::optional<std::size_t>> element_sizes;
@@ -405,8 +414,8 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
       element_sizes[id] = element_size ? element_size(catalog.object(id).type) : std::nullopt;
     } catch (const Error& e) {
       element_sizes[id] = std::nullopt;
-      report.errors.push_back(fmt::format("{}: the type of dataset '{}' cannot be decoded: {}", metafile,
-                                          catalog.path_of(id), e.what()));
+      report.errors.push_back(
+          fmt::format("{}: the type of dataset '{}' cannot be decoded: {}", metafile, catalog.path_of(id), e.what()));
     }
   }
 
@@ -419,9 +428,9 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
     }
   }
   if (options.check_data) {
-    const unsigned threads = std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads
-                                                                                 : std::thread::hardware_concurrency(),
-                                                             static_cast<unsigned>(std::min<std::size_t>(todo.size(), 64))));
+    const unsigned threads =
+        std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads : std::thread::hardware_concurrency(),
+                                        static_cast<unsigned>(std::min<std::size_t>(todo.size(), 64))));
     check_data(layout, todo, threads);
   }
 

@@ -10,6 +10,7 @@
 #include "h5mf/merge.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
+#include "container/reader.hpp"
 #include "container/replace.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -113,12 +115,20 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     const std::uint64_t first_epoch = known ? catalog.object(dataset).created_epoch + 1 : 0;
     container::DatasetWrites kept;
     std::uint64_t orphans = 0;
+    std::uint64_t outside = 0;
     for (const auto& w : writes.in_replay_order()) {
-      if (known && w.record.epoch >= first_epoch) {
-        kept.add(w);
-      } else {
+      if (!known || w.record.epoch < first_epoch) {
         ++orphans;
+      } else if (!container::fits(w, catalog.object(dataset).dims)) {
+        ++outside;  // a lost resize, or ranks that disagreed on the shape
+      } else {
+        kept.add(w);
       }
+    }
+    if (outside > 0) {
+      report.records_dropped += outside;
+      report.damage.push_back(fmt::format("{} records for dataset '{}' reach outside its shape [{}]; dropped", outside,
+                                          catalog.path_of(dataset), fmt::join(catalog.object(dataset).dims, ",")));
     }
     if (orphans > 0) {
       report.records_dropped += orphans;
@@ -133,6 +143,21 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     report.records += kept.size();
     writes = std::move(kept);
   }
+
+  // From here on a failure (a full disk, say) must not leave a partial output beside the container.
+  struct RemoveOnFailure {
+    const mpi::Comm& comm;
+    std::string path;
+    bool armed = true;
+    ~RemoveOnFailure() {
+      if (armed && !path.empty() && comm.rank() == 0) {
+        try {
+          container::remove_file(path);
+        } catch (...) {  // nothing more to do: the next merge or open removes it
+        }
+      }
+    }
+  } cleanup{*comm, options.output.empty() ? output : std::string()};
 
   // 2. The file's structure, by rank 0.
   Plan plan;
@@ -176,6 +201,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       }
     });
   }
+  cleanup.armed = false;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

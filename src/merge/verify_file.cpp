@@ -2,9 +2,8 @@
 // but the size of a type; a conventional HDF5 file is checked with libhdf5 itself), and the check
 // of an HDF5 file: open it read-only, walk every object, read every attribute and every dataset in
 // full, in blocks of bounded size, and report what fails instead of stopping at it.
-#include <hdf5.h>
-
 #include <fmt/format.h>
+#include <hdf5.h>
 
 #include <algorithm>
 #include <vector>
@@ -40,8 +39,8 @@ struct FileCheck {
       return;
     }
     std::string stack = hdf5::error_stack();
-    report.errors.push_back(fmt::format("{}: '{}': {}{}", report.path, object, what,
-                                        stack.empty() ? std::string() : ": " + stack));
+    report.errors.push_back(
+        fmt::format("{}: '{}': {}{}", report.path, object, what, stack.empty() ? std::string() : ": " + stack));
   }
 };
 
@@ -229,8 +228,8 @@ VerifyReport verify(const std::string& path, const VerifyOptions& options) {
   try {
     if (container::is_directory(layout.path())) {
       if (layout.is_container()) return container::verify_container(layout, options, element_size_of);
-      report.errors.push_back(fmt::format("'{}' is a directory without a metafile: not an h5mf container",
-                                          layout.path()));
+      report.errors.push_back(
+          fmt::format("'{}' is a directory without a metafile: not an h5mf container", layout.path()));
     } else if (container::is_regular_file(layout.path())) {
       if (container::looks_like_hdf5(layout.path())) return verify_hdf5_file(layout.path());
       report.errors.push_back(fmt::format("'{}' is neither an h5mf container nor an HDF5 file", layout.path()));
@@ -239,9 +238,10 @@ VerifyReport verify(const std::string& path, const VerifyOptions& options) {
     } else {
       report.errors.push_back(fmt::format("'{}' does not exist", layout.path()));
       if (container::exists(layout.replaced_container())) {
-        report.notes.push_back(fmt::format("'{}' is a container left by an interrupted merge: a merge or writable "
-                                           "open of '{}' finishes it",
-                                           layout.replaced_container(), layout.path()));
+        report.notes.push_back(
+            fmt::format("'{}' is a container left by an interrupted merge: a merge or writable "
+                        "open of '{}' finishes it",
+                        layout.replaced_container(), layout.path()));
       }
     }
   } catch (const Error& e) {

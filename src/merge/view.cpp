@@ -5,8 +5,10 @@
 //   whose raw data are byte ranges of the writers' data files, named by absolute path, because
 //   HDF5 1.10.8 resolves relative external names against the reader's working directory;
 // - the view: the container's groups and attributes, and per dataset a virtual dataset whose
-//   mappings read those source datasets. The sources file is named relative to the view, which
-//   HDF5 resolves against the view's own directory, so the two travel together.
+//   mappings read those source datasets. The sources file is named by absolute path; where that
+//   is missing HDF5 looks for its name in the view's directory, so the view can be copied alone,
+//   or moved together with its sources. (A second file rather than a hidden group in the view:
+//   h5dump and h5py then show exactly the merged file's objects.)
 //
 // HDF5 reads overlapping mappings in list order (a later one wins) but fills unmapped elements
 // with the fill value only when the mapped elements are fewer than those read: with overlaps,
@@ -23,7 +25,6 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <cstdlib>
 #include <thread>
 #include <unordered_set>
 
@@ -77,6 +78,11 @@ struct DatasetPlan {
   std::vector<Source> sources;
   std::vector<Mapping> mappings;
 };
+
+// "1 record", "2 records".
+std::string count_of(std::uint64_t n, const std::string& thing) {
+  return fmt::format("{} {}{}", n, thing, n == 1 ? "" : "s");
+}
 
 std::vector<hsize_t> to_hsizes(const Extent& e) { return std::vector<hsize_t>(e.begin(), e.end()); }
 
@@ -291,12 +297,13 @@ class Planner {
         place_slab(w, slab_left_by_candidates(w, candidates));
       }
     }
+    if (!later_empty) written_ = std::move(later);
   }
 
   // Adds a record's selection to the union of later records, or gives the union up (an invalid
   // handle) once it has more blocks than comparisons with it stay cheap for.
   void add_to_union(Handle& later, const Selection& s) {
-    static const std::uint64_t kMaxUnionBlocks = std::getenv("K") ? std::stoull(std::getenv("K")) : 64;
+    constexpr std::uint64_t kMaxUnionBlocks = 64;
     if (s.kind() == Selection::Kind::Hyperslab) {
       select_slab(later.get(), H5S_SELECT_OR, s.slab());
     } else {
@@ -504,6 +511,16 @@ class Planner {
     hdf5::check(H5Sselect_all(rest.get()), "H5Sselect_all");
     bool whole = true;
     const std::size_t rank = o_.dims.size();
+    if (written_.valid()) {  // the union of every record, from classify()
+      // H5Smodify_select combines hyperslab selections only: "all" as the one block it is.
+      const std::size_t r = o_.dims.size();
+      select_slab(rest.get(), H5S_SELECT_SET, Hyperslab{Extent(r, 0), Extent(r, 1), Extent(r, 1), o_.dims});
+      hdf5::check(H5Smodify_select(rest.get(), H5S_SELECT_NOTB, written_.get()), "H5Smodify_select");
+      if (selected(rest.get()) == 0) return;
+      Handle same = copy_space(rest.get());
+      add_mapping(std::move(rest), kBaseSource, std::move(same));
+      return;
+    }
     for (const auto& w : all) {
       const Selection& s = w.record.selection;
       if (s.num_elements() == 0) continue;
@@ -534,16 +551,16 @@ class Planner {
   }
 
   [[noreturn]] void refuse_points() const {
-    refuse(fmt::format("its {} point-selection write records leave {} points visible; HDF5 1.10's virtual "
-                       "datasets cannot map point selections, so each point would need a mapping of its own",
-                       point_records_, visible_points_),
+    refuse(fmt::format("{} points left visible by {}; HDF5 1.10's virtual datasets cannot map point "
+                       "selections, so each point would need a mapping of its own",
+                       visible_points_, count_of(point_records_, "point-selection write record")),
            options_.max_point_mappings, "--max-points");
   }
 
   [[noreturn]] void refuse_mappings(std::optional<std::uint64_t> records) const {
-    refuse(records ? fmt::format("its {} write records need {} virtual-dataset mappings", *records,
-                                 plan_.mappings.size())
-                   : fmt::format("its write records need more than {} virtual-dataset mappings",
+    refuse(records ? fmt::format("{} virtual-dataset mappings needed for {}", plan_.mappings.size(),
+                                 count_of(*records, "write record"))
+                   : fmt::format("more than {} virtual-dataset mappings needed for its write records",
                                  options_.max_mappings),
            options_.max_mappings, "--max-mappings");
   }
@@ -551,9 +568,9 @@ class Planner {
   void check_limits(std::uint64_t records) const {
     if (plan_.mappings.size() > options_.max_mappings) refuse_mappings(records);
     if (blocks_ > options_.max_blocks) {
-      refuse(fmt::format("the {} mappings its {} write records need select {} hyperslab blocks (strided or "
-                         "partly overwritten writes)",
-                         plan_.mappings.size(), records, blocks_),
+      refuse(fmt::format("{} hyperslab blocks selected by the {} for {} (strided or partly overwritten "
+                         "writes)",
+                         blocks_, count_of(plan_.mappings.size(), "mapping"), count_of(records, "write record")),
              options_.max_blocks, "--max-blocks");
     }
   }
@@ -564,6 +581,7 @@ class Planner {
   const ViewOptions& options_;
   ViewReport& report_;
   Handle space_;  // the dataset's dataspace, copied for every selection
+  Handle written_;  // the union of all records, when classify() could keep it
   DatasetPlan plan_;
   std::vector<const IndexedWrite*> boxes_, whole_;  // records shown whole: boxes, and strided ones
   std::vector<std::pair<const IndexedWrite*, std::vector<std::uint64_t>>> points_;  // and their visible points
@@ -777,7 +795,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   if (total > options.max_total_mappings) {
     throw Unsupported(fmt::format(
         "cannot view '{}': its {} datasets need {} virtual-dataset mappings in all, more than the {} a view allows "
-        "(max_total_mappings); writing and reading them would be impractically slow. Use 'h5mf merge' instead",
+        "(--max-total-mappings); writing and reading them would be impractically slow. Use 'h5mf merge' instead",
         container_path, plans.size(), total, options.max_total_mappings));
   }
 

@@ -157,6 +157,7 @@ struct State {
     if (!index) {
       index = std::make_unique<container::ContainerIndex>(layout, id);
       reader = std::make_unique<container::DataReader>(layout);
+      reader->check_checksums(true);
     }
     // A process always reads its own writes: they leave the buffer first.
     if (log && log->has_buffered()) log->flush(false);
@@ -411,6 +412,13 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
   state->session = plan_session(*state->comm, options, mode);
 
   OpenedContainer opened = open_container(*state->comm, state->layout, mode, state->session, where.base);
+  if (opened.metafile_damage && state->comm->rank() == 0) {
+    const auto& d = *opened.metafile_damage;
+    std::fprintf(stderr, "h5mf: warning: %s: dropped %llu bytes from offset %llu (%s); the structure they held is "
+                 "missing%s\n", state->layout.metafile().c_str(), static_cast<unsigned long long>(d.bytes),
+                 static_cast<unsigned long long>(d.offset), d.reason.c_str(),
+                 mode == Mode::Read ? "" : ", and they are cut off now that the container is open for writing");
+  }
   state->id = opened.id;
   state->catalog = std::move(opened.catalog);
   state->epoch = opened.first_epoch;

@@ -187,6 +187,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     auto contents = container::load_metafile(layout);
     out.id = contents.header.container;
     out.catalog = std::move(contents.catalog);
+    out.metafile_damage = contents.damage;
     if (out.catalog.base()) container::check_base_unchanged(layout, *out.catalog.base());
     if (session.joins_existing && session.writer >= out.catalog.writer_files()) {
       throw InvalidArgument(fmt::format("writer id {} is out of range: container '{}' was created for {} writers",

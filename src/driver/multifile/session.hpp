@@ -32,6 +32,7 @@ struct OpenedContainer {
   std::uint64_t first_epoch = 1;
   std::optional<container::MetafileAppender> metafile;  // the coordinator's, when writable
   bool created = false;
+  std::optional<format::LogDamage> metafile_damage;  // what loading the metafile dropped
 };
 
 // `base`: the existing HDF5 file the container extends (it lives beside it), when opening one.

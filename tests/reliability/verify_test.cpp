@@ -1,0 +1,255 @@
+// `verify` itself: counts of a healthy container, same-epoch conflicts (found exactly, and fast
+// when writers write apart), the JSON report of `h5mf verify`, and conventional HDF5 files.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "container/conflicts.hpp"
+#include "support.hpp"
+
+namespace h5mf::reliability {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+FileOptions multifile() {
+  FileOptions o;
+  o.driver = Driver::Multifile;
+  return o;
+}
+
+TEST(Verify, BoxOfALinearRun) {
+  Extent lo, hi;
+  container::extend_box({4, 5, 6}, 6 * 2 + 3, 2, lo, hi);  // [0, 2, 3..4]
+  EXPECT_EQ(lo, (Extent{0, 2, 3}));
+  EXPECT_EQ(hi, (Extent{1, 3, 5}));
+  container::extend_box({4, 5, 6}, 6 * 4 + 5, 2, lo, hi);  // [0, 4, 5] and [1, 0, 0]: wraps
+  EXPECT_EQ(lo, (Extent{0, 0, 0}));
+  EXPECT_EQ(hi, (Extent{2, 5, 6}));
+  EXPECT_EQ(container::coordinates_of({4, 5, 6}, 30 + 6 + 1), (Extent{1, 1, 1}));
+}
+
+TEST(Verify, AHealthyContainer) {
+  Scratch scratch("healthy");
+  const std::string c = scratch / "c.h5";
+  {
+    File f(c, "w", multifile());
+    f.create_group("g/h");
+    f.create_dataset("g/d", DatasetCreate::of<double>({10}));
+    f.dataset("g/d").attrs().set("unit", std::string("m"));
+    f.dataset("g/d").write(std::vector<double>(10, 1.5));
+    f.dataset("g/d").write(std::vector<double>(2, 2.5), Selection::points({{1}, {7}}));
+    f.close();
+  }
+  const VerifyReport r = verify(c);
+  EXPECT_EQ(r.exit_code(), 0) << (r.errors.empty() ? "" : r.errors.front());
+  EXPECT_EQ(r.kind, VerifyReport::Kind::Container);
+  EXPECT_EQ(r.groups, 2u);
+  EXPECT_EQ(r.datasets, 1u);
+  EXPECT_EQ(r.attributes, 1u);
+  ASSERT_EQ(r.writers.size(), 1u);
+  EXPECT_EQ(r.writers[0].records, 2u);
+  EXPECT_EQ(r.writers[0].record_bytes, 12u * 8);
+  EXPECT_EQ(r.records_dropped(), 0u);
+
+  const ToolVerify tool = tool_verify(c);
+  EXPECT_EQ(tool.run.exit_code, 0) << tool.run.describe();
+  ASSERT_TRUE(tool.report.is_object()) << tool.run.describe();
+  EXPECT_EQ(tool.report["kind"], "container");
+  EXPECT_EQ(tool.report["records"], 2);
+  EXPECT_EQ(tool.report["writers"][0]["records"], 2);
+  const ChildResult text = run_program({h5mf_tool(), "verify", c}, 60s);
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("healthy (exit 0)"), std::string::npos) << text.out;
+}
+
+// Two processes' writers in one epoch (the coordinator in atomic mode, so that its structure is
+// out before the worker joins and both write in the epoch after it) overlapping: reported with
+// the dataset, the writers, the epoch, the region and its first element. Strided writes whose
+// bounding boxes meet but whose elements do not, and a writer overwriting itself, are no conflict.
+TEST(Verify, OverlapsOfTwoWritersInOneEpoch) {
+  Scratch scratch("conflicts");
+  const std::string c = scratch / "c.h5";
+  {
+    FileOptions o = multifile();
+    o.writers = 2;
+    o.atomic = true;
+    File coordinator(c, "w", o);
+    coordinator.create_dataset("d", DatasetCreate::of<std::int32_t>({8, 8}));
+    coordinator.create_dataset("s", DatasetCreate::of<std::int32_t>({1, 64}));
+    coordinator.create_dataset("p", DatasetCreate::of<std::int32_t>({16}));
+    FileOptions w = multifile();
+    w.writer = 1;
+    File worker(c, "a", w);
+    coordinator.dataset("d").write(std::vector<std::int32_t>(32, 1), Selection::hyperslab({0, 0}, {4, 8}));
+    coordinator.dataset("d").write(std::vector<std::int32_t>(32, 1), Selection::hyperslab({0, 0}, {4, 8}));
+    worker.dataset("d").write(std::vector<std::int32_t>(16, 2), Selection::hyperslab({2, 4}, {4, 4}));
+    coordinator.dataset("s").write(std::vector<std::int32_t>(32, 1), Selection::hyperslab({0, 0}, {1, 32}, {1, 2}));
+    worker.dataset("s").write(std::vector<std::int32_t>(32, 2), Selection::hyperslab({0, 1}, {1, 32}, {1, 2}));
+    coordinator.dataset("p").write(std::vector<std::int32_t>{1, 1, 1}, Selection::points({{3}, {9}, {12}}));
+    worker.dataset("p").write(std::vector<std::int32_t>{2, 2}, Selection::points({{10}, {9}}));
+    worker.close();
+    coordinator.close();
+  }
+  const VerifyReport r = verify(c);
+  EXPECT_EQ(r.exit_code(), 2);
+  EXPECT_FALSE(r.damaged());
+  ASSERT_EQ(r.conflicts_total, 2u);
+  ASSERT_EQ(r.conflicts.size(), 2u);
+  const VerifyConflict& d = r.conflicts[0].dataset == "/d" ? r.conflicts[0] : r.conflicts[1];
+  const VerifyConflict& p = r.conflicts[0].dataset == "/d" ? r.conflicts[1] : r.conflicts[0];
+  EXPECT_EQ(d.dataset, "/d");
+  EXPECT_EQ(d.writer_a, 0u);
+  EXPECT_EQ(d.writer_b, 1u);
+  EXPECT_EQ(d.record_pairs, 2u);  // both of the coordinator's writes meet the worker's
+  EXPECT_EQ(d.elements, 16u);     // 8 elements, twice
+  EXPECT_EQ(d.lo, (Extent{2, 4}));
+  EXPECT_EQ(d.hi, (Extent{4, 8}));
+  EXPECT_EQ(d.first, (Extent{2, 4}));
+  EXPECT_EQ(p.dataset, "/p");
+  EXPECT_EQ(p.elements, 1u);
+  EXPECT_EQ(p.first, (Extent{9}));
+  EXPECT_EQ(d.epoch, p.epoch);
+
+  const ToolVerify tool = tool_verify(c);
+  EXPECT_EQ(tool.run.exit_code, 2);
+  ASSERT_TRUE(tool.report.is_object());
+  EXPECT_EQ(tool.report["conflicts_total"], 2);
+  const ChildResult text = run_program({h5mf_tool(), "verify", c}, 60s);
+  EXPECT_NE(text.out.find("conflict: dataset '/d'"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("[2:4, 4:8]"), std::string::npos) << text.out;
+}
+
+// Writers writing apart in one epoch, many records each: the check must stay near linear.
+TEST(Verify, ManyRecordsApartAreCheckedQuickly) {
+  Scratch scratch("many");
+  const std::string c = scratch / "c.h5";
+  constexpr std::uint32_t kWriters = 4;
+  constexpr std::uint64_t kRecords = 5000;
+  {
+    FileOptions o = multifile();
+    o.writers = kWriters;
+    o.atomic = true;
+    File coordinator(c, "w", o);
+    coordinator.create_dataset("d", DatasetCreate::of<std::int32_t>({kWriters * kRecords, 4}));
+    coordinator.set_atomic(false);
+    std::vector<File> workers;
+    for (std::uint32_t w = 1; w < kWriters; ++w) {
+      FileOptions wo = multifile();
+      wo.writer = static_cast<int>(w);
+      workers.emplace_back(c, "a", wo);
+    }
+    const std::vector<std::int32_t> row(4, 7);
+    for (std::uint64_t i = 0; i < kRecords; ++i) {
+      // Interleaved rows: every writer's records spread over the whole dataset.
+      coordinator.dataset("d").write(row, Selection::hyperslab({i * kWriters, 0}, {1, 4}));
+      for (std::uint32_t w = 1; w < kWriters; ++w) {
+        workers[w - 1].dataset("d").write(row, Selection::hyperslab({i * kWriters + w, 0}, {1, 4}));
+      }
+    }
+    for (auto& w : workers) w.close();
+    coordinator.close();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  VerifyOptions options;
+  options.check_data = false;
+  const VerifyReport r = verify(c, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code(), 0);
+  EXPECT_EQ(r.records(), kWriters * kRecords);
+  EXPECT_EQ(r.conflicts_total, 0u);
+  EXPECT_LT(seconds, 5.0) << "verify of " << kWriters * kRecords << " records took " << seconds << " s";
+  fmt::print("verify of {} records in one epoch: {:.3f} s\n", kWriters * kRecords, seconds);
+}
+
+TEST(Verify, AnHdf5File) {
+  Scratch scratch("hdf5");
+  const std::string c = scratch / "c.h5";
+  {
+    File f(c, "w", multifile());
+    f.create_group("g");
+    f.create_dataset("g/d", DatasetCreate::of<std::int64_t>({1000, 300}));
+    f.dataset("g/d").attrs().set("n", 3);
+    f.dataset("g/d").write(std::vector<std::int64_t>(300000, 4));
+    f.create_dataset("scalar", DatasetCreate::of<double>({}));
+    f.create_dataset("empty", DatasetCreate::of<double>({0, 3}).max_shape({DatasetCreate::kUnlimited, 3}));
+    f.close();
+  }
+  const std::string merged = scratch / "m.h5";
+  MergeOptions m;
+  m.output = merged;
+  merge(c, m);
+  const VerifyReport r = verify(merged);
+  EXPECT_EQ(r.kind, VerifyReport::Kind::Hdf5File);
+  EXPECT_EQ(r.exit_code(), 0) << (r.errors.empty() ? "" : r.errors.front());
+  EXPECT_EQ(r.groups, 1u);
+  EXPECT_EQ(r.datasets, 3u);
+  EXPECT_EQ(r.attributes, 1u);
+  EXPECT_GE(r.bytes_read, 300000u * 8);
+  const ToolVerify tool = tool_verify(merged);
+  EXPECT_EQ(tool.run.exit_code, 0) << tool.run.describe();
+  EXPECT_EQ(tool.report["kind"], "hdf5");
+
+  // Cut short: HDF5 refuses to open it. An error naming the file, exit code 1, no crash.
+  const std::string cut = scratch / "cut.h5";
+  auto bytes = read_bytes(merged);
+  bytes.resize(bytes.size() - 100000);
+  write_bytes(cut, bytes);
+  const ChildResult checked = run_program({h5mf_tool(), "verify", cut}, 60s);
+  EXPECT_EQ(checked.exit_code, 1) << checked.describe();
+  EXPECT_NE(checked.err.find(cut), std::string::npos) << checked.describe();
+
+  // No signature: not an HDF5 file at all any more.
+  auto broken = read_bytes(merged);
+  broken[1] = std::byte{'X'};
+  write_bytes(cut, broken);
+  EXPECT_EQ(verify(cut).exit_code(), 1);
+}
+
+// A dataset whose compressed chunk is damaged: that dataset is reported by name, the others are
+// still read, exit code 1.
+TEST(Verify, AnHdf5FileWithADamagedChunk) {
+  Scratch scratch("hdf5-chunk");
+  const std::string path = scratch / "z.h5";
+  haddr_t chunk_address = 0;
+  {
+    const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[1] = {10000}, chunk[1] = {1000};
+    const hid_t space = H5Screate_simple(1, dims, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, chunk);
+    H5Pset_deflate(dcpl, 1);
+    std::vector<std::int64_t> values(10000);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int64_t>(i * i % 7919);
+    const hid_t z = H5Dcreate2(file, "z", H5T_STD_I64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Dwrite(z, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    const hid_t ok = H5Dcreate2(file, "ok", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ok, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    H5Fflush(file, H5F_SCOPE_GLOBAL);
+    hsize_t offset[1] = {0}, size = 0;
+    unsigned mask = 0;
+    ASSERT_GE(H5Dget_chunk_info_by_coord(z, offset, &mask, &chunk_address, &size), 0);
+    ASSERT_GT(size, 40u);
+    for (hid_t id : {z, ok}) H5Dclose(id);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  auto bytes = read_bytes(path);
+  for (std::size_t i = 20; i < 40; ++i) bytes.at(chunk_address + i) ^= std::byte{0x5A};
+  write_bytes(path, bytes);
+  const VerifyReport r = verify(path);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.datasets, 2u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors.front().find("'/z'"), std::string::npos) << r.errors.front();
+  EXPECT_GE(r.bytes_read, 10000u * 8);  // /ok, in full
+  const ChildResult text = run_program({h5mf_tool(), "verify", path}, 60s);
+  EXPECT_EQ(text.exit_code, 1) << text.describe();
+}
+
+}  // namespace
+}  // namespace h5mf::reliability
