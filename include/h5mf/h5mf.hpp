@@ -10,3 +10,4 @@
 #include "h5mf/merge.hpp"
 #include "h5mf/options.hpp"
 #include "h5mf/selection.hpp"
+#include "h5mf/verify.hpp"

@@ -37,6 +37,10 @@ struct FileOptions {
   // Per-writer buffer for small writes; writes of 64 KiB or more (or of half the buffer, if smaller)
   // go to the file directly from the caller's memory.
   std::size_t buffer_bytes = std::size_t{8} << 20;
+  // Debug: reads of a container report (on stderr, once each) writes of two different writers in
+  // one epoch that overlap what they read: undefined under MPI-IO's rules. The result stays
+  // deterministic (the higher writer id wins). Also on when H5MF_CHECK_CONFLICTS=1 is set.
+  bool check_conflicts = false;
   // fsync data, index and metafile at every flush and close.
   bool sync = false;
 };

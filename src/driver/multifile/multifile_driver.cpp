@@ -5,11 +5,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
+#include <tuple>
 
 #include "container/base.hpp"
 #include "container/catalog.hpp"
+#include "container/conflicts.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
 #include "container/metafile.hpp"
@@ -48,6 +52,8 @@ struct State {
   std::optional<std::string> diverged;  // why the file is unusable: ranks made different calls
   bool atomic = false;
   bool closed = false;
+  bool check_conflicts = false;  // debug: report overlapping writes of one epoch on reads
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t, std::uint32_t>> reported_conflicts;
 
   std::unique_ptr<FileDriver> base_file;  // the HDF5 file a container extends, opened on first read
 
@@ -234,6 +240,7 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (n == 0) return;
     auto& index = state_->fresh_index();
     const auto& writes = index.writes(id_);
+    if (state_->check_conflicts) report_conflicts(writes, selection);
     const auto fill_bytes = object().fill;
     // A dataset of the base file starts from the file's content instead of the fill value.
     const bool from_base = state_->catalog.in_base(id_);
@@ -249,6 +256,26 @@ class MultifileDataset final : public Object<DatasetNode> {
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
     std::memcpy(buffer, scratch.data(), n * memory_type.size());
+  }
+
+  // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
+  void report_conflicts(const container::DatasetWrites& writes, const Selection& selection) {
+    const Extent shape = object().dims;
+    std::vector<container::IndexedWrite> usable;
+    for (const auto& w : writes.in_replay_order()) {
+      if (w.record.epoch > object().created_epoch && container::fits(w, shape)) usable.push_back(w);
+    }
+    const sel::Box read_box = sel::bounding_box(selection);
+    for (const auto& c : container::find_conflicts(usable, shape)) {
+      if (!sel::Box{c.lo, c.hi}.intersects(read_box)) continue;
+      if (!state_->reported_conflicts.insert({id_, c.epoch, c.writer_a, c.writer_b}).second) continue;
+      std::fprintf(stderr,
+                   "h5mf: warning: container '%s', dataset '%s': writers %u and %u wrote %llu of the same elements in "
+                   "epoch %llu (first at [%s]), which MPI-IO leaves undefined; reads return writer %u's\n",
+                   state_->layout.path().c_str(), path().c_str(), c.writer_a, c.writer_b,
+                   static_cast<unsigned long long>(c.elements), static_cast<unsigned long long>(c.epoch),
+                   fmt::format("{}", fmt::join(c.first, ",")).c_str(), c.writer_b);
+    }
   }
 
   void resize(const Extent& new_shape) override {
@@ -408,6 +435,8 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
   state->mode = mode;
   state->options = options;
   state->atomic = options.atomic;
+  const char* check = std::getenv("H5MF_CHECK_CONFLICTS");
+  state->check_conflicts = options.check_conflicts || (check != nullptr && std::string(check) == "1");
   state->comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);
   state->session = plan_session(*state->comm, options, mode);
 
