@@ -195,7 +195,27 @@ void check_pattern(Pattern&& pattern, const Check& extra = {}, const Options& op
     pattern(w);
     w.close();
   });
+  // The same program through h5mf's mpio driver (issue 6: one word switches the back end).
+  const fs::path through_mpio = dir / "mpio.h5";
+  or_abort("writing through the mpio driver", [&] {
+    H5mfWriter w(through_mpio.string(), options.buffer_bytes, h5mf::Driver::Mpio);
+    pattern(w);
+    w.close();
+  });
   barrier();
+  std::string mpio_failures;
+  if (rank() == 0) {
+    mpio_failures = capture("mpio comparison", [&] {
+      const std::string differences = compare_hdf5(through_mpio.string(), reference.string());
+      if (!differences.empty()) mpio_failures += "the mpio driver's file differs from the reference:\n" + differences;
+      std::string output;
+      if (int status = run(std::string(h5diff()) + " " + quoted(through_mpio.string()) + " " + quoted(reference.string()),
+                           &output);
+          status != 0) {
+        mpio_failures += "h5diff of the mpio driver's file exited with " + std::to_string(status) + ":\n" + output;
+      }
+    });
+  }
 
   // The merge engine over every rank of the job (collective), with small windows and two threads
   // per rank, so that records straddle windows and ranks.
@@ -211,6 +231,7 @@ void check_pattern(Pattern&& pattern, const Check& extra = {}, const Options& op
     if (!differences.empty()) failures += "parallel merge (" + std::to_string(size()) + " ranks) differs from the reference:\n" + differences;
   }
 
+  failures += mpio_failures;
   if (rank() == 0) {
     failures += verify(container, reference, merged, options, extra);
     if (!failures.empty()) failures = "container " + container.string() + ":\n" + failures;

@@ -74,14 +74,16 @@ class H5mfWriter {
  public:
   static constexpr bool is_reference = false;
 
-  explicit H5mfWriter(const std::string& path, std::size_t buffer_bytes = 0)
-      : path_(path), buffer_bytes_(buffer_bytes), file_(path, "w", options(buffer_bytes)) {}
+  // `driver`: the container (multifile), or classic parallel HDF5 (mpio) through the same API.
+  explicit H5mfWriter(const std::string& path, std::size_t buffer_bytes = 0,
+                      h5mf::Driver driver = h5mf::Driver::Multifile)
+      : path_(path), buffer_bytes_(buffer_bytes), driver_(driver), file_(path, "w", options(buffer_bytes, driver)) {}
 
   // Closes the file and opens it again as a new session ("a" or "r+").
   void reopen(const std::string& mode) {
     datasets_.clear();
     file_.close();
-    file_ = h5mf::File(path_, mode, options(buffer_bytes_));
+    file_ = h5mf::File(path_, mode, options(buffer_bytes_, driver_));
   }
 
   void create_group(const std::string& path) { file_.create_group(path); }
@@ -134,10 +136,10 @@ class H5mfWriter {
   h5mf::File& file() { return file_; }
 
  private:
-  static h5mf::FileOptions options(std::size_t buffer_bytes) {
+  static h5mf::FileOptions options(std::size_t buffer_bytes, h5mf::Driver driver) {
     h5mf::FileOptions o;
     o.comm = MPI_COMM_WORLD;
-    o.driver = h5mf::Driver::Multifile;
+    o.driver = driver;
     if (buffer_bytes) o.buffer_bytes = buffer_bytes;
     return o;
   }
@@ -153,6 +155,7 @@ class H5mfWriter {
 
   std::string path_;
   std::size_t buffer_bytes_;
+  h5mf::Driver driver_;
   h5mf::File file_;
   std::map<std::string, h5mf::Dataset> datasets_;
 };
