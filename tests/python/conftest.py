@@ -56,10 +56,11 @@ def container(tmp_path):
     return str(tmp_path / 'test.h5')
 
 
-@pytest.fixture
-def mfile(container):
-    """A new multifile container open for writing by this one process."""
-    with h5mf.File(container, 'w', driver='multifile') as f:
+@pytest.fixture(params=['multifile', 'sec2'])
+def mfile(request, container):
+    """A new file open for writing by this one process, with each driver that applies without MPI:
+    the behaviour suite is one suite run against every driver (mpio: test_mpi_file.py)."""
+    with h5mf.File(container, 'w', driver=request.param) as f:
         yield f
 
 
