@@ -88,6 +88,8 @@ class Dataset {
   static constexpr std::uint64_t kAnyCount = ~std::uint64_t{0};
   // The selection made explicit against the current shape; names the dataset only on error.
   Selection resolve(const Selection& selection) const;
+  // resolve(), then checks a buffer of `count` elements (kAnyCount: any) against the selection.
+  Selection resolve_for(const Selection& selection, std::uint64_t count, const void* buffer) const;
   // `count` elements of `memory_type` (kAnyCount: as many as the selection has).
   void write_elements(const void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection);
   void read_elements(void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection) const;

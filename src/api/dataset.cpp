@@ -31,36 +31,29 @@ Selection Dataset::resolve(const Selection& selection) const {
                             [this] { return fmt::format("dataset '{}' in file '{}'", name(), file_->path); });
 }
 
-void Dataset::write_elements(const void* data, std::uint64_t count, const Datatype& memory_type,
-                             const Selection& selection) {
-  file_->require_writable([this] { return fmt::format("write to dataset '{}'", name()); });
-  const Selection resolved = resolve(selection);
+Selection Dataset::resolve_for(const Selection& selection, std::uint64_t count, const void* buffer) const {
+  Selection resolved = resolve(selection);
   const std::uint64_t n = resolved.num_elements();
   if (count != kAnyCount && count != n) {
     throw InvalidArgument(fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
                                       "({}) selects {}",
                                       name(), file_->path, count, resolved.describe(), n));
   }
-  if (n > 0 && data == nullptr) {
+  if (n > 0 && buffer == nullptr) {
     throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), n));
   }
-  node_->write(resolved, memory_type, data);
+  return resolved;
+}
+
+void Dataset::write_elements(const void* data, std::uint64_t count, const Datatype& memory_type,
+                             const Selection& selection) {
+  file_->require_writable([this] { return fmt::format("write to dataset '{}'", name()); });
+  node_->write(resolve_for(selection, count, data), memory_type, data);
 }
 
 void Dataset::read_elements(void* data, std::uint64_t count, const Datatype& memory_type,
                             const Selection& selection) const {
-  file_->checked();
-  const Selection resolved = resolve(selection);
-  const std::uint64_t n = resolved.num_elements();
-  if (count != kAnyCount && count != n) {
-    throw InvalidArgument(fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
-                                      "({}) selects {}",
-                                      name(), file_->path, count, resolved.describe(), n));
-  }
-  if (n > 0 && data == nullptr) {
-    throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), n));
-  }
-  node_->read(resolved, memory_type, data);
+  node_->read(resolve_for(selection, count, data), memory_type, data);
 }
 
 void Dataset::write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection) {
