@@ -42,18 +42,23 @@ bool fits(const IndexedWrite& write, const Extent& shape) {
   return true;
 }
 
-bool DataReader::intact(const IndexedWrite& w) {
-  const std::uint64_t key = (std::uint64_t{w.writer} << 44) ^ w.record.data_offset;
-  if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
+std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
+                            std::vector<std::byte>& buffer) {
   format::Checksum sum;
-  std::vector<std::byte> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(w.record.data_length, 4u << 20)));
-  for (std::uint64_t done = 0; done < w.record.data_length;) {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), w.record.data_length - done));
-    data_file(w.writer).read_at(w.record.data_offset + done, std::span(buffer).first(n));
+  for (std::uint64_t done = 0; done < record.data_length;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), record.data_length - done));
+    data_file.read_at(record.data_offset + done, std::span(buffer).first(n));
     sum.update(std::span(buffer).first(n));
     done += n;
   }
-  const bool ok = sum.digest() == w.record.data_checksum;
+  return sum.digest();
+}
+
+bool DataReader::intact(const IndexedWrite& w) {
+  const std::uint64_t key = (std::uint64_t{w.writer} << 44) ^ w.record.data_offset;
+  if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
+  std::vector<std::byte> buffer(static_cast<std::size_t>(std::clamp<std::uint64_t>(w.record.data_length, 1, 4u << 20)));
+  const bool ok = data_checksum(data_file(w.writer), w.record, buffer) == w.record.data_checksum;
   if (!ok) {
     std::fprintf(stderr, "h5mf: warning: %s: data of record %llu (%llu bytes at offset %llu) fails its checksum; "
                  "left out of reads\n", layout_.data_file(w.writer).c_str(),

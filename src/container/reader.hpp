@@ -87,6 +87,11 @@ class DataReader {
   bool intact(const IndexedWrite& w);
 };
 
+// The checksum of a write's data as its data file holds them, read in pieces through `buffer`
+// (sized by the caller). Used wherever record data must be checked before use.
+std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
+                            std::vector<std::byte>& buffer);
+
 // Whether a write's selection lies within `shape`: one that does not (its resize was lost in a
 // crash, or ranks disagreed on the shape) must not be placed by the linear order of another shape.
 bool fits(const IndexedWrite& write, const Extent& shape);

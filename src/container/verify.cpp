@@ -1,5 +1,7 @@
 #include "container/verify.hpp"
 
+#include "container/reader.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -290,14 +292,7 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
             file = PosixFile(layout.data_file(c.write.writer), PosixFile::Access::Read);
             open_writer = c.write.writer;
           }
-          format::Checksum sum;
-          for (std::uint64_t done = 0; done < rec.data_length;) {
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), rec.data_length - done));
-            file.read_at(rec.data_offset + done, std::span(buffer).first(n));
-            sum.update(std::span(buffer).first(n));
-            done += n;
-          }
-          const std::uint64_t computed = sum.digest();
+          const std::uint64_t computed = data_checksum(file, rec, buffer);
           if (computed != rec.data_checksum) {
             c.drop = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum,
                                  computed);

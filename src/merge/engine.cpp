@@ -19,12 +19,6 @@
 namespace h5mf::merge_detail {
 namespace {
 
-std::uint64_t elements(const Extent& shape) {
-  std::uint64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
 bool zero_fill(const std::vector<std::byte>& fill) {
   for (auto b : fill) {
     if (b != std::byte{0}) return false;
@@ -144,7 +138,7 @@ struct Worker {
 std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog, std::size_t window_bytes) {
   std::vector<Window> windows;
   for (const auto& d : plan.contiguous) {
-    const std::uint64_t total = elements(catalog.object(d.id).dims);
+    const std::uint64_t total = sel::num_elements(catalog.object(d.id).dims);
     const std::uint64_t per_window = std::max<std::uint64_t>(1, window_bytes / d.element_size);
     for (std::uint64_t first = 0; first < total; first += per_window) {
       const std::uint64_t count = std::min(per_window, total - first);

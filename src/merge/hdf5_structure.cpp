@@ -13,12 +13,6 @@ using hdf5::Handle;
 
 hsize_t to_hsize(std::uint64_t v) { return v == format::kUnlimited ? H5S_UNLIMITED : static_cast<hsize_t>(v); }
 
-std::uint64_t elements(const Extent& shape) {
-  std::uint64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
 Handle make_space(const Extent& dims, const Extent& maxdims) {
   if (dims.empty()) return Handle(hdf5::check_id(H5Screate(H5S_SCALAR), "H5Screate(scalar)"));
   std::vector<hsize_t> d(dims.size()), m(dims.size());

@@ -12,9 +12,7 @@
 
 namespace h5mf::merge_detail {
 
-hsize_t to_hsize(std::uint64_t v);  // kUnlimited becomes H5S_UNLIMITED
-std::uint64_t elements(const Extent& shape);
-
+hsize_t to_hsize(std::uint64_t v);  
 // A scalar dataspace for empty `dims`; `maxdims` empty means fixed at `dims`.
 hdf5::Handle make_space(const Extent& dims, const Extent& maxdims);
 

@@ -25,10 +25,10 @@ using hdf5::Handle;
 void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
                    const container::DatasetWrites& writes, const std::string& path, const std::string& output,
                    std::size_t window_bytes, bool in_base, MergeReport& report) {
-  if (elements(o.dims) == 0) return;
+  if (sel::num_elements(o.dims) == 0) return;
   container::DataReader reader(layout, window_bytes);
   const std::size_t esize = type.size();
-  const std::uint64_t row = elements(Extent(o.dims.begin() + 1, o.dims.end()));
+  const std::uint64_t row = sel::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
   const std::uint64_t rows_per_window = std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * esize, 1));
   std::vector<std::byte> buffer;
   for (std::uint64_t r0 = 0; r0 < o.dims[0]; r0 += rows_per_window) {

@@ -9,7 +9,7 @@
 
 #include "container/file_cache.hpp"
 #include "container/posix_file.hpp"
-#include "format/checksum.hpp"
+#include "container/reader.hpp"
 
 namespace h5mf::merge_detail {
 
@@ -34,14 +34,7 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
         // Positions rank, rank + ranks, ... are this rank's; threads take them in turn.
         for (std::size_t i = next.fetch_add(stride); i < all.size(); i = next.fetch_add(stride)) {
           const auto& w = *all[i];
-          format::Checksum sum;
-          for (std::uint64_t done = 0; done < w.record.data_length;) {
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), w.record.data_length - done));
-            files.get(w.writer).read_at(w.record.data_offset + done, std::span(buffer).first(n));
-            sum.update(std::span(buffer).first(n));
-            done += n;
-          }
-          if (sum.digest() != w.record.data_checksum) bad[i] = 1;
+          if (container::data_checksum(files.get(w.writer), w.record, buffer) != w.record.data_checksum) bad[i] = 1;
         }
       } catch (...) {
         std::lock_guard lock(error_mutex);
