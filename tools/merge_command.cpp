@@ -54,6 +54,7 @@ Command add_merge_command(CLI::App& parent) {
                   {"groups", report.groups},         {"datasets", report.datasets},
                   {"attributes", report.attributes}, {"records", report.records},
                   {"records_dropped", report.records_dropped},
+                  {"records_checked_in_copy", report.records_checked_in_copy},
                   {"bytes_written", report.bytes_written},
                   {"bytes_kernel_copied", report.bytes_kernel_copied},
                   {"windows", report.windows},       {"windows_skipped", report.windows_skipped},

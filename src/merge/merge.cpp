@@ -1,10 +1,12 @@
 // Reconstruction: a container becomes one conventional HDF5 file.
 //
-// 1. Every rank reads the metafile and the index; records are checked against their checksums,
-//    split over ranks and threads.
+// 1. Every rank reads the metafile and the index. Records of chunked and base-file datasets are
+//    checked against their checksums now, split over ranks and threads.
 // 2. Rank 0 creates the file's structure with libhdf5 (and writes chunked datasets through it).
 // 3. Every rank produces its share of the contiguous datasets' bytes, cut into windows by output
-//    byte range, with its threads (merge/engine.cpp).
+//    byte range, with its threads (merge/engine.cpp). Records are checked as their bytes pass
+//    through; those the copy did not see whole are checked after it, and windows that used a
+//    record that failed are produced again without it.
 // 4. Rank 0 replaces the container by the file, atomically.
 // Each step ends with every rank agreeing on its outcome, so an error anywhere reaches every rank.
 #include "h5mf/merge.hpp"
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "container/base.hpp"
@@ -101,10 +104,32 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (const auto& d : index->damage()) {
     report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
   }
+  // Records of datasets the engine writes are checked as their bytes pass through it (step 3);
+  // the others (chunked, base-file datasets) now, before anything uses them.
+  const std::vector<const container::IndexedWrite*> records = list_records(*index);
+  std::vector<std::uint8_t> check_now(records.size(), 0), check_later(records.size(), 0);
+  if (options.verify_data) {
+    std::map<std::uint64_t, bool> by_engine;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const std::uint64_t dataset = records[i]->record.dataset;
+      auto [it, added] = by_engine.try_emplace(dataset, false);
+      if (added) {
+        it->second = catalog.contains(dataset) && written_by_engine(catalog.object(dataset), catalog.in_base(dataset));
+      }
+      (it->second ? check_later : check_now)[i] = 1;
+    }
+  }
+  std::vector<std::uint8_t> bad;
+  mpi::on_all(*comm, [&] { bad = check_records(records, check_now, layout, *comm, report.threads, max_open_files); });
   Verified verified;
-  mpi::on_all(*comm, [&] { verified = verify_records(*index, layout, *comm, report.threads, options.verify_data,
-                                                     max_open_files);
-  });
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (bad[i]) {
+      ++verified.dropped;
+      verified.damage.push_back(checksum_damage(layout, *records[i]));
+    } else {
+      verified.writes[records[i]->record.dataset].add(*records[i]);
+    }
+  }
   report.records_dropped = verified.dropped;
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
@@ -175,17 +200,72 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
-                    options.kernel_copy, max_open_files, nullptr};
+                    options.kernel_copy, max_open_files, nullptr, false, nullptr};
   if (options.progress) {
     input.progress = [&](std::uint64_t done, std::uint64_t total) {
       options.progress({done, total, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
     };
   }
+  PassingChecks checks;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (check_later[i]) {
+      const auto& w = *records[i];
+      checks.expect(i, w.writer, w.record.data_offset, w.record.data_length, w.record.data_checksum);
+    }
+  }
+  checks.seal(records.size());
+  if (options.verify_data) input.checks = &checks;
   EngineStats stats;
-  mpi::on_all(*comm, [&] {
-    stats = run_engine(input, windows, begin, end);
-    if (options.sync) container::PosixFile(output, container::PosixFile::Access::ReadWrite).sync();
-  });
+  mpi::on_all(*comm, [&] { stats = run_engine(input, windows, begin, end); });
+
+  // Records the copy did not see whole are checked now; if any record failed, the windows of its
+  // dataset are produced again without it.
+  if (options.verify_data) {
+    std::vector<std::uint8_t> failed = checks.failed(), checked = checks.checked();
+    mpi::on_all(*comm, [&] {
+      comm->all_or(failed);
+      comm->all_or(checked);
+      report.records_checked_in_copy = static_cast<std::uint64_t>(std::count(checked.begin(), checked.end(), 1));
+      for (std::size_t i = 0; i < records.size(); ++i) check_later[i] = check_later[i] && !checked[i];
+      const auto late = check_records(records, check_later, layout, *comm, report.threads, max_open_files);
+      for (std::size_t i = 0; i < records.size(); ++i) failed[i] = failed[i] || late[i];
+    });
+    std::set<std::uint64_t> damaged;
+    std::set<std::pair<std::uint32_t, std::uint64_t>> dropped;  // (writer, data offset)
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (!failed[i]) continue;
+      damaged.insert(records[i]->record.dataset);
+      dropped.emplace(records[i]->writer, records[i]->record.data_offset);
+      ++report.records_dropped;
+      report.damage.push_back(checksum_damage(layout, *records[i]));
+    }
+    if (!damaged.empty()) {
+      for (const auto dataset : damaged) {
+        container::DatasetWrites kept;
+        for (const auto& w : verified.writes.at(dataset).in_replay_order()) {
+          if (!dropped.count({w.writer, w.record.data_offset})) kept.add(w);
+        }
+        report.records -= verified.writes.at(dataset).size() - kept.size();
+        kept.prepare();
+        verified.writes[dataset] = std::move(kept);
+      }
+      std::vector<Window> again;
+      for (const auto& w : windows) {
+        if (damaged.count(w.dataset)) again.push_back(w);
+      }
+      const auto [from, to] = share_of(again, comm->rank(), comm->size());
+      input.checks = nullptr;
+      input.rewrite_unwritten = true;
+      input.progress = nullptr;
+      EngineStats redo;
+      mpi::on_all(*comm, [&] { redo = run_engine(input, again, from, to); });
+      stats.bytes_written += redo.bytes_written;
+      stats.bytes_kernel_copied += redo.bytes_kernel_copied;
+    }
+  }
+  if (options.sync) {
+    mpi::on_all(*comm, [&] { container::PosixFile(output, container::PosixFile::Access::ReadWrite).sync(); });
+  }
   report.bytes_written += comm->sum(stats.bytes_written);
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);
   report.windows += comm->sum(stats.windows);

@@ -85,6 +85,10 @@ void copy_file(const std::string& from, const std::string& to) {
 
 }  // namespace
 
+bool written_by_engine(const container::CatalogObject& dataset, bool in_base) {
+  return !in_base && dataset.chunk.empty() && !Datatype::decode(dataset.type).is_variable_length();
+}
+
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
                       const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
                       std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report) {
@@ -152,7 +156,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     auto it = writes.find(id);
-    if (chunked) {
+    if (!written_by_engine(o, false)) {
       write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
                     false, report);
     } else {

@@ -28,6 +28,10 @@ struct Plan {
   std::vector<PlannedDataset> contiguous;  // written into place by the engine, in parallel
 };
 
+// Whether the engine writes a dataset's data into place: new contiguous datasets of fixed-size
+// types. create_structure writes the others through libhdf5, from records checked beforehand.
+bool written_by_engine(const container::CatalogObject& dataset, bool in_base);
+
 // Creates `output` with every group, dataset and attribute of the catalog (contiguous datasets
 // allocated up front so that their addresses are known; fill values set) and writes the chunked
 // datasets through libhdf5. Counts what it made in `report`. With a `base` file (a container over
