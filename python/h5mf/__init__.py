@@ -18,15 +18,15 @@ containers h5mf.FormatError), mismatched collective calls h5mf.CollectiveMismatc
 RuntimeError), what is not supported (yet) NotImplementedError.
 """
 
-from ._core import CollectiveMismatchError, FormatError, MergeReport, __version__
+from ._core import CollectiveMismatchError, FormatError, MergeReport, VerifyReport, ViewReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._file import File
 from ._group import Group
-from ._merge import merge, view
+from ._merge import merge, verify, view
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
-    'MergeReport', 'merge', 'view', '__version__',
+    'MergeReport', 'VerifyReport', 'ViewReport', 'merge', 'verify', 'view', '__version__',
 ]
 
