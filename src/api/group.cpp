@@ -156,7 +156,12 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     throw InvalidArgument(fmt::format("create_dataset '{}': the {} filter needs chunks, and a scalar dataset has none",
                                       full, filter_name(out.filters.front().id)));
   }
-  for (auto& f : out.filters) {  // h5py's scaleoffset: the scale type follows the dataset's type
+  for (auto& f : out.filters) {
+    if (f.id == H5Z_FILTER_DEFLATE && (f.cd_values.size() != 1 || f.cd_values[0] > 9)) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': the deflate filter takes one level, 0 to 9 (given [{}])",
+                                        full, fmt::join(f.cd_values, ",")));
+    }
+    // h5py's scaleoffset: the scale type follows the dataset's type.
     if (f.id != H5Z_FILTER_SCALEOFFSET || f.cd_values.empty() || f.cd_values[0] != DatasetCreate::kScaleOffsetByType) {
       continue;
     }
