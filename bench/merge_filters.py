@@ -8,12 +8,14 @@ Writes one container (one writer) holding two chunked float64 datasets of --mib 
 same values (a noisy random walk: deflate gets about 1.5:1 on it, much like measured data): one with
 shuffle + deflate level 4, one without filters. Then runs `h5mf merge -j J --json -o OUT` of each
 dataset's own container for every J, the repeats interleaved, and prints the median seconds and the
-raw MiB/s (uncompressed bytes per second) with the fastest and slowest run. The merged files are
+raw MiB/s (uncompressed bytes per second) with the fastest and slowest run, and the merge's CPU
+seconds per wall-clock second (how many cores it kept busy: the scaling the machine allowed). The merged files are
 checked once with h5py against the values written.
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,15 +55,20 @@ def main():
         containers[name] = os.path.join(a.dir, f'{"deflate" if filtered else "plain"}.h5')
         write(containers[name], values, a.chunk, filtered)
     times = {(name, j): [] for name in containers for j in jobs}
+    busy = {(name, j): [] for name in containers for j in jobs}  # CPU seconds per wall second
     reports = {}
     for _ in range(a.repeats):
         for name, container in containers.items():
             for j in jobs:
                 out = os.path.join(a.dir, 'out.h5')
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 run = subprocess.run([a.h5mf, 'merge', '-j', str(j), '--json', '-o', out, container],
                                      check=True, capture_output=True, text=True)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 report = json.loads(run.stdout)
                 times[(name, j)].append(report['seconds'])
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                busy[(name, j)].append(cpu / report['seconds'])
                 if (name, j) not in reports:
                     import h5py
                     with h5py.File(out, 'r') as h:
@@ -69,14 +76,14 @@ def main():
                     reports[(name, j)] = report
                 os.unlink(out)
     print(f'{a.mib} MiB float64 per dataset, chunks of {a.chunk} elements, median of {a.repeats}')
-    print('| dataset | -j | seconds (fastest-slowest) | raw MiB/s | chunks | stored / raw |')
-    print('|---|---|---|---|---|---|')
+    print('| dataset | -j | seconds (fastest-slowest) | raw MiB/s | CPU s / wall s | chunks | stored / raw |')
+    print('|---|---|---|---|---|---|---|')
     for (name, j), t in times.items():
         r = reports[(name, j)]
         med = statistics.median(t)
         ratio = r['chunk_bytes_stored'] / r['chunk_bytes_raw'] if r['chunk_bytes_raw'] else 0
-        print(f'| {name} | {j} | {med:.2f} ({min(t):.2f}-{max(t):.2f}) | {a.mib / med:.0f} | {r["chunks_written"]} | '
-              f'{ratio:.2f} |')
+        print(f'| {name} | {j} | {med:.2f} ({min(t):.2f}-{max(t):.2f}) | {a.mib / med:.0f} | '
+              f'{statistics.median(busy[(name, j)]):.2f} | {r["chunks_written"]} | {ratio:.2f} |')
     shutil.rmtree(a.dir, ignore_errors=True)
 
 

@@ -169,6 +169,8 @@ std::vector<std::uint64_t> staged_datasets(const container::Catalog& catalog) {
   for (auto id : catalog.datasets()) {
     const auto& o = catalog.object(id);
     if (o.chunk.empty() || catalog.in_base(id) || sel::num_elements(o.dims) == 0) continue;
+    // Variable-length elements are pointers in memory: libhdf5 writes those (plan.cpp).
+    if (Datatype::decode(o.type).is_variable_length()) continue;
     out.push_back(id);
   }
   return out;
@@ -384,6 +386,8 @@ ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
           }
         }
         if (done_ranks == comm.size() - 1 && queue.finished()) break;
+        // Only other ranks' chunks to wait for: leave the CPU to the threads that make them.
+        if (parallel && queue.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       if (file) {
         std::lock_guard lock(libhdf5_mutex());

@@ -34,7 +34,8 @@ struct ChunkStats {
   std::uint64_t bytes_stored = 0;  // and after
 };
 
-// The datasets the stage writes: chunked, made by the container (not a base file's), not empty.
+// The datasets the stage writes: chunked, made by the container (not a base file's), not empty,
+// of a fixed-size type.
 std::vector<std::uint64_t> staged_datasets(const container::Catalog& catalog);
 
 // The chunks of a dataset that any of `writes` touches, as indices into its chunk grid (row-major),

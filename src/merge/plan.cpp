@@ -90,6 +90,7 @@ void copy_file(const std::string& from, const std::string& to) {
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
                       const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
                       std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report) {
+  static const container::DatasetWrites none;
   Plan plan;
   if (base) copy_file(*base, output);
   Handle file(base ? hdf5::check_id(H5Fopen(output.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
@@ -153,8 +154,13 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
         fmt::format("create dataset '{}' in '{}'", path, output)));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
-    // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this.
-    if (!chunked) {
+    // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
+    // variable-length type through libhdf5, which turns their pointers into heap objects.
+    auto it = writes.find(id);
+    if (chunked && type.is_variable_length()) {
+      write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
+                    false, report);
+    } else if (!chunked) {
       const haddr_t address = H5Dget_offset(d.get());
       if (address != HADDR_UNDEF) plan.contiguous.push_back({id, address, type.size()});
     }
