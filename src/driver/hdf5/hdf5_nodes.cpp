@@ -438,6 +438,14 @@ class Hdf5Group final : public Object<GroupNode> {
                                    spec.fill.empty() ? "default fill" : "fill given"),
                        spec.file_type.encode()};
       call.args.insert(call.args.end(), spec.fill.begin(), spec.fill.end());
+      for (const auto& f : spec.filters) {  // ranks must agree on the pipeline too
+        call.text += fmt::format(", {} filter", filter_name(f.id));
+        std::vector<std::uint32_t> values{f.id, f.flags, static_cast<std::uint32_t>(f.cd_values.size())};
+        values.insert(values.end(), f.cd_values.begin(), f.cd_values.end());
+        for (std::uint32_t v : values) {
+          for (int shift = 0; shift < 32; shift += 8) call.args.push_back(static_cast<std::byte>((v >> shift) & 0xff));
+        }
+      }
       return call;
     };
     std::shared_ptr<DatasetNode> out;
