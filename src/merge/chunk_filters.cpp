@@ -83,7 +83,9 @@ ChunkEncoder::ChunkEncoder(FilterPipeline filters, Datatype type, Extent chunk, 
 
 std::uint32_t ChunkEncoder::encode(std::vector<std::byte>& data, std::vector<std::byte>& scratch) {
   if (!native_) return encode_with_libhdf5(data);
-  for (const auto& f : filters_) {
+  std::uint32_t mask = 0;
+  for (std::size_t i = 0; i < filters_.size(); ++i) {
+    const Filter& f = filters_[i];
     switch (f.id) {
       case H5Z_FILTER_SHUFFLE:
         scratch.resize(data.size());
@@ -93,6 +95,12 @@ std::uint32_t ChunkEncoder::encode(std::vector<std::byte>& data, std::vector<std
       case H5Z_FILTER_DEFLATE: {
         const int level = f.cd_values.empty() ? 6 : static_cast<int>(std::min(f.cd_values[0], 9u));
         deflate_bytes(data, level, scratch);
+        // libhdf5's deflate gives up where the output would grow, and an optional filter that
+        // gives up is skipped for that chunk (its bit in the mask): the same here.
+        if (scratch.size() > data.size() && (f.flags & H5Z_FLAG_OPTIONAL) != 0) {
+          mask |= 1u << i;
+          break;
+        }
         data.swap(scratch);
         break;
       }
@@ -107,7 +115,7 @@ std::uint32_t ChunkEncoder::encode(std::vector<std::byte>& data, std::vector<std
         break;
     }
   }
-  return 0;
+  return mask;
 }
 
 std::uint32_t ChunkEncoder::encode_with_libhdf5(std::vector<std::byte>& data) {
