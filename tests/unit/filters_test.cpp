@@ -194,6 +194,42 @@ TEST_P(Filters, FiltersLibhdf5RunsScaleoffsetAndSzip) {
   }
 }
 
+// A container over an existing file: the base's filtered dataset is partly overwritten (libhdf5
+// writes it, over its old content), and a new filtered dataset goes through the chunk stage.
+TEST(FiltersOverABaseFile, BaseAndNewDatasetsKeepTheirFilters) {
+  const fs::path dir = fs::temp_directory_path() / ("h5mf-filters-base-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string base = (dir / "base.h5").string();
+  FileOptions sec2, multifile;
+  sec2.driver = Driver::Sec2;
+  multifile.driver = Driver::Multifile;
+  std::vector<double> old(400);
+  std::iota(old.begin(), old.end(), 0.0);
+  {
+    File f(base, "w", sec2);
+    f.create_dataset("old", DatasetCreate::of<double>({20, 20}).chunk_shape({5, 5}).shuffle().deflate(3)).write(old);
+  }
+  std::vector<double> fresh(30, 2.5);
+  {
+    File f(base, "a", multifile);
+    EXPECT_EQ(ids_of(f.dataset("old").filters()).size(), 2u);  // imported from the base
+    f.dataset("old").write(std::vector<double>{-1, -2, -3}, Selection::hyperslab({7, 4}, {1, 3}));
+    f.create_dataset("fresh", DatasetCreate::of<double>({30}).fletcher32().deflate(9)).write(fresh);
+  }
+  merge(base);
+  old[7 * 20 + 4] = -1;
+  old[7 * 20 + 5] = -2;
+  old[7 * 20 + 6] = -3;
+  const Seen o = seen_by_libhdf5(base, "old");
+  EXPECT_EQ(o.filter_ids, (std::vector<std::uint32_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE}));
+  EXPECT_EQ(o.data, old);
+  const Seen n = seen_by_libhdf5(base, "fresh");
+  EXPECT_EQ(n.filter_ids, (std::vector<std::uint32_t>{H5Z_FILTER_FLETCHER32, H5Z_FILTER_DEFLATE}));
+  EXPECT_EQ(n.data, fresh);
+  fs::remove_all(dir);
+}
+
 std::string driver_name(const ::testing::TestParamInfo<Driver>& param) { return to_string(param.param); }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, Filters, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
