@@ -59,6 +59,9 @@ Command add_merge_command(CLI::App& parent) {
                   {"bytes_kernel_copied", report.bytes_kernel_copied},
                   {"windows", report.windows},       {"windows_skipped", report.windows_skipped},
                   {"window_bytes", report.window_bytes},
+                  {"chunks_written", report.chunks_written},
+                  {"chunk_bytes_raw", report.chunk_bytes_raw},
+                  {"chunk_bytes_stored", report.chunk_bytes_stored},
                   {"threads", report.threads},       {"ranks", report.ranks},
                   {"seconds", report.seconds},       {"damage", report.damage}};
               std::cout << summary.dump(2) << "\n";

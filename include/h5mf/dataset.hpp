@@ -10,6 +10,7 @@
 #include "h5mf/attributes.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
+#include "h5mf/filters.hpp"
 #include "h5mf/selection.hpp"
 
 namespace h5mf {
@@ -25,7 +26,14 @@ struct DatasetCreate {
   Extent maxshape;        // empty: same as shape; kUnlimited for unlimited dimensions
   std::vector<std::byte> fill;  // one element of fill_type (dtype when not set), or empty for zeros
   Datatype fill_type;     // the type of `fill`; converted to the dataset's type with HDF5's routines
-  Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape)
+  Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape or filters)
+  // HDF5 filters in pipeline order (h5py's order is scaleoffset, shuffle, deflate/szip, fletcher32).
+  // Filters need chunks: without a chunk shape one is chosen like h5py's guess_chunk.
+  FilterPipeline filters;
+  bool contiguous_layout = false;  // contiguous() was asked: no chunks, so no filters nor resizing
+
+  // cd_values[0] of a scaleoffset filter meaning "by the dataset's type" (resolved at creation).
+  static constexpr std::uint32_t kScaleOffsetByType = ~std::uint32_t{0};
 
   static constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
 
@@ -46,6 +54,30 @@ struct DatasetCreate {
   }
   DatasetCreate& max_shape(Extent m) { maxshape = std::move(m); return *this; }
   DatasetCreate& chunk_shape(Extent c) { chunks = std::move(c); return *this; }
+  // A contiguous dataset, refused together with filters or a resizable shape.
+  DatasetCreate& contiguous() { contiguous_layout = true; return *this; }
+
+  // h5py's compression='gzip', compression_opts=level (0-9).
+  DatasetCreate& deflate(unsigned level = 4) { return filter(H5Z_FILTER_DEFLATE, H5Z_FLAG_OPTIONAL, {level}); }
+  DatasetCreate& shuffle() { return filter(H5Z_FILTER_SHUFFLE, H5Z_FLAG_OPTIONAL, {}); }
+  DatasetCreate& fletcher32() { return filter(H5Z_FILTER_FLETCHER32, H5Z_FLAG_MANDATORY, {}); }
+  // h5py's scaleoffset=value: for integer types the number of bits to keep (0: as few as the data
+  // need), for floating-point types the number of decimal digits kept after the point (lossy).
+  DatasetCreate& scaleoffset(unsigned value) {
+    return filter(H5Z_FILTER_SCALEOFFSET, H5Z_FLAG_OPTIONAL, {kScaleOffsetByType, value});
+  }
+  // h5py's compression='szip', compression_opts=(coding, pixels_per_block): coding is
+  // H5_SZIP_NN_OPTION_MASK or H5_SZIP_EC_OPTION_MASK, pixels_per_block even and at most 32. As
+  // H5Pset_szip records it.
+  DatasetCreate& szip(unsigned coding = H5_SZIP_NN_OPTION_MASK, unsigned pixels_per_block = 8) {
+    const unsigned mask = (coding & ~unsigned{H5_SZIP_CHIP_OPTION_MASK}) | H5_SZIP_ALLOW_K13_OPTION_MASK;
+    return filter(H5Z_FILTER_SZIP, H5Z_FLAG_OPTIONAL, {mask, pixels_per_block});
+  }
+  // Any filter libhdf5 has registered, as H5Pset_filter takes it.
+  DatasetCreate& filter(std::uint32_t id, std::uint32_t flags, std::vector<std::uint32_t> cd_values) {
+    filters.push_back({id, flags, std::move(cd_values)});
+    return *this;
+  }
 };
 
 class Dataset {
@@ -56,6 +88,9 @@ class Dataset {
   Extent shape() const;
   Extent maxshape() const;
   Extent chunks() const;      // empty when contiguous
+  // The filter pipeline, as recorded at creation (the sec2/mpio drivers: as libhdf5 reports it,
+  // with the values its filters add, such as shuffle's element size).
+  FilterPipeline filters() const;
   Datatype dtype() const;     // the file type
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements

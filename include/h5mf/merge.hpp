@@ -46,6 +46,9 @@ struct MergeReport {
   std::uint64_t bytes_kernel_copied = 0;  // of bytes_written, copied by copy_file_range
   std::uint64_t windows = 0, windows_skipped = 0;  // skipped: nobody wrote there, zero fill
   std::uint64_t records_checked_in_copy = 0;  // records whose checksums were checked as they were copied
+  // Chunks of new chunked datasets written by the chunk stage, and their bytes before and after the
+  // filters (the stored bytes count in bytes_written too).
+  std::uint64_t chunks_written = 0, chunk_bytes_raw = 0, chunk_bytes_stored = 0;
   std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
   std::vector<std::string> damage;    // one line per damaged region or recovery action
   unsigned threads = 1, ranks = 1;

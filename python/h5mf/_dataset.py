@@ -98,6 +98,46 @@ class Dataset:
         chunks = self._id.chunks()
         return tuple(chunks) if chunks else None
 
+    def _filter(self, filter_id):
+        for fid, _, values in self._id.filters():
+            if fid == filter_id:
+                return list(values)
+        return None
+
+    @property
+    def compression(self):
+        """'gzip', 'szip', or None, as h5py."""
+        if self._filter(1) is not None:
+            return 'gzip'
+        if self._filter(4) is not None:
+            return 'szip'
+        return None
+
+    @property
+    def compression_opts(self):
+        """The gzip level, or szip's (coding, pixels per block), as h5py."""
+        gzip = self._filter(1)
+        if gzip is not None:
+            return gzip[0] if gzip else None
+        szip = self._filter(4)
+        if szip is not None and len(szip) >= 2:
+            return ('ec' if szip[0] & 4 else 'nn', szip[1])
+        return None
+
+    @property
+    def shuffle(self):
+        return self._filter(2) is not None
+
+    @property
+    def fletcher32(self):
+        return self._filter(3) is not None
+
+    @property
+    def scaleoffset(self):
+        """The scale factor of the scale/offset filter, or None, as h5py."""
+        values = self._filter(6)
+        return values[1] if values is not None and len(values) > 1 else None
+
     @property
     def fillvalue(self):
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]

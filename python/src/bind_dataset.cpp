@@ -1,5 +1,8 @@
 // A dataset: its description, and reads and writes of a Selection to and from a C-contiguous numpy
 // array of any supported dtype (HDF5 converts between the array's type and the file type).
+#include <tuple>
+#include <vector>
+
 #include "common.hpp"
 #include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
@@ -63,6 +66,14 @@ void bind_dataset(py::module_& m) {
       .def("shape", &Dataset::shape, py::call_guard<Locked>())
       .def("maxshape", &Dataset::maxshape, py::call_guard<Locked>(), "UNLIMITED for unlimited dimensions")
       .def("chunks", &Dataset::chunks, py::call_guard<Locked>(), "empty when contiguous")
+      .def(
+          "filters",
+          [](const Dataset& d) {
+            std::vector<std::tuple<std::uint32_t, std::uint32_t, std::vector<std::uint32_t>>> out;
+            for (const auto& f : d.filters()) out.emplace_back(f.id, f.flags, f.cd_values);
+            return out;
+          },
+          py::call_guard<Locked>(), "(id, flags, cd_values) in pipeline order")
       .def("dtype", [](const Dataset& d) { return dtype_of(d.dtype()); }, py::call_guard<Locked>())
       .def("fill_value", &fill_value, py::call_guard<Locked>(), "one element in the file type")
       .def("count", &Dataset::count, py::call_guard<Locked>(), "number of elements a selection picks")

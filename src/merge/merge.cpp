@@ -2,12 +2,15 @@
 //
 // 1. Every rank reads the metafile and the index. Records of chunked and base-file datasets are
 //    checked against their checksums now, split over ranks and threads.
-// 2. Rank 0 creates the file's structure with libhdf5 (and writes chunked datasets through it).
-// 3. Every rank produces its share of the contiguous datasets' bytes, cut into windows by output
+// 2. Rank 0 creates the file's structure with libhdf5 (and writes a base file's chunked datasets
+//    through it).
+// 3. Every thread of every rank assembles and compresses its share of the chunks of the chunked
+//    datasets; rank 0 writes them with H5Dwrite_chunk (merge/chunks.cpp).
+// 4. Every rank produces its share of the contiguous datasets' bytes, cut into windows by output
 //    byte range, with its threads (merge/engine.cpp). Records are checked as their bytes pass
 //    through; those the copy did not see whole are checked after it, and windows that used a
 //    record that failed are produced again without it.
-// 4. Rank 0 replaces the container by the file, atomically.
+// 5. Rank 0 replaces the container by the file, atomically.
 // Each step ends with every rank agreeing on its outcome, so an error anywhere reaches every rank.
 #include "h5mf/merge.hpp"
 
@@ -28,6 +31,7 @@
 #include "container/replace.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
+#include "merge/chunks.hpp"
 #include "merge/engine.hpp"
 #include "merge/plan.hpp"
 #include "merge/verify.hpp"
@@ -196,7 +200,19 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     plan = decode_plan(bytes);
   }
 
-  // 3. The data, by every thread of every rank.
+  // 3. The chunks, compressed by every thread of every rank, written by rank 0.
+  ChunkStats chunk_stats;
+  mpi::on_all(*comm, [&] {
+    chunk_stats = run_chunk_stage({&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
+                                   max_open_files},
+                                  *comm);
+  });
+  report.chunks_written = comm->sum(chunk_stats.chunks);
+  report.chunk_bytes_raw = comm->sum(chunk_stats.bytes_raw);
+  report.chunk_bytes_stored = comm->sum(chunk_stats.bytes_stored);
+  report.bytes_written += report.chunk_bytes_stored;
+
+  // 4. The contiguous datasets' data, by every thread of every rank.
   const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
@@ -271,7 +287,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.windows += comm->sum(stats.windows);
   report.windows_skipped += comm->sum(stats.windows_skipped);
 
-  // 4. The file replaces the container.
+  // 5. The file replaces the container.
   if (options.output.empty()) {
     mpi::on_root(*comm, 0, [&] {
       if (base) {

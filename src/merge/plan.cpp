@@ -12,6 +12,7 @@
 #include "format/encoding.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
+#include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
 
@@ -21,7 +22,8 @@ namespace {
 using container::CatalogObject;
 using hdf5::Handle;
 
-// Chunked datasets go through libhdf5 (its chunk index, later its filters), rows at a time.
+// Chunked datasets of a base file go through libhdf5 (its chunk index and filters), rows at a time,
+// starting from the rows the base file holds.
 void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
                    const container::DatasetWrites& writes, const std::string& path, const std::string& output,
                    std::size_t window_bytes, bool in_base, MergeReport& report) {
@@ -143,6 +145,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       std::vector<hsize_t> chunk(o.chunk.begin(), o.chunk.end());
       hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
                   fmt::format("chunk shape of '{}'", path));
+      hdf5::set_pipeline(dcpl.get(), o.filters, fmt::format("dataset '{}' in '{}'", path, output));
     } else {
       // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
       // byte somebody wrote or whose fill is not zero; the rest is never-written file space, zero.
@@ -155,11 +158,13 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
         fmt::format("create dataset '{}' in '{}'", path, output)));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
+    // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
+    // variable-length type through libhdf5, which turns their pointers into heap objects.
     auto it = writes.find(id);
-    if (!written_by_engine(o, false)) {
+    if (chunked && type.is_variable_length()) {
       write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
                     false, report);
-    } else {
+    } else if (written_by_engine(o, false)) {
       const haddr_t address = H5Dget_offset(d.get());
       if (address != HADDR_UNDEF) plan.contiguous.push_back({id, address, type.size()});
     }

@@ -216,6 +216,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   Extent shape() override { return object().dims; }
   Extent maxshape() override { return object().maxdims; }
   Extent chunks() override { return object().chunk; }
+  FilterPipeline filters() override { return object().filters; }
   std::vector<std::byte> fill() override {
     const auto& f = object().fill;
     return f.empty() ? std::vector<std::byte>(type_.size()) : f;
@@ -322,7 +323,7 @@ class MultifileGroup final : public Object<GroupNode> {
     const std::uint64_t id = state_->catalog.next_id();
     Extent maxdims = spec.maxshape;
     format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
-                                       spec.fill, spec.chunks};
+                                       spec.fill, spec.chunks, spec.filters};
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id);
   }
