@@ -59,7 +59,10 @@ Command add_merge_command(CLI::App& parent) {
                   {"windows", report.windows},       {"windows_skipped", report.windows_skipped},
                   {"window_bytes", report.window_bytes},
                   {"threads", report.threads},       {"ranks", report.ranks},
-                  {"seconds", report.seconds},       {"damage", report.damage}};
+                  {"seconds", report.seconds},       {"damage", report.damage},
+                  {"phases", {{"load", report.phases.load}, {"verify", report.phases.verify},
+                              {"prepare", report.phases.prepare}, {"structure", report.phases.structure},
+                              {"data", report.phases.data}, {"replace", report.phases.replace}}}};
               std::cout << summary.dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "

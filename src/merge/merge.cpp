@@ -46,6 +46,13 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const container::Layout& layout = where.layout;
 
   MergeReport report;
+  auto lap_start = started;
+  const auto lap = [&lap_start] {  // seconds since the last lap
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - lap_start).count();
+    lap_start = now;
+    return seconds;
+  };
   report.ranks = static_cast<unsigned>(comm->size());
   report.threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Per thread: a window buffer and at most a window of staging for small pieces.
@@ -83,6 +90,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     index.emplace(layout, contents->header.container);
     index->refresh(contents->catalog.writer_files(), true);
   });
+  report.phases.load = lap();
   const container::Catalog& catalog = contents->catalog;
   // A container over an existing HDF5 file merges into (a copy of) that file.
   std::optional<std::string> base;
@@ -106,6 +114,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
                                                      max_open_files);
   });
   report.records_dropped = verified.dropped;
+  report.phases.verify = lap();
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
   // dataset's creation (aimed at an object that mismatched collective calls made on some ranks
@@ -144,6 +153,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     writes = std::move(kept);
   }
 
+  report.phases.prepare = lap();
+
   // From here on a failure (a full disk, say) must not leave a partial output beside the container.
   struct RemoveOnFailure {
     const mpi::Comm& comm;
@@ -170,6 +181,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     comm->broadcast(bytes, 0);
     plan = decode_plan(bytes);
   }
+  report.phases.structure = lap();
 
   // 3. The data, by every thread of every rank.
   const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
@@ -190,6 +202,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);
   report.windows += comm->sum(stats.windows);
   report.windows_skipped += comm->sum(stats.windows_skipped);
+  report.phases.data = lap();
 
   // 4. The file replaces the container.
   if (options.output.empty()) {
@@ -201,6 +214,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       }
     });
   }
+  report.phases.replace = lap();
   cleanup.armed = false;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
