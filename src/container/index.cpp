@@ -18,6 +18,11 @@ void ContainerIndex::refresh(std::uint32_t writer_files, bool final) {
   for (std::uint32_t w = 0; w < writer_files; ++w) read_writer(w, final);
 }
 
+void ContainerIndex::refresh_writer(std::uint32_t writer, bool final) {
+  if (writers_.size() <= writer) writers_.resize(writer + 1);
+  read_writer(writer, final);
+}
+
 void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
   WriterState& state = writers_[writer];
   const std::string path = layout_.index_file(writer);
