@@ -114,6 +114,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
                                                      max_open_files);
   });
   report.records_dropped = verified.dropped;
+  index.reset();  // verified.writes holds what the merge needs: one copy of the records, not two
   report.phases.verify = lap();
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
@@ -122,17 +123,29 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (auto& [dataset, writes] : verified.writes) {
     const bool known = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset;
     const std::uint64_t first_epoch = known ? catalog.object(dataset).created_epoch + 1 : 0;
-    container::DatasetWrites kept;
     std::uint64_t orphans = 0;
     std::uint64_t outside = 0;
-    for (const auto& w : writes.in_replay_order()) {
+    const auto keep = [&](const container::IndexedWrite& w) {
       if (!known || w.record.epoch < first_epoch) {
         ++orphans;
       } else if (!container::fits(w, catalog.object(dataset).dims)) {
         ++outside;  // a lost resize, or ranks that disagreed on the shape
       } else {
-        kept.add(w);
+        return true;
       }
+      return false;
+    };
+    for (const auto& w : writes.in_replay_order()) keep(w);
+    // Usually every record stays, and the prepared writes are used as they are; a copy without the
+    // dropped ones is made only when there are some (copies of millions of records cost GiBs).
+    if (orphans + outside > 0) {
+      container::DatasetWrites kept;
+      orphans = outside = 0;
+      for (const auto& w : writes.in_replay_order()) {
+        if (keep(w)) kept.add(w);
+      }
+      kept.prepare();
+      writes = std::move(kept);
     }
     if (outside > 0) {
       report.records_dropped += outside;
@@ -148,9 +161,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
                 : fmt::format("{} records refer to dataset id {}, which the metafile does not define; dropped", orphans,
                               dataset));
     }
-    kept.prepare();
-    report.records += kept.size();
-    writes = std::move(kept);
+    report.records += writes.size();
   }
 
   report.phases.prepare = lap();
