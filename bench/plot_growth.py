@@ -14,6 +14,12 @@ AXES = [
     ("records", "write records (over all ranks)"),
     ("write_bytes", "bytes per write"),
 ]
+# Every phase, in the order h5mf growth runs them.
+PHASES = [
+    "create file", "create_group", "create_dataset", "attribute", "resize", "write", "flush",
+    "read in session", "100 reads in session", "close", "open to read", "first read", "close read",
+    "merge: load", "merge: verify", "merge: prepare", "merge: structure", "merge: data", "merge",
+]
 # The phases drawn (all are in the table); structure calls are drawn against datasets only.
 DRAWN = [
     "create file", "create_dataset", "attribute", "resize", "write", "flush", "read in session",
@@ -78,7 +84,14 @@ def file_name(name, axis, fixed):
     return text + ".png"
 
 
-def plot(docs, out_dir, name):
+def _value(point, phase, clock):
+    """The median of a phase in wall or CPU seconds; None when not measured (merge sub-phases
+    have no CPU time)."""
+    entry = point["seconds"].get(phase, {})
+    return entry.get("median" if clock == "wall" else "cpu_median")
+
+
+def plot(docs, out_dir, name, clock="wall"):
     import matplotlib.pyplot as plt
 
     written = []
@@ -89,8 +102,8 @@ def plot(docs, out_dir, name):
         for phase in DRAWN:
             if phase in STRUCTURE and axis != "datasets":
                 continue
-            ys = [p["seconds"][phase]["median"] for p in points]
-            if max(ys) <= 0:
+            ys = [_value(p, phase, clock) for p in points]
+            if any(y is None for y in ys) or max(ys) <= 0:
                 continue
             slowest_first = max(slowest_first, ys[0])
             style = dict(marker="o", linewidth=2.5) if phase == "merge" else dict(marker=".")
@@ -103,29 +116,30 @@ def plot(docs, out_dir, name):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(dict(AXES)[axis])
-        ax.set_ylabel("seconds (median, slowest rank)")
+        ax.set_ylabel("%s seconds (median, largest over ranks)" % ("CPU" if clock == "cpu" else "wall"))
         ax.set_title("h5mf growth with %s; %s" % (dict(AXES)[axis], _fixed_text(axis, fixed)), fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, ncol=2, loc="upper left")
         fig.tight_layout()
-        path = os.path.join(out_dir, file_name(name, axis, fixed))
+        path = os.path.join(out_dir, file_name(name + ("-cpu" if clock == "cpu" else ""), axis, fixed))
         fig.savefig(path, dpi=90)
         plt.close(fig)
         written.append(path)
     return written
 
 
-def tables(docs, phases=None):
-    """The Markdown tables: one per varying axis, medians in seconds."""
+def tables(docs, phases=None, clock="wall"):
+    """The Markdown tables: one per varying axis, medians in seconds ("-": not measured)."""
     text = []
     for axis, fixed, points in series(docs):
-        names = phases or list(points[0]["seconds"].keys())
-        text.append("Growth with %s (%s), median seconds:\n" % (dict(AXES)[axis], _fixed_text(axis, fixed)))
+        names = phases or [n for n in PHASES if n in points[0]["seconds"]]
+        text.append("Growth with %s (%s), median %s seconds:\n" % (dict(AXES)[axis], _fixed_text(axis, fixed),
+                                                                   "CPU" if clock == "cpu" else "wall"))
         text.append("| %s | %s | index B | metafile B | peak RSS MiB |" % (axis, " | ".join(names)))
         text.append("|---|%s---|---|---|" % ("---|" * len(names)))
         for p in points:
             v = _human(p[axis]) if axis == "write_bytes" else str(p[axis])
-            cells = ["%.3g" % p["seconds"][n]["median"] for n in names]
+            cells = ["-" if _value(p, n, clock) is None else "%.3g" % _value(p, n, clock) for n in names]
             text.append("| %s | %s | %d | %d | %.0f |" % (v, " | ".join(cells), p["index_bytes"],
                                                          p["metafile_bytes"], p["peak_rss_kib"] / 1024.0))
         text.append("")

@@ -89,6 +89,7 @@ std::string bytes_text(u64 bytes) {
 struct PointResult {
   Point point;
   std::map<std::string, std::vector<double>> seconds;  // phase -> one per repeat
+  std::map<std::string, std::vector<double>> cpu_seconds;
   growth::Measurement last;                            // sizes (the same every repeat)
 };
 
@@ -104,7 +105,7 @@ int run_growth(const GrowthArgs& args) {
     std::vector<PointResult> results;
     for (u64 d : parse_list(args.datasets, false))
       for (u64 r : parse_list(args.records, false))
-        for (u64 w : parse_list(args.writes, true)) results.push_back({Point{d, r, w}, {}, {}});
+        for (u64 w : parse_list(args.writes, true)) results.push_back({Point{d, r, w}, {}, {}, {}});
     const std::string base = !args.dir.empty() ? args.dir : fs::is_directory("/dev/shm") ? "/dev/shm" : ".";
     std::string scratch;
     if (rank == 0) {
@@ -119,8 +120,13 @@ int run_growth(const GrowthArgs& args) {
     const std::string load_before = load_average();
     for (int repeat = 0; repeat < args.repeats; ++repeat) {
       for (auto& result : results) {
+        const std::uint64_t rss_so_far = result.last.peak_rss_kib;
         result.last = growth::measure(MPI_COMM_WORLD, scratch, result.point, args.merge_threads);
+        // The high-water mark only rises: the first repeat's is this point's (points run in the
+        // order of the lists, smallest first when the lists ascend).
+        if (repeat > 0) result.last.peak_rss_kib = rss_so_far;
         for (const auto& [phase, seconds] : result.last.seconds) result.seconds[phase].push_back(seconds);
+        for (const auto& [phase, seconds] : result.last.cpu_seconds) result.cpu_seconds[phase].push_back(seconds);
         if (rank == 0) {
           fmt::print(stderr, "repeat {}: {} datasets, {} records of {}: merge {:.3f} s\n", repeat + 1,
                      result.point.datasets, result.point.records, bytes_text(result.point.write_bytes),
@@ -142,7 +148,7 @@ int run_growth(const GrowthArgs& args) {
       header += fmt::format(" {} |", phase);
       rule += "---|";
     }
-    header += " files | metafile B | index B/record | peak RSS MiB |";
+    header += " files | metafile B | index B/record | peak RSS MiB (so far) |";
     rule += "---|---|---|---|";
     fmt::print("{}\n{}\n", header, rule);
     nlohmann::json points = nlohmann::json::array();
@@ -154,6 +160,10 @@ int run_growth(const GrowthArgs& args) {
         const auto& runs = result.seconds.at(phase);
         row += fmt::format(" {:.4g} |", median(runs));
         timings[phase] = {{"median", median(runs)}, {"runs", runs}};
+        if (const auto cpu = result.cpu_seconds.find(phase); cpu != result.cpu_seconds.end()) {
+          timings[phase]["cpu_median"] = median(cpu->second);
+          timings[phase]["cpu_runs"] = cpu->second;
+        }
       }
       const auto& m = result.last;
       row += fmt::format(" {} | {} | {:.0f} | {:.0f} |", m.files, m.metafile_bytes,

@@ -61,16 +61,25 @@ u64 slots_of(const Point& p, u64 dataset) {
   return dataset < p.records ? (p.records - dataset + p.datasets - 1) / p.datasets : 0;
 }
 
+double cpu_now() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 class Timer {
  public:
   Timer(MPI_Comm comm, Measurement& out) : comm_(comm), out_(out) {}
   void phase(const std::string& name, const std::function<void()>& step) {
     idle_barrier(comm_);
+    const double cpu0 = cpu_now();
     const auto t0 = std::chrono::steady_clock::now();
     step();
     const double mine = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpu_now() - cpu0;
     idle_barrier(comm_);
     out_.seconds.emplace_back(name, slowest(comm_, mine));
+    out_.cpu_seconds.emplace_back(name, slowest(comm_, cpu));
   }
 
  private:

@@ -22,6 +22,10 @@ struct Point {
 
 struct Measurement {
   std::vector<std::pair<std::string, double>> seconds;  // phase -> slowest rank's seconds, in run order
+  // The same phases' CPU time (the process's, all threads), largest over ranks: unlike the wall
+  // time it does not count the time a rank waited for a core on a busy machine, but it does count
+  // a rank spinning in a collective call. Merge sub-phases are wall time only.
+  std::vector<std::pair<std::string, double>> cpu_seconds;
   std::uint64_t files = 0;           // files in the container directory
   std::uint64_t metafile_bytes = 0;
   std::uint64_t index_bytes = 0;     // all writers' `<w>.offset` files
