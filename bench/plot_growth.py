@@ -3,8 +3,8 @@
 Points of all files are pooled (one file per `mpiexec -n N`, so the ranks axis spans files). For
 each axis (ranks, datasets, records, write size) with more than one value among points that agree
 on the other three, one log-log figure: median seconds of every phase against the count, with a
-dotted line proportional to the count through the slowest phase's first point (a phase that grows
-faster than that line grows faster than linearly), and a Markdown table of the same medians.
+dotted line proportional to the count through the slowest phase's last point (a phase steeper
+than that line grows faster than linearly), and a Markdown table of the same medians.
 """
 import os
 
@@ -98,20 +98,21 @@ def plot(docs, out_dir, name, clock="wall"):
     for axis, fixed, points in series(docs):
         xs = [p[axis] for p in points]
         fig, ax = plt.subplots(figsize=(9, 6))
-        slowest_first = 0.0
+        ax.set_prop_cycle(color=plt.cm.tab20.colors)  # 17 phases: distinct colours
+        slowest_last = 0.0
         for phase in DRAWN:
             if phase in STRUCTURE and axis != "datasets":
                 continue
             ys = [_value(p, phase, clock) for p in points]
             if any(y is None for y in ys) or max(ys) <= 0:
                 continue
-            slowest_first = max(slowest_first, ys[0])
+            slowest_last = max(slowest_last, ys[-1])
             style = dict(marker="o", linewidth=2.5) if phase == "merge" else dict(marker=".")
             if phase.startswith("merge: "):
                 style["linestyle"] = "--"
             ax.plot(xs, [max(y, 1e-7) for y in ys], label=phase, **style)
-        if slowest_first > 0:
-            ax.plot(xs, [slowest_first * x / xs[0] for x in xs], color="black", linestyle=":", linewidth=1,
+        if slowest_last > 0:
+            ax.plot(xs, [slowest_last * x / xs[-1] for x in xs], color="black", linestyle=":", linewidth=1,
                     label="∝ %s" % axis.replace("_bytes", " size"))
         ax.set_xscale("log")
         ax.set_yscale("log")
