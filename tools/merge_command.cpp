@@ -63,7 +63,10 @@ Command add_merge_command(CLI::App& parent) {
                   {"chunk_bytes_raw", report.chunk_bytes_raw},
                   {"chunk_bytes_stored", report.chunk_bytes_stored},
                   {"threads", report.threads},       {"ranks", report.ranks},
-                  {"seconds", report.seconds},       {"damage", report.damage}};
+                  {"seconds", report.seconds},       {"damage", report.damage},
+                  {"phases", {{"load", report.phases.load}, {"verify", report.phases.verify},
+                              {"prepare", report.phases.prepare}, {"structure", report.phases.structure},
+                              {"data", report.phases.data}, {"replace", report.phases.replace}}}};
               std::cout << summary.dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "

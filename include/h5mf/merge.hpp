@@ -54,6 +54,13 @@ struct MergeReport {
   unsigned threads = 1, ranks = 1;
   std::size_t window_bytes = 0;
   double seconds = 0;
+  // Where the time went, on this process (seconds from the end of the step before; in a parallel
+  // merge each step ends when this rank leaves its collective agreement): reading the metafile,
+  // catalog and index; checking records; sorting them into overlap indexes; the output's structure
+  // (rank 0, the others wait); the data; replacing the container.
+  struct Phases {
+    double load = 0, verify = 0, prepare = 0, structure = 0, data = 0, replace = 0;
+  } phases;
 };
 
 // Collective over options.comm when one is given; every rank gets the same report totals.

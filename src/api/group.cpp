@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "api/file_state.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/filters.hpp"
@@ -184,15 +186,17 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   } else if (!out.filters.empty()) {
     out.chunks = hdf5::guess_chunk(out.shape, out.maxshape, out.file_type.size());
   } else if (out.maxshape != out.shape) {
-    // HDF5 can only resize chunked datasets; pick a chunk as h5py does (about 64 KiB or less, whole
-    // trailing dimensions where possible).
+    // HDF5 can only resize chunked datasets; pick a chunk as the Python package does (about 64 KiB
+    // or less, filled from the last dimension). A dimension that may grow counts with its maximum
+    // (as much as fits, when unlimited), not its current length: appending to a dataset created
+    // empty must not get one-element chunks.
     out.chunks.assign(out.shape.size(), 1);
-    std::uint64_t bytes = out.file_type.size();
+    std::uint64_t budget = std::max<std::uint64_t>((std::uint64_t{64} << 10) / out.file_type.size(), 1);
     for (std::size_t d = out.shape.size(); d-- > 0;) {
-      const std::uint64_t want = std::max<std::uint64_t>(out.shape[d], 1);
-      const std::uint64_t fit = std::max<std::uint64_t>((std::uint64_t{64} << 10) / bytes, 1);
-      out.chunks[d] = std::min(want, fit);
-      bytes *= out.chunks[d];
+      const std::uint64_t n = out.shape[d], m = out.maxshape[d];
+      const std::uint64_t want = m == n ? n : (m == DatasetCreate::kUnlimited ? budget : m);
+      out.chunks[d] = std::clamp<std::uint64_t>(want, 1, budget);
+      budget = std::max<std::uint64_t>(budget / out.chunks[d], 1);
     }
   }
   if (!out.filters.empty()) {

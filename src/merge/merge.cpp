@@ -53,6 +53,13 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const container::Layout& layout = where.layout;
 
   MergeReport report;
+  auto lap_start = started;
+  const auto lap = [&lap_start] {  // seconds since the last lap
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - lap_start).count();
+    lap_start = now;
+    return seconds;
+  };
   report.ranks = static_cast<unsigned>(comm->size());
   report.threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Per thread: a window buffer and at most a window of staging for small pieces.
@@ -90,6 +97,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     index.emplace(layout, contents->header.container);
     index->refresh(contents->catalog.writer_files(), true);
   });
+  report.phases.load = lap();
   const container::Catalog& catalog = contents->catalog;
   // A container over an existing HDF5 file merges into (a copy of) that file.
   std::optional<std::string> base;
@@ -108,33 +116,39 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (const auto& d : index->damage()) {
     report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
   }
-  // Records of datasets the engine writes are checked as their bytes pass through it (step 3);
-  // the others (chunked, base-file datasets) now, before anything uses them.
-  const std::vector<const container::IndexedWrite*> records = list_records(*index);
-  std::vector<std::uint8_t> check_now(records.size(), 0), check_later(records.size(), 0);
-  if (options.verify_data) {
-    std::map<std::uint64_t, bool> by_engine;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const std::uint64_t dataset = records[i]->record.dataset;
-      auto [it, added] = by_engine.try_emplace(dataset, false);
-      if (added) {
-        it->second = catalog.contains(dataset) && written_by_engine(catalog.object(dataset), catalog.in_base(dataset));
-      }
-      (it->second ? check_later : check_now)[i] = 1;
+  // Records of datasets the engine writes are checked as their bytes pass through it (step 4);
+  // the others (chunked, variable-length, base-file datasets) now, before anything uses them.
+  std::map<std::uint64_t, bool> by_engine;  // dataset -> written by the engine
+  const auto engine_writes = [&](std::uint64_t dataset) {
+    auto [it, added] = by_engine.try_emplace(dataset, false);
+    if (added) {
+      it->second = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset &&
+                   written_by_engine(catalog.object(dataset), catalog.in_base(dataset));
     }
-  }
-  std::vector<std::uint8_t> bad;
-  mpi::on_all(*comm, [&] { bad = check_records(records, check_now, layout, *comm, report.threads, max_open_files); });
+    return it->second;
+  };
   Verified verified;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (bad[i]) {
-      ++verified.dropped;
-      verified.damage.push_back(checksum_damage(layout, *records[i]));
-    } else {
-      verified.writes[records[i]->record.dataset].add(*records[i]);
+  {
+    const std::vector<const container::IndexedWrite*> records = list_records(*index);
+    std::vector<std::uint8_t> check_now(records.size(), 0);
+    if (options.verify_data) {
+      for (std::size_t i = 0; i < records.size(); ++i) check_now[i] = engine_writes(records[i]->record.dataset) ? 0 : 1;
     }
+    std::vector<std::uint8_t> bad;
+    mpi::on_all(*comm, [&] { bad = check_records(records, check_now, layout, *comm, report.threads, max_open_files); });
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (bad[i]) {
+        ++verified.dropped;
+        verified.damage.push_back(checksum_damage(layout, *records[i]));
+      } else {
+        verified.writes[records[i]->record.dataset].add(*records[i]);
+      }
+    }
+    for (auto& [dataset, writes] : verified.writes) writes.prepare();
   }
   report.records_dropped = verified.dropped;
+  index.reset();  // verified.writes holds what the merge needs: one copy of the records, not two
+  report.phases.verify = lap();
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
   // dataset's creation (aimed at an object that mismatched collective calls made on some ranks
@@ -142,17 +156,29 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (auto& [dataset, writes] : verified.writes) {
     const bool known = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset;
     const std::uint64_t first_epoch = known ? catalog.object(dataset).created_epoch + 1 : 0;
-    container::DatasetWrites kept;
     std::uint64_t orphans = 0;
     std::uint64_t outside = 0;
-    for (const auto& w : writes.in_replay_order()) {
+    const auto keep = [&](const container::IndexedWrite& w) {
       if (!known || w.record.epoch < first_epoch) {
         ++orphans;
       } else if (!container::fits(w, catalog.object(dataset).dims)) {
         ++outside;  // a lost resize, or ranks that disagreed on the shape
       } else {
-        kept.add(w);
+        return true;
       }
+      return false;
+    };
+    for (const auto& w : writes.in_replay_order()) keep(w);
+    // Usually every record stays, and the prepared writes are used as they are; a copy without the
+    // dropped ones is made only when there are some (copies of millions of records cost GiBs).
+    if (orphans + outside > 0) {
+      container::DatasetWrites kept;
+      orphans = outside = 0;
+      for (const auto& w : writes.in_replay_order()) {
+        if (keep(w)) kept.add(w);
+      }
+      kept.prepare();
+      writes = std::move(kept);
     }
     if (outside > 0) {
       report.records_dropped += outside;
@@ -168,10 +194,10 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
                 : fmt::format("{} records refer to dataset id {}, which the metafile does not define; dropped", orphans,
                               dataset));
     }
-    kept.prepare();
-    report.records += kept.size();
-    writes = std::move(kept);
+    report.records += writes.size();
   }
+
+  report.phases.prepare = lap();
 
   // From here on a failure (a full disk, say) must not leave a partial output beside the container.
   struct RemoveOnFailure {
@@ -199,6 +225,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     comm->broadcast(bytes, 0);
     plan = decode_plan(bytes);
   }
+  report.phases.structure = lap();
 
   // 3. The chunks, compressed by every thread of every rank, written by rank 0.
   ChunkStats chunk_stats;
@@ -222,12 +249,19 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       options.progress({done, total, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
     };
   }
+  // The records to check on the way, in one order on every rank (they stay where they are in
+  // verified.writes until a dataset is produced again without its damaged records).
+  std::vector<const container::IndexedWrite*> records;
+  if (options.verify_data) {
+    for (const auto& [dataset, writes] : verified.writes) {
+      if (!engine_writes(dataset)) continue;
+      for (const auto& w : writes.in_replay_order()) records.push_back(&w);
+    }
+  }
   PassingChecks checks;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (check_later[i]) {
-      const auto& w = *records[i];
-      checks.expect(i, w.writer, w.record.data_offset, w.record.data_length, w.record.data_checksum);
-    }
+    const auto& w = *records[i];
+    checks.expect(i, w.writer, w.record.data_offset, w.record.data_length, w.record.data_checksum);
   }
   checks.seal(records.size());
   if (options.verify_data) input.checks = &checks;
@@ -242,7 +276,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       comm->all_or(failed);
       comm->all_or(checked);
       report.records_checked_in_copy = static_cast<std::uint64_t>(std::count(checked.begin(), checked.end(), 1));
-      for (std::size_t i = 0; i < records.size(); ++i) check_later[i] = check_later[i] && !checked[i];
+      std::vector<std::uint8_t> check_later(records.size(), 0);
+      for (std::size_t i = 0; i < records.size(); ++i) check_later[i] = checked[i] ? 0 : 1;
       const auto late = check_records(records, check_later, layout, *comm, report.threads, max_open_files);
       for (std::size_t i = 0; i < records.size(); ++i) failed[i] = failed[i] || late[i];
     });
@@ -286,6 +321,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);
   report.windows += comm->sum(stats.windows);
   report.windows_skipped += comm->sum(stats.windows_skipped);
+  report.phases.data = lap();
 
   // 5. The file replaces the container.
   if (options.output.empty()) {
@@ -297,6 +333,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       }
     });
   }
+  report.phases.replace = lap();
   cleanup.armed = false;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

@@ -114,3 +114,46 @@ def test_default_driver_with_a_communicator(comm, shared_dir, available_drivers)
         pytest.skip('one rank means a serial (sec2) file, and sec2 is not available yet')
     with h5mf.File(path, 'w', comm=comm) as f:
         assert f.driver == ('multifile' if comm.size > 1 else 'sec2')
+
+
+def test_time_series_resized_and_appended_over_two_sessions(comm, shared_dir):
+    # Issue 9's growing dataset, h5py-style: dset.resize((n,)) (collective), then each rank writes
+    # its slab; the first session does steps 0..99 and closes, a second one (mode 'a') 100..199.
+    path = os.path.join(shared_dir, 'series.h5')
+    rank, size, slab, width, steps = comm.rank, comm.size, 5, 8, 200
+
+    def value(step, i):
+        return step * 1_000_000 + rank * 1_000 + i
+
+    def run_steps(f, first, last):
+        series, field = f['series'], f['field']
+        for step in range(first, last):
+            series.resize(((step + 1) * size * slab,))
+            start = (step * size + rank) * slab
+            series[start:start + slab] = [value(step, i) for i in range(slab)]
+            field.resize((step + 1, size * width))
+            field[step, rank * width:(rank + 1) * width] = step + np.arange(rank * width, (rank + 1) * width) / 1024
+
+    with h5mf.File(path, 'w', driver='multifile', comm=comm) as f:
+        f.create_dataset('series', (0,), maxshape=(None,), dtype='i8')
+        f.create_dataset('field', (0, size * width), maxshape=(None, size * width), dtype='f8')
+        run_steps(f, 0, 100)
+    with h5mf.File(path, 'a', driver='multifile', comm=comm) as f:
+        assert f['series'].shape == (100 * size * slab,) and f['series'].maxshape == (None,)
+        run_steps(f, 100, steps)
+
+    expected_series = np.array([s * 1_000_000 + r * 1_000 + i
+                                for s in range(steps) for r in range(size) for i in range(slab)], dtype='i8')
+    expected_field = np.arange(steps)[:, None] + np.arange(size * width)[None, :] / 1024
+    with h5mf.File(path, 'r', driver='multifile', comm=comm) as f:
+        np.testing.assert_array_equal(f['series'][...], expected_series)
+        np.testing.assert_array_equal(f['field'][...], expected_field)
+    comm.Barrier()
+    if rank == 0:
+        import h5py
+        h5mf.merge(path)
+        with h5py.File(path, 'r') as f:
+            assert f['series'].maxshape == (None,) and f['field'].maxshape == (None, size * width)
+            np.testing.assert_array_equal(f['series'][...], expected_series)
+            np.testing.assert_array_equal(f['field'][...], expected_field)
+    comm.Barrier()

@@ -48,6 +48,7 @@ struct State {
   std::unique_ptr<container::ContainerIndex> index;     // built on the first read
   std::unique_ptr<container::DataReader> reader;
   std::uint64_t epoch = 0;
+  std::optional<std::uint64_t> index_epoch;  // the epoch of the index's last refresh of every writer
   CollectiveLog collectives;  // compared across ranks at flush/close
   std::optional<std::string> diverged;  // why the file is unusable: ranks made different calls
   bool atomic = false;
@@ -167,7 +168,16 @@ struct State {
     }
     // A process always reads its own writes: they leave the buffer first.
     if (log && log->has_buffered()) log->flush(false);
-    index->refresh(catalog.writer_files(), mode == Mode::Read);
+    // Other writers' records become visible at a collective call (which advances the epoch), at
+    // once in atomic mode, and whenever they like without MPI. Within one epoch of a parallel
+    // session only this writer's own index can have grown: reading just that one keeps a read
+    // from opening every writer's index file (O(writers) per read, O(writers^2) per job).
+    if (atomic || !comm->is_parallel() || index_epoch != epoch) {
+      index->refresh(catalog.writer_files(), mode == Mode::Read);
+      index_epoch = epoch;
+    } else if (log) {
+      index->refresh_writer(session.writer, false);
+    }
     return *index;
   }
 };
