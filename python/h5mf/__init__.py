@@ -21,12 +21,13 @@ RuntimeError), what is not supported (yet) NotImplementedError.
 from ._core import CollectiveMismatchError, FormatError, MergeReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
+from ._dtypes import check_enum_dtype, enum_dtype
 from ._file import File
 from ._group import Group
 from ._merge import merge, view
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
-    'MergeReport', 'merge', 'view', '__version__',
+    'MergeReport', 'check_enum_dtype', 'enum_dtype', 'merge', 'view', '__version__',
 ]
 
