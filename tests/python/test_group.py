@@ -129,7 +129,7 @@ def test_filters_are_not_implemented(mfile, kwds):
     assert 'x' not in mfile
 
 
-@pytest.mark.parametrize('dtype', ['?', 'c16', 'f2', 'U3', 'O', [('a', 'i4')]])
+@pytest.mark.parametrize('dtype', ['c16', 'f2', 'U3', 'O', 'V4', [('a', 'i4'), ('b', 'c8')], ('f2', (3,))])
 def test_unsupported_dtypes(mfile, dtype):
     with pytest.raises(TypeError, match='cannot create datasets of dtype'):
         mfile.create_dataset('x', (2,), dtype=dtype)
