@@ -7,8 +7,8 @@
 // partial writes by three independent writers), attributes (every supported kind on the root,
 // groups and datasets), nested (deep groups, names in byte order), empty (0-sized dimensions,
 // an empty group, unlimited dimensions), windows (datasets larger than the small read windows the
-// check asks `h5mf dump` to use), root (nothing but the root group), unsupported (a compound
-// dataset made by hand), types (registered compounds with nested compound, enum, bool, array and
+// check asks `h5mf dump` to use), root (nothing but the root group), unsupported (a dataset of
+// a two-dimensional array type), types (registered compounds with nested compound, enum, bool, array and
 // fixed-length string members, enums, bools, arrays, fixed-length strings: datasets with fill
 // values written in parts by two writers, and attributes of each).
 #include <array>
@@ -318,11 +318,10 @@ void windows(const std::string& path) {
 void unsupported(const std::string& path) {
   File f(path, "w", coordinator(1));
   f.create_dataset<std::int32_t>("fine", {2}).write(std::vector<std::int32_t>{1, 2});
-  const hid_t compound = H5Tcreate(H5T_COMPOUND, 12);
-  H5Tinsert(compound, "x", 0, H5T_STD_I32LE);
-  H5Tinsert(compound, "y", 4, H5T_IEEE_F64LE);
+  // A two-dimensional array: h5dump's layout for those is not reproduced by `h5mf dump`.
+  const hsize_t dims[2] = {2, 3};
   DatasetCreate spec;
-  spec.dtype = Datatype::adopt(compound);
+  spec.dtype = Datatype::adopt(H5Tarray_create2(H5T_STD_I32LE, 2, dims));
   spec.shape = {3};
   f.create_dataset("pairs", spec);
   f.close();
@@ -356,6 +355,13 @@ void types(const std::string& path) {
     words.fill = {std::byte{'-'}, std::byte{'-'}, std::byte{0}};
     f.create_dataset("words", words);
     f.create_dataset("scalar_cell", DatasetCreate::of<patterns::Cell>({}));
+    f.create_dataset("cell_grid", DatasetCreate::of<patterns::Cell>({2, 3}));
+    using Long = std::array<std::int32_t, 30>;
+    Long long_row{};
+    for (std::size_t i = 0; i < long_row.size(); ++i) long_row[i] = static_cast<std::int32_t>(i * 1001);
+    f.create_dataset("long_arrays", DatasetCreate::of<Long>({3})).write(std::vector<Long>{long_row},
+                                                                           Selection::points({{1}}));
+    f.dataset("long_arrays").attrs().set("row", long_row);
     f.attrs().set("particle", particle(3));
     f.attrs().set("phase", Phase::solid);
     f.attrs().set("phases", std::vector<Phase>{Phase::gas, Phase::liquid});
@@ -376,6 +382,8 @@ void types(const std::string& path) {
     f.dataset("triples").write(std::vector<Triple>{{static_cast<std::uint16_t>(w), 1, 2}}, Selection::points({{at, 2}}));
     f.dataset("words").write_raw(w == 0 ? "abc" : "z\0\0", Datatype::fixed_string(3), Selection::points({{at * 2}}));
     if (w == 1) f.dataset("scalar_cell").write(std::vector<patterns::Cell>{{42, Phase::gas, true}});
+    f.dataset("cell_grid").write(std::vector<patterns::Cell>{{w, Phase::solid, true}, {w + 10, Phase::gas, false}},
+                                 Selection::hyperslab({at, 1}, {1, 2}));
     f.close();
   }
 }
