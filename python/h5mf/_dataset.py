@@ -4,7 +4,7 @@ import numpy as np
 
 from . import _core
 from ._attrs import AttributeManager
-from ._dtypes import fields_dtype, is_supported
+from ._dtypes import check_enum_dtype, fields_dtype, is_supported
 from ._selections import select
 
 
@@ -240,8 +240,11 @@ class Dataset:
                     raise TypeError(f"Can't broadcast {data.shape} -> {shape}") from None
             return np.ascontiguousarray(data)
         if (isinstance(value, np.ndarray) and value.dtype.names is None and self._dtype.names is None
-                and value.dtype.kind in 'iu' and self._dtype.metadata is not None):
-            data = value.astype(self._dtype)  # integers to an enum: numpy keeps the values
+                and ((value.dtype.kind in 'iu' and check_enum_dtype(self._dtype) is not None)
+                     or (value.dtype.kind in 'iuf' and self._dtype.kind == 'b'))):
+            # Numbers to an enum or bool (HDF5 converts only enum to enum): numpy converts them, as
+            # h5py's own integer-enum conversion does.
+            data = value.astype(self._dtype)
         elif isinstance(value, np.ndarray) and is_supported(value.dtype):
             data = value
         elif isinstance(value, np.ndarray) and not _numpy_converts(value.dtype, self._dtype):

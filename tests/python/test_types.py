@@ -155,6 +155,15 @@ def test_structured_writes_convert_by_name(mfile):
         assert d[0].tolist() == (9, 1.5)
 
 
+def test_numbers_into_bool_and_enum_datasets(mfile):
+    b = mfile.create_dataset('b', (4,), dtype=bool)
+    b[...] = np.array([0, 2, 0, 1], dtype='i4')
+    assert b[...].tolist() == [False, True, False, True]
+    e = mfile.create_dataset('e', (2,), dtype=COLOR)
+    e[...] = np.array([42, 1], dtype='u8')
+    assert e[...].tolist() == [42, 1]
+
+
 def test_enum_dtype_helpers():
     dt = h5mf.enum_dtype({'A': 1, 'B': 2}, basetype='u2')
     assert dt == np.uint16 and h5mf.check_enum_dtype(dt) == {'A': 1, 'B': 2}
