@@ -22,8 +22,9 @@
 //   NULLTERM, and otherwise show all their bytes, padding NULs as \000.
 // - Enums: `H5T_ENUM {`, the base type and `;`, then per member its quoted name padded to 19
 //   columns (one space if longer) and its value and `;`, then `}`; elements print as member names.
-// - One-dimensional arrays: `H5T_ARRAY { [n] BASE }`; an element is `[ a, b, c ]`, one token for
-//   the line-width rule, never broken however long.
+// - One-dimensional arrays: `H5T_ARRAY { [n] BASE }` (a block type inline, its last line ending
+//   in ` }`); an element is `[ a, b, c ]`, one token for the line-width rule, never broken however
+//   long. (Arrays of more dimensions and of compounds are laid out otherwise: not reproduced.)
 // - Compounds: `H5T_COMPOUND {`, then each member's type (blocks nested 3 deeper) followed by
 //   ` "name";`, then `}`. Every compound element begins a line of its own: `(i): {`, each member
 //   on its own line 6 columns deeper than the DATA lines (a nested compound's `{` there, its
@@ -115,8 +116,8 @@ std::string member_name(hid_t id, unsigned index) {
 
 // `what` names the object for the error message; datasets of variable-length strings are not
 // supported (their elements are pointers in memory, which read_raw does not hand out). Enums,
-// one-dimensional arrays of numbers and compounds of anything supported are; h5dump's layouts for
-// arrays of more dimensions or of other types are not reproduced.
+// one-dimensional arrays of numbers, enums and fixed-length strings, and compounds of anything
+// supported are; h5dump's layouts for arrays of more dimensions or of compounds are not reproduced.
 TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_string) {
   TypeFormat f;
   const hid_t id = type.id();
@@ -182,7 +183,9 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       H5Tget_array_dims2(id, &length);
       f.length = length;
       f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, false));
-      if (f.parts[0].is_block()) unsupported(type, what);
+      if (f.parts[0].kind == TypeFormat::Kind::Compound || f.parts[0].kind == TypeFormat::Kind::Array) {
+        unsupported(type, what);
+      }
       return f;
     }
     case H5T_COMPOUND: {
@@ -232,8 +235,12 @@ std::vector<std::string> type_lines(const TypeFormat& f) {
       lines.push_back("}");
       return lines;
     }
-    case TypeFormat::Kind::Array:
-      return {fmt::format("H5T_ARRAY {{ [{}] {} }}", f.length, f.parts[0].name)};
+    case TypeFormat::Kind::Array: {  // the element's type inline, a block closing on its last line
+      std::vector<std::string> lines = type_lines(f.parts[0]);
+      lines.front() = fmt::format("H5T_ARRAY {{ [{}] {}", f.length, lines.front());
+      lines.back() += " }";
+      return lines;
+    }
     case TypeFormat::Kind::Compound: {
       std::vector<std::string> lines{"H5T_COMPOUND {"};
       for (std::size_t m = 0; m < f.parts.size(); ++m) {

@@ -42,6 +42,11 @@ struct Particle {
   char name[5];
 };
 
+struct Tagged {
+  std::array<Phase, 2> phases;
+  std::int8_t n;
+};
+
 }  // namespace patterns
 
 H5MF_REGISTER_TYPE(patterns::Phase, h5mf::Enum<patterns::Phase>{{"SOLID", patterns::Phase::solid},
@@ -55,6 +60,9 @@ H5MF_REGISTER_TYPE(patterns::Particle,
                                                       {"velocity", &patterns::Particle::velocity},
                                                       {"cell", &patterns::Particle::cell},
                                                       {"name", &patterns::Particle::name, h5mf::Datatype::fixed_string(5)}});
+
+H5MF_REGISTER_TYPE(patterns::Tagged, h5mf::Compound<patterns::Tagged>{{"phases", &patterns::Tagged::phases},
+                                                                      {"n", &patterns::Tagged::n}});
 
 namespace {
 
@@ -362,6 +370,14 @@ void types(const std::string& path) {
     f.create_dataset("long_arrays", DatasetCreate::of<Long>({3})).write(std::vector<Long>{long_row},
                                                                            Selection::points({{1}}));
     f.dataset("long_arrays").attrs().set("row", long_row);
+    f.create_dataset("bool_pairs", DatasetCreate::of<std::array<bool, 2>>({3}))
+        .write(std::vector<std::array<bool, 2>>{{true, false}}, Selection::points({{2}}));
+    f.create_dataset("tagged", DatasetCreate::of<patterns::Tagged>({2}))
+        .write(std::vector<patterns::Tagged>{{{Phase::gas, Phase::solid}, 3}}, Selection::points({{0}}));
+    AttributeData words_pair;
+    words_pair.type = Datatype::array(Datatype::fixed_string(2), {2});
+    words_pair.bytes = {std::byte{'o'}, std::byte{'k'}, std::byte{'n'}, std::byte{0}};
+    f.dataset("tagged").attrs().set_raw("words", words_pair);
     f.attrs().set("particle", particle(3));
     f.attrs().set("phase", Phase::solid);
     f.attrs().set("phases", std::vector<Phase>{Phase::gas, Phase::liquid});
