@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -33,6 +34,25 @@ struct CompoundMember {
 struct EnumMember {
   std::string name;
   std::vector<std::byte> value;
+};
+
+// A fixed-length string of N bytes, NUL-padded: the C++ element type of Datatype::fixed_string(N)
+// (h5py's 'S<N>'), for datasets, attributes and compound members.
+template <std::size_t N>
+struct FixedString {
+  static_assert(N > 0, "a fixed-length string holds at least one byte");
+  std::array<char, N> bytes{};
+
+  FixedString() = default;
+  FixedString(std::string_view text) {  // NOLINT(google-explicit-constructor): {"abc", "de"} reads well
+    std::memcpy(bytes.data(), text.data(), text.size() < N ? text.size() : N);  // longer text is cut
+  }
+  FixedString(const char* text) : FixedString(std::string_view(text)) {}  // NOLINT(google-explicit-constructor)
+  std::string str() const {  // up to the first NUL
+    const std::string_view all(bytes.data(), N);
+    return std::string(all.substr(0, all.find('\0')));
+  }
+  friend bool operator==(const FixedString&, const FixedString&) = default;
 };
 
 // Registration of a C++ type: specialise TypeRegistration<T> with `static Datatype datatype()`, or
@@ -112,6 +132,11 @@ template <class T>
 struct is_std_array : std::false_type {};
 template <class E, std::size_t N>
 struct is_std_array<std::array<E, N>> : std::true_type {};
+
+template <class T>
+struct is_fixed_string : std::false_type {};
+template <std::size_t N>
+struct is_fixed_string<FixedString<N>> : std::true_type {};
 
 template <class T>
 concept registered_type = requires {
@@ -214,6 +239,9 @@ Datatype Datatype::of() {
   } else if constexpr (std::is_enum_v<U>) {
     static_assert(detail::always_false<U>,
                   "h5mf: register the enum first: H5MF_REGISTER_TYPE(E, h5mf::Enum<E>{{\"NAME\", E::value}, ...})");
+  } else if constexpr (detail::is_fixed_string<U>::value) {
+    static_assert(sizeof(U) == sizeof(U::bytes));
+    return fixed_string(sizeof(U::bytes));
   } else if constexpr (detail::is_std_array<U>::value) {
     static_assert(sizeof(U) == sizeof(typename U::value_type) * std::tuple_size_v<U>);
     return array(of<typename U::value_type>(), {std::tuple_size_v<U>});

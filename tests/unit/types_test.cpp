@@ -376,6 +376,37 @@ TEST_P(TypedData, EnumBoolArrayAndStringDatasets) {
   });
 }
 
+TEST_P(TypedData, FixedStringElements) {
+  using Name = FixedString<5>;
+  struct Record {
+    Name name;
+    std::int16_t n;
+  };
+  const Datatype record = Compound<Record>{{"name", &Record::name}, {"n", &Record::n}};
+  EXPECT_EQ(Datatype::adopt(H5Tget_member_type(record.id(), 0)), Datatype::fixed_string(5));
+  EXPECT_EQ(Datatype::of<Name>(), Datatype::fixed_string(5));
+  EXPECT_EQ(Name("toolongname").str(), "toolo");
+  {
+    File f = open("w");
+    auto d = f.create_dataset("names", DatasetCreate::of<Name>({3}).fill_value(Name("none")));
+    d.write(std::vector<Name>{"ab", "cdefg"}, Selection::hyperslab({1}, {2}));
+    f.attrs().set("name", Name("x"));
+    f.attrs().set("names", std::vector<Name>{"p", "qrstu"});
+    f.close();
+  }
+  verify([&](File& f) {
+    const auto names = f.dataset("names").read<Name>();
+    ASSERT_EQ(names.size(), 3U);
+    EXPECT_EQ(names[0].str(), "none");
+    EXPECT_EQ(names[1].str(), "ab");
+    EXPECT_EQ(names[2].str(), "cdefg");
+    EXPECT_EQ(f.dataset("names").dtype(), Datatype::fixed_string(5));
+    EXPECT_EQ(f.attrs().get<Name>("name").str(), "x");
+    EXPECT_EQ(f.attrs().get<std::vector<std::string>>("names"), (std::vector<std::string>{"p", "qrstu"}));
+    EXPECT_EQ(f.attrs().get<std::vector<Name>>("names")[1].str(), "qrstu");
+  });
+}
+
 TEST_P(TypedData, AttributesOfEveryType) {
   {
     File f = open("w");
