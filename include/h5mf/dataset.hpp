@@ -2,6 +2,7 @@
 // any time); resize is collective.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <string>
@@ -101,7 +102,13 @@ class Dataset {
   void write(std::span<const T> data, const Selection& selection = Selection::all());
   template <class T>
   void write(const std::vector<T>& data, const Selection& selection = Selection::all()) {
-    write(std::span<const T>(data), selection);
+    if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> packs bits: unpack to bools
+      const std::unique_ptr<bool[]> unpacked(new bool[data.size()]);
+      std::copy(data.begin(), data.end(), unpacked.get());
+      write(std::span<const bool>(unpacked.get(), data.size()), selection);
+    } else {
+      write(std::span<const T>(data), selection);
+    }
   }
   template <class T>
   std::vector<T> read(const Selection& selection = Selection::all()) const;
@@ -139,9 +146,16 @@ void Dataset::write(std::span<const T> data, const Selection& selection) {
 
 template <class T>
 std::vector<T> Dataset::read(const Selection& selection) const {
-  std::vector<T> out(count(selection));
-  read(std::span<T>(out), selection);
-  return out;
+  const std::uint64_t n = count(selection);
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> packs bits
+    const std::unique_ptr<bool[]> unpacked(new bool[n]);
+    read(std::span<bool>(unpacked.get(), n), selection);
+    return std::vector<bool>(unpacked.get(), unpacked.get() + n);
+  } else {
+    std::vector<T> out(n);
+    read(std::span<T>(out), selection);
+    return out;
+  }
 }
 
 template <class T>

@@ -21,12 +21,14 @@ RuntimeError), what is not supported (yet) NotImplementedError.
 from ._core import CollectiveMismatchError, FormatError, MergeReport, VerifyReport, ViewReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
+from ._dtypes import check_enum_dtype, enum_dtype
 from ._file import File
 from ._group import Group
 from ._merge import merge, verify, view
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
-    'MergeReport', 'VerifyReport', 'ViewReport', 'merge', 'verify', 'view', '__version__',
+    'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'enum_dtype', 'merge', 'verify', 'view',
+    '__version__',
 ]
 

@@ -202,17 +202,19 @@ class Group(MutableMapping):
         (or a level 0-9) or 'szip' with compression_opts, shuffle, fletcher32, scaleoffset; chunks
         are then chosen by h5py's rule when not given. 'lzf' (h5py's own filter) is refused."""
         name = self._path(name)
-        if data is not None and not isinstance(data, np.ndarray):
-            data = np.asarray(data, dtype=dtype)
+        # A subarray dtype ('f4', (3,)): elements are arrays, the data's last dimensions.
+        sub = () if dtype is None else np.dtype(dtype).shape
+        if data is not None and (sub or not isinstance(data, np.ndarray)):
+            data = np.asarray(data, dtype=np.dtype(dtype).base if sub else dtype)
         if dtype is None:
             dtype = data.dtype if data is not None else DEFAULT_DTYPE
         dtype = check_dataset_dtype(dtype)
         if shape is None:
             if data is None:
                 raise TypeError('create_dataset needs a shape or data')
-            shape = data.shape
+            shape = data.shape[:data.ndim - len(sub)]
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-        if data is not None and int(np.prod(shape)) != data.size:
+        if data is not None and int(np.prod(shape + sub)) != data.size:
             raise ValueError(f'Shape tuple is incompatible with data: shape {shape}, data shape {data.shape}')
         if maxshape is None:
             maxshape = shape
@@ -230,11 +232,16 @@ class Group(MutableMapping):
             chunks = ()
         else:
             chunks = (int(chunks),) if isinstance(chunks, (int, np.integer)) else tuple(int(c) for c in chunks)
-        fill = None if fillvalue is None else np.asarray(fillvalue, dtype=dtype).tobytes()
+        if fillvalue is None:
+            fill = None
+        elif sub:
+            fill = np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
+        else:
+            fill = np.asarray(fillvalue, dtype=dtype).tobytes()
         dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill,
                                                filters), self._file)
         if data is not None:
-            dset[...] = data.reshape(shape)
+            dset[...] = data.reshape(shape + sub)
         return dset
 
     def require_dataset(self, name, shape, dtype, exact=False, **kwds):

@@ -156,4 +156,35 @@ def test_time_series_resized_and_appended_over_two_sessions(comm, shared_dir):
             assert f['series'].maxshape == (None,) and f['field'].maxshape == (None, size * width)
             np.testing.assert_array_equal(f['series'][...], expected_series)
             np.testing.assert_array_equal(f['field'][...], expected_field)
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_structured_enum_bool_and_subarray_parts(comm, shared_dir, driver):
+    """Each rank writes its row of compound, enum, bool and subarray datasets (fill values elsewhere);
+    h5py reads the same from the merged (or mpio) file."""
+    path = os.path.join(shared_dir, f'types-{driver}.h5')
+    rank, size = comm.rank, comm.size
+    color = h5mf.enum_dtype({'RED': 1, 'BLUE': 7}, basetype='i2')
+    point = np.dtype([('id', '<i4'), ('ok', '?'), ('xyz', '<f4', (3,)), ('c', color)])
+    fill = np.array((-1, False, (9, 9, 9), 7), dtype=point)
+    with h5mf.File(path, 'w', driver=driver, comm=comm) as f:
+        p = f.create_dataset('points', (size, 2), dtype=point, fillvalue=fill)
+        p[rank, 0] = np.array((rank, True, (rank, 0, 1), 1), dtype=point)
+        f.create_dataset('flags', (size,), dtype=bool, fillvalue=True)[rank] = rank % 2 == 1
+        f.create_dataset('vectors', (size,), dtype=('<u2', (2,)), fillvalue=(5, 5))[rank] = (rank, rank)
+        f.attrs['point'] = fill
+    comm.Barrier()
+    if rank == 0:
+        import h5py
+        if driver == 'multifile':
+            h5mf.merge(path)
+        with h5py.File(path, 'r') as f:
+            got = f['points'][...]
+            assert got['id'].tolist() == [[r, -1] for r in range(size)]
+            assert got['xyz'][:, 0].tolist() == [[r, 0, 1] for r in range(size)]
+            assert got['c'].tolist() == [[1, 7]] * size
+            assert h5py.check_enum_dtype(f['points'].dtype['c']) == {'RED': 1, 'BLUE': 7}
+            assert f['flags'].dtype == np.bool_ and f['flags'][...].tolist() == [r % 2 == 1 for r in range(size)]
+            assert f['vectors'][...].tolist() == [[r, r] for r in range(size)]
+            assert f.attrs['point']['xyz'].tolist() == [9, 9, 9]
     comm.Barrier()

@@ -240,6 +240,11 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (hdf5::same_type(memory_type, type_)) {
       state_->log->append(id_, state_->epoch, selection, in);
     } else {
+      if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
+        throw Unsupported(fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
+                                      "the multifile driver (it logs whole elements); write every member",
+                                      path(), fmt::join(missing, "', '")));
+      }
       const auto converted = hdf5::convert(memory_type, type_, n, in);
       state_->log->append(id_, state_->epoch, selection, converted);
     }
