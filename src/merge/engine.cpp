@@ -109,14 +109,14 @@ struct Worker {
         continue;
       }
       if (input.kernel_copy && bytes >= kKernelCopyBytes &&
-          kernel_copy(reader.data_file(p.writer).fd(), p.source, output.fd(), w.address + from, bytes,
+          kernel_copy(reader.data_file(p.data_file).fd(), p.source, output.fd(), w.address + from, bytes,
                       output.path())) {
         write_run();
         stats.bytes_written += bytes;
         stats.bytes_kernel_copied += bytes;
         continue;
       }
-      reader.data_file(p.writer).read_at(p.source, std::span(buffer).subspan(from, bytes));
+      reader.data_file(p.data_file).read_at(p.source, std::span(buffer).subspan(from, bytes));
       stage(from, from + bytes);
     }
     write_run();

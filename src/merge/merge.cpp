@@ -81,7 +81,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   mpi::on_all(*comm, [&] {
     contents.emplace(container::load_metafile(layout));
     index.emplace(layout, contents->header.container);
-    index->refresh(contents->catalog.writer_files(), true);
+    index->refresh(contents->catalog.data_files(), true);
   });
   const container::Catalog& catalog = contents->catalog;
   // A container over an existing HDF5 file merges into (a copy of) that file.

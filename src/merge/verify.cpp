@@ -34,7 +34,7 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
         // Positions rank, rank + ranks, ... are this rank's; threads take them in turn.
         for (std::size_t i = next.fetch_add(stride); i < all.size(); i = next.fetch_add(stride)) {
           const auto& w = *all[i];
-          if (container::data_checksum(files.get(w.writer), w.record, buffer) != w.record.data_checksum) bad[i] = 1;
+          if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum) bad[i] = 1;
         }
       } catch (...) {
         std::lock_guard lock(error_mutex);
@@ -56,7 +56,7 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
       ++out.dropped;
       out.damage.push_back(fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its "
                                        "checksum; record dropped",
-                                       layout.data_file(w.writer), w.record.sequence, w.record.dataset,
+                                       layout.data_file(w.data_file), w.record.sequence, w.record.dataset,
                                        w.record.data_length, w.record.data_offset));
       continue;
     }
