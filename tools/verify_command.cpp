@@ -120,14 +120,6 @@ void print_damage(const VerifyDamage& d) {
 void print_text(const VerifyReport& r, bool quiet) {
   if (!quiet) {
     if (r.kind == VerifyReport::Kind::Container) {
-      fmt::print("container '{}': format {}, id {}, {} sessions, {} writers; {} groups, {} datasets, {} attributes\n",
-                 r.path, r.format_version, r.container_id, r.sessions, r.writer_files, r.groups, r.datasets,
-                 r.attributes);
-      if (!r.container_id.empty()) {
-        fmt::print("  metafile: {} bytes, {} records: {}\n", r.metafile_bytes, r.metafile_records,
-                   r.metafile_damage.empty() ? "ok" : "DAMAGED");
-        for (const auto& d : r.metafile_damage) print_damage(d);
-      }
       std::map<std::uint32_t, std::uint64_t> per_writer;  // over all data files
       bool aggregated = false;
       for (const auto& w : r.writers) {
@@ -135,6 +127,14 @@ void print_text(const VerifyReport& r, bool quiet) {
           per_writer[writer] += records;
           aggregated = aggregated || writer != w.writer;
         }
+      }
+      fmt::print("container '{}': format {}, id {}, {} sessions, {} {}; {} groups, {} datasets, {} attributes\n",
+                 r.path, r.format_version, r.container_id, r.sessions, r.writer_files,
+                 aggregated ? "data file pairs" : "writers", r.groups, r.datasets, r.attributes);
+      if (!r.container_id.empty()) {
+        fmt::print("  metafile: {} bytes, {} records: {}\n", r.metafile_bytes, r.metafile_records,
+                   r.metafile_damage.empty() ? "ok" : "DAMAGED");
+        for (const auto& d : r.metafile_damage) print_damage(d);
       }
       for (const auto& w : r.writers) {
         fmt::print("  {} {}: {} records, {} of data ({} bytes in '{}', {} bytes in '{}.offset'{}): {}\n",
