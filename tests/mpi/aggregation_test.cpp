@@ -14,6 +14,7 @@
 #include <string>
 
 #include "h5mf/verify.hpp"
+#include "h5mf/view.hpp"
 #include "support.hpp"
 #include "writers.hpp"
 
@@ -160,6 +161,16 @@ TEST(Aggregation, SameContentInFewerFiles) {
         const std::string differences = compare_hdf5(merged, reference.string());
         if (!differences.empty()) failures += v.name + " differs from the reference:\n" + differences;
         if (v.name == "files") {
+          // The zero-copy view maps each record's bytes in the data file it lives in.
+          h5mf::ViewOptions view_options;
+          view_options.output = (dir / "files-view.h5").string();
+          h5mf::view(container.string(), view_options);
+          std::string view_output;
+          if (int status = run(std::string(h5diff()) + " " + h5mf_test::quoted(view_options.output) + " " + quoted(reference.string()),
+                               &view_output);
+              status != 0) {
+            failures += "h5diff of the view exited with " + std::to_string(status) + ":\n" + view_output;
+          }
           // A torn tail of an aggregator's index (what a kill leaves): the records before it are
           // kept, the torn one is dropped and reported.
           const fs::path copy = dir / "torn.h5";
