@@ -140,7 +140,7 @@ void AggregationGroup::sync() {
 }
 
 void AggregationGroup::drain(container::WriterLog& log) {
-  if (!aggregator()) return;
+  if (!aggregator() || group_size_ == 1) return;  // nobody to hear from: no probe on every write
   for (;;) {
     int arrived = 0;
     MPI_Status status;
