@@ -10,6 +10,7 @@
 #include "format/checksum.hpp"
 #include "h5mf/error.hpp"
 #include "mpi/comm.hpp"
+#include "selection/runs.hpp"
 
 namespace h5mf::driver {
 namespace {
@@ -132,11 +133,31 @@ void AggregationGroup::add(std::uint64_t dataset, std::uint64_t epoch, const Sel
   shipped_since_ack_ = true;
 }
 
-void AggregationGroup::sync() {
-  if (aggregator() || !has_pending()) return;
+void AggregationGroup::prepare_read() {
+  if (aggregator() || !shipped_since_ack_) return;
   ship(kSync);
   mpi::check(MPI_Recv(nullptr, 0, MPI_BYTE, 0, kAck, plan_.group, MPI_STATUS_IGNORE), "MPI_Recv");
   shipped_since_ack_ = false;
+}
+
+void AggregationGroup::overlay(std::uint64_t dataset, const Selection& resolved, const Extent& shape,
+                               std::size_t element_size, std::span<std::byte> out) const {
+  // The buffer holds whole entries, in the order they were written (later ones win).
+  std::size_t at = 0;
+  while (at < buffer_.size()) {
+    const std::uint32_t length = format::get_u32(buffer_.data() + at);
+    const auto record = format::decode_write_from(format::ByteView(buffer_).subspan(at + kLengthBytes, length),
+                                                  "a member's buffer");
+    const std::byte* data = buffer_.data() + at + kLengthBytes + length;
+    at += kLengthBytes + length + record.write.data_length;
+    if (record.write.dataset != dataset) continue;
+    sel::RunCursor source(record.write.selection, shape);
+    sel::TargetCursor target(resolved, shape);
+    sel::intersect(source, target, [&](const sel::Overlap& o) {
+      std::memcpy(out.data() + o.target_index * element_size, data + o.source_index * element_size,
+                  o.length * element_size);
+    });
+  }
 }
 
 void AggregationGroup::drain(container::WriterLog& log) {

@@ -5,14 +5,15 @@
 // Writes are independent, so a member cannot hand each one over as it is made. A member gathers its
 // writes (record and data) in a buffer of `buffer_bytes` and ships it to its aggregator with MPI
 // point-to-point messages: when the buffer is full, when it reads (so that it reads its own
-// writes), and at every communicating collective call (flush, close, set_atomic), where the
-// aggregator receives everything its members shipped. A write larger than the buffer is shipped
+// writes, unless its buffer holds them all: then its reads overlay the buffer), and at every
+// communicating collective call (flush, close, set_atomic), where the aggregator receives
+// everything its members shipped. A write larger than the buffer is shipped
 // straight from the caller's memory in pieces of at most `buffer_bytes`. The aggregator receives
 // whatever has arrived at each of its own h5mf calls, and everything at the collective calls.
 //
 // Memory: a member holds at most one buffer; an aggregator one message of at most `buffer_bytes`
 // besides its WriterLog's buffers. The price of the bound: a member whose buffer is full, or that
-// reads, waits until its aggregator makes an h5mf call.
+// reads after shipping a full buffer, waits until its aggregator makes an h5mf call.
 #pragma once
 
 #include <mpi.h>
@@ -56,11 +57,15 @@ class AggregationGroup {
 
   // A member: buffers one write (in the dataset's file type); ships the buffer when it is full.
   void add(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection, std::span<const std::byte> data);
-  // A member: ships what it holds and waits until its aggregator has written it out, so that the
-  // index files hold every write it made (its reads then see them). Nothing to do when nothing is
-  // pending.
-  void sync();
-  bool has_pending() const { return !buffer_.empty() || shipped_since_ack_; }
+  // A member, before it reads: when it shipped writes since the last collective call, ships the
+  // rest and waits until its aggregator has written them all out (the files then hold every write
+  // it made). Otherwise its writes since then are all in its buffer, and overlay() adds them to
+  // what it reads from the files: no waiting.
+  void prepare_read();
+  // Paints the buffered writes to `dataset` that `resolved` (a selection of `shape`) covers over
+  // `out` (its elements in selection order, `element_size` bytes each, in the file type).
+  void overlay(std::uint64_t dataset, const Selection& resolved, const Extent& shape, std::size_t element_size,
+               std::span<std::byte> out) const;
   std::uint64_t buffered_bytes() const { return buffer_.size(); }
 
   // An aggregator: appends whatever its members shipped so far to `log` (answering members that

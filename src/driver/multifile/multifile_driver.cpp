@@ -196,12 +196,13 @@ struct State {
       reader->check_checksums(true);
     }
     // A process always reads its own writes: they leave the buffer first (a member of an
-    // aggregation group waits until its aggregator has written them out).
+    // aggregation group overlays its buffer on what it reads, or, when it shipped writes since the
+    // last collective call, waits until its aggregator has written them out).
     if (aggregation_group) {
       if (log) {
         aggregation_group->drain(*log);
       } else {
-        aggregation_group->sync();
+        aggregation_group->prepare_read();
       }
     }
     if (log && log->has_buffered()) log->flush(false);
@@ -285,14 +286,24 @@ class MultifileDataset final : public Object<DatasetNode> {
                                           object().created_epoch + 1};
     if (hdf5::same_type(memory_type, type_)) {
       if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
-      state_->reader->read(writes, selection, layout, {static_cast<std::byte*>(buffer), n * type_.size()});
+      const std::span<std::byte> out(static_cast<std::byte*>(buffer), n * type_.size());
+      state_->reader->read(writes, selection, layout, out);
+      overlay_own_writes(selection, out);
       return;
     }
     std::vector<std::byte> scratch(n * std::max(type_.size(), memory_type.size()));
     if (from_base) state_->base_dataset(path())->read(selection, type_, scratch.data());
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
+    overlay_own_writes(selection, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
     std::memcpy(buffer, scratch.data(), n * memory_type.size());
+  }
+
+  // A member of an aggregation group: its writes still in its buffer, over what the files hold.
+  void overlay_own_writes(const Selection& selection, std::span<std::byte> out) {
+    if (state_->aggregation_group && !state_->log) {
+      state_->aggregation_group->overlay(id_, selection, object().dims, type_.size(), out);
+    }
   }
 
   // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
