@@ -199,8 +199,9 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   for (const auto& [at, p] : pieces) {
     if (!out.empty()) {
       WindowPiece& last = out.back();
-      const bool joins = last.written == p.written &&
-                         (!p.written || (last.data_file == p.data_file && last.source + last.count * esize == p.source));
+      const bool joins =
+          last.written == p.written &&
+          (!p.written || (last.data_file == p.data_file && last.source + last.count * esize == p.source));
       if (joins) {
         last.count += p.count;
         continue;

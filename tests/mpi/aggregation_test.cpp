@@ -49,12 +49,15 @@ void pattern(W& w) {
   // Epoch of the creations: each rank's rows in two writes, interleaved points, one write of 24 KB
   // (larger than the buffer: shipped in pieces), and 30 one-element writes.
   const auto rows = values<std::int32_t>(1, 8 * 16);
-  w.write("g/rows", std::vector<std::int32_t>(rows.begin(), rows.begin() + 64), Selection::hyperslab({r * 8, 0}, {4, 16}));
-  w.write("g/rows", std::vector<std::int32_t>(rows.begin() + 64, rows.end()), Selection::hyperslab({r * 8 + 4, 0}, {4, 16}));
+  w.write("g/rows", std::vector<std::int32_t>(rows.begin(), rows.begin() + 64),
+          Selection::hyperslab({r * 8, 0}, {4, 16}));
+  w.write("g/rows", std::vector<std::int32_t>(rows.begin() + 64, rows.end()),
+          Selection::hyperslab({r * 8 + 4, 0}, {4, 16}));
   w.write("points", values<double>(2, 5), Selection::points(1, {r, r + n, r + 2 * n, r + 3 * n, r + 4 * n}));
   w.write("big", values<std::int64_t>(3, 3000), Selection::hyperslab({r * 3000}, {3000}));
   for (u64 k = 0; k < 30; ++k) {
-    w.write("small", std::vector<std::uint16_t>{static_cast<std::uint16_t>(r * 100 + k)}, Selection::hyperslab({k * n + r}, {1}));
+    w.write("small", std::vector<std::uint16_t>{static_cast<std::uint16_t>(r * 100 + k)},
+            Selection::hyperslab({k * n + r}, {1}));
   }
   if constexpr (!W::is_reference) {
     // Read-your-writes before any flush: a member's writes are with its aggregator, or in its buffer.
@@ -143,7 +146,9 @@ TEST(Aggregation, SameContentInFewerFiles) {
                       " other files), expected " + std::to_string(v.files) + "\n";
         }
         const h5mf::VerifyReport report = h5mf::verify(container.string());
-        if (report.exit_code() != 0) failures += v.name + ": verify exit code " + std::to_string(report.exit_code()) + "\n";
+        if (report.exit_code() != 0) {
+          failures += v.name + ": verify exit code " + std::to_string(report.exit_code()) + "\n";
+        }
         std::map<std::uint32_t, std::uint64_t> per_writer;
         for (const auto& f : report.writers) {
           for (const auto& [writer, records] : f.records_by_writer) per_writer[writer] += records;

@@ -68,7 +68,8 @@ AggregationPlan plan_aggregation(MPI_Comm comm, const Aggregation& aggregation) 
     case Aggregation::Kind::Files: {
       // Consecutive ranks, as even as can be; every file gets at least one rank.
       const auto m = static_cast<std::uint64_t>(std::clamp(aggregation.count, 1, size));
-      plan.data_file = static_cast<std::uint32_t>(static_cast<std::uint64_t>(rank) * m / static_cast<std::uint64_t>(size));
+      plan.data_file =
+          static_cast<std::uint32_t>(static_cast<std::uint64_t>(rank) * m / static_cast<std::uint64_t>(size));
       plan.data_files = static_cast<std::uint32_t>(m);
       break;
     }
