@@ -185,9 +185,9 @@ TEST(Aggregation, SameContentInFewerFiles) {
           view_options.output = (dir / "files-view.h5").string();
           h5mf::view(container.string(), view_options);
           std::string view_output;
-          if (int status = run(std::string(h5diff()) + " " + h5mf_test::quoted(view_options.output) + " " + quoted(reference.string()),
-                               &view_output);
-              status != 0) {
+          const std::string view_command = std::string(h5diff()) + " " + h5mf_test::quoted(view_options.output) + " " +
+                                           quoted(reference.string());
+          if (int status = run(view_command, &view_output); status != 0) {
             failures += "h5diff of the view exited with " + std::to_string(status) + ":\n" + view_output;
           }
           // A torn tail of an aggregator's index (what a kill leaves): the records before it are
@@ -206,7 +206,8 @@ TEST(Aggregation, SameContentInFewerFiles) {
         }
         const std::string against = v.name == "off" ? reference.string() : (dir / "off-merged.h5").string();
         std::string output;
-        if (int status = run(std::string(h5diff()) + " " + quoted(merged) + " " + quoted(against), &output); status != 0) {
+        if (int status = run(std::string(h5diff()) + " " + quoted(merged) + " " + quoted(against), &output);
+            status != 0) {
           failures += "h5diff " + merged + " " + against + " exited with " + std::to_string(status) + ":\n" + output;
         }
       });
