@@ -57,7 +57,7 @@ constexpr Method kH5mfSteps[] = {
 };
 
 struct Args {
-  std::string bytes_per_rank = "256M", transfer = "1M", pattern = "1d", dir, fsync = "off", json, label;
+  std::string bytes_per_rank = "256M", transfer = "1M", pattern = "1d", dir, fsync = "off", json, label, aggregate;
   int repeats = 5;
   std::vector<std::string> methods;
   bool quick = false, merge_compare = false, reads = true;
@@ -174,6 +174,7 @@ struct Run {
   std::vector<long> rss_kib;
   std::uint64_t compare_data_bytes = 0;
   std::vector<double> merge_shares;
+  std::uint64_t container_files = 0;  // files in the multifile container (metafile included)
 
   double mib(double seconds, std::uint64_t bytes) const {
     return seconds > 0 ? static_cast<double>(bytes) / (1 << 20) / seconds : 0;
@@ -205,6 +206,7 @@ std::string command_line(const Run& run) {
   if (!a.reads) out += " --no-reads";
   if (a.merge_jobs) out += fmt::format(" --merge-jobs {}", a.merge_jobs);
   if (!a.label.empty()) out += " --label " + a.label;
+  if (!a.aggregate.empty()) out += " --aggregate " + a.aggregate;
   return out;
 }
 
@@ -216,6 +218,10 @@ void print_report(const Run& run) {
              run.ranks, human(run.bytes_per_rank), human(run.total_bytes), human(run.transfer_bytes),
              run.pattern_text, a.repeats, run.scratch, run.filesystem, a.fsync, run.io_component, run.merge_jobs,
              run.load_before, run.load_after);
+  if (run.container_files > 0) {
+    fmt::print("The multifile container holds {} files (metafile included); aggregation: {}.\n",
+               run.container_files, a.aggregate.empty() ? "off" : a.aggregate);
+  }
   fmt::print("`{}`\n\n", command_line(run));
 
   fmt::print("| Ranks |");
@@ -328,6 +334,8 @@ void write_json(const Run& run, const std::string& path) {
                  {"io_component", run.io_component},
                  {"merge_threads_per_rank", run.merge_jobs},
                  {"label", a.label},
+                 {"aggregate", a.aggregate.empty() ? "off" : a.aggregate},
+                 {"container_files", run.container_files},
                  {"quick", a.quick},
                  {"cores", std::thread::hardware_concurrency()},
                  {"host", host},
@@ -430,6 +438,11 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     const std::string path = run.scratch + "/multifile.h5";
     const double write = write_multifile(ctx, path);
     record("multifile", write);
+    if (ctx.rank == 0) {
+      std::error_code ec;
+      run.container_files = static_cast<std::uint64_t>(
+          std::distance(fs::directory_iterator(path, ec), fs::directory_iterator()));
+    }
     if (run.args.reads) record("read-container", read_container(ctx, path));
     if (run.args.merge_compare) {
       const MergeCompareRepeat c = compare_merges(ctx, path, run.scratch, run.args.merge_threads);
@@ -528,6 +541,7 @@ int run_bench(Args args) {
   ctx.data = data;
   ctx.scratch = scratch;
   ctx.fsync = args.fsync == "on";
+  ctx.aggregation = parse_aggregation(args.aggregate);
 
   run.scratch = make_scratch(ctx, args.dir);
   run.filesystem = filesystem_of(run.scratch);
@@ -572,6 +586,9 @@ Command add_bench_command(CLI::App& parent) {
       ->delimiter(',');
   app->add_option("--json", args->json, "Write every timing, medians and ratios to this JSON file");
   app->add_option("--label", args->label, "A free text recorded in the JSON (e.g. tmpfs, disk)");
+  app->add_option("--aggregate", args->aggregate,
+                  "Aggregation of the multifile method: node, <ranks per group> or files:<M> (default: off, or "
+                  "H5MF_AGGREGATE)");
   app->add_flag("--merge-compare", args->merge_compare,
                 "Rank 0 also merges the container with --merge-threads threads and copies its data files with cat");
   app->add_option("--merge-threads", args->merge_threads, "Thread counts for --merge-compare")->capture_default_str()->delimiter(',');

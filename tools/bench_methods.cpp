@@ -99,6 +99,7 @@ FileOptions options_for(const Context& ctx, Driver driver) {
   o.driver = driver;
   o.comm = ctx.comm;
   o.sync = ctx.fsync;
+  if (driver == Driver::Multifile) o.aggregation = ctx.aggregation;
   return o;
 }
 

@@ -11,6 +11,7 @@
 
 #include "bench_pattern.hpp"
 #include "h5mf/merge.hpp"
+#include "h5mf/options.hpp"
 
 namespace h5mf::tools::bench {
 
@@ -21,6 +22,7 @@ struct Context {
   std::span<const double> data;  // this rank's elements in transfer order
   std::span<double> scratch;     // as many elements, for reads
   bool fsync = false;
+  Aggregation aggregation;  // for the multifile method
 
   std::uint64_t transfer_bytes() const { return pattern->transfer_elements() * sizeof(double); }
 };

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -59,6 +60,8 @@ nlohmann::json to_json(const VerifyReport& r) {
   for (const auto& w : r.writers) {
     nlohmann::json damage = nlohmann::json::array();
     for (const auto& d : w.damage) damage.push_back(to_json(d));
+    nlohmann::json by_writer = nlohmann::json::object();
+    for (const auto& [writer, records] : w.records_by_writer) by_writer[std::to_string(writer)] = records;
     writers.push_back({{"writer", w.writer},
                        {"index_present", w.index_present},
                        {"data_present", w.data_present},
@@ -69,6 +72,7 @@ nlohmann::json to_json(const VerifyReport& r) {
                        {"records_dropped", w.records_dropped},
                        {"bytes_dropped", w.bytes_dropped},
                        {"unreferenced_bytes", w.unreferenced_bytes},
+                       {"records_by_writer", by_writer},
                        {"damage", damage}});
   }
   j["writers"] = writers;
@@ -92,6 +96,18 @@ nlohmann::json to_json(const VerifyReport& r) {
   return j;
 }
 
+// "writer (records), ..." for the first writers of a map, then how many more.
+std::string writer_list(const std::map<std::uint32_t, std::uint64_t>& records_by_writer) {
+  constexpr std::size_t kShown = 16;
+  std::string out;
+  std::size_t n = 0;
+  for (const auto& [writer, records] : records_by_writer) {
+    if (n == kShown) return out + fmt::format(", ... and {} more", records_by_writer.size() - kShown);
+    out += fmt::format("{}{} ({} records)", n++ == 0 ? "" : ", ", writer, records);
+  }
+  return out;
+}
+
 void print_damage(const VerifyDamage& d) {
   if (d.sequence) {
     fmt::print("    {} at offset {}: {}\n", d.file, d.offset, d.reason);
@@ -104,23 +120,35 @@ void print_damage(const VerifyDamage& d) {
 void print_text(const VerifyReport& r, bool quiet) {
   if (!quiet) {
     if (r.kind == VerifyReport::Kind::Container) {
-      fmt::print("container '{}': format {}, id {}, {} sessions, {} writers; {} groups, {} datasets, {} attributes\n",
-                 r.path, r.format_version, r.container_id, r.sessions, r.writer_files, r.groups, r.datasets,
-                 r.attributes);
+      std::map<std::uint32_t, std::uint64_t> per_writer;  // over all data files
+      bool aggregated = false;
+      for (const auto& w : r.writers) {
+        for (const auto& [writer, records] : w.records_by_writer) {
+          per_writer[writer] += records;
+          aggregated = aggregated || writer != w.writer;
+        }
+      }
+      fmt::print("container '{}': format {}, id {}, {} sessions, {} {}; {} groups, {} datasets, {} attributes\n",
+                 r.path, r.format_version, r.container_id, r.sessions, r.writer_files,
+                 aggregated ? "data file pairs" : "writers", r.groups, r.datasets, r.attributes);
       if (!r.container_id.empty()) {
         fmt::print("  metafile: {} bytes, {} records: {}\n", r.metafile_bytes, r.metafile_records,
                    r.metafile_damage.empty() ? "ok" : "DAMAGED");
         for (const auto& d : r.metafile_damage) print_damage(d);
       }
       for (const auto& w : r.writers) {
-        fmt::print("  writer {}: {} records, {} of data ({} bytes in '{}', {} bytes in '{}.offset'{}): {}\n", w.writer,
-                   w.records, mib(w.record_bytes), w.data_bytes, w.writer, w.index_bytes, w.writer,
+        fmt::print("  {} {}: {} records, {} of data ({} bytes in '{}', {} bytes in '{}.offset'{}): {}\n",
+                   aggregated ? "data file" : "writer", w.writer, w.records, mib(w.record_bytes), w.data_bytes, w.writer, w.index_bytes, w.writer,
                    w.unreferenced_bytes ? fmt::format("; {} data bytes unreferenced", w.unreferenced_bytes) : "",
                    w.damage.empty()
                        ? "ok"
                        : fmt::format("DAMAGED, {} records and {} bytes dropped", w.records_dropped, w.bytes_dropped));
         for (const auto& d : w.damage) print_damage(d);
+        if (aggregated && !w.records_by_writer.empty()) {
+          fmt::print("    from {} writers: {}\n", w.records_by_writer.size(), writer_list(w.records_by_writer));
+        }
       }
+      if (aggregated) fmt::print("  writers: {} wrote records: {}\n", per_writer.size(), writer_list(per_writer));
       for (const auto& c : r.conflicts) {
         fmt::print(
             "  conflict: dataset '{}', epoch {}: writers {} and {} both write {} elements ({} pairs of records) "

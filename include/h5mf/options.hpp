@@ -24,6 +24,24 @@ enum class Driver {
 Driver parse_driver(std::string_view name);  // "multifile", "mpio", "sec2" or "" / "auto"
 std::string to_string(Driver driver);
 
+// Aggregation (multifile driver, MPI only): groups of ranks funnel their writes to one aggregator
+// per group, which appends them to its data file, so that N ranks make M file pairs instead of N.
+// Members' writes are buffered and shipped at flush() and close() (docs/design.md, "Aggregation").
+struct Aggregation {
+  enum class Kind {
+    Off,        // one file pair per writer (the default)
+    Node,       // one group per node: the ranks sharing memory (MPI_COMM_TYPE_SHARED)
+    GroupSize,  // groups of `count` consecutive ranks
+    Files,      // `count` data files: the ranks split into `count` groups of consecutive ranks
+  };
+  Kind kind = Kind::Off;
+  int count = 0;
+  friend bool operator==(const Aggregation&, const Aggregation&) = default;
+};
+// "off" (or ""), "node", "<n>" (ranks per group) or "files:<m>"; InvalidArgument otherwise.
+Aggregation parse_aggregation(std::string_view text);
+std::string to_string(const Aggregation& aggregation);
+
 struct FileOptions {
   Driver driver = Driver::Auto;
   // The MPI job's communicator; MPI_COMM_NULL means one process and no MPI at all.
@@ -43,6 +61,9 @@ struct FileOptions {
   bool check_conflicts = false;
   // fsync data, index and metafile at every flush and close.
   bool sync = false;
+  // Fewer data files than ranks. When left Off, the environment variable H5MF_AGGREGATE (same
+  // syntax as parse_aggregation) decides.
+  Aggregation aggregation;
 };
 
 }  // namespace h5mf

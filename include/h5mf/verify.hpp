@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +41,10 @@ struct VerifyDamage {
   std::uint64_t dataset = 0, epoch = 0;
 };
 
+// One data file pair `<f>`, `<f>.offset`. Without aggregation file f holds writer f's records;
+// with it, an aggregator's file holds its group's (records_by_writer says whose).
 struct WriterVerifyReport {
-  std::uint32_t writer = 0;
+  std::uint32_t writer = 0;  // the file number f
   bool index_present = false, data_present = false;
   std::uint64_t index_bytes = 0, data_bytes = 0;  // file sizes
   std::uint64_t records = 0;                      // write records kept
@@ -49,6 +52,7 @@ struct WriterVerifyReport {
   std::uint64_t records_dropped = 0;              // whole records dropped, over all damage below
   std::uint64_t bytes_dropped = 0;                // bytes dropped, over all damage below
   std::uint64_t unreferenced_bytes = 0;           // data-file bytes no kept record uses (a killed writer's tail)
+  std::map<std::uint32_t, std::uint64_t> records_by_writer;  // kept records per writer that made them
   std::vector<VerifyDamage> damage;
 };
 
@@ -77,7 +81,7 @@ struct VerifyReport {
   // A container.
   std::string container_id;  // hex
   std::uint32_t format_version = 0;
-  std::uint64_t sessions = 0, writer_files = 0;
+  std::uint64_t sessions = 0, writer_files = 0;  // writer_files: data file pairs the sessions name
   std::uint64_t metafile_bytes = 0, metafile_records = 0;
   std::vector<VerifyDamage> metafile_damage;
   std::vector<WriterVerifyReport> writers;

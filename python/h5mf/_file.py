@@ -25,7 +25,7 @@ def _count(value, what, minimum):
 class File(Group):
     """An HDF5 file, or an h5mf container that many processes write at once.
 
-    File(name, mode='r', driver=None, comm=None, writers=None, writer=None)
+    File(name, mode='r', driver=None, comm=None, writers=None, writer=None, aggregation=None)
 
     mode: 'r', 'r+', 'w', 'w-' (or 'x'), 'a', as in h5py.
     driver: 'multifile' (a container directory: every writer appends to its own files; merge it
@@ -40,9 +40,13 @@ class File(Group):
     writer: without MPI, a worker's id (0..writers-1) in an existing container (mode 'a' or 'r+').
         Workers write data only, except writer 0 (the coordinator's id, for a worker that takes
         over once the coordinator has closed the file).
+    aggregation: with `comm` and the multifile driver, fewer data files than ranks: 'node' (one
+        per node), an int n (groups of n consecutive ranks), 'files:M' (M files), or None / 'off'
+        (one per rank, unless the environment variable H5MF_AGGREGATE says otherwise). Members'
+        writes reach the files at flush() or close().
     """
 
-    def __init__(self, name, mode='r', driver=None, comm=None, writers=None, writer=None):
+    def __init__(self, name, mode='r', driver=None, comm=None, writers=None, writer=None, aggregation=None):
         path = os.fsdecode(os.fspath(name))
         if driver is not None and driver not in _DRIVERS:
             raise ValueError(f"unknown driver {driver!r}: use 'multifile', 'mpio' or 'sec2'")
@@ -56,11 +60,17 @@ class File(Group):
             if mpi is None or not isinstance(comm, mpi.Comm):
                 raise TypeError(f'comm must be an mpi4py.MPI.Comm, not {type(comm).__name__}')
             ranks = comm.Get_size()
+        if aggregation is None:
+            aggregation = ''
+        elif isinstance(aggregation, bool) or not isinstance(aggregation, (int, str)):
+            raise TypeError(f"aggregation must be 'node', a number of ranks per group or 'files:M', not "
+                            f"{type(aggregation).__name__}")
+        aggregation = str(aggregation)
         self._parallel = ranks > 1
         try:
             # driver None: the C++ library's automatic choice (described above).
             self._core = _core.File(path, mode, driver or 'auto', comm, writers or 0,
-                                    -1 if writer is None else writer)
+                                    -1 if writer is None else writer, aggregation)
         except KeyError as e:
             # A file that does not exist: FileNotFoundError (an OSError), as Python and h5py say,
             # rather than the KeyError of a missing object inside a file.

@@ -44,8 +44,9 @@ namespace h5mf::python {
 namespace {
 
 File open(const std::string& path, const std::string& mode, const std::string& driver, Communicator comm,
-          int writers, int writer) {
+          int writers, int writer, const std::string& aggregation) {
   FileOptions options;
+  options.aggregation = parse_aggregation(aggregation);
   options.driver = parse_driver(driver);
   options.comm = comm.handle;
   options.writers = writers;
@@ -65,7 +66,7 @@ const File& open_file(const File& file) {
 void bind_file(py::module_& m) {
   py::class_<File, Held<File>>(m, "File")
       .def(py::init(&open), py::arg("path"), py::arg("mode"), py::arg("driver"), py::arg("comm"),
-           py::arg("writers"), py::arg("writer"))
+           py::arg("writers"), py::arg("writer"), py::arg("aggregation"))
       .def("root", [](const File& f) { return Group(open_file(f)); }, py::call_guard<Locked>())
       .def("is_open", &File::is_open, py::call_guard<Locked>())
       .def("filename", [](const File& f) { return open_file(f).filename(); }, py::call_guard<Locked>())

@@ -160,7 +160,13 @@ std::vector<std::uint64_t> Catalog::groups() const {
   return ids;
 }
 
-std::uint32_t Catalog::writer_files() const {
+std::uint32_t Catalog::data_files() const {
+  std::uint32_t n = 0;
+  for (const auto& s : sessions_) n = std::max(n, (s.flags & format::kSessionAggregated) ? s.data_files : s.writers);
+  return n;
+}
+
+std::uint32_t Catalog::max_writers() const {
   std::uint32_t n = 0;
   for (const auto& s : sessions_) n = std::max(n, s.writers);
   return n;

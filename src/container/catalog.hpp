@@ -61,7 +61,10 @@ class Catalog {
   const std::optional<format::BaseRecord>& base() const { return base_; }
   bool in_base(std::uint64_t id) const { return base_.has_value() && object(id).created_epoch == 0; }
   std::uint64_t last_epoch() const { return last_epoch_; }  // highest epoch recorded
-  std::uint32_t writer_files() const;                       // max writers over sessions
+  // Data files `<f>` / `<f>.offset` there may be: the most any session used (its writers, or its
+  // aggregated data files).
+  std::uint32_t data_files() const;
+  std::uint32_t max_writers() const;  // the most writers of any session
 
  private:
   CatalogObject& mutable_object(std::uint64_t id, const std::string& context);

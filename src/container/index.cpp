@@ -10,23 +10,38 @@
 
 namespace h5mf::container {
 
+IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file, const std::string& index_path) {
+  IndexedWrite w;
+  const std::string context = fmt::format("{} at offset {}", index_path, r.offset);
+  if (r.type == format::RecordType::WriteFrom) {
+    auto from = format::decode_write_from(r.payload, context);
+    w.record = std::move(from.write);
+    w.writer = from.writer;
+  } else {
+    w.record = format::decode_write(r.payload, context);
+    w.writer = data_file;  // a plain WRITE is the write of the writer whose file this is
+  }
+  w.data_file = data_file;
+  return w;
+}
+
 ContainerIndex::ContainerIndex(Layout layout, format::ContainerId container)
     : layout_(std::move(layout)), container_(container) {}
 
-void ContainerIndex::refresh(std::uint32_t writer_files, bool final) {
-  if (writers_.size() < writer_files) writers_.resize(writer_files);
-  for (std::uint32_t w = 0; w < writer_files; ++w) read_writer(w, final);
+void ContainerIndex::refresh(std::uint32_t data_files, bool final) {
+  if (files_.size() < data_files) files_.resize(data_files);
+  for (std::uint32_t f = 0; f < data_files; ++f) read_file(f, final);
 }
 
-void ContainerIndex::refresh_writer(std::uint32_t writer, bool final) {
-  if (writers_.size() <= writer) writers_.resize(writer + 1);
-  read_writer(writer, final);
+void ContainerIndex::refresh_file(std::uint32_t data_file, bool final) {
+  if (files_.size() <= data_file) files_.resize(data_file + 1);
+  read_file(data_file, final);
 }
 
-void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
-  WriterState& state = writers_[writer];
-  const std::string path = layout_.index_file(writer);
-  const std::string data_path = layout_.data_file(writer);
+void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
+  FileState& state = files_[data_file];
+  const std::string path = layout_.index_file(data_file);
+  const std::string data_path = layout_.data_file(data_file);
   if (!exists(path)) {
     // A writer that never wrote; but data without its index is data nobody can place: say so.
     if (final && !state.checked && file_size(data_path) > format::kHeaderSize) {
@@ -53,20 +68,20 @@ void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
     std::array<std::byte, format::kHeaderSize> bytes{};
     file.read_at(0, bytes);
     const auto header = format::decode_header(bytes, format::FileKind::Index, path);
-    if (header.container != container_ || header.writer != writer) {
-      throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
+    if (header.container != container_ || header.writer != data_file) {
+      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
                                     path, format::to_hex(header.container), header.writer,
-                                    format::to_hex(container_), writer));
+                                    format::to_hex(container_), data_file));
     }
-    // The data file must be this writer's of this container, in a format this build reads.
+    // The data file must be this one of this container, in a format this build reads.
     if (file_size(data_path) >= format::kHeaderSize) {
       std::array<std::byte, format::kHeaderSize> data_bytes{};
       PosixFile(data_path, PosixFile::Access::Read).read_at(0, data_bytes);
       const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, data_path);
-      if (data_header.container != container_ || data_header.writer != writer) {
-        throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}",
+      if (data_header.container != container_ || data_header.writer != data_file) {
+        throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
                                       data_path, format::to_hex(data_header.container), data_header.writer,
-                                      format::to_hex(container_), writer));
+                                      format::to_hex(container_), data_file));
       }
     }
     state.checked = true;
@@ -84,20 +99,18 @@ void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
       [&](const format::LogRecord& r) {
         if (stopped) return;
         const std::uint64_t record_end = r.offset + format::kRecordHeaderSize + r.payload.size();
-        if (r.type != format::RecordType::Write) {
+        if (r.type != format::RecordType::Write && r.type != format::RecordType::WriteFrom) {
           accepted_end = record_end;  // unknown record types of a later minor format: skipped
           return;
         }
         try {
-          IndexedWrite w;
-          w.record = format::decode_write(r.payload, fmt::format("{} at offset {}", path, r.offset));
+          IndexedWrite w = decode_indexed(r, data_file, path);
           if (w.record.data_offset < format::kHeaderSize ||
               w.record.data_offset + w.record.data_length > data_size) {
             throw FormatError(fmt::format(
                 "{} at offset {}: data [{}, {}) lies beyond the end of '{}' ({} bytes)", path, r.offset,
                 w.record.data_offset, w.record.data_offset + w.record.data_length, data_path, data_size));
           }
-          w.writer = writer;
           w.box = sel::bounding_box(w.record.selection);
           const std::uint64_t dataset = w.record.dataset;
           by_dataset_[dataset].add(std::move(w));

@@ -12,14 +12,18 @@
 #include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
 #include "format/header.hpp"
+#include "format/log.hpp"
 #include "format/records.hpp"
 #include "selection/runs.hpp"
 
 namespace h5mf::container {
 
+// A write record as readers use it. `writer` made the write (replay order); `data_file` is the file
+// pair `<f>`, `<f>.offset` holding it: the same without aggregation, the aggregator's file with it.
 struct IndexedWrite {
   format::WriteRecord record;
   std::uint32_t writer = 0;
+  std::uint32_t data_file = 0;
   sel::Box box;  // bounding box of the selection, to skip records that cannot overlap a read
 };
 
@@ -43,6 +47,9 @@ class DatasetWrites {
   bool prepared_ = true;
 };
 
+// A WRITE or WRITE_FROM log record of index file `data_file` (`index_path`); throws FormatError.
+IndexedWrite decode_indexed(const format::LogRecord& record, std::uint32_t data_file, const std::string& index_path);
+
 // Something a reader dropped, never silently.
 struct DamageReport {
   std::string file;
@@ -57,12 +64,12 @@ class ContainerIndex {
  public:
   ContainerIndex(Layout layout, format::ContainerId container);
 
-  // Reads new records of writers [0, writer_files). `final` marks the last refresh of a closed
+  // Reads new records of data files [0, data_files). `final` marks the last refresh of a closed
   // container: an incomplete tail is then reported as damage; while writers may still be
   // appending it is simply not read yet.
-  void refresh(std::uint32_t writer_files, bool final);
-  // The same for one writer's index file only (an in-session reader's own writes).
-  void refresh_writer(std::uint32_t writer, bool final);
+  void refresh(std::uint32_t data_files, bool final);
+  // The same for one data file only (an in-session reader's own writes).
+  void refresh_file(std::uint32_t data_file, bool final);
 
   // Writes to one dataset, prepared; empty if none.
   const DatasetWrites& writes(std::uint64_t dataset);
@@ -72,17 +79,17 @@ class ContainerIndex {
   const Layout& layout() const { return layout_; }
 
  private:
-  // What was read of each writer's index file. Files are opened only while being read, so the
-  // number of writers never bounds on the open-file limit.
-  struct WriterState {
+  // What was read of each data file's index. Files are opened only while being read, so the
+  // number of files never bounds on the open-file limit.
+  struct FileState {
     std::uint64_t consumed = 0;  // bytes of the index file read so far
     bool checked = false;        // header verified
   };
-  void read_writer(std::uint32_t writer, bool final);
+  void read_file(std::uint32_t data_file, bool final);
 
   Layout layout_;
   format::ContainerId container_;
-  std::vector<WriterState> writers_;
+  std::vector<FileState> files_;
   std::map<std::uint64_t, DatasetWrites> by_dataset_;
   std::vector<DamageReport> damage_;
   std::uint64_t records_ = 0;

@@ -55,13 +55,13 @@ std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecor
 }
 
 bool DataReader::intact(const IndexedWrite& w) {
-  const std::uint64_t key = (std::uint64_t{w.writer} << 44) ^ w.record.data_offset;
+  const std::uint64_t key = (std::uint64_t{w.data_file} << 44) ^ w.record.data_offset;
   if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
   std::vector<std::byte> buffer(static_cast<std::size_t>(std::clamp<std::uint64_t>(w.record.data_length, 1, 4u << 20)));
-  const bool ok = data_checksum(data_file(w.writer), w.record, buffer) == w.record.data_checksum;
+  const bool ok = data_checksum(data_file(w.data_file), w.record, buffer) == w.record.data_checksum;
   if (!ok) {
     std::fprintf(stderr, "h5mf: warning: %s: data of record %llu (%llu bytes at offset %llu) fails its checksum; "
-                 "left out of reads\n", layout_.data_file(w.writer).c_str(),
+                 "left out of reads\n", layout_.data_file(w.data_file).c_str(),
                  static_cast<unsigned long long>(w.record.sequence), static_cast<unsigned long long>(w.record.data_length),
                  static_cast<unsigned long long>(w.record.data_offset));
   }
@@ -101,7 +101,7 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
     sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
     if (pieces.empty()) continue;
 
-    const PosixFile& file = data_file(w.writer);
+    const PosixFile& file = data_file(w.data_file);
     std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
     for (const auto& p : pieces) {
       lo = std::min(lo, p.source_index);
@@ -156,7 +156,7 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
     });
     if (pieces == 0) continue;
     if (pieces == 1 && only.length == count) {
-      return SourceRange{w.writer, w.record.data_offset + only.source_index * layout.element_size};
+      return SourceRange{w.data_file, w.record.data_offset + only.source_index * layout.element_size};
     }
     return std::nullopt;
   }
@@ -190,7 +190,7 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
       split_at(o.target_index);
       split_at(o.target_index + o.length);
       pieces.erase(pieces.lower_bound(o.target_index), pieces.lower_bound(o.target_index + o.length));
-      pieces.emplace(o.target_index, WindowPiece{o.target_index, o.length, true, w.writer,
+      pieces.emplace(o.target_index, WindowPiece{o.target_index, o.length, true, w.data_file,
                                                  w.record.data_offset + o.source_index * esize});
     });
   }
@@ -199,8 +199,9 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   for (const auto& [at, p] : pieces) {
     if (!out.empty()) {
       WindowPiece& last = out.back();
-      const bool joins = last.written == p.written &&
-                         (!p.written || (last.writer == p.writer && last.source + last.count * esize == p.source));
+      const bool joins =
+          last.written == p.written &&
+          (!p.written || (last.data_file == p.data_file && last.source + last.count * esize == p.source));
       if (joins) {
         last.count += p.count;
         continue;

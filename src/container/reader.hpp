@@ -39,8 +39,8 @@ class DataReader {
   // and leaves this off.
   void check_checksums(bool on) { check_checksums_ = on; }
 
-  // The data file of a writer (valid until the next call).
-  const PosixFile& data_file(std::uint32_t writer) { return files_.get(writer); }
+  // Data file `<f>` (valid until the next call).
+  const PosixFile& data_file(std::uint32_t file) { return files_.get(file); }
 
   // `out` receives the selection's elements in data order, in the file type.
   void read(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
@@ -52,19 +52,19 @@ class DataReader {
   // write overlapping the window covers it whole, in one contiguous piece of its data): the merge
   // then copies them file to file with the kernel. nullopt when the window needs a gather.
   struct SourceRange {
-    std::uint32_t writer = 0;
-    std::uint64_t offset = 0;  // in the writer's data file
+    std::uint32_t data_file = 0;
+    std::uint64_t offset = 0;  // in that data file
   };
   static std::optional<SourceRange> single_source(const DatasetWrites& writes, std::uint64_t first,
                                                   std::uint64_t count, const ElementLayout& layout);
   // Who decides each stretch of a linear window: the last write covering it in replay order, or
-  // nobody. Pieces tile [0, count) in order; adjacent pieces of one writer whose bytes are adjacent
-  // in its data file are joined, so consecutive writes of a rank become one copy.
+  // nobody. Pieces tile [0, count) in order; adjacent pieces whose bytes are adjacent in one data
+  // file are joined, so consecutive writes of a rank become one copy.
   struct WindowPiece {
     std::uint64_t first = 0, count = 0;  // elements, relative to the window
     bool written = false;                // false: nobody wrote here
-    std::uint32_t writer = 0;
-    std::uint64_t source = 0;            // byte offset of the piece in the writer's data file
+    std::uint32_t data_file = 0;
+    std::uint64_t source = 0;            // byte offset of the piece in that data file
   };
   static std::vector<WindowPiece> resolve_window(const DatasetWrites& writes, std::uint64_t first,
                                                  std::uint64_t count, const ElementLayout& layout);
@@ -82,7 +82,7 @@ class DataReader {
   FileCache files_;
   std::vector<std::byte> scratch_;
   bool check_checksums_ = false;
-  std::unordered_map<std::uint64_t, bool> verdicts_;  // (writer, data offset) -> data intact
+  std::unordered_map<std::uint64_t, bool> verdicts_;  // (data file, data offset) -> data intact
 
   bool intact(const IndexedWrite& w);
 };

@@ -196,12 +196,13 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   format::read_log(
       all.subspan(format::kHeaderSize), format::kHeaderSize,
       [&](const format::LogRecord& rec) {
-        if (stopped || rec.type != format::RecordType::Write) return;  // other types: a later minor format
+        if (stopped || (rec.type != format::RecordType::Write && rec.type != format::RecordType::WriteFrom)) {
+          return;  // other types: a later minor format
+        }
         try {
           Candidate c;
           c.index_offset = rec.offset;
-          c.write.writer = writer;
-          c.write.record = format::decode_write(rec.payload, fmt::format("{} at offset {}", index_path, rec.offset));
+          c.write = decode_indexed(rec, writer, index_path);
           const auto& w = c.write.record;
           if (w.data_offset < format::kHeaderSize || w.data_offset + w.data_length > data_size) {
             throw FormatError(fmt::format("data [{}, {}) lies outside '{}' ({} bytes)", w.data_offset,
@@ -281,16 +282,16 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
     try {
       // One data file open per thread: `todo` goes writer by writer, so it rarely changes, and a
       // container of many thousands of writers needs no more descriptors than threads.
-      std::uint32_t open_writer = 0;
+      std::uint32_t open_file = 0;
       PosixFile file;
       std::vector<std::byte> buffer(std::size_t{1} << 20);
       for (std::size_t i = next++; i < todo.size(); i = next++) {
         Candidate& c = *todo[i];
         const auto& rec = c.write.record;
         try {
-          if (!file.is_open() || open_writer != c.write.writer) {
-            file = PosixFile(layout.data_file(c.write.writer), PosixFile::Access::Read);
-            open_writer = c.write.writer;
+          if (!file.is_open() || open_file != c.write.data_file) {
+            file = PosixFile(layout.data_file(c.write.data_file), PosixFile::Access::Read);
+            open_file = c.write.data_file;
           }
           const std::uint64_t computed = data_checksum(file, rec, buffer);
           if (computed != rec.data_checksum) {
@@ -343,7 +344,7 @@ void note_stray_files(const Layout& layout, std::uint32_t writer_files, std::vec
     if (stem.ends_with(".offset")) stem.remove_suffix(7);
     if (all_digits(stem) && stem.size() < 10) {
       if (std::stoul(std::string(stem)) < writer_files) continue;
-      notes.push_back(fmt::format("'{}': a writer file beyond the {} writers the sessions name; readers ignore it",
+      notes.push_back(fmt::format("'{}': a data file beyond the {} the sessions name; readers ignore it",
                                   entry.path().string(), writer_files));
       continue;
     }
@@ -379,7 +380,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   report.container_id = format::to_hex(contents->header.container);
   report.format_version = contents->header.version;
   report.sessions = catalog.sessions().size();
-  report.writer_files = catalog.writer_files();
+  report.writer_files = catalog.data_files();
   const std::uint64_t valid_end =
       std::clamp<std::uint64_t>(contents->valid_end, format::kHeaderSize, meta_bytes.size());
   format::read_log(
@@ -395,10 +396,10 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   }
   report.datasets = catalog.datasets().size();
   for (std::uint64_t id = 0; id < catalog.next_id(); ++id) report.attributes += catalog.object(id).attributes.size();
-  note_stray_files(layout, catalog.writer_files(), report.notes);
+  note_stray_files(layout, catalog.data_files(), report.notes);
 
   // Every writer's files, as a reader sees them.
-  std::vector<WriterScan> scans(catalog.writer_files());
+  std::vector<WriterScan> scans(catalog.data_files());
   for (std::uint32_t w = 0; w < scans.size(); ++w)
     scan_writer(layout, contents->header.container, w, scans[w], report.errors);
 
@@ -441,8 +442,11 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
         d.offset = c.data_problem ? rec.data_offset : c.index_offset;
         d.bytes = rec.data_length;
         d.records = 1;
-        d.reason = fmt::format("record {} (dataset id {}, epoch {}): {}; record dropped", rec.sequence, rec.dataset,
-                               rec.epoch, c.drop);
+        d.reason = c.write.writer == r.writer
+                       ? fmt::format("record {} (dataset id {}, epoch {}): {}; record dropped", rec.sequence,
+                                     rec.dataset, rec.epoch, c.drop)
+                       : fmt::format("record {} of writer {} (dataset id {}, epoch {}): {}; record dropped",
+                                     rec.sequence, c.write.writer, rec.dataset, rec.epoch, c.drop);
         d.sequence = rec.sequence;
         d.dataset = rec.dataset;
         d.epoch = rec.epoch;
@@ -450,6 +454,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
         continue;
       }
       ++r.records;
+      ++r.records_by_writer[c.write.writer];
       r.record_bytes += rec.data_length;
       ranges.emplace_back(rec.data_offset, rec.data_offset + rec.data_length);
       kept_by_dataset[rec.dataset].push_back(c.write);

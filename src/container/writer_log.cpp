@@ -31,14 +31,15 @@ void check_header(const PosixFile& file, format::FileKind kind, const format::Co
 }  // namespace
 
 WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
-                     std::uint32_t writer, bool create, Options options)
-    : writer_(writer), options_(options) {
+                     std::uint32_t file, bool create, Options options)
+    : file_(file), options_(options) {
+  const std::uint32_t writer = file;  // the id in the files' headers
   const auto access = create ? PosixFile::Access::CreateExclusive : PosixFile::Access::CreateOrOpen;
   index_ = PosixFile(layout.index_file(writer), access);
   if (!index_.try_lock()) {
-    throw InvalidArgument(fmt::format(
-        "writer id {} of container '{}' is already in use by another process ('{}' is locked)", writer,
-        layout.path(), index_.path()));
+    throw InvalidArgument(fmt::format("{} {} of container '{}' is already in use by another process ('{}' is locked)",
+                                      options_.own_writer ? "data file" : "writer id", writer, layout.path(),
+                                      index_.path()));
   }
   data_ = PosixFile(layout.data_file(writer), access);
 
@@ -59,8 +60,15 @@ WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
     index_end_ = format::read_log(
         log, format::kHeaderSize,
         [&](const format::LogRecord& r) {
-          if (r.type != format::RecordType::Write) return;
-          last_sequence = format::decode_write(r.payload, index_.path()).sequence;
+          // Sequences only need to grow within a writer and an epoch; following the file's last
+          // one, whoever's it is, keeps them unique.
+          if (r.type == format::RecordType::Write) {
+            last_sequence = format::decode_write(r.payload, index_.path()).sequence;
+          } else if (r.type == format::RecordType::WriteFrom) {
+            last_sequence = format::decode_write_from(r.payload, index_.path()).write.sequence;
+          } else {
+            return;
+          }
           any = true;
         },
         [](const format::LogDamage&) {});
@@ -81,22 +89,54 @@ void WriterLog::append(std::uint64_t dataset, std::uint64_t epoch, const Selecti
   record.data_length = data.size();
   record.data_checksum = format::checksum(data);
   record.selection = selection;
+  record.data_offset = place(data);
+  ++sequence_;
+  if (options_.own_writer) {
+    add_index(format::RecordType::WriteFrom, format::encode(format::WriteFromRecord{*options_.own_writer, record}));
+  } else {
+    add_index(format::RecordType::Write, format::encode(record));
+  }
+}
 
+std::uint64_t WriterLog::place(std::span<const std::byte> data) {
   if (data.size() >= std::min(options_.buffer_bytes / 2, kDirectWriteBytes)) {
     // Large: straight from the caller's memory, after what is buffered (keeps data in order). One
     // pwrite of 64 KiB or more costs little next to copying it into the buffer first.
     flush_data();
-    record.data_offset = data_end_;
+    const std::uint64_t offset = data_end_;
     data_.write_at(data_end_, data);
     data_end_ += data.size();
-  } else {
-    if (data_buffer_.size() + data.size() > options_.buffer_bytes) flush_data();
-    record.data_offset = data_end_ + data_buffer_.size();
-    data_buffer_.insert(data_buffer_.end(), data.begin(), data.end());
+    return offset;
   }
-  format::append_record(index_buffer_, format::RecordType::Write, format::encode(record));
-  ++sequence_;
+  if (data_buffer_.size() + data.size() > options_.buffer_bytes) flush_data();
+  const std::uint64_t offset = data_end_ + data_buffer_.size();
+  data_buffer_.insert(data_buffer_.end(), data.begin(), data.end());
+  return offset;
+}
+
+void WriterLog::add_index(format::RecordType type, const format::Bytes& payload) {
+  format::append_record(index_buffer_, type, payload);
   if (index_buffer_.size() >= options_.buffer_bytes) flush(false);
+}
+
+void WriterLog::append_from(format::WriteFromRecord record, std::span<const std::byte> data) {
+  record.write.data_offset = place(data);
+  add_index(format::RecordType::WriteFrom, format::encode(record));
+}
+
+std::uint64_t WriterLog::reserve(std::uint64_t length) {
+  flush_data();  // what is buffered goes before the reserved bytes
+  const std::uint64_t offset = data_end_;
+  data_end_ += length;
+  return offset;
+}
+
+void WriterLog::write_reserved(std::uint64_t offset, std::span<const std::byte> piece) {
+  data_.write_at(offset, piece);
+}
+
+void WriterLog::commit(const format::WriteFromRecord& record) {
+  add_index(format::RecordType::WriteFrom, format::encode(record));
 }
 
 void WriterLog::flush_data() {

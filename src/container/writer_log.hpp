@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "container/layout.hpp"
 #include "container/posix_file.hpp"
 #include "format/encoding.hpp"
 #include "format/header.hpp"
+#include "format/records.hpp"
 #include "h5mf/selection.hpp"
 
 namespace h5mf::container {
@@ -20,29 +22,43 @@ class WriterLog {
   static constexpr std::size_t kDirectWriteBytes = 64u << 10;
   struct Options {
     std::size_t buffer_bytes = 8u << 20;  // gathers writes smaller than kDirectWriteBytes
+    // Aggregation: the file is the aggregator's data file, not its writer id, and append() records
+    // the writes of writer `own_writer` as WRITE_FROM records.
+    std::optional<std::uint32_t> own_writer;
   };
 
   // Creates the writer's files (new container) or reopens them for appending; reopening cuts a
   // torn index tail off (what a killed writer left) so that new records follow valid ones.
   // Claims the writer id with a lock: a second process with the same id gets an error.
-  WriterLog(const Layout& layout, const format::ContainerId& container, std::uint32_t writer,
+  WriterLog(const Layout& layout, const format::ContainerId& container, std::uint32_t file,
             bool create, Options options);
 
   // Appends the element bytes of one write (already in the dataset's file type) and its record.
   void append(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection,
               std::span<const std::byte> data);
+
+  // Aggregation: another writer's write, whole (`record.write.data_offset` is set here).
+  void append_from(format::WriteFromRecord record, std::span<const std::byte> data);
+  // Another writer's write whose data arrive in pieces: reserve() its bytes in the data file,
+  // write_reserved() the pieces, then commit() its record (which must come after its data).
+  std::uint64_t reserve(std::uint64_t length);
+  void write_reserved(std::uint64_t offset, std::span<const std::byte> piece);
+  void commit(const format::WriteFromRecord& record);
   // Writes buffered data, then buffered index records (an index record never reaches the file
   // before its data); fsyncs both when `sync`.
   void flush(bool sync);
   void close();  // flush and close; throws on failure
 
-  std::uint32_t writer() const { return writer_; }
+  std::uint32_t file() const { return file_; }
   std::uint64_t records_written() const { return sequence_; }
   bool has_buffered() const { return !data_buffer_.empty() || !index_buffer_.empty(); }
 
  private:
   void flush_data();
-  std::uint32_t writer_;
+  // Places `data` (copied into the buffer, or written at once when large); returns its offset.
+  std::uint64_t place(std::span<const std::byte> data);
+  void add_index(format::RecordType type, const format::Bytes& payload);
+  std::uint32_t file_;
   Options options_;
   PosixFile data_, index_;
   std::uint64_t data_end_ = 0;   // file offset after the last byte written to `<w>`

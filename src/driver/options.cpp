@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+
 #include "h5mf/error.hpp"
 
 namespace h5mf {
@@ -40,6 +43,42 @@ std::string to_string(Driver driver) {
     case Driver::Multifile: return "multifile";
     case Driver::Mpio: return "mpio";
     case Driver::Sec2: return "sec2";
+  }
+  return "?";
+}
+
+Aggregation parse_aggregation(std::string_view text) {
+  Aggregation a;
+  auto number = [&](std::string_view digits) {
+    const bool ok = !digits.empty() && digits.size() <= 9 &&
+                    std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const int n = ok ? std::stoi(std::string(digits)) : 0;
+    if (n <= 0) {
+      throw InvalidArgument(fmt::format("invalid aggregation '{}': use 'off', 'node', a number of ranks per group "
+                                        "(e.g. '8') or 'files:<number of data files>' (e.g. 'files:4')",
+                                        text));
+    }
+    return n;
+  };
+  if (text.empty() || text == "off" || text == "0") return a;
+  if (text == "node") {
+    a.kind = Aggregation::Kind::Node;
+  } else if (text.starts_with("files:")) {
+    a.kind = Aggregation::Kind::Files;
+    a.count = number(text.substr(6));
+  } else {
+    a.kind = Aggregation::Kind::GroupSize;
+    a.count = number(text);
+  }
+  return a;
+}
+
+std::string to_string(const Aggregation& aggregation) {
+  switch (aggregation.kind) {
+    case Aggregation::Kind::Off: return "off";
+    case Aggregation::Kind::Node: return "node";
+    case Aggregation::Kind::GroupSize: return std::to_string(aggregation.count);
+    case Aggregation::Kind::Files: return "files:" + std::to_string(aggregation.count);
   }
   return "?";
 }

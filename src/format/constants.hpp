@@ -30,7 +30,11 @@ enum class RecordType : std::uint16_t {
   Resize = 6,
   Base = 7,
   Write = 16,
+  WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
 };
+
+// SESSION flags.
+inline constexpr std::uint32_t kSessionAggregated = 1;  // a u32 data_files follows first_epoch
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

@@ -25,6 +25,8 @@ const char* type_name(RecordType type) {
       return "BASE";
     case RecordType::Write:
       return "WRITE";
+    case RecordType::WriteFrom:
+      return "WRITE_FROM";
   }
   return nullptr;
 }
@@ -104,6 +106,7 @@ void encode_payload(Encoder& out, const SessionRecord& r) {
   out.u32(r.writers);
   out.u32(r.flags);
   out.u64(r.first_epoch);
+  if (r.flags & kSessionAggregated) out.u32(r.data_files);
 }
 
 void encode_payload(Encoder& out, const CreateGroupRecord& r) {
@@ -193,6 +196,12 @@ SessionRecord decode_session(Decoder& in) {
   r.writers = in.u32("writers");
   r.flags = in.u32("flags");
   r.first_epoch = in.u64("first_epoch");
+  if (r.flags & kSessionAggregated) {
+    r.data_files = in.u32("data_files");
+    if (r.data_files == 0 || r.data_files > r.writers) {
+      in.fail(fmt::format("{} data files for {} writers", r.data_files, r.writers));
+    }
+  }
   return r;
 }
 
@@ -308,9 +317,8 @@ Bytes encode(const StructureRecord& record) {
   return payload;
 }
 
-Bytes encode(const WriteRecord& record) {
-  Bytes payload;
-  Encoder out(payload);
+namespace {
+void encode_write(Encoder& out, const WriteRecord& record) {
   out.u64(record.dataset);
   out.u64(record.epoch);
   out.u64(record.sequence);
@@ -318,6 +326,21 @@ Bytes encode(const WriteRecord& record) {
   out.u64(record.data_length);
   out.u64(record.data_checksum);
   encode_selection(out, record.selection);
+}
+}  // namespace
+
+Bytes encode(const WriteRecord& record) {
+  Bytes payload;
+  Encoder out(payload);
+  encode_write(out, record);
+  return payload;
+}
+
+Bytes encode(const WriteFromRecord& record) {
+  Bytes payload;
+  Encoder out(payload);
+  out.u32(record.writer);
+  encode_write(out, record.write);
   return payload;
 }
 
@@ -432,6 +455,7 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       record = decode_base(in);
       break;
     case RecordType::Write:
+    case RecordType::WriteFrom:
       in.fail("a WRITE record is not a structure record (it belongs in an index file)");
     default:
       in.fail("unknown record type for a metafile");
@@ -440,8 +464,8 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
   return record;
 }
 
-WriteRecord decode_write(ByteView payload, const std::string& context) {
-  Decoder in(payload, record_context(context, RecordType::Write));
+namespace {
+WriteRecord decode_write_fields(Decoder& in) {
   WriteRecord r;
   r.dataset = in.u64("dataset");
   r.epoch = in.u64("epoch");
@@ -453,6 +477,22 @@ WriteRecord decode_write(ByteView payload, const std::string& context) {
     in.fail(fmt::format("data_offset {} + data_length {} overflow", r.data_offset, r.data_length));
   }
   r.selection = decode_selection(in);
+  return r;
+}
+}  // namespace
+
+WriteRecord decode_write(ByteView payload, const std::string& context) {
+  Decoder in(payload, record_context(context, RecordType::Write));
+  WriteRecord r = decode_write_fields(in);
+  in.finish();
+  return r;
+}
+
+WriteFromRecord decode_write_from(ByteView payload, const std::string& context) {
+  Decoder in(payload, record_context(context, RecordType::WriteFrom));
+  WriteFromRecord r;
+  r.writer = in.u32("writer");
+  r.write = decode_write_fields(in);
   in.finish();
   return r;
 }

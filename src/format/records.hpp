@@ -18,6 +18,8 @@ struct SessionRecord {
   std::uint32_t writers = 0;
   std::uint32_t flags = 0;
   std::uint64_t first_epoch = 0;
+  // With kSessionAggregated in flags: the writers funnel into data files 0 .. data_files-1.
+  std::uint32_t data_files = 0;
   friend bool operator==(const SessionRecord&, const SessionRecord&) = default;
 };
 
@@ -78,14 +80,23 @@ struct WriteRecord {
   friend bool operator==(const WriteRecord&, const WriteRecord&) = default;
 };
 
+// WRITE_FROM: a WRITE of writer `writer`, in the index of the data file it lives in (aggregation).
+struct WriteFromRecord {
+  std::uint32_t writer = 0;
+  WriteRecord write;
+  friend bool operator==(const WriteFromRecord&, const WriteFromRecord&) = default;
+};
+
 RecordType record_type(const StructureRecord& record);
 Bytes encode(const StructureRecord& record);
 Bytes encode(const WriteRecord& record);
+Bytes encode(const WriteFromRecord& record);
 void encode_selection(Encoder& out, const Selection& selection);
 Selection decode_selection(Decoder& in);
 
 // `context` names the file and offset for error messages.
 StructureRecord decode_structure(RecordType type, ByteView payload, const std::string& context);
 WriteRecord decode_write(ByteView payload, const std::string& context);
+WriteFromRecord decode_write_from(ByteView payload, const std::string& context);
 
 }  // namespace h5mf::format

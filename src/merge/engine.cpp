@@ -110,9 +110,9 @@ struct Worker {
       }
       // Records still to be checked pass through the buffer, where they are checked on the way:
       // one read of their bytes instead of a checking read and a kernel copy.
-      const bool check_here = input.checks != nullptr && input.checks->holds_whole_record(p.writer, p.source, bytes);
+      const bool check_here = input.checks != nullptr && input.checks->holds_whole_record(p.data_file, p.source, bytes);
       if (!check_here && input.kernel_copy && bytes >= kKernelCopyBytes &&
-          kernel_copy(reader.data_file(p.writer).fd(), p.source, output.fd(), w.address + from, bytes,
+          kernel_copy(reader.data_file(p.data_file).fd(), p.source, output.fd(), w.address + from, bytes,
                       output.path())) {
         write_run();
         stats.bytes_written += bytes;
@@ -120,8 +120,8 @@ struct Worker {
         continue;
       }
       const auto bytes_read = std::span(buffer).subspan(from, bytes);
-      reader.data_file(p.writer).read_at(p.source, bytes_read);
-      if (check_here) input.checks->observe(p.writer, p.source, bytes_read);
+      reader.data_file(p.data_file).read_at(p.source, bytes_read);
+      if (check_here) input.checks->observe(p.data_file, p.source, bytes_read);
       stage(from, from + bytes);
     }
     write_run();

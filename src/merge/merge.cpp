@@ -95,7 +95,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   mpi::on_all(*comm, [&] {
     contents.emplace(container::load_metafile(layout));
     index.emplace(layout, contents->header.container);
-    index->refresh(contents->catalog.writer_files(), true);
+    index->refresh(contents->catalog.data_files(), true);
   });
   report.phases.load = lap();
   const container::Catalog& catalog = contents->catalog;
@@ -261,7 +261,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   PassingChecks checks;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& w = *records[i];
-    checks.expect(i, w.writer, w.record.data_offset, w.record.data_length, w.record.data_checksum);
+    checks.expect(i, w.data_file, w.record.data_offset, w.record.data_length, w.record.data_checksum);
   }
   checks.seal(records.size());
   if (options.verify_data) input.checks = &checks;
@@ -282,11 +282,11 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       for (std::size_t i = 0; i < records.size(); ++i) failed[i] = failed[i] || late[i];
     });
     std::set<std::uint64_t> damaged;
-    std::set<std::pair<std::uint32_t, std::uint64_t>> dropped;  // (writer, data offset)
+    std::set<std::pair<std::uint32_t, std::uint64_t>> dropped;  // (data file, data offset)
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (!failed[i]) continue;
       damaged.insert(records[i]->record.dataset);
-      dropped.emplace(records[i]->writer, records[i]->record.data_offset);
+      dropped.emplace(records[i]->data_file, records[i]->record.data_offset);
       ++report.records_dropped;
       report.damage.push_back(checksum_damage(layout, *records[i]));
     }
@@ -294,7 +294,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       for (const auto dataset : damaged) {
         container::DatasetWrites kept;
         for (const auto& w : verified.writes.at(dataset).in_replay_order()) {
-          if (!dropped.count({w.writer, w.record.data_offset})) kept.add(w);
+          if (!dropped.count({w.data_file, w.record.data_offset})) kept.add(w);
         }
         report.records -= verified.writes.at(dataset).size() - kept.size();
         kept.prepare();

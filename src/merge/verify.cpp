@@ -36,12 +36,12 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
   std::exception_ptr error;
   auto work = [&] {
     try {
-      container::FileCache files([&](std::uint32_t writer) { return layout.data_file(writer); },
+      container::FileCache files([&](std::uint32_t file) { return layout.data_file(file); },
                                  std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
       std::vector<std::byte> buffer(std::size_t{4} << 20);
       for (std::size_t k = next.fetch_add(stride); k < todo.size(); k = next.fetch_add(stride)) {
         const auto& w = *records[todo[k]];
-        if (container::data_checksum(files.get(w.writer), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
+        if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
       }
     } catch (...) {
       std::lock_guard lock(error_mutex);
@@ -59,7 +59,7 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
 
 std::string checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
   return fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its checksum; record dropped",
-                     layout.data_file(w.writer), w.record.sequence, w.record.dataset, w.record.data_length,
+                     layout.data_file(w.data_file), w.record.sequence, w.record.dataset, w.record.data_length,
                      w.record.data_offset);
 }
 

@@ -55,8 +55,8 @@ constexpr std::size_t kMaxSegments = 2000;
 constexpr std::size_t kBaseSource = std::numeric_limits<std::size_t>::max();
 
 struct Segment {
-  std::uint32_t writer = 0;
-  std::uint64_t offset = 0, length = 0;  // bytes of the writer's data file
+  std::uint32_t data_file = 0;
+  std::uint64_t offset = 0, length = 0;  // bytes of data file `<data_file>`
 };
 
 // An external-storage dataset of the sources file: its raw data are its segments, in order.
@@ -174,12 +174,12 @@ bool is_box(const Hyperslab& s) {
 }
 
 void add_segment(std::vector<Segment>& segments, const IndexedWrite& w) {
-  if (!segments.empty() && segments.back().writer == w.writer &&
+  if (!segments.empty() && segments.back().data_file == w.data_file &&
       segments.back().offset + segments.back().length == w.record.data_offset) {
     segments.back().length += w.record.data_length;  // adjacent in the same data file
     return;
   }
-  segments.push_back({w.writer, w.record.data_offset, w.record.data_length});
+  segments.push_back({w.data_file, w.record.data_offset, w.record.data_length});
 }
 
 std::uint64_t blocks_of(hid_t space) {
@@ -254,7 +254,7 @@ class Planner {
       if (&w != last) ++report_.records_hidden;
     }
     if (last) {
-      add_mapping(all_of({}), add_source({}, {{last->writer, last->record.data_offset, last->record.data_length}}),
+      add_mapping(all_of({}), add_source({}, {{last->data_file, last->record.data_offset, last->record.data_length}}),
                   all_of({}));
     } else if (in_base) {
       add_mapping(all_of({}), kBaseSource, all_of({}));
@@ -378,7 +378,7 @@ class Planner {
       ++clipped_;
       if (clipped_ > options_.max_mappings) refuse_mappings(std::nullopt);
       const Extent shape = w.record.selection.buffer_shape();
-      const std::size_t source = add_source(shape, {{w.writer, w.record.data_offset, w.record.data_length}});
+      const std::size_t source = add_source(shape, {{w.data_file, w.record.data_offset, w.record.data_length}});
       Handle whole = selection_of(space_.get(), slab);
       Handle dense = all_of(shape);
       Handle part(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), left.visible.get()),
@@ -450,7 +450,7 @@ class Planner {
       const Selection& s = w->record.selection;
       const std::size_t rank = s.rank();
       const std::uint64_t n = s.num_points();
-      const std::size_t source = add_source({n}, {{w->writer, w->record.data_offset, w->record.data_length}});
+      const std::size_t source = add_source({n}, {{w->data_file, w->record.data_offset, w->record.data_length}});
       for (std::uint64_t p : visible) {
         Handle v = copy_space(space_.get());
         select_point(v.get(), H5S_SELECT_SET, &s.flat_points()[p * rank], rank);
@@ -489,7 +489,7 @@ class Planner {
     }
     for (const IndexedWrite* w : whole_) {
       const Extent shape = w->record.selection.buffer_shape();
-      const std::size_t source = add_source(shape, {{w->writer, w->record.data_offset, w->record.data_length}});
+      const std::size_t source = add_source(shape, {{w->data_file, w->record.data_offset, w->record.data_length}});
       add_mapping(selection_of(space_.get(), w->record.selection.slab()), source, all_of(shape));
     }
   }
@@ -642,8 +642,8 @@ void write_sources(const ViewNames& names, const std::vector<DatasetPlan>& plans
       const Source& source = plan.sources[k];
       Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
       for (const Segment& s : source.segments) {
-        auto [it, added] = data_files.try_emplace(s.writer);
-        if (added) it->second = absolute_path(layout.data_file(s.writer)).string();
+        auto [it, added] = data_files.try_emplace(s.data_file);
+        if (added) it->second = absolute_path(layout.data_file(s.data_file)).string();
         if (s.offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
           throw FormatError(fmt::format("'{}': offset {} is beyond what HDF5 can address", it->second, s.offset));
         }
@@ -742,7 +742,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   const container::MetafileContents contents = container::load_metafile(layout);
   const container::Catalog& catalog = contents.catalog;
   container::ContainerIndex index(layout, contents.header.container);
-  index.refresh(catalog.writer_files(), true);
+  index.refresh(catalog.data_files(), true);
   ViewNames names{report.output, report.sources, escape_vds_name(sources_abs.string()), std::nullopt, new_generation()};
   if (catalog.base()) {
     container::check_base_unchanged(layout, *catalog.base());

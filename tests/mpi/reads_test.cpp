@@ -3,6 +3,9 @@
 // every write as soon as the writing call returned (seed 001's atomicity demo prints 42).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+
 #include <filesystem>
 #include <random>
 
@@ -35,6 +38,13 @@ std::vector<std::int32_t> block_of(int r, u64 n, unsigned step = 0) {
 
 TEST(Reads, AtomicModeSeed001) {
   h5mf::File f((test_dir() / "atomicdemo.h5").string(), "w", parallel());
+  if (const char* aggregate = std::getenv("H5MF_AGGREGATE"); aggregate != nullptr && std::string(aggregate) != "off") {
+    // Aggregated ranks' writes reach the files at flush or close: atomic mode is refused, on every
+    // rank alike.
+    EXPECT_THROW(f.set_atomic(true), h5mf::Unsupported);
+    f.close();
+    return;
+  }
   f.set_atomic(true);
   auto dset = f.create_dataset<std::int32_t>("x", {1});
   // The reader has looked before the write: what it saw then must not stick.
@@ -114,9 +124,15 @@ TEST(Reads, ManyReadsOfOneEpochThenAFlush) {
   }
   f.flush();
   // The neighbour's ten writes, seen after the flush, then its next ones after the next flush.
+  // Whether its next ones show before that flush is undefined under MPI-IO's rules, and they may:
+  // an aggregator takes in what its members ship at whichever of its calls they arrive.
   std::vector<std::int32_t> row(20, -1);
   for (u64 c = 0; c < 10; ++c) row[c] = static_cast<std::int32_t>(100 * next + c);
-  EXPECT_EQ(d.read<std::int32_t>(Selection::hyperslab({next, 0}, {1, 20})), row);
+  const auto seen = d.read<std::int32_t>(Selection::hyperslab({next, 0}, {1, 20}));
+  EXPECT_EQ(std::vector<std::int32_t>(seen.begin(), seen.begin() + 10), std::vector<std::int32_t>(row.begin(), row.begin() + 10));
+  for (u64 c = 10; c < 20; ++c) {
+    EXPECT_TRUE(seen[c] == -1 || seen[c] == static_cast<std::int32_t>(next)) << "column " << c << ": " << seen[c];
+  }
   d.write(std::vector<std::int32_t>(10, static_cast<std::int32_t>(me())), Selection::hyperslab({me(), 10}, {1, 10}));
   f.flush();
   for (u64 c = 10; c < 20; ++c) row[c] = static_cast<std::int32_t>(next);

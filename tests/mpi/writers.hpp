@@ -75,15 +75,18 @@ class H5mfWriter {
   static constexpr bool is_reference = false;
 
   // `driver`: the container (multifile), or classic parallel HDF5 (mpio) through the same API.
+  // `aggregation`: groups of ranks funnel their writes into fewer data files (H5MF_AGGREGATE
+  // decides when Off).
   explicit H5mfWriter(const std::string& path, std::size_t buffer_bytes = 0,
-                      h5mf::Driver driver = h5mf::Driver::Multifile)
-      : path_(path), buffer_bytes_(buffer_bytes), driver_(driver), file_(path, "w", options(buffer_bytes, driver)) {}
+                      h5mf::Driver driver = h5mf::Driver::Multifile, h5mf::Aggregation aggregation = {})
+      : path_(path), buffer_bytes_(buffer_bytes), driver_(driver), aggregation_(aggregation),
+        file_(path, "w", options(buffer_bytes, driver, aggregation)) {}
 
   // Closes the file and opens it again as a new session ("a" or "r+").
   void reopen(const std::string& mode) {
     datasets_.clear();
     file_.close();
-    file_ = h5mf::File(path_, mode, options(buffer_bytes_, driver_));
+    file_ = h5mf::File(path_, mode, options(buffer_bytes_, driver_, aggregation_));
   }
 
   void create_group(const std::string& path) { file_.create_group(path); }
@@ -136,10 +139,11 @@ class H5mfWriter {
   h5mf::File& file() { return file_; }
 
  private:
-  static h5mf::FileOptions options(std::size_t buffer_bytes, h5mf::Driver driver) {
+  static h5mf::FileOptions options(std::size_t buffer_bytes, h5mf::Driver driver, h5mf::Aggregation aggregation) {
     h5mf::FileOptions o;
     o.comm = MPI_COMM_WORLD;
     o.driver = driver;
+    o.aggregation = aggregation;
     if (buffer_bytes) o.buffer_bytes = buffer_bytes;
     return o;
   }
@@ -156,6 +160,7 @@ class H5mfWriter {
   std::string path_;
   std::size_t buffer_bytes_;
   h5mf::Driver driver_;
+  h5mf::Aggregation aggregation_;
   h5mf::File file_;
   std::map<std::string, h5mf::Dataset> datasets_;
 };

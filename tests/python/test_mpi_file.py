@@ -188,3 +188,28 @@ def test_structured_enum_bool_and_subarray_parts(comm, shared_dir, driver):
             assert f['vectors'][...].tolist() == [[r, r] for r in range(size)]
             assert f.attrs['point']['xyz'].tolist() == [9, 9, 9]
     comm.Barrier()
+
+
+@pytest.mark.parametrize('aggregation', ['node', 2, 'files:1'])
+def test_aggregation_keyword(comm, shared_dir, aggregation):
+    # Groups of ranks funnel their writes into fewer data files; what is read and merged is the same.
+    path = os.path.join(shared_dir, f'aggregated-{str(aggregation).replace(":", "")}.h5')
+    rank, size = comm.rank, comm.size
+    with h5mf.File(path, 'w', driver='multifile', comm=comm, aggregation=aggregation) as f:
+        dset = f.create_dataset('x', (size, 100), dtype='i4')
+        dset[rank] = rank * 1000 + np.arange(100)
+        assert dset[rank].tolist() == (rank * 1000 + np.arange(100)).tolist()  # read-your-writes
+    comm.Barrier()
+    files = sorted(n for n in os.listdir(path) if n.endswith('.offset'))
+    expected_files = {'node': 1, 2: (size + 1) // 2, 'files:1': 1}[aggregation]  # one node here
+    assert len(files) == expected_files
+    with h5mf.File(path, 'r', driver='multifile', comm=comm) as f:
+        np.testing.assert_array_equal(f['x'][...], np.arange(size)[:, None] * 1000 + np.arange(100))
+    comm.Barrier()
+
+
+def test_aggregation_keyword_is_checked(comm, shared_dir):
+    with pytest.raises(ValueError, match='invalid aggregation'):
+        h5mf.File(os.path.join(shared_dir, 'bad.h5'), 'w', driver='multifile', comm=comm, aggregation='nodes')
+    with pytest.raises(TypeError):
+        h5mf.File(os.path.join(shared_dir, 'bad.h5'), 'w', driver='multifile', comm=comm, aggregation=2.5)

@@ -44,11 +44,13 @@ struct Trial {
   unsigned pace_us = 100;
   std::size_t buffer = 16 << 10;  // the writers' buffer_bytes: small ones write out between flushes
   bool use_tool_merge = false;
+  std::string aggregate;  // MPI: H5MF_AGGREGATE for the job (ranks funnel into fewer files)
 };
 
 std::string describe(const Trial& t) {
   std::string s = fmt::format("{}: {} writers{}, {} steps, flush every {}, buffer {}", t.name, t.writers,
                               t.mpi ? " (MPI)" : "", t.steps, t.flush_every, t.buffer);
+  if (!t.aggregate.empty()) s += ", aggregated " + t.aggregate;
   if (t.kill_after) s += fmt::format(", SIGKILL after {} us", t.kill_after->count());
   for (std::size_t w = 0; w < t.die_at.size(); ++w) {
     if (t.die_at[w] >= 0) s += fmt::format(", writer {} dies before operation {}", w, t.die_at[w]);
@@ -148,6 +150,7 @@ void run_mpi(const Trial& t, const std::string& container, const std::string& di
   std::string points;
   for (auto k : t.die_at) points += std::to_string(k) + ",";
   env["H5MF_CRASH_DIE_AT"] = points;
+  if (!t.aggregate.empty()) env["H5MF_AGGREGATE"] = t.aggregate;
   const Spawned job = spawn(argv, true, env, dir + "/output.mpi");
   ChildResult r;
   if (t.kill_after) {
@@ -454,6 +457,19 @@ TEST(Crash, MpiFourRanks) {
   std::mt19937_64 rng(seed() + 4);
   std::vector<Trial> trials;
   for (int i = 0; i < 4; ++i) trials.push_back(draw(rng, fmt::format("mpi4-{}", i), 4, true, i % 2 == 0, 1000ms));
+  run_trials(trials);
+}
+
+// Aggregation: ranks in groups of 2, so that every flush ships members' records to an aggregator.
+// The same promises: what the aggregators appended is kept, torn tails are dropped, and every
+// rank's records up to the last collective flush are there.
+TEST(Crash, MpiFourRanksAggregated) {
+  std::mt19937_64 rng(seed() + 14);
+  std::vector<Trial> trials;
+  for (int i = 0; i < 4; ++i) {
+    trials.push_back(draw(rng, fmt::format("mpi4-aggregated-{}", i), 4, true, i % 2 == 0, 1000ms));
+    trials.back().aggregate = "2";
+  }
   run_trials(trials);
 }
 

@@ -16,6 +16,7 @@
 #include "container/reader.hpp"
 #include "container/replace.hpp"
 #include "container/writer_log.hpp"
+#include "format/checksum.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::container {
@@ -62,7 +63,7 @@ std::vector<std::int32_t> as_ints(const std::vector<std::byte>& b) {
 
 TEST(Catalog, BuildsTreeAndPaths) {
   Catalog c;
-  c.apply(format::SessionRecord{0, 4, 0, 1});
+  c.apply(format::SessionRecord{0, 4, 0, 1, 0});
   c.apply(format::CreateGroupRecord{1, 1, 0, "a"});
   c.apply(format::CreateGroupRecord{2, 2, 1, "b"});
   c.apply(dataset_record(3, 2, "d", {4, 5}));
@@ -70,20 +71,24 @@ TEST(Catalog, BuildsTreeAndPaths) {
   EXPECT_EQ(c.child(1, "b"), std::optional<std::uint64_t>(2));
   EXPECT_FALSE(c.child(1, "zz").has_value());
   EXPECT_EQ(c.datasets(), std::vector<std::uint64_t>{3});
-  EXPECT_EQ(c.writer_files(), 4u);
-  c.apply(format::SessionRecord{1, 8, 0, 10});
-  EXPECT_EQ(c.writer_files(), 8u);
+  EXPECT_EQ(c.data_files(), 4u);
+  c.apply(format::SessionRecord{1, 8, 0, 10, 0});
+  EXPECT_EQ(c.data_files(), 8u);
   EXPECT_EQ(c.last_epoch(), 10u);
+  // An aggregated session of 16 writers in 3 data files: more writers, no more files.
+  c.apply(format::SessionRecord{2, 16, format::kSessionAggregated, 11, 3});
+  EXPECT_EQ(c.data_files(), 8u);
+  EXPECT_EQ(c.max_writers(), 16u);
 }
 
 TEST(Catalog, RejectsContradictions) {
   Catalog c;
-  c.apply(format::SessionRecord{0, 1, 0, 1});
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
   c.apply(format::CreateGroupRecord{1, 1, 0, "a"});
   EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 0, "a"}), FormatError);   // name taken
   EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 5, 0, "x"}), FormatError);   // id out of sequence
   EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 9, "x"}), FormatError);   // unknown parent
-  EXPECT_THROW(c.apply(format::SessionRecord{3, 1, 0, 1}), FormatError);         // session out of sequence
+  EXPECT_THROW(c.apply(format::SessionRecord{3, 1, 0, 1, 0}), FormatError);         // session out of sequence
   c.apply(dataset_record(2, 0, "d", {4}));
   EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 3, 2, "x"}), FormatError);   // parent is a dataset
   EXPECT_THROW(c.apply(format::ResizeRecord{1, 2, {5}}), FormatError);           // beyond maxdims
@@ -124,7 +129,7 @@ TEST_F(Scratch, MetafileRoundTripAndTornTail) {
   const auto id = format::random_container_id();
   {
     auto m = MetafileAppender::create(layout, id);
-    m.append(format::SessionRecord{0, 2, 0, 1});
+    m.append(format::SessionRecord{0, 2, 0, 1, 0});
     m.append(format::CreateGroupRecord{1, 1, 0, "g"});
     m.append(dataset_record(2, 1, "d", {10}));
     m.flush(false);
@@ -172,7 +177,9 @@ class Logs : public Scratch {
     id_ = format::random_container_id();
   }
   WriterLog writer(std::uint32_t w, bool create = true, std::size_t buffer = 1024) {
-    return WriterLog(*layout_, id_, w, create, WriterLog::Options{buffer});
+    WriterLog::Options options;
+    options.buffer_bytes = buffer;
+    return WriterLog(*layout_, id_, w, create, options);
   }
   std::vector<std::int32_t> read(ContainerIndex& index, std::uint64_t dataset, const Selection& s, const Extent& shape,
                                  std::int32_t fill = 0) {
@@ -214,6 +221,55 @@ TEST_F(Logs, SmallAndLargeWritesReadBackInReplayOrder) {
   // A strided read and a point read with a repeated point.
   EXPECT_EQ(read(index, 7, Selection::hyperslab({38}, {4}, {5}), shape), (std::vector<std::int32_t>{38, -1, -1, -2}));
   EXPECT_EQ(read(index, 7, Selection::points(1, {99, 51, 99}), shape), (std::vector<std::int32_t>{99, -2, 99}));
+}
+
+// Aggregation: an aggregator's file holds WRITE_FROM records of its group; the index attaches each
+// record's writer (replay order) and its data file (where the bytes are), which differ.
+TEST_F(Logs, AggregatedRecordsKeepTheirWriterAndTheirDataFile) {
+  const Extent shape{10};
+  {
+    WriterLog::Options options;
+    options.buffer_bytes = 1024;
+    options.own_writer = 4;  // the aggregator is writer 4 and appends to data file 1
+    WriterLog log(*layout_, id_, 1, true, options);
+    // Epoch 1: writer 5 (a member) then writer 4 write element 2; writer 5 wins (higher id).
+    format::WriteFromRecord from5;
+    from5.writer = 5;
+    from5.write.dataset = 7;
+    from5.write.epoch = 1;
+    from5.write.sequence = 0;
+    const std::vector<std::int32_t> fives{5, 5, 5};
+    const auto five = bytes_of(fives);
+    from5.write.data_length = five.size();
+    from5.write.data_checksum = format::checksum(five);
+    from5.write.selection = Selection::hyperslab({1}, {3});
+    log.append_from(from5, five);
+    log.append(7, 1, Selection::hyperslab({2}, {3}), bytes_of({4, 4, 4}));
+    // A record whose data arrive in two pieces, around a whole one.
+    format::WriteFromRecord split = from5;
+    split.writer = 6;
+    split.write.epoch = 2;
+    const std::vector<std::int32_t> sixes{6, 6};
+    const auto six = bytes_of(sixes);
+    split.write.data_length = six.size();
+    split.write.data_checksum = format::checksum(six);
+    split.write.selection = Selection::hyperslab({8}, {2});
+    split.write.data_offset = log.reserve(six.size());
+    log.write_reserved(split.write.data_offset, six.first(4));
+    log.append(7, 2, Selection::hyperslab({0}, {1}), bytes_of({-4}));
+    log.write_reserved(split.write.data_offset + 4, six.subspan(4));
+    log.commit(split);
+    log.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(2, true);  // file 0 does not exist: no damage, nothing read
+  EXPECT_TRUE(index.damage().empty());
+  ASSERT_EQ(index.record_count(), 4u);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> writer_and_file;
+  for (const auto& w : index.writes(7).in_replay_order()) writer_and_file.emplace_back(w.writer, w.data_file);
+  EXPECT_EQ(writer_and_file, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{4, 1}, {5, 1}, {4, 1}, {6, 1}}));
+  EXPECT_EQ(read(index, 7, Selection::all(), shape), (std::vector<std::int32_t>{-4, 5, 5, 5, 4, 0, 0, 0, 6, 6}));
+  EXPECT_FALSE(exists(layout_->data_file(0)));
 }
 
 TEST_F(Logs, UnwrittenElementsReadAsFill) {

@@ -419,7 +419,7 @@ Collected read_all(ByteView bytes, std::uint64_t base = kHeaderSize) {
 // A small log of varied records; `bounds` receives each record's start plus the end.
 Bytes sample_log(std::vector<std::size_t>& bounds, std::vector<Bytes>& payloads) {
   payloads = {
-      encode(StructureRecord{SessionRecord{1, 4, 0, 0}}),
+      encode(StructureRecord{SessionRecord{1, 4, 0, 0, 0}}),
       Bytes{},  // an empty payload is a valid record
       encode(StructureRecord{CreateGroupRecord{0, 1, 0, "g"}}),
       bytes_of({1, 2, 3, 4, 5, 6, 7}),
@@ -513,7 +513,7 @@ TEST(Log, EverySingleByteFlip) {
 
 TEST(Log, CorruptionReasons) {
   Bytes log;
-  append_record(log, RecordType::Session, encode(StructureRecord{SessionRecord{1, 2, 0, 0}}));
+  append_record(log, RecordType::Session, encode(StructureRecord{SessionRecord{1, 2, 0, 0, 0}}));
   const std::size_t first = log.size();
   append_record(log, RecordType::Resize, encode(StructureRecord{ResizeRecord{1, 1, {4}}}));
 
@@ -535,7 +535,7 @@ TEST(Log, CorruptionReasons) {
 
 TEST(Log, TrailingGarbage) {
   Bytes log;
-  append_record(log, RecordType::Session, encode(StructureRecord{SessionRecord{1, 2, 0, 0}}));
+  append_record(log, RecordType::Session, encode(StructureRecord{SessionRecord{1, 2, 0, 0, 0}}));
   const std::size_t clean = log.size();
   for (std::size_t n : {1u, 5u, 15u, 16u, 40u, 1000u}) {
     for (unsigned fill : {0x00u, 0xABu, 0x07u}) {
@@ -556,7 +556,7 @@ TEST(Log, TrailingGarbage) {
 
 TEST(Log, AbsurdLengthDoesNotAllocate) {
   Bytes log;
-  append_record(log, RecordType::Session, encode(StructureRecord{SessionRecord{1, 2, 0, 0}}));
+  append_record(log, RecordType::Session, encode(StructureRecord{SessionRecord{1, 2, 0, 0, 0}}));
   const std::size_t clean = log.size();
   for (std::uint32_t length : {0xFFFFFFFFu, kMaxPayload + 1, kMaxPayload}) {
     Bytes bad = log;
@@ -583,8 +583,8 @@ Bytes type_blob() { return bytes_of({0x03, 0x10, 0x20, 0x00, 0x04, 0, 0, 0}); }
 
 std::vector<StructureRecord> sample_structure_records() {
   std::vector<StructureRecord> v;
-  v.emplace_back(SessionRecord{7, 16, 0, 0});
-  v.emplace_back(SessionRecord{~std::uint64_t{0}, 0xFFFFFFFF, 0x80000001, 12345});
+  v.emplace_back(SessionRecord{7, 16, 0, 0, 0});
+  v.emplace_back(SessionRecord{~std::uint64_t{0}, 0xFFFFFFFF, 0x80000001, 12345, 7});
   v.emplace_back(CreateGroupRecord{0, 1, 0, "group"});
   v.emplace_back(CreateGroupRecord{5, 9, 1, "ünïcode name with spaces"});
   // Contiguous, 2-D, explicit fill.
@@ -727,6 +727,47 @@ TEST(Records, WriteRoundTrip) {
   }
 }
 
+TEST(Records, WriteFromRoundTripAndLayout) {
+  for (const WriteRecord& w : sample_write_records()) {
+    SCOPED_TRACE(w.selection.describe());
+    const WriteFromRecord from{0xA1B2C3D4u, w};
+    const Bytes payload = encode(from);
+    // u32 writer, then exactly WRITE's payload.
+    expect_bytes(payload, 0, bytes_of({0xD4, 0xC3, 0xB2, 0xA1}), "writer");
+    EXPECT_EQ(Bytes(payload.begin() + 4, payload.end()), encode(w));
+    const WriteFromRecord back = decode_write_from(payload, "i");
+    EXPECT_EQ(back.writer, 0xA1B2C3D4u);
+    expect_same(back.write, w);
+    Bytes log;
+    append_record(log, RecordType::WriteFrom, payload);
+    const Collected c = read_all(log);
+    ASSERT_EQ(c.records.size(), 1u);
+    EXPECT_EQ(c.records[0].type, RecordType::WriteFrom);
+    EXPECT_EQ(static_cast<unsigned>(c.records[0].type), 17u);
+    for (std::size_t n = 0; n < payload.size(); ++n) {
+      EXPECT_THROW(decode_write_from(ByteView(payload).first(n), "i"), FormatError) << "cut at " << n;
+    }
+    Bytes longer = payload;
+    longer.push_back(std::byte{0});
+    expect_format_error([&] { decode_write_from(longer, "i"); }, "trailing bytes");
+  }
+  // Not a structure record.
+  expect_format_error([&] { decode_structure(RecordType::WriteFrom, Bytes(8), "m"); }, "not a structure record");
+}
+
+TEST(Records, AggregatedSessionLayout) {
+  const SessionRecord r{2, 64, kSessionAggregated, 9, 4};
+  const Bytes p = encode(StructureRecord{r});
+  EXPECT_EQ(p, bytes_of({2, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0}));
+  EXPECT_EQ(std::get<SessionRecord>(decode_structure(RecordType::Session, p, "m")), r);
+  // More data files than writers, or none, cannot be.
+  for (std::uint32_t files : {0u, 65u}) {
+    Bytes bad = p;
+    bad[24] = static_cast<std::byte>(files);
+    expect_format_error([&] { decode_structure(RecordType::Session, bad, "m"); }, "data files for 64 writers");
+  }
+}
+
 TEST(Records, KnownCreateDatasetLayout) {
   const CreateDatasetRecord r{1, 2, 3, "ab", bytes_of({9}), {4}, {kUnlimited}, {}, {2}, {}};
   const Bytes p = encode(StructureRecord{r});
@@ -745,7 +786,7 @@ TEST(Records, KnownCreateDatasetLayout) {
 }
 
 TEST(Records, KnownSessionLayout) {
-  const Bytes p = encode(StructureRecord{SessionRecord{0x0A, 0x0B, 0x0C, 0x0D}});
+  const Bytes p = encode(StructureRecord{SessionRecord{0x0A, 0x0B, 0x0C, 0x0D, 0}});
   EXPECT_EQ(p, bytes_of({0x0A, 0, 0, 0, 0,    0, 0, 0, 0x0B, 0, 0, 0,
                          0x0C, 0, 0, 0, 0x0D, 0, 0, 0, 0,    0, 0, 0}));
 }
@@ -822,7 +863,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 8u, 15u, 17u, 0xFFFFu}) {
+  for (unsigned t : {0u, 8u, 15u, 18u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

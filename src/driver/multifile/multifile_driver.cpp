@@ -21,6 +21,7 @@
 #include "container/writer_log.hpp"
 #include "driver/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
+#include "driver/multifile/aggregation.hpp"
 #include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
 #include "format/checksum.hpp"
@@ -34,6 +35,13 @@ using container::Catalog;
 using container::CatalogObject;
 using container::ObjectKind;
 
+std::string atomic_with_aggregation(const std::string& path) {
+  return fmt::format("container '{}': atomic mode makes every write visible at once, but with aggregation a rank's "
+                     "writes reach the files at the next flush() or close(); open it without aggregation (option "
+                     "'aggregation' or H5MF_AGGREGATE)",
+                     path);
+}
+
 // Everything one open container shares between its nodes.
 struct State {
   container::Layout layout;
@@ -44,7 +52,8 @@ struct State {
   format::ContainerId id{};
   Catalog catalog;
   std::optional<container::MetafileAppender> metafile;  // the coordinator's
-  std::optional<container::WriterLog> log;              // every writer's, unless read-only
+  std::optional<container::WriterLog> log;  // every writer's (aggregators' only, with aggregation), unless read-only
+  std::unique_ptr<AggregationGroup> aggregation_group;  // with aggregation
   std::unique_ptr<container::ContainerIndex> index;     // built on the first read
   std::unique_ptr<container::DataReader> reader;
   std::uint64_t epoch = 0;
@@ -94,6 +103,7 @@ struct State {
     const std::string description = describe(record);
     catalog.apply(record, fmt::format("container '{}'", layout.path()));
     collectives.record(description, format::encode(record), metafile ? metafile->end() : 0);
+    if (aggregation_group && log) aggregation_group->drain(*log);
     if (metafile) {
       metafile->append(record);
       if (atomic) metafile->flush(false);
@@ -155,7 +165,27 @@ struct State {
     if (diverged) throw CollectiveMismatch(*diverged + " (the file can only be closed now)");
   }
 
+  // One data write, in the dataset's file type: a member of an aggregation group buffers it for
+  // its aggregator; everyone else appends it to its own log.
+  void append_write(std::uint64_t dataset, const Selection& selection, std::span<const std::byte> data) {
+    if (aggregation_group && !log) {
+      aggregation_group->add(dataset, epoch, selection, data);
+      return;
+    }
+    if (aggregation_group) aggregation_group->drain(*log);
+    log->append(dataset, epoch, selection, data);
+    if (atomic) log->flush(false);
+  }
+
+  // The start of every communicating collective call: a group's members ship their writes to the
+  // aggregator. It comes before the handshake so that an aggregator waiting for its members still
+  // answers a member that waits in a read (see AggregationGroup).
+  void exchange() {
+    if (aggregation_group) aggregation_group->exchange(log ? &*log : nullptr);
+  }
+
   void write_out(bool sync) {
+    if (aggregation_group) aggregation_group->rethrow_failure();
     if (log) log->flush(sync);
     if (metafile) metafile->flush(sync);
   }
@@ -166,17 +196,29 @@ struct State {
       reader = std::make_unique<container::DataReader>(layout);
       reader->check_checksums(true);
     }
-    // A process always reads its own writes: they leave the buffer first.
+    // A process always reads its own writes: they leave the buffer first (a member of an
+    // aggregation group overlays its buffer on what it reads, or, when it shipped writes since the
+    // last collective call, waits until its aggregator has written them out).
+    if (aggregation_group) {
+      if (log) {
+        aggregation_group->drain(*log);
+      } else {
+        aggregation_group->prepare_read();
+      }
+    }
     if (log && log->has_buffered()) log->flush(false);
     // Other writers' records become visible at a collective call (which advances the epoch), at
     // once in atomic mode, and whenever they like without MPI. Within one epoch of a parallel
-    // session only this writer's own index can have grown: reading just that one keeps a read
-    // from opening every writer's index file (O(writers) per read, O(writers^2) per job).
+    // session only this process's own data file can have grown (an aggregation group's: the one
+    // its aggregator appends to): reading just that one keeps a read from opening every index
+    // file (O(files) per read, O(files x writers) per job).
     if (atomic || !comm->is_parallel() || index_epoch != epoch) {
-      index->refresh(catalog.writer_files(), mode == Mode::Read);
+      index->refresh(catalog.data_files(), mode == Mode::Read);
       index_epoch = epoch;
+    } else if (aggregation_group) {
+      index->refresh_file(aggregation_group->data_file(), false);
     } else if (log) {
-      index->refresh_writer(session.writer, false);
+      index->refresh_file(session.writer, false);
     }
     return *index;
   }
@@ -238,7 +280,7 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (n == 0) return;
     const std::span<const std::byte> in(static_cast<const std::byte*>(buffer), n * memory_type.size());
     if (hdf5::same_type(memory_type, type_)) {
-      state_->log->append(id_, state_->epoch, selection, in);
+      state_->append_write(id_, selection, in);
     } else {
       if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
         throw Unsupported(fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
@@ -246,9 +288,8 @@ class MultifileDataset final : public Object<DatasetNode> {
                                       path(), fmt::join(missing, "', '")));
       }
       const auto converted = hdf5::convert(memory_type, type_, n, in);
-      state_->log->append(id_, state_->epoch, selection, converted);
+      state_->append_write(id_, selection, converted);
     }
-    if (state_->atomic) state_->log->flush(false);
   }
 
   void read(const Selection& selection, const Datatype& memory_type, void* buffer) override {
@@ -264,14 +305,24 @@ class MultifileDataset final : public Object<DatasetNode> {
                                           object().created_epoch + 1};
     if (hdf5::same_type(memory_type, type_)) {
       if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
-      state_->reader->read(writes, selection, layout, {static_cast<std::byte*>(buffer), n * type_.size()});
+      const std::span<std::byte> out(static_cast<std::byte*>(buffer), n * type_.size());
+      state_->reader->read(writes, selection, layout, out);
+      overlay_own_writes(selection, out);
       return;
     }
     std::vector<std::byte> scratch(n * std::max(type_.size(), memory_type.size()));
     if (from_base) state_->base_dataset(path())->read(selection, type_, scratch.data());
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
+    overlay_own_writes(selection, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
     std::memcpy(buffer, scratch.data(), n * memory_type.size());
+  }
+
+  // A member of an aggregation group: its writes still in its buffer, over what the files hold.
+  void overlay_own_writes(const Selection& selection, std::span<std::byte> out) {
+    if (state_->aggregation_group && !state_->log) {
+      state_->aggregation_group->overlay(id_, selection, object().dims, type_.size(), out);
+    }
   }
 
   // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
@@ -368,6 +419,7 @@ class MultifileDriver final : public FileDriver {
   void flush() override {
     if (!state_->writable()) return;
     state_->usable();
+    state_->exchange();
     state_->handshake("flush()");
     mpi::on_all(*state_->comm, [&] { state_->write_out(state_->options.sync); });
     ++state_->epoch;  // flush is a collective call too: writes after it replay after writes before it
@@ -380,6 +432,7 @@ class MultifileDriver final : public FileDriver {
     if (!state_->writable()) return;
     if (!state_->diverged) {
       try {
+        state_->exchange();
         state_->handshake("close()");
       } catch (const CollectiveMismatch&) {
         close_locally();
@@ -387,7 +440,7 @@ class MultifileDriver final : public FileDriver {
       }
       mpi::on_all(*state_->comm, [&] {
         state_->write_out(state_->options.sync);
-        state_->log->close();
+        if (state_->log) state_->log->close();
         state_->log.reset();
         state_->metafile.reset();
       });
@@ -399,8 +452,9 @@ class MultifileDriver final : public FileDriver {
   }
 
   void close_locally() {
+    warn_unshipped();
     state_->write_out(state_->options.sync);
-    state_->log->close();
+    if (state_->log) state_->log->close();
     state_->log.reset();
     state_->metafile.reset();
   }
@@ -408,6 +462,7 @@ class MultifileDriver final : public FileDriver {
   void abandon() noexcept override {
     if (state_->closed) return;
     state_->closed = true;
+    warn_unshipped();
     try {
       state_->write_out(false);
     } catch (const std::exception& e) {
@@ -416,11 +471,25 @@ class MultifileDriver final : public FileDriver {
     }
   }
 
+  // A member of an aggregation group can write out only through its aggregator, at a collective
+  // call: closed without one, what it buffered is lost. Say so.
+  void warn_unshipped() const noexcept {
+    if (!state_->aggregation_group || state_->log || state_->aggregation_group->buffered_bytes() == 0) return;
+    std::fprintf(stderr,
+                 "h5mf: warning: '%s', writer %u: %llu bytes of writes buffered for the aggregator are lost: the file "
+                 "was not closed (or flushed) collectively\n",
+                 state_->layout.path().c_str(), state_->session.writer,
+                 static_cast<unsigned long long>(state_->aggregation_group->buffered_bytes()));
+  }
+
   bool atomic() const override { return state_->atomic; }
   void set_atomic(bool atomic) override {
     state_->usable();
+    state_->exchange();
     // Collective like the other settings of a file: every rank sets it, at the same point.
     state_->handshake(atomic ? "setting atomic to true" : "setting atomic to false");
+    // After the handshake, so that every rank throws (or the mismatch is named), none hangs.
+    if (atomic && state_->aggregation_group) throw Unsupported(atomic_with_aggregation(state_->layout.path()));
     if (atomic && state_->writable()) mpi::on_all(*state_->comm, [&] { state_->write_out(false); });
     state_->atomic = atomic;
   }
@@ -455,6 +524,22 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
   state->check_conflicts = options.check_conflicts || (check != nullptr && std::string(check) == "1");
   state->comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);
   state->session = plan_session(*state->comm, options, mode);
+  const Aggregation aggregation = effective_aggregation(options.aggregation);
+  const bool aggregating = aggregation.kind != Aggregation::Kind::Off && mode != Mode::Read;
+  if (aggregating) {
+    if (options.comm == MPI_COMM_NULL) {
+      if (options.aggregation.kind != Aggregation::Kind::Off) {
+        throw InvalidArgument(fmt::format("'{}': aggregation ('{}') needs an MPI communicator", path,
+                                          to_string(aggregation)));
+      }
+      // H5MF_AGGREGATE is for the job's ranks; processes without MPI ignore it.
+    } else {
+      if (state->atomic) throw Unsupported(atomic_with_aggregation(path));
+      AggregationPlan plan = plan_aggregation(state->comm->handle(), aggregation);
+      state->session.data_files = plan.data_files;
+      state->aggregation_group = std::make_unique<AggregationGroup>(plan, state->session.writer, options.buffer_bytes);
+    }
+  }
 
   OpenedContainer opened = open_container(*state->comm, state->layout, mode, state->session, where.base);
   if (opened.metafile_damage && state->comm->rank() == 0) {
@@ -468,13 +553,21 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
   state->catalog = std::move(opened.catalog);
   state->epoch = opened.first_epoch;
   if (opened.metafile) state->metafile.emplace(std::move(*opened.metafile));
-  state->session.writers = std::max(state->session.writers, state->catalog.writer_files());
+  state->session.writers = std::max(state->session.writers, state->catalog.max_writers());
 
   if (state->writable()) {
     container::WriterLog::Options log_options;
     log_options.buffer_bytes = options.buffer_bytes;
+    std::uint32_t file = state->session.writer;
+    bool own_files = true;
+    if (state->aggregation_group) {
+      // Only aggregators have files: their group's number, holding WRITE_FROM records.
+      file = state->aggregation_group->data_file();
+      own_files = state->aggregation_group->aggregator();
+      log_options.own_writer = state->session.writer;
+    }
     mpi::on_all(*state->comm, [&] {
-      state->log.emplace(state->layout, state->id, state->session.writer, opened.created, log_options);
+      if (own_files) state->log.emplace(state->layout, state->id, file, opened.created, log_options);
     });
   } else {
     // Readers build the index now, so that damage is reported at open, never silently.

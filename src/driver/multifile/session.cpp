@@ -58,6 +58,11 @@ std::uint64_t highest_write_epoch(const Layout& layout, const format::ContainerI
 
 }  // namespace
 
+format::SessionRecord Session::record(std::uint64_t number, std::uint64_t first_epoch) const {
+  return format::SessionRecord{number, writers, data_files > 0 ? format::kSessionAggregated : 0u, first_epoch,
+                               data_files};
+}
+
 Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mode) {
   Session s;
   if (options.comm != MPI_COMM_NULL) {
@@ -117,7 +122,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
       container::make_directory(path);
       appender.emplace(container::MetafileAppender::create(layout, format::random_container_id()));
       container::Catalog catalog;
-      for (format::StructureRecord r : {format::StructureRecord{format::SessionRecord{0, session.writers, 0, 1}},
+      for (format::StructureRecord r : {format::StructureRecord{session.record(0, 1)},
                                         format::StructureRecord{container::describe_base(*base)}}) {
         catalog.apply(r, path);
         appender->append(r);
@@ -147,7 +152,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     mpi::on_root(comm, 0, [&] {
       prepare_new(layout, mode);
       appender.emplace(container::MetafileAppender::create(layout, format::random_container_id()));
-      appender->append(format::SessionRecord{0, session.writers, 0, 1});
+      appender->append(format::StructureRecord{session.record(0, 1)});
       appender->flush(false);
     });
     out.created = true;
@@ -174,10 +179,10 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
       auto contents = container::load_metafile(layout);
       const std::uint64_t first_epoch =
           std::max(contents.catalog.last_epoch(),
-                   highest_write_epoch(layout, contents.header.container, contents.catalog.writer_files())) +
+                   highest_write_epoch(layout, contents.header.container, contents.catalog.data_files())) +
           1;
       appender.emplace(container::MetafileAppender::reopen(layout, contents.valid_end));
-      appender->append(format::SessionRecord{contents.catalog.sessions().size(), session.writers, 0, first_epoch});
+      appender->append(format::StructureRecord{session.record(contents.catalog.sessions().size(), first_epoch)});
       appender->flush(false);
     });
   }
@@ -189,9 +194,9 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     out.catalog = std::move(contents.catalog);
     out.metafile_damage = contents.damage;
     if (out.catalog.base()) container::check_base_unchanged(layout, *out.catalog.base());
-    if (session.joins_existing && session.writer >= out.catalog.writer_files()) {
+    if (session.joins_existing && session.writer >= out.catalog.max_writers()) {
       throw InvalidArgument(fmt::format("writer id {} is out of range: container '{}' was created for {} writers",
-                                        session.writer, path, out.catalog.writer_files()));
+                                        session.writer, path, out.catalog.max_writers()));
     }
   });
   out.first_epoch = session.joins_existing ? out.catalog.last_epoch() + 1 : out.catalog.sessions().back().first_epoch;

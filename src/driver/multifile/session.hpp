@@ -19,6 +19,10 @@ struct Session {
   bool coordinator = true;           // appends structure records to the metafile
   bool may_change_structure = true;  // every MPI rank (collectively) and the coordinator
   bool joins_existing = false;       // a worker without MPI: joins the coordinator's session
+  std::uint32_t data_files = 0;      // aggregation: the session's data files (0: one per writer)
+
+  // The SESSION record of this session.
+  format::SessionRecord record(std::uint64_t number, std::uint64_t first_epoch) const;
 };
 
 // Roles from the options: MPI ranks (writer = rank), a coordinator without MPI (writer 0 of
