@@ -65,7 +65,8 @@ void Attributes::convert_to(const AttributeData& stored, const Datatype& type, v
                                       node_->path(), stored.type.describe(), type.describe()));
   }
   const auto converted = hdf5::convert(stored.type, type, count, stored.bytes);
-  std::memcpy(out, converted.data(), converted.size());
+  // An empty attribute reads into an empty vector, whose data() may be null: no memcpy then.
+  if (!converted.empty()) std::memcpy(out, converted.data(), converted.size());
 }
 
 }  // namespace h5mf
