@@ -23,6 +23,8 @@ if(H5MF_SANITIZE)
   # -fno-sanitize-recover: a UBSan report ends the process, so a test or fuzz run cannot pass over it.
   add_compile_options(-fsanitize=${H5MF_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${H5MF_SANITIZE})
+  # For the few tests that bound a run time (complexity checks): instrumented code is slower.
+  add_compile_definitions(H5MF_SANITIZED=1)
   # GoogleTest programs are listed when ctest runs, under the options below, not at build time.
   set(CMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE PRE_TEST)
   set(H5MF_SANITIZER_DIR ${PROJECT_SOURCE_DIR}/tests/sanitizers)
