@@ -3,15 +3,15 @@
 // accepted writes. The index reader works on files (it reads only what a file gained since the
 // last refresh), so the input becomes writer 0's index file in a scratch container, beside a data
 // file of kDataSize bytes. Checks, besides "no crash, no sanitizer report":
-// - hostile bytes end in damage reports, never in an exception;
+// - hostile records end in damage reports, never in an exception (a hostile header is refused
+//   with a FormatError);
 // - reading the file in two refreshes (cut where the input says, as a reader in session sees a
 //   writer's file grow) accepts the same writes and reports the same damage as one final refresh;
 // - the overlap index finds exactly the writes whose boxes intersect a query;
-// - the reader's window resolution tiles the window, and reads stay within the output buffer.
-#include <fcntl.h>
-#include <unistd.h>
-
+// - the reader's window resolution tiles the window; a linear read and a read of the whole
+//   selection give the same bytes.
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "container/index.hpp"
