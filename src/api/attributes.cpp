@@ -76,7 +76,8 @@ void Attributes::convert_to(const AttributeData& stored, const Datatype& type, v
   } catch (const IoError& e) {
     throw refuse(std::string(": ") + e.what());
   }
-  std::memcpy(out, converted.data(), converted.size());
+  // An empty attribute reads into an empty vector, whose data() may be null: no memcpy then.
+  if (!converted.empty()) std::memcpy(out, converted.data(), converted.size());
 }
 
 }  // namespace h5mf

@@ -53,7 +53,10 @@ std::vector<Conflict> find_conflicts(std::span<const IndexedWrite> writes, const
   for (std::size_t i = 0; i < writes.size(); ++i) by_epoch[writes[i].record.epoch].push_back(i);
 
   std::vector<Conflict> out;
-  for (const auto& [epoch, positions] : by_epoch) {
+  for (const auto& entry : by_epoch) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture those in lambdas.
+    const std::uint64_t epoch = entry.first;
+    const std::vector<std::size_t>& positions = entry.second;
     const std::uint32_t first_writer = writes[positions.front()].writer;
     const bool one_writer = std::all_of(positions.begin(), positions.end(),
                                         [&](std::size_t i) { return writes[i].writer == first_writer; });

@@ -9,6 +9,13 @@
 #include "h5mf/error.hpp"
 
 namespace h5mf::container {
+namespace {
+
+// WriterState::consumed of a writer whose index file is read no further: damage was reported, and
+// nothing after the first damaged record is trusted, however much the file grows.
+constexpr std::uint64_t kNoFurther = ~std::uint64_t{0};
+
+}  // namespace
 
 IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file, const std::string& index_path) {
   IndexedWrite w;
@@ -49,11 +56,11 @@ void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
                                      fmt::format("the index file is missing: the {} bytes of '{}' cannot be placed",
                                                  file_size(data_path) - format::kHeaderSize, data_path)});
       state.checked = true;  // report once
-      state.consumed = ~std::uint64_t{0};
+      state.consumed = kNoFurther;
     }
     return;
   }
-  if (state.consumed == ~std::uint64_t{0}) return;
+  if (state.consumed == kNoFurther) return;
   const PosixFile file(path, PosixFile::Access::Read);
   if (!state.checked) {
     const std::uint64_t size = file.size();
@@ -132,7 +139,7 @@ void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
     if (final || !stop.torn_tail) {
       stop.bytes = file_end - stop.offset;
       damage_.push_back(stop);
-      state.consumed = file_end;  // report once
+      state.consumed = kNoFurther;  // report once, and accept nothing the writer appends later
       return;
     }
   }

@@ -8,9 +8,12 @@ namespace h5mf::container {
 
 MetafileContents load_metafile(const Layout& layout) {
   PosixFile file(layout.metafile(), PosixFile::Access::Read);
-  const auto bytes = file.read_all();
+  return parse_metafile(file.read_all(), layout.metafile());
+}
+
+MetafileContents parse_metafile(format::ByteView bytes, const std::string& file) {
   MetafileContents contents;
-  contents.header = format::decode_header(bytes, format::FileKind::Meta, layout.metafile());
+  contents.header = format::decode_header(bytes, format::FileKind::Meta, file);
 
   const format::ByteView log = format::ByteView(bytes).subspan(format::kHeaderSize);
   bool stopped = false;
@@ -20,7 +23,7 @@ MetafileContents load_metafile(const Layout& layout) {
       log, format::kHeaderSize,
       [&](const format::LogRecord& r) {
         if (stopped) return;
-        const std::string context = fmt::format("{} at offset {}", layout.metafile(), r.offset);
+        const std::string context = fmt::format("{} at offset {}", file, r.offset);
         try {
           contents.catalog.apply(format::decode_structure(r.type, r.payload, context), context);
           contents.valid_end = r.offset + format::kRecordHeaderSize + r.payload.size();
@@ -38,8 +41,7 @@ MetafileContents load_metafile(const Layout& layout) {
   }
   if (contents.catalog.sessions().empty()) {
     throw FormatError(fmt::format("'{}' holds no session record: not a usable h5mf container{}",
-                                  layout.metafile(),
-                                  contents.damage ? " (" + contents.damage->reason + ")" : ""));
+                                  file, contents.damage ? " (" + contents.damage->reason + ")" : ""));
   }
   return contents;
 }

@@ -25,6 +25,8 @@ struct MetafileContents {
 // not decode or contradicts the catalog ends the log there and is reported as damage, like a
 // failed checksum. Throws FormatError for a bad header or a log with no SESSION record.
 MetafileContents load_metafile(const Layout& layout);
+// The same on the bytes of a whole metafile; `file` names it in errors.
+MetafileContents parse_metafile(format::ByteView bytes, const std::string& file);
 
 class MetafileAppender {
  public:

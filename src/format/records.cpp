@@ -91,6 +91,35 @@ std::uint32_t decode_rank(Decoder& in, const char* field) {
   return rank;
 }
 
+// Whether a selection reaches past coordinate 2^64 - 2, the last one a u64 exclusive bound (every
+// extent and box) can hold: such elements lie in no dataset, and a box around them would wrap.
+// Sets `dim` to the first dimension that does.
+bool out_of_range(const Selection& s, std::size_t& dim) {
+  if (s.kind() == Selection::Kind::Hyperslab) {
+    const Hyperslab& slab = s.slab();
+    for (std::size_t d = 0; d < slab.start.size(); ++d) {
+      if (slab.count[d] == 0 || slab.block[d] == 0) return false;  // selects nothing
+    }
+    for (dim = 0; dim < slab.start.size(); ++dim) {
+      std::uint64_t last_start = 0, end = 0;  // of the last block
+      if (__builtin_mul_overflow(slab.count[dim] - 1, slab.stride[dim], &last_start) ||
+          __builtin_add_overflow(slab.start[dim], last_start, &last_start) ||
+          __builtin_add_overflow(last_start, slab.block[dim], &end)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  const auto& flat = s.flat_points();
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    if (flat[i] == ~std::uint64_t{0}) {
+      dim = i % s.rank();
+      return true;
+    }
+  }
+  return false;
+}
+
 // H5Sselect_hyperslab's rule: blocks of one dimension must not overlap.
 const char* overlap_problem(const Hyperslab& slab, std::size_t& dim) {
   for (dim = 0; dim < slab.start.size(); ++dim) {
@@ -409,6 +438,11 @@ Selection decode_selection(Decoder& in) {
           fmt::format("hyperslab blocks overlap in dimension {} (count {}, block {} > stride {})",
                       dim, s.slab().count[dim], s.slab().block[dim], s.slab().stride[dim]));
     }
+    if (out_of_range(s, dim)) {
+      in.fail(fmt::format("hyperslab reaches past coordinate 2^64 - 2 in dimension {} (start {}, stride {}, "
+                          "count {}, block {})",
+                          dim, s.slab().start[dim], s.slab().stride[dim], s.slab().count[dim], s.slab().block[dim]));
+    }
     return s;
   }
   const std::uint64_t n = in.u64("n");
@@ -426,7 +460,10 @@ Selection decode_selection(Decoder& in) {
   }
   std::vector<std::uint64_t> flat(static_cast<std::size_t>(n) * rank);
   for (auto& v : flat) v = in.u64("points");
-  return Selection::points(rank, std::move(flat));
+  Selection s = Selection::points(rank, std::move(flat));
+  std::size_t dim = 0;
+  if (out_of_range(s, dim)) in.fail(fmt::format("a point's coordinate {} is 2^64 - 1", dim));
+  return s;
 }
 
 StructureRecord decode_structure(RecordType type, ByteView payload, const std::string& context) {

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <random>
 
@@ -377,6 +378,35 @@ TEST_F(Logs, RecordWhoseDataIsMissingIsDropped) {
   ASSERT_EQ(index.damage().size(), 1u);
   EXPECT_NE(index.damage()[0].reason.find("beyond the end"), std::string::npos);
   EXPECT_EQ(index.record_count(), 0u);
+}
+
+// Found by fuzz/index_fuzzer.cpp: a reader in session reported corruption in a writer's index file,
+// then went on reading what the writer appended after it, and accepted records that a final read
+// of the same file drops (nothing after the first damaged record is trusted).
+TEST_F(Logs, NothingAfterCorruptionIsReadInLaterRefreshes) {
+  auto w = writer(0, true, 1);
+  w.append(1, 1, Selection::hyperslab({0}, {2}), bytes_of({1, 2}));
+  w.flush(false);
+  {
+    std::fstream index_file(layout_->index_file(0), std::ios::in | std::ios::out | std::ios::binary);
+    index_file.seekp(format::kHeaderSize);  // the first record's checksum
+    index_file.put('\x5a');
+  }
+  ContainerIndex live(*layout_, id_);
+  live.refresh(1, false);
+  ASSERT_EQ(live.damage().size(), 1u);
+  EXPECT_FALSE(live.damage()[0].torn_tail);
+
+  w.append(1, 1, Selection::hyperslab({2}, {2}), bytes_of({3, 4}));
+  w.close();
+  live.refresh(1, true);
+  ContainerIndex final_read(*layout_, id_);
+  final_read.refresh(1, true);
+  for (ContainerIndex* index : {&live, &final_read}) {
+    EXPECT_EQ(index->record_count(), 0u);
+    ASSERT_EQ(index->damage().size(), 1u);
+    EXPECT_EQ(index->damage()[0].offset, format::kHeaderSize);
+  }
 }
 
 TEST_F(Logs, SecondProcessWithSameWriterIdIsRefused) {

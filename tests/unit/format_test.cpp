@@ -986,6 +986,31 @@ TEST(Records, BadSelectionsRejected) {
   }
   expect_format_error([&] { decode_write(raw_write(2, 0, 0, le64(5)), "i"); }, "points of rank 0");
 
+  // Found by fuzz/records_fuzzer.cpp: selections reaching past coordinate 2^64 - 2 have a bounding
+  // box that wraps to an empty one, which hid the write from every read without a damage report.
+  const std::uint64_t max = ~std::uint64_t{0};
+  for (const auto& [start, stride, count, block] :
+       {std::array<std::uint64_t, 4>{max, 1, 1, 1}, {max - 3, 1, 1, 4}, {0, max / 2 + 1, 3, 1}, {0, 2, max, 2}}) {
+    Bytes wide;
+    for (std::uint64_t v : {start, stride, count, block}) {
+      const Bytes b = le64(v);
+      wide.insert(wide.end(), b.begin(), b.end());
+    }
+    expect_format_error([&] { decode_write(raw_write(1, 1, 0, wide), "i"); }, "past coordinate 2^64 - 2");
+  }
+  Bytes edge;  // the last coordinate an extent can hold is fine
+  for (std::uint64_t v : {max - 1, std::uint64_t{1}, std::uint64_t{1}, std::uint64_t{1}}) {
+    const Bytes b = le64(v);
+    edge.insert(edge.end(), b.begin(), b.end());
+  }
+  EXPECT_EQ(decode_write(raw_write(1, 1, 0, edge), "i").selection.slab().start[0], max - 1);
+  Bytes point = le64(2);  // two points of rank 2, the second with coordinate 1 at 2^64 - 1
+  for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{0}, std::uint64_t{0}, max}) {
+    const Bytes b = le64(v);
+    point.insert(point.end(), b.begin(), b.end());
+  }
+  expect_format_error([&] { decode_write(raw_write(2, 2, 0, point), "i"); }, "coordinate 1 is 2^64 - 1");
+
   // data_offset + data_length must not wrap.
   Bytes p = encode(sample_write_records()[0]);
   put_u64(p.data() + 24, ~std::uint64_t{0});

@@ -1,0 +1,34 @@
+// Invariants of a catalog built from hostile records: whatever was accepted must form a tree that
+// every query can walk (the readers, the merge and `h5mf ls` all do).
+#pragma once
+
+#include "container/catalog.hpp"
+#include "fuzz_support.hpp"
+
+namespace h5mf::fuzz {
+
+inline void check_catalog(const container::Catalog& catalog) {
+  const auto groups = catalog.groups();
+  const auto datasets = catalog.datasets();
+  FUZZ_CHECK(groups.size() + datasets.size() == catalog.next_id());
+  FUZZ_CHECK(!groups.empty() && groups.front() == 0);
+  for (std::uint64_t id = 0; id < catalog.next_id(); ++id) {
+    const container::CatalogObject& object = catalog.object(id);
+    FUZZ_CHECK(object.id == id);
+    const std::string path = catalog.path_of(id);
+    FUZZ_CHECK(!path.empty() && path.front() == '/');
+    if (id == 0) continue;
+    FUZZ_CHECK(object.parent < id);
+    FUZZ_CHECK(catalog.child(object.parent, object.name) == id);
+    if (object.kind == container::ObjectKind::Dataset) {
+      FUZZ_CHECK(object.children.empty());
+      FUZZ_CHECK(object.dims.size() == object.maxdims.size());
+      FUZZ_CHECK(object.chunk.empty() || object.chunk.size() == object.dims.size());
+      for (std::size_t d = 0; d < object.dims.size(); ++d) FUZZ_CHECK(object.dims[d] <= object.maxdims[d]);
+    }
+  }
+  for (const auto& session : catalog.sessions()) FUZZ_CHECK(session.writers > 0);
+  FUZZ_CHECK(catalog.sessions().empty() || catalog.writer_files() > 0);
+}
+
+}  // namespace h5mf::fuzz

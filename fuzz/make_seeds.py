@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Regenerates the fuzz targets' seed corpora in fuzz/corpus/ from small real containers.
+
+Run from the source tree after a normal build (the h5mf Python package in build/python):
+    PYTHONPATH=build/python /usr/bin/python3 fuzz/make_seeds.py
+Seeds: metafiles and index files of containers with groups, chunked and resizable datasets,
+attributes, hyperslab and point writes (metafile/, index/); their records without framing
+(records/: u16 type, u16 length, payload); H5Tencode blobs of assorted types (datatype/).
+"""
+import hashlib
+import pathlib
+import struct
+import sys
+import tempfile
+
+import h5py
+import h5mf
+import numpy as np
+
+CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+
+
+def save(target, data):
+    folder = CORPUS / target
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
+
+
+def records(log):
+    """(type, payload) of every record of a framed log (docs/format.md, after the 64-byte header)."""
+    pos, out = 64, []
+    while pos + 16 <= len(log):
+        length, kind = struct.unpack_from("<IH", log, pos + 8)
+        out.append((kind, log[pos + 16:pos + 16 + length]))
+        pos += 16 + length
+    return out
+
+
+def unframed(recs):
+    return b"".join(struct.pack("<HH", kind, len(payload)) + payload for kind, payload in recs)
+
+
+def containers(work):
+    path = str(work / "a.h5")
+    with h5mf.File(path, "w", writers=2) as f:
+        g = f.create_group("g/h")
+        d = g.create_dataset("d", (8, 6), dtype="i4", maxshape=(None, 6), chunks=(4, 3))
+        d.attrs["units"] = "m"
+        f.attrs["n"] = np.arange(3, dtype="f8")
+        f.create_dataset("s", (), dtype="u1")
+        e = f.create_dataset("e", (10,), dtype="f4", fillvalue=1.5)
+        d[0:4:2, 1:5] = np.arange(8, dtype="i4").reshape(2, 4)
+        d[[1, 3, 5], :] = np.ones((3, 6), dtype="i4")
+        e[2:7] = np.arange(5, dtype="f4")
+        d.resize((12, 6))
+        del f.attrs["n"]
+    with h5mf.File(path, "a", writer=1) as f:
+        f["e"][0:2] = np.zeros(2, dtype="f4")
+    yield pathlib.Path(path)
+    path = str(work / "b.h5")
+    with h5mf.File(path, "w", writers=1) as f:
+        f.create_dataset("x", (4,), dtype="i8")[:] = np.arange(4)
+    yield pathlib.Path(path)
+
+
+def datatypes():
+    kinds = [np.int8, np.uint16, ">i4", np.int64, np.float32, ">f8", "S7",
+             np.dtype([("a", "i4"), ("b", "f8", (2, 3))]), np.dtype(("i2", (4, 5))),
+             h5py.string_dtype(), h5py.vlen_dtype(np.int32), h5py.enum_dtype({"x": 0, "y": 5}, basetype="u1"),
+             h5py.opaque_dtype(np.dtype("V6"))]
+    for kind in kinds:
+        yield h5py.h5t.py_create(np.dtype(kind) if not isinstance(kind, np.dtype) else kind, logical=True).encode()
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        for container in containers(pathlib.Path(tmp)):
+            meta = (container / "metafile").read_bytes()
+            save("metafile", meta)
+            recs = records(meta)
+            for index in sorted(container.glob("*.offset")):
+                data = index.read_bytes()
+                if len(data) > 64:
+                    save("index", data)
+                    recs += records(data)
+            save("records", unframed(recs))
+            for kind, payload in recs:
+                save("records", unframed([(kind, payload)]))
+    for blob in datatypes():
+        save("datatype", blob)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
