@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "h5mf/attributes.hpp"
@@ -17,6 +18,12 @@ namespace h5mf {
 namespace driver {
 class DatasetNode;
 }
+
+// Frees the strings a raw read of a variable-length string dataset returned (read_raw with a
+// variable-length string memory type fills an array of char*, each allocated with std::malloc, or
+// null for HDF5's NULL string and for elements never written) and sets the pointers to null. The
+// caller owns those strings, as after libhdf5's H5Dread; this is h5mf's H5Dvlen_reclaim.
+void reclaim_strings(char** strings, std::size_t count) noexcept;
 
 // What create_dataset needs: h5py's create_dataset arguments.
 struct DatasetCreate {
@@ -74,6 +81,9 @@ class Dataset {
   void read(std::span<T> out, const Selection& selection = Selection::all()) const;
 
   // Untyped transfers: `buffer` holds count elements of `memory_type`, count = the selection's.
+  // Variable-length string datasets take a variable-length string memory type and an array of
+  // C strings (const char*; null for a NULL string); reads fill char* that the caller frees with
+  // reclaim_strings.
   void write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection);
   void read_raw(void* buffer, const Datatype& memory_type, const Selection& selection) const;
 
@@ -93,13 +103,20 @@ class Dataset {
   // `count` elements of `memory_type` (kAnyCount: as many as the selection has).
   void write_elements(const void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection);
   void read_elements(void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection) const;
+  // std::string elements: variable-length strings (NULL and unwritten ones read as "").
+  void write_strings(std::span<const std::string> data, const Selection& selection);
+  void read_strings(std::span<std::string> out, const Selection& selection) const;
   std::shared_ptr<detail::FileState> file_;
   std::shared_ptr<driver::DatasetNode> node_;
 };
 
 template <class T>
 void Dataset::write(std::span<const T> data, const Selection& selection) {
-  write_elements(data.data(), data.size(), Datatype::of<T>(), selection);
+  if constexpr (std::is_same_v<std::remove_cv_t<T>, std::string>) {
+    write_strings(data, selection);
+  } else {
+    write_elements(data.data(), data.size(), Datatype::of<T>(), selection);
+  }
 }
 
 template <class T>
@@ -111,7 +128,11 @@ std::vector<T> Dataset::read(const Selection& selection) const {
 
 template <class T>
 void Dataset::read(std::span<T> out, const Selection& selection) const {
-  read_elements(out.data(), out.size(), Datatype::of<T>(), selection);
+  if constexpr (std::is_same_v<T, std::string>) {
+    read_strings(out, selection);
+  } else {
+    read_elements(out.data(), out.size(), Datatype::of<T>(), selection);
+  }
 }
 
 }  // namespace h5mf

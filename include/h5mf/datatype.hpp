@@ -24,6 +24,7 @@ class Datatype {
   static Datatype of();                       // native memory type of T
   static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII of fixed length (h5py's 'S')
   static Datatype variable_string();          // UTF-8 variable-length string (as h5py writes str)
+  static Datatype variable_ascii_string();    // ASCII variable-length string (h5py's string_dtype('ascii'))
 
   Datatype(const Datatype& other);
   Datatype& operator=(const Datatype& other);
@@ -67,6 +68,8 @@ Datatype Datatype::of() {
   using U = std::remove_cv_t<T>;
   if constexpr (std::is_same_v<U, bool>) {
     static_assert(detail::always_false<U>, "bool datasets come with the enum types (issue 9)");
+  } else if constexpr (std::is_same_v<U, std::string>) {
+    return variable_string();  // datasets of std::string hold variable-length UTF-8 strings
   } else if constexpr (std::is_integral_v<U> || std::is_floating_point_v<U>) {
     static_assert(sizeof(U) == 1 || sizeof(U) == 2 || sizeof(U) == 4 || sizeof(U) == 8,
                   "unsupported integer/float size");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "api/file_state.hpp"
+#include "driver/vlen_strings.hpp"
 #include "hdf5/convert.hpp"
 #include "h5mf/error.hpp"
 
@@ -120,6 +121,12 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
+  driver::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
+  if (driver::is_vlen_string(out.file_type) && !spec.fill.empty()) {
+    throw Unsupported(fmt::format("create_dataset '{}': fill values of variable-length string datasets are not "
+                                  "supported; unwritten elements read as NULL (empty) strings, HDF5's default",
+                                  full));
+  }
   out.shape = spec.shape;
   out.maxshape = spec.maxshape.empty() ? spec.shape : spec.maxshape;
   if (out.maxshape.size() != out.shape.size()) {

@@ -332,6 +332,12 @@ Datatype Datatype::fixed_string(std::size_t length) {
   return type;
 }
 
+Datatype Datatype::variable_ascii_string() {
+  Datatype type = variable_string();
+  check(H5Tset_cset(type.id_, H5T_CSET_ASCII), "making a variable-length ASCII string type");
+  return type;
+}
+
 Datatype Datatype::variable_string() {
   Datatype type = copy_of(H5T_C_S1);
   const char* what = "making a variable-length string type";

@@ -14,6 +14,8 @@
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
+#include "merge/vlen_merge.hpp"
+#include "driver/vlen_strings.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -114,13 +116,16 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     const Datatype type = Datatype::decode(o.type);
     const bool chunked = !o.chunk.empty();
+    const bool vlen = driver::is_vlen_string(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
       Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
                               fmt::format("open dataset '{}' in '{}'", path, output)));
       write_attributes(d.get(), o, path, output, report.attributes, true);
       ++report.datasets;
       auto it = writes.find(id);
-      if (it != writes.end() && it->second.size() > 0) {
+      if (it != writes.end() && it->second.size() > 0 && vlen) {
+        write_vlen_dataset(d.get(), o, type, layout, it->second, path, output, window_bytes, true, report);
+      } else if (it != writes.end() && it->second.size() > 0) {
         const haddr_t address = chunked ? HADDR_UNDEF : H5Dget_offset(d.get());
         if (address != HADDR_UNDEF) {
           plan.contiguous.push_back({id, address, type.size(), true});
@@ -139,7 +144,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       std::vector<hsize_t> chunk(o.chunk.begin(), o.chunk.end());
       hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
                   fmt::format("chunk shape of '{}'", path));
-    } else {
+    } else if (!vlen) {
       // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
       // byte somebody wrote or whose fill is not zero; the rest is never-written file space, zero.
       hdf5::check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
@@ -152,7 +157,11 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     auto it = writes.find(id);
-    if (chunked) {
+    if (vlen) {
+      if (it != writes.end()) {
+        write_vlen_dataset(d.get(), o, type, layout, it->second, path, output, window_bytes, false, report);
+      }
+    } else if (chunked) {
       write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
                     false, report);
     } else {

@@ -23,7 +23,9 @@
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
+#include "driver/vlen_strings.hpp"
 #include "format/checksum.hpp"
+#include "format/vlen.hpp"
 #include "hdf5/convert.hpp"
 #include "mpi/shared_outcome.hpp"
 
@@ -210,7 +212,7 @@ class Object : public Base {
 class MultifileDataset final : public Object<DatasetNode> {
  public:
   MultifileDataset(std::shared_ptr<State> state, std::uint64_t id)
-      : Object(std::move(state), id), type_(Datatype::decode(object().type)) {}
+      : Object(std::move(state), id), type_(Datatype::decode(object().type)), vlen_(is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -225,6 +227,14 @@ class MultifileDataset final : public Object<DatasetNode> {
     state_->usable();
     const std::uint64_t n = selection.num_elements();
     if (n == 0) return;
+    if (vlen_) {
+      require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+      // Encoded here, before the writer log: slots, then the strings' bytes (format/vlen.hpp).
+      const auto data = format::encode_vlen_strings({static_cast<const char* const*>(buffer), n});
+      state_->log->append(id_, state_->epoch, selection, data);
+      if (state_->atomic) state_->log->flush(false);
+      return;
+    }
     const std::span<const std::byte> in(static_cast<const std::byte*>(buffer), n * memory_type.size());
     if (hdf5::same_type(memory_type, type_)) {
       state_->log->append(id_, state_->epoch, selection, in);
@@ -246,6 +256,10 @@ class MultifileDataset final : public Object<DatasetNode> {
     const bool from_base = state_->catalog.in_base(id_);
     const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base,
                                           object().created_epoch + 1};
+    if (vlen_) {
+      read_strings(writes, selection, layout, memory_type, static_cast<char**>(buffer));
+      return;
+    }
     if (hdf5::same_type(memory_type, type_)) {
       if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
       state_->reader->read(writes, selection, layout, {static_cast<std::byte*>(buffer), n * type_.size()});
@@ -256,6 +270,30 @@ class MultifileDataset final : public Object<DatasetNode> {
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
     std::memcpy(buffer, scratch.data(), n * memory_type.size());
+  }
+
+  // Unwritten elements are null strings, as HDF5's default fill; a dataset of the base file starts
+  // from the base file's strings.
+  void read_strings(const container::DatasetWrites& writes, const Selection& selection,
+                    const container::ElementLayout& layout, const Datatype& memory_type, char** out) {
+    require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+    const std::uint64_t n = selection.num_elements();
+    const auto values = state_->reader->read_vlen(writes, selection, layout);
+    using Vlen = container::DataReader::VlenState;
+    std::vector<MallocString> copies(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (values.state[i] == Vlen::Value) copies[i] = malloc_copy(values.value[i]);
+    }
+    if (layout.prefilled) {
+      state_->base_dataset(path())->read(selection, type_, out);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (values.state[i] == Vlen::Unwritten) continue;
+        std::free(out[i]);
+        out[i] = copies[i].release();
+      }
+      return;
+    }
+    for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
   }
 
   // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
@@ -297,6 +335,7 @@ class MultifileDataset final : public Object<DatasetNode> {
 
  private:
   Datatype type_;
+  bool vlen_;  // variable-length strings: records hold slots and bytes (format/vlen.hpp)
 };
 
 class MultifileGroup final : public Object<GroupNode> {
