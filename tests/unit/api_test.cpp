@@ -16,6 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+bool driver_is_vlen(const Datatype& t) { return t.type_class() == H5T_STRING && t.is_variable_length(); }
+
 class Api : public ::testing::TestWithParam<Driver> {
  protected:
   void SetUp() override {
@@ -290,6 +292,65 @@ TEST_P(Api, ClosedFilesRefuseUse) {
 }
 
 std::string driver_name(const ::testing::TestParamInfo<Driver>& param) { return to_string(param.param); }
+
+// Variable-length strings: std::string and raw char* transfers, NULL and empty strings, later
+// writes win, unwritten elements are NULL (read as "" through std::string), contiguous and chunked.
+TEST_P(Api, VariableLengthStrings) {
+  const std::string long_one(100000, 'L');
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("s", DatasetCreate::of<std::string>({6}));
+    DatasetCreate grid = DatasetCreate::of<std::string>({3, 4});
+    grid.chunk_shape({2, 2});
+    Dataset g = f.create_dataset("grid", grid);
+    EXPECT_TRUE(driver_is_vlen(d.dtype()));
+    d.write(std::vector<std::string>{"a", "", "\xce\xb1\xce\xb2\xce\xb3", long_one}, Selection::hyperslab({0}, {4}));
+    d.write(std::vector<std::string>{"later"}, Selection::points(1, {1}));  // overwrites ""
+    const char* raw[] = {nullptr, "raw"};
+    d.write_raw(raw, Datatype::variable_string(), Selection::hyperslab({3}, {2}));  // NULL over the long one
+    g.write(std::vector<std::string>{"r0c1", "r0c2", "r1c1", "r1c2"}, Selection::hyperslab({0, 1}, {2, 2}));
+    f.flush();
+    g.write(std::vector<std::string>{"r1c2 again"}, Selection::points(2, {1, 2}));
+    // A memory type that is no string pointer is refused, naming the dataset.
+    const std::vector<std::int32_t> ints{1};
+    EXPECT_THROW(d.write_raw(ints.data(), Datatype::of<std::int32_t>(), Selection::points(1, {5})), InvalidArgument);
+    f.close();
+  }
+  verify([&](File& f) {
+    Dataset d = f.dataset("s");
+    EXPECT_EQ(d.read<std::string>(),
+              (std::vector<std::string>{"a", "later", "\xce\xb1\xce\xb2\xce\xb3", "", "raw", ""}));
+    std::vector<char*> raw(6, reinterpret_cast<char*>(1));
+    d.read_raw(raw.data(), Datatype::variable_string(), Selection::all());
+    EXPECT_STREQ(raw[0], "a");
+    EXPECT_EQ(raw[3], nullptr);  // written as NULL
+    EXPECT_EQ(raw[5], nullptr);  // never written: HDF5's default fill
+    EXPECT_STREQ(raw[4], "raw");
+    reclaim_strings(raw.data(), raw.size());
+    EXPECT_EQ(raw[0], nullptr);
+    EXPECT_EQ(d.read<std::string>(Selection::hyperslab({2}, {2})), (std::vector<std::string>{"\xce\xb1\xce\xb2\xce\xb3", ""}));
+    EXPECT_EQ(f.dataset("grid").read<std::string>(),
+              (std::vector<std::string>{"", "r0c1", "r0c2", "", "", "r1c1", "r1c2 again", "", "", "", "", ""}));
+  });
+}
+
+TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
+  const std::string long_one(3u << 20, 'x');  // bigger than a write buffer and a merge window
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("s", DatasetCreate::of<std::string>({2}));
+    d.write(std::vector<std::string>{long_one, "short"});
+    DatasetCreate filled = DatasetCreate::of<std::string>({2});
+    filled.fill = std::vector<std::byte>(sizeof(char*));
+    EXPECT_THROW(f.create_dataset("filled", filled), Unsupported);
+    DatasetCreate sequence;
+    sequence.dtype = Datatype::adopt(H5Tvlen_create(H5T_NATIVE_INT));
+    sequence.shape = {2};
+    EXPECT_THROW(f.create_dataset("sequence", sequence), Unsupported);
+    f.close();
+  }
+  verify([&](File& f) { EXPECT_EQ(f.dataset("s").read<std::string>(), (std::vector<std::string>{long_one, "short"})); });
+}
 
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
 
