@@ -9,7 +9,7 @@ import numpy as np
 from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
-from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype
+from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype, is_vlen_string
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 _FILTERS = ('compression', 'compression_opts', 'shuffle', 'fletcher32', 'scaleoffset')
@@ -149,7 +149,11 @@ class Group(MutableMapping):
                 f"h5mf does not support filters yet ({', '.join(used)}): create the dataset without "
                 'compression; a merged file can be compressed afterwards with h5repack')
         name = self._path(name)
-        if data is not None and not isinstance(data, np.ndarray):
+        if dtype is None and data is not None:
+            dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
+        if data is not None and dtype is not None and is_vlen_string(check_dataset_dtype(dtype)):
+            data = np.asarray(data, dtype=object)
+        elif data is not None and not isinstance(data, np.ndarray):
             data = np.asarray(data, dtype=dtype)
         if dtype is None:
             dtype = data.dtype if data is not None else DEFAULT_DTYPE
@@ -172,6 +176,10 @@ class Group(MutableMapping):
             chunks = ()
         else:
             chunks = (int(chunks),) if isinstance(chunks, (int, np.integer)) else tuple(int(c) for c in chunks)
+        if fillvalue is not None and is_vlen_string(dtype):
+            raise NotImplementedError(
+                f'{name}: fill values of variable-length string datasets are not supported; unwritten '
+                "elements read as b'' (HDF5's NULL string)")
         fill = None if fillvalue is None else np.asarray(fillvalue, dtype=dtype).tobytes()
         dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill),
                        self._file)

@@ -49,6 +49,25 @@ void read(const Dataset& dataset, const Selection& selection, py::array& out) {
   dataset.read_raw(bytes, memory_type, selection);
 }
 
+// Variable-length strings: a list of bytes each way (the Python package encodes str and builds
+// h5py's object arrays). The strings cross without the GIL as std::string.
+void write_strings(Dataset& dataset, const Selection& selection, std::vector<std::string> values) {
+  Unlocked io;
+  check_count(dataset, selection, values.size());
+  dataset.write(values, selection);
+}
+
+py::list read_strings(const Dataset& dataset, const Selection& selection) {
+  std::vector<std::string> values;
+  {
+    Unlocked io;
+    values = dataset.read<std::string>(selection);
+  }
+  py::list out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) out[i] = py::bytes(values[i]);
+  return out;
+}
+
 py::bytes fill_value(const Dataset& dataset) {
   const auto fill = dataset.fill_value();
   return {reinterpret_cast<const char*>(fill.data()), fill.size()};
@@ -69,6 +88,8 @@ void bind_dataset(py::module_& m) {
       // I/O releases the GIL (and takes the library lock) itself.
       .def("write", &write, py::arg("selection"), py::arg("data"))
       .def("read", &read, py::arg("selection"), py::arg("out"))
+      .def("write_strings", &write_strings, py::arg("selection"), py::arg("values"))
+      .def("read_strings", &read_strings, py::arg("selection"))
       .def("resize", &Dataset::resize, py::call_guard<Locked>())
       .def("set_collective", &Dataset::set_collective, py::call_guard<Locked>())
       .def("attrs", &Dataset::attrs, py::call_guard<Locked>());

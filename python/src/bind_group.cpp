@@ -15,7 +15,8 @@ namespace {
 DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
                       const std::optional<py::bytes>& fill) {
   DatasetCreate spec;
-  spec.dtype = datatype_of(element_type(dtype));
+  spec.dtype = vlen_string_type(dtype);
+  if (!spec.dtype.valid()) spec.dtype = datatype_of(element_type(dtype));
   spec.shape = std::move(shape);
   spec.maxshape = std::move(maxshape);
   spec.chunks = std::move(chunks);

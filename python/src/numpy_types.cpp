@@ -74,12 +74,32 @@ py::dtype dtype_of(const Datatype& type) {
       if (size == 4 || size == 8) format = order() + "f" + std::to_string(size);
       break;
     case H5T_STRING:
-      format = type.is_variable_length() ? "O" : "S" + std::to_string(size);
+      if (type.is_variable_length()) {
+        // As h5py: the character set is in the dtype's metadata.
+        const bool ascii = H5Tget_cset(type.id()) == H5T_CSET_ASCII;
+        py::dict metadata;
+        metadata["vlen"] = ascii ? py::module_::import("builtins").attr("bytes")
+                                 : py::module_::import("builtins").attr("str");
+        return py::module_::import("numpy").attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
+      }
+      format = "S" + std::to_string(size);
       break;
     default: break;
   }
   if (format.empty()) throw py::type_error("HDF5 type " + type.describe() + " has no numpy dtype in h5mf yet");
   return py::dtype::from_args(py::str(format));
+}
+
+Datatype vlen_string_type(const py::dtype& dtype) {
+  if (dtype.kind() != 'O') return {};
+  const py::object metadata = py::getattr(dtype, "metadata", py::none());
+  if (metadata.is_none()) return {};
+  const py::dict entries = metadata.cast<py::dict>();
+  if (!entries.contains("vlen")) return {};
+  const py::object vlen = entries["vlen"];
+  if (vlen.is(py::module_::import("builtins").attr("str"))) return Datatype::variable_string();
+  if (vlen.is(py::module_::import("builtins").attr("bytes"))) return Datatype::variable_ascii_string();
+  return {};
 }
 
 }  // namespace h5mf::python

@@ -24,4 +24,8 @@ Datatype datatype_of(const ElementType& element);
 // become 'S<n>', variable-length strings object. Throws py::type_error for anything else.
 py::dtype dtype_of(const Datatype& type);
 
+// h5py's variable-length string dtypes: object with metadata {'vlen': str} (UTF-8) or
+// {'vlen': bytes} (ASCII). Their HDF5 type, or an invalid Datatype for any other dtype.
+Datatype vlen_string_type(const py::dtype& dtype);
+
 }  // namespace h5mf::python
