@@ -29,6 +29,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "h5mf/error.hpp"
@@ -87,9 +88,8 @@ const char* class_name(H5T_class_t type_class) {
                                 class_name(type.type_class()), what));
 }
 
-// `what` names the object for the error message; datasets of variable-length strings are not
-// supported (their elements are pointers in memory, which read_raw does not hand out).
-TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_string) {
+// `what` names the object for the error message.
+TypeFormat type_format(const Datatype& type, const std::string& what) {
   TypeFormat f;
   const hid_t id = type.id();
   f.size = type.size();
@@ -128,7 +128,6 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       const bool known_cset = f.cset == H5T_CSET_ASCII || f.cset == H5T_CSET_UTF8;
       if (!known_pad || !known_cset) unsupported(type, what);
       if (type.is_variable_length()) {
-        if (!allow_variable_string) unsupported(type, what);
         f.kind = TypeFormat::Kind::VariableString;
       } else {
         f.kind = TypeFormat::Kind::FixedString;
@@ -241,10 +240,19 @@ void append_element(std::string& out, const TypeFormat& f, const std::byte* p) {
       append_quoted(out, bytes);
       return;
     }
-    case TypeFormat::Kind::VariableString:
-      break;  // attributes only; handled by the caller
+    case TypeFormat::Kind::VariableString: {
+      // A dataset's element as read_raw gives it: a C string pointer, null for HDF5's NULL.
+      const char* text = nullptr;
+      std::memcpy(&text, p, sizeof text);
+      if (text == nullptr) {
+        out += "NULL";
+      } else {
+        append_quoted(out, text);
+      }
+      return;
+    }
   }
-  throw Unsupported("variable-length strings are printed from attribute data only");
+  throw Unsupported("unknown element kind");
 }
 
 // DATA lines: elements arrive in row-major order and are laid out as h5dump does.
@@ -325,7 +333,7 @@ std::vector<std::string> sorted(std::vector<std::string> names) {
 void check_attributes(const Attributes& attributes, const std::string& owner) {
   for (const auto& name : attributes.names()) {
     const AttributeData value = attributes.get_raw(name);
-    type_format(value.type, fmt::format("attribute '{}' of '{}'", name, owner), true);
+    type_format(value.type, fmt::format("attribute '{}' of '{}'", name, owner));
   }
 }
 
@@ -354,7 +362,7 @@ void Output::flush() {
 }
 
 void DdlPrinter::check_supported(const Dataset& dataset) {
-  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), false);
+  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()));
   check_attributes(dataset.attrs(), dataset.name());
 }
 
@@ -398,7 +406,7 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
 void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
   for (const auto& name : sorted(attributes.names())) {
     const AttributeData value = attributes.get_raw(name);
-    const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name), true);
+    const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name));
     const std::size_t inner = indent + kIndent;
     out_.line(indent, quoted_name("ATTRIBUTE", name));
     print_datatype(out_, f, inner);
@@ -427,7 +435,7 @@ void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
 
 void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
   const Datatype type = dataset.dtype();
-  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), false);
+  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()));
   const Extent shape = dataset.shape();
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("DATASET", shown_name));
@@ -439,6 +447,15 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   std::vector<std::byte> buffer;
   std::string text;
   auto emit = [&](std::uint64_t count) {
+    // Variable-length strings arrive as pointers the read allocated: freed however printing ends.
+    struct Reclaim {
+      std::vector<std::byte>& buffer;
+      std::uint64_t count;
+      bool strings;
+      ~Reclaim() {
+        if (strings) reclaim_strings(reinterpret_cast<char**>(buffer.data()), static_cast<std::size_t>(count));
+      }
+    } reclaim{buffer, count, f.kind == TypeFormat::Kind::VariableString};
     for (std::uint64_t i = 0; i < count; ++i) {
       text.clear();
       append_element(text, f, buffer.data() + i * f.size);

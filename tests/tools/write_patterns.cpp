@@ -279,6 +279,29 @@ void windows(const std::string& path) {
   f.close();
 }
 
+// Variable-length strings: NULL (unwritten or written so), empty, quoted and non-ASCII strings,
+// strings longer than a line, 1-D contiguous, 2-D chunked, scalar; written by two writers, later
+// wins.
+void strings(const std::string& path) {
+  {
+    File f(path, "w", coordinator(2));
+    auto a = f.create_dataset("a", DatasetCreate::of<std::string>({8}));
+    a.write(std::vector<std::string>{"h\xc3\xa9llo \"q\" \\ b", "", std::string(150, 'x'), "tab\there\nline"},
+            Selection::hyperslab({0}, {4}));
+    auto g = f.create_dataset("g", DatasetCreate::of<std::string>({30, 3}).chunk_shape({4, 2}));
+    std::vector<std::string> rows(19 * 2);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = "v" + std::to_string(i);
+    g.write(rows, Selection::hyperslab({1, 1}, {19, 2}));
+    f.create_dataset("s", DatasetCreate::of<std::string>({})).write(std::vector<std::string>{"scalar"});
+    f.close();
+  }
+  File f(path, "a", worker(1));
+  auto a = f.dataset("a");
+  const char* over[] = {"second writer", nullptr};
+  a.write_raw(over, Datatype::variable_string(), Selection::hyperslab({1}, {2}));
+  f.close();
+}
+
 // Types `h5mf dump` refuses (with an error, not wrong output): a compound dataset beside a
 // supported one.
 void unsupported(const std::string& path) {
@@ -309,6 +332,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, void (*)(const std::string&)> patterns = {
       {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
       {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
+      {"strings", strings},
   };
   const auto pattern = patterns.find(argv[2]);
   if (pattern == patterns.end()) {

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "h5mf/h5mf.hpp"
+#include "h5mf/view.hpp"
 
 namespace h5mf {
 namespace {
@@ -348,6 +349,19 @@ TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
     sequence.shape = {2};
     EXPECT_THROW(f.create_dataset("sequence", sequence), Unsupported);
     f.close();
+  }
+  if (GetParam() == Driver::Multifile) {
+    // A view cannot map strings onto raw files: refused, naming the dataset and the way out.
+    ViewOptions v;
+    v.output = (dir_ / "view.h5").string();
+    try {
+      h5mf::view(path(), v);
+      ADD_FAILURE() << "a view of variable-length strings was written";
+    } catch (const Unsupported& e) {
+      EXPECT_NE(std::string(e.what()).find("'/s'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("h5mf merge"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(v.output));
   }
   verify([&](File& f) { EXPECT_EQ(f.dataset("s").read<std::string>(), (std::vector<std::string>{long_one, "short"})); });
 }
