@@ -173,13 +173,13 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
     const IndexedWrite* w = owners[i];
     if (w == nullptr) continue;
     const std::uint64_t elements = w->record.selection.num_elements();
-    decoded[i] = format::decode_vlen_slot(slots.subspan(i * format::kVlenSlotSize, format::kVlenSlotSize), 0, elements,
-                                          w->record.data_length, [&] {
-                                            return fmt::format("{}: record {} of dataset {} ({} data bytes at offset {})",
-                                                               layout_.data_file(w->writer), w->record.sequence,
-                                                               w->record.dataset, w->record.data_length,
-                                                               w->record.data_offset);
-                                          });
+    decoded[i] = format::decode_vlen_slot(
+        slots.subspan(i * format::kVlenSlotSize, format::kVlenSlotSize), elements, w->record.data_length, [&] {
+          return fmt::format("{}: record {} of dataset id {} ({} elements, {} data bytes at offset {}), the slot of "
+                             "element {} of this read",
+                             layout_.data_file(w->writer), w->record.sequence, w->record.dataset, elements,
+                             w->record.data_length, w->record.data_offset, i);
+        });
     if (decoded[i].null()) {
       out.state[i] = VlenState::Null;
       continue;
@@ -188,7 +188,8 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
     if (decoded[i].length > 0) order.push_back(i);
   }
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::tie(owners[a], decoded[a].offset) < std::tie(owners[b], decoded[b].offset);
+    return std::tie(owners[a]->writer, owners[a]->record.data_offset, decoded[a].offset) <
+           std::tie(owners[b]->writer, owners[b]->record.data_offset, decoded[b].offset);
   });
   for (std::size_t at = 0; at < order.size();) {
     const IndexedWrite* w = owners[order[at]];

@@ -60,15 +60,15 @@ std::string slot_problem(const VlenSlot& s, std::uint64_t count, std::uint64_t d
 
 }  // namespace
 
-VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t index, std::uint64_t count, std::uint64_t data_length,
+VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t count, std::uint64_t data_length,
                           const std::function<std::string()>& context) {
   if (slot_bytes.size() != kVlenSlotSize) {
-    throw FormatError(fmt::format("{}: variable-length slot {} has {} bytes, expected {}", context(), index,
-                                  slot_bytes.size(), kVlenSlotSize));
+    throw FormatError(fmt::format("{}: a variable-length slot of {} bytes, expected {}", context(), slot_bytes.size(),
+                                  kVlenSlotSize));
   }
   const VlenSlot s{get_u64(slot_bytes.data()), get_u64(slot_bytes.data() + 8)};
   if (const std::string problem = slot_problem(s, count, data_length); !problem.empty()) {
-    throw FormatError(fmt::format("{}: variable-length element {} of {}: {}", context(), index, count, problem));
+    throw FormatError(fmt::format("{}: bad variable-length slot: {}", context(), problem));
   }
   return s;
 }

@@ -33,10 +33,10 @@ Bytes encode_vlen(std::size_t count, const std::function<bool(std::size_t)>& is_
 // null element; the bytes end at the first NUL).
 Bytes encode_vlen_strings(std::span<const char* const> strings);
 
-// Slot i of record data that hold `count` elements; throws FormatError (naming `context`, the
-// element and the values) unless the slot is well formed and its bytes lie after the slots and
-// inside the record's `data_length` bytes.
-VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t index, std::uint64_t count, std::uint64_t data_length,
+// A slot of record data that hold `count` elements in `data_length` bytes; throws FormatError
+// (naming `context`, which says which slot, and the values) unless the slot is well formed and its
+// bytes lie after the slots and inside the record.
+VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t count, std::uint64_t data_length,
                           const std::function<std::string()>& context);
 // Checks slots [first, first + slots.size() / 16) of record data that hold `count` elements in
 // `data_length` bytes (h5mf verify reads the slots piece by piece); returns a description of the

@@ -1056,7 +1056,7 @@ TEST(VlenEncoding, SlotsThenBytesWithRelativeOffsets) {
   const auto context = [] { return std::string("test record"); };
   std::vector<VlenSlot> slots;
   for (std::uint64_t i = 0; i < 4; ++i) {
-    slots.push_back(decode_vlen_slot(ByteView(data).subspan(i * kVlenSlotSize, kVlenSlotSize), i, 4, data.size(), context));
+    slots.push_back(decode_vlen_slot(ByteView(data).subspan(i * kVlenSlotSize, kVlenSlotSize), 4, data.size(), context));
   }
   // Offsets count from the start of the record's data: the first string follows the 4 slots.
   EXPECT_EQ(slots[0], (VlenSlot{64, 2}));
@@ -1076,7 +1076,7 @@ TEST(VlenEncoding, EmptyRecordAndLongStrings) {
   const char* strings[] = {long_one.c_str(), "y"};
   const Bytes data = encode_vlen_strings(strings);
   const auto context = [] { return std::string("test record"); };
-  const VlenSlot second = decode_vlen_slot(ByteView(data).subspan(kVlenSlotSize, kVlenSlotSize), 1, 2, data.size(), context);
+  const VlenSlot second = decode_vlen_slot(ByteView(data).subspan(kVlenSlotSize, kVlenSlotSize), 2, data.size(), context);
   EXPECT_EQ(second.offset, 2 * kVlenSlotSize + long_one.size());
   EXPECT_EQ(text_at(data, second), "y");
 }
@@ -1106,7 +1106,7 @@ TEST(VlenEncoding, SlotsOutsideTheirRecordAreFormatErrors) {
   for (const Case& c : cases) {
     const Bytes bad = slot_with(c.offset, c.length);
     try {
-      decode_vlen_slot(ByteView(bad).first(kVlenSlotSize), 0, 2, bad.size(), context);
+      decode_vlen_slot(ByteView(bad).first(kVlenSlotSize), 2, bad.size(), context);
       ADD_FAILURE() << "slot " << c.offset << "+" << c.length << " accepted";
     } catch (const h5mf::FormatError& e) {
       EXPECT_NE(std::string(e.what()).find("writer 3 record 9"), std::string::npos) << e.what();
@@ -1117,5 +1117,5 @@ TEST(VlenEncoding, SlotsOutsideTheirRecordAreFormatErrors) {
   }
   // Data too short for the slots of its elements.
   EXPECT_NE(check_vlen_slots({}, 0, 3, 40), "");
-  EXPECT_THROW(decode_vlen_slot(ByteView(good).first(8), 0, 2, good.size(), context), h5mf::FormatError);
+  EXPECT_THROW(decode_vlen_slot(ByteView(good).first(8), 2, good.size(), context), h5mf::FormatError);
 }
