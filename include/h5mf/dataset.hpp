@@ -24,6 +24,9 @@ class DatasetNode;
 // null for HDF5's NULL string and for elements never written) and sets the pointers to null. The
 // caller owns those strings, as after libhdf5's H5Dread; this is h5mf's H5Dvlen_reclaim.
 void reclaim_strings(char** strings, std::size_t count) noexcept;
+// The same for variable-length sequences: read_raw with a sequence memory type fills hvl_t whose
+// `p` the caller owns (std::malloc'd; null when empty).
+void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept;
 
 // What create_dataset needs: h5py's create_dataset arguments.
 struct DatasetCreate {
@@ -114,6 +117,14 @@ template <class T>
 void Dataset::write(std::span<const T> data, const Selection& selection) {
   if constexpr (std::is_same_v<std::remove_cv_t<T>, std::string>) {
     write_strings(data, selection);
+  } else if constexpr (detail::is_vector<std::remove_cv_t<T>>::value) {
+    // Variable-length sequences: hvl_t pointing into the vectors.
+    using U = typename std::remove_cv_t<T>::value_type;
+    std::vector<hvl_t> sequences(data.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      sequences[i] = hvl_t{data[i].size(), const_cast<U*>(data[i].data())};
+    }
+    write_elements(sequences.data(), sequences.size(), Datatype::sequence_of(Datatype::of<U>()), selection);
   } else {
     write_elements(data.data(), data.size(), Datatype::of<T>(), selection);
   }
@@ -130,6 +141,18 @@ template <class T>
 void Dataset::read(std::span<T> out, const Selection& selection) const {
   if constexpr (std::is_same_v<T, std::string>) {
     read_strings(out, selection);
+  } else if constexpr (detail::is_vector<T>::value) {
+    using U = typename T::value_type;
+    std::vector<hvl_t> sequences(out.size(), hvl_t{0, nullptr});
+    struct Reclaim {
+      std::vector<hvl_t>& s;
+      ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
+    } reclaim{sequences};
+    read_elements(sequences.data(), sequences.size(), Datatype::sequence_of(Datatype::of<U>()), selection);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const U* p = static_cast<const U*>(sequences[i].p);
+      out[i].assign(p, p + sequences[i].len);
+    }
   } else {
     read_elements(out.data(), out.size(), Datatype::of<T>(), selection);
   }

@@ -25,6 +25,7 @@ class Datatype {
   static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII of fixed length (h5py's 'S')
   static Datatype variable_string();          // UTF-8 variable-length string (as h5py writes str)
   static Datatype variable_ascii_string();    // ASCII variable-length string (h5py's string_dtype('ascii'))
+  static Datatype sequence_of(const Datatype& base);  // variable-length sequence (H5Tvlen_create; hvl_t)
 
   Datatype(const Datatype& other);
   Datatype& operator=(const Datatype& other);
@@ -60,6 +61,10 @@ class Datatype {
 namespace detail {
 template <class T>
 inline constexpr bool always_false = false;
+template <class T>
+inline constexpr bool is_sequence = false;
+template <class T, class A>
+inline constexpr bool is_sequence<std::vector<T, A>> = true;
 hid_t native_type_id(std::size_t size, bool is_signed, bool is_float);
 }  // namespace detail
 
@@ -70,6 +75,8 @@ Datatype Datatype::of() {
     static_assert(detail::always_false<U>, "bool datasets come with the enum types (issue 9)");
   } else if constexpr (std::is_same_v<U, std::string>) {
     return variable_string();  // datasets of std::string hold variable-length UTF-8 strings
+  } else if constexpr (detail::is_sequence<U>) {
+    return sequence_of(of<typename U::value_type>());  // std::vector<T>: variable-length sequences
   } else if constexpr (std::is_integral_v<U> || std::is_floating_point_v<U>) {
     static_assert(sizeof(U) == 1 || sizeof(U) == 2 || sizeof(U) == 4 || sizeof(U) == 8,
                   "unsupported integer/float size");

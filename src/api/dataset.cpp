@@ -58,6 +58,7 @@ void Dataset::read_elements(void* data, std::uint64_t count, const Datatype& mem
 }
 
 void reclaim_strings(char** strings, std::size_t count) noexcept { driver::free_strings(strings, count); }
+void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept { driver::free_sequences(sequences, count); }
 
 void Dataset::write_strings(std::span<const std::string> data, const Selection& selection) {
   std::vector<const char*> pointers(data.size());

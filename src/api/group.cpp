@@ -121,10 +121,14 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
+  if (driver::is_vlen_sequence(out.file_type)) {  // stored as a sequence of the base's file type
+    out.file_type = Datatype::sequence_of(driver::sequence_base(out.file_type).file_type());
+  }
   driver::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
-  if (driver::is_vlen_string(out.file_type) && !spec.fill.empty()) {
-    throw Unsupported(fmt::format("create_dataset '{}': fill values of variable-length string datasets are not "
-                                  "supported; unwritten elements read as NULL (empty) strings, HDF5's default",
+  if (driver::uses_vlen_slots(out.file_type) && !spec.fill.empty()) {
+    throw Unsupported(fmt::format("create_dataset '{}': fill values of variable-length datasets are not "
+                                  "supported; unwritten elements read as NULL (empty) strings or empty sequences, "
+                                  "HDF5's default",
                                   full));
   }
   out.shape = spec.shape;

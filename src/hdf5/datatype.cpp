@@ -332,6 +332,11 @@ Datatype Datatype::fixed_string(std::size_t length) {
   return type;
 }
 
+Datatype Datatype::sequence_of(const Datatype& base) {
+  require_valid(base, "sequence_of");
+  return adopt(check_id(H5Tvlen_create(base.id_), "making a variable-length sequence type"));
+}
+
 Datatype Datatype::variable_ascii_string() {
   Datatype type = variable_string();
   check(H5Tset_cset(type.id_, H5T_CSET_ASCII), "making a variable-length ASCII string type");

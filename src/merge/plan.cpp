@@ -116,7 +116,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     const Datatype type = Datatype::decode(o.type);
     const bool chunked = !o.chunk.empty();
-    const bool vlen = driver::is_vlen_string(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
+    const bool vlen = driver::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
       Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
                               fmt::format("open dataset '{}' in '{}'", path, output)));

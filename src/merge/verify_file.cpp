@@ -26,7 +26,7 @@ constexpr std::size_t kMaxErrors = 100;                    // listed; the rest a
 
 std::optional<std::size_t> element_size_of(format::ByteView encoded) {
   const Datatype type = Datatype::decode(encoded);
-  if (driver::is_vlen_string(type)) return container::kVariableLengthSlots;
+  if (driver::uses_vlen_slots(type)) return container::kVariableLengthSlots;
   if (type.is_variable_length()) return std::nullopt;
   return type.size();
 }

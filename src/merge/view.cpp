@@ -785,9 +785,9 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
     const Datatype type = Datatype::decode(o.type);
     if (writes && writes->size() > 0 &&
         (type.is_variable_length() || hdf5::check(H5Tdetect_class(type.id(), H5T_REFERENCE), "H5Tdetect_class") > 0)) {
-      if (driver::is_vlen_string(type)) {
+      if (driver::uses_vlen_slots(type)) {
         throw Unsupported(fmt::format(
-            "cannot view dataset '{}': it holds variable-length strings, which the container stores as slots and "
+            "cannot view dataset '{}': it holds variable-length data, which the container stores as slots and "
             "bytes (docs/format.md) and HDF5 keeps in its global heap; a virtual dataset over raw files cannot "
             "express them. Use 'h5mf merge' instead",
             path));

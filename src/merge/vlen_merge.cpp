@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "container/reader.hpp"
+#include "driver/vlen_strings.hpp"
 #include "format/vlen.hpp"
+#include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
 
 namespace h5mf::merge_detail {
@@ -27,6 +30,8 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   const std::uint64_t rows_per_window =
       std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * format::kVlenSlotSize, 1));
   using Vlen = container::DataReader::VlenState;
+  const bool strings = driver::is_vlen_string(type);
+  const std::size_t base_size = strings ? 1 : driver::sequence_base(type).size();
   for (std::uint64_t r0 = 0; r0 < rows; r0 += rows_per_window) {
     const std::uint64_t take = std::min(rows_per_window, rows - r0);
     const hsize_t n = take * row;
@@ -36,7 +41,7 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
       continue;
     }
     const auto what = [&](const char* doing) {
-      return fmt::format("{} rows {}..{} of variable-length string dataset '{}' {} '{}'", doing, r0, r0 + take, path,
+      return fmt::format("{} rows {}..{} of variable-length dataset '{}' {} '{}'", doing, r0, r0 + take, path,
                          doing[0] == 'w' ? "to" : "from", output);
     };
     Handle file_space(hdf5::check_id(H5Dget_space(dataset), "H5Dget_space"));
@@ -49,14 +54,16 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
     }
     Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
     const auto values = reader.read_vlen_linear(writes, r0 * row, n, slots);
-    // The base file's strings, where the container holds nothing newer; HDF5 allocated them.
-    std::vector<char*> base(n, nullptr);
+    // The base file's elements, where the container holds nothing newer; HDF5 allocated them.
+    // Elements are C string pointers or hvl_t, in the file's own type.
+    const std::size_t element = strings ? sizeof(char*) : sizeof(hvl_t);
+    std::vector<std::byte> base(n * element);
     struct Reclaim {
       hid_t type, space;
-      std::vector<char*>& strings;
+      std::vector<std::byte>& elements;
       bool armed = false;
       ~Reclaim() {
-        if (armed) H5Dvlen_reclaim(type, space, H5P_DEFAULT, strings.data());
+        if (armed) H5Dvlen_reclaim(type, space, H5P_DEFAULT, elements.data());
       }
     } reclaim{type.id(), memory_space.get(), base, false};
     if (in_base) {
@@ -64,18 +71,25 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
                   what("reading"));
       reclaim.armed = true;
     }
-    std::vector<const char*> pointers(n, nullptr);
+    std::vector<std::byte> elements = base;  // unwritten ones as the base file has them
     for (std::uint64_t i = 0; i < n; ++i) {
-      switch (values.state[i]) {
-        case Vlen::Unwritten: pointers[i] = base[i]; break;
-        case Vlen::Null: pointers[i] = nullptr; break;
-        case Vlen::Value:
-          pointers[i] = values.value[i].c_str();
-          report.bytes_written += values.value[i].size();
-          break;
+      if (values.state[i] == Vlen::Unwritten) continue;
+      const std::string* value = values.state[i] == Vlen::Value ? &values.value[i] : nullptr;
+      if (value) report.bytes_written += value->size();
+      std::byte* at = elements.data() + i * element;
+      if (strings) {
+        const char* p = value ? value->c_str() : nullptr;
+        std::memcpy(at, &p, sizeof p);
+      } else {
+        const hvl_t v{value ? value->size() / base_size : 0, value ? const_cast<char*>(value->data()) : nullptr};
+        if (value && value->size() % base_size != 0) {
+          throw FormatError(fmt::format("{}: a sequence of {} bytes is no whole number of {}-byte elements",
+                                        what("merging"), value->size(), base_size));
+        }
+        std::memcpy(at, &v, sizeof v);
       }
     }
-    hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, pointers.data()),
+    hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, elements.data()),
                 what("writing"));
   }
 }

@@ -344,10 +344,10 @@ TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
     DatasetCreate filled = DatasetCreate::of<std::string>({2});
     filled.fill = std::vector<std::byte>(sizeof(char*));
     EXPECT_THROW(f.create_dataset("filled", filled), Unsupported);
-    DatasetCreate sequence;
-    sequence.dtype = Datatype::adopt(H5Tvlen_create(H5T_NATIVE_INT));
-    sequence.shape = {2};
-    EXPECT_THROW(f.create_dataset("sequence", sequence), Unsupported);
+    DatasetCreate nested;  // sequences of variable-length data
+    nested.dtype = Datatype::sequence_of(Datatype::variable_string());
+    nested.shape = {2};
+    EXPECT_THROW(f.create_dataset("nested", nested), Unsupported);
     f.close();
   }
   if (GetParam() == Driver::Multifile) {
@@ -364,6 +364,48 @@ TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
     EXPECT_FALSE(fs::exists(v.output));
   }
   verify([&](File& f) { EXPECT_EQ(f.dataset("s").read<std::string>(), (std::vector<std::string>{long_one, "short"})); });
+}
+
+// Variable-length sequences of numbers: vectors in and out, conversion of the base type, later
+// writes win, unwritten elements are empty, raw hvl_t transfers, contiguous and chunked.
+TEST_P(Api, VariableLengthSequences) {
+  using Ints = std::vector<std::int32_t>;
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("seq", DatasetCreate::of<Ints>({5}));
+    EXPECT_EQ(d.dtype().type_class(), H5T_VLEN);
+    d.write(std::vector<Ints>{{1, 2, 3}, {}, {4}}, Selection::hyperslab({0}, {3}));
+    d.write(std::vector<std::vector<double>>{{7.0, 8.0}}, Selection::points(1, {2}));  // converted, wins
+    std::vector<std::int32_t> long_one(100000, -5);
+    hvl_t raw[] = {{long_one.size(), long_one.data()}};
+    d.write_raw(raw, Datatype::sequence_of(Datatype::of<std::int32_t>()), Selection::points(1, {4}));
+    Dataset g = f.create_dataset("grid", DatasetCreate::of<std::vector<double>>({4, 3}).chunk_shape({2, 2}));
+    g.write(std::vector<std::vector<double>>{{0.5}, {1.5, 2.5}}, Selection::hyperslab({1, 1}, {1, 2}));
+    EXPECT_THROW(d.write(std::vector<std::string>{"x"}, Selection::points(1, {0})), InvalidArgument);
+    f.close();
+  }
+  verify([&](File& f) {
+    Dataset d = f.dataset("seq");
+    const auto all = d.read<Ints>();
+    ASSERT_EQ(all.size(), 5u);
+    EXPECT_EQ(all[0], (Ints{1, 2, 3}));
+    EXPECT_EQ(all[1], Ints{});
+    EXPECT_EQ(all[2], (Ints{7, 8}));
+    EXPECT_EQ(all[3], Ints{});  // never written
+    EXPECT_EQ(all[4], Ints(100000, -5));
+    EXPECT_EQ(d.read<std::vector<double>>(Selection::points(1, {0}))[0], (std::vector<double>{1, 2, 3}));
+    std::vector<hvl_t> raw(2);
+    d.read_raw(raw.data(), Datatype::sequence_of(Datatype::of<std::int64_t>()), Selection::hyperslab({2}, {2}));
+    ASSERT_EQ(raw[0].len, 2u);
+    EXPECT_EQ(static_cast<std::int64_t*>(raw[0].p)[1], 8);
+    EXPECT_EQ(raw[1].len, 0u);
+    reclaim_sequences(raw.data(), raw.size());
+    EXPECT_EQ(raw[0].p, nullptr);
+    const auto grid = f.dataset("grid").read<std::vector<double>>();
+    EXPECT_EQ(grid[4], (std::vector<double>{0.5}));
+    EXPECT_EQ(grid[5], (std::vector<double>{1.5, 2.5}));
+    EXPECT_TRUE(grid[0].empty() && grid[11].empty());
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);

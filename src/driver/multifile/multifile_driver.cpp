@@ -212,7 +212,7 @@ class Object : public Base {
 class MultifileDataset final : public Object<DatasetNode> {
  public:
   MultifileDataset(std::shared_ptr<State> state, std::uint64_t id)
-      : Object(std::move(state), id), type_(Datatype::decode(object().type)), vlen_(is_vlen_string(type_)) {}
+      : Object(std::move(state), id), type_(Datatype::decode(object().type)), vlen_(uses_vlen_slots(type_)), strings_(is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -228,9 +228,15 @@ class MultifileDataset final : public Object<DatasetNode> {
     const std::uint64_t n = selection.num_elements();
     if (n == 0) return;
     if (vlen_) {
-      require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
-      // Encoded here, before the writer log: slots, then the strings' bytes (format/vlen.hpp).
-      const auto data = format::encode_vlen_strings({static_cast<const char* const*>(buffer), n});
+      // Encoded here, before the writer log: slots, then the elements' bytes (format/vlen.hpp).
+      std::vector<std::byte> data;
+      if (strings_) {
+        require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+        data = format::encode_vlen_strings({static_cast<const char* const*>(buffer), n});
+      } else {
+        require_sequence_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+        data = encode_sequences(static_cast<const hvl_t*>(buffer), n, memory_type, type_);
+      }
       state_->log->append(id_, state_->epoch, selection, data);
       if (state_->atomic) state_->log->flush(false);
       return;
@@ -256,8 +262,12 @@ class MultifileDataset final : public Object<DatasetNode> {
     const bool from_base = state_->catalog.in_base(id_);
     const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base,
                                           object().created_epoch + 1};
-    if (vlen_) {
+    if (strings_) {
       read_strings(writes, selection, layout, memory_type, static_cast<char**>(buffer));
+      return;
+    }
+    if (vlen_) {
+      read_sequences(writes, selection, layout, memory_type, static_cast<hvl_t*>(buffer));
       return;
     }
     if (hdf5::same_type(memory_type, type_)) {
@@ -294,6 +304,34 @@ class MultifileDataset final : public Object<DatasetNode> {
       return;
     }
     for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
+  }
+
+  // Unwritten elements are empty sequences, as HDF5's default fill.
+  void read_sequences(const container::DatasetWrites& writes, const Selection& selection,
+                      const container::ElementLayout& layout, const Datatype& memory_type, hvl_t* out) {
+    const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
+    require_sequence_memory(memory_type, type_, what);
+    const std::uint64_t n = selection.num_elements();
+    const auto values = state_->reader->read_vlen(writes, selection, layout);
+    using Vlen = container::DataReader::VlenState;
+    std::vector<hvl_t> decoded(n, hvl_t{0, nullptr});
+    struct Free {
+      std::vector<hvl_t>& s;
+      ~Free() { free_sequences(s.data(), s.size()); }
+    } free_on_error{decoded};
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (values.state[i] == Vlen::Value) decoded[i] = decode_sequence(values.value[i], memory_type, type_, what);
+    }
+    if (layout.prefilled) {
+      state_->base_dataset(path())->read(selection, memory_type, out);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (values.state[i] == Vlen::Unwritten) continue;
+        free_sequences(out + i, 1);
+        std::swap(out[i], decoded[i]);
+      }
+      return;
+    }
+    for (std::uint64_t i = 0; i < n; ++i) std::swap(out[i], decoded[i]);
   }
 
   // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
@@ -335,7 +373,8 @@ class MultifileDataset final : public Object<DatasetNode> {
 
  private:
   Datatype type_;
-  bool vlen_;  // variable-length strings: records hold slots and bytes (format/vlen.hpp)
+  bool vlen_;     // variable-length data: records hold slots and bytes (format/vlen.hpp)
+  bool strings_;  // of them, strings
 };
 
 class MultifileGroup final : public Object<GroupNode> {
