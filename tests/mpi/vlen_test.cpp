@@ -2,7 +2,7 @@
 // overlapping writes across epochs, unwritten elements, NULL, empty, long and non-ASCII UTF-8
 // strings. Checked by direct reads on every rank, then merged (by rank 0 and by every rank) and
 // compared with a reference that libhdf5 writes alone (HDF5 1.10 cannot write variable-length
-// data in parallel) through libhdf5 reads, h5diff, h5dump and h5py.
+// data in parallel) through libhdf5 reads, h5diff, h5dump and h5py. Sequences of int32 likewise.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -279,6 +279,121 @@ TEST(Vlen, StringsFromEveryRankMergeLikeLibhdf5) {
           failures += "h5py comparison of " + file + ":\n" + output;
         }
       }
+    });
+  }
+  failures = shared(failures);
+  EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");
+}
+
+// Sequences of int32 from every rank (lengths 0 to 4, one long one), the neighbour's element
+// overwritten after a flush: direct reads, then the merge against libhdf5's file of the same writes.
+using Ints = std::vector<std::int32_t>;
+
+Ints sequence(int r, u64 i, int epoch) {
+  Ints out((i + static_cast<u64>(r)) % 5 == 4 ? 50000 : (i + static_cast<u64>(r)) % 5);
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<std::int32_t>(1000 * r + 100 * epoch + 10 * i + k);
+  return out;
+}
+
+std::vector<Ints> sequences_expected() {
+  const u64 R = ranks();
+  std::vector<Ints> out(4 * R);
+  for (int r = 0; r < size(); ++r) {
+    for (u64 i = 0; i < 3; ++i) out[4 * static_cast<u64>(r) + i] = sequence(r, i, 0);
+  }
+  for (int r = 0; r < size(); ++r) out[4 * ((static_cast<u64>(r) + 1) % R) + 1] = sequence(r, 7, 1);
+  return out;
+}
+
+std::vector<Ints> read_sequences_with_libhdf5(const std::string& file) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(f, "seq", H5P_DEFAULT);
+  const hid_t type = H5Tvlen_create(H5T_NATIVE_INT32), space = H5Dget_space(d);
+  std::vector<hvl_t> raw(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)), hvl_t{0, nullptr});
+  std::vector<Ints> out;
+  if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) >= 0) {
+    for (const hvl_t& v : raw) {
+      const auto* p = static_cast<const std::int32_t*>(v.p);
+      out.emplace_back(p, p + v.len);
+    }
+  }
+  H5Dvlen_reclaim(type, space, H5P_DEFAULT, raw.data());
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(d);
+  H5Fclose(f);
+  return out;
+}
+
+TEST(Vlen, SequencesFromEveryRankMergeLikeLibhdf5) {
+  const fs::path dir = test_dir();
+  const std::string container = (dir / "container.h5").string(), reference = (dir / "reference.h5").string(),
+                    merged = (dir / "merged.h5").string();
+  const u64 R = ranks(), me = static_cast<u64>(rank());
+  h5mf::FileOptions options;
+  options.comm = MPI_COMM_WORLD;
+  options.driver = h5mf::Driver::Multifile;
+  {
+    h5mf::File f(container, "w", options);
+    h5mf::Dataset d = f.create_dataset("seq", h5mf::DatasetCreate::of<Ints>({4 * R}));
+    d.write(std::vector<Ints>{sequence(rank(), 0, 0), sequence(rank(), 1, 0), sequence(rank(), 2, 0)},
+            Selection::hyperslab({4 * me}, {3}));
+    f.flush();
+    d.write(std::vector<Ints>{sequence(rank(), 7, 1)}, Selection::points(1, {4 * ((me + 1) % R) + 1}));
+    f.close();
+  }
+  const auto want = sequences_expected();
+  {
+    h5mf::File f(container, "r", options);
+    EXPECT_EQ(f.dataset("seq").read<Ints>(), want) << "direct read on rank " << rank();
+    f.close();
+  }
+  barrier();
+  std::string failures;
+  if (rank() == 0) {
+    failures = capture("checks by rank 0", [&] {
+      {  // The reference: libhdf5 alone, the same writes in replay order.
+        const hid_t f = H5Fcreate(reference.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        const hid_t file_type = H5Tvlen_create(H5T_STD_I32LE), memory_type = H5Tvlen_create(H5T_NATIVE_INT32);
+        const hsize_t n = 4 * R;
+        const hid_t space = H5Screate_simple(1, &n, nullptr);
+        const hid_t d = H5Dcreate2(f, "seq", file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        for (int epoch = 0; epoch < 2; ++epoch) {
+          for (int r = 0; r < size(); ++r) {
+            std::vector<Ints> values;
+            std::vector<hsize_t> at;
+            if (epoch == 0) {
+              for (u64 i = 0; i < 3; ++i) {
+                values.push_back(sequence(r, i, 0));
+                at.push_back(4 * static_cast<u64>(r) + i);
+              }
+            } else {
+              values.push_back(sequence(r, 7, 1));
+              at.push_back(4 * ((static_cast<u64>(r) + 1) % R) + 1);
+            }
+            std::vector<hvl_t> raw;
+            for (auto& v : values) raw.push_back(hvl_t{v.size(), v.data()});
+            H5Sselect_elements(space, H5S_SELECT_SET, at.size(), at.data());
+            const hsize_t m = at.size();
+            const hid_t memory = H5Screate_simple(1, &m, nullptr);
+            EXPECT_GE(H5Dwrite(d, memory_type, memory, space, H5P_DEFAULT, raw.data()), 0);
+            H5Sclose(memory);
+          }
+        }
+        H5Dclose(d);
+        H5Sclose(space);
+        H5Tclose(memory_type);
+        H5Tclose(file_type);
+        H5Fclose(f);
+      }
+      h5mf::merge(container, merge_to(merged));
+      if (read_sequences_with_libhdf5(merged) != want) failures += "the merged file differs from the model\n";
+      if (read_sequences_with_libhdf5(reference) != want) failures += "the reference differs from the model\n";
+      std::string output;
+      if (run(std::string(h5diff()) + " " + quoted(merged) + " " + quoted(reference), &output) != 0) {
+        failures += "h5diff:\n" + output;
+      }
+      if (dump(merged) != dump(reference)) failures += "h5dump of the merged file differs from the reference's\n";
     });
   }
   failures = shared(failures);
