@@ -21,13 +21,14 @@ RuntimeError), what is not supported (yet) NotImplementedError.
 from ._core import CollectiveMismatchError, FormatError, MergeReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
-from ._dtypes import check_string_dtype, string_dtype
+from ._dtypes import check_string_dtype, check_vlen_dtype, string_dtype, vlen_dtype
 from ._file import File
 from ._group import Group
 from ._merge import merge, view
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
-    'MergeReport', 'check_string_dtype', 'merge', 'string_dtype', 'view', '__version__',
+    'MergeReport', 'check_string_dtype', 'check_vlen_dtype', 'merge', 'string_dtype', 'view', 'vlen_dtype',
+    '__version__',
 ]
 

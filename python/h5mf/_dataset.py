@@ -4,7 +4,7 @@ import numpy as np
 
 from . import _core
 from ._attrs import AttributeManager
-from ._dtypes import check_string_dtype, is_supported, is_vlen_string
+from ._dtypes import check_string_dtype, is_supported, is_vlen_string, vlen_sequence_base
 from ._selections import select
 
 
@@ -133,6 +133,8 @@ class Dataset:
     def fillvalue(self):
         if self._vlen:
             return b''  # HDF5's NULL string, which h5py reads as b''
+        if self._sequence is not None:
+            return np.array([], dtype=self._sequence)
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
 
     @property
@@ -175,6 +177,11 @@ class Dataset:
     def _vlen(self):
         return is_vlen_string(self._dtype)
 
+    @property
+    def _sequence(self):
+        """The base dtype of a variable-length sequence dataset, else None."""
+        return vlen_sequence_base(self._dtype)
+
     def asstr(self, encoding=None, errors='strict'):
         """h5py's asstr(): a wrapper whose reads return str, decoded with the dataset's encoding
         (or `encoding`)."""
@@ -189,6 +196,11 @@ class Dataset:
             values = self._id.read_strings(selected.selection) if selected.selection is not None else []
             out = _objects(values, selected.mshape)
             return out[()] if out.ndim == 0 else out
+        if self._sequence is not None:  # h5py: an object array of 1-D arrays
+            values = (self._id.read_sequences(selected.selection, self._sequence)
+                      if selected.selection is not None else [])
+            out = _objects(values, selected.mshape)
+            return out[()] if out.ndim == 0 else out
         out = np.empty(selected.mshape, dtype=self._dtype)
         if selected.selection is not None:
             self._id.read(selected.selection, out)
@@ -200,6 +212,11 @@ class Dataset:
             values = self._strings_for(value, selected)
             if selected.selection is not None:
                 self._id.write_strings(selected.selection, values)
+            return
+        if self._sequence is not None:
+            arrays = self._sequences_for(value, selected)
+            if selected.selection is not None:
+                self._id.write_sequences(selected.selection, self._sequence, arrays)
             return
         data = self._array_for(value, selected)
         if selected.selection is not None:
@@ -221,7 +238,7 @@ class Dataset:
         if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
             raise TypeError('read_direct needs a C-contiguous, writable numpy array')
         selected = select(self.shape, () if source_sel is None else source_sel)
-        if self._vlen:
+        if self._vlen or self._sequence is not None:
             dest[() if dest_sel is None else dest_sel] = self[() if source_sel is None else source_sel]
             return
         if dest_sel is None and is_supported(dest.dtype):
@@ -256,6 +273,26 @@ class Dataset:
             raise TypeError("Can't implicitly convert non-string objects to strings")
 
         return [encoded(x) for x in data.ravel()]
+
+    def _sequences_for(self, value, selected):
+        """`value` (one sequence for one element, else lists or object arrays of sequences shaped
+        like the selection) as a flat list of C-contiguous 1-D arrays of the base dtype."""
+        base = self._sequence
+        if selected.mshape == ():
+            items = [value]
+        else:
+            items = []
+            for index in np.ndindex(*selected.mshape):
+                item = value
+                for k in index:
+                    item = item[k]
+                items.append(item)
+        out = []
+        for item in items:
+            if isinstance(item, (str, bytes)):
+                raise TypeError(f'cannot write {type(item).__name__} to a sequence of {base}')
+            out.append(np.ascontiguousarray(np.asarray(item, dtype=base).ravel()))
+        return out
 
     @staticmethod
     def _shaped(data, selected):

@@ -47,6 +47,26 @@ def check_string_dtype(dt):
     return None
 
 
+def vlen_dtype(basetype):
+    """h5py's vlen_dtype: variable-length sequences of `basetype`, as an object dtype whose
+    metadata holds the base type."""
+    return np.dtype('O', metadata={'vlen': basetype})
+
+
+def check_vlen_dtype(dt):
+    """h5py's check_vlen_dtype: the base type (str or bytes for strings) of a variable-length
+    dtype, else None."""
+    return (dt.metadata or {}).get('vlen')
+
+
+def vlen_sequence_base(dtype):
+    """The numpy base dtype of a variable-length sequence dtype, or None for any other dtype."""
+    vlen = (dtype.metadata or {}).get('vlen') if dtype.kind == 'O' else None
+    if vlen is None or vlen in (str, bytes):
+        return None
+    return np.dtype(vlen)
+
+
 def is_vlen_string(dtype):
     """True for h5py's variable-length string dtypes (objects of str or bytes)."""
     return dtype.kind == 'O' and (dtype.metadata or {}).get('vlen') in (str, bytes)
@@ -78,6 +98,11 @@ def check_dataset_dtype(dtype):
         return string_dtype()  # h5py refuses dtype=str; h5mf takes it as string_dtype()
     dtype = np.dtype(dtype)
     if is_vlen_string(dtype):
+        return dtype
+    base = vlen_sequence_base(dtype)
+    if base is not None:
+        if not is_supported(base):
+            raise TypeError(f'h5mf cannot create variable-length sequences of {base!r} yet')
         return dtype
     if not is_supported(dtype):
         raise TypeError(

@@ -9,7 +9,7 @@ import numpy as np
 from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
-from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype, is_vlen_string
+from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 _FILTERS = ('compression', 'compression_opts', 'shuffle', 'fletcher32', 'scaleoffset')
@@ -151,7 +151,7 @@ class Group(MutableMapping):
         name = self._path(name)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
-        if data is not None and dtype is not None and is_vlen_string(check_dataset_dtype(dtype)):
+        if data is not None and dtype is not None and check_dataset_dtype(dtype).kind == 'O':
             data = np.asarray(data, dtype=object)
         elif data is not None and not isinstance(data, np.ndarray):
             data = np.asarray(data, dtype=dtype)
@@ -176,10 +176,10 @@ class Group(MutableMapping):
             chunks = ()
         else:
             chunks = (int(chunks),) if isinstance(chunks, (int, np.integer)) else tuple(int(c) for c in chunks)
-        if fillvalue is not None and is_vlen_string(dtype):
+        if fillvalue is not None and dtype.kind == 'O':
             raise NotImplementedError(
-                f'{name}: fill values of variable-length string datasets are not supported; unwritten '
-                "elements read as b'' (HDF5's NULL string)")
+                f'{name}: fill values of variable-length datasets are not supported; unwritten '
+                "elements read as b'' (HDF5's NULL string) or empty sequences")
         fill = None if fillvalue is None else np.asarray(fillvalue, dtype=dtype).tobytes()
         dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill),
                        self._file)

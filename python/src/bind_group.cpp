@@ -16,6 +16,7 @@ DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Ext
                       const std::optional<py::bytes>& fill) {
   DatasetCreate spec;
   spec.dtype = vlen_string_type(dtype);
+  if (!spec.dtype.valid()) spec.dtype = vlen_sequence_type(dtype);
   if (!spec.dtype.valid()) spec.dtype = datatype_of(element_type(dtype));
   spec.shape = std::move(shape);
   spec.maxshape = std::move(maxshape);

@@ -27,5 +27,8 @@ py::dtype dtype_of(const Datatype& type);
 // h5py's variable-length string dtypes: object with metadata {'vlen': str} (UTF-8) or
 // {'vlen': bytes} (ASCII). Their HDF5 type, or an invalid Datatype for any other dtype.
 Datatype vlen_string_type(const py::dtype& dtype);
+// h5py's variable-length sequence dtypes: object with metadata {'vlen': <base dtype>}. Their HDF5
+// type (a sequence of the base's type), or an invalid Datatype for any other dtype.
+Datatype vlen_sequence_type(const py::dtype& dtype);
 
 }  // namespace h5mf::python

@@ -1,4 +1,4 @@
-"""Variable-length strings as dataset elements, checked against what the installed h5py does with
+"""Variable-length strings and sequences as dataset elements, checked against what the installed
 the same calls (h5py 3: reads give object arrays of bytes, asstr() gives str)."""
 
 import os
@@ -119,3 +119,58 @@ def test_unwritten_and_refusals(mfile):
     assert s.dtype.metadata == {'vlen': str}
     s[...] = ['ok', 'é']
     assert s[...].tolist() == [b'ok', 'é'.encode()]
+
+
+# ---- variable-length sequences (h5py.vlen_dtype)
+
+def fill_sequences(f, vlen_dtype):
+    v = f.create_dataset('v', (5,), dtype=vlen_dtype(np.int32))
+    v[0] = [1, 2, 3]
+    v[1] = np.arange(2, dtype='f8')  # converted to the base type
+    v[2:4] = [[5], []]
+    v[0:1] = [np.arange(100000)]  # later wins, long
+    g = f.create_dataset('g', (2, 3), dtype=vlen_dtype('f8'), chunks=(1, 2))
+    g[0, 1] = [1.5]
+    g[1, 1:] = [[2.5, 3.5], [4.5]]
+
+
+def sequences_of(f):
+    out = {}
+    for name in ('v', 'g'):
+        d = f[name]
+        values = d[()]
+        out[name] = (d.dtype, d.dtype.metadata, values.shape, values.dtype,
+                     [(a.dtype, a.tolist()) for a in values.ravel()])
+    out['v[1]'] = (f['v'][1].dtype, f['v'][1].tolist())
+    return out
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_sequences_same_as_h5py(driver, tmp_path):
+    ref_path = str(tmp_path / 'reference.h5')
+    with h5py.File(ref_path, 'w') as f:
+        fill_sequences(f, h5py.vlen_dtype)
+    with h5py.File(ref_path, 'r') as f:
+        want = sequences_of(f)
+    path = str(tmp_path / 'test.h5')
+    with h5mf.File(path, 'w', driver=driver) as f:
+        fill_sequences(f, h5mf.vlen_dtype)
+        assert sequences_of(f) == want
+        with pytest.raises(TypeError):
+            f['v'][0] = 'abc'
+        with pytest.raises(TypeError, match='asstr'):
+            f['v'].asstr()
+    if driver == 'multifile':
+        h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert sequences_of(f) == want
+    assert h5dump(path).split('\n', 1)[1] == h5dump(ref_path).split('\n', 1)[1]
+
+
+def test_vlen_dtype_mirrors_h5py():
+    for base in (np.int32, 'f8', np.dtype('u2')):
+        assert h5mf.vlen_dtype(base) == h5py.vlen_dtype(base)
+        assert h5mf.vlen_dtype(base).metadata == h5py.vlen_dtype(base).metadata
+        assert h5mf.check_vlen_dtype(h5mf.vlen_dtype(base)) == h5py.check_vlen_dtype(h5py.vlen_dtype(base))
+    assert h5mf.check_vlen_dtype(h5mf.string_dtype()) == h5py.check_vlen_dtype(h5py.string_dtype())
+    assert h5mf.check_vlen_dtype(np.dtype('i4')) is None
