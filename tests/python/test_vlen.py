@@ -1,5 +1,5 @@
-"""Variable-length strings and sequences as dataset elements, checked against what the installed
-the same calls (h5py 3: reads give object arrays of bytes, asstr() gives str)."""
+"""Variable-length strings and sequences as dataset elements, checked against what the installed h5py
+does with the same calls (h5py 3: reads give object arrays of bytes, asstr() gives str)."""
 
 import os
 
