@@ -57,13 +57,14 @@ Extent h5dump_block(const Extent& shape, std::size_t element_size) {
 
 // What an element of a supported type is, and how h5dump names its type.
 struct TypeFormat {
-  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString };
+  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Sequence };
   Kind kind = Kind::Signed;
   std::size_t size = 0;
   bool big_endian = false;
   H5T_str_t pad = H5T_STR_NULLTERM;
   H5T_cset_t cset = H5T_CSET_ASCII;
-  std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"
+  std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"; "H5T_VLEN { H5T_STD_I32LE}"
+  std::vector<TypeFormat> base;  // a sequence's element type (numeric)
 };
 
 const char* class_name(H5T_class_t type_class) {
@@ -132,6 +133,16 @@ TypeFormat type_format(const Datatype& type, const std::string& what) {
       } else {
         f.kind = TypeFormat::Kind::FixedString;
       }
+      return f;
+    }
+    case H5T_VLEN: {  // sequences of numbers, printed as h5dump does: (1, 2, 3)
+      const Datatype base = Datatype::adopt(H5Tget_super(id));
+      TypeFormat element = type_format(base, what);
+      if (element.name.empty()) unsupported(type, what);
+      f.kind = TypeFormat::Kind::Sequence;
+      f.size = sizeof(hvl_t);
+      f.name = "H5T_VLEN { " + element.name + "}";
+      f.base.push_back(std::move(element));
       return f;
     }
     default:
@@ -238,6 +249,19 @@ void append_element(std::string& out, const TypeFormat& f, const std::byte* p) {
       std::string_view bytes(reinterpret_cast<const char*>(p), f.size);
       if (f.pad == H5T_STR_NULLTERM) bytes = bytes.substr(0, bytes.find('\0'));
       append_quoted(out, bytes);
+      return;
+    }
+    case TypeFormat::Kind::Sequence: {
+      // A dataset's element as read_raw gives it: hvl_t of elements in the file's base type.
+      hvl_t v{0, nullptr};
+      std::memcpy(&v, p, sizeof v);
+      const TypeFormat& element = f.base.front();
+      out += '(';
+      for (std::size_t i = 0; i < v.len; ++i) {
+        if (i > 0) out += ", ";
+        append_element(out, element, static_cast<const std::byte*>(v.p) + i * element.size);
+      }
+      out += ')';
       return;
     }
     case TypeFormat::Kind::VariableString: {
@@ -447,15 +471,17 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   std::vector<std::byte> buffer;
   std::string text;
   auto emit = [&](std::uint64_t count) {
-    // Variable-length strings arrive as pointers the read allocated: freed however printing ends.
+    // Variable-length data arrive as pointers the read allocated: freed however printing ends.
     struct Reclaim {
       std::vector<std::byte>& buffer;
       std::uint64_t count;
-      bool strings;
+      TypeFormat::Kind kind;
       ~Reclaim() {
-        if (strings) reclaim_strings(reinterpret_cast<char**>(buffer.data()), static_cast<std::size_t>(count));
+        const auto n = static_cast<std::size_t>(count);
+        if (kind == TypeFormat::Kind::VariableString) reclaim_strings(reinterpret_cast<char**>(buffer.data()), n);
+        if (kind == TypeFormat::Kind::Sequence) reclaim_sequences(reinterpret_cast<hvl_t*>(buffer.data()), n);
       }
-    } reclaim{buffer, count, f.kind == TypeFormat::Kind::VariableString};
+    } reclaim{buffer, count, f.kind};
     for (std::uint64_t i = 0; i < count; ++i) {
       text.clear();
       append_element(text, f, buffer.data() + i * f.size);

@@ -302,6 +302,22 @@ void strings(const std::string& path) {
   f.close();
 }
 
+// Variable-length sequences of numbers: empty, long, converted, later wins, chunked.
+void sequences(const std::string& path) {
+  File f(path, "w", coordinator(1));
+  using Ints = std::vector<std::int32_t>;
+  auto v = f.create_dataset("v", DatasetCreate::of<Ints>({6}));
+  Ints long_one(60);
+  for (std::size_t i = 0; i < long_one.size(); ++i) long_one[i] = static_cast<std::int32_t>(i * i) - 100;
+  v.write(std::vector<Ints>{{1, 2, 3}, {}, long_one, {-7}}, Selection::hyperslab({0}, {4}));
+  v.write(std::vector<std::vector<double>>{{9.0, 10.0}}, Selection::points(1, {3}));
+  auto g = f.create_dataset("g", DatasetCreate::of<std::vector<double>>({5, 2}).chunk_shape({2, 2}));
+  g.write(std::vector<std::vector<double>>{{0.5, 1e-3}, {2.25}, {}}, Selection::hyperslab({1, 0}, {3, 1}));
+  f.create_dataset("u8", DatasetCreate::of<std::vector<std::uint8_t>>({}))
+      .write(std::vector<std::vector<std::uint8_t>>{{255, 0, 7}});
+  f.close();
+}
+
 // Types `h5mf dump` refuses (with an error, not wrong output): a compound dataset beside a
 // supported one.
 void unsupported(const std::string& path) {
@@ -332,7 +348,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, void (*)(const std::string&)> patterns = {
       {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
       {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
-      {"strings", strings},
+      {"strings", strings}, {"sequences", sequences},
   };
   const auto pattern = patterns.find(argv[2]);
   if (pattern == patterns.end()) {
