@@ -19,5 +19,6 @@ Command add_dump_command(CLI::App& parent);
 Command add_bench_command(CLI::App& parent);
 Command add_view_command(CLI::App& parent);
 Command add_verify_command(CLI::App& parent);
+Command add_growth_command(CLI::App& parent);
 
 }  // namespace h5mf::tools

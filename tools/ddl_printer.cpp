@@ -20,6 +20,15 @@
 //   other control bytes and DEL as \ooo; bytes >= 0x80 as the octal of their sign-extended 32-bit
 //   value (\37777777703 for 0xc3). Fixed-length strings stop at the first NUL when STRPAD is
 //   NULLTERM, and otherwise show all their bytes, padding NULs as \000.
+// - Enums: `H5T_ENUM {`, the base type and `;`, then per member its quoted name padded to 19
+//   columns (one space if longer) and its value and `;`, then `}`; elements print as member names.
+// - One-dimensional arrays: `H5T_ARRAY { [n] BASE }` (a block type inline, its last line ending
+//   in ` }`); an element is `[ a, b, c ]`, one token for the line-width rule, never broken however
+//   long. (Arrays of more dimensions and of compounds are laid out otherwise: not reproduced.)
+// - Compounds: `H5T_COMPOUND {`, then each member's type (blocks nested 3 deeper) followed by
+//   ` "name";`, then `}`. Every compound element begins a line of its own: `(i): {`, each member
+//   on its own line 6 columns deeper than the DATA lines (a nested compound's `{` there, its
+//   members 3 deeper, its `}` back), members separated by ",", the `}` 3 columns deeper.
 #include "ddl_printer.hpp"
 
 #include <fmt/format.h>
@@ -57,14 +66,22 @@ Extent h5dump_block(const Extent& shape, std::size_t element_size) {
 
 // What an element of a supported type is, and how h5dump names its type.
 struct TypeFormat {
-  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Sequence };
+  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Sequence, Enum, Array, Compound };
   Kind kind = Kind::Signed;
   std::size_t size = 0;
   bool big_endian = false;
   H5T_str_t pad = H5T_STR_NULLTERM;
   H5T_cset_t cset = H5T_CSET_ASCII;
   std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"; "H5T_VLEN { H5T_STD_I32LE}"
-  std::vector<TypeFormat> base;  // a sequence's element type (numeric)
+  // Sequence: the element (a number) in `parts[0]`. Enum: the base integer in `parts[0]`, member names and values (bytes of the base). Array: the
+  // element in `parts[0]`, `length` elements. Compound: one part per member, with its name and
+  // offset.
+  std::vector<TypeFormat> parts;
+  std::vector<std::pair<std::string, std::vector<std::byte>>> enum_members;
+  std::vector<std::pair<std::string, std::size_t>> members;
+  std::uint64_t length = 0;
+
+  bool is_block() const { return kind == Kind::FixedString || kind == Kind::VariableString || kind == Kind::Enum || kind == Kind::Compound; }
 };
 
 const char* class_name(H5T_class_t type_class) {
@@ -89,8 +106,20 @@ const char* class_name(H5T_class_t type_class) {
                                 class_name(type.type_class()), what));
 }
 
-// `what` names the object for the error message.
-TypeFormat type_format(const Datatype& type, const std::string& what) {
+std::string member_name(hid_t id, unsigned index) {
+  char* name = H5Tget_member_name(id, index);
+  if (name == nullptr) throw IoError("cannot read a member name");
+  std::string out(name);
+  H5free_memory(name);
+  return out;
+}
+
+// `what` names the object for the error message. Variable-length strings and sequences of numbers
+// are supported as whole elements of a dataset or attribute (`allow_variable_length`), not inside
+// enums, arrays or compounds. Enums, one-dimensional arrays of numbers, enums and fixed-length
+// strings, and compounds of anything supported are; h5dump's layouts for arrays of more dimensions
+// or of compounds are not reproduced.
+TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_length) {
   TypeFormat f;
   const hid_t id = type.id();
   f.size = type.size();
@@ -129,6 +158,7 @@ TypeFormat type_format(const Datatype& type, const std::string& what) {
       const bool known_cset = f.cset == H5T_CSET_ASCII || f.cset == H5T_CSET_UTF8;
       if (!known_pad || !known_cset) unsupported(type, what);
       if (type.is_variable_length()) {
+        if (!allow_variable_length) unsupported(type, what);
         f.kind = TypeFormat::Kind::VariableString;
       } else {
         f.kind = TypeFormat::Kind::FixedString;
@@ -136,13 +166,48 @@ TypeFormat type_format(const Datatype& type, const std::string& what) {
       return f;
     }
     case H5T_VLEN: {  // sequences of numbers, printed as h5dump does: (1, 2, 3)
-      const Datatype base = Datatype::adopt(H5Tget_super(id));
-      TypeFormat element = type_format(base, what);
+      if (!allow_variable_length) unsupported(type, what);
+      TypeFormat element = type_format(Datatype::adopt(H5Tget_super(id)), what, false);
       if (element.name.empty()) unsupported(type, what);
       f.kind = TypeFormat::Kind::Sequence;
       f.size = sizeof(hvl_t);
       f.name = "H5T_VLEN { " + element.name + "}";
-      f.base.push_back(std::move(element));
+      f.parts.push_back(std::move(element));
+      return f;
+    }
+    case H5T_ENUM: {
+      f.kind = TypeFormat::Kind::Enum;
+      f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, false));
+      const int members = H5Tget_nmembers(id);
+      if (members < 0) unsupported(type, what);
+      for (int i = 0; i < members; ++i) {
+        std::vector<std::byte> value(f.size);
+        if (H5Tget_member_value(id, static_cast<unsigned>(i), value.data()) < 0) unsupported(type, what);
+        f.enum_members.emplace_back(member_name(id, static_cast<unsigned>(i)), std::move(value));
+      }
+      return f;
+    }
+    case H5T_ARRAY: {
+      f.kind = TypeFormat::Kind::Array;
+      if (H5Tget_array_ndims(id) != 1) unsupported(type, what);
+      hsize_t length = 0;
+      H5Tget_array_dims2(id, &length);
+      f.length = length;
+      f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, false));
+      if (f.parts[0].kind == TypeFormat::Kind::Compound || f.parts[0].kind == TypeFormat::Kind::Array) {
+        unsupported(type, what);
+      }
+      return f;
+    }
+    case H5T_COMPOUND: {
+      f.kind = TypeFormat::Kind::Compound;
+      const int members = H5Tget_nmembers(id);
+      if (members <= 0) unsupported(type, what);
+      for (int i = 0; i < members; ++i) {
+        const auto index = static_cast<unsigned>(i);
+        f.parts.push_back(type_format(Datatype::adopt(H5Tget_member_type(id, index)), what, false));
+        f.members.emplace_back(member_name(id, index), H5Tget_member_offset(id, index));
+      }
       return f;
     }
     default:
@@ -150,22 +215,63 @@ TypeFormat type_format(const Datatype& type, const std::string& what) {
   }
 }
 
-// The DATATYPE line (or block, for strings).
-void print_datatype(Output& out, const TypeFormat& f, std::size_t indent) {
-  if (f.kind != TypeFormat::Kind::FixedString && f.kind != TypeFormat::Kind::VariableString) {
-    out.line(indent, "DATATYPE  " + f.name);
-    return;
+void append_element(std::string& out, const TypeFormat& f, const std::byte* p, std::size_t indent = 0);
+
+// A type as h5dump writes it: the first line follows "DATATYPE  " (or the member's indentation
+// inside a compound), the others are indented relative to it.
+std::vector<std::string> type_lines(const TypeFormat& f) {
+  const std::string step(kIndent, ' ');
+  switch (f.kind) {
+    case TypeFormat::Kind::FixedString:
+    case TypeFormat::Kind::VariableString: {
+      const char* pad = f.pad == H5T_STR_NULLTERM  ? "H5T_STR_NULLTERM"
+                        : f.pad == H5T_STR_NULLPAD ? "H5T_STR_NULLPAD"
+                                                   : "H5T_STR_SPACEPAD";
+      return {"H5T_STRING {",
+              step + (f.kind == TypeFormat::Kind::VariableString ? std::string("STRSIZE H5T_VARIABLE;")
+                                                                 : fmt::format("STRSIZE {};", f.size)),
+              step + fmt::format("STRPAD {};", pad),
+              step + fmt::format("CSET {};", f.cset == H5T_CSET_UTF8 ? "H5T_CSET_UTF8" : "H5T_CSET_ASCII"),
+              step + "CTYPE H5T_C_S1;", "}"};
+    }
+    case TypeFormat::Kind::Enum: {
+      std::vector<std::string> lines{"H5T_ENUM {", step + f.parts[0].name + ";"};
+      for (const auto& [name, value] : f.enum_members) {
+        std::string text;
+        append_element(text, f.parts[0], value.data());
+        // The quoted name padded to 19 columns (at least one space), then the value.
+        const std::string quoted = "\"" + name + "\"";
+        lines.push_back(step + quoted + std::string(quoted.size() < 19 ? 19 - quoted.size() : 1, ' ') + text + ";");
+      }
+      lines.push_back("}");
+      return lines;
+    }
+    case TypeFormat::Kind::Array: {  // the element's type inline, a block closing on its last line
+      std::vector<std::string> lines = type_lines(f.parts[0]);
+      lines.front() = fmt::format("H5T_ARRAY {{ [{}] {}", f.length, lines.front());
+      lines.back() += " }";
+      return lines;
+    }
+    case TypeFormat::Kind::Compound: {
+      std::vector<std::string> lines{"H5T_COMPOUND {"};
+      for (std::size_t m = 0; m < f.parts.size(); ++m) {
+        std::vector<std::string> member = type_lines(f.parts[m]);
+        member.back() += " \"" + f.members[m].first + "\";";
+        for (const auto& line : member) lines.push_back(step + line);
+      }
+      lines.push_back("}");
+      return lines;
+    }
+    default:
+      return {f.name};
   }
-  out.line(indent, "DATATYPE  H5T_STRING {");
-  out.line(indent + kIndent, f.kind == TypeFormat::Kind::VariableString ? std::string("STRSIZE H5T_VARIABLE;")
-                                                                        : fmt::format("STRSIZE {};", f.size));
-  const char* pad = f.pad == H5T_STR_NULLTERM  ? "H5T_STR_NULLTERM"
-                    : f.pad == H5T_STR_NULLPAD ? "H5T_STR_NULLPAD"
-                                               : "H5T_STR_SPACEPAD";
-  out.line(indent + kIndent, fmt::format("STRPAD {};", pad));
-  out.line(indent + kIndent, fmt::format("CSET {};", f.cset == H5T_CSET_UTF8 ? "H5T_CSET_UTF8" : "H5T_CSET_ASCII"));
-  out.line(indent + kIndent, "CTYPE H5T_C_S1;");
-  out.line(indent, "}");
+}
+
+// The DATATYPE line (or block).
+void print_datatype(Output& out, const TypeFormat& f, std::size_t indent) {
+  const std::vector<std::string> lines = type_lines(f);
+  out.line(indent, "DATATYPE  " + lines.front());
+  for (std::size_t i = 1; i < lines.size(); ++i) out.line(indent, lines[i]);
 }
 
 void print_dataspace(Output& out, const Extent& dims, const Extent& maxdims, std::size_t indent) {
@@ -219,8 +325,9 @@ std::uint64_t load_unsigned(const std::byte* p, std::size_t size, bool big_endia
   return v;
 }
 
-// One element of a numeric or fixed-length string type, as h5dump prints it.
-void append_element(std::string& out, const TypeFormat& f, const std::byte* p) {
+// One element as h5dump prints it. A compound's members go on lines of their own at `indent`, its
+// closing brace 3 columns left of them.
+void append_element(std::string& out, const TypeFormat& f, const std::byte* p, std::size_t indent) {
   switch (f.kind) {
     case TypeFormat::Kind::Unsigned:
       fmt::format_to(std::back_inserter(out), "{}", load_unsigned(p, f.size, f.big_endian));
@@ -251,11 +358,42 @@ void append_element(std::string& out, const TypeFormat& f, const std::byte* p) {
       append_quoted(out, bytes);
       return;
     }
+    case TypeFormat::Kind::Enum: {
+      for (const auto& [name, value] : f.enum_members) {
+        if (std::memcmp(value.data(), p, f.size) == 0) {
+          out += name;
+          return;
+        }
+      }
+      append_element(out, f.parts[0], p);  // a value without a name: its number
+      return;
+    }
+    case TypeFormat::Kind::Array: {
+      out += "[ ";
+      for (std::uint64_t i = 0; i < f.length; ++i) {
+        if (i > 0) out += ", ";
+        append_element(out, f.parts[0], p + i * f.parts[0].size);
+      }
+      out += " ]";
+      return;
+    }
+    case TypeFormat::Kind::Compound: {
+      out += "{\n";
+      for (std::size_t m = 0; m < f.parts.size(); ++m) {
+        out.append(indent, ' ');
+        append_element(out, f.parts[m], p + f.members[m].second, indent + kIndent);
+        if (m + 1 < f.parts.size()) out += ',';
+        out += '\n';
+      }
+      out.append(indent - kIndent, ' ');
+      out += '}';
+      return;
+    }
     case TypeFormat::Kind::Sequence: {
       // A dataset's element as read_raw gives it: hvl_t of elements in the file's base type.
       hvl_t v{0, nullptr};
       std::memcpy(&v, p, sizeof v);
-      const TypeFormat& element = f.base.front();
+      const TypeFormat& element = f.parts.front();
       out += '(';
       for (std::size_t i = 0; i < v.len; ++i) {
         if (i > 0) out += ", ";
@@ -294,12 +432,13 @@ class DataLines {
     row_ = dims_.back();
   }
 
-  void add(std::string_view text) {
+  // `own_line`: the element begins a line of its own (compounds, whose text spans lines).
+  void add(std::string_view text, bool own_line = false) {
     std::string& buffer = out_.text();
     const bool last = done_ + 1 == total_;
     const std::size_t width = text.size() + (last ? 0 : 1);
     const bool new_row = done_ % row_ == 0 && !starts_block();
-    if (done_ == 0 || new_row || column_ + 1 + width > kLineWidth) {
+    if (done_ == 0 || own_line || new_row || column_ + 1 + width > kLineWidth) {
       if (done_ > 0) buffer += '\n';
       const std::size_t before = buffer.size();
       buffer.append(indent_, ' ');
@@ -357,7 +496,7 @@ std::vector<std::string> sorted(std::vector<std::string> names) {
 void check_attributes(const Attributes& attributes, const std::string& owner) {
   for (const auto& name : attributes.names()) {
     const AttributeData value = attributes.get_raw(name);
-    type_format(value.type, fmt::format("attribute '{}' of '{}'", name, owner));
+    type_format(value.type, fmt::format("attribute '{}' of '{}'", name, owner), true);
   }
 }
 
@@ -386,7 +525,7 @@ void Output::flush() {
 }
 
 void DdlPrinter::check_supported(const Dataset& dataset) {
-  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()));
+  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true);
   check_attributes(dataset.attrs(), dataset.name());
 }
 
@@ -430,7 +569,7 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
 void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
   for (const auto& name : sorted(attributes.names())) {
     const AttributeData value = attributes.get_raw(name);
-    const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name));
+    const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name), true);
     const std::size_t inner = indent + kIndent;
     out_.line(indent, quoted_name("ATTRIBUTE", name));
     print_datatype(out_, f, inner);
@@ -447,9 +586,9 @@ void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
         if ((i + 1) * f.size > value.bytes.size()) {
           throw FormatError(fmt::format("attribute '{}' lacks element {}", name, i));
         }
-        append_element(text, f, value.bytes.data() + i * f.size);
+        append_element(text, f, value.bytes.data() + i * f.size, inner + 2 * kIndent);
       }
-      lines.add(text);
+      lines.add(text, f.kind == TypeFormat::Kind::Compound);
     }
     lines.finish();
     out_.line(inner, "}");
@@ -459,7 +598,7 @@ void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
 
 void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
   const Datatype type = dataset.dtype();
-  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()));
+  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), true);
   const Extent shape = dataset.shape();
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("DATASET", shown_name));
@@ -484,8 +623,8 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
     } reclaim{buffer, count, f.kind};
     for (std::uint64_t i = 0; i < count; ++i) {
       text.clear();
-      append_element(text, f, buffer.data() + i * f.size);
-      lines.add(text);
+      append_element(text, f, buffer.data() + i * f.size, inner + 2 * kIndent);
+      lines.add(text, f.kind == TypeFormat::Kind::Compound);
     }
   };
   if (shape.empty()) {

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       h5mf::tools::add_bench_command(app),
       h5mf::tools::add_view_command(app),
       h5mf::tools::add_verify_command(app),
+      h5mf::tools::add_growth_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   for (const auto& command : commands) {

@@ -54,12 +54,19 @@ Command add_merge_command(CLI::App& parent) {
                   {"groups", report.groups},         {"datasets", report.datasets},
                   {"attributes", report.attributes}, {"records", report.records},
                   {"records_dropped", report.records_dropped},
+                  {"records_checked_in_copy", report.records_checked_in_copy},
                   {"bytes_written", report.bytes_written},
                   {"bytes_kernel_copied", report.bytes_kernel_copied},
                   {"windows", report.windows},       {"windows_skipped", report.windows_skipped},
                   {"window_bytes", report.window_bytes},
+                  {"chunks_written", report.chunks_written},
+                  {"chunk_bytes_raw", report.chunk_bytes_raw},
+                  {"chunk_bytes_stored", report.chunk_bytes_stored},
                   {"threads", report.threads},       {"ranks", report.ranks},
-                  {"seconds", report.seconds},       {"damage", report.damage}};
+                  {"seconds", report.seconds},       {"damage", report.damage},
+                  {"phases", {{"load", report.phases.load}, {"verify", report.phases.verify},
+                              {"prepare", report.phases.prepare}, {"structure", report.phases.structure},
+                              {"data", report.phases.data}, {"replace", report.phases.replace}}}};
               std::cout << summary.dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "

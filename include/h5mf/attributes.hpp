@@ -76,6 +76,10 @@ void Attributes::set(const std::string& name, const T& value) {
     data.type = Datatype::variable_string();
     data.dims = {value.size()};
     data.strings = value;
+  } else if constexpr (std::is_same_v<T, std::vector<bool>>) {  // packed bits: one byte each
+    data.type = Datatype::of<bool>();
+    data.dims = {value.size()};
+    for (const bool b : value) data.bytes.push_back(std::byte{b});
   } else if constexpr (detail::is_vector<T>::value) {
     using E = typename T::value_type;
     data.type = Datatype::of<E>();
@@ -114,6 +118,10 @@ T Attributes::get(const std::string& name) const {
     } else {
       return strings;
     }
+  } else if constexpr (std::is_same_v<T, std::vector<bool>>) {
+    std::vector<std::uint8_t> bytes(stored.num_elements());  // bool is one byte (Datatype::of<bool>)
+    convert_to(stored, Datatype::of<bool>(), bytes.data(), bytes.size(), name);
+    return T(bytes.begin(), bytes.end());
   } else if constexpr (detail::is_vector<T>::value) {
     T out(stored.num_elements());
     convert_to(stored, Datatype::of<typename T::value_type>(), out.data(), out.size(), name);

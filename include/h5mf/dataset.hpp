@@ -2,6 +2,7 @@
 // any time); resize is collective.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <string>
@@ -11,6 +12,7 @@
 #include "h5mf/attributes.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
+#include "h5mf/filters.hpp"
 #include "h5mf/selection.hpp"
 
 namespace h5mf {
@@ -35,7 +37,14 @@ struct DatasetCreate {
   Extent maxshape;        // empty: same as shape; kUnlimited for unlimited dimensions
   std::vector<std::byte> fill;  // one element of fill_type (dtype when not set), or empty for zeros
   Datatype fill_type;     // the type of `fill`; converted to the dataset's type with HDF5's routines
-  Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape)
+  Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape or filters)
+  // HDF5 filters in pipeline order (h5py's order is scaleoffset, shuffle, deflate/szip, fletcher32).
+  // Filters need chunks: without a chunk shape one is chosen like h5py's guess_chunk.
+  FilterPipeline filters;
+  bool contiguous_layout = false;  // contiguous() was asked: no chunks, so no filters nor resizing
+
+  // cd_values[0] of a scaleoffset filter meaning "by the dataset's type" (resolved at creation).
+  static constexpr std::uint32_t kScaleOffsetByType = ~std::uint32_t{0};
 
   static constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
 
@@ -56,6 +65,30 @@ struct DatasetCreate {
   }
   DatasetCreate& max_shape(Extent m) { maxshape = std::move(m); return *this; }
   DatasetCreate& chunk_shape(Extent c) { chunks = std::move(c); return *this; }
+  // A contiguous dataset, refused together with filters or a resizable shape.
+  DatasetCreate& contiguous() { contiguous_layout = true; return *this; }
+
+  // h5py's compression='gzip', compression_opts=level (0-9).
+  DatasetCreate& deflate(unsigned level = 4) { return filter(H5Z_FILTER_DEFLATE, H5Z_FLAG_OPTIONAL, {level}); }
+  DatasetCreate& shuffle() { return filter(H5Z_FILTER_SHUFFLE, H5Z_FLAG_OPTIONAL, {}); }
+  DatasetCreate& fletcher32() { return filter(H5Z_FILTER_FLETCHER32, H5Z_FLAG_MANDATORY, {}); }
+  // h5py's scaleoffset=value: for integer types the number of bits to keep (0: as few as the data
+  // need), for floating-point types the number of decimal digits kept after the point (lossy).
+  DatasetCreate& scaleoffset(unsigned value) {
+    return filter(H5Z_FILTER_SCALEOFFSET, H5Z_FLAG_OPTIONAL, {kScaleOffsetByType, value});
+  }
+  // h5py's compression='szip', compression_opts=(coding, pixels_per_block): coding is
+  // H5_SZIP_NN_OPTION_MASK or H5_SZIP_EC_OPTION_MASK, pixels_per_block even and at most 32. As
+  // H5Pset_szip records it.
+  DatasetCreate& szip(unsigned coding = H5_SZIP_NN_OPTION_MASK, unsigned pixels_per_block = 8) {
+    const unsigned mask = (coding & ~unsigned{H5_SZIP_CHIP_OPTION_MASK}) | H5_SZIP_ALLOW_K13_OPTION_MASK;
+    return filter(H5Z_FILTER_SZIP, H5Z_FLAG_OPTIONAL, {mask, pixels_per_block});
+  }
+  // Any filter libhdf5 has registered, as H5Pset_filter takes it.
+  DatasetCreate& filter(std::uint32_t id, std::uint32_t flags, std::vector<std::uint32_t> cd_values) {
+    filters.push_back({id, flags, std::move(cd_values)});
+    return *this;
+  }
 };
 
 class Dataset {
@@ -66,6 +99,9 @@ class Dataset {
   Extent shape() const;
   Extent maxshape() const;
   Extent chunks() const;      // empty when contiguous
+  // The filter pipeline, as recorded at creation (the sec2/mpio drivers: as libhdf5 reports it,
+  // with the values its filters add, such as shuffle's element size).
+  FilterPipeline filters() const;
   Datatype dtype() const;     // the file type
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements
@@ -76,7 +112,13 @@ class Dataset {
   void write(std::span<const T> data, const Selection& selection = Selection::all());
   template <class T>
   void write(const std::vector<T>& data, const Selection& selection = Selection::all()) {
-    write(std::span<const T>(data), selection);
+    if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> packs bits: unpack to bools
+      const std::unique_ptr<bool[]> unpacked(new bool[data.size()]);
+      std::copy(data.begin(), data.end(), unpacked.get());
+      write(std::span<const bool>(unpacked.get(), data.size()), selection);
+    } else {
+      write(std::span<const T>(data), selection);
+    }
   }
   template <class T>
   std::vector<T> read(const Selection& selection = Selection::all()) const;
@@ -132,9 +174,16 @@ void Dataset::write(std::span<const T> data, const Selection& selection) {
 
 template <class T>
 std::vector<T> Dataset::read(const Selection& selection) const {
-  std::vector<T> out(count(selection));
-  read(std::span<T>(out), selection);
-  return out;
+  const std::uint64_t n = count(selection);
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> packs bits
+    const std::unique_ptr<bool[]> unpacked(new bool[n]);
+    read(std::span<bool>(unpacked.get(), n), selection);
+    return std::vector<bool>(unpacked.get(), unpacked.get() + n);
+  } else {
+    std::vector<T> out(n);
+    read(std::span<T>(out), selection);
+    return out;
+  }
 }
 
 template <class T>

@@ -45,11 +45,22 @@ struct MergeReport {
   std::uint64_t bytes_written = 0;    // dataset bytes written to the output
   std::uint64_t bytes_kernel_copied = 0;  // of bytes_written, copied by copy_file_range
   std::uint64_t windows = 0, windows_skipped = 0;  // skipped: nobody wrote there, zero fill
+  std::uint64_t records_checked_in_copy = 0;  // records whose checksums were checked as they were copied
+  // Chunks of new chunked datasets written by the chunk stage, and their bytes before and after the
+  // filters (the stored bytes count in bytes_written too).
+  std::uint64_t chunks_written = 0, chunk_bytes_raw = 0, chunk_bytes_stored = 0;
   std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
   std::vector<std::string> damage;    // one line per damaged region or recovery action
   unsigned threads = 1, ranks = 1;
   std::size_t window_bytes = 0;
   double seconds = 0;
+  // Where the time went, on this process (seconds from the end of the step before; in a parallel
+  // merge each step ends when this rank leaves its collective agreement): reading the metafile,
+  // catalog and index; checking records; sorting them into overlap indexes; the output's structure
+  // (rank 0, the others wait); the data; replacing the container.
+  struct Phases {
+    double load = 0, verify = 0, prepare = 0, structure = 0, data = 0, replace = 0;
+  } phases;
 };
 
 // Collective over options.comm when one is given; every rank gets the same report totals.

@@ -18,17 +18,18 @@ containers h5mf.FormatError), mismatched collective calls h5mf.CollectiveMismatc
 RuntimeError), what is not supported (yet) NotImplementedError.
 """
 
-from ._core import CollectiveMismatchError, FormatError, MergeReport, __version__
+from ._core import CollectiveMismatchError, FormatError, MergeReport, VerifyReport, ViewReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
-from ._dtypes import check_string_dtype, check_vlen_dtype, string_dtype, vlen_dtype
+from ._dtypes import check_enum_dtype, check_string_dtype, check_vlen_dtype, enum_dtype, string_dtype, vlen_dtype
 from ._file import File
 from ._group import Group
-from ._merge import merge, view
+from ._merge import merge, verify, view
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
-    'MergeReport', 'check_string_dtype', 'check_vlen_dtype', 'merge', 'string_dtype', 'view', 'vlen_dtype',
+    'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
+    'enum_dtype', 'merge', 'string_dtype', 'verify', 'view', 'vlen_dtype',
     '__version__',
 ]
 

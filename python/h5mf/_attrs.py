@@ -1,8 +1,10 @@
 """Attributes: h5py's dict-like AttributeManager over h5mf._core.Attributes.
 
-Values: numbers and numpy arrays of int8..uint64, float32, float64; str (stored as a
-variable-length UTF-8 string, read back as str) and arrays or lists of str; bytes (stored as a
-fixed-length string, read back as numpy.bytes_). Setting and deleting are collective.
+Values: numbers and numpy arrays of bool, int8..uint64, float32, float64, h5py enum dtypes and
+structured dtypes (compounds, with subarray fields); str (stored as a variable-length UTF-8 string,
+read back as str) and arrays or lists of str; bytes (stored as a fixed-length string, read back as
+numpy.bytes_). create(name, data, dtype=('f4', (3,))) stores array elements. Setting and deleting
+are collective.
 """
 
 from collections.abc import MutableMapping
@@ -23,7 +25,7 @@ class AttributeManager(MutableMapping):
             array = np.empty(len(values), dtype=object)
             array[:] = values
             values = array
-        values = values.reshape(dims)
+        values = values.reshape(tuple(dims) + values.shape[1:])  # (subarray elements add dimensions)
         return values[()] if values.ndim == 0 else values
 
     def __setitem__(self, name, value):
@@ -32,18 +34,27 @@ class AttributeManager(MutableMapping):
             self._id.set_strings(name, [value], [])
             return
         array = np.asarray(value)
+        subarray = None
         if array.dtype.kind == 'U' or (array.dtype.kind == 'O' and array.size > 0
                                        and all(isinstance(v, str) for v in array.flat)):
             self._id.set_strings(name, [str(v) for v in array.flat], list(array.shape))
             return
         if not is_supported(array.dtype):
             raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: use numbers '
-                            '(int8..uint64, float32, float64), str or bytes')
+                            '(bool, int8..uint64, float32, float64), enums, structured dtypes, str or bytes')
         # (not np.ascontiguousarray: it turns scalars into 1-element arrays)
-        self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'))
+        self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), subarray)
 
     def create(self, name, data, shape=None, dtype=None):
         """h5py's create: `data` converted to `dtype` and reshaped to `shape` first."""
+        dtype = None if dtype is None else np.dtype(dtype)
+        if dtype is not None and dtype.subdtype is not None:  # elements are arrays
+            base, sub = dtype.subdtype
+            array = np.asarray(data, dtype=base)
+            if shape is not None:
+                array = array.reshape(tuple(shape) + tuple(sub))
+            self._id.set_array(name, np.ascontiguousarray(array), dtype)
+            return
         array = np.asarray(data, dtype=dtype)
         if shape is not None:
             array = array.reshape(shape)

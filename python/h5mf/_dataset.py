@@ -4,7 +4,7 @@ import numpy as np
 
 from . import _core
 from ._attrs import AttributeManager
-from ._dtypes import check_string_dtype, is_supported, is_vlen_string, vlen_sequence_base
+from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
 from ._selections import select
 
 
@@ -16,6 +16,8 @@ def _numpy_converts(source, target):
     """Arrays h5mf lets numpy convert on write: bools and other floats to numbers, str to bytes."""
     if target.kind == 'S':
         return source.kind in 'SU'
+    if target.names is not None or target.subdtype is not None:
+        return False
     return source.kind in 'biuf'
 
 
@@ -48,6 +50,28 @@ class AsStrWrapper:
         if not isinstance(out, np.ndarray):
             out = _objects([out], ())
         return out if dtype is None else out.astype(dtype)
+
+
+def _split_fields(key):
+    """h5py's dset['x', 0:5]: (field names, the rest of the key)."""
+    items = key if isinstance(key, tuple) else (key,)
+    names = [k for k in items if isinstance(k, str)]
+    if not names:
+        return [], key
+    rest = tuple(k for k in items if not isinstance(k, str))
+    return names, rest[0] if len(rest) == 1 else rest
+
+
+class _FieldsReader:
+    """h5py's dset.fields(names)[key]: only those members are read."""
+
+    def __init__(self, dataset, names):
+        self._dataset = dataset
+        self._names = [names] if isinstance(names, str) else list(names)
+        self._single = isinstance(names, str)
+
+    def __getitem__(self, key):
+        return self._dataset._read(key, self._names, self._single)
 
 
 class _Collective:
@@ -129,6 +153,46 @@ class Dataset:
         chunks = self._id.chunks()
         return tuple(chunks) if chunks else None
 
+    def _filter(self, filter_id):
+        for fid, _, values in self._id.filters():
+            if fid == filter_id:
+                return list(values)
+        return None
+
+    @property
+    def compression(self):
+        """'gzip', 'szip', or None, as h5py."""
+        if self._filter(1) is not None:
+            return 'gzip'
+        if self._filter(4) is not None:
+            return 'szip'
+        return None
+
+    @property
+    def compression_opts(self):
+        """The gzip level, or szip's (coding, pixels per block), as h5py."""
+        gzip = self._filter(1)
+        if gzip is not None:
+            return gzip[0] if gzip else None
+        szip = self._filter(4)
+        if szip is not None and len(szip) >= 2:
+            return ('ec' if szip[0] & 4 else 'nn', szip[1])
+        return None
+
+    @property
+    def shuffle(self):
+        return self._filter(2) is not None
+
+    @property
+    def fletcher32(self):
+        return self._filter(3) is not None
+
+    @property
+    def scaleoffset(self):
+        """The scale factor of the scale/offset filter, or None, as h5py."""
+        values = self._filter(6)
+        return values[1] if values is not None and len(values) > 1 else None
+
     @property
     def fillvalue(self):
         if self._vlen:
@@ -191,6 +255,16 @@ class Dataset:
 
     # -- data ---------------------------------------------------------------------------------
     def __getitem__(self, key):
+        names, key = _split_fields(key)
+        return self._read(key, names, len(names) == 1)
+
+    def fields(self, names):
+        """h5py's fields: ``dset.fields(['x', 'id'])[0:10]`` reads only those members."""
+        fields_dtype(self._dtype, [names] if isinstance(names, str) else names)  # checks them now
+        return _FieldsReader(self, names)
+
+    def _read(self, key, names=(), single=False):
+        dtype = fields_dtype(self._dtype, names) if names else self._dtype
         selected = select(self.shape, key)
         if self._vlen:  # h5py 3: an object array of bytes
             values = self._id.read_strings(selected.selection) if selected.selection is not None else []
@@ -201,9 +275,12 @@ class Dataset:
                       if selected.selection is not None else [])
             out = _objects(values, selected.mshape)
             return out[()] if out.ndim == 0 else out
-        out = np.empty(selected.mshape, dtype=self._dtype)
+        out = np.empty(selected.mshape, dtype=dtype)
         if selected.selection is not None:
-            self._id.read(selected.selection, out)
+            # (a subarray dtype is absorbed into `out`'s shape; the element type is passed along)
+            self._id.read(selected.selection, out, dtype if dtype.subdtype is not None else None)
+        if single:
+            out = out[names[0]]
         return out[()] if out.ndim == 0 else out
 
     def __setitem__(self, key, value):
@@ -220,13 +297,17 @@ class Dataset:
             return
         data = self._array_for(value, selected)
         if selected.selection is not None:
-            self._id.write(selected.selection, data)
+            sub = self._dtype if self._dtype.subdtype is not None and data.dtype.subdtype is None else None
+            self._id.write(selected.selection, data, sub)
 
     def __iter__(self):
         for i in range(self.len()):
             yield self[i]
 
     def __array__(self, dtype=None):
+        if self._dtype.subdtype is not None:
+            out = self[()]
+            return out if dtype is None else out.astype(dtype)
         out = np.empty(self.shape, dtype=self._dtype if dtype is None else dtype)
         self.read_direct(out)
         return out
@@ -241,7 +322,7 @@ class Dataset:
         if self._vlen or self._sequence is not None:
             dest[() if dest_sel is None else dest_sel] = self[() if source_sel is None else source_sel]
             return
-        if dest_sel is None and is_supported(dest.dtype):
+        if dest_sel is None and is_supported(dest.dtype) and self._dtype.subdtype is None:
             if dest.size != selected.count:
                 raise TypeError(f"Can't read {selected.count} elements into an array of {dest.size}")
             if selected.selection is not None:
@@ -310,7 +391,24 @@ class Dataset:
 
     def _array_for(self, value, selected):
         """`value` as a C-contiguous array shaped like the selection, in a dtype h5mf transfers."""
-        if isinstance(value, np.ndarray) and is_supported(value.dtype):
+        if self._dtype.subdtype is not None:
+            # Elements are arrays: numpy holds them as the selection's shape + the subarray's.
+            base, sub = self._dtype.subdtype
+            shape = tuple(selected.mshape) + tuple(sub)
+            data = np.asarray(value, dtype=base)
+            if data.shape != shape:
+                try:
+                    data = np.broadcast_to(data, shape)
+                except ValueError:
+                    raise TypeError(f"Can't broadcast {data.shape} -> {shape}") from None
+            return np.ascontiguousarray(data)
+        if (isinstance(value, np.ndarray) and value.dtype.names is None and self._dtype.names is None
+                and ((value.dtype.kind in 'iu' and check_enum_dtype(self._dtype) is not None)
+                     or (value.dtype.kind in 'iuf' and self._dtype.kind == 'b'))):
+            # Numbers to an enum or bool (HDF5 converts only enum to enum): numpy converts them, as
+            # h5py's own integer-enum conversion does.
+            data = value.astype(self._dtype)
+        elif isinstance(value, np.ndarray) and is_supported(value.dtype):
             data = value
         elif isinstance(value, np.ndarray) and not _numpy_converts(value.dtype, self._dtype):
             raise TypeError(f'cannot write an array of dtype {value.dtype} to dataset {self.name!r} of dtype '

@@ -12,7 +12,64 @@ from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
-_FILTERS = ('compression', 'compression_opts', 'shuffle', 'fletcher32', 'scaleoffset')
+# HDF5's filter ids and flags (H5Zpublic.h).
+FILTER_DEFLATE, FILTER_SHUFFLE, FILTER_FLETCHER32, FILTER_SZIP, FILTER_SCALEOFFSET = 1, 2, 3, 4, 6
+FLAG_MANDATORY, FLAG_OPTIONAL = 0, 1
+SZIP_ALLOW_K13, SZIP_EC, SZIP_NN = 1, 4, 32
+SO_FLOAT_DSCALE, SO_INT = 0, 2
+FILTER_LZF = 32000  # h5py's own filter, compiled into h5py, not into libhdf5
+
+
+def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset):
+    """h5py's filter arguments as (id, flags, cd_values) in h5py's order: scaleoffset, shuffle,
+    compression, fletcher32."""
+    pipeline = []
+    if isinstance(compression, (int, np.integer)) and not isinstance(compression, bool) and 0 <= compression <= 9:
+        compression, compression_opts = 'gzip', int(compression)  # h5py: an int is a gzip level
+    if compression is None and compression_opts is not None:
+        raise TypeError('compression_opts given without compression')
+    if scaleoffset is not None and scaleoffset is not False:
+        if fletcher32:
+            raise ValueError('fletcher32 cannot be used with potentially lossy scale/offset filter')
+        if dtype.kind in 'iu':
+            value = 0 if scaleoffset is True else int(scaleoffset)
+            scale_type = SO_INT
+        elif dtype.kind == 'f':
+            if scaleoffset is True:
+                raise ValueError('integer scaleoffset must be provided for floating point types')
+            value, scale_type = int(scaleoffset), SO_FLOAT_DSCALE
+        else:
+            raise TypeError(f'scale/offset filter only supported for integer and floating-point types, not {dtype}')
+        if value < 0:
+            raise ValueError('scale factor must be >= 0')
+        pipeline.append((FILTER_SCALEOFFSET, FLAG_OPTIONAL, [scale_type, value]))
+    if shuffle:
+        pipeline.append((FILTER_SHUFFLE, FLAG_OPTIONAL, []))
+    if compression == 'gzip':
+        level = 4 if compression_opts is None else compression_opts
+        if not isinstance(level, (int, np.integer)) or not 0 <= level <= 9:
+            raise ValueError(f'GZIP setting must be an integer from 0-9, not {level!r}')
+        pipeline.append((FILTER_DEFLATE, FLAG_OPTIONAL, [int(level)]))
+    elif compression == 'lzf' or compression == FILTER_LZF:
+        raise ValueError("compression='lzf' is h5py's own filter, which libhdf5 (and so h5mf and h5repack) "
+                         "does not have: use compression='gzip'")
+    elif compression == 'szip':
+        coding, pixels = ('nn', 8) if compression_opts is None else compression_opts
+        if coding not in ('nn', 'ec'):
+            raise ValueError(f"SZIP coding must be 'nn' or 'ec', not {coding!r}")
+        if not 0 < pixels <= 32 or pixels % 2:
+            raise ValueError(f'SZIP pixels per block must be even and at most 32, not {pixels}')
+        mask = (SZIP_NN if coding == 'nn' else SZIP_EC) | SZIP_ALLOW_K13
+        pipeline.append((FILTER_SZIP, FLAG_OPTIONAL, [mask, int(pixels)]))
+    elif isinstance(compression, (int, np.integer)) and not isinstance(compression, bool):
+        # A filter registered with libhdf5, by id; compression_opts are its cd_values.
+        opts = () if compression_opts is None else compression_opts
+        pipeline.append((int(compression), FLAG_OPTIONAL, [int(v) for v in opts]))
+    elif compression is not None:
+        raise ValueError(f'Compression filter "{compression}" is unavailable')
+    if fletcher32:
+        pipeline.append((FILTER_FLETCHER32, FLAG_MANDATORY, []))
+    return pipeline
 
 
 def _guess_chunks(shape, maxshape, itemsize):
@@ -141,36 +198,39 @@ class Group(MutableMapping):
                        fletcher32=None, scaleoffset=None):
         """h5py's create_dataset. `shape` and `dtype` default to `data`'s (float32 without data);
         `maxshape` uses None for unlimited dimensions; `chunks` is a shape, True (chosen) or None
-        (contiguous unless maxshape needs chunks). Filters (compression...) are not supported yet."""
-        filters = dict(zip(_FILTERS, (compression, compression_opts, shuffle, fletcher32, scaleoffset)))
-        used = [k for k, v in filters.items() if v not in (None, False)]
-        if used:
-            raise NotImplementedError(
-                f"h5mf does not support filters yet ({', '.join(used)}): create the dataset without "
-                'compression; a merged file can be compressed afterwards with h5repack')
+        (contiguous unless maxshape or filters need chunks). Filters as h5py: compression='gzip'
+        (or a level 0-9) or 'szip' with compression_opts, shuffle, fletcher32, scaleoffset; chunks
+        are then chosen by h5py's rule when not given. 'lzf' (h5py's own filter) is refused."""
         name = self._path(name)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
+        # A subarray dtype ('f4', (3,)): elements are arrays, the data's last dimensions.
+        sub = () if dtype is None else np.dtype(dtype).shape
         if data is not None and dtype is not None and check_dataset_dtype(dtype).kind == 'O':
             data = np.asarray(data, dtype=object)
-        elif data is not None and not isinstance(data, np.ndarray):
-            data = np.asarray(data, dtype=dtype)
+        elif data is not None and (sub or not isinstance(data, np.ndarray)):
+            data = np.asarray(data, dtype=np.dtype(dtype).base if sub else dtype)
         if dtype is None:
             dtype = data.dtype if data is not None else DEFAULT_DTYPE
         dtype = check_dataset_dtype(dtype)
         if shape is None:
             if data is None:
                 raise TypeError('create_dataset needs a shape or data')
-            shape = data.shape
+            shape = data.shape[:data.ndim - len(sub)]
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-        if data is not None and int(np.prod(shape)) != data.size:
+        if data is not None and int(np.prod(shape + sub)) != data.size:
             raise ValueError(f'Shape tuple is incompatible with data: shape {shape}, data shape {data.shape}')
         if maxshape is None:
             maxshape = shape
         elif isinstance(maxshape, (int, np.integer)):
             maxshape = (int(maxshape),)
         maxshape = tuple(_core.UNLIMITED if m is None else int(m) for m in maxshape)
-        if chunks is True or (chunks is None and maxshape != shape):
+        filters = _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset)
+        if filters and chunks is False:
+            raise ValueError('Chunked format required for given storage options')
+        if filters and chunks in (None, True):
+            chunks = ()  # h5mf picks them as h5py's guess_chunk does
+        elif chunks is True or (chunks is None and maxshape != shape):
             chunks = _guess_chunks(shape, maxshape, dtype.itemsize)
         elif chunks in (None, False):
             chunks = ()
@@ -180,11 +240,16 @@ class Group(MutableMapping):
             raise NotImplementedError(
                 f'{name}: fill values of variable-length datasets are not supported; unwritten '
                 "elements read as b'' (HDF5's NULL string) or empty sequences")
-        fill = None if fillvalue is None else np.asarray(fillvalue, dtype=dtype).tobytes()
-        dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill),
-                       self._file)
+        if fillvalue is None:
+            fill = None
+        elif sub:
+            fill = np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
+        else:
+            fill = np.asarray(fillvalue, dtype=dtype).tobytes()
+        dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill,
+                                               filters), self._file)
         if data is not None:
-            dset[...] = data.reshape(shape)
+            dset[...] = data.reshape(shape + sub)
         return dset
 
     def require_dataset(self, name, shape, dtype, exact=False, **kwds):

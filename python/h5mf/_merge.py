@@ -25,6 +25,39 @@ def merge(path, output=None, jobs=None, *, verify=True, sync=True):
     return _core.merge(path, output, bool(verify), bool(sync), 0 if jobs is None else operator.index(jobs))
 
 
-def view(path, output=None):
-    """A standard HDF5 file of Virtual Datasets over the container's data (zero-copy)."""
-    raise NotImplementedError('the zero-copy view is not implemented yet; use h5mf.merge')
+def view(path, output=None, *, sources=None, verify=True, jobs=None):
+    """Writes the zero-copy view of container `path` and returns an h5mf.ViewReport.
+
+    The view is a standard HDF5 file whose datasets are virtual datasets over the bytes the writers
+    left in the container's data files: h5py, h5dump and every HDF5 reader see the container's
+    content at once, without copying it (``h5mf view``). The container is only read.
+
+    output: the view file (None: ``<path>/view.h5``).
+    sources: the file of external-storage datasets the view maps (None: beside `output`, named
+        ``<output stem>-sources.h5``).
+    verify: check every record's data checksum; records that fail are left out and reported.
+    jobs: threads for the checksums (None: one per core).
+
+    Raises NotImplementedError when HDF5 could not read the view in reasonable time (too many
+    records for one dataset); the message gives the count and suggests h5mf.merge.
+    """
+    if jobs is not None and operator.index(jobs) < 1:
+        raise ValueError(f'jobs must be at least 1, not {jobs}')
+    path = os.fsdecode(os.fspath(path))
+    output = '' if output is None else os.fsdecode(os.fspath(output))
+    sources = '' if sources is None else os.fsdecode(os.fspath(sources))
+    return _core.view(path, output, sources, bool(verify), 0 if jobs is None else operator.index(jobs))
+
+
+def verify(path, *, check_data=True, jobs=None):
+    """Checks a container or a conventional HDF5 file and returns an h5mf.VerifyReport.
+
+    For a container: every header, record and data checksum, the catalog, and overlapping writes
+    of different writers in one epoch, with a report per writer (``h5mf verify``). For an HDF5 file:
+    every object read in full. The report is true when healthy (``report.exit_code == 0``); it
+    never raises for what it finds in the files.
+    """
+    if jobs is not None and operator.index(jobs) < 1:
+        raise ValueError(f'jobs must be at least 1, not {jobs}')
+    path = os.fsdecode(os.fspath(path))
+    return _core.verify(path, bool(check_data), 0 if jobs is None else operator.index(jobs))

@@ -2,6 +2,7 @@
 // lists of str (variable-length UTF-8 strings, as h5py writes str); the Python AttributeManager
 // shapes them into h5py's scalars and arrays.
 #include <cstring>
+#include <optional>
 
 #include "common.hpp"
 #include "h5mf/attributes.hpp"
@@ -29,7 +30,8 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
   }
   const py::dtype dtype = dtype_of(data.type);
   const auto count = static_cast<py::ssize_t>(data.num_elements());
-  py::array values(dtype, std::vector<py::ssize_t>{count});
+  // A subarray dtype becomes trailing dimensions of the array (as numpy does): (count, *shape).
+  py::array values = py::module_::import("numpy").attr("empty")(py::make_tuple(count), dtype);
   if (static_cast<std::size_t>(values.nbytes()) != data.bytes.size()) {
     throw FormatError("attribute '" + name + "': " + std::to_string(data.bytes.size()) + " bytes for " +
                       std::to_string(count) + " elements of " + data.type.describe());
@@ -38,11 +40,19 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
   return py::make_tuple(values, dims);
 }
 
-void set_array(Attributes& attrs, const std::string& name, const py::array& value) {
+// `dtype`: the element type when it is not the array's (a subarray dtype, whose shape is the last
+// dimensions of the array).
+void set_array(Attributes& attrs, const std::string& name, const py::array& value, const std::optional<py::dtype>& dtype) {
   if (!(value.flags() & py::array::c_style)) throw InvalidArgument("attribute values must be C-contiguous");
   AttributeData data;
-  data.type = datatype_of(element_type(value.dtype()));
+  data.type = datatype_of(element_type(dtype ? *dtype : value.dtype()));
   data.dims = extent_of(value);
+  if (dtype) {
+    const py::object subdtype = dtype->attr("subdtype");
+    const auto trailing = subdtype.is_none() ? 0 : subdtype.cast<py::tuple>()[1].cast<py::tuple>().size();
+    if (trailing > data.dims.size()) throw InvalidArgument("attribute value has fewer dimensions than its subarray");
+    data.dims.resize(data.dims.size() - trailing);
+  }
   const auto* bytes = static_cast<const std::byte*>(value.data());
   data.bytes.assign(bytes, bytes + value.nbytes());
   attrs.set_raw(name, std::move(data));
@@ -64,7 +74,8 @@ void bind_attributes(py::module_& m) {
       .def("contains", &Attributes::contains, py::call_guard<Locked>())
       .def("remove", &Attributes::remove, py::call_guard<Locked>())
       .def("get", &get, py::call_guard<Locked>(), "(values, dims) of an attribute")
-      .def("set_array", &set_array, py::call_guard<Locked>())
+      .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
+           py::call_guard<Locked>())
       .def("set_strings", &set_strings, py::call_guard<Locked>());
 }
 

@@ -1,6 +1,9 @@
 // A dataset: its description, and reads and writes of a Selection to and from a C-contiguous numpy
 // array of any supported dtype (HDF5 converts between the array's type and the file type).
 #include <cstring>
+#include <optional>
+#include <tuple>
+#include <vector>
 
 #include "common.hpp"
 #include "h5mf/dataset.hpp"
@@ -16,12 +19,21 @@ struct Buffer {
   std::uint64_t elements = 0;
 };
 
-Buffer buffer_of(const py::array& array, bool writable) {
+// `dtype`, when given, is the element type (numpy absorbs a subarray dtype into the array's shape:
+// an array of ('f4', (3,)) elements has dtype f4 and three times as many items).
+Buffer buffer_of(const py::array& array, bool writable, const std::optional<py::dtype>& dtype) {
   if (!(array.flags() & py::array::c_style)) {
     throw InvalidArgument("the array must be C-contiguous (numpy.ascontiguousarray makes it so)");
   }
   if (writable && !array.writeable()) throw InvalidArgument("the array to read into is read-only");
-  return Buffer{element_type(array.dtype()), static_cast<std::uint64_t>(array.size())};
+  if (!dtype) return Buffer{element_type(array.dtype()), static_cast<std::uint64_t>(array.size())};
+  const auto itemsize = static_cast<std::uint64_t>(dtype->itemsize());
+  const auto bytes = static_cast<std::uint64_t>(array.nbytes());
+  if (itemsize == 0 || bytes % itemsize != 0) {
+    throw InvalidArgument("the array's " + std::to_string(bytes) + " bytes are no whole number of " +
+                          std::to_string(itemsize) + "-byte elements");
+  }
+  return Buffer{element_type(*dtype), bytes / itemsize};
 }
 
 void check_count(const Dataset& dataset, const Selection& selection, std::uint64_t elements) {
@@ -33,8 +45,8 @@ void check_count(const Dataset& dataset, const Selection& selection, std::uint64
   }
 }
 
-void write(Dataset& dataset, const Selection& selection, const py::array& data) {
-  const Buffer buffer = buffer_of(data, false);
+void write(Dataset& dataset, const Selection& selection, const py::array& data, const std::optional<py::dtype>& dtype) {
+  const Buffer buffer = buffer_of(data, false, dtype);
   const void* bytes = data.data();
   Unlocked io;  // `data` stays alive: the caller's argument holds a reference
   check_count(dataset, selection, buffer.elements);
@@ -42,8 +54,8 @@ void write(Dataset& dataset, const Selection& selection, const py::array& data) 
   dataset.write_raw(bytes, memory_type, selection);
 }
 
-void read(const Dataset& dataset, const Selection& selection, py::array& out) {
-  const Buffer buffer = buffer_of(out, true);
+void read(const Dataset& dataset, const Selection& selection, py::array& out, const std::optional<py::dtype>& dtype) {
+  const Buffer buffer = buffer_of(out, true, dtype);
   void* bytes = out.mutable_data();
   Unlocked io;
   check_count(dataset, selection, buffer.elements);
@@ -123,12 +135,21 @@ void bind_dataset(py::module_& m) {
       .def("shape", &Dataset::shape, py::call_guard<Locked>())
       .def("maxshape", &Dataset::maxshape, py::call_guard<Locked>(), "UNLIMITED for unlimited dimensions")
       .def("chunks", &Dataset::chunks, py::call_guard<Locked>(), "empty when contiguous")
+      .def(
+          "filters",
+          [](const Dataset& d) {
+            std::vector<std::tuple<std::uint32_t, std::uint32_t, std::vector<std::uint32_t>>> out;
+            for (const auto& f : d.filters()) out.emplace_back(f.id, f.flags, f.cd_values);
+            return out;
+          },
+          py::call_guard<Locked>(), "(id, flags, cd_values) in pipeline order")
       .def("dtype", [](const Dataset& d) { return dtype_of(d.dtype()); }, py::call_guard<Locked>())
       .def("fill_value", &fill_value, py::call_guard<Locked>(), "one element in the file type")
       .def("count", &Dataset::count, py::call_guard<Locked>(), "number of elements a selection picks")
       // I/O releases the GIL (and takes the library lock) itself.
-      .def("write", &write, py::arg("selection"), py::arg("data"))
-      .def("read", &read, py::arg("selection"), py::arg("out"))
+      .def("write", &write, py::arg("selection"), py::arg("data"), py::arg("dtype") = py::none(),
+           "dtype: the element type when it is not the array's (subarray dtypes)")
+      .def("read", &read, py::arg("selection"), py::arg("out"), py::arg("dtype") = py::none())
       .def("write_strings", &write_strings, py::arg("selection"), py::arg("values"))
       .def("read_strings", &read_strings, py::arg("selection"))
       .def("write_sequences", &write_sequences, py::arg("selection"), py::arg("base"), py::arg("arrays"))

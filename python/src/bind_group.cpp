@@ -1,5 +1,7 @@
 // A group: children by path, creation of groups and datasets (collective), attributes.
 #include <optional>
+#include <tuple>
+#include <vector>
 
 #include "common.hpp"
 #include "h5mf/error.hpp"
@@ -10,10 +12,12 @@ namespace h5mf::python {
 namespace {
 
 // h5py's create_dataset arguments, already normalised by the Python package: maxshape uses
-// UNLIMITED, an empty chunks is contiguous (or chosen when maxshape differs), `fill` is one element
-// of `dtype` or None.
+// UNLIMITED, an empty chunks is contiguous (or chosen when maxshape differs or filters are given),
+// `fill` is one element of `dtype` or None, `filters` (id, flags, cd_values) in pipeline order.
+using FilterArgs = std::vector<std::tuple<std::uint32_t, std::uint32_t, std::vector<std::uint32_t>>>;
+
 DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
-                      const std::optional<py::bytes>& fill) {
+                      const std::optional<py::bytes>& fill, const FilterArgs& filters) {
   DatasetCreate spec;
   spec.dtype = vlen_string_type(dtype);
   if (!spec.dtype.valid()) spec.dtype = vlen_sequence_type(dtype);
@@ -21,6 +25,7 @@ DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Ext
   spec.shape = std::move(shape);
   spec.maxshape = std::move(maxshape);
   spec.chunks = std::move(chunks);
+  for (const auto& [id, flags, values] : filters) spec.filter(id, flags, values);
   if (fill) {
     const std::string bytes = *fill;
     const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
@@ -40,11 +45,12 @@ void bind_group(py::module_& m) {
       .def(
           "create_dataset",
           [](Group& g, std::string_view path, const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
-             const std::optional<py::bytes>& fill) {
-            return g.create_dataset(path, spec_of(dtype, std::move(shape), std::move(maxshape), std::move(chunks), fill));
+             const std::optional<py::bytes>& fill, const FilterArgs& filters) {
+            return g.create_dataset(
+                path, spec_of(dtype, std::move(shape), std::move(maxshape), std::move(chunks), fill, filters));
           },
           py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"),
-          py::arg("fill"), py::call_guard<Locked>())
+          py::arg("fill"), py::arg("filters") = FilterArgs{}, py::call_guard<Locked>())
       .def("dataset", &Group::dataset, py::call_guard<Locked>())
       .def("contains", &Group::contains, py::call_guard<Locked>())
       .def(

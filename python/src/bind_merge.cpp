@@ -12,7 +12,11 @@ void bind_merge(py::module_& m) {
       .def_readonly("attributes", &MergeReport::attributes)
       .def_readonly("records", &MergeReport::records)
       .def_readonly("bytes_written", &MergeReport::bytes_written)
+      .def_readonly("chunks_written", &MergeReport::chunks_written)
+      .def_readonly("chunk_bytes_raw", &MergeReport::chunk_bytes_raw)
+      .def_readonly("chunk_bytes_stored", &MergeReport::chunk_bytes_stored)
       .def_readonly("records_dropped", &MergeReport::records_dropped)
+      .def_readonly("records_checked_in_copy", &MergeReport::records_checked_in_copy)
       .def_readonly("damage", &MergeReport::damage)
       .def_readonly("seconds", &MergeReport::seconds)
       .def("__repr__", [](const MergeReport& r) {

@@ -57,5 +57,7 @@ void bind_dataset(py::module_& m);
 void bind_group(py::module_& m);
 void bind_file(py::module_& m);
 void bind_merge(py::module_& m);
+void bind_view(py::module_& m);
+void bind_verify(py::module_& m);
 
 }  // namespace h5mf::python

@@ -13,4 +13,6 @@ PYBIND11_MODULE(_core, m) {
   python::bind_group(m);
   python::bind_file(m);
   python::bind_merge(m);
+  python::bind_view(m);
+  python::bind_verify(m);
 }

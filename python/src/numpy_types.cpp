@@ -12,6 +12,12 @@ constexpr bool kNativeBigEndian = std::endian::native == std::endian::big;
 
 std::string describe(const py::dtype& dtype) { return py::str(py::repr(dtype)).cast<std::string>(); }
 
+[[noreturn]] void unsupported(const py::dtype& dtype) {
+  throw py::type_error("h5mf cannot transfer numpy dtype " + describe(dtype) +
+                       ": use bool, int8..int64, uint8..uint64, float32, float64, fixed-length bytes ('S<n>'), "
+                       "h5py enum dtypes, subarrays and structured dtypes of these");
+}
+
 Datatype native_integer(std::size_t size, bool is_signed) {
   switch (size) {
     case 1: return is_signed ? Datatype::of<std::int8_t>() : Datatype::of<std::uint8_t>();
@@ -23,6 +29,23 @@ Datatype native_integer(std::size_t size, bool is_signed) {
   throw InvalidArgument("no HDF5 integer type of " + std::to_string(size) + " bytes");
 }
 
+py::module_ numpy() { return py::module_::import("numpy"); }
+
+// h5py's enum dtypes carry their mapping as dtype metadata: {'enum': {name: value}}.
+py::object enum_mapping(const py::dtype& dtype) {
+  const py::object metadata = dtype.attr("metadata");
+  if (metadata.is_none()) return py::none();
+  return py::reinterpret_borrow<py::dict>(metadata).attr("get")("enum");
+}
+
+std::string member_name(hid_t id, unsigned index) {
+  char* name = H5Tget_member_name(id, index);
+  if (name == nullptr) throw IoError("cannot read a member name of an HDF5 type");
+  std::string out(name);
+  H5free_memory(name);
+  return out;
+}
+
 }  // namespace
 
 ElementType element_type(const py::dtype& dtype) {
@@ -32,22 +55,63 @@ ElementType element_type(const py::dtype& dtype) {
   // '=' native, '|' not applicable (one byte, strings), '<' / '>' explicit.
   const char order = dtype.byteorder();
   out.big_endian = order == '>' || (order == '=' && kNativeBigEndian);
+  const py::object subdtype = dtype.attr("subdtype");
+  if (!subdtype.is_none()) {
+    const auto pair = subdtype.cast<py::tuple>();
+    out.kind = 'V';
+    out.base = std::make_shared<const ElementType>(element_type(pair[0].cast<py::dtype>()));
+    for (const auto n : pair[1].cast<py::tuple>()) out.subarray.push_back(n.cast<std::uint64_t>());
+    if (out.subarray.empty()) unsupported(dtype);
+    return out;
+  }
+  if (dtype.has_fields()) {
+    const py::dict fields = dtype.attr("fields");
+    for (const auto name : dtype.attr("names")) {
+      const auto field = fields[name].cast<py::tuple>();
+      out.fields.push_back({name.cast<std::string>(), field[1].cast<std::size_t>(),
+                            element_type(field[0].cast<py::dtype>())});
+    }
+    if (out.fields.empty()) unsupported(dtype);
+    return out;
+  }
   const bool number_size = out.itemsize == 1 || out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8;
-  const bool supported = dtype.has_fields() ? false
-                         : out.kind == 'i' || out.kind == 'u' ? number_size
-                         : out.kind == 'f' ? out.itemsize == 4 || out.itemsize == 8
-                         : out.kind == 'S' ? out.itemsize > 0
-                                            : false;
-  if (!supported) {
-    throw py::type_error("h5mf cannot transfer numpy dtype " + describe(dtype) +
-                         " yet: use int8..int64, uint8..uint64, float32, float64 or fixed-length bytes ('S<n>')");
+  const bool supported = out.kind == 'i' || out.kind == 'u' ? number_size
+                         : out.kind == 'f'                  ? out.itemsize == 4 || out.itemsize == 8
+                         : out.kind == 'S'                  ? out.itemsize > 0
+                         : out.kind == 'b'                  ? out.itemsize == 1
+                                                            : false;
+  if (!supported) unsupported(dtype);
+  const py::object mapping = enum_mapping(dtype);
+  if (!mapping.is_none()) {
+    if (out.kind != 'i' && out.kind != 'u') throw py::type_error("enum dtypes must be integers: " + describe(dtype));
+    // Each value as numpy stores it in this integer type (its byte order included).
+    const py::dtype plain = py::dtype::from_args(dtype.attr("str"));
+    for (const auto item : mapping.cast<py::dict>()) {
+      const py::bytes bytes = numpy().attr("array")(item.second, plain).attr("tobytes")();
+      const std::string value = bytes;
+      const auto* begin = reinterpret_cast<const std::byte*>(value.data());
+      out.enum_members.push_back({py::str(item.first).cast<std::string>(), {begin, begin + value.size()}});
+    }
+    if (out.enum_members.empty()) throw py::type_error("an enum dtype without members: " + describe(dtype));
   }
   return out;
 }
 
 Datatype datatype_of(const ElementType& element) {
+  if (!element.subarray.empty()) return Datatype::array(datatype_of(*element.base), element.subarray);
+  if (!element.fields.empty()) {
+    std::vector<Datatype> types;
+    types.reserve(element.fields.size());  // the members point into it
+    std::vector<CompoundMember> members;
+    for (const auto& field : element.fields) {
+      types.push_back(datatype_of(field.type));
+      members.push_back({field.name, field.offset, &types.back()});
+    }
+    return Datatype::compound(element.itemsize, members);
+  }
   Datatype type;
   switch (element.kind) {
+    case 'b': return Datatype::boolean();
     case 'i': type = native_integer(element.itemsize, true); break;
     case 'u': type = native_integer(element.itemsize, false); break;
     case 'f': type = element.itemsize == 4 ? Datatype::of<float>() : Datatype::of<double>(); break;
@@ -59,16 +123,18 @@ Datatype datatype_of(const ElementType& element) {
       throw IoError("cannot set the byte order of HDF5 type " + type.describe());
     }
   }
+  if (!element.enum_members.empty()) return Datatype::enumeration(type, element.enum_members);
   return type;
 }
 
 py::dtype dtype_of(const Datatype& type) {
   const std::size_t size = type.size();
-  const auto order = [&] { return H5Tget_order(type.id()) == H5T_ORDER_BE ? std::string(">") : std::string("<"); };
+  const hid_t id = type.id();
+  const auto order = [&] { return H5Tget_order(id) == H5T_ORDER_BE ? std::string(">") : std::string("<"); };
   std::string format;
   switch (type.type_class()) {
     case H5T_INTEGER:
-      format = order() + (H5Tget_sign(type.id()) == H5T_SGN_2 ? "i" : "u") + std::to_string(size);
+      format = order() + (H5Tget_sign(id) == H5T_SGN_2 ? "i" : "u") + std::to_string(size);
       break;
     case H5T_FLOAT:
       if (size == 4 || size == 8) format = order() + "f" + std::to_string(size);
@@ -80,7 +146,7 @@ py::dtype dtype_of(const Datatype& type) {
         py::dict metadata;
         metadata["vlen"] = ascii ? py::module_::import("builtins").attr("bytes")
                                  : py::module_::import("builtins").attr("str");
-        return py::module_::import("numpy").attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
+        return numpy().attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
       }
       format = "S" + std::to_string(size);
       break;
@@ -90,7 +156,54 @@ py::dtype dtype_of(const Datatype& type) {
       if (base < 0) throw IoError("cannot get the base type of " + type.describe());
       py::dict metadata;
       metadata["vlen"] = dtype_of(Datatype::adopt(base));
-      return py::module_::import("numpy").attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
+      return numpy().attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
+    }
+    case H5T_ENUM: {
+      if (type.is_boolean()) return py::dtype::from_args(py::str("?"));
+      const Datatype base = Datatype::adopt(H5Tget_super(id));
+      const py::dtype base_dtype = dtype_of(base);
+      const int members = H5Tget_nmembers(id);
+      if (members < 0) throw IoError("cannot count the members of " + type.describe());
+      py::dict mapping;
+      std::string value(size, '\0');
+      for (int i = 0; i < members; ++i) {
+        if (H5Tget_member_value(id, static_cast<unsigned>(i), value.data()) < 0) {
+          throw IoError("cannot read a member value of " + type.describe());
+        }
+        const py::object number =
+            numpy().attr("frombuffer")(py::bytes(value), base_dtype).attr("__getitem__")(0).attr("item")();
+        mapping[py::str(member_name(id, static_cast<unsigned>(i)))] = number;
+      }
+      py::dict metadata;
+      metadata["enum"] = mapping;
+      return numpy().attr("dtype")(base_dtype, py::arg("metadata") = metadata).cast<py::dtype>();
+    }
+    case H5T_ARRAY: {
+      const int rank = H5Tget_array_ndims(id);
+      if (rank <= 0) throw IoError("cannot read the rank of " + type.describe());
+      std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+      H5Tget_array_dims2(id, dims.data());
+      py::tuple shape(dims.size());
+      for (std::size_t d = 0; d < dims.size(); ++d) shape[d] = py::int_(dims[d]);
+      const py::dtype base = dtype_of(Datatype::adopt(H5Tget_super(id)));
+      return numpy().attr("dtype")(py::make_tuple(base, shape)).cast<py::dtype>();
+    }
+    case H5T_COMPOUND: {
+      const int members = H5Tget_nmembers(id);
+      if (members < 0) throw IoError("cannot count the members of " + type.describe());
+      py::list names, formats, offsets;
+      for (int i = 0; i < members; ++i) {
+        const auto index = static_cast<unsigned>(i);
+        names.append(py::str(member_name(id, index)));
+        formats.append(dtype_of(Datatype::adopt(H5Tget_member_type(id, index))));
+        offsets.append(py::int_(H5Tget_member_offset(id, index)));
+      }
+      py::dict spec;
+      spec["names"] = names;
+      spec["formats"] = formats;
+      spec["offsets"] = offsets;
+      spec["itemsize"] = py::int_(size);
+      return numpy().attr("dtype")(spec).cast<py::dtype>();
     }
     default: break;
   }
@@ -119,7 +232,7 @@ Datatype vlen_sequence_type(const py::dtype& dtype) {
   const py::object vlen = entries["vlen"];
   const py::object builtins = py::module_::import("builtins");
   if (vlen.is(builtins.attr("str")) || vlen.is(builtins.attr("bytes"))) return {};
-  const py::dtype base = py::module_::import("numpy").attr("dtype")(vlen).cast<py::dtype>();
+  const py::dtype base = numpy().attr("dtype")(vlen).cast<py::dtype>();
   return Datatype::sequence_of(datatype_of(element_type(base)));
 }
 

@@ -3,25 +3,44 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common.hpp"
 #include "h5mf/datatype.hpp"
 
 namespace h5mf::python {
 
+// A numpy dtype as h5mf maps it, without Python objects (so that it can cross a GIL release).
 struct ElementType {
-  char kind = 0;           // numpy's kind: 'i', 'u', 'f', 'S'
+  struct Field;
+  char kind = 0;  // numpy's kind: 'i', 'u', 'f', 'S', 'b' (bool), 'V' (structured or subarray)
   std::size_t itemsize = 0;
   bool big_endian = false;
+  std::vector<Field> fields;                // structured: the fields in numpy's order
+  std::vector<std::uint64_t> subarray;      // subarray: its shape, elements of `base`
+  std::shared_ptr<const ElementType> base;  // subarray's element type
+  std::vector<EnumMember> enum_members;     // h5py enum dtype (metadata {'enum': {...}}): values
+                                            // in the integer's own byte order
 };
 
-// Throws py::type_error for dtypes h5mf cannot transfer yet (bool, complex, float16, objects...).
+struct ElementType::Field {
+  std::string name;
+  std::size_t offset = 0;
+  ElementType type;
+};
+
+// Throws py::type_error for dtypes h5mf cannot transfer (complex, float16, objects, void...).
 ElementType element_type(const py::dtype& dtype);
 // The HDF5 memory type describing such elements (holds the library lock).
 Datatype datatype_of(const ElementType& element);
-// The numpy dtype for an HDF5 type: numbers keep their size and byte order, fixed-length strings
-// become 'S<n>', variable-length strings object. Throws py::type_error for anything else.
+// The numpy dtype for an HDF5 type, as h5py makes it: numbers keep their size and byte order,
+// fixed-length strings become 'S<n>', h5py's bool enum numpy
+// bool, other enums their integer with metadata {'enum': {name: value}}, arrays subarray dtypes,
+// compounds structured dtypes with the type's offsets and size, variable-length strings and
+// sequences object with h5py's metadata ({'vlen': str/bytes/<base dtype>}). py::type_error for
+// anything else.
 py::dtype dtype_of(const Datatype& type);
 
 // h5py's variable-length string dtypes: object with metadata {'vlen': str} (UTF-8) or

@@ -60,11 +60,22 @@ void Attributes::convert_to(const AttributeData& stored, const Datatype& type, v
     throw InvalidArgument(fmt::format("attribute '{}' of '{}' has {} elements, not {}", name, node_->path(),
                                       stored.num_elements(), count));
   }
-  if (!stored.type.is_numeric() || !type.is_numeric()) {
-    throw InvalidArgument(fmt::format("attribute '{}' of '{}' has type {}, which does not convert to {}", name,
-                                      node_->path(), stored.type.describe(), type.describe()));
+  // Numbers convert among themselves, fixed-length strings among themselves, enums, arrays and
+  // compounds to ones with matching names and convertible members (HDF5's rules); variable-length
+  // strings are read as strings (get<std::string>).
+  const auto refuse = [&](const std::string& why) {
+    return InvalidArgument(fmt::format("attribute '{}' of '{}' has type {}, which does not convert to {}{}", name,
+                                       node_->path(), stored.type.describe(), type.describe(), why));
+  };
+  // (HDF5 converts fixed-length strings to fixed-length strings only)
+  const bool one_string = (stored.type.type_class() == H5T_STRING) != (type.type_class() == H5T_STRING);
+  if (stored.type.is_variable_length() || type.is_variable_length() || one_string) throw refuse("");
+  std::vector<std::byte> converted;
+  try {
+    converted = hdf5::convert(stored.type, type, count, stored.bytes);
+  } catch (const IoError& e) {
+    throw refuse(std::string(": ") + e.what());
   }
-  const auto converted = hdf5::convert(stored.type, type, count, stored.bytes);
   std::memcpy(out, converted.data(), converted.size());
 }
 

@@ -15,6 +15,7 @@ std::string Dataset::name() const { return node_->path(); }
 Extent Dataset::shape() const { file_->checked(); return node_->shape(); }
 Extent Dataset::maxshape() const { file_->checked(); return node_->maxshape(); }
 Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }
+FilterPipeline Dataset::filters() const { file_->checked(); return node_->filters(); }
 Datatype Dataset::dtype() const { file_->checked(); return node_->file_type(); }
 std::vector<std::byte> Dataset::fill_value() const { file_->checked(); return node_->fill(); }
 

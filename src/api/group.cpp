@@ -1,10 +1,14 @@
 #include "h5mf/group.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "api/file_state.hpp"
 #include "driver/vlen_strings.hpp"
 #include "hdf5/convert.hpp"
+#include "hdf5/filters.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf {
@@ -121,9 +125,6 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
-  if (driver::is_vlen_sequence(out.file_type)) {  // stored as a sequence of the base's file type
-    out.file_type = Datatype::sequence_of(driver::sequence_base(out.file_type).file_type());
-  }
   driver::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
   if (driver::uses_vlen_slots(out.file_type) && !spec.fill.empty()) {
     throw Unsupported(fmt::format("create_dataset '{}': fill values of variable-length datasets are not "
@@ -144,6 +145,44 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     }
   }
   out.chunks = spec.chunks;
+  out.filters = spec.filters;
+  if (spec.contiguous_layout) {
+    if (!out.chunks.empty()) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': both contiguous and chunks [{}] asked", full,
+                                        fmt::join(out.chunks, ",")));
+    }
+    if (!out.filters.empty()) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': the {} filter needs a chunked dataset, but a "
+                                        "contiguous one was asked",
+                                        full, filter_name(out.filters.front().id)));
+    }
+    if (out.maxshape != out.shape) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': a resizable dataset (maxshape [{}]) needs chunks, but "
+                                        "a contiguous one was asked",
+                                        full, fmt::join(out.maxshape, ",")));
+    }
+  }
+  if (!out.filters.empty() && out.shape.empty()) {
+    throw InvalidArgument(fmt::format("create_dataset '{}': the {} filter needs chunks, and a scalar dataset has none",
+                                      full, filter_name(out.filters.front().id)));
+  }
+  for (auto& f : out.filters) {
+    if (f.id == H5Z_FILTER_DEFLATE && (f.cd_values.size() != 1 || f.cd_values[0] > 9)) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': the deflate filter takes one level, 0 to 9 (given [{}])",
+                                        full, fmt::join(f.cd_values, ",")));
+    }
+    // h5py's scaleoffset: the scale type follows the dataset's type.
+    if (f.id != H5Z_FILTER_SCALEOFFSET || f.cd_values.empty() || f.cd_values[0] != DatasetCreate::kScaleOffsetByType) {
+      continue;
+    }
+    const H5T_class_t type_class = out.file_type.type_class();
+    if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) {
+      throw Unsupported(fmt::format("create_dataset '{}': the scaleoffset filter takes integer and floating-point "
+                                    "types only, not {}",
+                                    full, out.file_type.describe()));
+    }
+    f.cd_values[0] = type_class == H5T_INTEGER ? H5Z_SO_INT : H5Z_SO_FLOAT_DSCALE;
+  }
   if (!out.chunks.empty()) {
     if (out.chunks.size() != out.shape.size()) {
       throw InvalidArgument(fmt::format("create_dataset '{}': chunks have rank {} but the dataset has rank {}", full,
@@ -152,17 +191,24 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     for (std::size_t d = 0; d < out.chunks.size(); ++d) {
       if (out.chunks[d] == 0) throw InvalidArgument(fmt::format("create_dataset '{}': chunk dimension {} is 0", full, d));
     }
+  } else if (!out.filters.empty()) {
+    out.chunks = hdf5::guess_chunk(out.shape, out.maxshape, out.file_type.size());
   } else if (out.maxshape != out.shape) {
-    // HDF5 can only resize chunked datasets; pick a chunk as h5py does (about 64 KiB or less, whole
-    // trailing dimensions where possible).
+    // HDF5 can only resize chunked datasets; pick a chunk as the Python package does (about 64 KiB
+    // or less, filled from the last dimension). A dimension that may grow counts with its maximum
+    // (as much as fits, when unlimited), not its current length: appending to a dataset created
+    // empty must not get one-element chunks.
     out.chunks.assign(out.shape.size(), 1);
-    std::uint64_t bytes = out.file_type.size();
+    std::uint64_t budget = std::max<std::uint64_t>((std::uint64_t{64} << 10) / out.file_type.size(), 1);
     for (std::size_t d = out.shape.size(); d-- > 0;) {
-      const std::uint64_t want = std::max<std::uint64_t>(out.shape[d], 1);
-      const std::uint64_t fit = std::max<std::uint64_t>((std::uint64_t{64} << 10) / bytes, 1);
-      out.chunks[d] = std::min(want, fit);
-      bytes *= out.chunks[d];
+      const std::uint64_t n = out.shape[d], m = out.maxshape[d];
+      const std::uint64_t want = m == n ? n : (m == DatasetCreate::kUnlimited ? budget : m);
+      out.chunks[d] = std::clamp<std::uint64_t>(want, 1, budget);
+      budget = std::max<std::uint64_t>(budget / out.chunks[d], 1);
     }
+  }
+  if (!out.filters.empty()) {
+    hdf5::check_pipeline(out.file_type, out.chunks, out.filters, fmt::format("create_dataset '{}'", full));
   }
   if (!spec.fill.empty()) {
     const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type : spec.dtype;

@@ -82,6 +82,9 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
                                             r.name, fmt::join(r.dims, ","), fmt::join(r.maxdims, ",")));
             }
           }
+          if (!r.filters.empty() && r.chunk.empty()) {
+            throw FormatError(fmt::format("{}: dataset '{}' has filters but no chunks", context, r.name));
+          }
           if (!r.chunk.empty() && r.chunk.size() != r.dims.size()) {
             throw FormatError(fmt::format("{}: dataset '{}' chunk rank {} differs from its rank {}",
                                           context, r.name, r.chunk.size(), r.dims.size()));
@@ -92,6 +95,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.maxdims = r.maxdims;
           o.fill = r.fill;
           o.chunk = r.chunk;
+          o.filters = r.filters;
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);

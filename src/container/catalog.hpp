@@ -37,6 +37,7 @@ struct CatalogObject {
   format::Bytes type;
   Extent dims, maxdims, chunk;
   format::Bytes fill;
+  FilterPipeline filters;  // chunked datasets only; the merge compresses with it
 };
 
 class Catalog {

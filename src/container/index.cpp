@@ -18,6 +18,11 @@ void ContainerIndex::refresh(std::uint32_t writer_files, bool final) {
   for (std::uint32_t w = 0; w < writer_files; ++w) read_writer(w, final);
 }
 
+void ContainerIndex::refresh_writer(std::uint32_t writer, bool final) {
+  if (writers_.size() <= writer) writers_.resize(writer + 1);
+  read_writer(writer, final);
+}
+
 void ContainerIndex::read_writer(std::uint32_t writer, bool final) {
   WriterState& state = writers_[writer];
   const std::string path = layout_.index_file(writer);
@@ -135,9 +140,13 @@ void DatasetWrites::add(IndexedWrite write) {
 }
 
 void DatasetWrites::prepare() {
-  std::stable_sort(writes_.begin(), writes_.end(), [](const IndexedWrite& a, const IndexedWrite& b) {
+  const auto before = [](const IndexedWrite& a, const IndexedWrite& b) {
     return std::tie(a.record.epoch, a.writer, a.record.sequence) < std::tie(b.record.epoch, b.writer, b.record.sequence);
-  });
+  };
+  // Records arrive writer by writer, each writer's in replay order, so they are often sorted
+  // already (one writer, or one epoch); a sort moves every record log n times (12% of a 1M-record
+  // growth run in perf).
+  if (!std::is_sorted(writes_.begin(), writes_.end(), before)) std::stable_sort(writes_.begin(), writes_.end(), before);
   boxes_.clear();
   boxes_.reserve(writes_.size());
   for (const auto& w : writes_) boxes_.push_back(w.box);

@@ -61,6 +61,8 @@ class ContainerIndex {
   // container: an incomplete tail is then reported as damage; while writers may still be
   // appending it is simply not read yet.
   void refresh(std::uint32_t writer_files, bool final);
+  // The same for one writer's index file only (an in-session reader's own writes).
+  void refresh_writer(std::uint32_t writer, bool final);
 
   // Writes to one dataset, prepared; empty if none.
   const DatasetWrites& writes(std::uint64_t dataset);

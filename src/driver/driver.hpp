@@ -13,6 +13,7 @@
 
 #include "h5mf/attributes.hpp"
 #include "h5mf/datatype.hpp"
+#include "h5mf/filters.hpp"
 #include "h5mf/options.hpp"
 #include "h5mf/selection.hpp"
 
@@ -25,6 +26,7 @@ struct DatasetSpec {
   Extent shape, maxshape;  // maxshape: kUnlimited (~0) for unlimited
   std::vector<std::byte> fill;  // one element in file_type, or empty for zeros
   Extent chunks;           // empty: contiguous
+  FilterPipeline filters;  // needs chunks
 };
 
 class Node {
@@ -59,6 +61,7 @@ class DatasetNode : public Node {
   virtual Extent shape() = 0;
   virtual Extent maxshape() = 0;
   virtual Extent chunks() = 0;
+  virtual FilterPipeline filters() = 0;
   virtual std::vector<std::byte> fill() = 0;
   // `selection` is resolved against shape(); `buffer` holds its elements in `memory_type`.
   virtual void write(const Selection& selection, const Datatype& memory_type, const void* buffer) = 0;

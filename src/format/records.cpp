@@ -136,6 +136,19 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   out.blob(r.fill);
   out.u32(static_cast<std::uint32_t>(r.chunk.size()));
   out.extent(r.chunk);
+  // Written only when there is a pipeline, so that unfiltered containers stay readable by readers
+  // that predate the field.
+  if (r.filters.empty()) return;
+  if (r.chunk.empty()) {
+    throw InvalidArgument(fmt::format("dataset {}: filters need a chunked dataset", quoted(r.name)));
+  }
+  out.u32(static_cast<std::uint32_t>(r.filters.size()));
+  for (const auto& f : r.filters) {
+    out.u32(f.id);
+    out.u32(f.flags);
+    out.u32(static_cast<std::uint32_t>(f.cd_values.size()));
+    for (auto v : f.cd_values) out.u32(v);
+  }
 }
 
 void encode_payload(Encoder& out, const SetAttributeRecord& r) {
@@ -209,6 +222,28 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
                         chunk_rank, rank));
   }
   r.chunk = in.extent(chunk_rank, "chunk");
+  // Written before filter pipelines (or by a writer with none): no filters. Fewer bytes than a
+  // count are left for finish() to report as trailing bytes.
+  if (in.remaining() < 4) return r;
+  const std::uint32_t nfilters = in.u32("nfilters");
+  if (chunk_rank == 0) in.fail(fmt::format("field 'nfilters': {} filters on a contiguous dataset", nfilters));
+  // Each filter takes at least 12 bytes: checked before allocating for an untrusted count.
+  if (nfilters > in.remaining() / 12) {
+    in.fail(fmt::format("field 'nfilters': {} filters need at least {} bytes, {} remain", nfilters,
+                        std::uint64_t{nfilters} * 12, in.remaining()));
+  }
+  r.filters.resize(nfilters);
+  for (auto& f : r.filters) {
+    f.id = in.u32("filter id");
+    f.flags = in.u32("filter flags");
+    const std::uint32_t n = in.u32("filter cd_nelmts");
+    if (n > in.remaining() / 4) {
+      in.fail(fmt::format("field 'filter cd_nelmts': {} values of filter {} need {} bytes, {} remain", n, f.id,
+                          std::uint64_t{n} * 4, in.remaining()));
+    }
+    f.cd_values.resize(n);
+    for (auto& v : f.cd_values) v = in.u32("filter cd_values");
+  }
   return r;
 }
 

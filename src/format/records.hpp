@@ -8,6 +8,7 @@
 
 #include "format/constants.hpp"
 #include "format/encoding.hpp"
+#include "h5mf/filters.hpp"
 #include "h5mf/selection.hpp"
 
 namespace h5mf::format {
@@ -33,6 +34,7 @@ struct CreateDatasetRecord {
   Extent dims, maxdims;    // same rank; kUnlimited in maxdims for unlimited
   Bytes fill;              // one element in the file type, or empty for all-zero
   Extent chunk;            // empty: contiguous
+  FilterPipeline filters;  // a trailing field: absent (older containers) decodes as none
   friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
 };
 

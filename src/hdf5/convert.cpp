@@ -47,6 +47,21 @@ bool needs_background(const Datatype& type) {
 
 bool same_type(const Datatype& from, const Datatype& to) { return from == to; }
 
+std::vector<std::string> missing_members(const Datatype& from, const Datatype& to) {
+  std::vector<std::string> out;
+  if (from.type_class() != H5T_COMPOUND || to.type_class() != H5T_COMPOUND) return out;
+  silence_hdf5_errors();
+  const int members = H5Tget_nmembers(to.id());
+  check(members, "counting the members of " + to.describe());
+  for (int i = 0; i < members; ++i) {
+    char* name = H5Tget_member_name(to.id(), static_cast<unsigned>(i));
+    if (name == nullptr) check(-1, "getting a member name of " + to.describe());
+    if (H5Tget_member_index(from.id(), name) < 0) out.emplace_back(name);
+    H5free_memory(name);
+  }
+  return out;
+}
+
 void convert_in_place(const Datatype& from, const Datatype& to, std::size_t count,
                       std::span<std::byte> buffer) {
   const Sizes sizes = sizes_for(from, to, count);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "h5mf/datatype.hpp"
@@ -11,6 +12,10 @@ namespace h5mf::hdf5 {
 
 // True when bytes of `from` can be used as bytes of `to` without conversion (H5Tequal).
 bool same_type(const Datatype& from, const Datatype& to);
+
+// The names of compound `to`'s members that compound `from` lacks (empty unless both are compounds):
+// a conversion leaves those members as they were in the background, zero here.
+std::vector<std::string> missing_members(const Datatype& from, const Datatype& to);
 
 // Converts `count` elements in place. `buffer` must hold count * max(from.size(), to.size())
 // bytes; the first count * from.size() bytes are the input, the first count * to.size() bytes the

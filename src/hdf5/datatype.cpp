@@ -1,6 +1,7 @@
 #include "h5mf/datatype.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <bit>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "h5mf/error.hpp"
+#include "hdf5/convert.hpp"
 #include "hdf5/handle.hpp"
 
 namespace h5mf {
@@ -23,6 +25,7 @@ using hdf5::check_id;
 // Zero bytes after a blob handed to H5Tdecode: the blob is checked first (EncodedTypeCheck), this
 // is a second line of defence should HDF5 read a little further than the check assumes.
 constexpr std::size_t kDecodePadding = 64;
+constexpr unsigned kMaxArrayRank = 32;  // H5S_MAX_RANK
 
 // A structural check of H5Tencode's output (HDF5 file format spec, "Datatype Message", versions 1
 // to 3, preceded by two bytes: message id 3 and encoding version 0). HDF5 1.10's H5Tdecode has no
@@ -48,7 +51,6 @@ class EncodedTypeCheck {
   static constexpr unsigned kDatatypeMessageId = 3;
   static constexpr unsigned kEncodeVersion = 0;
   static constexpr unsigned kMaxNesting = 64;    // HDF5 recurses per level; real types stay shallow
-  static constexpr unsigned kMaxArrayRank = 32;  // H5S_MAX_RANK
   static constexpr unsigned kMaxV1MemberRank = 4;  // version 1 compound member "arrayness"
 
   [[noreturn]] void fail(const std::string& why) const {
@@ -258,7 +260,60 @@ std::string describe_type(hid_t id) {
     if (H5Tis_variable_str(id) > 0) return "string(variable)";
     return fmt::format("string({})", size);
   }
+  if (type_class == H5T_COMPOUND || type_class == H5T_ENUM) {
+    const int members = H5Tget_nmembers(id);
+    std::string text = type_class == H5T_ENUM ? "enum {" : "compound {";
+    if (type_class == H5T_ENUM) {
+      const hdf5::Handle base(H5Tget_super(id));
+      text = fmt::format("enum of {} {{", base.valid() ? describe_type(base.get()) : "?");
+    }
+    for (int i = 0; i < members; ++i) {
+      char* name = H5Tget_member_name(id, static_cast<unsigned>(i));
+      text += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", name == nullptr ? "?" : name);
+      H5free_memory(name);
+      if (type_class == H5T_COMPOUND) {
+        const hdf5::Handle member(H5Tget_member_type(id, static_cast<unsigned>(i)));
+        text += fmt::format(" at {}: {}", H5Tget_member_offset(id, static_cast<unsigned>(i)),
+                            member.valid() ? describe_type(member.get()) : "?");
+      }
+    }
+    return text + fmt::format("}}, size {}", size);
+  }
+  if (type_class == H5T_ARRAY) {
+    const int rank = H5Tget_array_ndims(id);
+    std::vector<hsize_t> dims(rank > 0 ? static_cast<std::size_t>(rank) : 0);
+    if (rank > 0) H5Tget_array_dims2(id, dims.data());
+    const hdf5::Handle base(H5Tget_super(id));
+    return fmt::format("array [{}] of {}", fmt::join(dims, ","), base.valid() ? describe_type(base.get()) : "?");
+  }
   return fmt::format("{}, size {}", class_name(type_class), size);
+}
+
+// A member name HDF5 allocated, freed with H5free_memory.
+std::string member_name(hid_t id, unsigned index) {
+  char* name = H5Tget_member_name(id, index);
+  if (name == nullptr) check(-1, fmt::format("getting the name of member {} of {}", index, describe_type(id)));
+  std::string out(name);
+  H5free_memory(name);
+  return out;
+}
+
+unsigned member_count(hid_t id) {
+  const int members = H5Tget_nmembers(id);
+  check(members, "counting the members of " + describe_type(id));
+  return static_cast<unsigned>(members);
+}
+
+Datatype super_of(hid_t id) {
+  return Datatype::adopt(check_id(H5Tget_super(id), "getting the base type of " + describe_type(id)));
+}
+
+std::vector<hsize_t> array_dims(hid_t id) {
+  const int rank = H5Tget_array_ndims(id);
+  check(rank, "getting the rank of " + describe_type(id));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check(H5Tget_array_dims2(id, dims.data()), "getting the dimensions of " + describe_type(id));
+  return dims;
 }
 
 // check() for calls whose message needs describe() (itself a few dozen HDF5 calls): the message
@@ -297,6 +352,11 @@ hid_t native_type_id(std::size_t size, bool is_signed, bool is_float) {
                                     is_float    ? "floating-point number"
                                     : is_signed ? "signed integer"
                                                 : "unsigned integer"));
+}
+
+void member_size_mismatch(const std::string& name, std::size_t bytes, const Datatype& type) {
+  throw InvalidArgument(fmt::format("compound member '{}': the C++ member has {} bytes but its type {} has {}", name,
+                                    bytes, type.describe(), type.size()));
 }
 
 }  // namespace detail
@@ -349,6 +409,77 @@ Datatype Datatype::variable_string() {
   check(H5Tset_size(type.id_, H5T_VARIABLE), what);
   check(H5Tset_strpad(type.id_, H5T_STR_NULLTERM), what);  // as h5py writes str
   check(H5Tset_cset(type.id_, H5T_CSET_UTF8), what);
+  return type;
+}
+
+Datatype Datatype::boolean() {
+  const std::int8_t no = 0, yes = 1;
+  const EnumMember members[] = {{"FALSE", {std::byte(no)}}, {"TRUE", {std::byte(yes)}}};
+  return enumeration(copy_of(H5T_NATIVE_INT8), members);
+}
+
+Datatype Datatype::array(const Datatype& element, const std::vector<std::uint64_t>& dims) {
+  require_valid(element, "array");
+  const std::string what = fmt::format("making an array type [{}] of {}", fmt::join(dims, ","), element.describe());
+  std::vector<hsize_t> all(dims.begin(), dims.end());
+  Datatype base = element;
+  if (element.type_class() == H5T_ARRAY) {  // std::array<std::array<T, m>, n> -> [n, m] of T
+    const std::vector<hsize_t> inner = array_dims(element.id());
+    all.insert(all.end(), inner.begin(), inner.end());
+    base = super_of(element.id());
+  }
+  if (all.empty() || all.size() > kMaxArrayRank ||
+      std::any_of(all.begin(), all.end(), [](hsize_t n) { return n == 0; })) {
+    throw InvalidArgument(what + ": needs 1 to 32 dimensions, none of them 0");
+  }
+  hdf5::silence_hdf5_errors();
+  return adopt(check_id(H5Tarray_create2(base.id(), static_cast<unsigned>(all.size()), all.data()), what));
+}
+
+Datatype Datatype::compound(std::size_t size, std::span<const CompoundMember> members) {
+  if (members.empty() || size == 0) {
+    throw InvalidArgument(fmt::format("a compound type needs members and a size (size {}, {} members)", size,
+                                      members.size()));
+  }
+  hdf5::silence_hdf5_errors();
+  Datatype type = adopt(check_id(H5Tcreate(H5T_COMPOUND, size), fmt::format("creating a compound of {} bytes", size)));
+  for (const CompoundMember& m : members) {
+    if (m.type == nullptr) throw InvalidArgument(fmt::format("compound member '{}' has no type", m.name));
+    require_valid(*m.type, "compound member");
+    const std::size_t bytes = m.type->size();
+    if (m.name.empty() || m.name.find('\0') != std::string::npos) {
+      throw InvalidArgument(fmt::format("compound member name '{}' is empty or holds a NUL", m.name));
+    }
+    if (m.offset > size || bytes > size - m.offset) {
+      throw InvalidArgument(fmt::format("compound member '{}' ({} bytes at offset {}) lies outside the {} bytes of "
+                                        "the compound",
+                                        m.name, bytes, m.offset, size));
+    }
+    // HDF5 refuses a duplicate name or overlapping members; its message says which.
+    check(H5Tinsert(type.id_, m.name.c_str(), m.offset, m.type->id_),
+          fmt::format("adding member '{}' ({}, at offset {}) to {}", m.name, m.type->describe(), m.offset,
+                      type.describe()));
+  }
+  return type;
+}
+
+Datatype Datatype::enumeration(const Datatype& base, std::span<const EnumMember> members) {
+  require_valid(base, "enumeration");
+  if (base.type_class() != H5T_INTEGER) {
+    throw InvalidArgument(fmt::format("an enum's base type must be an integer, not {}", base.describe()));
+  }
+  if (members.empty()) throw InvalidArgument("an enum type needs members");
+  hdf5::silence_hdf5_errors();
+  Datatype type = adopt(check_id(H5Tenum_create(base.id_), "creating an enum over " + base.describe()));
+  for (const EnumMember& m : members) {
+    if (m.value.size() != base.size()) {
+      throw InvalidArgument(fmt::format("enum member '{}': value of {} bytes for base type {}", m.name,
+                                        m.value.size(), base.describe()));
+    }
+    // HDF5 refuses a duplicate name or value.
+    check(H5Tenum_insert(type.id_, m.name.c_str(), m.value.data()),
+          fmt::format("adding member '{}' to {}", m.name, type.describe()));
+  }
   return type;
 }
 
@@ -408,8 +539,23 @@ bool Datatype::is_numeric() const {
   return c == H5T_INTEGER || c == H5T_FLOAT;
 }
 
+bool Datatype::is_boolean() const {
+  if (type_class() != H5T_ENUM || size() != 1) return false;
+  const Datatype reference = boolean();
+  return H5Tequal(id_, reference.id_) > 0;
+}
+
 Datatype Datatype::file_type() const {
   const H5T_class_t type_class = this->type_class();
+  if (type_class == H5T_ENUM) return enum_file_type();
+  if (type_class == H5T_ARRAY) {
+    const std::vector<hsize_t> dims = array_dims(id_);
+    const Datatype element = super_of(id_).file_type();
+    return adopt(check_id(H5Tarray_create2(element.id_, static_cast<unsigned>(dims.size()), dims.data()),
+                          "making the file type of " + describe()));
+  }
+  if (type_class == H5T_COMPOUND) return compound_file_type();
+  if (type_class == H5T_VLEN) return sequence_of(super_of(id_).file_type());  // strings are H5T_STRING
   if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) return *this;
 
   // A big-endian type is an explicit choice (h5py's dtype '>i4'): it stays big-endian. Everything
@@ -441,6 +587,42 @@ Datatype Datatype::file_type() const {
     return copy_of(standard);
   }
   return ordered;  // unusual precision or layout: kept as it is, in its byte order
+}
+
+Datatype Datatype::enum_file_type() const {
+  const Datatype base = super_of(id_);
+  const Datatype file_base = base.file_type();
+  Datatype out = adopt(check_id(H5Tenum_create(file_base.id_), "making the file type of " + describe()));
+  const unsigned members = member_count(id_);
+  std::vector<std::byte> value(std::max(base.size(), file_base.size()));
+  for (unsigned i = 0; i < members; ++i) {
+    const std::string name = member_name(id_, i);
+    check(H5Tget_member_value(id_, i, value.data()), fmt::format("reading member '{}' of {}", name, describe()));
+    hdf5::convert_in_place(base, file_base, 1, value);
+    check(H5Tenum_insert(out.id_, name.c_str(), value.data()),
+          fmt::format("adding member '{}' to the file type of {}", name, describe()));
+  }
+  return out;
+}
+
+Datatype Datatype::compound_file_type() const {
+  const unsigned members = member_count(id_);
+  std::vector<std::string> names;
+  std::vector<Datatype> types;
+  std::size_t total = 0;
+  for (unsigned i = 0; i < members; ++i) {
+    names.push_back(member_name(id_, i));
+    types.push_back(adopt(check_id(H5Tget_member_type(id_, i), "getting a member type of " + describe())).file_type());
+    total += types.back().size();
+  }
+  Datatype out = adopt(check_id(H5Tcreate(H5T_COMPOUND, total), "making the file type of " + describe()));
+  std::size_t offset = 0;
+  for (unsigned i = 0; i < members; ++i) {
+    check(H5Tinsert(out.id_, names[i].c_str(), offset, types[i].id_),
+          fmt::format("adding member '{}' to the file type of {}", names[i], describe()));
+    offset += types[i].size();
+  }
+  return out;
 }
 
 std::vector<std::byte> Datatype::encode() const {

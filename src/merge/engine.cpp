@@ -65,7 +65,7 @@ struct Worker {
     const container::DatasetWrites& writes = it == input.writes->end() ? none : it->second;
     const std::size_t esize = w.bytes / w.count;
     const container::ElementLayout layout{o.dims, esize, o.fill};
-    const bool unwritten_is_right = w.from_base || zero_fill(o.fill);
+    const bool unwritten_is_right = w.from_base || (!input.rewrite_unwritten && zero_fill(o.fill));
     ++stats.windows;
     const auto pieces = container::DataReader::resolve_window(writes, w.first, w.count, layout);
     if (pieces.size() == 1 && !pieces.front().written && unwritten_is_right) {
@@ -108,7 +108,10 @@ struct Worker {
         stage(from, from + bytes);
         continue;
       }
-      if (input.kernel_copy && bytes >= kKernelCopyBytes &&
+      // Records still to be checked pass through the buffer, where they are checked on the way:
+      // one read of their bytes instead of a checking read and a kernel copy.
+      const bool check_here = input.checks != nullptr && input.checks->holds_whole_record(p.writer, p.source, bytes);
+      if (!check_here && input.kernel_copy && bytes >= kKernelCopyBytes &&
           kernel_copy(reader.data_file(p.writer).fd(), p.source, output.fd(), w.address + from, bytes,
                       output.path())) {
         write_run();
@@ -116,7 +119,9 @@ struct Worker {
         stats.bytes_kernel_copied += bytes;
         continue;
       }
-      reader.data_file(p.writer).read_at(p.source, std::span(buffer).subspan(from, bytes));
+      const auto bytes_read = std::span(buffer).subspan(from, bytes);
+      reader.data_file(p.writer).read_at(p.source, bytes_read);
+      if (check_here) input.checks->observe(p.writer, p.source, bytes_read);
       stage(from, from + bytes);
     }
     write_run();

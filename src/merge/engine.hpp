@@ -11,6 +11,7 @@
 #include "container/catalog.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
+#include "merge/passing_checks.hpp"
 #include "merge/plan.hpp"
 
 namespace h5mf::merge_detail {
@@ -42,6 +43,11 @@ struct EngineInput {
   std::size_t window_bytes = 0;
   bool kernel_copy = true;
   std::size_t max_open_files = 256;  // over all threads
+  // Records to check as their bytes pass through (the verification fused into the copy); null: none.
+  PassingChecks* checks = nullptr;
+  // Write the fill value where nobody wrote even where the output should already hold it: a second
+  // pass after records were dropped must overwrite what the first pass took from them.
+  bool rewrite_unwritten = false;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // from one thread
 };
 

@@ -1,11 +1,16 @@
 // Reconstruction: a container becomes one conventional HDF5 file.
 //
-// 1. Every rank reads the metafile and the index; records are checked against their checksums,
-//    split over ranks and threads.
-// 2. Rank 0 creates the file's structure with libhdf5 (and writes chunked datasets through it).
-// 3. Every rank produces its share of the contiguous datasets' bytes, cut into windows by output
-//    byte range, with its threads (merge/engine.cpp).
-// 4. Rank 0 replaces the container by the file, atomically.
+// 1. Every rank reads the metafile and the index. Records of chunked, variable-length and
+//    base-file datasets are checked against their checksums now, split over ranks and threads.
+// 2. Rank 0 creates the file's structure with libhdf5 (and writes a base file's chunked datasets
+//    and every variable-length dataset through it, merge/vlen_merge.cpp).
+// 3. Every thread of every rank assembles and compresses its share of the chunks of the chunked
+//    datasets; rank 0 writes them with H5Dwrite_chunk (merge/chunks.cpp).
+// 4. Every rank produces its share of the contiguous datasets' bytes, cut into windows by output
+//    byte range, with its threads (merge/engine.cpp). Records are checked as their bytes pass
+//    through; those the copy did not see whole are checked after it, and windows that used a
+//    record that failed are produced again without it.
+// 5. Rank 0 replaces the container by the file, atomically.
 // Each step ends with every rank agreeing on its outcome, so an error anywhere reaches every rank.
 #include "h5mf/merge.hpp"
 
@@ -14,6 +19,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "container/base.hpp"
@@ -25,6 +31,7 @@
 #include "container/replace.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
+#include "merge/chunks.hpp"
 #include "merge/engine.hpp"
 #include "merge/plan.hpp"
 #include "merge/verify.hpp"
@@ -46,6 +53,13 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const container::Layout& layout = where.layout;
 
   MergeReport report;
+  auto lap_start = started;
+  const auto lap = [&lap_start] {  // seconds since the last lap
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - lap_start).count();
+    lap_start = now;
+    return seconds;
+  };
   report.ranks = static_cast<unsigned>(comm->size());
   report.threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Per thread: a window buffer and at most a window of staging for small pieces.
@@ -83,6 +97,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     index.emplace(layout, contents->header.container);
     index->refresh(contents->catalog.writer_files(), true);
   });
+  report.phases.load = lap();
   const container::Catalog& catalog = contents->catalog;
   // A container over an existing HDF5 file merges into (a copy of) that file.
   std::optional<std::string> base;
@@ -101,11 +116,39 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (const auto& d : index->damage()) {
     report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
   }
+  // Records of datasets the engine writes are checked as their bytes pass through it (step 4);
+  // the others (chunked, variable-length, base-file datasets) now, before anything uses them.
+  std::map<std::uint64_t, bool> by_engine;  // dataset -> written by the engine
+  const auto engine_writes = [&](std::uint64_t dataset) {
+    auto [it, added] = by_engine.try_emplace(dataset, false);
+    if (added) {
+      it->second = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset &&
+                   written_by_engine(catalog.object(dataset), catalog.in_base(dataset));
+    }
+    return it->second;
+  };
   Verified verified;
-  mpi::on_all(*comm, [&] { verified = verify_records(*index, layout, *comm, report.threads, options.verify_data,
-                                                     max_open_files);
-  });
+  {
+    const std::vector<const container::IndexedWrite*> records = list_records(*index);
+    std::vector<std::uint8_t> check_now(records.size(), 0);
+    if (options.verify_data) {
+      for (std::size_t i = 0; i < records.size(); ++i) check_now[i] = engine_writes(records[i]->record.dataset) ? 0 : 1;
+    }
+    std::vector<std::uint8_t> bad;
+    mpi::on_all(*comm, [&] { bad = check_records(records, check_now, layout, *comm, report.threads, max_open_files); });
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (bad[i]) {
+        ++verified.dropped;
+        verified.damage.push_back(checksum_damage(layout, *records[i]));
+      } else {
+        verified.writes[records[i]->record.dataset].add(*records[i]);
+      }
+    }
+    for (auto& [dataset, writes] : verified.writes) writes.prepare();
+  }
   report.records_dropped = verified.dropped;
+  index.reset();  // verified.writes holds what the merge needs: one copy of the records, not two
+  report.phases.verify = lap();
   report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
   // dataset's creation (aimed at an object that mismatched collective calls made on some ranks
@@ -113,17 +156,29 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (auto& [dataset, writes] : verified.writes) {
     const bool known = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset;
     const std::uint64_t first_epoch = known ? catalog.object(dataset).created_epoch + 1 : 0;
-    container::DatasetWrites kept;
     std::uint64_t orphans = 0;
     std::uint64_t outside = 0;
-    for (const auto& w : writes.in_replay_order()) {
+    const auto keep = [&](const container::IndexedWrite& w) {
       if (!known || w.record.epoch < first_epoch) {
         ++orphans;
       } else if (!container::fits(w, catalog.object(dataset).dims)) {
         ++outside;  // a lost resize, or ranks that disagreed on the shape
       } else {
-        kept.add(w);
+        return true;
       }
+      return false;
+    };
+    for (const auto& w : writes.in_replay_order()) keep(w);
+    // Usually every record stays, and the prepared writes are used as they are; a copy without the
+    // dropped ones is made only when there are some (copies of millions of records cost GiBs).
+    if (orphans + outside > 0) {
+      container::DatasetWrites kept;
+      orphans = outside = 0;
+      for (const auto& w : writes.in_replay_order()) {
+        if (keep(w)) kept.add(w);
+      }
+      kept.prepare();
+      writes = std::move(kept);
     }
     if (outside > 0) {
       report.records_dropped += outside;
@@ -139,10 +194,10 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
                 : fmt::format("{} records refer to dataset id {}, which the metafile does not define; dropped", orphans,
                               dataset));
     }
-    kept.prepare();
-    report.records += kept.size();
-    writes = std::move(kept);
+    report.records += writes.size();
   }
+
+  report.phases.prepare = lap();
 
   // From here on a failure (a full disk, say) must not leave a partial output beside the container.
   struct RemoveOnFailure {
@@ -170,28 +225,105 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     comm->broadcast(bytes, 0);
     plan = decode_plan(bytes);
   }
+  report.phases.structure = lap();
 
-  // 3. The data, by every thread of every rank.
+  // 3. The chunks, compressed by every thread of every rank, written by rank 0.
+  ChunkStats chunk_stats;
+  mpi::on_all(*comm, [&] {
+    chunk_stats = run_chunk_stage({&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
+                                   max_open_files},
+                                  *comm);
+  });
+  report.chunks_written = comm->sum(chunk_stats.chunks);
+  report.chunk_bytes_raw = comm->sum(chunk_stats.bytes_raw);
+  report.chunk_bytes_stored = comm->sum(chunk_stats.bytes_stored);
+  report.bytes_written += report.chunk_bytes_stored;
+
+  // 4. The contiguous datasets' data, by every thread of every rank.
   const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
-                    options.kernel_copy, max_open_files, nullptr};
+                    options.kernel_copy, max_open_files, nullptr, false, nullptr};
   if (options.progress) {
     input.progress = [&](std::uint64_t done, std::uint64_t total) {
       options.progress({done, total, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
     };
   }
+  // The records to check on the way, in one order on every rank (they stay where they are in
+  // verified.writes until a dataset is produced again without its damaged records).
+  std::vector<const container::IndexedWrite*> records;
+  if (options.verify_data) {
+    for (const auto& [dataset, writes] : verified.writes) {
+      if (!engine_writes(dataset)) continue;
+      for (const auto& w : writes.in_replay_order()) records.push_back(&w);
+    }
+  }
+  PassingChecks checks;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& w = *records[i];
+    checks.expect(i, w.writer, w.record.data_offset, w.record.data_length, w.record.data_checksum);
+  }
+  checks.seal(records.size());
+  if (options.verify_data) input.checks = &checks;
   EngineStats stats;
-  mpi::on_all(*comm, [&] {
-    stats = run_engine(input, windows, begin, end);
-    if (options.sync) container::PosixFile(output, container::PosixFile::Access::ReadWrite).sync();
-  });
+  mpi::on_all(*comm, [&] { stats = run_engine(input, windows, begin, end); });
+
+  // Records the copy did not see whole are checked now; if any record failed, the windows of its
+  // dataset are produced again without it.
+  if (options.verify_data) {
+    std::vector<std::uint8_t> failed = checks.failed(), checked = checks.checked();
+    mpi::on_all(*comm, [&] {
+      comm->all_or(failed);
+      comm->all_or(checked);
+      report.records_checked_in_copy = static_cast<std::uint64_t>(std::count(checked.begin(), checked.end(), 1));
+      std::vector<std::uint8_t> check_later(records.size(), 0);
+      for (std::size_t i = 0; i < records.size(); ++i) check_later[i] = checked[i] ? 0 : 1;
+      const auto late = check_records(records, check_later, layout, *comm, report.threads, max_open_files);
+      for (std::size_t i = 0; i < records.size(); ++i) failed[i] = failed[i] || late[i];
+    });
+    std::set<std::uint64_t> damaged;
+    std::set<std::pair<std::uint32_t, std::uint64_t>> dropped;  // (writer, data offset)
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (!failed[i]) continue;
+      damaged.insert(records[i]->record.dataset);
+      dropped.emplace(records[i]->writer, records[i]->record.data_offset);
+      ++report.records_dropped;
+      report.damage.push_back(checksum_damage(layout, *records[i]));
+    }
+    if (!damaged.empty()) {
+      for (const auto dataset : damaged) {
+        container::DatasetWrites kept;
+        for (const auto& w : verified.writes.at(dataset).in_replay_order()) {
+          if (!dropped.count({w.writer, w.record.data_offset})) kept.add(w);
+        }
+        report.records -= verified.writes.at(dataset).size() - kept.size();
+        kept.prepare();
+        verified.writes[dataset] = std::move(kept);
+      }
+      std::vector<Window> again;
+      for (const auto& w : windows) {
+        if (damaged.count(w.dataset)) again.push_back(w);
+      }
+      const auto [from, to] = share_of(again, comm->rank(), comm->size());
+      input.checks = nullptr;
+      input.rewrite_unwritten = true;
+      input.progress = nullptr;
+      EngineStats redo;
+      mpi::on_all(*comm, [&] { redo = run_engine(input, again, from, to); });
+      stats.bytes_written += redo.bytes_written;
+      stats.bytes_kernel_copied += redo.bytes_kernel_copied;
+    }
+  }
+  if (options.sync) {
+    mpi::on_all(*comm, [&] { container::PosixFile(output, container::PosixFile::Access::ReadWrite).sync(); });
+  }
   report.bytes_written += comm->sum(stats.bytes_written);
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);
   report.windows += comm->sum(stats.windows);
   report.windows_skipped += comm->sum(stats.windows_skipped);
+  report.phases.data = lap();
 
-  // 4. The file replaces the container.
+  // 5. The file replaces the container.
   if (options.output.empty()) {
     mpi::on_root(*comm, 0, [&] {
       if (base) {
@@ -201,6 +333,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       }
     });
   }
+  report.phases.replace = lap();
   cleanup.armed = false;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

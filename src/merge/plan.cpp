@@ -9,13 +9,14 @@
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
+#include "driver/vlen_strings.hpp"
 #include "format/encoding.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
+#include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
 #include "merge/vlen_merge.hpp"
-#include "driver/vlen_strings.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -23,7 +24,8 @@ namespace {
 using container::CatalogObject;
 using hdf5::Handle;
 
-// Chunked datasets go through libhdf5 (its chunk index, later its filters), rows at a time.
+// Chunked datasets of a base file go through libhdf5 (its chunk index and filters), rows at a time,
+// starting from the rows the base file holds.
 void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
                    const container::DatasetWrites& writes, const std::string& path, const std::string& output,
                    std::size_t window_bytes, bool in_base, MergeReport& report) {
@@ -87,6 +89,10 @@ void copy_file(const std::string& from, const std::string& to) {
 
 }  // namespace
 
+bool written_by_engine(const container::CatalogObject& dataset, bool in_base) {
+  return !in_base && dataset.chunk.empty() && !Datatype::decode(dataset.type).is_variable_length();
+}
+
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
                       const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
                       std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report) {
@@ -144,6 +150,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       std::vector<hsize_t> chunk(o.chunk.begin(), o.chunk.end());
       hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
                   fmt::format("chunk shape of '{}'", path));
+      hdf5::set_pipeline(dcpl.get(), o.filters, fmt::format("dataset '{}' in '{}'", path, output));
     } else if (!vlen) {
       // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
       // byte somebody wrote or whose fill is not zero; the rest is never-written file space, zero.
@@ -156,15 +163,17 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
         fmt::format("create dataset '{}' in '{}'", path, output)));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
+    // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
+    // variable-length type through libhdf5 here, which turns their pointers into heap objects.
     auto it = writes.find(id);
-    if (vlen) {
+    if (vlen) {  // strings and sequences, contiguous or chunked (filtered or not): vlen_merge.cpp
       if (it != writes.end()) {
         write_vlen_dataset(d.get(), o, type, layout, it->second, path, output, window_bytes, false, report);
       }
-    } else if (chunked) {
+    } else if (chunked && type.is_variable_length()) {
       write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
                     false, report);
-    } else {
+    } else if (written_by_engine(o, false)) {
       const haddr_t address = H5Dget_offset(d.get());
       if (address != HADDR_UNDEF) plan.contiguous.push_back({id, address, type.size()});
     }

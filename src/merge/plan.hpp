@@ -28,9 +28,13 @@ struct Plan {
   std::vector<PlannedDataset> contiguous;  // written into place by the engine, in parallel
 };
 
+// Whether the engine writes a dataset's data into place: new contiguous datasets of fixed-size
+// types. create_structure writes the others through libhdf5, from records checked beforehand.
+bool written_by_engine(const container::CatalogObject& dataset, bool in_base);
+
 // Creates `output` with every group, dataset and attribute of the catalog (contiguous datasets
-// allocated up front so that their addresses are known; fill values set) and writes the chunked
-// datasets through libhdf5. Counts what it made in `report`. With a `base` file (a container over
+// allocated up front so that their addresses are known; fill values and filters set) and writes the
+// chunked datasets of a base file through libhdf5 (the chunk stage writes the others). Counts what it made in `report`. With a `base` file (a container over
 // an existing HDF5 file), `output` starts as a copy of it and only what the container added or
 // changed is made.
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,

@@ -13,51 +13,67 @@
 
 namespace h5mf::merge_detail {
 
-Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
-                        unsigned threads, bool check_data, std::size_t max_open_files) {
+std::vector<const container::IndexedWrite*> list_records(container::ContainerIndex& index) {
   std::vector<const container::IndexedWrite*> all;
   for (auto dataset : index.datasets_written()) {
     for (const auto& w : index.writes(dataset).in_replay_order()) all.push_back(&w);
   }
-  std::vector<std::uint8_t> bad(all.size(), 0);
+  return all;
+}
 
-  if (check_data) {
-    std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
-    const auto stride = static_cast<std::size_t>(comm.size());
-    std::mutex error_mutex;
-    std::exception_ptr error;
-    auto work = [&] {
-      try {
-        container::FileCache files([&](std::uint32_t writer) { return layout.data_file(writer); },
-                                   std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
-        std::vector<std::byte> buffer(std::size_t{4} << 20);
-        // Positions rank, rank + ranks, ... are this rank's; threads take them in turn.
-        for (std::size_t i = next.fetch_add(stride); i < all.size(); i = next.fetch_add(stride)) {
-          const auto& w = *all[i];
-          if (container::data_checksum(files.get(w.writer), w.record, buffer) != w.record.data_checksum) bad[i] = 1;
-        }
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
-    comm.all_or(bad);
+std::vector<std::uint8_t> check_records(const std::vector<const container::IndexedWrite*>& records,
+                                        const std::vector<std::uint8_t>& which, const container::Layout& layout,
+                                        mpi::Comm& comm, unsigned threads, std::size_t max_open_files) {
+  std::vector<std::uint8_t> bad(records.size(), 0);
+  // The positions to check, the same list on every rank; rank r takes r, r + ranks, ...
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (which.empty() || which[i]) todo.push_back(i);
   }
+  std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
+  const auto stride = static_cast<std::size_t>(comm.size());
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto work = [&] {
+    try {
+      container::FileCache files([&](std::uint32_t writer) { return layout.data_file(writer); },
+                                 std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
+      std::vector<std::byte> buffer(std::size_t{4} << 20);
+      for (std::size_t k = next.fetch_add(stride); k < todo.size(); k = next.fetch_add(stride)) {
+        const auto& w = *records[todo[k]];
+        if (container::data_checksum(files.get(w.writer), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  comm.all_or(bad);
+  return bad;
+}
 
+std::string checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
+  return fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its checksum; record dropped",
+                     layout.data_file(w.writer), w.record.sequence, w.record.dataset, w.record.data_length,
+                     w.record.data_offset);
+}
+
+Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
+                        unsigned threads, bool check_data, std::size_t max_open_files) {
+  const auto all = list_records(index);
+  const std::vector<std::uint8_t> bad =
+      check_data ? check_records(all, {}, layout, comm, threads, max_open_files) : std::vector<std::uint8_t>(all.size(), 0);
   Verified out;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& w = *all[i];
     if (bad[i]) {
       ++out.dropped;
-      out.damage.push_back(fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its "
-                                       "checksum; record dropped",
-                                       layout.data_file(w.writer), w.record.sequence, w.record.dataset,
-                                       w.record.data_length, w.record.data_offset));
+      out.damage.push_back(checksum_damage(layout, w));
       continue;
     }
     out.writes[w.record.dataset].add(w);

@@ -1,5 +1,5 @@
-// Checking every record's data against its checksum before the merge uses it, split over the
-// ranks and threads of the merge.
+// Checking records' data against their checksums before (or while) the merge uses them, split
+// over the ranks and threads of the merge.
 #pragma once
 
 #include <cstdint>
@@ -13,15 +13,26 @@
 
 namespace h5mf::merge_detail {
 
+// The records of every written dataset, in one order that every rank lists alike.
+std::vector<const container::IndexedWrite*> list_records(container::ContainerIndex& index);
+
+// Checks the data of the records that `which` marks (all when empty) against their checksums:
+// every rank reads 1/ranks of them (by position) with `threads` threads and at most
+// `max_open_files` data files open over all threads. Returns, on every rank, which records failed.
+std::vector<std::uint8_t> check_records(const std::vector<const container::IndexedWrite*>& records,
+                                        const std::vector<std::uint8_t>& which, const container::Layout& layout,
+                                        mpi::Comm& comm, unsigned threads, std::size_t max_open_files);
+
+// The report line for a record whose data fail their checksum.
+std::string checksum_damage(const container::Layout& layout, const container::IndexedWrite& write);
+
 struct Verified {
   std::map<std::uint64_t, container::DatasetWrites> writes;  // the records that pass, prepared
   std::vector<std::string> damage;                            // one line per record dropped
   std::uint64_t dropped = 0;
 };
 
-// Every rank reads 1/ranks of the records (by position), with `threads` threads; the verdicts are
-// combined so that every rank ends with the same records.
-// At most `max_open_files` data files are open at once over all threads.
+// Every record checked (when `check_data`) and those that pass, by dataset.
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
                         unsigned threads, bool check_data, std::size_t max_open_files);
 

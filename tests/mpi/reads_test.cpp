@@ -100,6 +100,30 @@ TEST(Reads, EveryRanksWritesAfterFlush) {
   f.close();
 }
 
+// Within one epoch a read refreshes only the reader's own index file (the others cannot have
+// anything new for it before the next collective call); across a flush it reads every writer's.
+TEST(Reads, ManyReadsOfOneEpochThenAFlush) {
+  h5mf::File f((test_dir() / "c.h5").string(), "w", parallel());
+  auto d = f.create_dataset("d", h5mf::DatasetCreate::of<std::int32_t>({ranks(), 20}).fill_value(std::int32_t{-1}));
+  const u64 next = (me() + 1) % ranks();
+  for (u64 c = 0; c < 10; ++c) {
+    d.write(std::vector<std::int32_t>{static_cast<std::int32_t>(100 * me() + c)}, Selection::hyperslab({me(), c}, {1, 1}));
+    // Own writes at once, each read after a write of the same epoch.
+    EXPECT_EQ(d.read<std::int32_t>(Selection::hyperslab({me(), 0}, {1, c + 1})).back(),
+              static_cast<std::int32_t>(100 * me() + c));
+  }
+  f.flush();
+  // The neighbour's ten writes, seen after the flush, then its next ones after the next flush.
+  std::vector<std::int32_t> row(20, -1);
+  for (u64 c = 0; c < 10; ++c) row[c] = static_cast<std::int32_t>(100 * next + c);
+  EXPECT_EQ(d.read<std::int32_t>(Selection::hyperslab({next, 0}, {1, 20})), row);
+  d.write(std::vector<std::int32_t>(10, static_cast<std::int32_t>(me())), Selection::hyperslab({me(), 10}, {1, 10}));
+  f.flush();
+  for (u64 c = 10; c < 20; ++c) row[c] = static_cast<std::int32_t>(next);
+  EXPECT_EQ(d.read<std::int32_t>(Selection::hyperslab({next, 0}, {1, 20})), row);
+  f.close();
+}
+
 TEST(Reads, ReopenedReadOnly) {
   const fs::path path = test_dir() / "c.h5";
   {

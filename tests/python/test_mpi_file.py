@@ -140,3 +140,77 @@ def test_default_driver_with_a_communicator(comm, shared_dir, available_drivers)
         pytest.skip('one rank means a serial (sec2) file, and sec2 is not available yet')
     with h5mf.File(path, 'w', comm=comm) as f:
         assert f.driver == ('multifile' if comm.size > 1 else 'sec2')
+
+
+def test_time_series_resized_and_appended_over_two_sessions(comm, shared_dir):
+    # Issue 9's growing dataset, h5py-style: dset.resize((n,)) (collective), then each rank writes
+    # its slab; the first session does steps 0..99 and closes, a second one (mode 'a') 100..199.
+    path = os.path.join(shared_dir, 'series.h5')
+    rank, size, slab, width, steps = comm.rank, comm.size, 5, 8, 200
+
+    def value(step, i):
+        return step * 1_000_000 + rank * 1_000 + i
+
+    def run_steps(f, first, last):
+        series, field = f['series'], f['field']
+        for step in range(first, last):
+            series.resize(((step + 1) * size * slab,))
+            start = (step * size + rank) * slab
+            series[start:start + slab] = [value(step, i) for i in range(slab)]
+            field.resize((step + 1, size * width))
+            field[step, rank * width:(rank + 1) * width] = step + np.arange(rank * width, (rank + 1) * width) / 1024
+
+    with h5mf.File(path, 'w', driver='multifile', comm=comm) as f:
+        f.create_dataset('series', (0,), maxshape=(None,), dtype='i8')
+        f.create_dataset('field', (0, size * width), maxshape=(None, size * width), dtype='f8')
+        run_steps(f, 0, 100)
+    with h5mf.File(path, 'a', driver='multifile', comm=comm) as f:
+        assert f['series'].shape == (100 * size * slab,) and f['series'].maxshape == (None,)
+        run_steps(f, 100, steps)
+
+    expected_series = np.array([s * 1_000_000 + r * 1_000 + i
+                                for s in range(steps) for r in range(size) for i in range(slab)], dtype='i8')
+    expected_field = np.arange(steps)[:, None] + np.arange(size * width)[None, :] / 1024
+    with h5mf.File(path, 'r', driver='multifile', comm=comm) as f:
+        np.testing.assert_array_equal(f['series'][...], expected_series)
+        np.testing.assert_array_equal(f['field'][...], expected_field)
+    comm.Barrier()
+    if rank == 0:
+        import h5py
+        h5mf.merge(path)
+        with h5py.File(path, 'r') as f:
+            assert f['series'].maxshape == (None,) and f['field'].maxshape == (None, size * width)
+            np.testing.assert_array_equal(f['series'][...], expected_series)
+            np.testing.assert_array_equal(f['field'][...], expected_field)
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_structured_enum_bool_and_subarray_parts(comm, shared_dir, driver):
+    """Each rank writes its row of compound, enum, bool and subarray datasets (fill values elsewhere);
+    h5py reads the same from the merged (or mpio) file."""
+    path = os.path.join(shared_dir, f'types-{driver}.h5')
+    rank, size = comm.rank, comm.size
+    color = h5mf.enum_dtype({'RED': 1, 'BLUE': 7}, basetype='i2')
+    point = np.dtype([('id', '<i4'), ('ok', '?'), ('xyz', '<f4', (3,)), ('c', color)])
+    fill = np.array((-1, False, (9, 9, 9), 7), dtype=point)
+    with h5mf.File(path, 'w', driver=driver, comm=comm) as f:
+        p = f.create_dataset('points', (size, 2), dtype=point, fillvalue=fill)
+        p[rank, 0] = np.array((rank, True, (rank, 0, 1), 1), dtype=point)
+        f.create_dataset('flags', (size,), dtype=bool, fillvalue=True)[rank] = rank % 2 == 1
+        f.create_dataset('vectors', (size,), dtype=('<u2', (2,)), fillvalue=(5, 5))[rank] = (rank, rank)
+        f.attrs['point'] = fill
+    comm.Barrier()
+    if rank == 0:
+        import h5py
+        if driver == 'multifile':
+            h5mf.merge(path)
+        with h5py.File(path, 'r') as f:
+            got = f['points'][...]
+            assert got['id'].tolist() == [[r, -1] for r in range(size)]
+            assert got['xyz'][:, 0].tolist() == [[r, 0, 1] for r in range(size)]
+            assert got['c'].tolist() == [[1, 7]] * size
+            assert h5py.check_enum_dtype(f['points'].dtype['c']) == {'RED': 1, 'BLUE': 7}
+            assert f['flags'].dtype == np.bool_ and f['flags'][...].tolist() == [r % 2 == 1 for r in range(size)]
+            assert f['vectors'][...].tolist() == [[r, r] for r in range(size)]
+            assert f.attrs['point']['xyz'].tolist() == [9, 9, 9]
+    comm.Barrier()

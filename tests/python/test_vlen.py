@@ -174,3 +174,33 @@ def test_vlen_dtype_mirrors_h5py():
         assert h5mf.check_vlen_dtype(h5mf.vlen_dtype(base)) == h5py.check_vlen_dtype(h5py.vlen_dtype(base))
     assert h5mf.check_vlen_dtype(h5mf.string_dtype()) == h5py.check_vlen_dtype(h5py.string_dtype())
     assert h5mf.check_vlen_dtype(np.dtype('i4')) is None
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_beside_structured_enum_and_compressed(driver, tmp_path):
+    """Variable-length data beside the fixed-size types in one file, the strings compressed: the
+    merge writes each through its own path; h5py reads the same values and filters."""
+    point = np.dtype([('x', 'f8'), ('id', 'i4'), ('ok', '?')])
+    color = h5mf.enum_dtype({'RED': 0, 'GREEN': 1}, basetype='i1')
+    records = np.array([(0.5, 1, True), (1.5, 2, False), (2.5, 3, True)], dtype=point)
+    path = str(tmp_path / 'mixed.h5')
+    with h5mf.File(path, 'w', driver=driver) as f:
+        f.create_dataset('points', data=records)
+        f.create_dataset('colors', data=np.array([1, 0, 1], dtype=color))
+        s = f.create_dataset('labels', (5,), dtype=h5mf.string_dtype(), compression='gzip', shuffle=True)
+        s[0:3] = ['α', 'beta', '']
+        s[4] = 'last'
+        v = f.create_dataset('runs', (3,), dtype=h5mf.vlen_dtype('i2'), compression=6, chunks=(2,))
+        v[0:2] = [[1, 2, 3], []]
+        v[2] = np.arange(40, dtype='i2')
+    if driver == 'multifile':
+        h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert f['points'][()].tolist() == records.tolist()
+        assert f['points'].dtype.names == ('x', 'id', 'ok')
+        assert h5py.check_enum_dtype(f['colors'].dtype) == {'RED': 0, 'GREEN': 1}
+        assert f['colors'][()].tolist() == [1, 0, 1]
+        assert f['labels'].compression == 'gzip' and f['labels'].shuffle
+        assert f['labels'].asstr()[()].tolist() == ['α', 'beta', '', '', 'last']
+        assert f['runs'].compression == 'gzip' and f['runs'].compression_opts == 6
+        assert [r.tolist() for r in f['runs'][()]] == [[1, 2, 3], [], list(range(40))]

@@ -74,7 +74,7 @@ if(MODE STREQUAL "unsupported")
   # A type the printer cannot format: an error naming it, exit code 1, and no partial output.
   run(DIR ${WORK}/c COMMAND ${H5MF} dump ${name} OUT out ERR err EXPECT 1)
   if(NOT out STREQUAL "" OR NOT err MATCHES "^h5mf dump: type .* of dataset '/pairs' is not supported yet\n$")
-    message(FATAL_ERROR "h5mf dump of a compound dataset: expected only an error, got\n"
+    message(FATAL_ERROR "h5mf dump of a dataset of an unsupported type: expected only an error, got\n"
                         "stdout: ${out}\nstderr: ${err}")
   endif()
   return()

@@ -91,6 +91,21 @@ TEST(Catalog, RejectsContradictions) {
   EXPECT_THROW(c.apply(format::DeleteAttributeRecord{1, 2, "none"}), FormatError);
 }
 
+TEST(Catalog, KeepsEachDatasetsFilterPipeline) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1});
+  auto packed = dataset_record(1, 0, "packed", {100});
+  packed.chunk = {10};
+  packed.filters = {{2, 1, {}}, {1, 1, {6}}};
+  c.apply(packed);
+  c.apply(dataset_record(2, 0, "plain", {100}));
+  EXPECT_EQ(c.object(1).filters, packed.filters);
+  EXPECT_TRUE(c.object(2).filters.empty());
+  auto contiguous = dataset_record(3, 0, "bad", {100});
+  contiguous.filters = {{1, 1, {6}}};
+  EXPECT_THROW(c.apply(contiguous), FormatError);  // filters without chunks
+}
+
 TEST(Catalog, AttributesKeepCreationOrderOnOverwrite) {
   Catalog c;
   c.apply(format::SetAttributeRecord{1, 0, "b", {std::byte{1}}, {}, {std::byte{7}}});

@@ -597,12 +597,12 @@ std::vector<StructureRecord> sample_structure_records() {
                                      {100, 200},
                                      {100, 200},
                                      bytes_of({0xFF, 0xFF, 0xFF, 0xFF}),
-                                     {}});
+                                     {}, {}});
   // Chunked, unlimited, default fill.
   v.emplace_back(
-      CreateDatasetRecord{2, 3, 0, "series", type_blob(), {0, 8}, {kUnlimited, 8}, {}, {64, 8}});
+      CreateDatasetRecord{2, 3, 0, "series", type_blob(), {0, 8}, {kUnlimited, 8}, {}, {64, 8}, {}});
   // Scalar (rank 0), empty type blob.
-  v.emplace_back(CreateDatasetRecord{3, 4, 0, "scalar", {}, {}, {}, {}, {}});
+  v.emplace_back(CreateDatasetRecord{3, 4, 0, "scalar", {}, {}, {}, {}, {}, {}});
   // Maximum rank.
   v.emplace_back(CreateDatasetRecord{4,
                                      5,
@@ -612,7 +612,11 @@ std::vector<StructureRecord> sample_structure_records() {
                                      Extent(kMaxRank, 2),
                                      Extent(kMaxRank, kUnlimited),
                                      {},
-                                     Extent(kMaxRank, 1)});
+                                     Extent(kMaxRank, 1),
+                                     {}});
+  // Chunked with a filter pipeline (shuffle, deflate 6, fletcher32, a plugin with values).
+  v.emplace_back(CreateDatasetRecord{4, 6, 0, "packed", type_blob(), {100, 3}, {kUnlimited, 3}, {}, {10, 3},
+                                     {{2, 1, {}}, {1, 1, {6}}, {3, 0, {}}, {32001, 1, {0, 0, 0, 0, 4, 2, 1}}}});
   v.emplace_back(SetAttributeRecord{5, 2, "units", type_blob(), {}, bytes_of("kelvin")});
   v.emplace_back(SetAttributeRecord{6, 0, "matrix", type_blob(), {2, 3}, Bytes(24, std::byte{7})});
   v.emplace_back(SetAttributeRecord{7, 0, "empty", type_blob(), {0}, {}});
@@ -725,7 +729,7 @@ TEST(Records, WriteRoundTrip) {
 }
 
 TEST(Records, KnownCreateDatasetLayout) {
-  const CreateDatasetRecord r{1, 2, 3, "ab", bytes_of({9}), {4}, {kUnlimited}, {}, {2}};
+  const CreateDatasetRecord r{1, 2, 3, "ab", bytes_of({9}), {4}, {kUnlimited}, {}, {2}, {}};
   const Bytes p = encode(StructureRecord{r});
   ASSERT_EQ(p.size(), 24u + 4 + 2 + 4 + 1 + 4 + 8 + 8 + 4 + 4 + 8);
   expect_bytes(p, 0, le64(1), "epoch");
@@ -791,7 +795,7 @@ TEST(Records, InvalidNamesRejectedOnDecode) {
 }
 
 TEST(Records, InvalidShapesRejectedOnEncode) {
-  CreateDatasetRecord d{0, 1, 0, "d", type_blob(), {1, 2}, {1}, {}, {}};
+  CreateDatasetRecord d{0, 1, 0, "d", type_blob(), {1, 2}, {1}, {}, {}, {}};
   EXPECT_THROW(encode(StructureRecord{d}), InvalidArgument);  // maxdims rank differs
   d.maxdims = {1, 2};
   d.chunk = {1};
@@ -838,10 +842,49 @@ TEST(Records, TrailingBytesRejected) {
   }
 }
 
+std::size_t filterless_size(CreateDatasetRecord d) {
+  d.filters.clear();
+  return encode(StructureRecord{d}).size();
+}
+
+TEST(Records, FilterPipelineIsATrailingField) {
+  CreateDatasetRecord d{1, 2, 0, "z", type_blob(), {10}, {10}, {}, {4}, {{1, 1, {9}}, {3, 0, {}}}};
+  const Bytes with = encode(StructureRecord{d});
+  // The known layout after the chunk: nfilters, then id, flags, n, values per filter.
+  const std::size_t at = filterless_size(d);
+  ASSERT_EQ(with.size(), at + 4 + 16 + 12);
+  expect_bytes(with, at, bytes_of({2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0}), "nfilters, deflate");
+  expect_bytes(with, at + 20, bytes_of({3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), "fletcher32");
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, with, "m")), d);
+  // A record of a container written before pipelines existed (and one without filters, which is
+  // encoded the same way) decodes as unfiltered.
+  const Bytes old(with.begin(), with.begin() + static_cast<std::ptrdiff_t>(at));
+  const auto decoded = std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, old, "m"));
+  EXPECT_TRUE(decoded.filters.empty());
+  d.filters.clear();
+  EXPECT_EQ(decoded, d);
+  EXPECT_EQ(encode(StructureRecord{d}), old);
+  // Filters on a contiguous dataset are refused both ways.
+  CreateDatasetRecord contiguous{1, 2, 0, "c", type_blob(), {10}, {10}, {}, {}, {{1, 1, {9}}}};
+  EXPECT_THROW(encode(StructureRecord{contiguous}), InvalidArgument);
+  Bytes forged = old;
+  forged.resize(forged.size() - 12);  // chunk_rank 1 + chunk -> chunk_rank 0
+  forged.insert(forged.end(), {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}});
+  forged.insert(forged.end(), with.begin() + static_cast<std::ptrdiff_t>(at), with.end());
+  expect_format_error([&] { decode_structure(RecordType::CreateDataset, forged, "m"); }, "contiguous");
+  // An impossible count is refused before anything is allocated.
+  Bytes huge = old;
+  huge.insert(huge.end(), {std::byte{0xff}, std::byte{0xff}, std::byte{0xff}, std::byte{0x7f}});
+  expect_format_error([&] { decode_structure(RecordType::CreateDataset, huge, "m"); }, "nfilters");
+}
+
 TEST(Records, EveryTruncationRejected) {
   for (const StructureRecord& r : sample_structure_records()) {
     const Bytes p = encode(r);
     for (std::size_t n = 0; n < p.size(); ++n) {
+      // Cut just before its filter pipeline, a CREATE_DATASET is one written without filters.
+      const auto* d = std::get_if<CreateDatasetRecord>(&r);
+      if (d && !d->filters.empty() && n == filterless_size(*d)) continue;
       EXPECT_THROW(decode_structure(record_type(r), ByteView(p).first(n), "m"), FormatError)
           << "type " << static_cast<int>(record_type(r)) << " cut at " << n;
     }
@@ -925,7 +968,7 @@ TEST(Records, BadShapesRejectedOnDecode) {
                       "field 'rank': rank 33");
 
   // chunk_rank that is neither 0 nor the rank.
-  CreateDatasetRecord d{0, 1, 0, "d", {}, {4, 4}, {4, 4}, {}, {2, 2}};
+  CreateDatasetRecord d{0, 1, 0, "d", {}, {4, 4}, {4, 4}, {}, {2, 2}, {}};
   Bytes q = encode(StructureRecord{d});
   put_u32(q.data() + q.size() - 20, 1);  // chunk_rank sits before the two chunk extents
   expect_format_error([&] { decode_structure(RecordType::CreateDataset, q, "m"); }, "chunk_rank");

@@ -94,7 +94,9 @@ def compare(path, view, merged, counts):
         for what in ("dtype", "shape", "maxshape"):
             if getattr(v, what) != getattr(m, what):
                 fail(child, f"{what} {getattr(v, what)} != {getattr(m, what)}")
-        if not same_values(np.array(v.fillvalue), np.array(m.fillvalue)):
+        # (h5py finds no conversion for the fill value of an array type; the data compared here
+        # and by h5dump show it in the unwritten elements)
+        if m.dtype.subdtype is None and not same_values(np.array(v.fillvalue), np.array(m.fillvalue)):
             fail(child, f"fill value {v.fillvalue!r} != {m.fillvalue!r}")
         if not same_values(v[()], m[()]):
             fail(child, f"data differ:\nview   {v[()]!r}\nmerged {m[()]!r}")

@@ -17,6 +17,8 @@
 //                PATH.h5mf): new datasets, and base datasets partly overwritten (also by more
 //                scattered records than the view keeps a union of)
 //   damaged      a record whose data fail their checksum: left out of the view, as of the merge
+//   filtered     chunked datasets with filters (shuffle, deflate, fletcher32; scaleoffset), partly
+//                written: the view maps the container's raw bytes, the merge compresses them
 //   many_points  refused: 1500 points in one dataset
 //   many_records refused: 12000 single-element writes that no mapping can join
 //   many_blocks  refused: two interleaved strided writes of 15000 blocks each
@@ -295,6 +297,18 @@ void many_records(const std::string& path) {
   f.close();
 }
 
+void filtered(const std::string& path) {
+  File f(path, "w", coordinator(1));
+  auto a = f.create_dataset("packed", DatasetCreate::of<double>({40, 30}).chunk_shape({8, 8}).fill_value(-1.5)
+                                          .shuffle().deflate(6).fletcher32());
+  std::vector<double> block(25 * 17);
+  std::iota(block.begin(), block.end(), 0.5);
+  a.write(block, Selection::hyperslab({3, 5}, {25, 17}));
+  auto b = f.create_dataset("scaled", DatasetCreate::of<std::int32_t>({500}).scaleoffset(0).deflate(2));
+  b.write(counting<std::int32_t>(200, -100), Selection::hyperslab({100}, {200}));
+  f.close();
+}
+
 void many_blocks(const std::string& path) {
   File f(path, "w", coordinator(1));
   auto s = f.create_dataset<std::int32_t>("interleaved", {30000});
@@ -313,7 +327,7 @@ int main(int argc, char** argv) {
   if (argc == 4) seed = std::stoull(argv[3]);
   const std::map<std::string, std::function<void(const std::string&)>> patterns = {
       {"layout", layout}, {"overlap", overlap},         {"writers", writers},           {"points", points},
-      {"random", random_writes}, {"base", base},     {"damaged", damaged},     {"many_points", many_points}, {"many_records", many_records}, {"many_blocks", many_blocks}};
+      {"random", random_writes}, {"base", base},     {"damaged", damaged},     {"many_points", many_points}, {"many_records", many_records}, {"many_blocks", many_blocks}, {"filtered", filtered}};
   const auto it = patterns.find(argv[2]);
   if (it == patterns.end()) {
     std::fprintf(stderr, "write_views: unknown pattern '%s'\n", argv[2]);

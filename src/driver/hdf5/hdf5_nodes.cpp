@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include "driver/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_state.hpp"
 #include "driver/vlen_strings.hpp"
+#include "hdf5/filters.hpp"
 #include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
 
@@ -281,6 +283,12 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     return {dims.begin(), dims.begin() + rank};
   }
 
+  FilterPipeline filters() override {
+    const std::string what = fmt::format("reading the filters of {}", where());
+    const Handle dcpl(check_id(H5Dget_create_plist(id()), what));
+    return hdf5::get_pipeline(dcpl.get(), what);
+  }
+
   std::vector<std::byte> fill() override {
     const std::string what = fmt::format("reading the fill value of {}", where());
     std::vector<std::byte> out(type_.size());
@@ -395,6 +403,11 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     const std::uint64_t n = selection.num_elements();
     // A rank with nothing to move still takes part in a collective transfer, selecting nothing.
     if (n == 0 && !collective_) return;
+    if (writing && !collective_ && filtered() && state_->access->name() == "mpio") {
+      throw Unsupported(fmt::format("writing to {}: it has filters, and parallel HDF5 writes filtered datasets only "
+                                    "with collective transfers (set_collective(true), and write on every rank)",
+                                    where()));
+    }
     const auto what = [&] {
       return fmt::format("{} {} {} {} (memory type {}, file type {})", writing ? "writing" : "reading",
                          selection.describe(), writing ? "to" : "from", where(), memory_type.describe(),
@@ -440,9 +453,15 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     checked(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), stride.data(), count.data(), block.data()));
   }
 
+  bool filtered() {
+    if (!filtered_) filtered_ = !filters().empty();
+    return *filtered_;
+  }
+
   Datatype type_;
   Handle transfer_;
   bool collective_ = false;
+  std::optional<bool> filtered_;
 };
 
 class Hdf5Group final : public Object<GroupNode> {
@@ -486,6 +505,14 @@ class Hdf5Group final : public Object<GroupNode> {
                                    spec.fill.empty() ? "default fill" : "fill given"),
                        spec.file_type.encode()};
       call.args.insert(call.args.end(), spec.fill.begin(), spec.fill.end());
+      for (const auto& f : spec.filters) {  // ranks must agree on the pipeline too
+        call.text += fmt::format(", {} filter", filter_name(f.id));
+        std::vector<std::uint32_t> values{f.id, f.flags, static_cast<std::uint32_t>(f.cd_values.size())};
+        values.insert(values.end(), f.cd_values.begin(), f.cd_values.end());
+        for (std::uint32_t v : values) {
+          for (int shift = 0; shift < 32; shift += 8) call.args.push_back(static_cast<std::byte>((v >> shift) & 0xff));
+        }
+      }
       return call;
     };
     std::shared_ptr<DatasetNode> out;
@@ -500,6 +527,7 @@ class Hdf5Group final : public Object<GroupNode> {
         check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunks.size()), chunks.data()), what);
       }
       if (!spec.fill.empty()) check(H5Pset_fill_value(dcpl.get(), spec.file_type.id(), spec.fill.data()), what);
+      hdf5::set_pipeline(dcpl.get(), spec.filters, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       out = std::make_shared<Hdf5Dataset>(
           state_, H5Dcreate2(id(), name.c_str(), spec.file_type.id(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),

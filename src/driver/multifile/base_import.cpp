@@ -34,7 +34,8 @@ struct Importer {
       } else {
         auto dataset = node.open_dataset(name);
         record(format::CreateDatasetRecord{0, child, id, name, dataset->file_type().encode(), dataset->shape(),
-                                           dataset->maxshape(), dataset->fill(), dataset->chunks()});
+                                           dataset->maxshape(), dataset->fill(), dataset->chunks(),
+                                           dataset->filters()});
         attributes(*dataset, child);
       }
     }

@@ -50,6 +50,7 @@ struct State {
   std::unique_ptr<container::ContainerIndex> index;     // built on the first read
   std::unique_ptr<container::DataReader> reader;
   std::uint64_t epoch = 0;
+  std::optional<std::uint64_t> index_epoch;  // the epoch of the index's last refresh of every writer
   CollectiveLog collectives;  // compared across ranks at flush/close
   std::optional<std::string> diverged;  // why the file is unusable: ranks made different calls
   bool atomic = false;
@@ -169,7 +170,16 @@ struct State {
     }
     // A process always reads its own writes: they leave the buffer first.
     if (log && log->has_buffered()) log->flush(false);
-    index->refresh(catalog.writer_files(), mode == Mode::Read);
+    // Other writers' records become visible at a collective call (which advances the epoch), at
+    // once in atomic mode, and whenever they like without MPI. Within one epoch of a parallel
+    // session only this writer's own index can have grown: reading just that one keeps a read
+    // from opening every writer's index file (O(writers) per read, O(writers^2) per job).
+    if (atomic || !comm->is_parallel() || index_epoch != epoch) {
+      index->refresh(catalog.writer_files(), mode == Mode::Read);
+      index_epoch = epoch;
+    } else if (log) {
+      index->refresh_writer(session.writer, false);
+    }
     return *index;
   }
 };
@@ -218,6 +228,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   Extent shape() override { return object().dims; }
   Extent maxshape() override { return object().maxdims; }
   Extent chunks() override { return object().chunk; }
+  FilterPipeline filters() override { return object().filters; }
   std::vector<std::byte> fill() override {
     const auto& f = object().fill;
     return f.empty() ? std::vector<std::byte>(type_.size()) : f;
@@ -245,6 +256,11 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (hdf5::same_type(memory_type, type_)) {
       state_->log->append(id_, state_->epoch, selection, in);
     } else {
+      if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
+        throw Unsupported(fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
+                                      "the multifile driver (it logs whole elements); write every member",
+                                      path(), fmt::join(missing, "', '")));
+      }
       const auto converted = hdf5::convert(memory_type, type_, n, in);
       state_->log->append(id_, state_->epoch, selection, converted);
     }
@@ -400,7 +416,7 @@ class MultifileGroup final : public Object<GroupNode> {
     const std::uint64_t id = state_->catalog.next_id();
     Extent maxdims = spec.maxshape;
     format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
-                                       spec.fill, spec.chunks};
+                                       spec.fill, spec.chunks, spec.filters};
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id);
   }
