@@ -66,14 +66,14 @@ Extent h5dump_block(const Extent& shape, std::size_t element_size) {
 
 // What an element of a supported type is, and how h5dump names its type.
 struct TypeFormat {
-  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Enum, Array, Compound };
+  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Sequence, Enum, Array, Compound };
   Kind kind = Kind::Signed;
   std::size_t size = 0;
   bool big_endian = false;
   H5T_str_t pad = H5T_STR_NULLTERM;
   H5T_cset_t cset = H5T_CSET_ASCII;
-  std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"
-  // Enum: the base integer in `parts[0]`, member names and values (bytes of the base). Array: the
+  std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"; "H5T_VLEN { H5T_STD_I32LE}"
+  // Sequence: the element (a number) in `parts[0]`. Enum: the base integer in `parts[0]`, member names and values (bytes of the base). Array: the
   // element in `parts[0]`, `length` elements. Compound: one part per member, with its name and
   // offset.
   std::vector<TypeFormat> parts;
@@ -114,11 +114,12 @@ std::string member_name(hid_t id, unsigned index) {
   return out;
 }
 
-// `what` names the object for the error message; datasets of variable-length strings are not
-// supported (their elements are pointers in memory, which read_raw does not hand out). Enums,
-// one-dimensional arrays of numbers, enums and fixed-length strings, and compounds of anything
-// supported are; h5dump's layouts for arrays of more dimensions or of compounds are not reproduced.
-TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_string) {
+// `what` names the object for the error message. Variable-length strings and sequences of numbers
+// are supported as whole elements of a dataset or attribute (`allow_variable_length`), not inside
+// enums, arrays or compounds. Enums, one-dimensional arrays of numbers, enums and fixed-length
+// strings, and compounds of anything supported are; h5dump's layouts for arrays of more dimensions
+// or of compounds are not reproduced.
+TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_length) {
   TypeFormat f;
   const hid_t id = type.id();
   f.size = type.size();
@@ -157,11 +158,21 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       const bool known_cset = f.cset == H5T_CSET_ASCII || f.cset == H5T_CSET_UTF8;
       if (!known_pad || !known_cset) unsupported(type, what);
       if (type.is_variable_length()) {
-        if (!allow_variable_string) unsupported(type, what);
+        if (!allow_variable_length) unsupported(type, what);
         f.kind = TypeFormat::Kind::VariableString;
       } else {
         f.kind = TypeFormat::Kind::FixedString;
       }
+      return f;
+    }
+    case H5T_VLEN: {  // sequences of numbers, printed as h5dump does: (1, 2, 3)
+      if (!allow_variable_length) unsupported(type, what);
+      TypeFormat element = type_format(Datatype::adopt(H5Tget_super(id)), what, false);
+      if (element.name.empty()) unsupported(type, what);
+      f.kind = TypeFormat::Kind::Sequence;
+      f.size = sizeof(hvl_t);
+      f.name = "H5T_VLEN { " + element.name + "}";
+      f.parts.push_back(std::move(element));
       return f;
     }
     case H5T_ENUM: {
@@ -378,10 +389,32 @@ void append_element(std::string& out, const TypeFormat& f, const std::byte* p, s
       out += '}';
       return;
     }
-    case TypeFormat::Kind::VariableString:
-      break;  // attributes only; handled by the caller
+    case TypeFormat::Kind::Sequence: {
+      // A dataset's element as read_raw gives it: hvl_t of elements in the file's base type.
+      hvl_t v{0, nullptr};
+      std::memcpy(&v, p, sizeof v);
+      const TypeFormat& element = f.parts.front();
+      out += '(';
+      for (std::size_t i = 0; i < v.len; ++i) {
+        if (i > 0) out += ", ";
+        append_element(out, element, static_cast<const std::byte*>(v.p) + i * element.size);
+      }
+      out += ')';
+      return;
+    }
+    case TypeFormat::Kind::VariableString: {
+      // A dataset's element as read_raw gives it: a C string pointer, null for HDF5's NULL.
+      const char* text = nullptr;
+      std::memcpy(&text, p, sizeof text);
+      if (text == nullptr) {
+        out += "NULL";
+      } else {
+        append_quoted(out, text);
+      }
+      return;
+    }
   }
-  throw Unsupported("variable-length strings are printed from attribute data only");
+  throw Unsupported("unknown element kind");
 }
 
 // DATA lines: elements arrive in row-major order and are laid out as h5dump does.
@@ -492,7 +525,7 @@ void Output::flush() {
 }
 
 void DdlPrinter::check_supported(const Dataset& dataset) {
-  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), false);
+  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true);
   check_attributes(dataset.attrs(), dataset.name());
 }
 
@@ -565,7 +598,7 @@ void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
 
 void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
   const Datatype type = dataset.dtype();
-  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), false);
+  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), true);
   const Extent shape = dataset.shape();
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("DATASET", shown_name));
@@ -577,6 +610,17 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   std::vector<std::byte> buffer;
   std::string text;
   auto emit = [&](std::uint64_t count) {
+    // Variable-length data arrive as pointers the read allocated: freed however printing ends.
+    struct Reclaim {
+      std::vector<std::byte>& buffer;
+      std::uint64_t count;
+      TypeFormat::Kind kind;
+      ~Reclaim() {
+        const auto n = static_cast<std::size_t>(count);
+        if (kind == TypeFormat::Kind::VariableString) reclaim_strings(reinterpret_cast<char**>(buffer.data()), n);
+        if (kind == TypeFormat::Kind::Sequence) reclaim_sequences(reinterpret_cast<hvl_t*>(buffer.data()), n);
+      }
+    } reclaim{buffer, count, f.kind};
     for (std::uint64_t i = 0; i < count; ++i) {
       text.clear();
       append_element(text, f, buffer.data() + i * f.size, inner + 2 * kIndent);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "h5mf/attributes.hpp"
@@ -19,6 +20,15 @@ namespace h5mf {
 namespace driver {
 class DatasetNode;
 }
+
+// Frees the strings a raw read of a variable-length string dataset returned (read_raw with a
+// variable-length string memory type fills an array of char*, each allocated with std::malloc, or
+// null for HDF5's NULL string and for elements never written) and sets the pointers to null. The
+// caller owns those strings, as after libhdf5's H5Dread; this is h5mf's H5Dvlen_reclaim.
+void reclaim_strings(char** strings, std::size_t count) noexcept;
+// The same for variable-length sequences: read_raw with a sequence memory type fills hvl_t whose
+// `p` the caller owns (std::malloc'd; null when empty).
+void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept;
 
 // What create_dataset needs: h5py's create_dataset arguments.
 struct DatasetCreate {
@@ -116,6 +126,9 @@ class Dataset {
   void read(std::span<T> out, const Selection& selection = Selection::all()) const;
 
   // Untyped transfers: `buffer` holds count elements of `memory_type`, count = the selection's.
+  // Variable-length string datasets take a variable-length string memory type and an array of
+  // C strings (const char*; null for a NULL string); reads fill char* that the caller frees with
+  // reclaim_strings.
   void write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection);
   void read_raw(void* buffer, const Datatype& memory_type, const Selection& selection) const;
 
@@ -135,13 +148,28 @@ class Dataset {
   // `count` elements of `memory_type` (kAnyCount: as many as the selection has).
   void write_elements(const void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection);
   void read_elements(void* data, std::uint64_t count, const Datatype& memory_type, const Selection& selection) const;
+  // std::string elements: variable-length strings (NULL and unwritten ones read as "").
+  void write_strings(std::span<const std::string> data, const Selection& selection);
+  void read_strings(std::span<std::string> out, const Selection& selection) const;
   std::shared_ptr<detail::FileState> file_;
   std::shared_ptr<driver::DatasetNode> node_;
 };
 
 template <class T>
 void Dataset::write(std::span<const T> data, const Selection& selection) {
-  write_elements(data.data(), data.size(), Datatype::of<T>(), selection);
+  if constexpr (std::is_same_v<std::remove_cv_t<T>, std::string>) {
+    write_strings(data, selection);
+  } else if constexpr (detail::is_vector<std::remove_cv_t<T>>::value) {
+    // Variable-length sequences: hvl_t pointing into the vectors.
+    using U = typename std::remove_cv_t<T>::value_type;
+    std::vector<hvl_t> sequences(data.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      sequences[i] = hvl_t{data[i].size(), const_cast<U*>(data[i].data())};
+    }
+    write_elements(sequences.data(), sequences.size(), Datatype::sequence_of(Datatype::of<U>()), selection);
+  } else {
+    write_elements(data.data(), data.size(), Datatype::of<T>(), selection);
+  }
 }
 
 template <class T>
@@ -160,7 +188,23 @@ std::vector<T> Dataset::read(const Selection& selection) const {
 
 template <class T>
 void Dataset::read(std::span<T> out, const Selection& selection) const {
-  read_elements(out.data(), out.size(), Datatype::of<T>(), selection);
+  if constexpr (std::is_same_v<T, std::string>) {
+    read_strings(out, selection);
+  } else if constexpr (detail::is_vector<T>::value) {
+    using U = typename T::value_type;
+    std::vector<hvl_t> sequences(out.size(), hvl_t{0, nullptr});
+    struct Reclaim {
+      std::vector<hvl_t>& s;
+      ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
+    } reclaim{sequences};
+    read_elements(sequences.data(), sequences.size(), Datatype::sequence_of(Datatype::of<U>()), selection);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const U* p = static_cast<const U*>(sequences[i].p);
+      out[i].assign(p, p + sequences[i].len);
+    }
+  } else {
+    read_elements(out.data(), out.size(), Datatype::of<T>(), selection);
+  }
 }
 
 }  // namespace h5mf

@@ -75,6 +75,8 @@ class Datatype {
   static Datatype of();                       // native memory type of T
   static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII of fixed length (h5py's 'S')
   static Datatype variable_string();          // UTF-8 variable-length string (as h5py writes str)
+  static Datatype variable_ascii_string();    // ASCII variable-length string (h5py's string_dtype('ascii'))
+  static Datatype sequence_of(const Datatype& base);  // variable-length sequence (H5Tvlen_create; hvl_t)
   // h5py's bool: an enum of 8-bit integers, FALSE = 0 and TRUE = 1 (numpy reads it as bool).
   static Datatype boolean();
   // An array element type (H5T_ARRAY) of `dims` elements of `element`; an array of arrays is
@@ -125,6 +127,10 @@ class Datatype {
 namespace detail {
 template <class T>
 inline constexpr bool always_false = false;
+template <class T>
+inline constexpr bool is_sequence = false;
+template <class T, class A>
+inline constexpr bool is_sequence<std::vector<T, A>> = true;
 hid_t native_type_id(std::size_t size, bool is_signed, bool is_float);
 [[noreturn]] void member_size_mismatch(const std::string& name, std::size_t bytes, const Datatype& type);
 
@@ -236,6 +242,10 @@ Datatype Datatype::of() {
   } else if constexpr (std::is_same_v<U, bool>) {
     static_assert(sizeof(bool) == 1, "h5mf stores bool as one byte, as h5py does");
     return boolean();
+  } else if constexpr (std::is_same_v<U, std::string>) {
+    return variable_string();  // datasets of std::string hold variable-length UTF-8 strings
+  } else if constexpr (detail::is_sequence<U>) {
+    return sequence_of(of<typename U::value_type>());  // std::vector<T>: variable-length sequences
   } else if constexpr (std::is_enum_v<U>) {
     static_assert(detail::always_false<U>,
                   "h5mf: register the enum first: H5MF_REGISTER_TYPE(E, h5mf::Enum<E>{{\"NAME\", E::value}, ...})");

@@ -21,14 +21,15 @@ RuntimeError), what is not supported (yet) NotImplementedError.
 from ._core import CollectiveMismatchError, FormatError, MergeReport, VerifyReport, ViewReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
-from ._dtypes import check_enum_dtype, enum_dtype
+from ._dtypes import check_enum_dtype, check_string_dtype, check_vlen_dtype, enum_dtype, string_dtype, vlen_dtype
 from ._file import File
 from ._group import Group
 from ._merge import merge, verify, view
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
-    'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'enum_dtype', 'merge', 'verify', 'view',
+    'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
+    'enum_dtype', 'merge', 'string_dtype', 'verify', 'view', 'vlen_dtype',
     '__version__',
 ]
 

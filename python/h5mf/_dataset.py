@@ -4,7 +4,7 @@ import numpy as np
 
 from . import _core
 from ._attrs import AttributeManager
-from ._dtypes import check_enum_dtype, fields_dtype, is_supported
+from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
 from ._selections import select
 
 
@@ -19,6 +19,37 @@ def _numpy_converts(source, target):
     if target.names is not None or target.subdtype is not None:
         return False
     return source.kind in 'biuf'
+
+
+def _objects(values, shape):
+    """An object array of `shape` holding `values` (a flat list), as h5py returns strings."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.reshape(shape)
+
+
+class AsStrWrapper:
+    """h5py's ``dset.asstr()``: reads of a string dataset decoded to str (object arrays)."""
+
+    def __init__(self, dset, encoding=None, errors='strict'):
+        self._dset = dset
+        self._encoding = encoding if encoding is not None else check_string_dtype(dset.dtype).encoding
+        self._errors = errors
+
+    def __getitem__(self, key):
+        data = self._dset[key]
+        if isinstance(data, bytes):
+            return data.decode(self._encoding, self._errors)
+        return _objects([b.decode(self._encoding, self._errors) for b in data.ravel()], data.shape)
+
+    def __len__(self):
+        return len(self._dset)
+
+    def __array__(self, dtype=None):
+        out = self[()]
+        if not isinstance(out, np.ndarray):
+            out = _objects([out], ())
+        return out if dtype is None else out.astype(dtype)
 
 
 def _split_fields(key):
@@ -164,6 +195,10 @@ class Dataset:
 
     @property
     def fillvalue(self):
+        if self._vlen:
+            return b''  # HDF5's NULL string, which h5py reads as b''
+        if self._sequence is not None:
+            return np.array([], dtype=self._sequence)
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
 
     @property
@@ -202,6 +237,22 @@ class Dataset:
             raise ValueError(f'resize: negative size in {tuple(shape)}')
         self._id.resize(list(shape))
 
+    @property
+    def _vlen(self):
+        return is_vlen_string(self._dtype)
+
+    @property
+    def _sequence(self):
+        """The base dtype of a variable-length sequence dataset, else None."""
+        return vlen_sequence_base(self._dtype)
+
+    def asstr(self, encoding=None, errors='strict'):
+        """h5py's asstr(): a wrapper whose reads return str, decoded with the dataset's encoding
+        (or `encoding`)."""
+        if check_string_dtype(self._dtype) is None:
+            raise TypeError('dset.asstr() can only be used on datasets with an HDF5 string datatype')
+        return AsStrWrapper(self, encoding, errors)
+
     # -- data ---------------------------------------------------------------------------------
     def __getitem__(self, key):
         names, key = _split_fields(key)
@@ -215,6 +266,15 @@ class Dataset:
     def _read(self, key, names=(), single=False):
         dtype = fields_dtype(self._dtype, names) if names else self._dtype
         selected = select(self.shape, key)
+        if self._vlen:  # h5py 3: an object array of bytes
+            values = self._id.read_strings(selected.selection) if selected.selection is not None else []
+            out = _objects(values, selected.mshape)
+            return out[()] if out.ndim == 0 else out
+        if self._sequence is not None:  # h5py: an object array of 1-D arrays
+            values = (self._id.read_sequences(selected.selection, self._sequence)
+                      if selected.selection is not None else [])
+            out = _objects(values, selected.mshape)
+            return out[()] if out.ndim == 0 else out
         out = np.empty(selected.mshape, dtype=dtype)
         if selected.selection is not None:
             # (a subarray dtype is absorbed into `out`'s shape; the element type is passed along)
@@ -225,6 +285,16 @@ class Dataset:
 
     def __setitem__(self, key, value):
         selected = select(self.shape, key)
+        if self._vlen:
+            values = self._strings_for(value, selected)
+            if selected.selection is not None:
+                self._id.write_strings(selected.selection, values)
+            return
+        if self._sequence is not None:
+            arrays = self._sequences_for(value, selected)
+            if selected.selection is not None:
+                self._id.write_sequences(selected.selection, self._sequence, arrays)
+            return
         data = self._array_for(value, selected)
         if selected.selection is not None:
             sub = self._dtype if self._dtype.subdtype is not None and data.dtype.subdtype is None else None
@@ -249,6 +319,9 @@ class Dataset:
         if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
             raise TypeError('read_direct needs a C-contiguous, writable numpy array')
         selected = select(self.shape, () if source_sel is None else source_sel)
+        if self._vlen or self._sequence is not None:
+            dest[() if dest_sel is None else dest_sel] = self[() if source_sel is None else source_sel]
+            return
         if dest_sel is None and is_supported(dest.dtype) and self._dtype.subdtype is None:
             if dest.size != selected.count:
                 raise TypeError(f"Can't read {selected.count} elements into an array of {dest.size}")
@@ -265,6 +338,56 @@ class Dataset:
         if not isinstance(source, np.ndarray):
             raise TypeError('write_direct needs a numpy array')
         self[() if dest_sel is None else dest_sel] = source if source_sel is None else source[source_sel]
+
+    def _strings_for(self, value, selected):
+        """`value` (str, bytes, or lists or arrays of them) as a flat list of bytes shaped like the
+        selection; str is encoded with the dataset's encoding, as h5py does."""
+        encoding = check_string_dtype(self._dtype).encoding
+        data = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value.astype(object)
+        data = self._shaped(data, selected)
+
+        def encoded(x):
+            if isinstance(x, bytes):
+                return x
+            if isinstance(x, str):
+                return x.encode(encoding)
+            raise TypeError("Can't implicitly convert non-string objects to strings")
+
+        return [encoded(x) for x in data.ravel()]
+
+    def _sequences_for(self, value, selected):
+        """`value` (one sequence for one element, else lists or object arrays of sequences shaped
+        like the selection) as a flat list of C-contiguous 1-D arrays of the base dtype."""
+        base = self._sequence
+        if selected.mshape == ():
+            items = [value]
+        else:
+            items = []
+            for index in np.ndindex(*selected.mshape):
+                item = value
+                for k in index:
+                    item = item[k]
+                items.append(item)
+        out = []
+        for item in items:
+            if isinstance(item, (str, bytes)):
+                raise TypeError(f'cannot write {type(item).__name__} to a sequence of {base}')
+            out.append(np.ascontiguousarray(np.asarray(item, dtype=base).ravel()))
+        return out
+
+    @staticmethod
+    def _shaped(data, selected):
+        """`data` broadcast or reshaped to the selection's shape, as h5py accepts."""
+        if data.shape == selected.mshape:
+            return data
+        try:
+            return np.broadcast_to(data, selected.mshape)
+        except ValueError:
+            # h5py also accepts the same elements in a shape that differs only by length-1 axes.
+            squeeze = tuple(n for n in data.shape if n != 1)
+            if data.size != selected.count or squeeze != tuple(n for n in selected.mshape if n != 1):
+                raise TypeError(f"Can't broadcast {data.shape} -> {selected.mshape}") from None
+            return data.reshape(selected.mshape)
 
     def _array_for(self, value, selected):
         """`value` as a C-contiguous array shaped like the selection, in a dtype h5mf transfers."""
@@ -294,13 +417,5 @@ class Dataset:
             # Python numbers and lists, and arrays of bool or float16 (which are no HDF5 memory
             # types here): numpy converts them to the dataset's type, as h5py does for non-arrays.
             data = np.asarray(value, dtype=self._dtype)
-        if data.shape != selected.mshape:
-            try:
-                data = np.broadcast_to(data, selected.mshape)
-            except ValueError:
-                # h5py also accepts the same elements in a shape that differs only by length-1 axes.
-                squeeze = tuple(n for n in data.shape if n != 1)
-                if data.size != selected.count or squeeze != tuple(n for n in selected.mshape if n != 1):
-                    raise TypeError(f"Can't broadcast {data.shape} -> {selected.mshape}") from None
-                data = data.reshape(selected.mshape)
+        data = self._shaped(data, selected)
         return data if data.flags.c_contiguous else data.copy(order='C')

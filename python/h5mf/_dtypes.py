@@ -1,4 +1,6 @@
-"""numpy dtypes as h5mf stores them, and h5py's enum dtype helpers."""
+"""numpy dtypes as h5mf stores them, and h5py's enum, string and vlen dtype helpers."""
+
+from collections import namedtuple
 
 import numpy as np
 
@@ -37,13 +39,96 @@ def is_supported(dtype):
     return dtype.itemsize in _SUPPORTED_SIZES.get(dtype.kind, ())
 
 
+string_info = namedtuple('string_info', ['encoding', 'length'])
+
+
+def string_dtype(encoding='utf-8', length=None):
+    """h5py's string_dtype: variable-length strings (length None) as an object dtype whose metadata
+    says the encoding ({'vlen': str} for UTF-8, {'vlen': bytes} for ASCII), fixed-length ones as
+    'S<length>'."""
+    if encoding not in ('utf-8', 'ascii'):
+        raise ValueError(f"Invalid encoding ({encoding!r}); 'utf-8' or 'ascii' allowed")
+    if length is None:
+        return np.dtype('O', metadata={'vlen': str if encoding == 'utf-8' else bytes})
+    if isinstance(length, int):
+        return np.dtype('S' + str(length), metadata={'h5py_encoding': encoding})
+    raise TypeError(f'length must be integer or None (got {length!r})')
+
+
+def check_string_dtype(dt):
+    """h5py's check_string_dtype: string_info(encoding, length) for a string dtype, else None."""
+    vlen = (dt.metadata or {}).get('vlen')
+    if vlen is str:
+        return string_info('utf-8', None)
+    if vlen is bytes:
+        return string_info('ascii', None)
+    if dt.kind == 'S':
+        return string_info((dt.metadata or {}).get('h5py_encoding', 'ascii'), dt.itemsize)
+    return None
+
+
+def vlen_dtype(basetype):
+    """h5py's vlen_dtype: variable-length sequences of `basetype`, as an object dtype whose
+    metadata holds the base type."""
+    return np.dtype('O', metadata={'vlen': basetype})
+
+
+def check_vlen_dtype(dt):
+    """h5py's check_vlen_dtype: the base type (str or bytes for strings) of a variable-length
+    dtype, else None."""
+    return (dt.metadata or {}).get('vlen')
+
+
+def vlen_sequence_base(dtype):
+    """The numpy base dtype of a variable-length sequence dtype, or None for any other dtype."""
+    vlen = (dtype.metadata or {}).get('vlen') if dtype.kind == 'O' else None
+    if vlen is None or vlen in (str, bytes):
+        return None
+    return np.dtype(vlen)
+
+
+def is_vlen_string(dtype):
+    """True for h5py's variable-length string dtypes (objects of str or bytes)."""
+    return dtype.kind == 'O' and (dtype.metadata or {}).get('vlen') in (str, bytes)
+
+
+def guess_string_dtype(data):
+    """The string dtype h5py gives data that are str or bytes objects (one, or lists or object
+    arrays of them, all of one kind): UTF-8 for str, ASCII for bytes; None otherwise."""
+    if isinstance(data, np.ndarray) and data.dtype.kind != 'O':
+        return None
+    if isinstance(data, (str, bytes)):
+        kinds = {type(data)}
+    else:
+        try:
+            items = np.asarray(data, dtype=object).ravel()
+        except (ValueError, TypeError):
+            return None
+        kinds = {bytes if isinstance(x, bytes) else str if isinstance(x, str) else None for x in items}
+    if kinds == {str}:
+        return string_dtype()
+    if kinds == {bytes}:
+        return string_dtype('ascii')
+    return None
+
+
 def check_dataset_dtype(dtype):
     """The dtype for a new dataset, or TypeError naming what is not supported yet."""
+    if dtype is str:
+        return string_dtype()  # h5py refuses dtype=str; h5mf takes it as string_dtype()
     dtype = np.dtype(dtype)
+    if is_vlen_string(dtype):
+        return dtype
+    base = vlen_sequence_base(dtype)
+    if base is not None:
+        if not is_supported(base):
+            raise TypeError(f'h5mf cannot create variable-length sequences of {base!r} yet')
+        return dtype
     if not is_supported(dtype):
         raise TypeError(
             f'h5mf cannot create datasets of dtype {dtype!r} yet: use bool, int8..int64, uint8..uint64, '
-            "float32, float64, fixed-length bytes ('S<n>'), enums, and subarrays and structured dtypes of these")
+            "float32, float64, fixed-length bytes ('S<n>'), enums, subarrays and structured dtypes of these, "
+            'variable-length strings (h5mf.string_dtype()) or sequences (h5mf.vlen_dtype())')
     return dtype
 
 

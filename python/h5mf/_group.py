@@ -9,7 +9,7 @@ import numpy as np
 from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
-from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype
+from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 # HDF5's filter ids and flags (H5Zpublic.h).
@@ -202,9 +202,13 @@ class Group(MutableMapping):
         (or a level 0-9) or 'szip' with compression_opts, shuffle, fletcher32, scaleoffset; chunks
         are then chosen by h5py's rule when not given. 'lzf' (h5py's own filter) is refused."""
         name = self._path(name)
+        if dtype is None and data is not None:
+            dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
         # A subarray dtype ('f4', (3,)): elements are arrays, the data's last dimensions.
         sub = () if dtype is None else np.dtype(dtype).shape
-        if data is not None and (sub or not isinstance(data, np.ndarray)):
+        if data is not None and dtype is not None and check_dataset_dtype(dtype).kind == 'O':
+            data = np.asarray(data, dtype=object)
+        elif data is not None and (sub or not isinstance(data, np.ndarray)):
             data = np.asarray(data, dtype=np.dtype(dtype).base if sub else dtype)
         if dtype is None:
             dtype = data.dtype if data is not None else DEFAULT_DTYPE
@@ -232,6 +236,10 @@ class Group(MutableMapping):
             chunks = ()
         else:
             chunks = (int(chunks),) if isinstance(chunks, (int, np.integer)) else tuple(int(c) for c in chunks)
+        if fillvalue is not None and dtype.kind == 'O':
+            raise NotImplementedError(
+                f'{name}: fill values of variable-length datasets are not supported; unwritten '
+                "elements read as b'' (HDF5's NULL string) or empty sequences")
         if fillvalue is None:
             fill = None
         elif sub:

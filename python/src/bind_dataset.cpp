@@ -1,5 +1,6 @@
 // A dataset: its description, and reads and writes of a Selection to and from a C-contiguous numpy
 // array of any supported dtype (HDF5 converts between the array's type and the file type).
+#include <cstring>
 #include <optional>
 #include <tuple>
 #include <vector>
@@ -62,6 +63,64 @@ void read(const Dataset& dataset, const Selection& selection, py::array& out, co
   dataset.read_raw(bytes, memory_type, selection);
 }
 
+// Variable-length strings: a list of bytes each way (the Python package encodes str and builds
+// h5py's object arrays). The strings cross without the GIL as std::string.
+void write_strings(Dataset& dataset, const Selection& selection, std::vector<std::string> values) {
+  Unlocked io;
+  check_count(dataset, selection, values.size());
+  dataset.write(values, selection);
+}
+
+py::list read_strings(const Dataset& dataset, const Selection& selection) {
+  std::vector<std::string> values;
+  {
+    Unlocked io;
+    values = dataset.read<std::string>(selection);
+  }
+  py::list out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) out[i] = py::bytes(values[i]);
+  return out;
+}
+
+// Variable-length sequences: a list of C-contiguous 1-D arrays of dtype `base` each way (the
+// Python package converts and builds h5py's object arrays).
+void write_sequences(Dataset& dataset, const Selection& selection, const py::dtype& base, const py::list& arrays) {
+  const Datatype memory_type = Datatype::sequence_of(datatype_of(element_type(base)));
+  std::vector<hvl_t> sequences;
+  sequences.reserve(arrays.size());
+  for (const py::handle item : arrays) {
+    const auto array = item.cast<py::array>();  // the list holds it: its buffer stays valid
+    if (!(array.flags() & py::array::c_style) || !array.dtype().equal(base)) {
+      throw InvalidArgument("write_sequences: every array must be C-contiguous and of the given dtype");
+    }
+    sequences.push_back(hvl_t{static_cast<std::size_t>(array.size()), const_cast<void*>(array.data())});
+  }
+  Unlocked io;
+  check_count(dataset, selection, sequences.size());
+  dataset.write_raw(sequences.data(), memory_type, selection);
+}
+
+py::list read_sequences(const Dataset& dataset, const Selection& selection, const py::dtype& base) {
+  const ElementType element = element_type(base);
+  std::vector<hvl_t> sequences;
+  struct Reclaim {
+    std::vector<hvl_t>& s;
+    ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
+  } reclaim{sequences};
+  {
+    Unlocked io;
+    sequences.assign(dataset.count(selection), hvl_t{0, nullptr});
+    dataset.read_raw(sequences.data(), Datatype::sequence_of(datatype_of(element)), selection);
+  }
+  py::list out(sequences.size());
+  for (std::size_t i = 0; i < sequences.size(); ++i) {
+    py::array array(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(sequences[i].len)});
+    if (sequences[i].len > 0) std::memcpy(array.mutable_data(), sequences[i].p, sequences[i].len * element.itemsize);
+    out[i] = array;
+  }
+  return out;
+}
+
 py::bytes fill_value(const Dataset& dataset) {
   const auto fill = dataset.fill_value();
   return {reinterpret_cast<const char*>(fill.data()), fill.size()};
@@ -91,6 +150,10 @@ void bind_dataset(py::module_& m) {
       .def("write", &write, py::arg("selection"), py::arg("data"), py::arg("dtype") = py::none(),
            "dtype: the element type when it is not the array's (subarray dtypes)")
       .def("read", &read, py::arg("selection"), py::arg("out"), py::arg("dtype") = py::none())
+      .def("write_strings", &write_strings, py::arg("selection"), py::arg("values"))
+      .def("read_strings", &read_strings, py::arg("selection"))
+      .def("write_sequences", &write_sequences, py::arg("selection"), py::arg("base"), py::arg("arrays"))
+      .def("read_sequences", &read_sequences, py::arg("selection"), py::arg("base"))
       .def("resize", &Dataset::resize, py::call_guard<Locked>())
       .def("set_collective", &Dataset::set_collective, py::call_guard<Locked>())
       .def("attrs", &Dataset::attrs, py::call_guard<Locked>());

@@ -19,7 +19,9 @@ using FilterArgs = std::vector<std::tuple<std::uint32_t, std::uint32_t, std::vec
 DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
                       const std::optional<py::bytes>& fill, const FilterArgs& filters) {
   DatasetCreate spec;
-  spec.dtype = datatype_of(element_type(dtype));
+  spec.dtype = vlen_string_type(dtype);
+  if (!spec.dtype.valid()) spec.dtype = vlen_sequence_type(dtype);
+  if (!spec.dtype.valid()) spec.dtype = datatype_of(element_type(dtype));
   spec.shape = std::move(shape);
   spec.maxshape = std::move(maxshape);
   spec.chunks = std::move(chunks);

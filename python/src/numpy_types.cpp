@@ -140,8 +140,24 @@ py::dtype dtype_of(const Datatype& type) {
       if (size == 4 || size == 8) format = order() + "f" + std::to_string(size);
       break;
     case H5T_STRING:
-      format = type.is_variable_length() ? "O" : "S" + std::to_string(size);
+      if (type.is_variable_length()) {
+        // As h5py: the character set is in the dtype's metadata.
+        const bool ascii = H5Tget_cset(type.id()) == H5T_CSET_ASCII;
+        py::dict metadata;
+        metadata["vlen"] = ascii ? py::module_::import("builtins").attr("bytes")
+                                 : py::module_::import("builtins").attr("str");
+        return numpy().attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
+      }
+      format = "S" + std::to_string(size);
       break;
+    case H5T_VLEN: {
+      // As h5py: an object dtype whose metadata holds the base dtype.
+      const hid_t base = H5Tget_super(type.id());
+      if (base < 0) throw IoError("cannot get the base type of " + type.describe());
+      py::dict metadata;
+      metadata["vlen"] = dtype_of(Datatype::adopt(base));
+      return numpy().attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
+    }
     case H5T_ENUM: {
       if (type.is_boolean()) return py::dtype::from_args(py::str("?"));
       const Datatype base = Datatype::adopt(H5Tget_super(id));
@@ -193,6 +209,31 @@ py::dtype dtype_of(const Datatype& type) {
   }
   if (format.empty()) throw py::type_error("HDF5 type " + type.describe() + " has no numpy dtype in h5mf yet");
   return py::dtype::from_args(py::str(format));
+}
+
+Datatype vlen_string_type(const py::dtype& dtype) {
+  if (dtype.kind() != 'O') return {};
+  const py::object metadata = py::getattr(dtype, "metadata", py::none());
+  if (metadata.is_none()) return {};
+  const py::dict entries = metadata.cast<py::dict>();
+  if (!entries.contains("vlen")) return {};
+  const py::object vlen = entries["vlen"];
+  if (vlen.is(py::module_::import("builtins").attr("str"))) return Datatype::variable_string();
+  if (vlen.is(py::module_::import("builtins").attr("bytes"))) return Datatype::variable_ascii_string();
+  return {};
+}
+
+Datatype vlen_sequence_type(const py::dtype& dtype) {
+  if (dtype.kind() != 'O') return {};
+  const py::object metadata = py::getattr(dtype, "metadata", py::none());
+  if (metadata.is_none()) return {};
+  const py::dict entries = metadata.cast<py::dict>();
+  if (!entries.contains("vlen")) return {};
+  const py::object vlen = entries["vlen"];
+  const py::object builtins = py::module_::import("builtins");
+  if (vlen.is(builtins.attr("str")) || vlen.is(builtins.attr("bytes"))) return {};
+  const py::dtype base = numpy().attr("dtype")(vlen).cast<py::dtype>();
+  return Datatype::sequence_of(datatype_of(element_type(base)));
 }
 
 }  // namespace h5mf::python

@@ -36,9 +36,18 @@ ElementType element_type(const py::dtype& dtype);
 // The HDF5 memory type describing such elements (holds the library lock).
 Datatype datatype_of(const ElementType& element);
 // The numpy dtype for an HDF5 type, as h5py makes it: numbers keep their size and byte order,
-// fixed-length strings become 'S<n>', variable-length strings object, h5py's bool enum numpy
+// fixed-length strings become 'S<n>', h5py's bool enum numpy
 // bool, other enums their integer with metadata {'enum': {name: value}}, arrays subarray dtypes,
-// compounds structured dtypes with the type's offsets and size. py::type_error for anything else.
+// compounds structured dtypes with the type's offsets and size, variable-length strings and
+// sequences object with h5py's metadata ({'vlen': str/bytes/<base dtype>}). py::type_error for
+// anything else.
 py::dtype dtype_of(const Datatype& type);
+
+// h5py's variable-length string dtypes: object with metadata {'vlen': str} (UTF-8) or
+// {'vlen': bytes} (ASCII). Their HDF5 type, or an invalid Datatype for any other dtype.
+Datatype vlen_string_type(const py::dtype& dtype);
+// h5py's variable-length sequence dtypes: object with metadata {'vlen': <base dtype>}. Their HDF5
+// type (a sequence of the base's type), or an invalid Datatype for any other dtype.
+Datatype vlen_sequence_type(const py::dtype& dtype);
 
 }  // namespace h5mf::python

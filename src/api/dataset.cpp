@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "api/file_state.hpp"
+#include "driver/vlen_strings.hpp"
 
 namespace h5mf {
 
@@ -55,6 +56,25 @@ void Dataset::write_elements(const void* data, std::uint64_t count, const Dataty
 void Dataset::read_elements(void* data, std::uint64_t count, const Datatype& memory_type,
                             const Selection& selection) const {
   node_->read(resolve_for(selection, count, data), memory_type, data);
+}
+
+void reclaim_strings(char** strings, std::size_t count) noexcept { driver::free_strings(strings, count); }
+void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept { driver::free_sequences(sequences, count); }
+
+void Dataset::write_strings(std::span<const std::string> data, const Selection& selection) {
+  std::vector<const char*> pointers(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) pointers[i] = data[i].c_str();
+  write_elements(pointers.data(), pointers.size(), Datatype::variable_string(), selection);
+}
+
+void Dataset::read_strings(std::span<std::string> out, const Selection& selection) const {
+  std::vector<char*> pointers(out.size(), nullptr);
+  struct Reclaim {
+    std::vector<char*>& p;
+    ~Reclaim() { driver::free_strings(p.data(), p.size()); }
+  } reclaim{pointers};
+  read_elements(pointers.data(), pointers.size(), Datatype::variable_string(), selection);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = pointers[i] == nullptr ? std::string() : pointers[i];
 }
 
 void Dataset::write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection) {

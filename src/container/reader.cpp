@@ -1,12 +1,16 @@
 #include "container/reader.hpp"
 
 #include "format/checksum.hpp"
+#include "format/vlen.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <tuple>
 
 namespace h5mf::container {
 namespace {
@@ -87,7 +91,8 @@ DataReader::DataReader(Layout layout, std::size_t span_limit, std::size_t max_op
 
 template <class Target>
 void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
-                        const ElementLayout& layout, std::span<std::byte> out) {
+                        const ElementLayout& layout, std::span<std::byte> out,
+                        std::span<const IndexedWrite*> owners) {
   if (!layout.prefilled) fill_elements(out, layout.fill, layout.element_size);
   const std::uint64_t esize = layout.element_size;
   std::vector<sel::Overlap> pieces;
@@ -100,6 +105,9 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
     auto target = make_target();
     sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
     if (pieces.empty()) continue;
+    if (!owners.empty()) {
+      for (const auto& p : pieces) std::fill_n(owners.begin() + static_cast<std::ptrdiff_t>(p.target_index), p.length, &w);
+    }
 
     const PosixFile& file = data_file(w.data_file);
     std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
@@ -137,6 +145,92 @@ void DataReader::read_linear(const DatasetWrites& writes, std::uint64_t first, s
          // A linear run has data index 0 at `first`: overlap target indices count from the window.
          [&] { return sel::RunCursor::linear(first, count); },
          layout, out);
+}
+
+template <class Target>
+DataReader::VlenValues DataReader::gather_vlen(const DatasetWrites& writes, const sel::Box& target_box,
+                                               Target make_target, const ElementLayout& layout, std::uint64_t count) {
+  ElementLayout slots_layout = layout;
+  slots_layout.element_size = format::kVlenSlotSize;
+  slots_layout.fill = {};
+  slots_layout.prefilled = false;
+  std::vector<std::byte> slots(count * format::kVlenSlotSize);
+  std::vector<const IndexedWrite*> owners(count, nullptr);
+  gather(writes, target_box, make_target, slots_layout, slots, owners);
+  return fetch_vlen(slots, owners);
+}
+
+DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, std::span<const IndexedWrite*> owners) {
+  const std::size_t n = owners.size();
+  VlenValues out;
+  out.state.assign(n, VlenState::Unwritten);
+  out.value.resize(n);
+  // Decoded slots, then the elements grouped by record and by position in it, so that each
+  // record's bytes are read once when they are close together.
+  std::vector<format::VlenSlot> decoded(n);
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < n; ++i) {
+    const IndexedWrite* w = owners[i];
+    if (w == nullptr) continue;
+    const std::uint64_t elements = w->record.selection.num_elements();
+    decoded[i] = format::decode_vlen_slot(
+        slots.subspan(i * format::kVlenSlotSize, format::kVlenSlotSize), elements, w->record.data_length, [&] {
+          return fmt::format("{}: record {} of dataset id {} ({} elements, {} data bytes at offset {}), the slot of "
+                             "element {} of this read",
+                             layout_.data_file(w->data_file), w->record.sequence, w->record.dataset, elements,
+                             w->record.data_length, w->record.data_offset, i);
+        });
+    if (decoded[i].null()) {
+      out.state[i] = VlenState::Null;
+      continue;
+    }
+    out.state[i] = VlenState::Value;
+    if (decoded[i].length > 0) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(owners[a]->data_file, owners[a]->record.data_offset, decoded[a].offset) <
+           std::tie(owners[b]->data_file, owners[b]->record.data_offset, decoded[b].offset);
+  });
+  for (std::size_t at = 0; at < order.size();) {
+    const IndexedWrite* w = owners[order[at]];
+    std::size_t end = at;
+    std::uint64_t lo = decoded[order[at]].offset, hi = lo;
+    while (end < order.size() && owners[order[end]] == w) {
+      hi = std::max(hi, decoded[order[end]].offset + decoded[order[end]].length);
+      ++end;
+    }
+    const PosixFile& file = data_file(w->data_file);
+    const bool together = hi - lo <= span_limit_;
+    if (together) {
+      scratch_.resize(hi - lo);
+      file.read_at(w->record.data_offset + lo, scratch_);
+    }
+    for (std::size_t k = at; k < end; ++k) {
+      const format::VlenSlot& s = decoded[order[k]];
+      std::string& value = out.value[order[k]];
+      value.resize(s.length);
+      auto* target = reinterpret_cast<std::byte*>(value.data());
+      if (together) {
+        std::memcpy(target, scratch_.data() + (s.offset - lo), s.length);
+      } else {
+        file.read_at(w->record.data_offset + s.offset, std::span<std::byte>(target, s.length));
+      }
+    }
+    at = end;
+  }
+  return out;
+}
+
+DataReader::VlenValues DataReader::read_vlen(const DatasetWrites& writes, const Selection& resolved,
+                                             const ElementLayout& layout) {
+  return gather_vlen(writes, sel::bounding_box(resolved), [&] { return sel::TargetCursor(resolved, layout.shape); },
+                     layout, resolved.num_elements());
+}
+
+DataReader::VlenValues DataReader::read_vlen_linear(const DatasetWrites& writes, std::uint64_t first,
+                                                    std::uint64_t count, const ElementLayout& layout) {
+  return gather_vlen(writes, linear_box(first, count, layout.shape), [&] { return sel::RunCursor::linear(first, count); },
+                     layout, count);
 }
 
 std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWrites& writes, std::uint64_t first,

@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "container/file_cache.hpp"
@@ -68,14 +69,30 @@ class DataReader {
   };
   static std::vector<WindowPiece> resolve_window(const DatasetWrites& writes, std::uint64_t first,
                                                  std::uint64_t count, const ElementLayout& layout);
+  // Variable-length datasets: records hold 16-byte slots (format/vlen.hpp), which are resolved
+  // like fixed-size elements (layout.element_size and fill are ignored); then each winning slot's
+  // bytes are fetched from the record that holds it. A slot outside its record throws FormatError.
+  enum class VlenState : std::uint8_t { Unwritten, Null, Value };
+  struct VlenValues {
+    std::vector<VlenState> state;
+    std::vector<std::string> value;  // empty unless state is Value
+  };
+  VlenValues read_vlen(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout);
+  VlenValues read_vlen_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
+                              const ElementLayout& layout);
   // Whether any write overlaps the linear window (the merge skips windows of pure fill).
   static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                           const Extent& shape);
 
  private:
+  // `owners`, when not empty, receives for each output element the write that decided it.
   template <class Target>
   void gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
-              const ElementLayout& layout, std::span<std::byte> out);
+              const ElementLayout& layout, std::span<std::byte> out, std::span<const IndexedWrite*> owners = {});
+  template <class Target>
+  VlenValues gather_vlen(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
+                         const ElementLayout& layout, std::uint64_t count);
+  VlenValues fetch_vlen(std::span<const std::byte> slots, std::span<const IndexedWrite*> owners);
 
   Layout layout_;
   std::size_t span_limit_;

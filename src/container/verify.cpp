@@ -22,6 +22,7 @@
 #include "format/checksum.hpp"
 #include "format/header.hpp"
 #include "format/log.hpp"
+#include "format/vlen.hpp"
 #include "format/records.hpp"
 #include "h5mf/error.hpp"
 
@@ -99,6 +100,7 @@ struct Candidate {
   std::uint64_t index_offset = 0;
   std::string drop;
   bool data_problem = false;  // the drop is about its data bytes (a checksum), not its reference
+  bool vlen = false;          // variable-length strings: the data begin with slots to check
 };
 
 struct WriterScan {
@@ -263,12 +265,32 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
     }
   }
   const auto size = element_sizes.find(rec.dataset);
-  if (size != element_sizes.end() && size->second) {
+  if (size != element_sizes.end() && size->second == kVariableLengthSlots) {
+    const std::uint64_t n = rec.selection.num_elements();
+    if (n > rec.data_length / format::kVlenSlotSize) {
+      return fmt::format("holds {} data bytes, too few for the slots of {} variable-length strings of dataset '{}'",
+                         rec.data_length, n, path);
+    }
+  } else if (size != element_sizes.end() && size->second) {
     const std::uint64_t expected = rec.selection.num_elements() * *size->second;
     if (rec.data_length != expected) {
       return fmt::format("holds {} data bytes for {} elements of {} bytes of dataset '{}' ({} expected)",
                          rec.data_length, rec.selection.num_elements(), *size->second, path, expected);
     }
+  }
+  return {};
+}
+
+// Why the slots of a variable-length record are bad (a slot outside its record), or empty.
+std::string slot_problem(const PosixFile& file, const format::WriteRecord& rec, std::vector<std::byte>& buffer) {
+  const std::uint64_t n = rec.selection.num_elements();
+  const std::uint64_t per_read = buffer.size() / format::kVlenSlotSize;
+  for (std::uint64_t first = 0; first < n; first += per_read) {
+    const std::uint64_t take = std::min(per_read, n - first);
+    const auto bytes = std::span(buffer).first(static_cast<std::size_t>(take * format::kVlenSlotSize));
+    file.read_at(rec.data_offset + first * format::kVlenSlotSize, bytes);
+    std::string problem = format::check_vlen_slots(bytes, first, n, rec.data_length);
+    if (!problem.empty()) return problem;
   }
   return {};
 }
@@ -298,6 +320,9 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
             c.drop = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum,
                                  computed);
             c.data_problem = true;
+          } else if (c.vlen) {
+            c.drop = slot_problem(file, rec, buffer);
+            c.data_problem = !c.drop.empty();
           }
         } catch (const Error& e) {
           c.drop = fmt::format("data cannot be read: {}", e.what());
@@ -420,6 +445,8 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   for (auto& scan : scans) {
     for (auto& c : scan.candidates) {
       c.drop = catalog_problem(catalog, c.write, element_sizes);
+      const auto size = element_sizes.find(c.write.record.dataset);
+      c.vlen = size != element_sizes.end() && size->second == kVariableLengthSlots;
       if (c.drop.empty()) todo.push_back(&c);
     }
   }

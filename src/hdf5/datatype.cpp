@@ -392,6 +392,17 @@ Datatype Datatype::fixed_string(std::size_t length) {
   return type;
 }
 
+Datatype Datatype::sequence_of(const Datatype& base) {
+  require_valid(base, "sequence_of");
+  return adopt(check_id(H5Tvlen_create(base.id_), "making a variable-length sequence type"));
+}
+
+Datatype Datatype::variable_ascii_string() {
+  Datatype type = variable_string();
+  check(H5Tset_cset(type.id_, H5T_CSET_ASCII), "making a variable-length ASCII string type");
+  return type;
+}
+
 Datatype Datatype::variable_string() {
   Datatype type = copy_of(H5T_C_S1);
   const char* what = "making a variable-length string type";
@@ -544,6 +555,7 @@ Datatype Datatype::file_type() const {
                           "making the file type of " + describe()));
   }
   if (type_class == H5T_COMPOUND) return compound_file_type();
+  if (type_class == H5T_VLEN) return sequence_of(super_of(id_).file_type());  // strings are H5T_STRING
   if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) return *this;
 
   // A big-endian type is an explicit choice (h5py's dtype '>i4'): it stays big-endian. Everything

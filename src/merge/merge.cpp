@@ -1,9 +1,9 @@
 // Reconstruction: a container becomes one conventional HDF5 file.
 //
-// 1. Every rank reads the metafile and the index. Records of chunked and base-file datasets are
-//    checked against their checksums now, split over ranks and threads.
+// 1. Every rank reads the metafile and the index. Records of chunked, variable-length and
+//    base-file datasets are checked against their checksums now, split over ranks and threads.
 // 2. Rank 0 creates the file's structure with libhdf5 (and writes a base file's chunked datasets
-//    through it).
+//    and every variable-length dataset through it, merge/vlen_merge.cpp).
 // 3. Every thread of every rank assembles and compresses its share of the chunks of the chunked
 //    datasets; rank 0 writes them with H5Dwrite_chunk (merge/chunks.cpp).
 // 4. Every rank produces its share of the contiguous datasets' bytes, cut into windows by output

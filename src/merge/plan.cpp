@@ -9,12 +9,14 @@
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
+#include "driver/vlen_strings.hpp"
 #include "format/encoding.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
+#include "merge/vlen_merge.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -120,13 +122,16 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     const Datatype type = Datatype::decode(o.type);
     const bool chunked = !o.chunk.empty();
+    const bool vlen = driver::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
       Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
                               fmt::format("open dataset '{}' in '{}'", path, output)));
       write_attributes(d.get(), o, path, output, report.attributes, true);
       ++report.datasets;
       auto it = writes.find(id);
-      if (it != writes.end() && it->second.size() > 0) {
+      if (it != writes.end() && it->second.size() > 0 && vlen) {
+        write_vlen_dataset(d.get(), o, type, layout, it->second, path, output, window_bytes, true, report);
+      } else if (it != writes.end() && it->second.size() > 0) {
         const haddr_t address = chunked ? HADDR_UNDEF : H5Dget_offset(d.get());
         if (address != HADDR_UNDEF) {
           plan.contiguous.push_back({id, address, type.size(), true});
@@ -146,7 +151,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
                   fmt::format("chunk shape of '{}'", path));
       hdf5::set_pipeline(dcpl.get(), o.filters, fmt::format("dataset '{}' in '{}'", path, output));
-    } else {
+    } else if (!vlen) {
       // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
       // byte somebody wrote or whose fill is not zero; the rest is never-written file space, zero.
       hdf5::check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
@@ -159,9 +164,13 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
-    // variable-length type through libhdf5, which turns their pointers into heap objects.
+    // variable-length type through libhdf5 here, which turns their pointers into heap objects.
     auto it = writes.find(id);
-    if (chunked && type.is_variable_length()) {
+    if (vlen) {  // strings and sequences, contiguous or chunked (filtered or not): vlen_merge.cpp
+      if (it != writes.end()) {
+        write_vlen_dataset(d.get(), o, type, layout, it->second, path, output, window_bytes, false, report);
+      }
+    } else if (chunked && type.is_variable_length()) {
       write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
                     false, report);
     } else if (written_by_engine(o, false)) {

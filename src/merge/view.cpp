@@ -32,6 +32,7 @@
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
+#include "driver/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -784,6 +785,13 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
     const Datatype type = Datatype::decode(o.type);
     if (writes && writes->size() > 0 &&
         (type.is_variable_length() || hdf5::check(H5Tdetect_class(type.id(), H5T_REFERENCE), "H5Tdetect_class") > 0)) {
+      if (driver::uses_vlen_slots(type)) {
+        throw Unsupported(fmt::format(
+            "cannot view dataset '{}': it holds variable-length data, which the container stores as slots and "
+            "bytes (docs/format.md) and HDF5 keeps in its global heap; a virtual dataset over raw files cannot "
+            "express them. Use 'h5mf merge' instead",
+            path));
+      }
       throw Unsupported(fmt::format(
           "cannot view dataset '{}': its type {} holds pointers or references, which mean nothing outside the "
           "process or file that wrote them. Use 'h5mf merge' instead",

@@ -81,6 +81,32 @@ def test_resize_and_groups_are_collective(comm, shared_dir):
         assert f['grow'][...].tolist() == [float(s) for s in range(3) for _ in range(comm.size)]
 
 
+def test_variable_length_strings_and_sequences(comm, shared_dir):
+    # Every rank its own strings and sequences, then the neighbour's first element after a flush.
+    path = os.path.join(shared_dir, 'vlen.h5')
+    rank, size = comm.rank, comm.size
+    with h5mf.File(path, 'w', driver='multifile', comm=comm) as f:
+        s = f.create_dataset('s', (size, 3), dtype=h5mf.string_dtype())
+        v = f.create_dataset('v', (size,), dtype=h5mf.vlen_dtype(np.int16))
+        s[rank] = [f'r{rank}-\u03c1', '', 'x' * (1000 * rank)]
+        v[rank] = np.arange(rank + 1)
+        f.flush()
+        s[(rank + 1) % size, 0] = f'from {rank}'
+    expected = [[f'from {(r - 1) % size}', '', 'x' * (1000 * r)] for r in range(size)]
+    comm.Barrier()
+    with h5mf.File(path, 'r', driver='multifile', comm=comm) as f:
+        assert f['s'].asstr()[...].tolist() == expected
+        assert [a.tolist() for a in f['v'][...]] == [list(range(r + 1)) for r in range(size)]
+    comm.Barrier()
+    if rank == 0:
+        import h5py
+        h5mf.merge(path)
+        with h5py.File(path, 'r') as f:
+            assert f['s'].asstr()[...].tolist() == expected
+            assert [a.tolist() for a in f['v'][...]] == [list(range(r + 1)) for r in range(size)]
+    comm.Barrier()
+
+
 def test_collective_transfers(comm, shared_dir):
     path = os.path.join(shared_dir, 'collective.h5')
     with h5mf.File(path, 'w', driver='multifile', comm=comm) as f:

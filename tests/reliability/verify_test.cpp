@@ -7,6 +7,10 @@
 #include <filesystem>
 
 #include "container/conflicts.hpp"
+#include "format/checksum.hpp"
+#include "format/log.hpp"
+#include "format/records.hpp"
+#include "format/vlen.hpp"
 #include "support.hpp"
 
 namespace h5mf::reliability {
@@ -64,6 +68,63 @@ TEST(Verify, AHealthyContainer) {
   const ChildResult text = run_program({h5mf_tool(), "verify", c}, 60s);
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out.find("healthy (exit 0)"), std::string::npos) << text.out;
+}
+
+// A variable-length record whose slot points outside the record, with checksums that hold (a
+// writer bug, not a torn file): verify reports the record, direct reads and the merge stop with a
+// FormatError naming the data file, never a crash or bytes from another record.
+TEST(Verify, VariableLengthSlotOutsideItsRecord) {
+  Scratch scratch("vlen-slot");
+  const std::string c = scratch / "c.h5";
+  {
+    File f(c, "w", multifile());
+    f.create_dataset("s", DatasetCreate::of<std::string>({2})).write(std::vector<std::string>{"abc", "de"});
+    f.close();
+  }
+  EXPECT_EQ(verify(c).exit_code(), 0);
+  // Element 1's offset becomes 1000 in the data file; the record's checksum is made to match.
+  const std::string data_file = c + "/0", index_file = c + "/0.offset";
+  std::vector<std::byte> data = read_bytes(data_file), index = read_bytes(index_file);
+  std::vector<format::LogRecord> records;
+  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
+                   [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
+  ASSERT_EQ(records.size(), 1u);
+  format::WriteRecord w = format::decode_write(records[0].payload, "test");
+  ASSERT_EQ(w.data_length, 2 * format::kVlenSlotSize + 5);
+  format::put_u64(data.data() + w.data_offset + format::kVlenSlotSize, 1000);
+  w.data_checksum = format::checksum(format::ByteView(data).subspan(w.data_offset, w.data_length));
+  format::Bytes framed;
+  format::append_record(framed, format::RecordType::Write, format::encode(w));
+  ASSERT_EQ(framed.size(), index.size() - records[0].offset);
+  std::copy(framed.begin(), framed.end(), index.begin() + static_cast<std::ptrdiff_t>(records[0].offset));
+  write_bytes(data_file, data);
+  write_bytes(index_file, index);
+
+  const VerifyReport r = verify(c);
+  EXPECT_EQ(r.exit_code(), 2);
+  EXPECT_EQ(r.records_dropped(), 1u);
+  ASSERT_EQ(r.writers.size(), 1u);
+  ASSERT_EQ(r.writers[0].damage.size(), 1u);
+  EXPECT_NE(r.writers[0].damage[0].reason.find("element 1 of 2: bytes [1000, 1000 + 2) lie outside the record's 37"),
+            std::string::npos)
+      << r.writers[0].damage[0].reason;
+  {
+    File f(c, "r", multifile());
+    try {
+      f.dataset("s").read<std::string>();
+      ADD_FAILURE() << "a slot outside its record was read";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(data_file), std::string::npos) << e.what();
+    }
+    // The element whose slot is sound still reads.
+    EXPECT_EQ(f.dataset("s").read<std::string>(Selection::points({{0}})), std::vector<std::string>{"abc"});
+  }
+  MergeOptions m;
+  m.output = scratch / "merged.h5";
+  EXPECT_THROW(merge(c, m), FormatError);
+  EXPECT_THROW(merge(c), FormatError);  // in place: the container stays as it was
+  EXPECT_TRUE(fs::is_directory(c));
+  EXPECT_FALSE(fs::exists(c + ".h5mf-tmp"));
 }
 
 // Two processes' writers in one epoch (the coordinator in atomic mode, so that its structure is

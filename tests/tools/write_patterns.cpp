@@ -321,6 +321,45 @@ void windows(const std::string& path) {
   f.close();
 }
 
+// Variable-length strings: NULL (unwritten or written so), empty, quoted and non-ASCII strings,
+// strings longer than a line, 1-D contiguous, 2-D chunked, scalar; written by two writers, later
+// wins.
+void strings(const std::string& path) {
+  {
+    File f(path, "w", coordinator(2));
+    auto a = f.create_dataset("a", DatasetCreate::of<std::string>({8}));
+    a.write(std::vector<std::string>{"h\xc3\xa9llo \"q\" \\ b", "", std::string(150, 'x'), "tab\there\nline"},
+            Selection::hyperslab({0}, {4}));
+    auto g = f.create_dataset("g", DatasetCreate::of<std::string>({30, 3}).chunk_shape({4, 2}));
+    std::vector<std::string> rows(19 * 2);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = "v" + std::to_string(i);
+    g.write(rows, Selection::hyperslab({1, 1}, {19, 2}));
+    f.create_dataset("s", DatasetCreate::of<std::string>({})).write(std::vector<std::string>{"scalar"});
+    f.close();
+  }
+  File f(path, "a", worker(1));
+  auto a = f.dataset("a");
+  const char* over[] = {"second writer", nullptr};
+  a.write_raw(over, Datatype::variable_string(), Selection::hyperslab({1}, {2}));
+  f.close();
+}
+
+// Variable-length sequences of numbers: empty, long, converted, later wins, chunked.
+void sequences(const std::string& path) {
+  File f(path, "w", coordinator(1));
+  using Ints = std::vector<std::int32_t>;
+  auto v = f.create_dataset("v", DatasetCreate::of<Ints>({6}));
+  Ints long_one(60);
+  for (std::size_t i = 0; i < long_one.size(); ++i) long_one[i] = static_cast<std::int32_t>(i * i) - 100;
+  v.write(std::vector<Ints>{{1, 2, 3}, {}, long_one, {-7}}, Selection::hyperslab({0}, {4}));
+  v.write(std::vector<std::vector<double>>{{9.0, 10.0}}, Selection::points(1, {3}));
+  auto g = f.create_dataset("g", DatasetCreate::of<std::vector<double>>({5, 2}).chunk_shape({2, 2}));
+  g.write(std::vector<std::vector<double>>{{0.5, 1e-3}, {2.25}, {}}, Selection::hyperslab({1, 0}, {3, 1}));
+  f.create_dataset("u8", DatasetCreate::of<std::vector<std::uint8_t>>({}))
+      .write(std::vector<std::vector<std::uint8_t>>{{255, 0, 7}});
+  f.close();
+}
+
 // Types `h5mf dump` refuses (with an error, not wrong output): a compound dataset beside a
 // supported one.
 void unsupported(const std::string& path) {
@@ -419,7 +458,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, void (*)(const std::string&)> patterns = {
       {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
       {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
-      {"types", types},
+      {"strings", strings}, {"sequences", sequences}, {"types", types},
   };
   const auto pattern = patterns.find(argv[2]);
   if (pattern == patterns.end()) {

@@ -10,11 +10,14 @@
 #include <numeric>
 
 #include "h5mf/h5mf.hpp"
+#include "h5mf/view.hpp"
 
 namespace h5mf {
 namespace {
 
 namespace fs = std::filesystem;
+
+bool driver_is_vlen(const Datatype& t) { return t.type_class() == H5T_STRING && t.is_variable_length(); }
 
 class Api : public ::testing::TestWithParam<Driver> {
  protected:
@@ -292,6 +295,120 @@ TEST_P(Api, ClosedFilesRefuseUse) {
 }
 
 std::string driver_name(const ::testing::TestParamInfo<Driver>& param) { return to_string(param.param); }
+
+// Variable-length strings: std::string and raw char* transfers, NULL and empty strings, later
+// writes win, unwritten elements are NULL (read as "" through std::string), contiguous and chunked.
+TEST_P(Api, VariableLengthStrings) {
+  const std::string long_one(100000, 'L');
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("s", DatasetCreate::of<std::string>({6}));
+    DatasetCreate grid = DatasetCreate::of<std::string>({3, 4});
+    grid.chunk_shape({2, 2});
+    Dataset g = f.create_dataset("grid", grid);
+    EXPECT_TRUE(driver_is_vlen(d.dtype()));
+    d.write(std::vector<std::string>{"a", "", "\xce\xb1\xce\xb2\xce\xb3", long_one}, Selection::hyperslab({0}, {4}));
+    d.write(std::vector<std::string>{"later"}, Selection::points(1, {1}));  // overwrites ""
+    const char* raw[] = {nullptr, "raw"};
+    d.write_raw(raw, Datatype::variable_string(), Selection::hyperslab({3}, {2}));  // NULL over the long one
+    g.write(std::vector<std::string>{"r0c1", "r0c2", "r1c1", "r1c2"}, Selection::hyperslab({0, 1}, {2, 2}));
+    f.flush();
+    g.write(std::vector<std::string>{"r1c2 again"}, Selection::points(2, {1, 2}));
+    // A memory type that is no string pointer is refused, naming the dataset.
+    const std::vector<std::int32_t> ints{1};
+    EXPECT_THROW(d.write_raw(ints.data(), Datatype::of<std::int32_t>(), Selection::points(1, {5})), InvalidArgument);
+    f.close();
+  }
+  verify([&](File& f) {
+    Dataset d = f.dataset("s");
+    EXPECT_EQ(d.read<std::string>(),
+              (std::vector<std::string>{"a", "later", "\xce\xb1\xce\xb2\xce\xb3", "", "raw", ""}));
+    std::vector<char*> raw(6, reinterpret_cast<char*>(1));
+    d.read_raw(raw.data(), Datatype::variable_string(), Selection::all());
+    EXPECT_STREQ(raw[0], "a");
+    EXPECT_EQ(raw[3], nullptr);  // written as NULL
+    EXPECT_EQ(raw[5], nullptr);  // never written: HDF5's default fill
+    EXPECT_STREQ(raw[4], "raw");
+    reclaim_strings(raw.data(), raw.size());
+    EXPECT_EQ(raw[0], nullptr);
+    EXPECT_EQ(d.read<std::string>(Selection::hyperslab({2}, {2})), (std::vector<std::string>{"\xce\xb1\xce\xb2\xce\xb3", ""}));
+    EXPECT_EQ(f.dataset("grid").read<std::string>(),
+              (std::vector<std::string>{"", "r0c1", "r0c2", "", "", "r1c1", "r1c2 again", "", "", "", "", ""}));
+  });
+}
+
+TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
+  const std::string long_one(3u << 20, 'x');  // bigger than a write buffer and a merge window
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("s", DatasetCreate::of<std::string>({2}));
+    d.write(std::vector<std::string>{long_one, "short"});
+    DatasetCreate filled = DatasetCreate::of<std::string>({2});
+    filled.fill = std::vector<std::byte>(sizeof(char*));
+    EXPECT_THROW(f.create_dataset("filled", filled), Unsupported);
+    DatasetCreate nested;  // sequences of variable-length data
+    nested.dtype = Datatype::sequence_of(Datatype::variable_string());
+    nested.shape = {2};
+    EXPECT_THROW(f.create_dataset("nested", nested), Unsupported);
+    f.close();
+  }
+  if (GetParam() == Driver::Multifile) {
+    // A view cannot map strings onto raw files: refused, naming the dataset and the way out.
+    ViewOptions v;
+    v.output = (dir_ / "view.h5").string();
+    try {
+      h5mf::view(path(), v);
+      ADD_FAILURE() << "a view of variable-length strings was written";
+    } catch (const Unsupported& e) {
+      EXPECT_NE(std::string(e.what()).find("'/s'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("h5mf merge"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(v.output));
+  }
+  verify([&](File& f) { EXPECT_EQ(f.dataset("s").read<std::string>(), (std::vector<std::string>{long_one, "short"})); });
+}
+
+// Variable-length sequences of numbers: vectors in and out, conversion of the base type, later
+// writes win, unwritten elements are empty, raw hvl_t transfers, contiguous and chunked.
+TEST_P(Api, VariableLengthSequences) {
+  using Ints = std::vector<std::int32_t>;
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("seq", DatasetCreate::of<Ints>({5}));
+    EXPECT_EQ(d.dtype().type_class(), H5T_VLEN);
+    d.write(std::vector<Ints>{{1, 2, 3}, {}, {4}}, Selection::hyperslab({0}, {3}));
+    d.write(std::vector<std::vector<double>>{{7.0, 8.0}}, Selection::points(1, {2}));  // converted, wins
+    std::vector<std::int32_t> long_one(100000, -5);
+    hvl_t raw[] = {{long_one.size(), long_one.data()}};
+    d.write_raw(raw, Datatype::sequence_of(Datatype::of<std::int32_t>()), Selection::points(1, {4}));
+    Dataset g = f.create_dataset("grid", DatasetCreate::of<std::vector<double>>({4, 3}).chunk_shape({2, 2}));
+    g.write(std::vector<std::vector<double>>{{0.5}, {1.5, 2.5}}, Selection::hyperslab({1, 1}, {1, 2}));
+    EXPECT_THROW(d.write(std::vector<std::string>{"x"}, Selection::points(1, {0})), InvalidArgument);
+    f.close();
+  }
+  verify([&](File& f) {
+    Dataset d = f.dataset("seq");
+    const auto all = d.read<Ints>();
+    ASSERT_EQ(all.size(), 5u);
+    EXPECT_EQ(all[0], (Ints{1, 2, 3}));
+    EXPECT_EQ(all[1], Ints{});
+    EXPECT_EQ(all[2], (Ints{7, 8}));
+    EXPECT_EQ(all[3], Ints{});  // never written
+    EXPECT_EQ(all[4], Ints(100000, -5));
+    EXPECT_EQ(d.read<std::vector<double>>(Selection::points(1, {0}))[0], (std::vector<double>{1, 2, 3}));
+    std::vector<hvl_t> raw(2);
+    d.read_raw(raw.data(), Datatype::sequence_of(Datatype::of<std::int64_t>()), Selection::hyperslab({2}, {2}));
+    ASSERT_EQ(raw[0].len, 2u);
+    EXPECT_EQ(static_cast<std::int64_t*>(raw[0].p)[1], 8);
+    EXPECT_EQ(raw[1].len, 0u);
+    reclaim_sequences(raw.data(), raw.size());
+    EXPECT_EQ(raw[0].p, nullptr);
+    const auto grid = f.dataset("grid").read<std::vector<double>>();
+    EXPECT_EQ(grid[4], (std::vector<double>{0.5}));
+    EXPECT_EQ(grid[5], (std::vector<double>{1.5, 2.5}));
+    EXPECT_TRUE(grid[0].empty() && grid[11].empty());
+  });
+}
 
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
 

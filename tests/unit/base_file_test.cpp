@@ -109,6 +109,38 @@ TEST_F(BaseFile, SeedOneFavouriteExample) {
   expect_merged_content(f);
 }
 
+// Variable-length strings of the base file: reads start from the base file's strings (NULL ones
+// included), the container's writes win where they fall, and the merge keeps the rest.
+TEST_F(BaseFile, VariableLengthStringsOfTheBaseFile) {
+  {
+    File f(base(), "r+", sec2());
+    const char* names[] = {"base0", nullptr, "base2", ""};
+    f.create_dataset("names", DatasetCreate::of<std::string>({5}))
+        .write_raw(names, Datatype::variable_string(), Selection::hyperslab({0}, {4}));
+    f.close();
+  }
+  const std::vector<std::string> want{"base0", "new1", "base2", "", "new4"};
+  {
+    File f(base(), "a", multifile());
+    EXPECT_EQ(f.dataset("names").read<std::string>(), (std::vector<std::string>{"base0", "", "base2", "", ""}));
+    f.dataset("names").write(std::vector<std::string>{"new1", "new4"}, Selection::points({{1}, {4}}));
+    EXPECT_EQ(f.dataset("names").read<std::string>(), want);
+    std::vector<char*> raw(5);
+    f.dataset("names").read_raw(raw.data(), Datatype::variable_string(), Selection::all());
+    EXPECT_STREQ(raw[3], "");  // the base file's empty string stays empty, not NULL
+    reclaim_strings(raw.data(), raw.size());
+    f.close();
+  }
+  merge(base());
+  File f(base(), "r", sec2());
+  EXPECT_EQ(f.dataset("names").read<std::string>(), want);
+  std::vector<char*> raw(5);
+  f.dataset("names").read_raw(raw.data(), Datatype::variable_string(), Selection::all());
+  EXPECT_STREQ(raw[3], "");
+  EXPECT_STREQ(raw[1], "new1");
+  reclaim_strings(raw.data(), raw.size());
+}
+
 TEST_F(BaseFile, ReopenedContainerAppends) {
   run_job();
   {

@@ -18,6 +18,7 @@
 #include "container/replace.hpp"
 #include "container/writer_log.hpp"
 #include "format/checksum.hpp"
+#include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::container {
@@ -297,6 +298,55 @@ TEST_F(Logs, SameWriterOverlapLaterWins) {
   ContainerIndex index(*layout_, id_);
   index.refresh(1, true);
   EXPECT_EQ(read(index, 1, Selection::all(), {4}), (std::vector<std::int32_t>{4, 2, 2, 3}));
+}
+
+// Variable-length records: slots resolve like fixed elements (later wins, element by element), then
+// each element's bytes come from the record that won it.
+TEST_F(Logs, VariableLengthStringsResolveLaterWinsAndFetchFromTheirRecord) {
+  auto encode = [](std::vector<const char*> strings) { return format::encode_vlen_strings(strings); };
+  {
+    auto w0 = writer(0);
+    auto w1 = writer(1);
+    w0.append(1, 1, Selection::hyperslab({0}, {4}), encode({"zero", "one", "", "three"}));
+    w1.append(1, 2, Selection::hyperslab({2}, {3}), encode({"TWO", nullptr, std::string(5000, 'f').c_str()}));
+    w0.append(1, 3, Selection::points(1, {4, 0}), encode({"\xc3\xa9", "0"}));
+    w0.close();
+    w1.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(2, true);
+  DataReader reader(*layout_);
+  const Extent shape{6};
+  using V = DataReader::VlenState;
+  const auto all = reader.read_vlen(index.writes(1), Selection::all().resolved(shape), {shape, 16, {}});
+  EXPECT_EQ(all.state, (std::vector<V>{V::Value, V::Value, V::Value, V::Null, V::Value, V::Unwritten}));
+  EXPECT_EQ(all.value, (std::vector<std::string>{"0", "one", "TWO", "", "\xc3\xa9", ""}));
+  const auto window = reader.read_vlen_linear(index.writes(1), 2, 2, {shape, 16, {}});
+  EXPECT_EQ(window.value, (std::vector<std::string>{"TWO", ""}));
+  EXPECT_EQ(window.state[1], V::Null);
+}
+
+TEST_F(Logs, VariableLengthSlotOutsideItsRecordIsAFormatError) {
+  format::Bytes data = format::encode_vlen_strings(std::vector<const char*>{"abc", "de"});
+  format::put_u64(data.data() + 16, 1000);  // element 1's bytes "at" offset 1000 of a 37-byte record
+  {
+    auto w = writer(0);
+    w.append(1, 1, Selection::hyperslab({0}, {2}), data);  // a valid checksum over bad slots
+    w.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  DataReader reader(*layout_);
+  reader.check_checksums(true);
+  const Extent shape{2};
+  EXPECT_EQ(reader.read_vlen(index.writes(1), Selection::points(1, {0}).resolved(shape), {shape, 16, {}}).value[0],
+            "abc");
+  try {
+    reader.read_vlen(index.writes(1), Selection::all().resolved(shape), {shape, 16, {}});
+    ADD_FAILURE() << "a slot outside its record was read";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("outside the record's 37 data bytes"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(Logs, BufferedRecordsAreInvisibleUntilFlushedAndRefreshIsIncremental) {

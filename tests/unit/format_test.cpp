@@ -18,6 +18,7 @@
 #include "format/header.hpp"
 #include "format/log.hpp"
 #include "format/records.hpp"
+#include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/selection.hpp"
 
@@ -1147,3 +1148,83 @@ TEST(Fuzz, MutatedLogs) {
 
 }  // namespace
 }  // namespace h5mf::format
+
+// ---- variable-length data (format/vlen.hpp)
+
+namespace {
+std::string text_at(const h5mf::format::Bytes& data, const h5mf::format::VlenSlot& s) {
+  return std::string(reinterpret_cast<const char*>(data.data() + s.offset), s.length);
+}
+}  // namespace
+
+TEST(VlenEncoding, SlotsThenBytesWithRelativeOffsets) {
+  using namespace h5mf::format;
+  const char* strings[] = {"ab", "", nullptr, "\xc3\xa9t\xc3\xa9"};
+  const Bytes data = encode_vlen_strings(strings);
+  ASSERT_EQ(data.size(), 4 * kVlenSlotSize + 2 + 0 + 5);
+  const auto context = [] { return std::string("test record"); };
+  std::vector<VlenSlot> slots;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    slots.push_back(decode_vlen_slot(ByteView(data).subspan(i * kVlenSlotSize, kVlenSlotSize), 4, data.size(), context));
+  }
+  // Offsets count from the start of the record's data: the first string follows the 4 slots.
+  EXPECT_EQ(slots[0], (VlenSlot{64, 2}));
+  EXPECT_EQ(text_at(data, slots[0]), "ab");
+  EXPECT_FALSE(slots[1].null());  // an empty string is not a NULL string
+  EXPECT_EQ(slots[1].length, 0u);
+  EXPECT_TRUE(slots[2].null());
+  EXPECT_EQ(slots[2], (VlenSlot{0, 0}));
+  EXPECT_EQ(text_at(data, slots[3]), "\xc3\xa9t\xc3\xa9");
+  EXPECT_EQ(check_vlen_slots(ByteView(data).first(4 * kVlenSlotSize), 0, 4, data.size()), "");
+}
+
+TEST(VlenEncoding, EmptyRecordAndLongStrings) {
+  using namespace h5mf::format;
+  EXPECT_TRUE(encode_vlen_strings({}).empty());
+  const std::string long_one(1u << 20, 'x');
+  const char* strings[] = {long_one.c_str(), "y"};
+  const Bytes data = encode_vlen_strings(strings);
+  const auto context = [] { return std::string("test record"); };
+  const VlenSlot second = decode_vlen_slot(ByteView(data).subspan(kVlenSlotSize, kVlenSlotSize), 2, data.size(), context);
+  EXPECT_EQ(second.offset, 2 * kVlenSlotSize + long_one.size());
+  EXPECT_EQ(text_at(data, second), "y");
+}
+
+TEST(VlenEncoding, SlotsOutsideTheirRecordAreFormatErrors) {
+  using namespace h5mf::format;
+  const char* strings[] = {"abc", "de"};
+  const Bytes good = encode_vlen_strings(strings);
+  const auto context = [] { return std::string("writer 3 record 9"); };
+  auto slot_with = [&](std::uint64_t offset, std::uint64_t length) {
+    Bytes b = good;
+    put_u64(b.data(), offset);
+    put_u64(b.data() + 8, length);
+    return b;
+  };
+  struct Case {
+    std::uint64_t offset, length;
+    const char* says;
+  };
+  const Case cases[] = {
+      {good.size(), 1, "outside"},          // past the end
+      {good.size() - 1, 2, "outside"},      // straddles the end
+      {40, ~std::uint64_t{0}, "outside"},   // length overflows
+      {8, 2, "into the record's 2 slots"},  // points into the slots
+      {0, 5, "null slot"},                  // null with a length
+  };
+  for (const Case& c : cases) {
+    const Bytes bad = slot_with(c.offset, c.length);
+    try {
+      decode_vlen_slot(ByteView(bad).first(kVlenSlotSize), 2, bad.size(), context);
+      ADD_FAILURE() << "slot " << c.offset << "+" << c.length << " accepted";
+    } catch (const h5mf::FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("writer 3 record 9"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << e.what();
+    }
+    EXPECT_NE(check_vlen_slots(ByteView(bad).first(2 * kVlenSlotSize), 0, 2, bad.size()).find(c.says),
+              std::string::npos);
+  }
+  // Data too short for the slots of its elements.
+  EXPECT_NE(check_vlen_slots({}, 0, 3, 40), "");
+  EXPECT_THROW(decode_vlen_slot(ByteView(good).first(8), 2, good.size(), context), h5mf::FormatError);
+}

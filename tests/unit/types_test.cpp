@@ -376,6 +376,36 @@ TEST_P(TypedData, EnumBoolArrayAndStringDatasets) {
   });
 }
 
+// Both halves of the type system in one file: a compound dataset beside variable-length strings
+// (contiguous) and sequences (chunked, shuffle + deflate); the merge writes the compound with the
+// engine and the variable-length ones through libhdf5, filters and all.
+TEST_P(TypedData, CompoundBesideVariableLengthData) {
+  using Sequence = std::vector<std::int32_t>;
+  {
+    File f = open("w");
+    auto particles = f.create_dataset("particles", DatasetCreate::of<Particle>({4}));
+    particles.write(std::vector<Particle>{particle(0), particle(1), particle(2), particle(3)}, Selection::all());
+    auto names = f.create_dataset("names", DatasetCreate::of<std::string>({4}));
+    names.write(std::vector<std::string>{"zero", "", "two \xce\xb1"}, Selection::hyperslab({0}, {3}));
+    auto runs = f.create_dataset("runs", DatasetCreate::of<Sequence>({6}).chunk_shape({4}).shuffle().deflate(6));
+    runs.write(std::vector<Sequence>{{1}, {}, {2, 3, 4}}, Selection::hyperslab({0}, {3}));
+    runs.write(std::vector<Sequence>{{5, 6}}, Selection::points({{5}}));
+    f.close();
+  }
+  verify([&](File& f) {
+    const auto all = f.dataset("particles").read<Particle>();
+    ASSERT_EQ(all.size(), 4U);
+    for (int i = 0; i < 4; ++i) expect_equal(all[i], particle(i), "particle " + std::to_string(i));
+    EXPECT_EQ(f.dataset("names").read<std::string>(), (std::vector<std::string>{"zero", "", "two \xce\xb1", ""}));
+    auto runs = f.dataset("runs");
+    EXPECT_EQ(runs.chunks(), (Extent{4}));
+    ASSERT_EQ(runs.filters().size(), 2U);
+    EXPECT_EQ(runs.filters()[0].id, H5Z_FILTER_SHUFFLE);
+    EXPECT_EQ(runs.filters()[1].id, H5Z_FILTER_DEFLATE);
+    EXPECT_EQ(runs.read<Sequence>(), (std::vector<Sequence>{{1}, {}, {2, 3, 4}, {}, {}, {5, 6}}));
+  });
+}
+
 TEST_P(TypedData, FixedStringElements) {
   using Name = FixedString<5>;
   struct Record {

@@ -10,6 +10,7 @@
 
 #include "driver/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_state.hpp"
+#include "driver/vlen_strings.hpp"
 #include "hdf5/filters.hpp"
 #include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
@@ -302,10 +303,76 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   }
 
   void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {
+    if (uses_vlen_slots(type_)) {
+      if (is_vlen_string(type_)) {
+        require_string_memory(memory_type, type_, where());
+      } else {
+        require_sequence_memory(memory_type, type_, where());
+      }
+      if (state_->access->name() == "mpio") {
+        throw Unsupported(fmt::format("{}: HDF5 {}.{} cannot write variable-length data in parallel (mpio driver); "
+                                      "write it with the multifile driver (and merge) or sec2",
+                                      where(), H5_VERS_MAJOR, H5_VERS_MINOR));
+      }
+    }
     transfer(true, selection, memory_type, const_cast<void*>(buffer));
   }
   void read(const Selection& selection, const Datatype& memory_type, void* buffer) override {
-    transfer(false, selection, memory_type, buffer);
+    if (is_vlen_sequence(type_)) {
+      read_sequences(selection, memory_type, static_cast<hvl_t*>(buffer));
+      return;
+    }
+    if (!is_vlen_string(type_)) {
+      transfer(false, selection, memory_type, buffer);
+      return;
+    }
+    // HDF5 allocates the strings it reads with its own allocator: hand the caller std::malloc'd
+    // copies instead, so that every driver's strings are freed the same way (reclaim_strings).
+    require_string_memory(memory_type, type_, where());
+    const std::uint64_t n = selection.num_elements();
+    std::vector<char*> hdf5_strings(n, nullptr);
+    transfer(false, selection, memory_type, hdf5_strings.data());
+    struct Reclaim {
+      std::vector<char*>& p;
+      ~Reclaim() {
+        for (char* s : p) H5free_memory(s);
+      }
+    } reclaim{hdf5_strings};
+    std::vector<MallocString> copies(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (hdf5_strings[i] != nullptr) copies[i] = malloc_copy(hdf5_strings[i]);
+    }
+    auto* out = static_cast<char**>(buffer);
+    for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
+  }
+
+  // As read() for strings: HDF5's allocations handed over as std::malloc'd copies.
+  void read_sequences(const Selection& selection, const Datatype& memory_type, hvl_t* out) {
+    require_sequence_memory(memory_type, type_, where());
+    const std::uint64_t n = selection.num_elements();
+    std::vector<hvl_t> hdf5_sequences(n, hvl_t{0, nullptr});
+    transfer(false, selection, memory_type, hdf5_sequences.data());
+    struct Reclaim {
+      std::vector<hvl_t>& s;
+      ~Reclaim() {
+        for (hvl_t& v : s) H5free_memory(v.p);
+      }
+    } reclaim{hdf5_sequences};
+    const std::size_t size = sequence_base(memory_type).size();
+    std::vector<hvl_t> copies(n, hvl_t{0, nullptr});
+    struct Free {
+      std::vector<hvl_t>& s;
+      ~Free() { free_sequences(s.data(), s.size()); }
+    } free_on_error{copies};
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const hvl_t& v = hdf5_sequences[i];
+      if (v.len == 0) continue;
+      copies[i].p = std::malloc(v.len * size);
+      if (copies[i].p == nullptr) throw std::bad_alloc();
+      std::memcpy(copies[i].p, v.p, v.len * size);
+      copies[i].len = v.len;
+    }
+    for (std::uint64_t i = 0; i < n; ++i) std::swap(out[i], copies[i]);
   }
 
   void resize(const Extent& new_shape) override {

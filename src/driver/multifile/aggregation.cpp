@@ -161,6 +161,17 @@ void AggregationGroup::overlay(std::uint64_t dataset, const Selection& resolved,
   }
 }
 
+bool AggregationGroup::buffers_writes_to(std::uint64_t dataset) const {
+  for (std::size_t at = 0; at < buffer_.size();) {
+    const std::uint32_t length = format::get_u32(buffer_.data() + at);
+    const auto record = format::decode_write_from(format::ByteView(buffer_).subspan(at + kLengthBytes, length),
+                                                  "a member's buffer");
+    if (record.write.dataset == dataset) return true;
+    at += kLengthBytes + length + record.write.data_length;
+  }
+  return false;
+}
+
 void AggregationGroup::drain(container::WriterLog& log) {
   if (!aggregator() || group_size_ == 1) return;  // nobody to hear from: no probe on every write
   for (;;) {

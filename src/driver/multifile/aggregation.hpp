@@ -66,6 +66,9 @@ class AggregationGroup {
   // `out` (its elements in selection order, `element_size` bytes each, in the file type).
   void overlay(std::uint64_t dataset, const Selection& resolved, const Extent& shape, std::size_t element_size,
                std::span<std::byte> out) const;
+  // Whether the buffer holds writes to `dataset` (a variable-length dataset's cannot be painted:
+  // their slots point into the record that carries them).
+  bool buffers_writes_to(std::uint64_t dataset) const;
   std::uint64_t buffered_bytes() const { return buffer_.size(); }
 
   // An aggregator: appends whatever its members shipped so far to `log` (answering members that

@@ -24,7 +24,9 @@
 #include "driver/multifile/aggregation.hpp"
 #include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
+#include "driver/vlen_strings.hpp"
 #include "format/checksum.hpp"
+#include "format/vlen.hpp"
 #include "hdf5/convert.hpp"
 #include "mpi/shared_outcome.hpp"
 
@@ -262,7 +264,7 @@ class Object : public Base {
 class MultifileDataset final : public Object<DatasetNode> {
  public:
   MultifileDataset(std::shared_ptr<State> state, std::uint64_t id)
-      : Object(std::move(state), id), type_(Datatype::decode(object().type)) {}
+      : Object(std::move(state), id), type_(Datatype::decode(object().type)), vlen_(uses_vlen_slots(type_)), strings_(is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -278,6 +280,19 @@ class MultifileDataset final : public Object<DatasetNode> {
     state_->usable();
     const std::uint64_t n = selection.num_elements();
     if (n == 0) return;
+    if (vlen_) {
+      // Encoded here, before the writer log: slots, then the elements' bytes (format/vlen.hpp).
+      std::vector<std::byte> data;
+      if (strings_) {
+        require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+        data = format::encode_vlen_strings({static_cast<const char* const*>(buffer), n});
+      } else {
+        require_sequence_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+        data = encode_sequences(static_cast<const hvl_t*>(buffer), n, memory_type, type_);
+      }
+      state_->append_write(id_, selection, data);
+      return;
+    }
     const std::span<const std::byte> in(static_cast<const std::byte*>(buffer), n * memory_type.size());
     if (hdf5::same_type(memory_type, type_)) {
       state_->append_write(id_, selection, in);
@@ -303,6 +318,20 @@ class MultifileDataset final : public Object<DatasetNode> {
     const bool from_base = state_->catalog.in_base(id_);
     const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base,
                                           object().created_epoch + 1};
+    if ((strings_ || vlen_) && state_->aggregation_group && !state_->log &&
+        state_->aggregation_group->buffers_writes_to(id_)) {
+      throw Unsupported(fmt::format("dataset '{}' in '{}': reading back variable-length data this rank wrote since "
+                                    "the last flush is not supported with aggregation; flush() first",
+                                    path(), state_->layout.path()));
+    }
+    if (strings_) {
+      read_strings(writes, selection, layout, memory_type, static_cast<char**>(buffer));
+      return;
+    }
+    if (vlen_) {
+      read_sequences(writes, selection, layout, memory_type, static_cast<hvl_t*>(buffer));
+      return;
+    }
     if (hdf5::same_type(memory_type, type_)) {
       if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
       const std::span<std::byte> out(static_cast<std::byte*>(buffer), n * type_.size());
@@ -323,6 +352,58 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (state_->aggregation_group && !state_->log) {
       state_->aggregation_group->overlay(id_, selection, object().dims, type_.size(), out);
     }
+  }
+
+  // Unwritten elements are null strings, as HDF5's default fill; a dataset of the base file starts
+  // from the base file's strings.
+  void read_strings(const container::DatasetWrites& writes, const Selection& selection,
+                    const container::ElementLayout& layout, const Datatype& memory_type, char** out) {
+    require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+    const std::uint64_t n = selection.num_elements();
+    const auto values = state_->reader->read_vlen(writes, selection, layout);
+    using Vlen = container::DataReader::VlenState;
+    std::vector<MallocString> copies(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (values.state[i] == Vlen::Value) copies[i] = malloc_copy(values.value[i]);
+    }
+    if (layout.prefilled) {
+      state_->base_dataset(path())->read(selection, type_, out);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (values.state[i] == Vlen::Unwritten) continue;
+        std::free(out[i]);
+        out[i] = copies[i].release();
+      }
+      return;
+    }
+    for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
+  }
+
+  // Unwritten elements are empty sequences, as HDF5's default fill.
+  void read_sequences(const container::DatasetWrites& writes, const Selection& selection,
+                      const container::ElementLayout& layout, const Datatype& memory_type, hvl_t* out) {
+    const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
+    require_sequence_memory(memory_type, type_, what);
+    const std::uint64_t n = selection.num_elements();
+    const auto values = state_->reader->read_vlen(writes, selection, layout);
+    using Vlen = container::DataReader::VlenState;
+    std::vector<hvl_t> decoded(n, hvl_t{0, nullptr});
+    struct Free {
+      std::vector<hvl_t>& s;
+      ~Free() { free_sequences(s.data(), s.size()); }
+    } free_on_error{decoded};
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (values.state[i] == Vlen::Value) decoded[i] = decode_sequence(values.value[i], memory_type, type_, what);
+    }
+    if (layout.prefilled) {
+      state_->base_dataset(path())->read(selection, memory_type, out);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (values.state[i] == Vlen::Unwritten) continue;
+        free_sequences(out + i, 1);
+        std::swap(out[i], decoded[i]);
+      }
+      return;
+    }
+    for (std::uint64_t i = 0; i < n; ++i) std::swap(out[i], decoded[i]);
   }
 
   // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
@@ -364,6 +445,8 @@ class MultifileDataset final : public Object<DatasetNode> {
 
  private:
   Datatype type_;
+  bool vlen_;     // variable-length data: records hold slots and bytes (format/vlen.hpp)
+  bool strings_;  // of them, strings
 };
 
 class MultifileGroup final : public Object<GroupNode> {

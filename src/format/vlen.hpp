@@ -1,0 +1,46 @@
+// The data of a WRITE record of a variable-length dataset (docs/format.md, "Variable-length
+// data"): one fixed 16-byte slot per selected element, in selection order, then the elements'
+// bytes. Fixed slots keep the element-by-element replay of fixed-size data usable: a reader
+// resolves slots like any 16-byte elements, then fetches each winning slot's bytes from the
+// record that holds it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "format/encoding.hpp"
+
+namespace h5mf::format {
+
+inline constexpr std::size_t kVlenSlotSize = 16;
+
+// `offset` counts from the start of the record's data, so a record stays valid wherever its data
+// are moved. offset 0 marks a null element (HDF5's NULL string); its length is then 0.
+struct VlenSlot {
+  std::uint64_t offset = 0, length = 0;
+  bool null() const { return offset == 0; }
+  friend bool operator==(const VlenSlot&, const VlenSlot&) = default;
+};
+
+// Record data for `count` elements; element i's bytes are bytes(i), or null when is_null(i).
+Bytes encode_vlen(std::size_t count, const std::function<bool(std::size_t)>& is_null,
+                  const std::function<ByteView(std::size_t)>& bytes);
+// Record data for C strings (HDF5's memory form of variable-length strings: a null pointer is a
+// null element; the bytes end at the first NUL).
+Bytes encode_vlen_strings(std::span<const char* const> strings);
+
+// A slot of record data that hold `count` elements in `data_length` bytes; throws FormatError
+// (naming `context`, which says which slot, and the values) unless the slot is well formed and its
+// bytes lie after the slots and inside the record.
+VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t count, std::uint64_t data_length,
+                          const std::function<std::string()>& context);
+// Checks slots [first, first + slots.size() / 16) of record data that hold `count` elements in
+// `data_length` bytes (h5mf verify reads the slots piece by piece); returns a description of the
+// first bad one, or an empty string.
+std::string check_vlen_slots(ByteView slots, std::uint64_t first, std::uint64_t count, std::uint64_t data_length);
+
+}  // namespace h5mf::format

@@ -1,0 +1,97 @@
+#include "merge/vlen_merge.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "container/reader.hpp"
+#include "driver/vlen_strings.hpp"
+#include "format/vlen.hpp"
+#include "h5mf/error.hpp"
+#include "hdf5/handle.hpp"
+
+namespace h5mf::merge_detail {
+
+using hdf5::Handle;
+
+void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const Datatype& type,
+                        const container::Layout& layout, const container::DatasetWrites& writes,
+                        const std::string& path, const std::string& output, std::size_t window_bytes, bool in_base,
+                        MergeReport& report) {
+  const std::uint64_t total = sel::num_elements(o.dims);
+  if (total == 0 || writes.size() == 0) return;
+  container::DataReader reader(layout, window_bytes);
+  const container::ElementLayout slots{o.dims, format::kVlenSlotSize, {}, false, 0};
+  const bool scalar = o.dims.empty();
+  const std::uint64_t rows = scalar ? 1 : o.dims[0];
+  const std::uint64_t row = scalar ? 1 : sel::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
+  const std::uint64_t rows_per_window =
+      std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * format::kVlenSlotSize, 1));
+  using Vlen = container::DataReader::VlenState;
+  const bool strings = driver::is_vlen_string(type);
+  const std::size_t base_size = strings ? 1 : driver::sequence_base(type).size();
+  for (std::uint64_t r0 = 0; r0 < rows; r0 += rows_per_window) {
+    const std::uint64_t take = std::min(rows_per_window, rows - r0);
+    const hsize_t n = take * row;
+    ++report.windows;
+    if (!container::DataReader::any_overlap(writes, r0 * row, n, o.dims)) {
+      ++report.windows_skipped;
+      continue;
+    }
+    const auto what = [&](const char* doing) {
+      return fmt::format("{} rows {}..{} of variable-length dataset '{}' {} '{}'", doing, r0, r0 + take, path,
+                         doing[0] == 'w' ? "to" : "from", output);
+    };
+    Handle file_space(hdf5::check_id(H5Dget_space(dataset), "H5Dget_space"));
+    if (!scalar) {
+      std::vector<hsize_t> start(o.dims.size(), 0), count(o.dims.begin(), o.dims.end());
+      start[0] = r0;
+      count[0] = take;
+      hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+                  what("selecting"));
+    }
+    Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    const auto values = reader.read_vlen_linear(writes, r0 * row, n, slots);
+    // The base file's elements, where the container holds nothing newer; HDF5 allocated them.
+    // Elements are C string pointers or hvl_t, in the file's own type.
+    const std::size_t element = strings ? sizeof(char*) : sizeof(hvl_t);
+    std::vector<std::byte> base(n * element);
+    struct Reclaim {
+      hid_t type, space;
+      std::vector<std::byte>& elements;
+      bool armed = false;
+      ~Reclaim() {
+        if (armed) H5Dvlen_reclaim(type, space, H5P_DEFAULT, elements.data());
+      }
+    } reclaim{type.id(), memory_space.get(), base, false};
+    if (in_base) {
+      hdf5::check(H5Dread(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, base.data()),
+                  what("reading"));
+      reclaim.armed = true;
+    }
+    std::vector<std::byte> elements = base;  // unwritten ones as the base file has them
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (values.state[i] == Vlen::Unwritten) continue;
+      const std::string* value = values.state[i] == Vlen::Value ? &values.value[i] : nullptr;
+      if (value) report.bytes_written += value->size();
+      std::byte* at = elements.data() + i * element;
+      if (strings) {
+        const char* p = value ? value->c_str() : nullptr;
+        std::memcpy(at, &p, sizeof p);
+      } else {
+        const hvl_t v{value ? value->size() / base_size : 0, value ? const_cast<char*>(value->data()) : nullptr};
+        if (value && value->size() % base_size != 0) {
+          throw FormatError(fmt::format("{}: a sequence of {} bytes is no whole number of {}-byte elements",
+                                        what("merging"), value->size(), base_size));
+        }
+        std::memcpy(at, &v, sizeof v);
+      }
+    }
+    hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, elements.data()),
+                what("writing"));
+  }
+}
+
+}  // namespace h5mf::merge_detail
