@@ -58,19 +58,26 @@ std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecor
   return sum.digest();
 }
 
-bool DataReader::intact(const IndexedWrite& w) {
-  const std::uint64_t key = (std::uint64_t{w.data_file} << 44) ^ w.record.data_offset;
-  if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
-  std::vector<std::byte> buffer(static_cast<std::size_t>(std::clamp<std::uint64_t>(w.record.data_length, 1, 4u << 20)));
-  const bool ok = data_checksum(data_file(w.data_file), w.record, buffer) == w.record.data_checksum;
+std::optional<bool> DataReader::known_verdict(const IndexedWrite& w) const {
+  if (auto it = verdicts_.find(verdict_key(w)); it != verdicts_.end()) return it->second;
+  return std::nullopt;
+}
+
+bool DataReader::record_verdict(const IndexedWrite& w, bool ok) {
   if (!ok) {
     std::fprintf(stderr, "h5mf: warning: %s: data of record %llu (%llu bytes at offset %llu) fails its checksum; "
                  "left out of reads\n", layout_.data_file(w.data_file).c_str(),
                  static_cast<unsigned long long>(w.record.sequence), static_cast<unsigned long long>(w.record.data_length),
                  static_cast<unsigned long long>(w.record.data_offset));
   }
-  verdicts_.emplace(key, ok);
+  verdicts_.emplace(verdict_key(w), ok);
   return ok;
+}
+
+bool DataReader::intact(const IndexedWrite& w) {
+  if (const auto verdict = known_verdict(w)) return *verdict;
+  std::vector<std::byte> buffer(static_cast<std::size_t>(std::clamp<std::uint64_t>(w.record.data_length, 1, 4u << 20)));
+  return record_verdict(w, data_checksum(data_file(w.data_file), w.record, buffer) == w.record.data_checksum);
 }
 
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size) {
@@ -93,21 +100,36 @@ template <class Target>
 void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
                         const ElementLayout& layout, std::span<std::byte> out,
                         std::span<const IndexedWrite*> owners) {
+  // A record that fails its checksum after its bytes were placed is known bad afterwards: the
+  // next pass leaves it out (at most one more pass per damaged record; none without damage).
+  while (!gather_pass(writes, target_box, make_target, layout, out, owners)) {
+    std::fill(owners.begin(), owners.end(), nullptr);
+  }
+}
+
+template <class Target>
+bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target_box, Target& make_target,
+                             const ElementLayout& layout, std::span<std::byte> out,
+                             std::span<const IndexedWrite*> owners) {
   if (!layout.prefilled) fill_elements(out, layout.fill, layout.element_size);
   const std::uint64_t esize = layout.element_size;
   std::vector<sel::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
     const IndexedWrite& w = *candidate;
     if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
-    if (check_checksums_ && !intact(w)) continue;
+    // Checksums on first use: a record read whole is checked on the bytes just read (one read);
+    // one read in part is checked apart first.
+    std::optional<bool> verdict;
+    if (check_checksums_) {
+      verdict = known_verdict(w);
+      if (verdict && !*verdict) continue;
+    }
+    const bool unchecked = check_checksums_ && !verdict;
     pieces.clear();
     sel::RunCursor source(w.record.selection, layout.shape);
     auto target = make_target();
     sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
     if (pieces.empty()) continue;
-    if (!owners.empty()) {
-      for (const auto& p : pieces) std::fill_n(owners.begin() + static_cast<std::ptrdiff_t>(p.target_index), p.length, &w);
-    }
 
     const PosixFile& file = data_file(w.data_file);
     std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
@@ -115,22 +137,39 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
       lo = std::min(lo, p.source_index);
       hi = std::max(hi, p.source_index + p.length);
     }
+    // Whether [lo, hi) is all of the record's data.
+    const bool whole = lo == 0 && hi * esize == w.record.data_length;
     const std::uint64_t span_bytes = (hi - lo) * esize;
     const bool many_small = pieces.size() > 1 && span_bytes / pieces.size() < kSmallPiece;
-    if (many_small && span_bytes <= span_limit_) {
+    if (unchecked && whole && pieces.size() == 1 && !layout.prefilled) {
+      // The whole record lands in one run of `out`: read it there and check it there (not over a
+      // base file's content, which a new pass could not restore).
+      const auto run = out.subspan(pieces[0].target_index * esize, span_bytes);
+      file.read_at(w.record.data_offset, run);
+      if (!record_verdict(w, format::checksum(run) == w.record.data_checksum)) return false;
+    } else if (many_small && span_bytes <= span_limit_) {
       scratch_.resize(span_bytes);
       file.read_at(w.record.data_offset + lo * esize, scratch_);
+      if (unchecked && !(whole ? record_verdict(w, format::checksum(scratch_) == w.record.data_checksum)
+                               : intact(w))) {
+        continue;
+      }
       for (const auto& p : pieces) {
         std::memcpy(out.data() + p.target_index * esize, scratch_.data() + (p.source_index - lo) * esize,
                     p.length * esize);
       }
     } else {
+      if (unchecked && !intact(w)) continue;
       for (const auto& p : pieces) {
         file.read_at(w.record.data_offset + p.source_index * esize,
                      out.subspan(p.target_index * esize, p.length * esize));
       }
     }
+    if (!owners.empty()) {
+      for (const auto& p : pieces) std::fill_n(owners.begin() + static_cast<std::ptrdiff_t>(p.target_index), p.length, &w);
+    }
   }
+  return true;
 }
 
 void DataReader::read(const DatasetWrites& writes, const Selection& resolved,

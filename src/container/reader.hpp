@@ -102,6 +102,17 @@ class DataReader {
   std::unordered_map<std::uint64_t, bool> verdicts_;  // (data file, data offset) -> data intact
 
   bool intact(const IndexedWrite& w);
+  // A verdict already reached, or nullopt; record_verdict() keeps one (and warns when it is bad).
+  static std::uint64_t verdict_key(const IndexedWrite& w) {
+    return (std::uint64_t{w.data_file} << 44) ^ w.record.data_offset;
+  }
+  std::optional<bool> known_verdict(const IndexedWrite& w) const;
+  bool record_verdict(const IndexedWrite& w, bool ok);
+  // One pass of gather(); false when a record placed in `out` failed its checksum on the way (its
+  // verdict is then known, and a new pass leaves it out).
+  template <class Target>
+  bool gather_pass(const DatasetWrites& writes, const sel::Box& target_box, Target& make_target,
+                   const ElementLayout& layout, std::span<std::byte> out, std::span<const IndexedWrite*> owners);
 };
 
 // The checksum of a write's data as its data file holds them, read in pieces through `buffer`

@@ -104,6 +104,15 @@ void run(const Case& c) {
   }
   EXPECT_EQ(wrong, 0u) << "first at element " << first_wrong << ": " << got[first_wrong] << " instead of "
                        << want[first_wrong];
+
+  // Direct reads check records on first use, a record read whole on the bytes it reads (and, when
+  // it fails, read again without it): the same content, whole or in a slice across the damage.
+  FileOptions multifile;
+  multifile.driver = Driver::Multifile;
+  File direct(container, "r", multifile);
+  EXPECT_EQ(direct.dataset("d").read<std::int64_t>(Selection::hyperslab({60000}, {150000})),
+            std::vector<std::int64_t>(want.begin() + 60000, want.begin() + 210000));
+  EXPECT_EQ(direct.dataset("d").read<std::int64_t>(), want);
 }
 
 constexpr std::size_t kDefaultBudget = std::size_t{256} << 20;
