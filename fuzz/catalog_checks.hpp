@@ -28,7 +28,7 @@ inline void check_catalog(const container::Catalog& catalog) {
     }
   }
   for (const auto& session : catalog.sessions()) FUZZ_CHECK(session.writers > 0);
-  FUZZ_CHECK(catalog.sessions().empty() || catalog.writer_files() > 0);
+  FUZZ_CHECK(catalog.sessions().empty() || (catalog.data_files() > 0 && catalog.max_writers() >= catalog.data_files()));
 }
 
 }  // namespace h5mf::fuzz
