@@ -37,6 +37,13 @@ bool exchange(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string output_merge_temporary(const std::string& output) { return output + ".h5mf-tmp"; }
+
+void publish_merged_output(const std::string& output) {
+  rename_or_throw(output_merge_temporary(output), output);
+  sync_directory(parent_of(output));
+}
+
 void replace_container_with_file(const Layout& layout) {
   const std::string& path = layout.path();
   const std::string temporary = layout.merge_temporary();

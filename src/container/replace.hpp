@@ -14,6 +14,12 @@ namespace h5mf::container {
 // that file and the container is gone.
 void replace_container_with_file(const Layout& layout);
 
+// A merge to an explicit output path writes this temporary beside it and renames it into place
+// at the end, so that OUT appears whole or not at all (an earlier OUT stays until then).
+std::string output_merge_temporary(const std::string& output);
+// Renames output_merge_temporary(output), complete and synced, to `output` and syncs the directory.
+void publish_merged_output(const std::string& output);
+
 // Cleans leftovers of an interrupted merge; returns one line per action taken.
 std::vector<std::string> recover_interrupted_merge(const Layout& layout);
 

@@ -10,7 +10,7 @@
 //    byte range, with its threads (merge/engine.cpp). Records are checked as their bytes pass
 //    through; those the copy did not see whole are checked after it, and windows that used a
 //    record that failed are produced again without it.
-// 5. Rank 0 replaces the container by the file, atomically.
+// 5. Rank 0 replaces the container by the file, or renames it to the -o path, atomically.
 // Each step ends with every rank agreeing on its outcome, so an error anywhere reaches every rank.
 #include "h5mf/merge.hpp"
 
@@ -105,7 +105,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     base = container::base_path(layout, *catalog.base());
     container::check_base_unchanged(layout, *catalog.base());
   }
-  const std::string output = !options.output.empty() ? options.output
+  // Every merge writes a temporary that is renamed into place at the end: the container (or an
+  // explicit -o file) is replaced whole or not at all.
+  const std::string output = !options.output.empty() ? container::output_merge_temporary(options.output)
                              : base                  ? container::base_merge_temporary(*base)
                                                      : layout.merge_temporary();
   report.output = !options.output.empty() ? options.output : base ? *base : layout.path();
@@ -212,12 +214,12 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
         }
       }
     }
-  } cleanup{*comm, options.output.empty() ? output : std::string()};
+  } cleanup{*comm, output};
 
   // 2. The file's structure, by rank 0.
   Plan plan;
   mpi::on_root(*comm, 0, [&] {
-    if (options.output.empty()) container::remove_file(output);  // a leftover of an earlier attempt
+    container::remove_file(output);  // a leftover of an earlier attempt
     plan = create_structure(catalog, layout, verified.writes, output, report.window_bytes, base, report);
   });
   if (comm->is_parallel()) {
@@ -323,8 +325,10 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.windows_skipped += comm->sum(stats.windows_skipped);
   report.phases.data = lap();
 
-  // 5. The file replaces the container.
-  if (options.output.empty()) {
+  // 5. The file replaces the container, or takes the name given with -o.
+  if (!options.output.empty()) {
+    mpi::on_root(*comm, 0, [&] { container::publish_merged_output(options.output); });
+  } else {
     mpi::on_root(*comm, 0, [&] {
       if (base) {
         container::replace_base_with_file(layout, *base);

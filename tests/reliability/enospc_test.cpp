@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "support.hpp"
 
@@ -223,6 +224,29 @@ TEST(DiskFull, AFailedMergeRemovesItsPartialOutput) {
   EXPECT_THROW(merge(c), IoError);
   EXPECT_FALSE(fs::exists(c + ".h5mf-tmp"))
       << "the failed merge left " << fs::file_size(c + ".h5mf-tmp") << " bytes of partial output on the full disk";
+}
+
+// `merge -o OUT` that fails leaves OUT as it was (here: an earlier file of the same name) and no
+// partial file beside it; the container is untouched.
+TEST(DiskFull, AFailedMergeToAnExplicitOutputKeepsTheEarlierOutput) {
+  Scratch scratch("enospc-explicit");
+  SmallDisk disk(scratch / "disk");
+  if (!disk.mounted()) GTEST_SKIP() << "no small file system can be mounted here: " << disk.why_not();
+  const std::string c = disk / "c.h5";
+  const std::string out = disk / "out.h5";
+  const std::string earlier = "an earlier out.h5";
+  std::ofstream(out) << earlier;
+  ballast(disk / "ballast", 1 << 20);
+  ASSERT_FALSE(write_until_full(c).second.empty());
+  fs::remove(disk / "ballast");
+  const VerifyReport before = verify(c);
+  MergeOptions options;
+  options.output = out;
+  EXPECT_THROW(merge(c, options), IoError);
+  EXPECT_FALSE(fs::exists(out + ".h5mf-tmp")) << "the failed merge left a partial output beside " << out;
+  ASSERT_TRUE(fs::exists(out));
+  EXPECT_EQ(fs::file_size(out), earlier.size()) << "the earlier " << out << " was overwritten";
+  EXPECT_EQ(verify(c).records(), before.records());
 }
 
 }  // namespace
