@@ -56,13 +56,19 @@ nlohmann::json to_json(const VerifyReport& r) {
   nlohmann::json meta_damage = nlohmann::json::array();
   for (const auto& d : r.metafile_damage) meta_damage.push_back(to_json(d));
   j["metafile"] = {{"bytes", r.metafile_bytes}, {"records", r.metafile_records}, {"damage", meta_damage}};
-  nlohmann::json writers = nlohmann::json::array();
-  for (const auto& w : r.writers) {
+  // One entry per data file pair; under aggregation a pair holds a group's records, so the
+  // records each writer made are summed apart ("writers": writer id -> records).
+  nlohmann::json files = nlohmann::json::array();
+  std::map<std::uint32_t, std::uint64_t> per_writer;
+  for (const auto& w : r.data_files) {
     nlohmann::json damage = nlohmann::json::array();
     for (const auto& d : w.damage) damage.push_back(to_json(d));
     nlohmann::json by_writer = nlohmann::json::object();
-    for (const auto& [writer, records] : w.records_by_writer) by_writer[std::to_string(writer)] = records;
-    writers.push_back({{"writer", w.writer},
+    for (const auto& [writer, records] : w.records_by_writer) {
+      by_writer[std::to_string(writer)] = records;
+      per_writer[writer] += records;
+    }
+    files.push_back({{"file", w.file},
                        {"index_present", w.index_present},
                        {"data_present", w.data_present},
                        {"index_bytes", w.index_bytes},
@@ -75,6 +81,9 @@ nlohmann::json to_json(const VerifyReport& r) {
                        {"records_by_writer", by_writer},
                        {"damage", damage}});
   }
+  j["data_files"] = files;
+  nlohmann::json writers = nlohmann::json::object();
+  for (const auto& [writer, records] : per_writer) writers[std::to_string(writer)] = records;
   j["writers"] = writers;
   nlohmann::json conflicts = nlohmann::json::array();
   for (const auto& c : r.conflicts) {
@@ -122,10 +131,10 @@ void print_text(const VerifyReport& r, bool quiet) {
     if (r.kind == VerifyReport::Kind::Container) {
       std::map<std::uint32_t, std::uint64_t> per_writer;  // over all data files
       bool aggregated = false;
-      for (const auto& w : r.writers) {
+      for (const auto& w : r.data_files) {
         for (const auto& [writer, records] : w.records_by_writer) {
           per_writer[writer] += records;
-          aggregated = aggregated || writer != w.writer;
+          aggregated = aggregated || writer != w.file;
         }
       }
       fmt::print("container '{}': format {}, id {}, {} sessions, {} {}; {} groups, {} datasets, {} attributes\n",
@@ -136,9 +145,9 @@ void print_text(const VerifyReport& r, bool quiet) {
                    r.metafile_damage.empty() ? "ok" : "DAMAGED");
         for (const auto& d : r.metafile_damage) print_damage(d);
       }
-      for (const auto& w : r.writers) {
+      for (const auto& w : r.data_files) {
         fmt::print("  {} {}: {} records, {} of data ({} bytes in '{}', {} bytes in '{}.offset'{}): {}\n",
-                   aggregated ? "data file" : "writer", w.writer, w.records, mib(w.record_bytes), w.data_bytes, w.writer, w.index_bytes, w.writer,
+                   aggregated ? "data file" : "writer", w.file, w.records, mib(w.record_bytes), w.data_bytes, w.file, w.index_bytes, w.file,
                    w.unreferenced_bytes ? fmt::format("; {} data bytes unreferenced", w.unreferenced_bytes) : "",
                    w.damage.empty()
                        ? "ok"

@@ -43,8 +43,8 @@ struct VerifyDamage {
 
 // One data file pair `<f>`, `<f>.offset`. Without aggregation file f holds writer f's records;
 // with it, an aggregator's file holds its group's (records_by_writer says whose).
-struct WriterVerifyReport {
-  std::uint32_t writer = 0;  // the file number f
+struct DataFileVerifyReport {
+  std::uint32_t file = 0;  // the file number f
   bool index_present = false, data_present = false;
   std::uint64_t index_bytes = 0, data_bytes = 0;  // file sizes
   std::uint64_t records = 0;                      // write records kept
@@ -84,7 +84,7 @@ struct VerifyReport {
   std::uint64_t sessions = 0, writer_files = 0;  // writer_files: data file pairs the sessions name
   std::uint64_t metafile_bytes = 0, metafile_records = 0;
   std::vector<VerifyDamage> metafile_damage;
-  std::vector<WriterVerifyReport> writers;
+  std::vector<DataFileVerifyReport> data_files;
   std::vector<VerifyConflict> conflicts;  // at most VerifyOptions::max_conflicts
   std::uint64_t conflicts_total = 0;
 
@@ -93,10 +93,10 @@ struct VerifyReport {
   // An HDF5 file: what was read.
   std::uint64_t bytes_read = 0;
 
-  std::uint64_t records() const;          // write records kept, all writers
-  std::uint64_t records_dropped() const;  // all writers
-  std::uint64_t bytes_dropped() const;    // metafile and all writers
-  bool damaged() const;                   // any damage in the metafile or a writer's files
+  std::uint64_t records() const;          // write records kept, all data files
+  std::uint64_t records_dropped() const;  // all data files
+  std::uint64_t bytes_dropped() const;    // metafile and all data files
+  bool damaged() const;                   // any damage in the metafile or a data file pair
   // 0: healthy; 1: errors (see `errors`); 2: damage or conflicts, and no errors.
   int exit_code() const;
 };

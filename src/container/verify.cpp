@@ -30,26 +30,26 @@ namespace h5mf {
 
 std::uint64_t VerifyReport::records() const {
   std::uint64_t n = 0;
-  for (const auto& w : writers) n += w.records;
+  for (const auto& w : data_files) n += w.records;
   return n;
 }
 
 std::uint64_t VerifyReport::records_dropped() const {
   std::uint64_t n = 0;
-  for (const auto& w : writers) n += w.records_dropped;
+  for (const auto& w : data_files) n += w.records_dropped;
   return n;
 }
 
 std::uint64_t VerifyReport::bytes_dropped() const {
   std::uint64_t n = 0;
   for (const auto& d : metafile_damage) n += d.bytes;
-  for (const auto& w : writers) n += w.bytes_dropped;
+  for (const auto& w : data_files) n += w.bytes_dropped;
   return n;
 }
 
 bool VerifyReport::damaged() const {
   return !metafile_damage.empty() ||
-         std::any_of(writers.begin(), writers.end(), [](const WriterVerifyReport& w) { return !w.damage.empty(); });
+         std::any_of(data_files.begin(), data_files.end(), [](const DataFileVerifyReport& w) { return !w.damage.empty(); });
 }
 
 int VerifyReport::exit_code() const {
@@ -104,7 +104,7 @@ struct Candidate {
 };
 
 struct WriterScan {
-  WriterVerifyReport report;
+  DataFileVerifyReport report;
   std::vector<Candidate> candidates;
 };
 
@@ -112,8 +112,8 @@ struct WriterScan {
 // torn, fails its checksum, does not decode, or points outside the data file.
 void scan_writer(const Layout& layout, const format::ContainerId& container, std::uint32_t writer, WriterScan& scan,
                  std::vector<std::string>& errors) {
-  WriterVerifyReport& r = scan.report;
-  r.writer = writer;
+  DataFileVerifyReport& r = scan.report;
+  r.file = writer;
   const std::string index_path = layout.index_file(writer);
   const std::string data_path = layout.data_file(writer);
   r.index_present = is_regular_file(index_path);
@@ -459,17 +459,17 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
 
   std::map<std::uint64_t, std::vector<IndexedWrite>> kept_by_dataset;
   for (auto& scan : scans) {
-    WriterVerifyReport& r = scan.report;
+    DataFileVerifyReport& r = scan.report;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
     for (auto& c : scan.candidates) {
       const auto& rec = c.write.record;
       if (!c.drop.empty()) {
         VerifyDamage d;
-        d.file = c.data_problem ? layout.data_file(r.writer) : layout.index_file(r.writer);
+        d.file = c.data_problem ? layout.data_file(r.file) : layout.index_file(r.file);
         d.offset = c.data_problem ? rec.data_offset : c.index_offset;
         d.bytes = rec.data_length;
         d.records = 1;
-        d.reason = c.write.writer == r.writer
+        d.reason = c.write.writer == r.file
                        ? fmt::format("record {} (dataset id {}, epoch {}): {}; record dropped", rec.sequence,
                                      rec.dataset, rec.epoch, c.drop)
                        : fmt::format("record {} of writer {} (dataset id {}, epoch {}): {}; record dropped",
@@ -491,7 +491,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
       r.bytes_dropped += d.bytes;
     }
     r.unreferenced_bytes = unreferenced(r.data_bytes, std::move(ranges));
-    report.writers.push_back(std::move(r));
+    report.data_files.push_back(std::move(r));
   }
 
   // Same-epoch overlaps of different writers.

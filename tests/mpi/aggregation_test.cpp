@@ -150,7 +150,7 @@ TEST(Aggregation, SameContentInFewerFiles) {
           failures += v.name + ": verify exit code " + std::to_string(report.exit_code()) + "\n";
         }
         std::map<std::uint32_t, std::uint64_t> per_writer;
-        for (const auto& f : report.writers) {
+        for (const auto& f : report.data_files) {
           for (const auto& [writer, records] : f.records_by_writer) per_writer[writer] += records;
         }
         // Each rank: 2 + 1 + 1 + 30 writes, then 2 more.
@@ -196,8 +196,8 @@ TEST(Aggregation, SameContentInFewerFiles) {
           fs::copy(container, copy);
           fs::resize_file(copy / "0.offset", fs::file_size(copy / "0.offset") - 10);
           const h5mf::VerifyReport torn = h5mf::verify(copy.string());
-          if (torn.exit_code() != 2 || torn.records() + 1 != report.records() || torn.writers.empty() ||
-              torn.writers[0].damage.size() != 1 || !torn.writers[0].damage[0].torn_tail) {
+          if (torn.exit_code() != 2 || torn.records() + 1 != report.records() || torn.data_files.empty() ||
+              torn.data_files[0].damage.size() != 1 || !torn.data_files[0].damage[0].torn_tail) {
             failures += "torn tail: verify exit " + std::to_string(torn.exit_code()) + ", " +
                         std::to_string(torn.records()) + " of " + std::to_string(report.records()) + " records kept\n";
           }

@@ -107,8 +107,8 @@ def test_verify_a_healthy_container_and_file(container, tmp_path):
     assert isinstance(report, h5mf.VerifyReport)
     assert report and report.exit_code == 0 and report.kind == 'container'
     assert report.datasets == 2 and report.records == 2 and report.records_dropped == 0
-    assert [w.writer for w in report.writers] == [0]
-    assert report.writers[0].records == 2 and report.writers[0].damage == []
+    assert [f.file for f in report.data_files] == [0]
+    assert report.data_files[0].records == 2 and report.data_files[0].damage == []
     assert 'healthy' in repr(report)
     merged = tmp_path / 'merged.h5'
     h5mf.merge(container, output=merged)
@@ -127,7 +127,7 @@ def test_verify_reports_damage_without_raising(container, tmp_path):
     report = h5mf.verify(container)
     assert not report and report.exit_code == 2 and report.damaged
     assert report.records_dropped == 1
-    (damage,) = report.writers[0].damage
+    (damage,) = report.data_files[0].damage
     assert damage.file == data and 'checksum' in damage.reason and damage.sequence is not None
     assert h5mf.verify(container, check_data=False).exit_code == 0  # only the data were damaged
     missing = h5mf.verify(tmp_path / 'nothing.h5')

@@ -186,8 +186,8 @@ TEST(BadInput, MissingDataFileOfAWriter) {
   fs::remove(c + "/1");
   const VerifyReport report = verify(c);
   EXPECT_EQ(report.exit_code(), 2);
-  ASSERT_EQ(report.writers.size(), 2u);
-  EXPECT_EQ(report.writers[1].records_dropped, 1u);
+  ASSERT_EQ(report.data_files.size(), 2u);
+  EXPECT_EQ(report.data_files[1].records_dropped, 1u);
   const std::vector<std::uint64_t> row0{1, 2, 3, 4, kFill, kFill, kFill, kFill};
   // Reading: writer 0's row, writer 1's dropped and reported on stderr.
   const ChildResult r = run_in_child(

@@ -138,18 +138,18 @@ Allowance allowance(const Case& c, const VerifyReport& report) {
       if (p.index_offsets[w][s] >= offset) a.missing.insert({w, s});
     }
   };
-  for (const auto& w : report.writers) {
+  for (const auto& w : report.data_files) {
     for (const auto& d : w.damage) {
       if (d.sequence) {
-        a.missing.insert({w.writer, *d.sequence});
+        a.missing.insert({w.file, *d.sequence});
       } else if (d.file.ends_with(".offset")) {
-        drop_from(w.writer, d.offset);
+        drop_from(w.file, d.offset);
       }
     }
   }
   // Damage to the metafile drops datasets, and verify then reports their records one by one above.
   // Only when verify could not look at the writers at all (a refused metafile) is nothing known.
-  if (report.writers.empty() && !report.errors.empty()) a.all = true;
+  if (report.data_files.empty() && !report.errors.empty()) a.all = true;
   if (c.damage == Damage::Truncate && c.file.ends_with(".offset")) {
     drop_from(static_cast<std::uint32_t>(std::stoul(c.file)), c.at);
   }
@@ -233,10 +233,10 @@ std::string run_case(const Case& c, const std::string& dir, bool use_tool, Findi
   }
   const Allowance a = allowance(c, report);
   std::set<std::pair<std::uint32_t, std::uint64_t>> checksum_dropped;
-  for (const auto& w : report.writers) {
+  for (const auto& w : report.data_files) {
     for (const auto& d : w.damage) {
       if (d.sequence && d.reason.find("checksum") != std::string::npos)
-        checksum_dropped.insert({w.writer, *d.sequence});
+        checksum_dropped.insert({w.file, *d.sequence});
     }
   }
 

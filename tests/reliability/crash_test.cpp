@@ -262,11 +262,11 @@ void check(const Trial& t, const std::string& container, const std::string& dir)
     ++tally.torn_tails;
   }
   std::set<std::uint64_t> dropped_grow_sequences;
-  for (const auto& w : report["writers"]) {
+  for (const auto& w : report["data_files"]) {
     for (const auto& d : w["damage"]) {
       if (d.contains("sequence")) {
         // Only writer 0 writes /grow, after a resize that may not have been written out.
-        EXPECT_EQ(w["writer"], 0) << what << ": " << d.dump();
+        EXPECT_EQ(w["file"], 0) << what << ": " << d.dump();
         EXPECT_NE(d["reason"].get<std::string>().find("outside dataset '/grow'"), std::string::npos)
             << what << ": " << d.dump();
         dropped_grow_sequences.insert(d["sequence"].get<std::uint64_t>());
@@ -361,7 +361,7 @@ void check(const Trial& t, const std::string& container, const std::string& dir)
   EXPECT_TRUE(again.run.exit_code == 0 || again.run.exit_code == 2) << what << ": " << again.run.describe();
   if (again.report.is_object()) {
     for (const auto& d : again.report["metafile"]["damage"]) ADD_FAILURE() << what << ": after reopening: " << d.dump();
-    for (const auto& w : again.report["writers"]) {
+    for (const auto& w : again.report["data_files"]) {
       for (const auto& d : w["damage"]) {
         EXPECT_TRUE(d.contains("sequence")) << what << ": a torn tail survived reopening: " << d.dump();
       }

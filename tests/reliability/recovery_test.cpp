@@ -58,7 +58,7 @@ std::vector<std::uint64_t> merged_read(const std::string& container, const std::
 std::vector<std::string> damage_reasons(const VerifyReport& r) {
   std::vector<std::string> out;
   for (const auto& d : r.metafile_damage) out.push_back(d.reason);
-  for (const auto& w : r.writers) {
+  for (const auto& w : r.data_files) {
     for (const auto& d : w.damage) out.push_back(d.reason);
   }
   return out;

@@ -54,9 +54,9 @@ TEST(Verify, AHealthyContainer) {
   EXPECT_EQ(r.groups, 2u);
   EXPECT_EQ(r.datasets, 1u);
   EXPECT_EQ(r.attributes, 1u);
-  ASSERT_EQ(r.writers.size(), 1u);
-  EXPECT_EQ(r.writers[0].records, 2u);
-  EXPECT_EQ(r.writers[0].record_bytes, 12u * 8);
+  ASSERT_EQ(r.data_files.size(), 1u);
+  EXPECT_EQ(r.data_files[0].records, 2u);
+  EXPECT_EQ(r.data_files[0].record_bytes, 12u * 8);
   EXPECT_EQ(r.records_dropped(), 0u);
 
   const ToolVerify tool = tool_verify(c);
@@ -64,7 +64,9 @@ TEST(Verify, AHealthyContainer) {
   ASSERT_TRUE(tool.report.is_object()) << tool.run.describe();
   EXPECT_EQ(tool.report["kind"], "container");
   EXPECT_EQ(tool.report["records"], 2);
-  EXPECT_EQ(tool.report["writers"][0]["records"], 2);
+  EXPECT_EQ(tool.report["data_files"][0]["records"], 2);
+  EXPECT_EQ(tool.report["data_files"][0]["file"], 0);
+  EXPECT_EQ(tool.report["writers"]["0"], 2);
   const ChildResult text = run_program({h5mf_tool(), "verify", c}, 60s);
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out.find("healthy (exit 0)"), std::string::npos) << text.out;
@@ -103,11 +105,11 @@ TEST(Verify, VariableLengthSlotOutsideItsRecord) {
   const VerifyReport r = verify(c);
   EXPECT_EQ(r.exit_code(), 2);
   EXPECT_EQ(r.records_dropped(), 1u);
-  ASSERT_EQ(r.writers.size(), 1u);
-  ASSERT_EQ(r.writers[0].damage.size(), 1u);
-  EXPECT_NE(r.writers[0].damage[0].reason.find("element 1 of 2: bytes [1000, 1000 + 2) lie outside the record's 37"),
+  ASSERT_EQ(r.data_files.size(), 1u);
+  ASSERT_EQ(r.data_files[0].damage.size(), 1u);
+  EXPECT_NE(r.data_files[0].damage[0].reason.find("element 1 of 2: bytes [1000, 1000 + 2) lie outside the record's 37"),
             std::string::npos)
-      << r.writers[0].damage[0].reason;
+      << r.data_files[0].damage[0].reason;
   {
     File f(c, "r", multifile());
     try {
