@@ -46,6 +46,14 @@ bool fits(const IndexedWrite& write, const Extent& shape) {
   return true;
 }
 
+// A length that disagrees with the selection is a writer's bug, not a torn write (index records
+// are checksummed): the record is skipped, as `h5mf verify` reports it, rather than read past.
+bool usable(const IndexedWrite& write, const ElementLayout& layout) {
+  if (write.record.epoch < layout.first_epoch || !fits(write, layout.shape)) return false;
+  const std::uint64_t need = write.record.selection.num_elements() * layout.element_size;
+  return layout.variable_length ? write.record.data_length >= need : write.record.data_length == need;
+}
+
 std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
                             std::vector<std::byte>& buffer) {
   format::Checksum sum;
@@ -116,7 +124,7 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target
   std::vector<sel::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
     const IndexedWrite& w = *candidate;
-    if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
+    if (!usable(w, layout)) continue;
     // Checksums on first use: a record read whole is checked on the bytes just read (one read);
     // one read in part is checked apart first.
     std::optional<bool> verdict;
@@ -193,6 +201,7 @@ DataReader::VlenValues DataReader::gather_vlen(const DatasetWrites& writes, cons
   slots_layout.element_size = format::kVlenSlotSize;
   slots_layout.fill = {};
   slots_layout.prefilled = false;
+  slots_layout.variable_length = true;
   std::vector<std::byte> slots(count * format::kVlenSlotSize);
   std::vector<const IndexedWrite*> owners(count, nullptr);
   gather(writes, target_box, make_target, slots_layout, slots, owners);
@@ -278,7 +287,7 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
   // From the last write back: the first one that really touches the window decides.
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     const IndexedWrite& w = **it;
-    if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
+    if (!usable(w, layout)) continue;
     sel::RunCursor source(w.record.selection, layout.shape);
     auto window = sel::RunCursor::linear(first, count);
     std::uint64_t pieces = 0;
@@ -316,7 +325,7 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   };
   for (const IndexedWrite* candidate : writes.overlapping(linear_box(first, count, layout.shape))) {
     const IndexedWrite& w = *candidate;
-    if (w.record.epoch < layout.first_epoch || !fits(w, layout.shape)) continue;
+    if (!usable(w, layout)) continue;
     sel::RunCursor source(w.record.selection, layout.shape);
     auto window = sel::RunCursor::linear(first, count);
     sel::intersect(source, window, [&](const sel::Overlap& o) {

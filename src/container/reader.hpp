@@ -26,6 +26,9 @@ struct ElementLayout {
   // older one was aimed at another object with the same id (one that mismatched collective calls
   // made on some ranks only, and that the container no longer has).
   std::uint64_t first_epoch = 0;
+  // Records hold 16-byte slots followed by the values (docs/format.md), so more bytes than
+  // element_size per element.
+  bool variable_length = false;
 };
 
 class DataReader {
@@ -123,6 +126,9 @@ std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecor
 // Whether a write's selection lies within `shape`: one that does not (its resize was lost in a
 // crash, or ranks disagreed on the shape) must not be placed by the linear order of another shape.
 bool fits(const IndexedWrite& write, const Extent& shape);
+// Whether a read may use the record: aimed at this dataset (epoch), inside its current shape
+// (fits), and holding its selection's bytes exactly (at least, for variable-length slots).
+bool usable(const IndexedWrite& write, const ElementLayout& layout);
 
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size);
 

@@ -29,6 +29,8 @@
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
 #include "container/replace.hpp"
+#include "driver/vlen_strings.hpp"
+#include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/chunks.hpp"
@@ -158,13 +160,24 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   for (auto& [dataset, writes] : verified.writes) {
     const bool known = catalog.contains(dataset) && catalog.object(dataset).kind == container::ObjectKind::Dataset;
     const std::uint64_t first_epoch = known ? catalog.object(dataset).created_epoch + 1 : 0;
+    container::ElementLayout elements;
+    if (known) {
+      const Datatype type = Datatype::decode(catalog.object(dataset).type);
+      elements.shape = catalog.object(dataset).dims;
+      elements.variable_length = driver::uses_vlen_slots(type);
+      elements.element_size = elements.variable_length ? format::kVlenSlotSize : type.size();
+      elements.first_epoch = first_epoch;
+    }
     std::uint64_t orphans = 0;
     std::uint64_t outside = 0;
+    std::uint64_t misshapen = 0;
     const auto keep = [&](const container::IndexedWrite& w) {
       if (!known || w.record.epoch < first_epoch) {
         ++orphans;
-      } else if (!container::fits(w, catalog.object(dataset).dims)) {
+      } else if (!container::fits(w, elements.shape)) {
         ++outside;  // a lost resize, or ranks that disagreed on the shape
+      } else if (!container::usable(w, elements)) {
+        ++misshapen;  // data length and selection disagree: a writer's bug
       } else {
         return true;
       }
@@ -173,9 +186,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     for (const auto& w : writes.in_replay_order()) keep(w);
     // Usually every record stays, and the prepared writes are used as they are; a copy without the
     // dropped ones is made only when there are some (copies of millions of records cost GiBs).
-    if (orphans + outside > 0) {
+    if (orphans + outside + misshapen > 0) {
       container::DatasetWrites kept;
-      orphans = outside = 0;
+      orphans = outside = misshapen = 0;
       for (const auto& w : writes.in_replay_order()) {
         if (keep(w)) kept.add(w);
       }
@@ -186,6 +199,12 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       report.records_dropped += outside;
       report.damage.push_back(fmt::format("{} records for dataset '{}' reach outside its shape [{}]; dropped", outside,
                                           catalog.path_of(dataset), fmt::join(catalog.object(dataset).dims, ",")));
+    }
+    if (misshapen > 0) {
+      report.records_dropped += misshapen;
+      report.damage.push_back(fmt::format("{} records for dataset '{}' hold a data length that disagrees with their "
+                                          "selection; dropped",
+                                          misshapen, catalog.path_of(dataset)));
     }
     if (orphans > 0) {
       report.records_dropped += orphans;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 
 #include "container/conflicts.hpp"
 #include "format/checksum.hpp"
@@ -23,6 +24,28 @@ FileOptions multifile() {
   FileOptions o;
   o.driver = Driver::Multifile;
   return o;
+}
+
+// Rewrites write record k of writer 0 (of `expected` in its index) with `change`, which may alter
+// the record and its data, and makes both checksums hold again: a writer's bug, not damage a
+// reader could see in the framing.
+void rewrite_record(const std::string& container, std::size_t expected, std::size_t k,
+                    const std::function<void(format::WriteRecord&, std::vector<std::byte>&)>& change) {
+  const std::string data_file = container + "/0", index_file = container + "/0.offset";
+  std::vector<std::byte> data = read_bytes(data_file), index = read_bytes(index_file);
+  std::vector<format::LogRecord> records;
+  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
+                   [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
+  ASSERT_EQ(records.size(), expected);
+  format::WriteRecord w = format::decode_write(records[k].payload, "test");
+  change(w, data);
+  w.data_checksum = format::checksum(format::ByteView(data).subspan(w.data_offset, w.data_length));
+  format::Bytes framed;
+  format::append_record(framed, format::RecordType::Write, format::encode(w));
+  ASSERT_EQ(framed.size(), (k + 1 < records.size() ? records[k + 1].offset : index.size()) - records[k].offset);
+  std::copy(framed.begin(), framed.end(), index.begin() + static_cast<std::ptrdiff_t>(records[k].offset));
+  write_bytes(data_file, data);
+  write_bytes(index_file, index);
 }
 
 TEST(Verify, BoxOfALinearRun) {
@@ -85,22 +108,11 @@ TEST(Verify, VariableLengthSlotOutsideItsRecord) {
   }
   EXPECT_EQ(verify(c).exit_code(), 0);
   // Element 1's offset becomes 1000 in the data file; the record's checksum is made to match.
-  const std::string data_file = c + "/0", index_file = c + "/0.offset";
-  std::vector<std::byte> data = read_bytes(data_file), index = read_bytes(index_file);
-  std::vector<format::LogRecord> records;
-  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
-                   [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
-  ASSERT_EQ(records.size(), 1u);
-  format::WriteRecord w = format::decode_write(records[0].payload, "test");
-  ASSERT_EQ(w.data_length, 2 * format::kVlenSlotSize + 5);
-  format::put_u64(data.data() + w.data_offset + format::kVlenSlotSize, 1000);
-  w.data_checksum = format::checksum(format::ByteView(data).subspan(w.data_offset, w.data_length));
-  format::Bytes framed;
-  format::append_record(framed, format::RecordType::Write, format::encode(w));
-  ASSERT_EQ(framed.size(), index.size() - records[0].offset);
-  std::copy(framed.begin(), framed.end(), index.begin() + static_cast<std::ptrdiff_t>(records[0].offset));
-  write_bytes(data_file, data);
-  write_bytes(index_file, index);
+  const std::string data_file = c + "/0";
+  rewrite_record(c, 1, 0, [](format::WriteRecord& w, std::vector<std::byte>& data) {
+    ASSERT_EQ(w.data_length, 2 * format::kVlenSlotSize + 5);
+    format::put_u64(data.data() + w.data_offset + format::kVlenSlotSize, 1000);
+  });
 
   const VerifyReport r = verify(c);
   EXPECT_EQ(r.exit_code(), 2);
@@ -127,6 +139,47 @@ TEST(Verify, VariableLengthSlotOutsideItsRecord) {
   EXPECT_THROW(merge(c), FormatError);  // in place: the container stays as it was
   EXPECT_TRUE(fs::is_directory(c));
   EXPECT_FALSE(fs::exists(c + ".h5mf-tmp"));
+}
+
+// A record whose data length disagrees with its selection (two int32 elements, 12 bytes: the
+// first 4 bytes of the next record's data too), with checksums that hold: verify reports it, and
+// direct reads and the merge leave it out, as if it had not been written.
+TEST(Verify, RecordLongerThanItsSelection) {
+  Scratch scratch("long-record");
+  const std::string c = scratch / "c.h5";
+  {
+    File f(c, "w", multifile());
+    Dataset d = f.create_dataset("d", DatasetCreate::of<std::int32_t>({4}).fill_value(std::int32_t{-1}));
+    d.write(std::vector<std::int32_t>{1, 2}, Selection::hyperslab({0}, {2}));
+    d.write(std::vector<std::int32_t>{3, 4}, Selection::hyperslab({2}, {2}));
+    f.close();
+  }
+  rewrite_record(c, 2, 0, [](format::WriteRecord& w, std::vector<std::byte>&) { w.data_length = 12; });
+  const VerifyReport r = verify(c);
+  EXPECT_EQ(r.exit_code(), 2);
+  EXPECT_EQ(r.records_dropped(), 1u);
+  ASSERT_EQ(r.data_files.size(), 1u);
+  ASSERT_EQ(r.data_files[0].damage.size(), 1u);
+  EXPECT_NE(r.data_files[0].damage[0].reason.find("holds 12 data bytes for 2 elements of 4 bytes of dataset '/d'"),
+            std::string::npos)
+      << r.data_files[0].damage[0].reason;
+  const std::vector<std::int32_t> expected{-1, -1, 3, 4};
+  {
+    File f(c, "r", multifile());
+    EXPECT_EQ(f.dataset("d").read<std::int32_t>(), expected);
+    EXPECT_EQ(f.dataset("d").read<std::int32_t>(Selection::points({{1}, {3}})), (std::vector<std::int32_t>{-1, 4}));
+  }
+  MergeOptions m;
+  m.output = scratch / "merged.h5";
+  const MergeReport merged = merge(c, m);
+  EXPECT_EQ(merged.records_dropped, 1u);
+  ASSERT_EQ(merged.damage.size(), 1u);
+  EXPECT_NE(merged.damage[0].find("hold a data length that disagrees with their selection"), std::string::npos)
+      << merged.damage[0];
+  FileOptions sec2;
+  sec2.driver = Driver::Sec2;
+  File f(m.output, "r", sec2);
+  EXPECT_EQ(f.dataset("d").read<std::int32_t>(), expected);
 }
 
 // Two processes' writers in one epoch (the coordinator in atomic mode, so that its structure is
