@@ -4,12 +4,15 @@
 Run from the source tree after a normal build (the h5mf Python package in build/python):
     PYTHONPATH=build/python /usr/bin/python3 fuzz/make_seeds.py
 Seeds: metafiles and index files of containers with groups, chunked and resizable datasets,
-attributes, hyperslab and point writes (metafile/, index/); their records without framing
+attributes, hyperslab and point writes, filters, variable-length and compound types, and writes
+aggregated over two MPI ranks (metafile/, index/); their records without framing
 (records/: u16 type, u16 length, payload); H5Tencode blobs of assorted types (datatype/).
 """
 import hashlib
+import os
 import pathlib
 import struct
+import subprocess
 import sys
 import tempfile
 
@@ -60,6 +63,28 @@ def containers(work):
     path = str(work / "b.h5")
     with h5mf.File(path, "w", writers=1) as f:
         f.create_dataset("x", (4,), dtype="i8")[:] = np.arange(4)
+    yield pathlib.Path(path)
+    # Filter pipelines, variable-length strings and sequences, compounds and enums.
+    path = str(work / "c.h5")
+    with h5mf.File(path, "w", writers=1) as f:
+        z = f.create_dataset("z", (64,), dtype="f8", chunks=(16,), compression="gzip", compression_opts=4,
+                             shuffle=True, fletcher32=True)
+        z[:] = np.linspace(0, 1, 64)
+        f.create_dataset("s", (3,), dtype=h5mf.string_dtype())[:] = ["a", "bc", "def"]
+        v = f.create_dataset("v", (2,), dtype=h5mf.vlen_dtype(np.int32))
+        v[0] = np.arange(3, dtype=np.int32)
+        c = f.create_dataset("c", (4,), dtype=np.dtype([("a", "i4"), ("b", "f8")]))
+        c[1:3] = np.array([(1, 2.0), (3, 4.0)], dtype=c.dtype)
+        f.create_dataset("k", (2,), dtype=h5mf.enum_dtype({"x": 0, "y": 5}, basetype="u1"))[:] = [5, 0]
+    yield pathlib.Path(path)
+    # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
+    path = str(work / "d.h5")
+    script = ("import h5mf, numpy as np; from mpi4py import MPI; c = MPI.COMM_WORLD\n"
+              f"with h5mf.File({path!r}, 'w', comm=c, aggregation='files:1') as f:\n"
+              "    d = f.create_dataset('x', (8,), dtype='i4')\n"
+              "    d[c.rank * 4:(c.rank + 1) * 4] = np.arange(4, dtype='i4') + c.rank\n")
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", sys.executable, "-c", script], check=True, env=env)
     yield pathlib.Path(path)
 
 
