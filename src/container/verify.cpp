@@ -341,17 +341,19 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
   if (error) std::rethrow_exception(error);
 }
 
-// Data-file bytes that no kept record references.
+// Data-file bytes that no kept record references, apart from the holes writers leave to align a
+// record's start (less than format::kDataAlignment, before an aligned offset).
 std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) {
   if (data_size <= format::kHeaderSize) return 0;
   std::sort(ranges.begin(), ranges.end());
-  std::uint64_t used = 0, end = format::kHeaderSize;
+  std::uint64_t covered = 0, end = format::kHeaderSize;  // covered: used bytes and alignment holes
   for (const auto& [lo, hi] : ranges) {
-    const std::uint64_t from = std::max(lo, end);
-    if (hi > from) used += hi - from;
+    const bool alignment_hole = lo > end && lo % format::kDataAlignment == 0 && lo - end < format::kDataAlignment;
+    const std::uint64_t from = alignment_hole ? end : std::max(lo, end);
+    if (hi > from) covered += hi - from;
     end = std::max(end, hi);
   }
-  return data_size - format::kHeaderSize - std::min(used, data_size - format::kHeaderSize);
+  return data_size - format::kHeaderSize - std::min(covered, data_size - format::kHeaderSize);
 }
 
 bool all_digits(std::string_view s) {

@@ -28,6 +28,10 @@ void check_header(const PosixFile& file, format::FileKind kind, const format::Co
   }
 }
 
+std::uint64_t aligned(std::uint64_t offset) {
+  return (offset + format::kDataAlignment - 1) / format::kDataAlignment * format::kDataAlignment;
+}
+
 }  // namespace
 
 WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
@@ -103,9 +107,9 @@ std::uint64_t WriterLog::place(std::span<const std::byte> data) {
     // Large: straight from the caller's memory, after what is buffered (keeps data in order). One
     // pwrite of 64 KiB or more costs little next to copying it into the buffer first.
     flush_data();
-    const std::uint64_t offset = data_end_;
-    data_.write_at(data_end_, data);
-    data_end_ += data.size();
+    const std::uint64_t offset = data.size() >= kDirectWriteBytes ? aligned(data_end_) : data_end_;
+    data_.write_at(offset, data);
+    data_end_ = offset + data.size();
     return offset;
   }
   if (data_buffer_.size() + data.size() > options_.buffer_bytes) flush_data();
@@ -126,8 +130,8 @@ void WriterLog::append_from(format::WriteFromRecord record, std::span<const std:
 
 std::uint64_t WriterLog::reserve(std::uint64_t length) {
   flush_data();  // what is buffered goes before the reserved bytes
-  const std::uint64_t offset = data_end_;
-  data_end_ += length;
+  const std::uint64_t offset = length >= kDirectWriteBytes ? aligned(data_end_) : data_end_;
+  data_end_ = offset + length;
   return offset;
 }
 

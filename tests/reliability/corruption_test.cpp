@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -35,6 +36,7 @@ struct Pristine {
   std::map<std::string, std::uint64_t> sizes;                    // file name -> size
   std::vector<std::vector<std::uint64_t>> index_offsets;         // [writer][sequence]
   std::vector<std::vector<std::uint64_t>> data_ends;             // [writer][sequence]: data_offset + length
+  std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>> data;  // data file -> [offset, end)
   std::map<std::string, std::vector<std::uint64_t>> boundaries;  // log file -> record starts (and its end)
 };
 
@@ -101,6 +103,7 @@ const Pristine& pristine() {
             EXPECT_EQ(rec.sequence, out.index_offsets[w].size());
             out.index_offsets[w].push_back(r.offset);
             out.data_ends[w].push_back(rec.data_offset + rec.data_length);
+            out.data[std::to_string(w)].emplace_back(rec.data_offset, rec.data_offset + rec.data_length);
           },
           nullptr);
       EXPECT_EQ(out.index_offsets[w].size(), kSteps);
@@ -312,6 +315,14 @@ Outcome run_cases(const std::vector<Case>& cases) {
   return outcome;
 }
 
+// Whether a byte of a data file lies in a record's data, not in a hole left to align a record
+// (docs/format.md: holes hold nothing, and nothing reads them).
+bool in_record(const std::string& file, std::uint64_t at) {
+  const auto it = pristine().data.find(file);
+  if (it == pristine().data.end()) return true;  // a log: every byte is framed
+  return std::any_of(it->second.begin(), it->second.end(), [&](const auto& r) { return at >= r.first && at < r.second; });
+}
+
 // Positions to flip: every header field's edges, and body bytes drawn at random.
 std::vector<Case> flips(const std::string& file, int body, std::uint64_t seed) {
   const std::uint64_t size = pristine().sizes.at(file);
@@ -320,9 +331,11 @@ std::vector<Case> flips(const std::string& file, int body, std::uint64_t seed) {
   for (std::uint64_t at : {0, 7, 8, 11, 12, 15, 16, 31, 32, 35, 36, 55, 56, 63}) {
     cases.push_back({file, Damage::Flip, at, static_cast<std::uint8_t>(1 + rng() % 255)});
   }
-  for (int i = 0; i < body; ++i) {
+  for (int i = 0; i < body;) {
     const std::uint64_t at = std::uniform_int_distribution<std::uint64_t>(format::kHeaderSize, size - 1)(rng);
+    if (!in_record(file, at)) continue;
     cases.push_back({file, Damage::Flip, at, static_cast<std::uint8_t>(1 + rng() % 255)});
+    ++i;
   }
   return cases;
 }
@@ -396,6 +409,55 @@ TEST(Corruption, IndexTruncations) {
   cases.insert(cases.end(), more.begin(), more.end());
   expect_truncations(cases);
 }
+// The holes that align large records (docs/format.md) hold nothing: changing their bytes changes
+// nothing that verify, a direct read or the merge sees.
+TEST(Corruption, FlipsInAlignmentHoles) {
+  Scratch scratch("holes");
+  const std::string c = scratch / "c.h5";
+  std::vector<std::int64_t> values(3 + 3 * 8192);
+  std::iota(values.begin(), values.end(), 7);
+  {
+    File f(c, "w", multifile());
+    Dataset d = f.create_dataset("d", DatasetCreate::of<std::int64_t>({values.size()}));
+    // 24 bytes (buffered), then three 64 KiB writes: the first leaves a hole to align it.
+    for (std::uint64_t first = 0; first < values.size(); first = first == 0 ? 3 : first + 8192) {
+      const std::uint64_t n = first == 0 ? 3 : 8192;
+      d.write(std::span<const std::int64_t>(values).subspan(first, n), Selection::hyperslab({first}, {n}));
+    }
+    f.close();
+  }
+  // The records' data, and the hole between the first two.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  const auto index = read_bytes(c + "/0.offset");
+  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
+                   [&](const format::LogRecord& r) {
+                     const auto w = format::decode_write(r.payload, "0.offset");
+                     ranges.emplace_back(w.data_offset, w.data_offset + w.data_length);
+                   },
+                   nullptr);
+  ASSERT_EQ(ranges.size(), 4u);
+  EXPECT_EQ(ranges[1].first % format::kDataAlignment, 0u) << "the first large record is not aligned";
+  const auto [hole, hole_end] = std::pair(ranges[0].second, ranges[1].first);
+  ASSERT_LT(hole, hole_end) << "no hole before the first large record";
+  auto data = read_bytes(c + "/0");
+  data.at(hole) ^= std::byte{0x5A};
+  data.at(hole_end - 1) ^= std::byte{0xA5};
+  write_bytes(c + "/0", data);
+
+  const VerifyReport report = verify(c);
+  EXPECT_EQ(report.exit_code(), 0);
+  EXPECT_EQ(report.data_files.at(0).unreferenced_bytes, 0u);
+  {
+    File f(c, "r", multifile());
+    EXPECT_EQ(f.dataset("d").read<std::int64_t>(), values);
+  }
+  const MergeReport merged = merge(c);
+  EXPECT_EQ(merged.records_dropped, 0u);
+  FileOptions sec2;
+  sec2.driver = Driver::Sec2;
+  EXPECT_EQ(File(c, "r", sec2).dataset("d").read<std::int64_t>(), values);
+}
+
 // Data flips: verify and the merge drop the record; direct reads are judged apart (below).
 TEST(Corruption, DataFlips) {
   auto cases = flips("0", 30, 7);
