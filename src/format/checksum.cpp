@@ -1,12 +1,31 @@
 #include "format/checksum.hpp"
 
 #include <xxhash.h>
+#if H5MF_HAVE_XXH3_DISPATCH
+#include <xxh_x86dispatch.h>
+#endif
 
 #include <new>
 
 namespace h5mf::format {
+namespace {
 
-std::uint64_t checksum(ByteView bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+// The widest vector unit of this CPU where libxxhash offers the choice (same hash values).
+#if H5MF_HAVE_XXH3_DISPATCH
+XXH64_hash_t hash(const void* data, std::size_t size) { return XXH3_64bits_dispatch(data, size); }
+XXH_errorcode hash_update(XXH3_state_t* state, const void* data, std::size_t size) {
+  return XXH3_64bits_update_dispatch(state, data, size);
+}
+#else
+XXH64_hash_t hash(const void* data, std::size_t size) { return XXH3_64bits(data, size); }
+XXH_errorcode hash_update(XXH3_state_t* state, const void* data, std::size_t size) {
+  return XXH3_64bits_update(state, data, size);
+}
+#endif
+
+}  // namespace
+
+std::uint64_t checksum(ByteView bytes) { return hash(bytes.data(), bytes.size()); }
 
 // The state lives on the heap: the system xxhash.h exposes XXH3_state_t's layout only with
 // XXH_STATIC_LINKING_ONLY, which would tie us to one library version's struct.
@@ -29,9 +48,11 @@ Checksum::~Checksum() = default;
 // A moved-from Checksum may only be destroyed or assigned to.
 void Checksum::update(ByteView bytes) {
   if (bytes.empty()) return;  // older libxxhash versions assert on a null pointer
-  XXH3_64bits_update(state_->xxh, bytes.data(), bytes.size());
+  hash_update(state_->xxh, bytes.data(), bytes.size());
 }
 
 std::uint64_t Checksum::digest() const { return XXH3_64bits_digest(state_->xxh); }
+
+void Checksum::reset() { XXH3_64bits_reset(state_->xxh); }
 
 }  // namespace h5mf::format

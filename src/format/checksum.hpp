@@ -20,6 +20,7 @@ class Checksum {
   ~Checksum();
   void update(ByteView bytes);
   std::uint64_t digest() const;
+  void reset();  // as new
 
  private:
   struct State;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "container/posix_file.hpp"
@@ -96,6 +97,9 @@ struct Worker {
         run_start = from;
       }
       run_end = to;
+      // Written while the bytes are still in the CPU's cache (they were just read and hashed),
+      // rather than in one large write from memory at the window's end.
+      if (run_end - run_start >= kRunBytes) write_run();
     };
     for (const auto& p : pieces) {
       const std::uint64_t from = p.first * esize, bytes = p.count * esize;
@@ -119,6 +123,23 @@ struct Worker {
         stats.bytes_kernel_copied += bytes;
         continue;
       }
+      if (bytes >= kKernelCopyBytes) {
+        // A large piece passes in parts through a buffer that stays in the CPU's cache from read
+        // to check to write; through its place in the window's buffer (cold memory, as large as
+        // the window) the check would wait on memory.
+        std::optional<PassingChecks::Stream> stream;
+        if (check_here) stream.emplace(*input.checks, p.data_file, p.source, bytes);
+        staging.resize(static_cast<std::size_t>(std::min(bytes, kStagingBytes)));
+        for (std::uint64_t done = 0; done < bytes;) {
+          const auto part = std::span(staging).first(static_cast<std::size_t>(std::min<std::uint64_t>(bytes - done, staging.size())));
+          reader.data_file(p.data_file).read_at(p.source + done, part);
+          if (stream) stream->feed(part);
+          output.write_at(w.address + from + done, part);
+          done += part.size();
+        }
+        stats.bytes_written += bytes;
+        continue;
+      }
       const auto bytes_read = std::span(buffer).subspan(from, bytes);
       reader.data_file(p.data_file).read_at(p.source, bytes_read);
       if (check_here) input.checks->observe(p.data_file, p.source, bytes_read);
@@ -129,6 +150,10 @@ struct Worker {
 
   // Below this a kernel copy's fixed cost outweighs the copy through user space it saves.
   static constexpr std::uint64_t kKernelCopyBytes = 256u << 10;
+  // Staged runs are written once they reach this size.
+  static constexpr std::uint64_t kRunBytes = 1u << 20;
+  // Large pieces pass through `staging` (read, checked, written) in parts of this size.
+  static constexpr std::uint64_t kStagingBytes = 1u << 20;
   // Windows whose pieces average less than this are gathered record by record instead.
   static constexpr std::uint64_t kSmallPieceBytes = 4u << 10;
 
@@ -136,6 +161,7 @@ struct Worker {
   container::PosixFile& output;
   container::DataReader reader;
   std::vector<std::byte> buffer;
+  std::vector<std::byte> staging;
 };
 
 }  // namespace

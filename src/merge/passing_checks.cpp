@@ -1,6 +1,7 @@
 #include "merge/passing_checks.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "format/checksum.hpp"
 
@@ -43,6 +44,35 @@ std::pair<const PassingChecks::Expected*, const PassingChecks::Expected*> Passin
   auto last = first;
   while (last != expected.end() && last->offset + last->length <= offset + length) ++last;
   return {expected.data() + (first - expected.begin()), expected.data() + (last - expected.begin())};
+}
+
+PassingChecks::Stream::Stream(PassingChecks& checks, std::uint32_t file, std::uint64_t offset, std::uint64_t length)
+    : checks_(checks), at_(offset) {
+  std::tie(next_, end_) = checks.inside(file, offset, length);
+}
+
+void PassingChecks::Stream::feed(std::span<const std::byte> part) {
+  const std::uint64_t part_end = at_ + part.size();
+  while (next_ != end_ && at_ < part_end) {
+    const Expected& e = *next_;
+    if (at_ < e.offset) {  // bytes before the record: not ours to check
+      at_ = std::min(e.offset, part_end);
+      continue;
+    }
+    if (at_ == e.offset) {
+      hashing_ = checks_.checked_[e.index].exchange(1) == 0;  // checked once, by whoever meets it first
+      if (hashing_) sum_.reset();
+    }
+    const std::uint64_t take = std::min(e.offset + e.length, part_end) - at_;
+    if (hashing_) sum_.update(part.subspan(static_cast<std::size_t>(at_ - (part_end - part.size())), take));
+    at_ += take;
+    if (at_ == e.offset + e.length) {
+      if (hashing_) checks_.failed_[e.index] = sum_.digest() != e.checksum ? 1 : 0;
+      hashing_ = false;
+      ++next_;
+    }
+  }
+  at_ = part_end;
 }
 
 bool PassingChecks::holds_whole_record(std::uint32_t file, std::uint64_t offset, std::uint64_t length) const {

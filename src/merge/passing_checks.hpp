@@ -11,9 +11,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "format/checksum.hpp"
+
 namespace h5mf::merge_detail {
 
 class PassingChecks {
+  struct Expected {
+    std::uint64_t offset = 0, length = 0, checksum = 0;
+    std::size_t index = 0;
+  };
+
  public:
   // Record `index` (a position in the merge's record list) has `length` bytes at `offset` of data
   // file `file` and must hash to `checksum`. Call before seal().
@@ -28,15 +35,27 @@ class PassingChecks {
   // Bytes [offset, offset + bytes.size()) of `file`, as read: every expected record inside is checked.
   void observe(std::uint32_t file, std::uint64_t offset, std::span<const std::byte> bytes);
 
+  // The same for a stretch that passes in parts, in order (through a buffer small enough to stay
+  // in the CPU's cache): every expected record lying whole in the stretch is checked as it passes.
+  class Stream {
+   public:
+    Stream(PassingChecks& checks, std::uint32_t file, std::uint64_t offset, std::uint64_t length);
+    void feed(std::span<const std::byte> part);  // the stretch's next bytes
+
+   private:
+    PassingChecks& checks_;
+    const Expected* next_;  // the next record to meet, or end_
+    const Expected* end_;
+    std::uint64_t at_;     // file offset of the next byte to arrive
+    bool hashing_ = false;  // inside *next_, and checking it here
+    format::Checksum sum_;
+  };
+
   // Per record of the list, once the threads are done: checked here, and failed its checksum.
   std::vector<std::uint8_t> checked() const;
   std::vector<std::uint8_t> failed() const;
 
  private:
-  struct Expected {
-    std::uint64_t offset = 0, length = 0, checksum = 0;
-    std::size_t index = 0;
-  };
   // The expected records of a file lying whole in [offset, offset + length), as a range of its list.
   std::pair<const Expected*, const Expected*> inside(std::uint32_t file, std::uint64_t offset,
                                                      std::uint64_t length) const;

@@ -18,6 +18,8 @@
 #include "hdf5/handle.hpp"
 #include "merge/chunk_filters.hpp"
 #include "merge/chunks.hpp"
+#include "merge/passing_checks.hpp"
+#include "format/checksum.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -180,6 +182,49 @@ TEST(ChunkStage, TouchedChunksAreExactlyTheWrittenOnes) {
   EXPECT_EQ(touched_chunks(writes, dims, chunk), (std::vector<std::uint64_t>{0, 3, 5, 8}));
   const auto all = writes_of({Selection::all()}, dims);
   EXPECT_EQ(touched_chunks(all, dims, chunk).size(), 9u);
+}
+
+// PassingChecks: records lying whole in a stretch are checked once, however the stretch arrives
+// (whole, or in parts of any size, cutting records anywhere); records reaching outside it are left
+// for the separate pass; a damaged byte fails exactly its record.
+TEST(PassingChecks, RecordsInAStretchAreCheckedWhicheverWayItArrives) {
+  std::mt19937_64 rng(42);
+  std::vector<std::byte> file(1 << 20);
+  for (auto& b : file) b = std::byte(rng());
+  // Records of file 3 at irregular offsets and lengths, with gaps (alignment holes) between some.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> records;
+  for (std::uint64_t at = 64; at < file.size();) {
+    const std::uint64_t length = std::min<std::uint64_t>(1 + rng() % 70000, file.size() - at);
+    records.emplace_back(at, length);
+    at += length + (rng() % 3 == 0 ? rng() % 4096 : 0);
+  }
+  const std::size_t damaged = records.size() / 2;
+  const std::uint64_t stretch_begin = records[1].first + 5, stretch_end = records[records.size() - 2].first + 3;
+  for (const std::uint64_t part_bytes : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{4093}, std::uint64_t{65536}}) {
+    PassingChecks checks;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      auto sum = format::checksum(std::span(file).subspan(records[i].first, records[i].second));
+      checks.expect(i, 3, records[i].first, records[i].second, i == damaged ? sum ^ 1 : sum);
+    }
+    checks.expect(records.size(), 4, 64, 100, 0);  // another file's record, never met
+    checks.seal(records.size() + 1);
+    const auto stretch = std::span(file).subspan(stretch_begin, stretch_end - stretch_begin);
+    if (part_bytes == 0) {
+      checks.observe(3, stretch_begin, stretch);
+    } else {
+      PassingChecks::Stream stream(checks, 3, stretch_begin, stretch.size());
+      for (std::uint64_t done = 0; done < stretch.size(); done += part_bytes) {
+        stream.feed(stretch.subspan(done, std::min<std::uint64_t>(part_bytes, stretch.size() - done)));
+      }
+    }
+    const auto checked = checks.checked(), failed = checks.failed();
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const bool whole = records[i].first >= stretch_begin && records[i].first + records[i].second <= stretch_end;
+      EXPECT_EQ(checked[i], whole ? 1 : 0) << "record " << i << ", parts of " << part_bytes;
+      EXPECT_EQ(failed[i], whole && i == damaged ? 1 : 0) << "record " << i << ", parts of " << part_bytes;
+    }
+    EXPECT_EQ(checked[records.size()], 0);
+  }
 }
 
 }  // namespace
