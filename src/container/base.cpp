@@ -61,7 +61,7 @@ void check_base_unchanged(const Layout& layout, const format::BaseRecord& base) 
 std::string base_merge_temporary(const std::string& base) { return base + ".h5mf-tmp"; }
 std::string base_merge_marker(const Layout& layout) { return layout.path() + "/merged"; }
 
-void replace_base_with_file(const Layout& layout, const std::string& base) {
+std::string replace_base_with_file(const Layout& layout, const std::string& base) {
   const std::string temporary = base_merge_temporary(base);
   PosixFile(base_merge_marker(layout), PosixFile::Access::CreateTruncate).close();
   sync_directory(layout.path());
@@ -69,7 +69,7 @@ void replace_base_with_file(const Layout& layout, const std::string& base) {
     throw IoError(fmt::format("cannot rename '{}' to '{}': {}", temporary, base, errno_text(errno)));
   }
   sync_directory(parent_of(base));
-  remove_tree(layout.path());
+  return layout.path();
 }
 
 std::vector<std::string> recover_interrupted_base_merge(const Layout& layout, const std::string& base) {

@@ -29,8 +29,9 @@ void check_base_unchanged(const Layout& layout, const format::BaseRecord& base);
 // The merge of a container over base file F writes F.h5mf-tmp, then `merged` in the container.
 std::string base_merge_temporary(const std::string& base);
 std::string base_merge_marker(const Layout& layout);
-// Steps 1-3 of docs/format.md: marker, rename over the base, remove the container.
-void replace_base_with_file(const Layout& layout, const std::string& base);
+// Steps 1-2 of docs/format.md: marker, rename over the base. Returns the container directory,
+// for the caller to remove (step 3: remove_data_files, then remove_replaced_container).
+[[nodiscard]] std::string replace_base_with_file(const Layout& layout, const std::string& base);
 // Finishes or undoes an interrupted base merge; one line per action.
 std::vector<std::string> recover_interrupted_base_merge(const Layout& layout, const std::string& base);
 

@@ -8,10 +8,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <mutex>
+#include <string_view>
+#include <thread>
 
 #include "container/posix_file.hpp"
 #include "h5mf/error.hpp"
@@ -44,14 +50,13 @@ void publish_merged_output(const std::string& output) {
   sync_directory(parent_of(output));
 }
 
-void replace_container_with_file(const Layout& layout) {
+std::string replace_container_with_file(const Layout& layout) {
   const std::string& path = layout.path();
   const std::string temporary = layout.merge_temporary();
   if (exchange(temporary, path)) {
     // One step: `path` is the file now; the container sits at the temporary name.
     sync_directory(parent_of(path));
-    remove_tree(temporary);
-    return;
+    return temporary;
   }
   const int error = errno;
   if (error != EINVAL && error != ENOSYS && error != EOPNOTSUPP) {
@@ -63,7 +68,44 @@ void replace_container_with_file(const Layout& layout) {
   rename_or_throw(path, old);
   rename_or_throw(temporary, path);
   sync_directory(parent_of(path));
-  remove_tree(old);
+  return old;
+}
+
+void remove_data_files(const std::string& dir, unsigned part, unsigned parts, unsigned threads) {
+  // The share goes by file number, so that removers listing the directory at different moments
+  // agree on it.
+  std::vector<std::string> mine;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const std::string_view stem = std::string_view(name).substr(0, name.find('.'));
+    const bool data_pair = !stem.empty() && stem.size() <= 9 &&
+                           std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                           (stem.size() == name.size() || name.substr(stem.size()) == ".offset");
+    if (data_pair && std::stoul(std::string(stem)) % std::max(parts, 1u) == part) mine.push_back(entry.path().string());
+  }
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (std::size_t i = next++; i < mine.size(); i = next++) {
+      try {
+        remove_file(mine[i]);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(std::max(threads, 1u), mine.size()); ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+void remove_replaced_container(const std::string& dir) {
+  remove_file(Layout(dir).metafile());
+  remove_tree(dir);
 }
 
 std::vector<std::string> recover_interrupted_merge(const Layout& layout) {

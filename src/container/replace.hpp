@@ -11,8 +11,19 @@
 namespace h5mf::container {
 
 // `file` is a complete, synced HDF5 file at layout.merge_temporary(). Afterwards layout.path() is
-// that file and the container is gone.
-void replace_container_with_file(const Layout& layout);
+// that file; the replaced container is at the path returned, for the caller to remove
+// (remove_data_files by every rank, then remove_replaced_container); a crash before that leaves
+// a leftover that recover_interrupted_merge recognises.
+[[nodiscard]] std::string replace_container_with_file(const Layout& layout);
+
+// Removes the data file pairs (`<f>`, `<f>.offset`) of the container directory `dir` whose
+// number f is `part` modulo `parts`, with `threads` threads: freeing the pages or
+// objects of a large container takes long, and goes faster in parallel. The metafile (and a base
+// merge's marker) stay for remove_replaced_container.
+void remove_data_files(const std::string& dir, unsigned part, unsigned parts, unsigned threads);
+// Removes what is left of a replaced container: its metafile, then the rest (a base merge's
+// marker last, docs/format.md).
+void remove_replaced_container(const std::string& dir);
 
 // A merge to an explicit output path writes this temporary beside it and renames it into place
 // at the end, so that OUT appears whole or not at all (an earlier OUT stays until then).

@@ -18,6 +18,7 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <set>
 #include <thread>
@@ -348,13 +349,23 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   if (!options.output.empty()) {
     mpi::on_root(*comm, 0, [&] { container::publish_merged_output(options.output); });
   } else {
+    std::string replaced;  // where the replaced container is now
     mpi::on_root(*comm, 0, [&] {
-      if (base) {
-        container::replace_base_with_file(layout, *base);
-      } else {
-        container::replace_container_with_file(layout);
-      }
+      replaced = base ? container::replace_base_with_file(layout, *base) : container::replace_container_with_file(layout);
     });
+    if (comm->is_parallel()) {
+      std::vector<std::byte> bytes(replaced.size());
+      std::memcpy(bytes.data(), replaced.data(), bytes.size());
+      comm->broadcast(bytes, 0);
+      replaced.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    }
+    // Freeing a large container's pages or objects takes a while: every thread of every rank
+    // removes a share of its data files.
+    mpi::on_all(*comm, [&] {
+      container::remove_data_files(replaced, static_cast<unsigned>(comm->rank()), static_cast<unsigned>(comm->size()),
+                                   report.threads);
+    });
+    mpi::on_root(*comm, 0, [&] { container::remove_replaced_container(replaced); });
   }
   report.phases.replace = lap();
   cleanup.armed = false;

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -487,11 +488,36 @@ TEST_F(Scratch, ReplaceSwapsDirectoryForFile) {
   PosixFile tmp(layout.merge_temporary(), PosixFile::Access::CreateExclusive);
   tmp.write_at(0, std::span(reinterpret_cast<const std::byte*>("HDF"), 3));
   tmp.close();
-  replace_container_with_file(layout);
+  const std::string replaced = replace_container_with_file(layout);
   EXPECT_TRUE(is_regular_file(layout.path()));
   EXPECT_EQ(fs::file_size(layout.path()), 3u);
+  ASSERT_TRUE(fs::is_directory(replaced));
+  EXPECT_TRUE(is_regular_file(Layout(replaced).metafile()));
+  remove_data_files(replaced, 0, 1, 2);
+  remove_replaced_container(replaced);
   EXPECT_FALSE(exists(layout.merge_temporary()));
   EXPECT_FALSE(exists(layout.replaced_container()));
+}
+
+// Each of several removers takes its share of the data file pairs and leaves the rest, the
+// metafile and stray files alone.
+TEST_F(Scratch, DataFilesAreRemovedInShares) {
+  const std::string dir = path("old.h5");
+  make_directory(dir);
+  for (const char* name : {"metafile", "merged", "0", "0.offset", "1", "1.offset", "12", "12.offset", "notes.txt", "3x"}) {
+    PosixFile(dir + "/" + name, PosixFile::Access::CreateExclusive).close();
+  }
+  remove_data_files(dir, 0, 2, 3);
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.insert(e.path().filename().string());
+  // Share 0 of 2 is the even file numbers.
+  EXPECT_EQ(left, (std::set<std::string>{"metafile", "merged", "1", "1.offset", "notes.txt", "3x"}));
+  remove_data_files(dir, 1, 2, 1);
+  left.clear();
+  for (const auto& e : fs::directory_iterator(dir)) left.insert(e.path().filename().string());
+  EXPECT_EQ(left, (std::set<std::string>{"metafile", "merged", "notes.txt", "3x"}));
+  remove_replaced_container(dir);
+  EXPECT_FALSE(exists(dir));
 }
 
 TEST_F(Scratch, RecoveryRecognisesEveryLeftover) {
