@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "format/checksum.hpp"
 #include "format/log.hpp"
@@ -91,9 +92,8 @@ void WriterLog::append(std::uint64_t dataset, std::uint64_t epoch, const Selecti
   record.epoch = epoch;
   record.sequence = sequence_;
   record.data_length = data.size();
-  record.data_checksum = format::checksum(data);
   record.selection = selection;
-  record.data_offset = place(data);
+  std::tie(record.data_offset, record.data_checksum) = place_hashed(data);
   ++sequence_;
   if (options_.own_writer) {
     add_index(format::RecordType::WriteFrom, format::encode(format::WriteFromRecord{*options_.own_writer, record}));
@@ -102,12 +102,40 @@ void WriterLog::append(std::uint64_t dataset, std::uint64_t epoch, const Selecti
   }
 }
 
+bool WriterLog::direct(std::size_t bytes) const {
+  // One pwrite of 64 KiB or more costs little next to copying it into the buffer first.
+  return bytes >= std::min(options_.buffer_bytes / 2, kDirectWriteBytes);
+}
+
+std::uint64_t WriterLog::direct_offset(std::size_t bytes) {
+  flush_data();  // what is buffered goes first: data stay in order
+  return bytes >= kDirectWriteBytes ? aligned(data_end_) : data_end_;
+}
+
+std::pair<std::uint64_t, std::uint64_t> WriterLog::place_hashed(std::span<const std::byte> data) {
+  if (!direct(data.size())) {
+    const std::uint64_t sum = format::checksum(data);
+    return {place(data), sum};
+  }
+  // Each part is written while hashing has just brought it into the CPU's cache: the data cross
+  // memory once. (Hashing a large write whole, then writing it, reads it from memory twice:
+  // 8 MiB writes ran at 0.87-0.89 of POSIX at 4-8 ranks, 1 MiB ones at 0.96-1.0.)
+  constexpr std::size_t kPartBytes = 1u << 20;
+  const std::uint64_t offset = direct_offset(data.size());
+  sum_.reset();
+  for (std::size_t done = 0; done < data.size(); done += kPartBytes) {
+    const auto part = data.subspan(done, std::min(kPartBytes, data.size() - done));
+    sum_.update(part);
+    data_.write_at(offset + done, part);
+  }
+  data_end_ = offset + data.size();
+  return {offset, sum_.digest()};
+}
+
 std::uint64_t WriterLog::place(std::span<const std::byte> data) {
-  if (data.size() >= std::min(options_.buffer_bytes / 2, kDirectWriteBytes)) {
-    // Large: straight from the caller's memory, after what is buffered (keeps data in order). One
-    // pwrite of 64 KiB or more costs little next to copying it into the buffer first.
-    flush_data();
-    const std::uint64_t offset = data.size() >= kDirectWriteBytes ? aligned(data_end_) : data_end_;
+  if (direct(data.size())) {
+    // Large: straight from the caller's memory.
+    const std::uint64_t offset = direct_offset(data.size());
     data_.write_at(offset, data);
     data_end_ = offset + data.size();
     return offset;
@@ -129,8 +157,7 @@ void WriterLog::append_from(format::WriteFromRecord record, std::span<const std:
 }
 
 std::uint64_t WriterLog::reserve(std::uint64_t length) {
-  flush_data();  // what is buffered goes before the reserved bytes
-  const std::uint64_t offset = length >= kDirectWriteBytes ? aligned(data_end_) : data_end_;
+  const std::uint64_t offset = direct_offset(length);
   data_end_ = offset + length;
   return offset;
 }

@@ -9,6 +9,7 @@
 
 #include "container/layout.hpp"
 #include "container/posix_file.hpp"
+#include "format/checksum.hpp"
 #include "format/encoding.hpp"
 #include "format/header.hpp"
 #include "format/records.hpp"
@@ -55,8 +56,13 @@ class WriterLog {
 
  private:
   void flush_data();
+  bool direct(std::size_t bytes) const;  // written at once, bypassing the buffer
+  // Where a direct write goes: after what is buffered (written out first), at an aligned offset.
+  std::uint64_t direct_offset(std::size_t bytes);
   // Places `data` (copied into the buffer, or written at once when large); returns its offset.
   std::uint64_t place(std::span<const std::byte> data);
+  // place() that also returns the checksum of `data`, a direct write hashed and written in parts.
+  std::pair<std::uint64_t, std::uint64_t> place_hashed(std::span<const std::byte> data);
   void add_index(format::RecordType type, const format::Bytes& payload);
   std::uint32_t file_;
   Options options_;
@@ -65,6 +71,7 @@ class WriterLog {
   std::uint64_t index_end_ = 0;  // likewise for `<w>.offset`
   std::uint64_t sequence_ = 0;
   format::Bytes data_buffer_, index_buffer_, record_scratch_;
+  format::Checksum sum_;
 };
 
 }  // namespace h5mf::container

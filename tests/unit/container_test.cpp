@@ -5,10 +5,10 @@
 
 #include <cstring>
 #include <filesystem>
-#include <set>
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include "container/catalog.hpp"
 #include "container/index.hpp"
@@ -364,6 +364,29 @@ TEST_F(Logs, BufferedRecordsAreInvisibleUntilFlushedAndRefreshIsIncremental) {
   index.refresh(1, false);
   EXPECT_EQ(index.record_count(), 2u);
   EXPECT_EQ(read(index, 1, Selection::all(), {2}), (std::vector<std::int32_t>{5, 6}));
+}
+
+// A write larger than the part the writer hashes and writes at a time (1 MiB): one record at a
+// 4 KiB-aligned offset after the buffered bytes, whose checksum is that of its bytes whole.
+TEST_F(Logs, LargeWriteIsHashedAndWrittenInPartsAtAnAlignedOffset) {
+  auto w = writer(0, true, 1u << 20);
+  w.append(1, 1, Selection::hyperslab({0}, {3}), bytes_of({1, 2, 3}));  // 12 B: buffered
+  std::vector<std::int32_t> big((3u << 20) / 4 + 1000);  // 3 MiB + 4000 B
+  std::iota(big.begin(), big.end(), 7);
+  w.append(1, 1, Selection::hyperslab({3}, {big.size()}), bytes_of(big));
+  w.flush(false);
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  const auto& writes = index.writes(1).in_replay_order();
+  ASSERT_EQ(writes.size(), 2u);
+  const auto& r = writes[1].record;
+  EXPECT_EQ(r.data_offset, format::kDataAlignment);  // after the header and 12 bytes: the next page
+  EXPECT_EQ(r.data_length, big.size() * 4);
+  EXPECT_EQ(r.data_checksum, format::checksum(as_bytes(std::span(big))));
+  const auto all = read(index, 1, Selection::all(), {3 + big.size()});
+  EXPECT_EQ(all[2], 3);
+  EXPECT_EQ(all[3], 7);
+  EXPECT_EQ(all.back(), big.back());
 }
 
 TEST_F(Logs, LargeWriteGoesStraightToTheFileAfterBufferedData) {
