@@ -25,7 +25,7 @@ Command add_merge_command(CLI::App& parent) {
   app->add_option("path", args->path, "The container (a directory)")->required();
   app->add_option("-o,--output", args->options.output,
                   "Write the file here and keep the container (default: replace the container, atomically)");
-  app->add_option("-j,--jobs", args->options.threads, "Threads per process (default: one per core)");
+  app->add_option("-j,--jobs", args->options.threads, "Threads per process (default: one per CPU the process may run on)");
   app->add_option("--memory", args->budget_mib, "Memory budget for data buffers per process, in MiB")
       ->check(CLI::Range(4, 1 << 20));
   app->add_flag("-q,--quiet", args->quiet, "Print nothing but errors and damage reports");
@@ -48,6 +48,9 @@ Command add_merge_command(CLI::App& parent) {
             bar.finish();
             if (mpi.rank() != 0) return report.records_dropped > 0 ? 2 : 0;
             for (const auto& line : report.damage) fmt::print(stderr, "h5mf merge: {}\n", line);
+            if (!args->quiet) {
+              for (const auto& line : report.notes) fmt::print(stderr, "h5mf merge: note: {}\n", line);
+            }
             if (args->json) {
               const nlohmann::json summary = {
                   {"container", args->path},        {"output", report.output},
@@ -64,6 +67,7 @@ Command add_merge_command(CLI::App& parent) {
                   {"chunk_bytes_stored", report.chunk_bytes_stored},
                   {"threads", report.threads},       {"ranks", report.ranks},
                   {"seconds", report.seconds},       {"damage", report.damage},
+                  {"notes", report.notes},
                   {"phases", {{"load", report.phases.load}, {"verify", report.phases.verify},
                               {"prepare", report.phases.prepare}, {"structure", report.phases.structure},
                               {"data", report.phases.data}, {"replace", report.phases.replace}}}};

@@ -51,6 +51,7 @@ struct MergeReport {
   std::uint64_t chunks_written = 0, chunk_bytes_raw = 0, chunk_bytes_stored = 0;
   std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
   std::vector<std::string> damage;    // one line per damaged region or recovery action
+  std::vector<std::string> notes;     // worth knowing, not wrong (more threads than usable CPUs)
   unsigned threads = 1, ranks = 1;
   std::size_t window_bytes = 0;
   double seconds = 0;

@@ -18,6 +18,7 @@ void bind_merge(py::module_& m) {
       .def_readonly("records_dropped", &MergeReport::records_dropped)
       .def_readonly("records_checked_in_copy", &MergeReport::records_checked_in_copy)
       .def_readonly("damage", &MergeReport::damage)
+      .def_readonly("notes", &MergeReport::notes)
       .def_readonly("seconds", &MergeReport::seconds)
       .def("__repr__", [](const MergeReport& r) {
         return "<h5mf merge of " + std::to_string(r.records) + " records into '" + r.output + "': " +

@@ -1,5 +1,6 @@
 #include "container/verify.hpp"
 
+#include "container/cpus.hpp"
 #include "container/reader.hpp"
 
 #include <fmt/format.h>
@@ -454,7 +455,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   }
   if (options.check_data) {
     const unsigned threads =
-        std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads : std::thread::hardware_concurrency(),
+        std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads : usable_cpus(),
                                         static_cast<unsigned>(std::min<std::size_t>(todo.size(), 64))));
     check_data(layout, todo, threads);
   }

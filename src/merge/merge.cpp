@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "container/base.hpp"
+#include "container/cpus.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
@@ -64,7 +65,13 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     return seconds;
   };
   report.ranks = static_cast<unsigned>(comm->size());
-  report.threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  report.threads = options.threads > 0 ? options.threads : container::usable_cpus();
+  if (report.threads > container::usable_cpus()) {
+    report.notes.push_back(fmt::format(
+        "{} threads per process, but this process may run on {} CPU(s): they take turns (mpiexec binds ranks to "
+        "cores; launch with --bind-to none, or --map-by slot:PE={})",
+        report.threads, container::usable_cpus(), report.threads));
+  }
   // Per thread: a window buffer and at most a window of staging for small pieces.
   const std::size_t max_open_files =
       options.max_open_files > 0 ? options.max_open_files : container::FileCache::default_capacity();

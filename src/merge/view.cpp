@@ -29,6 +29,7 @@
 #include <unordered_set>
 
 #include "container/base.hpp"
+#include "container/cpus.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
@@ -758,7 +759,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   }
 
   // Only records whose data pass their checksums are mapped (or all, with verify_data off).
-  const unsigned threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = options.threads > 0 ? options.threads : container::usable_cpus();
   auto comm = mpi::serial();
   merge_detail::Verified verified = merge_detail::verify_records(index, layout, *comm, threads, options.verify_data,
                                                                  container::FileCache::default_capacity());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "h5mf/h5mf.hpp"
@@ -51,6 +52,31 @@ TEST(MergeDrops, RecordsBeyondALostResizeAmongKeptOnes) {
   EXPECT_EQ(values, (std::vector<std::int32_t>{1, 9, 9, 4}));
   H5Dclose(dset);
   H5Fclose(file);
+  fs::remove_all(dir);
+}
+
+// More merge threads than the CPUs this process may run on (as under mpiexec, which binds each
+// rank to a core) work, and the report says that they take turns; the default count does not.
+TEST(MergeNotes, MoreThreadsThanUsableCpus) {
+  const fs::path dir = fs::temp_directory_path() / ("h5mf-merge-notes-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "c.h5").string();
+  {
+    FileOptions multifile;
+    multifile.driver = Driver::Multifile;
+    File f(path, "w", multifile);
+    f.create_dataset("d", DatasetCreate::of<std::int32_t>({4})).write(std::vector<std::int32_t>{1, 2, 3, 4});
+  }
+  MergeOptions o;
+  o.output = (dir / "a.h5").string();
+  EXPECT_TRUE(merge(path, o).notes.empty());
+  o.output = (dir / "b.h5").string();
+  o.threads = std::thread::hardware_concurrency() + 1;
+  const MergeReport report = merge(path, o);
+  ASSERT_EQ(report.notes.size(), 1u);
+  EXPECT_NE(report.notes[0].find("may run on"), std::string::npos) << report.notes[0];
+  EXPECT_NE(report.notes[0].find("--bind-to none"), std::string::npos) << report.notes[0];
   fs::remove_all(dir);
 }
 
