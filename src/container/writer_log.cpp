@@ -52,7 +52,10 @@ WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
     // New files (or files of a writer that never got further than creating them).
     const auto index_header = format::encode_header({format::FileKind::Index, format::kVersion, container, writer});
     const auto data_header = format::encode_header({format::FileKind::Data, format::kVersion, container, writer});
-    data_.truncate(0);
+    // Only a leftover needs cutting. Truncating a new, empty file is not free: ext4 then flushes
+    // the file's data at close (auto_da_alloc, meant for truncate-and-rewrite), which made closing
+    // a writer cost as much as all its writes.
+    if (data_.size() > 0) data_.truncate(0);
     data_.write_at(0, data_header);
     index_.write_at(0, index_header);
     data_end_ = index_end_ = format::kHeaderSize;
