@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "container/posix_file.hpp"
+#include "container/threads.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::container {
@@ -84,23 +85,9 @@ void remove_data_files(const std::string& dir, unsigned part, unsigned parts, un
     if (data_pair && std::stoul(std::string(stem)) % std::max(parts, 1u) == part) mine.push_back(entry.path().string());
   }
   std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&] {
-    for (std::size_t i = next++; i < mine.size(); i = next++) {
-      try {
-        remove_file(mine[i]);
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::min<std::size_t>(std::max(threads, 1u), mine.size()); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  run_on_threads(static_cast<unsigned>(std::min<std::size_t>(threads, mine.size())), [&] {
+    for (std::size_t i = next++; i < mine.size(); i = next++) remove_file(mine[i]);
+  });
 }
 
 void remove_replaced_container(const std::string& dir) {

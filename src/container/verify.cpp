@@ -1,6 +1,6 @@
 #include "container/verify.hpp"
 
-#include "container/cpus.hpp"
+#include "container/threads.hpp"
 #include "container/reader.hpp"
 
 #include <fmt/format.h>
@@ -299,47 +299,35 @@ std::string slot_problem(const PosixFile& file, const format::WriteRecord& rec, 
 // Checks every candidate's data against its checksum, with `threads` threads.
 void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned threads) {
   std::atomic<std::size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  auto work = [&] {
-    try {
-      // One data file open per thread: `todo` goes writer by writer, so it rarely changes, and a
-      // container of many thousands of writers needs no more descriptors than threads.
-      std::uint32_t open_file = 0;
-      PosixFile file;
-      std::vector<std::byte> buffer(std::size_t{1} << 20);
-      for (std::size_t i = next++; i < todo.size(); i = next++) {
-        Candidate& c = *todo[i];
-        const auto& rec = c.write.record;
-        try {
-          if (!file.is_open() || open_file != c.write.data_file) {
-            file = PosixFile(layout.data_file(c.write.data_file), PosixFile::Access::Read);
-            open_file = c.write.data_file;
-          }
-          const std::uint64_t computed = data_checksum(file, rec, buffer);
-          if (computed != rec.data_checksum) {
-            c.drop = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum,
-                                 computed);
-            c.data_problem = true;
-          } else if (c.vlen) {
-            c.drop = slot_problem(file, rec, buffer);
-            c.data_problem = !c.drop.empty();
-          }
-        } catch (const Error& e) {
-          c.drop = fmt::format("data cannot be read: {}", e.what());
-          c.data_problem = true;
+  run_on_threads(threads, [&] {
+    // One data file open per thread: `todo` goes writer by writer, so it rarely changes, and a
+    // container of many thousands of writers needs no more descriptors than threads.
+    std::uint32_t open_file = 0;
+    PosixFile file;
+    std::vector<std::byte> buffer(std::size_t{1} << 20);
+    for (std::size_t i = next++; i < todo.size(); i = next++) {
+      Candidate& c = *todo[i];
+      const auto& rec = c.write.record;
+      try {
+        if (!file.is_open() || open_file != c.write.data_file) {
+          file = PosixFile(layout.data_file(c.write.data_file), PosixFile::Access::Read);
+          open_file = c.write.data_file;
         }
+        const std::uint64_t computed = data_checksum(file, rec, buffer);
+        if (computed != rec.data_checksum) {
+          c.drop = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum,
+                               computed);
+          c.data_problem = true;
+        } else if (c.vlen) {
+          c.drop = slot_problem(file, rec, buffer);
+          c.data_problem = !c.drop.empty();
+        }
+      } catch (const Error& e) {
+        c.drop = fmt::format("data cannot be read: {}", e.what());
+        c.data_problem = true;
       }
-    } catch (...) {
-      std::lock_guard lock(error_mutex);
-      if (!error) error = std::current_exception();
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  });
 }
 
 // Data-file bytes that no kept record references, apart from the holes writers leave to align a

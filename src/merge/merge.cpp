@@ -24,7 +24,7 @@
 #include <thread>
 
 #include "container/base.hpp"
-#include "container/cpus.hpp"
+#include "container/threads.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"

@@ -10,6 +10,7 @@
 #include "container/file_cache.hpp"
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
+#include "container/threads.hpp"
 
 namespace h5mf::merge_detail {
 
@@ -32,27 +33,15 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
   }
   std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
   const auto stride = static_cast<std::size_t>(comm.size());
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  auto work = [&] {
-    try {
-      container::FileCache files([&](std::uint32_t file) { return layout.data_file(file); },
-                                 std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
-      std::vector<std::byte> buffer(std::size_t{4} << 20);
-      for (std::size_t k = next.fetch_add(stride); k < todo.size(); k = next.fetch_add(stride)) {
-        const auto& w = *records[todo[k]];
-        if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
-      }
-    } catch (...) {
-      std::lock_guard lock(error_mutex);
-      if (!error) error = std::current_exception();
+  container::run_on_threads(threads, [&] {
+    container::FileCache files([&](std::uint32_t file) { return layout.data_file(file); },
+                               std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
+    std::vector<std::byte> buffer(std::size_t{4} << 20);
+    for (std::size_t k = next.fetch_add(stride); k < todo.size(); k = next.fetch_add(stride)) {
+      const auto& w = *records[todo[k]];
+      if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  });
   comm.all_or(bad);
   return bad;
 }

@@ -29,7 +29,7 @@
 #include <unordered_set>
 
 #include "container/base.hpp"
-#include "container/cpus.hpp"
+#include "container/threads.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
