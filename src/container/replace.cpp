@@ -13,11 +13,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <filesystem>
-#include <mutex>
 #include <string_view>
-#include <thread>
 
 #include "container/posix_file.hpp"
 #include "container/threads.hpp"

@@ -1,6 +1,5 @@
 #include "container/verify.hpp"
 
-#include "container/threads.hpp"
 #include "container/reader.hpp"
 
 #include <fmt/format.h>
@@ -9,17 +8,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <exception>
 #include <filesystem>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "container/catalog.hpp"
 #include "container/conflicts.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
+#include "container/threads.hpp"
 #include "format/checksum.hpp"
 #include "format/header.hpp"
 #include "format/log.hpp"

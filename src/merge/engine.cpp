@@ -97,9 +97,6 @@ struct Worker {
         run_start = from;
       }
       run_end = to;
-      // Written while the bytes are still in the CPU's cache (they were just read and hashed),
-      // rather than in one large write from memory at the window's end.
-      if (run_end - run_start >= kRunBytes) write_run();
     };
     for (const auto& p : pieces) {
       const std::uint64_t from = p.first * esize, bytes = p.count * esize;
@@ -150,8 +147,6 @@ struct Worker {
 
   // Below this a kernel copy's fixed cost outweighs the copy through user space it saves.
   static constexpr std::uint64_t kKernelCopyBytes = 256u << 10;
-  // Staged runs are written once they reach this size.
-  static constexpr std::uint64_t kRunBytes = 1u << 20;
   // Large pieces pass through `staging` (read, checked, written) in parts of this size.
   static constexpr std::uint64_t kStagingBytes = 1u << 20;
   // Windows whose pieces average less than this are gathered record by record instead.

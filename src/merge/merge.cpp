@@ -18,19 +18,17 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
-#include <cstring>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "container/base.hpp"
-#include "container/threads.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
 #include "container/replace.hpp"
+#include "container/threads.hpp"
 #include "driver/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
@@ -360,12 +358,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     mpi::on_root(*comm, 0, [&] {
       replaced = base ? container::replace_base_with_file(layout, *base) : container::replace_container_with_file(layout);
     });
-    if (comm->is_parallel()) {
-      std::vector<std::byte> bytes(replaced.size());
-      std::memcpy(bytes.data(), replaced.data(), bytes.size());
-      comm->broadcast(bytes, 0);
-      replaced.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    }
+    replaced = comm->broadcast_text(replaced, 0);
     // Freeing a large container's pages or objects takes a while: every thread of every rank
     // removes a share of its data files.
     mpi::on_all(*comm, [&] {

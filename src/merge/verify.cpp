@@ -3,9 +3,6 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "container/file_cache.hpp"
 #include "container/posix_file.hpp"

@@ -25,14 +25,13 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <thread>
 #include <unordered_set>
 
 #include "container/base.hpp"
-#include "container/threads.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
+#include "container/threads.hpp"
 #include "driver/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"

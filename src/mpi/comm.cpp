@@ -84,6 +84,14 @@ class MpiComm final : public Comm {
 
 }  // namespace
 
+std::string Comm::broadcast_text(const std::string& text, int root) {
+  std::vector<std::byte> bytes;
+  if (rank() == root) bytes.assign(reinterpret_cast<const std::byte*>(text.data()),
+                                   reinterpret_cast<const std::byte*>(text.data()) + text.size());
+  broadcast(bytes, root);
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
 std::shared_ptr<Comm> serial() { return std::make_shared<SerialComm>(); }
 
 std::shared_ptr<Comm> duplicate(MPI_Comm comm) {

@@ -31,6 +31,8 @@ class Comm {
   virtual void all_or(std::vector<std::uint8_t>& flags) = 0;
   // Root's bytes reach every rank (the size travels first).
   virtual void broadcast(std::vector<std::byte>& bytes, int root) = 0;
+  // Root's `text` (others pass anything) is returned on every rank.
+  std::string broadcast_text(const std::string& text, int root);
   // The communicator to hand to HDF5's MPI-IO driver (MPI_COMM_SELF for the serial stand-in).
   virtual MPI_Comm handle() const = 0;
   bool is_parallel() const { return size() > 1; }

@@ -26,6 +26,17 @@ FileOptions multifile() {
   return o;
 }
 
+// verify finds one damaged record in the container's one data file pair, dropped for a reason
+// that says `why`.
+void expect_one_record_dropped(const std::string& container, const std::string& why) {
+  const VerifyReport r = verify(container);
+  EXPECT_EQ(r.exit_code(), 2);
+  EXPECT_EQ(r.records_dropped(), 1u);
+  ASSERT_EQ(r.data_files.size(), 1u);
+  ASSERT_EQ(r.data_files[0].damage.size(), 1u);
+  EXPECT_NE(r.data_files[0].damage[0].reason.find(why), std::string::npos) << r.data_files[0].damage[0].reason;
+}
+
 // Rewrites write record k of writer 0 (of `expected` in its index) with `change`, which may alter
 // the record and its data, and makes both checksums hold again: a writer's bug, not damage a
 // reader could see in the framing.
@@ -114,14 +125,7 @@ TEST(Verify, VariableLengthSlotOutsideItsRecord) {
     format::put_u64(data.data() + w.data_offset + format::kVlenSlotSize, 1000);
   });
 
-  const VerifyReport r = verify(c);
-  EXPECT_EQ(r.exit_code(), 2);
-  EXPECT_EQ(r.records_dropped(), 1u);
-  ASSERT_EQ(r.data_files.size(), 1u);
-  ASSERT_EQ(r.data_files[0].damage.size(), 1u);
-  EXPECT_NE(r.data_files[0].damage[0].reason.find("element 1 of 2: bytes [1000, 1000 + 2) lie outside the record's 37"),
-            std::string::npos)
-      << r.data_files[0].damage[0].reason;
+  expect_one_record_dropped(c, "element 1 of 2: bytes [1000, 1000 + 2) lie outside the record's 37");
   {
     File f(c, "r", multifile());
     try {
@@ -155,14 +159,7 @@ TEST(Verify, RecordLongerThanItsSelection) {
     f.close();
   }
   rewrite_record(c, 2, 0, [](format::WriteRecord& w, std::vector<std::byte>&) { w.data_length = 12; });
-  const VerifyReport r = verify(c);
-  EXPECT_EQ(r.exit_code(), 2);
-  EXPECT_EQ(r.records_dropped(), 1u);
-  ASSERT_EQ(r.data_files.size(), 1u);
-  ASSERT_EQ(r.data_files[0].damage.size(), 1u);
-  EXPECT_NE(r.data_files[0].damage[0].reason.find("holds 12 data bytes for 2 elements of 4 bytes of dataset '/d'"),
-            std::string::npos)
-      << r.data_files[0].damage[0].reason;
+  expect_one_record_dropped(c, "holds 12 data bytes for 2 elements of 4 bytes of dataset '/d'");
   const std::vector<std::int32_t> expected{-1, -1, 3, 4};
   {
     File f(c, "r", multifile());

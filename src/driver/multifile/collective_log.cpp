@@ -87,9 +87,7 @@ std::optional<CollectiveLog::Disagreement> CollectiveLog::handshake(mpi::Comm& c
   for (int r = 0; r < comm.size(); ++r) groups[hashes[static_cast<std::size_t>(r)]].push_back(r);
   std::vector<std::pair<int, std::string>> sides;  // first rank of a group, its description
   for (const auto& [hash, ranks] : groups) {
-    std::vector<std::byte> text = comm.rank() == ranks.front() ? to_bytes(mine_text) : std::vector<std::byte>{};
-    comm.broadcast(text, ranks.front());
-    sides.emplace_back(ranks.front(), std::string(reinterpret_cast<const char*>(text.data()), text.size()));
+    sides.emplace_back(ranks.front(), comm.broadcast_text(mine_text, ranks.front()));
   }
   std::sort(sides.begin(), sides.end());
   std::string what;
