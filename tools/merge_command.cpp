@@ -52,7 +52,7 @@ Command add_merge_command(CLI::App& parent) {
               for (const auto& line : report.notes) fmt::print(stderr, "h5mf merge: note: {}\n", line);
             }
             if (args->json) {
-              const nlohmann::json summary = {
+              nlohmann::json summary = {
                   {"container", args->path},        {"output", report.output},
                   {"groups", report.groups},         {"datasets", report.datasets},
                   {"attributes", report.attributes}, {"records", report.records},
@@ -68,9 +68,8 @@ Command add_merge_command(CLI::App& parent) {
                   {"threads", report.threads},       {"ranks", report.ranks},
                   {"seconds", report.seconds},       {"damage", report.damage},
                   {"notes", report.notes},
-                  {"phases", {{"load", report.phases.load}, {"verify", report.phases.verify},
-                              {"prepare", report.phases.prepare}, {"structure", report.phases.structure},
-                              {"data", report.phases.data}, {"replace", report.phases.replace}}}};
+                  {"phases", nlohmann::json::object()}};
+              for (const auto& [phase, seconds] : report.phases.named()) summary["phases"][phase] = seconds;
               std::cout << summary.dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "

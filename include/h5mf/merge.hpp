@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace h5mf {
@@ -61,6 +62,11 @@ struct MergeReport {
   // (rank 0, the others wait); the data; replacing the container.
   struct Phases {
     double load = 0, verify = 0, prepare = 0, structure = 0, data = 0, replace = 0;
+    // Each phase's name and seconds, in the order they run.
+    std::vector<std::pair<const char*, double>> named() const {
+      return {{"load", load}, {"verify", verify}, {"prepare", prepare},
+              {"structure", structure}, {"data", data}, {"replace", replace}};
+    }
   } phases;
 };
 

@@ -15,6 +15,7 @@
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
+#include "container/scratch.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::merge_detail {
@@ -73,7 +74,9 @@ struct Worker {
       ++stats.windows_skipped;
       return;
     }
-    buffer.resize(w.bytes);
+    // The window's buffer is touched only where small pieces or fills are staged in it: a window of
+    // large pieces never faults its pages in (32 MiB per thread, zeroed by the kernel on first touch).
+    const std::span<std::byte> buffer = window_buffer.first(w.bytes);
     if (w.bytes / pieces.size() < kSmallPieceBytes) {
       // Many small pieces (interleaved or strided writes): one read of each record's span beats a
       // read per piece, and the window is written whole.
@@ -86,7 +89,7 @@ struct Worker {
     std::uint64_t run_start = 0, run_end = 0;  // a run of staged bytes in the buffer, not yet written
     auto write_run = [&] {
       if (run_end > run_start) {
-        output.write_at(w.address + run_start, std::span(buffer).subspan(run_start, run_end - run_start));
+        output.write_at(w.address + run_start, buffer.subspan(run_start, run_end - run_start));
         stats.bytes_written += run_end - run_start;
       }
       run_start = run_end = 0;
@@ -105,7 +108,7 @@ struct Worker {
           write_run();
           continue;
         }
-        container::fill_elements(std::span(buffer).subspan(from, bytes), o.fill, esize);
+        container::fill_elements(buffer.subspan(from, bytes), o.fill, esize);
         stage(from, from + bytes);
         continue;
       }
@@ -137,7 +140,7 @@ struct Worker {
         stats.bytes_written += bytes;
         continue;
       }
-      const auto bytes_read = std::span(buffer).subspan(from, bytes);
+      const auto bytes_read = buffer.subspan(from, bytes);
       reader.data_file(p.data_file).read_at(p.source, bytes_read);
       if (check_here) input.checks->observe(p.data_file, p.source, bytes_read);
       stage(from, from + bytes);
@@ -155,7 +158,7 @@ struct Worker {
   const EngineInput& input;
   container::PosixFile& output;
   container::DataReader reader;
-  std::vector<std::byte> buffer;
+  container::Scratch window_buffer;
   std::vector<std::byte> staging;
 };
 
