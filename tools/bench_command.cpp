@@ -6,6 +6,7 @@
 // is checked against what was written before its number counts. docs/benchmarks.md explains it.
 #include <hdf5.h>
 #include <mpi.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -564,6 +565,13 @@ int run_bench(Args args) {
 
   run.scratch = make_scratch(ctx, args.dir);
   run.filesystem = filesystem_of(run.scratch);
+  struct OpenDirectory {
+    int fd;
+    ~OpenDirectory() {
+      if (fd >= 0) ::close(fd);
+    }
+  } scratch_dir{::open(run.scratch.c_str(), O_RDONLY | O_DIRECTORY)};
+  ctx.scratch_fd = scratch_dir.fd;
   run.load_before = load_average();
   try {
     for (int r = 0; r < args.repeats; ++r) run_repeat(run, ctx, methods, r);

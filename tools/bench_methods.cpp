@@ -30,18 +30,19 @@ double max_over_ranks(MPI_Comm comm, double local) {
   return out;
 }
 
+[[noreturn]] void fail(const std::string& what) {
+  throw IoError(fmt::format("{}: {}", what, std::strerror(errno)));
+}
+
 // Barrier, clock, body, barrier, clock: the slowest rank's elapsed time.
 template <class Body>
 double timed(const Context& ctx, Body&& body) {
+  if (ctx.scratch_fd >= 0 && ::syncfs(ctx.scratch_fd) != 0) fail("cannot sync the scratch directory's file system");
   idle_barrier(ctx.comm);
   const double t0 = MPI_Wtime();
   body();
   idle_barrier(ctx.comm);
   return max_over_ranks(ctx.comm, MPI_Wtime() - t0);
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  throw IoError(fmt::format("{}: {}", what, std::strerror(errno)));
 }
 
 int open_or_fail(const std::string& path, int flags) {

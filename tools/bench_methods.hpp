@@ -23,6 +23,9 @@ struct Context {
   std::span<double> scratch;     // as many elements, for reads
   bool fsync = false;
   Aggregation aggregation;  // for the multifile method
+  // The scratch directory, open: its file system's dirty pages are written back (syncfs, untimed)
+  // before each timed step, so that no method pays for the writeback of what an earlier one wrote.
+  int scratch_fd = -1;
 
   std::uint64_t transfer_bytes() const { return pattern->transfer_elements() * sizeof(double); }
 };
