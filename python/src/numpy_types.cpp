@@ -211,25 +211,30 @@ py::dtype dtype_of(const Datatype& type) {
   return py::dtype::from_args(py::str(format));
 }
 
-Datatype vlen_string_type(const py::dtype& dtype) {
-  if (dtype.kind() != 'O') return {};
+namespace {
+
+// The `vlen` entry of an object dtype's metadata (h5py's special_dtype(vlen=...)), else None.
+py::object vlen_metadata(const py::dtype& dtype) {
+  if (dtype.kind() != 'O') return py::none();
   const py::object metadata = py::getattr(dtype, "metadata", py::none());
-  if (metadata.is_none()) return {};
+  if (metadata.is_none()) return py::none();
   const py::dict entries = metadata.cast<py::dict>();
-  if (!entries.contains("vlen")) return {};
-  const py::object vlen = entries["vlen"];
+  return entries.contains("vlen") ? py::object(entries["vlen"]) : py::object(py::none());
+}
+
+}  // namespace
+
+Datatype vlen_string_type(const py::dtype& dtype) {
+  const py::object vlen = vlen_metadata(dtype);
+  if (vlen.is_none()) return {};
   if (vlen.is(py::module_::import("builtins").attr("str"))) return Datatype::variable_string();
   if (vlen.is(py::module_::import("builtins").attr("bytes"))) return Datatype::variable_ascii_string();
   return {};
 }
 
 Datatype vlen_sequence_type(const py::dtype& dtype) {
-  if (dtype.kind() != 'O') return {};
-  const py::object metadata = py::getattr(dtype, "metadata", py::none());
-  if (metadata.is_none()) return {};
-  const py::dict entries = metadata.cast<py::dict>();
-  if (!entries.contains("vlen")) return {};
-  const py::object vlen = entries["vlen"];
+  const py::object vlen = vlen_metadata(dtype);
+  if (vlen.is_none()) return {};
   const py::object builtins = py::module_::import("builtins");
   if (vlen.is(builtins.attr("str")) || vlen.is(builtins.attr("bytes"))) return {};
   const py::dtype base = numpy().attr("dtype")(vlen).cast<py::dtype>();

@@ -43,6 +43,16 @@ hvl_t decode_sequence(std::string_view bytes, const Datatype& memory, const Data
 // Frees `count` sequences a read returned and empties them.
 void free_sequences(hvl_t* sequences, std::size_t count) noexcept;
 
+// `count` sequences being built for a read, freed unless handed out first (by swapping them into
+// the caller's buffer, whose empty sequences are then what is freed).
+struct OwnedSequences {
+  explicit OwnedSequences(std::size_t count) : items(count, hvl_t{0, nullptr}) {}
+  OwnedSequences(const OwnedSequences&) = delete;
+  OwnedSequences& operator=(const OwnedSequences&) = delete;
+  ~OwnedSequences() { free_sequences(items.data(), items.size()); }
+  std::vector<hvl_t> items;
+};
+
 // A std::malloc'd, NUL-terminated copy (std::bad_alloc when memory runs out).
 struct FreeDeleter {
   void operator()(char* p) const noexcept;

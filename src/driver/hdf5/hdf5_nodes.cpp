@@ -359,11 +359,8 @@ class Hdf5Dataset final : public Object<DatasetNode> {
       }
     } reclaim{hdf5_sequences};
     const std::size_t size = sequence_base(memory_type).size();
-    std::vector<hvl_t> copies(n, hvl_t{0, nullptr});
-    struct Free {
-      std::vector<hvl_t>& s;
-      ~Free() { free_sequences(s.data(), s.size()); }
-    } free_on_error{copies};
+    OwnedSequences owned(n);
+    std::vector<hvl_t>& copies = owned.items;
     for (std::uint64_t i = 0; i < n; ++i) {
       const hvl_t& v = hdf5_sequences[i];
       if (v.len == 0) continue;

@@ -386,11 +386,8 @@ class MultifileDataset final : public Object<DatasetNode> {
     const std::uint64_t n = selection.num_elements();
     const auto values = state_->reader->read_vlen(writes, selection, layout);
     using Vlen = container::DataReader::VlenState;
-    std::vector<hvl_t> decoded(n, hvl_t{0, nullptr});
-    struct Free {
-      std::vector<hvl_t>& s;
-      ~Free() { free_sequences(s.data(), s.size()); }
-    } free_on_error{decoded};
+    OwnedSequences owned(n);
+    std::vector<hvl_t>& decoded = owned.items;
     for (std::uint64_t i = 0; i < n; ++i) {
       if (values.state[i] == Vlen::Value) decoded[i] = decode_sequence(values.value[i], memory_type, type_, what);
     }
