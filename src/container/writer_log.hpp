@@ -20,7 +20,7 @@ namespace h5mf::container {
 class WriterLog {
  public:
   // Writes of at least this many bytes (or half the buffer, if smaller) bypass the buffer.
-  static constexpr std::size_t kDirectWriteBytes = 64u << 10;
+  static constexpr std::size_t kDirectWriteBytes = format::kAlignedWriteBytes;
   struct Options {
     std::size_t buffer_bytes = 8u << 20;  // gathers writes smaller than kDirectWriteBytes
     // Aggregation: the file is the aggregator's data file, not its writer id, and append() records
@@ -35,8 +35,11 @@ class WriterLog {
             bool create, Options options);
 
   // Appends the element bytes of one write (already in the dataset's file type) and its record.
+  // `phase`: where the bytes will start in the merged file, modulo format::kDataAlignment; a large
+  // write is placed at that same offset within a block of the data file, so that a merge on a file
+  // system with reflinks can share its whole blocks instead of copying them.
   void append(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection,
-              std::span<const std::byte> data);
+              std::span<const std::byte> data, std::uint64_t phase = 0);
 
   // Aggregation: another writer's write, whole (`record.write.data_offset` is set here).
   void append_from(format::WriteFromRecord record, std::span<const std::byte> data);
@@ -57,12 +60,12 @@ class WriterLog {
  private:
   void flush_data();
   bool direct(std::size_t bytes) const;  // written at once, bypassing the buffer
-  // Where a direct write goes: after what is buffered (written out first), at an aligned offset.
-  std::uint64_t direct_offset(std::size_t bytes);
+  // Where a direct write goes: after what is buffered (written out first), at `phase` within a block.
+  std::uint64_t direct_offset(std::size_t bytes, std::uint64_t phase = 0);
   // Places `data` (copied into the buffer, or written at once when large); returns its offset.
   std::uint64_t place(std::span<const std::byte> data);
   // place() that also returns the checksum of `data`, a direct write hashed and written in parts.
-  std::pair<std::uint64_t, std::uint64_t> place_hashed(std::span<const std::byte> data);
+  std::pair<std::uint64_t, std::uint64_t> place_hashed(std::span<const std::byte> data, std::uint64_t phase);
   void add_index(format::RecordType type, const format::Bytes& payload);
   std::uint32_t file_;
   Options options_;

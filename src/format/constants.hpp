@@ -13,11 +13,14 @@ inline constexpr std::size_t kRecordHeaderSize = 16;  // checksum u64, length u3
 inline constexpr std::uint32_t kMaxPayload = 256u << 20;
 inline constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
 inline constexpr std::uint32_t kMaxRank = 32;  // as HDF5's H5S_MAX_RANK
-// Writers start the data of a large write at a multiple of this offset in their data file, so
-// that the kernel copies whole pages (a write that starts mid-page costs a page lookup and the
-// zeroing of a partial page, twice per write). The bytes skipped are a hole; readers never assume
-// that records are adjacent.
+// Writers start the data of a write of at least kAlignedWriteBytes at the offset within a block of
+// this size that the bytes will have in the merged file (a multiple of it when unknown), so that
+// the kernel copies whole pages (a write that starts mid-page costs a page lookup and the zeroing
+// of a partial page, twice per write) and a merge on a file system with reflinks can share whole
+// blocks. The bytes skipped, fewer than kDataAlignment, are a hole; readers never assume that
+// records are adjacent.
 inline constexpr std::uint64_t kDataAlignment = 4096;
+inline constexpr std::uint64_t kAlignedWriteBytes = 64u << 10;
 
 enum class FileKind : std::uint8_t { Meta, Index, Data };
 

@@ -26,6 +26,7 @@
 #include "driver/multifile/session.hpp"
 #include "driver/vlen_strings.hpp"
 #include "format/checksum.hpp"
+#include "format/constants.hpp"
 #include "format/vlen.hpp"
 #include "hdf5/convert.hpp"
 #include "mpi/shared_outcome.hpp"
@@ -169,13 +170,15 @@ struct State {
 
   // One data write, in the dataset's file type: a member of an aggregation group buffers it for
   // its aggregator; everyone else appends it to its own log.
-  void append_write(std::uint64_t dataset, const Selection& selection, std::span<const std::byte> data) {
+  // `phase`: see WriterLog::append.
+  void append_write(std::uint64_t dataset, const Selection& selection, std::span<const std::byte> data,
+                    std::uint64_t phase = 0) {
     if (aggregation_group && !log) {
       aggregation_group->add(dataset, epoch, selection, data);
       return;
     }
     if (aggregation_group) aggregation_group->drain(*log);
-    log->append(dataset, epoch, selection, data);
+    log->append(dataset, epoch, selection, data, phase);
     if (atomic) log->flush(false);
   }
 
@@ -262,6 +265,21 @@ class Object : public Base {
 };
 
 class MultifileDataset final : public Object<DatasetNode> {
+  // Where a write's bytes will start in the merged file, modulo a block: the merge puts a
+  // contiguous dataset's data at a block boundary (merge/plan.cpp), so this is the byte offset of
+  // the selection's first element in the dataset. 0 where the merge does not copy bytes as they
+  // are (chunked datasets, variable-length data).
+  std::uint64_t merged_phase(const Selection& selection) {
+    const CatalogObject& o = object();
+    if (!o.chunk.empty() || vlen_ || selection.kind() != Selection::Kind::Hyperslab) return 0;
+    std::uint64_t first = 0;  // the first selected element's row-major index, modulo a block
+    for (std::size_t d = 0; d < o.dims.size(); ++d) {
+      first = (first * (o.dims[d] % format::kDataAlignment) + selection.slab().start[d] % format::kDataAlignment) %
+              format::kDataAlignment;
+    }
+    return first * type_.size() % format::kDataAlignment;
+  }
+
  public:
   MultifileDataset(std::shared_ptr<State> state, std::uint64_t id)
       : Object(std::move(state), id), type_(Datatype::decode(object().type)), vlen_(uses_vlen_slots(type_)), strings_(is_vlen_string(type_)) {}
@@ -295,7 +313,7 @@ class MultifileDataset final : public Object<DatasetNode> {
     }
     const std::span<const std::byte> in(static_cast<const std::byte*>(buffer), n * memory_type.size());
     if (hdf5::same_type(memory_type, type_)) {
-      state_->append_write(id_, selection, in);
+      state_->append_write(id_, selection, in, merged_phase(selection));
     } else {
       if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
         throw Unsupported(fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
@@ -303,7 +321,7 @@ class MultifileDataset final : public Object<DatasetNode> {
                                       path(), fmt::join(missing, "', '")));
       }
       const auto converted = hdf5::convert(memory_type, type_, n, in);
-      state_->append_write(id_, selection, converted);
+      state_->append_write(id_, selection, converted, merged_phase(selection));
     }
   }
 
