@@ -31,7 +31,7 @@ Command add_merge_command(CLI::App& parent) {
   app->add_flag("-q,--quiet", args->quiet, "Print nothing but errors and damage reports");
   app->add_flag("--json", args->json, "Print a machine-readable summary (JSON) instead of the text one");
   app->add_flag("!--no-verify", args->options.verify_data, "Skip checking record data against checksums");
-  app->add_flag("!--no-kernel-copy", args->options.kernel_copy, "Never use copy_file_range");
+  app->add_flag("!--no-kernel-copy", args->options.kernel_copy, "Copy every byte through memory: no copy_file_range, no blocks shared with the data files");
   app->add_flag("!--no-sync", args->options.sync, "Do not fsync the output before replacing the container");
 
   return {app, [args] {
@@ -60,6 +60,7 @@ Command add_merge_command(CLI::App& parent) {
                   {"records_checked_in_copy", report.records_checked_in_copy},
                   {"bytes_written", report.bytes_written},
                   {"bytes_kernel_copied", report.bytes_kernel_copied},
+                  {"bytes_shared", report.bytes_shared},
                   {"windows", report.windows},       {"windows_skipped", report.windows_skipped},
                   {"window_bytes", report.window_bytes},
                   {"chunks_written", report.chunks_written},

@@ -30,7 +30,9 @@ struct MergeOptions {
   std::size_t memory_budget = std::size_t{256} << 20;
   bool verify_data = true;  // check every record's data checksum before using it
   bool sync = true;         // fsync the output before it replaces the container
-  bool kernel_copy = true;  // copy_file_range where one record covers a whole window
+  // Copy large records inside the kernel (copy_file_range), and share their whole blocks with the
+  // data files where the file system can (reflinks: XFS, btrfs), checking them all the same.
+  bool kernel_copy = true;
   // Writer files open at once over all threads (least recently used ones are closed), so that a
   // container of any number of writers merges within the process's open-file limit. 0: 256, or
   // half the process's limit (RLIMIT_NOFILE) when that is lower.
@@ -45,6 +47,7 @@ struct MergeReport {
   std::uint64_t records = 0;          // write records replayed
   std::uint64_t bytes_written = 0;    // dataset bytes written to the output
   std::uint64_t bytes_kernel_copied = 0;  // of bytes_written, copied by copy_file_range
+  std::uint64_t bytes_shared = 0;         // of bytes_kernel_copied, blocks shared with the data files
   std::uint64_t windows = 0, windows_skipped = 0;  // skipped: nobody wrote there, zero fill
   std::uint64_t records_checked_in_copy = 0;  // records whose checksums were checked as they were copied
   // Chunks of new chunked datasets written by the chunk stage, and their bytes before and after the

@@ -1,6 +1,9 @@
 #include "merge/engine.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -49,12 +52,70 @@ bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_o
   return true;
 }
 
+// Makes bytes [to_offset, to_offset + length) of `to` share the blocks of bytes [from_offset, ...)
+// of `from` (FICLONERANGE: XFS with reflinks, btrfs; both offsets and the length whole blocks).
+// Returns false where the file systems cannot share blocks, so that the caller copies instead.
+bool share_blocks(int from, std::uint64_t from_offset, int to, std::uint64_t to_offset, std::uint64_t length,
+                  const std::string& output) {
+  file_clone_range range{};
+  range.src_fd = from;
+  range.src_offset = from_offset;
+  range.src_length = length;
+  range.dest_offset = to_offset;
+  if (::ioctl(to, FICLONERANGE, &range) == 0) return true;
+  if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+      errno == EPERM || errno == ETXTBSY) {
+    return false;
+  }
+  throw IoError(fmt::format("cannot share {} bytes of a data file with '{}' at offset {}: {}", length, output,
+                            to_offset, container::errno_text(errno)));
+}
+
 // One thread's tools: its own file descriptors and buffer.
 struct Worker {
   Worker(const EngineInput& in, container::PosixFile& out)
       : input(in),
         output(out),
-        reader(*in.layout, in.window_bytes, std::max<std::size_t>(1, in.max_open_files / std::max(in.threads, 1u))) {}
+        reader(*in.layout, in.window_bytes, std::max<std::size_t>(1, in.max_open_files / std::max(in.threads, 1u))) {
+    struct stat st {};
+    if (::fstat(out.fd(), &st) == 0 && st.st_blksize > 0) block = static_cast<std::uint64_t>(st.st_blksize);
+  }
+
+  // A large record that is still to be checked, on a file system that shares blocks between files
+  // (`input.shares_blocks`, cleared at the first refusal): its whole blocks are shared with the
+  // data file, the partial blocks at its ends copied, and every byte read once to check it (a read
+  // costs far less than a write, and cloned blocks cost no space). A record whose bytes fail is
+  // handled like one checked in the buffer: its dataset is produced again without it. Returns false
+  // (nothing done) where the record's bytes and their place in the output are not at the same
+  // offset within a block, or the file systems refuse.
+  bool share_checked(std::uint32_t data_file, std::uint64_t source, std::uint64_t to, std::uint64_t bytes,
+                     EngineStats& stats) {
+    if (!input.shares_blocks || !input.shares_blocks->load(std::memory_order_relaxed)) return false;
+    if (source % block != to % block) return false;
+    const std::uint64_t head = std::min(bytes, (block - to % block) % block);
+    const std::uint64_t middle = (bytes - head) / block * block;
+    if (middle == 0) return false;
+    const int from_fd = reader.data_file(data_file).fd();
+    if (!share_blocks(from_fd, source + head, output.fd(), to + head, middle, output.path())) {
+      input.shares_blocks->store(false, std::memory_order_relaxed);
+      return false;
+    }
+    PassingChecks::Stream stream(*input.checks, data_file, source, bytes);
+    staging.resize(static_cast<std::size_t>(std::min(bytes, kStagingBytes)));
+    for (std::uint64_t done = 0; done < bytes;) {
+      // Parts end at the edges of the shared middle, so that only the ends are written.
+      const std::uint64_t limit = done < head ? head : done < head + middle ? head + middle : bytes;
+      const auto part = std::span(staging).first(static_cast<std::size_t>(std::min<std::uint64_t>(limit - done, staging.size())));
+      reader.data_file(data_file).read_at(source + done, part);
+      stream.feed(part);
+      if (done < head || done >= head + middle) output.write_at(to + done, part);
+      done += part.size();
+    }
+    stats.bytes_written += bytes;
+    stats.bytes_kernel_copied += middle;
+    stats.bytes_shared += middle;
+    return true;
+  }
 
   // Each stretch of the window is decided by the last write covering it (resolve_window). Large
   // stretches are copied file to file by the kernel; small ones are gathered into the buffer and
@@ -115,6 +176,11 @@ struct Worker {
       // Records still to be checked pass through the buffer, where they are checked on the way:
       // one read of their bytes instead of a checking read and a kernel copy.
       const bool check_here = input.checks != nullptr && input.checks->holds_whole_record(p.data_file, p.source, bytes);
+      if (check_here && input.kernel_copy && bytes >= kKernelCopyBytes &&
+          share_checked(p.data_file, p.source, w.address + from, bytes, stats)) {
+        write_run();
+        continue;
+      }
       if (!check_here && input.kernel_copy && bytes >= kKernelCopyBytes &&
           kernel_copy(reader.data_file(p.data_file).fd(), p.source, output.fd(), w.address + from, bytes,
                       output.path())) {
@@ -160,6 +226,7 @@ struct Worker {
   container::DataReader reader;
   container::Scratch window_buffer;
   std::vector<std::byte> staging;
+  std::uint64_t block = 4096;  // the output file system's block: the unit of sharing
 };
 
 }  // namespace
@@ -256,6 +323,7 @@ EngineStats run_engine(const EngineInput& input, const std::vector<Window>& wind
   for (const auto& s : stats) {
     sum.bytes_written += s.bytes_written;
     sum.bytes_kernel_copied += s.bytes_kernel_copied;
+    sum.bytes_shared += s.bytes_shared;
     sum.windows += s.windows;
     sum.windows_skipped += s.windows_skipped;
   }

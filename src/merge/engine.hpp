@@ -32,6 +32,7 @@ std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows,
 
 struct EngineStats {
   std::uint64_t bytes_written = 0, bytes_kernel_copied = 0, windows = 0, windows_skipped = 0;
+  std::uint64_t bytes_shared = 0;  // of bytes_kernel_copied, blocks shared with the data files (reflinks)
 };
 
 struct EngineInput {
@@ -49,6 +50,9 @@ struct EngineInput {
   // pass after records were dropped must overwrite what the first pass took from them.
   bool rewrite_unwritten = false;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // from one thread
+  // Whether checked records may still try to share blocks with the data files (FICLONERANGE);
+  // cleared by the first refusal, so that a file system without reflinks is asked once. Null: never.
+  std::atomic<bool>* shares_blocks = nullptr;
 };
 
 // Produces windows [begin, end) into `output`. Throws the first error any thread met (the other

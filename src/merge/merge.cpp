@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -271,6 +272,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
                     options.kernel_copy, max_open_files, nullptr, false, nullptr};
+  std::atomic<bool> shares_blocks{options.kernel_copy};
+  input.shares_blocks = &shares_blocks;
   if (options.progress) {
     input.progress = [&](std::uint64_t done, std::uint64_t total) {
       options.progress({done, total, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
@@ -346,6 +349,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   }
   report.bytes_written += comm->sum(stats.bytes_written);
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);
+  report.bytes_shared = comm->sum(stats.bytes_shared);
   report.windows += comm->sum(stats.windows);
   report.windows_skipped += comm->sum(stats.windows_skipped);
   report.phases.data = lap();
