@@ -146,6 +146,13 @@ class Object : public Base {
   // Cached at open: the API cannot move or rename links, and a closed file has no names.
   std::string path() const override { return path_; }
 
+  // The object header's address: one per object, whatever name it was opened by.
+  std::uint64_t object_id() override {
+    H5O_info_t info{};
+    check(H5Oget_info2(id(), &info, H5O_INFO_BASIC), fmt::format("getting the address of {}", where()));
+    return static_cast<std::uint64_t>(info.addr);
+  }
+
   std::vector<std::string> attribute_names() override {
     Collected collected;
     const herr_t status = H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attribute, &collected);
@@ -531,6 +538,17 @@ class Hdf5Group final : public Object<GroupNode> {
           what);
     });
     return out;
+  }
+
+  void create_hard_link(const std::string& name, Node& target) override {
+    const std::string target_path = target.path();
+    state_->collective(fmt::format("create hard link '{}' to '{}'", join(path_, name), target_path), [&] {
+      const std::string what = fmt::format("creating hard link '{}' to '{}' in file '{}'", join(path_, name),
+                                           target_path, state_->path);
+      refuse_existing(name, what);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      check(H5Lcreate_hard(id(), target_path.c_str(), id(), name.c_str(), lcpl.get(), H5P_DEFAULT), what);
+    });
   }
 
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
