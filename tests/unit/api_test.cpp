@@ -451,6 +451,29 @@ TEST_P(Api, HardLinksStayInOneFile) {
   EXPECT_FALSE(f.contains("x"));
 }
 
+// Issue 18: an attribute the merged file could not hold is refused when it is set, with h5py's
+// message, on every driver; one that fits is kept.
+TEST_P(Api, AttributesTooLargeForAnObjectHeaderAreRefused) {
+  {
+    File f = open("w");
+    try {
+      f.attrs().set("big", std::vector<double>(20000));
+      ADD_FAILURE() << "a 160 kB attribute was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(typeid(e), typeid(Error));
+      EXPECT_EQ(std::string(e.what()).rfind("Unable to create attribute (object header message is too large)", 0), 0u)
+          << e.what();
+    }
+    EXPECT_FALSE(f.attrs().contains("big"));
+    f.attrs().set("fits", std::vector<double>(4000));
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_FALSE(f.attrs().contains("big"));
+    EXPECT_EQ(f.attrs().get<std::vector<double>>("fits").size(), 4000u);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
 
 }  // namespace

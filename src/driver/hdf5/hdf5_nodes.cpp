@@ -11,6 +11,7 @@
 #include "driver/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_state.hpp"
 #include "driver/vlen_strings.hpp"
+#include "hdf5/attribute_fit.hpp"
 #include "hdf5/filters.hpp"
 #include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
@@ -241,14 +242,24 @@ class Object : public Base {
   void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type,
                        bool strings) {
     const std::string what = attribute_where("writing", name);
-    const bool replacing = check_bool(H5Aexists(id(), name.c_str()), what);
-    const std::string target = replacing ? name + ".h5mf-replacing" : name;
+    bool replacing = check_bool(H5Aexists(id(), name.c_str()), what);
+    std::string target = replacing ? name + ".h5mf-replacing" : name;
     if (replacing && check_bool(H5Aexists(id(), target.c_str()), what)) check(H5Adelete(id(), target.c_str()), what);
 
     const Handle space = make_space(value.dims, value.dims, what);
     const Handle acpl = utf8_names(H5P_ATTRIBUTE_CREATE, what);
-    Handle attribute(check_id(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT),
-                              what));
+    Handle attribute(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
+    if (!attribute.valid() && replacing) {
+      // The API checked that it fits under its own name (hdf5/attribute_fit.hpp); the temporary
+      // name is longer, and can tip a value at the limit over it: replace in place then.
+      const std::string stack = hdf5::error_stack();
+      if (stack.find("too large") == std::string::npos) hdf5::attribute_not_created(stack, file_type, value.dims, what);
+      check(H5Adelete(id(), name.c_str()), what);
+      replacing = false;
+      target = name;
+      attribute = Handle(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
+    }
+    if (!attribute.valid()) hdf5::attribute_not_created(hdf5::error_stack(), file_type, value.dims, what);
     if (value.num_elements() > 0) {
       if (strings) {
         std::vector<const char*> pointers;
