@@ -530,12 +530,20 @@ void DdlPrinter::check_supported(const Dataset& dataset) {
 }
 
 void DdlPrinter::check_supported(const Group& group) {
+  std::set<std::uint64_t> seen{group.object_id()};
+  check_supported(group, seen);
+}
+
+// Each object once: hard links give objects more than one name, and may close a cycle of groups.
+void DdlPrinter::check_supported(const Group& group, std::set<std::uint64_t>& seen) {
   check_attributes(group.attrs(), group.name());
   for (const auto& name : group.keys()) {
     if (group.type_of(name) == ObjectType::Group) {
-      check_supported(group.group(name));
+      const Group child = group.group(name);
+      if (seen.insert(child.object_id()).second) check_supported(child, seen);
     } else {
-      check_supported(group.dataset(name));
+      const Dataset child = group.dataset(name);
+      if (seen.insert(child.object_id()).second) check_supported(child);
     }
   }
 }
@@ -549,18 +557,37 @@ void DdlPrinter::end() {
 
 void DdlPrinter::file(const File& file, std::string_view shown_name) {
   begin(shown_name);
+  first_paths_ = {{file.object_id(), "/"}};
   group(file, "/", 0);
   end();
+}
+
+// h5dump prints an object once, at the first of its names in its walk; every later name of it (a
+// hard link) is a block holding `HARDLINK "<first path>"`.
+bool DdlPrinter::print_if_seen(const char* keyword, std::uint64_t object, const std::string& path,
+                               std::string_view shown_name, std::size_t indent) {
+  const auto [at, first] = first_paths_.emplace(object, path);
+  if (first) return false;
+  out_.line(indent, quoted_name(keyword, shown_name));
+  out_.line(indent + kIndent, fmt::format("HARDLINK \"{}\"", at->second));
+  out_.line(indent, "}");
+  return true;
 }
 
 void DdlPrinter::group(const Group& group, std::string_view shown_name, std::size_t indent) {
   out_.line(indent, quoted_name("GROUP", shown_name));
   attributes(group.attrs(), indent + kIndent);
+  const std::string path = group.name();
   for (const auto& name : sorted(group.keys())) {
+    const std::string child_path = (path == "/" ? "/" : path + "/") + name;
     if (group.type_of(name) == ObjectType::Group) {
-      this->group(group.group(name), name, indent + kIndent);
+      const Group child = group.group(name);
+      if (print_if_seen("GROUP", child.object_id(), child_path, name, indent + kIndent)) continue;
+      this->group(child, name, indent + kIndent);
     } else {
-      dataset(group.dataset(name), name, indent + kIndent);
+      const Dataset child = group.dataset(name);
+      if (print_if_seen("DATASET", child.object_id(), child_path, name, indent + kIndent)) continue;
+      dataset(child, name, indent + kIndent);
     }
   }
   out_.line(indent, "}");

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -55,11 +58,15 @@ class DdlPrinter {
   void end();
 
  private:
+  static void check_supported(const Group& group, std::set<std::uint64_t>& seen);
+  bool print_if_seen(const char* keyword, std::uint64_t object, const std::string& path, std::string_view shown_name,
+                     std::size_t indent);
   void group(const Group& group, std::string_view shown_name, std::size_t indent);
   void attributes(const Attributes& attributes, std::size_t indent);
 
   Output& out_;
   std::size_t window_bytes_;
+  std::map<std::uint64_t, std::string> first_paths_;  // object id -> the path it was printed at
 };
 
 }  // namespace h5mf::tools

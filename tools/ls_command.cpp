@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,17 +57,31 @@ std::string describe_dims(const Dataset& dataset) {
   return out;
 }
 
-// `path`: the group's path as h5ls shows it (escaped).
-void list(const Group& group, const std::string& path, std::string& out) {
+// `path`: the group's path as h5ls shows it (escaped). `seen`: the path each object was listed at;
+// a later name of one (a hard link) is listed as h5ls does, ", same as <first path>", and not
+// entered again.
+void list(const Group& group, const std::string& path, std::map<std::uint64_t, std::string>& seen, std::string& out) {
   std::vector<std::string> names = group.keys();
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
     const std::string child = (path == "/" ? "/" : path + "/") + escaped(name);
     if (group.type_of(name) == ObjectType::Group) {
+      const Group g = group.group(name);
+      const auto [at, first] = seen.emplace(g.object_id(), child);
+      if (!first) {
+        fmt::format_to(std::back_inserter(out), "{:<24} Group, same as {}\n", child, at->second);
+        continue;
+      }
       fmt::format_to(std::back_inserter(out), "{:<24} Group\n", child);
-      list(group.group(name), child, out);
+      list(g, child, seen, out);
     } else {
-      fmt::format_to(std::back_inserter(out), "{:<24} Dataset {{{}}}\n", child, describe_dims(group.dataset(name)));
+      const Dataset d = group.dataset(name);
+      const auto [at, first] = seen.emplace(d.object_id(), child);
+      if (!first) {
+        fmt::format_to(std::back_inserter(out), "{:<24} Dataset, same as {}\n", child, at->second);
+        continue;
+      }
+      fmt::format_to(std::back_inserter(out), "{:<24} Dataset {{{}}}\n", child, describe_dims(d));
     }
   }
 }
@@ -80,7 +95,8 @@ Command add_ls_command(CLI::App& parent) {
   return {app, [path] {
             const File file(*path, Mode::Read);
             std::string out = fmt::format("{:<24} Group\n", "/");
-            list(file, "/", out);
+            std::map<std::uint64_t, std::string> seen{{file.object_id(), "/"}};
+            list(file, "/", seen, out);
             fmt::print("{}", out);  // all at once: nothing is printed when listing fails half way
             return 0;
           }};

@@ -39,6 +39,9 @@ class Attributes {
   Attributes(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::Node> node);
 
   // Writing is collective (every writer makes the same call). An existing attribute is replaced.
+  // An attribute the merged HDF5 file could not hold in an object header (over 64 KiB with HDF5's
+  // default file settings) is refused on every driver with h5mf::Error (Python: RuntimeError)
+  // and h5py's message, "Unable to create attribute (object header message is too large)".
   template <class T>
   void set(const std::string& name, const T& value);
   void set(const std::string& name, const char* value) { set(name, std::string(value)); }

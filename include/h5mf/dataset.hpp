@@ -95,7 +95,9 @@ class Dataset {
  public:
   Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::DatasetNode> node);
 
-  std::string name() const;   // full path
+  std::string name() const;   // full path (the name it was opened by)
+  // Equal for every name of one object (hard links, Group::create_hard_link).
+  std::uint64_t object_id() const;
   Extent shape() const;
   Extent maxshape() const;
   Extent chunks() const;      // empty when contiguous
@@ -140,6 +142,7 @@ class Dataset {
   Attributes attrs() const;
 
  private:
+  friend class Group;  // links to it
   static constexpr std::uint64_t kAnyCount = ~std::uint64_t{0};
   // The selection made explicit against the current shape; names the dataset only on error.
   Selection resolve(const Selection& selection) const;

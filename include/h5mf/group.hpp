@@ -37,6 +37,14 @@ class Group {
   Dataset require_dataset(std::string_view path, const DatasetCreate& spec);
   Dataset dataset(std::string_view path) const;  // throws NotFound
 
+  // A hard link, as h5py's `group[path] = obj` (collective): `path` (missing parent groups are
+  // created) becomes one more name of `target`, a group or dataset of the same open file. Writes
+  // through either name are seen through the other; both have the same object_id().
+  void create_hard_link(std::string_view path, const Group& target);
+  void create_hard_link(std::string_view path, const Dataset& target);
+  // Equal for every name of one object (h5py's `a == b`), different for other objects of the file.
+  std::uint64_t object_id() const;
+
   bool contains(std::string_view path) const;
   ObjectType type_of(std::string_view path) const;  // throws NotFound
   std::vector<std::string> keys() const;            // direct children, sorted by name
@@ -49,6 +57,7 @@ class Group {
  private:
   // Walks `path`'s parent groups (creating them when `create`); returns the parent and leaf name.
   std::pair<std::shared_ptr<driver::GroupNode>, std::string> walk(std::string_view path, bool create) const;
+  void link(std::string_view path, driver::Node& target, const std::shared_ptr<detail::FileState>& target_file);
 };
 
 }  // namespace h5mf

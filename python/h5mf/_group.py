@@ -114,12 +114,20 @@ class Group(MutableMapping):
     def __bool__(self):
         return bool(self._file)
 
+    def _object_key(self):
+        """What every name (hard link) of this object shares: its id in the file, looked up once, so
+        that hashes stay the same after the file closes."""
+        if getattr(self, '_key', None) is None:
+            self._key = self._id.object_id() if self._file else self.name
+        return self._key
+
     def __eq__(self, other):
-        # The same object of the same open file (Mapping's default would compare every member).
-        return isinstance(other, Group) and other._file is self._file and other.name == self.name
+        # The same object of the same open file, whatever name opened it, as h5py compares ids.
+        return (isinstance(other, Group) and other._file is self._file
+                and other._object_key() == self._object_key())
 
     def __hash__(self):
-        return hash((id(self._file), self.name))
+        return hash((id(self._file), self._object_key()))
 
     def __repr__(self):
         if not self._file:
@@ -158,8 +166,16 @@ class Group(MutableMapping):
         return ItemsView(self)
 
     def __setitem__(self, path, value):
-        """``group['x'] = array`` creates dataset 'x' from the array (h5py's shortcut)."""
-        self.create_dataset(path, data=value)
+        """``group['x'] = array`` creates dataset 'x' from the array (h5py's shortcut);
+        ``group['x'] = group['y']`` (a group or dataset of this file) makes 'x' a hard link, one more
+        name of the same object, as in h5py (collective)."""
+        path = self._path(path)
+        if isinstance(value, Group):
+            self._id.link_group(path, value._id)
+        elif isinstance(value, Dataset):
+            self._id.link_dataset(path, value._id)
+        else:
+            self.create_dataset(path, data=value)
 
     def __delitem__(self, path):
         raise NotImplementedError('h5mf does not delete groups or datasets yet')
@@ -171,11 +187,17 @@ class Group(MutableMapping):
 
     def visititems(self, func):
         """Calls func(name, object) for every object below this group, depth first in name order,
-        until it returns something other than None, which is returned."""
+        until it returns something other than None, which is returned. As h5py, an object with
+        several names (hard links) is visited once, at the first of them."""
+        seen = {self._object_key()}
+
         def walk(group, prefix):
             for key in group:
                 name = prefix + key
                 obj = group[key]
+                if obj._object_key() in seen:
+                    continue
+                seen.add(obj._object_key())
                 result = func(name, obj)
                 if result is not None:
                     return result

@@ -132,6 +132,7 @@ void bind_dataset(py::module_& m) {
   m.attr("UNLIMITED") = py::int_(DatasetCreate::kUnlimited);
   py::class_<Dataset, Held<Dataset>>(m, "Dataset")
       .def_property_readonly("name", &Dataset::name, py::call_guard<Locked>())
+      .def("object_id", &Dataset::object_id, py::call_guard<Locked>())
       .def("shape", &Dataset::shape, py::call_guard<Locked>())
       .def("maxshape", &Dataset::maxshape, py::call_guard<Locked>(), "UNLIMITED for unlimited dimensions")
       .def("chunks", &Dataset::chunks, py::call_guard<Locked>(), "empty when contiguous")

@@ -52,6 +52,11 @@ void bind_group(py::module_& m) {
           py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"),
           py::arg("fill"), py::arg("filters") = FilterArgs{}, py::call_guard<Locked>())
       .def("dataset", &Group::dataset, py::call_guard<Locked>())
+      .def("link_group", py::overload_cast<std::string_view, const Group&>(&Group::create_hard_link),
+           py::call_guard<Locked>(), "a hard link to a group (collective)")
+      .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),
+           py::call_guard<Locked>(), "a hard link to a dataset (collective)")
+      .def("object_id", &Group::object_id, py::call_guard<Locked>())
       .def("contains", &Group::contains, py::call_guard<Locked>())
       .def(
           "type_of",

@@ -81,6 +81,11 @@ ElementType element_type(const py::dtype& dtype) {
                          : out.kind == 'b'                  ? out.itemsize == 1
                                                             : false;
   if (!supported) unsupported(dtype);
+  if (out.kind == 'S') {
+    const py::object metadata = dtype.attr("metadata");
+    out.utf8 = !metadata.is_none() &&
+               py::reinterpret_borrow<py::dict>(metadata).attr("get")("h5py_encoding").equal(py::str("utf-8"));
+  }
   const py::object mapping = enum_mapping(dtype);
   if (!mapping.is_none()) {
     if (out.kind != 'i' && out.kind != 'u') throw py::type_error("enum dtypes must be integers: " + describe(dtype));
@@ -115,7 +120,12 @@ Datatype datatype_of(const ElementType& element) {
     case 'i': type = native_integer(element.itemsize, true); break;
     case 'u': type = native_integer(element.itemsize, false); break;
     case 'f': type = element.itemsize == 4 ? Datatype::of<float>() : Datatype::of<double>(); break;
-    case 'S': return Datatype::fixed_string(element.itemsize);
+    case 'S':
+      type = Datatype::fixed_string(element.itemsize);
+      if (element.utf8 && H5Tset_cset(type.id(), H5T_CSET_UTF8) < 0) {
+        throw IoError("cannot make " + type.describe() + " a UTF-8 string type");
+      }
+      return type;
     default: throw InvalidArgument(std::string("unsupported numpy kind '") + element.kind + "'");
   }
   if (element.itemsize > 1 && element.big_endian != kNativeBigEndian) {
@@ -148,8 +158,11 @@ py::dtype dtype_of(const Datatype& type) {
                                  : py::module_::import("builtins").attr("str");
         return numpy().attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
       }
-      format = "S" + std::to_string(size);
-      break;
+      {  // as h5py: 'S<n>' with the character set in the dtype's metadata
+        py::dict metadata;
+        metadata["h5py_encoding"] = py::str(H5Tget_cset(id) == H5T_CSET_UTF8 ? "utf-8" : "ascii");
+        return numpy().attr("dtype")("S" + std::to_string(size), py::arg("metadata") = metadata).cast<py::dtype>();
+      }
     case H5T_VLEN: {
       // As h5py: an object dtype whose metadata holds the base dtype.
       const hid_t base = H5Tget_super(type.id());

@@ -18,6 +18,7 @@ struct ElementType {
   char kind = 0;  // numpy's kind: 'i', 'u', 'f', 'S', 'b' (bool), 'V' (structured or subarray)
   std::size_t itemsize = 0;
   bool big_endian = false;
+  bool utf8 = false;  // 'S' with h5py's metadata {'h5py_encoding': 'utf-8'}: H5T_CSET_UTF8
   std::vector<Field> fields;                // structured: the fields in numpy's order
   std::vector<std::uint64_t> subarray;      // subarray: its shape, elements of `base`
   std::shared_ptr<const ElementType> base;  // subarray's element type
@@ -36,7 +37,8 @@ ElementType element_type(const py::dtype& dtype);
 // The HDF5 memory type describing such elements (holds the library lock).
 Datatype datatype_of(const ElementType& element);
 // The numpy dtype for an HDF5 type, as h5py makes it: numbers keep their size and byte order,
-// fixed-length strings become 'S<n>', h5py's bool enum numpy
+// fixed-length strings become 'S<n>' with h5py's metadata {'h5py_encoding': 'ascii' or 'utf-8'},
+// h5py's bool enum numpy
 // bool, other enums their integer with metadata {'enum': {name: value}}, arrays subarray dtypes,
 // compounds structured dtypes with the type's offsets and size, variable-length strings and
 // sequences object with h5py's metadata ({'vlen': str/bytes/<base dtype>}). py::type_error for

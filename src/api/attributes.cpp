@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "api/file_state.hpp"
+#include "hdf5/attribute_fit.hpp"
 #include "hdf5/convert.hpp"
 
 namespace h5mf {
@@ -25,6 +26,9 @@ void Attributes::set_raw(const std::string& name, AttributeData value) {
     throw InvalidArgument(fmt::format("attribute '{}' of '{}': {} elements for dims of {} elements", name,
                                       node_->path(), have, n));
   }
+  // What the merged file could not hold is refused now, on every driver, by libhdf5's own rule.
+  hdf5::check_attribute_fits(name, value.type.file_type(), value.dims,
+                             fmt::format("attribute '{}' of '{}' in file '{}'", name, node_->path(), file_->path));
   node_->set_attribute(name, value);
 }
 

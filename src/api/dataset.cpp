@@ -12,6 +12,7 @@ Dataset::Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver
     : file_(std::move(file)), node_(std::move(node)) {}
 
 std::string Dataset::name() const { return node_->path(); }
+std::uint64_t Dataset::object_id() const { file_->checked(); return node_->object_id(); }
 Extent Dataset::shape() const { file_->checked(); return node_->shape(); }
 Extent Dataset::maxshape() const { file_->checked(); return node_->maxshape(); }
 Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }

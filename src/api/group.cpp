@@ -244,6 +244,32 @@ Dataset Group::dataset(std::string_view path) const {
   return Dataset(file_, parent->open_dataset(leaf));
 }
 
+void Group::create_hard_link(std::string_view path, const Group& target) { link(path, *target.node_, target.file_); }
+
+void Group::create_hard_link(std::string_view path, const Dataset& target) { link(path, *target.node_, target.file_); }
+
+void Group::link(std::string_view path, driver::Node& target, const std::shared_ptr<detail::FileState>& target_file) {
+  if (target_file != file_) {
+    throw InvalidArgument(fmt::format("cannot link '{}' in file '{}' to '{}' of file '{}': hard links stay inside "
+                                      "one open file",
+                                      path, file_->path, target.path(), target_file->path));
+  }
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("create hard link '{}'", full));
+  if (parent->child_kind(leaf)) {
+    throw AlreadyExists(fmt::format("cannot link '{}' to '{}': '{}' already exists in file '{}'", path, target.path(),
+                                    full, file_->path));
+  }
+  parent->create_hard_link(leaf, target);
+}
+
+std::uint64_t Group::object_id() const {
+  file_->checked();
+  return node_->object_id();
+}
+
 bool Group::contains(std::string_view path) const {
   try {
     auto [parent, leaf] = walk(path, false);

@@ -116,6 +116,19 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
             throw FormatError(fmt::format("{}: a BASE record must come once, before any object", context));
           }
           base_ = r;
+        } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
+          if (!contains(r.target)) {
+            throw FormatError(fmt::format("{}: link '{}' names object {} which does not exist", context, r.name, r.target));
+          }
+          CatalogObject& up = mutable_object(r.parent, context);
+          if (up.kind != ObjectKind::Group) {
+            throw FormatError(fmt::format("{}: parent '{}' of link '{}' is not a group", context, path_of(r.parent), r.name));
+          }
+          if (!up.children.emplace(r.name, r.target).second) {
+            throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, r.name, path_of(r.parent)));
+          }
+          links_.push_back({r.parent, r.name, r.target, r.epoch});
+          note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
           if (o.kind != ObjectKind::Dataset || r.dims.size() != o.dims.size()) {

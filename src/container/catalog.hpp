@@ -31,13 +31,23 @@ struct CatalogObject {
   std::string name;  // empty for the root
   ObjectKind kind = ObjectKind::Group;
   std::uint64_t created_epoch = 0;  // 0: the object exists in the base file
-  std::map<std::string, std::uint64_t, std::less<>> children;  // groups only
+  // Groups only. A child's id may name an object whose own `parent` and `name` are elsewhere: a hard
+  // link (LINK record) is one more name of an existing object.
+  std::map<std::string, std::uint64_t, std::less<>> children;
   std::map<std::string, AttributeEntry, std::less<>> attributes;
   // Datasets only:
   format::Bytes type;
   Extent dims, maxdims, chunk;
   format::Bytes fill;
   FilterPipeline filters;  // chunked datasets only; the merge compresses with it
+};
+
+// A hard link, as recorded: `name` in group `parent` names object `target`.
+struct CatalogLink {
+  std::uint64_t parent = 0;
+  std::string name;
+  std::uint64_t target = 0;
+  std::uint64_t epoch = 0;  // 0: as in the base file
 };
 
 class Catalog {
@@ -52,7 +62,9 @@ class Catalog {
   bool contains(std::uint64_t id) const { return id < objects_.size(); }
   std::optional<std::uint64_t> child(std::uint64_t parent, std::string_view name) const;
   std::uint64_t next_id() const { return objects_.size(); }
-  std::string path_of(std::uint64_t id) const;  // "/a/b"
+  std::string path_of(std::uint64_t id) const;  // "/a/b": the name the object was created with
+  // Hard links in record order. Objects keep the path they were created with; links add names.
+  const std::vector<CatalogLink>& links() const { return links_; }
   std::vector<std::uint64_t> datasets() const;  // ids of every dataset, in creation order
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 
@@ -71,6 +83,7 @@ class Catalog {
   CatalogObject& add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
                             ObjectKind kind, std::uint64_t epoch, const std::string& context);
   std::vector<CatalogObject> objects_;  // index == id
+  std::vector<CatalogLink> links_;
   std::vector<format::SessionRecord> sessions_;
   std::optional<format::BaseRecord> base_;
   std::uint64_t last_epoch_ = 0;

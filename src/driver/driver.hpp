@@ -32,7 +32,9 @@ struct DatasetSpec {
 class Node {
  public:
   virtual ~Node() = default;
-  virtual std::string path() const = 0;
+  virtual std::string path() const = 0;  // the path it was opened by (one of its names)
+  // Equal for every name of one object of one file (hard links), different for other objects.
+  virtual std::uint64_t object_id() = 0;
   // Attributes (set and delete are collective).
   virtual std::vector<std::string> attribute_names() = 0;
   virtual bool has_attribute(const std::string& name) = 0;
@@ -50,6 +52,9 @@ class GroupNode : public Node {
   // Creation is collective; `name` is a single, valid link name that does not exist yet.
   virtual std::shared_ptr<GroupNode> create_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) = 0;
+  // A hard link (collective): `name`, valid and new, becomes one more name of `target`, a group or
+  // dataset of the same file.
+  virtual void create_hard_link(const std::string& name, Node& target) = 0;
   // `name` exists and is of that kind.
   virtual std::shared_ptr<GroupNode> open_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> open_dataset(const std::string& name) = 0;

@@ -37,6 +37,7 @@ enum class RecordType : std::uint16_t {
   DeleteAttribute = 5,
   Resize = 6,
   Base = 7,
+  Link = 8,  // a hard link: a second name of an existing group or dataset
   Write = 16,
   WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
 };

@@ -23,6 +23,8 @@ const char* type_name(RecordType type) {
       return "RESIZE";
     case RecordType::Base:
       return "BASE";
+    case RecordType::Link:
+      return "LINK";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -217,6 +219,14 @@ void encode_payload(Encoder& out, const BaseRecord& r) {
   out.u64(r.mtime_ns);
 }
 
+void encode_payload(Encoder& out, const LinkRecord& r) {
+  check_name_arg(r.name, "link");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.u64(r.target);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -322,6 +332,15 @@ BaseRecord decode_base(Decoder& in) {
   return r;
 }
 
+LinkRecord decode_link(Decoder& in) {
+  LinkRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.target = in.u64("target");
+  return r;
+}
+
 }  // namespace
 
 RecordType record_type(const StructureRecord& record) {
@@ -335,6 +354,7 @@ RecordType record_type(const StructureRecord& record) {
     }
     RecordType operator()(const ResizeRecord&) const { return RecordType::Resize; }
     RecordType operator()(const BaseRecord&) const { return RecordType::Base; }
+    RecordType operator()(const LinkRecord&) const { return RecordType::Link; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -490,6 +510,9 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::Base:
       record = decode_base(in);
+      break;
+    case RecordType::Link:
+      record = decode_link(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

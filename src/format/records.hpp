@@ -69,9 +69,18 @@ struct BaseRecord {
   friend bool operator==(const BaseRecord&, const BaseRecord&) = default;
 };
 
+// A hard link: `name` in group `parent` is one more name of object `target` (h5py's
+// `f['alias'] = f['orig']`, H5Lcreate_hard).
+struct LinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name;
+  std::uint64_t target = 0;
+  friend bool operator==(const LinkRecord&, const LinkRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
-                                     BaseRecord>;
+                                     BaseRecord, LinkRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

@@ -62,4 +62,15 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   }
 }
 
+void create_links(hid_t file, const container::Catalog& catalog, const std::string& output, bool base_exists) {
+  for (const auto& link : catalog.links()) {
+    if (base_exists && link.epoch == 0) continue;
+    const std::string parent = catalog.path_of(link.parent);
+    const std::string path = (parent == "/" ? "/" : parent + "/") + link.name;
+    const std::string target = catalog.path_of(link.target);
+    hdf5::check(H5Lcreate_hard(file, target.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                fmt::format("create hard link '{}' to '{}' in '{}'", path, target, output));
+  }
+}
+
 }  // namespace h5mf::merge_detail

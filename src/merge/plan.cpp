@@ -13,6 +13,7 @@
 #include "format/encoding.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
+#include "hdf5/attribute_fit.hpp"
 #include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
@@ -87,9 +88,6 @@ void copy_file(const std::string& from, const std::string& to) {
   out.close();
 }
 
-constexpr hsize_t kAlignThreshold = 64u << 10;
-constexpr hsize_t kAlignment = 4096;
-
 }  // namespace
 
 bool written_by_engine(const container::CatalogObject& dataset, bool in_base) {
@@ -105,8 +103,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
   // Datasets and chunks of 64 KiB or more start at a page boundary, so that the data stage's
   // writes cover whole pages (a write that starts mid-page costs the page cache a lookup and a
   // partial zeroing; on parallel file systems, a lock on a neighbouring page).
-  Handle fapl(hdf5::check_id(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate(H5P_FILE_ACCESS)"));
-  hdf5::check(H5Pset_alignment(fapl.get(), kAlignThreshold, kAlignment), "H5Pset_alignment");
+  const Handle fapl = hdf5::merge_file_access();  // also what attributes are checked against
   Handle file(base ? hdf5::check_id(H5Fopen(output.c_str(), H5F_ACC_RDWR, fapl.get()),
                                     fmt::format("cannot open merge output '{}' (a copy of '{}')", output, *base))
                    : hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
@@ -187,6 +184,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
   }
+  create_links(file.get(), catalog, output, base.has_value());
   groups.clear();
   file.close(fmt::format("close merge output '{}'", output));
   return plan;

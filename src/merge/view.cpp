@@ -717,6 +717,7 @@ void write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans, c
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
     ++report.datasets;
   }
+  merge_detail::create_links(file.get(), catalog, output, false);
   groups.clear();
   file.close(fmt::format("close view '{}'", output));
 }

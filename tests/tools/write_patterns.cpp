@@ -10,7 +10,8 @@
 // check asks `h5mf dump` to use), root (nothing but the root group), unsupported (a dataset of
 // a two-dimensional array type), types (registered compounds with nested compound, enum, bool, array and
 // fixed-length string members, enums, bools, arrays, fixed-length strings: datasets with fill
-// values written in parts by two writers, and attributes of each).
+// values written in parts by two writers, and attributes of each), links (hard links to datasets and
+// groups, with a cycle, and UTF-8 fixed-length strings).
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -443,6 +444,36 @@ void types(const std::string& path) {
   }
 }
 
+// Hard links to datasets and groups (one making a cycle, one to the root, one made before the
+// target's own name in h5dump's walk), writes through a second name, and UTF-8 fixed-length strings.
+void links(const std::string& path) {
+  File f(path, "w", coordinator(1));
+  auto orig = f.create_dataset<std::int32_t>("orig", {4});
+  f.create_hard_link("alias", orig);  // "alias" < "orig": h5dump prints the data at /alias
+  f.dataset("alias").write(std::vector<std::int32_t>{1, 2, 3, 4});
+  auto g1 = f.create_group("g1");
+  g1.create_dataset<double>("x", {2}).write(std::vector<double>{0.5, 1.5});
+  g1.attrs().set("level", std::int32_t{1});
+  f.create_hard_link("g2", g1);
+  f.create_hard_link("g1/self", g1);         // a cycle
+  f.create_hard_link("g1/top", f);            // the root under another name
+  f.create_hard_link("deep/er/orig", orig);   // intermediate groups are created
+  f.group("g2").attrs().set("through", std::int32_t{2});  // set through the second name
+  DatasetCreate spec;
+  spec.dtype = Datatype::fixed_string(6);
+  H5Tset_cset(spec.dtype.id(), H5T_CSET_UTF8);
+  spec.shape = {2};
+  auto words = f.create_dataset("words", spec);
+  const std::string bytes("caf\xc3\xa9\0h\xc3\xa9\0\0\0", 12);
+  words.write_raw(bytes.data(), spec.dtype, Selection::all());
+  AttributeData a;
+  a.type = spec.dtype;
+  const auto* p = reinterpret_cast<const std::byte*>(bytes.data());
+  a.bytes.assign(p, p + 6);
+  words.attrs().set_raw("word", a);
+  f.close();
+}
+
 void root_only(const std::string& path) {
   File f(path, "w", coordinator(1));
   f.close();
@@ -458,7 +489,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, void (*)(const std::string&)> patterns = {
       {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
       {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
-      {"strings", strings}, {"sequences", sequences}, {"types", types},
+      {"strings", strings}, {"sequences", sequences}, {"types", types}, {"links", links},
   };
   const auto pattern = patterns.find(argv[2]);
   if (pattern == patterns.end()) {

@@ -410,6 +410,70 @@ TEST_P(Api, VariableLengthSequences) {
   });
 }
 
+// Issue 18: h5py's `f['alias'] = f['orig']` is a hard link, one object under two names.
+TEST_P(Api, HardLinksAreOneObjectUnderTwoNames) {
+  {
+    File f = open("w");
+    Dataset orig = f.create_dataset<std::int32_t>("orig", {4});
+    f.create_hard_link("alias", orig);
+    f.dataset("alias").write(std::vector<std::int32_t>{1, 2, 3, 4});
+    EXPECT_EQ(f.dataset("alias").object_id(), orig.object_id());
+    EXPECT_EQ(f.dataset("alias").name(), "/alias");
+    Group g1 = f.create_group("g1");
+    f.create_hard_link("g2", g1);
+    f.create_hard_link("g1/self", g1);  // a cycle
+    f.create_hard_link("a/b/root", f);  // the root, under new intermediate groups
+    f.group("g2").create_dataset<double>("x", {1}).write(std::vector<double>{2.5});
+    f.group("g2").attrs().set("n", std::int32_t{7});
+    EXPECT_NE(g1.object_id(), orig.object_id());
+    EXPECT_THROW(f.create_hard_link("alias", g1), AlreadyExists);
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.dataset("orig").read<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3, 4}));
+    EXPECT_EQ(f.dataset("alias").object_id(), f.dataset("orig").object_id());
+    EXPECT_EQ(f.group("g2").object_id(), f.group("g1").object_id());
+    EXPECT_EQ(f.group("g1/self/self").object_id(), f.group("g1").object_id());
+    EXPECT_EQ(f.group("a/b/root").object_id(), f.object_id());
+    EXPECT_EQ(f.dataset("g1/x").read<double>(), std::vector<double>{2.5});
+    EXPECT_EQ(f.group("g1").attrs().get<std::int32_t>("n"), 7);
+    EXPECT_EQ(f.group("g1").keys(), (std::vector<std::string>{"self", "x"}));
+    EXPECT_NE(f.dataset("alias").object_id(), f.dataset("g1/x").object_id());
+  });
+}
+
+TEST_P(Api, HardLinksStayInOneFile) {
+  File f = open("w");
+  FileOptions o = options();
+  File other((dir_ / "other.h5").string(), "w", o);
+  Dataset d = other.create_dataset<std::int32_t>("d", {1});
+  EXPECT_THROW(f.create_hard_link("x", d), InvalidArgument);
+  EXPECT_FALSE(f.contains("x"));
+}
+
+// Issue 18: an attribute the merged file could not hold is refused when it is set, with h5py's
+// message, on every driver; one that fits is kept.
+TEST_P(Api, AttributesTooLargeForAnObjectHeaderAreRefused) {
+  {
+    File f = open("w");
+    try {
+      f.attrs().set("big", std::vector<double>(20000));
+      ADD_FAILURE() << "a 160 kB attribute was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(typeid(e), typeid(Error));
+      EXPECT_EQ(std::string(e.what()).rfind("Unable to create attribute (object header message is too large)", 0), 0u)
+          << e.what();
+    }
+    EXPECT_FALSE(f.attrs().contains("big"));
+    f.attrs().set("fits", std::vector<double>(4000));
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_FALSE(f.attrs().contains("big"));
+    EXPECT_EQ(f.attrs().get<std::vector<double>>("fits").size(), 4000u);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
 
 }  // namespace

@@ -109,6 +109,34 @@ TEST_F(BaseFile, SeedOneFavouriteExample) {
   expect_merged_content(f);
 }
 
+// Issue 18: hard links of the base file (one a cycle) are imported as links, not copies; links the
+// container adds to base objects reach their data; the merge keeps both kinds.
+TEST_F(BaseFile, HardLinksOfTheBaseFileAndToIt) {
+  {
+    File f(base(), "r+", sec2());
+    f.create_hard_link("coords_alias", f.dataset("coords"));
+    f.create_hard_link("meta/self", f.group("meta"));
+    f.close();
+  }
+  {
+    File f(base(), "a", multifile());
+    EXPECT_EQ(f.dataset("coords_alias").object_id(), f.dataset("coords").object_id());
+    EXPECT_EQ(f.group("meta/self").object_id(), f.group("meta").object_id());
+    f.create_hard_link("meta/coords", f.dataset("coords_alias"));  // a new name of a base dataset
+    EXPECT_EQ(f.dataset("meta/coords").read<float>(), coords_);     // read from the base file
+    f.dataset("meta/coords").write(std::vector<float>{-1, -2}, Selection::hyperslab({3, 0}, {1, 2}));
+    EXPECT_EQ(f.dataset("coords").read<float>(Selection::hyperslab({3, 0}, {1, 2})), (std::vector<float>{-1, -2}));
+    f.close();
+  }
+  merge(base());
+  File f(base(), "r", sec2());
+  const std::uint64_t coords = f.dataset("coords").object_id();
+  EXPECT_EQ(f.dataset("coords_alias").object_id(), coords);
+  EXPECT_EQ(f.dataset("meta/coords").object_id(), coords);
+  EXPECT_EQ(f.group("meta/self/self").object_id(), f.group("meta").object_id());
+  EXPECT_EQ(f.dataset("meta/coords").read<float>(Selection::hyperslab({3, 0}, {1, 2})), (std::vector<float>{-1, -2}));
+}
+
 // Variable-length strings of the base file: reads start from the base file's strings (NULL ones
 // included), the container's writes win where they fall, and the merge keeps the rest.
 TEST_F(BaseFile, VariableLengthStringsOfTheBaseFile) {

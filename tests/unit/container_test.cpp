@@ -98,6 +98,26 @@ TEST(Catalog, RejectsContradictions) {
   EXPECT_THROW(c.apply(format::DeleteAttributeRecord{1, 2, "none"}), FormatError);
 }
 
+TEST(Catalog, HardLinksAddNamesNotObjects) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(format::CreateGroupRecord{1, 1, 0, "g"});
+  c.apply(dataset_record(2, 0, "d", {4}));
+  c.apply(format::LinkRecord{3, 1, "alias", 2});
+  c.apply(format::LinkRecord{4, 1, "up", 1});  // a cycle
+  EXPECT_EQ(c.child(1, "alias"), std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.child(1, "up"), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(c.path_of(2), "/d");  // the name it was created with
+  EXPECT_EQ(c.next_id(), 3u);
+  ASSERT_EQ(c.links().size(), 2u);
+  EXPECT_EQ(c.links()[0].name, "alias");
+  EXPECT_EQ(c.last_epoch(), 4u);
+  EXPECT_THROW(c.apply(format::LinkRecord{5, 1, "alias", 1}), FormatError);  // name taken
+  EXPECT_THROW(c.apply(format::LinkRecord{5, 1, "x", 7}), FormatError);      // no such target
+  EXPECT_THROW(c.apply(format::LinkRecord{5, 2, "x", 1}), FormatError);      // parent is a dataset
+  EXPECT_THROW(c.apply(format::LinkRecord{5, 9, "x", 1}), FormatError);      // no such parent
+}
+
 TEST(Catalog, KeepsEachDatasetsFilterPipeline) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1});

@@ -624,6 +624,7 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(ResizeRecord{9, 3, {128, 8}});
   v.emplace_back(ResizeRecord{10, 4, {}});
   v.emplace_back(BaseRecord{"coords.hdf5", 123456, 1'700'000'000'123'456'789});
+  v.emplace_back(LinkRecord{11, 1, "alias", 3});
   return v;
 }
 
@@ -684,6 +685,16 @@ TEST(Records, RecordTypes) {
   EXPECT_EQ(record_type(DeleteAttributeRecord{}), RecordType::DeleteAttribute);
   EXPECT_EQ(record_type(ResizeRecord{}), RecordType::Resize);
   EXPECT_EQ(record_type(BaseRecord{}), RecordType::Base);
+  EXPECT_EQ(record_type(LinkRecord{}), RecordType::Link);
+}
+
+TEST(Records, LinkNamesAreSingleLinkNames) {
+  EXPECT_THROW(encode(StructureRecord{LinkRecord{1, 0, "a/b", 1}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{LinkRecord{1, 0, "", 1}}), InvalidArgument);
+  // Type 8 is LINK: epoch, parent, name, target.
+  const Bytes payload = encode(StructureRecord{LinkRecord{5, 2, "x", 9}});
+  EXPECT_EQ(payload.size(), 8u + 8u + 4u + 1u + 8u);
+  EXPECT_EQ(decode_structure(RecordType::Link, payload, "test"), StructureRecord(LinkRecord{5, 2, "x", 9}));
 }
 
 TEST(Records, BaseFileIsOneNameBesideTheContainer) {
@@ -864,7 +875,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 8u, 15u, 18u, 0xFFFFu}) {
+  for (unsigned t : {0u, 9u, 15u, 18u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

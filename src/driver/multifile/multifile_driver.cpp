@@ -134,6 +134,8 @@ struct State {
             return fmt::format("del attrs['{}'] on '{}'", r.name, catalog.path_of(r.id));
           } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
             return fmt::format("resize('{}', [{}])", catalog.path_of(r.id), fmt::join(r.dims, ","));
+          } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
+            return fmt::format("hard link '{}' to '{}'", child(r.parent, r.name), catalog.path_of(r.target));
           } else {
             return "a session record";
           }
@@ -233,9 +235,12 @@ struct State {
 template <class Base>
 class Object : public Base {
  public:
-  Object(std::shared_ptr<State> state, std::uint64_t id) : state_(std::move(state)), id_(id) {}
+  // `path`: the name it was opened by (a hard link gives an object more than one).
+  Object(std::shared_ptr<State> state, std::uint64_t id, std::string path)
+      : state_(std::move(state)), id_(id), path_(std::move(path)) {}
 
-  std::string path() const override { return state_->catalog.path_of(id_); }
+  std::string path() const override { return path_; }
+  std::uint64_t object_id() override { return id_; }
 
   std::vector<std::string> attribute_names() override {
     const auto& attributes = object().attributes;
@@ -260,8 +265,10 @@ class Object : public Base {
 
  protected:
   const CatalogObject& object() const { return state_->catalog.object(id_); }
+  std::string child_path(const std::string& name) const { return path_ == "/" ? "/" + name : path_ + "/" + name; }
   std::shared_ptr<State> state_;
   std::uint64_t id_;
+  std::string path_;
 };
 
 class MultifileDataset final : public Object<DatasetNode> {
@@ -281,8 +288,8 @@ class MultifileDataset final : public Object<DatasetNode> {
   }
 
  public:
-  MultifileDataset(std::shared_ptr<State> state, std::uint64_t id)
-      : Object(std::move(state), id), type_(Datatype::decode(object().type)), vlen_(uses_vlen_slots(type_)), strings_(is_vlen_string(type_)) {}
+  MultifileDataset(std::shared_ptr<State> state, std::uint64_t id, std::string path)
+      : Object(std::move(state), id, std::move(path)), type_(Datatype::decode(object().type)), vlen_(uses_vlen_slots(type_)), strings_(is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -351,19 +358,22 @@ class MultifileDataset final : public Object<DatasetNode> {
       return;
     }
     if (hdf5::same_type(memory_type, type_)) {
-      if (from_base) state_->base_dataset(path())->read(selection, type_, buffer);
+      if (from_base) state_->base_dataset(base_path())->read(selection, type_, buffer);
       const std::span<std::byte> out(static_cast<std::byte*>(buffer), n * type_.size());
       state_->reader->read(writes, selection, layout, out);
       overlay_own_writes(selection, out);
       return;
     }
     std::vector<std::byte> scratch(n * std::max(type_.size(), memory_type.size()));
-    if (from_base) state_->base_dataset(path())->read(selection, type_, scratch.data());
+    if (from_base) state_->base_dataset(base_path())->read(selection, type_, scratch.data());
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
     overlay_own_writes(selection, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
     std::memcpy(buffer, scratch.data(), n * memory_type.size());
   }
+
+  // Its path in the base file: the name it was created with (a link made since is not there).
+  std::string base_path() const { return state_->catalog.path_of(id_); }
 
   // A member of an aggregation group: its writes still in its buffer, over what the files hold.
   void overlay_own_writes(const Selection& selection, std::span<std::byte> out) {
@@ -385,7 +395,7 @@ class MultifileDataset final : public Object<DatasetNode> {
       if (values.state[i] == Vlen::Value) copies[i] = malloc_copy(values.value[i]);
     }
     if (layout.prefilled) {
-      state_->base_dataset(path())->read(selection, type_, out);
+      state_->base_dataset(base_path())->read(selection, type_, out);
       for (std::uint64_t i = 0; i < n; ++i) {
         if (values.state[i] == Vlen::Unwritten) continue;
         std::free(out[i]);
@@ -410,7 +420,7 @@ class MultifileDataset final : public Object<DatasetNode> {
       if (values.state[i] == Vlen::Value) decoded[i] = decode_sequence(values.value[i], memory_type, type_, what);
     }
     if (layout.prefilled) {
-      state_->base_dataset(path())->read(selection, memory_type, out);
+      state_->base_dataset(base_path())->read(selection, memory_type, out);
       for (std::uint64_t i = 0; i < n; ++i) {
         if (values.state[i] == Vlen::Unwritten) continue;
         free_sequences(out + i, 1);
@@ -481,7 +491,7 @@ class MultifileGroup final : public Object<GroupNode> {
   std::shared_ptr<GroupNode> create_group(const std::string& name) override {
     const std::uint64_t id = state_->catalog.next_id();
     state_->structure_call(format::CreateGroupRecord{0, id, id_, name});
-    return std::make_shared<MultifileGroup>(state_, id);
+    return std::make_shared<MultifileGroup>(state_, id, child_path(name));
   }
   std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
     const std::uint64_t id = state_->catalog.next_id();
@@ -489,13 +499,16 @@ class MultifileGroup final : public Object<GroupNode> {
     format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
                                        spec.fill, spec.chunks, spec.filters};
     state_->structure_call(std::move(record));
-    return std::make_shared<MultifileDataset>(state_, id);
+    return std::make_shared<MultifileDataset>(state_, id, child_path(name));
+  }
+  void create_hard_link(const std::string& name, Node& target) override {
+    state_->structure_call(format::LinkRecord{0, id_, name, target.object_id()});
   }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
-    return std::make_shared<MultifileGroup>(state_, *state_->catalog.child(id_, name));
+    return std::make_shared<MultifileGroup>(state_, *state_->catalog.child(id_, name), child_path(name));
   }
   std::shared_ptr<DatasetNode> open_dataset(const std::string& name) override {
-    return std::make_shared<MultifileDataset>(state_, *state_->catalog.child(id_, name));
+    return std::make_shared<MultifileDataset>(state_, *state_->catalog.child(id_, name), child_path(name));
   }
 
  private:
@@ -511,7 +524,7 @@ class MultifileDriver final : public FileDriver {
 
   std::string name() const override { return "multifile"; }
   std::string path() const override { return state_->layout.path(); }
-  std::shared_ptr<GroupNode> root() override { return std::make_shared<MultifileGroup>(state_, 0); }
+  std::shared_ptr<GroupNode> root() override { return std::make_shared<MultifileGroup>(state_, 0, "/"); }
   bool writable() const override { return state_->writable(); }
 
   void flush() override {
