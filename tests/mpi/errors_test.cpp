@@ -3,7 +3,6 @@
 // is intact after the merge.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -192,12 +191,11 @@ TEST(BadInput, FileDestroyedWithoutClose) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Mismatched collective calls: every rank gets CollectiveMismatch, within seconds.
+// Mismatched collective calls: every rank gets CollectiveMismatch (a hang fails at ctest's limit).
 
 // Runs `call` (close or flush) on every rank and expects CollectiveMismatch on every rank.
 template <class F>
 void expect_mismatch(F&& call, const char* what) {
-  const auto started = std::chrono::steady_clock::now();
   std::string local;
   try {
     call();
@@ -207,8 +205,6 @@ void expect_mismatch(F&& call, const char* what) {
   } catch (const std::exception& e) {
     local = std::string(what) + " threw another kind of error: " + e.what();
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (seconds > 10) local += " (took " + std::to_string(seconds) + " s)";
   const std::string all = gathered(local);
   EXPECT_TRUE(all.empty()) << "every rank must get CollectiveMismatch from " << what << ":\n"
                            << (rank() == 0 ? all : "(rank 0 prints the failures)");
