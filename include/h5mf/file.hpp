@@ -27,12 +27,12 @@ class File : public Group {
   void close();  // collective; idempotent
   // Gives the file up because of an error on this process (`reason`, e.g. the exception's text);
   // never throws. This process's buffers are written out and what it wrote stays in the container.
-  // In an MPI job with a writable container (multifile driver) it also makes the collective calls
-  // that the other ranks' close() or flush() waits in, saying that it leaves: their call then
-  // fails with CollectiveMismatch naming this rank and `reason` instead of hanging. It waits for
-  // them at most H5MF_COLLECTIVE_TIMEOUT seconds (default 60), then aborts the job (they may be
-  // stuck in another collective call that this process skipped). The mpio driver has no such
-  // protocol: there the file is left open on this process (closing it is collective in HDF5).
+  // In an MPI job (a writable multifile container, or mpio) it also makes the collective call that
+  // the other ranks' close() or flush() (mpio: any collective call) starts with, saying that it
+  // leaves: their call then fails with CollectiveMismatch naming this rank and `reason` instead of
+  // hanging (mpio: after closing the file together). It waits for them at most
+  // H5MF_COLLECTIVE_TIMEOUT seconds (default 60), then aborts the job (they may be stuck in
+  // another collective call that this process skipped).
   void abandon(const std::string& reason = "an error") noexcept;
   bool is_open() const;
 
