@@ -19,16 +19,21 @@ class File : public Group {
   File(File&&) noexcept = default;
   File& operator=(File&&) noexcept = default;
   // Closing is an explicit, collective call. A File destroyed while open (say, while unwinding
-  // from an exception on one rank) writes out its own buffers but makes no collective call, so it
-  // cannot hang the other ranks; it warns on stderr when it had to do that in a parallel job.
+  // from an exception on one rank) gives the file up with abandon(), and warns on stderr in a
+  // parallel job.
   ~File();
 
   void flush();  // collective
   void close();  // collective; idempotent
-  // Gives the file up without any collective call: this process's buffers are written out, nothing
-  // else. For a rank that must leave (an exception, a failed step) while the others go on; what it
-  // wrote stays in the container. The destructor of an open File does this too.
-  void abandon() noexcept;
+  // Gives the file up because of an error on this process (`reason`, e.g. the exception's text);
+  // never throws. This process's buffers are written out and what it wrote stays in the container.
+  // In an MPI job (a writable multifile container, or mpio) it also makes the collective call that
+  // the other ranks' close() or flush() (mpio: any collective call) starts with, saying that it
+  // leaves: their call then fails with CollectiveMismatch naming this rank and `reason` instead of
+  // hanging (mpio: after closing the file together). It waits for them at most
+  // H5MF_COLLECTIVE_TIMEOUT seconds (default 60), then aborts the job (they may be stuck in
+  // another collective call that this process skipped).
+  void abandon(const std::string& reason = "an error") noexcept;
   bool is_open() const;
 
   std::string filename() const;

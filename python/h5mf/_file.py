@@ -128,10 +128,11 @@ class File(Group):
 
     def __exit__(self, exc_type, exc, traceback):
         if exc_type is not None and self._parallel:
-            # This rank is unwinding and the others may never reach close(): a collective close
-            # could hang them. Write out this rank's buffers only; the destructor-style warning
-            # says so on stderr.
-            self._core.abandon()
+            # This rank leaves on an exception; the others may be waiting in close() or flush().
+            # abandon() makes the calls they wait for, saying so: they get an error naming this
+            # rank and the exception instead of hanging (it waits for them at most
+            # H5MF_COLLECTIVE_TIMEOUT seconds, then aborts the job). The exception goes on.
+            self._core.abandon(f'{exc_type.__name__}: {exc}')
         else:
             self.close()
 

@@ -79,10 +79,16 @@ void bind_file(py::module_& m) {
           "set_atomic", [](File& f, bool atomic) { f.set_atomic(atomic); }, py::call_guard<Locked>())
       .def("flush", &File::flush, py::call_guard<Unlocked>())
       .def("close", &File::close, py::call_guard<Unlocked>())
-      // Local clean-up without a collective call (what the destructor does): for leaving a `with`
-      // block on an exception, when the other ranks may never reach a matching close().
+      // Leaving a `with` block on an exception (File::abandon): the other ranks' close() fails
+      // with an error naming this rank and `reason` instead of waiting for it; bounded, never
+      // raises. Collective, so without the library lock.
       .def(
-          "abandon", [](File& f) { File doomed(std::move(f)); }, py::call_guard<Locked>());
+          "abandon",
+          [](File& f, const std::string& reason) {
+            File doomed(std::move(f));
+            doomed.abandon(reason);
+          },
+          py::arg("reason"), py::call_guard<Unlocked>());
 }
 
 }  // namespace h5mf::python

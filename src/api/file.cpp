@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "api/file_state.hpp"
 
@@ -26,19 +27,21 @@ File::File(const std::string& path, Mode mode, const FileOptions& options)
 
 File::~File() {
   if (!file_ || !file_->open) return;
+  const bool unwinding = std::uncaught_exceptions() > 0;
   if (file_->driver->writers() > 1 && file_->driver->writable()) {
     std::fprintf(stderr,
-                 "h5mf: warning: file '%s' was not closed (writer %d of %d); its buffers were written out "
-                 "but no collective close was made. Call close() on every writer.\n",
-                 file_->path.c_str(), file_->driver->writer(), file_->driver->writers());
+                 "h5mf: warning: file '%s' was not closed (writer %d of %d)%s; it is given up as after an error "
+                 "(File::abandon). Call close() on every writer.\n",
+                 file_->path.c_str(), file_->driver->writer(), file_->driver->writers(),
+                 unwinding ? " while an exception unwound the stack" : "");
   }
-  abandon();
+  abandon(unwinding ? "an exception unwound the stack past its File" : "its File was destroyed without close()");
 }
 
-void File::abandon() noexcept {
+void File::abandon(const std::string& reason) noexcept {
   if (!file_ || !file_->open) return;
   file_->open = false;
-  file_->driver->abandon();
+  file_->driver->leave(reason);
 }
 
 void File::flush() { file_->checked().flush(); }

@@ -88,6 +88,13 @@ class FileDriver {
   virtual void close() = 0;   // collective; the driver is unusable afterwards
   // Called from destructors: local clean-up only, never a collective call, never throws.
   virtual void abandon() noexcept = 0;
+  // This process gives the file up because of an error (`reason`): where the others' close() or
+  // flush() would otherwise wait for it forever, it makes the matching collective calls, saying
+  // that it leaves, with waits bounded by mpi::Bound. Never throws. By default: abandon().
+  virtual void leave(const std::string& reason) noexcept {
+    (void)reason;
+    abandon();
+  }
   virtual bool atomic() const = 0;
   virtual void set_atomic(bool atomic) = 0;  // collective
   // Throws when this process may not change the structure at all (a worker without MPI), so that

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "h5mf/error.hpp"
+#include "mpi/bound.hpp"
 
 namespace h5mf::mpi {
 namespace {
@@ -16,6 +17,7 @@ class SerialComm final : public Comm {
   void barrier() override {}
   MinMax min_max(std::uint64_t value) override { return {value, value}; }
   std::uint64_t sum(std::uint64_t value) override { return value; }
+  void max_nonblocking(std::span<std::uint64_t>, const Bound*) override {}
   std::vector<std::uint64_t> all_gather(std::uint64_t value) override { return {value}; }
   void all_or(std::vector<std::uint8_t>&) override {}
   void broadcast(std::vector<std::byte>&, int) override {}
@@ -50,6 +52,17 @@ class MpiComm final : public Comm {
     std::uint64_t out = 0;
     check(MPI_Allreduce(&value, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce");
     return out;
+  }
+  void max_nonblocking(std::span<std::uint64_t> values, const Bound* bound) override {
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_UINT64_T, MPI_MAX, comm_,
+                         &request),
+          "MPI_Iallreduce");
+    if (bound != nullptr) {
+      bound->wait(request, comm_);
+    } else {
+      check(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait");
+    }
   }
   std::vector<std::uint64_t> all_gather(std::uint64_t value) override {
     std::vector<std::uint64_t> out(static_cast<std::size_t>(size_));

@@ -8,10 +8,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace h5mf::mpi {
+
+class Bound;
 
 class Comm {
  public:
@@ -25,6 +28,11 @@ class Comm {
   };
   virtual MinMax min_max(std::uint64_t value) = 0;
   virtual std::uint64_t sum(std::uint64_t value) = 0;
+  // Element-wise maximum of `values` over all ranks, in place, through a nonblocking allreduce
+  // (MPI_Iallreduce). Nonblocking collective calls match only each other, never blocking ones: a
+  // call site uses this on every rank or on none. With `bound`, the wait ends at its deadline
+  // (the job is aborted); without, it waits as long as it takes.
+  virtual void max_nonblocking(std::span<std::uint64_t> values, const Bound* bound) = 0;
   // Every rank's value, indexed by rank.
   virtual std::vector<std::uint64_t> all_gather(std::uint64_t value) = 0;
   // Element-wise OR of `flags` over all ranks (every rank passes the same length).

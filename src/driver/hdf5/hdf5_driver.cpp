@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -114,14 +115,50 @@ std::string State::close_objects() {
   return failures;
 }
 
+std::pair<std::uint64_t, bool> State::check(std::uint64_t hash, bool leaving, const mpi::Bound* bound) {
+  const auto size = static_cast<std::uint64_t>(comm->size());
+  // Nonblocking on every rank (they match only each other), so that a leaving rank can bound its wait.
+  std::array<std::uint64_t, 3> seen{hash, ~hash, ~(leaving ? static_cast<std::uint64_t>(comm->rank()) : size)};
+  comm->max_nonblocking(seen, bound);
+  return {~seen[2], seen[0] == ~seen[1]};
+}
+
+std::string State::close_together(std::uint64_t leaver, const std::string& reason) {
+  const std::string shared = comm->broadcast_text(reason, static_cast<int>(leaver));
+  closed = true;
+  std::string failures = close_objects();
+  try {
+    file.close(fmt::format("closing file '{}'", path));  // collective: every rank is here
+  } catch (const std::exception& e) {
+    failures += std::string(failures.empty() ? "" : "\n") + e.what();
+  }
+  return fmt::format("file '{}' ({} driver): rank {} left the file with an exception: {}. The file is closed on "
+                     "every rank{}",
+                     path, access->name(), leaver, shared, failures.empty() ? "" : "; closing it failed: " + failures);
+}
+
+void State::leave(const std::string& reason) noexcept {
+  try {
+    const mpi::Bound bound(fmt::format("leaving file '{}' ({} driver) after an exception ({})", path, access->name(),
+                                       reason));
+    const auto [leaver, agree] = check(0, true, &bound);
+    (void)agree;
+    const std::string message = close_together(leaver, reason);
+    if (message.find("closing it failed") != std::string::npos) std::fprintf(stderr, "h5mf: %s\n", message.c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "h5mf: while leaving file '%s' after an exception: %s\n", path.c_str(), e.what());
+  }
+}
+
 void State::collective(const std::function<Call()>& describe, const std::function<void()>& step) {
   if (comm->is_parallel()) {
     const Call call = describe();
     format::Checksum hash;
     hash.update(std::as_bytes(std::span(call.text.data(), call.text.size())));
     hash.update(call.args);
-    const auto seen = comm->min_max(hash.digest());
-    if (seen.min != seen.max) {
+    const auto [leaver, agree] = check(hash.digest(), false, nullptr);
+    if (leaver != static_cast<std::uint64_t>(comm->size())) throw CollectiveMismatch(close_together(leaver, ""));
+    if (!agree) {
       throw CollectiveMismatch(fmt::format(
           "file '{}' ({} driver): the ranks made different collective calls; rank {} of {} called {}. Group, "
           "dataset, attribute, resize, flush and close calls must be made by every rank with the same arguments, "
@@ -165,6 +202,19 @@ class Hdf5FileDriver final : public FileDriver {
     });
     // On failure `closed` stays false and the destructor's abandon() cleans up what is left.
     state_->closed = true;
+  }
+
+  // A rank leaving on an exception: with mpio over several ranks, the others' next collective call
+  // of this file (close(), flush(), a structure call) closes it together with this one and fails
+  // with an error naming this rank; elsewhere the same as abandon().
+  void leave(const std::string& reason) noexcept override {
+    if (state_->closed) return;
+    if (state_->access->closes_locally() || !state_->comm->is_parallel() || !state_->file.valid() ||
+        !mpi::mpi_initialised()) {
+      abandon();
+      return;
+    }
+    state_->leave(reason);
   }
 
   // Local clean-up only. The objects are closed; the file too when this process may close it on

@@ -10,6 +10,7 @@
 #include "driver/driver.hpp"
 #include "format/encoding.hpp"
 #include "hdf5/handle.hpp"
+#include "mpi/bound.hpp"
 #include "mpi/comm.hpp"
 
 namespace h5mf::driver::hdf5_driver {
@@ -58,7 +59,12 @@ struct State {
     std::string text;    // for the message: "create group '/a'"
     format::Bytes args;  // what else must agree: encoded types, values
   };
+  // A rank leaving the file on an exception (see leave()) makes the same check, saying so: then
+  // every rank closes the file together there (H5Fclose is collective) and the others throw
+  // CollectiveMismatch naming that rank and its exception.
   void collective(const std::function<Call()>& describe, const std::function<void()>& step);
+  // That leaving rank's side (`reason`: its exception), its wait for the others bounded. Never throws.
+  void leave(const std::string& reason) noexcept;
   void collective(const std::string& text, const std::function<void()>& step) {
     collective([&] { return Call{text, {}}; }, step);
   }
@@ -67,6 +73,12 @@ struct State {
   std::string where(const std::string& object) const;
 
  private:
+  // The check's allreduce: the call's hash, and whether this rank leaves; returns the lowest
+  // leaving rank (size(): none) and whether the hashes agree.
+  std::pair<std::uint64_t, bool> check(std::uint64_t hash, bool leaving, const mpi::Bound* bound);
+  // Every rank, together, after `leaver` left: closes the file; its message on every rank.
+  std::string close_together(std::uint64_t leaver, const std::string& reason);
+
   std::vector<std::weak_ptr<hdf5::Handle>> objects_;
   std::size_t prune_at_ = 64;
 };

@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "format/checksum.hpp"
 #include "h5mf/error.hpp"
+#include "mpi/bound.hpp"
 #include "mpi/comm.hpp"
 #include "selection/runs.hpp"
 
@@ -184,15 +187,35 @@ void AggregationGroup::drain(container::WriterLog& log) {
   rethrow_failure();
 }
 
-void AggregationGroup::exchange(container::WriterLog* log) {
+void AggregationGroup::exchange(container::WriterLog* log, const mpi::Bound* bound) {
   if (!aggregator()) {
-    ship(kFinal);
+    if (bound != nullptr) {
+      // The aggregator may never come to receive it: wait for the send only until the deadline.
+      MPI_Request request = MPI_REQUEST_NULL;
+      mpi::check(MPI_Isend(buffer_.data(), static_cast<int>(buffer_.size()), MPI_BYTE, 0, kFinal, plan_.group,
+                           &request),
+                 "MPI_Isend");
+      bound->wait(request, plan_.group);
+      buffer_.clear();
+    } else {
+      ship(kFinal);
+    }
     shipped_since_ack_ = false;  // written out by the aggregator before the collective call returns
     return;
   }
   while (finals_ < group_size_ - 1) {
     MPI_Status status;
-    mpi::check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, plan_.group, &status), "MPI_Probe");
+    if (bound != nullptr) {
+      for (int arrived = 0; !arrived;) {
+        mpi::check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, plan_.group, &arrived, &status), "MPI_Iprobe");
+        if (!arrived) {
+          bound->check(plan_.group);
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+      }
+    } else {
+      mpi::check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, plan_.group, &status), "MPI_Probe");
+    }
     receive(status, *log);
   }
   finals_ = 0;

@@ -28,6 +28,7 @@
 #include "format/records.hpp"
 #include "h5mf/options.hpp"
 #include "h5mf/selection.hpp"
+#include "mpi/bound.hpp"
 
 namespace h5mf::driver {
 
@@ -78,8 +79,9 @@ class AggregationGroup {
   // Collective over the group, at every communicating collective call: members ship everything;
   // the aggregator appends it all to `log` (nullptr on members). A failure to write is kept, not
   // thrown, so that the aggregator still receives every member's messages (the group never hangs):
-  // rethrow_failure() raises it where the outcome is agreed on.
-  void exchange(container::WriterLog* log);
+  // rethrow_failure() raises it where the outcome is agreed on. With `bound` (a rank leaving on an
+  // error, see mpi::Bound), its waits for the rest of the group end at the bound's deadline.
+  void exchange(container::WriterLog* log, const mpi::Bound* bound = nullptr);
   void rethrow_failure();
 
  private:

@@ -6,6 +6,11 @@
 // before anything else is exchanged, so nothing can hang. On a mismatch, per-call hashes,
 // descriptions and metafile offsets find and name the first call that differs, and say where to
 // cut the metafile back to the last call all ranks agreed on.
+//
+// A rank that leaves the file on an exception makes the same handshake, saying so: whatever the
+// others are doing (close(), flush(), setting atomic), every rank learns in that step which rank
+// left and why. The one allreduce is nonblocking, so that the leaving rank can bound its wait
+// (mpi::Bound): it cannot know whether the others will ever get there.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +19,7 @@
 #include <vector>
 
 #include "format/encoding.hpp"
+#include "mpi/bound.hpp"
 #include "mpi/comm.hpp"
 
 namespace h5mf::driver {
@@ -27,10 +33,18 @@ class CollectiveLog {
     std::string message;                         // names the call and the ranks on each side
     std::optional<std::uint64_t> metafile_cut;   // the coordinator's offset before that call
   };
+  // This rank leaves the file because of an exception.
+  struct Leaving {
+    std::string reason;       // the exception, "ValueError: ..."
+    const mpi::Bound* bound;  // how long to wait for the others
+  };
   // Collective: `operation` is what this rank is doing now ("flush()", "close()", ...). nullopt
   // when every rank is doing the same and made the same structure calls since the last handshake;
-  // otherwise the same message on every rank.
-  std::optional<Disagreement> handshake(mpi::Comm& comm, const std::string& container, const std::string& operation);
+  // otherwise the same message on every rank. When a rank leaves (`leaving` there), the message
+  // names it and its exception; structure calls it did not make because it left early are no
+  // disagreement (only calls it made differently are).
+  std::optional<Disagreement> handshake(mpi::Comm& comm, const std::string& container, const std::string& operation,
+                                        const Leaving* leaving = nullptr);
 
  private:
   std::uint64_t running_ = 0;               // over every call since the file was opened

@@ -29,6 +29,7 @@
 #include "format/constants.hpp"
 #include "format/vlen.hpp"
 #include "hdf5/convert.hpp"
+#include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
 
 namespace h5mf::driver {
@@ -151,18 +152,23 @@ struct State {
   void handshake(const std::string& operation) {
     auto disagreement = collectives.handshake(*comm, layout.path(), operation);
     if (!disagreement) return;
-    diverged = disagreement->message;
+    settle(*disagreement);
+    throw CollectiveMismatch(disagreement->message);
+  }
+
+  // After a handshake that disagreed (or where a rank left): nothing more may be made of the file.
+  void settle(const CollectiveLog::Disagreement& disagreement) noexcept {
+    diverged = disagreement.message;
     try {
       if (log) log->flush(options.sync);
       if (metafile) {
-        if (disagreement->metafile_cut) metafile->truncate_to(*disagreement->metafile_cut);
+        if (disagreement.metafile_cut) metafile->truncate_to(*disagreement.metafile_cut);
         metafile->flush(options.sync);
       }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "h5mf: while writing out '%s' after mismatched collective calls: %s\n",
                    layout.path().c_str(), e.what());
     }
-    throw CollectiveMismatch(disagreement->message);
   }
 
   // After ranks diverged, nothing more may be made of this file: close it and fix the program.
@@ -187,8 +193,8 @@ struct State {
   // The start of every communicating collective call: a group's members ship their writes to the
   // aggregator. It comes before the handshake so that an aggregator waiting for its members still
   // answers a member that waits in a read (see AggregationGroup).
-  void exchange() {
-    if (aggregation_group) aggregation_group->exchange(log ? &*log : nullptr);
+  void exchange(const mpi::Bound* bound = nullptr) {
+    if (aggregation_group) aggregation_group->exchange(log ? &*log : nullptr, bound);
   }
 
   void write_out(bool sync) {
@@ -560,6 +566,36 @@ class MultifileDriver final : public FileDriver {
     close_locally();
     // The program did not fix its collective calls: say so again rather than close quietly.
     throw CollectiveMismatch(*state_->diverged + " (closed without a collective close)");
+  }
+
+  // This rank leaves on an exception. Whatever the others are in (close(), flush(), setting
+  // atomic: each starts with exchange() and the handshake), it makes the same two calls, saying
+  // that it leaves: their call then fails on every rank with an error naming this rank and
+  // `reason`, nobody waits for it forever, and the structure all ranks agreed on and every rank's
+  // writes stay in the container. It cannot know that the others will ever get there, so its
+  // waits end at a deadline (mpi::Bound: the job is aborted then).
+  void leave(const std::string& reason) noexcept override {
+    if (state_->closed) return;
+    if (!state_->writable() || state_->diverged || !state_->comm->is_parallel() || !mpi::mpi_initialised()) {
+      abandon();  // no collective call is pending on the others' side (or none can be made)
+      return;
+    }
+    state_->closed = true;
+    try {
+      const mpi::Bound bound(fmt::format("leaving container '{}' after an exception ({})", path(), reason));
+      state_->exchange(&bound);
+      const CollectiveLog::Leaving leaving{reason, &bound};
+      const auto disagreement =
+          state_->collectives.handshake(*state_->comm, path(), "close() after an exception", &leaving);
+      if (disagreement) state_->settle(*disagreement);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "h5mf: while leaving '%s' after an exception: %s\n", path().c_str(), e.what());
+    }
+    try {
+      close_locally();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "h5mf: error while writing out '%s' after an exception: %s\n", path().c_str(), e.what());
+    }
   }
 
   void close_locally() {
