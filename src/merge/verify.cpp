@@ -43,10 +43,25 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
   return bad;
 }
 
-std::string checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
-  return fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its checksum; record dropped",
-                     layout.data_file(w.data_file), w.record.sequence, w.record.dataset, w.record.data_length,
-                     w.record.data_offset);
+Dropped checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
+  return record_dropped(layout, w, "its data fail their checksum");
+}
+
+Dropped record_dropped(const container::Layout& layout, const container::IndexedWrite& w, std::string why) {
+  return Dropped{layout.data_file(w.data_file), w.record.data_offset, w.record.data_length, 1,
+                 fmt::format("record {} of writer {} (dataset id {}, epoch {}): {}", w.record.sequence, w.writer,
+                             w.record.dataset, w.record.epoch, why)};
+}
+
+Dropped region_dropped(const container::DamageReport& d) {
+  return Dropped{d.file, d.offset, d.bytes, d.records, d.reason};
+}
+
+std::string describe(const Dropped& d) {
+  if (d.records == 1) {
+    return fmt::format("{}: {} bytes at offset {}: {}; record dropped", d.file, d.bytes, d.offset, d.reason);
+  }
+  return fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason);
 }
 
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
