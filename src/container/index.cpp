@@ -88,17 +88,19 @@ std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional
                                     data_bytes, file.data_path)};
   }
   if (*index_size < format::kHeaderSize) {
+    const std::string what =
+        *index_size == 0 ? std::string("empty index file") : fmt::format("index file of {} bytes", *index_size);
     if (data_bytes > 0) {
       return DamageReport{file.index_path, 0, data_bytes, 0, false,
-                          fmt::format("index file of {} bytes, shorter than its header: the {} data bytes in '{}' "
-                                      "cannot be placed; the writer's records are lost",
-                                      *index_size, data_bytes, file.data_path)};
+                          fmt::format("{}, shorter than its header: the {} data bytes in '{}' cannot be placed; the "
+                                      "writer's records are lost",
+                                      what, data_bytes, file.data_path)};
     }
     // What a writer killed between creating its files and writing their headers leaves.
     return DamageReport{file.index_path, 0, *index_size, 0, true,
-                        fmt::format("index file of {} bytes, shorter than its header: its writer was stopped while "
-                                    "creating its files (nothing was written)",
-                                    *index_size)};
+                        fmt::format("{}, shorter than its header: its writer was stopped while creating its files "
+                                    "(nothing was written)",
+                                    what)};
   }
   if (file.data_size > covered) {
     return DamageReport{file.data_path, covered, file.data_size - covered, 0, true,
@@ -269,6 +271,19 @@ std::vector<const IndexedWrite*> DatasetWrites::overlapping(const sel::Box& quer
   std::vector<const IndexedWrite*> out;
   for (std::uint32_t position : index_.overlapping(boxes_, query)) out.push_back(&writes_[position]);
   return out;  // positions ascend, and writes_ is in replay order
+}
+
+std::vector<IndexedWrite> DatasetWrites::take() {
+  std::vector<IndexedWrite> out = std::move(writes_);
+  *this = DatasetWrites();
+  return out;
+}
+
+std::map<std::uint64_t, DatasetWrites> ContainerIndex::take_writes() {
+  for (auto& [id, writes] : by_dataset_) {
+    if (!writes.prepared()) writes.prepare();
+  }
+  return std::move(by_dataset_);
 }
 
 std::vector<std::uint64_t> ContainerIndex::datasets_written() const {

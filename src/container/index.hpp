@@ -41,6 +41,8 @@ class DatasetWrites {
   // Writes whose bounding box intersects `query`, in replay order.
   std::vector<const IndexedWrite*> overlapping(const sel::Box& query) const;
   std::size_t size() const { return writes_.size(); }
+  // The writes in replay order, moved out (this object is then empty).
+  std::vector<IndexedWrite> take();
 
  private:
   std::vector<IndexedWrite> writes_;
@@ -119,6 +121,9 @@ class ContainerIndex {
   // Writes to one dataset, prepared; empty if none.
   const DatasetWrites& writes(std::uint64_t dataset);
   std::vector<std::uint64_t> datasets_written() const;
+  // Every dataset's writes, prepared, moved out: a caller that keeps the records (the merge, the
+  // view) then holds the only copy of them.
+  std::map<std::uint64_t, DatasetWrites> take_writes();
   std::uint64_t record_count() const { return records_; }
   const std::vector<DamageReport>& damage() const { return damage_; }
   const Layout& layout() const { return layout_; }

@@ -478,7 +478,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
       ++r.records_by_writer[c.write.writer];
       r.record_bytes += rec.data_length;
       ranges.emplace_back(rec.data_offset, rec.data_offset + rec.data_length);
-      kept_by_dataset[rec.dataset].push_back(c.write);
+      kept_by_dataset[rec.dataset].push_back(std::move(c.write));  // the one copy kept: candidates end here
     }
     for (const auto& d : r.damage) {
       r.records_dropped += d.records;

@@ -150,15 +150,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     }
     std::vector<std::uint8_t> bad;
     mpi::on_all(*comm, [&] { bad = check_records(records, check_now, layout, *comm, report.threads, max_open_files); });
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      if (bad[i]) {
-        ++verified.dropped;
-        verified.damage.push_back(checksum_damage(layout, *records[i]));
-      } else {
-        verified.writes[records[i]->record.dataset].add(*records[i]);
-      }
-    }
-    for (auto& [dataset, writes] : verified.writes) writes.prepare();
+    keep_passing(*index, bad, layout, verified);  // moved: one copy of the records, not two
   }
   report.records_dropped = verified.dropped;
   index.reset();  // verified.writes holds what the merge needs: one copy of the records, not two

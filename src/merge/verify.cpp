@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "container/file_cache.hpp"
@@ -64,22 +65,40 @@ std::string describe(const Dropped& d) {
   return fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason);
 }
 
+void keep_passing(container::ContainerIndex& index, const std::vector<std::uint8_t>& bad,
+                  const container::Layout& layout, Verified& out) {
+  std::size_t at = 0;  // position in list_records' order: datasets ascending, each in replay order
+  for (auto& [dataset, writes] : index.take_writes()) {
+    const std::size_t n = writes.size();
+    const bool any_bad = std::any_of(bad.begin() + static_cast<std::ptrdiff_t>(at),
+                                     bad.begin() + static_cast<std::ptrdiff_t>(at + n), [](auto b) { return b != 0; });
+    if (!any_bad) {
+      out.writes.emplace(dataset, std::move(writes));
+    } else {
+      container::DatasetWrites kept;
+      auto all = writes.take();
+      for (std::size_t k = 0; k < n; ++k) {
+        if (bad[at + k]) {
+          ++out.dropped;
+          out.damage.push_back(checksum_damage(layout, all[k]));
+        } else {
+          kept.add(std::move(all[k]));
+        }
+      }
+      kept.prepare();
+      out.writes.emplace(dataset, std::move(kept));
+    }
+    at += n;
+  }
+}
+
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
                         unsigned threads, bool check_data, std::size_t max_open_files) {
   const auto all = list_records(index);
   const std::vector<std::uint8_t> bad =
       check_data ? check_records(all, {}, layout, comm, threads, max_open_files) : std::vector<std::uint8_t>(all.size(), 0);
   Verified out;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& w = *all[i];
-    if (bad[i]) {
-      ++out.dropped;
-      out.damage.push_back(checksum_damage(layout, w));
-      continue;
-    }
-    out.writes[w.record.dataset].add(w);
-  }
-  for (auto& [dataset, writes] : out.writes) writes.prepare();
+  keep_passing(index, bad, layout, out);
   return out;
 }
 

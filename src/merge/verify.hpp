@@ -39,7 +39,13 @@ struct Verified {
   std::uint64_t dropped = 0;
 };
 
-// Every record checked (when `check_data`) and those that pass, by dataset.
+// Moves the records of `index` (listed by list_records) into `out`: those `bad` marks are dropped
+// and reported, the others kept by dataset, prepared. The index holds no records afterwards, so
+// that the records exist once, not twice, while the merge runs.
+void keep_passing(container::ContainerIndex& index, const std::vector<std::uint8_t>& bad,
+                  const container::Layout& layout, Verified& out);
+
+// Every record checked (when `check_data`) and those that pass, by dataset (moved out of `index`).
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
                         unsigned threads, bool check_data, std::size_t max_open_files);
 
