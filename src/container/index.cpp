@@ -59,9 +59,9 @@ std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView byt
           // Written so that no sum can wrap: a record's data lie inside the data file, after its header.
           if (rec.data_offset < format::kHeaderSize || rec.data_length > file.data_size ||
               rec.data_offset > file.data_size - rec.data_length) {
-            throw FormatError(fmt::format("{} at offset {}: data of {} bytes at offset {} lie outside '{}' ({} bytes)",
-                                          file.index_path, r.offset, rec.data_length, rec.data_offset, file.data_path,
-                                          file.data_size));
+            throw FormatError(fmt::format(
+                "{} at offset {}: data of {} bytes at offset {} lie outside '{}', beyond the end of its {} bytes",
+                file.index_path, r.offset, rec.data_length, rec.data_offset, file.data_path, file.data_size));
           }
           w.box = sel::bounding_box(rec.selection);
           accepted_end = record_end;
