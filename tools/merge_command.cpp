@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "dropped_json.hpp"
 #include "h5mf/merge.hpp"
 #include "mpi_session.hpp"
 #include "progress_bar.hpp"
@@ -46,7 +47,7 @@ Command add_merge_command(CLI::App& parent) {
             }
             const MergeReport report = merge(args->path, options);
             bar.finish();
-            if (mpi.rank() != 0) return report.records_dropped > 0 ? 2 : 0;
+            if (mpi.rank() != 0) return report.damaged() ? 2 : 0;
             for (const auto& line : report.damage) fmt::print(stderr, "h5mf merge: {}\n", line);
             if (!args->quiet) {
               for (const auto& line : report.notes) fmt::print(stderr, "h5mf merge: note: {}\n", line);
@@ -69,6 +70,7 @@ Command add_merge_command(CLI::App& parent) {
                   {"threads", report.threads},       {"ranks", report.ranks},
                   {"seconds", report.seconds},       {"damage", report.damage},
                   {"notes", report.notes},
+                  {"dropped", dropped_json(report.dropped)},
                   {"phases", nlohmann::json::object()}};
               for (const auto& [phase, seconds] : report.phases.named()) summary["phases"][phase] = seconds;
               std::cout << summary.dump(2) << "\n";
@@ -79,8 +81,9 @@ Command add_merge_command(CLI::App& parent) {
                          report.records, static_cast<double>(report.bytes_written) / (1 << 20), report.seconds,
                          report.ranks, report.threads);
             }
-            // Damage is not a failure of the merge, but a caller must be able to tell.
-            return report.records_dropped > 0 ? 2 : 0;
+            // Damage is not a failure of the merge, but a caller must be able to tell: anything left
+            // out, a record or a region of a file, gives the damage exit code as in `h5mf verify`.
+            return report.damaged() ? 2 : 0;
           }};
 }
 

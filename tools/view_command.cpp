@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "dropped_json.hpp"
 #include "h5mf/view.hpp"
 
 namespace h5mf::tools {
@@ -54,7 +55,8 @@ Command add_view_command(CLI::App& parent) {
                   {"records_dropped", report.records_dropped},
                   {"mappings", report.mappings},      {"source_datasets", report.source_datasets},
                   {"segments", report.segments},      {"bytes_referenced", report.bytes_referenced},
-                  {"seconds", report.seconds},        {"damage", report.damage}};
+                  {"seconds", report.seconds},        {"damage", report.damage},
+                  {"dropped", dropped_json(report.dropped)}};
               std::cout << summary.dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("viewed '{}' as '{}' (sources '{}'): {} groups, {} datasets, {} attributes; {} records "
@@ -65,7 +67,7 @@ Command add_view_command(CLI::App& parent) {
                          static_cast<double>(report.bytes_referenced) / (1 << 20), report.seconds);
             }
             // As for merge: damage is no failure of the view, but a caller must be able to tell.
-            return report.records_dropped > 0 ? 2 : 0;
+            return report.damaged() ? 2 : 0;
           }};
 }
 

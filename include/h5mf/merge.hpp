@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "h5mf/dropped.hpp"
+
 namespace h5mf {
 
 struct MergeProgress {
@@ -55,6 +57,7 @@ struct MergeReport {
   std::uint64_t chunks_written = 0, chunk_bytes_raw = 0, chunk_bytes_stored = 0;
   std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
   std::vector<std::string> damage;    // one line per damaged region or recovery action
+  std::vector<Dropped> dropped;       // every region and record left out: the output is not the whole container
   std::vector<std::string> notes;     // worth knowing, not wrong (more threads than usable CPUs)
   unsigned threads = 1, ranks = 1;
   std::size_t window_bytes = 0;
@@ -71,6 +74,9 @@ struct MergeReport {
               {"structure", structure}, {"data", data}, {"replace", replace}};
     }
   } phases;
+
+  // Whether anything was left out (damage): `h5mf merge` then exits 2, as `h5mf verify` does.
+  bool damaged() const { return records_dropped > 0 || !dropped.empty(); }
 };
 
 // Collective over options.comm when one is given; every rank gets the same report totals.

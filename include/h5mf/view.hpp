@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "h5mf/dropped.hpp"
+
 namespace h5mf {
 
 struct ViewOptions {
@@ -39,6 +41,9 @@ struct ViewReport {
   std::uint64_t bytes_referenced = 0; // data-file bytes the segments cover (nothing is copied)
   std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
   std::vector<std::string> damage;    // one line per damaged region
+  std::vector<Dropped> dropped;       // every region and record left out
+  // Whether anything was left out (damage): `h5mf view` then exits 2.
+  bool damaged() const { return records_dropped > 0 || !dropped.empty(); }
   double seconds = 0;
 };
 

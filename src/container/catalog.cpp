@@ -57,7 +57,11 @@ CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const
 }
 
 void Catalog::apply(const format::StructureRecord& record, const std::string& context) {
-  auto note_epoch = [this](std::uint64_t epoch) { last_epoch_ = std::max(last_epoch_, epoch); };
+  auto note_epoch = [this](std::uint64_t epoch) {
+    last_epoch_ = std::max(last_epoch_, epoch);
+    // Epoch 0 is a base file's import, written before the session's writers open.
+    if (epoch > 0 && !records_in_session_.empty()) ++records_in_session_.back();
+  };
   std::visit(
       [&](const auto& r) {
         using R = std::decay_t<decltype(r)>;
@@ -68,7 +72,8 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           if (r.writers == 0) throw FormatError(fmt::format("{}: session {} has 0 writers", context, r.session));
           sessions_.push_back(r);
-          note_epoch(r.first_epoch);
+          records_in_session_.push_back(0);
+          last_epoch_ = std::max(last_epoch_, r.first_epoch);
         } else if constexpr (std::is_same_v<R, format::CreateGroupRecord>) {
           add_object(r.id, r.parent, r.name, ObjectKind::Group, r.epoch, context);
           note_epoch(r.epoch);
@@ -176,6 +181,17 @@ std::vector<std::uint64_t> Catalog::groups() const {
 std::uint32_t Catalog::data_files() const {
   std::uint32_t n = 0;
   for (const auto& s : sessions_) n = std::max(n, (s.flags & format::kSessionAggregated) ? s.data_files : s.writers);
+  return n;
+}
+
+std::uint32_t Catalog::required_data_files() const {
+  std::uint32_t n = 0;
+  for (std::size_t i = 0; i < sessions_.size(); ++i) {
+    const auto& s = sessions_[i];
+    if (records_in_session_[i] == 0) continue;  // its open may not have finished
+    const std::uint32_t files = (s.flags & format::kSessionAggregated) ? s.data_files : s.writers;
+    n = std::max(n, (s.flags & format::kSessionCollective) ? files : 1u);
+  }
   return n;
 }
 

@@ -77,6 +77,11 @@ class Catalog {
   // aggregated data files).
   std::uint32_t data_files() const;
   std::uint32_t max_writers() const;  // the most writers of any session
+  // Data file pairs that must exist, as the metafile proves: those of every session whose open
+  // completed (a structure record of the session follows its SESSION record) and whose writers
+  // create their files at open: every pair of a collective session (SESSION flag COLLECTIVE),
+  // the coordinator's pair 0 of any session. A pair below this that is missing whole is a loss.
+  std::uint32_t required_data_files() const;
 
  private:
   CatalogObject& mutable_object(std::uint64_t id, const std::string& context);
@@ -85,6 +90,7 @@ class Catalog {
   std::vector<CatalogObject> objects_;  // index == id
   std::vector<CatalogLink> links_;
   std::vector<format::SessionRecord> sessions_;
+  std::vector<std::uint64_t> records_in_session_;  // structure records after each SESSION, epoch > 0
   std::optional<format::BaseRecord> base_;
   std::uint64_t last_epoch_ = 0;
   std::uint64_t attribute_order_ = 0;

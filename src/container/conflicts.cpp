@@ -1,4 +1,5 @@
 #include "container/conflicts.hpp"
+#include "container/overlap_index.hpp"
 
 #include <algorithm>
 #include <map>
@@ -62,15 +63,19 @@ std::vector<Conflict> find_conflicts(std::span<const IndexedWrite> writes, const
                                         [&](std::size_t i) { return writes[i].writer == first_writer; });
     if (one_writer) continue;  // a writer's own writes are ordered by its sequence numbers
 
-    DatasetWrites epoch_writes;
-    for (std::size_t i : positions) epoch_writes.add(writes[i]);
-    epoch_writes.prepare();
+    // An overlap index over the epoch's boxes only: the records stay where they are (a copy of
+    // them cost as much memory as the records themselves). `positions` are in replay order.
+    std::vector<sel::Box> boxes;
+    boxes.reserve(positions.size());
+    for (std::size_t i : positions) boxes.push_back(writes[i].box);
+    const OverlapIndex index(boxes);
 
     std::map<std::pair<std::uint32_t, std::uint32_t>, Conflict> pairs;
-    for (const IndexedWrite& a : epoch_writes.in_replay_order()) {
+    for (std::size_t i : positions) {
+      const IndexedWrite& a = writes[i];
       if (a.box.empty()) continue;
-      for (const IndexedWrite* candidate : epoch_writes.overlapping(a.box)) {
-        const IndexedWrite& b = *candidate;
+      for (std::uint32_t at : index.overlapping(boxes, a.box)) {
+        const IndexedWrite& b = writes[positions[at]];
         if (b.writer <= a.writer) continue;  // each pair once, from its lower writer
         sel::RunCursor source(a.record.selection, shape);
         sel::RunCursor target(b.record.selection, shape);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <string_view>
 #include <tuple>
 
 #include "format/log.hpp"
@@ -32,77 +34,18 @@ IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file,
   return w;
 }
 
-ContainerIndex::ContainerIndex(Layout layout, format::ContainerId container)
-    : layout_(std::move(layout)), container_(container) {}
-
-void ContainerIndex::refresh(std::uint32_t data_files, bool final) {
-  if (files_.size() < data_files) files_.resize(data_files);
-  for (std::uint32_t f = 0; f < data_files; ++f) read_file(f, final);
-}
-
-void ContainerIndex::refresh_file(std::uint32_t data_file, bool final) {
-  if (files_.size() <= data_file) files_.resize(data_file + 1);
-  read_file(data_file, final);
-}
-
-void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
-  FileState& state = files_[data_file];
-  const std::string path = layout_.index_file(data_file);
-  const std::string data_path = layout_.data_file(data_file);
-  if (!exists(path)) {
-    // A writer that never wrote; but data without its index is data nobody can place: say so.
-    if (final && !state.checked && file_size(data_path) > format::kHeaderSize) {
-      damage_.push_back(DamageReport{path, 0, 0, 0, false,
-                                     fmt::format("the index file is missing: the {} bytes of '{}' cannot be placed",
-                                                 file_size(data_path) - format::kHeaderSize, data_path)});
-      state.checked = true;  // report once
-      state.consumed = kNoFurther;
-    }
-    return;
-  }
-  if (state.consumed == kNoFurther) return;
-  const PosixFile file(path, PosixFile::Access::Read);
-  if (!state.checked) {
-    const std::uint64_t size = file.size();
-    if (size < format::kHeaderSize) {
-      // Still being created, or a writer killed between creating its files and writing their
-      // headers: no record can be there yet.
-      if (final && size > 0) {
-        damage_.push_back(DamageReport{path, 0, size, 0, true, "incomplete header of a writer killed at open"});
-      }
-      return;
-    }
-    std::array<std::byte, format::kHeaderSize> bytes{};
-    file.read_at(0, bytes);
-    const auto header = format::decode_header(bytes, format::FileKind::Index, path);
-    if (header.container != container_ || header.writer != data_file) {
-      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
-                                    path, format::to_hex(header.container), header.writer,
-                                    format::to_hex(container_), data_file));
-    }
-    // The data file must be this one of this container, in a format this build reads.
-    if (file_size(data_path) >= format::kHeaderSize) {
-      std::array<std::byte, format::kHeaderSize> data_bytes{};
-      PosixFile(data_path, PosixFile::Access::Read).read_at(0, data_bytes);
-      const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, data_path);
-      if (data_header.container != container_ || data_header.writer != data_file) {
-        throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
-                                      data_path, format::to_hex(data_header.container), data_header.writer,
-                                      format::to_hex(container_), data_file));
-      }
-    }
-    state.checked = true;
-    state.consumed = format::kHeaderSize;
-  }
-  const auto bytes = file.read_all(state.consumed);
-  if (bytes.empty()) return;
-  const std::uint64_t data_size = file_size(data_path);
-
-  std::uint64_t accepted_end = state.consumed;
+std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
+                                 const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
+                                 const std::function<void(const DamageReport&)>& on_damage) {
+  std::uint64_t accepted_end = from;
   bool stopped = false;
-  DamageReport stop;
-  const std::uint64_t end = format::read_log(
-      bytes, state.consumed,
+  const std::uint64_t file_end = from + bytes.size();
+  const auto stop = [&](std::uint64_t offset, bool torn, std::string reason) {
+    stopped = true;
+    if (on_damage) on_damage(DamageReport{file.index_path, offset, file_end - offset, 0, torn, std::move(reason)});
+  };
+  format::read_log(
+      bytes, from,
       [&](const format::LogRecord& r) {
         if (stopped) return;
         const std::uint64_t record_end = r.offset + format::kRecordHeaderSize + r.payload.size();
@@ -111,39 +54,189 @@ void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
           return;
         }
         try {
-          IndexedWrite w = decode_indexed(r, data_file, path);
-          if (w.record.data_offset < format::kHeaderSize ||
-              w.record.data_offset + w.record.data_length > data_size) {
+          IndexedWrite w = decode_indexed(r, file.data_file, file.index_path);
+          const auto& rec = w.record;
+          // Written so that no sum can wrap: a record's data lie inside the data file, after its header.
+          if (rec.data_offset < format::kHeaderSize || rec.data_length > file.data_size ||
+              rec.data_offset > file.data_size - rec.data_length) {
             throw FormatError(fmt::format(
-                "{} at offset {}: data [{}, {}) lies beyond the end of '{}' ({} bytes)", path, r.offset,
-                w.record.data_offset, w.record.data_offset + w.record.data_length, data_path, data_size));
+                "{} at offset {}: data of {} bytes at offset {} lie outside '{}', beyond the end of its {} bytes",
+                file.index_path, r.offset, rec.data_length, rec.data_offset, file.data_path, file.data_size));
           }
-          w.box = sel::bounding_box(w.record.selection);
-          const std::uint64_t dataset = w.record.dataset;
-          by_dataset_[dataset].add(std::move(w));
-          ++records_;
+          w.box = sel::bounding_box(rec.selection);
           accepted_end = record_end;
-        } catch (const FormatError& e) {
-          stopped = true;
-          stop = DamageReport{path, r.offset, 0, 0, false, e.what()};
+          on_write(std::move(w), r.offset);
+        } catch (const Error& e) {
+          // A record that passed its checksum but makes no sense: trust nothing after it.
+          stop(r.offset, false, e.what());
         }
       },
       [&](const format::LogDamage& d) {
-        if (!stopped) stop = DamageReport{path, d.offset, 0, 0, d.torn_tail, d.reason};
-        stopped = true;
+        if (!stopped) stop(d.offset, d.torn_tail, d.reason);
       });
-  (void)end;
-  const std::uint64_t file_end = state.consumed + bytes.size();
-  if (stopped) {
-    // A torn tail of a writer that may still be writing is just not there yet.
-    if (final || !stop.torn_tail) {
-      stop.bytes = file_end - stop.offset;
-      damage_.push_back(stop);
-      state.consumed = kNoFurther;  // report once, and accept nothing the writer appends later
+  return accepted_end;
+}
+
+std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional<std::uint64_t> index_size,
+                                        std::uint64_t covered) {
+  const std::uint64_t data_bytes = file.data_size > format::kHeaderSize ? file.data_size - format::kHeaderSize : 0;
+  if (!index_size) {
+    if (data_bytes == 0) return std::nullopt;  // no writer wrote here (or the data file is gone too: not provable)
+    return DamageReport{file.index_path, 0, data_bytes, 0, false,
+                        fmt::format("index file missing: the {} data bytes in '{}' cannot be placed; the writer's "
+                                    "records are lost",
+                                    data_bytes, file.data_path)};
+  }
+  if (*index_size < format::kHeaderSize) {
+    const std::string what =
+        *index_size == 0 ? std::string("empty index file") : fmt::format("index file of {} bytes", *index_size);
+    if (data_bytes > 0) {
+      return DamageReport{file.index_path, 0, data_bytes, 0, false,
+                          fmt::format("{}, shorter than its header: the {} data bytes in '{}' cannot be placed; the "
+                                      "writer's records are lost",
+                                      what, data_bytes, file.data_path)};
+    }
+    // What a writer killed between creating its files and writing their headers leaves.
+    return DamageReport{file.index_path, 0, *index_size, 0, true,
+                        fmt::format("{}, shorter than its header: its writer was stopped while creating its files "
+                                    "(nothing was written)",
+                                    what)};
+  }
+  if (file.data_size > covered) {
+    return DamageReport{file.data_path, covered, file.data_size - covered, 0, true,
+                        fmt::format("{} data bytes from offset {} lie past the last record of '{}': its index was cut "
+                                    "short, or its writer was killed between writing data and their records; those "
+                                    "writes are lost",
+                                    file.data_size - covered, covered, file.index_path)};
+  }
+  return std::nullopt;
+}
+
+DamageReport missing_pairs_damage(const Layout& layout, std::uint32_t first, std::uint32_t last) {
+  const std::string which = first == last ? fmt::format("'{}' and '{}' are", layout.data_file(first), layout.index_file(first))
+                                          : fmt::format("the data file pairs {} to {} ('{}' ...) are", first, last,
+                                                        layout.data_file(first));
+  return DamageReport{layout.data_file(first), 0, 0, 0, false,
+                      fmt::format("{} missing, but the metafile records that their writers opened (they create their "
+                                  "files at open): every write they made is lost",
+                                  which)};
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> missing_runs(const std::vector<std::uint32_t>& present,
+                                                                  std::uint32_t required) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> runs;
+  std::uint32_t expect = 0;
+  for (std::size_t i = 0; i <= present.size() && expect < required; ++i) {
+    const std::uint32_t next = i < present.size() ? std::min(present[i], required) : required;
+    if (next > expect) runs.emplace_back(expect, next - 1);
+    if (i < present.size()) expect = std::max(expect, present[i] + 1);
+  }
+  return runs;
+}
+
+std::vector<std::uint32_t> present_data_files(const Layout& layout, std::uint32_t data_files) {
+  std::vector<std::uint32_t> present;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(layout.path(), ec)) {
+    std::string_view name = entry.path().filename().native();
+    if (name.ends_with(".offset")) name.remove_suffix(7);
+    if (name.empty() || name.size() > 10 || (name.size() > 1 && name[0] == '0') ||
+        !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    const std::uint64_t number = std::stoull(std::string(name));
+    if (number < data_files) present.push_back(static_cast<std::uint32_t>(number));
+  }
+  std::sort(present.begin(), present.end());
+  present.erase(std::unique(present.begin(), present.end()), present.end());
+  return present;
+}
+
+ContainerIndex::ContainerIndex(Layout layout, format::ContainerId container)
+    : layout_(std::move(layout)), container_(container) {}
+
+void ContainerIndex::refresh(std::uint32_t data_files, bool final, std::uint32_t required_files) {
+  const auto present = present_data_files(layout_, data_files);
+  for (const std::uint32_t f : present) read_file(f, final);
+  if (!final || missing_reported_) return;
+  missing_reported_ = true;
+  for (const auto& [first, last] : missing_runs(present, required_files)) {
+    damage_.push_back(missing_pairs_damage(layout_, first, last));
+  }
+}
+
+void ContainerIndex::refresh_file(std::uint32_t data_file, bool final) {
+  if (exists(layout_.index_file(data_file)) || exists(layout_.data_file(data_file))) read_file(data_file, final);
+}
+
+void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
+  FileState& state = files_[data_file];
+  if (state.consumed == kNoFurther) return;
+  IndexScanFile scan{data_file, layout_.index_file(data_file), layout_.data_file(data_file), 0};
+  const auto report_pair = [&](std::optional<std::uint64_t> index_size) {
+    if (!final || state.pair_reported) return;
+    scan.data_size = file_size(scan.data_path);
+    if (auto d = pair_damage(scan, index_size, state.covered)) {
+      damage_.push_back(std::move(*d));
+      state.pair_reported = true;  // report once
+    }
+  };
+  if (!exists(scan.index_path)) {
+    report_pair(std::nullopt);
+    return;
+  }
+  const PosixFile file(scan.index_path, PosixFile::Access::Read);
+  if (!state.checked) {
+    const std::uint64_t size = file.size();
+    if (size < format::kHeaderSize) {
+      // Still being created, or a writer killed between creating its files and writing their
+      // headers (or an index cut short): no record can be there.
+      report_pair(size);
       return;
     }
+    std::array<std::byte, format::kHeaderSize> bytes{};
+    file.read_at(0, bytes);
+    const auto header = format::decode_header(bytes, format::FileKind::Index, scan.index_path);
+    if (header.container != container_ || header.writer != data_file) {
+      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
+                                    scan.index_path, format::to_hex(header.container), header.writer,
+                                    format::to_hex(container_), data_file));
+    }
+    // The data file must be this one of this container, in a format this build reads.
+    if (file_size(scan.data_path) >= format::kHeaderSize) {
+      std::array<std::byte, format::kHeaderSize> data_bytes{};
+      PosixFile(scan.data_path, PosixFile::Access::Read).read_at(0, data_bytes);
+      const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, scan.data_path);
+      if (data_header.container != container_ || data_header.writer != data_file) {
+        throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
+                                      scan.data_path, format::to_hex(data_header.container), data_header.writer,
+                                      format::to_hex(container_), data_file));
+      }
+    }
+    state.checked = true;
+    state.consumed = format::kHeaderSize;
+  }
+  const auto bytes = file.read_all(state.consumed);
+  scan.data_size = file_size(scan.data_path);
+
+  std::optional<DamageReport> stop;
+  const std::uint64_t accepted_end = scan_index_records(
+      scan, bytes, state.consumed,
+      [&](IndexedWrite&& w, std::uint64_t) {
+        state.covered = std::max(state.covered, w.record.data_offset + w.record.data_length);
+        const std::uint64_t dataset = w.record.dataset;
+        by_dataset_[dataset].add(std::move(w));
+        ++records_;
+      },
+      [&](const DamageReport& d) { stop = d; });
+  // A torn tail of a writer that may still be writing is just not there yet.
+  if (stop && (final || !stop->torn_tail)) {
+    damage_.push_back(std::move(*stop));
+    state.consumed = kNoFurther;  // report once, and accept nothing the writer appends later
+    return;
   }
   state.consumed = accepted_end;
+  if (!stop) report_pair(state.consumed);
 }
 
 const DatasetWrites& ContainerIndex::writes(std::uint64_t dataset) {
@@ -178,6 +271,19 @@ std::vector<const IndexedWrite*> DatasetWrites::overlapping(const sel::Box& quer
   std::vector<const IndexedWrite*> out;
   for (std::uint32_t position : index_.overlapping(boxes_, query)) out.push_back(&writes_[position]);
   return out;  // positions ascend, and writes_ is in replay order
+}
+
+std::vector<IndexedWrite> DatasetWrites::take() {
+  std::vector<IndexedWrite> out = std::move(writes_);
+  *this = DatasetWrites();
+  return out;
+}
+
+std::map<std::uint64_t, DatasetWrites> ContainerIndex::take_writes() {
+  for (auto& [id, writes] : by_dataset_) {
+    if (!writes.prepared()) writes.prepare();
+  }
+  return std::move(by_dataset_);
 }
 
 std::vector<std::uint64_t> ContainerIndex::datasets_written() const {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,8 @@ class DatasetWrites {
   // Writes whose bounding box intersects `query`, in replay order.
   std::vector<const IndexedWrite*> overlapping(const sel::Box& query) const;
   std::size_t size() const { return writes_.size(); }
+  // The writes in replay order, moved out (this object is then empty).
+  std::vector<IndexedWrite> take();
 
  private:
   std::vector<IndexedWrite> writes_;
@@ -60,20 +64,66 @@ struct DamageReport {
   std::string reason;
 };
 
+// THE rule for what a reader accepts from an index file (docs/format.md, "Index records"), used
+// by ContainerIndex (reads, merges, views) and by verify alike, so that what they use and what
+// verify reports cannot disagree. One data file pair as the scan sees it:
+struct IndexScanFile {
+  std::uint32_t data_file = 0;
+  std::string index_path, data_path;
+  std::uint64_t data_size = 0;  // bytes of `<f>`, read once before the scan
+};
+// Scans `bytes`, the index file from offset `from` on. Calls `on_write` for every WRITE and
+// WRITE_FROM record accepted, in order, with its index offset; skips other record types (a later
+// minor format); stops at the first record that is torn, fails its checksum, has an impossible
+// length or flags, does not decode, or places its data outside `<f>` (checked before anything
+// reads the data, so a record claiming terabytes costs nothing), and reports it through
+// `on_damage` (bytes: to the end of `bytes`). Returns the offset just past the last record
+// accepted or skipped. Never throws for what the bytes hold.
+std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
+                                 const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
+                                 const std::function<void(const DamageReport&)>& on_damage);
+
+// The rules for a data file pair as a whole, once its writers are done (a final refresh, verify).
+// `index_size` is nullopt when `<f>.offset` does not exist; `covered` is the end of the data of
+// the records the scan accepted (kHeaderSize when none), meaningful when the scan found no damage.
+// Data bytes past what the index covers are a loss: an index cut short (to its header, to nothing,
+// or deleted) or a writer killed between its data and their records; either way those writes
+// cannot be placed. An index shorter than its header with no data is what a writer killed while
+// creating its files leaves (a torn tail, nothing lost but reported).
+std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional<std::uint64_t> index_size,
+                                        std::uint64_t covered);
+
+// Data file pairs [first, last] of a session whose writers are known to have opened (Catalog::
+// required_data_files) that are missing whole: every write of those writers is lost.
+DamageReport missing_pairs_damage(const Layout& layout, std::uint32_t first, std::uint32_t last);
+
+// The runs [first, last] of numbers below `required` that `present` (ascending) lacks.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> missing_runs(const std::vector<std::uint32_t>& present,
+                                                                  std::uint32_t required);
+
+// The data file numbers below `data_files` for which `<f>` or `<f>.offset` exists, ascending: one
+// directory listing, so that a count read from disk never sizes anything by itself.
+std::vector<std::uint32_t> present_data_files(const Layout& layout, std::uint32_t data_files);
+
 class ContainerIndex {
  public:
   ContainerIndex(Layout layout, format::ContainerId container);
 
-  // Reads new records of data files [0, data_files). `final` marks the last refresh of a closed
-  // container: an incomplete tail is then reported as damage; while writers may still be
-  // appending it is simply not read yet.
-  void refresh(std::uint32_t data_files, bool final);
+  // Reads new records of data files [0, data_files) (those present: the count is not trusted to
+  // size anything). `final` marks the last refresh of a closed container: an incomplete tail is
+  // then reported as damage, and so are the losses pair_damage() names and missing pairs below
+  // `required_files` (Catalog::required_data_files); while writers may still be appending, a tail
+  // is simply not read yet.
+  void refresh(std::uint32_t data_files, bool final, std::uint32_t required_files = 0);
   // The same for one data file only (an in-session reader's own writes).
   void refresh_file(std::uint32_t data_file, bool final);
 
   // Writes to one dataset, prepared; empty if none.
   const DatasetWrites& writes(std::uint64_t dataset);
   std::vector<std::uint64_t> datasets_written() const;
+  // Every dataset's writes, prepared, moved out: a caller that keeps the records (the merge, the
+  // view) then holds the only copy of them.
+  std::map<std::uint64_t, DatasetWrites> take_writes();
   std::uint64_t record_count() const { return records_; }
   const std::vector<DamageReport>& damage() const { return damage_; }
   const Layout& layout() const { return layout_; }
@@ -83,13 +133,16 @@ class ContainerIndex {
   // number of files never bounds on the open-file limit.
   struct FileState {
     std::uint64_t consumed = 0;  // bytes of the index file read so far
+    std::uint64_t covered = format::kHeaderSize;  // end of the data of the records accepted
     bool checked = false;        // header verified
+    bool pair_reported = false;  // pair_damage() reported once
   };
   void read_file(std::uint32_t data_file, bool final);
 
   Layout layout_;
   format::ContainerId container_;
-  std::vector<FileState> files_;
+  std::map<std::uint32_t, FileState> files_;  // by data file number: only files present
+  bool missing_reported_ = false;
   std::map<std::uint64_t, DatasetWrites> by_dataset_;
   std::vector<DamageReport> damage_;
   std::uint64_t records_ = 0;

@@ -59,6 +59,9 @@ int VerifyReport::exit_code() const {
 namespace container {
 namespace {
 
+// Missing pairs listed one by one, beyond those present; more are summarised in runs.
+constexpr std::size_t kListedMissing = std::size_t{1} << 16;
+
 // Whole records in a dropped region of a log, as far as they can be told: the first (damaged)
 // record if its frame fits in the file, then every following frame whose checksum holds. Past a
 // damaged length field nothing can be told, and nothing is counted.
@@ -90,6 +93,18 @@ VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteV
   d.torn_tail = torn;
   d.reason = std::move(reason);
   return d;
+}
+
+// A reader's damage as verify reports it.
+VerifyDamage to_verify(DamageReport d) {
+  VerifyDamage v;
+  v.file = std::move(d.file);
+  v.offset = d.offset;
+  v.bytes = d.bytes;
+  v.records = d.records;
+  v.torn_tail = d.torn_tail;
+  v.reason = std::move(d.reason);
+  return v;
 }
 
 // A write record that passed the log checks, and why it is dropped after all (empty: kept).
@@ -143,18 +158,15 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
     }
   }
 
+  IndexScanFile file{writer, index_path, data_path, data_size};
+  const auto add_pair_damage = [&](std::optional<std::uint64_t> index_size, std::uint64_t covered) {
+    if (auto d = pair_damage(file, index_size, covered)) r.damage.push_back(to_verify(std::move(*d)));
+  };
   if (!r.index_present) {
     if (exists(index_path)) {
       errors.push_back(fmt::format("'{}' is not a regular file", index_path));
-    } else if (data_size > format::kHeaderSize) {
-      VerifyDamage d;
-      d.file = index_path;
-      d.bytes = data_size - format::kHeaderSize;
-      d.reason = fmt::format(
-          "index file missing: the {} data bytes in '{}' cannot be placed; the writer's records are "
-          "lost",
-          d.bytes, data_path);
-      r.damage.push_back(std::move(d));
+    } else {
+      add_pair_damage(std::nullopt, format::kHeaderSize);
     }
     return;
   }
@@ -162,13 +174,8 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   PosixFile index(index_path, PosixFile::Access::Read);
   const auto bytes = index.read_all();
   r.index_bytes = bytes.size();
-  if (bytes.empty()) {
-    // What a writer killed between creating its files and writing their headers leaves.
-    VerifyDamage d;
-    d.file = index_path;
-    d.torn_tail = true;
-    d.reason = "empty index file: its writer was stopped while creating its files (nothing was written)";
-    r.damage.push_back(std::move(d));
+  if (bytes.size() < format::kHeaderSize) {
+    add_pair_damage(bytes.size(), format::kHeaderSize);
     return;
   }
   const format::ByteView all(bytes);
@@ -181,51 +188,30 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   } catch (const FormatError& e) {
     // A reader rejects the file, and with it the container (docs/format.md, "File headers").
     // Records after a damaged header are counted from the header's end, where they would start.
-    const bool short_header = bytes.size() < format::kHeaderSize;
-    VerifyDamage d = region(index_path, 0, all, short_header, e.what());
-    d.records = short_header ? 0 : count_records(all.subspan(format::kHeaderSize));
+    VerifyDamage d = region(index_path, 0, all, false, e.what());
+    d.records = count_records(all.subspan(format::kHeaderSize));
     r.damage.push_back(std::move(d));
     errors.push_back(fmt::format("{}: readers refuse the container while this header is damaged", e.what()));
     return;
   }
 
+  // The records, by the one rule readers follow (index.hpp).
+  std::uint64_t covered = format::kHeaderSize;
   bool stopped = false;
-  std::uint64_t stop_offset = 0;
-  bool stop_torn = false;
-  std::string stop_reason;
-  format::read_log(
-      all.subspan(format::kHeaderSize), format::kHeaderSize,
-      [&](const format::LogRecord& rec) {
-        if (stopped || (rec.type != format::RecordType::Write && rec.type != format::RecordType::WriteFrom)) {
-          return;  // other types: a later minor format
-        }
-        try {
-          Candidate c;
-          c.index_offset = rec.offset;
-          c.write = decode_indexed(rec, writer, index_path);
-          const auto& w = c.write.record;
-          if (w.data_offset < format::kHeaderSize || w.data_offset + w.data_length > data_size) {
-            throw FormatError(fmt::format("data [{}, {}) lies outside '{}' ({} bytes)", w.data_offset,
-                                          w.data_offset + w.data_length, data_path, data_size));
-          }
-          c.write.box = sel::bounding_box(w.selection);
-          scan.candidates.push_back(std::move(c));
-        } catch (const Error& e) {
-          stopped = true;
-          stop_offset = rec.offset;
-          stop_reason = e.what();
-        }
+  scan_index_records(
+      file, all.subspan(format::kHeaderSize), format::kHeaderSize,
+      [&](IndexedWrite&& w, std::uint64_t offset) {
+        covered = std::max(covered, w.record.data_offset + w.record.data_length);
+        Candidate c;
+        c.index_offset = offset;
+        c.write = std::move(w);
+        scan.candidates.push_back(std::move(c));
       },
-      [&](const format::LogDamage& d) {
-        if (stopped) return;
+      [&](const DamageReport& d) {
         stopped = true;
-        stop_offset = d.offset;
-        stop_torn = d.torn_tail;
-        stop_reason = d.reason;
+        r.damage.push_back(region(index_path, d.offset, all, d.torn_tail, d.reason + "; nothing after it is used"));
       });
-  if (stopped) {
-    r.damage.push_back(region(index_path, stop_offset, all, stop_torn, stop_reason + "; nothing after it is used"));
-  }
+  if (!stopped) add_pair_damage(bytes.size(), covered);
 }
 
 // Why a write record cannot be placed in the catalog's dataset, or an empty string.
@@ -414,10 +400,30 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   for (std::uint64_t id = 0; id < catalog.next_id(); ++id) report.attributes += catalog.object(id).attributes.size();
   note_stray_files(layout, catalog.data_files(), report.notes);
 
-  // Every writer's files, as a reader sees them.
-  std::vector<WriterScan> scans(catalog.data_files());
-  for (std::uint32_t w = 0; w < scans.size(); ++w)
-    scan_writer(layout, contents->header.container, w, scans[w], report.errors);
+  // Every writer's files, as a reader sees them. The sessions' count is read from disk: it sizes
+  // nothing unless the files present bound it (a metafile may claim 2^32 - 1 writers).
+  const std::vector<std::uint32_t> present = present_data_files(layout, catalog.data_files());
+  std::vector<std::uint32_t> listed = present;
+  if (catalog.data_files() <= present.size() + kListedMissing) {
+    listed.resize(catalog.data_files());
+    for (std::uint32_t f = 0; f < listed.size(); ++f) listed[f] = f;
+  }
+  std::vector<WriterScan> scans(listed.size());
+  for (std::size_t i = 0; i < scans.size(); ++i)
+    scan_writer(layout, contents->header.container, listed[i], scans[i], report.errors);
+  // Pairs the metafile proves were created and that are gone whole: one entry per run of them,
+  // with the first pair of the run when it is listed, else with the metafile.
+  {
+    for (const auto& d : missing_runs(present, catalog.required_data_files())) {
+      VerifyDamage v = to_verify(missing_pairs_damage(layout, d.first, d.second));
+      const auto it = std::lower_bound(listed.begin(), listed.end(), d.first);
+      if (it != listed.end() && *it == d.first) {
+        scans[static_cast<std::size_t>(it - listed.begin())].report.damage.push_back(std::move(v));
+      } else {
+        report.metafile_damage.push_back(std::move(v));
+      }
+    }
+  }
 
   // Element sizes, once per dataset; a type that does not decode stops merges and reads of it.
   std::map<std::uint64_t, std::optional<std::size_t>> element_sizes;
@@ -475,7 +481,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
       ++r.records_by_writer[c.write.writer];
       r.record_bytes += rec.data_length;
       ranges.emplace_back(rec.data_offset, rec.data_offset + rec.data_length);
-      kept_by_dataset[rec.dataset].push_back(c.write);
+      kept_by_dataset[rec.dataset].push_back(std::move(c.write));  // the one copy kept: candidates end here
     }
     for (const auto& d : r.damage) {
       r.records_dropped += d.records;

@@ -44,6 +44,9 @@ enum class RecordType : std::uint16_t {
 
 // SESSION flags.
 inline constexpr std::uint32_t kSessionAggregated = 1;  // a u32 data_files follows first_epoch
+// The session's writers opened together (MPI ranks): each created its file pair (with aggregation,
+// each aggregator its group's) before any returned from open, so a pair missing afterwards is lost.
+inline constexpr std::uint32_t kSessionCollective = 2;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

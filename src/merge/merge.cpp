@@ -104,7 +104,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   mpi::on_all(*comm, [&] {
     contents.emplace(container::load_metafile(layout));
     index.emplace(layout, contents->header.container);
-    index->refresh(contents->catalog.data_files(), true);
+    index->refresh(contents->catalog.data_files(), true, contents->catalog.required_data_files());
   });
   report.phases.load = lap();
   const container::Catalog& catalog = contents->catalog;
@@ -120,13 +120,17 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
                              : base                  ? container::base_merge_temporary(*base)
                                                      : layout.merge_temporary();
   report.output = !options.output.empty() ? options.output : base ? *base : layout.path();
+  // Everything left out is listed (report.dropped) and said (report.damage): the output is then
+  // not the whole container, and `h5mf merge` exits 2.
+  const auto drop = [&report](Dropped d) {
+    report.damage.push_back(describe(d));
+    report.dropped.push_back(std::move(d));
+  };
   if (contents->damage) {
-    report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", layout.metafile(),
-                                        contents->damage->bytes, contents->damage->offset, contents->damage->reason));
+    const auto& d = *contents->damage;
+    drop(Dropped{layout.metafile(), d.offset, d.bytes, 0, d.reason});
   }
-  for (const auto& d : index->damage()) {
-    report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
-  }
+  for (const auto& d : index->damage()) drop(region_dropped(d));
   // Records of datasets the engine writes are checked as their bytes pass through it (step 4);
   // the others (chunked, variable-length, base-file datasets) now, before anything uses them.
   std::map<std::uint64_t, bool> by_engine;  // dataset -> written by the engine
@@ -147,20 +151,12 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     }
     std::vector<std::uint8_t> bad;
     mpi::on_all(*comm, [&] { bad = check_records(records, check_now, layout, *comm, report.threads, max_open_files); });
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      if (bad[i]) {
-        ++verified.dropped;
-        verified.damage.push_back(checksum_damage(layout, *records[i]));
-      } else {
-        verified.writes[records[i]->record.dataset].add(*records[i]);
-      }
-    }
-    for (auto& [dataset, writes] : verified.writes) writes.prepare();
+    keep_passing(*index, bad, layout, verified);  // moved: one copy of the records, not two
   }
   report.records_dropped = verified.dropped;
   index.reset();  // verified.writes holds what the merge needs: one copy of the records, not two
   report.phases.verify = lap();
-  report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
+  for (auto& d : verified.damage) drop(std::move(d));
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
   // dataset's creation (aimed at an object that mismatched collective calls made on some ranks
   // only and that the container no longer has). Dropped and reported, never applied elsewhere.
@@ -178,26 +174,32 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     std::uint64_t orphans = 0;
     std::uint64_t outside = 0;
     std::uint64_t misshapen = 0;
-    const auto keep = [&](const container::IndexedWrite& w) {
+    // `listed`: each dropped record goes into report.dropped (on the first pass only).
+    const auto keep = [&](const container::IndexedWrite& w, bool listed) {
+      const char* why = nullptr;
       if (!known || w.record.epoch < first_epoch) {
         ++orphans;
+        why = known ? "written before its dataset was created" : "its dataset is not defined by the metafile";
       } else if (!container::fits(w, elements.shape)) {
         ++outside;  // a lost resize, or ranks that disagreed on the shape
+        why = "its selection reaches outside its dataset's shape";
       } else if (!container::usable(w, elements)) {
         ++misshapen;  // data length and selection disagree: a writer's bug
+        why = "its data length disagrees with its selection";
       } else {
         return true;
       }
+      if (listed) report.dropped.push_back(record_dropped(layout, w, why));
       return false;
     };
-    for (const auto& w : writes.in_replay_order()) keep(w);
+    for (const auto& w : writes.in_replay_order()) keep(w, true);
     // Usually every record stays, and the prepared writes are used as they are; a copy without the
     // dropped ones is made only when there are some (copies of millions of records cost GiBs).
     if (orphans + outside + misshapen > 0) {
       container::DatasetWrites kept;
       orphans = outside = misshapen = 0;
       for (const auto& w : writes.in_replay_order()) {
-        if (keep(w)) kept.add(w);
+        if (keep(w, false)) kept.add(w);
       }
       kept.prepare();
       writes = std::move(kept);
@@ -318,7 +320,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       damaged.insert(records[i]->record.dataset);
       dropped.emplace(records[i]->data_file, records[i]->record.data_offset);
       ++report.records_dropped;
-      report.damage.push_back(checksum_damage(layout, *records[i]));
+      drop(checksum_damage(layout, *records[i]));
     }
     if (!damaged.empty()) {
       for (const auto dataset : damaged) {

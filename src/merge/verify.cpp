@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "container/file_cache.hpp"
@@ -43,10 +44,52 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
   return bad;
 }
 
-std::string checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
-  return fmt::format("{}: data of record {} (dataset id {}, {} bytes at offset {}) fails its checksum; record dropped",
-                     layout.data_file(w.data_file), w.record.sequence, w.record.dataset, w.record.data_length,
-                     w.record.data_offset);
+Dropped checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
+  return record_dropped(layout, w, "its data fail their checksum");
+}
+
+Dropped record_dropped(const container::Layout& layout, const container::IndexedWrite& w, std::string why) {
+  return Dropped{layout.data_file(w.data_file), w.record.data_offset, w.record.data_length, 1,
+                 fmt::format("record {} of writer {} (dataset id {}, epoch {}): {}", w.record.sequence, w.writer,
+                             w.record.dataset, w.record.epoch, why)};
+}
+
+Dropped region_dropped(const container::DamageReport& d) {
+  return Dropped{d.file, d.offset, d.bytes, d.records, d.reason};
+}
+
+std::string describe(const Dropped& d) {
+  if (d.records == 1) {
+    return fmt::format("{}: {} bytes at offset {}: {}; record dropped", d.file, d.bytes, d.offset, d.reason);
+  }
+  return fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason);
+}
+
+void keep_passing(container::ContainerIndex& index, const std::vector<std::uint8_t>& bad,
+                  const container::Layout& layout, Verified& out) {
+  std::size_t at = 0;  // position in list_records' order: datasets ascending, each in replay order
+  for (auto& [dataset, writes] : index.take_writes()) {
+    const std::size_t n = writes.size();
+    const bool any_bad = std::any_of(bad.begin() + static_cast<std::ptrdiff_t>(at),
+                                     bad.begin() + static_cast<std::ptrdiff_t>(at + n), [](auto b) { return b != 0; });
+    if (!any_bad) {
+      out.writes.emplace(dataset, std::move(writes));
+    } else {
+      container::DatasetWrites kept;
+      auto all = writes.take();
+      for (std::size_t k = 0; k < n; ++k) {
+        if (bad[at + k]) {
+          ++out.dropped;
+          out.damage.push_back(checksum_damage(layout, all[k]));
+        } else {
+          kept.add(std::move(all[k]));
+        }
+      }
+      kept.prepare();
+      out.writes.emplace(dataset, std::move(kept));
+    }
+    at += n;
+  }
 }
 
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
@@ -55,16 +98,7 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
   const std::vector<std::uint8_t> bad =
       check_data ? check_records(all, {}, layout, comm, threads, max_open_files) : std::vector<std::uint8_t>(all.size(), 0);
   Verified out;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& w = *all[i];
-    if (bad[i]) {
-      ++out.dropped;
-      out.damage.push_back(checksum_damage(layout, w));
-      continue;
-    }
-    out.writes[w.record.dataset].add(w);
-  }
-  for (auto& [dataset, writes] : out.writes) writes.prepare();
+  keep_passing(index, bad, layout, out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "container/index.hpp"
 #include "container/layout.hpp"
+#include "h5mf/dropped.hpp"
 #include "mpi/comm.hpp"
 
 namespace h5mf::merge_detail {
@@ -23,16 +24,28 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
                                         const std::vector<std::uint8_t>& which, const container::Layout& layout,
                                         mpi::Comm& comm, unsigned threads, std::size_t max_open_files);
 
-// The report line for a record whose data fail their checksum.
-std::string checksum_damage(const container::Layout& layout, const container::IndexedWrite& write);
+// A record whose data fail their checksum, dropped.
+Dropped checksum_damage(const container::Layout& layout, const container::IndexedWrite& write);
+// One write record dropped for `why`.
+Dropped record_dropped(const container::Layout& layout, const container::IndexedWrite& write, std::string why);
+// What a reader dropped (the metafile's or an index file's damage).
+Dropped region_dropped(const container::DamageReport& damage);
+// The report line of a drop.
+std::string describe(const Dropped& dropped);
 
 struct Verified {
   std::map<std::uint64_t, container::DatasetWrites> writes;  // the records that pass, prepared
-  std::vector<std::string> damage;                            // one line per record dropped
+  std::vector<Dropped> damage;                                // one per record dropped
   std::uint64_t dropped = 0;
 };
 
-// Every record checked (when `check_data`) and those that pass, by dataset.
+// Moves the records of `index` (listed by list_records) into `out`: those `bad` marks are dropped
+// and reported, the others kept by dataset, prepared. The index holds no records afterwards, so
+// that the records exist once, not twice, while the merge runs.
+void keep_passing(container::ContainerIndex& index, const std::vector<std::uint8_t>& bad,
+                  const container::Layout& layout, Verified& out);
+
+// Every record checked (when `check_data`) and those that pass, by dataset (moved out of `index`).
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
                         unsigned threads, bool check_data, std::size_t max_open_files);
 

@@ -744,19 +744,22 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   const container::MetafileContents contents = container::load_metafile(layout);
   const container::Catalog& catalog = contents.catalog;
   container::ContainerIndex index(layout, contents.header.container);
-  index.refresh(catalog.data_files(), true);
+  index.refresh(catalog.data_files(), true, catalog.required_data_files());
   ViewNames names{report.output, report.sources, escape_vds_name(sources_abs.string()), std::nullopt, new_generation()};
   if (catalog.base()) {
     container::check_base_unchanged(layout, *catalog.base());
     names.base = escape_vds_name(absolute_path(container::base_path(layout, *catalog.base())).string());
   }
+  // As in the merge: everything left out is listed and said, and `h5mf view` exits 2.
+  const auto drop = [&report](Dropped d) {
+    report.damage.push_back(merge_detail::describe(d));
+    report.dropped.push_back(std::move(d));
+  };
   if (contents.damage) {
-    report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", layout.metafile(),
-                                        contents.damage->bytes, contents.damage->offset, contents.damage->reason));
+    const auto& d = *contents.damage;
+    drop(Dropped{layout.metafile(), d.offset, d.bytes, 0, d.reason});
   }
-  for (const auto& d : index.damage()) {
-    report.damage.push_back(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
-  }
+  for (const auto& d : index.damage()) drop(merge_detail::region_dropped(d));
 
   // Only records whose data pass their checksums are mapped (or all, with verify_data off).
   const unsigned threads = options.threads > 0 ? options.threads : container::usable_cpus();
@@ -764,10 +767,13 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   merge_detail::Verified verified = merge_detail::verify_records(index, layout, *comm, threads, options.verify_data,
                                                                  container::FileCache::default_capacity());
   report.records_dropped = verified.dropped;
-  report.damage.insert(report.damage.end(), verified.damage.begin(), verified.damage.end());
+  for (auto& d : verified.damage) drop(std::move(d));
   for (const auto& [dataset, writes] : verified.writes) {
     if (!catalog.contains(dataset) || catalog.object(dataset).kind != container::ObjectKind::Dataset) {
       report.records_dropped += writes.size();
+      for (const auto& w : writes.in_replay_order()) {
+        report.dropped.push_back(merge_detail::record_dropped(layout, w, "its dataset is not defined by the metafile"));
+      }
       report.damage.push_back(fmt::format("{} records refer to dataset id {}, which the metafile does not define",
                                           writes.size(), dataset));
       continue;

@@ -18,7 +18,11 @@ namespace h5mf::reliability {
 
 namespace fs = std::filesystem;
 
-std::string h5mf_tool() { return H5MF_TEST_TOOL; }
+// H5MF_TEST_TOOL runs the tests against another build of the tool (e.g. to see a test fail before a fix).
+std::string h5mf_tool() {
+  const char* other = std::getenv("H5MF_TEST_TOOL");
+  return other != nullptr && *other != '\0' ? other : H5MF_TEST_TOOL;
+}
 std::string crash_writer() { return H5MF_TEST_CRASH_WRITER; }
 std::string mpiexec() { return H5MF_TEST_MPIEXEC; }
 

@@ -226,7 +226,7 @@ struct State {
     // its aggregator appends to): reading just that one keeps a read from opening every index
     // file (O(files) per read, O(files x writers) per job).
     if (atomic || !comm->is_parallel() || index_epoch != epoch) {
-      index->refresh(catalog.data_files(), mode == Mode::Read);
+      index->refresh(catalog.data_files(), mode == Mode::Read, catalog.required_data_files());
       index_epoch = epoch;
     } else if (aggregation_group) {
       index->refresh_file(aggregation_group->data_file(), false);

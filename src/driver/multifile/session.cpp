@@ -59,8 +59,9 @@ std::uint64_t highest_write_epoch(const Layout& layout, const format::ContainerI
 }  // namespace
 
 format::SessionRecord Session::record(std::uint64_t number, std::uint64_t first_epoch) const {
-  return format::SessionRecord{number, writers, data_files > 0 ? format::kSessionAggregated : 0u, first_epoch,
-                               data_files};
+  const std::uint32_t flags =
+      (data_files > 0 ? format::kSessionAggregated : 0u) | (collective ? format::kSessionCollective : 0u);
+  return format::SessionRecord{number, writers, flags, first_epoch, data_files};
 }
 
 Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mode) {
@@ -73,6 +74,7 @@ Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mod
     s.writer = static_cast<std::uint32_t>(comm.rank());
     s.writers = static_cast<std::uint32_t>(comm.size());
     s.coordinator = comm.rank() == 0;
+    s.collective = true;
     return s;
   }
   if (options.writer >= 0) {

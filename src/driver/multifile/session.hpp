@@ -19,6 +19,7 @@ struct Session {
   bool coordinator = true;           // appends structure records to the metafile
   bool may_change_structure = true;  // every MPI rank (collectively) and the coordinator
   bool joins_existing = false;       // a worker without MPI: joins the coordinator's session
+  bool collective = false;           // MPI ranks: every writer creates its files at open (SESSION flag)
   std::uint32_t data_files = 0;      // aggregation: the session's data files (0: one per writer)
 
   // The SESSION record of this session.
