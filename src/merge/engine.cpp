@@ -197,7 +197,9 @@ std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows,
 
 EngineStats run_engine(const EngineInput& input, const std::vector<Window>& windows, std::size_t begin,
                        std::size_t end) {
-  container::PosixFile output(input.output, container::PosixFile::Access::ReadWrite);
+  // The output is a path the user named (or the merge's own temporary beside the container).
+  container::PosixFile output(input.output, container::PosixFile::Access::ReadWrite,
+                              container::PosixFile::Links::Follow);
   std::uint64_t total = 0;
   for (std::size_t i = begin; i < end; ++i) total += windows[i].bytes;
 

@@ -342,7 +342,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     }
   }
   if (options.sync) {
-    mpi::on_all(*comm, [&] { container::PosixFile(output, container::PosixFile::Access::ReadWrite).sync(); });
+    mpi::on_all(*comm, [&] {
+      container::PosixFile(output, container::PosixFile::Access::ReadWrite, container::PosixFile::Links::Follow).sync();
+    });
   }
   report.bytes_written += comm->sum(stats.bytes_written);
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);

@@ -65,8 +65,9 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
 
 // The base file, copied by the kernel where it can.
 void copy_file(const std::string& from, const std::string& to) {
-  container::PosixFile in(from, container::PosixFile::Access::Read);
-  container::PosixFile out(to, container::PosixFile::Access::CreateTruncate);
+  // Both are paths the user named (the base file the container extends, the output).
+  container::PosixFile in(from, container::PosixFile::Access::Read, container::PosixFile::Links::Follow);
+  container::PosixFile out(to, container::PosixFile::Access::CreateTruncate, container::PosixFile::Links::Follow);
   const std::uint64_t size = in.size();
   loff_t at_in = 0, at_out = 0;
   while (static_cast<std::uint64_t>(at_in) < size) {
