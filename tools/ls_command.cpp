@@ -4,12 +4,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "command.hpp"
+#include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
+#include "h5mf/limits.hpp"
 
 namespace h5mf::tools {
 
@@ -56,17 +60,40 @@ std::string describe_dims(const Dataset& dataset) {
   return out;
 }
 
-// `path`: the group's path as h5ls shows it (escaped).
-void list(const Group& group, const std::string& path, std::string& out) {
-  std::vector<std::string> names = group.keys();
-  std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
-    const std::string child = (path == "/" ? "/" : path + "/") + escaped(name);
-    if (group.type_of(name) == ObjectType::Group) {
-      fmt::format_to(std::back_inserter(out), "{:<24} Group\n", child);
-      list(group.group(name), child, out);
+// Lists everything under `top`. Iterative, with an explicit stack of members still to list, and
+// refusing groups nested deeper than kMaxDepth (an HDF5 file from elsewhere: containers cannot
+// be): a file nested tens of thousands deep must neither overflow the call stack nor take the
+// hours that opening each of its groups by path would.
+void list(const Group& top, std::string& out) {
+  struct Pending {
+    Group parent;
+    std::string name;
+    std::string path;  // as h5ls shows it (escaped)
+    std::uint64_t depth = 0;
+  };
+  std::vector<Pending> stack;
+  auto push_members = [&stack](const Group& group, const std::string& path, std::uint64_t depth) {
+    std::vector<std::string> names = group.keys();
+    if (depth > kMaxDepth && !names.empty()) {
+      throw Unsupported(fmt::format("'{}...' nests deeper than {} levels; h5mf ls stops there", path.substr(0, 200),
+                                    kMaxDepth));
+    }
+    std::sort(names.begin(), names.end(), std::greater<>());  // popped in name order
+    for (auto& name : names) {
+      std::string child = (path == "/" ? "/" : path + "/") + escaped(name);
+      stack.push_back({group, std::move(name), std::move(child), depth});
+    }
+  };
+  push_members(top, "/", 1);
+  while (!stack.empty()) {
+    Pending item = std::move(stack.back());
+    stack.pop_back();
+    if (item.parent.type_of(item.name) == ObjectType::Group) {
+      fmt::format_to(std::back_inserter(out), "{:<24} Group\n", item.path);
+      push_members(item.parent.group(item.name), item.path, item.depth + 1);
     } else {
-      fmt::format_to(std::back_inserter(out), "{:<24} Dataset {{{}}}\n", child, describe_dims(group.dataset(name)));
+      fmt::format_to(std::back_inserter(out), "{:<24} Dataset {{{}}}\n", item.path,
+                     describe_dims(item.parent.dataset(item.name)));
     }
   }
 }
@@ -80,7 +107,7 @@ Command add_ls_command(CLI::App& parent) {
   return {app, [path] {
             const File file(*path, Mode::Read);
             std::string out = fmt::format("{:<24} Group\n", "/");
-            list(file, "/", out);
+            list(file, out);
             fmt::print("{}", out);  // all at once: nothing is printed when listing fails half way
             return 0;
           }};
