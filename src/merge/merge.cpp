@@ -267,7 +267,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.bytes_written += report.chunk_bytes_stored;
 
   // 4. The contiguous datasets' data, by every thread of every rank.
-  const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
+  const std::vector<Window> windows = cut_windows(plan, catalog, verified.writes, report.window_bytes);
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
                     options.kernel_copy, max_open_files, nullptr, false, nullptr};
