@@ -235,6 +235,9 @@ const std::map<std::string, std::map<std::string, Maker>>& classes() {
            link_outside(v, "1", "data-target");
            link_outside(v, "1.offset", "index-target");
          }},
+        // Only the data file: the joining writer creates a new, empty index file and then cut
+        // "its" data file to 0 bytes, the file the link points at.
+        {"new-writer-data", [](const fs::path& v, const std::string&) { link_outside(v, "1", "data-target"); }},
         {"existing-files", [](const fs::path& v, const std::string&) {
            move_outside(v, "0");
            move_outside(v, "0.offset");
