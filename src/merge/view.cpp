@@ -637,6 +637,7 @@ Handle create_in_memory(const std::string& name, const std::string& what) {
 }
 
 std::vector<std::byte> image_of(const Handle& file, const std::string& name) {
+  hdf5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), fmt::format("flush '{}'", name));
   const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
   hdf5::check(size < 0 ? -1 : 0, fmt::format("size the image of '{}'", name));
   std::vector<std::byte> image(static_cast<std::size_t>(size));
