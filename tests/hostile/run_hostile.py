@@ -91,6 +91,7 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--no-python", action="store_true", help="leave out the Python reads (no package built)")
     parser.add_argument("kind", metavar="CLASS")
     args = parser.parse_args()
 
@@ -102,6 +103,10 @@ def main():
         return 1
     variants = made.stdout.split()
 
+    if args.no_python:
+        print("the Python package is not built (a sanitized build): Python reads left out")
+    if not args.memory_mb:
+        print("no memory limit (--memory-mb 0: ulimit -v and AddressSanitizer do not mix)")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     python = sys.executable
     failures = []
@@ -120,6 +125,8 @@ def main():
             ("python join", [python, "-c", PYTHON_JOIN, container]),
             ("merge", [args.h5mf, "merge", container]),
         ]
+        if args.no_python:
+            commands = [(name, command) for name, command in commands if not name.startswith("python")]
         for name, command in commands:
             code, err, seconds = run(command, args.timeout, args.memory_mb, env)
             last = err.strip().splitlines()[-1][:300] if err.strip() else ""
