@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "h5mf/error.hpp"
+#include "h5mf/limits.hpp"
 
 namespace h5mf::tools {
 namespace {
@@ -524,28 +525,44 @@ void Output::flush() {
   if (!complete) throw IoError("cannot write the output");
 }
 
-void DdlPrinter::check_supported(const Dataset& dataset) {
-  type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true);
+std::uint64_t DdlPrinter::check_supported(const Dataset& dataset) {
+  const Datatype type = dataset.dtype();
+  type_format(type, fmt::format("dataset '{}'", dataset.name()), true);
+  if (type.size() > kMaxElementBytes) {
+    throw Unsupported(fmt::format("dataset '{}': its elements have {} bytes each, more than the {} a dump prints",
+                                  dataset.name(), type.size(), kMaxElementBytes));
+  }
   check_attributes(dataset.attrs(), dataset.name());
+  return dataset.size();
 }
 
-void DdlPrinter::check_supported(const Group& group) {
+std::uint64_t DdlPrinter::check_supported(const Group& group) {
   std::set<std::uint64_t> seen{group.object_id()};
-  check_supported(group, seen);
+  return check_supported(group, seen, 0);
 }
 
 // Each object once: hard links give objects more than one name, and may close a cycle of groups.
-void DdlPrinter::check_supported(const Group& group, std::set<std::uint64_t>& seen) {
+// Recursive, as the printing is (its nesting is the DDL's), and so bounded by kMaxDepth: a file
+// nested deeper (an HDF5 file from elsewhere; containers cannot be) is refused before any output
+// rather than overflowing the stack.
+std::uint64_t DdlPrinter::check_supported(const Group& group, std::set<std::uint64_t>& seen, std::uint64_t depth) {
   check_attributes(group.attrs(), group.name());
+  std::uint64_t elements = 0;
+  auto add = [&elements](std::uint64_t n) { elements = n > ~elements ? ~std::uint64_t{0} : elements + n; };
   for (const auto& name : group.keys()) {
-    if (group.type_of(name) == ObjectType::Group) {
-      const Group child = group.group(name);
-      if (seen.insert(child.object_id()).second) check_supported(child, seen);
-    } else {
+    if (group.type_of(name) != ObjectType::Group) {
       const Dataset child = group.dataset(name);
-      if (seen.insert(child.object_id()).second) check_supported(child);
+      if (seen.insert(child.object_id()).second) add(check_supported(child));
+    } else if (depth + 1 > kMaxDepth) {
+      throw Unsupported(fmt::format("group '{}' has groups nested deeper than {} levels; h5mf dump stops there",
+                                    group.name().size() > 200 ? group.name().substr(0, 200) + "..." : group.name(),
+                                    kMaxDepth));
+    } else {
+      const Group child = group.group(name);
+      if (seen.insert(child.object_id()).second) add(check_supported(child, seen, depth + 1));
     }
   }
+  return elements;
 }
 
 void DdlPrinter::begin(std::string_view shown_name) { out_.line(0, quoted_name("HDF5", shown_name)); }

@@ -43,10 +43,16 @@ class DdlPrinter {
       : out_(out), window_bytes_(window_bytes) {}
 
   // Throws h5mf::Unsupported, naming the object, if anything under `group` (its attributes, its
-  // datasets and theirs, recursively) has a type this printer cannot format. Called before any
-  // output so that an unsupported file gives an error, not a partial dump.
-  static void check_supported(const Group& group);
-  static void check_supported(const Dataset& dataset);
+  // datasets and theirs, recursively) has a type this printer cannot format, an element larger
+  // than kMaxElementBytes, or groups nested deeper than h5mf::kMaxDepth. Called before any output
+  // so that an unsupported file gives an error, not a partial dump. Returns the number of dataset
+  // elements the dump would print (saturating), for the caller's bound on them.
+  static std::uint64_t check_supported(const Group& group);
+  static std::uint64_t check_supported(const Dataset& dataset);
+
+  // The largest element printed: each is read whole, and a declared type of gigabytes (a hostile
+  // file; no one reads a 64 MiB element as text) must not become an allocation of that size.
+  static constexpr std::size_t kMaxElementBytes = std::size_t{64} << 20;
 
   // `HDF5 "<shown_name>" {` ... `}`: the whole file, as `h5dump FILE`.
   void file(const File& file, std::string_view shown_name);
@@ -58,7 +64,7 @@ class DdlPrinter {
   void end();
 
  private:
-  static void check_supported(const Group& group, std::set<std::uint64_t>& seen);
+  static std::uint64_t check_supported(const Group& group, std::set<std::uint64_t>& seen, std::uint64_t depth);
   bool print_if_seen(const char* keyword, std::uint64_t object, const std::string& path, std::string_view shown_name,
                      std::size_t indent);
   void group(const Group& group, std::string_view shown_name, std::size_t indent);

@@ -20,6 +20,20 @@ std::string shown_name(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
 }
+
+// h5dump prints every element, however many. A dataset's shape is only a number in its metadata:
+// a file or container can declare 2^62 elements in a few bytes, and printing their fill values
+// would never end. So a dump prints at most `max_elements` in all (0: no bound), checked before
+// any output; the default is some 2-3 GiB of text, more than anyone reads.
+constexpr std::uint64_t kDefaultMaxElements = std::uint64_t{1} << 28;
+
+void check_bound(std::uint64_t elements, std::uint64_t max_elements, const std::string& path) {
+  if (max_elements != 0 && elements > max_elements) {
+    throw Unsupported(fmt::format("'{}': the dump would print {} elements, more than --max-elements {} (pass "
+                                  "--max-elements 0 to print them all, as h5dump does)",
+                                  path, elements, max_elements));
+  }
+}
 }  // namespace
 
 Command add_dump_command(CLI::App& parent) {
@@ -27,12 +41,16 @@ Command add_dump_command(CLI::App& parent) {
     std::string path;
     std::vector<std::string> datasets;
     std::size_t window_bytes = std::size_t{16} << 20;
+    std::uint64_t max_elements = kDefaultMaxElements;
   };
   auto args = std::make_shared<Args>();
   CLI::App* app = parent.add_subcommand("dump", "Print a file or container as h5dump does");
   app->add_option("path", args->path, "The container (a directory) or HDF5 file")->required();
   app->add_option("-d,--dataset", args->datasets, "Print only this dataset, as h5dump -d (repeatable)")
       ->allow_extra_args(false);
+  app->add_option("--max-elements", args->max_elements,
+                  "Refuse to dump more than this many dataset elements in all (0: no bound)")
+      ->capture_default_str();
   // Hidden: how much of a dataset is read at once (small values let tests cross window edges).
   app->add_option("--window-bytes", args->window_bytes)->group("")->check(CLI::PositiveNumber);
 
@@ -41,7 +59,7 @@ Command add_dump_command(CLI::App& parent) {
             Output out(stdout);
             DdlPrinter printer(out, args->window_bytes);
             if (args->datasets.empty()) {
-              DdlPrinter::check_supported(file);
+              check_bound(DdlPrinter::check_supported(file), args->max_elements, args->path);
               printer.file(file, shown_name(args->path));
               return 0;
             }
@@ -64,7 +82,12 @@ Command add_dump_command(CLI::App& parent) {
                 failed = true;
               }
             }
-            for (const auto& [name, dataset] : found) DdlPrinter::check_supported(dataset);
+            std::uint64_t elements = 0;
+            for (const auto& [name, dataset] : found) {
+              const std::uint64_t n = DdlPrinter::check_supported(dataset);
+              elements = n > ~elements ? ~std::uint64_t{0} : elements + n;
+            }
+            check_bound(elements, args->max_elements, args->path);
             printer.begin(shown_name(args->path));
             for (const auto& [name, dataset] : found) printer.dataset(dataset, name, 0);
             printer.end();

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <new>
 #include <vector>
 
 #include "command.hpp"
@@ -26,6 +27,10 @@ int main(int argc, char** argv) {
       return command.run();
     } catch (const h5mf::Error& e) {
       fmt::print(stderr, "h5mf {}: {}\n", command.app->get_name(), e.what());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      // A hostile file can still ask for more memory than there is: an error, not an abort.
+      fmt::print(stderr, "h5mf {}: out of memory\n", command.app->get_name());
       return 1;
     }
   }

@@ -4,13 +4,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "command.hpp"
+#include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
+#include "h5mf/limits.hpp"
 
 namespace h5mf::tools {
 
@@ -57,31 +61,53 @@ std::string describe_dims(const Dataset& dataset) {
   return out;
 }
 
-// `path`: the group's path as h5ls shows it (escaped). `seen`: the path each object was listed at;
-// a later name of one (a hard link) is listed as h5ls does, ", same as <first path>", and not
-// entered again.
-void list(const Group& group, const std::string& path, std::map<std::uint64_t, std::string>& seen, std::string& out) {
-  std::vector<std::string> names = group.keys();
-  std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
-    const std::string child = (path == "/" ? "/" : path + "/") + escaped(name);
-    if (group.type_of(name) == ObjectType::Group) {
-      const Group g = group.group(name);
-      const auto [at, first] = seen.emplace(g.object_id(), child);
+// Lists everything under `top`. Iterative, with an explicit stack of members still to list, and
+// refusing groups nested deeper than kMaxDepth (an HDF5 file from elsewhere: containers cannot
+// be): a file nested tens of thousands deep must neither overflow the call stack nor take the
+// hours that opening each of its groups by path would. Each object is entered once: a later name
+// of one (a hard link) is listed as h5ls does, ", same as <first path>".
+void list(const Group& top, std::string& out) {
+  struct Pending {
+    Group parent;
+    std::string name;
+    std::string path;  // as h5ls shows it (escaped)
+    std::uint64_t depth = 0;
+  };
+  std::vector<Pending> stack;
+  std::map<std::uint64_t, std::string> seen{{top.object_id(), "/"}};  // the path each object was listed at
+  auto push_members = [&stack](const Group& group, const std::string& path, std::uint64_t depth) {
+    std::vector<std::string> names = group.keys();
+    if (depth > kMaxDepth && !names.empty()) {
+      throw Unsupported(fmt::format("'{}...' nests deeper than {} levels; h5mf ls stops there", path.substr(0, 200),
+                                    kMaxDepth));
+    }
+    std::sort(names.begin(), names.end(), std::greater<>());  // popped in name order
+    for (auto& name : names) {
+      std::string child = (path == "/" ? "/" : path + "/") + escaped(name);
+      stack.push_back({group, std::move(name), std::move(child), depth});
+    }
+  };
+  push_members(top, "/", 1);
+  while (!stack.empty()) {
+    Pending item = std::move(stack.back());
+    stack.pop_back();
+    if (item.parent.type_of(item.name) == ObjectType::Group) {
+      const Group g = item.parent.group(item.name);
+      const auto [at, first] = seen.emplace(g.object_id(), item.path);
       if (!first) {
-        fmt::format_to(std::back_inserter(out), "{:<24} Group, same as {}\n", child, at->second);
+        fmt::format_to(std::back_inserter(out), "{:<24} Group, same as {}\n", item.path, at->second);
         continue;
       }
-      fmt::format_to(std::back_inserter(out), "{:<24} Group\n", child);
-      list(g, child, seen, out);
+      fmt::format_to(std::back_inserter(out), "{:<24} Group\n", item.path);
+      push_members(g, item.path, item.depth + 1);
     } else {
-      const Dataset d = group.dataset(name);
-      const auto [at, first] = seen.emplace(d.object_id(), child);
+      const Dataset d = item.parent.dataset(item.name);
+      const auto [at, first] = seen.emplace(d.object_id(), item.path);
       if (!first) {
-        fmt::format_to(std::back_inserter(out), "{:<24} Dataset, same as {}\n", child, at->second);
+        fmt::format_to(std::back_inserter(out), "{:<24} Dataset, same as {}\n", item.path, at->second);
         continue;
       }
-      fmt::format_to(std::back_inserter(out), "{:<24} Dataset {{{}}}\n", child, describe_dims(d));
+      fmt::format_to(std::back_inserter(out), "{:<24} Dataset {{{}}}\n", item.path, describe_dims(d));
     }
   }
 }
@@ -95,8 +121,7 @@ Command add_ls_command(CLI::App& parent) {
   return {app, [path] {
             const File file(*path, Mode::Read);
             std::string out = fmt::format("{:<24} Group\n", "/");
-            std::map<std::uint64_t, std::string> seen{{file.object_id(), "/"}};
-            list(file, "/", seen, out);
+            list(file, out);
             fmt::print("{}", out);  // all at once: nothing is printed when listing fails half way
             return 0;
           }};

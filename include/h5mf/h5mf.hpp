@@ -7,6 +7,7 @@
 #include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
 #include "h5mf/group.hpp"
+#include "h5mf/limits.hpp"
 #include "h5mf/merge.hpp"
 #include "h5mf/options.hpp"
 #include "h5mf/selection.hpp"

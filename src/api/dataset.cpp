@@ -5,6 +5,7 @@
 
 #include "api/file_state.hpp"
 #include "driver/vlen_strings.hpp"
+#include "format/limits.hpp"
 
 namespace h5mf {
 
@@ -98,6 +99,9 @@ void Dataset::resize(const Extent& new_shape) {
       throw InvalidArgument(fmt::format("resize of dataset '{}' to [{}]: dimension {} exceeds maxshape [{}]", name(),
                                         fmt::join(new_shape, ", "), d, fmt::join(max, ", ")));
     }
+  }
+  if (const auto problem = format::extent_problem(new_shape, max, {}, dtype().size()); !problem.empty()) {
+    throw InvalidArgument(fmt::format("resize of dataset '{}': {}", name(), problem));
   }
   node_->resize(new_shape);
 }

@@ -7,6 +7,7 @@
 
 #include "api/file_state.hpp"
 #include "driver/vlen_strings.hpp"
+#include "format/limits.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/filters.hpp"
 #include "h5mf/error.hpp"
@@ -53,6 +54,17 @@ std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::stri
   SplitPath parts = split(path);
   std::shared_ptr<driver::GroupNode> at = parts.absolute ? driver.root() : node_;
   if (parts.parts.empty()) return {at, std::string()};
+  if (create) {  // before any group on the way is made
+    const std::string& from = at->path();
+    const auto depth = static_cast<std::uint64_t>(from == "/" ? 0 : std::count(from.begin(), from.end(), '/')) +
+                       parts.parts.size();
+    if (depth > format::kMaxDepth) {
+      throw InvalidArgument(fmt::format("cannot create '{}' in file '{}': it would nest {} deep, more than the {} "
+                                        "levels h5mf allows (docs/design.md, \"Hostile files\")",
+                                        path.size() > 200 ? std::string(path.substr(0, 200)) + "..." : std::string(path),
+                                        file_->path, depth, format::kMaxDepth));
+    }
+  }
   for (std::size_t i = 0; i + 1 < parts.parts.size(); ++i) {
     const std::string& part = parts.parts[i];
     const auto kind = at->child_kind(part);
@@ -206,6 +218,10 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
       out.chunks[d] = std::clamp<std::uint64_t>(want, 1, budget);
       budget = std::max<std::uint64_t>(budget / out.chunks[d], 1);
     }
+  }
+  if (const auto problem = format::extent_problem(out.shape, out.maxshape, out.chunks, out.file_type.size());
+      !problem.empty()) {
+    throw InvalidArgument(fmt::format("create_dataset '{}': {}", full, problem));
   }
   if (!out.filters.empty()) {
     hdf5::check_pipeline(out.file_type, out.chunks, out.filters, fmt::format("create_dataset '{}'", full));

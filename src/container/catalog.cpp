@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "format/limits.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::container {
@@ -45,8 +46,13 @@ CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const
   if (up.children.contains(name)) {
     throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, name, path_of(parent)));
   }
+  if (up.depth >= format::kMaxDepth) {
+    throw FormatError(fmt::format("{}: '{}' would nest deeper than {} levels, the most h5mf allows", context, name,
+                                  format::kMaxDepth));
+  }
   up.children.emplace(name, id);
   CatalogObject object;
+  object.depth = up.depth + 1;
   object.id = id;
   object.parent = parent;
   object.name = name;
@@ -93,6 +99,10 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           if (!r.chunk.empty() && r.chunk.size() != r.dims.size()) {
             throw FormatError(fmt::format("{}: dataset '{}' chunk rank {} differs from its rank {}",
                                           context, r.name, r.chunk.size(), r.dims.size()));
+          }
+          if (const auto problem = format::extent_problem(r.dims, r.maxdims, r.chunk, format::encoded_type_size(r.type));
+              !problem.empty()) {
+            throw FormatError(fmt::format("{}: dataset '{}': {}", context, r.name, problem));
           }
           CatalogObject& o = add_object(r.id, r.parent, r.name, ObjectKind::Dataset, r.epoch, context);
           o.type = r.type;
@@ -145,6 +155,10 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
               throw FormatError(fmt::format("{}: resize of '{}' to [{}] exceeds maxshape [{}]", context,
                                             path_of(r.id), fmt::join(r.dims, ","), fmt::join(o.maxdims, ",")));
             }
+          }
+          if (const auto problem = format::extent_problem(r.dims, o.maxdims, {}, format::encoded_type_size(o.type));
+              !problem.empty()) {
+            throw FormatError(fmt::format("{}: resize of '{}': {}", context, path_of(r.id), problem));
           }
           o.dims = r.dims;
           note_epoch(r.epoch);

@@ -29,6 +29,7 @@ struct CatalogObject {
   std::uint64_t id = 0;
   std::uint64_t parent = 0;
   std::string name;  // empty for the root
+  std::uint64_t depth = 0;  // names in its path: 0 for the root, at most format::kMaxDepth
   ObjectKind kind = ObjectKind::Group;
   std::uint64_t created_epoch = 0;  // 0: the object exists in the base file
   // Groups only. A child's id may name an object whose own `parent` and `name` are elsewhere: a hard
@@ -55,7 +56,8 @@ class Catalog {
   Catalog();  // just the root group, id 0
 
   // Applies one record. Throws FormatError (with `context`) when the record contradicts the
-  // catalog: unknown parent, a name taken, an id out of sequence, a resize beyond maxdims...
+  // catalog: unknown parent, a name taken, an id out of sequence, a resize beyond maxdims... or
+  // breaks a limit of format/limits.hpp (nesting, dataset and chunk sizes).
   void apply(const format::StructureRecord& record, const std::string& context = "catalog");
 
   const CatalogObject& object(std::uint64_t id) const;

@@ -34,15 +34,54 @@ int open_flags(PosixFile::Access access) {
   return O_RDONLY;
 }
 
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
 }  // namespace
 
 std::string errno_text(int error) { return fmt::format("{} (errno {})", std::strerror(error), error); }
 
-PosixFile::PosixFile(std::string path, Access access) : path_(std::move(path)) {
+PosixFile::PosixFile(std::string path, Access access, Links links) : path_(std::move(path)) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. It is
+  // cleared again once fstat has shown a regular file (where it means nothing anyway).
+  int flags = open_flags(access) | O_CLOEXEC | O_NONBLOCK;
+  if (links == Links::Refuse) flags |= O_NOFOLLOW;
   do {
-    fd_ = ::open(path_.c_str(), open_flags(access) | O_CLOEXEC, 0644);
+    fd_ = ::open(path_.c_str(), flags, 0644);
   } while (fd_ < 0 && errno == EINTR);
-  if (fd_ < 0) fail("cannot open", path_, errno);
+  if (fd_ < 0) {
+    const int error = errno;
+    // O_NOFOLLOW reports a link as ELOOP; say what it is.
+    struct stat st {};
+    if (links == Links::Refuse && error == ELOOP && ::lstat(path_.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      throw IoError(fmt::format("refusing to open '{}': it is a symbolic link, and h5mf follows no link inside a "
+                                "container",
+                                path_));
+    }
+    fail("cannot open", path_, error);
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    const int error = errno;
+    ::close(std::exchange(fd_, -1));
+    fail("cannot stat", path_, error);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(std::exchange(fd_, -1));
+    throw IoError(fmt::format("refusing to open '{}': it is {}, not a regular file", path_, kind_of(st.st_mode)));
+  }
+  if (::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK) != 0) {
+    const int error = errno;
+    ::close(std::exchange(fd_, -1));
+    fail("cannot clear O_NONBLOCK on", path_, error);
+  }
 }
 
 PosixFile& PosixFile::operator=(PosixFile&& o) noexcept {

@@ -1,5 +1,11 @@
 // A file descriptor with RAII and whole-transfer calls that retry short reads/writes and EINTR and
 // throw IoError naming the path, the operation, the offset and the OS error (ENOSPC included).
+//
+// Hostile containers (docs/design.md, "Hostile files"): every open refuses anything but a regular
+// file (a FIFO, device, socket or directory put where a file belongs) and never blocks doing so;
+// and, unless the caller names a path the user chose (Links::Follow), a symbolic link at the path
+// is refused too (O_NOFOLLOW): a link planted in a container must not make h5mf read, truncate or
+// write the file it points at.
 #pragma once
 
 #include <sys/types.h>
@@ -16,9 +22,12 @@ namespace h5mf::container {
 class PosixFile {
  public:
   enum class Access { Read, ReadWrite, CreateExclusive, CreateOrOpen, CreateTruncate };
+  // Refuse: the path's last component must not be a symbolic link (every file of a container).
+  // Follow: a path the user named (a merge output), opened as any tool would.
+  enum class Links { Refuse, Follow };
 
   PosixFile() = default;
-  PosixFile(std::string path, Access access);
+  PosixFile(std::string path, Access access, Links links = Links::Refuse);
   PosixFile(PosixFile&& o) noexcept
       : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
   PosixFile& operator=(PosixFile&& o) noexcept;

@@ -119,7 +119,7 @@ std::vector<std::string> recover_interrupted_merge(const Layout& layout) {
 bool looks_like_hdf5(const std::string& path) {
   static constexpr std::array<unsigned char, 8> kSignature{0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   if (!is_regular_file(path)) return false;
-  PosixFile file(path, PosixFile::Access::Read);
+  PosixFile file(path, PosixFile::Access::Read, PosixFile::Links::Follow);  // a path the user named
   const std::uint64_t size = file.size();
   for (std::uint64_t at = 0; at + kSignature.size() <= size; at = at == 0 ? 512 : at * 2) {
     std::array<std::byte, 8> bytes{};

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -231,15 +232,50 @@ struct Worker {
 
 }  // namespace
 
-std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog, std::size_t window_bytes) {
+std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog,
+                                const std::map<std::uint64_t, container::DatasetWrites>& writes,
+                                std::size_t window_bytes) {
   std::vector<Window> windows;
   for (const auto& d : plan.contiguous) {
-    const std::uint64_t total = sel::num_elements(catalog.object(d.id).dims);
+    const container::CatalogObject& o = catalog.object(d.id);
+    const std::uint64_t total = sel::num_elements(o.dims);
     const std::uint64_t per_window = std::max<std::uint64_t>(1, window_bytes / d.element_size);
-    for (std::uint64_t first = 0; first < total; first += per_window) {
+    auto add = [&](std::uint64_t first) {
       const std::uint64_t count = std::min(per_window, total - first);
       windows.push_back(
           {d.id, first, count, d.address + first * d.element_size, count * d.element_size, d.from_base});
+    };
+    if (d.from_base || !zero_fill(o.fill)) {
+      for (std::uint64_t first = 0; first < total; first += per_window) add(first);
+      continue;
+    }
+    // Window numbers [a, b] some record's bounding box reaches in the linear order.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> reached;
+    if (auto it = writes.find(d.id); it != writes.end()) {
+      const Extent& shape = o.dims;
+      auto linear = [&shape](const Extent& at) {
+        std::uint64_t index = 0;
+        for (std::size_t k = 0; k < shape.size(); ++k) index = index * shape[k] + at[k];
+        return index;
+      };
+      for (const auto& w : it->second.in_replay_order()) {
+        const sel::Box& box = w.box;
+        if (box.lo.size() != shape.size() || box.hi.size() != shape.size()) continue;
+        bool empty = false;
+        Extent last(shape.size());
+        for (std::size_t k = 0; k < shape.size(); ++k) {
+          if (box.hi[k] <= box.lo[k] || box.hi[k] > shape[k]) empty = true;
+          else last[k] = box.hi[k] - 1;
+        }
+        if (empty) continue;
+        reached.emplace_back(linear(box.lo) / per_window, linear(last) / per_window);
+      }
+    }
+    std::sort(reached.begin(), reached.end());
+    std::uint64_t next = 0;  // the first window number not yet cut
+    for (const auto& [a, b] : reached) {
+      for (std::uint64_t k = std::max(a, next); k <= b; ++k) add(k * per_window);
+      next = std::max(next, b + 1);
     }
   }
   return windows;
@@ -264,7 +300,9 @@ std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows,
 
 EngineStats run_engine(const EngineInput& input, const std::vector<Window>& windows, std::size_t begin,
                        std::size_t end) {
-  container::PosixFile output(input.output, container::PosixFile::Access::ReadWrite);
+  // The output is a path the user named (or the merge's own temporary beside the container).
+  container::PosixFile output(input.output, container::PosixFile::Access::ReadWrite,
+                              container::PosixFile::Links::Follow);
   std::uint64_t total = 0;
   for (std::size_t i = begin; i < end; ++i) total += windows[i].bytes;
 

@@ -24,8 +24,13 @@ struct Window {
   bool from_base = false;              // the output already holds the base file's bytes here
 };
 
-// Every contiguous dataset cut into windows of at most `window_bytes`, in output order.
-std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog, std::size_t window_bytes);
+// Every contiguous dataset cut into windows of at most `window_bytes`, in output order. Windows of a
+// dataset with a zero fill value that no record's bounding range reaches are left out: that space is
+// allocated and never written, so zero already (docs/design.md, "Hostile files": a dataset declared
+// 2^60 bytes costs its records, not 2^60 / window_bytes windows).
+std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog,
+                                const std::map<std::uint64_t, container::DatasetWrites>& writes,
+                                std::size_t window_bytes);
 
 // The windows [begin, end) of rank `rank`: consecutive output byte ranges of equal size.
 std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows, int rank, int ranks);

@@ -270,7 +270,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.bytes_written += report.chunk_bytes_stored;
 
   // 4. The contiguous datasets' data, by every thread of every rank.
-  const std::vector<Window> windows = cut_windows(plan, catalog, report.window_bytes);
+  const std::vector<Window> windows = cut_windows(plan, catalog, verified.writes, report.window_bytes);
   const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
                     options.kernel_copy, max_open_files, nullptr, false, nullptr};
@@ -347,7 +347,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     }
   }
   if (options.sync) {
-    mpi::on_all(*comm, [&] { container::PosixFile(output, container::PosixFile::Access::ReadWrite).sync(); });
+    mpi::on_all(*comm, [&] {
+      container::PosixFile(output, container::PosixFile::Access::ReadWrite, container::PosixFile::Links::Follow).sync();
+    });
   }
   report.bytes_written += comm->sum(stats.bytes_written);
   report.bytes_kernel_copied = comm->sum(stats.bytes_kernel_copied);

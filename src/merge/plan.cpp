@@ -1,11 +1,15 @@
 #include "merge/plan.hpp"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <filesystem>
+#include <limits>
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
@@ -66,8 +70,9 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
 
 // The base file, copied by the kernel where it can.
 void copy_file(const std::string& from, const std::string& to) {
-  container::PosixFile in(from, container::PosixFile::Access::Read);
-  container::PosixFile out(to, container::PosixFile::Access::CreateTruncate);
+  // Both are paths the user named (the base file the container extends, the output).
+  container::PosixFile in(from, container::PosixFile::Access::Read, container::PosixFile::Links::Follow);
+  container::PosixFile out(to, container::PosixFile::Access::CreateTruncate, container::PosixFile::Links::Follow);
   const std::uint64_t size = in.size();
   loff_t at_in = 0, at_out = 0;
   while (static_cast<std::uint64_t>(at_in) < size) {
@@ -90,6 +95,60 @@ void copy_file(const std::string& from, const std::string& to) {
 
 }  // namespace
 
+namespace {
+
+// Declared sizes are only numbers in the metafile; before anything is written they are checked
+// against what the output's file system can take (docs/design.md, "Hostile files"). A contiguous
+// dataset with a non-zero fill value is stored whole (the engine writes its fill wherever no record
+// did), so its bytes must fit the free space. Zero-filled space is never written (a hole), but the
+// file is still as long as every contiguous dataset together: where that is more than the free
+// space, a file system without holes, or with a maximum file size (ext4: 16 TiB), could not hold
+// it, so the output is made that long first (ftruncate), and a refusal (EFBIG) ends the merge
+// here, not in libhdf5's close, which leaves HDF5 unable to close the file at all.
+void check_space(const container::Catalog& catalog, const std::string& output) {
+  std::uint64_t filled = 0, length = 0, largest_bytes = 0;
+  std::string largest;
+  for (std::uint64_t id : catalog.datasets()) {
+    const CatalogObject& o = catalog.object(id);
+    if (!written_by_engine(o, catalog.in_base(id))) continue;
+    // Each is below format::kMaxDatasetBytes (the catalog checked): a sum of two fits 64 bits.
+    const std::uint64_t bytes = sel::num_elements(o.dims) * Datatype::decode(o.type).size();
+    length = std::min(length + bytes, std::uint64_t{1} << 63);
+    if (!std::all_of(o.fill.begin(), o.fill.end(), [](std::byte b) { return b == std::byte{0}; })) {
+      filled = std::min(filled + bytes, std::uint64_t{1} << 63);
+    }
+    if (bytes > largest_bytes) {
+      largest_bytes = bytes;
+      largest = catalog.path_of(id);
+    }
+  }
+  const std::string folder = std::filesystem::absolute(output).parent_path().string();
+  struct statvfs fs {};
+  if (::statvfs(folder.c_str(), &fs) != 0) return;  // no answer: the writes will tell
+  const std::uint64_t available = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (filled > available) {
+    throw IoError(fmt::format(
+        "cannot merge into '{}': its contiguous datasets with non-zero fill values need {} bytes written (the "
+        "largest dataset, '{}', declares {}), and its file system has {} bytes free",
+        output, filled, largest, largest_bytes, available));
+  }
+  if (length <= available) return;
+  container::PosixFile probe(output, container::PosixFile::Access::CreateTruncate,
+                             container::PosixFile::Links::Follow);
+  const auto most = static_cast<std::uint64_t>(std::numeric_limits<off_t>::max());
+  if (::ftruncate(probe.fd(), static_cast<off_t>(std::min(length, most))) != 0) {
+    const int error = errno;
+    probe.close();
+    container::remove_file(output);
+    throw IoError(fmt::format("cannot merge into '{}': its contiguous datasets declare {} bytes (the largest, '{}', "
+                              "{}), more than a file can hold there: {}",
+                              output, length, largest, largest_bytes, container::errno_text(error)));
+  }
+  probe.truncate(0);
+}
+
+}  // namespace
+
 bool written_by_engine(const container::CatalogObject& dataset, bool in_base) {
   return !in_base && dataset.chunk.empty() && !Datatype::decode(dataset.type).is_variable_length();
 }
@@ -99,6 +158,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
                       std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report) {
   static const container::DatasetWrites none;
   Plan plan;
+  check_space(catalog, output);
   if (base) copy_file(*base, output);
   // Datasets and chunks of 64 KiB or more start at a page boundary, so that the data stage's
   // writes cover whole pages (a write that starts mid-page costs the page cache a lookup and a

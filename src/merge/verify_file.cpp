@@ -15,6 +15,7 @@
 #include "driver/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
+#include "h5mf/limits.hpp"
 #include "h5mf/verify.hpp"
 #include "hdf5/handle.hpp"
 
@@ -175,6 +176,12 @@ void read_dataset(hid_t dataset, const std::string& path, FileCheck& check) {
 herr_t visit_object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
   auto& check = *static_cast<FileCheck*>(data);
   const std::string path = std::string(name) == "." ? "/" : "/" + std::string(name);
+  // Opening by path costs its depth: a file nested tens of thousands deep would take hours. Groups
+  // nest at most kMaxDepth deep in anything h5mf makes; deeper is reported and the walk stops.
+  if (static_cast<std::uint64_t>(std::count(path.begin(), path.end(), '/')) > kMaxDepth) {
+    check.error(path.substr(0, 200) + "...", fmt::format("objects nest deeper than {} levels; verify stops here", kMaxDepth));
+    return 1;
+  }
   try {
     hdf5::Handle object(H5Oopen(root, name, H5P_DEFAULT));
     if (!object.valid()) {

@@ -25,12 +25,14 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <span>
 #include <unordered_set>
 
 #include "container/base.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
+#include "container/posix_file.hpp"
 #include "container/threads.hpp"
 #include "driver/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
@@ -624,11 +626,53 @@ std::string new_generation() {
   return fmt::format("view-{:016x}", token);
 }
 
-void write_sources(const ViewNames& names, const std::vector<DatasetPlan>& plans, const container::Catalog& catalog,
-                   const container::Layout& layout, ViewReport& report) {
+// The view's two files are built in memory (HDF5's core driver, no backing store) and written by
+// save_image(): H5Fcreate would open the name with O_CREAT|O_TRUNC and follow a symbolic link
+// planted there (docs/design.md, "Hostile files"). They hold metadata only (mappings, external
+// segments), bounded by --max-total-mappings.
+Handle create_in_memory(const std::string& name, const std::string& what) {
+  Handle fapl(hdf5::check_id(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate(file access)"));
+  hdf5::check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, 0), "H5Pset_fapl_core");
+  return Handle(hdf5::check_id(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), what));
+}
+
+std::vector<std::byte> image_of(const Handle& file, const std::string& name) {
+  hdf5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), fmt::format("flush '{}'", name));
+  const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+  hdf5::check(size < 0 ? -1 : 0, fmt::format("size the image of '{}'", name));
+  std::vector<std::byte> image(static_cast<std::size_t>(size));
+  hdf5::check(H5Fget_file_image(file.get(), image.data(), image.size()) < 0 ? -1 : 0,
+              fmt::format("copy the image of '{}'", name));
+  return image;
+}
+
+// A file in the container's own directory follows no link and must be a regular file or new
+// (PosixFile's rule for every container file); one the user named elsewhere opens as any tool's.
+bool inside(const container::Layout& layout, const std::string& path) {
+  std::error_code error;
+  const fs::path parent = fs::weakly_canonical(absolute_path(path).parent_path(), error);
+  const fs::path container = fs::weakly_canonical(absolute_path(layout.path()), error);
+  return parent == container;
+}
+
+void save_image(const std::string& path, std::span<const std::byte> image, const container::Layout& layout) {
+  using container::PosixFile;
+  PosixFile file(path, PosixFile::Access::CreateTruncate,
+                 inside(layout, path) ? PosixFile::Links::Refuse : PosixFile::Links::Follow);
+  try {
+    file.write_at(0, image);
+    file.close();
+  } catch (...) {
+    container::remove_file(path);  // ours, opened above: a regular file, not a link
+    throw;
+  }
+}
+
+std::vector<std::byte> write_sources(const ViewNames& names, const std::vector<DatasetPlan>& plans,
+                                     const container::Catalog& catalog, const container::Layout& layout,
+                                     ViewReport& report) {
   const std::string& file_name = names.sources;
-  Handle file(hdf5::check_id(H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                             fmt::format("cannot create the view's sources file '{}'", file_name)));
+  Handle file = create_in_memory(file_name, fmt::format("cannot create the view's sources file '{}'", file_name));
   Handle top(hdf5::check_id(H5Gcreate2(file.get(), names.generation.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                             fmt::format("create group '/{}' in '{}'", names.generation, file_name)));
   std::map<std::uint32_t, std::string> data_files;  // absolute: read from any working directory
@@ -665,14 +709,15 @@ void write_sources(const ViewNames& names, const std::vector<DatasetPlan>& plans
     }
   }
   top.close(fmt::format("close group '/{}' in '{}'", names.generation, file_name));
+  auto image = image_of(file, file_name);
   file.close(fmt::format("close the view's sources file '{}'", file_name));
+  return image;
 }
 
-void write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans, const container::Catalog& catalog,
-                ViewReport& report) {
+std::vector<std::byte> write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans,
+                                  const container::Catalog& catalog, ViewReport& report) {
   const std::string& output = names.output;
-  Handle file(hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                             fmt::format("cannot create view '{}'", output)));
+  Handle file = create_in_memory(output, fmt::format("cannot create view '{}'", output));
   std::map<std::uint64_t, const DatasetPlan*> by_id;
   for (const auto& p : plans) by_id.emplace(p.id, &p);
   std::map<std::uint64_t, Handle> groups;
@@ -719,7 +764,9 @@ void write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans, c
   }
   merge_detail::create_links(file.get(), catalog, output, false);
   groups.clear();
+  auto image = image_of(file, output);
   file.close(fmt::format("close view '{}'", output));
+  return image;
 }
 
 }  // namespace
@@ -814,12 +861,16 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
         container_path, plans.size(), total, options.max_total_mappings));
   }
 
+  const auto sources_image = write_sources(names, plans, catalog, layout, report);
+  const auto view_image = write_view(names, plans, catalog, report);
+  // Nothing is on disk until both files are complete in memory. A file that cannot be opened
+  // (a link or FIFO planted at its name) is left as it is; one opened and then not written whole
+  // is removed.
+  save_image(report.sources, sources_image, layout);
   try {
-    write_sources(names, plans, catalog, layout, report);
-    write_view(names, plans, catalog, report);
+    save_image(report.output, view_image, layout);
   } catch (...) {
     std::error_code ignored;
-    fs::remove(report.output, ignored);
     fs::remove(report.sources, ignored);
     throw;
   }
