@@ -8,6 +8,10 @@
 #   python   python3-h5mf  <H5MF_PYTHON_INSTALL_DIR>/h5mf/ (python/CMakeLists.txt)
 include(CMakePackageConfigHelpers)
 
+# cpack (and `make install`) install what is built and build nothing: the install tests run cpack
+# inside ctest, after the build, next to other tests.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 # Installed programs and modules find libh5mf relative to themselves, so that a prefix can move
 # (and a scratch prefix works without LD_LIBRARY_PATH).
 function(h5mf_install_rpath target from_dir)

@@ -120,11 +120,14 @@ deb)
     dpkg-deb -f "$deb" Package Version Depends
     debs+=("$deb")
   done
-  dpkg-deb -c "${debs[0]}" | grep -q "/usr/bin/h5mf$" || fail "h5mf has no /usr/bin/h5mf"
-  dpkg-deb -c "${debs[0]}" | grep -q "libh5mf.so.$H5MF_SOVERSION" || fail "h5mf has no libh5mf.so.$H5MF_SOVERSION"
-  dpkg-deb -c "${debs[1]}" | grep -q "h5mfConfig.cmake$" || fail "libh5mf-dev has no h5mfConfig.cmake"
-  dpkg-deb -c "${debs[1]}" | grep -q "pkgconfig/h5mf.pc$" || fail "libh5mf-dev has no h5mf.pc"
-  dpkg-deb -c "${debs[2]}" | grep -q "dist-packages/h5mf/_core" || fail "python3-h5mf has no module"
+  for i in 0 1 2; do dpkg-deb -c "${debs[$i]}" > "contents-${packages[$i]}"; done
+  contains() { grep -q "$2" "contents-$1" || fail "$1 has no $2"; }
+  contains h5mf "/usr/bin/h5mf$"
+  contains h5mf "libh5mf.so.$H5MF_SOVERSION"
+  contains libh5mf-dev "/usr/include/h5mf/h5mf.hpp$"
+  contains libh5mf-dev "h5mfConfig.cmake$"
+  contains libh5mf-dev "pkgconfig/h5mf.pc$"
+  contains python3-h5mf "dist-packages/h5mf/_core"
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "packages made; installing them needs root and apt-get: skipped"; exit 77
   fi
