@@ -6,8 +6,10 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "command.hpp"
@@ -74,6 +76,15 @@ int main(int argc, char** argv) {
   }
   for (const auto& command : commands) {
     if (!command.app->parsed()) continue;
+    // One message for a missing PATH, whichever command was given it.
+    if (const CLI::Option* path = command.app->get_option_no_throw("path"); path && path->count() > 0) {
+      const std::string given = path->as<std::string>();
+      std::error_code error;
+      if (!std::filesystem::exists(given, error)) {
+        fmt::print(stderr, "h5mf {}: '{}' does not exist\n", command.app->get_name(), given);
+        return 1;
+      }
+    }
     try {
       return command.run();
     } catch (const h5mf::Error& e) {

@@ -26,7 +26,11 @@ expect(RC 1 ERR "subcommand is required" COMMAND)
 expect(RC 1 ERR "path is required" COMMAND ls)
 expect(RC 1 ERR "--no-such-flag" COMMAND dump --no-such-flag x.h5)
 # h5ls's -r is accepted (h5mf ls always lists recursively): the path is what fails here.
-expect(RC 1 ERR "h5mf ls: .*no-such\\.h5.* not found" COMMAND ls -r no-such.h5)
+expect(RC 1 ERR "^h5mf ls: 'no-such\\.h5' does not exist\n$" COMMAND ls -r no-such.h5)
+# One message for a missing path in every command that takes one.
+foreach(command dump merge view verify)
+  expect(RC 1 ERR "^h5mf ${command}: 'no-such\\.h5' does not exist\n$" COMMAND ${command} no-such.h5)
+endforeach()
 # One size parser: the option and the text are named.
 expect(RC 1 ERR "--records '1X': expected a number or a size such as 64K" COMMAND growth --records 1X)
 
