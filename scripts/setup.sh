@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages h5mf needs (only those missing: `apt-get update` once, then an
-# idempotent `apt-get install`), then configures and builds into build/. Sourced by demo.sh and
-# test.sh; safe to run again and again.
+# idempotent `apt-get install`) and sets the environment for mpiexec as root. Sourced by demo.sh
+# (which builds only what the demo shows, in build-demo/) and test.sh (which builds everything, with
+# warnings as errors, in build/); safe to run again and again.
 set -euo pipefail
 
 H5MF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,7 @@ packages=(
   libfmt-dev libcli11-dev libxxhash-dev nlohmann-json3-dev zlib1g-dev
   googletest libgtest-dev
   pybind11-dev python3-dev python3-numpy python3-mpi4py python3-h5py-mpi python3-pytest python3-matplotlib
+  python3-setuptools python3-wheel python3-venv help2man
 )
 
 missing=()
@@ -28,6 +30,3 @@ fi
 
 # mpiexec as root (containers, CI) and more ranks than cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-
-cmake -S "$H5MF_ROOT" -B "$H5MF_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH5MF_WERROR=ON >/dev/null
-cmake --build "$H5MF_BUILD" -j"$(nproc)"

@@ -32,6 +32,7 @@
 #include "command.hpp"
 #include "h5mf/error.hpp"
 #include "mpi_session.hpp"
+#include "size.hpp"
 
 namespace h5mf::tools {
 namespace {
@@ -65,26 +66,6 @@ struct Args {
   std::vector<unsigned> merge_threads{1, 2, 4};
   unsigned merge_jobs = 0;
 };
-
-std::uint64_t parse_size(const std::string& text, const char* option) {
-  std::size_t used = 0;
-  std::uint64_t value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string unit = text.substr(used);
-  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::toupper(c); });
-  if (unit.ends_with("IB")) unit.resize(unit.size() - 2);
-  if (unit.ends_with("B")) unit.resize(unit.size() - 1);
-  const std::map<std::string, int> shifts{{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}};
-  const auto it = shifts.find(unit);
-  if (used == 0 || it == shifts.end()) {
-    throw InvalidArgument(fmt::format("{} '{}': expected a size such as 64K, 256M or 1G (powers of 1024)", option, text));
-  }
-  return value << it->second;
-}
 
 std::string human(std::uint64_t bytes) {
   if (bytes >= (std::uint64_t{1} << 30) && bytes % (std::uint64_t{1} << 30) == 0) return fmt::format("{} GiB", bytes >> 30);

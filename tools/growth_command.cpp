@@ -17,6 +17,7 @@
 
 #include "command.hpp"
 #include "growth_run.hpp"
+#include "size.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::tools {
@@ -33,27 +34,10 @@ struct GrowthArgs {
   std::string dir, json, label;
 };
 
-// "1K" = 1024, "64M", "2G"; plain numbers are taken as they are.
-u64 parse_count(const std::string& text, bool binary) {
-  std::size_t used = 0;
-  u64 value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    throw InvalidArgument(fmt::format("growth: '{}' is not a number", text));
-  }
-  const std::string suffix = text.substr(used);
-  const u64 k = binary ? 1024 : 1000;
-  if (suffix.empty()) return value;
-  if (suffix == "K" || suffix == "k") return value * k;
-  if (suffix == "M") return value * k * k;
-  if (suffix == "G") return value * k * k * k;
-  throw InvalidArgument(fmt::format("growth: unknown suffix in '{}' (K, M or G)", text));
-}
-
-std::vector<u64> parse_list(const std::vector<std::string>& items, bool binary) {
+// Counts and sizes alike: "1K" = 1024 (tools/size.hpp), as every h5mf option.
+std::vector<u64> parse_list(const std::vector<std::string>& items, std::string_view option) {
   std::vector<u64> out;
-  for (const auto& item : items) out.push_back(parse_count(item, binary));
+  for (const auto& item : items) out.push_back(parse_size(item, option));
   return out;
 }
 
@@ -103,9 +87,9 @@ int run_growth(const GrowthArgs& args) {
   int status = 0;
   try {
     std::vector<PointResult> results;
-    for (u64 d : parse_list(args.datasets, false))
-      for (u64 r : parse_list(args.records, false))
-        for (u64 w : parse_list(args.writes, true)) results.push_back({Point{d, r, w}, {}, {}, {}});
+    for (u64 d : parse_list(args.datasets, "--datasets"))
+      for (u64 r : parse_list(args.records, "--records"))
+        for (u64 w : parse_list(args.writes, "--write")) results.push_back({Point{d, r, w}, {}, {}, {}});
     const std::string base = !args.dir.empty() ? args.dir : fs::is_directory("/dev/shm") ? "/dev/shm" : ".";
     std::string scratch;
     if (rank == 0) {
@@ -210,7 +194,7 @@ Command add_growth_command(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "growth", "Measure how open, close, structure calls, merge planning and the merge grow (mpiexec -n N h5mf growth)");
   app->add_option("--datasets", args->datasets, "Numbers of datasets (a list: 1,10,100)")->delimiter(',');
-  app->add_option("--records", args->records, "Numbers of write records over all ranks (1K = 1000)")->delimiter(',');
+  app->add_option("--records", args->records, "Numbers of write records over all ranks (1K = 1024)")->delimiter(',');
   app->add_option("--write", args->writes, "Bytes per write record (1K = 1024, 64M), multiples of 8")->delimiter(',');
   app->add_option("--repeats", args->repeats, "Repeats of every point (median reported)")->check(CLI::PositiveNumber);
   app->add_option("--merge-threads", args->merge_threads, "Merge threads per rank");

@@ -118,6 +118,8 @@ Command add_ls_command(CLI::App& parent) {
   auto path = std::make_shared<std::string>();
   CLI::App* app = parent.add_subcommand("ls", "List groups and datasets (like h5ls -r)");
   app->add_option("path", *path, "The container (a directory) or HDF5 file")->required();
+  // As h5ls -r: the listing is always recursive; the flag is accepted for users' habits and scripts.
+  app->add_flag("-r,--recursive")->description("List recursively (always; as h5ls -r)");
   return {app, [path] {
             const File file(*path, Mode::Read);
             std::string out = fmt::format("{:<24} Group\n", "/");

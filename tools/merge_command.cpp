@@ -9,6 +9,7 @@
 #include "command.hpp"
 #include "dropped_json.hpp"
 #include "h5mf/merge.hpp"
+#include "merge_output.hpp"
 #include "mpi_session.hpp"
 #include "progress_bar.hpp"
 
@@ -19,7 +20,7 @@ Command add_merge_command(CLI::App& parent) {
     std::string path;
     MergeOptions options;
     std::size_t budget_mib = 256;
-    bool quiet = false, json = false;
+    bool quiet = false, json = false, force = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* app = parent.add_subcommand("merge", "Reconstruct a container into one conventional HDF5 file");
@@ -29,6 +30,7 @@ Command add_merge_command(CLI::App& parent) {
   app->add_option("-j,--jobs", args->options.threads, "Threads per process (default: one per CPU the process may run on)");
   app->add_option("--memory", args->budget_mib, "Memory budget for data buffers per process, in MiB")
       ->check(CLI::Range(4, 1 << 20));
+  app->add_flag("--force", args->force, "With -o: overwrite an existing file that is not HDF5");
   app->add_flag("-q,--quiet", args->quiet, "Print nothing but errors and damage reports");
   app->add_flag("--json", args->json, "Print a machine-readable summary (JSON) instead of the text one");
   app->add_flag("!--no-verify", args->options.verify_data, "Skip checking record data against checksums");
@@ -36,6 +38,7 @@ Command add_merge_command(CLI::App& parent) {
   app->add_flag("!--no-sync", args->options.sync, "Do not fsync the output before replacing the container");
 
   return {app, [args] {
+            check_merge_output(args->path, args->options.output, args->force);  // before any work
             MpiSession mpi;
             MergeOptions options = args->options;
             options.comm = mpi.comm();
