@@ -1,6 +1,7 @@
 #include "container/holder_lock.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -8,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <atomic>
+#include <mutex>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -31,6 +34,40 @@ void warn_unsupported_once(const std::string& path, int error) {
                "h5mf: warning: cannot lock '%s' (%s): this file system has no flock, so nothing keeps another "
                "process from replacing or merging a container while it is open\n",
                path.c_str(), errno_text(error).c_str());
+}
+
+// The descriptors of this process's holder locks. A child forked without exec shares their open
+// file descriptions, and with them the locks: it would keep a container held after the parent
+// closed it. The child closes its copies at once (the parent's locks stay), and its HolderLock
+// objects, no longer registered, then close nothing. Atomics only: a fork handler may not lock.
+constexpr std::size_t kSlots = 256;
+std::array<std::atomic<int>, kSlots> registered_fds{};  // fd + 1; 0 is a free slot
+
+void close_in_forked_child() {
+  for (auto& slot : registered_fds) {
+    const int entry = slot.exchange(0);
+    if (entry > 0) ::close(entry - 1);
+  }
+}
+
+// When every slot is taken, that lock stays with a forked child too (and is closed as usual).
+bool register_fd(int fd) {
+  static std::once_flag once;
+  std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, close_in_forked_child); });
+  for (auto& slot : registered_fds) {
+    int expected = 0;
+    if (slot.compare_exchange_strong(expected, fd + 1)) return true;
+  }
+  return false;
+}
+
+// False when `fd` is not ours to close: a forked child closed it already.
+bool unregister_fd(int fd) {
+  for (auto& slot : registered_fds) {
+    int expected = fd + 1;
+    if (slot.compare_exchange_strong(expected, 0)) return true;
+  }
+  return false;
 }
 
 struct Holder {
@@ -78,12 +115,14 @@ std::string busy_message(const std::string& action, const std::string& path) {
 
 }  // namespace
 
-HolderLock::HolderLock(HolderLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+HolderLock::HolderLock(HolderLock&& o) noexcept
+    : fd_(std::exchange(o.fd_, -1)), registered_(o.registered_), path_(std::move(o.path_)) {}
 
 HolderLock& HolderLock::operator=(HolderLock&& o) noexcept {
   if (this != &o) {
     release();
     fd_ = std::exchange(o.fd_, -1);
+    registered_ = o.registered_;
     path_ = std::move(o.path_);
   }
   return *this;
@@ -92,7 +131,9 @@ HolderLock& HolderLock::operator=(HolderLock&& o) noexcept {
 HolderLock::~HolderLock() { release(); }
 
 void HolderLock::release() noexcept {
-  if (fd_ >= 0) ::close(std::exchange(fd_, -1));  // closing the last descriptor drops the lock
+  if (fd_ < 0) return;
+  const int fd = std::exchange(fd_, -1);
+  if (unregister_fd(fd) || !registered_) ::close(fd);  // closing the last descriptor drops the lock
 }
 
 std::optional<HolderLock> HolderLock::try_acquire(const std::string& path, Kind kind) {
@@ -108,6 +149,7 @@ std::optional<HolderLock> HolderLock::try_acquire(const std::string& path, Kind 
     throw IoError(fmt::format("cannot open '{}' to lock it: {}", path, errno_text(error)));
   }
   HolderLock lock(fd, path);
+  lock.registered_ = register_fd(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw IoError(fmt::format("cannot stat '{}': {}", path, errno_text(errno)));
   if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {

@@ -5,7 +5,8 @@
 // leftover directory still locked is still in use.
 //
 // flock locks conflict between two open file descriptions even within one process: take one per
-// process at the top level (open, merge, view), never again in the layers those call.
+// process at the top level (open, merge, view), never again in the layers those call. A child
+// forked without exec does not inherit this process's locks (its copies are closed at the fork).
 #pragma once
 
 #include <optional>
@@ -44,6 +45,7 @@ class HolderLock {
  private:
   HolderLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_ = -1;
+  bool registered_ = false;  // closed by a forked child (see holder_lock.cpp)
   std::string path_;
 };
 
