@@ -166,9 +166,18 @@ void run_mpi(const Trial& t, const std::string& container, const std::string& di
     r = wait_for(job.pid, 90s, true);
   }
   EXPECT_FALSE(r.timed_out) << describe(t) << ": the MPI job hung\n" << read_text(dir + "/output.mpi");
-  // A rank must not outlive the job and write on while we check.
+  // A rank must not outlive the job and write on while we check; nor hold the container (a dying
+  // rank still holds its lock, and the checks' opens and merges would be refused).
   for (std::uint32_t w = 0; w < t.writers; ++w) {
-    for (pid_t pid : read_progress(fmt::format("{}/progress.{}", dir, w)).pids) ::kill(pid, SIGKILL);
+    for (pid_t pid : read_progress(fmt::format("{}/progress.{}", dir, w)).pids) {
+      ::kill(pid, SIGKILL);
+      for (int i = 0; i < 3000 && ::kill(pid, 0) == 0; ++i) {
+        const std::string stat = read_text(fmt::format("/proc/{}/stat", pid));
+        const auto close = stat.rfind(')');
+        if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') break;  // exited
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
   }
   const auto output = read_text(dir + "/output.mpi");
   EXPECT_EQ(output.find("crash_writer rank"), std::string::npos) << describe(t) << ": a rank failed\n" << output;
