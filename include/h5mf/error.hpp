@@ -1,5 +1,6 @@
 // Errors: one root exception and the few categories users catch. Python maps them as
 // InvalidArgument -> ValueError, NotFound -> KeyError, IoError/FormatError -> OSError,
+// Busy -> BlockingIOError (errno EAGAIN, as h5py for a file another process has locked),
 // CollectiveMismatch -> RuntimeError, Unsupported -> NotImplementedError.
 #pragma once
 
@@ -17,6 +18,13 @@ class Error : public std::runtime_error {
 class IoError : public Error {
  public:
   using Error::Error;
+};
+
+// Another process holds the container (open, or being merged or replaced): the operation would
+// destroy or race with its work, so it is refused. The message names the holder where it can.
+class Busy : public IoError {
+ public:
+  using IoError::IoError;
 };
 
 // Bytes on disk are not what the format says: bad magic, checksum, truncated, newer version.

@@ -16,7 +16,10 @@ def merge(path, output=None, jobs=None, *, verify=True, sync=True):
     sync: fsync the output before it replaces the container.
 
     The merge runs in this process; in an MPI job, close the file on every rank, then merge on one
-    (``if comm.rank == 0: h5mf.merge(path)``), or run ``mpiexec -n N h5mf merge PATH``.
+    (``if comm.rank == 0: h5mf.merge(path)``), or run ``mpiexec -n N h5mf merge PATH``. A merge
+    holds the container alone: while another process has it open or merges it, this raises
+    BlockingIOError naming that process (so ranks that all call merge(path) get one merge and
+    errors, never two merges at once); a path that is already the merged file raises KeyError.
     """
     if jobs is not None and operator.index(jobs) < 1:
         raise ValueError(f'jobs must be at least 1, not {jobs}')

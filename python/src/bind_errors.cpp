@@ -3,6 +3,8 @@
 #include "common.hpp"
 #include "h5mf/error.hpp"
 
+#include <cerrno>
+
 namespace h5mf::python {
 
 void bind_errors(py::module_& m) {
@@ -26,6 +28,13 @@ void bind_errors(py::module_& m) {
       PyErr_SetString(PyExc_KeyError, e.what());
     } catch (const InvalidArgument& e) {  // AlreadyExists too
       PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const Busy& e) {
+      // h5py raises BlockingIOError(EAGAIN) for a file another process has locked.
+      PyObject* value = Py_BuildValue("(is)", EAGAIN, e.what());
+      if (value != nullptr) {
+        PyErr_SetObject(PyExc_BlockingIOError, value);
+        Py_DECREF(value);
+      }
     } catch (const FormatError& e) {
       PyErr_SetString(format_error, e.what());
     } catch (const IoError& e) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "container/merge_marker.hpp"
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
 #include "h5mf/error.hpp"
@@ -59,12 +60,11 @@ void check_base_unchanged(const Layout& layout, const format::BaseRecord& base) 
 }
 
 std::string base_merge_temporary(const std::string& base) { return base + ".h5mf-tmp"; }
-std::string base_merge_marker(const Layout& layout) { return layout.path() + "/merged"; }
+std::string base_merge_marker(const Layout& layout) { return merge_marker_path(layout.path()); }
 
-std::string replace_base_with_file(const Layout& layout, const std::string& base) {
+std::string replace_base_with_file(const Layout& layout, const std::string& base, const format::ContainerId& id) {
   const std::string temporary = base_merge_temporary(base);
-  PosixFile(base_merge_marker(layout), PosixFile::Access::CreateTruncate).close();
-  sync_directory(layout.path());
+  write_merge_marker(layout.path(), describe_merge_output(temporary, id));
   if (::rename(temporary.c_str(), base.c_str()) != 0) {
     throw IoError(fmt::format("cannot rename '{}' to '{}': {}", temporary, base, errno_text(errno)));
   }
@@ -72,23 +72,39 @@ std::string replace_base_with_file(const Layout& layout, const std::string& base
   return layout.path();
 }
 
-std::vector<std::string> recover_interrupted_base_merge(const Layout& layout, const std::string& base) {
-  std::vector<std::string> done;
+Recovery recover_interrupted_base_merge(const Layout& layout, const std::string& base) {
+  Recovery out;
   const std::string temporary = base_merge_temporary(base);
-  if (is_regular_file(base_merge_marker(layout))) {
-    if (is_regular_file(temporary)) {
-      if (::rename(temporary.c_str(), base.c_str()) != 0) {
-        throw IoError(fmt::format("cannot rename '{}' to '{}': {}", temporary, base, errno_text(errno)));
-      }
-      done.push_back(fmt::format("finished an interrupted merge: moved '{}' to '{}'", temporary, base));
+  const Layout plain(base);  // `base` may be what a plain merge of that path made
+  if (is_directory(temporary) || is_directory(plain.replaced_container())) out.add(recover_interrupted_merge(plain));
+  const std::string& dir = layout.path();
+  if (!is_directory(dir)) return out;
+  const std::string marker = base_merge_marker(layout);
+  // Killed between the marker and the rename: the marker names the complete copy.
+  if (is_regular_file(marker) && is_regular_file(temporary) && merge_unproven(dir, temporary).empty()) {
+    if (::rename(temporary.c_str(), base.c_str()) != 0) {
+      throw IoError(fmt::format("cannot rename '{}' to '{}': {}", temporary, base, errno_text(errno)));
     }
-    remove_tree(layout.path());
-    done.push_back(fmt::format("removed '{}', the container of a finished merge", layout.path()));
-  } else if (is_regular_file(temporary)) {
-    remove_file(temporary);
-    done.push_back(fmt::format("removed '{}', the output of an interrupted merge", temporary));
+    sync_directory(parent_of(base));
+    out.done.push_back(fmt::format("finished an interrupted merge: moved '{}' to '{}'", temporary, base));
   }
-  return done;
+  if (is_regular_file(marker)) {
+    const std::string why = merge_unproven(dir, base);
+    if (why.empty()) {
+      remove_finished_container(dir);
+      out.done.push_back(fmt::format("removed '{}', the container of a finished merge into '{}'", dir, base));
+      return out;
+    }
+    out.left.push_back(fmt::format("left '{}' in place: it is not proven to be the container of a finished merge "
+                                   "into '{}': {}",
+                                   dir, base, why));
+  }
+  if (is_regular_file(temporary)) {
+    // The caller holds the container: the merge that wrote this is over and did not finish.
+    remove_file(temporary);
+    out.done.push_back(fmt::format("removed '{}', the output of an interrupted merge", temporary));
+  }
+  return out;
 }
 
 }  // namespace h5mf::container

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "container/layout.hpp"
+#include "container/replace.hpp"
 #include "format/records.hpp"
 
 namespace h5mf::container {
@@ -29,10 +30,14 @@ void check_base_unchanged(const Layout& layout, const format::BaseRecord& base);
 // The merge of a container over base file F writes F.h5mf-tmp, then `merged` in the container.
 std::string base_merge_temporary(const std::string& base);
 std::string base_merge_marker(const Layout& layout);
-// Steps 1-2 of docs/format.md: marker, rename over the base. Returns the container directory,
-// for the caller to remove (step 3: remove_data_files, then remove_replaced_container).
-[[nodiscard]] std::string replace_base_with_file(const Layout& layout, const std::string& base);
-// Finishes or undoes an interrupted base merge; one line per action.
-std::vector<std::string> recover_interrupted_base_merge(const Layout& layout, const std::string& base);
+// Steps 1-2 of docs/format.md: marker (naming the container `id` and the merged copy), rename over
+// the base. Returns the container directory, for the caller to remove (step 3: remove_data_files,
+// then remove_replaced_container).
+[[nodiscard]] std::string replace_base_with_file(const Layout& layout, const std::string& base,
+                                                 const format::ContainerId& id);
+// Finishes or undoes an interrupted base merge, and tidies a plain merge's leftovers beside
+// `base`. The caller holds the container exclusively (HolderLock). Only a marker that proves
+// its claim (container/merge_marker.hpp) finishes a merge or removes the container.
+Recovery recover_interrupted_base_merge(const Layout& layout, const std::string& base);
 
 }  // namespace h5mf::container

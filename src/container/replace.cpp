@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <string_view>
 
+#include "container/holder_lock.hpp"
+#include "container/merge_marker.hpp"
 #include "container/posix_file.hpp"
 #include "container/threads.hpp"
 #include "h5mf/error.hpp"
@@ -48,9 +50,10 @@ void publish_merged_output(const std::string& output) {
   sync_directory(parent_of(output));
 }
 
-std::string replace_container_with_file(const Layout& layout) {
+std::string replace_container_with_file(const Layout& layout, const format::ContainerId& id) {
   const std::string& path = layout.path();
   const std::string temporary = layout.merge_temporary();
+  write_merge_marker(path, describe_merge_output(temporary, id));
   if (exchange(temporary, path)) {
     // One step: `path` is the file now; the container sits at the temporary name.
     sync_directory(parent_of(path));
@@ -88,32 +91,87 @@ void remove_data_files(const std::string& dir, unsigned part, unsigned parts, un
 }
 
 void remove_replaced_container(const std::string& dir) {
-  remove_file(Layout(dir).metafile());
+  const std::string metafile = Layout(dir).metafile(), marker = merge_marker_path(dir);
+  if (is_directory(dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      const std::string p = entry.path().string();
+      if (p != metafile && p != marker) remove_tree(p);
+    }
+  }
+  remove_file(metafile);
+  remove_file(marker);
   remove_tree(dir);
 }
 
-std::vector<std::string> recover_interrupted_merge(const Layout& layout) {
-  std::vector<std::string> done;
+void remove_finished_container(const std::string& dir) {
+  remove_data_files(dir, 0, 1, usable_cpus());
+  remove_replaced_container(dir);
+}
+
+void Recovery::add(Recovery other) {
+  done.insert(done.end(), other.done.begin(), other.done.end());
+  left.insert(left.end(), other.left.begin(), other.left.end());
+  busy = busy || other.busy;
+}
+
+namespace {
+
+bool is_empty_directory(const std::string& dir) {
+  return is_directory(dir) && std::filesystem::is_empty(dir);
+}
+
+// A leftover directory beside `path` that no one holds and whose marker proves that `file` was
+// made from it is removed; otherwise it stays, with the reason in `out`.
+void remove_if_proven(const std::string& dir, const std::string& file, Recovery& out) {
+  const auto lock = HolderLock::try_acquire(dir, HolderLock::Kind::Exclusive);
+  if (!lock) {
+    out.busy = true;
+    out.left.push_back(fmt::format("left '{}' in place: it is held by {} (a merge still finishing)", dir,
+                                   describe_holders(dir)));
+    return;
+  }
+  const std::string why = is_empty_directory(dir) ? std::string() : merge_unproven(dir, file);
+  if (!why.empty()) {
+    out.left.push_back(fmt::format("left '{}' in place: it is not proven to be the container of a finished merge "
+                                   "into '{}': {}",
+                                   dir, file, why));
+    return;
+  }
+  remove_finished_container(dir);
+  out.done.push_back(fmt::format("removed '{}', the container of a finished merge into '{}'", dir, file));
+}
+
+}  // namespace
+
+Recovery recover_interrupted_merge(const Layout& layout) {
+  Recovery out;
   const std::string& path = layout.path();
   const std::string temporary = layout.merge_temporary();
   const std::string old = layout.replaced_container();
-  if (exists(old) && !exists(path) && is_regular_file(temporary)) {
-    rename_or_throw(temporary, path);
-    done.push_back(fmt::format("finished an interrupted merge: moved '{}' to '{}'", temporary, path));
+  // Killed between the fallback's two renames: the marker in the old container names the file.
+  if (is_directory(old) && !exists(path) && is_regular_file(temporary)) {
+    const auto lock = HolderLock::try_acquire(old, HolderLock::Kind::Exclusive);
+    const std::string why = !lock ? fmt::format("it is held by {} (a merge still finishing)", describe_holders(old))
+                                  : merge_unproven(old, temporary);
+    if (why.empty()) {
+      rename_or_throw(temporary, path);
+      sync_directory(parent_of(path));
+      out.done.push_back(fmt::format("finished an interrupted merge: moved '{}' to '{}'", temporary, path));
+    } else {
+      out.busy = out.busy || !lock;
+      out.left.push_back(fmt::format("left '{}' and '{}' in place: {}", old, temporary, why));
+    }
   }
-  if (exists(old) && is_regular_file(path)) {
-    remove_tree(old);
-    done.push_back(fmt::format("removed '{}', the container of a finished merge", old));
-  }
-  if (is_directory(temporary) && is_regular_file(path)) {
-    remove_tree(temporary);
-    done.push_back(fmt::format("removed '{}', the container of a finished merge", temporary));
-  }
+  if (is_directory(old) && is_regular_file(path)) remove_if_proven(old, path, out);
+  if (is_directory(temporary) && is_regular_file(path)) remove_if_proven(temporary, path, out);
   if (is_regular_file(temporary) && layout.is_container()) {
+    // The caller holds the container: the merge that wrote this is over, and got no further than
+    // its marker at most (which named this file and so goes with it).
     remove_file(temporary);
-    done.push_back(fmt::format("removed '{}', the output of an interrupted merge", temporary));
+    out.done.push_back(fmt::format("removed '{}', the output of an interrupted merge", temporary));
+    if (read_merge_marker(path)) remove_file(merge_marker_path(path));
   }
-  return done;
+  return out;
 }
 
 bool looks_like_hdf5(const std::string& path) {

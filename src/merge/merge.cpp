@@ -24,6 +24,7 @@
 
 #include "container/base.hpp"
 #include "container/file_cache.hpp"
+#include "container/holder_lock.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
@@ -43,19 +44,73 @@
 namespace h5mf {
 
 std::vector<std::string> recover_interrupted_merge(const std::string& path) {
-  return container::recover_interrupted_merge(container::Layout(path));
+  const container::Layout layout(path);
+  const auto holder = container::is_directory(layout.path())
+                          ? container::HolderLock::acquire(layout.path(), container::HolderLock::Kind::Exclusive,
+                                                           fmt::format("tidy the leftovers of a merge of '{}'", path))
+                          : container::HolderLock{};
+  container::Recovery recovery = container::recover_interrupted_merge(layout);
+  recovery.done.insert(recovery.done.end(), recovery.left.begin(), recovery.left.end());
+  return recovery.done;
 }
+
+namespace {
+
+// Rank 0 of a merge takes the container exclusively, for the whole merge (docs/design.md, "Two
+// processes and one path"), and tidies what an interrupted merge left; the other ranks take no
+// lock (flock locks of one container conflict even within a process). `finished` is set when
+// recovery found the merge already done.
+container::HolderLock claim_for_merge(const std::string& path, MergeReport& report, bool& finished) {
+  using container::HolderLock;
+  const std::string action = fmt::format("merge '{}'", path);
+  const container::Layout direct(path);
+  HolderLock holder;
+  if (container::is_directory(direct.path())) holder = HolderLock::acquire(direct.path(), HolderLock::Kind::Exclusive, action);
+  // A plain merge's leftovers first: they decide whether `path` is a container or a file.
+  container::Recovery recovery = container::recover_interrupted_merge(direct);
+  const container::Location where = container::locate(path);
+  std::optional<std::string> base = where.base;
+  if (where.base) {
+    holder = HolderLock::acquire(where.layout.path(), HolderLock::Kind::Exclusive, action);
+  } else if (const std::string suffix = ".h5mf"; direct.path().ends_with(suffix)) {
+    // The container over F, named F.h5mf.
+    const std::string file = direct.path().substr(0, direct.path().size() - suffix.size());
+    if (container::looks_like_hdf5(file)) base = file;
+  }
+  if (base) recovery.add(container::recover_interrupted_base_merge(where.layout, *base));
+  for (const auto& line : recovery.done) report.damage.push_back(line);
+  for (const auto& line : recovery.left) report.damage.push_back(line);
+  if (!where.layout.is_container()) {
+    finished = !recovery.done.empty();
+    if (finished) return holder;
+    const std::string left = recovery.left.empty() ? "" : fmt::format(" ({})", fmt::join(recovery.left, "; "));
+    if (recovery.busy) throw Busy(fmt::format("cannot merge '{}': a merge of it is still finishing{}", path, left));
+    throw NotFound(fmt::format("cannot merge '{}': it is not an h5mf container (no metafile){}", path, left));
+  }
+  return holder;
+}
+
+}  // namespace
 
 MergeReport merge(const std::string& container_path, const MergeOptions& options) {
   using namespace merge_detail;
   const auto started = std::chrono::steady_clock::now();
   hdf5::silence_hdf5_errors();
   const auto comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);
+  MergeReport report;
+  // Leftovers of an interrupted merge first; one that got past its point of no return is finished,
+  // and then there is nothing left to merge.
+  container::HolderLock holder;  // rank 0's, until the merge returns
+  std::uint64_t finished_by_recovery = 0;
+  mpi::on_root(*comm, 0, [&] {
+    bool finished = false;
+    holder = claim_for_merge(container_path, report, finished);
+    finished_by_recovery = finished ? 1 : 0;
+  });
   // `container_path` names a container, or an HDF5 file with a container beside it.
   const container::Location where = container::locate(container_path);
   const container::Layout& layout = where.layout;
 
-  MergeReport report;
   auto lap_start = started;
   const auto lap = [&lap_start] {  // seconds since the last lap
     const auto now = std::chrono::steady_clock::now();
@@ -77,21 +132,6 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.window_bytes = std::clamp<std::size_t>(options.memory_budget / (3 * report.threads), std::size_t{256} << 10,
                                                 std::size_t{32} << 20);
 
-  // Leftovers of an interrupted merge first; one that got past its point of no return is finished,
-  // and then there is nothing left to merge.
-  std::uint64_t finished_by_recovery = 0;
-  mpi::on_root(*comm, 0, [&] {
-    auto recovered = where.base ? container::recover_interrupted_base_merge(layout, *where.base)
-                                : container::recover_interrupted_merge(layout);
-    for (auto& line : recovered) report.damage.push_back(line);
-    if (!layout.is_container()) {
-      if (!recovered.empty()) {
-        finished_by_recovery = 1;
-        return;
-      }
-      throw NotFound(fmt::format("cannot merge '{}': it is not an h5mf container (no metafile)", container_path));
-    }
-  });
   if (comm->sum(finished_by_recovery) > 0) {
     report.output = where.base ? *where.base : layout.path();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -364,7 +404,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   } else {
     std::string replaced;  // where the replaced container is now
     mpi::on_root(*comm, 0, [&] {
-      replaced = base ? container::replace_base_with_file(layout, *base) : container::replace_container_with_file(layout);
+      replaced = base ? container::replace_base_with_file(layout, *base, contents->header.container)
+                 : container::replace_container_with_file(layout, contents->header.container);
     });
     replaced = comm->broadcast_text(replaced, 0);
     // Freeing a large container's pages or objects takes a while: every thread of every rank

@@ -30,6 +30,7 @@
 
 #include "container/base.hpp"
 #include "container/file_cache.hpp"
+#include "container/holder_lock.hpp"
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
@@ -779,6 +780,9 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   if (!layout.is_container()) {
     throw NotFound(fmt::format("cannot view '{}': it is not an h5mf container (no metafile)", container_path));
   }
+  // Alone with the container while the view is made (docs/design.md, "Two processes and one path").
+  const container::HolderLock holder = container::HolderLock::acquire(
+      layout.path(), container::HolderLock::Kind::Exclusive, fmt::format("view '{}'", container_path));
 
   ViewReport report;
   report.output = options.output.empty() ? layout.path() + "/view.h5" : options.output;

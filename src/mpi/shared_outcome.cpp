@@ -12,7 +12,7 @@ namespace h5mf::mpi {
 namespace {
 
 // The exception categories, so that the same type is rethrown on every rank.
-enum class Code : std::uint8_t { None, Error, Io, Format, Invalid, NotFound, Exists, Mismatch, Unsupported };
+enum class Code : std::uint8_t { None, Error, Io, Format, Invalid, NotFound, Exists, Mismatch, Unsupported, Busy };
 
 struct Outcome {
   Code code = Code::None;
@@ -25,6 +25,8 @@ Outcome capture(const std::function<void()>& step) {
     return {};
   } catch (const FormatError& e) {
     return {Code::Format, e.what()};
+  } catch (const Busy& e) {
+    return {Code::Busy, e.what()};
   } catch (const IoError& e) {
     return {Code::Io, e.what()};
   } catch (const AlreadyExists& e) {
@@ -46,6 +48,7 @@ Outcome capture(const std::function<void()>& step) {
   switch (o.code) {
     case Code::Io: throw IoError(o.message);
     case Code::Format: throw FormatError(o.message);
+    case Code::Busy: throw Busy(o.message);
     case Code::Invalid: throw InvalidArgument(o.message);
     case Code::NotFound: throw NotFound(o.message);
     case Code::Exists: throw AlreadyExists(o.message);

@@ -199,6 +199,18 @@ void run_mpi(const Trial& t, const std::string& container, const std::string& di
     tally.lines += fmt::format("  {}: mpiexec had not ended the job after {} s; the test ended it\n", describe(t),
                                bound.count());
   }
+  // A killed rank still holds the container's lock until it is gone: wait for that, or the checks'
+  // opens and merges would be refused.
+  for (std::uint32_t w = 0; w < t.writers; ++w) {
+    for (pid_t pid : read_progress(fmt::format("{}/progress.{}", dir, w)).pids) {
+      for (int i = 0; i < 3000 && ::kill(pid, 0) == 0; ++i) {
+        const std::string stat = read_text(fmt::format("/proc/{}/stat", pid));
+        const auto close = stat.rfind(')');
+        if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') break;  // exited
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+  }
   const auto output = read_text(dir + "/output.mpi");
   EXPECT_EQ(output.find("crash_writer rank"), std::string::npos) << describe(t) << ": a rank failed\n" << output;
 }

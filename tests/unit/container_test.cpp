@@ -12,6 +12,7 @@
 
 #include "container/catalog.hpp"
 #include "container/index.hpp"
+#include "container/merge_marker.hpp"
 #include "container/metafile.hpp"
 #include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
@@ -19,6 +20,7 @@
 #include "container/replace.hpp"
 #include "container/writer_log.hpp"
 #include "format/checksum.hpp"
+#include "format/header.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 
@@ -531,11 +533,17 @@ TEST_F(Scratch, ReplaceSwapsDirectoryForFile) {
   PosixFile tmp(layout.merge_temporary(), PosixFile::Access::CreateExclusive);
   tmp.write_at(0, std::span(reinterpret_cast<const std::byte*>("HDF"), 3));
   tmp.close();
-  const std::string replaced = replace_container_with_file(layout);
+  const format::ContainerId id = format::random_container_id();
+  const std::string replaced = replace_container_with_file(layout, id);
   EXPECT_TRUE(is_regular_file(layout.path()));
   EXPECT_EQ(fs::file_size(layout.path()), 3u);
   ASSERT_TRUE(fs::is_directory(replaced));
   EXPECT_TRUE(is_regular_file(Layout(replaced).metafile()));
+  // The marker proves that the file now at the path is the one made from the replaced container.
+  ASSERT_TRUE(read_merge_marker(replaced));
+  EXPECT_EQ(read_merge_marker(replaced)->container, id);
+  EXPECT_EQ(merge_unproven(replaced, layout.path()), "");
+  EXPECT_NE(merge_unproven(replaced, layout.merge_temporary()), "");
   remove_data_files(replaced, 0, 1, 2);
   remove_replaced_container(replaced);
   EXPECT_FALSE(exists(layout.merge_temporary()));
@@ -570,32 +578,50 @@ TEST_F(Scratch, RecoveryRecognisesEveryLeftover) {
     PosixFile(where + "/metafile", PosixFile::Access::CreateExclusive).close();
   };
   auto make_file = [&](const std::string& where) { PosixFile(where, PosixFile::Access::CreateExclusive).close(); };
+  // What the merge writes into the container it replaces: the id and the output's identity.
+  auto mark = [&](const std::string& dir, const std::string& file) {
+    write_merge_marker(dir, describe_merge_output(file, format::random_container_id()));
+  };
 
   // Interrupted before the exchange: the container is whole, the partial output goes.
   make_container(layout.path());
   make_file(layout.merge_temporary());
-  EXPECT_EQ(recover_interrupted_merge(layout).size(), 1u);
+  EXPECT_EQ(recover_interrupted_merge(layout).done.size(), 1u);
   EXPECT_TRUE(layout.is_container());
   EXPECT_FALSE(exists(layout.merge_temporary()));
 
-  // Interrupted after the exchange: the file is whole, the old container goes.
+  // Interrupted after the exchange: the file is whole, the old container goes, on its marker.
   fs::remove_all(layout.path());
   make_file(layout.path());
   make_container(layout.merge_temporary());
-  EXPECT_EQ(recover_interrupted_merge(layout).size(), 1u);
+  mark(layout.merge_temporary(), layout.path());
+  EXPECT_EQ(recover_interrupted_merge(layout).done.size(), 1u);
   EXPECT_TRUE(is_regular_file(layout.path()));
   EXPECT_FALSE(exists(layout.merge_temporary()));
+
+  // The same without a marker (or with one naming another file): nothing proves it; it stays.
+  make_container(layout.merge_temporary());
+  Recovery unproven = recover_interrupted_merge(layout);
+  EXPECT_TRUE(unproven.done.empty());
+  EXPECT_EQ(unproven.left.size(), 1u);
+  make_file(path("other.h5"));
+  mark(layout.merge_temporary(), path("other.h5"));
+  EXPECT_EQ(recover_interrupted_merge(layout).left.size(), 1u);
+  EXPECT_TRUE(is_regular_file(Layout(layout.merge_temporary()).metafile()));
+  fs::remove_all(layout.merge_temporary());
 
   // Interrupted between the fallback's two renames: finish them.
   fs::remove_all(layout.path());
   make_container(layout.replaced_container());
   make_file(layout.merge_temporary());
-  EXPECT_EQ(recover_interrupted_merge(layout).size(), 2u);
+  mark(layout.replaced_container(), layout.merge_temporary());
+  EXPECT_EQ(recover_interrupted_merge(layout).done.size(), 2u);
   EXPECT_TRUE(is_regular_file(layout.path()));
   EXPECT_FALSE(exists(layout.replaced_container()));
   EXPECT_FALSE(exists(layout.merge_temporary()));
 
-  EXPECT_TRUE(recover_interrupted_merge(layout).empty());
+  const Recovery nothing = recover_interrupted_merge(layout);
+  EXPECT_TRUE(nothing.done.empty() && nothing.left.empty());
 }
 
 // ---- overlap index

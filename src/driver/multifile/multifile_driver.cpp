@@ -70,6 +70,8 @@ struct State {
   std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t, std::uint32_t>> reported_conflicts;
 
   std::unique_ptr<FileDriver> base_file;  // the HDF5 file a container extends, opened on first read
+  // Held (shared) while the container is open, so that no 'w', merge or view of it runs meanwhile.
+  container::HolderLock holder;
 
   explicit State(container::Layout l) : layout(std::move(l)) {}
 
@@ -546,6 +548,11 @@ class MultifileDriver final : public FileDriver {
   void close() override {
     if (state_->closed) return;
     state_->closed = true;
+    // Let go of the container when close() returns, however it returns.
+    struct Release {
+      container::HolderLock& holder;
+      ~Release() { holder.release(); }
+    } release{state_->holder};
     if (!state_->writable()) return;
     if (!state_->diverged) {
       try {
@@ -616,6 +623,7 @@ class MultifileDriver final : public FileDriver {
       std::fprintf(stderr, "h5mf: error while writing out '%s' of an unclosed file: %s\n",
                    state_->layout.path().c_str(), e.what());
     }
+    state_->holder.release();
   }
 
   // A member of an aggregation group can write out only through its aggregator, at a collective
@@ -697,6 +705,7 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
                  mode == Mode::Read ? "" : ", and they are cut off now that the container is open for writing");
   }
   state->id = opened.id;
+  state->holder = std::move(opened.holder);
   state->catalog = std::move(opened.catalog);
   state->epoch = opened.first_epoch;
   if (opened.metafile) state->metafile.emplace(std::move(*opened.metafile));

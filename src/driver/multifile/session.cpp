@@ -1,10 +1,18 @@
 #include "driver/multifile/session.hpp"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include <filesystem>
 
 #include "container/base.hpp"
+#include "container/holder_lock.hpp"
 #include "container/index.hpp"
 #include "driver/multifile/base_import.hpp"
 #include "container/posix_file.hpp"
@@ -17,10 +25,88 @@ namespace {
 
 using container::Layout;
 
-// Makes room for a new container at `path` as mode `w`/`w-` asks, without ever deleting what is
-// not ours to delete.
-void prepare_new(const Layout& layout, Mode mode) {
+using container::HolderLock;
+
+// renameat2(RENAME_NOREPLACE) through syscall(): glibc 2.36 has the wrapper, older ones do not.
+void rename_no_replace(const std::string& from, const std::string& to) {
+  if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return;
+  int error = errno;
+  if (error == EINVAL || error == ENOSYS || error == EOPNOTSUPP) {  // the file system cannot: check, then rename
+    error = container::exists(to) ? EEXIST : ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
+  }
+  if (error == EEXIST || error == ENOTEMPTY) {
+    throw AlreadyExists(fmt::format("cannot create '{}': another process created it meanwhile", to));
+  }
+  if (error != 0) {
+    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", from, to, container::errno_text(error)));
+  }
+}
+
+struct NewContainer {
+  HolderLock holder;
+  container::MetafileAppender metafile;
+};
+
+// Makes a container at layout.path() that no other process can grab or remove before this one
+// holds it: built in `PATH.h5mf-new`, locked from its mkdir on, moved into place only where
+// nothing is (a creator killed half-way leaves `PATH.h5mf-new`, which the next one removes).
+// `fill` appends the first records.
+template <typename Fill>
+NewContainer make_new_container(const Layout& layout, Fill&& fill) {
   const std::string& path = layout.path();
+  const Layout building(path + ".h5mf-new");
+  const std::string action = fmt::format("create '{}'", path);
+  if (container::exists(building.path())) {
+    HolderLock stale = HolderLock::acquire(building.path(), HolderLock::Kind::Exclusive, action);
+    container::remove_tree(building.path());
+  }
+  container::make_directory(building.path());
+  HolderLock holder = HolderLock::acquire(building.path(), HolderLock::Kind::Exclusive, action);
+  try {
+    std::uint64_t end = 0;
+    {
+      auto appender = container::MetafileAppender::create(building, format::random_container_id());
+      fill(appender, building);
+      appender.flush(false);
+      end = appender.end();
+    }
+    rename_no_replace(building.path(), path);
+    container::sync_directory(std::filesystem::path(path).parent_path().empty()
+                                  ? std::string(".")
+                                  : std::filesystem::path(path).parent_path().string());
+    holder.share(action);
+    return NewContainer{std::move(holder), container::MetafileAppender::reopen(layout, end)};
+  } catch (...) {
+    if (container::is_directory(building.path())) {
+      try {
+        container::remove_tree(building.path());
+      } catch (...) {  // the next creator removes it
+      }
+    }
+    throw;
+  }
+}
+
+// Makes room for a new container at `path` as mode `w`/`w-` asks, without ever deleting what is
+// not ours to delete, nor what another process holds: everything about to be removed is locked
+// exclusively first (Busy, naming the holder, otherwise). A merge's leftovers are finished or
+// tidied first, as an open does, so that a merged file waiting in them is not lost.
+std::vector<HolderLock> prepare_new(const Layout& layout, Mode mode) {
+  const std::string& path = layout.path();
+  const std::string action = fmt::format("create '{}' with mode '{}'", path, to_string(mode));
+  std::vector<HolderLock> claims;
+  if (container::is_directory(path) || container::is_regular_file(path)) {
+    if (mode == Mode::Truncate) {
+      claims.push_back(HolderLock::acquire(path, HolderLock::Kind::Exclusive, action + " (it would delete it)"));
+    } else if (auto alone = HolderLock::try_acquire(path, HolderLock::Kind::Exclusive)) {
+      claims.push_back(std::move(*alone));
+    }
+  }
+  if (!container::is_directory(path) || !claims.empty()) {
+    for (const auto& line : container::recover_interrupted_merge(layout).left) {
+      std::fprintf(stderr, "h5mf: warning: %s\n", line.c_str());
+    }
+  }
   if (mode == Mode::Exclusive || mode == Mode::Append) {
     if (container::exists(path)) {
       throw AlreadyExists(fmt::format("cannot create '{}': it already exists (mode '{}')", path, to_string(mode)));
@@ -29,6 +115,11 @@ void prepare_new(const Layout& layout, Mode mode) {
     if (layout.is_container()) {
       container::remove_tree(path);
     } else if (container::looks_like_hdf5(path)) {
+      // A job may be writing the container over this file, beside it.
+      if (container::is_directory(path + ".h5mf")) {
+        claims.push_back(HolderLock::acquire(path + ".h5mf", HolderLock::Kind::Exclusive,
+                                             action + " (it would delete the file this container extends)"));
+      }
       container::remove_file(path);
     } else if (container::is_directory(path)) {
       if (!std::filesystem::is_empty(path)) {
@@ -41,9 +132,32 @@ void prepare_new(const Layout& layout, Mode mode) {
           "cannot create '{}': it exists and is neither an HDF5 file nor an h5mf container; not replacing it", path));
     }
   }
-  container::remove_file(layout.merge_temporary());
-  container::remove_tree(layout.replaced_container());
-  container::make_directory(path);
+  // What recovery left: a merge still finishing holds it.
+  for (const std::string& leftover : {layout.merge_temporary(), layout.replaced_container()}) {
+    if (container::is_directory(leftover)) {
+      claims.push_back(HolderLock::acquire(leftover, HolderLock::Kind::Exclusive,
+                                           action + " (a merge of it is still finishing)"));
+    }
+    container::remove_tree(leftover);
+  }
+  return claims;
+}
+
+// Rank 0's hold on an existing container. A writable open that finds no one else holding it
+// tidies a merge's leftovers first, as the only one that can.
+HolderLock claim_existing(const Layout& layout, Mode mode, const std::optional<std::string>& base) {
+  const std::string action =
+      fmt::format("open '{}' with mode '{}'", base ? *base : layout.path(), to_string(mode));
+  if (mode != Mode::Read) {
+    if (auto alone = HolderLock::try_acquire(layout.path(), HolderLock::Kind::Exclusive)) {
+      const container::Recovery recovery = base ? container::recover_interrupted_base_merge(layout, *base)
+                                                : container::recover_interrupted_merge(layout);
+      for (const auto& line : recovery.left) std::fprintf(stderr, "h5mf: warning: %s\n", line.c_str());
+      alone->share(action);
+      return std::move(*alone);
+    }
+  }
+  return HolderLock::acquire(layout.path(), HolderLock::Kind::Shared, action);
 }
 
 std::uint64_t highest_write_epoch(const Layout& layout, const format::ContainerId& id, std::uint32_t writer_files) {
@@ -103,9 +217,15 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
                                const std::optional<std::string>& base) {
   OpenedContainer out;
   const std::string& path = layout.path();
-  if (base && mode != Mode::Read) {
-    mpi::on_root(comm, 0, [&] { container::recover_interrupted_base_merge(layout, *base); });
-  }
+  // Rank 0 first (it may tidy leftovers, or make the container), then the others.
+  const auto hold_too = [&] {
+    if (comm.rank() != 0) {
+      out.holder = HolderLock::acquire(path, HolderLock::Kind::Shared,
+                                       fmt::format("open '{}' with mode '{}'", base ? *base : path, to_string(mode)));
+    }
+  };
+  const bool create_mode = mode == Mode::Truncate || mode == Mode::Exclusive;
+  if (!create_mode) mpi::on_root(comm, 0, [&] { out.holder = claim_existing(layout, mode, base); });
   const bool exists_now = layout.is_container();
   if (base && !exists_now) {
     if (mode == Mode::Read) {
@@ -121,18 +241,20 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     // imported as epoch-0 records.
     std::optional<container::MetafileAppender> appender;
     mpi::on_root(comm, 0, [&] {
-      container::make_directory(path);
-      appender.emplace(container::MetafileAppender::create(layout, format::random_container_id()));
-      container::Catalog catalog;
-      for (format::StructureRecord r : {format::StructureRecord{session.record(0, 1)},
-                                        format::StructureRecord{container::describe_base(*base)}}) {
-        catalog.apply(r, path);
-        appender->append(r);
-      }
-      import_base(*base, *appender, catalog);
-      appender->flush(false);
+      NewContainer made = make_new_container(layout, [&](container::MetafileAppender& m, const Layout& building) {
+        container::Catalog catalog;
+        for (format::StructureRecord r : {format::StructureRecord{session.record(0, 1)},
+                                          format::StructureRecord{container::describe_base(*base)}}) {
+          catalog.apply(r, building.path());
+          m.append(r);
+        }
+        import_base(*base, m, catalog);
+      });
+      out.holder = std::move(made.holder);
+      appender.emplace(std::move(made.metafile));
     });
     mpi::on_all(comm, [&] {
+      hold_too();
       auto contents = container::load_metafile(layout);
       out.id = contents.header.container;
       out.catalog = std::move(contents.catalog);
@@ -152,16 +274,17 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
   std::optional<container::MetafileAppender> appender;
   if (create) {
     mpi::on_root(comm, 0, [&] {
-      prepare_new(layout, mode);
-      appender.emplace(container::MetafileAppender::create(layout, format::random_container_id()));
-      appender->append(format::StructureRecord{session.record(0, 1)});
-      appender->flush(false);
+      const std::vector<HolderLock> claims = prepare_new(layout, mode);
+      NewContainer made = make_new_container(layout, [&](container::MetafileAppender& m, const Layout&) {
+        m.append(format::StructureRecord{session.record(0, 1)});
+      });
+      out.holder = std::move(made.holder);
+      appender.emplace(std::move(made.metafile));
     });
     out.created = true;
   } else {
     const bool writable = mode != Mode::Read;
     mpi::on_root(comm, 0, [&] {
-      if (writable) container::recover_interrupted_merge(layout);
       if (!layout.is_container()) {
         if (container::looks_like_hdf5(path)) {
           throw Unsupported(fmt::format("'{}' is an HDF5 file, not an h5mf container: open it with the sec2 or mpio "
@@ -191,6 +314,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
 
   // Everyone reads the structure as the coordinator left it.
   mpi::on_all(comm, [&] {
+    hold_too();
     auto contents = container::load_metafile(layout);
     out.id = contents.header.container;
     out.catalog = std::move(contents.catalog);

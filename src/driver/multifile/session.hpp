@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "container/catalog.hpp"
+#include "container/holder_lock.hpp"
 #include "container/layout.hpp"
 #include "container/metafile.hpp"
 #include "h5mf/options.hpp"
@@ -38,9 +39,13 @@ struct OpenedContainer {
   std::optional<container::MetafileAppender> metafile;  // the coordinator's, when writable
   bool created = false;
   std::optional<format::LogDamage> metafile_damage;  // what loading the metafile dropped
+  container::HolderLock holder;  // this process's hold on the container, for as long as it is open
 };
 
 // `base`: the existing HDF5 file the container extends (it lives beside it), when opening one.
+// Every rank comes back holding the container shared (container/holder_lock.hpp); Busy when
+// another process holds it in a way the mode cannot live with (docs/design.md, "Two processes and
+// one path").
 OpenedContainer open_container(mpi::Comm& comm, const container::Layout& layout, Mode mode, const Session& session,
                                const std::optional<std::string>& base);
 
