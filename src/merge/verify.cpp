@@ -45,7 +45,7 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
 }
 
 Dropped checksum_damage(const container::Layout& layout, const container::IndexedWrite& w) {
-  return record_dropped(layout, w, "its data fail their checksum");
+  return record_dropped(layout, w, "its data fails its checksum");
 }
 
 Dropped record_dropped(const container::Layout& layout, const container::IndexedWrite& w, std::string why) {
