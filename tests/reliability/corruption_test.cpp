@@ -419,7 +419,7 @@ TEST(Corruption, FlipsInAlignmentHoles) {
   {
     File f(c, "w", multifile());
     Dataset d = f.create_dataset("d", DatasetCreate::of<std::int64_t>({values.size()}));
-    // 24 bytes (buffered), then three 64 KiB writes: the first leaves a hole to align it.
+    // 24 bytes (buffered), then three 64 KiB writes: the first leaves a hole to place it.
     for (std::uint64_t first = 0; first < values.size(); first = first == 0 ? 3 : first + 8192) {
       const std::uint64_t n = first == 0 ? 3 : 8192;
       d.write(std::span<const std::int64_t>(values).subspan(first, n), Selection::hyperslab({first}, {n}));
@@ -436,7 +436,9 @@ TEST(Corruption, FlipsInAlignmentHoles) {
                    },
                    nullptr);
   ASSERT_EQ(ranges.size(), 4u);
-  EXPECT_EQ(ranges[1].first % format::kDataAlignment, 0u) << "the first large record is not aligned";
+  // Placed at its offset within a block of the merged file: element 3 of an int64 dataset.
+  EXPECT_EQ(ranges[1].first % format::kDataAlignment, 3 * sizeof(std::int64_t))
+      << "the first large record is not at its offset within a block of the merged file";
   const auto [hole, hole_end] = std::pair(ranges[0].second, ranges[1].first);
   ASSERT_LT(hole, hole_end) << "no hole before the first large record";
   auto data = read_bytes(c + "/0");
