@@ -81,7 +81,15 @@ int main(int argc, char** argv) {
     if (const CLI::Option* path = command.app->get_option_no_throw("path"); path && path->count() > 0) {
       const std::string given = path->as<std::string>();
       std::error_code error;
-      if (!std::filesystem::exists(given, error)) {
+      // A path that is gone may still be found through what stands beside it: the container of
+      // an HDF5 file, or the leftovers of an interrupted merge, which the command then finishes.
+      auto beside = [&](const char* suffix) {
+        std::string stem = given;
+        while (stem.size() > 1 && stem.back() == '/') stem.pop_back();
+        return std::filesystem::exists(stem + suffix, error);
+      };
+      if (!std::filesystem::exists(given, error) && !beside(".h5mf") && !beside(".h5mf-old") &&
+          !beside(".h5mf-tmp")) {
         fmt::print(stderr, "h5mf {}: '{}' does not exist\n", command.app->get_name(), given);
         return 1;
       }
