@@ -553,7 +553,16 @@ class MultifileDriver final : public FileDriver {
       container::HolderLock& holder;
       ~Release() { holder.release(); }
     } release{state_->holder};
-    if (!state_->writable()) return;
+    // A parallel close returns on no rank before every rank has let go of the container, so that
+    // a merge started on one rank right after close() (seed 003's pattern) is not refused for a
+    // rank still closing: each rank releases its lock before the close's last agreement. A
+    // reader's close is collective too, as H5Fclose is in parallel HDF5.
+    if (!state_->writable()) {
+      if (!state_->comm->is_parallel() || !mpi::mpi_initialised()) return;
+      state_->holder.release();
+      state_->handshake("close()");
+      return;
+    }
     if (!state_->diverged) {
       try {
         state_->exchange();
@@ -567,6 +576,7 @@ class MultifileDriver final : public FileDriver {
         if (state_->log) state_->log->close();
         state_->log.reset();
         state_->metafile.reset();
+        state_->holder.release();
       });
       return;
     }
@@ -583,7 +593,7 @@ class MultifileDriver final : public FileDriver {
   // waits end at a deadline (mpi::Bound: the job is aborted then).
   void leave(const std::string& reason) noexcept override {
     if (state_->closed) return;
-    if (!state_->writable() || state_->diverged || !state_->comm->is_parallel() || !mpi::mpi_initialised()) {
+    if (state_->diverged || !state_->comm->is_parallel() || !mpi::mpi_initialised()) {
       abandon();  // no collective call is pending on the others' side (or none can be made)
       return;
     }
