@@ -5,6 +5,7 @@ import numpy as np
 from . import _core
 from ._attrs import AttributeManager
 from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
+from ._object import HLObject
 from ._selections import select
 
 
@@ -88,7 +89,7 @@ class _Collective:
         self._dataset._id.set_collective(False)
 
 
-class Dataset:
+class Dataset(HLObject):
     """An n-dimensional array in a file. Reads and writes are independent (any writer, any time);
     resize is collective."""
 
@@ -213,24 +214,6 @@ class Dataset:
         if not shape:
             raise TypeError('Attempt to take len() of scalar dataset')
         return shape[0]
-
-    def __bool__(self):
-        return bool(self._file)
-
-    def _object_key(self):
-        """What every name (hard link) of this object shares: its id in the file, looked up once, so
-        that hashes stay the same after the file closes."""
-        if getattr(self, '_key', None) is None:
-            self._key = self._id.object_id() if self._file else self.name
-        return self._key
-
-    def __eq__(self, other):
-        # The same object of the same open file, whatever name opened it, as h5py compares ids.
-        return (isinstance(other, Dataset) and other._file is self._file
-                and other._object_key() == self._object_key())
-
-    def __hash__(self):
-        return hash((id(self._file), self._object_key()))
 
     def __repr__(self):
         if not self._file:

@@ -10,6 +10,7 @@ from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
+from ._object import HLObject
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 # HDF5's filter ids and flags (H5Zpublic.h).
@@ -87,7 +88,7 @@ def _guess_chunks(shape, maxshape, itemsize):
     return tuple(reversed(chunks))
 
 
-class Group(MutableMapping):
+class Group(HLObject, MutableMapping):
     """A folder of groups and datasets, with dict-like access by (nested) path."""
 
     def __init__(self, core, file):
@@ -110,24 +111,6 @@ class Group(MutableMapping):
     @property
     def attrs(self):
         return AttributeManager(self._id.attrs())
-
-    def __bool__(self):
-        return bool(self._file)
-
-    def _object_key(self):
-        """What every name (hard link) of this object shares: its id in the file, looked up once, so
-        that hashes stay the same after the file closes."""
-        if getattr(self, '_key', None) is None:
-            self._key = self._id.object_id() if self._file else self.name
-        return self._key
-
-    def __eq__(self, other):
-        # The same object of the same open file, whatever name opened it, as h5py compares ids.
-        return (isinstance(other, Group) and other._file is self._file
-                and other._object_key() == self._object_key())
-
-    def __hash__(self):
-        return hash((id(self._file), self._object_key()))
 
     def __repr__(self):
         if not self._file:
