@@ -138,7 +138,8 @@ std::vector<std::uint32_t> present_data_files(const Layout& layout, std::uint32_
   std::vector<std::uint32_t> present;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(layout.path(), ec)) {
-    std::string_view name = entry.path().filename().native();
+    const std::string file = entry.path().filename().string();  // owned: filename() is a temporary
+    std::string_view name = file;
     if (name.ends_with(".offset")) name.remove_suffix(7);
     if (name.empty() || name.size() > 10 || (name.size() > 1 && name[0] == '0') ||
         !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {

@@ -311,7 +311,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
 
   // 4. The contiguous datasets' data, by every thread of every rank.
   const std::vector<Window> windows = cut_windows(plan, catalog, verified.writes, report.window_bytes);
-  const auto [begin, end] = share_of(windows, comm->rank(), comm->size());
+  // (Not a structured binding: clang 14, the fuzz build's compiler, cannot capture one in a lambda.)
+  const std::pair<std::size_t, std::size_t> share = share_of(windows, comm->rank(), comm->size());
+  const std::size_t begin = share.first, end = share.second;
   EngineInput input{&layout, &catalog, &verified.writes, output, report.threads, report.window_bytes,
                     options.kernel_copy, max_open_files, nullptr, false, nullptr};
   std::atomic<bool> shares_blocks{options.kernel_copy};
@@ -376,7 +378,8 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       for (const auto& w : windows) {
         if (damaged.count(w.dataset)) again.push_back(w);
       }
-      const auto [from, to] = share_of(again, comm->rank(), comm->size());
+      const std::pair<std::size_t, std::size_t> again_share = share_of(again, comm->rank(), comm->size());
+      const std::size_t from = again_share.first, to = again_share.second;
       input.checks = nullptr;
       input.rewrite_unwritten = true;
       input.progress = nullptr;
