@@ -15,12 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-FileOptions multifile() {
-  FileOptions o;
-  o.driver = Driver::Multifile;
-  return o;
-}
-
 // A container of two writers, each with one row of /d, closed.
 void make_container(const std::string& path) {
   FileOptions coordinator_options = multifile();
@@ -54,19 +48,6 @@ Snapshot snapshot(const std::string& dir) {
   }
   for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename().string()] = describe(e.path().string());
   return out;
-}
-
-// `call` must throw an h5mf::Error whose message contains every one of `words`.
-template <class Call>
-void expect_error(Call&& call, const std::vector<std::string>& words, const std::string& what) {
-  try {
-    call();
-    ADD_FAILURE() << what << ": no error";
-  } catch (const Error& e) {
-    for (const auto& w : words) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << what << ": " << e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << what << ": not an h5mf error: " << e.what();
-  }
 }
 
 void expect_tool_verify(const std::string& path, int code, const std::string& word) {

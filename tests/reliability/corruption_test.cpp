@@ -40,12 +40,6 @@ struct Pristine {
   std::map<std::string, std::vector<std::uint64_t>> boundaries;  // log file -> record starts (and its end)
 };
 
-FileOptions multifile() {
-  FileOptions o;
-  o.driver = Driver::Multifile;
-  return o;
-}
-
 // Two writers, step by step; writer 0 also makes structure calls (attributes, groups, a resize),
 // so that the metafile holds every kind of record.
 void write_reference(const std::string& path) {

@@ -26,12 +26,6 @@ std::vector<std::int32_t> values(std::int32_t from, std::size_t n) {
   return v;
 }
 
-FileOptions multifile() {
-  FileOptions o;
-  o.driver = Driver::Multifile;
-  return o;
-}
-
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(Holders, WriteModeRefusesAContainerAnotherProcessWrites) {

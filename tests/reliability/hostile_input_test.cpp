@@ -23,24 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-FileOptions multifile() {
-  FileOptions o;
-  o.driver = Driver::Multifile;
-  return o;
-}
-
-template <class Call>
-void expect_error(Call&& call, const std::vector<std::string>& words, const std::string& what) {
-  try {
-    call();
-    ADD_FAILURE() << what << ": no error";
-  } catch (const Error& e) {
-    for (const auto& w : words) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << what << ": " << e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << what << ": not an h5mf error: " << e.what();
-  }
-}
-
 constexpr std::uint64_t k2(int n) { return std::uint64_t{1} << n; }
 
 TEST(HostileInput, ShapesBeyond64BitsAreRefusedAtCreation) {

@@ -32,12 +32,6 @@ void die_after(const std::function<void()>& work) {
   ASSERT_EQ(r.signal, SIGKILL) << r.describe();
 }
 
-FileOptions multifile() {
-  FileOptions o;
-  o.driver = Driver::Multifile;
-  return o;
-}
-
 FileOptions small_buffer() {
   FileOptions o = multifile();
   o.buffer_bytes = 1024;  // index records go out every ten or so writes, between flushes

@@ -16,6 +16,12 @@
 
 namespace h5mf::reliability {
 
+FileOptions multifile() {
+  FileOptions o;
+  o.driver = Driver::Multifile;
+  return o;
+}
+
 namespace fs = std::filesystem;
 
 // H5MF_TEST_TOOL runs the tests against another build of the tool (e.g. to see a test fail before a fix).

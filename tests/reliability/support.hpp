@@ -3,6 +3,7 @@
 // the model's datasets back, and the h5mf tool's verify report.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -18,6 +19,22 @@
 #include "model.hpp"
 
 namespace h5mf::reliability {
+
+// Options for the multifile driver, the rest default.
+FileOptions multifile();
+
+// `call` must throw an h5mf::Error whose message contains every one of `words`.
+template <class Call>
+void expect_error(Call&& call, const std::vector<std::string>& words, const std::string& what) {
+  try {
+    call();
+    ADD_FAILURE() << what << ": no error";
+  } catch (const Error& e) {
+    for (const auto& w : words) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << what << ": " << e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << what << ": not an h5mf error: " << e.what();
+  }
+}
 
 // Paths of the programs under test, from the build (compile definitions).
 std::string h5mf_tool();

@@ -20,12 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-FileOptions multifile() {
-  FileOptions o;
-  o.driver = Driver::Multifile;
-  return o;
-}
-
 // verify finds one damaged record in the container's one data file pair, dropped for a reason
 // that says `why`.
 void expect_one_record_dropped(const std::string& container, const std::string& why) {
