@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace h5mf::tools {
 
@@ -20,5 +22,8 @@ Command add_bench_command(CLI::App& parent);
 Command add_view_command(CLI::App& parent);
 Command add_verify_command(CLI::App& parent);
 Command add_growth_command(CLI::App& parent);
+Command add_exec_command(CLI::App& parent);
+// `h5mf exec [--] PROGRAM ARGS...`: replaces this process by PROGRAM; returns only on failure.
+int run_exec(std::vector<std::string> words);
 
 }  // namespace h5mf::tools

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
       h5mf::tools::add_view_command(app),
       h5mf::tools::add_verify_command(app),
       h5mf::tools::add_growth_command(app),
+      h5mf::tools::add_exec_command(app),
   };
   // A first word that is no subcommand: say which it was and what there is (CLI11 would only say
   // that a subcommand is required).
@@ -66,6 +67,16 @@ int main(int argc, char** argv) {
       for (const auto& command : commands) names.push_back(command.app->get_name());
       fmt::print(stderr, "h5mf: unknown subcommand '{}' (one of: {}); see h5mf --help\n", word,
                  fmt::join(names, ", "));
+      return 1;
+    }
+  }
+  // `exec` takes the rest of the line as it is: the program's options are not h5mf's.
+  if (argc > 2 && std::string_view(argv[1]) == "exec" && std::string_view(argv[2]) != "--help" &&
+      std::string_view(argv[2]) != "-h") {
+    try {
+      return h5mf::tools::run_exec(std::vector<std::string>(argv + 2, argv + argc));
+    } catch (const h5mf::Error& e) {
+      fmt::print(stderr, "h5mf exec: {}\n", e.what());
       return 1;
     }
   }

@@ -34,9 +34,20 @@ IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file,
   return w;
 }
 
-std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
-                                 const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
-                                 const std::function<void(const DamageReport&)>& on_damage) {
+void check_data_inside(const IndexScanFile& file, std::uint64_t record_offset, std::uint64_t data_offset,
+                       std::uint64_t data_length) {
+  // Written so that no sum can wrap: a record's data lie inside the data file, after its header.
+  if (data_offset < format::kHeaderSize || data_length > file.data_size ||
+      data_offset > file.data_size - data_length) {
+    throw FormatError(fmt::format(
+        "{} at offset {}: data of {} bytes at offset {} lie outside '{}', beyond the end of its {} bytes",
+        file.index_path, record_offset, data_length, data_offset, file.data_path, file.data_size));
+  }
+}
+
+std::uint64_t scan_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
+                           const std::function<void(const format::LogRecord&)>& accept,
+                           const std::function<void(const DamageReport&)>& on_damage) {
   std::uint64_t accepted_end = from;
   bool stopped = false;
   const std::uint64_t file_end = from + bytes.size();
@@ -48,24 +59,9 @@ std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView byt
       bytes, from,
       [&](const format::LogRecord& r) {
         if (stopped) return;
-        const std::uint64_t record_end = r.offset + format::kRecordHeaderSize + r.payload.size();
-        if (r.type != format::RecordType::Write && r.type != format::RecordType::WriteFrom) {
-          accepted_end = record_end;  // unknown record types of a later minor format: skipped
-          return;
-        }
         try {
-          IndexedWrite w = decode_indexed(r, file.data_file, file.index_path);
-          const auto& rec = w.record;
-          // Written so that no sum can wrap: a record's data lie inside the data file, after its header.
-          if (rec.data_offset < format::kHeaderSize || rec.data_length > file.data_size ||
-              rec.data_offset > file.data_size - rec.data_length) {
-            throw FormatError(fmt::format(
-                "{} at offset {}: data of {} bytes at offset {} lie outside '{}', beyond the end of its {} bytes",
-                file.index_path, r.offset, rec.data_length, rec.data_offset, file.data_path, file.data_size));
-          }
-          w.box = sel::bounding_box(rec.selection);
-          accepted_end = record_end;
-          on_write(std::move(w), r.offset);
+          accept(r);
+          accepted_end = r.offset + format::kRecordHeaderSize + r.payload.size();
         } catch (const Error& e) {
           // A record that passed its checksum but makes no sense: trust nothing after it.
           stop(r.offset, false, e.what());
@@ -75,6 +71,44 @@ std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView byt
         if (!stopped) stop(d.offset, d.torn_tail, d.reason);
       });
   return accepted_end;
+}
+
+std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
+                                 const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
+                                 const std::function<void(const DamageReport&)>& on_damage) {
+  return scan_records(
+      file, bytes, from,
+      [&](const format::LogRecord& r) {
+        // Other record types (a later minor format) are skipped.
+        if (r.type != format::RecordType::Write && r.type != format::RecordType::WriteFrom) return;
+        IndexedWrite w = decode_indexed(r, file.data_file, file.index_path);
+        check_data_inside(file, r.offset, w.record.data_offset, w.record.data_length);
+        w.box = sel::bounding_box(w.record.selection);
+        on_write(std::move(w), r.offset);
+      },
+      on_damage);
+}
+
+void check_pair_headers(const PosixFile& index, const IndexScanFile& scan, const format::ContainerId& container) {
+  std::array<std::byte, format::kHeaderSize> bytes{};
+  index.read_at(0, bytes);
+  const auto header = format::decode_header(bytes, format::FileKind::Index, scan.index_path);
+  if (header.container != container || header.writer != scan.data_file) {
+    throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
+                                  scan.index_path, format::to_hex(header.container), header.writer,
+                                  format::to_hex(container), scan.data_file));
+  }
+  // The data file must be this one of this container, in a format this build reads.
+  if (file_size(scan.data_path) >= format::kHeaderSize) {
+    std::array<std::byte, format::kHeaderSize> data_bytes{};
+    PosixFile(scan.data_path, PosixFile::Access::Read).read_at(0, data_bytes);
+    const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, scan.data_path);
+    if (data_header.container != container || data_header.writer != scan.data_file) {
+      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
+                                    scan.data_path, format::to_hex(data_header.container), data_header.writer,
+                                    format::to_hex(container), scan.data_file));
+    }
+  }
 }
 
 std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional<std::uint64_t> index_size,
@@ -195,25 +229,7 @@ void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
       report_pair(size);
       return;
     }
-    std::array<std::byte, format::kHeaderSize> bytes{};
-    file.read_at(0, bytes);
-    const auto header = format::decode_header(bytes, format::FileKind::Index, scan.index_path);
-    if (header.container != container_ || header.writer != data_file) {
-      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
-                                    scan.index_path, format::to_hex(header.container), header.writer,
-                                    format::to_hex(container_), data_file));
-    }
-    // The data file must be this one of this container, in a format this build reads.
-    if (file_size(scan.data_path) >= format::kHeaderSize) {
-      std::array<std::byte, format::kHeaderSize> data_bytes{};
-      PosixFile(scan.data_path, PosixFile::Access::Read).read_at(0, data_bytes);
-      const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, scan.data_path);
-      if (data_header.container != container_ || data_header.writer != data_file) {
-        throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
-                                      scan.data_path, format::to_hex(data_header.container), data_header.writer,
-                                      format::to_hex(container_), data_file));
-      }
-    }
+    check_pair_headers(file, scan, container_);
     state.checked = true;
     state.consumed = format::kHeaderSize;
   }

@@ -82,6 +82,19 @@ struct IndexScanFile {
 std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
                                  const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
                                  const std::function<void(const DamageReport&)>& on_damage);
+// The framing half of that rule, for every kind of index record: `accept` decodes and delivers one
+// record (ignoring types it does not know) and throws Error for one that makes no sense, which ends
+// the scan there as damage.
+std::uint64_t scan_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
+                           const std::function<void(const format::LogRecord&)>& accept,
+                           const std::function<void(const DamageReport&)>& on_damage);
+// Throws FormatError unless the headers of `<f>.offset` (open as `index`) and `<f>` (when it has
+// one) say they are file `scan.data_file` of `container`, in a format this build reads.
+void check_pair_headers(const PosixFile& index, const IndexScanFile& scan, const format::ContainerId& container);
+// Throws FormatError unless `data_length` bytes at `data_offset` lie inside the data file, after
+// its header (checked before anything reads them: a record claiming terabytes costs nothing).
+void check_data_inside(const IndexScanFile& file, std::uint64_t record_offset, std::uint64_t data_offset,
+                       std::uint64_t data_length);
 
 // The rules for a data file pair as a whole, once its writers are done (a final refresh, verify).
 // `index_size` is nullopt when `<f>.offset` does not exist; `covered` is the end of the data of

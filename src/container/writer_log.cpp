@@ -77,6 +77,10 @@ WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
             last_sequence = format::decode_write(r.payload, index_.path()).sequence;
           } else if (r.type == format::RecordType::WriteFrom) {
             last_sequence = format::decode_write_from(r.payload, index_.path()).write.sequence;
+          } else if (r.type == format::RecordType::Range) {
+            last_sequence = format::decode_range(r.payload, index_.path()).sequence;
+          } else if (r.type == format::RecordType::End) {
+            last_sequence = format::decode_end(r.payload, index_.path()).sequence;
           } else {
             return;
           }
@@ -106,6 +110,39 @@ void WriterLog::append(std::uint64_t dataset, std::uint64_t epoch, const Selecti
   } else {
     add_index(format::RecordType::Write, format::encode(record));
   }
+}
+
+format::RangeRecord WriterLog::append_range(std::uint64_t epoch, std::uint64_t address,
+                                            std::span<const std::byte> data) {
+  format::RangeRecord record;
+  record.epoch = epoch;
+  record.sequence = sequence_++;
+  record.address = address;
+  record.length = data.size();
+  record.source = format::RangeSource::Data;
+  std::tie(record.data_offset, record.data_checksum) = place_hashed(data, address % format::kDataAlignment);
+  add_index(format::RecordType::Range, format::encode(record));
+  return record;
+}
+
+format::RangeRecord WriterLog::append_range_elsewhere(std::uint64_t epoch, std::uint64_t address,
+                                                      std::uint64_t length, format::RangeSource source,
+                                                      std::uint64_t checksum) {
+  format::RangeRecord record;
+  record.epoch = epoch;
+  record.sequence = sequence_++;
+  record.address = address;
+  record.length = length;
+  record.source = source;
+  record.data_checksum = checksum;
+  add_index(format::RecordType::Range, format::encode(record));
+  return record;
+}
+
+format::EndRecord WriterLog::append_end(std::uint64_t epoch, std::uint64_t end) {
+  const format::EndRecord record{epoch, sequence_++, end};
+  add_index(format::RecordType::End, format::encode(record));
+  return record;
 }
 
 bool WriterLog::direct(std::size_t bytes) const {

@@ -12,6 +12,7 @@
 #include "format/checksum.hpp"
 #include "format/encoding.hpp"
 #include "format/header.hpp"
+#include "format/range_records.hpp"
 #include "format/records.hpp"
 #include "h5mf/selection.hpp"
 
@@ -40,6 +41,15 @@ class WriterLog {
   // system with reflinks can share its whole blocks instead of copying them.
   void append(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection,
               std::span<const std::byte> data, std::uint64_t phase = 0);
+
+  // File-image containers (the HDF5 file driver): `data` at file address `address`, placed in the
+  // data file at the same offset within a block as in the merged file (for reflinks); returns the
+  // record as written.
+  format::RangeRecord append_range(std::uint64_t epoch, std::uint64_t address, std::span<const std::byte> data);
+  // A RANGE whose bytes are not in the data file (zeros, or metadata written into `image`).
+  format::RangeRecord append_range_elsewhere(std::uint64_t epoch, std::uint64_t address, std::uint64_t length,
+                                             format::RangeSource source, std::uint64_t checksum);
+  format::EndRecord append_end(std::uint64_t epoch, std::uint64_t end);
 
   // Aggregation: another writer's write, whole (`record.write.data_offset` is set here).
   void append_from(format::WriteFromRecord record, std::span<const std::byte> data);

@@ -40,6 +40,9 @@ enum class RecordType : std::uint16_t {
   Link = 8,  // a hard link: a second name of an existing group or dataset
   Write = 16,
   WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
+  // File-image containers (the HDF5 file driver, docs/format.md "File-image containers"):
+  Range = 18,  // bytes at a file address
+  End = 19,    // the end of the file's allocated space (HDF5's EOA) at a flush or close
 };
 
 // SESSION flags.
@@ -47,6 +50,9 @@ inline constexpr std::uint32_t kSessionAggregated = 1;  // a u32 data_files foll
 // The session's writers opened together (MPI ranks): each created its file pair (with aggregation,
 // each aggregator its group's) before any returned from open, so a pair missing afterwards is lost.
 inline constexpr std::uint32_t kSessionCollective = 2;
+// A file-image container, written through the HDF5 file driver: `image` holds the HDF5 metadata
+// at its addresses and the index files hold RANGE and END records (docs/format.md).
+inline constexpr std::uint32_t kSessionImage = 4;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

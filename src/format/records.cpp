@@ -29,15 +29,23 @@ const char* type_name(RecordType type) {
       return "WRITE";
     case RecordType::WriteFrom:
       return "WRITE_FROM";
+    case RecordType::Range:
+      return "RANGE";
+    case RecordType::End:
+      return "END";
   }
   return nullptr;
 }
+
+}  // namespace
 
 std::string record_context(const std::string& context, RecordType type) {
   const char* name = type_name(type);
   return name != nullptr ? fmt::format("{}: {} record", context, name)
                          : fmt::format("{}: record type {}", context, static_cast<unsigned>(type));
 }
+
+namespace {
 
 // Why `name` is not a single link name (docs/format.md), or nullptr if it is one.
 const char* name_problem(std::string_view name) {

@@ -97,6 +97,8 @@ struct WriteFromRecord {
 };
 
 RecordType record_type(const StructureRecord& record);
+// "<context>: WRITE record": how decoders name a record in their errors.
+std::string record_context(const std::string& context, RecordType type);
 Bytes encode(const StructureRecord& record);
 Bytes encode(const WriteRecord& record);
 Bytes encode(const WriteFromRecord& record);

@@ -32,27 +32,6 @@ bool zero_fill(const std::vector<std::byte>& fill) {
   return true;
 }
 
-// Copies `length` bytes between files inside the kernel. Returns false (nothing copied) where the
-// kernel or file system cannot, so that the caller falls back to read and write.
-bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_offset, std::uint64_t length,
-                 const std::string& output) {
-  auto in = static_cast<loff_t>(from_offset), out = static_cast<loff_t>(to_offset);
-  while (length > 0) {
-    const ssize_t n = ::copy_file_range(from, &in, to, &out, length, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
-        if (in == static_cast<loff_t>(from_offset)) return false;  // nothing done yet: fall back
-      }
-      throw IoError(fmt::format("cannot copy {} bytes into '{}' at offset {}: {}", length, output, out,
-                                container::errno_text(errno)));
-    }
-    if (n == 0) throw FormatError(fmt::format("a data file ended early while copying into '{}'", output));
-    length -= static_cast<std::uint64_t>(n);
-  }
-  return true;
-}
-
 // Makes bytes [to_offset, to_offset + length) of `to` share the blocks of bytes [from_offset, ...)
 // of `from` (FICLONERANGE: XFS with reflinks, btrfs; both offsets and the length whole blocks).
 // Returns false where the file systems cannot share blocks, so that the caller copies instead.
@@ -231,6 +210,26 @@ struct Worker {
 };
 
 }  // namespace
+
+bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_offset, std::uint64_t length,
+                 const std::string& output) {
+  auto in = static_cast<loff_t>(from_offset), out = static_cast<loff_t>(to_offset);
+  while (length > 0) {
+    const ssize_t n = ::copy_file_range(from, &in, to, &out, length, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+        if (in == static_cast<loff_t>(from_offset)) return false;  // nothing done yet: fall back
+      }
+      throw IoError(fmt::format("cannot copy {} bytes into '{}' at offset {}: {}", length, output, out,
+                                container::errno_text(errno)));
+    }
+    if (n == 0) throw FormatError(fmt::format("a data file ended early while copying into '{}'", output));
+    length -= static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
 
 std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog,
                                 const std::map<std::uint64_t, container::DatasetWrites>& writes,

@@ -35,6 +35,12 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
 // The windows [begin, end) of rank `rank`: consecutive output byte ranges of equal size.
 std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows, int rank, int ranks);
 
+// Copies `length` bytes between files inside the kernel (copy_file_range: on XFS with reflinks and
+// btrfs it shares blocks). Returns false (nothing copied) where the kernel or file system cannot,
+// so that the caller falls back to read and write; `output` names the target in errors.
+bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_offset, std::uint64_t length,
+                 const std::string& output);
+
 struct EngineStats {
   std::uint64_t bytes_written = 0, bytes_kernel_copied = 0, windows = 0, windows_skipped = 0;
   std::uint64_t bytes_shared = 0;  // of bytes_kernel_copied, blocks shared with the data files (reflinks)

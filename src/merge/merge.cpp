@@ -37,6 +37,7 @@
 #include "hdf5/handle.hpp"
 #include "merge/chunks.hpp"
 #include "merge/engine.hpp"
+#include "merge/image_merge.hpp"
 #include "merge/plan.hpp"
 #include "merge/verify.hpp"
 #include "mpi/shared_outcome.hpp"
@@ -92,6 +93,80 @@ container::HolderLock claim_for_merge(const std::string& path, MergeReport& repo
 
 }  // namespace
 
+namespace {
+
+// Step 5: the merged file replaces the container (or `base`), or takes the name given with -o.
+void replace_step(mpi::Comm& comm, const container::Layout& layout, const std::optional<std::string>& base,
+                  const format::ContainerId& id, const MergeOptions& options, const MergeReport& report) {
+  if (!options.output.empty()) {
+    mpi::on_root(comm, 0, [&] { container::publish_merged_output(options.output); });
+  } else {
+    std::string replaced;  // where the replaced container is now
+    mpi::on_root(comm, 0, [&] {
+      replaced = base ? container::replace_base_with_file(layout, *base, id)
+                 : container::replace_container_with_file(layout, id);
+    });
+    replaced = comm.broadcast_text(replaced, 0);
+    // Freeing a large container's pages or objects takes a while: every thread of every rank
+    // removes a share of its data files.
+    mpi::on_all(comm, [&] {
+      container::remove_data_files(replaced, static_cast<unsigned>(comm.rank()), static_cast<unsigned>(comm.size()),
+                                   report.threads);
+    });
+    mpi::on_root(comm, 0, [&] { container::remove_replaced_container(replaced); });
+  }
+}
+
+bool is_image_container(const container::Catalog& catalog) {
+  const auto& sessions = catalog.sessions();
+  return !sessions.empty() && (sessions.front().flags & format::kSessionImage) != 0;
+}
+
+// A file-image container's merge: check, lay the bytes out, in a temporary removed on failure.
+template <typename Lap>
+void merge_image(mpi::Comm& comm, const container::Layout& layout, const container::MetafileContents& contents,
+                 const MergeOptions& options, MergeReport& report, Lap& lap) {
+  std::optional<container::ImageIndex> index;
+  mpi::on_all(comm, [&] {
+    index.emplace(layout, contents.header.container, true);
+    index->refresh(contents.catalog.data_files(), true);
+  });
+  report.phases.load = lap();
+  const auto drop = [&report](Dropped d) {
+    report.damage.push_back(merge_detail::describe(d));
+    report.dropped.push_back(std::move(d));
+  };
+  if (contents.damage) drop(Dropped{layout.metafile(), contents.damage->offset, contents.damage->bytes, 0,
+                                    contents.damage->reason});
+  for (const auto& d : index->damage()) drop(merge_detail::region_dropped(d));
+  const std::string output =
+      !options.output.empty() ? container::output_merge_temporary(options.output) : layout.merge_temporary();
+  report.output = !options.output.empty() ? options.output : layout.path();
+  mpi::on_root(comm, 0, [&] { container::remove_file(output); });  // a leftover of an earlier attempt
+  try {
+    const auto outcome = merge_detail::write_image_output(comm, *index, output, report.threads, options.verify_data,
+                                                          options.kernel_copy, options.sync);
+    for (const auto& d : outcome.dropped) {
+      ++report.records_dropped;
+      drop(d);
+    }
+    report.records = outcome.records;
+    report.bytes_written = outcome.bytes_written;
+    report.bytes_kernel_copied = outcome.bytes_kernel_copied;
+  } catch (...) {
+    if (comm.rank() == 0) {
+      try {
+        container::remove_file(output);
+      } catch (...) {  // the next merge removes it
+      }
+    }
+    throw;
+  }
+  report.phases.data = lap();
+}
+
+}  // namespace
+
 MergeReport merge(const std::string& container_path, const MergeOptions& options) {
   using namespace merge_detail;
   const auto started = std::chrono::steady_clock::now();
@@ -141,8 +216,16 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   // 1. Structure and records, on every rank.
   std::optional<container::MetafileContents> contents;
   std::optional<container::ContainerIndex> index;
+  mpi::on_all(*comm, [&] { contents.emplace(container::load_metafile(layout)); });
+  if (is_image_container(contents->catalog)) {
+    // Written through the HDF5 file driver: the bytes are the file (merge/image_merge.hpp).
+    merge_image(*comm, layout, *contents, options, report, lap);
+    replace_step(*comm, layout, std::nullopt, contents->header.container, options, report);
+    report.phases.replace = lap();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+  }
   mpi::on_all(*comm, [&] {
-    contents.emplace(container::load_metafile(layout));
     index.emplace(layout, contents->header.container);
     index->refresh(contents->catalog.data_files(), true, contents->catalog.required_data_files());
   });
@@ -402,23 +485,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.phases.data = lap();
 
   // 5. The file replaces the container, or takes the name given with -o.
-  if (!options.output.empty()) {
-    mpi::on_root(*comm, 0, [&] { container::publish_merged_output(options.output); });
-  } else {
-    std::string replaced;  // where the replaced container is now
-    mpi::on_root(*comm, 0, [&] {
-      replaced = base ? container::replace_base_with_file(layout, *base, contents->header.container)
-                 : container::replace_container_with_file(layout, contents->header.container);
-    });
-    replaced = comm->broadcast_text(replaced, 0);
-    // Freeing a large container's pages or objects takes a while: every thread of every rank
-    // removes a share of its data files.
-    mpi::on_all(*comm, [&] {
-      container::remove_data_files(replaced, static_cast<unsigned>(comm->rank()), static_cast<unsigned>(comm->size()),
-                                   report.threads);
-    });
-    mpi::on_root(*comm, 0, [&] { container::remove_replaced_container(replaced); });
-  }
+  replace_step(*comm, layout, base, contents->header.container, options, report);
   report.phases.replace = lap();
   cleanup.armed = false;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

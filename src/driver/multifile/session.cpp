@@ -174,7 +174,8 @@ std::uint64_t highest_write_epoch(const Layout& layout, const format::ContainerI
 
 format::SessionRecord Session::record(std::uint64_t number, std::uint64_t first_epoch) const {
   const std::uint32_t flags =
-      (data_files > 0 ? format::kSessionAggregated : 0u) | (collective ? format::kSessionCollective : 0u);
+      (data_files > 0 ? format::kSessionAggregated : 0u) | (collective ? format::kSessionCollective : 0u) |
+      (image ? format::kSessionImage : 0u);
   return format::SessionRecord{number, writers, flags, first_epoch, data_files};
 }
 

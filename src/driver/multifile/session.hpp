@@ -22,6 +22,7 @@ struct Session {
   bool joins_existing = false;       // a worker without MPI: joins the coordinator's session
   bool collective = false;           // MPI ranks: every writer creates its files at open (SESSION flag)
   std::uint32_t data_files = 0;      // aggregation: the session's data files (0: one per writer)
+  bool image = false;                // a file-image container (the HDF5 file driver, src/vfd)
 
   // The SESSION record of this session.
   format::SessionRecord record(std::uint64_t number, std::uint64_t first_epoch) const;

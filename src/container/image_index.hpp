@@ -1,0 +1,82 @@
+// The index of a file-image container (written through the HDF5 file driver, docs/format.md
+// "File-image containers"): every writer's RANGE and END records laid into one RangeMap.
+// Incremental like ContainerIndex: refresh() reads only what the index files gained since the
+// last call, so that a rank in a session sees other ranks' writes cheaply at each sync.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "container/index.hpp"
+#include "container/layout.hpp"
+#include "container/range_map.hpp"
+#include "format/header.hpp"
+#include "format/range_records.hpp"
+
+namespace h5mf::container {
+
+class ImageIndex {
+ public:
+  // `keep_records`: also keep every RANGE record (a merge checks those with bytes in a data file
+  // and lays the index out again without those that fail).
+  ImageIndex(Layout layout, format::ContainerId container, bool keep_records = false);
+
+  // Reads the new records of data files [0, data_files) present, except `skip` (the file this
+  // process appends to itself, whose records it add()s as it writes). `final`: the writers are
+  // done, so an incomplete tail and data past the last record are damage (reported, never used).
+  void refresh(std::uint32_t data_files, bool final, std::optional<std::uint32_t> skip = std::nullopt);
+  void add(std::uint32_t data_file, const format::RangeRecord& record);
+  void add_end(std::uint32_t data_file, const format::EndRecord& record);
+
+  const RangeMap& map() const { return map_; }
+  struct KeptRecord {
+    std::uint32_t data_file = 0;
+    format::RangeRecord record;
+  };
+  const std::vector<KeptRecord>& records() const { return kept_; }
+  // The map again without the kept records for which `drop` is true (what they hid shows again).
+  template <typename Drop>
+  void rebuild_without(Drop&& drop) {
+    RangeMap without;
+    std::vector<KeptRecord> kept;
+    for (const KeptRecord& k : kept_) {
+      if (drop(k)) continue;
+      const auto& r = k.record;
+      without.insert(r.address, r.length, RangeKey{r.epoch, k.data_file, r.sequence}, r.source, k.data_file,
+                     r.data_offset);
+      kept.push_back(k);
+    }
+    map_ = std::move(without);
+    kept_ = std::move(kept);
+  }
+  // The size of the file: the END record last in replay order; nullopt before the first flush.
+  std::optional<std::uint64_t> end() const;
+  std::uint64_t max_epoch() const { return max_epoch_; }
+  std::uint64_t record_count() const { return records_; }
+  const std::vector<DamageReport>& damage() const { return damage_; }
+  const Layout& layout() const { return layout_; }
+
+ private:
+  struct FileState {
+    std::uint64_t consumed = 0;
+    std::uint64_t covered = format::kHeaderSize;
+    bool checked = false;
+    bool pair_reported = false;
+  };
+  void read_file(std::uint32_t data_file, bool final);
+
+  Layout layout_;
+  format::ContainerId container_;
+  std::map<std::uint32_t, FileState> files_;
+  RangeMap map_;
+  bool keep_records_ = false;
+  std::vector<KeptRecord> kept_;
+  std::optional<std::pair<RangeKey, std::uint64_t>> end_;  // key and END value
+  std::uint64_t max_epoch_ = 0;
+  std::uint64_t records_ = 0;
+  std::vector<DamageReport> damage_;
+};
+
+}  // namespace h5mf::container

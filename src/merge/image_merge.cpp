@@ -1,0 +1,220 @@
+#include "merge/image_merge.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/falloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "container/posix_file.hpp"
+#include "container/threads.hpp"
+#include "format/checksum.hpp"
+#include "h5mf/error.hpp"
+#include "merge/engine.hpp"
+#include "mpi/shared_outcome.hpp"
+
+namespace h5mf::merge_detail {
+namespace {
+
+using container::PosixFile;
+
+constexpr std::size_t kBufferBytes = std::size_t{4} << 20;
+
+// Every thread's own read-only handles of the data files it touches.
+class Readers {
+ public:
+  explicit Readers(const container::Layout& layout) : layout_(layout) {}
+  const PosixFile& get(std::uint32_t file) {
+    auto it = files_.find(file);
+    if (it == files_.end()) it = files_.emplace(file, PosixFile(layout_.data_file(file), PosixFile::Access::Read)).first;
+    return it->second;
+  }
+
+ private:
+  const container::Layout& layout_;
+  std::map<std::uint32_t, PosixFile> files_;
+};
+
+std::uint64_t record_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,
+                              std::vector<std::byte>& buffer) {
+  format::Checksum sum;
+  for (std::uint64_t done = 0; done < length;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
+    file.read_at(offset + done, std::span<std::byte>(buffer.data(), n));
+    sum.update(std::span<const std::byte>(buffer.data(), n));
+    done += n;
+  }
+  return sum.digest();
+}
+
+void copy_bytes(const PosixFile& from, std::uint64_t from_offset, int to, std::uint64_t to_offset,
+                std::uint64_t length, const std::string& output, bool use_kernel, std::vector<std::byte>& buffer,
+                std::uint64_t& kernel_copied) {
+  if (use_kernel && kernel_copy(from.fd(), from_offset, to, to_offset, length, output)) {
+    kernel_copied += length;
+    return;
+  }
+  for (std::uint64_t done = 0; done < length;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
+    from.read_at(from_offset + done, std::span<std::byte>(buffer.data(), n));
+    std::size_t written = 0;
+    while (written < n) {
+      const ssize_t w = ::pwrite(to, buffer.data() + written, n - written,
+                                 static_cast<off_t>(to_offset + done + written));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        throw IoError(fmt::format("cannot write {} bytes at offset {} of '{}': {}", n - written,
+                                  to_offset + done + written, output, container::errno_text(errno)));
+      }
+      written += static_cast<std::size_t>(w);
+    }
+    done += n;
+  }
+}
+
+void write_zeros(int to, std::uint64_t offset, std::uint64_t length, const std::string& output) {
+  // A hole reads as zeros; where the image left bytes, they go.
+  if (::fallocate(to, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                  static_cast<off_t>(length)) == 0) {
+    return;
+  }
+  static const std::byte zeros[64 << 10] = {};
+  for (std::uint64_t done = 0; done < length;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof zeros, length - done));
+    if (::pwrite(to, zeros, n, static_cast<off_t>(offset + done)) != static_cast<ssize_t>(n)) {
+      throw IoError(fmt::format("cannot write zeros at offset {} of '{}': {}", offset + done, output,
+                                container::errno_text(errno)));
+    }
+    done += n;
+  }
+}
+
+// The image's bytes, hole for hole (SEEK_DATA/SEEK_HOLE): a sparse image stays sparse.
+void copy_image(const PosixFile& image, int to, const std::string& output, bool use_kernel,
+                std::vector<std::byte>& buffer, std::uint64_t& kernel_copied, std::uint64_t& written) {
+  const auto size = static_cast<off_t>(image.size());
+  off_t at = 0;
+  while (at < size) {
+    const off_t data = ::lseek(image.fd(), at, SEEK_DATA);
+    if (data < 0) break;  // ENXIO: no data after `at`
+    off_t hole = ::lseek(image.fd(), data, SEEK_HOLE);
+    if (hole < 0) hole = size;
+    const auto length = static_cast<std::uint64_t>(hole - data);
+    copy_bytes(image, static_cast<std::uint64_t>(data), to, static_cast<std::uint64_t>(data), length, output,
+               use_kernel, buffer, kernel_copied);
+    written += length;
+    at = hole;
+  }
+}
+
+}  // namespace
+
+ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, const std::string& output,
+                                unsigned threads, bool verify, bool use_kernel, bool sync) {
+  ImageOutcome out;
+  const container::Layout& layout = index.layout();
+  threads = std::max(1u, threads);
+
+  // 1. Checksums of the data records, a share per rank and thread; failures gathered on every rank.
+  if (verify) {
+    const auto& records = index.records();
+    std::vector<std::uint8_t> failed(records.size(), 0);
+    mpi::on_all(comm, [&] {
+      std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
+      container::run_on_threads(threads, [&] {
+        Readers readers(layout);
+        std::vector<std::byte> buffer(kBufferBytes);
+        for (std::size_t i; (i = next.fetch_add(static_cast<std::size_t>(comm.size()))) < records.size();) {
+          const auto& k = records[i];
+          if (k.record.source != format::RangeSource::Data) continue;
+          try {
+            if (record_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
+                k.record.data_checksum) {
+              failed[i] = 1;
+            }
+          } catch (const FormatError&) {
+            failed[i] = 1;
+          }
+        }
+      });
+    });
+    comm.all_or(failed);
+    std::set<std::size_t> bad;
+    for (std::size_t i = 0; i < failed.size(); ++i) {
+      if (failed[i] == 0) continue;
+      bad.insert(i);
+      const auto& k = records[i];
+      out.dropped.push_back(Dropped{layout.data_file(k.data_file), k.record.data_offset, k.record.length, 1,
+                                    fmt::format("checksum mismatch: RANGE record of {} bytes at file address {} "
+                                                "(epoch {}, sequence {})",
+                                                k.record.length, k.record.address, k.record.epoch, k.record.sequence)});
+    }
+    if (!bad.empty()) {
+      const auto* first = records.data();
+      index.rebuild_without([&](const container::ImageIndex::KeptRecord& k) {
+        return bad.count(static_cast<std::size_t>(&k - first)) > 0;
+      });
+    }
+  }
+  out.records = index.record_count();
+
+  // 2. The image, by rank 0, into a new file.
+  std::uint64_t written = 0, kernel_copied = 0;
+  mpi::on_root(comm, 0, [&] {
+    const PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
+    const std::string image_path = layout.path() + "/image";
+    if (container::exists(image_path)) {
+      const PosixFile image(image_path, PosixFile::Access::Read);
+      std::vector<std::byte> buffer(kBufferBytes);
+      copy_image(image, target.fd(), output, use_kernel, buffer, kernel_copied, written);
+    }
+  });
+
+  // 3. Data and zeros over it, a share of the pieces per rank and thread.
+  std::vector<std::pair<std::uint64_t, container::RangePiece>> pieces;
+  for (const auto& [start, piece] : index.map().pieces()) {
+    if (piece.source != format::RangeSource::Image) pieces.emplace_back(start, piece);
+  }
+  std::atomic<std::uint64_t> data_written{0}, data_kernel{0};
+  mpi::on_all(comm, [&] {
+    const PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
+    std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
+    container::run_on_threads(threads, [&] {
+      Readers readers(layout);
+      std::vector<std::byte> buffer(kBufferBytes);
+      std::uint64_t mine = 0, kernel = 0;
+      for (std::size_t i; (i = next.fetch_add(static_cast<std::size_t>(comm.size()))) < pieces.size();) {
+        const auto& [start, piece] = pieces[i];
+        const std::uint64_t length = piece.end - start;
+        if (piece.source == format::RangeSource::Zeros) {
+          write_zeros(target.fd(), start, length, output);
+        } else {
+          copy_bytes(readers.get(piece.data_file), piece.data_offset, target.fd(), start, length, output, use_kernel,
+                     buffer, kernel);
+          mine += length;
+        }
+      }
+      data_written += mine;
+      data_kernel += kernel;
+    });
+  });
+
+  // 4. The file's size, and durability.
+  const std::uint64_t image_size = container::file_size(layout.path() + "/image");
+  const std::uint64_t size = index.end().value_or(std::max(image_size, index.map().end()));
+  mpi::on_root(comm, 0, [&] {
+    PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
+    target.truncate(size);
+    if (sync) target.sync();
+  });
+  out.bytes_written = comm.sum(data_written.load()) + written;
+  out.bytes_kernel_copied = comm.sum(data_kernel.load()) + kernel_copied;
+  return out;
+}
+
+}  // namespace h5mf::merge_detail
