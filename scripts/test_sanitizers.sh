@@ -4,7 +4,8 @@
 #    tables only) in build-asan/, run by ctest with the options and leak suppressions of
 #    tests/sanitizers/ — every label but `python` (not built: the module would need libasan
 #    preloaded into the interpreter), `bench` (timing runs, no coverage the others lack) and
-#    `install` (users' builds against an instrumented library; the .deb would install it);
+#    `install` (users' builds against an instrumented library; the .deb would install it) and `vfd`
+#    (the file driver preloaded into h5dump, Python and MPI programs that are not instrumented);
 # 2. the libFuzzer targets of fuzz/ (clang, ASan, UBSan) in build-fuzz/, H5MF_FUZZ_SECONDS (20)
 #    each with a fixed seed: ctest -L fuzz.
 # Both link libh5mf statically into each program, as before it was installable: one instrumented
@@ -21,7 +22,7 @@ if [ "${H5MF_SKIP_ASAN:-0}" != 1 ]; then
   asan="$H5MF_ROOT/build-asan"
   cmake -S "$H5MF_ROOT" -B "$asan" "${optimized[@]}" -DH5MF_SANITIZE=address,undefined >/dev/null
   cmake --build "$asan" -j"$jobs"
-  (cd "$asan" && ctest --output-on-failure -j"$jobs" --timeout 600 -LE 'bench|install' "$@")
+  (cd "$asan" && ctest --output-on-failure -j"$jobs" --timeout 600 -LE 'bench|install|vfd' "$@")
 fi
 
 if [ "${H5MF_SKIP_FUZZ:-0}" != 1 ]; then

@@ -58,6 +58,7 @@ Command add_merge_command(CLI::App& parent) {
             if (args->json) {
               nlohmann::json summary = {
                   {"container", args->path},        {"output", report.output},
+                  {"kind", report.file_image ? "file-image" : "records"},
                   {"groups", report.groups},         {"datasets", report.datasets},
                   {"attributes", report.attributes}, {"records", report.records},
                   {"records_dropped", report.records_dropped},
@@ -77,6 +78,12 @@ Command add_merge_command(CLI::App& parent) {
                   {"phases", nlohmann::json::object()}};
               for (const auto& [phase, seconds] : report.phases.named()) summary["phases"][phase] = seconds;
               std::cout << summary.dump(2) << "\n";
+            } else if (!args->quiet && report.file_image) {
+              fmt::print("merged '{}' into '{}' (written through the HDF5 file driver): {} records, {:.1f} MiB in "
+                         "{:.3f} s ({} ranks x {} threads)\n",
+                         args->path, report.output, report.records,
+                         static_cast<double>(report.bytes_written) / (1 << 20), report.seconds, report.ranks,
+                         report.threads);
             } else if (!args->quiet) {
               fmt::print("merged '{}' into '{}': {} groups, {} datasets, {} attributes, {} records, {:.1f} MiB in "
                          "{:.3f} s ({} ranks x {} threads)\n",

@@ -45,6 +45,9 @@ struct MergeOptions {
 
 struct MergeReport {
   std::string output;
+  // A container written through the HDF5 file driver (docs/file-driver.md): its bytes are the
+  // file, so groups, datasets and attributes are not counted (0).
+  bool file_image = false;
   std::uint64_t datasets = 0, groups = 0, attributes = 0;
   std::uint64_t records = 0;          // write records replayed
   std::uint64_t bytes_written = 0;    // dataset bytes written to the output

@@ -126,6 +126,7 @@ bool is_image_container(const container::Catalog& catalog) {
 template <typename Lap>
 void merge_image(mpi::Comm& comm, const container::Layout& layout, const container::MetafileContents& contents,
                  const MergeOptions& options, MergeReport& report, Lap& lap) {
+  report.file_image = true;
   std::optional<container::ImageIndex> index;
   mpi::on_all(comm, [&] {
     index.emplace(layout, contents.header.container, true);
