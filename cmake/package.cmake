@@ -3,8 +3,10 @@
 # Python package where the interpreter looks, and Debian packages of all of it (cpack -G DEB).
 #
 # Components, one Debian package each:
-#   runtime  h5mf          bin/h5mf, libh5mf.so.<soversion>, the man page
-#   dev      libh5mf-dev   include/h5mf/, libh5mf.so (or .a), lib/cmake/h5mf/, lib/pkgconfig/h5mf.pc
+#   runtime  h5mf          bin/h5mf, libh5mf.so.<soversion>, libh5mf_vfd.so.<soversion> (the HDF5
+#                          file driver, preloaded by `h5mf exec`), the man page
+#   dev      libh5mf-dev   include/h5mf/, libh5mf.so (or .a), libh5mf_vfd.so, lib/cmake/h5mf/,
+#                          lib/pkgconfig/h5mf.pc and h5mf-vfd.pc
 #   python   python3-h5mf  <H5MF_PYTHON_INSTALL_DIR>/h5mf/ (python/CMakeLists.txt)
 include(CMakePackageConfigHelpers)
 
@@ -30,6 +32,10 @@ install(TARGETS h5mf EXPORT h5mfTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+# The file driver is always a shared library: `h5mf exec` preloads it into programs.
+set_property(TARGET h5mf_vfd APPEND PROPERTY INSTALL_RPATH "$ORIGIN")
+install(TARGETS h5mf_vfd EXPORT h5mfTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev)
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 
 set(H5MF_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/h5mf)
@@ -48,6 +54,8 @@ set(H5MF_PC_REQUIRES "hdf5-openmpi" CACHE STRING "pkg-config modules h5mf.pc req
 set(H5MF_PC_REQUIRES_PRIVATE "fmt libxxhash zlib")
 file(RELATIVE_PATH H5MF_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 configure_file(cmake/h5mf.pc.in ${PROJECT_BINARY_DIR}/h5mf.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/h5mf.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
+configure_file(cmake/h5mf-vfd.pc.in ${PROJECT_BINARY_DIR}/h5mf-vfd.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/h5mf.pc ${PROJECT_BINARY_DIR}/h5mf-vfd.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
 include(cmake/debian.cmake)

@@ -47,6 +47,7 @@ struct Method {
 constexpr Method kMethods[] = {
     {"collective", "HDF5 collective IO"}, {"bigchunk", "HDF5 big chunk"}, {"independent", "HDF5"},
     {"posix", "POSIX"},                   {"multifile", "HDF5 Multifile"}, {"posix-multifile", "POSIX Multifile"},
+    {"driver", "HDF5 via h5mf driver"},   {"driver-collective", "HDF5 via h5mf driver, collective"},
 };
 
 // What h5mf adds to its "multifile" method, each a series of seconds per repeat.
@@ -56,6 +57,7 @@ constexpr Method kH5mfSteps[] = {
     {"end-to-end", "write + merge"},
     {"read-merged-hdf5", "read the merged file (libhdf5, mpio independent)"},
     {"read-merged-h5mf-mpio", "read the merged file (h5mf, mpio driver)"},
+    {"driver-merge", "merge the h5mf driver's container (all ranks)"},
 };
 
 struct Args {
@@ -278,6 +280,13 @@ void print_report(const Run& run) {
   if (const auto r = run.ratio("read-container", "read-merged-hdf5")) {
     fmt::print("- read container / read merged file (libhdf5): {:.2f} [>= 0.8]\n", *r);
   }
+  if (const auto r = run.ratio("driver", "posix-multifile")) {
+    fmt::print("- HDF5 via h5mf driver / POSIX Multifile write: {:.2f} [>= 0.9]\n", *r);
+  }
+  if (run.series.has("driver") && run.series.has("collective") && run.series.has("independent")) {
+    const double best = std::max(run.mib_s("collective"), run.mib_s("independent"));
+    fmt::print("- HDF5 via h5mf driver / best parallel HDF5: {:.2f} [>= 1.5]\n", run.mib_s("driver") / best);
+  }
   if (!run.compare.names().empty()) {
     const Summary cat = run.compare.summary(kCatStep);
     for (const auto& name : run.compare.names()) {
@@ -358,6 +367,11 @@ void write_json(const Run& run, const std::string& path) {
   if (const auto r = run.ratio("end-to-end", "collective")) ratios["end_to_end_over_collective"] = *r;
   if (const auto r = run.end_to_end_ceiling()) ratios["end_to_end_ceiling_over_collective"] = *r;
   if (const auto r = run.ratio("read-container", "read-merged-hdf5")) ratios["read_container_over_read_merged_hdf5"] = *r;
+  if (const auto r = run.ratio("driver", "posix-multifile")) ratios["driver_over_posix_multifile"] = *r;
+  if (run.series.has("driver") && run.series.has("collective") && run.series.has("independent")) {
+    ratios["driver_over_best_parallel_hdf5"] =
+        run.mib_s("driver") / std::max(run.mib_s("collective"), run.mib_s("independent"));
+  }
   if (!run.compare.names().empty()) {
     std::vector<double> rss(run.rss_kib.begin(), run.rss_kib.end());
     nlohmann::ordered_json c;
@@ -480,6 +494,27 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     record("posix-multifile", write_posix_multifile(ctx, path));
     remove_path(ctx, path);
   }
+  for (const bool collective : {false, true}) {
+    const char* key = collective ? "driver-collective" : "driver";
+    if (!wants(key)) continue;
+    const std::string path = fmt::format("{}/{}.h5", run.scratch, key);
+    record(key, write_hdf5_driver(ctx, path, collective));
+    if (!collective) {  // the merge of the independent one: the file mpio would have written
+      const TimedMerge merged = merge_in_place(ctx, path, run.merge_jobs);
+      if (merged.report.records_dropped > 0) throw Error("validation failed: the driver container's merge dropped records");
+      record("driver-merge", merged.seconds);
+    }
+    std::string error;
+    if (ctx.rank == 0) {
+      try {
+        if (!collective) spot_check(path, ctx);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    agree(ctx.comm, error.empty(), error);
+    remove_path(ctx, path);
+  }
   progress(ctx, line);
 }
 
@@ -518,7 +553,7 @@ int run_bench(Args args) {
   for (const auto& m : methods) {
     if (std::none_of(std::begin(kMethods), std::end(kMethods), [&](const Method& k) { return m == k.key; })) {
       throw InvalidArgument(fmt::format("--methods: unknown method '{}' (collective, bigchunk, independent, posix, "
-                                        "multifile, posix-multifile)",
+                                        "multifile, posix-multifile, driver, driver-collective)",
                                         m));
     }
   }

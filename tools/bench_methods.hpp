@@ -41,6 +41,9 @@ enum class Hdf5Flavour { Collective, BigChunk, Independent };
 double write_hdf5(const Context& ctx, const std::string& path, Hdf5Flavour flavour);
 // One shared file; each transfer is one pwrite per contiguous run of the pattern in the file.
 double write_posix(const Context& ctx, const std::string& path);
+// The same bytes through plain libhdf5 calls (H5Dwrite per transfer) with the h5mf file driver
+// (docs/file-driver.md): what an unmodified program run under `h5mf exec` does.
+double write_hdf5_driver(const Context& ctx, const std::string& path, bool collective);
 // h5mf's container (multifile driver).
 double write_multifile(const Context& ctx, const std::string& path);
 // A directory with one file per rank; each transfer is one pwrite, appended.
