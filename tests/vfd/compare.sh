@@ -24,6 +24,10 @@
 #   --work DIR         scratch directory (removed and made again; removed after a pass)
 #   --compare LIST     comma-separated: cmp, h5diff, ncdump (default: h5diff)
 #   --prepare CMD      run `CMD OUT` before each run (a space-separated command line)
+#   --existing WHAT    before the h5mf run, h5mf.h5 already exists, as the program's user may have
+#                      left it: `file` (a copy of mpio.h5, a conventional file) or `container` (the
+#                      same program's container from a run at N+2 ranks, with more writers than the
+#                      run that replaces it); the program's H5F_ACC_TRUNC must replace either
 #   --expect LINE      a line both runs must print
 #   --suffix EXT       output file suffix (default .h5): mpio.EXT and h5mf.EXT
 #   --h5mf PATH --mpiexec PATH --python PATH --h5dump PATH --h5diff PATH --ncdump PATH
@@ -33,7 +37,7 @@
 # Exit status: 0 pass, 1 fail (with the failing step's output), 77 skip (a tool is missing).
 set -u -o pipefail
 
-kind='' ranks='' work='' compare=h5diff prepare='' expect='' suffix=.h5
+kind='' ranks='' work='' compare=h5diff prepare='' expect='' existing='' suffix=.h5
 h5mf=h5mf mpiexec=mpiexec python=/usr/bin/python3 h5dump=h5dump h5diff=h5diff ncdump=ncdump
 mpiexec_flags=--oversubscribe
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     --compare) compare=$2; shift 2 ;;
     --prepare) prepare=$2; shift 2 ;;
     --expect) expect=$2; shift 2 ;;
+    --existing) existing=$2; shift 2 ;;
     --suffix) suffix=$2; shift 2 ;;
     --h5mf) h5mf=$2; shift 2 ;;
     --mpiexec) mpiexec=$2; shift 2 ;;
@@ -113,14 +118,14 @@ same_text() {
   echo "   $2 == $3 (first line aside)"
 }
 
-run() {  # run OUT [launcher...]: the program's run writing OUT, under mpiexec
-  local out=$1; shift
+run() {  # run OUT RANKS [launcher...]: the program's run writing OUT, under mpiexec
+  local out=$1 n=$2; shift 2
   if [ -n "$prepare" ]; then
     # shellcheck disable=SC2086  # a command line, split on spaces as documented
     step "prepare $out" "prepare.$out.log" $prepare "$out"
   fi
   # shellcheck disable=SC2086
-  step "run $out" "run.$out.log" "$mpiexec" -n "$ranks" $mpiexec_flags "$@" "${program[@]}" "$out"
+  step "run $out" "run.$out.log" "$mpiexec" -n "$n" $mpiexec_flags "$@" "${program[@]}" "$out"
   sed "s|$out|OUT|g" "run.$out.log" | sort >"run.$out.sorted"
   if [ -n "$expect" ] && ! grep -qxF -- "$expect" "run.$out.log"; then
     cat "run.$out.log"
@@ -128,8 +133,17 @@ run() {  # run OUT [launcher...]: the program's run writing OUT, under mpiexec
   fi
 }
 
-run "$mpio"
-run "$ours" "$h5mf" exec --
+run "$mpio" "$ranks"
+case $existing in
+  '') ;;
+  file) cp "$mpio" "$ours" && echo "   $ours exists: a copy of $mpio" ;;
+  container)
+    run "$ours" $((ranks + 2)) "$h5mf" exec --
+    [ -d "$ours" ] || fail "$ours is not a directory after the run at $((ranks + 2)) ranks"
+    echo "   $ours exists: the container of a run at $((ranks + 2)) ranks" ;;
+  *) fail "--existing: unknown $existing (file, container)" ;;
+esac
+run "$ours" "$ranks" "$h5mf" exec --
 diff -u "run.$mpio.sorted" "run.$ours.sorted" || fail "the two runs printed different lines (above)"
 echo "   both runs printed the same lines"
 [ -z "$expect" ] || echo "   both printed '$expect'"
