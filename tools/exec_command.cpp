@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,47 @@ std::string driver_library() {
                              H5MF_VFD_SONAME, exe.string(), H5MF_INSTALL_FULL_LIBDIR));
 }
 
+// The program's file, as execvp would find it.
+std::string resolve_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = (end > start ? dirs.substr(start, end - start) : ".") + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+// A program with HDF5 linked into it (Debian's h5pcc and h5pfc do that by default) calls its own
+// copy, which no preload can replace: it would write with mpio while the user expects a container.
+// The sign: HDF5's version string inside an executable that does not load libhdf5 dynamically.
+void warn_if_static_hdf5(const std::string& name) {
+  const std::string file = resolve_program(name);
+  std::error_code error;
+  if (file.empty() || std::filesystem::file_size(file, error) > (std::uintmax_t{1} << 30)) return;
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.rfind("\x7f" "ELF", 0) != 0) return;  // a script: its interpreter loads HDF5 dynamically
+  // A dynamically linked program names the shared library it needs: libhdf5*.so* (the string
+  // "libhdf5" alone also appears inside a static HDF5, in "libhdf5_settings").
+  bool needs_shared = false;
+  for (std::size_t at = bytes.find("libhdf5"); at != std::string::npos && !needs_shared;
+       at = bytes.find("libhdf5", at + 1)) {
+    const std::size_t name_end = bytes.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789", at + 7);
+    needs_shared = name_end != std::string::npos && bytes.compare(name_end, 3, ".so") == 0;
+  }
+  if (bytes.find("HDF5 library version:") != std::string::npos && !needs_shared) {
+    fmt::print(stderr,
+               "h5mf exec: warning: '{}' has HDF5 linked into it statically, so the h5mf driver cannot take the "
+               "place of the mpio driver in it; link HDF5 as a shared library (h5pcc -shlib, CMake, pkg-config)\n",
+               file);
+  }
+}
+
 }  // namespace
 
 Command add_exec_command(CLI::App& parent) {
@@ -57,6 +100,7 @@ int run_exec(std::vector<std::string> words) {
               fmt::print(stderr, "h5mf exec: no program given (h5mf exec [--] PROGRAM [ARGS...])\n");
               return 1;
             }
+            warn_if_static_hdf5(words.front());
             const std::string library = driver_library();
             const char* preload = std::getenv("LD_PRELOAD");
             const std::string joined = preload != nullptr && *preload != '\0' ? library + ":" + preload : library;

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   python::bind_merge(m);
   python::bind_view(m);
   python::bind_verify(m);
+  python::bind_driver(m);
 }

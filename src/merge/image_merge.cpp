@@ -163,11 +163,13 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   }
   out.records = index.record_count();
 
-  // 2. The image, by rank 0, into a new file.
+  // 2. The image, by rank 0, into a new file: as of the last flush if the job never closed.
+  const std::string snapshot = layout.path() + "/image.flushed";
+  out.from_snapshot = container::is_regular_file(snapshot);
+  const std::string image_path = out.from_snapshot ? snapshot : layout.path() + "/image";
   std::uint64_t written = 0, kernel_copied = 0;
   mpi::on_root(comm, 0, [&] {
     const PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
-    const std::string image_path = layout.path() + "/image";
     if (container::exists(image_path)) {
       const PosixFile image(image_path, PosixFile::Access::Read);
       std::vector<std::byte> buffer(kBufferBytes);
@@ -205,8 +207,10 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   });
 
   // 4. The file's size, and durability.
-  const std::uint64_t image_size = container::file_size(layout.path() + "/image");
-  const std::uint64_t size = index.end().value_or(std::max(image_size, index.map().end()));
+  const std::uint64_t image_size = container::file_size(image_path);
+  // The snapshot's size is the END of its flush (the image is cut to it at every truncate).
+  const std::uint64_t size =
+      out.from_snapshot ? image_size : index.end().value_or(std::max(image_size, index.map().end()));
   mpi::on_root(comm, 0, [&] {
     PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
     target.truncate(size);

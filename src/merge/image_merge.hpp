@@ -17,12 +17,14 @@ namespace h5mf::merge_detail {
 struct ImageOutcome {
   std::uint64_t records = 0, bytes_written = 0, bytes_kernel_copied = 0;
   std::vector<Dropped> dropped;  // records whose data failed their checksums
+  // The job never closed: the file's metadata is the image of its last completed flush.
+  bool from_snapshot = false;
 };
 
 // Checks the checksum of every RANGE record whose bytes are in a data file (`verify`), split over
 // the ranks of `comm` and `threads` threads each; a record that fails is dropped from `index`
 // (every rank drops the same ones). Then writes the file to `output` (a new file, made by rank 0):
-// the image, then the pieces of data and zeros, split over ranks and threads, then its size (the
+// the image (`image.flushed` when the job did not close: its last flush), then the pieces of data and zeros, split over ranks and threads, then its size (the
 // last END record, else the end of what was written). Collective.
 ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, const std::string& output,
                                 unsigned threads, bool verify, bool kernel_copy, bool sync);

@@ -151,6 +151,11 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
       ++report.records_dropped;
       drop(d);
     }
+    if (outcome.from_snapshot) {
+      drop(Dropped{layout.path() + "/image", 0, 0, 0,
+                   "the job did not close the file: its structure is taken as of its last completed flush "
+                   "(image.flushed); data written since are kept where that structure places them"});
+    }
     report.records = outcome.records;
     report.bytes_written = outcome.bytes_written;
     report.bytes_kernel_copied = outcome.bytes_kernel_copied;

@@ -24,6 +24,9 @@ namespace {
 
 struct FileStruct {
   H5FD_t pub;  // first: HDF5 sees only this
+  // Where mpio keeps its MPI_File: HDF5's H5Fset/get_mpi_atomicity read it there from any MPI
+  // driver's file. Without the preload (interpose.cpp) they then get an MPI error, not a crash.
+  MPI_File mpio_file_slot;
   ImageFile* file;
   bool with_mpi;  // opened through the MPI class: transfers may be collective
 };
@@ -106,6 +109,7 @@ H5FD_t* open(const char* name, unsigned flags, hid_t fapl, haddr_t) {
     auto* s = static_cast<FileStruct*>(std::calloc(1, sizeof(FileStruct)));
     if (s == nullptr) throw std::bad_alloc();
     s->with_mpi = hdf5().pget_driver(fapl) == mpi_id;
+    s->mpio_file_slot = MPI_FILE_NULL;
     try {
       s->file = new ImageFile(name, flags, std::move(comm));
     } catch (...) {

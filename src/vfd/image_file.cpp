@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "driver/multifile/session.hpp"
 #include "format/checksum.hpp"
@@ -54,6 +55,37 @@ void read_or_zeros(const PosixFile& file, std::uint64_t offset, std::span<std::b
 }
 
 std::string image_path(const container::Layout& layout) { return layout.path() + "/image"; }
+
+// `image` as it was at the last completed flush of a job that has not closed (docs/format.md):
+// HDF5 keeps the file consistent on disk only at a flush, so that is what a merge after a crash
+// starts from. A sparse copy: holes stay holes, only metadata is copied.
+void snapshot_image(const PosixFile& image, const container::Layout& layout) {
+  const std::string final_path = layout.path() + "/image.flushed", building = final_path + ".tmp";
+  container::remove_file(building);
+  {
+    PosixFile copy(building, PosixFile::Access::CreateExclusive);
+    const auto size = static_cast<off_t>(image.size());
+    std::vector<std::byte> buffer(std::size_t{1} << 20);
+    for (off_t at = 0; at < size;) {
+      const off_t data = ::lseek(image.fd(), at, SEEK_DATA);
+      if (data < 0) break;
+      off_t hole = ::lseek(image.fd(), data, SEEK_HOLE);
+      if (hole < 0) hole = size;
+      for (off_t done = data; done < hole;) {
+        const std::size_t n = static_cast<std::size_t>(std::min<off_t>(hole - done, static_cast<off_t>(buffer.size())));
+        image.read_at(static_cast<std::uint64_t>(done), std::span<std::byte>(buffer.data(), n));
+        copy.write_at(static_cast<std::uint64_t>(done), std::span<const std::byte>(buffer.data(), n));
+        done += static_cast<off_t>(n);
+      }
+      at = hole;
+    }
+    copy.truncate(static_cast<std::uint64_t>(size));
+    copy.sync();
+  }
+  if (::rename(building.c_str(), final_path.c_str()) != 0) {
+    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", building, final_path, container::errno_text(errno)));
+  }
+}
 
 }  // namespace
 
@@ -205,6 +237,9 @@ void ImageFile::flush(bool closing) {
     image_.sync();
     image_written_ = false;
   }
+  // HDF5 flushes on every rank after its metadata is written and its END recorded: the image is
+  // now a consistent file, the one a merge after a crash should start from.
+  if (!closing && writable_ && comm_->rank() == 0) snapshot_image(image_, layout_);
   ++epoch_;
   others_stale_ = true;
 }
@@ -244,6 +279,8 @@ void ImageFile::close() {
     }
     if (image_.is_open()) image_.close();
   });
+  // Closed cleanly: the image is whole, the snapshot of the last flush no longer needed.
+  if (writable_ && !plain_ && comm_->rank() == 0) container::remove_file(layout_.path() + "/image.flushed");
   holder_.release();
 }
 

@@ -35,8 +35,11 @@ prefix)
   else
     [ -e "$H5MF_PREFIX/$H5MF_LIBDIR/libh5mf.a" ] || fail "neither libh5mf.so nor libh5mf.a is installed"
   fi
-  # One library: no layer library of the build is installed.
-  if ls "$H5MF_PREFIX/$H5MF_LIBDIR" | grep -E "h5mf_" ; then fail "layer libraries installed"; fi
+  # One library (and the file driver): no layer library of the build is installed.
+  if ls "$H5MF_PREFIX/$H5MF_LIBDIR" | grep -E "h5mf_" | grep -vE "^libh5mf_vfd\.so" ; then fail "layer libraries installed"; fi
+  [ -e "$H5MF_PREFIX/$H5MF_LIBDIR/libh5mf_vfd.so.$H5MF_SOVERSION" ] || fail "the file driver libh5mf_vfd.so.$H5MF_SOVERSION is not installed"
+  [ -e "$H5MF_PREFIX/$H5MF_LIBDIR/pkgconfig/h5mf-vfd.pc" ] || fail "h5mf-vfd.pc is not installed"
+  [ -e "$H5MF_PREFIX/include/h5mf/H5FDh5mf.h" ] || fail "H5FDh5mf.h is not installed"
   echo "installed into $H5MF_PREFIX"
   ;;
 headers)
