@@ -184,6 +184,31 @@ double write_hdf5_driver(const Context& ctx, const std::string& path, bool colle
   });
 }
 
+double copy_own_data_file(const Context& ctx, const std::string& container, const std::string& scratch) {
+  const std::string from = fmt::format("{}/{}", container, ctx.rank), to = scratch + "/copy";
+  struct stat st {};
+  if (::stat(from.c_str(), &st) != 0) fail(fmt::format("cannot stat '{}'", from));
+  // Each rank's bytes go to its own range of one file, as a merge's do.
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  std::uint64_t offset = 0;
+  MPI_Exscan(&size, &offset, 1, MPI_UINT64_T, MPI_SUM, ctx.comm);
+  if (ctx.rank == 0) offset = 0;
+  const double seconds = timed(ctx, [&] {
+    const int in = open_or_fail(from, O_RDONLY), out = open_or_fail(to, O_WRONLY | O_CREAT);
+    auto in_at = loff_t{0}, out_at = static_cast<loff_t>(offset);
+    for (std::uint64_t left = size; left > 0;) {
+      const ssize_t n = ::copy_file_range(in, &in_at, out, &out_at, left, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail(fmt::format("cannot copy '{}' into '{}'", from, to));
+      left -= static_cast<std::uint64_t>(n);
+    }
+    ::close(in);
+    finish_posix(out, ctx.fsync, to);
+  });
+  remove_path(ctx, to);
+  return seconds;
+}
+
 double write_multifile(const Context& ctx, const std::string& path) {
   return timed(ctx, [&] {
     File file(path, Mode::Exclusive, options_for(ctx, Driver::Multifile));

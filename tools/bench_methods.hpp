@@ -44,6 +44,10 @@ double write_posix(const Context& ctx, const std::string& path);
 // The same bytes through plain libhdf5 calls (H5Dwrite per transfer) with the h5mf file driver
 // (docs/file-driver.md): what an unmodified program run under `h5mf exec` does.
 double write_hdf5_driver(const Context& ctx, const std::string& path, bool collective);
+// Copying the same bytes into one file: every rank copies its own data file of container
+// `container` into its own range of scratch/copy (copy_file_range, as the driver's merge moves
+// them), to compare the merge with.
+double copy_own_data_file(const Context& ctx, const std::string& container, const std::string& scratch);
 // h5mf's container (multifile driver).
 double write_multifile(const Context& ctx, const std::string& path);
 // A directory with one file per rank; each transfer is one pwrite, appended.

@@ -77,6 +77,33 @@ void copy_bytes(const PosixFile& from, std::uint64_t from_offset, int to, std::u
   }
 }
 
+// Copies through a buffer, hashing the bytes on the way: the check costs no second read.
+// Parts small enough to stay in the CPU's cache between the read, the hash and the write: the bytes
+// cross memory once each way, as in a kernel copy.
+constexpr std::size_t kCheckedPartBytes = std::size_t{256} << 10;
+
+std::uint64_t copy_checked(const PosixFile& from, std::uint64_t from_offset, int to, std::uint64_t to_offset,
+                           std::uint64_t length, const std::string& output, std::vector<std::byte>& buffer) {
+  format::Checksum sum;
+  const std::size_t part = std::min(buffer.size(), kCheckedPartBytes);
+  for (std::uint64_t done = 0; done < length;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(part, length - done));
+    from.read_at(from_offset + done, std::span<std::byte>(buffer.data(), n));
+    sum.update(std::span<const std::byte>(buffer.data(), n));
+    for (std::size_t put = 0; put < n;) {
+      const ssize_t w = ::pwrite(to, buffer.data() + put, n - put, static_cast<off_t>(to_offset + done + put));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        throw IoError(fmt::format("cannot write {} bytes at offset {} of '{}': {}", n - put, to_offset + done + put,
+                                  output, container::errno_text(errno)));
+      }
+      put += static_cast<std::size_t>(w);
+    }
+    done += n;
+  }
+  return sum.digest();
+}
+
 void write_zeros(int to, std::uint64_t offset, std::uint64_t length, const std::string& output) {
   // A hole reads as zeros; where the image left bytes, they go.
   if (::fallocate(to, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
@@ -119,94 +146,136 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   ImageOutcome out;
   const container::Layout& layout = index.layout();
   threads = std::max(1u, threads);
+  const auto& records = index.records();
 
-  // 1. Checksums of the data records, a share per rank and thread; failures gathered on every rank.
-  if (verify) {
-    const auto& records = index.records();
-    std::vector<std::uint8_t> failed(records.size(), 0);
-    mpi::on_all(comm, [&] {
-      std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
-      container::run_on_threads(threads, [&] {
-        Readers readers(layout);
-        std::vector<std::byte> buffer(kBufferBytes);
-        for (std::size_t i; (i = next.fetch_add(static_cast<std::size_t>(comm.size()))) < records.size();) {
-          const auto& k = records[i];
-          if (k.record.source != format::RangeSource::Data) continue;
-          try {
-            if (record_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
-                k.record.data_checksum) {
-              failed[i] = 1;
-            }
-          } catch (const FormatError&) {
-            failed[i] = 1;
-          }
-        }
-      });
-    });
-    comm.all_or(failed);
-    std::set<std::size_t> bad;
-    for (std::size_t i = 0; i < failed.size(); ++i) {
-      if (failed[i] == 0) continue;
-      bad.insert(i);
-      const auto& k = records[i];
-      out.dropped.push_back(Dropped{layout.data_file(k.data_file), k.record.data_offset, k.record.length, 1,
-                                    fmt::format("checksum mismatch: RANGE record of {} bytes at file address {} "
-                                                "(epoch {}, sequence {})",
-                                                k.record.length, k.record.address, k.record.epoch, k.record.sequence)});
-    }
-    if (!bad.empty()) {
-      const auto* first = records.data();
-      index.rebuild_without([&](const container::ImageIndex::KeptRecord& k) {
-        return bad.count(static_cast<std::size_t>(&k - first)) > 0;
-      });
-    }
-  }
-  out.records = index.record_count();
-
-  // 2. The image, by rank 0, into a new file: as of the last flush if the job never closed.
+  // 1. The image, by rank 0, into a new file: as of the last flush if the job never closed.
   const std::string snapshot = layout.path() + "/image.flushed";
   out.from_snapshot = container::is_regular_file(snapshot);
   const std::string image_path = out.from_snapshot ? snapshot : layout.path() + "/image";
   std::uint64_t written = 0, kernel_copied = 0;
-  mpi::on_root(comm, 0, [&] {
-    const PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
-    if (container::exists(image_path)) {
-      const PosixFile image(image_path, PosixFile::Access::Read);
-      std::vector<std::byte> buffer(kBufferBytes);
-      copy_image(image, target.fd(), output, use_kernel, buffer, kernel_copied, written);
-    }
-  });
-
-  // 3. Data and zeros over it, a share of the pieces per rank and thread.
-  std::vector<std::pair<std::uint64_t, container::RangePiece>> pieces;
-  for (const auto& [start, piece] : index.map().pieces()) {
-    if (piece.source != format::RangeSource::Image) pieces.emplace_back(start, piece);
-  }
   std::atomic<std::uint64_t> data_written{0}, data_kernel{0};
-  mpi::on_all(comm, [&] {
-    const PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
-    std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
-    container::run_on_threads(threads, [&] {
-      Readers readers(layout);
-      std::vector<std::byte> buffer(kBufferBytes);
-      std::uint64_t mine = 0, kernel = 0;
-      for (std::size_t i; (i = next.fetch_add(static_cast<std::size_t>(comm.size()))) < pieces.size();) {
-        const auto& [start, piece] = pieces[i];
-        const std::uint64_t length = piece.end - start;
-        if (piece.source == format::RangeSource::Zeros) {
-          write_zeros(target.fd(), start, length, output);
-        } else {
-          copy_bytes(readers.get(piece.data_file), piece.data_offset, target.fd(), start, length, output, use_kernel,
-                     buffer, kernel);
-          mine += length;
-        }
-      }
-      data_written += mine;
-      data_kernel += kernel;
-    });
-  });
 
-  // 4. The file's size, and durability.
+  // Lays the file out; with `check`, every DATA record whose bytes show whole is checked as they
+  // pass through (one read, as a copy), the others that show in part are read and checked apart.
+  // Returns the records that failed, on every rank.
+  const auto lay_out = [&](bool check) {
+    written = kernel_copied = 0;
+    data_written = data_kernel = 0;
+    mpi::on_root(comm, 0, [&] {
+      container::remove_file(output);
+      const PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
+      if (container::exists(image_path)) {
+        const PosixFile image(image_path, PosixFile::Access::Read);
+        std::vector<std::byte> buffer(kBufferBytes);
+        copy_image(image, target.fd(), output, use_kernel, buffer, kernel_copied, written);
+      }
+    });
+    std::map<container::RangeKey, std::size_t> by_key;  // DATA records, to find a piece's record
+    if (check) {
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i].record;
+        if (r.source == format::RangeSource::Data) by_key.emplace(container::RangeKey{r.epoch, records[i].data_file, r.sequence}, i);
+      }
+    }
+    std::vector<std::pair<std::uint64_t, container::RangePiece>> pieces;
+    for (const auto& [start, piece] : index.map().pieces()) {
+      if (piece.source != format::RangeSource::Image) pieces.emplace_back(start, piece);
+    }
+    std::vector<std::atomic<std::uint8_t>> failed(records.size()), apart(records.size());
+    const auto fail = [&](std::size_t i) { failed[i].store(1, std::memory_order_relaxed); };
+    mpi::on_all(comm, [&] {
+      const PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
+      std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
+      container::run_on_threads(threads, [&] {
+        Readers readers(layout);
+        std::vector<std::byte> buffer(kBufferBytes);
+        std::uint64_t mine = 0, kernel = 0;
+        for (std::size_t i; (i = next.fetch_add(static_cast<std::size_t>(comm.size()))) < pieces.size();) {
+          const auto& [start, piece] = pieces[i];
+          const std::uint64_t length = piece.end - start;
+          if (piece.source == format::RangeSource::Zeros) {
+            write_zeros(target.fd(), start, length, output);
+            continue;
+          }
+          mine += length;
+          const PosixFile& from = readers.get(piece.data_file);
+          if (!check) {
+            copy_bytes(from, piece.data_offset, target.fd(), start, length, output, use_kernel, buffer, kernel);
+            continue;
+          }
+          const std::size_t r = by_key.at(piece.key);
+          const auto& record = records[r].record;
+          if (piece.data_offset != record.data_offset || length != record.length) {
+            // Partly hidden: copied as it is, checked whole below.
+            apart[r].store(1, std::memory_order_relaxed);
+            copy_bytes(from, piece.data_offset, target.fd(), start, length, output, use_kernel, buffer, kernel);
+            continue;
+          }
+          try {
+            if (copy_checked(from, piece.data_offset, target.fd(), start, length, output, buffer) !=
+                record.data_checksum) {
+              fail(r);
+            }
+          } catch (const FormatError&) {
+            fail(r);
+          }
+        }
+        data_written += mine;
+        data_kernel += kernel;
+      });
+      // Records that show only in part: read and checked whole, a share per rank and thread.
+      std::vector<std::size_t> to_check;
+      for (std::size_t r = 0; r < records.size(); ++r) {
+        if (apart[r].load(std::memory_order_relaxed) != 0) to_check.push_back(r);
+      }
+      std::atomic<std::size_t> next_check{0};
+      container::run_on_threads(threads, [&] {
+        Readers readers(layout);
+        std::vector<std::byte> buffer(kBufferBytes);
+        for (std::size_t j; (j = next_check.fetch_add(1)) < to_check.size();) {
+          const std::size_t r = to_check[j];
+          const auto& k = records[r];
+          try {
+            if (record_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
+                k.record.data_checksum) {
+              fail(r);
+            }
+          } catch (const FormatError&) {
+            fail(r);
+          }
+        }
+      });
+    });
+    std::vector<std::uint8_t> result(records.size());
+    for (std::size_t r = 0; r < records.size(); ++r) result[r] = failed[r].load(std::memory_order_relaxed);
+    comm.all_or(result);
+    return result;
+  };
+
+  // 2. Data and zeros over the image, a share of the pieces per rank and thread, checked on the
+  // way; if any record failed, it is dropped and the file laid out again without it (what it hid
+  // shows again).
+  const std::vector<std::uint8_t> failed = lay_out(verify);
+  std::set<std::size_t> bad;
+  for (std::size_t i = 0; i < failed.size(); ++i) {
+    if (failed[i] == 0) continue;
+    bad.insert(i);
+    const auto& k = records[i];
+    out.dropped.push_back(Dropped{layout.data_file(k.data_file), k.record.data_offset, k.record.length, 1,
+                                  fmt::format("checksum mismatch: RANGE record of {} bytes at file address {} "
+                                              "(epoch {}, sequence {})",
+                                              k.record.length, k.record.address, k.record.epoch, k.record.sequence)});
+  }
+  if (!bad.empty()) {
+    const auto* first = records.data();
+    index.rebuild_without([&](const container::ImageIndex::KeptRecord& k) {
+      return bad.count(static_cast<std::size_t>(&k - first)) > 0;
+    });
+    lay_out(false);
+  }
+  out.records = index.record_count();
+
+  // 3. The file's size, and durability.
   const std::uint64_t image_size = container::file_size(image_path);
   // The snapshot's size is the END of its flush (the image is cut to it at every truncate).
   const std::uint64_t size =

@@ -23,7 +23,8 @@ struct ImageOutcome {
 
 // Checks the checksum of every RANGE record whose bytes are in a data file (`verify`), split over
 // the ranks of `comm` and `threads` threads each; a record that fails is dropped from `index`
-// (every rank drops the same ones). Then writes the file to `output` (a new file, made by rank 0):
+// (every rank drops the same ones); records whose bytes show whole are checked as they are copied.
+// Writes the file to `output` (a new file, made by rank 0):
 // the image (`image.flushed` when the job did not close: its last flush), then the pieces of data and zeros, split over ranks and threads, then its size (the
 // last END record, else the end of what was written). Collective.
 ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, const std::string& output,
