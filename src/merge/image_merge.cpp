@@ -12,6 +12,7 @@
 #include <set>
 
 #include "container/posix_file.hpp"
+#include "container/reader.hpp"
 #include "container/threads.hpp"
 #include "format/checksum.hpp"
 #include "h5mf/error.hpp"
@@ -39,18 +40,6 @@ class Readers {
   const container::Layout& layout_;
   std::map<std::uint32_t, PosixFile> files_;
 };
-
-std::uint64_t record_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,
-                              std::vector<std::byte>& buffer) {
-  format::Checksum sum;
-  for (std::uint64_t done = 0; done < length;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
-    file.read_at(offset + done, std::span<std::byte>(buffer.data(), n));
-    sum.update(std::span<const std::byte>(buffer.data(), n));
-    done += n;
-  }
-  return sum.digest();
-}
 
 void copy_bytes(const PosixFile& from, std::uint64_t from_offset, int to, std::uint64_t to_offset,
                 std::uint64_t length, const std::string& output, bool use_kernel, std::vector<std::byte>& buffer,
@@ -133,7 +122,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
           const auto& k = records[i];
           if (k.record.source != format::RangeSource::Data) continue;
           try {
-            if (record_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
+            if (container::bytes_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
                 k.record.data_checksum) {
               failed[i] = 1;
             }
@@ -167,7 +156,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   std::uint64_t written = 0, kernel_copied = 0;
   mpi::on_root(comm, 0, [&] {
     const PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
-    const std::string image_path = layout.path() + "/image";
+    const std::string image_path = layout.image();
     if (container::exists(image_path)) {
       const PosixFile image(image_path, PosixFile::Access::Read);
       std::vector<std::byte> buffer(kBufferBytes);
@@ -205,7 +194,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   });
 
   // 4. The file's size, and durability.
-  const std::uint64_t image_size = container::file_size(layout.path() + "/image");
+  const std::uint64_t image_size = container::file_size(layout.image());
   const std::uint64_t size = index.end().value_or(std::max(image_size, index.map().end()));
   mpi::on_root(comm, 0, [&] {
     PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
