@@ -19,7 +19,7 @@ namespace {
 constexpr std::size_t kListedMissing = std::size_t{1} << 16;
 constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
 
-// One RANGE record named in a finding, as the merge's report names it.
+// One RANGE record named in a finding, as the merge's report names it (format::describe).
 VerifyDamage range_damage(std::string file, std::uint64_t offset, std::uint64_t bytes, std::uint64_t records,
                           const format::RangeRecord& r, const std::string& why) {
   VerifyDamage d;
@@ -27,8 +27,7 @@ VerifyDamage range_damage(std::string file, std::uint64_t offset, std::uint64_t 
   d.offset = offset;
   d.bytes = bytes;
   d.records = records;
-  d.reason = fmt::format("RANGE record {} (epoch {}, {} bytes at file address {}): {}", r.sequence, r.epoch, r.length,
-                         r.address, why);
+  d.reason = fmt::format("{}: {}", format::describe(r), why);
   d.sequence = r.sequence;
   d.epoch = r.epoch;
   return d;

@@ -14,7 +14,7 @@
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
 #include "container/threads.hpp"
-#include "format/checksum.hpp"
+#include "format/range_records.hpp"
 #include "h5mf/error.hpp"
 #include "merge/engine.hpp"
 #include "mpi/shared_outcome.hpp"
@@ -139,9 +139,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
       bad.insert(i);
       const auto& k = records[i];
       out.dropped.push_back(Dropped{layout.data_file(k.data_file), k.record.data_offset, k.record.length, 1,
-                                    fmt::format("checksum mismatch: RANGE record of {} bytes at file address {} "
-                                                "(epoch {}, sequence {})",
-                                                k.record.length, k.record.address, k.record.epoch, k.record.sequence)});
+                                    fmt::format("{}: its data fail their checksum", format::describe(k.record))});
     }
     if (!bad.empty()) {
       const auto* first = records.data();
