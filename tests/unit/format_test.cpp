@@ -875,10 +875,13 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 9u, 15u, 18u, 0xFFFFu}) {
+  for (unsigned t : {0u, 9u, 15u, 20u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }
+  // A file-image container's index records are not structure records either.
+  expect_format_error([&] { decode_structure(RecordType::Range, {}, "m"); }, "m: RANGE record");
+  expect_format_error([&] { decode_structure(RecordType::End, {}, "m"); }, "m: END record");
 }
 
 TEST(Records, TrailingBytesRejected) {
