@@ -10,7 +10,8 @@ CHECK is one of:
            the rest of the file intact
   kill     ranks SIGKILLed after H5Fflush while still writing: verify reports, the merge keeps
            every value written before the flush
-  foreign  what is not a file-image container gets a clear error, never a crash
+  foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
+           one only through the driver it is given
 """
 import argparse
 import json
@@ -213,6 +214,9 @@ def check_foreign(opts):
     write_container(opts, "image.h5")
     _, out, _ = run([opts.open_through_driver, "image.h5"], work)
     expect(out.split() == ["after", "b", "grp"], f"root members through the driver: {out!r}")
+    # h5mf's C++ API: through the driver it is given (FileOptions::image_driver), else refused.
+    _, out, _ = run([opts.open_with_api, "image.h5"], work)
+    expect("FAILED" not in out and out.count("ok:") == 7, f"open_with_api:\n{out}")
     _, _, err_text = run([opts.h5mf, "view", "image.h5"], work, expect_rc=(1,))
     expect("file-image container" in err_text and "merge it" in err_text, f"h5mf view of a file-image container: {err_text}")
 
@@ -239,8 +243,9 @@ def main():
     parser.add_argument("--h5ls", default="h5ls")
     parser.add_argument("--patterns", help="write_patterns (tests/tools): makes a record container")
     parser.add_argument("--open-through-driver", dest="open_through_driver")
+    parser.add_argument("--open-with-api", dest="open_with_api")
     opts = parser.parse_args()
-    for tool in ("h5mf", "writer", "work", "patterns", "open_through_driver"):  # commands run elsewhere
+    for tool in ("h5mf", "writer", "work", "patterns", "open_through_driver", "open_with_api"):  # commands run elsewhere
         if getattr(opts, tool):
             setattr(opts, tool, os.path.abspath(getattr(opts, tool)))
     shutil.rmtree(opts.work, ignore_errors=True)
