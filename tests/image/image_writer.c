@@ -2,8 +2,8 @@
  * tests run under `h5mf exec`. Every value is a function of where it is, so that a checker can tell
  * what each element must hold.
  *
-  *   image_writer PATH            groups, a contiguous and a chunked dataset, attributes; close
-  *   image_writer PATH READY_DIR  the same, then H5Fflush; then each rank overwrites /after once,
+ *   image_writer PATH            groups, a contiguous and a chunked dataset, attributes; close
+ *   image_writer PATH READY_DIR  the same, then H5Fflush; then each rank overwrites /after once,
  *                                writes READY_DIR/<rank>.pid, and rank 0 READY_DIR/ready; then
  *                                the ranks overwrite /after until they are killed
  *
