@@ -89,6 +89,20 @@ VerifyDamage to_verify(DamageReport d) {
   return v;
 }
 
+std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) {
+  if (data_size <= format::kHeaderSize) return 0;
+  std::sort(ranges.begin(), ranges.end());
+  std::uint64_t covered = 0, end = format::kHeaderSize;  // covered: used bytes and alignment holes
+  for (const auto& [lo, hi] : ranges) {
+    const bool alignment_hole = lo > end && lo - end < format::kDataAlignment &&
+                                (lo % format::kDataAlignment == 0 || hi - lo >= format::kAlignedWriteBytes);
+    const std::uint64_t from = alignment_hole ? end : std::max(lo, end);
+    if (hi > from) covered += hi - from;
+    end = std::max(end, hi);
+  }
+  return data_size - format::kHeaderSize - std::min(covered, data_size - format::kHeaderSize);
+}
+
 namespace {
 
 // Missing pairs listed one by one, beyond those present; more are summarised in runs.
@@ -311,24 +325,6 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
       }
     }
   });
-}
-
-// Data-file bytes that no kept record references, apart from the holes writers leave to align a
-// large record's start (fewer than format::kDataAlignment bytes before a record of at least
-// format::kAlignedWriteBytes, or before a block boundary as writers did before records were placed
-// at their offset within a block of the merged file).
-std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) {
-  if (data_size <= format::kHeaderSize) return 0;
-  std::sort(ranges.begin(), ranges.end());
-  std::uint64_t covered = 0, end = format::kHeaderSize;  // covered: used bytes and alignment holes
-  for (const auto& [lo, hi] : ranges) {
-    const bool alignment_hole = lo > end && lo - end < format::kDataAlignment &&
-                                (lo % format::kDataAlignment == 0 || hi - lo >= format::kAlignedWriteBytes);
-    const std::uint64_t from = alignment_hole ? end : std::max(lo, end);
-    if (hi > from) covered += hi - from;
-    end = std::max(end, hi);
-  }
-  return data_size - format::kHeaderSize - std::min(covered, data_size - format::kHeaderSize);
 }
 
 bool all_digits(std::string_view s) {

@@ -149,11 +149,14 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
       index.rebuild_without([&](const ImageIndex::KeptRecord& k) { return !why[static_cast<std::size_t>(&k - first)].empty(); });
     }
   }
+  std::map<std::uint32_t, std::vector<std::pair<std::uint64_t, std::uint64_t>>> ranges;  // kept data, per file
   for (const auto& [file, r] : index.records()) {
-    DataFileVerifyReport& w = report.data_files[slot.at(file)];
-    if (r.source == format::RangeSource::Data) w.record_bytes += r.length;
+    if (r.source != format::RangeSource::Data) continue;
+    report.data_files[slot.at(file)].record_bytes += r.length;
+    ranges[file].emplace_back(r.data_offset, r.data_offset + r.length);
   }
   for (auto& w : report.data_files) {
+    w.unreferenced_bytes = unreferenced(w.data_bytes, std::move(ranges[w.file]));
     if (w.records > 0) w.records_by_writer[w.file] = w.records;
     for (const auto& d : w.damage) {
       w.records_dropped += d.records;

@@ -81,6 +81,8 @@ def check_tools(opts):
     report = json.loads(verify_out)
     expect(report["kind"] == "file-image", f"verify kind {report['kind']!r}")
     expect(report["exit_code"] == 0 and report["records"] > 0, f"verify of a healthy container: {report}")
+    expect(all(w["unreferenced_bytes"] == 0 and w["record_bytes"] > 0 for w in report["data_files"]),
+           f"data bytes of a healthy container that no record uses: {report['data_files']}")
     run([opts.h5mf, "merge", name], opts.work)
     expect(os.path.isfile(os.path.join(opts.work, name)), "the merge left no file")
     _, h5ls_out, _ = run([opts.h5ls, "-r", name], opts.work)
@@ -120,6 +122,7 @@ def check_corrupt(opts):
     expect(d["file"].endswith(f"{name}/1") and d["offset"] == 64 and d["bytes"] == 4 * N and d["records"] == 1 and
            "sequence" in d and "RANGE record" in d["reason"], f"damage entry: {d}")
     expect(report["records_dropped"] == 1, f"records_dropped {report['records_dropped']}")
+    expect(report["data_files"][1]["unreferenced_bytes"] == 4 * N, f"{report['data_files'][1]}")
 
     _, out, _ = run([opts.h5mf, "merge", "--json", name], opts.work, expect_rc=(2,))
     merged = json.loads(out)
