@@ -12,6 +12,7 @@
 #include "ddl_printer.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
+#include "image_driver.hpp"
 
 namespace h5mf::tools {
 
@@ -55,7 +56,7 @@ Command add_dump_command(CLI::App& parent) {
   app->add_option("--window-bytes", args->window_bytes)->group("")->check(CLI::PositiveNumber);
 
   return {app, [args] {
-            const File file(args->path, Mode::Read);
+            const File file(args->path, Mode::Read, reading_options());
             Output out(stdout);
             DdlPrinter printer(out, args->window_bytes);
             if (args->datasets.empty()) {

@@ -14,6 +14,7 @@
 #include "command.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
+#include "image_driver.hpp"
 #include "h5mf/limits.hpp"
 
 namespace h5mf::tools {
@@ -121,7 +122,7 @@ Command add_ls_command(CLI::App& parent) {
   // As h5ls -r: the listing is always recursive; the flag is accepted for users' habits and scripts.
   app->add_flag("-r,--recursive")->description("List recursively (always; as h5ls -r)");
   return {app, [path] {
-            const File file(*path, Mode::Read);
+            const File file(*path, Mode::Read, reading_options());
             std::string out = fmt::format("{:<24} Group\n", "/");
             list(file, out);
             fmt::print("{}", out);  // all at once: nothing is printed when listing fails half way

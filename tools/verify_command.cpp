@@ -26,6 +26,11 @@ std::string box(const Extent& lo, const Extent& hi) {
   return "[" + out + "]";
 }
 
+// Either kind of container: the files, records and damage are reported alike.
+bool is_container(const VerifyReport& r) {
+  return r.kind == VerifyReport::Kind::Container || r.kind == VerifyReport::Kind::FileImage;
+}
+
 nlohmann::json to_json(const VerifyDamage& d) {
   nlohmann::json j = {{"file", d.file},       {"offset", d.offset},       {"bytes", d.bytes},
                       {"records", d.records}, {"torn_tail", d.torn_tail}, {"reason", d.reason}};
@@ -38,9 +43,10 @@ nlohmann::json to_json(const VerifyDamage& d) {
 }
 
 nlohmann::json to_json(const VerifyReport& r) {
-  const char* kind = r.kind == VerifyReport::Kind::Container  ? "container"
-                     : r.kind == VerifyReport::Kind::Hdf5File ? "hdf5"
-                                                              : "unknown";
+  const char* kind = r.kind == VerifyReport::Kind::Container   ? "container"
+                     : r.kind == VerifyReport::Kind::FileImage ? "file-image"
+                     : r.kind == VerifyReport::Kind::Hdf5File  ? "hdf5"
+                                                               : "unknown";
   nlohmann::json j = {
       {"path", r.path},   {"kind", kind},       {"exit_code", r.exit_code()}, {"errors", r.errors},
       {"notes", r.notes}, {"groups", r.groups}, {"datasets", r.datasets},     {"attributes", r.attributes}};
@@ -48,7 +54,7 @@ nlohmann::json to_json(const VerifyReport& r) {
     j["bytes_read"] = r.bytes_read;
     return j;
   }
-  if (r.kind != VerifyReport::Kind::Container) return j;
+  if (!is_container(r)) return j;
   j["container_id"] = r.container_id;
   j["format_version"] = r.format_version;
   j["sessions"] = r.sessions;
@@ -128,7 +134,7 @@ void print_damage(const VerifyDamage& d) {
 
 void print_text(const VerifyReport& r, bool quiet) {
   if (!quiet) {
-    if (r.kind == VerifyReport::Kind::Container) {
+    if (is_container(r)) {
       std::map<std::uint32_t, std::uint64_t> per_writer;  // over all data files
       bool aggregated = false;
       for (const auto& w : r.data_files) {
@@ -137,9 +143,15 @@ void print_text(const VerifyReport& r, bool quiet) {
           aggregated = aggregated || writer != w.file;
         }
       }
-      fmt::print("container '{}': format {}, id {}, {} sessions, {} {}; {} groups, {} datasets, {} attributes\n",
-                 r.path, r.format_version, r.container_id, r.sessions, r.writer_files,
-                 aggregated ? "data file pairs" : "writers", r.groups, r.datasets, r.attributes);
+      if (r.kind == VerifyReport::Kind::FileImage) {
+        fmt::print("file-image container '{}' (written through the HDF5 file driver): format {}, id {}, {} sessions, "
+                   "{} writers\n",
+                   r.path, r.format_version, r.container_id, r.sessions, r.writer_files);
+      } else {
+        fmt::print("container '{}': format {}, id {}, {} sessions, {} {}; {} groups, {} datasets, {} attributes\n",
+                   r.path, r.format_version, r.container_id, r.sessions, r.writer_files,
+                   aggregated ? "data file pairs" : "writers", r.groups, r.datasets, r.attributes);
+      }
       if (!r.container_id.empty()) {
         fmt::print("  metafile: {} bytes, {} records: {}\n", r.metafile_bytes, r.metafile_records,
                    r.metafile_damage.empty() ? "ok" : "DAMAGED");
@@ -177,7 +189,7 @@ void print_text(const VerifyReport& r, bool quiet) {
   }
   const int rc = r.exit_code();
   const char* verdict = rc == 0 ? "healthy" : rc == 1 ? "ERRORS" : "DAMAGED";
-  if (r.kind == VerifyReport::Kind::Container) {
+  if (is_container(r)) {
     fmt::print("summary: '{}': {} records kept, {} dropped, {} bytes dropped, {} conflicts, {} errors: {} (exit {})\n",
                r.path, r.records(), r.records_dropped(), r.bytes_dropped(), r.conflicts_total, r.errors.size(), verdict,
                rc);

@@ -4,6 +4,8 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +44,16 @@ struct Aggregation {
 Aggregation parse_aggregation(std::string_view text);
 std::string to_string(const Aggregation& aggregation);
 
+// An HDF5 file driver that libhdf5 does not hold, as h5py.register_driver(name, set_fapl) adds
+// one: `set_fapl` selects it on a file access property list (an hid_t) and returns what the
+// H5Pset_fapl_* call returned (negative: failed, the reason on HDF5's error stack), e.g.
+// H5Pset_fapl_h5mf of libh5mf_vfd (include/h5mf/H5FDh5mf.h).
+struct VirtualFileDriver {
+  std::string name;  // what File::driver() reports
+  std::function<int(std::int64_t fapl)> set_fapl;
+  explicit operator bool() const { return static_cast<bool>(set_fapl); }
+};
+
 struct FileOptions {
   Driver driver = Driver::Auto;
   // The MPI job's communicator; MPI_COMM_NULL means one process and no MPI at all.
@@ -64,6 +76,11 @@ struct FileOptions {
   // Fewer data files than ranks. When left Off, the environment variable H5MF_AGGREGATE (same
   // syntax as parse_aggregation) decides.
   Aggregation aggregation;
+  // How to read a file-image container (written through h5mf's HDF5 file driver, docs/format.md):
+  // only that driver can, and libh5mf does not link it. With Driver::Auto and Mode::Read such a
+  // container opens through this driver, serially; without one, opening it fails saying so.
+  // `h5mf ls` and `h5mf dump` pass libh5mf_vfd's.
+  VirtualFileDriver image_driver;
 };
 
 }  // namespace h5mf

@@ -5,8 +5,10 @@
 // its checksum, every write record's data checksum and length, the catalog (the metafile's
 // records apply cleanly; every write names a dataset the catalog defines, after its creation, with
 // a selection inside its shape), and overlapping writes of different writers in the same epoch
-// (undefined under MPI-IO's rules). An HDF5 file is opened read-only with libhdf5 and every object,
-// attribute and dataset is read in full.
+// (undefined under MPI-IO's rules). A file-image container (written through the HDF5 file driver)
+// is checked by its own records: every RANGE and END record, every data checksum, and the metadata
+// in its `image` against the checksums of the records that wrote it. An HDF5 file is opened
+// read-only with libhdf5 and every object, attribute and dataset is read in full.
 #pragma once
 
 #include <cstddef>
@@ -70,7 +72,10 @@ struct VerifyConflict {
 };
 
 struct VerifyReport {
-  enum class Kind { Unknown, Container, Hdf5File };
+  // FileImage: a file-image container (written through the HDF5 file driver): its data files
+  // hold byte ranges of the file, not writes to datasets; groups, datasets, attributes and
+  // conflicts are not counted (HDF5's metadata in its `image` holds them).
+  enum class Kind { Unknown, Container, Hdf5File, FileImage };
   std::string path;
   Kind kind = Kind::Unknown;
   // Problems that stop PATH from being used as a whole (missing, neither a container nor an HDF5

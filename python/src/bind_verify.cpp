@@ -48,6 +48,7 @@ void bind_verify(py::module_& m) {
                                switch (r.kind) {
                                  case VerifyReport::Kind::Container: return "container";
                                  case VerifyReport::Kind::Hdf5File: return "hdf5";
+                                 case VerifyReport::Kind::FileImage: return "file-image";
                                  case VerifyReport::Kind::Unknown: break;
                                }
                                return "unknown";

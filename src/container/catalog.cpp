@@ -192,6 +192,10 @@ std::vector<std::uint64_t> Catalog::groups() const {
   return ids;
 }
 
+bool Catalog::is_file_image() const {
+  return !sessions_.empty() && (sessions_.front().flags & format::kSessionImage) != 0;
+}
+
 std::uint32_t Catalog::data_files() const {
   std::uint32_t n = 0;
   for (const auto& s : sessions_) n = std::max(n, (s.flags & format::kSessionAggregated) ? s.data_files : s.writers);

@@ -71,6 +71,10 @@ class Catalog {
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 
   const std::vector<format::SessionRecord>& sessions() const { return sessions_; }
+  // A file-image container, written through the HDF5 file driver (docs/format.md, "File-image
+  // containers"): its first SESSION says so, and its index files hold RANGE and END records, not
+  // writes to datasets. THE rule for telling the two kinds of container apart.
+  bool is_file_image() const;
   // The existing HDF5 file this container extends, if any (docs/format.md).
   const std::optional<format::BaseRecord>& base() const { return base_; }
   bool in_base(std::uint64_t id) const { return base_.has_value() && object(id).created_epoch == 0; }

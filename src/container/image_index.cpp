@@ -20,6 +20,10 @@ void ImageIndex::refresh(std::uint32_t data_files, bool final, std::optional<std
   }
 }
 
+void ImageIndex::refresh_file(std::uint32_t data_file, bool final) {
+  if (exists(layout_.index_file(data_file)) || exists(layout_.data_file(data_file))) read_file(data_file, final);
+}
+
 void ImageIndex::add(std::uint32_t data_file, const format::RangeRecord& r) {
   const RangeKey key{r.epoch, data_file, r.sequence};
   map_.insert(r.address, r.length, key, r.source, data_file, r.data_offset);

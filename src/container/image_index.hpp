@@ -27,6 +27,9 @@ class ImageIndex {
   // process appends to itself, whose records it add()s as it writes). `final`: the writers are
   // done, so an incomplete tail and data past the last record are damage (reported, never used).
   void refresh(std::uint32_t data_files, bool final, std::optional<std::uint32_t> skip = std::nullopt);
+  // The same for one data file pair, if present (verify: each pair's findings apart). Throws
+  // FormatError when a header names another container or file (readers refuse the container).
+  void refresh_file(std::uint32_t data_file, bool final);
   void add(std::uint32_t data_file, const format::RangeRecord& record);
   void add_end(std::uint32_t data_file, const format::EndRecord& record);
 

@@ -16,6 +16,11 @@ class Layout {
   std::string metafile() const { return path_ + "/metafile"; }
   std::string data_file(std::uint32_t writer) const;   // "<path>/<w>"
   std::string index_file(std::uint32_t writer) const;  // "<path>/<w>.offset"
+  // A file-image container's HDF5 metadata at its file addresses (docs/format.md).
+  std::string image() const { return path_ + "/" + kImageName; }
+  static constexpr const char* kImageName = "image";
+  // The image as of the last flush of a job that has not closed (docs/format.md).
+  std::string image_flushed() const { return image() + ".flushed"; }
   // Beside the container (docs/format.md, "atomic replacement").
   std::string merge_temporary() const { return path_ + ".h5mf-tmp"; }
   std::string replaced_container() const { return path_ + ".h5mf-old"; }

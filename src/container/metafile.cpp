@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "h5mf/error.hpp"
 
 namespace h5mf::container {
@@ -9,6 +12,20 @@ namespace h5mf::container {
 MetafileContents load_metafile(const Layout& layout) {
   PosixFile file(layout.metafile(), PosixFile::Access::Read);
   return parse_metafile(file.read_all(), layout.metafile());
+}
+
+bool is_file_image(const Layout& layout) {
+  // The first SESSION record is the first record: a few dozen bytes after the header.
+  constexpr std::uint64_t kStart = 4096;
+  if (!layout.is_container()) return false;
+  try {
+    const PosixFile file(layout.metafile(), PosixFile::Access::Read);
+    std::vector<std::byte> bytes(static_cast<std::size_t>(std::min(file.size(), kStart)));
+    file.read_at(0, bytes);
+    return parse_metafile(bytes, layout.metafile()).catalog.is_file_image();  // a cut record: damage, ignored
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 MetafileContents parse_metafile(format::ByteView bytes, const std::string& file) {

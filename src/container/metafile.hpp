@@ -27,6 +27,11 @@ struct MetafileContents {
 MetafileContents load_metafile(const Layout& layout);
 // The same on the bytes of a whole metafile; `file` names it in errors.
 MetafileContents parse_metafile(format::ByteView bytes, const std::string& file);
+// Whether `layout` is a file-image container (Catalog::is_file_image), from the start of its
+// metafile only: cheap enough to ask before choosing how to open a path. False for anything that
+// is no container or whose metafile does not begin with a valid SESSION record (opening it then
+// reports what is wrong).
+bool is_file_image(const Layout& layout);
 
 class MetafileAppender {
  public:

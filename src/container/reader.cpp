@@ -56,10 +56,15 @@ bool usable(const IndexedWrite& write, const ElementLayout& layout) {
 
 std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
                             std::vector<std::byte>& buffer) {
+  return bytes_checksum(data_file, record.data_offset, record.data_length, buffer);
+}
+
+std::uint64_t bytes_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,
+                             std::vector<std::byte>& buffer) {
   format::Checksum sum;
-  for (std::uint64_t done = 0; done < record.data_length;) {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), record.data_length - done));
-    data_file.read_at(record.data_offset + done, std::span(buffer).first(n));
+  for (std::uint64_t done = 0; done < length;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
+    file.read_at(offset + done, std::span(buffer).first(n));
     sum.update(std::span(buffer).first(n));
     done += n;
   }

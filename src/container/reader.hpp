@@ -122,6 +122,9 @@ class DataReader {
 // (sized by the caller). Used wherever record data must be checked before use.
 std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
                             std::vector<std::byte>& buffer);
+// The same for any `length` bytes at `offset` of `file` (a RANGE record's data or image bytes).
+std::uint64_t bytes_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,
+                             std::vector<std::byte>& buffer);
 
 // Whether a write's selection lies within `shape`: one that does not (its resize was lost in a
 // crash, or ranks disagreed on the shape) must not be placed by the linear order of another shape.

@@ -1,6 +1,7 @@
 #include "container/verify.hpp"
 
 #include "container/reader.hpp"
+#include "container/verify_image.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -57,14 +58,9 @@ int VerifyReport::exit_code() const {
 }
 
 namespace container {
-namespace {
 
-// Missing pairs listed one by one, beyond those present; more are summarised in runs.
-constexpr std::size_t kListedMissing = std::size_t{1} << 16;
-
-// Whole records in a dropped region of a log, as far as they can be told: the first (damaged)
-// record if its frame fits in the file, then every following frame whose checksum holds. Past a
-// damaged length field nothing can be told, and nothing is counted.
+// The first (damaged) record if its frame fits in the file, then every following frame whose
+// checksum holds. Past a damaged length field nothing can be told, and nothing is counted.
 std::uint64_t count_records(format::ByteView bytes) {
   std::uint64_t records = 0;
   std::size_t pos = 0;
@@ -82,6 +78,36 @@ std::uint64_t count_records(format::ByteView bytes) {
   return records;
 }
 
+VerifyDamage to_verify(DamageReport d) {
+  VerifyDamage v;
+  v.file = std::move(d.file);
+  v.offset = d.offset;
+  v.bytes = d.bytes;
+  v.records = d.records;
+  v.torn_tail = d.torn_tail;
+  v.reason = std::move(d.reason);
+  return v;
+}
+
+std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) {
+  if (data_size <= format::kHeaderSize) return 0;
+  std::sort(ranges.begin(), ranges.end());
+  std::uint64_t covered = 0, end = format::kHeaderSize;  // covered: used bytes and alignment holes
+  for (const auto& [lo, hi] : ranges) {
+    const bool alignment_hole = lo > end && lo - end < format::kDataAlignment &&
+                                (lo % format::kDataAlignment == 0 || hi - lo >= format::kAlignedWriteBytes);
+    const std::uint64_t from = alignment_hole ? end : std::max(lo, end);
+    if (hi > from) covered += hi - from;
+    end = std::max(end, hi);
+  }
+  return data_size - format::kHeaderSize - std::min(covered, data_size - format::kHeaderSize);
+}
+
+namespace {
+
+// Missing pairs listed one by one, beyond those present; more are summarised in runs.
+constexpr std::size_t kListedMissing = std::size_t{1} << 16;
+
 // A dropped region of a log file, from `offset` to the end; `bytes` is the whole file.
 VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteView bytes, bool torn,
                     std::string reason) {
@@ -93,18 +119,6 @@ VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteV
   d.torn_tail = torn;
   d.reason = std::move(reason);
   return d;
-}
-
-// A reader's damage as verify reports it.
-VerifyDamage to_verify(DamageReport d) {
-  VerifyDamage v;
-  v.file = std::move(d.file);
-  v.offset = d.offset;
-  v.bytes = d.bytes;
-  v.records = d.records;
-  v.torn_tail = d.torn_tail;
-  v.reason = std::move(d.reason);
-  return v;
 }
 
 // A write record that passed the log checks, and why it is dropped after all (empty: kept).
@@ -313,35 +327,18 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
   });
 }
 
-// Data-file bytes that no kept record references, apart from the holes writers leave to align a
-// large record's start (fewer than format::kDataAlignment bytes before a record of at least
-// format::kAlignedWriteBytes, or before a block boundary as writers did before records were placed
-// at their offset within a block of the merged file).
-std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) {
-  if (data_size <= format::kHeaderSize) return 0;
-  std::sort(ranges.begin(), ranges.end());
-  std::uint64_t covered = 0, end = format::kHeaderSize;  // covered: used bytes and alignment holes
-  for (const auto& [lo, hi] : ranges) {
-    const bool alignment_hole = lo > end && lo - end < format::kDataAlignment &&
-                                (lo % format::kDataAlignment == 0 || hi - lo >= format::kAlignedWriteBytes);
-    const std::uint64_t from = alignment_hole ? end : std::max(lo, end);
-    if (hi > from) covered += hi - from;
-    end = std::max(end, hi);
-  }
-  return data_size - format::kHeaderSize - std::min(covered, data_size - format::kHeaderSize);
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() &&
          std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 // Files in the directory that are not the metafile or one of the sessions' writer files.
-void note_stray_files(const Layout& layout, std::uint32_t writer_files, std::vector<std::string>& notes) {
+// `image`: the container is a file image, whose `image` file is one of its own.
+void note_stray_files(const Layout& layout, std::uint32_t writer_files, bool image, std::vector<std::string>& notes) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(layout.path(), ec)) {
     const std::string name = entry.path().filename().string();
-    if (name == "metafile") continue;
+    if (name == "metafile" || (image && name == Layout::kImageName)) continue;
     std::string_view stem = name;
     if (stem.ends_with(".offset")) stem.remove_suffix(7);
     if (all_digits(stem) && stem.size() < 10) {
@@ -393,12 +390,17 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
     report.metafile_damage.push_back(
         region(metafile, d.offset, meta_bytes, d.torn_tail, d.reason + "; nothing after it is used"));
   }
+  note_stray_files(layout, catalog.data_files(), catalog.is_file_image(), report.notes);
+  if (catalog.is_file_image()) {
+    report.kind = VerifyReport::Kind::FileImage;
+    verify_image_files(layout, *contents, options, report);
+    return;
+  }
   for (auto id : catalog.groups()) {
     if (id != 0) ++report.groups;
   }
   report.datasets = catalog.datasets().size();
   for (std::uint64_t id = 0; id < catalog.next_id(); ++id) report.attributes += catalog.object(id).attributes.size();
-  note_stray_files(layout, catalog.data_files(), report.notes);
 
   // Every writer's files, as a reader sees them. The sessions' count is read from disk: it sizes
   // nothing unless the files present bound it (a metafile may claim 2^32 - 1 writers).

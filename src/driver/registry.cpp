@@ -3,6 +3,7 @@
 
 #include "container/base.hpp"
 #include "container/layout.hpp"
+#include "container/metafile.hpp"
 #include "container/replace.hpp"
 #include "driver/driver.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
@@ -36,6 +37,12 @@ Driver choose(const std::string& path, Mode mode, const FileOptions& options) {
 
 std::unique_ptr<FileDriver> open(const std::string& path, Mode mode, const FileOptions& options) {
   hdf5::silence_hdf5_errors();
+  // Written through the HDF5 file driver: only that driver reads it ('w' and 'w-' replace or
+  // refuse it as any container).
+  const bool creating = mode == Mode::Truncate || mode == Mode::Exclusive;
+  if (options.driver == Driver::Auto && !creating && container::is_file_image(container::Layout(path))) {
+    return open_file_image(path, mode, options);
+  }
   const Driver driver = choose(path, mode, options);
   switch (driver) {
     case Driver::Multifile:

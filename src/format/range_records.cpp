@@ -64,4 +64,9 @@ EndRecord decode_end(ByteView payload, const std::string& context) {
   return r;
 }
 
+std::string describe(const RangeRecord& r) {
+  return fmt::format("RANGE record {} (epoch {}, {} bytes at file address {})", r.sequence, r.epoch, r.length,
+                     r.address);
+}
+
 }  // namespace h5mf::format

@@ -40,5 +40,7 @@ Bytes encode(const EndRecord& record);
 // (an unknown source, address + length past 2^64, a Zeros record with data).
 RangeRecord decode_range(ByteView payload, const std::string& context);
 EndRecord decode_end(ByteView payload, const std::string& context);
+// "RANGE record 3 (epoch 2, 4000 bytes at file address 6104)": how reports name one.
+std::string describe(const RangeRecord& record);
 
 }  // namespace h5mf::format

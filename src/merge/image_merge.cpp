@@ -12,8 +12,9 @@
 #include <set>
 
 #include "container/posix_file.hpp"
+#include "container/reader.hpp"
 #include "container/threads.hpp"
-#include "format/checksum.hpp"
+#include "format/range_records.hpp"
 #include "h5mf/error.hpp"
 #include "merge/engine.hpp"
 #include "mpi/shared_outcome.hpp"
@@ -39,18 +40,6 @@ class Readers {
   const container::Layout& layout_;
   std::map<std::uint32_t, PosixFile> files_;
 };
-
-std::uint64_t record_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,
-                              std::vector<std::byte>& buffer) {
-  format::Checksum sum;
-  for (std::uint64_t done = 0; done < length;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
-    file.read_at(offset + done, std::span<std::byte>(buffer.data(), n));
-    sum.update(std::span<const std::byte>(buffer.data(), n));
-    done += n;
-  }
-  return sum.digest();
-}
 
 void copy_bytes(const PosixFile& from, std::uint64_t from_offset, int to, std::uint64_t to_offset,
                 std::uint64_t length, const std::string& output, bool use_kernel, std::vector<std::byte>& buffer,
@@ -149,9 +138,9 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   const auto& records = index.records();
 
   // 1. The image, by rank 0, into a new file: as of the last flush if the job never closed.
-  const std::string snapshot = layout.path() + "/image.flushed";
+  const std::string snapshot = layout.image_flushed();
   out.from_snapshot = container::is_regular_file(snapshot);
-  const std::string image_path = out.from_snapshot ? snapshot : layout.path() + "/image";
+  const std::string image_path = out.from_snapshot ? snapshot : layout.image();
   std::uint64_t written = 0, kernel_copied = 0;
   std::atomic<std::uint64_t> data_written{0}, data_kernel{0};
 
@@ -236,7 +225,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
           const std::size_t r = to_check[j];
           const auto& k = records[r];
           try {
-            if (record_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
+            if (container::bytes_checksum(readers.get(k.data_file), k.record.data_offset, k.record.length, buffer) !=
                 k.record.data_checksum) {
               fail(r);
             }
@@ -262,9 +251,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
     bad.insert(i);
     const auto& k = records[i];
     out.dropped.push_back(Dropped{layout.data_file(k.data_file), k.record.data_offset, k.record.length, 1,
-                                  fmt::format("checksum mismatch: RANGE record of {} bytes at file address {} "
-                                              "(epoch {}, sequence {})",
-                                              k.record.length, k.record.address, k.record.epoch, k.record.sequence)});
+                                  fmt::format("{}: its data fail their checksum", format::describe(k.record))});
   }
   if (!bad.empty()) {
     const auto* first = records.data();

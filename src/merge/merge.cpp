@@ -117,11 +117,6 @@ void replace_step(mpi::Comm& comm, const container::Layout& layout, const std::o
   }
 }
 
-bool is_image_container(const container::Catalog& catalog) {
-  const auto& sessions = catalog.sessions();
-  return !sessions.empty() && (sessions.front().flags & format::kSessionImage) != 0;
-}
-
 // A file-image container's merge: check, lay the bytes out, in a temporary removed on failure.
 template <typename Lap>
 void merge_image(mpi::Comm& comm, const container::Layout& layout, const container::MetafileContents& contents,
@@ -152,7 +147,7 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
       drop(d);
     }
     if (outcome.from_snapshot) {
-      drop(Dropped{layout.path() + "/image", 0, 0, 0,
+      drop(Dropped{layout.image(), 0, 0, 0,
                    "the job did not close the file: its structure is taken as of its last completed flush "
                    "(image.flushed); data written since are kept where that structure places them"});
     }
@@ -223,7 +218,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   std::optional<container::MetafileContents> contents;
   std::optional<container::ContainerIndex> index;
   mpi::on_all(*comm, [&] { contents.emplace(container::load_metafile(layout)); });
-  if (is_image_container(contents->catalog)) {
+  if (contents->catalog.is_file_image()) {
     // Written through the HDF5 file driver: the bytes are the file (merge/image_merge.hpp).
     merge_image(*comm, layout, *contents, options, report, lap);
     replace_step(*comm, layout, std::nullopt, contents->header.container, options, report);

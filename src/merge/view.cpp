@@ -780,6 +780,13 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   if (!layout.is_container()) {
     throw NotFound(fmt::format("cannot view '{}': it is not an h5mf container (no metafile)", container_path));
   }
+  if (container::is_file_image(layout)) {
+    // Its datasets are wherever HDF5 put them in the file it wrote: only a merge lays them out.
+    throw Unsupported(fmt::format("cannot view '{}': it is a file-image container, written through h5mf's HDF5 file "
+                                  "driver, whose datasets a view cannot map; merge it (h5mf merge) or read it through "
+                                  "the driver (h5mf dump, h5mf exec -- h5dump)",
+                                  container_path));
+  }
   // Alone with the container while the view is made (docs/design.md, "Two processes and one path").
   const container::HolderLock holder = container::HolderLock::acquire(
       layout.path(), container::HolderLock::Kind::Exclusive, fmt::format("view '{}'", container_path));

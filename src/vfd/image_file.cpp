@@ -54,13 +54,13 @@ void read_or_zeros(const PosixFile& file, std::uint64_t offset, std::span<std::b
   }
 }
 
-std::string image_path(const container::Layout& layout) { return layout.path() + "/image"; }
+std::string image_path(const container::Layout& layout) { return layout.image(); }
 
 // `image` as it was at the last completed flush of a job that has not closed (docs/format.md):
 // HDF5 keeps the file consistent on disk only at a flush, so that is what a merge after a crash
 // starts from. A sparse copy: holes stay holes, only metadata is copied.
 void snapshot_image(const PosixFile& image, const container::Layout& layout) {
-  const std::string final_path = layout.path() + "/image.flushed", building = final_path + ".tmp";
+  const std::string final_path = layout.image_flushed(), building = final_path + ".tmp";
   container::remove_file(building);
   {
     PosixFile copy(building, PosixFile::Access::CreateExclusive);
@@ -280,7 +280,7 @@ void ImageFile::close() {
     if (image_.is_open()) image_.close();
   });
   // Closed cleanly: the image is whole, the snapshot of the last flush no longer needed.
-  if (writable_ && !plain_ && comm_->rank() == 0) container::remove_file(layout_.path() + "/image.flushed");
+  if (writable_ && !plain_ && comm_->rank() == 0) container::remove_file(layout_.image_flushed());
   holder_.release();
 }
 

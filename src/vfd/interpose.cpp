@@ -46,7 +46,7 @@ bool is_image_container(const char* name) {
   if (name == nullptr) return false;
   const container::Layout layout(name);
   return container::is_directory(layout.path()) && container::is_regular_file(layout.metafile()) &&
-         container::exists(layout.path() + "/image");
+         container::exists(layout.image());
 }
 
 bool default_driver(const Hdf5Api& api, hid_t fapl) {

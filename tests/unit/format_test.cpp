@@ -879,8 +879,9 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }
-  // Index records of file-image containers are named, and still no structure records.
-  expect_format_error([&] { decode_structure(RecordType::Range, {}, "m"); }, "m: RANGE record: unknown record type for a metafile");
+  // A file-image container's index records are not structure records either.
+  expect_format_error([&] { decode_structure(RecordType::Range, {}, "m"); }, "m: RANGE record");
+  expect_format_error([&] { decode_structure(RecordType::End, {}, "m"); }, "m: END record");
 }
 
 TEST(Records, TrailingBytesRejected) {

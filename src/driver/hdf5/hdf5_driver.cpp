@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <type_traits>
 
 #include "container/layout.hpp"
 #include "container/replace.hpp"
@@ -85,6 +86,28 @@ class MpioAccess final : public Access {
 
  private:
   std::shared_ptr<mpi::Comm> comm_;
+};
+
+// A file-image container, read through the file driver the caller supplies
+// (FileOptions::image_driver): one process, read-only.
+class ImageDriverAccess final : public Access {
+ public:
+  explicit ImageDriverAccess(VirtualFileDriver driver) : driver_(std::move(driver)) {}
+  std::string name() const override { return driver_.name; }
+  Handle file_access() const override {
+    static_assert(std::is_same_v<hid_t, std::int64_t>, "VirtualFileDriver passes an hid_t as std::int64_t");
+    Handle fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), "creating a file access property list"));
+    check(driver_.set_fapl(fapl.get()), fmt::format("selecting the '{}' file driver", driver_.name));
+    return fapl;
+  }
+  Handle transfer(bool) const override { return Handle(); }
+  bool atomic(hid_t) const override { return false; }
+  void set_atomic(hid_t, bool) override {}
+  void sync(hid_t, const std::string&) override {}  // read-only
+  bool closes_locally() const override { return true; }
+
+ private:
+  VirtualFileDriver driver_;
 };
 
 }  // namespace
@@ -402,6 +425,33 @@ std::unique_ptr<FileDriver> open_hdf5(const std::string& path, Mode mode, const 
   auto driver = std::make_unique<Hdf5FileDriver>(state);
   if (options.atomic) driver->set_atomic(true);
   return driver;
+}
+
+std::string file_image_refusal(const std::string& path) {
+  return fmt::format("'{}' is a file-image container, written through h5mf's HDF5 file driver: read it through that "
+                     "driver (h5mf ls, h5mf dump, h5mf exec -- h5dump) or merge it first (h5mf merge)",
+                     path);
+}
+
+std::unique_ptr<FileDriver> open_file_image(const std::string& path, Mode mode, const FileOptions& options) {
+  using namespace hdf5_driver;
+  hdf5::silence_hdf5_errors();
+  if (!options.image_driver) throw Unsupported(file_image_refusal(path));
+  if (mode != Mode::Read) {
+    throw Unsupported(fmt::format("'{}' is a file-image container: h5mf opens it read-only (mode 'r', not '{}'); "
+                                  "programs write it through HDF5 with the h5mf file driver (h5mf exec)",
+                                  path, to_string(mode)));
+  }
+  check_sec2_comm(path, options);
+  auto state = std::make_shared<State>();
+  state->path = path;
+  state->mode = mode;
+  state->options = options;
+  state->comm = mpi::serial();
+  state->access = std::make_unique<ImageDriverAccess>(options.image_driver);
+  check_writer_options(path, options, *state->comm, state->access->name());
+  state->file = open_file(path, mode, Action::OpenReadOnly, *state->access);
+  return std::make_unique<Hdf5FileDriver>(state);
 }
 
 }  // namespace h5mf::driver

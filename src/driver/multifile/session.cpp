@@ -17,6 +17,7 @@
 #include "driver/multifile/base_import.hpp"
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
+#include "driver/hdf5/hdf5_driver.hpp"
 #include "h5mf/error.hpp"
 #include "mpi/shared_outcome.hpp"
 
@@ -214,6 +215,21 @@ Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mod
   return s;
 }
 
+namespace {
+
+// A container keeps the kind it was created with: records of datasets (h5mf's API) or a file image
+// (the HDF5 file driver). Opened through the other interface, its files would be misread, and
+// written, mixed.
+void check_kind(const container::Catalog& catalog, const Session& session, const std::string& path) {
+  if (catalog.is_file_image() == session.image) return;
+  if (catalog.is_file_image()) throw Unsupported(file_image_refusal(path));
+  throw Unsupported(fmt::format("'{}' is an h5mf container written through h5mf's own API, not through the HDF5 file "
+                                "driver: read it with h5mf (h5mf ls, dump) or merge it first (h5mf merge)",
+                                path));
+}
+
+}  // namespace
+
 OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode, const Session& session,
                                const std::optional<std::string>& base) {
   OpenedContainer out;
@@ -303,6 +319,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
       }
       // A new session of an existing container: its epochs follow everything recorded so far.
       auto contents = container::load_metafile(layout);
+      check_kind(contents.catalog, session, path);
       const std::uint64_t first_epoch =
           std::max(contents.catalog.last_epoch(),
                    highest_write_epoch(layout, contents.header.container, contents.catalog.data_files())) +
@@ -320,6 +337,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     out.id = contents.header.container;
     out.catalog = std::move(contents.catalog);
     out.metafile_damage = contents.damage;
+    check_kind(out.catalog, session, path);
     if (out.catalog.base()) container::check_base_unchanged(layout, *out.catalog.base());
     if (session.joins_existing && session.writer >= out.catalog.max_writers()) {
       throw InvalidArgument(fmt::format("writer id {} is out of range: container '{}' was created for {} writers",
