@@ -148,6 +148,12 @@ def check_corrupt(opts):
     damage = [d for w in json.loads(out)["data_files"] for d in w["damage"]]
     expect(len(damage) == 1 and damage[0]["file"].endswith(f"{name}/image") and damage[0]["offset"] <= 200 and
            "the image's bytes there fail its checksum" in damage[0]["reason"], f"image damage: {damage}")
+    # A job that never closed leaves the image of its last flush beside it (image.flushed), which
+    # the merge starts from: the live image is then not checked, and the snapshot is no stray file.
+    shutil.copy(os.path.join(opts.work, name, "image"), os.path.join(opts.work, name, "image.flushed"))
+    _, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work)
+    notes = json.loads(out)["notes"]
+    expect(len(notes) == 1 and "did not close" in notes[0] and "image.flushed" in notes[0], f"notes: {notes}")
 
 
 def check_kill(opts):
