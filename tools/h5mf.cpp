@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <string>
@@ -40,6 +41,11 @@ std::string version_line() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The tool links the HDF5 file driver (ls and dump read file-image containers through it), and
+  // with it the functions that switch a program's HDF5 files to that driver when HDF5_DRIVER=h5mf
+  // (src/vfd/interpose.cpp). The tool picks its drivers itself: a job's HDF5_DRIVER must not turn
+  // the file a merge writes into a container. (`exec` sets it again for the program it runs.)
+  ::unsetenv("HDF5_DRIVER");
   CLI::App app{"h5mf: many processes write one HDF5 file"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_line());

@@ -19,8 +19,10 @@ class Layout {
   // A file-image container's HDF5 metadata at its file addresses (docs/format.md).
   std::string image() const { return path_ + "/" + kImageName; }
   static constexpr const char* kImageName = "image";
-  // The image as of the last flush of a job that has not closed (docs/format.md).
-  std::string image_flushed() const { return image() + ".flushed"; }
+  // The image as of the last completed flush of a job that has not closed (written by the file
+  // driver at each flush, removed at close): what a merge after a crash starts from.
+  std::string image_snapshot() const { return path_ + "/" + kImageSnapshotName; }
+  static constexpr const char* kImageSnapshotName = "image.flushed";
   // Beside the container (docs/format.md, "atomic replacement").
   std::string merge_temporary() const { return path_ + ".h5mf-tmp"; }
   std::string replaced_container() const { return path_ + ".h5mf-old"; }

@@ -338,7 +338,7 @@ void note_stray_files(const Layout& layout, std::uint32_t writer_files, bool ima
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(layout.path(), ec)) {
     const std::string name = entry.path().filename().string();
-    if (name == "metafile" || (image && name == Layout::kImageName)) continue;
+    if (name == "metafile" || (image && (name == Layout::kImageName || name == Layout::kImageSnapshotName))) continue;
     std::string_view stem = name;
     if (stem.ends_with(".offset")) stem.remove_suffix(7);
     if (all_digits(stem) && stem.size() < 10) {

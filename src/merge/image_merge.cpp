@@ -138,7 +138,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   const auto& records = index.records();
 
   // 1. The image, by rank 0, into a new file: as of the last flush if the job never closed.
-  const std::string snapshot = layout.image_flushed();
+  const std::string snapshot = layout.image_snapshot();
   out.from_snapshot = container::is_regular_file(snapshot);
   const std::string image_path = out.from_snapshot ? snapshot : layout.image();
   std::uint64_t written = 0, kernel_copied = 0;

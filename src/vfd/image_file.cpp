@@ -60,7 +60,7 @@ std::string image_path(const container::Layout& layout) { return layout.image();
 // HDF5 keeps the file consistent on disk only at a flush, so that is what a merge after a crash
 // starts from. A sparse copy: holes stay holes, only metadata is copied.
 void snapshot_image(const PosixFile& image, const container::Layout& layout) {
-  const std::string final_path = layout.image_flushed(), building = final_path + ".tmp";
+  const std::string final_path = layout.image_snapshot(), building = final_path + ".tmp";
   container::remove_file(building);
   {
     PosixFile copy(building, PosixFile::Access::CreateExclusive);
@@ -280,7 +280,7 @@ void ImageFile::close() {
     if (image_.is_open()) image_.close();
   });
   // Closed cleanly: the image is whole, the snapshot of the last flush no longer needed.
-  if (writable_ && !plain_ && comm_->rank() == 0) container::remove_file(layout_.image_flushed());
+  if (writable_ && !plain_ && comm_->rank() == 0) container::remove_file(layout_.image_snapshot());
   holder_.release();
 }
 

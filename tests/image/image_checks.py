@@ -40,9 +40,10 @@ def expect(condition, what):
         raise Failure(what)
 
 
-def run(args, cwd, expect_rc=(0,), what=None):
+def run(args, cwd, expect_rc=(0,), what=None, env=None):
     """Runs a command; returns (rc, stdout, stderr); fails unless rc is in expect_rc."""
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
+                          env=None if env is None else {**os.environ, **env})
     if expect_rc is not None and done.returncode not in expect_rc:
         raise Failure(f"{what or ' '.join(args)}: exit {done.returncode}, expected {expect_rc}\n"
                       f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
@@ -122,7 +123,7 @@ def check_corrupt(opts):
     expect(d["file"].endswith(f"{name}/1") and d["offset"] == 64 and d["bytes"] == 4 * N and d["records"] == 1 and
            "sequence" in d and "RANGE record" in d["reason"], f"damage entry: {d}")
     expect(report["records_dropped"] == 1, f"records_dropped {report['records_dropped']}")
-    expect(report["data_files"][1]["unreferenced_bytes"] == 4 * N, f"{report['data_files'][1]}")
+    expect(report["data_files"][1]["unreferenced_bytes"] >= 4 * N, f"{report['data_files'][1]}")
 
     _, out, _ = run([opts.h5mf, "merge", "--json", name], opts.work, expect_rc=(2,))
     merged = json.loads(out)
@@ -147,6 +148,12 @@ def check_corrupt(opts):
     damage = [d for w in json.loads(out)["data_files"] for d in w["damage"]]
     expect(len(damage) == 1 and damage[0]["file"].endswith(f"{name}/image") and damage[0]["offset"] <= 200 and
            "the image's bytes there fail its checksum" in damage[0]["reason"], f"image damage: {damage}")
+    # A job that never closed leaves the image of its last flush beside it (image.flushed), which
+    # the merge starts from: the live image is then not checked, and the snapshot is no stray file.
+    shutil.copy(os.path.join(opts.work, name, "image"), os.path.join(opts.work, name, "image.flushed"))
+    _, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work)
+    notes = json.loads(out)["notes"]
+    expect(len(notes) == 1 and "did not close" in notes[0] and "image.flushed" in notes[0], f"notes: {notes}")
 
 
 def check_kill(opts):
@@ -212,6 +219,10 @@ def check_foreign(opts):
     expect("written through h5mf's own API" in err, f"the driver's refusal of a record container:\n{err}")
     _, ls_out, _ = run([opts.h5mf, "ls", "records.h5"], work)  # still read by h5mf itself
     expect("Dataset" in ls_out, f"h5mf ls of a record container:\n{ls_out}")
+    # A job's HDF5_DRIVER=h5mf is for its programs, not for the tool: the merge writes an HDF5 file.
+    run([opts.h5mf, "merge", "records.h5", "-o", "records_merged.h5"], work, env={"HDF5_DRIVER": "h5mf"})
+    expect(os.path.isfile(os.path.join(work, "records_merged.h5")), "the merge under HDF5_DRIVER=h5mf made no file")
+    run([opts.h5dump, "-H", "records_merged.h5"], work, what="h5dump -H of the file merged under HDF5_DRIVER=h5mf")
 
     # A file-image container: the driver reads it; h5mf's container reader and view refuse it.
     write_container(opts, "image.h5")
