@@ -3,8 +3,7 @@
 // take the place of HDF5's own and pass everything else on to them (dlsym RTLD_NEXT):
 //  - H5Pset_fapl_mpio installs the h5mf driver when HDF5_DRIVER=h5mf (HDF5 1.14's variable);
 //  - H5Fcreate with the default driver does too, for serial programs;
-//  - H5Fopen of an h5mf file-image container opens it through the driver, whatever the program
-//    asked for (h5dump, h5ls, h5diff and h5py read a container before its merge);
+//  - H5Fopen of an h5mf container opens it through the driver, whatever the program asked for (h5dump, h5ls, h5diff and h5py read a container before its merge);
 //  - H5Fset_mpi_atomicity / H5Fget_mpi_atomicity, which HDF5 would apply to mpio's own file
 //    structure, reach the h5mf driver's file for its files.
 #include <dlfcn.h>
@@ -42,11 +41,15 @@ bool driver_requested() {
   return v != nullptr && std::strcmp(v, "h5mf") == 0;
 }
 
-bool is_image_container(const char* name) {
+// Any h5mf container goes to the driver: a file-image one opens, a record container is refused
+// with a message that says what reads it (HDF5 itself would only say it cannot open a directory).
+bool is_container(const char* name) {
   if (name == nullptr) return false;
-  const container::Layout layout(name);
-  return container::is_directory(layout.path()) && container::is_regular_file(layout.metafile()) &&
-         container::exists(layout.image());
+  try {
+    return container::Layout(name).is_container();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 bool default_driver(const Hdf5Api& api, hid_t fapl) {
@@ -111,7 +114,7 @@ __attribute__((visibility("default"))) hid_t H5Fcreate(const char* name, unsigne
 
 __attribute__((visibility("default"))) hid_t H5Fopen(const char* name, unsigned flags, hid_t fapl) {
   static const auto real = next<hid_t (*)(const char*, unsigned, hid_t)>("H5Fopen");
-  const Hdf5Api* api = is_image_container(name) ? usable_hdf5() : nullptr;
+  const Hdf5Api* api = is_container(name) ? usable_hdf5() : nullptr;
   if (api == nullptr || (fapl != H5P_DEFAULT && uses_h5mf(fapl))) return real(name, flags, fapl);
   const hid_t ours = with_h5mf(*api, fapl);
   if (ours < 0) return ours;
