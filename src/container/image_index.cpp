@@ -6,10 +6,6 @@
 #include "format/constants.hpp"
 
 namespace h5mf::container {
-namespace {
-constexpr std::uint64_t kNoFurther = ~std::uint64_t{0};
-}  // namespace
-
 ImageIndex::ImageIndex(Layout layout, format::ContainerId container, bool keep_records)
     : layout_(std::move(layout)), container_(container), keep_records_(keep_records) {}
 
@@ -45,57 +41,25 @@ std::optional<std::uint64_t> ImageIndex::end() const {
 }
 
 void ImageIndex::read_file(std::uint32_t data_file, bool final) {
-  FileState& state = files_[data_file];
-  if (state.consumed == kNoFurther) return;
-  IndexScanFile scan{data_file, layout_.index_file(data_file), layout_.data_file(data_file), 0};
-  const auto report_pair = [&](std::optional<std::uint64_t> index_size) {
-    if (!final || state.pair_reported) return;
-    scan.data_size = file_size(scan.data_path);
-    if (auto d = pair_damage(scan, index_size, state.covered)) {
-      damage_.push_back(std::move(*d));
-      state.pair_reported = true;
-    }
-  };
-  if (!exists(scan.index_path)) {
-    report_pair(std::nullopt);
-    return;
-  }
-  const PosixFile file(scan.index_path, PosixFile::Access::Read);
-  if (!state.checked) {
-    const std::uint64_t size = file.size();
-    if (size < format::kHeaderSize) {
-      report_pair(size);
-      return;
-    }
-    check_pair_headers(file, scan, container_);
-    state.checked = true;
-    state.consumed = format::kHeaderSize;
-  }
-  const auto bytes = file.read_all(state.consumed);
-  scan.data_size = file_size(scan.data_path);
-  std::optional<DamageReport> stop;
-  const std::uint64_t accepted_end = scan_records(
-      scan, bytes, state.consumed,
-      [&](const format::LogRecord& r) {
-        if (r.type == format::RecordType::Range) {
-          const auto range = format::decode_range(r.payload, scan.index_path + " at offset " + std::to_string(r.offset));
-          if (range.source == format::RangeSource::Data) {
-            check_data_inside(scan, r.offset, range.data_offset, range.length);
-            state.covered = std::max(state.covered, range.data_offset + range.length);
-          }
-          add(data_file, range);
-        } else if (r.type == format::RecordType::End) {
-          add_end(data_file, format::decode_end(r.payload, scan.index_path + " at offset " + std::to_string(r.offset)));
+  files_[data_file].read(
+      layout_, container_, data_file, final,
+      [&](const format::LogRecord& r, const IndexScanFile& scan) -> std::uint64_t {
+        const std::string where = scan.index_path + " at offset " + std::to_string(r.offset);
+        if (r.type == format::RecordType::End) {
+          add_end(data_file, format::decode_end(r.payload, where));
+          return 0;
         }
+        if (r.type != format::RecordType::Range) return 0;  // a later minor format's: skipped
+        const auto range = format::decode_range(r.payload, where);
+        std::uint64_t covered = 0;
+        if (range.source == format::RangeSource::Data) {
+          check_data_inside(scan, r.offset, range.data_offset, range.length);
+          covered = range.data_offset + range.length;
+        }
+        add(data_file, range);
+        return covered;
       },
-      [&](const DamageReport& d) { stop = d; });
-  if (stop && (final || !stop->torn_tail)) {
-    damage_.push_back(std::move(*stop));
-    state.consumed = kNoFurther;
-    return;
-  }
-  state.consumed = accepted_end;
-  if (!stop) report_pair(state.consumed);
+      damage_);
 }
 
 }  // namespace h5mf::container

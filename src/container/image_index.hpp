@@ -62,17 +62,11 @@ class ImageIndex {
   const Layout& layout() const { return layout_; }
 
  private:
-  struct FileState {
-    std::uint64_t consumed = 0;
-    std::uint64_t covered = format::kHeaderSize;
-    bool checked = false;
-    bool pair_reported = false;
-  };
   void read_file(std::uint32_t data_file, bool final);
 
   Layout layout_;
   format::ContainerId container_;
-  std::map<std::uint32_t, FileState> files_;
+  std::map<std::uint32_t, PairScan> files_;
   RangeMap map_;
   bool keep_records_ = false;
   std::vector<KeptRecord> kept_;

@@ -73,20 +73,70 @@ std::uint64_t scan_records(const IndexScanFile& file, format::ByteView bytes, st
   return accepted_end;
 }
 
+std::optional<IndexedWrite> accepted_write(const format::LogRecord& r, const IndexScanFile& file) {
+  // Other record types (a later minor format) are skipped.
+  if (r.type != format::RecordType::Write && r.type != format::RecordType::WriteFrom) return std::nullopt;
+  IndexedWrite w = decode_indexed(r, file.data_file, file.index_path);
+  check_data_inside(file, r.offset, w.record.data_offset, w.record.data_length);
+  w.box = sel::bounding_box(w.record.selection);
+  return w;
+}
+
 std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
                                  const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
                                  const std::function<void(const DamageReport&)>& on_damage) {
   return scan_records(
       file, bytes, from,
       [&](const format::LogRecord& r) {
-        // Other record types (a later minor format) are skipped.
-        if (r.type != format::RecordType::Write && r.type != format::RecordType::WriteFrom) return;
-        IndexedWrite w = decode_indexed(r, file.data_file, file.index_path);
-        check_data_inside(file, r.offset, w.record.data_offset, w.record.data_length);
-        w.box = sel::bounding_box(w.record.selection);
-        on_write(std::move(w), r.offset);
+        if (auto w = accepted_write(r, file)) on_write(std::move(*w), r.offset);
       },
       on_damage);
+}
+
+void PairScan::read(const Layout& layout, const format::ContainerId& container, std::uint32_t data_file, bool final,
+                    const std::function<std::uint64_t(const format::LogRecord&, const IndexScanFile&)>& accept,
+                    std::vector<DamageReport>& damage) {
+  if (consumed_ == kNoFurther) return;
+  IndexScanFile scan{data_file, layout.index_file(data_file), layout.data_file(data_file), 0};
+  const auto report_pair = [&](std::optional<std::uint64_t> index_size) {
+    if (!final || pair_reported_) return;
+    scan.data_size = file_size(scan.data_path);
+    if (auto d = pair_damage(scan, index_size, covered_)) {
+      damage.push_back(std::move(*d));
+      pair_reported_ = true;  // report once
+    }
+  };
+  if (!exists(scan.index_path)) {
+    report_pair(std::nullopt);
+    return;
+  }
+  const PosixFile file(scan.index_path, PosixFile::Access::Read);
+  if (!checked_) {
+    const std::uint64_t size = file.size();
+    if (size < format::kHeaderSize) {
+      // Still being created, or a writer killed between creating its files and writing their
+      // headers (or an index cut short): no record can be there.
+      report_pair(size);
+      return;
+    }
+    check_pair_headers(file, scan, container);
+    checked_ = true;
+    consumed_ = format::kHeaderSize;
+  }
+  const auto bytes = file.read_all(consumed_);
+  scan.data_size = file_size(scan.data_path);
+  std::optional<DamageReport> stop;
+  const std::uint64_t accepted_end = scan_records(
+      scan, bytes, consumed_, [&](const format::LogRecord& r) { covered_ = std::max(covered_, accept(r, scan)); },
+      [&](const DamageReport& d) { stop = d; });
+  // A torn tail of a writer that may still be writing is just not there yet.
+  if (stop && (final || !stop->torn_tail)) {
+    damage.push_back(std::move(*stop));
+    consumed_ = kNoFurther;  // report once, and accept nothing the writer appends later
+    return;
+  }
+  consumed_ = accepted_end;
+  if (!stop) report_pair(consumed_);
 }
 
 void check_pair_headers(const PosixFile& index, const IndexScanFile& scan, const format::ContainerId& container) {
@@ -205,55 +255,18 @@ void ContainerIndex::refresh_file(std::uint32_t data_file, bool final) {
 }
 
 void ContainerIndex::read_file(std::uint32_t data_file, bool final) {
-  FileState& state = files_[data_file];
-  if (state.consumed == kNoFurther) return;
-  IndexScanFile scan{data_file, layout_.index_file(data_file), layout_.data_file(data_file), 0};
-  const auto report_pair = [&](std::optional<std::uint64_t> index_size) {
-    if (!final || state.pair_reported) return;
-    scan.data_size = file_size(scan.data_path);
-    if (auto d = pair_damage(scan, index_size, state.covered)) {
-      damage_.push_back(std::move(*d));
-      state.pair_reported = true;  // report once
-    }
-  };
-  if (!exists(scan.index_path)) {
-    report_pair(std::nullopt);
-    return;
-  }
-  const PosixFile file(scan.index_path, PosixFile::Access::Read);
-  if (!state.checked) {
-    const std::uint64_t size = file.size();
-    if (size < format::kHeaderSize) {
-      // Still being created, or a writer killed between creating its files and writing their
-      // headers (or an index cut short): no record can be there.
-      report_pair(size);
-      return;
-    }
-    check_pair_headers(file, scan, container_);
-    state.checked = true;
-    state.consumed = format::kHeaderSize;
-  }
-  const auto bytes = file.read_all(state.consumed);
-  scan.data_size = file_size(scan.data_path);
-
-  std::optional<DamageReport> stop;
-  const std::uint64_t accepted_end = scan_index_records(
-      scan, bytes, state.consumed,
-      [&](IndexedWrite&& w, std::uint64_t) {
-        state.covered = std::max(state.covered, w.record.data_offset + w.record.data_length);
-        const std::uint64_t dataset = w.record.dataset;
-        by_dataset_[dataset].add(std::move(w));
+  files_[data_file].read(
+      layout_, container_, data_file, final,
+      [&](const format::LogRecord& r, const IndexScanFile& scan) -> std::uint64_t {
+        auto w = accepted_write(r, scan);
+        if (!w) return 0;
+        const std::uint64_t end = w->record.data_offset + w->record.data_length;
+        const std::uint64_t dataset = w->record.dataset;
+        by_dataset_[dataset].add(std::move(*w));
         ++records_;
+        return end;
       },
-      [&](const DamageReport& d) { stop = d; });
-  // A torn tail of a writer that may still be writing is just not there yet.
-  if (stop && (final || !stop->torn_tail)) {
-    damage_.push_back(std::move(*stop));
-    state.consumed = kNoFurther;  // report once, and accept nothing the writer appends later
-    return;
-  }
-  state.consumed = accepted_end;
-  if (!stop) report_pair(state.consumed);
+      damage_);
 }
 
 const DatasetWrites& ContainerIndex::writes(std::uint64_t dataset) {

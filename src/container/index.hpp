@@ -82,6 +82,9 @@ struct IndexScanFile {
 std::uint64_t scan_index_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
                                  const std::function<void(IndexedWrite&&, std::uint64_t offset)>& on_write,
                                  const std::function<void(const DamageReport&)>& on_damage);
+// A WRITE or WRITE_FROM record as readers accept it (nullopt: another type, skipped); throws
+// FormatError for one that makes no sense.
+std::optional<IndexedWrite> accepted_write(const format::LogRecord& r, const IndexScanFile& file);
 // The framing half of that rule, for every kind of index record: `accept` decodes and delivers one
 // record (ignoring types it does not know) and throws Error for one that makes no sense, which ends
 // the scan there as damage.
@@ -118,6 +121,24 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> missing_runs(const std::vec
 // directory listing, so that a count read from disk never sizes anything by itself.
 std::vector<std::uint32_t> present_data_files(const Layout& layout, std::uint32_t data_files);
 
+// One data file pair's index as a reader follows it, for both kinds of container: what was read
+// so far, the header check, the rules for the pair as a whole once its writer is done, and damage
+// reported once. read() reads what `<f>.offset` gained since the last call and passes every
+// record to `accept` (scan_records' rules), which returns the end of the data the record places in
+// `<f>` (0 for none).
+class PairScan {
+ public:
+  void read(const Layout& layout, const format::ContainerId& container, std::uint32_t data_file, bool final,
+            const std::function<std::uint64_t(const format::LogRecord&, const IndexScanFile&)>& accept,
+            std::vector<DamageReport>& damage);
+
+ private:
+  std::uint64_t consumed_ = 0;                   // bytes of the index file read so far
+  std::uint64_t covered_ = format::kHeaderSize;  // end of the data of the records accepted
+  bool checked_ = false;                         // headers verified
+  bool pair_reported_ = false;                   // pair_damage() reported once
+};
+
 class ContainerIndex {
  public:
   ContainerIndex(Layout layout, format::ContainerId container);
@@ -144,17 +165,11 @@ class ContainerIndex {
  private:
   // What was read of each data file's index. Files are opened only while being read, so the
   // number of files never bounds on the open-file limit.
-  struct FileState {
-    std::uint64_t consumed = 0;  // bytes of the index file read so far
-    std::uint64_t covered = format::kHeaderSize;  // end of the data of the records accepted
-    bool checked = false;        // header verified
-    bool pair_reported = false;  // pair_damage() reported once
-  };
   void read_file(std::uint32_t data_file, bool final);
 
   Layout layout_;
   format::ContainerId container_;
-  std::map<std::uint32_t, FileState> files_;  // by data file number: only files present
+  std::map<std::uint32_t, PairScan> files_;  // by data file number: only files present
   bool missing_reported_ = false;
   std::map<std::uint64_t, DatasetWrites> by_dataset_;
   std::vector<DamageReport> damage_;
