@@ -41,27 +41,17 @@ class Readers {
   std::map<std::uint32_t, PosixFile> files_;
 };
 
-void copy_bytes(const PosixFile& from, std::uint64_t from_offset, int to, std::uint64_t to_offset,
-                std::uint64_t length, const std::string& output, bool use_kernel, std::vector<std::byte>& buffer,
-                std::uint64_t& kernel_copied) {
-  if (use_kernel && kernel_copy(from.fd(), from_offset, to, to_offset, length, output)) {
+void copy_bytes(const PosixFile& from, std::uint64_t from_offset, PosixFile& to, std::uint64_t to_offset,
+                std::uint64_t length, bool use_kernel, std::vector<std::byte>& buffer, std::uint64_t& kernel_copied) {
+  if (use_kernel && kernel_copy(from.fd(), from_offset, to.fd(), to_offset, length, to.path())) {
     kernel_copied += length;
     return;
   }
   for (std::uint64_t done = 0; done < length;) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
-    from.read_at(from_offset + done, std::span<std::byte>(buffer.data(), n));
-    std::size_t written = 0;
-    while (written < n) {
-      const ssize_t w = ::pwrite(to, buffer.data() + written, n - written,
-                                 static_cast<off_t>(to_offset + done + written));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        throw IoError(fmt::format("cannot write {} bytes at offset {} of '{}': {}", n - written,
-                                  to_offset + done + written, output, container::errno_text(errno)));
-      }
-      written += static_cast<std::size_t>(w);
-    }
+    const std::span<std::byte> part(buffer.data(), n);
+    from.read_at(from_offset + done, part);
+    to.write_at(to_offset + done, part);
     done += n;
   }
 }
@@ -71,64 +61,55 @@ void copy_bytes(const PosixFile& from, std::uint64_t from_offset, int to, std::u
 // cross memory once each way, as in a kernel copy.
 constexpr std::size_t kCheckedPartBytes = std::size_t{256} << 10;
 
-std::uint64_t copy_checked(const PosixFile& from, std::uint64_t from_offset, int to, std::uint64_t to_offset,
-                           std::uint64_t length, const std::string& output, std::vector<std::byte>& buffer) {
+std::uint64_t copy_checked(const PosixFile& from, std::uint64_t from_offset, PosixFile& to, std::uint64_t to_offset,
+                           std::uint64_t length, std::vector<std::byte>& buffer) {
   format::Checksum sum;
-  const std::size_t part = std::min(buffer.size(), kCheckedPartBytes);
+  const std::size_t part_bytes = std::min(buffer.size(), kCheckedPartBytes);
   for (std::uint64_t done = 0; done < length;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(part, length - done));
-    from.read_at(from_offset + done, std::span<std::byte>(buffer.data(), n));
-    sum.update(std::span<const std::byte>(buffer.data(), n));
-    for (std::size_t put = 0; put < n;) {
-      const ssize_t w = ::pwrite(to, buffer.data() + put, n - put, static_cast<off_t>(to_offset + done + put));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        throw IoError(fmt::format("cannot write {} bytes at offset {} of '{}': {}", n - put, to_offset + done + put,
-                                  output, container::errno_text(errno)));
-      }
-      put += static_cast<std::size_t>(w);
-    }
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(part_bytes, length - done));
+    const std::span<std::byte> part(buffer.data(), n);
+    from.read_at(from_offset + done, part);
+    sum.update(part);
+    to.write_at(to_offset + done, part);
     done += n;
   }
   return sum.digest();
 }
 
-void write_zeros(int to, std::uint64_t offset, std::uint64_t length, const std::string& output) {
+void write_zeros(PosixFile& to, std::uint64_t offset, std::uint64_t length) {
   // A hole reads as zeros; where the image left bytes, they go.
-  if (::fallocate(to, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+  if (::fallocate(to.fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
                   static_cast<off_t>(length)) == 0) {
     return;
   }
   static const std::byte zeros[64 << 10] = {};
   for (std::uint64_t done = 0; done < length;) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof zeros, length - done));
-    if (::pwrite(to, zeros, n, static_cast<off_t>(offset + done)) != static_cast<ssize_t>(n)) {
-      throw IoError(fmt::format("cannot write zeros at offset {} of '{}': {}", offset + done, output,
-                                container::errno_text(errno)));
-    }
+    to.write_at(offset + done, std::span<const std::byte>(zeros, n));
     done += n;
   }
 }
 
-// The image's bytes, hole for hole (SEEK_DATA/SEEK_HOLE): a sparse image stays sparse.
-void copy_image(const PosixFile& image, int to, const std::string& output, bool use_kernel,
-                std::vector<std::byte>& buffer, std::uint64_t& kernel_copied, std::uint64_t& written) {
-  const auto size = static_cast<off_t>(image.size());
-  off_t at = 0;
-  while (at < size) {
-    const off_t data = ::lseek(image.fd(), at, SEEK_DATA);
+}  // namespace
+
+std::uint64_t copy_sparse(const PosixFile& from, PosixFile& to, bool use_kernel, std::uint64_t& kernel_copied) {
+  std::vector<std::byte> buffer(kBufferBytes);
+  const auto size = static_cast<off_t>(from.size());
+  std::uint64_t copied = 0;
+  for (off_t at = 0; at < size;) {
+    const off_t data = ::lseek(from.fd(), at, SEEK_DATA);
     if (data < 0) break;  // ENXIO: no data after `at`
-    off_t hole = ::lseek(image.fd(), data, SEEK_HOLE);
+    off_t hole = ::lseek(from.fd(), data, SEEK_HOLE);
     if (hole < 0) hole = size;
     const auto length = static_cast<std::uint64_t>(hole - data);
-    copy_bytes(image, static_cast<std::uint64_t>(data), to, static_cast<std::uint64_t>(data), length, output,
-               use_kernel, buffer, kernel_copied);
-    written += length;
+    copy_bytes(from, static_cast<std::uint64_t>(data), to, static_cast<std::uint64_t>(data), length, use_kernel,
+               buffer, kernel_copied);
+    copied += length;
     at = hole;
   }
+  to.truncate(static_cast<std::uint64_t>(size));
+  return copied;
 }
-
-}  // namespace
 
 ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, const std::string& output,
                                 unsigned threads, bool verify, bool use_kernel, bool sync) {
@@ -152,11 +133,9 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
     data_written = data_kernel = 0;
     mpi::on_root(comm, 0, [&] {
       container::remove_file(output);
-      const PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
+      PosixFile target(output, PosixFile::Access::CreateExclusive, PosixFile::Links::Follow);
       if (container::exists(image_path)) {
-        const PosixFile image(image_path, PosixFile::Access::Read);
-        std::vector<std::byte> buffer(kBufferBytes);
-        copy_image(image, target.fd(), output, use_kernel, buffer, kernel_copied, written);
+        written = copy_sparse(PosixFile(image_path, PosixFile::Access::Read), target, use_kernel, kernel_copied);
       }
     });
     std::map<container::RangeKey, std::size_t> by_key;  // DATA records, to find a piece's record
@@ -173,7 +152,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
     std::vector<std::atomic<std::uint8_t>> failed(records.size()), apart(records.size());
     const auto fail = [&](std::size_t i) { failed[i].store(1, std::memory_order_relaxed); };
     mpi::on_all(comm, [&] {
-      const PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
+      PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
       std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
       container::run_on_threads(threads, [&] {
         Readers readers(layout);
@@ -183,13 +162,13 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
           const auto& [start, piece] = pieces[i];
           const std::uint64_t length = piece.end - start;
           if (piece.source == format::RangeSource::Zeros) {
-            write_zeros(target.fd(), start, length, output);
+            write_zeros(target, start, length);
             continue;
           }
           mine += length;
           const PosixFile& from = readers.get(piece.data_file);
           if (!check) {
-            copy_bytes(from, piece.data_offset, target.fd(), start, length, output, use_kernel, buffer, kernel);
+            copy_bytes(from, piece.data_offset, target, start, length, use_kernel, buffer, kernel);
             continue;
           }
           const std::size_t r = by_key.at(piece.key);
@@ -197,11 +176,11 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
           if (piece.data_offset != record.data_offset || length != record.length) {
             // Partly hidden: copied as it is, checked whole below.
             apart[r].store(1, std::memory_order_relaxed);
-            copy_bytes(from, piece.data_offset, target.fd(), start, length, output, use_kernel, buffer, kernel);
+            copy_bytes(from, piece.data_offset, target, start, length, use_kernel, buffer, kernel);
             continue;
           }
           try {
-            if (copy_checked(from, piece.data_offset, target.fd(), start, length, output, buffer) !=
+            if (copy_checked(from, piece.data_offset, target, start, length, buffer) !=
                 record.data_checksum) {
               fail(r);
             }

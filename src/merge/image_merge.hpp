@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "container/image_index.hpp"
+#include "container/posix_file.hpp"
 #include "h5mf/dropped.hpp"
 #include "h5mf/merge.hpp"
 #include "mpi/comm.hpp"
@@ -20,6 +21,12 @@ struct ImageOutcome {
   // The job never closed: the file's metadata is the image of its last completed flush.
   bool from_snapshot = false;
 };
+
+// Copies `from` into `to` (empty) hole for hole (SEEK_DATA/SEEK_HOLE), with copy_file_range when
+// `use_kernel` and the file systems allow it: a sparse image stays sparse. Returns the data bytes
+// copied; `kernel_copied` grows by those the kernel copied.
+std::uint64_t copy_sparse(const container::PosixFile& from, container::PosixFile& to, bool use_kernel,
+                          std::uint64_t& kernel_copied);
 
 // Checks the checksum of every RANGE record whose bytes are in a data file (`verify`), split over
 // the ranks of `comm` and `threads` threads each; a record that fails is dropped from `index`

@@ -13,6 +13,7 @@
 #include "format/checksum.hpp"
 #include "format/constants.hpp"
 #include "h5mf/error.hpp"
+#include "merge/image_merge.hpp"
 #include "mpi/shared_outcome.hpp"
 
 namespace h5mf::vfd {
@@ -64,22 +65,8 @@ void snapshot_image(const PosixFile& image, const container::Layout& layout) {
   container::remove_file(building);
   {
     PosixFile copy(building, PosixFile::Access::CreateExclusive);
-    const auto size = static_cast<off_t>(image.size());
-    std::vector<std::byte> buffer(std::size_t{1} << 20);
-    for (off_t at = 0; at < size;) {
-      const off_t data = ::lseek(image.fd(), at, SEEK_DATA);
-      if (data < 0) break;
-      off_t hole = ::lseek(image.fd(), data, SEEK_HOLE);
-      if (hole < 0) hole = size;
-      for (off_t done = data; done < hole;) {
-        const std::size_t n = static_cast<std::size_t>(std::min<off_t>(hole - done, static_cast<off_t>(buffer.size())));
-        image.read_at(static_cast<std::uint64_t>(done), std::span<std::byte>(buffer.data(), n));
-        copy.write_at(static_cast<std::uint64_t>(done), std::span<const std::byte>(buffer.data(), n));
-        done += static_cast<off_t>(n);
-      }
-      at = hole;
-    }
-    copy.truncate(static_cast<std::uint64_t>(size));
+    std::uint64_t kernel_copied = 0;
+    merge_detail::copy_sparse(image, copy, true, kernel_copied);
     copy.sync();
   }
   if (::rename(building.c_str(), final_path.c_str()) != 0) {
