@@ -173,7 +173,7 @@ bool collective_transfer(const H5FD_t* f) {
 // A collective transfer as H5FDmpio.c performs it: `count` elements of the memory datatype in
 // `buffer`, laid into the file through the file datatype from `address`.
 template <typename Buffer, typename Each>
-void through_datatypes(ImageFile& file, haddr_t address, size_t count, Buffer buffer, bool writing, Each&& each) {
+void through_datatypes(haddr_t address, size_t count, Buffer buffer, bool writing, Each&& each) {
   MPI_Datatype memory_type = MPI_BYTE, file_type = MPI_BYTE;
   if (hdf5().get_mpi_coll_datatypes(&memory_type, &file_type) < 0) {
     throw Error("cannot read the MPI datatypes of a collective transfer from HDF5's API context");
@@ -207,7 +207,6 @@ void through_datatypes(ImageFile& file, haddr_t address, size_t count, Buffer bu
                           static_cast<int>(count), memory_type, MPI_COMM_SELF),
                "MPI_Unpack");
   }
-  (void)file;
 }
 
 herr_t read(H5FD_t* f, H5FD_mem_t type, hid_t, haddr_t address, size_t size, void* buffer) {
@@ -217,7 +216,7 @@ herr_t read(H5FD_t* f, H5FD_mem_t type, hid_t, haddr_t address, size_t size, voi
     // As H5FDmpio.c: only raw data reads use the datatypes of a collective transfer.
     if (raw && collective_transfer(f)) {
       file.collective_begin();
-      through_datatypes(file, address, size, buffer, false,
+      through_datatypes(address, size, buffer, false,
                         [&](std::uint64_t at, std::span<std::byte> part) { file.read(true, at, part); });
       file.collective_end();
     } else {
@@ -233,7 +232,7 @@ herr_t write(H5FD_t* f, H5FD_mem_t type, hid_t, haddr_t address, size_t size, co
     const bool raw = type == H5FD_MEM_DRAW;
     if (collective_transfer(f)) {
       file.collective_begin();
-      through_datatypes(file, address, size, buffer, true,
+      through_datatypes(address, size, buffer, true,
                         [&](std::uint64_t at, std::span<std::byte> part) { file.write(raw, at, part); });
       file.collective_end();
     } else {
