@@ -79,6 +79,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           if (r.writers == 0) throw FormatError(fmt::format("{}: session {} has 0 writers", context, r.session));
           sessions_.push_back(r);
           records_in_session_.push_back(0);
+          opened_.push_back(false);
           last_epoch_ = std::max(last_epoch_, r.first_epoch);
         } else if constexpr (std::is_same_v<R, format::CreateGroupRecord>) {
           add_object(r.id, r.parent, r.name, ObjectKind::Group, r.epoch, context);
@@ -144,6 +145,12 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           links_.push_back({r.parent, r.name, r.target, r.epoch});
           note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::OpenedRecord>) {
+          if (sessions_.empty() || r.session != sessions_.size() - 1) {
+            throw FormatError(fmt::format("{}: OPENED names session {}, but the last session is {}", context,
+                                          r.session, sessions_.empty() ? std::string("none") : std::to_string(sessions_.size() - 1)));
+          }
+          opened_.back() = true;
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
           if (o.kind != ObjectKind::Dataset || r.dims.size() != o.dims.size()) {
@@ -206,7 +213,9 @@ std::uint32_t Catalog::required_data_files() const {
   std::uint32_t n = 0;
   for (std::size_t i = 0; i < sessions_.size(); ++i) {
     const auto& s = sessions_[i];
-    if (records_in_session_[i] == 0) continue;  // its open may not have finished
+    // A session whose open may not have finished (killed before its writers made their files)
+    // requires nothing; OPENED, or any later structure record (older containers), proves it did.
+    if (!opened_[i] && records_in_session_[i] == 0) continue;
     const std::uint32_t files = (s.flags & format::kSessionAggregated) ? s.data_files : s.writers;
     n = std::max(n, (s.flags & format::kSessionCollective) ? files : 1u);
   }

@@ -84,7 +84,8 @@ class Catalog {
   std::uint32_t data_files() const;
   std::uint32_t max_writers() const;  // the most writers of any session
   // Data file pairs that must exist, as the metafile proves: those of every session whose open
-  // completed (a structure record of the session follows its SESSION record) and whose writers
+  // completed (an OPENED record, or in older containers any structure record of the session,
+  // follows its SESSION record) and whose writers
   // create their files at open: every pair of a collective session (SESSION flag COLLECTIVE),
   // the coordinator's pair 0 of any session. A pair below this that is missing whole is a loss.
   std::uint32_t required_data_files() const;
@@ -97,6 +98,7 @@ class Catalog {
   std::vector<CatalogLink> links_;
   std::vector<format::SessionRecord> sessions_;
   std::vector<std::uint64_t> records_in_session_;  // structure records after each SESSION, epoch > 0
+  std::vector<bool> opened_;                       // an OPENED record follows each SESSION
   std::optional<format::BaseRecord> base_;
   std::uint64_t last_epoch_ = 0;
   std::uint64_t attribute_order_ = 0;

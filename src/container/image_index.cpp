@@ -9,10 +9,17 @@ namespace h5mf::container {
 ImageIndex::ImageIndex(Layout layout, format::ContainerId container, bool keep_records)
     : layout_(std::move(layout)), container_(container), keep_records_(keep_records) {}
 
-void ImageIndex::refresh(std::uint32_t data_files, bool final, std::optional<std::uint32_t> skip) {
-  for (const std::uint32_t f : present_data_files(layout_, data_files)) {
+void ImageIndex::refresh(std::uint32_t data_files, bool final, std::uint32_t required_files,
+                         std::optional<std::uint32_t> skip) {
+  const auto present = present_data_files(layout_, data_files);
+  for (const std::uint32_t f : present) {
     if (skip && f == *skip) continue;
     read_file(f, final);
+  }
+  if (!final || missing_reported_) return;
+  missing_reported_ = true;
+  for (const auto& [first, last] : missing_runs(present, required_files)) {
+    damage_.push_back(missing_pairs_damage(layout_, first, last));
   }
 }
 

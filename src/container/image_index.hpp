@@ -26,7 +26,10 @@ class ImageIndex {
   // Reads the new records of data files [0, data_files) present, except `skip` (the file this
   // process appends to itself, whose records it add()s as it writes). `final`: the writers are
   // done, so an incomplete tail and data past the last record are damage (reported, never used).
-  void refresh(std::uint32_t data_files, bool final, std::optional<std::uint32_t> skip = std::nullopt);
+  // With `final`, pairs below `required_files` (Catalog::required_data_files) missing whole are
+  // damage too: every write of their writers is lost.
+  void refresh(std::uint32_t data_files, bool final, std::uint32_t required_files = 0,
+               std::optional<std::uint32_t> skip = std::nullopt);
   // The same for one data file pair, if present (verify: each pair's findings apart). Throws
   // FormatError when a header names another container or file (readers refuse the container).
   void refresh_file(std::uint32_t data_file, bool final);
@@ -74,6 +77,7 @@ class ImageIndex {
   std::uint64_t max_epoch_ = 0;
   std::uint64_t records_ = 0;
   std::vector<DamageReport> damage_;
+  bool missing_reported_ = false;
 };
 
 }  // namespace h5mf::container

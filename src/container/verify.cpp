@@ -59,6 +59,31 @@ int VerifyReport::exit_code() const {
 
 namespace container {
 
+// Missing pairs listed one by one, beyond those present; more are summarised in runs.
+constexpr std::size_t kListedMissing = std::size_t{1} << 16;
+
+std::vector<std::uint32_t> listed_pairs(const std::vector<std::uint32_t>& present, std::uint32_t data_files) {
+  std::vector<std::uint32_t> listed = present;
+  if (data_files <= present.size() + kListedMissing) {
+    listed.resize(data_files);
+    for (std::uint32_t f = 0; f < listed.size(); ++f) listed[f] = f;
+  }
+  return listed;
+}
+
+void report_missing_pairs(const Layout& layout, const std::vector<std::uint32_t>& present, std::uint32_t required,
+                          const std::function<DataFileVerifyReport*(std::uint32_t)>& listed_report,
+                          VerifyReport& report) {
+  for (const auto& [first, last] : missing_runs(present, required)) {
+    VerifyDamage v = to_verify(missing_pairs_damage(layout, first, last));
+    if (DataFileVerifyReport* r = listed_report(first)) {
+      r->damage.push_back(std::move(v));
+    } else {
+      report.metafile_damage.push_back(std::move(v));
+    }
+  }
+}
+
 // The first (damaged) record if its frame fits in the file, then every following frame whose
 // checksum holds. Past a damaged length field nothing can be told, and nothing is counted.
 std::uint64_t count_records(format::ByteView bytes) {
@@ -104,9 +129,6 @@ std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::u
 }
 
 namespace {
-
-// Missing pairs listed one by one, beyond those present; more are summarised in runs.
-constexpr std::size_t kListedMissing = std::size_t{1} << 16;
 
 // A dropped region of a log file, from `offset` to the end; `bytes` is the whole file.
 VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteView bytes, bool torn,
@@ -405,27 +427,14 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   // Every writer's files, as a reader sees them. The sessions' count is read from disk: it sizes
   // nothing unless the files present bound it (a metafile may claim 2^32 - 1 writers).
   const std::vector<std::uint32_t> present = present_data_files(layout, catalog.data_files());
-  std::vector<std::uint32_t> listed = present;
-  if (catalog.data_files() <= present.size() + kListedMissing) {
-    listed.resize(catalog.data_files());
-    for (std::uint32_t f = 0; f < listed.size(); ++f) listed[f] = f;
-  }
+  const std::vector<std::uint32_t> listed = listed_pairs(present, catalog.data_files());
   std::vector<WriterScan> scans(listed.size());
   for (std::size_t i = 0; i < scans.size(); ++i)
     scan_writer(layout, contents->header.container, listed[i], scans[i], report.errors);
-  // Pairs the metafile proves were created and that are gone whole: one entry per run of them,
-  // with the first pair of the run when it is listed, else with the metafile.
-  {
-    for (const auto& d : missing_runs(present, catalog.required_data_files())) {
-      VerifyDamage v = to_verify(missing_pairs_damage(layout, d.first, d.second));
-      const auto it = std::lower_bound(listed.begin(), listed.end(), d.first);
-      if (it != listed.end() && *it == d.first) {
-        scans[static_cast<std::size_t>(it - listed.begin())].report.damage.push_back(std::move(v));
-      } else {
-        report.metafile_damage.push_back(std::move(v));
-      }
-    }
-  }
+  report_missing_pairs(layout, present, catalog.required_data_files(), [&](std::uint32_t f) -> DataFileVerifyReport* {
+    const auto it = std::lower_bound(listed.begin(), listed.end(), f);
+    return it != listed.end() && *it == f ? &scans[static_cast<std::size_t>(it - listed.begin())].report : nullptr;
+  }, report);
 
   // Element sizes, once per dataset; a type that does not decode stops merges and reads of it.
   std::map<std::uint64_t, std::optional<std::size_t>> element_sizes;

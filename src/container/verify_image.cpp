@@ -15,8 +15,6 @@
 namespace h5mf::container {
 namespace {
 
-// Missing pairs listed one by one, beyond those present (as for record containers).
-constexpr std::size_t kListedMissing = std::size_t{1} << 16;
 constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
 
 // One RANGE record named in a finding, as the merge's report names it (format::describe).
@@ -93,13 +91,8 @@ bool shows_whole(const RangeMap& map, std::uint32_t file, const format::RangeRec
 
 void verify_image_files(const Layout& layout, const MetafileContents& contents, const VerifyOptions& options,
                         VerifyReport& report) {
-  const std::uint32_t data_files = contents.catalog.data_files();
-  const std::vector<std::uint32_t> present = present_data_files(layout, data_files);
-  std::vector<std::uint32_t> listed = present;
-  if (data_files <= present.size() + kListedMissing) {
-    listed.resize(data_files);
-    for (std::uint32_t f = 0; f < listed.size(); ++f) listed[f] = f;
-  }
+  const std::vector<std::uint32_t> present = present_data_files(layout, contents.catalog.data_files());
+  const std::vector<std::uint32_t> listed = listed_pairs(present, contents.catalog.data_files());
 
   // 1. Every pair's records, by the rule readers and the merge follow.
   ImageIndex index(layout, contents.header.container, true);
@@ -130,6 +123,11 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
     slot[f] = report.data_files.size();
     report.data_files.push_back(std::move(r));
   }
+
+  report_missing_pairs(layout, present, contents.catalog.required_data_files(), [&](std::uint32_t f) {
+    const auto it = slot.find(f);
+    return it != slot.end() ? &report.data_files[it->second] : nullptr;
+  }, report);
 
   // 2. Data against their checksums; a record that fails is dropped, as the merge drops it, and
   // what it hid shows again.

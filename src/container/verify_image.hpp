@@ -10,6 +10,7 @@
 #include "h5mf/verify.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,15 @@ std::uint64_t count_records(format::ByteView bytes);
 // holes writers leave to align a large record's start (fewer than format::kDataAlignment bytes
 // before a record of at least format::kAlignedWriteBytes, or before a block boundary as writers
 // did before records were placed at their offset within a block of the merged file).
+// The pairs verify reports on, one entry each: every pair [0, data_files) when the missing ones
+// are few enough to list, else those present (a metafile may claim 2^32 - 1 writers).
+std::vector<std::uint32_t> listed_pairs(const std::vector<std::uint32_t>& present, std::uint32_t data_files);
+// Pairs the metafile proves were created (below `required`) and that are gone whole: one finding
+// per run of them, on the report of the run's first pair when it is listed (`listed_report`
+// gives it, or nullptr), else on the metafile's.
+void report_missing_pairs(const Layout& layout, const std::vector<std::uint32_t>& present, std::uint32_t required,
+                          const std::function<DataFileVerifyReport*(std::uint32_t)>& listed_report,
+                          VerifyReport& report);
 std::uint64_t unreferenced(std::uint64_t data_size, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges);
 
 }  // namespace h5mf::container

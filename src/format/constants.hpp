@@ -37,7 +37,8 @@ enum class RecordType : std::uint16_t {
   DeleteAttribute = 5,
   Resize = 6,
   Base = 7,
-  Link = 8,  // a hard link: a second name of an existing group or dataset
+  Link = 8,    // a hard link: a second name of an existing group or dataset
+  Opened = 9,  // every writer of the session has created its file pair
   Write = 16,
   WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
   // File-image containers (the HDF5 file driver, docs/format.md "File-image containers"):

@@ -25,6 +25,8 @@ const char* type_name(RecordType type) {
       return "BASE";
     case RecordType::Link:
       return "LINK";
+    case RecordType::Opened:
+      return "OPENED";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -235,6 +237,8 @@ void encode_payload(Encoder& out, const LinkRecord& r) {
   out.u64(r.target);
 }
 
+void encode_payload(Encoder& out, const OpenedRecord& r) { out.u64(r.session); }
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -349,6 +353,12 @@ LinkRecord decode_link(Decoder& in) {
   return r;
 }
 
+OpenedRecord decode_opened(Decoder& in) {
+  OpenedRecord r;
+  r.session = in.u64("session");
+  return r;
+}
+
 }  // namespace
 
 RecordType record_type(const StructureRecord& record) {
@@ -363,6 +373,7 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const ResizeRecord&) const { return RecordType::Resize; }
     RecordType operator()(const BaseRecord&) const { return RecordType::Base; }
     RecordType operator()(const LinkRecord&) const { return RecordType::Link; }
+    RecordType operator()(const OpenedRecord&) const { return RecordType::Opened; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -521,6 +532,9 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::Link:
       record = decode_link(in);
+      break;
+    case RecordType::Opened:
+      record = decode_opened(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

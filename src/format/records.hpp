@@ -78,9 +78,17 @@ struct LinkRecord {
   friend bool operator==(const LinkRecord&, const LinkRecord&) = default;
 };
 
+// The open of session `session` (a COLLECTIVE one) has completed: every writer (aggregator) has
+// created its file pair, so a pair missing later is a loss even when the session recorded no
+// structure change (a file-image session never does).
+struct OpenedRecord {
+  std::uint64_t session = 0;
+  friend bool operator==(const OpenedRecord&, const OpenedRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
-                                     BaseRecord, LinkRecord>;
+                                     BaseRecord, LinkRecord, OpenedRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

@@ -125,7 +125,7 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
   std::optional<container::ImageIndex> index;
   mpi::on_all(comm, [&] {
     index.emplace(layout, contents.header.container, true);
-    index->refresh(contents.catalog.data_files(), true);
+    index->refresh(contents.catalog.data_files(), true, contents.catalog.required_data_files());
   });
   report.phases.load = lap();
   const auto drop = [&report](Dropped d) {

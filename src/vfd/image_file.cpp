@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -115,8 +116,10 @@ ImageFile::ImageFile(std::string path, unsigned flags, std::shared_ptr<mpi::Comm
     image_ = PosixFile(image_path(layout_), writable_ ? PosixFile::Access::CreateOrOpen : PosixFile::Access::Read);
     if (writable_) log_.emplace(layout_, opened.id, writer_, opened.created, container::WriterLog::Options{});
     index_.emplace(layout_, opened.id);
-    index_->refresh(data_file_count_, !writable_);
+    index_->refresh(data_file_count_, !writable_, opened.catalog.required_data_files());
   });
+  warn_damage();
+  driver::record_opened(*comm_, session, opened.catalog, opened.metafile);
   // Epochs of this session follow everything recorded; every rank starts from the same one.
   epoch_ = comm_->min_max(std::max(opened.first_epoch, index_->max_epoch() + 1)).max;
   const std::uint64_t end = std::max({index_->end().value_or(0), image_.size(), index_->map().end()});
@@ -194,12 +197,20 @@ const PosixFile& ImageFile::data_file(std::uint32_t file) {
   return it->second;
 }
 
+void ImageFile::warn_damage() const {
+  if (comm_->rank() != 0) return;
+  for (const auto& d : index_->damage()) {
+    std::fprintf(stderr, "h5mf: warning: %s: %s (run h5mf verify '%s')\n", d.file.c_str(), d.reason.c_str(),
+                 layout_.path().c_str());
+  }
+}
+
 void ImageFile::publish() {
   if (log_) log_->flush(false);
 }
 
 void ImageFile::see_others() {
-  index_->refresh(data_file_count_, false, log_ ? std::optional<std::uint32_t>(writer_) : std::nullopt);
+  index_->refresh(data_file_count_, false, 0, log_ ? std::optional<std::uint32_t>(writer_) : std::nullopt);
   others_stale_ = false;
 }
 

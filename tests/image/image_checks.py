@@ -7,7 +7,8 @@ verify and merge, checked against HDF5's own tools and, for content, h5py.
 CHECK is one of:
   tools    h5mf ls / dump of the container print what h5ls -r / h5dump print for the merged file
   corrupt  a flipped data byte: verify exit 2 naming the RANGE record, merge exit 2 dropping it,
-           the rest of the file intact
+           the rest of the file intact; a rank's data file pair gone: verify, readers and the
+           merge report the loss
   kill     ranks SIGKILLed after H5Fflush while still writing: verify reports, the merge keeps
            every value written before the flush
   foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
@@ -101,6 +102,7 @@ def check_corrupt(opts):
     write_container(opts, name)
     run([opts.h5mf, "verify", "-q", name], opts.work, what="verify before the damage")
     shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, "image_" + name))
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, "lost_" + name))
     # Rank 1's first record holds its part of /grp/a (4000 bytes, right after the data file's
     # 64-byte header); one byte of it changes.
     data = os.path.join(opts.work, name, "1")
@@ -154,6 +156,29 @@ def check_corrupt(opts):
     _, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work)
     notes = json.loads(out)["notes"]
     expect(len(notes) == 1 and "did not close" in notes[0] and "image.flushed" in notes[0], f"notes: {notes}")
+
+    # Rank 1's whole data file pair gone: every rank made its pair at open (the metafile's OPENED
+    # record says so), so its absence is a loss that verify, readers and the merge report.
+    name = "lost_corrupt.h5"
+    os.remove(os.path.join(opts.work, name, "1"))
+    os.remove(os.path.join(opts.work, name, "1.offset"))
+    _, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work, expect_rc=(2,))
+    report = json.loads(out)
+    damage = [d for w in report["data_files"] for d in w["damage"]]
+    expect(report["exit_code"] == 2 and len(damage) == 1 and damage[0]["file"].endswith(f"{name}/1") and
+           "missing" in damage[0]["reason"] and "every write they made is lost" in damage[0]["reason"],
+           f"verify of a container without rank 1's pair: {report}")
+    _, _, err = run([opts.h5mf, "exec", "--", opts.h5dump, "-H", name], opts.work,
+                    what="h5dump through the driver of a container with a missing pair")
+    expect("warning" in err and f"{name}/1" in err and "missing" in err, f"the reader's warning: {err}")
+    _, out, _ = run([opts.h5mf, "merge", "--json", name], opts.work, expect_rc=(2,))
+    dropped = json.loads(out)["dropped"]
+    expect(len(dropped) == 1 and dropped[0]["file"].endswith(f"{name}/1") and "missing" in dropped[0]["reason"],
+           f"merge's dropped list: {dropped}")
+    with h5py.File(os.path.join(opts.work, name), "r") as f:  # rank 0's writes kept, rank 1's not there
+        a, b = f["grp/a"][:], f["b"][:]
+        expect(np.array_equal(a[:N], np.arange(1, N + 1)) and np.all(a[N:] == 0), f"/grp/a: {a[N - 2:N + 2]}")
+        expect(np.allclose(b[0], np.arange(100) / 100.0) and np.all(b[1] == 0), f"/b: {b[:, :3]}")
 
 
 def check_kill(opts):

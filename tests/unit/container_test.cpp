@@ -120,6 +120,31 @@ TEST(Catalog, HardLinksAddNamesNotObjects) {
   EXPECT_THROW(c.apply(format::LinkRecord{5, 9, "x", 1}), FormatError);      // no such parent
 }
 
+// Which pairs must exist: those of sessions whose open completed, as OPENED (or, in containers
+// older than OPENED, a later structure record) proves.
+TEST(Catalog, PairsOfACompletedCollectiveOpenAreRequired) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 2, format::kSessionCollective, 1, 0});
+  EXPECT_EQ(c.required_data_files(), 0u);  // killed during its open, for all anyone knows
+  c.apply(format::OpenedRecord{0});
+  EXPECT_EQ(c.required_data_files(), 2u);
+  // A later session of 4 ranks that only writes data: its OPENED alone proves its 4 pairs.
+  c.apply(format::SessionRecord{1, 4, format::kSessionCollective | format::kSessionImage, 2, 0});
+  EXPECT_EQ(c.required_data_files(), 2u);
+  c.apply(format::OpenedRecord{1});
+  EXPECT_EQ(c.required_data_files(), 4u);
+  EXPECT_EQ(c.data_files(), 4u);
+  // Without MPI only the coordinator's pair is made at open.
+  c.apply(format::SessionRecord{2, 8, 0, 3, 0});
+  c.apply(format::OpenedRecord{2});
+  EXPECT_EQ(c.required_data_files(), 4u);
+  // OPENED names the session it follows, and no other.
+  EXPECT_THROW(c.apply(format::OpenedRecord{1}), FormatError);
+  EXPECT_THROW(c.apply(format::OpenedRecord{3}), FormatError);
+  Catalog empty;
+  EXPECT_THROW(empty.apply(format::OpenedRecord{0}), FormatError);
+}
+
 TEST(Catalog, KeepsEachDatasetsFilterPipeline) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1});

@@ -625,6 +625,7 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(ResizeRecord{10, 4, {}});
   v.emplace_back(BaseRecord{"coords.hdf5", 123456, 1'700'000'000'123'456'789});
   v.emplace_back(LinkRecord{11, 1, "alias", 3});
+  v.emplace_back(OpenedRecord{2});
   return v;
 }
 
@@ -686,6 +687,7 @@ TEST(Records, RecordTypes) {
   EXPECT_EQ(record_type(ResizeRecord{}), RecordType::Resize);
   EXPECT_EQ(record_type(BaseRecord{}), RecordType::Base);
   EXPECT_EQ(record_type(LinkRecord{}), RecordType::Link);
+  EXPECT_EQ(record_type(OpenedRecord{}), RecordType::Opened);
 }
 
 TEST(Records, LinkNamesAreSingleLinkNames) {
@@ -875,7 +877,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 9u, 15u, 20u, 0xFFFFu}) {
+  for (unsigned t : {0u, 10u, 15u, 20u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

@@ -735,6 +735,7 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
     mpi::on_all(*state->comm, [&] {
       if (own_files) state->log.emplace(state->layout, state->id, file, opened.created, log_options);
     });
+    record_opened(*state->comm, state->session, state->catalog, state->metafile);
   } else {
     // Readers build the index now, so that damage is reported at open, never silently.
     auto& index = state->fresh_index();

@@ -349,4 +349,16 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
   return out;
 }
 
+void record_opened(mpi::Comm& comm, const Session& session, container::Catalog& catalog,
+                   std::optional<container::MetafileAppender>& metafile) {
+  if (!session.collective) return;  // workers without MPI start when they like
+  mpi::on_root(comm, 0, [&] {
+    if (!metafile) return;  // read-only
+    const format::OpenedRecord record{catalog.sessions().size() - 1};
+    catalog.apply(record, "this session");
+    metafile->append(record);
+    metafile->flush(false);
+  });
+}
+
 }  // namespace h5mf::driver

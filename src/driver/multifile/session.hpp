@@ -50,4 +50,10 @@ struct OpenedContainer {
 OpenedContainer open_container(mpi::Comm& comm, const container::Layout& layout, Mode mode, const Session& session,
                                const std::optional<std::string>& base);
 
+// Called by every rank once every writer (aggregator) of a collective session has created its
+// file pair: the coordinator records that the open completed (OPENED), so that from now on a pair
+// missing whole is reported as a loss (Catalog::required_data_files). Collective.
+void record_opened(mpi::Comm& comm, const Session& session, container::Catalog& catalog,
+                   std::optional<container::MetafileAppender>& metafile);
+
 }  // namespace h5mf::driver
