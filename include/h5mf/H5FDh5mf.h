@@ -33,6 +33,12 @@ herr_t H5Pget_fapl_h5mf(hid_t fapl_id, MPI_Comm *comm, MPI_Info *info);
 
 /* The same for Fortran and other languages that hold MPI handles as integers (MPI_Fint). */
 herr_t h5mf_fapl_set(hid_t fapl_id, MPI_Fint comm, MPI_Fint info);
+/* MPI-IO atomic mode (a rank's writes visible to the others at once) of a file open on the h5mf
+ * driver. H5Fset_mpi_atomicity and H5Fget_mpi_atomicity reach the driver only where libh5mf_vfd
+ * comes before HDF5 in symbol lookup (under h5mf exec, or linked first); these work everywhere.
+ * Collective for set, as H5Fset_mpi_atomicity. Negative for a file on another driver. */
+herr_t h5mf_set_mpi_atomicity(hid_t file_id, hbool_t flag);
+herr_t h5mf_get_mpi_atomicity(hid_t file_id, hbool_t *flag);
 
 #ifdef __cplusplus
 }

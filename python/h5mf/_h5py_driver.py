@@ -10,8 +10,9 @@ Unmodified scripts with ``driver='mpio'`` need nothing here: run them as
         ...
 
 h5py must use its MPI build (Debian's h5py picks it under mpiexec, or with H5PY_ALWAYS_USE_MPI=1).
-Without ``h5mf exec``, ``f.atomic = True`` is refused with an error: h5py then calls HDF5's
-own atomicity function, which only the preloaded driver can answer.
+``f.atomic`` works on such files too: h5py's own call would go to HDF5's atomicity function, which
+reaches the driver only through the preload, so registering also routes h5py's ``File.atomic``
+to the driver for files on it (other files keep h5py's behaviour).
 """
 
 from . import _core
@@ -28,3 +29,24 @@ def register_h5py_driver(name='h5mf'):
         _core.set_fapl_h5mf(plist.id, comm.py2f(), info.py2f())
 
     h5py.register_driver(name, set_fapl)
+    _route_atomic(h5py)
+
+
+class _AtomicProperty(property):
+    """h5py's File.atomic, asking the h5mf driver first for files on it."""
+
+
+def _route_atomic(h5py):
+    original = getattr(h5py.File, 'atomic', None)
+    if original is None or isinstance(original, _AtomicProperty):
+        return  # h5py without MPI has no atomic mode; or routed already
+
+    def get(f):
+        flag = _core.mpi_atomicity(f.id.id)
+        return original.fget(f) if flag is None else flag
+
+    def set_(f, value):
+        if not _core.set_mpi_atomicity(f.id.id, bool(value)):
+            original.fset(f, value)
+
+    h5py.File.atomic = _AtomicProperty(get, set_, doc=original.__doc__)

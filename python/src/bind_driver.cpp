@@ -20,6 +20,23 @@ void bind_driver(py::module_& m) {
         }
       },
       pybind11::arg("fapl"), pybind11::arg("comm"), pybind11::arg("info"));
+  // h5py's File.atomic for files on the driver (h5mf.register_h5py_driver patches the property):
+  // h5py's own call goes to HDF5, which cannot reach the driver without the preload.
+  m.def(
+      "mpi_atomicity",
+      [](hid_t file) -> py::object {
+        hbool_t flag = 0;
+        if (h5mf_get_mpi_atomicity(file, &flag) < 0) return py::none();
+        return py::bool_(flag != 0);
+      },
+      pybind11::arg("file"), "Atomic mode of a file on the h5mf driver; None for a file on another driver");
+  m.def(
+      "set_mpi_atomicity",
+      [](hid_t file, bool flag) {
+        py::gil_scoped_release release;  // collective: other threads may go on
+        return h5mf_set_mpi_atomicity(file, flag ? 1 : 0) >= 0;
+      },
+      pybind11::arg("file"), pybind11::arg("flag"), "False for a file on another driver");
 }
 
 }  // namespace h5mf::python

@@ -123,20 +123,28 @@ __attribute__((visibility("default"))) hid_t H5Fopen(const char* name, unsigned 
   return file;
 }
 
-__attribute__((visibility("default"))) herr_t H5Fset_mpi_atomicity(hid_t file_id, hbool_t flag) {
-  static const auto real = next<herr_t (*)(hid_t, hbool_t)>("H5Fset_mpi_atomicity");
+__attribute__((visibility("default"))) herr_t h5mf_set_mpi_atomicity(hid_t file_id, hbool_t flag) {
   ImageFile* file = usable_hdf5() != nullptr ? file_of(file_id) : nullptr;
-  if (file == nullptr) return real(file_id, flag);
+  if (file == nullptr) return -1;
   file->set_atomic(flag != 0);
   return 0;
 }
 
-__attribute__((visibility("default"))) herr_t H5Fget_mpi_atomicity(hid_t file_id, hbool_t* flag) {
-  static const auto real = next<herr_t (*)(hid_t, hbool_t*)>("H5Fget_mpi_atomicity");
+__attribute__((visibility("default"))) herr_t h5mf_get_mpi_atomicity(hid_t file_id, hbool_t* flag) {
   ImageFile* file = usable_hdf5() != nullptr ? file_of(file_id) : nullptr;
-  if (file == nullptr) return real(file_id, flag);
+  if (file == nullptr || flag == nullptr) return -1;
   *flag = file->atomic() ? 1 : 0;
   return 0;
+}
+
+__attribute__((visibility("default"))) herr_t H5Fset_mpi_atomicity(hid_t file_id, hbool_t flag) {
+  static const auto real = next<herr_t (*)(hid_t, hbool_t)>("H5Fset_mpi_atomicity");
+  return h5mf_set_mpi_atomicity(file_id, flag) == 0 ? 0 : real(file_id, flag);
+}
+
+__attribute__((visibility("default"))) herr_t H5Fget_mpi_atomicity(hid_t file_id, hbool_t* flag) {
+  static const auto real = next<herr_t (*)(hid_t, hbool_t*)>("H5Fget_mpi_atomicity");
+  return h5mf_get_mpi_atomicity(file_id, flag) == 0 ? 0 : real(file_id, flag);
 }
 
 }  // extern "C"
