@@ -49,8 +49,12 @@ void report(const char* function, Minor minor, const char* what) {
   try {
     const Hdf5Api& api = hdf5();
     api.epush2(H5E_DEFAULT, __FILE__, function, __LINE__, *api.err_cls, *api.major_vfl, *(api.*minor), "%s", what);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "h5mf file driver: %s (%s)\n", what, e.what());
+  } catch (const std::exception& e) {  // no HDF5 to report through; often the same reason
+    if (std::strcmp(what, e.what()) == 0) {
+      std::fprintf(stderr, "h5mf: %s\n", what);
+    } else {
+      std::fprintf(stderr, "h5mf: %s (%s)\n", what, e.what());
+    }
   }
 }
 

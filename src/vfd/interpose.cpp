@@ -82,7 +82,7 @@ const Hdf5Api* usable_hdf5() {
     return &hdf5();
   } catch (const std::exception& e) {
     static bool said = false;
-    if (!said) std::fprintf(stderr, "h5mf file driver: %s\n", e.what());
+    if (!said) std::fprintf(stderr, "h5mf: %s\n", e.what());
     said = true;
     return nullptr;
   }
