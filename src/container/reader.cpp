@@ -124,8 +124,8 @@ template <class Target>
 bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target_box, Target& make_target,
                              const ElementLayout& layout, std::span<std::byte> out,
                              std::span<const IndexedWrite*> owners) {
-  if (!layout.prefilled) fill_elements(out, layout.fill, layout.element_size);
   const std::uint64_t esize = layout.element_size;
+  if (!layout.prefilled) coverage_.reset(out.size() / esize);
   std::vector<sel::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
     const IndexedWrite& w = *candidate;
@@ -181,6 +181,14 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target
     if (!owners.empty()) {
       for (const auto& p : pieces) std::fill_n(owners.begin() + static_cast<std::ptrdiff_t>(p.target_index), p.length, &w);
     }
+    if (!layout.prefilled) {
+      for (const auto& p : pieces) coverage_.mark(p.target_index, p.length);
+    }
+  }
+  if (!layout.prefilled) {
+    coverage_.for_each_gap([&](std::uint64_t first, std::uint64_t count) {
+      fill_elements(out.subspan(first * esize, count * esize), layout.fill, layout.element_size);
+    });
   }
   return true;
 }

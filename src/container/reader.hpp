@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "container/coverage.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
@@ -101,6 +102,7 @@ class DataReader {
   std::size_t span_limit_;
   FileCache files_;
   std::vector<std::byte> scratch_;
+  Coverage coverage_;  // of the output, in a pass that must fill what no record placed
   bool check_checksums_ = false;
   std::unordered_map<std::uint64_t, bool> verdicts_;  // (data file, data offset) -> data intact
 

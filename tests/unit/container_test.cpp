@@ -11,6 +11,7 @@
 #include <set>
 
 #include "container/catalog.hpp"
+#include "container/coverage.hpp"
 #include "container/index.hpp"
 #include "container/merge_marker.hpp"
 #include "container/metafile.hpp"
@@ -65,6 +66,39 @@ std::vector<std::int32_t> as_ints(const std::vector<std::byte>& b) {
 }
 
 // ---- catalog
+
+// The elements a read placed, and the gaps left for the fill value, against a plain reference.
+TEST(Coverage, GapsAreExactlyWhatNoMarkCovered) {
+  std::mt19937_64 random(7);
+  for (const std::uint64_t elements : {0ull, 1ull, 63ull, 64ull, 65ull, 200ull, 4096ull + 3}) {
+    for (int round = 0; round < 20; ++round) {
+      Coverage coverage;
+      coverage.reset(elements);
+      std::vector<bool> reference(elements, false);
+      const int marks = elements == 0 ? 0 : static_cast<int>(random() % 12);
+      for (int m = 0; m < marks; ++m) {
+        const std::uint64_t first = random() % elements;
+        const std::uint64_t count = 1 + random() % std::min<std::uint64_t>(elements - first, round % 2 ? 3 : 150);
+        coverage.mark(first, count);
+        std::fill_n(reference.begin() + static_cast<std::ptrdiff_t>(first), count, true);
+      }
+      std::vector<bool> filled(elements, false);
+      std::uint64_t last_end = 0;
+      coverage.for_each_gap([&](std::uint64_t first, std::uint64_t count) {
+        ASSERT_GT(count, 0u);
+        ASSERT_LE(first + count, elements);
+        EXPECT_TRUE(first == 0 || first > last_end || (first == last_end && last_end == 0)) << "gaps are maximal";
+        last_end = first + count;
+        for (std::uint64_t e = first; e < first + count; ++e) filled[e] = true;
+      });
+      for (std::uint64_t e = 0; e < elements; ++e) ASSERT_NE(filled[e], reference[e]) << "element " << e;
+    }
+  }
+  Coverage whole;
+  whole.reset(130);
+  whole.mark(0, 130);
+  whole.for_each_gap([](std::uint64_t, std::uint64_t) { FAIL() << "no gap when all is placed"; });
+}
 
 TEST(Catalog, BuildsTreeAndPaths) {
   Catalog c;
