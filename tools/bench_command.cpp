@@ -18,12 +18,15 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include "bench_merge.hpp"
@@ -166,10 +169,6 @@ struct Run {
     return seconds > 0 ? static_cast<double>(bytes) / (1 << 20) / seconds : 0;
   }
   double mib_s(const std::string& name) const { return mib(series.summary(name).median, total_bytes); }
-  std::optional<double> ratio(const std::string& a, const std::string& b) const {
-    if (!series.has(a) || !series.has(b)) return std::nullopt;
-    return series.summary(b).median / series.summary(a).median;
-  }
   // The most (write + merge) / collective could be here: a merge writes every byte into one file,
   // and no way of writing one file on this machine beats each rank pwrite()-ing its block (the
   // POSIX shared-file column). The merge's reads, checks and removal of the container come on top.
@@ -179,6 +178,71 @@ struct Run {
     return series.summary("collective").median / seconds;
   }
 };
+
+// A ratio an issue sets a target for: the anchor's seconds over the method's, so above 1 means
+// the method is faster. The anchor is the fastest of `anchors` (the best parallel HDF5 is the
+// faster of collective and independent).
+struct TargetRatio {
+  const char* key;  // in --json
+  const char* text;
+  const char* method;
+  std::vector<const char*> anchors;
+  double target;      // the method should reach at least this
+  const char* where;  // the conditions the target is set for
+};
+
+const std::vector<TargetRatio>& target_ratios() {
+  static const std::vector<TargetRatio> ratios = {
+      {"multifile_over_posix_multifile", "HDF5 Multifile / POSIX Multifile write", "multifile", {"posix-multifile"},
+       0.9, "at transfers >= 64 KiB"},
+      {"multifile_over_best_parallel_hdf5", "HDF5 Multifile / best parallel HDF5", "multifile",
+       {"collective", "independent"}, 1.5, "at 2, 4, 8 ranks on tmpfs"},
+      {"end_to_end_over_collective", "write + merge / HDF5 collective IO", "end-to-end", {"collective"}, 0.8,
+       "at 4 and 8 ranks"},
+      {"read_container_over_read_merged_hdf5", "read container / read merged file (libhdf5)", "read-container",
+       {"read-merged-hdf5"}, 0.8, ""},
+      {"driver_over_posix_multifile", "HDF5 via h5mf driver / POSIX Multifile write", "driver", {"posix-multifile"},
+       0.9, ""},
+      {"driver_over_best_parallel_hdf5", "HDF5 via h5mf driver / best parallel HDF5", "driver",
+       {"collective", "independent"}, 1.5, ""},
+      {"driver_merge_over_copy", "merge of the driver's container / copying its data files", "driver-merge",
+       {"driver-copy"}, 0.8, ""},
+  };
+  return ratios;
+}
+
+// A target ratio in each repeat (the methods of one repeat run one after another, so the pair
+// shares the machine's state), or nothing when a method did not run.
+std::optional<std::vector<double>> paired(const Run& run, const TargetRatio& r) {
+  if (!run.series.has(r.method)) return std::nullopt;
+  for (const char* a : r.anchors) {
+    if (!run.series.has(a)) return std::nullopt;
+  }
+  const auto& method = run.series.at(r.method);
+  std::vector<double> per_repeat;
+  for (std::size_t i = 0; i < method.size(); ++i) {
+    double anchor = std::numeric_limits<double>::infinity();
+    for (const char* a : r.anchors) {
+      if (i < run.series.at(a).size()) anchor = std::min(anchor, run.series.at(a)[i]);
+    }
+    if (method[i] > 0 && std::isfinite(anchor)) per_repeat.push_back(anchor / method[i]);
+  }
+  return per_repeat;
+}
+
+// The same ratio of the medians (the figure the tables show).
+double of_medians(const Run& run, const TargetRatio& r) {
+  double anchor = std::numeric_limits<double>::infinity();
+  for (const char* a : r.anchors) anchor = std::min(anchor, run.series.summary(a).median);
+  return anchor / run.series.summary(r.method).median;
+}
+
+// A 1-minute load average above the cores means the methods competed for them with other work:
+// the spread then says more than any one figure.
+bool load_too_high(const Run& run) {
+  const double load = std::atof(run.load_before.c_str());
+  return load > static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 std::string cell(const Run& run, const Series& s, const std::string& name, std::uint64_t bytes) {
   if (!s.has(name)) return "–";
@@ -261,36 +325,27 @@ void print_report(const Run& run) {
                r.median / 1024, r.max / 1024);
   }
 
-  fmt::print("Ratios (of median MiB/s; targets in brackets):\n");
-  if (const auto r = run.ratio("multifile", "posix-multifile")) {
-    fmt::print("- HDF5 Multifile / POSIX Multifile write: {:.2f} [>= 0.9 at transfers >= 64 KiB]\n", *r);
+  fmt::print("Ratios (of median MiB/s; in brackets each repeat's ratio, paired in time: median, lowest–highest, "
+             "repeats that reach the target; targets last):\n");
+  if (load_too_high(run)) {
+    fmt::print("- the load average before the run ({}) exceeded the {} cores: too high to judge a target; read the "
+               "spreads\n",
+               run.load_before, std::thread::hardware_concurrency());
   }
-  if (run.series.has("multifile") && run.series.has("collective") && run.series.has("independent")) {
-    const double best = std::max(run.mib_s("collective"), run.mib_s("independent"));
-    fmt::print("- HDF5 Multifile / best parallel HDF5 ({}, {}): {:.2f} [>= 1.5 at 2, 4, 8 ranks on tmpfs]\n",
-               run.mib_s("collective") >= run.mib_s("independent") ? "collective" : "independent", run.io_component,
-               run.mib_s("multifile") / best);
-  }
-  if (const auto r = run.ratio("end-to-end", "collective")) {
-    fmt::print("- write + merge / HDF5 collective IO: {:.2f}, merge share {:.0f}% [>= 0.8 at 4 and 8 ranks]\n", *r,
-               100 * summarise(run.merge_shares).median);
-    if (const auto ceiling = run.end_to_end_ceiling()) {
-      fmt::print("  at most {:.2f} here: a merge that took no longer than the POSIX shared-file write\n", *ceiling);
+  for (const TargetRatio& r : target_ratios()) {
+    const auto per_repeat = paired(run, r);
+    if (!per_repeat || per_repeat->empty()) continue;
+    const Summary p = summarise(*per_repeat);
+    const auto reached = std::count_if(per_repeat->begin(), per_repeat->end(), [&](double x) { return x >= r.target; });
+    fmt::print("- {}: {:.2f} (paired {:.2f}, {:.2f}–{:.2f}, {} of {}) [>= {}{}{}]\n", r.text, of_medians(run, r),
+               p.median, p.min, p.max, reached, per_repeat->size(), r.target, *r.where ? " " : "", r.where);
+    if (std::string_view(r.key) == "end_to_end_over_collective") {
+      fmt::print("  merge share {:.0f}%", 100 * summarise(run.merge_shares).median);
+      if (const auto ceiling = run.end_to_end_ceiling()) {
+        fmt::print("; at most {:.2f} here: a merge that took no longer than the POSIX shared-file write", *ceiling);
+      }
+      fmt::print("\n");
     }
-  }
-  if (const auto r = run.ratio("read-container", "read-merged-hdf5")) {
-    fmt::print("- read container / read merged file (libhdf5): {:.2f} [>= 0.8]\n", *r);
-  }
-  if (const auto r = run.ratio("driver", "posix-multifile")) {
-    fmt::print("- HDF5 via h5mf driver / POSIX Multifile write: {:.2f} [>= 0.9]\n", *r);
-  }
-  if (run.series.has("driver") && run.series.has("collective") && run.series.has("independent")) {
-    const double best = std::max(run.mib_s("collective"), run.mib_s("independent"));
-    fmt::print("- HDF5 via h5mf driver / best parallel HDF5: {:.2f} [>= 1.5]\n", run.mib_s("driver") / best);
-  }
-  if (run.series.has("driver-merge") && run.series.has("driver-copy")) {
-    fmt::print("- merge of the driver's container / copying its data files: {:.2f} [>= 0.8]\n",
-               run.series.summary("driver-copy").median / run.series.summary("driver-merge").median);
   }
   if (!run.compare.names().empty()) {
     const Summary cat = run.compare.summary(kCatStep);
@@ -364,23 +419,22 @@ void write_json(const Run& run, const std::string& path) {
   }
 
   nlohmann::ordered_json ratios = nlohmann::ordered_json::object();
-  if (const auto r = run.ratio("multifile", "posix-multifile")) ratios["multifile_over_posix_multifile"] = *r;
-  if (run.series.has("multifile") && run.series.has("collective") && run.series.has("independent")) {
-    ratios["multifile_over_best_parallel_hdf5"] =
-        run.mib_s("multifile") / std::max(run.mib_s("collective"), run.mib_s("independent"));
+  nlohmann::ordered_json paired_ratios = nlohmann::ordered_json::object();
+  for (const TargetRatio& r : target_ratios()) {
+    const auto per_repeat = paired(run, r);
+    if (!per_repeat || per_repeat->empty()) continue;
+    ratios[r.key] = of_medians(run, r);
+    const Summary p = summarise(*per_repeat);
+    paired_ratios[r.key] = {{"per_repeat", *per_repeat},
+                            {"median", p.median},
+                            {"min", p.min},
+                            {"max", p.max},
+                            {"target", r.target},
+                            {"repeats_reaching_target",
+                             std::count_if(per_repeat->begin(), per_repeat->end(),
+                                           [&](double x) { return x >= r.target; })}};
   }
-  if (const auto r = run.ratio("end-to-end", "collective")) ratios["end_to_end_over_collective"] = *r;
   if (const auto r = run.end_to_end_ceiling()) ratios["end_to_end_ceiling_over_collective"] = *r;
-  if (const auto r = run.ratio("read-container", "read-merged-hdf5")) ratios["read_container_over_read_merged_hdf5"] = *r;
-  if (const auto r = run.ratio("driver", "posix-multifile")) ratios["driver_over_posix_multifile"] = *r;
-  if (run.series.has("driver-merge") && run.series.has("driver-copy")) {
-    ratios["driver_merge_over_copy"] =
-        run.series.summary("driver-copy").median / run.series.summary("driver-merge").median;
-  }
-  if (run.series.has("driver") && run.series.has("collective") && run.series.has("independent")) {
-    ratios["driver_over_best_parallel_hdf5"] =
-        run.mib_s("driver") / std::max(run.mib_s("collective"), run.mib_s("independent"));
-  }
   if (!run.compare.names().empty()) {
     std::vector<double> rss(run.rss_kib.begin(), run.rss_kib.end());
     nlohmann::ordered_json c;
@@ -395,6 +449,8 @@ void write_json(const Run& run, const std::string& path) {
     j["merge_compare"] = c;
   }
   j["ratios"] = ratios;
+  j["paired_ratios"] = paired_ratios;
+  j["load_too_high"] = load_too_high(run);
   std::ofstream out(path);
   out << j.dump(2) << "\n";
   if (!out) throw IoError(fmt::format("cannot write '{}'", path));
