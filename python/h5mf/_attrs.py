@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 import numpy as np
 
 from ._dtypes import guess_string_dtype, is_supported, is_vlen_string, string_dtype
-from ._object import check_writable
+from ._object import check_writable, extent
 
 
 def _name(name):
@@ -77,9 +77,10 @@ class AttributeManager(MutableMapping):
             array = np.asarray(data, dtype=object)
         else:
             array = np.asarray(data, dtype=as_dtype)
-        if shape is None:
-            shape = array.shape
-        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        try:
+            shape = array.shape if shape is None else extent(shape, 'shape')
+        except TypeError as e:
+            raise ValueError(str(e)) from None  # (as h5py, for attributes)
         if as_dtype is not None and as_dtype.subdtype is not None:
             sub = as_dtype.subdtype[1]
             if shape[len(shape) - len(sub):] != sub:

@@ -36,6 +36,8 @@ def _count(value, what, minimum):
     value = operator.index(value)
     if value < minimum:
         raise ValueError(f'{what} must be at least {minimum}, not {value}')
+    if value >= 2 ** 31:
+        raise ValueError(f'{what} must be less than 2**31, not {value}')
     return value
 
 

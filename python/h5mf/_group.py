@@ -1,6 +1,7 @@
 """Groups: h5py's Group over h5mf._core.Group. Creating groups, datasets and attributes is
 collective: every writer of an MPI job makes the same calls in the same order."""
 
+import operator
 import posixpath
 from collections.abc import ItemsView, KeysView, MutableMapping, ValuesView
 
@@ -10,7 +11,7 @@ from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
-from ._object import HLObject, check_writable, extent
+from ._object import HLObject, IntegerOverflowError, check_writable, extent
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 # HDF5's filter ids and flags (H5Zpublic.h).
@@ -19,6 +20,7 @@ FLAG_MANDATORY, FLAG_OPTIONAL = 0, 1
 SZIP_ALLOW_K13, SZIP_EC, SZIP_NN = 1, 4, 32
 SO_FLOAT_DSCALE, SO_INT = 0, 2
 FILTER_LZF = 32000  # h5py's own filter, compiled into h5py, not into libhdf5
+FILTER_MAX = 65535  # H5Z_FILTER_MAX
 
 
 def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset):
@@ -43,6 +45,8 @@ def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, 
             raise TypeError(f'scale/offset filter only supported for integer and floating-point types, not {dtype}')
         if value < 0:
             raise ValueError('scale factor must be >= 0')
+        if value >= 2 ** 31:
+            raise IntegerOverflowError(f'scale factor {value} too large to convert to int')
         pipeline.append((FILTER_SCALEOFFSET, FLAG_OPTIONAL, [scale_type, value]))
     if shuffle:
         pipeline.append((FILTER_SHUFFLE, FLAG_OPTIONAL, []))
@@ -64,8 +68,13 @@ def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, 
         pipeline.append((FILTER_SZIP, FLAG_OPTIONAL, [mask, int(pixels)]))
     elif isinstance(compression, (int, np.integer)) and not isinstance(compression, bool):
         # A filter registered with libhdf5, by id; compression_opts are its cd_values.
+        if not 0 <= compression <= FILTER_MAX:
+            raise ValueError(f'Compression filter "{compression}" is unavailable (filter ids are 0 to {FILTER_MAX})')
         opts = () if compression_opts is None else compression_opts
-        pipeline.append((int(compression), FLAG_OPTIONAL, [int(v) for v in opts]))
+        values = [operator.index(v) for v in ((opts,) if isinstance(opts, (int, np.integer)) else opts)]
+        if any(not 0 <= v < 2 ** 32 for v in values):
+            raise ValueError(f'filter {compression}: compression_opts must be unsigned 32-bit integers, not {opts!r}')
+        pipeline.append((int(compression), FLAG_OPTIONAL, values))
     elif compression is not None:
         raise ValueError(f'Compression filter "{compression}" is unavailable')
     if fletcher32:

@@ -35,9 +35,10 @@ def check_writable(file, what, error=OSError):
         raise error(f"cannot {what}: file '{file.filename}' is open read-only (no write intent on file)")
 
 
-class NegativeExtentError(OverflowError, ValueError):
-    """A negative dimension: h5py's OverflowError ("can't convert negative value to hsize_t"), and a
-    ValueError, as every other bad shape."""
+class IntegerOverflowError(OverflowError, ValueError):
+    """A number that does not fit its HDF5 type (a negative or 65-bit dimension, a scale factor):
+    h5py's OverflowError ("can't convert negative value to hsize_t"), and a ValueError, as every
+    other bad argument."""
 
 
 class MaxshapeError(ValueError, RuntimeError):
@@ -64,7 +65,8 @@ def extent(value, what, unlimited=False):
             n = int(item) if isinstance(item, (float, np.floating)) else operator.index(item)
         except TypeError:
             raise TypeError(f"Can't convert element {i} ({item!r}) of {what} to hsize_t") from None
-        if n < 0:
-            raise NegativeExtentError(f"can't convert negative value to hsize_t: {what} {tuple(items)}")
+        if not 0 <= n < 2 ** 64:
+            raise IntegerOverflowError(f"can't convert {'negative' if n < 0 else 'too large'} value to hsize_t: "
+                                      f'{what} {tuple(items)}')
         out.append(n)
     return tuple(out)
