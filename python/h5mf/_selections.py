@@ -64,7 +64,8 @@ def select(shape, key):
             and rank > 1:
         mask = key[0]
         if mask.shape != shape:
-            raise TypeError(f'Boolean indexing array has incompatible shape: {mask.shape} for a dataset of shape {shape}')
+            raise TypeError(f'Boolean indexing array has incompatible shape: {mask.shape} for a dataset of shape '
+                            f'{shape}')
         points = np.argwhere(mask).astype(np.uint64)
         return Selected(_core.Selection.points(points), (len(points),))
 
