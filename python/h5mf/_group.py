@@ -235,7 +235,9 @@ class Group(HLObject, MutableMapping):
         return walk(self, '')
 
     # -- creation (collective) ----------------------------------------------------------------
-    def create_group(self, name):
+    def create_group(self, name, track_order=None):
+        """A new group (collective). track_order is accepted, as File's, without effect: members
+        are listed by name (python/README.md)."""
         return Group(self._id.create_group(self._path(name)), self._file)
 
     def require_group(self, name):
@@ -248,14 +250,14 @@ class Group(HLObject, MutableMapping):
 
     def create_dataset(self, name, shape=None, dtype=None, data=None, chunks=None, maxshape=None,
                        fillvalue=None, compression=None, compression_opts=None, shuffle=None,
-                       fletcher32=None, scaleoffset=None, track_times=None):
+                       fletcher32=None, scaleoffset=None, track_times=None, track_order=None):
         """h5py's create_dataset. `shape` and `dtype` default to `data`'s (float32 without data);
         `maxshape` uses None for unlimited dimensions; `chunks` is a shape, True (chosen) or None
         (contiguous unless maxshape or filters need chunks). Filters as h5py: compression='gzip'
         (or a level 0-9) or 'szip' with compression_opts, shuffle, fletcher32, scaleoffset; chunks
         are then chosen by h5py's rule when not given. 'lzf' (h5py's own filter) is refused.
-        track_times (True or False) is accepted, checked as h5py checks it, and has no effect
-        (python/README.md)."""
+        track_times (True or False) is accepted, checked as h5py checks it, and has no effect;
+        track_order (attribute order) is accepted without effect (python/README.md)."""
         name = self._path(name)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings

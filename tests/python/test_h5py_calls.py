@@ -224,6 +224,8 @@ def datasets(h, f, record):
     record('like, in a group', lambda: describe_dataset(f.create_group('g').create_dataset_like('l6', s)))
     record('track_times=False', lambda: f.create_dataset('t1', (3,), track_times=False).shape)
     record('track_times=True', lambda: f.create_dataset('t2', (3,), track_times=True).shape)
+    record('track_order', lambda: (f.create_dataset('t3', (3,), track_order=True).shape,
+                                   f.create_group('t4', track_order=True).name))
     record('chunks=True', lambda: f.create_dataset('k1', (100, 100), chunks=True).chunks)
     record('chunks for maxshape', lambda: f.create_dataset('k2', (0,), maxshape=(None,)).chunks)
     record('chunks for a fixed maxshape', lambda: f.create_dataset('k3', (10,), maxshape=(10,)).chunks)
