@@ -23,12 +23,12 @@ from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import check_enum_dtype, check_string_dtype, check_vlen_dtype, enum_dtype, string_dtype, vlen_dtype
 from ._file import File
-from ._group import Group
+from ._group import Group, HardLink
 from ._h5py_driver import register_h5py_driver
 from ._merge import merge, verify, view
 
 __all__ = [
-    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group',
+    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group', 'HardLink',
     'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
     'enum_dtype', 'merge', 'register_h5py_driver', 'string_dtype', 'verify', 'view', 'vlen_dtype',
     '__version__',

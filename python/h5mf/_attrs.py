@@ -1,69 +1,144 @@
 """Attributes: h5py's dict-like AttributeManager over h5mf._core.Attributes.
 
-Values: numbers and numpy arrays of bool, int8..uint64, float32, float64, h5py enum dtypes and
-structured dtypes (compounds, with subarray fields); str (stored as a variable-length UTF-8 string,
-read back as str) and arrays or lists of str; bytes (stored as a fixed-length string, read back as
-numpy.bytes_). create(name, data, dtype=('f4', (3,))) stores array elements. Setting and deleting
-are collective.
+Values as h5py 3 stores and reads them: numbers and numpy arrays of bool, int8..uint64, float32,
+float64, h5py enum dtypes and structured dtypes (compounds, with subarray fields); str and bytes
+(and lists or object arrays of them) as variable-length strings, UTF-8 and ASCII, read back as str
+(arrays: object arrays whose dtype says the encoding); numpy bytes and 'S<n>' arrays as fixed-length
+strings, read back as numpy.bytes_ and 'S<n>' arrays. create(name, data, dtype=('f4', (3,))) stores
+array elements. Setting, modifying and deleting are collective.
 """
 
 from collections.abc import MutableMapping
 
 import numpy as np
 
-from ._dtypes import is_supported
+from ._dtypes import guess_string_dtype, is_supported, is_vlen_string, string_dtype
+from ._object import check_writable, extent
+
+
+def _name(name):
+    if isinstance(name, bytes):
+        name = name.decode('utf-8')
+    if not isinstance(name, str):
+        raise TypeError(f'attribute names are str, not {type(name).__name__}')
+    return name
 
 
 class AttributeManager(MutableMapping):
 
-    def __init__(self, core):
+    def __init__(self, core, file=None):
         self._id = core
+        self._file = file  # the owner's file: for h5py's errors on a read-only file
 
     def __getitem__(self, name):
-        values, dims = self._id.get(name)
-        if isinstance(values, list):  # variable-length strings
-            array = np.empty(len(values), dtype=object)
+        values, dims, encoding = self._id.get(_name(name))
+        if encoding is not None:  # variable-length strings: str, as h5py 3 reads them
+            if not dims:
+                return values[0]
+            array = np.empty(len(values), dtype=string_dtype(encoding))
             array[:] = values
-            values = array
+            return array.reshape(tuple(dims))
         values = values.reshape(tuple(dims) + values.shape[1:])  # (subarray elements add dimensions)
         return values[()] if values.ndim == 0 else values
 
     def __setitem__(self, name, value):
         """Creates or replaces attribute `name` (collective)."""
-        if isinstance(value, str):
-            self._id.set_strings(name, [value], [])
+        self.create(name, value)
+
+    def _write_strings(self, name, array, encoding):
+        """An array of str or bytes as variable-length strings of `encoding`."""
+        def encoded(v):
+            if isinstance(v, bytes):
+                return v
+            if isinstance(v, str):
+                return v.encode('utf-8')
+            raise TypeError(f"attribute {name!r}: can't store {type(v).__name__} {v!r} as a string")
+        self._id.set_strings(name, [encoded(v) for v in array.flat], list(array.shape), encoding == 'ascii')
+
+    def create(self, name, data=None, shape=None, dtype=None):
+        """h5py's create: attribute `name` (replaced if it exists) from `data` converted to `dtype`
+        and reshaped to `shape` (the same number of elements); a subarray `dtype` takes the last
+        dimensions of the data. Without data, `shape` and `dtype` give an attribute of zeros."""
+        name = _name(name)
+        check_writable(self._file, f"set attribute {name!r}")
+        if data is None:
+            if shape is None or dtype is None:
+                raise TypeError('attrs.create without data needs a shape and a dtype')
+            data = np.zeros(shape, dtype=np.dtype(dtype).base)
+        given = None if dtype is None else (string_dtype() if dtype is str else np.dtype(dtype))
+        if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind != 'O':
+            guessed = None
+        else:
+            guessed = guess_string_dtype(data)  # str and bytes: variable-length, as h5py
+        as_dtype = given if given is not None else guessed
+        if as_dtype is not None and as_dtype.subdtype is not None:
+            array = np.asarray(data, dtype=as_dtype.base)
+        elif as_dtype is not None and is_vlen_string(as_dtype):
+            array = np.asarray(data, dtype=object)
+        else:
+            array = np.asarray(data, dtype=as_dtype)
+        try:
+            shape = array.shape if shape is None else extent(shape, 'shape')
+        except TypeError as e:
+            raise ValueError(str(e)) from None  # (as h5py, for attributes)
+        if as_dtype is not None and as_dtype.subdtype is not None:
+            sub = as_dtype.subdtype[1]
+            if shape[len(shape) - len(sub):] != sub:
+                raise ValueError(f'Array dtype shape {sub} is incompatible with data shape {shape}')
+            self._id.set_array(name, np.ascontiguousarray(array.reshape(shape)), as_dtype)
             return
-        array = np.asarray(value)
-        subarray = None
-        if array.dtype.kind == 'U' or (array.dtype.kind == 'O' and array.size > 0
-                                       and all(isinstance(v, str) for v in array.flat)):
-            self._id.set_strings(name, [str(v) for v in array.flat], list(array.shape))
+        if int(np.prod(shape)) != array.size:
+            raise ValueError('Shape of new attribute conflicts with shape of data')
+        array = array.reshape(shape)
+        if array.dtype.kind == 'U':
+            array = array.astype(object)
+        if as_dtype is not None and is_vlen_string(as_dtype):
+            self._write_strings(name, array, 'utf-8' if as_dtype.metadata['vlen'] is str else 'ascii')
+            return
+        if array.dtype.kind == 'O' and array.size > 0 and all(isinstance(v, str) for v in array.flat):
+            self._write_strings(name, array, 'utf-8')
             return
         if not is_supported(array.dtype):
             raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: use numbers '
                             '(bool, int8..uint64, float32, float64), enums, structured dtypes, str or bytes')
         # (not np.ascontiguousarray: it turns scalars into 1-element arrays)
-        self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), subarray)
+        self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), None)
 
-    def create(self, name, data, shape=None, dtype=None):
-        """h5py's create: `data` converted to `dtype` and reshaped to `shape` first."""
-        dtype = None if dtype is None else np.dtype(dtype)
-        if dtype is not None and dtype.subdtype is not None:  # elements are arrays
-            base, sub = dtype.subdtype
-            array = np.asarray(data, dtype=base)
-            if shape is not None:
-                array = array.reshape(tuple(shape) + tuple(sub))
-            self._id.set_array(name, np.ascontiguousarray(array), dtype)
+    def modify(self, name, value):
+        """h5py's modify: changes the value of attribute `name`, keeping its type and shape (the
+        value is converted to them; TypeError when its shape differs); creates it when missing."""
+        name = _name(name)
+        if name not in self:
+            self[name] = value
             return
-        array = np.asarray(data, dtype=dtype)
-        if shape is not None:
-            array = array.reshape(shape)
-        self[name] = array if array.dtype.kind != 'U' else array.astype(object)
+        check_writable(self._file, f"modify attribute {name!r}")
+        values, dims, encoding = self._id.get(name)
+        shape = tuple(dims)
+        if encoding is not None:  # variable-length strings stay so, in their encoding
+            array = np.asarray(value, dtype=object)
+        else:
+            sub = values.shape[1:]  # a subarray type's element shape
+            target = values.dtype if not sub else np.dtype((values.dtype, sub))
+            array = np.asarray(value, dtype=None if isinstance(value, np.ndarray) else target.base)
+            shape = shape + sub
+        size = int(np.prod(shape))
+        if array.shape != shape and not (array.size == 1 and size == 1):
+            raise TypeError('Shape of data is incompatible with existing attribute')
+        array = array.reshape(shape)
+        if encoding is not None:
+            self._write_strings(name, array, encoding)
+            return
+        array = array.astype(target.base)  # (astype copies, C-contiguous; 0-d stays 0-d)
+        self._id.set_array(name, array, target if sub else None)
 
     def __delitem__(self, name):
+        name = _name(name)
+        check_writable(self._file, f"delete attribute {name!r}", KeyError)
         self._id.remove(name)
 
     def __contains__(self, name):
+        if isinstance(name, bytes):
+            name = name.decode('utf-8')
         return isinstance(name, str) and self._id.contains(name)
 
     def __iter__(self):

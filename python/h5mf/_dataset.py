@@ -1,11 +1,13 @@
 """Datasets: h5py's Dataset over h5mf._core.Dataset."""
 
+import itertools
+
 import numpy as np
 
 from . import _core
 from ._attrs import AttributeManager
 from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
-from ._object import HLObject
+from ._object import HLObject, MaxshapeError, check_writable, extent
 from ._selections import select
 
 
@@ -27,6 +29,25 @@ def _objects(values, shape):
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out.reshape(shape)
+
+
+class AstypeWrapper:
+    """h5py's ``dset.astype(dtype)``: reads of the dataset converted to `dtype` (HDF5 converts)."""
+
+    def __init__(self, dset, dtype):
+        self._dset = dset
+        self._dtype = np.dtype(dtype)
+
+    def __getitem__(self, key):
+        return self._dset._read(key, out_dtype=self._dtype)
+
+    def __len__(self):
+        return len(self._dset)
+
+    def __array__(self, dtype=None):
+        out = self._dset._read((), out_dtype=self._dtype)
+        out = np.asarray(out)
+        return out if dtype is None else out.astype(dtype)
 
 
 class AsStrWrapper:
@@ -51,6 +72,12 @@ class AsStrWrapper:
         if not isinstance(out, np.ndarray):
             out = _objects([out], ())
         return out if dtype is None else out.astype(dtype)
+
+
+def _keeps_0d(shape, key):
+    """h5py: ``d[...]`` of a scalar dataset is a 0-d array, ``d[()]`` a numpy scalar (any other
+    dataset's single element is a scalar, ``...`` or not)."""
+    return shape == () and (key is Ellipsis or (isinstance(key, tuple) and any(k is Ellipsis for k in key)))
 
 
 def _split_fields(key):
@@ -121,7 +148,7 @@ class Dataset(HLObject):
 
     @property
     def attrs(self):
-        return AttributeManager(self._id.attrs())
+        return AttributeManager(self._id.attrs(), self._file)
 
     @property
     def shape(self):
@@ -221,19 +248,61 @@ class Dataset(HLObject):
         return f'<h5mf dataset "{self.name}": shape {self.shape}, type "{self._dtype.str}">'
 
     def resize(self, size, axis=None):
-        """h5py's resize: a new shape, or the new length of one axis. Collective."""
+        """h5py's resize: a new shape, or the new length of one axis. Only chunked datasets can be
+        resized, within maxshape. Collective."""
+        if self.chunks is None:
+            raise TypeError('Only chunked datasets can be resized')
+        check_writable(self._file, f"resize dataset '{self.name}'", RuntimeError)
         if axis is None:
-            shape = tuple(int(n) for n in size) if np.iterable(size) else (int(size),)
+            shape = extent(size, 'size')
+            if len(shape) != self.ndim:
+                raise TypeError(f'New shape length ({len(shape)}) must match dataset rank ({self.ndim})')
         else:
+            if not 0 <= axis < self.ndim:
+                raise ValueError(f'Invalid axis ({axis}; 0 to {self.ndim - 1} allowed)')
             if np.iterable(size):
                 raise TypeError('resize with an axis takes one integer size')
             shape = list(self.shape)
-            if not 0 <= axis < len(shape):
-                raise ValueError(f'Invalid axis ({axis} for a dataset of rank {len(shape)})')
-            shape[axis] = int(size)
-        if any(n < 0 for n in shape):
-            raise ValueError(f'resize: negative size in {tuple(shape)}')
+            shape[axis] = extent(size, 'size')[0]
+        for d, (n, m) in enumerate(zip(shape, self.maxshape)):
+            if m is not None and n > m:
+                raise MaxshapeError(f"resize of dataset '{self.name}' to {list(shape)}: dimension {d} exceeds "
+                                    f'maxshape {list(self.maxshape)}')
         self._id.resize(list(shape))
+
+    def astype(self, dtype):
+        """h5py's astype: a wrapper whose reads (``d.astype('f8')[0:5]``, ``numpy.array(...)``)
+        give the data converted to `dtype` by HDF5."""
+        return AstypeWrapper(self, dtype)
+
+    def iter_chunks(self, sel=None):
+        """h5py's iter_chunks: for each chunk the selection `sel` (slices, one per dimension;
+        None: the whole dataset) meets, the tuple of slices (step 1) selecting that part of it."""
+        chunks = self.chunks
+        if chunks is None:
+            raise TypeError('Chunked dataset required')
+        shape = self.shape
+        if sel is None:
+            sel = tuple(slice(0, n) for n in shape)
+        elif not isinstance(sel, tuple):
+            sel = (sel,)
+        if len(sel) != len(shape):
+            raise ValueError('Invalid selection - selection region must have same rank as dataset')
+        bounds = []
+        for s, n in zip(sel, shape):
+            if not isinstance(s, slice):
+                raise TypeError(f'iter_chunks takes slices, not {type(s).__name__}')
+            start, stop = 0 if s.start is None else s.start, n if s.stop is None else s.stop
+            if not 0 <= start < stop <= n:  # (h5py also ignores a step)
+                raise ValueError('Invalid selection - selection region must be within dataset space')
+            bounds.append((start, stop))
+
+        def ranges(start, stop, chunk):
+            while start < stop:
+                end = min(stop, (start // chunk + 1) * chunk)
+                yield slice(start, end, 1)
+                start = end
+        return itertools.product(*(list(ranges(a, b, c)) for (a, b), c in zip(bounds, chunks)))
 
     @property
     def _vlen(self):
@@ -261,27 +330,32 @@ class Dataset(HLObject):
         fields_dtype(self._dtype, [names] if isinstance(names, str) else names)  # checks them now
         return _FieldsReader(self, names)
 
-    def _read(self, key, names=(), single=False):
+    def _read(self, key, names=(), single=False, out_dtype=None):
         dtype = fields_dtype(self._dtype, names) if names else self._dtype
+        if out_dtype is not None:
+            if self._vlen or self._sequence is not None or not is_supported(out_dtype):
+                raise TypeError(f'cannot read dataset {self.name!r} of dtype {self._dtype} as {out_dtype}')
+            dtype = out_dtype
         selected = select(self.shape, key)
         if self._vlen:  # h5py 3: an object array of bytes
             values = self._id.read_strings(selected.selection) if selected.selection is not None else []
             out = _objects(values, selected.mshape)
-            return out[()] if out.ndim == 0 else out
+            return out[()] if out.ndim == 0 and not _keeps_0d(self.shape, key) else out
         if self._sequence is not None:  # h5py: an object array of 1-D arrays
             values = (self._id.read_sequences(selected.selection, self._sequence)
                       if selected.selection is not None else [])
             out = _objects(values, selected.mshape)
-            return out[()] if out.ndim == 0 else out
+            return out[()] if out.ndim == 0 and not _keeps_0d(self.shape, key) else out
         out = np.empty(selected.mshape, dtype=dtype)
         if selected.selection is not None:
             # (a subarray dtype is absorbed into `out`'s shape; the element type is passed along)
             self._id.read(selected.selection, out, dtype if dtype.subdtype is not None else None)
         if single:
             out = out[names[0]]
-        return out[()] if out.ndim == 0 else out
+        return out[()] if out.ndim == 0 and not _keeps_0d(self.shape, key) else out
 
     def __setitem__(self, key, value):
+        check_writable(self._file, f"write to dataset '{self.name}'")
         selected = select(self.shape, key)
         if self._vlen:
             values = self._strings_for(value, selected)

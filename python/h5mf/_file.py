@@ -9,6 +9,23 @@ from . import _core
 from ._group import Group
 
 _DRIVERS = ('multifile', 'mpio', 'sec2')
+_MODES = ('r', 'r+', 'w', 'w-', 'x', 'a')
+# h5py's libver bounds with libhdf5 1.10 (the Debian 12 build h5mf and h5py use).
+_LIBVER = ('earliest', 'latest', 'v108', 'v110')
+
+
+def _check_libver(libver):
+    """h5py's libver: None, a bound, or (low, high); an unknown bound raises KeyError as in h5py."""
+    if libver is None:
+        return
+    for bound in (libver,) if isinstance(libver, str) else tuple(libver):
+        if bound not in _LIBVER:
+            raise KeyError(f'libver {bound!r}: use one of {", ".join(_LIBVER)}')
+
+
+def _check_userblock(size):
+    if size is not None and size != 0 and (size < 512 or size & (size - 1)):
+        raise ValueError(f'Userblock size is non-zero and less than 512 or not a power of 2 ({size})')
 
 
 def _count(value, what, minimum):
@@ -19,6 +36,8 @@ def _count(value, what, minimum):
     value = operator.index(value)
     if value < minimum:
         raise ValueError(f'{what} must be at least {minimum}, not {value}')
+    if value >= 2 ** 31:
+        raise ValueError(f'{what} must be less than 2**31, not {value}')
     return value
 
 
@@ -44,10 +63,26 @@ class File(Group):
         per node), an int n (groups of n consecutive ranks), 'files:M' (M files), or None / 'off'
         (one per rank, unless the environment variable H5MF_AGGREGATE says otherwise). Members'
         writes reach the files at flush() or close().
+
+    h5py's other keywords (libver, userblock_size, swmr, rdcc_nslots, rdcc_nbytes, rdcc_w0,
+    track_order, fs_strategy, fs_persist, fs_threshold, fs_page_size, page_buf_size, min_meta_keep,
+    min_raw_keep, locking, alignment_threshold, alignment_interval, meta_block_size, and mpio's
+    `info`) are accepted and checked as h5py checks them, without effect (python/README.md says why).
     """
 
-    def __init__(self, name, mode='r', driver=None, comm=None, writers=None, writer=None, aggregation=None):
+    def __init__(self, name, mode='r', driver=None, comm=None, writers=None, writer=None, aggregation=None, *,
+                 libver=None, userblock_size=None, swmr=False, rdcc_nslots=None, rdcc_nbytes=None, rdcc_w0=None,
+                 track_order=None, fs_strategy=None, fs_persist=False, fs_threshold=1, fs_page_size=None,
+                 page_buf_size=None, min_meta_keep=0, min_raw_keep=0, locking=None, alignment_threshold=1,
+                 alignment_interval=1, meta_block_size=None, **kwds):
         path = os.fsdecode(os.fspath(name))
+        if not isinstance(mode, str) or mode not in _MODES:
+            raise ValueError(f'Invalid mode {mode!r}; must be one of r, r+, w, w-, x, a')
+        _check_libver(libver)
+        _check_userblock(userblock_size)
+        for key in kwds:
+            if key != 'info':  # mpio's MPI.Info, as h5py takes it
+                raise TypeError(f"'{key}' is an invalid keyword argument for this function")
         if driver is not None and driver not in _DRIVERS:
             raise ValueError(f"unknown driver {driver!r}: use 'multifile', 'mpio' or 'sec2'")
         writers = _count(writers, 'writers', 1)
@@ -75,6 +110,10 @@ class File(Group):
             # A file that does not exist: FileNotFoundError (an OSError), as Python and h5py say,
             # rather than the KeyError of a missing object inside a file.
             raise FileNotFoundError(errno.ENOENT, e.args[0], path) from None
+        except ValueError as e:
+            if mode in ('w-', 'x') and os.path.lexists(path):
+                raise FileExistsError(errno.EEXIST, str(e), path) from None  # as h5py
+            raise
         self._comm = comm
         super().__init__(self._core.root(), self)
 

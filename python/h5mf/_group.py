@@ -1,6 +1,7 @@
 """Groups: h5py's Group over h5mf._core.Group. Creating groups, datasets and attributes is
 collective: every writer of an MPI job makes the same calls in the same order."""
 
+import operator
 import posixpath
 from collections.abc import ItemsView, KeysView, MutableMapping, ValuesView
 
@@ -10,7 +11,7 @@ from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
-from ._object import HLObject
+from ._object import HLObject, IntegerOverflowError, check_writable, extent
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 # HDF5's filter ids and flags (H5Zpublic.h).
@@ -19,6 +20,7 @@ FLAG_MANDATORY, FLAG_OPTIONAL = 0, 1
 SZIP_ALLOW_K13, SZIP_EC, SZIP_NN = 1, 4, 32
 SO_FLOAT_DSCALE, SO_INT = 0, 2
 FILTER_LZF = 32000  # h5py's own filter, compiled into h5py, not into libhdf5
+FILTER_MAX = 65535  # H5Z_FILTER_MAX
 
 
 def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset):
@@ -43,6 +45,8 @@ def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, 
             raise TypeError(f'scale/offset filter only supported for integer and floating-point types, not {dtype}')
         if value < 0:
             raise ValueError('scale factor must be >= 0')
+        if value >= 2 ** 31:
+            raise IntegerOverflowError(f'scale factor {value} too large to convert to int')
         pipeline.append((FILTER_SCALEOFFSET, FLAG_OPTIONAL, [scale_type, value]))
     if shuffle:
         pipeline.append((FILTER_SHUFFLE, FLAG_OPTIONAL, []))
@@ -64,8 +68,13 @@ def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, 
         pipeline.append((FILTER_SZIP, FLAG_OPTIONAL, [mask, int(pixels)]))
     elif isinstance(compression, (int, np.integer)) and not isinstance(compression, bool):
         # A filter registered with libhdf5, by id; compression_opts are its cd_values.
+        if not 0 <= compression <= FILTER_MAX:
+            raise ValueError(f'Compression filter "{compression}" is unavailable (filter ids are 0 to {FILTER_MAX})')
         opts = () if compression_opts is None else compression_opts
-        pipeline.append((int(compression), FLAG_OPTIONAL, [int(v) for v in opts]))
+        values = [operator.index(v) for v in ((opts,) if isinstance(opts, (int, np.integer)) else opts)]
+        if any(not 0 <= v < 2 ** 32 for v in values):
+            raise ValueError(f'filter {compression}: compression_opts must be unsigned 32-bit integers, not {opts!r}')
+        pipeline.append((int(compression), FLAG_OPTIONAL, values))
     elif compression is not None:
         raise ValueError(f'Compression filter "{compression}" is unavailable')
     if fletcher32:
@@ -73,19 +82,38 @@ def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, 
     return pipeline
 
 
-def _guess_chunks(shape, maxshape, itemsize):
-    """chunks=True, or a resizable dataset without chunks: about 64 KiB or less, filled from the
-    last dimension. A dimension that may grow counts with its maximum (or as much as fits, when
-    unlimited), not with its current length, so that appending to an empty dataset does not get
-    one-element chunks."""
-    chunks = []
-    budget = max(64 * 1024 // itemsize, 1)
-    for n, m in zip(reversed(shape), reversed(maxshape)):
-        want = n if m == n else (budget if m == _core.UNLIMITED else m)
-        c = max(1, min(want, budget))
-        chunks.append(c)
-        budget = max(budget // c, 1)
-    return tuple(reversed(chunks))
+# h5py's chunk guess (its guess_chunk, "undocumented and subject to change"; h5py 3.7's): a target
+# chunk size of 16 KiB * 2^log10(dataset MiB) clamped to [8 KiB, 1 MiB], reached by halving the
+# dimensions in turn, outermost first, until the chunk is under the target or within 50% of it (and
+# under 1 MiB). Zero-length dimensions count as 1024; maxshape plays no part.
+CHUNK_BASE, CHUNK_MIN, CHUNK_MAX = 16 * 1024, 8 * 1024, 1024 * 1024
+
+
+def guess_chunks(shape, itemsize):
+    if not shape:
+        raise ValueError('Chunks not allowed for scalar datasets.')
+    chunks = [float(n if n else 1024) for n in shape]
+    target = CHUNK_BASE * 2 ** np.log10(float(np.prod(chunks)) * itemsize / (1024.0 * 1024))
+    target = min(max(target, CHUNK_MIN), CHUNK_MAX)
+    axis = 0
+    while True:
+        size = float(np.prod(chunks))
+        nbytes = size * itemsize
+        if (nbytes < target or abs(nbytes - target) / target < 0.5) and nbytes < CHUNK_MAX:
+            break
+        if size == 1:
+            break  # one element is larger than CHUNK_MAX
+        chunks[axis % len(chunks)] = np.ceil(chunks[axis % len(chunks)] / 2.0)
+        axis += 1
+    return tuple(int(c) for c in chunks)
+
+
+class HardLink:
+    """h5py's HardLink: what ``group.get(name, getlink=True)`` returns for a hard link (every name
+    in an h5mf file is one)."""
+
+    def __repr__(self):
+        return '<h5mf.HardLink>'
 
 
 class Group(HLObject, MutableMapping):
@@ -110,7 +138,7 @@ class Group(HLObject, MutableMapping):
 
     @property
     def attrs(self):
-        return AttributeManager(self._id.attrs())
+        return AttributeManager(self._id.attrs(), self._file)
 
     def __repr__(self):
         if not self._file:
@@ -124,14 +152,27 @@ class Group(HLObject, MutableMapping):
         return Dataset(self._id.dataset(path), self._file)
 
     def __getitem__(self, path):
-        return self._wrap(self._path(path))
-
-    def get(self, path, default=None):
         path = self._path(path)
-        return self._wrap(path) if path in self else default
+        if path == '':
+            raise ValueError('Name parameter cannot be an empty string')
+        return self._wrap(path)
+
+    def get(self, name, default=None, getclass=False, getlink=False):
+        """h5py's get: the object at `name`, or `default` when there is none; with getclass its
+        class (Group or Dataset), with getlink the link (a HardLink), with both the link's class."""
+        name = self._path(name)
+        if name not in self:
+            return default
+        if getlink:
+            return HardLink if getclass else HardLink()
+        if getclass:
+            return Group if self._id.type_of(name) == 'group' else Dataset
+        return self._wrap(name)
 
     def __contains__(self, path):
-        return isinstance(path, str) and self._id.contains(path)
+        if isinstance(path, bytes):
+            path = path.decode('utf-8')
+        return isinstance(path, str) and path != '' and self._id.contains(path)
 
     def __iter__(self):
         return iter(self._id.keys())
@@ -153,6 +194,8 @@ class Group(HLObject, MutableMapping):
         ``group['x'] = group['y']`` (a group or dataset of this file) makes 'x' a hard link, one more
         name of the same object, as in h5py (collective)."""
         path = self._path(path)
+        if isinstance(value, (Group, Dataset)):
+            check_writable(self._file, f"create link '{path}'")
         if isinstance(value, Group):
             self._id.link_group(path, value._id)
         elif isinstance(value, Dataset):
@@ -192,20 +235,29 @@ class Group(HLObject, MutableMapping):
         return walk(self, '')
 
     # -- creation (collective) ----------------------------------------------------------------
-    def create_group(self, name):
+    def create_group(self, name, track_order=None):
+        """A new group (collective). track_order is accepted, as File's, without effect: members
+        are listed by name (python/README.md)."""
         return Group(self._id.create_group(self._path(name)), self._file)
 
     def require_group(self, name):
-        return Group(self._id.require_group(self._path(name)), self._file)
+        """Opens group `name`, creating it if there is nothing there (collective then); TypeError
+        when it is a dataset, as h5py."""
+        name = self._path(name)
+        if name in self and self._id.type_of(name) != 'group':
+            raise TypeError(f"Incompatible object (Dataset) already exists: '{name}'")
+        return Group(self._id.require_group(name), self._file)
 
     def create_dataset(self, name, shape=None, dtype=None, data=None, chunks=None, maxshape=None,
                        fillvalue=None, compression=None, compression_opts=None, shuffle=None,
-                       fletcher32=None, scaleoffset=None):
+                       fletcher32=None, scaleoffset=None, track_times=None, track_order=None):
         """h5py's create_dataset. `shape` and `dtype` default to `data`'s (float32 without data);
         `maxshape` uses None for unlimited dimensions; `chunks` is a shape, True (chosen) or None
         (contiguous unless maxshape or filters need chunks). Filters as h5py: compression='gzip'
         (or a level 0-9) or 'szip' with compression_opts, shuffle, fletcher32, scaleoffset; chunks
-        are then chosen by h5py's rule when not given. 'lzf' (h5py's own filter) is refused."""
+        are then chosen by h5py's rule when not given. 'lzf' (h5py's own filter) is refused.
+        track_times (True or False) is accepted, checked as h5py checks it, and has no effect;
+        track_order (attribute order) is accepted without effect (python/README.md)."""
         name = self._path(name)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
@@ -222,25 +274,37 @@ class Group(HLObject, MutableMapping):
             if data is None:
                 raise TypeError('create_dataset needs a shape or data')
             shape = data.shape[:data.ndim - len(sub)]
-        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+        shape = extent(shape, 'shape')
         if data is not None and int(np.prod(shape + sub)) != data.size:
             raise ValueError(f'Shape tuple is incompatible with data: shape {shape}, data shape {data.shape}')
-        if maxshape is None:
-            maxshape = shape
-        elif isinstance(maxshape, (int, np.integer)):
-            maxshape = (int(maxshape),)
-        maxshape = tuple(_core.UNLIMITED if m is None else int(m) for m in maxshape)
         filters = _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset)
+        if track_times not in (None, True, False):
+            raise TypeError('track_times must be either True or False')
+        if shape == ():
+            if chunks not in (None, False) or filters:
+                raise TypeError("Scalar datasets don't support chunk/filter options")
+            if maxshape not in (None, ()):
+                raise TypeError('Scalar datasets cannot be extended')
+        given_maxshape = maxshape is not None
+        maxshape = shape if maxshape is None else extent(maxshape, 'maxshape', unlimited=True)
+        if len(maxshape) != len(shape):
+            raise ValueError('"maxshape" must have same rank as dataset shape')
+        if any(m is not None and m < n for n, m in zip(shape, maxshape)):
+            raise ValueError(f'Maxdims is smaller than dims: shape {shape}, maxshape {maxshape}')
         if filters and chunks is False:
             raise ValueError('Chunked format required for given storage options')
-        if filters and chunks in (None, True):
-            chunks = ()  # h5mf picks them as h5py's guess_chunk does
-        elif chunks is True or (chunks is None and maxshape != shape):
-            chunks = _guess_chunks(shape, maxshape, dtype.itemsize)
+        if chunks is True or (chunks is None and shape and (filters or given_maxshape)):
+            chunks = guess_chunks(shape, dtype.itemsize)  # as h5py guesses them
         elif chunks in (None, False):
             chunks = ()
         else:
-            chunks = (int(chunks),) if isinstance(chunks, (int, np.integer)) else tuple(int(c) for c in chunks)
+            chunks = extent(chunks, 'chunks')
+            if len(chunks) != len(shape):
+                raise ValueError('"chunks" must have same rank as dataset shape')
+            if any(m is not None and c > m for c, m in zip(chunks, maxshape)):
+                raise ValueError('Chunk shape must not be greater than data shape in any dimension. '
+                                 f'{chunks} is not compatible with {tuple(maxshape)}')
+        maxshape = tuple(_core.UNLIMITED if m is None else m for m in maxshape)
         if fillvalue is not None and dtype.kind == 'O':
             raise NotImplementedError(
                 f'{name}: fill values of variable-length datasets are not supported; unwritten '
@@ -250,12 +314,28 @@ class Group(HLObject, MutableMapping):
         elif sub:
             fill = np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
         else:
-            fill = np.asarray(fillvalue, dtype=dtype).tobytes()
+            try:
+                fill = np.asarray(fillvalue, dtype=dtype).tobytes()
+            except ValueError as e:
+                raise TypeError(f'fillvalue {fillvalue!r} cannot be converted to {dtype}: {e}') from None
         dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill,
                                                filters), self._file)
         if data is not None:
             dset[...] = data.reshape(shape + sub)
         return dset
+
+    def create_dataset_like(self, name, other, **kwupdate):
+        """h5py's create_dataset_like: a new dataset with `other`'s shape, dtype, chunks, maxshape,
+        filters and fill value (not its data or attributes), each overridden by a keyword of
+        create_dataset in `kwupdate`. Collective."""
+        for key in ('shape', 'dtype', 'chunks', 'compression', 'compression_opts', 'scaleoffset', 'shuffle',
+                    'fletcher32', 'fillvalue'):
+            kwupdate.setdefault(key, getattr(other, key))
+        if other.maxshape != other.shape:  # (as h5py: else a maxshape would make the new one chunked)
+            kwupdate.setdefault('maxshape', other.maxshape)
+        if kwupdate.get('fillvalue') is not None and np.dtype(kwupdate['dtype']).kind == 'O':
+            kwupdate['fillvalue'] = None  # (variable-length: the fill is the empty default)
+        return self.create_dataset(name, **kwupdate)
 
     def require_dataset(self, name, shape, dtype, exact=False, **kwds):
         """Opens dataset `name` if it exists with this shape and a compatible dtype (the same one

@@ -6,6 +6,15 @@ import os
 from . import _core
 
 
+def _jobs(jobs):
+    """A number of threads (0: the default, one per core)."""
+    if jobs is None:
+        return 0
+    if not 1 <= operator.index(jobs) < 2 ** 31:
+        raise ValueError(f'jobs must be at least 1 and less than 2**31, not {jobs}')
+    return operator.index(jobs)
+
+
 def merge(path, output=None, jobs=None, *, verify=True, sync=True):
     """Replays container `path` into one conventional HDF5 file and returns an h5mf.MergeReport.
 
@@ -21,11 +30,10 @@ def merge(path, output=None, jobs=None, *, verify=True, sync=True):
     BlockingIOError naming that process (so ranks that all call merge(path) get one merge and
     errors, never two merges at once); a path that is already the merged file raises KeyError.
     """
-    if jobs is not None and operator.index(jobs) < 1:
-        raise ValueError(f'jobs must be at least 1, not {jobs}')
+    jobs = _jobs(jobs)
     path = os.fsdecode(os.fspath(path))
     output = '' if output is None else os.fsdecode(os.fspath(output))
-    return _core.merge(path, output, bool(verify), bool(sync), 0 if jobs is None else operator.index(jobs))
+    return _core.merge(path, output, bool(verify), bool(sync), jobs)
 
 
 def view(path, output=None, *, sources=None, verify=True, jobs=None):
@@ -44,12 +52,11 @@ def view(path, output=None, *, sources=None, verify=True, jobs=None):
     Raises NotImplementedError when HDF5 could not read the view in reasonable time (too many
     records for one dataset); the message gives the count and suggests h5mf.merge.
     """
-    if jobs is not None and operator.index(jobs) < 1:
-        raise ValueError(f'jobs must be at least 1, not {jobs}')
+    jobs = _jobs(jobs)
     path = os.fsdecode(os.fspath(path))
     output = '' if output is None else os.fsdecode(os.fspath(output))
     sources = '' if sources is None else os.fsdecode(os.fspath(sources))
-    return _core.view(path, output, sources, bool(verify), 0 if jobs is None else operator.index(jobs))
+    return _core.view(path, output, sources, bool(verify), jobs)
 
 
 def verify(path, *, check_data=True, jobs=None):
@@ -60,7 +67,6 @@ def verify(path, *, check_data=True, jobs=None):
     every object read in full. The report is true when healthy (``report.exit_code == 0``); it
     never raises for what it finds in the files.
     """
-    if jobs is not None and operator.index(jobs) < 1:
-        raise ValueError(f'jobs must be at least 1, not {jobs}')
+    jobs = _jobs(jobs)
     path = os.fsdecode(os.fspath(path))
-    return _core.verify(path, bool(check_data), 0 if jobs is None else operator.index(jobs))
+    return _core.verify(path, bool(check_data), jobs)

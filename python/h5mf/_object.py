@@ -1,6 +1,10 @@
 """What every object of a file (group or dataset) shares, as h5py's HLObject: truth while its file
 is open, and equality by object, whatever name (hard link) opened it."""
 
+import operator
+
+import numpy as np
+
 
 class HLObject:
     """Base of Group and Dataset: subclasses set `_id` (the _core object) and `_file`."""
@@ -22,3 +26,47 @@ class HLObject:
 
     def __hash__(self):
         return hash((id(self._file), self._object_key()))
+
+
+def check_writable(file, what, error=OSError):
+    """h5py's error for a change to a file opened 'r' ("no write intent on file"): OSError for data
+    and attribute writes and links, other types where h5py raises them (`error`)."""
+    if file and file.mode == 'r':
+        raise error(f"cannot {what}: file '{file.filename}' is open read-only (no write intent on file)")
+
+
+class IntegerOverflowError(OverflowError, ValueError):
+    """A number that does not fit its HDF5 type (a negative or 65-bit dimension, a scale factor):
+    h5py's OverflowError ("can't convert negative value to hsize_t"), and a ValueError, as every
+    other bad argument."""
+
+
+class MaxshapeError(ValueError, RuntimeError):
+    """A resize beyond maxshape: h5mf's ValueError for bad shapes, and h5py's RuntimeError
+    (libhdf5's "dimension cannot exceed the existing maximal size")."""
+
+
+def extent(value, what, unlimited=False):
+    """A shape-like argument as a tuple of ints, checked as h5py checks it: an int is one
+    dimension, a sequence holds integers (TypeError otherwise) that are not negative; with
+    `unlimited`, None (unlimited) is allowed and kept."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value,)
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise TypeError(f'{what} must be an integer or a sequence of integers, not {type(value).__name__}') from None
+    out = []
+    for i, item in enumerate(items):
+        if item is None and unlimited:
+            out.append(None)
+            continue
+        try:
+            n = int(item) if isinstance(item, (float, np.floating)) else operator.index(item)
+        except TypeError:
+            raise TypeError(f"Can't convert element {i} ({item!r}) of {what} to hsize_t") from None
+        if not 0 <= n < 2 ** 64:
+            raise IntegerOverflowError(f"can't convert {'negative' if n < 0 else 'too large'} value to hsize_t: "
+                                      f'{what} {tuple(items)}')
+        out.append(n)
+    return tuple(out)

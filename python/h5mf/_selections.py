@@ -37,7 +37,8 @@ def _index_list(value, axis, extent):
         raise TypeError(f'index arrays must be one-dimensional (axis {axis} got shape {index.shape})')
     if index.dtype == np.bool_:
         if index.shape[0] != extent:
-            raise IndexError(f'boolean index of length {index.shape[0]} for axis {axis} of length {extent}')
+            raise TypeError(f'Boolean indexing array has incompatible shape: length {index.shape[0]} for axis '
+                            f'{axis} of length {extent}')
         return np.flatnonzero(index)
     if index.size == 0:
         return index.astype(np.int64)
@@ -63,7 +64,8 @@ def select(shape, key):
             and rank > 1:
         mask = key[0]
         if mask.shape != shape:
-            raise IndexError(f'boolean mask of shape {mask.shape} for a dataset of shape {shape}')
+            raise TypeError(f'Boolean indexing array has incompatible shape: {mask.shape} for a dataset of shape '
+                            f'{shape}')
         points = np.argwhere(mask).astype(np.uint64)
         return Selected(_core.Selection.points(points), (len(points),))
 
@@ -74,12 +76,12 @@ def select(shape, key):
 
     ellipses = sum(1 for k in key if k is Ellipsis)
     if ellipses > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+        raise ValueError("Only one ellipsis may be used.")
     if ellipses:
         at = next(i for i, k in enumerate(key) if k is Ellipsis)
         key = key[:at] + (slice(None),) * (rank - len(key) + 1) + key[at + 1:]
     if len(key) > rank:
-        raise IndexError(f'too many indices for a dataset of rank {rank}: {len(key)} given')
+        raise ValueError(f'{len(key)} indexing arguments for {rank} dimensions')
     key = key + (slice(None),) * (rank - len(key))
 
     start, count, stride, mshape = [], [], [], []

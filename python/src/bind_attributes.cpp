@@ -18,7 +18,8 @@ Extent extent_of(const py::array& array) {
   return dims;
 }
 
-// (value, dims): value is a flat array, or a list of str for variable-length strings.
+// (value, dims, encoding): value is a flat array, or a list of str for variable-length strings, whose
+// encoding ('utf-8' or 'ascii') comes third (None for arrays).
 py::tuple get(const Attributes& attrs, const std::string& name) {
   const AttributeData data = attrs.get_raw(name);
   py::tuple dims(data.dims.size());
@@ -26,7 +27,8 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
   if (data.type.type_class() == H5T_STRING && data.type.is_variable_length()) {
     py::list strings;
     for (const auto& s : data.strings) strings.append(py::str(s));
-    return py::make_tuple(strings, dims);
+    const bool utf8 = H5Tget_cset(data.type.id()) == H5T_CSET_UTF8;
+    return py::make_tuple(strings, dims, utf8 ? "utf-8" : "ascii");
   }
   const py::dtype dtype = dtype_of(data.type);
   const auto count = static_cast<py::ssize_t>(data.num_elements());
@@ -37,7 +39,7 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
                       std::to_string(count) + " elements of " + data.type.describe());
   }
   if (!data.bytes.empty()) std::memcpy(values.mutable_data(), data.bytes.data(), data.bytes.size());
-  return py::make_tuple(values, dims);
+  return py::make_tuple(values, dims, py::none());
 }
 
 // `dtype`: the element type when it is not the array's (a subarray dtype, whose shape is the last
@@ -58,9 +60,11 @@ void set_array(Attributes& attrs, const std::string& name, const py::array& valu
   attrs.set_raw(name, std::move(data));
 }
 
-void set_strings(Attributes& attrs, const std::string& name, std::vector<std::string> strings, Extent dims) {
+// As h5py stores str (UTF-8) and bytes (ASCII) values.
+void set_strings(Attributes& attrs, const std::string& name, std::vector<std::string> strings, Extent dims,
+                 bool ascii) {
   AttributeData data;
-  data.type = Datatype::variable_string();
+  data.type = ascii ? Datatype::variable_ascii_string() : Datatype::variable_string();
   data.dims = std::move(dims);
   data.strings = std::move(strings);
   attrs.set_raw(name, std::move(data));
@@ -73,10 +77,11 @@ void bind_attributes(py::module_& m) {
       .def("names", &Attributes::names, py::call_guard<Locked>())
       .def("contains", &Attributes::contains, py::call_guard<Locked>())
       .def("remove", &Attributes::remove, py::call_guard<Locked>())
-      .def("get", &get, py::call_guard<Locked>(), "(values, dims) of an attribute")
+      .def("get", &get, py::call_guard<Locked>(), "(values, dims, string encoding or None) of an attribute")
       .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
            py::call_guard<Locked>())
-      .def("set_strings", &set_strings, py::call_guard<Locked>());
+      .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"),
+           py::arg("ascii") = false, py::call_guard<Locked>());
 }
 
 }  // namespace h5mf::python

@@ -44,7 +44,7 @@ def test_values_round_trip(owner):
     assert attrs['list'].tolist() == [1.0, 2.0]
     assert attrs['strings'].tolist() == ['a', 'bc'] and attrs['strings'].dtype == object
     assert attrs['strarray'].tolist() == [['x', 'y'], ['z', 'w']]
-    assert attrs['bytes'] == b'raw' and isinstance(attrs['bytes'], np.bytes_)
+    assert attrs['bytes'] == 'raw' and isinstance(attrs['bytes'], str)  # as h5py 3 reads bytes
     assert attrs['empty'] == ''
 
 

@@ -21,7 +21,7 @@ def test_not_found_is_key_error(mfile):
 
 
 def test_invalid_argument_is_value_error(mfile):
-    d = mfile.create_dataset('x', (3,), dtype='i4')
+    d = mfile.create_dataset('x', (3,), maxshape=(4,), dtype='i4')
     with pytest.raises(ValueError, match="dataset '/x'.*maxshape"):
         d.resize((5,))
     with pytest.raises(ValueError, match="'..' is not supported"):
