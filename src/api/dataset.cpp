@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "api/file_state.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "format/limits.hpp"
 
 namespace h5mf {
@@ -60,8 +60,8 @@ void Dataset::read_elements(void* data, std::uint64_t count, const Datatype& mem
   node_->read(resolve_for(selection, count, data), memory_type, data);
 }
 
-void reclaim_strings(char** strings, std::size_t count) noexcept { driver::free_strings(strings, count); }
-void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept { driver::free_sequences(sequences, count); }
+void reclaim_strings(char** strings, std::size_t count) noexcept { values::free_strings(strings, count); }
+void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept { values::free_sequences(sequences, count); }
 
 void Dataset::write_strings(std::span<const std::string> data, const Selection& selection) {
   std::vector<const char*> pointers(data.size());
@@ -73,7 +73,7 @@ void Dataset::read_strings(std::span<std::string> out, const Selection& selectio
   std::vector<char*> pointers(out.size(), nullptr);
   struct Reclaim {
     std::vector<char*>& p;
-    ~Reclaim() { driver::free_strings(p.data(), p.size()); }
+    ~Reclaim() { values::free_strings(p.data(), p.size()); }
   } reclaim{pointers};
   read_elements(pointers.data(), pointers.size(), Datatype::variable_string(), selection);
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = pointers[i] == nullptr ? std::string() : pointers[i];

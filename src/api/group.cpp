@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "api/file_state.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "format/limits.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/filters.hpp"
@@ -137,8 +137,8 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
-  driver::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
-  if (driver::uses_vlen_slots(out.file_type) && !spec.fill.empty()) {
+  values::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
+  if (values::uses_vlen_slots(out.file_type) && !spec.fill.empty()) {
     throw Unsupported(fmt::format("create_dataset '{}': fill values of variable-length datasets are not "
                                   "supported; unwritten elements read as NULL (empty) strings or empty sequences, "
                                   "HDF5's default",

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "driver/attribute_codec.hpp"
+#include "values/attribute_codec.hpp"
 #include "format/constants.hpp"
 
 namespace h5mf::merge_detail {
@@ -44,13 +44,13 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   for (const auto& [name, entry] : o.attributes) {
     if (in_base && entry.epoch == 0) continue;
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
-    const AttributeData value = driver::load_attribute({entry.type, entry.dims, entry.value}, what);
+    const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value}, what);
     Handle space = make_space(value.dims, {});
     Handle attribute(hdf5::check_id(
         H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "create " + what));
     if (value.num_elements() == 0) {
       // Nothing to write (HDF5 refuses a null buffer even for zero elements).
-    } else if (driver::is_variable_string(value.type)) {
+    } else if (values::is_variable_string(value.type)) {
       std::vector<const char*> pointers;
       for (const auto& s : value.strings) pointers.push_back(s.c_str());
       hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), "write " + what);

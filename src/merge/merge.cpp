@@ -31,7 +31,7 @@
 #include "container/reader.hpp"
 #include "container/replace.hpp"
 #include "container/threads.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -291,7 +291,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     if (known) {
       const Datatype type = Datatype::decode(catalog.object(dataset).type);
       elements.shape = catalog.object(dataset).dims;
-      elements.variable_length = driver::uses_vlen_slots(type);
+      elements.variable_length = values::uses_vlen_slots(type);
       elements.element_size = elements.variable_length ? format::kVlenSlotSize : type.size();
       elements.first_epoch = first_epoch;
     }

@@ -13,7 +13,7 @@
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "format/encoding.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
@@ -187,7 +187,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     const Datatype type = Datatype::decode(o.type);
     const bool chunked = !o.chunk.empty();
-    const bool vlen = driver::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
+    const bool vlen = values::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
       Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
                               fmt::format("open dataset '{}' in '{}'", path, output)));

@@ -12,7 +12,7 @@
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
 #include "container/verify.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/limits.hpp"
@@ -27,7 +27,7 @@ constexpr std::size_t kMaxErrors = 100;                    // listed; the rest a
 
 std::optional<std::size_t> element_size_of(format::ByteView encoded) {
   const Datatype type = Datatype::decode(encoded);
-  if (driver::uses_vlen_slots(type)) return container::kVariableLengthSlots;
+  if (values::uses_vlen_slots(type)) return container::kVariableLengthSlots;
   if (type.is_variable_length()) return std::nullopt;
   return type.size();
 }

@@ -35,7 +35,7 @@
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
 #include "container/threads.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -850,7 +850,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
     const Datatype type = Datatype::decode(o.type);
     if (writes && writes->size() > 0 &&
         (type.is_variable_length() || hdf5::check(H5Tdetect_class(type.id(), H5T_REFERENCE), "H5Tdetect_class") > 0)) {
-      if (driver::uses_vlen_slots(type)) {
+      if (values::uses_vlen_slots(type)) {
         throw Unsupported(fmt::format(
             "cannot view dataset '{}': it holds variable-length data, which the container stores as slots and "
             "bytes (docs/format.md) and HDF5 keeps in its global heap; a virtual dataset over raw files cannot "

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "container/reader.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -30,8 +30,8 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   const std::uint64_t rows_per_window =
       std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * format::kVlenSlotSize, 1));
   using Vlen = container::DataReader::VlenState;
-  const bool strings = driver::is_vlen_string(type);
-  const std::size_t base_size = strings ? 1 : driver::sequence_base(type).size();
+  const bool strings = values::is_vlen_string(type);
+  const std::size_t base_size = strings ? 1 : values::sequence_base(type).size();
   // Only windows some record's rows reach: a dataset declared 2^50 rows costs its records, not 2^50
   // / rows_per_window windows (docs/design.md, "Hostile files").
   std::vector<std::pair<std::uint64_t, std::uint64_t>> reached;  // window numbers [a, b]

@@ -8,9 +8,9 @@
 #include <optional>
 #include <utility>
 
-#include "driver/attribute_codec.hpp"
+#include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_state.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "hdf5/attribute_fit.hpp"
 #include "hdf5/filters.hpp"
 #include "h5mf/dataset.hpp"
@@ -168,7 +168,7 @@ class Object : public Base {
   }
 
   void set_attribute(const std::string& name, const AttributeData& value) override {
-    const bool strings = is_variable_string(value.type);
+    const bool strings = values::is_variable_string(value.type);
     if (!strings && value.type.is_variable_length()) {
       throw Unsupported(fmt::format("attribute '{}' of {}: variable-length type {} is not supported", name, where(),
                                     value.type.describe()));
@@ -202,7 +202,7 @@ class Object : public Base {
     const Handle space(check_id(H5Aget_space(attribute.get()), what));
     out.dims = extents_of(space.get(), what).dims;
     const std::uint64_t n = out.num_elements();
-    if (is_variable_string(out.type)) {
+    if (values::is_variable_string(out.type)) {
       std::vector<char*> pointers(n, nullptr);
       if (n == 0) return out;
       check(H5Aread(attribute.get(), out.type.id(), pointers.data()), what);
@@ -321,11 +321,11 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   }
 
   void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {
-    if (uses_vlen_slots(type_)) {
-      if (is_vlen_string(type_)) {
-        require_string_memory(memory_type, type_, where());
+    if (values::uses_vlen_slots(type_)) {
+      if (values::is_vlen_string(type_)) {
+        values::require_string_memory(memory_type, type_, where());
       } else {
-        require_sequence_memory(memory_type, type_, where());
+        values::require_sequence_memory(memory_type, type_, where());
       }
       if (state_->access->name() == "mpio") {
         throw Unsupported(fmt::format("{}: HDF5 {}.{} cannot write variable-length data in parallel (mpio driver); "
@@ -336,17 +336,17 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     transfer(true, selection, memory_type, const_cast<void*>(buffer));
   }
   void read(const Selection& selection, const Datatype& memory_type, void* buffer) override {
-    if (is_vlen_sequence(type_)) {
+    if (values::is_vlen_sequence(type_)) {
       read_sequences(selection, memory_type, static_cast<hvl_t*>(buffer));
       return;
     }
-    if (!is_vlen_string(type_)) {
+    if (!values::is_vlen_string(type_)) {
       transfer(false, selection, memory_type, buffer);
       return;
     }
     // HDF5 allocates the strings it reads with its own allocator: hand the caller std::malloc'd
     // copies instead, so that every driver's strings are freed the same way (reclaim_strings).
-    require_string_memory(memory_type, type_, where());
+    values::require_string_memory(memory_type, type_, where());
     const std::uint64_t n = selection.num_elements();
     std::vector<char*> hdf5_strings(n, nullptr);
     transfer(false, selection, memory_type, hdf5_strings.data());
@@ -356,9 +356,9 @@ class Hdf5Dataset final : public Object<DatasetNode> {
         for (char* s : p) H5free_memory(s);
       }
     } reclaim{hdf5_strings};
-    std::vector<MallocString> copies(n);
+    std::vector<values::MallocString> copies(n);
     for (std::uint64_t i = 0; i < n; ++i) {
-      if (hdf5_strings[i] != nullptr) copies[i] = malloc_copy(hdf5_strings[i]);
+      if (hdf5_strings[i] != nullptr) copies[i] = values::malloc_copy(hdf5_strings[i]);
     }
     auto* out = static_cast<char**>(buffer);
     for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
@@ -366,7 +366,7 @@ class Hdf5Dataset final : public Object<DatasetNode> {
 
   // As read() for strings: HDF5's allocations handed over as std::malloc'd copies.
   void read_sequences(const Selection& selection, const Datatype& memory_type, hvl_t* out) {
-    require_sequence_memory(memory_type, type_, where());
+    values::require_sequence_memory(memory_type, type_, where());
     const std::uint64_t n = selection.num_elements();
     std::vector<hvl_t> hdf5_sequences(n, hvl_t{0, nullptr});
     transfer(false, selection, memory_type, hdf5_sequences.data());
@@ -376,8 +376,8 @@ class Hdf5Dataset final : public Object<DatasetNode> {
         for (hvl_t& v : s) H5free_memory(v.p);
       }
     } reclaim{hdf5_sequences};
-    const std::size_t size = sequence_base(memory_type).size();
-    OwnedSequences owned(n);
+    const std::size_t size = values::sequence_base(memory_type).size();
+    values::OwnedSequences owned(n);
     std::vector<hvl_t>& copies = owned.items;
     for (std::uint64_t i = 0; i < n; ++i) {
       const hvl_t& v = hdf5_sequences[i];

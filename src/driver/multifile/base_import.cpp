@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "driver/attribute_codec.hpp"
+#include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
 
 namespace h5mf::driver {
@@ -20,7 +20,7 @@ struct Importer {
 
   void attributes(Node& node, std::uint64_t id) {
     for (const auto& name : node.attribute_names()) {
-      StoredAttribute stored = store_attribute(node.get_attribute(name));
+      values::StoredAttribute stored = values::store_attribute(node.get_attribute(name));
       record(format::SetAttributeRecord{0, id, name, std::move(stored.type), std::move(stored.dims),
                                         std::move(stored.value)});
     }

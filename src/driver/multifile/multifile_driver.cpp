@@ -19,12 +19,12 @@
 #include "container/metafile.hpp"
 #include "container/reader.hpp"
 #include "container/writer_log.hpp"
-#include "driver/attribute_codec.hpp"
+#include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/aggregation.hpp"
 #include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 #include "format/checksum.hpp"
 #include "format/constants.hpp"
 #include "format/vlen.hpp"
@@ -258,13 +258,13 @@ class Object : public Base {
   }
   bool has_attribute(const std::string& name) override { return object().attributes.contains(name); }
   void set_attribute(const std::string& name, const AttributeData& value) override {
-    StoredAttribute stored = store_attribute(value);
+    values::StoredAttribute stored = values::store_attribute(value);
     state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
                                                       std::move(stored.value)});
   }
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
-    return load_attribute({entry.type, entry.dims, entry.value},
+    return values::load_attribute({entry.type, entry.dims, entry.value},
                           fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
   }
   void delete_attribute(const std::string& name) override {
@@ -297,7 +297,7 @@ class MultifileDataset final : public Object<DatasetNode> {
 
  public:
   MultifileDataset(std::shared_ptr<State> state, std::uint64_t id, std::string path)
-      : Object(std::move(state), id, std::move(path)), type_(Datatype::decode(object().type)), vlen_(uses_vlen_slots(type_)), strings_(is_vlen_string(type_)) {}
+      : Object(std::move(state), id, std::move(path)), type_(Datatype::decode(object().type)), vlen_(values::uses_vlen_slots(type_)), strings_(values::is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -317,11 +317,11 @@ class MultifileDataset final : public Object<DatasetNode> {
       // Encoded here, before the writer log: slots, then the elements' bytes (format/vlen.hpp).
       std::vector<std::byte> data;
       if (strings_) {
-        require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+        values::require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
         data = format::encode_vlen_strings({static_cast<const char* const*>(buffer), n});
       } else {
-        require_sequence_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
-        data = encode_sequences(static_cast<const hvl_t*>(buffer), n, memory_type, type_);
+        values::require_sequence_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+        data = values::encode_sequences(static_cast<const hvl_t*>(buffer), n, memory_type, type_);
       }
       state_->append_write(id_, selection, data);
       return;
@@ -394,13 +394,13 @@ class MultifileDataset final : public Object<DatasetNode> {
   // from the base file's strings.
   void read_strings(const container::DatasetWrites& writes, const Selection& selection,
                     const container::ElementLayout& layout, const Datatype& memory_type, char** out) {
-    require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
+    values::require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
     const std::uint64_t n = selection.num_elements();
     const auto values = state_->reader->read_vlen(writes, selection, layout);
     using Vlen = container::DataReader::VlenState;
-    std::vector<MallocString> copies(n);
+    std::vector<values::MallocString> copies(n);
     for (std::uint64_t i = 0; i < n; ++i) {
-      if (values.state[i] == Vlen::Value) copies[i] = malloc_copy(values.value[i]);
+      if (values.state[i] == Vlen::Value) copies[i] = values::malloc_copy(values.value[i]);
     }
     if (layout.prefilled) {
       state_->base_dataset(base_path())->read(selection, type_, out);
@@ -418,20 +418,20 @@ class MultifileDataset final : public Object<DatasetNode> {
   void read_sequences(const container::DatasetWrites& writes, const Selection& selection,
                       const container::ElementLayout& layout, const Datatype& memory_type, hvl_t* out) {
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
-    require_sequence_memory(memory_type, type_, what);
+    values::require_sequence_memory(memory_type, type_, what);
     const std::uint64_t n = selection.num_elements();
     const auto values = state_->reader->read_vlen(writes, selection, layout);
     using Vlen = container::DataReader::VlenState;
-    OwnedSequences owned(n);
+    values::OwnedSequences owned(n);
     std::vector<hvl_t>& decoded = owned.items;
     for (std::uint64_t i = 0; i < n; ++i) {
-      if (values.state[i] == Vlen::Value) decoded[i] = decode_sequence(values.value[i], memory_type, type_, what);
+      if (values.state[i] == Vlen::Value) decoded[i] = values::decode_sequence(values.value[i], memory_type, type_, what);
     }
     if (layout.prefilled) {
       state_->base_dataset(base_path())->read(selection, memory_type, out);
       for (std::uint64_t i = 0; i < n; ++i) {
         if (values.state[i] == Vlen::Unwritten) continue;
-        free_sequences(out + i, 1);
+        values::free_sequences(out + i, 1);
         std::swap(out[i], decoded[i]);
       }
       return;

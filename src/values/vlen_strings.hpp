@@ -13,7 +13,7 @@
 
 #include "h5mf/datatype.hpp"
 
-namespace h5mf::driver {
+namespace h5mf::values {
 
 // A variable-length string type (of any character set).
 bool is_vlen_string(const Datatype& type);
@@ -63,4 +63,4 @@ MallocString malloc_copy(std::string_view s);
 // Frees `count` strings a read returned and sets the pointers to null.
 void free_strings(char** strings, std::size_t count) noexcept;
 
-}  // namespace h5mf::driver
+}  // namespace h5mf::values

@@ -1,11 +1,11 @@
-#include "driver/attribute_codec.hpp"
+#include "values/attribute_codec.hpp"
 
 #include <fmt/format.h>
 
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
 
-namespace h5mf::driver {
+namespace h5mf::values {
 
 bool is_variable_string(const Datatype& type) {
   return type.type_class() == H5T_STRING && type.is_variable_length();
@@ -48,4 +48,4 @@ AttributeData load_attribute(const StoredAttribute& stored, const std::string& c
   return out;
 }
 
-}  // namespace h5mf::driver
+}  // namespace h5mf::values

@@ -5,7 +5,7 @@
 #include "format/encoding.hpp"
 #include "h5mf/attributes.hpp"
 
-namespace h5mf::driver {
+namespace h5mf::values {
 
 struct StoredAttribute {
   format::Bytes type;   // H5Tencode of the file type
@@ -20,4 +20,4 @@ AttributeData load_attribute(const StoredAttribute& stored, const std::string& c
 
 bool is_variable_string(const Datatype& type);
 
-}  // namespace h5mf::driver
+}  // namespace h5mf::values

@@ -1,4 +1,4 @@
-#include "driver/vlen_strings.hpp"
+#include "values/vlen_strings.hpp"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
 
-namespace h5mf::driver {
+namespace h5mf::values {
 
 bool is_vlen_string(const Datatype& type) {
   return type.valid() && type.type_class() == H5T_STRING && type.is_variable_length();
@@ -114,4 +114,4 @@ void free_strings(char** strings, std::size_t count) noexcept {
   }
 }
 
-}  // namespace h5mf::driver
+}  // namespace h5mf::values
