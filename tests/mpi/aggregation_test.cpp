@@ -24,8 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using u64 = std::uint64_t;
 
-u64 ranks() { return static_cast<u64>(size()); }
-u64 me() { return static_cast<u64>(rank()); }
 constexpr std::size_t kBuffer = 4096;
 
 template <class T>

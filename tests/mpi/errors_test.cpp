@@ -18,16 +18,6 @@ namespace fs = std::filesystem;
 using h5mf::Selection;
 using u64 = std::uint64_t;
 
-u64 ranks() { return static_cast<u64>(size()); }
-u64 me() { return static_cast<u64>(rank()); }
-
-h5mf::FileOptions parallel() {
-  h5mf::FileOptions o;
-  o.comm = MPI_COMM_WORLD;
-  o.driver = h5mf::Driver::Multifile;
-  return o;
-}
-
 // Rank r's block of "d": 10 random values at [10r, 10r + 10).
 std::vector<std::int32_t> block_of(int r) {
   std::mt19937 g(1234u + static_cast<unsigned>(r));

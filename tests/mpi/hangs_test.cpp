@@ -50,13 +50,6 @@ class Watchdog {
   std::thread thread_;
 };
 
-h5mf::FileOptions parallel() {
-  h5mf::FileOptions o;
-  o.comm = MPI_COMM_WORLD;
-  o.driver = h5mf::Driver::Multifile;
-  return o;
-}
-
 // Runs `on_rank0` on rank 0 and `on_others` elsewhere; both end with the file closed or an
 // exception. Every rank must get CollectiveMismatch, and every rank must get past it.
 template <class F, class G>

@@ -18,16 +18,6 @@ using u64 = std::uint64_t;
 
 constexpr int kLeaver = 1;
 
-h5mf::FileOptions parallel() {
-  h5mf::FileOptions o;
-  o.comm = MPI_COMM_WORLD;
-  o.driver = h5mf::Driver::Multifile;
-  return o;
-}
-
-u64 ranks() { return static_cast<u64>(size()); }
-u64 me() { return static_cast<u64>(rank()); }
-
 // Writes x[rank] = rank + 1, flushes, writes y[rank] = 10 + rank.
 void write_before(h5mf::File& f) {
   auto x = f.create_dataset<std::int32_t>("x", {ranks()});

@@ -58,9 +58,6 @@ std::pair<u64, u64> share(u64 total, int r, int n) {
   return {total * static_cast<u64>(r) / static_cast<u64>(n), total * static_cast<u64>(r + 1) / static_cast<u64>(n)};
 }
 
-u64 ranks() { return static_cast<u64>(size()); }
-u64 me() { return static_cast<u64>(rank()); }
-
 // Ends the job when a rank fails while writing: the other ranks may be inside a collective call
 // that will never complete, so a clear message and MPI_Abort beat a hang until the ctest timeout.
 template <class F>

@@ -19,16 +19,6 @@ namespace fs = std::filesystem;
 using h5mf::Selection;
 using u64 = std::uint64_t;
 
-u64 ranks() { return static_cast<u64>(size()); }
-u64 me() { return static_cast<u64>(rank()); }
-
-h5mf::FileOptions parallel() {
-  h5mf::FileOptions o;
-  o.comm = MPI_COMM_WORLD;
-  o.driver = h5mf::Driver::Multifile;
-  return o;
-}
-
 std::vector<std::int32_t> block_of(int r, u64 n, unsigned step = 0) {
   std::mt19937 g(777u + 31u * static_cast<unsigned>(r) + step);
   std::vector<std::int32_t> v(n);

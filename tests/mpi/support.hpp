@@ -13,13 +13,24 @@
 #include <string>
 #include <vector>
 
-#include "h5mf/merge.hpp"
+#include "h5mf/h5mf.hpp"
 
 namespace h5mf_test {
 
 int rank();
 int size();
 void barrier();
+// The same as unsigned counts, for selection arithmetic.
+inline std::uint64_t ranks() { return static_cast<std::uint64_t>(size()); }
+inline std::uint64_t me() { return static_cast<std::uint64_t>(rank()); }
+
+// Every rank of MPI_COMM_WORLD on one multifile container.
+inline h5mf::FileOptions parallel() {
+  h5mf::FileOptions o;
+  o.comm = MPI_COMM_WORLD;
+  o.driver = h5mf::Driver::Multifile;
+  return o;
+}
 
 // The program's scratch directory (main's --scratch=DIR; rank 0 creates it empty).
 const std::filesystem::path& scratch_root();

@@ -29,16 +29,6 @@ constexpr u64 kSlab = 5;    // 1-D: elements each rank appends per step
 constexpr u64 kWidth = 8;   // 2-D: columns each rank owns
 constexpr auto kUnlimited = h5mf::DatasetCreate::kUnlimited;
 
-u64 ranks() { return static_cast<u64>(size()); }
-u64 me() { return static_cast<u64>(rank()); }
-
-h5mf::FileOptions parallel() {
-  h5mf::FileOptions o;
-  o.comm = MPI_COMM_WORLD;
-  o.driver = h5mf::Driver::Multifile;
-  return o;
-}
-
 fs::path session_dir() {
   const char* dir = std::getenv("H5MF_TEST_SESSION_DIR");
   if (dir == nullptr || *dir == '\0') return scratch_root() / "sessions";

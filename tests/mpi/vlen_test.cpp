@@ -22,8 +22,6 @@ using h5mf::Selection;
 using u64 = std::uint64_t;
 using Value = std::optional<std::string>;  // nullopt: HDF5's NULL string
 
-u64 ranks() { return static_cast<u64>(size()); }
-
 // One write of the program: dataset, selection, values, in the order the program makes them.
 struct Write {
   std::string dataset;
