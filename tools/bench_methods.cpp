@@ -115,18 +115,6 @@ void write_transfers(const Context& ctx, Dataset& ds) {
 
 }  // namespace
 
-void idle_barrier(MPI_Comm comm) {
-  MPI_Request request = MPI_REQUEST_NULL;
-  MPI_Ibarrier(comm, &request);
-  int done = 0;
-  MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-  const timespec pause{0, 50'000};
-  while (!done) {
-    nanosleep(&pause, nullptr);
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-  }
-}
-
 void agree(MPI_Comm comm, bool ok, const std::string& what) {
   int mine = ok ? 1 : 0, all = 0;
   MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, comm);

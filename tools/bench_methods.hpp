@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bench_pattern.hpp"
+#include "idle_barrier.hpp"
 #include "h5mf/merge.hpp"
 #include "h5mf/options.hpp"
 
@@ -30,9 +31,6 @@ struct Context {
   std::uint64_t transfer_bytes() const { return pattern->transfer_elements() * sizeof(double); }
 };
 
-// Barrier that sleeps instead of spinning: on 2 oversubscribed cores a spinning rank takes the CPU
-// from the rank everybody is waiting for.
-void idle_barrier(MPI_Comm comm);
 // Rank 0 removes `path` (file or directory) between two idle barriers.
 void remove_path(const Context& ctx, const std::string& path);
 

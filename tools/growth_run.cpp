@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "h5mf/h5mf.hpp"
+#include "idle_barrier.hpp"
 
 namespace h5mf::tools::growth {
 namespace {
@@ -21,20 +22,6 @@ using u64 = std::uint64_t;
 
 constexpr u64 kDatasetsPerGroup = 100;
 constexpr u64 kMoreReads = 100;
-
-// Barrier that sleeps instead of spinning (with 64 ranks on 2 cores a spinning rank takes the CPU
-// from the one everybody waits for).
-void idle_barrier(MPI_Comm comm) {
-  MPI_Request request = MPI_REQUEST_NULL;
-  MPI_Ibarrier(comm, &request);
-  int done = 0;
-  MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-  const timespec pause{0, 50'000};
-  while (!done) {
-    nanosleep(&pause, nullptr);
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-  }
-}
 
 double slowest(MPI_Comm comm, double mine) {
   double all = 0;
