@@ -483,6 +483,20 @@ void progress(const Context& ctx, const std::string& text) {
 }
 
 // One repeat: every method once, in seed 003's column order, each to a new file.
+// Rank 0 checks the file a method wrote (bench_methods.hpp, spot_check); every rank learns
+// whether it passed, so that a failure stops all of them at once.
+void spot_check_on_rank0(const Context& ctx, const std::string& path) {
+  std::string error;
+  if (ctx.rank == 0) {
+    try {
+      spot_check(path, ctx);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  agree(ctx.comm, error.empty(), error);
+}
+
 void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& methods, int repeat) {
   std::string line = fmt::format("repeat {}/{}:", repeat + 1, run.args.repeats);
   auto record = [&](const std::string& name, double seconds) {
@@ -497,15 +511,7 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     if (!wants(key)) continue;
     const std::string path = fmt::format("{}/{}.h5", run.scratch, key);
     record(key, write_hdf5(ctx, path, flavour));
-    std::string error;
-    if (ctx.rank == 0) {
-      try {
-        spot_check(path, ctx);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
-    agree(ctx.comm, error.empty(), error);
+    spot_check_on_rank0(ctx, path);
     remove_path(ctx, path);
   }
   if (wants("posix")) {
@@ -538,15 +544,7 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     for (const auto& [phase, seconds] : merged.report.phases.named()) run.merge_phases[phase].push_back(seconds);
     run.series.add("end-to-end", write + merged.seconds);
     run.merge_shares.push_back(merged.seconds / (write + merged.seconds));
-    std::string error;
-    if (ctx.rank == 0) {
-      try {
-        spot_check(path, ctx);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
-    agree(ctx.comm, error.empty(), error);
+    spot_check_on_rank0(ctx, path);
     // Reading the merged file also compares every element each rank wrote.
     if (run.args.reads) {
       record("read-merged-hdf5", read_hdf5_mpio(ctx, path));
@@ -570,15 +568,7 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
       if (merged.report.records_dropped > 0) throw Error("validation failed: the driver container's merge dropped records");
       record("driver-merge", merged.seconds);
     }
-    std::string error;
-    if (ctx.rank == 0) {
-      try {
-        if (!collective) spot_check(path, ctx);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
-    agree(ctx.comm, error.empty(), error);
+    if (!collective) spot_check_on_rank0(ctx, path);
     remove_path(ctx, path);
   }
   progress(ctx, line);
