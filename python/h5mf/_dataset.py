@@ -5,7 +5,6 @@ import itertools
 import numpy as np
 
 from . import _core
-from ._attrs import AttributeManager
 from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
 from ._object import HLObject, MaxshapeError, check_writable, extent
 from ._selections import select
@@ -134,22 +133,6 @@ class Dataset(HLObject):
         return self._numpy_dtype
 
     # -- description ------------------------------------------------------------------------
-    @property
-    def name(self):
-        return self._id.name
-
-    @property
-    def file(self):
-        return self._file
-
-    @property
-    def parent(self):
-        return self._file[self.name.rsplit('/', 1)[0] or '/']
-
-    @property
-    def attrs(self):
-        return AttributeManager(self._id.attrs(), self._file)
-
     @property
     def shape(self):
         return tuple(self._id.shape())

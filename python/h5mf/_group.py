@@ -2,13 +2,11 @@
 collective: every writer of an MPI job makes the same calls in the same order."""
 
 import operator
-import posixpath
 from collections.abc import ItemsView, KeysView, MutableMapping, ValuesView
 
 import numpy as np
 
 from . import _core
-from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
 from ._object import HLObject, IntegerOverflowError, check_writable, extent
@@ -124,22 +122,6 @@ class Group(HLObject, MutableMapping):
         self._file = file
 
     # -- description ------------------------------------------------------------------------
-    @property
-    def name(self):
-        return self._id.name
-
-    @property
-    def file(self):
-        return self._file
-
-    @property
-    def parent(self):
-        return self._file[posixpath.dirname(self.name)]
-
-    @property
-    def attrs(self):
-        return AttributeManager(self._id.attrs(), self._file)
-
     def __repr__(self):
         if not self._file:
             return '<Closed h5mf group>'

@@ -2,12 +2,32 @@
 is open, and equality by object, whatever name (hard link) opened it."""
 
 import operator
+import posixpath
 
 import numpy as np
 
 
 class HLObject:
     """Base of Group and Dataset: subclasses set `_id` (the _core object) and `_file`."""
+
+    @property
+    def name(self):
+        """The path the object was opened by."""
+        return self._id.name
+
+    @property
+    def file(self):
+        return self._file
+
+    @property
+    def parent(self):
+        """The group holding the name this object was opened by (the root for the root)."""
+        return self._file[posixpath.dirname(self.name)]
+
+    @property
+    def attrs(self):
+        from ._attrs import AttributeManager  # _attrs builds on this module
+        return AttributeManager(self._id.attrs(), self._file)
 
     def __bool__(self):
         return bool(self._file)
