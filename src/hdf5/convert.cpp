@@ -39,7 +39,7 @@ Sizes sizes_for(const Datatype& from, const Datatype& to, std::size_t count) {
 // a fresh buffer. Other classes need none (array and vlen conversions make their own).
 bool needs_background(const Datatype& type) {
   const htri_t found = H5Tdetect_class(type.id(), H5T_COMPOUND);
-  if (found < 0) check_bool(found, "checking " + type.describe() + " for compound members");
+  if (found < 0) check_bool(found, [&] { return "checking " + type.describe() + " for compound members"; });
   return found > 0;
 }
 
@@ -52,10 +52,10 @@ std::vector<std::string> missing_members(const Datatype& from, const Datatype& t
   if (from.type_class() != H5T_COMPOUND || to.type_class() != H5T_COMPOUND) return out;
   silence_hdf5_errors();
   const int members = H5Tget_nmembers(to.id());
-  check(members, "counting the members of " + to.describe());
+  check(members, [&] { return "counting the members of " + to.describe(); });
   for (int i = 0; i < members; ++i) {
     char* name = H5Tget_member_name(to.id(), static_cast<unsigned>(i));
-    if (name == nullptr) check(-1, "getting a member name of " + to.describe());
+    if (name == nullptr) check(-1, [&] { return "getting a member name of " + to.describe(); });
     if (H5Tget_member_index(from.id(), name) < 0) out.emplace_back(name);
     H5free_memory(name);
   }

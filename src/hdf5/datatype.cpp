@@ -58,27 +58,20 @@ bool has_variable_length(hid_t id) {
 
 unsigned member_count(hid_t id) {
   const int members = H5Tget_nmembers(id);
-  check(members, "counting the members of " + describe_type(id));
+  check(members, [&] { return "counting the members of " + describe_type(id); });
   return static_cast<unsigned>(members);
 }
 
 Datatype super_of(hid_t id) {
-  return Datatype::adopt(check_id(H5Tget_super(id), "getting the base type of " + describe_type(id)));
+  return Datatype::adopt(check_id(H5Tget_super(id), [&] { return "getting the base type of " + describe_type(id); }));
 }
 
 std::vector<hsize_t> array_dims(hid_t id) {
   const int rank = H5Tget_array_ndims(id);
-  check(rank, "getting the rank of " + describe_type(id));
+  check(rank, [&] { return "getting the rank of " + describe_type(id); });
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  check(H5Tget_array_dims2(id, dims.data()), "getting the dimensions of " + describe_type(id));
+  check(H5Tget_array_dims2(id, dims.data()), [&] { return "getting the dimensions of " + describe_type(id); });
   return dims;
-}
-
-// check() for calls whose message needs describe() (itself a few dozen HDF5 calls): the message
-// is only built on failure.
-template <class MakeMessage>
-void check_then_describe(herr_t status, MakeMessage make_message) {
-  if (status < 0) check(status, make_message());
 }
 
 void require_valid(const Datatype& type, const char* operation) {
@@ -200,7 +193,8 @@ Datatype Datatype::compound(std::size_t size, std::span<const CompoundMember> me
                                       members.size()));
   }
   hdf5::silence_hdf5_errors();
-  Datatype type = adopt(check_id(H5Tcreate(H5T_COMPOUND, size), fmt::format("creating a compound of {} bytes", size)));
+  Datatype type = adopt(
+      check_id(H5Tcreate(H5T_COMPOUND, size), [&] { return fmt::format("creating a compound of {} bytes", size); }));
   for (const CompoundMember& m : members) {
     if (m.type == nullptr) throw InvalidArgument(fmt::format("compound member '{}' has no type", m.name));
     require_valid(*m.type, "compound member");
@@ -214,9 +208,10 @@ Datatype Datatype::compound(std::size_t size, std::span<const CompoundMember> me
                                         m.name, bytes, m.offset, size));
     }
     // HDF5 refuses a duplicate name or overlapping members; its message says which.
-    check(H5Tinsert(type.id_, m.name.c_str(), m.offset, m.type->id_),
-          fmt::format("adding member '{}' ({}, at offset {}) to {}", m.name, m.type->describe(), m.offset,
-                      type.describe()));
+    check(H5Tinsert(type.id_, m.name.c_str(), m.offset, m.type->id_), [&] {
+      return fmt::format("adding member '{}' ({}, at offset {}) to {}", m.name, m.type->describe(), m.offset,
+                         type.describe());
+    });
   }
   return type;
 }
@@ -228,7 +223,7 @@ Datatype Datatype::enumeration(const Datatype& base, std::span<const EnumMember>
   }
   if (members.empty()) throw InvalidArgument("an enum type needs members");
   hdf5::silence_hdf5_errors();
-  Datatype type = adopt(check_id(H5Tenum_create(base.id_), "creating an enum over " + base.describe()));
+  Datatype type = adopt(check_id(H5Tenum_create(base.id_), [&] { return "creating an enum over " + base.describe(); }));
   for (const EnumMember& m : members) {
     if (m.value.size() != base.size()) {
       throw InvalidArgument(fmt::format("enum member '{}': value of {} bytes for base type {}", m.name,
@@ -236,7 +231,7 @@ Datatype Datatype::enumeration(const Datatype& base, std::span<const EnumMember>
     }
     // HDF5 refuses a duplicate name or value.
     check(H5Tenum_insert(type.id_, m.name.c_str(), m.value.data()),
-          fmt::format("adding member '{}' to {}", m.name, type.describe()));
+          [&] { return fmt::format("adding member '{}' to {}", m.name, type.describe()); });
   }
   return type;
 }
@@ -310,7 +305,7 @@ Datatype Datatype::file_type() const {
     const std::vector<hsize_t> dims = array_dims(id_);
     const Datatype element = super_of(id_).file_type();
     return adopt(check_id(H5Tarray_create2(element.id_, static_cast<unsigned>(dims.size()), dims.data()),
-                          "making the file type of " + describe()));
+                          [&] { return "making the file type of " + describe(); }));
   }
   if (type_class == H5T_COMPOUND) return compound_file_type();
   if (type_class == H5T_VLEN) return sequence_of(super_of(id_).file_type());  // strings are H5T_STRING
@@ -320,8 +315,8 @@ Datatype Datatype::file_type() const {
   // else, native types included, is stored little-endian.
   const bool big = H5Tget_order(id_) == H5T_ORDER_BE;
   Datatype ordered = *this;
-  check_then_describe(H5Tset_order(ordered.id_, big ? H5T_ORDER_BE : H5T_ORDER_LE),
-                      [&] { return "setting the byte order of " + describe(); });
+  check(H5Tset_order(ordered.id_, big ? H5T_ORDER_BE : H5T_ORDER_LE),
+        [&] { return "setting the byte order of " + describe(); });
   // Prefer the predefined standard type when it is the same thing: its encoding is canonical.
   hid_t standard = H5I_INVALID_HID;
   const std::size_t bytes = size();
@@ -330,8 +325,7 @@ Datatype Datatype::file_type() const {
     if (bytes == 8) standard = big ? H5T_IEEE_F64BE : H5T_IEEE_F64LE;
   } else {
     const H5T_sign_t sign = H5Tget_sign(id_);
-    check_then_describe(sign == H5T_SGN_ERROR ? -1 : 0,
-                        [&] { return "getting the sign of " + describe(); });
+    check(sign == H5T_SGN_ERROR ? -1 : 0, [&] { return "getting the sign of " + describe(); });
     const bool is_signed = sign == H5T_SGN_2;
     switch (bytes) {
       case 1: standard = is_signed ? H5T_STD_I8LE : H5T_STD_U8LE; break;
@@ -350,15 +344,17 @@ Datatype Datatype::file_type() const {
 Datatype Datatype::enum_file_type() const {
   const Datatype base = super_of(id_);
   const Datatype file_base = base.file_type();
-  Datatype out = adopt(check_id(H5Tenum_create(file_base.id_), "making the file type of " + describe()));
+  Datatype out =
+      adopt(check_id(H5Tenum_create(file_base.id_), [&] { return "making the file type of " + describe(); }));
   const unsigned members = member_count(id_);
   std::vector<std::byte> value(std::max(base.size(), file_base.size()));
   for (unsigned i = 0; i < members; ++i) {
     const std::string name = member_name(id_, i);
-    check(H5Tget_member_value(id_, i, value.data()), fmt::format("reading member '{}' of {}", name, describe()));
+    check(H5Tget_member_value(id_, i, value.data()),
+          [&] { return fmt::format("reading member '{}' of {}", name, describe()); });
     hdf5::convert_in_place(base, file_base, 1, value);
     check(H5Tenum_insert(out.id_, name.c_str(), value.data()),
-          fmt::format("adding member '{}' to the file type of {}", name, describe()));
+          [&] { return fmt::format("adding member '{}' to the file type of {}", name, describe()); });
   }
   return out;
 }
@@ -370,14 +366,17 @@ Datatype Datatype::compound_file_type() const {
   std::size_t total = 0;
   for (unsigned i = 0; i < members; ++i) {
     names.push_back(member_name(id_, i));
-    types.push_back(adopt(check_id(H5Tget_member_type(id_, i), "getting a member type of " + describe())).file_type());
+    types.push_back(adopt(check_id(H5Tget_member_type(id_, i), [&] {
+                      return "getting a member type of " + describe();
+                    })).file_type());
     total += types.back().size();
   }
-  Datatype out = adopt(check_id(H5Tcreate(H5T_COMPOUND, total), "making the file type of " + describe()));
+  Datatype out =
+      adopt(check_id(H5Tcreate(H5T_COMPOUND, total), [&] { return "making the file type of " + describe(); }));
   std::size_t offset = 0;
   for (unsigned i = 0; i < members; ++i) {
     check(H5Tinsert(out.id_, names[i].c_str(), offset, types[i].id_),
-          fmt::format("adding member '{}' to the file type of {}", names[i], describe()));
+          [&] { return fmt::format("adding member '{}' to the file type of {}", names[i], describe()); });
     offset += types[i].size();
   }
   return out;
@@ -387,10 +386,9 @@ std::vector<std::byte> Datatype::encode() const {
   require_valid(*this, "encode");
   hdf5::silence_hdf5_errors();
   std::size_t n = 0;
-  check_then_describe(H5Tencode(id_, nullptr, &n),
-                      [&] { return "measuring the encoding of " + describe(); });
+  check(H5Tencode(id_, nullptr, &n), [&] { return "measuring the encoding of " + describe(); });
   std::vector<std::byte> out(n);
-  check_then_describe(H5Tencode(id_, out.data(), &n), [&] { return "encoding " + describe(); });
+  check(H5Tencode(id_, out.data(), &n), [&] { return "encoding " + describe(); });
   out.resize(n);
   return out;
 }

@@ -66,10 +66,10 @@ herr_t append_entry(unsigned position, const H5E_error2_t* entry, void* data) {
   return 0;
 }
 
-std::string failure_message(const std::string& what) {
+std::string failure_message(std::string_view what) {
   std::string stack = error_stack();
   if (stack.empty()) stack = "HDF5 call failed without an error stack";
-  return what + ": " + stack;
+  return std::string(what) + ": " + stack;
 }
 
 }  // namespace
@@ -103,19 +103,6 @@ std::string error_stack() {
   return out;
 }
 
-hid_t check_id(hid_t id, const std::string& what) {
-  if (id < 0) throw IoError(failure_message(what));
-  return id;
-}
-
-herr_t check(herr_t status, const std::string& what) {
-  if (status < 0) throw IoError(failure_message(what));
-  return status;
-}
-
-bool check_bool(htri_t status, const std::string& what) {
-  if (status < 0) throw IoError(failure_message(what));
-  return status > 0;
-}
+void fail(std::string_view what) { throw IoError(failure_message(what)); }
 
 }  // namespace h5mf::hdf5

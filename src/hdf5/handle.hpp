@@ -4,7 +4,9 @@
 
 #include <hdf5.h>
 
+#include <concepts>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace h5mf::hdf5 {
@@ -39,10 +41,39 @@ void silence_hdf5_errors();
 // if none. Clears the stack.
 std::string error_stack();
 
-// Throw IoError("<what>: <HDF5 error stack>") when `status` < 0; otherwise return it.
-hid_t check_id(hid_t id, const std::string& what);
-herr_t check(herr_t status, const std::string& what);
+// Throws IoError("<what>: <HDF5 error stack>").
+[[noreturn]] void fail(std::string_view what);
+
+// Throw IoError("<what>: <HDF5 error stack>") when `status` < 0; otherwise return it. `what` is a
+// text, or a function that makes it: called only on failure, so that a message naming an object
+// (describing a type takes dozens of HDF5 calls) costs nothing on success.
+inline hid_t check_id(hid_t id, std::string_view what) {
+  if (id < 0) fail(what);
+  return id;
+}
+inline herr_t check(herr_t status, std::string_view what) {
+  if (status < 0) fail(what);
+  return status;
+}
 // For htri_t results: throws on < 0, returns the boolean.
-bool check_bool(htri_t status, const std::string& what);
+inline bool check_bool(htri_t status, std::string_view what) {
+  if (status < 0) fail(what);
+  return status > 0;
+}
+template <std::invocable MakeWhat>
+hid_t check_id(hid_t id, MakeWhat&& what) {
+  if (id < 0) fail(what());
+  return id;
+}
+template <std::invocable MakeWhat>
+herr_t check(herr_t status, MakeWhat&& what) {
+  if (status < 0) fail(what());
+  return status;
+}
+template <std::invocable MakeWhat>
+bool check_bool(htri_t status, MakeWhat&& what) {
+  if (status < 0) fail(what());
+  return status > 0;
+}
 
 }  // namespace h5mf::hdf5

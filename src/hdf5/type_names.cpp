@@ -90,7 +90,8 @@ std::string describe_type(hid_t id) {
 
 std::string member_name(hid_t id, unsigned index) {
   char* name = H5Tget_member_name(id, index);
-  if (name == nullptr) check(-1, fmt::format("getting the name of member {} of {}", index, describe_type(id)));
+  if (name == nullptr)
+    check(-1, [&] { return fmt::format("getting the name of member {} of {}", index, describe_type(id)); });
   std::string out(name);
   H5free_memory(name);
   return out;

@@ -21,7 +21,7 @@ Handle make_space(const Extent& dims, const Extent& maxdims) {
     m[i] = to_hsize(maxdims.empty() ? dims[i] : maxdims[i]);
   }
   return Handle(hdf5::check_id(H5Screate_simple(static_cast<int>(d.size()), d.data(), m.data()),
-                               fmt::format("H5Screate_simple(rank {})", dims.size())));
+                               [&] { return fmt::format("H5Screate_simple(rank {})", dims.size()); }));
 }
 
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
@@ -37,7 +37,8 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
     for (const auto& name : present) {
       const auto it = o.attributes.find(name);
       if (it == o.attributes.end() || it->second.epoch > 0) {
-        hdf5::check(H5Adelete(object, name.c_str()), fmt::format("delete attribute '{}' of '{}'", name, path));
+        hdf5::check(H5Adelete(object, name.c_str()),
+                    [&] { return fmt::format("delete attribute '{}' of '{}'", name, path); });
       }
     }
   }
@@ -46,16 +47,17 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
     const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value}, what);
     Handle space = make_space(value.dims, {});
-    Handle attribute(hdf5::check_id(
-        H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "create " + what));
+    Handle attribute(
+        hdf5::check_id(H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                       [&] { return "create " + what; }));
     if (value.num_elements() == 0) {
       // Nothing to write (HDF5 refuses a null buffer even for zero elements).
     } else if (values::is_variable_string(value.type)) {
       std::vector<const char*> pointers;
       for (const auto& s : value.strings) pointers.push_back(s.c_str());
-      hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), "write " + what);
+      hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), [&] { return "write " + what; });
     } else {
-      hdf5::check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), "write " + what);
+      hdf5::check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), [&] { return "write " + what; });
     }
     attribute.close("close " + what);
     ++count;
@@ -69,7 +71,7 @@ void create_links(hid_t file, const container::Catalog& catalog, const std::stri
     const std::string path = (parent == "/" ? "/" : parent + "/") + link.name;
     const std::string target = catalog.path_of(link.target);
     hdf5::check(H5Lcreate_hard(file, target.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-                fmt::format("create hard link '{}' to '{}' in '{}'", path, target, output));
+                [&] { return fmt::format("create hard link '{}' to '{}' in '{}'", path, target, output); });
   }
 }
 

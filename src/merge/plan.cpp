@@ -59,11 +59,11 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
     Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
     if (in_base) {  // start from the base file's rows
       hdf5::check(H5Dread(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
-                  fmt::format("read rows {}..{} of '{}' from '{}'", r0, r0 + rows, path, output));
+                  [&] { return fmt::format("read rows {}..{} of '{}' from '{}'", r0, r0 + rows, path, output); });
     }
     reader.read_linear(writes, r0 * row, rows * row, {o.dims, esize, o.fill, in_base}, buffer);
     hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
-                fmt::format("write rows {}..{} of '{}' to '{}'", r0, r0 + rows, path, output));
+                [&] { return fmt::format("write rows {}..{} of '{}' to '{}'", r0, r0 + rows, path, output); });
     report.bytes_written += buffer.size();
   }
 }
@@ -164,10 +164,11 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
   // writes cover whole pages (a write that starts mid-page costs the page cache a lookup and a
   // partial zeroing; on parallel file systems, a lock on a neighbouring page).
   const Handle fapl = hdf5::merge_file_access();  // also what attributes are checked against
-  Handle file(base ? hdf5::check_id(H5Fopen(output.c_str(), H5F_ACC_RDWR, fapl.get()),
-                                    fmt::format("cannot open merge output '{}' (a copy of '{}')", output, *base))
+  Handle file(base ? hdf5::check_id(
+                         H5Fopen(output.c_str(), H5F_ACC_RDWR, fapl.get()),
+                         [&] { return fmt::format("cannot open merge output '{}' (a copy of '{}')", output, *base); })
                    : hdf5::check_id(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                                    fmt::format("cannot create merge output '{}'", output)));
+                                    [&] { return fmt::format("cannot create merge output '{}'", output); }));
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
   write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value());
@@ -179,7 +180,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     if (o.kind == container::ObjectKind::Group) {
       Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, o.name.c_str(), H5P_DEFAULT)
                                       : H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                              fmt::format("create group '{}' in '{}'", path, output)));
+                              [&] { return fmt::format("create group '{}' in '{}'", path, output); }));
       write_attributes(g.get(), o, path, output, report.attributes, in_base);
       groups.emplace(id, std::move(g));
       ++report.groups;
@@ -190,7 +191,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     const bool vlen = values::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
       Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
-                              fmt::format("open dataset '{}' in '{}'", path, output)));
+                              [&] { return fmt::format("open dataset '{}' in '{}'", path, output); }));
       write_attributes(d.get(), o, path, output, report.attributes, true);
       ++report.datasets;
       auto it = writes.find(id);
@@ -209,12 +210,13 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
     if (!o.fill.empty()) {
-      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()), fmt::format("fill value of '{}'", path));
+      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()),
+                  [&] { return fmt::format("fill value of '{}'", path); });
     }
     if (chunked) {
       std::vector<hsize_t> chunk(o.chunk.begin(), o.chunk.end());
       hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
-                  fmt::format("chunk shape of '{}'", path));
+                  [&] { return fmt::format("chunk shape of '{}'", path); });
       hdf5::set_pipeline(dcpl.get(), o.filters, fmt::format("dataset '{}' in '{}'", path, output));
     } else if (!vlen) {
       // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
@@ -223,9 +225,9 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       hdf5::check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
     }
     Handle space = make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(
-        H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        fmt::format("create dataset '{}' in '{}'", path, output)));
+    Handle d(
+        hdf5::check_id(H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                       [&] { return fmt::format("create dataset '{}' in '{}'", path, output); }));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a

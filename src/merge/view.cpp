@@ -386,7 +386,7 @@ class Planner {
       Handle whole = selection_of(space_.get(), slab);
       Handle dense = all_of(shape);
       Handle part(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), left.visible.get()),
-                                 fmt::format("project the visible part of a record of '{}'", path_)));
+                                 [&] { return fmt::format("project the visible part of a record of '{}'", path_); }));
       add_mapping(std::move(left.visible), source, std::move(part));
     }
   }
@@ -638,12 +638,12 @@ Handle create_in_memory(const std::string& name, const std::string& what) {
 }
 
 std::vector<std::byte> image_of(const Handle& file, const std::string& name) {
-  hdf5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), fmt::format("flush '{}'", name));
+  hdf5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), [&] { return fmt::format("flush '{}'", name); });
   const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-  hdf5::check(size < 0 ? -1 : 0, fmt::format("size the image of '{}'", name));
+  hdf5::check(size < 0 ? -1 : 0, [&] { return fmt::format("size the image of '{}'", name); });
   std::vector<std::byte> image(static_cast<std::size_t>(size));
   hdf5::check(H5Fget_file_image(file.get(), image.data(), image.size()) < 0 ? -1 : 0,
-              fmt::format("copy the image of '{}'", name));
+              [&] { return fmt::format("copy the image of '{}'", name); });
   return image;
 }
 
@@ -675,15 +675,15 @@ std::vector<std::byte> write_sources(const ViewNames& names, const std::vector<D
   const std::string& file_name = names.sources;
   Handle file = create_in_memory(file_name, fmt::format("cannot create the view's sources file '{}'", file_name));
   Handle top(hdf5::check_id(H5Gcreate2(file.get(), names.generation.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                            fmt::format("create group '/{}' in '{}'", names.generation, file_name)));
+                            [&] { return fmt::format("create group '/{}' in '{}'", names.generation, file_name); }));
   std::map<std::uint32_t, std::string> data_files;  // absolute: read from any working directory
   for (const DatasetPlan& plan : plans) {
     if (plan.sources.empty()) continue;
     const std::string path = catalog.path_of(plan.id);
     const Datatype type = Datatype::decode(catalog.object(plan.id).type);
-    Handle group(hdf5::check_id(H5Gcreate2(top.get(), std::to_string(plan.id).c_str(), H5P_DEFAULT, H5P_DEFAULT,
-                                           H5P_DEFAULT),
-                                fmt::format("create group '/{}/{}' in '{}'", names.generation, plan.id, file_name)));
+    Handle group(hdf5::check_id(
+        H5Gcreate2(top.get(), std::to_string(plan.id).c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        [&] { return fmt::format("create group '/{}/{}' in '{}'", names.generation, plan.id, file_name); }));
     for (std::size_t k = 0; k < plan.sources.size(); ++k) {
       const Source& source = plan.sources[k];
       Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
@@ -693,18 +693,19 @@ std::vector<std::byte> write_sources(const ViewNames& names, const std::vector<D
         if (s.offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
           throw FormatError(fmt::format("'{}': offset {} is beyond what HDF5 can address", it->second, s.offset));
         }
-        hdf5::check(H5Pset_external(dcpl.get(), it->second.c_str(), static_cast<off_t>(s.offset), s.length),
-                    fmt::format("external segment of '{}' ({} bytes at {} of '{}')", path, s.length, s.offset,
-                                it->second));
+        hdf5::check(H5Pset_external(dcpl.get(), it->second.c_str(), static_cast<off_t>(s.offset), s.length), [&] {
+          return fmt::format("external segment of '{}' ({} bytes at {} of '{}')", path, s.length, s.offset, it->second);
+        });
         ++report.segments;
         report.bytes_referenced += s.length;
       }
       Handle space = make_space(source.dims, {});
-      Handle d(hdf5::check_id(
-          H5Dcreate2(group.get(), std::to_string(k).c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(),
-                     H5P_DEFAULT),
-          fmt::format("create source dataset '/{}/{}/{}' (of '{}') in '{}'", names.generation, plan.id, k, path,
-                      file_name)));
+      Handle d(hdf5::check_id(H5Dcreate2(group.get(), std::to_string(k).c_str(), type.id(), space.get(), H5P_DEFAULT,
+                                         dcpl.get(), H5P_DEFAULT),
+                              [&] {
+                                return fmt::format("create source dataset '/{}/{}/{}' (of '{}') in '{}'",
+                                                   names.generation, plan.id, k, path, file_name);
+                              }));
       d.close(fmt::format("close source dataset '/{}/{}/{}' in '{}'", names.generation, plan.id, k, file_name));
       ++report.source_datasets;
     }
@@ -730,7 +731,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     const hid_t parent = groups.at(o.parent).get();
     if (o.kind == container::ObjectKind::Group) {
       Handle g(hdf5::check_id(H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                              fmt::format("create group '{}' in '{}'", path, output)));
+                              [&] { return fmt::format("create group '{}' in '{}'", path, output); }));
       merge_detail::write_attributes(g.get(), o, path, output, report.attributes);
       groups.emplace(id, std::move(g));
       ++report.groups;
@@ -741,7 +742,8 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     hdf5::check(H5Pset_layout(dcpl.get(), H5D_VIRTUAL), "H5Pset_layout(virtual)");
     // Elements no mapping covers read as the fill value, as in the merged file.
     if (!o.fill.empty()) {
-      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()), fmt::format("fill value of '{}'", path));
+      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()),
+                  [&] { return fmt::format("fill value of '{}'", path); });
     }
     const DatasetPlan& plan = *by_id.at(id);
     const std::string escaped_path = escape_vds_name(path);
@@ -751,14 +753,16 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
       hdf5::check(H5Pset_virtual(dcpl.get(), m.virtual_selection.get(),
                                  base ? names.base->c_str() : names.sources_in_vds.c_str(), source_name.c_str(),
                                  m.source_selection.get()),
-                  fmt::format("map part of '{}' to '{}' in '{}'", path, source_name,
-                              base ? *names.base : names.sources_in_vds));
+                  [&] {
+                    return fmt::format("map part of '{}' to '{}' in '{}'", path, source_name,
+                                       base ? *names.base : names.sources_in_vds);
+                  });
     }
     report.mappings += plan.mappings.size();
     Handle space = make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(
-        H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        fmt::format("create virtual dataset '{}' in '{}'", path, output)));
+    Handle d(
+        hdf5::check_id(H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                       [&] { return fmt::format("create virtual dataset '{}' in '{}'", path, output); }));
     merge_detail::write_attributes(d.get(), o, path, output, report.attributes);
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
     ++report.datasets;

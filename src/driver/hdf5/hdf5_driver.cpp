@@ -45,7 +45,8 @@ class Sec2Access final : public Access {
   void set_atomic(hid_t, bool atomic) override { atomic_ = atomic; }
   void sync(hid_t file, const std::string& path) override {
     void* handle = nullptr;
-    check(H5Fget_vfd_handle(file, H5P_DEFAULT, &handle), fmt::format("getting the descriptor of '{}'", path));
+    check(H5Fget_vfd_handle(file, H5P_DEFAULT, &handle),
+          [&] { return fmt::format("getting the descriptor of '{}'", path); });
     if (::fsync(*static_cast<int*>(handle)) != 0) {
       throw IoError(fmt::format("fsync of '{}' failed: {}", path, std::strerror(errno)));
     }
@@ -78,7 +79,7 @@ class MpioAccess final : public Access {
     return flag;
   }
   void set_atomic(hid_t file, bool atomic) override {
-    check(H5Fset_mpi_atomicity(file, atomic), fmt::format("setting MPI atomicity to {}", atomic));
+    check(H5Fset_mpi_atomicity(file, atomic), [&] { return fmt::format("setting MPI atomicity to {}", atomic); });
   }
   // H5Fflush already calls MPI_File_sync with the mpio file driver.
   void sync(hid_t, const std::string&) override {}
@@ -97,7 +98,7 @@ class ImageDriverAccess final : public Access {
   Handle file_access() const override {
     static_assert(std::is_same_v<hid_t, std::int64_t>, "VirtualFileDriver passes an hid_t as std::int64_t");
     Handle fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), "creating a file access property list"));
-    check(driver_.set_fapl(fapl.get()), fmt::format("selecting the '{}' file driver", driver_.name));
+    check(driver_.set_fapl(fapl.get()), [&] { return fmt::format("selecting the '{}' file driver", driver_.name); });
     return fapl;
   }
   Handle transfer(bool) const override { return Handle(); }
@@ -274,7 +275,8 @@ class Hdf5FileDriver final : public FileDriver {
 
  private:
   void write_out() {
-    check(H5Fflush(state_->file.get(), H5F_SCOPE_GLOBAL), fmt::format("flushing file '{}'", state_->path));
+    check(H5Fflush(state_->file.get(), H5F_SCOPE_GLOBAL),
+          [&] { return fmt::format("flushing file '{}'", state_->path); });
     if (state_->options.sync) state_->access->sync(state_->file.get(), state_->path);
   }
 

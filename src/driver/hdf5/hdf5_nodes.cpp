@@ -150,7 +150,7 @@ class Object : public Base {
   // The object header's address: one per object, whatever name it was opened by.
   std::uint64_t object_id() override {
     H5O_info_t info{};
-    check(H5Oget_info2(id(), &info, H5O_INFO_BASIC), fmt::format("getting the address of {}", where()));
+    check(H5Oget_info2(id(), &info, H5O_INFO_BASIC), [&] { return fmt::format("getting the address of {}", where()); });
     return static_cast<std::uint64_t>(info.addr);
   }
 
@@ -158,7 +158,7 @@ class Object : public Base {
     Collected collected;
     const herr_t status = H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attribute, &collected);
     if (collected.error) std::rethrow_exception(collected.error);
-    check(status, fmt::format("listing the attributes of {}", where()));
+    check(status, [&] { return fmt::format("listing the attributes of {}", where()); });
     std::sort(collected.names.begin(), collected.names.end());
     return collected.names;
   }
@@ -395,8 +395,10 @@ class Hdf5Dataset final : public Object<DatasetNode> {
       const auto dims = to_hsize(new_shape);
       const herr_t status = H5Dset_extent(id(), dims.data());
       if (status < 0) {
-        check(status, fmt::format("resizing {} from [{}] to [{}]", where(), fmt::join(shape(), ","),
-                                  fmt::join(new_shape, ",")));
+        check(status, [&] {
+          return fmt::format("resizing {} from [{}] to [{}]", where(), fmt::join(shape(), ","),
+                             fmt::join(new_shape, ","));
+        });
       }
     });
   }
@@ -487,7 +489,7 @@ class Hdf5Group final : public Object<GroupNode> {
     Collected collected;
     const herr_t status = H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_child, &collected);
     if (collected.error) std::rethrow_exception(collected.error);
-    check(status, fmt::format("listing the members of {}", where()));
+    check(status, [&] { return fmt::format("listing the members of {}", where()); });
     std::sort(collected.children.begin(), collected.children.end());
     return collected.children;
   }
