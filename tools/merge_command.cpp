@@ -46,7 +46,7 @@ Command add_merge_command(CLI::App& parent) {
             ProgressBar bar("merging");
             const bool show_progress = !args->quiet && !args->json && mpi.rank() == 0;
             if (show_progress) {
-              options.progress = [&bar](const MergeProgress& p) { bar.update(p.bytes_done, p.bytes_total, p.seconds); };
+              options.progress = bar.callback();
             }
             const MergeReport report = merge(args->path, options);
             bar.finish();

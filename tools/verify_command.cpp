@@ -14,6 +14,8 @@
 
 #include "command.hpp"
 #include "h5mf/verify.hpp"
+#include "mpi_session.hpp"
+#include "progress_bar.hpp"
 
 namespace h5mf::tools {
 namespace {
@@ -219,7 +221,11 @@ Command add_verify_command(CLI::App& parent) {
   app->add_option("--max-conflicts", args->options.max_conflicts, "Conflicts listed in detail (all are counted)");
 
   return {app, [args] {
-            const VerifyReport report = verify(args->path, args->options);
+            VerifyOptions options = args->options;
+            ProgressBar bar("verifying");
+            if (!args->quiet && !args->json && MpiSession::launched_rank() == 0) options.progress = bar.callback();
+            const VerifyReport report = verify(args->path, options);
+            bar.finish();
             const int rc = report.exit_code();
             if (args->json) {
               std::cout << to_json(report).dump(2) << "\n";

@@ -9,6 +9,8 @@
 #include "command.hpp"
 #include "dropped_json.hpp"
 #include "h5mf/view.hpp"
+#include "mpi_session.hpp"
+#include "progress_bar.hpp"
 
 namespace h5mf::tools {
 
@@ -44,7 +46,11 @@ Command add_view_command(CLI::App& parent) {
   app->add_flag("--json", args->json, "Print a machine-readable summary (JSON) instead of the text one");
 
   return {app, [args] {
-            const ViewReport report = view(args->path, args->options);
+            ViewOptions options = args->options;
+            ProgressBar bar("viewing");
+            if (!args->quiet && !args->json && MpiSession::launched_rank() == 0) options.progress = bar.callback();
+            const ViewReport report = view(args->path, options);
+            bar.finish();
             for (const auto& line : report.damage) fmt::print(stderr, "h5mf view: {}\n", line);
             if (args->json) {
               const nlohmann::json summary = {
