@@ -19,6 +19,7 @@
 #include "container/metafile.hpp"
 #include "container/reader.hpp"
 #include "container/writer_log.hpp"
+#include "diagnostics/verbose.hpp"
 #include "driver/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/aggregation.hpp"
@@ -202,7 +203,12 @@ struct State {
 
   void write_out(bool sync) {
     if (aggregation_group) aggregation_group->rethrow_failure();
-    if (log) log->flush(sync);
+    if (log) {
+      // Each writer's own event (the sizes differ), so every writer tells it.
+      diagnostics::verbose("'{}', writer {}: flush of {} buffered bytes ({} records so far){}", layout.path(),
+                           session.writer, log->buffered_bytes(), log->records_written(), sync ? ", fsync" : "");
+      log->flush(sync);
+    }
     if (metafile) metafile->flush(sync);
   }
 
@@ -735,12 +741,26 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
       if (own_files) state->log.emplace(state->layout, state->id, file, opened.created, log_options);
     });
     record_opened(*state->comm, state->session, state->catalog, state->metafile);
+    // A parallel session's open is one event (rank 0 tells it); a process without MPI is a writer alone.
+    diagnostics::verbose_collective(
+        state->comm->rank(), "opened '{}' (multifile, mode '{}'): {}, session {}, {} data files{}",
+        state->layout.path(), to_string(mode),
+        state->comm->is_parallel() ? fmt::format("{} ranks as writers", state->comm->size())
+                                   : fmt::format("writer {} of {}", state->session.writer, state->session.writers),
+        state->catalog.sessions().size() - 1, state->catalog.data_files(),
+        state->aggregation_group ? fmt::format(", aggregation {}", to_string(aggregation)) : "");
   } else {
     // Readers build the index now, so that damage is reported at open, never silently.
     auto& index = state->fresh_index();
     for (const auto& d : index.damage()) {
       warn(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
     }
+    diagnostics::verbose_collective(state->comm->rank(),
+                                    "opened '{}' (multifile, mode 'r'): {} sessions, {} datasets, {} records loaded "
+                                    "from {} data files",
+                                    state->layout.path(), state->catalog.sessions().size(),
+                                    state->catalog.datasets().size(), index.record_count(),
+                                    state->catalog.data_files());
   }
   return std::make_unique<MultifileDriver>(std::move(state));
 }
