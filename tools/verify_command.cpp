@@ -14,6 +14,7 @@
 
 #include "command.hpp"
 #include "h5mf/verify.hpp"
+#include "json_format.hpp"
 #include "mpi_session.hpp"
 #include "progress_bar.hpp"
 
@@ -58,7 +59,7 @@ nlohmann::json to_json(const VerifyReport& r) {
   }
   if (!is_container(r)) return j;
   j["container_id"] = r.container_id;
-  j["format_version"] = r.format_version;
+  j["container_format_version"] = r.format_version;  // "format_version" is the JSON's own
   j["sessions"] = r.sessions;
   j["writer_files"] = r.writer_files;
   nlohmann::json meta_damage = nlohmann::json::array();
@@ -228,7 +229,7 @@ Command add_verify_command(CLI::App& parent) {
             bar.finish();
             const int rc = report.exit_code();
             if (args->json) {
-              std::cout << to_json(report).dump(2) << "\n";
+              std::cout << versioned(to_json(report)).dump(2) << "\n";
             } else {
               print_text(report, args->quiet);
             }

@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "dropped_json.hpp"
+#include "json_format.hpp"
 #include "h5mf/view.hpp"
 #include "mpi_session.hpp"
 #include "progress_bar.hpp"
@@ -63,7 +64,7 @@ Command add_view_command(CLI::App& parent) {
                   {"segments", report.segments},      {"bytes_referenced", report.bytes_referenced},
                   {"seconds", report.seconds},        {"damage", report.damage},
                   {"dropped", dropped_json(report.dropped)}};
-              std::cout << summary.dump(2) << "\n";
+              std::cout << versioned(summary).dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("viewed '{}' as '{}' (sources '{}'): {} groups, {} datasets, {} attributes; {} records "
                          "({} wholly overwritten) as {} mappings over {} segments, {:.1f} MiB referenced, none "
