@@ -33,6 +33,7 @@
 #include "bench_methods.hpp"
 #include "bench_pattern.hpp"
 #include "command.hpp"
+#include "json_format.hpp"
 #include "h5mf/error.hpp"
 #include "mpi_session.hpp"
 #include "size.hpp"
@@ -382,6 +383,7 @@ void write_json(const Run& run, const std::string& path) {
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
 
   nlohmann::ordered_json j;
+  j["format_version"] = kJsonFormatVersion;
   j["format"] = "h5mf-bench-1";
   j["command"] = command_line(run);
   j["config"] = {{"ranks", run.ranks},

@@ -536,6 +536,10 @@ std::uint64_t DdlPrinter::check_supported(const Dataset& dataset) {
   return dataset.size();
 }
 
+void DdlPrinter::check_supported(const Attributes& attributes, const std::string& name, const std::string& owner) {
+  type_format(attributes.get_raw(name).type, fmt::format("attribute '{}' of '{}'", name, owner), true);
+}
+
 std::uint64_t DdlPrinter::check_supported(const Group& group) {
   std::set<std::uint64_t> seen{group.object_id()};
   return check_supported(group, seen, 0);
@@ -611,13 +615,26 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
 }
 
 void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
-  for (const auto& name : sorted(attributes.names())) {
+  for (const auto& name : sorted(attributes.names())) attribute(attributes, name, indent);
+}
+
+void DdlPrinter::group_block(const Group& group, std::string_view shown_name) {
+  first_paths_ = {{group.object_id(), group.name()}};
+  this->group(group, shown_name, 0);
+}
+
+void DdlPrinter::attribute(const Attributes& attributes, const std::string& name, std::size_t indent) {
+  {
     const AttributeData value = attributes.get_raw(name);
     const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name), true);
     const std::size_t inner = indent + kIndent;
     out_.line(indent, quoted_name("ATTRIBUTE", name));
     print_datatype(out_, f, inner);
     print_dataspace(out_, value.dims, value.dims, inner);
+    if (contents_ == Contents::Header) {
+      out_.line(indent, "}");
+      return;
+    }
     out_.line(inner, "DATA {");
     DataLines lines(out_, inner, value.dims);
     std::string text;
@@ -648,6 +665,11 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   out_.line(indent, quoted_name("DATASET", shown_name));
   print_datatype(out_, f, inner);
   print_dataspace(out_, shape, dataset.maxshape(), inner);
+  if (contents_ != Contents::All) {
+    attributes(dataset.attrs(), inner);
+    out_.line(indent, "}");
+    return;
+  }
   out_.line(inner, "DATA {");
 
   DataLines lines(out_, inner, shape, h5dump_block(shape, f.size));

@@ -36,11 +36,15 @@ class Output {
   std::string buffer_;
 };
 
+// What a dump shows besides the structure and types, as h5dump's flags choose: everything
+// (default), -A (attribute values, no dataset data), -H (neither: the header only).
+enum class Contents { All, AttributeData, Header };
+
 class DdlPrinter {
  public:
   // Dataset data is read in windows of about `window_bytes`, never the whole dataset at once.
-  explicit DdlPrinter(Output& out, std::size_t window_bytes = std::size_t{16} << 20)
-      : out_(out), window_bytes_(window_bytes) {}
+  explicit DdlPrinter(Output& out, std::size_t window_bytes = std::size_t{16} << 20, Contents contents = Contents::All)
+      : out_(out), window_bytes_(window_bytes), contents_(contents) {}
 
   // Throws h5mf::Unsupported, naming the object, if anything under `group` (its attributes, its
   // datasets and theirs, recursively) has a type this printer cannot format, an element larger
@@ -49,6 +53,7 @@ class DdlPrinter {
   // elements the dump would print (saturating), for the caller's bound on them.
   static std::uint64_t check_supported(const Group& group);
   static std::uint64_t check_supported(const Dataset& dataset);
+  static void check_supported(const Attributes& attributes, const std::string& name, const std::string& owner);
 
   // The largest element printed: each is read whole, and a declared type of gigabytes (a hostile
   // file; no one reads a 64 MiB element as text) must not become an allocation of that size.
@@ -61,6 +66,9 @@ class DdlPrinter {
   // name as given), end().
   void begin(std::string_view shown_name);
   void dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent);
+  // `h5dump -g PATH` and `-a PATH`: a group block named as given, an attribute block by its name.
+  void group_block(const Group& group, std::string_view shown_name);
+  void attribute(const Attributes& attributes, const std::string& name, std::size_t indent);
   void end();
 
  private:
@@ -72,6 +80,7 @@ class DdlPrinter {
 
   Output& out_;
   std::size_t window_bytes_;
+  Contents contents_;
   std::map<std::uint64_t, std::string> first_paths_;  // object id -> the path it was printed at
 };
 

@@ -1,4 +1,6 @@
-// h5mf dump PATH [-d NAME]...: h5dump's DDL for a file or a container, read through the library.
+// h5mf dump PATH [-H|-A] [-d NAME | -g PATH | -a PATH]...: h5dump's DDL for a file or a container,
+// read through the library, with h5dump's flags: -H the header only, -A attribute values but no
+// dataset data, -d/-g/-a single datasets, groups and attributes in the order given.
 // The first line names PATH as given, without trailing slashes: `h5mf dump data.h5/` prints
 // `HDF5 "data.h5" {`, as `h5dump data.h5` of the merged file does.
 #include <fmt/format.h>
@@ -6,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "command.hpp"
@@ -35,62 +38,135 @@ void check_bound(std::uint64_t elements, std::uint64_t max_elements, const std::
                                   path, elements, max_elements));
   }
 }
+// One object named by -d, -g or -a, as found in the file.
+struct Selected {
+  std::string shown_name;  // as h5dump names its block
+  std::variant<Dataset, Group, std::pair<Attributes, std::string>> object;
+};
+
+// Splits `-a PATH` into its owner's path and the attribute's name: "/g/d/x" -> ("/g/d", "x").
+std::pair<std::string, std::string> attribute_path(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return {"/", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+// Finds what -d, -g or -a names; a name that is not there, or not of that kind, is reported (as
+// h5dump does) and the others still print.
+std::optional<Selected> find_selected(const File& file, char kind, const std::string& name) {
+  try {
+    if (kind == 'a') {
+      const auto [owner, attribute] = attribute_path(name);
+      Attributes attrs = file.type_of(owner) == ObjectType::Dataset ? file.dataset(owner).attrs() : file.group(owner).attrs();
+      if (attribute.empty() || !attrs.contains(attribute)) {
+        fmt::print(stderr, "h5mf dump: attribute '{}' not found\n", name);
+        return std::nullopt;
+      }
+      DdlPrinter::check_supported(attrs, attribute, owner);
+      return Selected{attribute, std::pair{std::move(attrs), attribute}};
+    }
+    const ObjectType type = file.type_of(name);
+    if (kind == 'd' && type != ObjectType::Dataset) {
+      fmt::print(stderr, "h5mf dump: '{}' is a group, not a dataset\n", name);
+      return std::nullopt;
+    }
+    if (kind == 'g' && type != ObjectType::Group) {
+      fmt::print(stderr, "h5mf dump: '{}' is a dataset, not a group\n", name);
+      return std::nullopt;
+    }
+    if (kind == 'd') return Selected{name, file.dataset(name)};
+    return Selected{name, file.group(name)};
+  } catch (const NotFound& e) {
+    fmt::print(stderr, "h5mf dump: {} '{}' not found: {}\n", kind == 'a' ? "the owner of attribute" : kind == 'd' ? "dataset" : "group",
+               name, e.what());
+  } catch (const InvalidArgument& e) {
+    fmt::print(stderr, "h5mf dump: '{}' names no {}: {}\n", name, kind == 'a' ? "attribute" : kind == 'd' ? "dataset" : "group",
+               e.what());
+  }
+  return std::nullopt;
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return b > ~a ? ~std::uint64_t{0} : a + b; }
+
 }  // namespace
 
 Command add_dump_command(CLI::App& parent) {
   struct Args {
     std::string path;
-    std::vector<std::string> datasets;
+    std::vector<std::string> datasets, groups, attributes;
+    bool header = false, attribute_data = false;
     std::size_t window_bytes = std::size_t{16} << 20;
     std::uint64_t max_elements = kDefaultMaxElements;
   };
   auto args = std::make_shared<Args>();
   CLI::App* app = parent.add_subcommand("dump", "Print a file or container as h5dump does");
   app->add_option("path", args->path, "The container (a directory) or HDF5 file")->required();
-  app->add_option("-d,--dataset", args->datasets, "Print only this dataset, as h5dump -d (repeatable)")
-      ->allow_extra_args(false);
+  CLI::Option* dataset_option =
+      app->add_option("-d,--dataset", args->datasets, "Print only this dataset, as h5dump -d (repeatable)")
+          ->allow_extra_args(false);
+  CLI::Option* group_option =
+      app->add_option("-g,--group", args->groups, "Print only this group and what is in it, as h5dump -g (repeatable)")
+          ->allow_extra_args(false);
+  CLI::Option* attribute_option =
+      app->add_option("-a,--attribute", args->attributes,
+                      "Print only this attribute (PATH/NAME, e.g. /g/d/units), as h5dump -a (repeatable)")
+          ->allow_extra_args(false);
+  CLI::Option* header_option =
+      app->add_flag("-H,--header", args->header, "Print the header only: no data of datasets or attributes");
+  app->add_flag("-A,--onlyattr", args->attribute_data, "Print the header and attribute values, no dataset data")
+      ->excludes(header_option);
   app->add_option("--max-elements", args->max_elements,
                   "Refuse to dump more than this many dataset elements in all (0: no bound)")
       ->capture_default_str();
   // Hidden: how much of a dataset is read at once (small values let tests cross window edges).
   app->add_option("--window-bytes", args->window_bytes)->group("")->check(CLI::PositiveNumber);
 
-  return {app, [args] {
+  return {app, [args, app, dataset_option, group_option, attribute_option] {
             const File file(args->path, Mode::Read, reading_options());
+            const Contents contents =
+                args->header ? Contents::Header : args->attribute_data ? Contents::AttributeData : Contents::All;
+            // Dataset elements are printed, and bounded, only when the dump shows dataset data.
+            auto printed = [&](std::uint64_t elements) { return contents == Contents::All ? elements : 0; };
             Output out(stdout);
-            DdlPrinter printer(out, args->window_bytes);
-            if (args->datasets.empty()) {
-              check_bound(DdlPrinter::check_supported(file), args->max_elements, args->path);
+            DdlPrinter printer(out, args->window_bytes, contents);
+            if (args->datasets.empty() && args->groups.empty() && args->attributes.empty()) {
+              check_bound(printed(DdlPrinter::check_supported(file)), args->max_elements, args->path);
               printer.file(file, shown_name(args->path));
               return 0;
             }
-            // As h5dump -d: a name that is not a dataset is reported and the others still print.
-            std::vector<std::pair<std::string, Dataset>> found;
+            // In the order given on the command line, as h5dump prints them.
+            std::vector<Selected> found;
+            std::size_t next_dataset = 0, next_group = 0, next_attribute = 0;
             bool failed = false;
-            for (const auto& name : args->datasets) {
-              try {
-                if (file.type_of(name) != ObjectType::Dataset) {
-                  fmt::print(stderr, "h5mf dump: '{}' is a group, not a dataset\n", name);
-                  failed = true;
-                  continue;
-                }
-                found.emplace_back(name, file.dataset(name));
-              } catch (const NotFound& e) {
-                fmt::print(stderr, "h5mf dump: dataset '{}' not found: {}\n", name, e.what());
-                failed = true;
-              } catch (const InvalidArgument& e) {
-                fmt::print(stderr, "h5mf dump: '{}' names no dataset: {}\n", name, e.what());
-                failed = true;
+            std::uint64_t elements = 0;
+            for (const CLI::Option* option : app->parse_order()) {
+              std::optional<Selected> selected;
+              if (option == dataset_option) {
+                selected = find_selected(file, 'd', args->datasets.at(next_dataset++));
+                if (selected) elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Dataset>(selected->object)));
+              } else if (option == group_option) {
+                selected = find_selected(file, 'g', args->groups.at(next_group++));
+                if (selected) elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Group>(selected->object)));
+              } else if (option == attribute_option) {
+                selected = find_selected(file, 'a', args->attributes.at(next_attribute++));
+              } else {
+                continue;
+              }
+              failed = failed || !selected;
+              if (selected) found.push_back(std::move(*selected));
+            }
+            check_bound(printed(elements), args->max_elements, args->path);
+            printer.begin(shown_name(args->path));
+            for (const auto& selected : found) {
+              if (const auto* dataset = std::get_if<Dataset>(&selected.object)) {
+                printer.dataset(*dataset, selected.shown_name, 0);
+              } else if (const auto* group = std::get_if<Group>(&selected.object)) {
+                printer.group_block(*group, selected.shown_name);
+              } else {
+                const auto& [attrs, name] = std::get<std::pair<Attributes, std::string>>(selected.object);
+                printer.attribute(attrs, name, 0);
               }
             }
-            std::uint64_t elements = 0;
-            for (const auto& [name, dataset] : found) {
-              const std::uint64_t n = DdlPrinter::check_supported(dataset);
-              elements = n > ~elements ? ~std::uint64_t{0} : elements + n;
-            }
-            check_bound(elements, args->max_elements, args->path);
-            printer.begin(shown_name(args->path));
-            for (const auto& [name, dataset] : found) printer.dataset(dataset, name, 0);
             printer.end();
             return failed ? 1 : 0;
           }};

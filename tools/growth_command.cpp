@@ -16,6 +16,7 @@
 #include <map>
 
 #include "command.hpp"
+#include "json_format.hpp"
 #include "growth_run.hpp"
 #include "size.hpp"
 #include "h5mf/error.hpp"
@@ -166,7 +167,8 @@ int run_growth(const GrowthArgs& args) {
                         {"peak_rss_kib", m.peak_rss_kib}});
     }
     if (!args.json.empty()) {
-      const nlohmann::json doc = {{"kind", "growth"},
+      const nlohmann::json doc = {{"format_version", kJsonFormatVersion},
+                                  {"kind", "growth"},
                                   {"label", args.label},
                                   {"ranks", ranks},
                                   {"repeats", args.repeats},

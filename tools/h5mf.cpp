@@ -49,6 +49,12 @@ int main(int argc, char** argv) {
   CLI::App app{"h5mf: many processes write one HDF5 file"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_line());
+  // -v anywhere on the line (before or after the subcommand): H5MF_VERBOSE=1 for the library.
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose,
+               "Say what the library does on stderr (containers opened, records loaded, flushes, merge phases); "
+               "the same as H5MF_VERBOSE=1");
+  app.fallthrough();
   app.footer(
       "Exit codes: 0 success; 1 an error (usage, a path that cannot be used, I/O); 2 damage found "
       "(merge, verify, view: the output was made without the damaged records).");
@@ -92,6 +98,7 @@ int main(int argc, char** argv) {
     // --help and --version end here with 0; every usage error is exit code 1.
     return app.exit(e) == 0 ? 0 : 1;
   }
+  if (verbose) ::setenv("H5MF_VERBOSE", "1", 1);  // before the library's first look at it
   for (const auto& command : commands) {
     if (!command.app->parsed()) continue;
     // One message for a missing PATH, whichever command was given it.

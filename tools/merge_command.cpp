@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "dropped_json.hpp"
+#include "json_format.hpp"
 #include "h5mf/merge.hpp"
 #include "merge_output.hpp"
 #include "mpi_session.hpp"
@@ -46,7 +47,7 @@ Command add_merge_command(CLI::App& parent) {
             ProgressBar bar("merging");
             const bool show_progress = !args->quiet && !args->json && mpi.rank() == 0;
             if (show_progress) {
-              options.progress = [&bar](const MergeProgress& p) { bar.update(p.bytes_done, p.bytes_total, p.seconds); };
+              options.progress = bar.callback();
             }
             const MergeReport report = merge(args->path, options);
             bar.finish();
@@ -77,7 +78,7 @@ Command add_merge_command(CLI::App& parent) {
                   {"dropped", dropped_json(report.dropped)},
                   {"phases", nlohmann::json::object()}};
               for (const auto& [phase, seconds] : report.phases.named()) summary["phases"][phase] = seconds;
-              std::cout << summary.dump(2) << "\n";
+              std::cout << versioned(summary).dump(2) << "\n";
             } else if (!args->quiet && report.file_image) {
               fmt::print("merged '{}' into '{}' (written through the HDF5 file driver): {} records, {:.1f} MiB in "
                          "{:.3f} s ({} ranks x {} threads)\n",

@@ -16,6 +16,13 @@ bool launched_by_mpiexec() {
 
 }  // namespace
 
+int MpiSession::launched_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  }
+  return 0;
+}
+
 MpiSession::MpiSession() {
   if (!launched_by_mpiexec()) return;
   int provided = 0;

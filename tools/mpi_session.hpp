@@ -16,6 +16,9 @@ class MpiSession {
   bool active() const { return active_; }
   MPI_Comm comm() const { return active_ ? MPI_COMM_WORLD : MPI_COMM_NULL; }
   int rank() const { return rank_; }
+  // This process's rank in the job that launched it, without joining the job (0 when not launched
+  // by mpiexec): commands that run alone in each process print progress only from rank 0.
+  static int launched_rank();
 
  private:
   bool active_ = false;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "h5mf/progress.hpp"
+
 namespace h5mf::tools {
 
 class ProgressBar {
@@ -12,6 +14,10 @@ class ProgressBar {
   explicit ProgressBar(const char* what);
   void update(std::uint64_t done, std::uint64_t total, double seconds);
   void finish();  // ends the bar's line
+  // What an operation's options take: update() with its progress.
+  ProgressCallback callback() {
+    return [this](const Progress& p) { update(p.bytes_done, p.bytes_total, p.seconds); };
+  }
 
  private:
   const char* what_;

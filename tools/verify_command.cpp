@@ -14,6 +14,9 @@
 
 #include "command.hpp"
 #include "h5mf/verify.hpp"
+#include "json_format.hpp"
+#include "mpi_session.hpp"
+#include "progress_bar.hpp"
 
 namespace h5mf::tools {
 namespace {
@@ -56,7 +59,7 @@ nlohmann::json to_json(const VerifyReport& r) {
   }
   if (!is_container(r)) return j;
   j["container_id"] = r.container_id;
-  j["format_version"] = r.format_version;
+  j["container_format_version"] = r.format_version;  // "format_version" is the JSON's own
   j["sessions"] = r.sessions;
   j["writer_files"] = r.writer_files;
   nlohmann::json meta_damage = nlohmann::json::array();
@@ -219,10 +222,14 @@ Command add_verify_command(CLI::App& parent) {
   app->add_option("--max-conflicts", args->options.max_conflicts, "Conflicts listed in detail (all are counted)");
 
   return {app, [args] {
-            const VerifyReport report = verify(args->path, args->options);
+            VerifyOptions options = args->options;
+            ProgressBar bar("verifying");
+            if (!args->quiet && !args->json && MpiSession::launched_rank() == 0) options.progress = bar.callback();
+            const VerifyReport report = verify(args->path, options);
+            bar.finish();
             const int rc = report.exit_code();
             if (args->json) {
-              std::cout << to_json(report).dump(2) << "\n";
+              std::cout << versioned(to_json(report)).dump(2) << "\n";
             } else {
               print_text(report, args->quiet);
             }

@@ -8,7 +8,10 @@
 
 #include "command.hpp"
 #include "dropped_json.hpp"
+#include "json_format.hpp"
 #include "h5mf/view.hpp"
+#include "mpi_session.hpp"
+#include "progress_bar.hpp"
 
 namespace h5mf::tools {
 
@@ -44,7 +47,11 @@ Command add_view_command(CLI::App& parent) {
   app->add_flag("--json", args->json, "Print a machine-readable summary (JSON) instead of the text one");
 
   return {app, [args] {
-            const ViewReport report = view(args->path, args->options);
+            ViewOptions options = args->options;
+            ProgressBar bar("viewing");
+            if (!args->quiet && !args->json && MpiSession::launched_rank() == 0) options.progress = bar.callback();
+            const ViewReport report = view(args->path, options);
+            bar.finish();
             for (const auto& line : report.damage) fmt::print(stderr, "h5mf view: {}\n", line);
             if (args->json) {
               const nlohmann::json summary = {
@@ -57,7 +64,7 @@ Command add_view_command(CLI::App& parent) {
                   {"segments", report.segments},      {"bytes_referenced", report.bytes_referenced},
                   {"seconds", report.seconds},        {"damage", report.damage},
                   {"dropped", dropped_json(report.dropped)}};
-              std::cout << summary.dump(2) << "\n";
+              std::cout << versioned(summary).dump(2) << "\n";
             } else if (!args->quiet) {
               fmt::print("viewed '{}' as '{}' (sources '{}'): {} groups, {} datasets, {} attributes; {} records "
                          "({} wholly overwritten) as {} mappings over {} segments, {:.1f} MiB referenced, none "

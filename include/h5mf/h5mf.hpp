@@ -10,5 +10,7 @@
 #include "h5mf/limits.hpp"
 #include "h5mf/merge.hpp"
 #include "h5mf/options.hpp"
+#include "h5mf/progress.hpp"
 #include "h5mf/selection.hpp"
+#include "h5mf/warnings.hpp"
 #include "h5mf/verify.hpp"

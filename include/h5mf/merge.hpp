@@ -10,14 +10,12 @@
 #include <vector>
 
 #include "h5mf/dropped.hpp"
+#include "h5mf/progress.hpp"
 
 namespace h5mf {
 
-struct MergeProgress {
-  std::uint64_t bytes_done = 0;   // dataset bytes this process has produced so far
-  std::uint64_t bytes_total = 0;  // dataset bytes this process produces in all
-  double seconds = 0;
-};
+// Dataset bytes this process has produced so far, of all it produces.
+using MergeProgress = Progress;
 
 struct MergeOptions {
   // Where to write the file; empty: replace the container at its own path, atomically.

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "h5mf/progress.hpp"
 #include "h5mf/selection.hpp"
 
 namespace h5mf {
@@ -26,6 +27,8 @@ struct VerifyOptions {
   bool check_data = true;           // read every record's data and check it against its checksum
   unsigned threads = 0;             // threads for the data checks; 0: one per core
   std::size_t max_conflicts = 100;  // conflicts listed in detail; all of them are counted
+  // The record data checked (a container) or the dataset bytes read (an HDF5 file), as they go.
+  ProgressCallback progress;
 };
 
 // Something a reader of the container does not use (or must not use), never silently: either a

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "h5mf/dropped.hpp"
+#include "h5mf/progress.hpp"
 
 namespace h5mf {
 
@@ -28,6 +29,8 @@ struct ViewOptions {
   std::uint64_t max_blocks = 20'000;        // per dataset: hyperslab blocks over all its mappings
   std::uint64_t max_point_mappings = 1'000; // per dataset: points written by point selections
   std::uint64_t max_total_mappings = 100'000;
+  // The record data checked against their checksums, as they go (nothing with verify_data off).
+  ProgressCallback progress;
 };
 
 struct ViewReport {

@@ -15,7 +15,8 @@ it with ``writer=i``. The drivers are 'multifile' (the container), 'mpio' and 's
 
 Errors: missing objects raise KeyError, invalid arguments ValueError, I/O failures OSError (damaged
 containers h5mf.FormatError), mismatched collective calls h5mf.CollectiveMismatchError (a
-RuntimeError), what is not supported (yet) NotImplementedError.
+RuntimeError), what is not supported (yet) NotImplementedError. Warnings (damage dropped, a file not
+closed...) are issued as h5mf.H5mfWarning through the warnings module.
 """
 
 from ._core import CollectiveMismatchError, FormatError, MergeReport, VerifyReport, ViewReport, __version__
@@ -26,9 +27,11 @@ from ._file import File
 from ._group import Group, HardLink
 from ._h5py_driver import register_h5py_driver
 from ._merge import merge, verify, view
+from ._warnings import H5mfWarning
 
 __all__ = [
-    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group', 'HardLink',
+    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group', 'H5mfWarning',
+    'HardLink',
     'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
     'enum_dtype', 'merge', 'register_h5py_driver', 'string_dtype', 'verify', 'view', 'vlen_dtype',
     '__version__',

@@ -60,5 +60,6 @@ void bind_merge(py::module_& m);
 void bind_view(py::module_& m);
 void bind_verify(py::module_& m);
 void bind_driver(py::module_& m);
+void bind_warnings(py::module_& m);
 
 }  // namespace h5mf::python

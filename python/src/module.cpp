@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   python::bind_view(m);
   python::bind_verify(m);
   python::bind_driver(m);
+  python::bind_warnings(m);
 }

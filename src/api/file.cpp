@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "api/file_state.hpp"
+#include "h5mf/warnings.hpp"
 
 namespace h5mf {
 namespace {
@@ -29,11 +30,13 @@ File::~File() {
   if (!file_ || !file_->open) return;
   const bool unwinding = std::uncaught_exceptions() > 0;
   if (file_->driver->writers() > 1 && file_->driver->writable()) {
-    std::fprintf(stderr,
-                 "h5mf: warning: file '%s' was not closed (writer %d of %d)%s; it is given up as after an error "
-                 "(File::abandon). Call close() on every writer.\n",
-                 file_->path.c_str(), file_->driver->writer(), file_->driver->writers(),
-                 unwinding ? " while an exception unwound the stack" : "");
+    try {
+      warn(fmt::format("file '{}' was not closed (writer {} of {}){}; it is given up as after an error "
+                       "(File::abandon). Call close() on every writer.",
+                       file_->path, file_->driver->writer(), file_->driver->writers(),
+                       unwinding ? " while an exception unwound the stack" : ""));
+    } catch (...) {  // out of memory for the message: a destructor must not throw
+    }
   }
   abandon(unwinding ? "an exception unwound the stack past its File" : "its File was destroyed without close()");
 }

@@ -21,6 +21,7 @@
 
 #include "container/posix_file.hpp"
 #include "h5mf/error.hpp"
+#include "h5mf/warnings.hpp"
 
 namespace h5mf::container {
 namespace {
@@ -30,10 +31,9 @@ bool unsupported(int error) { return error == ENOSYS || error == EOPNOTSUPP || e
 void warn_unsupported_once(const std::string& path, int error) {
   static std::atomic<bool> warned{false};
   if (warned.exchange(true)) return;
-  std::fprintf(stderr,
-               "h5mf: warning: cannot lock '%s' (%s): this file system has no flock, so nothing keeps another "
-               "process from replacing or merging a container while it is open\n",
-               path.c_str(), errno_text(error).c_str());
+  warn(fmt::format("cannot lock '{}' ({}): this file system has no flock, so nothing keeps another process from "
+                   "replacing or merging a container while it is open",
+                   path, errno_text(error)));
 }
 
 // The descriptors of this process's holder locks. A child forked without exec shares their open

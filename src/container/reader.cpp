@@ -2,6 +2,7 @@
 
 #include "format/checksum.hpp"
 #include "format/vlen.hpp"
+#include "h5mf/warnings.hpp"
 
 #include <fmt/format.h>
 
@@ -78,10 +79,8 @@ std::optional<bool> DataReader::known_verdict(const IndexedWrite& w) const {
 
 bool DataReader::record_verdict(const IndexedWrite& w, bool ok) {
   if (!ok) {
-    std::fprintf(stderr, "h5mf: warning: %s: data of record %llu (%llu bytes at offset %llu) fails its checksum; "
-                 "left out of reads\n", layout_.data_file(w.data_file).c_str(),
-                 static_cast<unsigned long long>(w.record.sequence), static_cast<unsigned long long>(w.record.data_length),
-                 static_cast<unsigned long long>(w.record.data_offset));
+    warn(fmt::format("{}: data of record {} ({} bytes at offset {}) fails its checksum; left out of reads",
+                     layout_.data_file(w.data_file), w.record.sequence, w.record.data_length, w.record.data_offset));
   }
   verdicts_.emplace(verdict_key(w), ok);
   return ok;

@@ -17,6 +17,7 @@
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/posix_file.hpp"
+#include "container/progress_meter.hpp"
 #include "container/threads.hpp"
 #include "format/checksum.hpp"
 #include "format/header.hpp"
@@ -316,7 +317,10 @@ std::string slot_problem(const PosixFile& file, const format::WriteRecord& rec, 
 }
 
 // Checks every candidate's data against its checksum, with `threads` threads.
-void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned threads) {
+void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned threads, const ProgressCallback& progress) {
+  std::uint64_t total = 0;
+  for (const Candidate* c : todo) total += c->write.record.data_length;
+  ProgressMeter meter(progress, total);
   std::atomic<std::size_t> next{0};
   run_on_threads(threads, [&] {
     // One data file open per thread: `todo` goes writer by writer, so it rarely changes, and a
@@ -345,8 +349,10 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
         c.drop = fmt::format("data cannot be read: {}", e.what());
         c.data_problem = true;
       }
+      meter.advance(rec.data_length);
     }
   });
+  meter.finish();
 }
 
 bool all_digits(std::string_view s) {
@@ -462,7 +468,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
     const unsigned threads =
         std::max(1u, std::min<unsigned>(options.threads > 0 ? options.threads : usable_cpus(),
                                         static_cast<unsigned>(std::min<std::size_t>(todo.size(), 64))));
-    check_data(layout, todo, threads);
+    check_data(layout, todo, threads, options.progress);
   }
 
   std::map<std::uint64_t, std::vector<IndexedWrite>> kept_by_dataset;

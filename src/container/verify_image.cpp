@@ -9,6 +9,7 @@
 #include "container/image_index.hpp"
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
+#include "container/progress_meter.hpp"
 #include "container/threads.hpp"
 #include "h5mf/error.hpp"
 
@@ -46,12 +47,17 @@ VerifyDamage pair_finding(const Layout& layout, std::uint32_t file, DamageReport
 
 // Why each Data record's bytes fail (empty: they pass), read with `threads` threads.
 std::vector<std::string> check_data(const Layout& layout, const std::vector<ImageIndex::KeptRecord>& records,
-                                    unsigned threads) {
+                                    unsigned threads, const ProgressCallback& progress) {
   std::vector<std::string> why(records.size());
   std::vector<std::size_t> todo;
+  std::uint64_t total = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (records[i].record.source == format::RangeSource::Data) todo.push_back(i);
+    if (records[i].record.source == format::RangeSource::Data) {
+      todo.push_back(i);
+      total += records[i].record.length;
+    }
   }
+  ProgressMeter meter(progress, total);
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::min<std::size_t>(todo.size(), 64))));
   std::atomic<std::size_t> next{0};
   run_on_threads(threads, [&] {
@@ -70,8 +76,10 @@ std::vector<std::string> check_data(const Layout& layout, const std::vector<Imag
       } catch (const Error& e) {
         why[todo[k]] = fmt::format("data cannot be read: {}", e.what());
       }
+      meter.advance(r.length);
     }
   });
+  meter.finish();
   return why;
 }
 
@@ -132,7 +140,8 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
   // 2. Data against their checksums; a record that fails is dropped, as the merge drops it, and
   // what it hid shows again.
   if (options.check_data) {
-    const auto why = check_data(layout, index.records(), options.threads > 0 ? options.threads : usable_cpus());
+    const auto why = check_data(layout, index.records(), options.threads > 0 ? options.threads : usable_cpus(),
+                                options.progress);
     bool any = false;
     for (std::size_t i = 0; i < why.size(); ++i) {
       if (why[i].empty()) continue;

@@ -66,6 +66,7 @@ class WriterLog {
   std::uint32_t file() const { return file_; }
   std::uint64_t records_written() const { return sequence_; }
   bool has_buffered() const { return !data_buffer_.empty() || !index_buffer_.empty(); }
+  std::size_t buffered_bytes() const { return data_buffer_.size() + index_buffer_.size(); }
 
  private:
   void flush_data();

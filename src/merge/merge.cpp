@@ -31,6 +31,7 @@
 #include "container/reader.hpp"
 #include "container/replace.hpp"
 #include "container/threads.hpp"
+#include "diagnostics/verbose.hpp"
 #include "values/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
@@ -127,7 +128,7 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
     index.emplace(layout, contents.header.container, true);
     index->refresh(contents.catalog.data_files(), true, contents.catalog.required_data_files());
   });
-  report.phases.load = lap();
+  report.phases.load = lap("load");
   const auto drop = [&report](Dropped d) {
     report.damage.push_back(merge_detail::describe(d));
     report.dropped.push_back(std::move(d));
@@ -163,7 +164,7 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
     }
     throw;
   }
-  report.phases.data = lap();
+  report.phases.data = lap("data");
 }
 
 }  // namespace
@@ -188,10 +189,11 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   const container::Layout& layout = where.layout;
 
   auto lap_start = started;
-  const auto lap = [&lap_start] {  // seconds since the last lap
+  const auto lap = [&lap_start, &comm, &layout](const char* phase) {  // seconds since the last lap
     const auto now = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(now - lap_start).count();
     lap_start = now;
+    diagnostics::verbose_collective(comm->rank(), "merge '{}': {} phase: {:.3f} s", layout.path(), phase, seconds);
     return seconds;
   };
   report.ranks = static_cast<unsigned>(comm->size());
@@ -208,6 +210,9 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.window_bytes = std::clamp<std::size_t>(options.memory_budget / (3 * report.threads), std::size_t{256} << 10,
                                                 std::size_t{32} << 20);
 
+  diagnostics::verbose_collective(comm->rank(), "merge '{}' into '{}': {} rank(s) x {} thread(s), windows of {} bytes",
+                                  layout.path(), options.output.empty() ? "(the container's path)" : options.output,
+                                  report.ranks, report.threads, report.window_bytes);
   if (comm->sum(finished_by_recovery) > 0) {
     report.output = where.base ? *where.base : layout.path();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -222,7 +227,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     // Written through the HDF5 file driver: the bytes are the file (merge/image_merge.hpp).
     merge_image(*comm, layout, *contents, options, report, lap);
     replace_step(*comm, layout, std::nullopt, contents->header.container, options, report);
-    report.phases.replace = lap();
+    report.phases.replace = lap("replace");
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
   }
@@ -230,7 +235,10 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     index.emplace(layout, contents->header.container);
     index->refresh(contents->catalog.data_files(), true, contents->catalog.required_data_files());
   });
-  report.phases.load = lap();
+  diagnostics::verbose_collective(comm->rank(), "merge '{}': loaded {} records of {} datasets from {} data files",
+                                  layout.path(), index->record_count(), contents->catalog.datasets().size(),
+                                  contents->catalog.data_files());
+  report.phases.load = lap("load");
   const container::Catalog& catalog = contents->catalog;
   // A container over an existing HDF5 file merges into (a copy of) that file.
   std::optional<std::string> base;
@@ -279,7 +287,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   }
   report.records_dropped = verified.dropped;
   index.reset();  // verified.writes holds what the merge needs: one copy of the records, not two
-  report.phases.verify = lap();
+  report.phases.verify = lap("verify");
   for (auto& d : verified.damage) drop(std::move(d));
   // Records that no dataset of the catalog can take: an unknown id, or an epoch before the
   // dataset's creation (aimed at an object that mismatched collective calls made on some ranks
@@ -351,7 +359,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     report.records += writes.size();
   }
 
-  report.phases.prepare = lap();
+  report.phases.prepare = lap("prepare");
 
   // From here on a failure (a full disk, say) must not leave a partial output beside the container.
   struct RemoveOnFailure {
@@ -379,7 +387,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
     comm->broadcast(bytes, 0);
     plan = decode_plan(bytes);
   }
-  report.phases.structure = lap();
+  report.phases.structure = lap("structure");
 
   // 3. The chunks, compressed by every thread of every rank, written by rank 0.
   ChunkStats chunk_stats;
@@ -483,13 +491,15 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
   report.bytes_shared = comm->sum(stats.bytes_shared);
   report.windows += comm->sum(stats.windows);
   report.windows_skipped += comm->sum(stats.windows_skipped);
-  report.phases.data = lap();
+  report.phases.data = lap("data");
 
   // 5. The file replaces the container, or takes the name given with -o.
   replace_step(*comm, layout, base, contents->header.container, options, report);
-  report.phases.replace = lap();
+  report.phases.replace = lap("replace");
   cleanup.armed = false;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  diagnostics::verbose_collective(comm->rank(), "merge '{}' done: {} records, {} bytes written in {:.3f} s",
+                                  layout.path(), report.records, report.bytes_written, report.seconds);
   return report;
 }
 

@@ -7,6 +7,7 @@
 
 #include "container/file_cache.hpp"
 #include "container/posix_file.hpp"
+#include "container/progress_meter.hpp"
 #include "container/reader.hpp"
 #include "container/threads.hpp"
 
@@ -22,7 +23,8 @@ std::vector<const container::IndexedWrite*> list_records(container::ContainerInd
 
 std::vector<std::uint8_t> check_records(const std::vector<const container::IndexedWrite*>& records,
                                         const std::vector<std::uint8_t>& which, const container::Layout& layout,
-                                        mpi::Comm& comm, unsigned threads, std::size_t max_open_files) {
+                                        mpi::Comm& comm, unsigned threads, std::size_t max_open_files,
+                                        const ProgressCallback& progress) {
   std::vector<std::uint8_t> bad(records.size(), 0);
   // The positions to check, the same list on every rank; rank r takes r, r + ranks, ...
   std::vector<std::size_t> todo;
@@ -31,6 +33,9 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
   }
   std::atomic<std::size_t> next{static_cast<std::size_t>(comm.rank())};
   const auto stride = static_cast<std::size_t>(comm.size());
+  std::uint64_t share = 0;
+  for (std::size_t k = next; k < todo.size(); k += stride) share += records[todo[k]]->record.data_length;
+  container::ProgressMeter meter(progress, share);
   container::run_on_threads(threads, [&] {
     container::FileCache files([&](std::uint32_t file) { return layout.data_file(file); },
                                std::max<std::size_t>(1, max_open_files / std::max(threads, 1u)));
@@ -38,8 +43,10 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
     for (std::size_t k = next.fetch_add(stride); k < todo.size(); k = next.fetch_add(stride)) {
       const auto& w = *records[todo[k]];
       if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
+      meter.advance(w.record.data_length);
     }
   });
+  meter.finish();
   comm.all_or(bad);
   return bad;
 }
@@ -93,10 +100,11 @@ void keep_passing(container::ContainerIndex& index, const std::vector<std::uint8
 }
 
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
-                        unsigned threads, bool check_data, std::size_t max_open_files) {
+                        unsigned threads, bool check_data, std::size_t max_open_files,
+                        const ProgressCallback& progress) {
   const auto all = list_records(index);
-  const std::vector<std::uint8_t> bad =
-      check_data ? check_records(all, {}, layout, comm, threads, max_open_files) : std::vector<std::uint8_t>(all.size(), 0);
+  const std::vector<std::uint8_t> bad = check_data ? check_records(all, {}, layout, comm, threads, max_open_files, progress)
+                                                   : std::vector<std::uint8_t>(all.size(), 0);
   Verified out;
   keep_passing(index, bad, layout, out);
   return out;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "h5mf/progress.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
 #include "h5mf/dropped.hpp"
@@ -20,9 +21,11 @@ std::vector<const container::IndexedWrite*> list_records(container::ContainerInd
 // Checks the data of the records that `which` marks (all when empty) against their checksums:
 // every rank reads 1/ranks of them (by position) with `threads` threads and at most
 // `max_open_files` data files open over all threads. Returns, on every rank, which records failed.
+// `progress` hears of this rank's share.
 std::vector<std::uint8_t> check_records(const std::vector<const container::IndexedWrite*>& records,
                                         const std::vector<std::uint8_t>& which, const container::Layout& layout,
-                                        mpi::Comm& comm, unsigned threads, std::size_t max_open_files);
+                                        mpi::Comm& comm, unsigned threads, std::size_t max_open_files,
+                                        const ProgressCallback& progress = {});
 
 // A record whose data fail their checksum, dropped.
 Dropped checksum_damage(const container::Layout& layout, const container::IndexedWrite& write);
@@ -47,6 +50,7 @@ void keep_passing(container::ContainerIndex& index, const std::vector<std::uint8
 
 // Every record checked (when `check_data`) and those that pass, by dataset (moved out of `index`).
 Verified verify_records(container::ContainerIndex& index, const container::Layout& layout, mpi::Comm& comm,
-                        unsigned threads, bool check_data, std::size_t max_open_files);
+                        unsigned threads, bool check_data, std::size_t max_open_files,
+                        const ProgressCallback& progress = {});
 
 }  // namespace h5mf::merge_detail

@@ -827,7 +827,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   const unsigned threads = options.threads > 0 ? options.threads : container::usable_cpus();
   auto comm = mpi::serial();
   merge_detail::Verified verified = merge_detail::verify_records(index, layout, *comm, threads, options.verify_data,
-                                                                 container::FileCache::default_capacity());
+                                                                 container::FileCache::default_capacity(), options.progress);
   report.records_dropped = verified.dropped;
   for (auto& d : verified.damage) drop(std::move(d));
   for (const auto& [dataset, writes] : verified.writes) {

@@ -1,8 +1,12 @@
 #include "mpi/bound.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+
+#include "h5mf/warnings.hpp"
 
 namespace h5mf::mpi {
 
@@ -18,8 +22,7 @@ double Bound::seconds() {
   char* end = nullptr;
   const double value = std::strtod(text, &end);
   if (*end != '\0' || !(value > 0)) {
-    std::fprintf(stderr, "h5mf: warning: H5MF_COLLECTIVE_TIMEOUT='%s' is not a positive number of seconds; using %g\n",
-                 text, kDefault);
+    warn(fmt::format("H5MF_COLLECTIVE_TIMEOUT='{}' is not a positive number of seconds; using {}", text, kDefault));
     return kDefault;
   }
   return value;

@@ -16,6 +16,7 @@
 #include "h5mf/error.hpp"
 #include "merge/image_merge.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "h5mf/warnings.hpp"
 
 namespace h5mf::vfd {
 namespace {
@@ -200,8 +201,7 @@ const PosixFile& ImageFile::data_file(std::uint32_t file) {
 void ImageFile::warn_damage() const {
   if (comm_->rank() != 0) return;
   for (const auto& d : index_->damage()) {
-    std::fprintf(stderr, "h5mf: warning: %s: %s (run h5mf verify '%s')\n", d.file.c_str(), d.reason.c_str(),
-                 layout_.path().c_str());
+    warn(fmt::format("{}: {} (run h5mf verify '{}')", d.file, d.reason, layout_.path()));
   }
 }
 

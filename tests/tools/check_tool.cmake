@@ -1,6 +1,7 @@
 # One check of an h5mf tool against the HDF5 tool it imitates (cmake -P). Variables: WRITER,
-# H5MF, H5DUMP, H5LS, WORK (a scratch directory), PATTERN, MODE (dump, ls, datasets or unsupported), ARGS
-# (datasets: names for -d; dump: extra options of `h5mf dump`), EXPECT_RC (the exit code both tools
+# H5MF, H5DUMP, H5LS, WORK (a scratch directory), PATTERN, MODE (dump, ls, datasets, flags or
+# unsupported), ARGS (datasets: names for -d; dump: extra options of `h5mf dump`; flags: options
+# given to both `h5mf dump` and h5dump, e.g. -H -g /group), EXPECT_RC (the exit code both tools
 # must return, 0 unless given: h5dump -d of a missing name prints the others and returns 1).
 #
 # The container is WORK/c/<PATTERN>.h5/ and the merged file WORK/m/<PATTERN>.h5, so that both tools
@@ -91,6 +92,10 @@ elseif(MODE STREQUAL "datasets")
   foreach(dataset IN LISTS ARGS)
     list(APPEND options -d ${dataset})
   endforeach()
+  set(tool_command ${H5MF} dump)
+  set(reference_command ${H5DUMP})
+elseif(MODE STREQUAL "flags")
+  set(options ${ARGS})
   set(tool_command ${H5MF} dump)
   set(reference_command ${H5DUMP})
 else()

@@ -72,7 +72,7 @@ run(DIR ${WORK}/c COMMAND ${WRITER} ${name} ${PATTERN})
 
 if(REFUSED)
   run(DIR ${WORK} COMMAND ${H5MF} view ${ARGS} c/${name} RC rc OUT out ERR err)
-  if(rc STREQUAL "0" OR NOT err MATCHES "^h5mf view: .*${REFUSED}.*Use 'h5mf merge' instead")
+  if(rc STREQUAL "0" OR NOT err MATCHES "(^|\n)h5mf view: .*${REFUSED}.*Use 'h5mf merge' instead")
     message(FATAL_ERROR "h5mf view ${ARGS} c/${name}: expected a refusal matching '${REFUSED}', got exit code "
                         "${rc}\nstdout: ${out}\nstderr: ${err}")
   endif()

@@ -20,6 +20,7 @@
 #include "format/checksum.hpp"
 #include "h5mf/error.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "h5mf/warnings.hpp"
 
 namespace h5mf::driver {
 namespace hdf5_driver {
@@ -249,19 +250,18 @@ class Hdf5FileDriver final : public FileDriver {
     state_->closed = true;
     try {
       const std::string failures = state_->close_objects();
-      if (!failures.empty()) std::fprintf(stderr, "h5mf: warning: %s\n", failures.c_str());
+      if (!failures.empty()) warn(failures);
       if (!state_->file.valid()) return;
       if (state_->access->closes_locally()) {
         state_->file.close(fmt::format("closing file '{}'", state_->path));
       } else {
-        std::fprintf(stderr,
-                     "h5mf: warning: file '%s' (mpio driver, rank %d of %d) was not closed with close(); closing it "
-                     "is a collective call, so it is left open and its last changes may be lost\n",
-                     state_->path.c_str(), state_->comm->rank(), state_->comm->size());
+        warn(fmt::format("file '{}' (mpio driver, rank {} of {}) was not closed with close(); closing it is a "
+                         "collective call, so it is left open and its last changes may be lost",
+                         state_->path, state_->comm->rank(), state_->comm->size()));
         (void)state_->file.release();
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "h5mf: warning: %s\n", e.what());
+      warn(e.what());
     }
   }
 

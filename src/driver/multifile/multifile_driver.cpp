@@ -19,6 +19,7 @@
 #include "container/metafile.hpp"
 #include "container/reader.hpp"
 #include "container/writer_log.hpp"
+#include "diagnostics/verbose.hpp"
 #include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/aggregation.hpp"
@@ -31,6 +32,7 @@
 #include "hdf5/convert.hpp"
 #include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "h5mf/warnings.hpp"
 
 namespace h5mf::driver {
 namespace {
@@ -201,7 +203,12 @@ struct State {
 
   void write_out(bool sync) {
     if (aggregation_group) aggregation_group->rethrow_failure();
-    if (log) log->flush(sync);
+    if (log) {
+      // Each writer's own event (the sizes differ), so every writer tells it.
+      diagnostics::verbose("'{}', writer {}: flush of {} buffered bytes ({} records so far){}", layout.path(),
+                           session.writer, log->buffered_bytes(), log->records_written(), sync ? ", fsync" : "");
+      log->flush(sync);
+    }
     if (metafile) metafile->flush(sync);
   }
 
@@ -450,12 +457,10 @@ class MultifileDataset final : public Object<DatasetNode> {
     for (const auto& c : container::find_conflicts(usable, shape)) {
       if (!sel::Box{c.lo, c.hi}.intersects(read_box)) continue;
       if (!state_->reported_conflicts.insert({id_, c.epoch, c.writer_a, c.writer_b}).second) continue;
-      std::fprintf(stderr,
-                   "h5mf: warning: container '%s', dataset '%s': writers %u and %u wrote %llu of the same elements in "
-                   "epoch %llu (first at [%s]), which MPI-IO leaves undefined; reads return writer %u's\n",
-                   state_->layout.path().c_str(), path().c_str(), c.writer_a, c.writer_b,
-                   static_cast<unsigned long long>(c.elements), static_cast<unsigned long long>(c.epoch),
-                   fmt::format("{}", fmt::join(c.first, ",")).c_str(), c.writer_b);
+      warn(fmt::format("container '{}', dataset '{}': writers {} and {} wrote {} of the same elements in epoch {} "
+                       "(first at [{}]), which MPI-IO leaves undefined; reads return writer {}'s",
+                       state_->layout.path(), path(), c.writer_a, c.writer_b, c.elements, c.epoch,
+                       fmt::join(c.first, ","), c.writer_b));
     }
   }
 
@@ -640,11 +645,12 @@ class MultifileDriver final : public FileDriver {
   // call: closed without one, what it buffered is lost. Say so.
   void warn_unshipped() const noexcept {
     if (!state_->aggregation_group || state_->log || state_->aggregation_group->buffered_bytes() == 0) return;
-    std::fprintf(stderr,
-                 "h5mf: warning: '%s', writer %u: %llu bytes of writes buffered for the aggregator are lost: the file "
-                 "was not closed (or flushed) collectively\n",
-                 state_->layout.path().c_str(), state_->session.writer,
-                 static_cast<unsigned long long>(state_->aggregation_group->buffered_bytes()));
+    try {
+      warn(fmt::format("'{}', writer {}: {} bytes of writes buffered for the aggregator are lost: the file was not "
+                       "closed (or flushed) collectively",
+                       state_->layout.path(), state_->session.writer, state_->aggregation_group->buffered_bytes()));
+    } catch (...) {  // out of memory for the message: nothing more to say
+    }
   }
 
   bool atomic() const override { return state_->atomic; }
@@ -709,10 +715,9 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
   OpenedContainer opened = open_container(*state->comm, state->layout, mode, state->session, where.base);
   if (opened.metafile_damage && state->comm->rank() == 0) {
     const auto& d = *opened.metafile_damage;
-    std::fprintf(stderr, "h5mf: warning: %s: dropped %llu bytes from offset %llu (%s); the structure they held is "
-                 "missing%s\n", state->layout.metafile().c_str(), static_cast<unsigned long long>(d.bytes),
-                 static_cast<unsigned long long>(d.offset), d.reason.c_str(),
-                 mode == Mode::Read ? "" : ", and they are cut off now that the container is open for writing");
+    warn(fmt::format("{}: dropped {} bytes from offset {} ({}); the structure they held is missing{}",
+                     state->layout.metafile(), d.bytes, d.offset, d.reason,
+                     mode == Mode::Read ? "" : ", and they are cut off now that the container is open for writing"));
   }
   state->id = opened.id;
   state->holder = std::move(opened.holder);
@@ -736,14 +741,26 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
       if (own_files) state->log.emplace(state->layout, state->id, file, opened.created, log_options);
     });
     record_opened(*state->comm, state->session, state->catalog, state->metafile);
+    // A parallel session's open is one event (rank 0 tells it); a process without MPI is a writer alone.
+    diagnostics::verbose_collective(
+        state->comm->rank(), "opened '{}' (multifile, mode '{}'): {}, session {}, {} data files{}",
+        state->layout.path(), to_string(mode),
+        state->comm->is_parallel() ? fmt::format("{} ranks as writers", state->comm->size())
+                                   : fmt::format("writer {} of {}", state->session.writer, state->session.writers),
+        state->catalog.sessions().size() - 1, state->catalog.data_files(),
+        state->aggregation_group ? fmt::format(", aggregation {}", to_string(aggregation)) : "");
   } else {
     // Readers build the index now, so that damage is reported at open, never silently.
     auto& index = state->fresh_index();
     for (const auto& d : index.damage()) {
-      std::fprintf(stderr, "h5mf: warning: %s: dropped %llu bytes from offset %llu (%s)\n", d.file.c_str(),
-                   static_cast<unsigned long long>(d.bytes), static_cast<unsigned long long>(d.offset),
-                   d.reason.c_str());
+      warn(fmt::format("{}: dropped {} bytes from offset {} ({})", d.file, d.bytes, d.offset, d.reason));
     }
+    diagnostics::verbose_collective(state->comm->rank(),
+                                    "opened '{}' (multifile, mode 'r'): {} sessions, {} datasets, {} records loaded "
+                                    "from {} data files",
+                                    state->layout.path(), state->catalog.sessions().size(),
+                                    state->catalog.datasets().size(), index.record_count(),
+                                    state->catalog.data_files());
   }
   return std::make_unique<MultifileDriver>(std::move(state));
 }

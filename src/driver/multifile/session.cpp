@@ -20,6 +20,7 @@
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "h5mf/error.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "h5mf/warnings.hpp"
 
 namespace h5mf::driver {
 namespace {
@@ -105,7 +106,7 @@ std::vector<HolderLock> prepare_new(const Layout& layout, Mode mode) {
   }
   if (!container::is_directory(path) || !claims.empty()) {
     for (const auto& line : container::recover_interrupted_merge(layout).left) {
-      std::fprintf(stderr, "h5mf: warning: %s\n", line.c_str());
+      warn(line);
     }
   }
   if (mode == Mode::Exclusive || mode == Mode::Append) {
@@ -153,7 +154,7 @@ HolderLock claim_existing(const Layout& layout, Mode mode, const std::optional<s
     if (auto alone = HolderLock::try_acquire(layout.path(), HolderLock::Kind::Exclusive)) {
       const container::Recovery recovery = base ? container::recover_interrupted_base_merge(layout, *base)
                                                 : container::recover_interrupted_merge(layout);
-      for (const auto& line : recovery.left) std::fprintf(stderr, "h5mf: warning: %s\n", line.c_str());
+      for (const auto& line : recovery.left) warn(line);
       alone->share(action);
       return std::move(*alone);
     }
