@@ -13,9 +13,11 @@
 #include <atomic>
 #include <mutex>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -166,7 +168,15 @@ std::optional<HolderLock> HolderLock::try_acquire(const std::string& path, Kind 
 }
 
 HolderLock HolderLock::acquire(const std::string& path, Kind kind, const std::string& action) {
+  // Every opener for writing holds the container exclusively for a moment (claim_existing: the
+  // check for an interrupted merge) before it shares it: another process opening at the same
+  // time waits that moment out instead of failing. A merge or a job holds it far longer.
+  const auto deadline = std::chrono::steady_clock::now() + kPatience;
   auto lock = try_acquire(path, kind);
+  while (!lock && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    lock = try_acquire(path, kind);
+  }
   if (!lock) throw Busy(busy_message(action, path));
   return std::move(*lock);
 }

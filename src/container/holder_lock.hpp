@@ -9,6 +9,7 @@
 // forked without exec does not inherit this process's locks (its copies are closed at the fork).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -29,7 +30,10 @@ class HolderLock {
   // link. Throws Busy, naming the holder, when another open file description holds it in a
   // conflicting way: "cannot <action>: '<path>' is held by pid ...". A missing `path` gives a lock that holds
   // nothing. Where the file system has no flock, warns once on stderr and holds nothing.
+  // A conflicting holder is waited for up to kPatience first: openers hold a container
+  // exclusively for a moment while they check it (a second opener must not fail on that).
   static HolderLock acquire(const std::string& path, Kind kind, const std::string& action);
+  static constexpr std::chrono::milliseconds kPatience{2000};
   // The same, but a conflicting holder gives nullopt instead of an error.
   static std::optional<HolderLock> try_acquire(const std::string& path, Kind kind);
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "container/holder_lock.hpp"
 #include "h5mf/h5mf.hpp"
 #include "h5mf/merge.hpp"
 #include "support.hpp"
@@ -67,6 +68,30 @@ TEST(Holders, WriteModeRefusesAContainerAnotherProcessWrites) {
   // The job's data are all there.
   File f(path, "r", multifile());
   EXPECT_EQ(f.dataset("x").read<std::int32_t>(), values(0, 8));
+}
+
+// Two processes opening one container for writing at once (workers without MPI joining, say):
+// each holds it exclusively for a moment to check for an interrupted merge, then shares it. The
+// second must wait that moment out, not fail with "held by" (Crash.IndependentProcesses met this
+// on a loaded machine). One that stays exclusive (a merge) is still refused.
+TEST(Holders, AnOpenerWaitsOutAnotherOpenersCheck) {
+  Scratch scratch("holders-check");
+  const std::string path = scratch / "c.h5";
+  fs::create_directories(path);
+  auto checking = container::HolderLock::try_acquire(path, container::HolderLock::Kind::Exclusive);
+  ASSERT_TRUE(checking.has_value());
+  std::thread opener([&] {
+    std::this_thread::sleep_for(200ms);  // the check (recovery of an interrupted merge)
+    checking->share("open '" + path + "' with mode 'a'");
+  });
+  EXPECT_NO_THROW(container::HolderLock::acquire(path, container::HolderLock::Kind::Shared, "open it"));
+  opener.join();
+
+  const std::string other = scratch / "merging.h5";
+  fs::create_directories(other);
+  auto merging = container::HolderLock::try_acquire(other, container::HolderLock::Kind::Exclusive);
+  ASSERT_TRUE(merging.has_value());
+  EXPECT_THROW(container::HolderLock::acquire(other, container::HolderLock::Kind::Shared, "open it"), Busy);
 }
 
 TEST(Holders, MergeAndViewRefuseAContainerAJobStillWrites) {
