@@ -145,6 +145,33 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           links_.push_back({r.parent, r.name, r.target, r.epoch});
           note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
+          CatalogObject& up = mutable_object(r.parent, context);
+          if (up.kind != ObjectKind::Group || up.children.erase(r.name) == 0) {
+            throw FormatError(fmt::format("{}: unlinks '{}' in '{}', which does not exist", context, r.name,
+                                          path_of(r.parent)));
+          }
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
+          CatalogObject& from = mutable_object(r.parent, context);
+          const auto it = from.kind == ObjectKind::Group ? from.children.find(r.name) : from.children.end();
+          if (it == from.children.end()) {
+            throw FormatError(fmt::format("{}: moves '{}' in '{}', which does not exist", context, r.name,
+                                          path_of(r.parent)));
+          }
+          const std::uint64_t target = it->second;
+          CatalogObject& to = mutable_object(r.new_parent, context);
+          if (to.kind != ObjectKind::Group) {
+            throw FormatError(fmt::format("{}: moves '{}' into '{}', which is not a group", context, r.name,
+                                          path_of(r.new_parent)));
+          }
+          if (to.children.contains(r.new_name) && !(r.new_parent == r.parent && r.new_name == r.name)) {
+            throw FormatError(fmt::format("{}: moves '{}' to '{}' in '{}', which already exists", context, r.name,
+                                          r.new_name, path_of(r.new_parent)));
+          }
+          objects_[r.parent].children.erase(r.name);
+          objects_[r.new_parent].children.insert_or_assign(r.new_name, target);
+          note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::OpenedRecord>) {
           if (sessions_.empty() || r.session != sessions_.size() - 1) {
             throw FormatError(fmt::format("{}: OPENED names session {}, but the last session is {}", context,
@@ -181,6 +208,64 @@ std::string Catalog::path_of(std::uint64_t id) const {
   std::string path;
   for (auto it = names.rbegin(); it != names.rend(); ++it) path += "/" + **it;
   return path;
+}
+
+MergedNames Catalog::merged_names() const {
+  const std::size_t n = objects_.size();
+  std::vector<bool> reachable(n, false);
+  reachable[0] = true;
+  for (std::vector<std::uint64_t> stack{0}; !stack.empty();) {
+    const std::uint64_t g = stack.back();
+    stack.pop_back();
+    for (const auto& [name, c] : objects_[g].children) {
+      if (reachable[c]) continue;  // each once: hard links may close cycles
+      reachable[c] = true;
+      if (objects_[c].kind == ObjectKind::Group) stack.push_back(c);
+    }
+  }
+  MergedNames out;
+  const auto place = [&](std::uint64_t id, std::uint64_t parent, const std::string& name) {
+    const std::string up = out.path(parent);
+    out.index.emplace(id, out.objects.size());
+    out.objects.push_back({id, parent, name, (up == "/" ? "/" : up + "/") + name});
+  };
+  // First every object still named as it was created (the usual case: all of them), in id order,
+  // which puts parents first (a parent is older than what is created in it).
+  for (std::uint64_t id = 1; id < n; ++id) {
+    const CatalogObject& o = objects_[id];
+    if (reachable[id] && out.contains(o.parent) && child(o.parent, o.name) == id) place(id, o.parent, o.name);
+  }
+  // Then the rest (moved, or whose creation name is gone), breadth-first from placed groups.
+  std::vector<std::uint64_t> groups{0};
+  for (const auto& m : out.objects) {
+    if (objects_[m.id].kind == ObjectKind::Group) groups.push_back(m.id);
+  }
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    for (const auto& [name, c] : objects_[groups[i]].children) {
+      if (out.contains(c)) continue;
+      place(c, groups[i], name);
+      if (objects_[c].kind == ObjectKind::Group) groups.push_back(c);
+    }
+  }
+  // Every other name of a reachable group's children is a hard link. Its epoch says whether a base
+  // file has it already (epoch 0: a base object's own name, or an imported link).
+  std::map<std::pair<std::uint64_t, std::string>, std::uint64_t> link_epochs;
+  for (const auto& l : links_) link_epochs[{l.parent, l.name}] = l.epoch;
+  for (const std::uint64_t g : groups) {
+    for (const auto& [name, c] : objects_[g].children) {
+      if (c != 0) {  // the root has no name: every name of it is a link
+        const MergedObject& m = out.objects[out.index.at(c)];
+        if (m.parent == g && m.name == name) continue;
+      }
+      const auto e = link_epochs.find({g, name});
+      const std::uint64_t epoch = e != link_epochs.end()                                  ? e->second
+                                  : objects_[c].parent == g && objects_[c].name == name ? objects_[c].created_epoch
+                                                                                          : last_epoch_ + 1;
+      const std::string up = out.path(g);
+      out.links.push_back({(up == "/" ? "/" : up + "/") + name, c, epoch});
+    }
+  }
+  return out;
 }
 
 std::vector<std::uint64_t> Catalog::datasets() const {

@@ -51,6 +51,26 @@ struct CatalogLink {
   std::uint64_t epoch = 0;  // 0: as in the base file
 };
 
+// The names the merged file gives (what the merge and the view create): every object that some
+// name reaches from the root, each created at one of its names, its other names as hard links.
+// An object no name reaches (all its names unlinked) is not there, as HDF5 frees it.
+struct MergedObject {
+  std::uint64_t id = 0, parent = 0;
+  std::string name, path;  // where it is created: `name` in group `parent`, i.e. `path`
+};
+struct MergedLink {
+  std::string path;  // a further name of `target`
+  std::uint64_t target = 0;
+  std::uint64_t epoch = 0;  // 0: a name the base file has
+};
+struct MergedNames {
+  std::vector<MergedObject> objects;  // every parent before its children; the root is not listed
+  std::vector<MergedLink> links;
+  std::map<std::uint64_t, std::size_t> index;  // id -> objects[index]
+  bool contains(std::uint64_t id) const { return id == 0 || index.contains(id); }
+  std::string path(std::uint64_t id) const { return id == 0 ? "/" : objects[index.at(id)].path; }
+};
+
 class Catalog {
  public:
   Catalog();  // just the root group, id 0
@@ -64,9 +84,15 @@ class Catalog {
   bool contains(std::uint64_t id) const { return id < objects_.size(); }
   std::optional<std::uint64_t> child(std::uint64_t parent, std::string_view name) const;
   std::uint64_t next_id() const { return objects_.size(); }
-  std::string path_of(std::uint64_t id) const;  // "/a/b": the name the object was created with
+  // "/a/b": the name the object was created with (it may since be unlinked or moved; for messages,
+  // and for objects of a base file, which keep their names).
+  std::string path_of(std::uint64_t id) const;
   // Hard links in record order. Objects keep the path they were created with; links add names.
   const std::vector<CatalogLink>& links() const { return links_; }
+  // Reachable objects at their merged names (see MergedNames). An object keeps its creation
+  // name (path_of) there while that name still names it; otherwise it takes the first of its names
+  // in a breadth-first walk from the root.
+  MergedNames merged_names() const;
   std::vector<std::uint64_t> datasets() const;  // ids of every dataset, in creation order
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 

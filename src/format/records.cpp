@@ -27,6 +27,10 @@ const char* type_name(RecordType type) {
       return "LINK";
     case RecordType::Opened:
       return "OPENED";
+    case RecordType::Unlink:
+      return "UNLINK";
+    case RecordType::Move:
+      return "MOVE";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -239,6 +243,23 @@ void encode_payload(Encoder& out, const LinkRecord& r) {
 
 void encode_payload(Encoder& out, const OpenedRecord& r) { out.u64(r.session); }
 
+void encode_payload(Encoder& out, const UnlinkRecord& r) {
+  check_name_arg(r.name, "unlinked");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+}
+
+void encode_payload(Encoder& out, const MoveRecord& r) {
+  check_name_arg(r.name, "moved");
+  check_name_arg(r.new_name, "new");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.u64(r.new_parent);
+  out.str(r.new_name);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -359,6 +380,24 @@ OpenedRecord decode_opened(Decoder& in) {
   return r;
 }
 
+UnlinkRecord decode_unlink(Decoder& in) {
+  UnlinkRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  return r;
+}
+
+MoveRecord decode_move(Decoder& in) {
+  MoveRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.new_parent = in.u64("new_parent");
+  r.new_name = decode_name(in, "new_name");
+  return r;
+}
+
 }  // namespace
 
 RecordType record_type(const StructureRecord& record) {
@@ -374,6 +413,8 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const BaseRecord&) const { return RecordType::Base; }
     RecordType operator()(const LinkRecord&) const { return RecordType::Link; }
     RecordType operator()(const OpenedRecord&) const { return RecordType::Opened; }
+    RecordType operator()(const UnlinkRecord&) const { return RecordType::Unlink; }
+    RecordType operator()(const MoveRecord&) const { return RecordType::Move; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -535,6 +576,12 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::Opened:
       record = decode_opened(in);
+      break;
+    case RecordType::Unlink:
+      record = decode_unlink(in);
+      break;
+    case RecordType::Move:
+      record = decode_move(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

@@ -86,9 +86,27 @@ struct OpenedRecord {
   friend bool operator==(const OpenedRecord&, const OpenedRecord&) = default;
 };
 
+// `name` in group `parent` is no longer a name (h5py's `del group[name]`, H5Ldelete). The object
+// it named stays while another name reaches it; one no name reaches is not in the merged file.
+struct UnlinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name;
+  friend bool operator==(const UnlinkRecord&, const UnlinkRecord&) = default;
+};
+
+// `name` in group `parent` becomes `new_name` in group `new_parent`, naming the same object
+// (h5py's Group.move, H5Lmove).
+struct MoveRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name;
+  std::uint64_t new_parent = 0;
+  std::string new_name;
+  friend bool operator==(const MoveRecord&, const MoveRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
-                                     BaseRecord, LinkRecord, OpenedRecord>;
+                                     BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

@@ -626,6 +626,8 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(BaseRecord{"coords.hdf5", 123456, 1'700'000'000'123'456'789});
   v.emplace_back(LinkRecord{11, 1, "alias", 3});
   v.emplace_back(OpenedRecord{2});
+  v.emplace_back(UnlinkRecord{12, 1, "alias"});
+  v.emplace_back(MoveRecord{13, 0, "group", 9, "renamed"});
   return v;
 }
 
@@ -697,6 +699,25 @@ TEST(Records, LinkNamesAreSingleLinkNames) {
   const Bytes payload = encode(StructureRecord{LinkRecord{5, 2, "x", 9}});
   EXPECT_EQ(payload.size(), 8u + 8u + 4u + 1u + 8u);
   EXPECT_EQ(decode_structure(RecordType::Link, payload, "test"), StructureRecord(LinkRecord{5, 2, "x", 9}));
+}
+
+TEST(Records, UnlinkAndMoveNameSingleLinks) {
+  EXPECT_THROW(encode(StructureRecord{UnlinkRecord{1, 0, "a/b"}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{MoveRecord{1, 0, "a", 0, ""}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{MoveRecord{1, 0, "..", 0, "b"}}), InvalidArgument);
+  EXPECT_EQ(record_type(UnlinkRecord{}), RecordType::Unlink);
+  EXPECT_EQ(record_type(MoveRecord{}), RecordType::Move);
+  // Type 10 is UNLINK: epoch, parent, name; type 11 MOVE: epoch, parent, name, new parent, new name.
+  EXPECT_EQ(static_cast<unsigned>(RecordType::Unlink), 10u);
+  EXPECT_EQ(static_cast<unsigned>(RecordType::Move), 11u);
+  const Bytes unlink = encode(StructureRecord{UnlinkRecord{5, 2, "x"}});
+  EXPECT_EQ(unlink.size(), 8u + 8u + 4u + 1u);
+  EXPECT_EQ(decode_structure(RecordType::Unlink, unlink, "test"), StructureRecord(UnlinkRecord{5, 2, "x"}));
+  const Bytes move = encode(StructureRecord{MoveRecord{6, 2, "x", 3, "yz"}});
+  EXPECT_EQ(move.size(), 8u + 8u + 4u + 1u + 8u + 4u + 2u);
+  EXPECT_EQ(decode_structure(RecordType::Move, move, "test"), StructureRecord(MoveRecord{6, 2, "x", 3, "yz"}));
+  expect_format_error([&] { decode_structure(RecordType::Unlink, Bytes(unlink.begin(), unlink.end() - 1), "m"); },
+                      "m: UNLINK record");
 }
 
 TEST(Records, BaseFileIsOneNameBesideTheContainer) {
@@ -877,7 +898,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 10u, 15u, 20u, 0xFFFFu}) {
+  for (unsigned t : {0u, 14u, 15u, 20u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }
