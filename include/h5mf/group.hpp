@@ -42,6 +42,14 @@ class Group {
   // through either name are seen through the other; both have the same object_id().
   void create_hard_link(std::string_view path, const Group& target);
   void create_hard_link(std::string_view path, const Dataset& target);
+  // Removes the name `path` (h5py's `del group[path]`, HighFive's unlink; collective). Throws
+  // NotFound when there is none. The object stays while another name reaches it (and open handles
+  // on it stay usable, as in HDF5); one that no name reaches is not in the merged file.
+  void unlink(std::string_view path);
+  // Renames `source` to `dest` (h5py's Group.move, H5Lmove; collective): missing parent groups of
+  // `dest` are created. NotFound when `source` does not exist, AlreadyExists when `dest` does;
+  // nothing happens when the two are the same string.
+  void move(std::string_view source, std::string_view dest);
   // Equal for every name of one object (h5py's `a == b`), different for other objects of the file.
   std::uint64_t object_id() const;
 

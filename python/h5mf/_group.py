@@ -204,7 +204,28 @@ class Group(HLObject, MutableMapping):
             self.create_dataset(path, data=value)
 
     def __delitem__(self, path):
-        raise NotImplementedError('h5mf does not delete groups or datasets yet')
+        """Unlinks `path` (collective), as h5py: the object stays while another name (a hard link)
+        reaches it, and open handles on it stay usable; one that no name reaches is not in the
+        merged file. KeyError when there is no such name."""
+        path = self._path(path)
+        check_writable(self._file, f"delete '{path}'", KeyError)
+        try:
+            self._id.unlink(path)
+        except ValueError as e:  # e.g. a dataset in the middle of the path: h5py's KeyError
+            raise KeyError(str(e)) from None
+
+    def move(self, source, dest):
+        """Moves (renames) the link `source` to `dest` (collective), as h5py's Group.move: the same
+        object under the new name; missing groups on the way to `dest` are created. ValueError when
+        `source` does not exist or `dest` does."""
+        source, dest = self._path(source), self._path(dest)
+        if source == dest:
+            return
+        check_writable(self._file, f"move '{source}'", ValueError)
+        try:
+            self._id.move(source, dest)
+        except KeyError as e:
+            raise ValueError(f"Unable to move link (name doesn't exist): {e.args[0]}") from None
 
     def visit(self, func):
         """Calls func(name) for every object below this group (names relative to it) until it

@@ -56,6 +56,8 @@ void bind_group(py::module_& m) {
            py::call_guard<Locked>(), "a hard link to a group (collective)")
       .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),
            py::call_guard<Locked>(), "a hard link to a dataset (collective)")
+      .def("unlink", &Group::unlink, py::call_guard<Locked>())
+      .def("move", &Group::move, py::call_guard<Locked>())
       .def("object_id", &Group::object_id, py::call_guard<Locked>())
       .def("contains", &Group::contains, py::call_guard<Locked>())
       .def(

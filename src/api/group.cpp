@@ -281,6 +281,33 @@ void Group::link(std::string_view path, driver::Node& target, const std::shared_
   parent->create_hard_link(leaf, target);
 }
 
+void Group::unlink(std::string_view path) {
+  auto [parent, leaf] = walk(path, false);
+  if (leaf.empty()) throw NotFound(fmt::format("cannot unlink '{}' in file '{}': it names no link", path, file_->path));
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("unlink '{}'", full));
+  if (!parent->child_kind(leaf)) throw NotFound(fmt::format("cannot unlink '{}': it does not exist in file '{}'", full, file_->path));
+  parent->unlink(leaf);
+}
+
+void Group::move(std::string_view source, std::string_view dest) {
+  if (source == dest) return;  // as h5py
+  auto [from, name] = walk(source, false);
+  if (name.empty()) throw NotFound(fmt::format("cannot move '{}' in file '{}': it names no link", source, file_->path));
+  const std::string full = join(from->path(), name);
+  if (!from->child_kind(name)) {
+    throw NotFound(fmt::format("cannot move '{}' to '{}': '{}' does not exist in file '{}'", source, dest, full,
+                               file_->path));
+  }
+  file_->require_structure_change(fmt::format("move '{}'", full));
+  auto [to, new_name] = walk(dest, true);
+  if (new_name.empty() || to->child_kind(new_name)) {
+    throw AlreadyExists(fmt::format("cannot move '{}' to '{}': '{}' already exists in file '{}'", source, dest,
+                                    new_name.empty() ? to->path() : join(to->path(), new_name), file_->path));
+  }
+  from->move(name, *to, new_name);
+}
+
 std::uint64_t Group::object_id() const {
   file_->checked();
   return node_->object_id();

@@ -55,6 +55,12 @@ class GroupNode : public Node {
   // A hard link (collective): `name`, valid and new, becomes one more name of `target`, a group or
   // dataset of the same file.
   virtual void create_hard_link(const std::string& name, Node& target) = 0;
+  // Removes the name `name`, which exists (collective). The object stays while another name reaches
+  // it, and nodes open on it stay usable, as in HDF5.
+  virtual void unlink(const std::string& name) = 0;
+  // Renames `name`, which exists, to `new_name`, which does not, in `new_parent`, a group of the same
+  // file (collective): the same object under its new name.
+  virtual void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) = 0;
   // `name` exists and is of that kind.
   virtual std::shared_ptr<GroupNode> open_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> open_dataset(const std::string& name) = 0;

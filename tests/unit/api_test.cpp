@@ -442,6 +442,37 @@ TEST_P(Api, HardLinksAreOneObjectUnderTwoNames) {
   });
 }
 
+// Issue 18: h5py's `del group[name]` and Group.move (HighFive's unlink).
+TEST_P(Api, UnlinkAndMoveChangeNames) {
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset<std::int32_t>("d", {3});
+    f.create_hard_link("alias", d);
+    f.unlink("d");
+    EXPECT_FALSE(f.contains("d"));
+    d.write(std::vector<std::int32_t>{1, 2, 3});  // an open handle stays usable
+    EXPECT_EQ(f.dataset("alias").read<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3}));
+    f.create_dataset<double>("d", {1}).write(std::vector<double>{0.5});  // a new object
+    f.create_group("g").create_dataset<std::int8_t>("x", {2});
+    f.move("g", "a/b/g2");  // intermediate groups are created
+    f.group("a").move("b/g2/x", "/top");
+    f.move("top", "top");  // the same string: nothing happens
+    EXPECT_THROW(f.unlink("none"), NotFound);
+    EXPECT_THROW(f.move("none", "z"), NotFound);
+    EXPECT_THROW(f.move("alias", "d"), AlreadyExists);
+    f.create_group("tmp/sub");
+    f.unlink("tmp");
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.keys(), (std::vector<std::string>{"a", "alias", "d", "top"}));
+    EXPECT_EQ(f.dataset("alias").read<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3}));
+    EXPECT_EQ(f.dataset("d").read<double>(), std::vector<double>{0.5});
+    EXPECT_EQ(f.group("a/b/g2").keys(), std::vector<std::string>{});
+    EXPECT_EQ(f.dataset("top").shape(), Extent{2});
+  });
+}
+
 TEST_P(Api, HardLinksStayInOneFile) {
   File f = open("w");
   FileOptions o = options();

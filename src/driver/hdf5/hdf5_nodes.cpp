@@ -562,6 +562,23 @@ class Hdf5Group final : public Object<GroupNode> {
     });
   }
 
+  void unlink(const std::string& name) override {
+    state_->collective(fmt::format("unlink '{}'", join(path_, name)), [&] {
+      const std::string what = fmt::format("unlinking '{}' in file '{}'", join(path_, name), state_->path);
+      check(H5Ldelete(id(), name.c_str(), H5P_DEFAULT), what);
+    });
+  }
+
+  void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) override {
+    auto& to = dynamic_cast<Hdf5Group&>(new_parent);
+    const std::string from_path = join(path_, name), to_path = join(to.path_, new_name);
+    state_->collective(fmt::format("move '{}' to '{}'", from_path, to_path), [&] {
+      const std::string what = fmt::format("moving '{}' to '{}' in file '{}'", from_path, to_path, state_->path);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      check(H5Lmove(id(), name.c_str(), to.id(), new_name.c_str(), lcpl.get(), H5P_DEFAULT), what);
+    });
+  }
+
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     const std::string what = fmt::format("opening group '{}' in file '{}'", join(path_, name), state_->path);
     return std::make_shared<Hdf5Group>(state_, H5Gopen2(id(), name.c_str(), H5P_DEFAULT), what);

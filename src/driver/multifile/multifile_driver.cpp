@@ -139,6 +139,10 @@ struct State {
             return fmt::format("resize('{}', [{}])", catalog.path_of(r.id), fmt::join(r.dims, ","));
           } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
             return fmt::format("hard link '{}' to '{}'", child(r.parent, r.name), catalog.path_of(r.target));
+          } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
+            return fmt::format("del '{}'", child(r.parent, r.name));
+          } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
+            return fmt::format("move('{}', '{}')", child(r.parent, r.name), child(r.new_parent, r.new_name));
           } else {
             return "a session record";
           }
@@ -512,6 +516,14 @@ class MultifileGroup final : public Object<GroupNode> {
   void create_hard_link(const std::string& name, Node& target) override {
     state_->structure_call(format::LinkRecord{0, id_, name, target.object_id()});
   }
+  void unlink(const std::string& name) override {
+    refuse_base_name(name, "unlinking");
+    state_->structure_call(format::UnlinkRecord{0, id_, name});
+  }
+  void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) override {
+    refuse_base_name(name, "moving");
+    state_->structure_call(format::MoveRecord{0, id_, name, new_parent.object_id(), new_name});
+  }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     return std::make_shared<MultifileGroup>(state_, *state_->catalog.child(id_, name), child_path(name));
   }
@@ -520,6 +532,15 @@ class MultifileGroup final : public Object<GroupNode> {
   }
 
  private:
+  // The merge starts from a copy of the base file, whose names stay: changing them is not supported.
+  void refuse_base_name(const std::string& name, const char* what) const {
+    const auto target = state_->catalog.child(id_, name);
+    if (target && state_->catalog.in_base(*target) && state_->catalog.in_base(id_)) {
+      throw Unsupported(fmt::format("{} '{}' in container '{}': it is a name of the base file '{}', which a container "
+                                    "does not change yet",
+                                    what, child_path(name), state_->layout.path(), state_->catalog.base()->file));
+    }
+  }
   NodeKind kind(std::uint64_t id) const {
     return state_->catalog.object(id).kind == ObjectKind::Group ? NodeKind::Group : NodeKind::Dataset;
   }
