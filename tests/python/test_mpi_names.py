@@ -1,0 +1,78 @@
+"""`del group[name]` and `Group.move` in an MPI job (issue 18): collective, like create_group; every
+rank sees the same names, writes through a surviving name land in the object, an object no name
+reaches is not in the merged file, and ranks that delete or move different names get
+CollectiveMismatchError. Run at one rank in the main run and at two and four under mpiexec
+(python/pytest/mpi2, python/pytest/mpi4)."""
+
+import os
+
+import numpy as np
+import pytest
+
+import h5mf
+
+
+def check(f, size):
+    """What every rank (and h5py, after the merge) reads."""
+    assert sorted(f) == ['alias', 'moved', 'tmp']
+    assert 'd' not in f and 'g' not in f
+    assert f['alias'][...].tolist() == [[r, -r] for r in range(size)]
+    assert f['tmp'].dtype == np.dtype('i2') and f['tmp'][...].tolist() == list(range(size))
+    assert list(f['moved/g']) == ['sub'] and f['moved/g/sub'].attrs['n'] == size
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_collective_unlink_and_move(comm, shared_dir, driver):
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, f'names-{driver}.h5')
+    try:
+        f = h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+    with f:
+        d = f.create_dataset('d', (size, 2), dtype='i4')
+        f['alias'] = d
+        del f['d']  # the other name stays
+        f['alias'][rank] = [rank, -rank]  # each rank its row
+        f.create_dataset('tmp', (size,), dtype='f8')[rank] = 0.5
+        del f['tmp']  # gone, with what was written to it
+        f.create_dataset('tmp', (size,), dtype='i2')[rank] = rank  # the name again: a new dataset
+        f.create_group('g/sub')
+        f.move('g', 'moved/g')
+        f['moved/g/sub'].attrs['n'] = size
+        f.flush()
+        check(f, size)
+    comm.Barrier()
+    with h5mf.File(path, 'r', comm=comm) as f:
+        check(f, size)
+    comm.Barrier()
+    if rank == 0:
+        if driver == 'multifile':
+            h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            check(f, size)
+            names = []
+            f.visit(names.append)
+            assert names == ['alias', 'moved', 'moved/g', 'moved/g/sub', 'tmp']
+    comm.Barrier()
+
+
+@pytest.mark.parametrize('call', ['del', 'move'])
+def test_different_names_are_a_mismatch(comm, shared_dir, call):
+    if comm.size == 1:
+        pytest.skip('needs more than one rank')
+    path = os.path.join(shared_dir, f'names-mismatch-{call}.h5')
+    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f['a'] = np.arange(3)
+    f['b'] = np.arange(3)
+    if call == 'del':
+        del f['a' if comm.rank == 0 else 'b']
+        expected = r"del '/[ab]'"
+    else:
+        f.move('a', 'x' if comm.rank == 0 else 'y')
+        expected = r"move\('/a', '/[xy]'\)"
+    with pytest.raises(h5mf.CollectiveMismatchError, match=expected):
+        f.flush()
+    with pytest.raises(h5mf.CollectiveMismatchError):
+        f.close()
