@@ -104,9 +104,26 @@ struct MoveRecord {
   friend bool operator==(const MoveRecord&, const MoveRecord&) = default;
 };
 
+// A soft link (h5py's `group[name] = h5py.SoftLink(path)`, H5Lcreate_soft): `name` in group
+// `parent` holds `path` (absolute, or relative to `parent`), resolved when it is used; it may dangle.
+struct SoftLinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name, path;
+  friend bool operator==(const SoftLinkRecord&, const SoftLinkRecord&) = default;
+};
+
+// An external link (h5py's ExternalLink, H5Lcreate_external): `name` in group `parent` names
+// object `path` of HDF5 file `file`, as HDF5 stores and resolves it.
+struct ExternalLinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name, file, path;
+  friend bool operator==(const ExternalLinkRecord&, const ExternalLinkRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
-                                     BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord>;
+                                     BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord,
+                                     SoftLinkRecord, ExternalLinkRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

@@ -195,6 +195,42 @@ TEST(Catalog, MergedNamesLeaveOutWhatNoNameReaches) {
   EXPECT_EQ(more.links[0].target, 3u);
 }
 
+TEST(Catalog, SoftLinksResolveWhenUsedAndNeverKeepObjects) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(format::CreateGroupRecord{1, 1, 0, "g"});
+  c.apply(dataset_record(2, 1, "d", {4}));
+  c.apply(format::SoftLinkRecord{2, 0, "s", "/g/d"});
+  c.apply(format::SoftLinkRecord{3, 1, "rel", "d"});
+  c.apply(format::SoftLinkRecord{4, 0, "sg", "g"});
+  c.apply(format::SoftLinkRecord{5, 0, "dangling", "/nowhere"});
+  c.apply(format::SoftLinkRecord{6, 0, "loop", "/loop"});
+  c.apply(format::ExternalLinkRecord{7, 0, "ext", "other.h5", "/x"});
+  EXPECT_EQ(c.resolve(0, "s"), std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.resolve(1, "rel"), std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.resolve(0, "sg"), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(c.resolve(0, "dangling"), std::nullopt);
+  EXPECT_EQ(c.resolve(0, "loop"), std::nullopt);  // HDF5 gives up after 16 soft links in a row
+  EXPECT_EQ(c.resolve(0, "ext"), std::nullopt);   // another file
+  EXPECT_EQ(c.child(0, "s"), std::nullopt);       // not a hard link
+  ASSERT_NE(c.symlink(0, "ext"), nullptr);
+  EXPECT_EQ(*c.symlink(0, "ext"), (container::SymbolicLink{"other.h5", "/x", 7}));
+  EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 0, "g", "/x"}), FormatError);  // name taken
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{8, 3, 0, "s"}), FormatError);   // name taken by a link
+  EXPECT_THROW(c.apply(format::LinkRecord{8, 0, "ext", 1}), FormatError);
+  EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 2, "x", "/g"}), FormatError);   // parent is a dataset
+  c.apply(format::MoveRecord{8, 0, "s", 1, "moved"});  // the link moves, its value unchanged
+  EXPECT_EQ(c.symlink(1, "moved")->path, "/g/d");
+  c.apply(format::UnlinkRecord{9, 0, "sg"});  // the link goes, not the group
+  EXPECT_EQ(c.symlink(0, "sg"), nullptr);
+  c.apply(format::UnlinkRecord{10, 0, "g"});  // soft links do not keep objects
+  const auto names = c.merged_names();
+  EXPECT_TRUE(names.objects.empty());
+  ASSERT_EQ(names.symlinks.size(), 3u);  // of the root: dangling, ext, loop; /g's are gone with it
+  EXPECT_EQ(names.symlinks[1].path, "/ext");
+  EXPECT_TRUE(names.symlinks[1].link.external());
+}
+
 TEST(Catalog, HardLinksAddNamesNotObjects) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1, 0});

@@ -628,6 +628,8 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(OpenedRecord{2});
   v.emplace_back(UnlinkRecord{12, 1, "alias"});
   v.emplace_back(MoveRecord{13, 0, "group", 9, "renamed"});
+  v.emplace_back(SoftLinkRecord{14, 1, "soft", "../relative/and spaces"});
+  v.emplace_back(ExternalLinkRecord{15, 0, "ext", "other file.h5", "/x/y"});
   return v;
 }
 
@@ -718,6 +720,37 @@ TEST(Records, UnlinkAndMoveNameSingleLinks) {
   EXPECT_EQ(decode_structure(RecordType::Move, move, "test"), StructureRecord(MoveRecord{6, 2, "x", 3, "yz"}));
   expect_format_error([&] { decode_structure(RecordType::Unlink, Bytes(unlink.begin(), unlink.end() - 1), "m"); },
                       "m: UNLINK record");
+}
+
+TEST(Records, SoftAndExternalLinksHoldTheirValues) {
+  EXPECT_EQ(static_cast<unsigned>(RecordType::SoftLink), 12u);
+  EXPECT_EQ(static_cast<unsigned>(RecordType::ExternalLink), 13u);
+  EXPECT_EQ(record_type(SoftLinkRecord{}), RecordType::SoftLink);
+  EXPECT_EQ(record_type(ExternalLinkRecord{}), RecordType::ExternalLink);
+  EXPECT_THROW(encode(StructureRecord{SoftLinkRecord{1, 0, "s", ""}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{SoftLinkRecord{1, 0, "a/b", "/x"}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{ExternalLinkRecord{1, 0, "e", "", "/x"}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{ExternalLinkRecord{1, 0, "e", "f.h5", std::string("/x\0y", 4)}}),
+               InvalidArgument);
+  // SOFT_LINK: epoch, parent, name, path; EXTERNAL_LINK: epoch, parent, name, file, path.
+  const Bytes soft = encode(StructureRecord{SoftLinkRecord{5, 2, "s", "/a/b"}});
+  EXPECT_EQ(soft.size(), 8u + 8u + 4u + 1u + 4u + 4u);
+  EXPECT_EQ(decode_structure(RecordType::SoftLink, soft, "t"), StructureRecord(SoftLinkRecord{5, 2, "s", "/a/b"}));
+  const Bytes ext = encode(StructureRecord{ExternalLinkRecord{6, 0, "e", "o.h5", "/x"}});
+  EXPECT_EQ(ext.size(), 8u + 8u + 4u + 1u + 4u + 4u + 4u + 2u);
+  EXPECT_EQ(decode_structure(RecordType::ExternalLink, ext, "t"),
+            StructureRecord(ExternalLinkRecord{6, 0, "e", "o.h5", "/x"}));
+  // An empty value does not decode: damage, not a link.
+  const Bytes empty_path = [] {
+    Bytes b;
+    Encoder out(b);
+    out.u64(1);
+    out.u64(0);
+    out.str("s");
+    out.str("");
+    return b;
+  }();
+  expect_format_error([&] { decode_structure(RecordType::SoftLink, empty_path, "m"); }, "m: SOFT_LINK record");
 }
 
 TEST(Records, BaseFileIsOneNameBesideTheContainer) {
