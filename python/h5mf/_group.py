@@ -2,6 +2,7 @@
 collective: every writer of an MPI job makes the same calls in the same order."""
 
 import operator
+import os
 import posixpath
 from collections.abc import ItemsView, KeysView, MutableMapping, ValuesView
 
@@ -11,7 +12,7 @@ from . import _core
 from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
-from ._object import HLObject, IntegerOverflowError, check_writable, extent
+from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 # HDF5's filter ids and flags (H5Zpublic.h).
@@ -109,11 +110,45 @@ def guess_chunks(shape, itemsize):
 
 
 class HardLink:
-    """h5py's HardLink: what ``group.get(name, getlink=True)`` returns for a hard link (every name
-    in an h5mf file is one)."""
+    """h5py's HardLink: what ``group.get(name, getlink=True)`` returns for a hard link."""
 
     def __repr__(self):
         return '<h5mf.HardLink>'
+
+
+class SoftLink:
+    """h5py's SoftLink: ``group[name] = SoftLink(path)`` makes `name` hold `path` (absolute, or
+    relative to the group), resolved whenever it is used; it may dangle."""
+
+    def __init__(self, path):
+        self._path = str(path)
+
+    @property
+    def path(self):
+        return self._path
+
+    def __repr__(self):
+        return f'<SoftLink to "{self.path}">'
+
+
+class ExternalLink:
+    """h5py's ExternalLink: ``group[name] = ExternalLink(filename, path)`` makes `name` name object
+    `path` of the HDF5 file `filename`; following it opens that file read-only."""
+
+    def __init__(self, filename, path):
+        self._filename = os.fsdecode(filename)
+        self._path = str(path)
+
+    @property
+    def path(self):
+        return self._path
+
+    @property
+    def filename(self):
+        return self._filename
+
+    def __repr__(self):
+        return f'<ExternalLink to "{self.path}" in file "{self.filename}"'
 
 
 class Group(HLObject, MutableMapping):
@@ -155,24 +190,76 @@ class Group(HLObject, MutableMapping):
         path = self._path(path)
         if path == '':
             raise ValueError('Name parameter cannot be an empty string')
-        return self._wrap(path)
+        try:
+            return self._wrap(path)
+        except KeyError:
+            through = self._through_external(path)
+            if through is None:
+                raise
+            return through
+
+    def _through_external(self, path):
+        """The object `path` reaches through an external link on its way (HDF5 follows them; the
+        C++ API does not), or None when no external link is on its way."""
+        parts = [p for p in path.split('/') if p not in ('', '.')]
+        for i in range(len(parts)):
+            prefix = ('/' if path.startswith('/') else '') + '/'.join(parts[:i + 1])
+            try:
+                kind, filename, target = self._id.link_info(prefix)
+            except (KeyError, ValueError):
+                return None
+            if kind == 'external':
+                other = self._open_external(filename, prefix)
+                rest = '/'.join(parts[i + 1:])
+                return other[target.rstrip('/') + '/' + rest if rest else target]
+        return None
+
+    def _open_external(self, filename, link):
+        """The file an external link names, opened read-only: found as HDF5 finds it, beside the file
+        that holds the link, else as given (relative to the working directory)."""
+        from ._file import File  # pylint: disable=import-outside-toplevel
+        here = os.path.dirname(os.path.abspath(self._file.filename)) if self._file is not None else ''
+        for candidate in ([os.path.join(here, filename)] if here and not os.path.isabs(filename) else []) + [filename]:
+            if os.path.exists(candidate):
+                return File(candidate, 'r')
+        raise KeyError(f"Unable to open object: external link '{link}' names file '{filename}', which does not exist")
 
     def get(self, name, default=None, getclass=False, getlink=False):
         """h5py's get: the object at `name`, or `default` when there is none; with getclass its
         class (Group or Dataset), with getlink the link (a HardLink), with both the link's class."""
         name = self._path(name)
-        if name not in self:
+        if not (getclass or getlink):
+            try:
+                return self[name]
+            except KeyError:
+                return default
+        if name not in self:  # as h5py: a dangling soft link gives the default too
             return default
         if getlink:
+            kind, filename, path = self._id.link_info(name)
+            if kind == 'soft':
+                return SoftLink if getclass else SoftLink(path)
+            if kind == 'external':
+                return ExternalLink if getclass else ExternalLink(filename, path)
             return HardLink if getclass else HardLink()
-        if getclass:
-            return Group if self._id.type_of(name) == 'group' else Dataset
-        return self._wrap(name)
+        return type(self[name])
 
     def __contains__(self, path):
         if isinstance(path, bytes):
             path = path.decode('utf-8')
-        return isinstance(path, str) and path != '' and self._id.contains(path)
+        if not isinstance(path, str) or path == '':
+            return False
+        if self._id.contains(path):
+            return True
+        try:  # a link that reaches nothing (a dangling soft link, an external link) is there, as in h5py
+            self._id.link_info(path)
+            return True
+        except (KeyError, ValueError):
+            pass
+        try:  # through an external link, as HDF5 (and h5py) resolve it
+            return self._through_external(path) is not None
+        except (KeyError, OSError):
+            return False
 
     def __iter__(self):
         return iter(self._id.keys())
@@ -192,11 +279,20 @@ class Group(HLObject, MutableMapping):
     def __setitem__(self, path, value):
         """``group['x'] = array`` creates dataset 'x' from the array (h5py's shortcut);
         ``group['x'] = group['y']`` (a group or dataset of this file) makes 'x' a hard link, one more
-        name of the same object, as in h5py (collective)."""
+        name of the same object, as in h5py (collective); ``group['x'] = SoftLink(path)`` and
+        ``ExternalLink(filename, path)`` make soft and external links (collective)."""
         path = self._path(path)
-        if isinstance(value, (Group, Dataset)):
+        if isinstance(value, (Group, Dataset, SoftLink, ExternalLink)):
             check_writable(self._file, f"create link '{path}'")
-        if isinstance(value, Group):
+        if isinstance(value, (SoftLink, ExternalLink, Group, Dataset)):
+            if path in self:
+                raise LinkExistsError(f"Unable to create link (name already exists): '{path}' in file "
+                                      f"'{self._file.filename if self._file else ''}'")
+        if isinstance(value, SoftLink):
+            self._id.create_soft_link(path, value.path)
+        elif isinstance(value, ExternalLink):
+            self._id.create_external_link(path, value.filename, value.path)
+        elif isinstance(value, Group):
             self._id.link_group(path, value._id)
         elif isinstance(value, Dataset):
             self._id.link_dataset(path, value._id)
@@ -240,6 +336,8 @@ class Group(HLObject, MutableMapping):
 
         def walk(group, prefix):
             for key in group:
+                if group._id.link_info(key)[0] != 'hard':  # as H5Ovisit: soft and external links are not followed
+                    continue
                 name = prefix + key
                 obj = group[key]
                 if obj._object_key() in seen:

@@ -70,6 +70,16 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
     hdf5::check(H5Lcreate_hard(file, target.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                 fmt::format("create hard link '{}' to '{}' in '{}'", path, target, output));
   }
+  for (const auto& [path, link] : names.symlinks) {
+    if (base_exists && link.epoch == 0) continue;
+    if (link.external()) {
+      hdf5::check(H5Lcreate_external(link.file.c_str(), link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                  fmt::format("create external link '{}' to '{}' in '{}' in '{}'", path, link.path, link.file, output));
+    } else {
+      hdf5::check(H5Lcreate_soft(link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                  fmt::format("create soft link '{}' to '{}' in '{}'", path, link.path, output));
+    }
+  }
 }
 
 }  // namespace h5mf::merge_detail

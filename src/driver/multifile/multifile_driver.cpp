@@ -139,6 +139,10 @@ struct State {
             return fmt::format("resize('{}', [{}])", catalog.path_of(r.id), fmt::join(r.dims, ","));
           } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
             return fmt::format("hard link '{}' to '{}'", child(r.parent, r.name), catalog.path_of(r.target));
+          } else if constexpr (std::is_same_v<R, format::SoftLinkRecord>) {
+            return fmt::format("soft link '{}' to '{}'", child(r.parent, r.name), r.path);
+          } else if constexpr (std::is_same_v<R, format::ExternalLinkRecord>) {
+            return fmt::format("external link '{}' to '{}' in '{}'", child(r.parent, r.name), r.path, r.file);
           } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
             return fmt::format("del '{}'", child(r.parent, r.name));
           } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
@@ -492,13 +496,34 @@ class MultifileGroup final : public Object<GroupNode> {
 
   std::vector<std::pair<std::string, NodeKind>> children() override {
     std::vector<std::pair<std::string, NodeKind>> out;
-    for (const auto& [name, id] : object().children) out.emplace_back(name, kind(id));
+    for (const auto& name : link_names()) {
+      if (const auto id = state_->catalog.resolve(id_, name)) out.emplace_back(name, kind(*id));
+    }
     return out;
   }
   std::optional<NodeKind> child_kind(const std::string& name) override {
-    const auto id = state_->catalog.child(id_, name);
+    const auto id = state_->catalog.resolve(id_, name);
     if (!id) return std::nullopt;
     return kind(*id);
+  }
+  std::vector<std::string> link_names() override {
+    std::vector<std::string> out;
+    for (const auto& [name, id] : object().children) out.push_back(name);
+    for (const auto& [name, link] : object().symlinks) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::optional<LinkValue> link_value(const std::string& name) override {
+    if (state_->catalog.child(id_, name)) return LinkValue{};
+    const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
+    if (link == nullptr) return std::nullopt;
+    return LinkValue{link->external() ? LinkValue::Kind::External : LinkValue::Kind::Soft, link->file, link->path};
+  }
+  void create_soft_link(const std::string& name, const std::string& path) override {
+    state_->structure_call(format::SoftLinkRecord{0, id_, name, path});
+  }
+  void create_external_link(const std::string& name, const std::string& file, const std::string& path) override {
+    state_->structure_call(format::ExternalLinkRecord{0, id_, name, file, path});
   }
   std::shared_ptr<GroupNode> create_group(const std::string& name) override {
     const std::uint64_t id = state_->catalog.next_id();
@@ -525,10 +550,10 @@ class MultifileGroup final : public Object<GroupNode> {
     state_->structure_call(format::MoveRecord{0, id_, name, new_parent.object_id(), new_name});
   }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
-    return std::make_shared<MultifileGroup>(state_, *state_->catalog.child(id_, name), child_path(name));
+    return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));
   }
   std::shared_ptr<DatasetNode> open_dataset(const std::string& name) override {
-    return std::make_shared<MultifileDataset>(state_, *state_->catalog.child(id_, name), child_path(name));
+    return std::make_shared<MultifileDataset>(state_, *state_->catalog.resolve(id_, name), child_path(name));
   }
 
  private:
