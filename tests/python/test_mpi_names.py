@@ -1,7 +1,7 @@
-"""`del group[name]` and `Group.move` in an MPI job (issue 18): collective, like create_group; every
-rank sees the same names, writes through a surviving name land in the object, an object no name
-reaches is not in the merged file, and ranks that delete or move different names get
-CollectiveMismatchError. Run at one rank in the main run and at two and four under mpiexec
+"""`del group[name]`, `Group.move`, soft and external links in an MPI job (issue 18): collective,
+like create_group; every rank sees the same names, writes through a surviving name (or a soft
+link) land in the object, an object no name reaches is not in the merged file, and ranks that
+delete, move or link different names get CollectiveMismatchError. Run at one rank in the main run and at two and four under mpiexec
 (python/pytest/mpi2, python/pytest/mpi4)."""
 
 import os
@@ -56,6 +56,51 @@ def test_collective_unlink_and_move(comm, shared_dir, driver):
             f.visit(names.append)
             assert names == ['alias', 'moved', 'moved/g', 'moved/g/sub', 'tmp']
     comm.Barrier()
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_collective_soft_and_external_links(comm, shared_dir, driver):
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, f'soft-{driver}.h5')
+    if rank == 0:
+        import h5py
+        with h5py.File(os.path.join(shared_dir, 'other.h5'), 'w') as o:
+            o['x'] = np.arange(size, dtype='f4')
+    comm.Barrier()
+    try:
+        f = h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+    with f:
+        f.create_dataset('data/d', (size,), dtype='i4')
+        f['s'] = h5mf.SoftLink('/data/d')
+        f['dangling'] = h5mf.SoftLink('/not/yet')
+        f['ext'] = h5mf.ExternalLink('other.h5', '/x')
+        f['s'][rank] = rank + 1  # each rank its element, through the soft link
+        f.flush()
+        assert f['data/d'][...].tolist() == list(range(1, size + 1))
+        assert f['ext'][...].tolist() == list(range(size))
+    comm.Barrier()
+    if rank == 0:
+        if driver == 'multifile':
+            h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            assert f.get('s', getlink=True).path == '/data/d' and f['s'][...].tolist() == list(range(1, size + 1))
+            assert f.get('dangling', getlink=True).path == '/not/yet'
+            assert f.get('ext', getlink=True).filename == 'other.h5' and f['ext'][...].tolist() == list(range(size))
+    comm.Barrier()
+
+
+def test_different_soft_links_are_a_mismatch(comm, shared_dir):
+    if comm.size == 1:
+        pytest.skip('needs more than one rank')
+    f = h5mf.File(os.path.join(shared_dir, 'soft-mismatch.h5'), 'w', driver='multifile', comm=comm)
+    f['s'] = h5mf.SoftLink('/a' if comm.rank == 0 else '/b')
+    with pytest.raises(h5mf.CollectiveMismatchError, match=r"soft link '/s' to '/[ab]'"):
+        f.flush()
+    with pytest.raises(h5mf.CollectiveMismatchError):
+        f.close()
 
 
 @pytest.mark.parametrize('call', ['del', 'move'])

@@ -473,6 +473,40 @@ TEST_P(Api, UnlinkAndMoveChangeNames) {
   });
 }
 
+// Issue 18: h5py's SoftLink and ExternalLink (HighFive's createSoftLink, createExternalLink).
+TEST_P(Api, SoftAndExternalLinks) {
+  {
+    File f = open("w");
+    f.create_dataset<std::int32_t>("g/d", {2}).write(std::vector<std::int32_t>{3, 4});
+    f.create_soft_link("s", "/g/d");
+    f.create_soft_link("g/rel", "d");
+    f.create_soft_link("dangling", "/nowhere");
+    f.create_external_link("ext", "other.h5", "/x");
+    EXPECT_EQ(f.dataset("s").read<std::int32_t>(), (std::vector<std::int32_t>{3, 4}));
+    EXPECT_EQ(f.dataset("s").object_id(), f.dataset("g/d").object_id());
+    EXPECT_FALSE(f.contains("dangling"));
+    EXPECT_THROW(f.create_soft_link("s", "/x"), AlreadyExists);
+    EXPECT_THROW(f.create_group("dangling"), AlreadyExists);
+    f.move("dangling", "g/dangling");
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.keys(), (std::vector<std::string>{"ext", "g", "s"}));
+    EXPECT_EQ(f.group("g").keys(), (std::vector<std::string>{"d", "dangling", "rel"}));
+    EXPECT_EQ(f.dataset("g/rel").read<std::int32_t>(), (std::vector<std::int32_t>{3, 4}));
+    const LinkInfo s = f.link_info("s");
+    EXPECT_EQ(s.kind, LinkKind::Soft);
+    EXPECT_EQ(s.path, "/g/d");
+    EXPECT_EQ(f.link_info("g/dangling").path, "/nowhere");
+    const LinkInfo ext = f.link_info("ext");
+    EXPECT_EQ(ext.kind, LinkKind::External);
+    EXPECT_EQ(ext.file, "other.h5");
+    EXPECT_EQ(ext.path, "/x");
+    EXPECT_EQ(f.link_info("g").kind, LinkKind::Hard);
+    EXPECT_THROW(f.link_info("none"), NotFound);
+  });
+}
+
 TEST_P(Api, HardLinksStayInOneFile) {
   File f = open("w");
   FileOptions o = options();
