@@ -26,10 +26,11 @@ from ._file import File
 from ._group import ExternalLink, Group, HardLink, SoftLink
 from ._h5py_driver import register_h5py_driver
 from ._merge import merge, verify, view
+from ._object import LinkExistsError
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'ExternalLink', 'File', 'FormatError', 'Group',
-    'HardLink', 'SoftLink', 'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
+    'HardLink', 'LinkExistsError', 'SoftLink', 'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
     'enum_dtype', 'merge', 'register_h5py_driver', 'string_dtype', 'verify', 'view', 'vlen_dtype',
     '__version__',
 ]

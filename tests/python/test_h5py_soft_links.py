@@ -150,3 +150,6 @@ def test_link_errors_as_h5py(tmp_path, driver):
     with h5mf.File(str(tmp_path / 'mine.h5'), 'r') as f:
         with pytest.raises(OSError):  # h5py: OSError for links on a file opened 'r'
             f['t'] = h5mf.SoftLink('/a')
+    with h5mf.File(str(tmp_path / 'mine.h5'), 'a', driver=driver) as f:
+        with pytest.raises(h5mf.LinkExistsError):  # h5py's OSError, and a ValueError
+            f['s'] = f['a']
