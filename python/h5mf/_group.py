@@ -443,6 +443,40 @@ class Group(HLObject, MutableMapping):
             dset[...] = data.reshape(shape + sub)
         return dset
 
+    def copy(self, source, dest, name=None, shallow=False, expand_soft=False, expand_external=False,
+             expand_refs=False, without_attrs=False):
+        """h5py's Group.copy (collective): a deep copy of group or dataset `source` (a path in this
+        group, or an object of any open file) at `dest`, a path relative to this group or a Group
+        (then under `name`, by default the source's own name). As HDF5's H5Ocopy: an object with
+        several names in the copied tree is copied once (its other names become hard links to the
+        copy), soft and external links are copied as links unless `expand_soft`/`expand_external`
+        (then what they name is copied), `shallow` copies a group's immediate members only (its
+        subgroups empty), `without_attrs` leaves attributes out. The data are written by writer 0;
+        in an MPI job every rank makes the same call. RuntimeError where h5py raises it (the
+        source missing, the destination existing); `expand_refs` is NotImplementedError."""
+        if expand_refs:
+            raise NotImplementedError('Group.copy(expand_refs=True): h5mf has no object references')
+        if isinstance(source, HLObject):
+            src = source
+        else:
+            source = self._path(source)
+            if source not in self:
+                raise RuntimeError(f"Unable to copy object (object '{source}' doesn't exist)")
+            src = self[source]
+        if isinstance(dest, Group):
+            dest_group = dest
+            dest_path = name if name is not None else posixpath.basename(src.name.rstrip('/')) or '/'
+        elif isinstance(dest, HLObject):
+            raise TypeError('Destination must be path or Group object')
+        else:
+            dest_group, dest_path = self, self._path(dest)
+        if dest_path in dest_group:
+            raise RuntimeError('Unable to copy object (destination object already exists)')
+        check_writable(dest_group._file, f"copy '{src.name}' to '{dest_path}'")
+        options = {'shallow': shallow, 'expand_soft': expand_soft, 'expand_external': expand_external,
+                   'without_attrs': without_attrs}
+        _copy_object(src, dest_group, dest_path, options, {}, top=True)
+
     def create_dataset_like(self, name, other, **kwupdate):
         """h5py's create_dataset_like: a new dataset with `other`'s shape, dtype, chunks, maxshape,
         filters and fill value (not its data or attributes), each overridden by a keyword of
@@ -482,3 +516,37 @@ class Group(HLObject, MutableMapping):
         if not isinstance(name, str):
             raise TypeError(f'object names are str, not {type(name).__name__}')
         return name
+
+
+def _copy_object(src, dest_group, dest_path, options, copied, top=False):
+    """Copies `src` to `dest_path` in `dest_group` as H5Ocopy does (Group.copy); `copied` maps
+    source objects already copied to their copies."""
+    key = (id(src._file), src._object_key())
+    if key in copied:  # another name of an object copied already: a hard link to its copy
+        dest_group[dest_path] = copied[key]
+        return
+    if isinstance(src, Dataset):
+        new = dest_group.create_dataset_like(dest_path, src)
+        file = dest_group._file
+        if new.size and (file is None or file.writer == 0):
+            new[()] = src[()]
+    else:
+        new = dest_group.create_group(dest_path)
+    copied[key] = new
+    if not options['without_attrs']:
+        for attr in src.attrs:
+            new.attrs[attr] = src.attrs[attr]
+    if isinstance(src, Dataset) or (options['shallow'] and not top):
+        return
+    for member in src:
+        kind, filename, path = src._id.link_info(member)
+        if kind == 'soft' and not options['expand_soft']:
+            new[member] = SoftLink(path)
+        elif kind == 'external' and not options['expand_external']:
+            new[member] = ExternalLink(filename, path)
+        elif member in src:
+            try:
+                target = src[member]
+            except KeyError:  # a dangling soft link, expanded: nothing to copy, as H5Ocopy
+                continue
+            _copy_object(target, new, member, options, copied)

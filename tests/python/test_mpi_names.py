@@ -92,6 +92,32 @@ def test_collective_soft_and_external_links(comm, shared_dir, driver):
     comm.Barrier()
 
 
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_collective_copy(comm, shared_dir, driver):
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, f'copy-{driver}.h5')
+    try:
+        f = h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+    with f:
+        f.create_dataset('g/d', (size,), dtype='i4')[rank] = rank * 2
+        f['g/alias'] = f['g/d']
+        f.flush()  # every rank's element is in before the copy reads it
+        f.copy('g', 'copy')  # collective; writer 0 writes the data
+        f.flush()
+        assert f['copy/d'][...].tolist() == [2 * r for r in range(size)] and f['copy/alias'] == f['copy/d']
+    comm.Barrier()
+    if rank == 0:
+        if driver == 'multifile':
+            h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            assert f['copy/d'][...].tolist() == [2 * r for r in range(size)]
+            assert h5py.h5o.get_info(f['copy/alias'].id).addr == h5py.h5o.get_info(f['copy/d'].id).addr
+    comm.Barrier()
+
+
 def test_different_soft_links_are_a_mismatch(comm, shared_dir):
     if comm.size == 1:
         pytest.skip('needs more than one rank')
