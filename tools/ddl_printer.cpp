@@ -552,7 +552,8 @@ std::uint64_t DdlPrinter::check_supported(const Group& group, std::set<std::uint
   std::uint64_t elements = 0;
   auto add = [&elements](std::uint64_t n) { elements = n > ~elements ? ~std::uint64_t{0} : elements + n; };
   for (const auto& name : group.keys()) {
-    if (group.link_info(name).kind != LinkKind::Hard) continue;  // printed as they are, not followed
+    // Soft and external links are printed as they are, not followed; named datatypes are skipped.
+    if (group.link_info(name).kind != LinkKind::Hard || !group.contains(name)) continue;
     if (group.type_of(name) != ObjectType::Group) {
       const Dataset child = group.dataset(name);
       if (seen.insert(child.object_id()).second) add(check_supported(child));
@@ -638,6 +639,7 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
       out_.line(indent + kIndent, "}");
       continue;
     }
+    if (!group.contains(name)) continue;  // a named datatype: not printed (as before links were listed)
     if (group.type_of(name) == ObjectType::Group) {
       const Group child = group.group(name);
       if (print_if_seen("GROUP", child.object_id(), child_path, name, indent + kIndent)) continue;

@@ -100,6 +100,7 @@ void list(const Group& top, std::string& out) {
       fmt::format_to(std::back_inserter(out), "{:<24} External Link {{{}/{}}}\n", item.path, link.file, link.path);
       continue;
     }
+    if (!item.parent.contains(item.name)) continue;  // a named datatype: not listed
     if (item.parent.type_of(item.name) == ObjectType::Group) {
       const Group g = item.parent.group(item.name);
       const auto [at, first] = seen.emplace(g.object_id(), item.path);

@@ -336,7 +336,8 @@ class Group(HLObject, MutableMapping):
 
         def walk(group, prefix):
             for key in group:
-                if group._id.link_info(key)[0] != 'hard':  # as H5Ovisit: soft and external links are not followed
+                # As H5Ovisit: soft and external links are not followed (nor named datatypes opened).
+                if group._id.link_info(key)[0] != 'hard' or not group._id.contains(key):
                     continue
                 name = prefix + key
                 obj = group[key]
