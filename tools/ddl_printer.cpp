@@ -39,6 +39,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "h5mf/error.hpp"
@@ -554,6 +556,8 @@ std::uint64_t DdlPrinter::check_supported(const Group& group, std::set<std::uint
   std::uint64_t elements = 0;
   auto add = [&elements](std::uint64_t n) { elements = n > ~elements ? ~std::uint64_t{0} : elements + n; };
   for (const auto& name : group.keys()) {
+    // Soft and external links are printed as they are, not followed; named datatypes are skipped.
+    if (group.link_info(name).kind != LinkKind::Hard || !group.contains(name)) continue;
     if (group.type_of(name) != ObjectType::Group) {
       const Dataset child = group.dataset(name);
       if (seen.insert(child.object_id()).second) add(check_supported(child));
@@ -576,7 +580,31 @@ void DdlPrinter::end() {
   out_.flush();
 }
 
+// h5dump prints what an external link names, when it can open it, under its path in that file: the
+// file is looked for beside the dumped one, then as given.
+void DdlPrinter::external_target(const LinkInfo& link, std::size_t indent) {
+  std::filesystem::path where = link.file;
+  if (where.is_relative() && !std::filesystem::exists(dir_ / where) && !std::filesystem::exists(where)) return;
+  if (where.is_relative() && std::filesystem::exists(dir_ / where)) where = dir_ / where;
+  try {
+    const File other(where.string(), Mode::Read);
+    if (!other.contains(link.path)) return;
+    const auto saved = std::exchange(first_paths_, {{other.object_id(), "/"}});  // ids of another file
+    const auto saved_dir = std::exchange(dir_, where.parent_path());
+    if (other.type_of(link.path) == ObjectType::Group) {
+      group(other.group(link.path), link.path, indent);
+    } else {
+      dataset(other.dataset(link.path), link.path, indent);
+    }
+    first_paths_ = saved;
+    dir_ = saved_dir;
+  } catch (const std::exception&) {
+    // As h5dump: a target it cannot open leaves the link's two lines alone.
+  }
+}
+
 void DdlPrinter::file(const File& file, std::string_view shown_name) {
+  dir_ = std::filesystem::path(file.filename()).parent_path();
   begin(shown_name);
   first_paths_ = {{file.object_id(), "/"}};
   group(file, "/", 0);
@@ -601,6 +629,21 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
   const std::string path = group.name();
   for (const auto& name : sorted(group.keys())) {
     const std::string child_path = (path == "/" ? "/" : path + "/") + name;
+    // Soft and external links are printed as h5dump prints them, without following them.
+    if (const LinkInfo link = group.link_info(name); link.kind == LinkKind::Soft) {
+      out_.line(indent + kIndent, quoted_name("SOFTLINK", name));
+      out_.line(indent + 2 * kIndent, fmt::format("LINKTARGET \"{}\"", link.path));
+      out_.line(indent + kIndent, "}");
+      continue;
+    } else if (link.kind == LinkKind::External) {
+      out_.line(indent + kIndent, quoted_name("EXTERNAL_LINK", name));
+      out_.line(indent + 2 * kIndent, fmt::format("TARGETFILE \"{}\"", link.file));
+      out_.line(indent + 2 * kIndent, fmt::format("TARGETPATH \"{}\"", link.path));
+      external_target(link, indent + 3 * kIndent);  // as h5dump indents it
+      out_.line(indent + kIndent, "}");
+      continue;
+    }
+    if (!group.contains(name)) continue;  // a named datatype: not printed (as before links were listed)
     if (group.type_of(name) == ObjectType::Group) {
       const Group child = group.group(name);
       if (print_if_seen("GROUP", child.object_id(), child_path, name, indent + kIndent)) continue;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -76,12 +77,14 @@ class DdlPrinter {
   bool print_if_seen(const char* keyword, std::uint64_t object, const std::string& path, std::string_view shown_name,
                      std::size_t indent);
   void group(const Group& group, std::string_view shown_name, std::size_t indent);
+  void external_target(const LinkInfo& link, std::size_t indent);
   void attributes(const Attributes& attributes, std::size_t indent);
 
   Output& out_;
   std::size_t window_bytes_;
   Contents contents_;
   std::map<std::uint64_t, std::string> first_paths_;  // object id -> the path it was printed at
+  std::filesystem::path dir_;  // of the file printed: external links are looked for there first
 };
 
 }  // namespace h5mf::tools

@@ -92,6 +92,15 @@ void list(const Group& top, std::string& out) {
   while (!stack.empty()) {
     Pending item = std::move(stack.back());
     stack.pop_back();
+    // Soft and external links are listed as h5ls -r lists them, without following them.
+    if (const LinkInfo link = item.parent.link_info(item.name); link.kind == LinkKind::Soft) {
+      fmt::format_to(std::back_inserter(out), "{:<24} Soft Link {{{}}}\n", item.path, link.path);
+      continue;
+    } else if (link.kind == LinkKind::External) {
+      fmt::format_to(std::back_inserter(out), "{:<24} External Link {{{}/{}}}\n", item.path, link.file, link.path);
+      continue;
+    }
+    if (!item.parent.contains(item.name)) continue;  // a named datatype: not listed
     if (item.parent.type_of(item.name) == ObjectType::Group) {
       const Group g = item.parent.group(item.name);
       const auto [at, first] = seen.emplace(g.object_id(), item.path);

@@ -18,6 +18,14 @@ class GroupNode;
 
 enum class ObjectType { Group, Dataset };
 
+// What a link is (h5py's HardLink, SoftLink, ExternalLink): a soft link holds `path`, resolved when
+// it is used; an external link holds a `file` name and a `path` in that file.
+enum class LinkKind { Hard, Soft, External };
+struct LinkInfo {
+  LinkKind kind = LinkKind::Hard;
+  std::string file, path;
+};
+
 class Group {
  public:
   Group(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::GroupNode> node);
@@ -42,12 +50,31 @@ class Group {
   // through either name are seen through the other; both have the same object_id().
   void create_hard_link(std::string_view path, const Group& target);
   void create_hard_link(std::string_view path, const Dataset& target);
+  // Removes the name `path` (h5py's `del group[path]`, HighFive's unlink; collective). Throws
+  // NotFound when there is none. The object stays while another name reaches it (and open handles
+  // on it stay usable, as in HDF5); one that no name reaches is not in the merged file.
+  void unlink(std::string_view path);
+  // Renames `source` to `dest` (h5py's Group.move, H5Lmove; collective): missing parent groups of
+  // `dest` are created. NotFound when `source` does not exist, AlreadyExists when `dest` does;
+  // nothing happens when the two are the same string.
+  void move(std::string_view source, std::string_view dest);
+  // A soft link, as h5py's `group[path] = SoftLink(target)` (collective): `path` holds `target`, an
+  // absolute path or one relative to its group, resolved whenever it is used (it may dangle; reads
+  // through it reach whatever it names then). HighFive: createSoftLink.
+  void create_soft_link(std::string_view path, std::string_view target);
+  // An external link, as h5py's ExternalLink (collective): `path` names object `target` of HDF5
+  // file `file`. Stored as given; the merged file holds it as HDF5's external link. This API does
+  // not follow it (group(), dataset() and contains() see nothing there); the Python package does.
+  void create_external_link(std::string_view path, std::string_view file, std::string_view target);
+  // The link `path` is (its last component; the root and "." are hard links). Throws NotFound.
+  LinkInfo link_info(std::string_view path) const;
   // Equal for every name of one object (h5py's `a == b`), different for other objects of the file.
   std::uint64_t object_id() const;
 
   bool contains(std::string_view path) const;
   ObjectType type_of(std::string_view path) const;  // throws NotFound
-  std::vector<std::string> keys() const;            // direct children, sorted by name
+  // Every link's name, sorted (soft links that dangle and external links too, as h5py's keys()).
+  std::vector<std::string> keys() const;
   Attributes attrs() const;
 
  protected:

@@ -24,15 +24,16 @@ from ._attrs import AttributeManager
 from ._dataset import Dataset
 from ._dtypes import check_enum_dtype, check_string_dtype, check_vlen_dtype, enum_dtype, string_dtype, vlen_dtype
 from ._file import File
-from ._group import Group, HardLink
+from ._group import ExternalLink, Group, HardLink, SoftLink
 from ._h5py_driver import register_h5py_driver
 from ._merge import merge, verify, view
+from ._object import LinkExistsError
 from ._warnings import H5mfWarning
 
 __all__ = [
-    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'File', 'FormatError', 'Group', 'H5mfWarning',
-    'HardLink',
-    'MergeReport', 'VerifyReport', 'ViewReport', 'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
+    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'ExternalLink', 'File', 'FormatError', 'Group',
+    'H5mfWarning', 'HardLink', 'LinkExistsError', 'SoftLink', 'MergeReport', 'VerifyReport', 'ViewReport',
+    'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
     'enum_dtype', 'merge', 'register_h5py_driver', 'string_dtype', 'verify', 'view', 'vlen_dtype',
     '__version__',
 ]

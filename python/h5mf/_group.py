@@ -2,6 +2,8 @@
 collective: every writer of an MPI job makes the same calls in the same order."""
 
 import operator
+import os
+import posixpath
 from collections.abc import ItemsView, KeysView, MutableMapping, ValuesView
 
 import numpy as np
@@ -9,7 +11,7 @@ import numpy as np
 from . import _core
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
-from ._object import HLObject, IntegerOverflowError, check_writable, extent
+from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
 
 # h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
 # HDF5's filter ids and flags (H5Zpublic.h).
@@ -107,11 +109,45 @@ def guess_chunks(shape, itemsize):
 
 
 class HardLink:
-    """h5py's HardLink: what ``group.get(name, getlink=True)`` returns for a hard link (every name
-    in an h5mf file is one)."""
+    """h5py's HardLink: what ``group.get(name, getlink=True)`` returns for a hard link."""
 
     def __repr__(self):
         return '<h5mf.HardLink>'
+
+
+class SoftLink:
+    """h5py's SoftLink: ``group[name] = SoftLink(path)`` makes `name` hold `path` (absolute, or
+    relative to the group), resolved whenever it is used; it may dangle."""
+
+    def __init__(self, path):
+        self._path = str(path)
+
+    @property
+    def path(self):
+        return self._path
+
+    def __repr__(self):
+        return f'<SoftLink to "{self.path}">'
+
+
+class ExternalLink:
+    """h5py's ExternalLink: ``group[name] = ExternalLink(filename, path)`` makes `name` name object
+    `path` of the HDF5 file `filename`; following it opens that file read-only."""
+
+    def __init__(self, filename, path):
+        self._filename = os.fsdecode(filename)
+        self._path = str(path)
+
+    @property
+    def path(self):
+        return self._path
+
+    @property
+    def filename(self):
+        return self._filename
+
+    def __repr__(self):
+        return f'<ExternalLink to "{self.path}" in file "{self.filename}"'
 
 
 class Group(HLObject, MutableMapping):
@@ -137,24 +173,76 @@ class Group(HLObject, MutableMapping):
         path = self._path(path)
         if path == '':
             raise ValueError('Name parameter cannot be an empty string')
-        return self._wrap(path)
+        try:
+            return self._wrap(path)
+        except KeyError:
+            through = self._through_external(path)
+            if through is None:
+                raise
+            return through
+
+    def _through_external(self, path):
+        """The object `path` reaches through an external link on its way (HDF5 follows them; the
+        C++ API does not), or None when no external link is on its way."""
+        parts = [p for p in path.split('/') if p not in ('', '.')]
+        for i in range(len(parts)):
+            prefix = ('/' if path.startswith('/') else '') + '/'.join(parts[:i + 1])
+            try:
+                kind, filename, target = self._id.link_info(prefix)
+            except (KeyError, ValueError):
+                return None
+            if kind == 'external':
+                other = self._open_external(filename, prefix)
+                rest = '/'.join(parts[i + 1:])
+                return other[target.rstrip('/') + '/' + rest if rest else target]
+        return None
+
+    def _open_external(self, filename, link):
+        """The file an external link names, opened read-only: found as HDF5 finds it, beside the file
+        that holds the link, else as given (relative to the working directory)."""
+        from ._file import File  # pylint: disable=import-outside-toplevel
+        here = os.path.dirname(os.path.abspath(self._file.filename)) if self._file is not None else ''
+        for candidate in ([os.path.join(here, filename)] if here and not os.path.isabs(filename) else []) + [filename]:
+            if os.path.exists(candidate):
+                return File(candidate, 'r')
+        raise KeyError(f"Unable to open object: external link '{link}' names file '{filename}', which does not exist")
 
     def get(self, name, default=None, getclass=False, getlink=False):
         """h5py's get: the object at `name`, or `default` when there is none; with getclass its
         class (Group or Dataset), with getlink the link (a HardLink), with both the link's class."""
         name = self._path(name)
-        if name not in self:
+        if not (getclass or getlink):
+            try:
+                return self[name]
+            except KeyError:
+                return default
+        if name not in self:  # as h5py: a dangling soft link gives the default too
             return default
         if getlink:
+            kind, filename, path = self._id.link_info(name)
+            if kind == 'soft':
+                return SoftLink if getclass else SoftLink(path)
+            if kind == 'external':
+                return ExternalLink if getclass else ExternalLink(filename, path)
             return HardLink if getclass else HardLink()
-        if getclass:
-            return Group if self._id.type_of(name) == 'group' else Dataset
-        return self._wrap(name)
+        return type(self[name])
 
     def __contains__(self, path):
         if isinstance(path, bytes):
             path = path.decode('utf-8')
-        return isinstance(path, str) and path != '' and self._id.contains(path)
+        if not isinstance(path, str) or path == '':
+            return False
+        if self._id.contains(path):
+            return True
+        try:  # a link that reaches nothing (a dangling soft link, an external link) is there, as in h5py
+            self._id.link_info(path)
+            return True
+        except (KeyError, ValueError):
+            pass
+        try:  # through an external link, as HDF5 (and h5py) resolve it
+            return self._through_external(path) is not None
+        except (KeyError, OSError):
+            return False
 
     def __iter__(self):
         return iter(self._id.keys())
@@ -174,11 +262,20 @@ class Group(HLObject, MutableMapping):
     def __setitem__(self, path, value):
         """``group['x'] = array`` creates dataset 'x' from the array (h5py's shortcut);
         ``group['x'] = group['y']`` (a group or dataset of this file) makes 'x' a hard link, one more
-        name of the same object, as in h5py (collective)."""
+        name of the same object, as in h5py (collective); ``group['x'] = SoftLink(path)`` and
+        ``ExternalLink(filename, path)`` make soft and external links (collective)."""
         path = self._path(path)
-        if isinstance(value, (Group, Dataset)):
+        if isinstance(value, (Group, Dataset, SoftLink, ExternalLink)):
             check_writable(self._file, f"create link '{path}'")
-        if isinstance(value, Group):
+        if isinstance(value, (SoftLink, ExternalLink, Group, Dataset)):
+            if path in self:
+                raise LinkExistsError(f"Unable to create link (name already exists): '{path}' in file "
+                                      f"'{self._file.filename if self._file else ''}'")
+        if isinstance(value, SoftLink):
+            self._id.create_soft_link(path, value.path)
+        elif isinstance(value, ExternalLink):
+            self._id.create_external_link(path, value.filename, value.path)
+        elif isinstance(value, Group):
             self._id.link_group(path, value._id)
         elif isinstance(value, Dataset):
             self._id.link_dataset(path, value._id)
@@ -186,7 +283,28 @@ class Group(HLObject, MutableMapping):
             self.create_dataset(path, data=value)
 
     def __delitem__(self, path):
-        raise NotImplementedError('h5mf does not delete groups or datasets yet')
+        """Unlinks `path` (collective), as h5py: the object stays while another name (a hard link)
+        reaches it, and open handles on it stay usable; one that no name reaches is not in the
+        merged file. KeyError when there is no such name."""
+        path = self._path(path)
+        check_writable(self._file, f"delete '{path}'", KeyError)
+        try:
+            self._id.unlink(path)
+        except ValueError as e:  # e.g. a dataset in the middle of the path: h5py's KeyError
+            raise KeyError(str(e)) from None
+
+    def move(self, source, dest):
+        """Moves (renames) the link `source` to `dest` (collective), as h5py's Group.move: the same
+        object under the new name; missing groups on the way to `dest` are created. ValueError when
+        `source` does not exist or `dest` does."""
+        source, dest = self._path(source), self._path(dest)
+        if source == dest:
+            return
+        check_writable(self._file, f"move '{source}'", ValueError)
+        try:
+            self._id.move(source, dest)
+        except KeyError as e:
+            raise ValueError(f"Unable to move link (name doesn't exist): {e.args[0]}") from None
 
     def visit(self, func):
         """Calls func(name) for every object below this group (names relative to it) until it
@@ -201,6 +319,9 @@ class Group(HLObject, MutableMapping):
 
         def walk(group, prefix):
             for key in group:
+                # As H5Ovisit: soft and external links are not followed (nor named datatypes opened).
+                if group._id.link_info(key)[0] != 'hard' or not group._id.contains(key):
+                    continue
                 name = prefix + key
                 obj = group[key]
                 if obj._object_key() in seen:
@@ -306,6 +427,40 @@ class Group(HLObject, MutableMapping):
             dset[...] = data.reshape(shape + sub)
         return dset
 
+    def copy(self, source, dest, name=None, shallow=False, expand_soft=False, expand_external=False,
+             expand_refs=False, without_attrs=False):
+        """h5py's Group.copy (collective): a deep copy of group or dataset `source` (a path in this
+        group, or an object of any open file) at `dest`, a path relative to this group or a Group
+        (then under `name`, by default the source's own name). As HDF5's H5Ocopy: an object with
+        several names in the copied tree is copied once (its other names become hard links to the
+        copy), soft and external links are copied as links unless `expand_soft`/`expand_external`
+        (then what they name is copied), `shallow` copies a group's immediate members only (its
+        subgroups empty), `without_attrs` leaves attributes out. The data are written by writer 0;
+        in an MPI job every rank makes the same call. RuntimeError where h5py raises it (the
+        source missing, the destination existing); `expand_refs` is NotImplementedError."""
+        if expand_refs:
+            raise NotImplementedError('Group.copy(expand_refs=True): h5mf has no object references')
+        if isinstance(source, HLObject):
+            src = source
+        else:
+            source = self._path(source)
+            if source not in self:
+                raise RuntimeError(f"Unable to copy object (object '{source}' doesn't exist)")
+            src = self[source]
+        if isinstance(dest, Group):
+            dest_group = dest
+            dest_path = name if name is not None else posixpath.basename(src.name.rstrip('/')) or '/'
+        elif isinstance(dest, HLObject):
+            raise TypeError('Destination must be path or Group object')
+        else:
+            dest_group, dest_path = self, self._path(dest)
+        if dest_path in dest_group:
+            raise RuntimeError('Unable to copy object (destination object already exists)')
+        check_writable(dest_group._file, f"copy '{src.name}' to '{dest_path}'")
+        options = {'shallow': shallow, 'expand_soft': expand_soft, 'expand_external': expand_external,
+                   'without_attrs': without_attrs}
+        _copy_object(src, dest_group, dest_path, options, {}, top=True)
+
     def create_dataset_like(self, name, other, **kwupdate):
         """h5py's create_dataset_like: a new dataset with `other`'s shape, dtype, chunks, maxshape,
         filters and fill value (not its data or attributes), each overridden by a keyword of
@@ -345,3 +500,37 @@ class Group(HLObject, MutableMapping):
         if not isinstance(name, str):
             raise TypeError(f'object names are str, not {type(name).__name__}')
         return name
+
+
+def _copy_object(src, dest_group, dest_path, options, copied, top=False):
+    """Copies `src` to `dest_path` in `dest_group` as H5Ocopy does (Group.copy); `copied` maps
+    source objects already copied to their copies."""
+    key = (id(src._file), src._object_key())
+    if key in copied:  # another name of an object copied already: a hard link to its copy
+        dest_group[dest_path] = copied[key]
+        return
+    if isinstance(src, Dataset):
+        new = dest_group.create_dataset_like(dest_path, src)
+        file = dest_group._file
+        if new.size and (file is None or file.writer == 0):
+            new[()] = src[()]
+    else:
+        new = dest_group.create_group(dest_path)
+    copied[key] = new
+    if not options['without_attrs']:
+        for attr in src.attrs:
+            new.attrs[attr] = src.attrs[attr]
+    if isinstance(src, Dataset) or (options['shallow'] and not top):
+        return
+    for member in src:
+        kind, filename, path = src._id.link_info(member)
+        if kind == 'soft' and not options['expand_soft']:
+            new[member] = SoftLink(path)
+        elif kind == 'external' and not options['expand_external']:
+            new[member] = ExternalLink(filename, path)
+        elif member in src:
+            try:
+                target = src[member]
+            except KeyError:  # a dangling soft link, expanded: nothing to copy, as H5Ocopy
+                continue
+            _copy_object(target, new, member, options, copied)

@@ -61,6 +61,11 @@ class IntegerOverflowError(OverflowError, ValueError):
     other bad argument."""
 
 
+class LinkExistsError(ValueError, OSError):
+    """A link onto a name that exists: h5mf's ValueError for an existing name, and h5py's OSError
+    ("Unable to create link (name already exists)")."""
+
+
 class MaxshapeError(ValueError, RuntimeError):
     """A resize beyond maxshape: h5mf's ValueError for bad shapes, and h5py's RuntimeError
     (libhdf5's "dimension cannot exceed the existing maximal size")."""

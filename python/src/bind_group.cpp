@@ -56,6 +56,19 @@ void bind_group(py::module_& m) {
            py::call_guard<Locked>(), "a hard link to a group (collective)")
       .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),
            py::call_guard<Locked>(), "a hard link to a dataset (collective)")
+      .def("create_soft_link", &Group::create_soft_link, py::call_guard<Locked>(), "a soft link (collective)")
+      .def("create_external_link", &Group::create_external_link, py::call_guard<Locked>(),
+           "an external link (collective)")
+      .def(
+          "link_info",
+          [](const Group& g, std::string_view path) {
+            const LinkInfo info = g.link_info(path);
+            const char* kind = info.kind == LinkKind::Hard ? "hard" : info.kind == LinkKind::Soft ? "soft" : "external";
+            return py::make_tuple(kind, info.file, info.path);
+          },
+          py::call_guard<Locked>(), "(kind, file, path) of a link: kind 'hard', 'soft' or 'external'")
+      .def("unlink", &Group::unlink, py::call_guard<Locked>())
+      .def("move", &Group::move, py::call_guard<Locked>())
       .def("object_id", &Group::object_id, py::call_guard<Locked>())
       .def("contains", &Group::contains, py::call_guard<Locked>())
       .def(

@@ -89,7 +89,7 @@ Group Group::create_group(std::string_view path) {
   auto [parent, leaf] = walk(path, true);
   if (leaf.empty()) throw AlreadyExists(fmt::format("group '{}' already exists in file '{}'", path, file_->path));
   file_->require_structure_change(fmt::format("create group '{}'", join(parent->path(), leaf)));
-  if (parent->child_kind(leaf)) {
+  if (parent->link_value(leaf)) {
     throw AlreadyExists(fmt::format("cannot create group '{}': '{}' already exists in file '{}'", path,
                                     join(parent->path(), leaf), file_->path));
   }
@@ -128,7 +128,7 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   const std::string full = leaf.empty() ? std::string(path) : join(parent->path(), leaf);
   if (leaf.empty()) throw InvalidArgument(fmt::format("create_dataset: '{}' names no dataset", path));
   file_->require_structure_change(fmt::format("create dataset '{}'", full));
-  if (parent->child_kind(leaf)) {
+  if (parent->link_value(leaf)) {
     throw AlreadyExists(fmt::format("cannot create dataset '{}': it already exists in file '{}'", full, file_->path));
   }
   if (!spec.dtype.valid()) throw InvalidArgument(fmt::format("create_dataset '{}': no datatype given", full));
@@ -274,11 +274,86 @@ void Group::link(std::string_view path, driver::Node& target, const std::shared_
   if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
   const std::string full = join(parent->path(), leaf);
   file_->require_structure_change(fmt::format("create hard link '{}'", full));
-  if (parent->child_kind(leaf)) {
+  if (parent->link_value(leaf)) {
     throw AlreadyExists(fmt::format("cannot link '{}' to '{}': '{}' already exists in file '{}'", path, target.path(),
                                     full, file_->path));
   }
   parent->create_hard_link(leaf, target);
+}
+
+void Group::unlink(std::string_view path) {
+  auto [parent, leaf] = walk(path, false);
+  if (leaf.empty()) throw NotFound(fmt::format("cannot unlink '{}' in file '{}': it names no link", path, file_->path));
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("unlink '{}'", full));
+  if (!parent->link_value(leaf)) throw NotFound(fmt::format("cannot unlink '{}': it does not exist in file '{}'", full, file_->path));
+  parent->unlink(leaf);
+}
+
+void Group::move(std::string_view source, std::string_view dest) {
+  if (source == dest) return;  // as h5py
+  auto [from, name] = walk(source, false);
+  if (name.empty()) throw NotFound(fmt::format("cannot move '{}' in file '{}': it names no link", source, file_->path));
+  const std::string full = join(from->path(), name);
+  if (!from->link_value(name)) {
+    throw NotFound(fmt::format("cannot move '{}' to '{}': '{}' does not exist in file '{}'", source, dest, full,
+                               file_->path));
+  }
+  file_->require_structure_change(fmt::format("move '{}'", full));
+  auto [to, new_name] = walk(dest, true);
+  if (new_name.empty() || to->link_value(new_name)) {
+    throw AlreadyExists(fmt::format("cannot move '{}' to '{}': '{}' already exists in file '{}'", source, dest,
+                                    new_name.empty() ? to->path() : join(to->path(), new_name), file_->path));
+  }
+  from->move(name, *to, new_name);
+}
+
+void Group::create_soft_link(std::string_view path, std::string_view target) {
+  if (target.empty() || target.find('\0') != std::string_view::npos) {
+    throw InvalidArgument(fmt::format("cannot create soft link '{}' in file '{}': its target '{}' must be a non-empty "
+                                      "path without NUL characters",
+                                      path, file_->path, target));
+  }
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("create soft link '{}'", full));
+  if (parent->link_value(leaf)) {
+    throw AlreadyExists(fmt::format("cannot create soft link '{}': '{}' already exists in file '{}'", path, full,
+                                    file_->path));
+  }
+  parent->create_soft_link(leaf, std::string(target));
+}
+
+void Group::create_external_link(std::string_view path, std::string_view file, std::string_view target) {
+  for (const std::string_view value : {file, target}) {
+    if (value.empty() || value.find('\0') != std::string_view::npos) {
+      throw InvalidArgument(fmt::format("cannot create external link '{}' to '{}' in '{}' in file '{}': file name and "
+                                        "path must be non-empty, without NUL characters",
+                                        path, target, file, file_->path));
+    }
+  }
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("create external link '{}'", full));
+  if (parent->link_value(leaf)) {
+    throw AlreadyExists(fmt::format("cannot create external link '{}': '{}' already exists in file '{}'", path, full,
+                                    file_->path));
+  }
+  parent->create_external_link(leaf, std::string(file), std::string(target));
+}
+
+LinkInfo Group::link_info(std::string_view path) const {
+  auto [parent, leaf] = walk(path, false);
+  if (leaf.empty()) return LinkInfo{};  // the group itself: as h5py, a hard link
+  const auto value = parent->link_value(leaf);
+  if (!value) throw NotFound(fmt::format("link '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
+  using Kind = driver::LinkValue::Kind;
+  const LinkKind kind = value->kind == Kind::Hard ? LinkKind::Hard
+                        : value->kind == Kind::Soft ? LinkKind::Soft
+                                                    : LinkKind::External;
+  return LinkInfo{kind, value->file, value->path};
 }
 
 std::uint64_t Group::object_id() const {
@@ -308,7 +383,7 @@ ObjectType Group::type_of(std::string_view path) const {
 std::vector<std::string> Group::keys() const {
   file_->checked();
   std::vector<std::string> names;
-  for (auto& [name, kind] : node_->children()) names.push_back(name);
+  for (auto& name : node_->link_names()) names.push_back(name);
   return names;
 }
 

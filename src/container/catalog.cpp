@@ -33,6 +33,50 @@ std::optional<std::uint64_t> Catalog::child(std::uint64_t parent, std::string_vi
   return it->second;
 }
 
+const SymbolicLink* Catalog::symlink(std::uint64_t parent, std::string_view name) const {
+  const auto& links = object(parent).symlinks;
+  auto it = links.find(name);
+  return it == links.end() ? nullptr : &it->second;
+}
+
+bool Catalog::has_name(std::uint64_t parent, std::string_view name) const {
+  return child(parent, name).has_value() || symlink(parent, name) != nullptr;
+}
+
+std::optional<std::uint64_t> Catalog::resolve(std::uint64_t parent, std::string_view name) const {
+  return resolve_link(parent, name, 0);
+}
+
+std::optional<std::uint64_t> Catalog::resolve_link(std::uint64_t group, std::string_view name, int hops) const {
+  if (!contains(group) || object(group).kind != ObjectKind::Group) return std::nullopt;
+  if (name.empty() || name == ".") return group;
+  if (auto id = child(group, name)) return id;
+  const SymbolicLink* link = symlink(group, name);
+  if (link == nullptr || link->external() || hops >= 16) return std::nullopt;  // HDF5's H5L_NUM_LINKS
+  return resolve_path(group, link->path, hops + 1);
+}
+
+std::optional<std::uint64_t> Catalog::resolve_path(std::uint64_t group, std::string_view path, int hops) const {
+  std::optional<std::uint64_t> at = path.starts_with('/') ? 0 : group;
+  for (std::size_t start = 0; start <= path.size() && at;) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    at = resolve_link(*at, path.substr(start, slash - start), hops);
+    start = slash + 1;
+  }
+  return at;
+}
+
+void Catalog::add_symlink(std::uint64_t parent, const std::string& name, SymbolicLink link, const std::string& context) {
+  CatalogObject& up = mutable_object(parent, context);
+  if (up.kind != ObjectKind::Group) {
+    throw FormatError(fmt::format("{}: parent '{}' of link '{}' is not a group", context, path_of(parent), name));
+  }
+  if (has_name(parent, name)) {
+    throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, name, path_of(parent)));
+  }
+  up.symlinks.emplace(name, std::move(link));
+}
+
 CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
                                    ObjectKind kind, std::uint64_t epoch,
                                    const std::string& context) {
@@ -43,7 +87,7 @@ CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const
   if (up.kind != ObjectKind::Group) {
     throw FormatError(fmt::format("{}: parent '{}' of '{}' is not a group", context, path_of(parent), name));
   }
-  if (up.children.contains(name)) {
+  if (has_name(parent, name)) {
     throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, name, path_of(parent)));
   }
   if (up.depth >= format::kMaxDepth) {
@@ -140,10 +184,50 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           if (up.kind != ObjectKind::Group) {
             throw FormatError(fmt::format("{}: parent '{}' of link '{}' is not a group", context, path_of(r.parent), r.name));
           }
-          if (!up.children.emplace(r.name, r.target).second) {
+          if (up.symlinks.contains(r.name) || !up.children.emplace(r.name, r.target).second) {
             throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, r.name, path_of(r.parent)));
           }
           links_.push_back({r.parent, r.name, r.target, r.epoch});
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
+          CatalogObject& up = mutable_object(r.parent, context);
+          if (up.kind != ObjectKind::Group || up.children.erase(r.name) + up.symlinks.erase(r.name) == 0) {
+            throw FormatError(fmt::format("{}: unlinks '{}' in '{}', which does not exist", context, r.name,
+                                          path_of(r.parent)));
+          }
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
+          CatalogObject& from = mutable_object(r.parent, context);
+          const auto it = from.kind == ObjectKind::Group ? from.children.find(r.name) : from.children.end();
+          const auto soft = from.kind == ObjectKind::Group ? from.symlinks.find(r.name) : from.symlinks.end();
+          if (it == from.children.end() && soft == from.symlinks.end()) {
+            throw FormatError(fmt::format("{}: moves '{}' in '{}', which does not exist", context, r.name,
+                                          path_of(r.parent)));
+          }
+          CatalogObject& to = mutable_object(r.new_parent, context);
+          if (to.kind != ObjectKind::Group) {
+            throw FormatError(fmt::format("{}: moves '{}' into '{}', which is not a group", context, r.name,
+                                          path_of(r.new_parent)));
+          }
+          if (has_name(r.new_parent, r.new_name) && !(r.new_parent == r.parent && r.new_name == r.name)) {
+            throw FormatError(fmt::format("{}: moves '{}' to '{}' in '{}', which already exists", context, r.name,
+                                          r.new_name, path_of(r.new_parent)));
+          }
+          if (it != from.children.end()) {  // a hard link: the object is renamed
+            const std::uint64_t target = it->second;
+            objects_[r.parent].children.erase(r.name);
+            objects_[r.new_parent].children.insert_or_assign(r.new_name, target);
+          } else {  // a soft or external link moves with its value unchanged
+            SymbolicLink link = soft->second;
+            objects_[r.parent].symlinks.erase(r.name);
+            objects_[r.new_parent].symlinks.insert_or_assign(r.new_name, std::move(link));
+          }
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::SoftLinkRecord>) {
+          add_symlink(r.parent, r.name, SymbolicLink{"", r.path, r.epoch}, context);
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::ExternalLinkRecord>) {
+          add_symlink(r.parent, r.name, SymbolicLink{r.file, r.path, r.epoch}, context);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::OpenedRecord>) {
           if (sessions_.empty() || r.session != sessions_.size() - 1) {
@@ -181,6 +265,66 @@ std::string Catalog::path_of(std::uint64_t id) const {
   std::string path;
   for (auto it = names.rbegin(); it != names.rend(); ++it) path += "/" + **it;
   return path;
+}
+
+MergedNames Catalog::merged_names() const {
+  const std::size_t n = objects_.size();
+  std::vector<bool> reachable(n, false);
+  reachable[0] = true;
+  for (std::vector<std::uint64_t> stack{0}; !stack.empty();) {
+    const std::uint64_t g = stack.back();
+    stack.pop_back();
+    for (const auto& [name, c] : objects_[g].children) {
+      if (reachable[c]) continue;  // each once: hard links may close cycles
+      reachable[c] = true;
+      if (objects_[c].kind == ObjectKind::Group) stack.push_back(c);
+    }
+  }
+  MergedNames out;
+  const auto place = [&](std::uint64_t id, std::uint64_t parent, const std::string& name) {
+    const std::string up = out.path(parent);
+    out.index.emplace(id, out.objects.size());
+    out.objects.push_back({id, parent, name, (up == "/" ? "/" : up + "/") + name});
+  };
+  // First every object still named as it was created (the usual case: all of them), in id order,
+  // which puts parents first (a parent is older than what is created in it).
+  for (std::uint64_t id = 1; id < n; ++id) {
+    const CatalogObject& o = objects_[id];
+    if (reachable[id] && out.contains(o.parent) && child(o.parent, o.name) == id) place(id, o.parent, o.name);
+  }
+  // Then the rest (moved, or whose creation name is gone), breadth-first from placed groups.
+  std::vector<std::uint64_t> groups{0};
+  for (const auto& m : out.objects) {
+    if (objects_[m.id].kind == ObjectKind::Group) groups.push_back(m.id);
+  }
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    for (const auto& [name, c] : objects_[groups[i]].children) {
+      if (out.contains(c)) continue;
+      place(c, groups[i], name);
+      if (objects_[c].kind == ObjectKind::Group) groups.push_back(c);
+    }
+  }
+  // Every other name of a reachable group's children is a hard link. Its epoch says whether a base
+  // file has it already (epoch 0: a base object's own name, or an imported link).
+  std::map<std::pair<std::uint64_t, std::string>, std::uint64_t> link_epochs;
+  for (const auto& l : links_) link_epochs[{l.parent, l.name}] = l.epoch;
+  for (const std::uint64_t g : groups) {
+    for (const auto& [name, c] : objects_[g].children) {
+      if (c != 0) {  // the root has no name: every name of it is a link
+        const MergedObject& m = out.objects[out.index.at(c)];
+        if (m.parent == g && m.name == name) continue;
+      }
+      const auto e = link_epochs.find({g, name});
+      const std::uint64_t epoch = e != link_epochs.end()                                  ? e->second
+                                  : objects_[c].parent == g && objects_[c].name == name ? objects_[c].created_epoch
+                                                                                          : last_epoch_ + 1;
+      const std::string up = out.path(g);
+      out.links.push_back({(up == "/" ? "/" : up + "/") + name, c, epoch});
+    }
+    const std::string up = out.path(g);
+    for (const auto& [name, link] : objects_[g].symlinks) out.symlinks.push_back({(up == "/" ? "/" : up + "/") + name, link});
+  }
+  return out;
 }
 
 std::vector<std::uint64_t> Catalog::datasets() const {

@@ -25,6 +25,15 @@ struct AttributeEntry {
   std::uint64_t epoch = 0;  // of the last SET_ATTRIBUTE; 0: as in the base file
 };
 
+// A soft link (`file` empty: `path` resolved in this file when used, absolute or relative to its
+// group) or an external link (object `path` of HDF5 file `file`).
+struct SymbolicLink {
+  std::string file, path;
+  std::uint64_t epoch = 0;
+  bool external() const { return !file.empty(); }
+  friend bool operator==(const SymbolicLink&, const SymbolicLink&) = default;
+};
+
 struct CatalogObject {
   std::uint64_t id = 0;
   std::uint64_t parent = 0;
@@ -35,6 +44,7 @@ struct CatalogObject {
   // Groups only. A child's id may name an object whose own `parent` and `name` are elsewhere: a hard
   // link (LINK record) is one more name of an existing object.
   std::map<std::string, std::uint64_t, std::less<>> children;
+  std::map<std::string, SymbolicLink, std::less<>> symlinks;  // groups only; names not in children
   std::map<std::string, AttributeEntry, std::less<>> attributes;
   // Datasets only:
   format::Bytes type;
@@ -51,6 +61,31 @@ struct CatalogLink {
   std::uint64_t epoch = 0;  // 0: as in the base file
 };
 
+// The names the merged file gives (what the merge and the view create): every object that some
+// name reaches from the root, each created at one of its names, its other names as hard links.
+// An object no name reaches (all its names unlinked) is not there, as HDF5 frees it.
+struct MergedObject {
+  std::uint64_t id = 0, parent = 0;
+  std::string name, path;  // where it is created: `name` in group `parent`, i.e. `path`
+};
+struct MergedLink {
+  std::string path;  // a further name of `target`
+  std::uint64_t target = 0;
+  std::uint64_t epoch = 0;  // 0: a name the base file has
+};
+struct MergedSymlink {
+  std::string path;  // its name
+  SymbolicLink link;
+};
+struct MergedNames {
+  std::vector<MergedObject> objects;  // every parent before its children; the root is not listed
+  std::vector<MergedLink> links;
+  std::vector<MergedSymlink> symlinks;  // soft and external links of the groups that are there
+  std::map<std::uint64_t, std::size_t> index;  // id -> objects[index]
+  bool contains(std::uint64_t id) const { return id == 0 || index.contains(id); }
+  std::string path(std::uint64_t id) const { return id == 0 ? "/" : objects[index.at(id)].path; }
+};
+
 class Catalog {
  public:
   Catalog();  // just the root group, id 0
@@ -62,11 +97,22 @@ class Catalog {
 
   const CatalogObject& object(std::uint64_t id) const;
   bool contains(std::uint64_t id) const { return id < objects_.size(); }
-  std::optional<std::uint64_t> child(std::uint64_t parent, std::string_view name) const;
+  std::optional<std::uint64_t> child(std::uint64_t parent, std::string_view name) const;  // hard links
+  const SymbolicLink* symlink(std::uint64_t parent, std::string_view name) const;  // soft, external
+  bool has_name(std::uint64_t parent, std::string_view name) const;  // a link of any kind
+  // The object `name` in group `parent` names now, following soft links as HDF5 does (at most 16
+  // of them in a row); nullopt when there is none, it dangles, or it goes through an external link.
+  std::optional<std::uint64_t> resolve(std::uint64_t parent, std::string_view name) const;
   std::uint64_t next_id() const { return objects_.size(); }
-  std::string path_of(std::uint64_t id) const;  // "/a/b": the name the object was created with
+  // "/a/b": the name the object was created with (it may since be unlinked or moved; for messages,
+  // and for objects of a base file, which keep their names).
+  std::string path_of(std::uint64_t id) const;
   // Hard links in record order. Objects keep the path they were created with; links add names.
   const std::vector<CatalogLink>& links() const { return links_; }
+  // Reachable objects at their merged names (see MergedNames). An object keeps its creation
+  // name (path_of) there while that name still names it; otherwise it takes the first of its names
+  // in a breadth-first walk from the root.
+  MergedNames merged_names() const;
   std::vector<std::uint64_t> datasets() const;  // ids of every dataset, in creation order
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 
@@ -92,6 +138,9 @@ class Catalog {
 
  private:
   CatalogObject& mutable_object(std::uint64_t id, const std::string& context);
+  std::optional<std::uint64_t> resolve_path(std::uint64_t group, std::string_view path, int hops) const;
+  std::optional<std::uint64_t> resolve_link(std::uint64_t group, std::string_view name, int hops) const;
+  void add_symlink(std::uint64_t parent, const std::string& name, SymbolicLink link, const std::string& context);
   CatalogObject& add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
                             ObjectKind kind, std::uint64_t epoch, const std::string& context);
   std::vector<CatalogObject> objects_;  // index == id

@@ -21,6 +21,13 @@ namespace h5mf::driver {
 
 enum class NodeKind { Group, Dataset };
 
+// What a link is: a hard link (to a group or dataset), a soft link holding `path`, or an external
+// link holding `file` and `path`.
+struct LinkValue {
+  enum class Kind { Hard, Soft, External } kind = Kind::Hard;
+  std::string file, path;
+};
+
 struct DatasetSpec {
   Datatype file_type;      // the type stored in the file (standard, byte order explicit)
   Extent shape, maxshape;  // maxshape: kUnlimited (~0) for unlimited
@@ -47,14 +54,29 @@ class DatasetNode;
 
 class GroupNode : public Node {
  public:
-  virtual std::vector<std::pair<std::string, NodeKind>> children() = 0;  // sorted by name
+  // Groups and datasets that links reach (soft links followed), sorted by name.
+  virtual std::vector<std::pair<std::string, NodeKind>> children() = 0;
+  // What `name` reaches (soft links followed); nullopt when nothing does (no such link, a dangling
+  // soft link, an external link, another kind of object).
   virtual std::optional<NodeKind> child_kind(const std::string& name) = 0;
+  // Every link's name, dangling and external ones too, sorted by name (h5py's keys()).
+  virtual std::vector<std::string> link_names() = 0;
+  virtual std::optional<LinkValue> link_value(const std::string& name) = 0;  // nullopt: no such link
+  // Soft and external links (collective): `name`, valid and new, holds the value, unchecked.
+  virtual void create_soft_link(const std::string& name, const std::string& path) = 0;
+  virtual void create_external_link(const std::string& name, const std::string& file, const std::string& path) = 0;
   // Creation is collective; `name` is a single, valid link name that does not exist yet.
   virtual std::shared_ptr<GroupNode> create_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) = 0;
   // A hard link (collective): `name`, valid and new, becomes one more name of `target`, a group or
   // dataset of the same file.
   virtual void create_hard_link(const std::string& name, Node& target) = 0;
+  // Removes the name `name`, which exists (collective). The object stays while another name reaches
+  // it, and nodes open on it stay usable, as in HDF5.
+  virtual void unlink(const std::string& name) = 0;
+  // Renames `name`, which exists, to `new_name`, which does not, in `new_parent`, a group of the same
+  // file (collective): the same object under its new name.
+  virtual void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) = 0;
   // `name` exists and is of that kind.
   virtual std::shared_ptr<GroupNode> open_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> open_dataset(const std::string& name) = 0;

@@ -27,6 +27,14 @@ const char* type_name(RecordType type) {
       return "LINK";
     case RecordType::Opened:
       return "OPENED";
+    case RecordType::Unlink:
+      return "UNLINK";
+    case RecordType::Move:
+      return "MOVE";
+    case RecordType::SoftLink:
+      return "SOFT_LINK";
+    case RecordType::ExternalLink:
+      return "EXTERNAL_LINK";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -239,6 +247,50 @@ void encode_payload(Encoder& out, const LinkRecord& r) {
 
 void encode_payload(Encoder& out, const OpenedRecord& r) { out.u64(r.session); }
 
+void encode_payload(Encoder& out, const UnlinkRecord& r) {
+  check_name_arg(r.name, "unlinked");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+}
+
+void encode_payload(Encoder& out, const MoveRecord& r) {
+  check_name_arg(r.name, "moved");
+  check_name_arg(r.new_name, "new");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.u64(r.new_parent);
+  out.str(r.new_name);
+}
+
+// A link value: any non-empty string without NUL (HDF5 stores it as given).
+void check_link_value(std::string_view value, const char* what) {
+  if (value.empty() || value.find('\0') != std::string_view::npos) {
+    throw InvalidArgument(fmt::format("{} '{}' must be non-empty, without NUL characters", what, value));
+  }
+}
+
+void encode_payload(Encoder& out, const SoftLinkRecord& r) {
+  check_name_arg(r.name, "soft link");
+  check_link_value(r.path, "soft link path");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.str(r.path);
+}
+
+void encode_payload(Encoder& out, const ExternalLinkRecord& r) {
+  check_name_arg(r.name, "external link");
+  check_link_value(r.file, "external link file");
+  check_link_value(r.path, "external link path");
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.str(r.file);
+  out.str(r.path);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -359,6 +411,49 @@ OpenedRecord decode_opened(Decoder& in) {
   return r;
 }
 
+UnlinkRecord decode_unlink(Decoder& in) {
+  UnlinkRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  return r;
+}
+
+std::string decode_link_value(Decoder& in, const char* field) {
+  std::string value = in.str(field);
+  if (value.empty() || value.find('\0') != std::string::npos) in.fail(fmt::format("{} is empty or holds a NUL", field));
+  return value;
+}
+
+SoftLinkRecord decode_soft_link(Decoder& in) {
+  SoftLinkRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.path = decode_link_value(in, "path");
+  return r;
+}
+
+ExternalLinkRecord decode_external_link(Decoder& in) {
+  ExternalLinkRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.file = decode_link_value(in, "file");
+  r.path = decode_link_value(in, "path");
+  return r;
+}
+
+MoveRecord decode_move(Decoder& in) {
+  MoveRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.new_parent = in.u64("new_parent");
+  r.new_name = decode_name(in, "new_name");
+  return r;
+}
+
 }  // namespace
 
 RecordType record_type(const StructureRecord& record) {
@@ -374,6 +469,10 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const BaseRecord&) const { return RecordType::Base; }
     RecordType operator()(const LinkRecord&) const { return RecordType::Link; }
     RecordType operator()(const OpenedRecord&) const { return RecordType::Opened; }
+    RecordType operator()(const UnlinkRecord&) const { return RecordType::Unlink; }
+    RecordType operator()(const MoveRecord&) const { return RecordType::Move; }
+    RecordType operator()(const SoftLinkRecord&) const { return RecordType::SoftLink; }
+    RecordType operator()(const ExternalLinkRecord&) const { return RecordType::ExternalLink; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -535,6 +634,18 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::Opened:
       record = decode_opened(in);
+      break;
+    case RecordType::Unlink:
+      record = decode_unlink(in);
+      break;
+    case RecordType::Move:
+      record = decode_move(in);
+      break;
+    case RecordType::SoftLink:
+      record = decode_soft_link(in);
+      break;
+    case RecordType::ExternalLink:
+      record = decode_external_link(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

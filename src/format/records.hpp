@@ -86,9 +86,44 @@ struct OpenedRecord {
   friend bool operator==(const OpenedRecord&, const OpenedRecord&) = default;
 };
 
+// `name` in group `parent` is no longer a name (h5py's `del group[name]`, H5Ldelete). The object
+// it named stays while another name reaches it; one no name reaches is not in the merged file.
+struct UnlinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name;
+  friend bool operator==(const UnlinkRecord&, const UnlinkRecord&) = default;
+};
+
+// `name` in group `parent` becomes `new_name` in group `new_parent`, naming the same object
+// (h5py's Group.move, H5Lmove).
+struct MoveRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name;
+  std::uint64_t new_parent = 0;
+  std::string new_name;
+  friend bool operator==(const MoveRecord&, const MoveRecord&) = default;
+};
+
+// A soft link (h5py's `group[name] = h5py.SoftLink(path)`, H5Lcreate_soft): `name` in group
+// `parent` holds `path` (absolute, or relative to `parent`), resolved when it is used; it may dangle.
+struct SoftLinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name, path;
+  friend bool operator==(const SoftLinkRecord&, const SoftLinkRecord&) = default;
+};
+
+// An external link (h5py's ExternalLink, H5Lcreate_external): `name` in group `parent` names
+// object `path` of HDF5 file `file`, as HDF5 stores and resolves it.
+struct ExternalLinkRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name, file, path;
+  friend bool operator==(const ExternalLinkRecord&, const ExternalLinkRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
-                                     BaseRecord, LinkRecord, OpenedRecord>;
+                                     BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord,
+                                     SoftLinkRecord, ExternalLinkRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

@@ -166,9 +166,10 @@ std::vector<std::uint64_t> touched_along(std::uint64_t start, std::uint64_t stri
 
 std::vector<std::uint64_t> staged_datasets(const container::Catalog& catalog) {
   std::vector<std::uint64_t> out;
+  const container::MergedNames names = catalog.merged_names();  // one no name reaches is not merged
   for (auto id : catalog.datasets()) {
     const auto& o = catalog.object(id);
-    if (o.chunk.empty() || catalog.in_base(id) || sel::num_elements(o.dims) == 0) continue;
+    if (!names.contains(id) || o.chunk.empty() || catalog.in_base(id) || sel::num_elements(o.dims) == 0) continue;
     // Variable-length elements are pointers in memory: libhdf5 writes those (plan.cpp).
     if (Datatype::decode(o.type).is_variable_length()) continue;
     out.push_back(id);
@@ -223,6 +224,7 @@ std::vector<std::uint64_t> touched_chunks(const container::DatasetWrites& writes
 
 ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
   const container::Catalog& catalog = *input.catalog;
+  const container::MergedNames names = catalog.merged_names();
 
   // What every dataset needs, made here on the main thread (Datatype calls libhdf5).
   struct Staged {
@@ -348,7 +350,7 @@ ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
           }
           auto it = datasets.find(c.dataset);
           if (it == datasets.end()) {
-            const std::string path = catalog.path_of(c.dataset);
+            const std::string path = names.path(c.dataset);
             it = datasets
                      .emplace(c.dataset, Handle(hdf5::check_id(H5Dopen2(file->get(), path.c_str(), H5P_DEFAULT),
                                                                fmt::format("open '{}' in '{}'", path, input.output))))

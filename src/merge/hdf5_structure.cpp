@@ -64,14 +64,23 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   }
 }
 
-void create_links(hid_t file, const container::Catalog& catalog, const std::string& output, bool base_exists) {
-  for (const auto& link : catalog.links()) {
+void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists) {
+  for (const auto& link : names.links) {
     if (base_exists && link.epoch == 0) continue;
-    const std::string parent = catalog.path_of(link.parent);
-    const std::string path = (parent == "/" ? "/" : parent + "/") + link.name;
-    const std::string target = catalog.path_of(link.target);
+    const std::string& path = link.path;
+    const std::string target = names.path(link.target);
     hdf5::check(H5Lcreate_hard(file, target.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                 [&] { return fmt::format("create hard link '{}' to '{}' in '{}'", path, target, output); });
+  }
+  for (const auto& [path, link] : names.symlinks) {
+    if (base_exists && link.epoch == 0) continue;
+    if (link.external()) {
+      hdf5::check(H5Lcreate_external(link.file.c_str(), link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                  fmt::format("create external link '{}' to '{}' in '{}' in '{}'", path, link.path, link.file, output));
+    } else {
+      hdf5::check(H5Lcreate_soft(link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                  fmt::format("create soft link '{}' to '{}' in '{}'", path, link.path, output));
+    }
   }
 }
 

@@ -22,9 +22,8 @@ hdf5::Handle make_space(const Extent& dims, const Extent& maxdims);
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
                       const std::string& output, std::uint64_t& count, bool in_base = false);
 
-// Makes the catalog's hard links in `file`, whose objects exist at the paths they were created with
-// (catalog.path_of). `base_exists`: links of the base file (epoch 0) are already there (a merge
-// over a copy of it).
-void create_links(hid_t file, const container::Catalog& catalog, const std::string& output, bool base_exists);
+// Makes the hard, soft and external links of `names` in `file`, whose objects exist at their merged paths. `base_exists`:
+// links of the base file (epoch 0) are already there (a merge over a copy of it).
+void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists);
 
 }  // namespace h5mf::merge_detail

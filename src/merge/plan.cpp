@@ -108,9 +108,10 @@ namespace {
 void check_space(const container::Catalog& catalog, const std::string& output) {
   std::uint64_t filled = 0, length = 0, largest_bytes = 0;
   std::string largest;
+  const container::MergedNames names = catalog.merged_names();
   for (std::uint64_t id : catalog.datasets()) {
     const CatalogObject& o = catalog.object(id);
-    if (!written_by_engine(o, catalog.in_base(id))) continue;
+    if (!names.contains(id) || !written_by_engine(o, catalog.in_base(id))) continue;
     // Each is below format::kMaxDatasetBytes (the catalog checked): a sum of two fits 64 bits.
     const std::uint64_t bytes = sel::num_elements(o.dims) * Datatype::decode(o.type).size();
     length = std::min(length + bytes, std::uint64_t{1} << 63);
@@ -172,15 +173,19 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
   write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value());
-  for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
+  // Objects no name reaches any more (unlinked) are left out, with their data, as HDF5 frees them.
+  const container::MergedNames names = catalog.merged_names();
+  for (const container::MergedObject& placed : names.objects) {
+    const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);
-    const std::string path = catalog.path_of(id);
-    const hid_t parent = groups.at(o.parent).get();
+    const std::string& path = placed.path;
+    const hid_t parent = groups.at(placed.parent).get();
+    const char* name = placed.name.c_str();
     const bool in_base = catalog.in_base(id);
     if (o.kind == container::ObjectKind::Group) {
-      Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, o.name.c_str(), H5P_DEFAULT)
-                                      : H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                              [&] { return fmt::format("create group '{}' in '{}'", path, output); }));
+      Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, name, H5P_DEFAULT)
+                                      : H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              fmt::format("create group '{}' in '{}'", path, output)));
       write_attributes(g.get(), o, path, output, report.attributes, in_base);
       groups.emplace(id, std::move(g));
       ++report.groups;
@@ -190,8 +195,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     const bool chunked = !o.chunk.empty();
     const bool vlen = values::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
-      Handle d(hdf5::check_id(H5Dopen2(parent, o.name.c_str(), H5P_DEFAULT),
-                              [&] { return fmt::format("open dataset '{}' in '{}'", path, output); }));
+      Handle d(hdf5::check_id(H5Dopen2(parent, name, H5P_DEFAULT),
+                              fmt::format("open dataset '{}' in '{}'", path, output)));
       write_attributes(d.get(), o, path, output, report.attributes, true);
       ++report.datasets;
       auto it = writes.find(id);
@@ -225,9 +230,9 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       hdf5::check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
     }
     Handle space = make_space(o.dims, o.maxdims);
-    Handle d(
-        hdf5::check_id(H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                       [&] { return fmt::format("create dataset '{}' in '{}'", path, output); }));
+    Handle d(hdf5::check_id(
+        H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        fmt::format("create dataset '{}' in '{}'", path, output)));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
@@ -246,7 +251,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
   }
-  create_links(file.get(), catalog, output, base.has_value());
+  create_links(file.get(), names, output, base.has_value());
   groups.clear();
   file.close(fmt::format("close merge output '{}'", output));
   return plan;

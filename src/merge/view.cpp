@@ -725,13 +725,15 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
   merge_detail::write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes);
-  for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
+  const container::MergedNames merged = catalog.merged_names();  // unlinked objects are not in the view
+  for (const container::MergedObject& placed : merged.objects) {
+    const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);
-    const std::string path = catalog.path_of(id);
-    const hid_t parent = groups.at(o.parent).get();
+    const std::string& path = placed.path;
+    const hid_t parent = groups.at(placed.parent).get();
     if (o.kind == container::ObjectKind::Group) {
-      Handle g(hdf5::check_id(H5Gcreate2(parent, o.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                              [&] { return fmt::format("create group '{}' in '{}'", path, output); }));
+      Handle g(hdf5::check_id(H5Gcreate2(parent, placed.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              fmt::format("create group '{}' in '{}'", path, output)));
       merge_detail::write_attributes(g.get(), o, path, output, report.attributes);
       groups.emplace(id, std::move(g));
       ++report.groups;
@@ -760,14 +762,14 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     }
     report.mappings += plan.mappings.size();
     Handle space = make_space(o.dims, o.maxdims);
-    Handle d(
-        hdf5::check_id(H5Dcreate2(parent, o.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                       [&] { return fmt::format("create virtual dataset '{}' in '{}'", path, output); }));
+    Handle d(hdf5::check_id(
+        H5Dcreate2(parent, placed.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        fmt::format("create virtual dataset '{}' in '{}'", path, output)));
     merge_detail::write_attributes(d.get(), o, path, output, report.attributes);
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
     ++report.datasets;
   }
-  merge_detail::create_links(file.get(), catalog, output, false);
+  merge_detail::create_links(file.get(), merged, output, false);
   groups.clear();
   auto image = image_of(file, output);
   file.close(fmt::format("close view '{}'", output));
@@ -846,9 +848,11 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   // Every dataset is planned before anything is written: a view that cannot be made leaves no file.
   std::vector<DatasetPlan> plans;
   std::uint64_t total = 0;
+  const container::MergedNames merged = catalog.merged_names();
   for (std::uint64_t id : catalog.datasets()) {
+    if (!merged.contains(id)) continue;  // no name reaches it: not in the view
     const CatalogObject& o = catalog.object(id);
-    const std::string path = catalog.path_of(id);
+    const std::string path = merged.path(id);
     const auto it = verified.writes.find(id);
     const container::DatasetWrites* writes = it == verified.writes.end() ? nullptr : &it->second;
     const Datatype type = Datatype::decode(o.type);

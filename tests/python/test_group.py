@@ -63,9 +63,11 @@ def test_require_group(mfile):
         mfile.require_group('d')
 
 
-def test_delete_is_not_supported(mfile):
-    mfile.create_group('a')
-    with pytest.raises(NotImplementedError):
+def test_delete_unlinks(mfile):
+    mfile.create_group('a/b')
+    del mfile['a']
+    assert 'a' not in mfile and list(mfile) == []
+    with pytest.raises(KeyError):
         del mfile['a']
 
 

@@ -228,5 +228,42 @@ TEST(Recovery, ReadersReportATornMetafileTail) {
       << "opening read-only dropped the torn tail of the metafile (and with it /b) without a word; stderr: " << r.err;
 }
 
+// Issue 18: the name records (UNLINK, MOVE, SOFT_LINK, EXTERNAL_LINK) survive a crash as the others
+// do: a torn last one is reported and dropped, every one before it stays, and a reopen for writing
+// cuts the tail and goes on.
+TEST(Recovery, NameRecordsBeforeATornTailStay) {
+  Scratch scratch("torn-names");
+  const std::string c = scratch / "c.h5";
+  {
+    File f(c, "w", multifile());
+    f.create_dataset("a", DatasetCreate::of<std::uint64_t>({4}));
+    f.create_soft_link("s", "/a");
+    f.create_external_link("e", "other.h5", "/x");
+    f.move("a", "b");
+    f.unlink("e");  // the last record: torn below
+    f.close();
+  }
+  auto bytes = read_bytes(c + "/metafile");
+  bytes.resize(bytes.size() - 3);
+  write_bytes(c + "/metafile", bytes);
+  EXPECT_EQ(verify(c).metafile_damage.size(), 1u);
+  const ChildResult r = run_in_child(
+      [&](std::string& report) {
+        File f(c, "a", multifile());  // cuts the torn UNLINK off
+        for (const auto& k : f.keys()) report += k + ",";
+        f.unlink("e");
+        f.close();
+        return 0;
+      },
+      30s);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.out, "b,e,s,") << "the names before the torn record: " << r.describe();
+  EXPECT_TRUE(verify(c).metafile_damage.empty());
+  File f(c, "r", multifile());
+  EXPECT_EQ(f.keys(), (std::vector<std::string>{"b", "s"}));
+  EXPECT_EQ(f.link_info("s").path, "/a");  // a soft link keeps its value: it dangles now
+  EXPECT_FALSE(f.contains("s"));
+}
+
 }  // namespace
 }  // namespace h5mf::reliability

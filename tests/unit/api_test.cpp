@@ -442,6 +442,71 @@ TEST_P(Api, HardLinksAreOneObjectUnderTwoNames) {
   });
 }
 
+// Issue 18: h5py's `del group[name]` and Group.move (HighFive's unlink).
+TEST_P(Api, UnlinkAndMoveChangeNames) {
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset<std::int32_t>("d", {3});
+    f.create_hard_link("alias", d);
+    f.unlink("d");
+    EXPECT_FALSE(f.contains("d"));
+    d.write(std::vector<std::int32_t>{1, 2, 3});  // an open handle stays usable
+    EXPECT_EQ(f.dataset("alias").read<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3}));
+    f.create_dataset<double>("d", {1}).write(std::vector<double>{0.5});  // a new object
+    f.create_group("g").create_dataset<std::int8_t>("x", {2});
+    f.move("g", "a/b/g2");  // intermediate groups are created
+    f.group("a").move("b/g2/x", "/top");
+    f.move("top", "top");  // the same string: nothing happens
+    EXPECT_THROW(f.unlink("none"), NotFound);
+    EXPECT_THROW(f.move("none", "z"), NotFound);
+    EXPECT_THROW(f.move("alias", "d"), AlreadyExists);
+    f.create_group("tmp/sub");
+    f.unlink("tmp");
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.keys(), (std::vector<std::string>{"a", "alias", "d", "top"}));
+    EXPECT_EQ(f.dataset("alias").read<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3}));
+    EXPECT_EQ(f.dataset("d").read<double>(), std::vector<double>{0.5});
+    EXPECT_EQ(f.group("a/b/g2").keys(), std::vector<std::string>{});
+    EXPECT_EQ(f.dataset("top").shape(), Extent{2});
+  });
+}
+
+// Issue 18: h5py's SoftLink and ExternalLink (HighFive's createSoftLink, createExternalLink).
+TEST_P(Api, SoftAndExternalLinks) {
+  {
+    File f = open("w");
+    f.create_dataset<std::int32_t>("g/d", {2}).write(std::vector<std::int32_t>{3, 4});
+    f.create_soft_link("s", "/g/d");
+    f.create_soft_link("g/rel", "d");
+    f.create_soft_link("dangling", "/nowhere");
+    f.create_external_link("ext", "other.h5", "/x");
+    EXPECT_EQ(f.dataset("s").read<std::int32_t>(), (std::vector<std::int32_t>{3, 4}));
+    EXPECT_EQ(f.dataset("s").object_id(), f.dataset("g/d").object_id());
+    EXPECT_FALSE(f.contains("dangling"));
+    EXPECT_THROW(f.create_soft_link("s", "/x"), AlreadyExists);
+    EXPECT_THROW(f.create_group("dangling"), AlreadyExists);
+    f.move("dangling", "g/dangling");
+    f.close();
+  }
+  verify([](File& f) {
+    EXPECT_EQ(f.keys(), (std::vector<std::string>{"ext", "g", "s"}));
+    EXPECT_EQ(f.group("g").keys(), (std::vector<std::string>{"d", "dangling", "rel"}));
+    EXPECT_EQ(f.dataset("g/rel").read<std::int32_t>(), (std::vector<std::int32_t>{3, 4}));
+    const LinkInfo s = f.link_info("s");
+    EXPECT_EQ(s.kind, LinkKind::Soft);
+    EXPECT_EQ(s.path, "/g/d");
+    EXPECT_EQ(f.link_info("g/dangling").path, "/nowhere");
+    const LinkInfo ext = f.link_info("ext");
+    EXPECT_EQ(ext.kind, LinkKind::External);
+    EXPECT_EQ(ext.file, "other.h5");
+    EXPECT_EQ(ext.path, "/x");
+    EXPECT_EQ(f.link_info("g").kind, LinkKind::Hard);
+    EXPECT_THROW(f.link_info("none"), NotFound);
+  });
+}
+
 TEST_P(Api, HardLinksStayInOneFile) {
   File f = open("w");
   FileOptions o = options();

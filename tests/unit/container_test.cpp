@@ -134,6 +134,103 @@ TEST(Catalog, RejectsContradictions) {
   EXPECT_THROW(c.apply(format::DeleteAttributeRecord{1, 2, "none"}), FormatError);
 }
 
+TEST(Catalog, UnlinkAndMoveChangeNamesNotObjects) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(format::CreateGroupRecord{1, 1, 0, "g"});
+  c.apply(dataset_record(2, 1, "d", {4}));
+  c.apply(format::LinkRecord{3, 0, "alias", 2});
+  c.apply(format::UnlinkRecord{4, 1, "d"});
+  EXPECT_EQ(c.child(1, "d"), std::nullopt);
+  EXPECT_EQ(c.child(0, "alias"), std::optional<std::uint64_t>(2));
+  c.apply(dataset_record(3, 1, "d", {2}));  // the name again: a new object
+  EXPECT_EQ(c.child(1, "d"), std::optional<std::uint64_t>(3));
+  c.apply(format::MoveRecord{6, 0, "g", 0, "h"});
+  EXPECT_EQ(c.child(0, "g"), std::nullopt);
+  EXPECT_EQ(c.child(0, "h"), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(c.path_of(3), "/g/d");  // the name it was created with
+  EXPECT_EQ(c.last_epoch(), 6u);
+  EXPECT_THROW(c.apply(format::UnlinkRecord{7, 0, "g"}), FormatError);           // no such name
+  EXPECT_THROW(c.apply(format::UnlinkRecord{7, 3, "x"}), FormatError);           // parent is a dataset
+  EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "none", 0, "x"}), FormatError);  // no such name
+  EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "h", 0, "alias"}), FormatError);  // name taken
+  EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "h", 3, "x"}), FormatError);      // into a dataset
+  EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "h", 9, "x"}), FormatError);      // no such group
+  EXPECT_EQ(c.child(0, "h"), std::optional<std::uint64_t>(1));  // a refused record changes nothing
+}
+
+// The merge's names: objects at their creation names while those stand, others at the first name
+// a breadth-first walk finds; further names are links; what no name reaches is left out.
+TEST(Catalog, MergedNamesLeaveOutWhatNoNameReaches) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(dataset_record(1, 0, "d", {4}));        // 1
+  c.apply(format::CreateGroupRecord{2, 2, 0, "g"});  // 2
+  c.apply(dataset_record(3, 2, "x", {1}));        // 3: /g/x
+  c.apply(format::LinkRecord{4, 0, "alias", 1});
+  c.apply(format::UnlinkRecord{5, 0, "d"});         // 1 stays, as /alias
+  c.apply(format::CreateGroupRecord{6, 4, 0, "cycle"});  // 4
+  c.apply(format::LinkRecord{7, 4, "self", 4});
+  c.apply(format::UnlinkRecord{8, 0, "cycle"});   // 4 is gone, though it names itself
+  c.apply(format::CreateGroupRecord{9, 5, 0, "late"});  // 5
+  c.apply(format::MoveRecord{10, 0, "g", 5, "g"});  // /g (2) now under /late, created after it
+  const auto names = c.merged_names();
+  ASSERT_EQ(names.objects.size(), 4u);
+  EXPECT_FALSE(names.contains(4));
+  EXPECT_EQ(names.path(1), "/alias");
+  EXPECT_EQ(names.path(2), "/late/g");
+  EXPECT_EQ(names.path(3), "/late/g/x");
+  EXPECT_EQ(names.path(5), "/late");
+  // Every parent before its children: /late, then /late/g, then /late/g/x.
+  std::map<std::uint64_t, std::size_t> at;
+  for (std::size_t i = 0; i < names.objects.size(); ++i) at[names.objects[i].id] = i;
+  EXPECT_LT(at[5], at[2]);
+  EXPECT_LT(at[2], at[3]);
+  EXPECT_TRUE(names.links.empty());
+  c.apply(format::LinkRecord{11, 0, "again", 3});
+  const auto more = c.merged_names();
+  ASSERT_EQ(more.links.size(), 1u);
+  EXPECT_EQ(more.path(3), "/again");  // nearer the root than /late/g/x, which its move displaced
+  EXPECT_EQ(more.links[0].path, "/late/g/x");
+  EXPECT_EQ(more.links[0].target, 3u);
+}
+
+TEST(Catalog, SoftLinksResolveWhenUsedAndNeverKeepObjects) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(format::CreateGroupRecord{1, 1, 0, "g"});
+  c.apply(dataset_record(2, 1, "d", {4}));
+  c.apply(format::SoftLinkRecord{2, 0, "s", "/g/d"});
+  c.apply(format::SoftLinkRecord{3, 1, "rel", "d"});
+  c.apply(format::SoftLinkRecord{4, 0, "sg", "g"});
+  c.apply(format::SoftLinkRecord{5, 0, "dangling", "/nowhere"});
+  c.apply(format::SoftLinkRecord{6, 0, "loop", "/loop"});
+  c.apply(format::ExternalLinkRecord{7, 0, "ext", "other.h5", "/x"});
+  EXPECT_EQ(c.resolve(0, "s"), std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.resolve(1, "rel"), std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.resolve(0, "sg"), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(c.resolve(0, "dangling"), std::nullopt);
+  EXPECT_EQ(c.resolve(0, "loop"), std::nullopt);  // HDF5 gives up after 16 soft links in a row
+  EXPECT_EQ(c.resolve(0, "ext"), std::nullopt);   // another file
+  EXPECT_EQ(c.child(0, "s"), std::nullopt);       // not a hard link
+  ASSERT_NE(c.symlink(0, "ext"), nullptr);
+  EXPECT_EQ(*c.symlink(0, "ext"), (container::SymbolicLink{"other.h5", "/x", 7}));
+  EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 0, "g", "/x"}), FormatError);  // name taken
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{8, 3, 0, "s"}), FormatError);   // name taken by a link
+  EXPECT_THROW(c.apply(format::LinkRecord{8, 0, "ext", 1}), FormatError);
+  EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 2, "x", "/g"}), FormatError);   // parent is a dataset
+  c.apply(format::MoveRecord{8, 0, "s", 1, "moved"});  // the link moves, its value unchanged
+  EXPECT_EQ(c.symlink(1, "moved")->path, "/g/d");
+  c.apply(format::UnlinkRecord{9, 0, "sg"});  // the link goes, not the group
+  EXPECT_EQ(c.symlink(0, "sg"), nullptr);
+  c.apply(format::UnlinkRecord{10, 0, "g"});  // soft links do not keep objects
+  const auto names = c.merged_names();
+  EXPECT_TRUE(names.objects.empty());
+  ASSERT_EQ(names.symlinks.size(), 3u);  // of the root: dangling, ext, loop; /g's are gone with it
+  EXPECT_EQ(names.symlinks[1].path, "/ext");
+  EXPECT_TRUE(names.symlinks[1].link.external());
+}
+
 TEST(Catalog, HardLinksAddNamesNotObjects) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1, 0});

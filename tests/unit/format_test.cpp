@@ -626,6 +626,10 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(BaseRecord{"coords.hdf5", 123456, 1'700'000'000'123'456'789});
   v.emplace_back(LinkRecord{11, 1, "alias", 3});
   v.emplace_back(OpenedRecord{2});
+  v.emplace_back(UnlinkRecord{12, 1, "alias"});
+  v.emplace_back(MoveRecord{13, 0, "group", 9, "renamed"});
+  v.emplace_back(SoftLinkRecord{14, 1, "soft", "../relative/and spaces"});
+  v.emplace_back(ExternalLinkRecord{15, 0, "ext", "other file.h5", "/x/y"});
   return v;
 }
 
@@ -697,6 +701,56 @@ TEST(Records, LinkNamesAreSingleLinkNames) {
   const Bytes payload = encode(StructureRecord{LinkRecord{5, 2, "x", 9}});
   EXPECT_EQ(payload.size(), 8u + 8u + 4u + 1u + 8u);
   EXPECT_EQ(decode_structure(RecordType::Link, payload, "test"), StructureRecord(LinkRecord{5, 2, "x", 9}));
+}
+
+TEST(Records, UnlinkAndMoveNameSingleLinks) {
+  EXPECT_THROW(encode(StructureRecord{UnlinkRecord{1, 0, "a/b"}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{MoveRecord{1, 0, "a", 0, ""}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{MoveRecord{1, 0, "..", 0, "b"}}), InvalidArgument);
+  EXPECT_EQ(record_type(UnlinkRecord{}), RecordType::Unlink);
+  EXPECT_EQ(record_type(MoveRecord{}), RecordType::Move);
+  // Type 10 is UNLINK: epoch, parent, name; type 11 MOVE: epoch, parent, name, new parent, new name.
+  EXPECT_EQ(static_cast<unsigned>(RecordType::Unlink), 10u);
+  EXPECT_EQ(static_cast<unsigned>(RecordType::Move), 11u);
+  const Bytes unlink = encode(StructureRecord{UnlinkRecord{5, 2, "x"}});
+  EXPECT_EQ(unlink.size(), 8u + 8u + 4u + 1u);
+  EXPECT_EQ(decode_structure(RecordType::Unlink, unlink, "test"), StructureRecord(UnlinkRecord{5, 2, "x"}));
+  const Bytes move = encode(StructureRecord{MoveRecord{6, 2, "x", 3, "yz"}});
+  EXPECT_EQ(move.size(), 8u + 8u + 4u + 1u + 8u + 4u + 2u);
+  EXPECT_EQ(decode_structure(RecordType::Move, move, "test"), StructureRecord(MoveRecord{6, 2, "x", 3, "yz"}));
+  expect_format_error([&] { decode_structure(RecordType::Unlink, Bytes(unlink.begin(), unlink.end() - 1), "m"); },
+                      "m: UNLINK record");
+}
+
+TEST(Records, SoftAndExternalLinksHoldTheirValues) {
+  EXPECT_EQ(static_cast<unsigned>(RecordType::SoftLink), 12u);
+  EXPECT_EQ(static_cast<unsigned>(RecordType::ExternalLink), 13u);
+  EXPECT_EQ(record_type(SoftLinkRecord{}), RecordType::SoftLink);
+  EXPECT_EQ(record_type(ExternalLinkRecord{}), RecordType::ExternalLink);
+  EXPECT_THROW(encode(StructureRecord{SoftLinkRecord{1, 0, "s", ""}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{SoftLinkRecord{1, 0, "a/b", "/x"}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{ExternalLinkRecord{1, 0, "e", "", "/x"}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{ExternalLinkRecord{1, 0, "e", "f.h5", std::string("/x\0y", 4)}}),
+               InvalidArgument);
+  // SOFT_LINK: epoch, parent, name, path; EXTERNAL_LINK: epoch, parent, name, file, path.
+  const Bytes soft = encode(StructureRecord{SoftLinkRecord{5, 2, "s", "/a/b"}});
+  EXPECT_EQ(soft.size(), 8u + 8u + 4u + 1u + 4u + 4u);
+  EXPECT_EQ(decode_structure(RecordType::SoftLink, soft, "t"), StructureRecord(SoftLinkRecord{5, 2, "s", "/a/b"}));
+  const Bytes ext = encode(StructureRecord{ExternalLinkRecord{6, 0, "e", "o.h5", "/x"}});
+  EXPECT_EQ(ext.size(), 8u + 8u + 4u + 1u + 4u + 4u + 4u + 2u);
+  EXPECT_EQ(decode_structure(RecordType::ExternalLink, ext, "t"),
+            StructureRecord(ExternalLinkRecord{6, 0, "e", "o.h5", "/x"}));
+  // An empty value does not decode: damage, not a link.
+  const Bytes empty_path = [] {
+    Bytes b;
+    Encoder out(b);
+    out.u64(1);
+    out.u64(0);
+    out.str("s");
+    out.str("");
+    return b;
+  }();
+  expect_format_error([&] { decode_structure(RecordType::SoftLink, empty_path, "m"); }, "m: SOFT_LINK record");
 }
 
 TEST(Records, BaseFileIsOneNameBesideTheContainer) {
@@ -877,7 +931,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 10u, 15u, 20u, 0xFFFFu}) {
+  for (unsigned t : {0u, 14u, 15u, 20u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

@@ -502,6 +502,61 @@ class Hdf5Group final : public Object<GroupNode> {
     return kind_of_link(id(), name.c_str(), info.type);
   }
 
+  std::vector<std::string> link_names() override {
+    Collected collected;
+    const auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+      auto& out = *static_cast<Collected*>(data);
+      try {
+        out.names.emplace_back(name);
+        return 0;
+      } catch (...) {
+        out.error = std::current_exception();
+        return -1;
+      }
+    };
+    const herr_t status = H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &collected);
+    if (collected.error) std::rethrow_exception(collected.error);
+    check(status, fmt::format("listing the links of {}", where()));
+    std::sort(collected.names.begin(), collected.names.end());
+    return collected.names;
+  }
+
+  std::optional<LinkValue> link_value(const std::string& name) override {
+    const std::string what = fmt::format("reading link '{}' in {}", name, where());
+    if (!check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) return std::nullopt;
+    H5L_info_t info{};
+    check(H5Lget_info(id(), name.c_str(), &info, H5P_DEFAULT), what);
+    if (info.type == H5L_TYPE_HARD) return LinkValue{};
+    std::vector<char> value(info.u.val_size + 1, '\0');
+    check(H5Lget_val(id(), name.c_str(), value.data(), value.size(), H5P_DEFAULT), what);
+    if (info.type == H5L_TYPE_SOFT) return LinkValue{LinkValue::Kind::Soft, "", value.data()};
+    if (info.type != H5L_TYPE_EXTERNAL) throw Unsupported(fmt::format("{}: a user-defined link", what));
+    const char* file = nullptr;
+    const char* path = nullptr;
+    check(H5Lunpack_elink_val(value.data(), info.u.val_size, nullptr, &file, &path), what);
+    return LinkValue{LinkValue::Kind::External, file, path};
+  }
+
+  void create_soft_link(const std::string& name, const std::string& path) override {
+    state_->collective(fmt::format("create soft link '{}' to '{}'", join(path_, name), path), [&] {
+      const std::string what = fmt::format("creating soft link '{}' to '{}' in file '{}'", join(path_, name), path,
+                                           state_->path);
+      refuse_existing(name, what);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      check(H5Lcreate_soft(path.c_str(), id(), name.c_str(), lcpl.get(), H5P_DEFAULT), what);
+    });
+  }
+
+  void create_external_link(const std::string& name, const std::string& file, const std::string& path) override {
+    state_->collective(fmt::format("create external link '{}' to '{}' in '{}'", join(path_, name), path, file), [&] {
+      const std::string what = fmt::format("creating external link '{}' to '{}' in '{}' in file '{}'",
+                                           join(path_, name), path, file, state_->path);
+      refuse_existing(name, what);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      check(H5Lcreate_external(file.c_str(), path.c_str(), id(), name.c_str(), lcpl.get(), H5P_DEFAULT), what);
+    });
+  }
+
   std::shared_ptr<GroupNode> create_group(const std::string& name) override {
     std::shared_ptr<GroupNode> out;
     state_->collective(fmt::format("create group '{}'", join(path_, name)), [&] {
@@ -561,6 +616,23 @@ class Hdf5Group final : public Object<GroupNode> {
       refuse_existing(name, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       check(H5Lcreate_hard(id(), target_path.c_str(), id(), name.c_str(), lcpl.get(), H5P_DEFAULT), what);
+    });
+  }
+
+  void unlink(const std::string& name) override {
+    state_->collective(fmt::format("unlink '{}'", join(path_, name)), [&] {
+      const std::string what = fmt::format("unlinking '{}' in file '{}'", join(path_, name), state_->path);
+      check(H5Ldelete(id(), name.c_str(), H5P_DEFAULT), what);
+    });
+  }
+
+  void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) override {
+    auto& to = dynamic_cast<Hdf5Group&>(new_parent);
+    const std::string from_path = join(path_, name), to_path = join(to.path_, new_name);
+    state_->collective(fmt::format("move '{}' to '{}'", from_path, to_path), [&] {
+      const std::string what = fmt::format("moving '{}' to '{}' in file '{}'", from_path, to_path, state_->path);
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      check(H5Lmove(id(), name.c_str(), to.id(), new_name.c_str(), lcpl.get(), H5P_DEFAULT), what);
     });
   }
 

@@ -141,6 +141,14 @@ struct State {
             return fmt::format("resize('{}', [{}])", catalog.path_of(r.id), fmt::join(r.dims, ","));
           } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
             return fmt::format("hard link '{}' to '{}'", child(r.parent, r.name), catalog.path_of(r.target));
+          } else if constexpr (std::is_same_v<R, format::SoftLinkRecord>) {
+            return fmt::format("soft link '{}' to '{}'", child(r.parent, r.name), r.path);
+          } else if constexpr (std::is_same_v<R, format::ExternalLinkRecord>) {
+            return fmt::format("external link '{}' to '{}' in '{}'", child(r.parent, r.name), r.path, r.file);
+          } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
+            return fmt::format("del '{}'", child(r.parent, r.name));
+          } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
+            return fmt::format("move('{}', '{}')", child(r.parent, r.name), child(r.new_parent, r.new_name));
           } else {
             return "a session record";
           }
@@ -493,13 +501,34 @@ class MultifileGroup final : public Object<GroupNode> {
 
   std::vector<std::pair<std::string, NodeKind>> children() override {
     std::vector<std::pair<std::string, NodeKind>> out;
-    for (const auto& [name, id] : object().children) out.emplace_back(name, kind(id));
+    for (const auto& name : link_names()) {
+      if (const auto id = state_->catalog.resolve(id_, name)) out.emplace_back(name, kind(*id));
+    }
     return out;
   }
   std::optional<NodeKind> child_kind(const std::string& name) override {
-    const auto id = state_->catalog.child(id_, name);
+    const auto id = state_->catalog.resolve(id_, name);
     if (!id) return std::nullopt;
     return kind(*id);
+  }
+  std::vector<std::string> link_names() override {
+    std::vector<std::string> out;
+    for (const auto& [name, id] : object().children) out.push_back(name);
+    for (const auto& [name, link] : object().symlinks) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::optional<LinkValue> link_value(const std::string& name) override {
+    if (state_->catalog.child(id_, name)) return LinkValue{};
+    const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
+    if (link == nullptr) return std::nullopt;
+    return LinkValue{link->external() ? LinkValue::Kind::External : LinkValue::Kind::Soft, link->file, link->path};
+  }
+  void create_soft_link(const std::string& name, const std::string& path) override {
+    state_->structure_call(format::SoftLinkRecord{0, id_, name, path});
+  }
+  void create_external_link(const std::string& name, const std::string& file, const std::string& path) override {
+    state_->structure_call(format::ExternalLinkRecord{0, id_, name, file, path});
   }
   std::shared_ptr<GroupNode> create_group(const std::string& name) override {
     const std::uint64_t id = state_->catalog.next_id();
@@ -517,14 +546,31 @@ class MultifileGroup final : public Object<GroupNode> {
   void create_hard_link(const std::string& name, Node& target) override {
     state_->structure_call(format::LinkRecord{0, id_, name, target.object_id()});
   }
+  void unlink(const std::string& name) override {
+    refuse_base_name(name, "unlinking");
+    state_->structure_call(format::UnlinkRecord{0, id_, name});
+  }
+  void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) override {
+    refuse_base_name(name, "moving");
+    state_->structure_call(format::MoveRecord{0, id_, name, new_parent.object_id(), new_name});
+  }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
-    return std::make_shared<MultifileGroup>(state_, *state_->catalog.child(id_, name), child_path(name));
+    return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));
   }
   std::shared_ptr<DatasetNode> open_dataset(const std::string& name) override {
-    return std::make_shared<MultifileDataset>(state_, *state_->catalog.child(id_, name), child_path(name));
+    return std::make_shared<MultifileDataset>(state_, *state_->catalog.resolve(id_, name), child_path(name));
   }
 
  private:
+  // The merge starts from a copy of the base file, whose names stay: changing them is not supported.
+  void refuse_base_name(const std::string& name, const char* what) const {
+    const auto target = state_->catalog.child(id_, name);
+    if (target && state_->catalog.in_base(*target) && state_->catalog.in_base(id_)) {
+      throw Unsupported(fmt::format("{} '{}' in container '{}': it is a name of the base file '{}', which a container "
+                                    "does not change yet",
+                                    what, child_path(name), state_->layout.path(), state_->catalog.base()->file));
+    }
+  }
   NodeKind kind(std::uint64_t id) const {
     return state_->catalog.object(id).kind == ObjectKind::Group ? NodeKind::Group : NodeKind::Dataset;
   }

@@ -1,0 +1,149 @@
+"""`del group[name]`, `Group.move`, soft and external links in an MPI job (issue 18): collective,
+like create_group; every rank sees the same names, writes through a surviving name (or a soft
+link) land in the object, an object no name reaches is not in the merged file, and ranks that
+delete, move or link different names get CollectiveMismatchError. Run at one rank in the main run and at two and four under mpiexec
+(python/pytest/mpi2, python/pytest/mpi4)."""
+
+import os
+
+import numpy as np
+import pytest
+
+import h5mf
+
+
+def check(f, size):
+    """What every rank (and h5py, after the merge) reads."""
+    assert sorted(f) == ['alias', 'moved', 'tmp']
+    assert 'd' not in f and 'g' not in f
+    assert f['alias'][...].tolist() == [[r, -r] for r in range(size)]
+    assert f['tmp'].dtype == np.dtype('i2') and f['tmp'][...].tolist() == list(range(size))
+    assert list(f['moved/g']) == ['sub'] and f['moved/g/sub'].attrs['n'] == size
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_collective_unlink_and_move(comm, shared_dir, driver):
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, f'names-{driver}.h5')
+    try:
+        f = h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+    with f:
+        d = f.create_dataset('d', (size, 2), dtype='i4')
+        f['alias'] = d
+        del f['d']  # the other name stays
+        f['alias'][rank] = [rank, -rank]  # each rank its row
+        f.create_dataset('tmp', (size,), dtype='f8')[rank] = 0.5
+        del f['tmp']  # gone, with what was written to it
+        f.create_dataset('tmp', (size,), dtype='i2')[rank] = rank  # the name again: a new dataset
+        f.create_group('g/sub')
+        f.move('g', 'moved/g')
+        f['moved/g/sub'].attrs['n'] = size
+        f.flush()
+        check(f, size)
+    comm.Barrier()
+    with h5mf.File(path, 'r', comm=comm) as f:
+        check(f, size)
+    comm.Barrier()
+    if rank == 0:
+        if driver == 'multifile':
+            h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            check(f, size)
+            names = []
+            f.visit(names.append)
+            assert names == ['alias', 'moved', 'moved/g', 'moved/g/sub', 'tmp']
+    comm.Barrier()
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_collective_soft_and_external_links(comm, shared_dir, driver):
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, f'soft-{driver}.h5')
+    if rank == 0:
+        import h5py
+        with h5py.File(os.path.join(shared_dir, 'other.h5'), 'w') as o:
+            o['x'] = np.arange(size, dtype='f4')
+    comm.Barrier()
+    try:
+        f = h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+    with f:
+        f.create_dataset('data/d', (size,), dtype='i4')
+        f['s'] = h5mf.SoftLink('/data/d')
+        f['dangling'] = h5mf.SoftLink('/not/yet')
+        f['ext'] = h5mf.ExternalLink('other.h5', '/x')
+        f['s'][rank] = rank + 1  # each rank its element, through the soft link
+        f.flush()
+        assert f['data/d'][...].tolist() == list(range(1, size + 1))
+        assert f['ext'][...].tolist() == list(range(size))
+    comm.Barrier()
+    if rank == 0:
+        if driver == 'multifile':
+            h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            assert f.get('s', getlink=True).path == '/data/d' and f['s'][...].tolist() == list(range(1, size + 1))
+            assert f.get('dangling', getlink=True).path == '/not/yet'
+            assert f.get('ext', getlink=True).filename == 'other.h5' and f['ext'][...].tolist() == list(range(size))
+    comm.Barrier()
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'mpio'])
+def test_collective_copy(comm, shared_dir, driver):
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, f'copy-{driver}.h5')
+    try:
+        f = h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+    with f:
+        f.create_dataset('g/d', (size,), dtype='i4')[rank] = rank * 2
+        f['g/alias'] = f['g/d']
+        f.flush()  # every rank's element is in before the copy reads it
+        f.copy('g', 'copy')  # collective; writer 0 writes the data
+        f.flush()
+        assert f['copy/d'][...].tolist() == [2 * r for r in range(size)] and f['copy/alias'] == f['copy/d']
+    comm.Barrier()
+    if rank == 0:
+        if driver == 'multifile':
+            h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            assert f['copy/d'][...].tolist() == [2 * r for r in range(size)]
+            assert h5py.h5o.get_info(f['copy/alias'].id).addr == h5py.h5o.get_info(f['copy/d'].id).addr
+    comm.Barrier()
+
+
+def test_different_soft_links_are_a_mismatch(comm, shared_dir):
+    if comm.size == 1:
+        pytest.skip('needs more than one rank')
+    f = h5mf.File(os.path.join(shared_dir, 'soft-mismatch.h5'), 'w', driver='multifile', comm=comm)
+    f['s'] = h5mf.SoftLink('/a' if comm.rank == 0 else '/b')
+    with pytest.raises(h5mf.CollectiveMismatchError, match=r"soft link '/s' to '/[ab]'"):
+        f.flush()
+    with pytest.raises(h5mf.CollectiveMismatchError):
+        f.close()
+
+
+@pytest.mark.parametrize('call', ['del', 'move'])
+def test_different_names_are_a_mismatch(comm, shared_dir, call):
+    if comm.size == 1:
+        pytest.skip('needs more than one rank')
+    path = os.path.join(shared_dir, f'names-mismatch-{call}.h5')
+    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f['a'] = np.arange(3)
+    f['b'] = np.arange(3)
+    if call == 'del':
+        del f['a' if comm.rank == 0 else 'b']
+        expected = r"del '/[ab]'"
+    else:
+        f.move('a', 'x' if comm.rank == 0 else 'y')
+        expected = r"move\('/a', '/[xy]'\)"
+    with pytest.raises(h5mf.CollectiveMismatchError, match=expected):
+        f.flush()
+    with pytest.raises(h5mf.CollectiveMismatchError):
+        f.close()
