@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bench/commands.hpp"
 #include "command.hpp"
 #include "h5mf/error.hpp"
 

@@ -15,11 +15,11 @@
 #include <fstream>
 #include <map>
 
-#include "command.hpp"
-#include "json_format.hpp"
+#include "commands.hpp"
 #include "growth_run.hpp"
-#include "size.hpp"
 #include "h5mf/error.hpp"
+#include "tools/json_format.hpp"
+#include "tools/size.hpp"
 
 namespace h5mf::tools {
 namespace {

@@ -32,11 +32,11 @@
 #include "bench_merge.hpp"
 #include "bench_methods.hpp"
 #include "bench_pattern.hpp"
-#include "command.hpp"
-#include "json_format.hpp"
+#include "commands.hpp"
 #include "h5mf/error.hpp"
-#include "mpi_session.hpp"
-#include "size.hpp"
+#include "tools/json_format.hpp"
+#include "tools/mpi_session.hpp"
+#include "tools/size.hpp"
 
 namespace h5mf::tools {
 namespace {
