@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _core
 from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
+from ._filters import FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SCALEOFFSET, FILTER_SHUFFLE, FILTER_SZIP, SZIP_EC
 from ._object import HLObject, MaxshapeError, check_writable, extent
 from ._selections import select
 
@@ -173,35 +174,35 @@ class Dataset(HLObject):
     @property
     def compression(self):
         """'gzip', 'szip', or None, as h5py."""
-        if self._filter(1) is not None:
+        if self._filter(FILTER_DEFLATE) is not None:
             return 'gzip'
-        if self._filter(4) is not None:
+        if self._filter(FILTER_SZIP) is not None:
             return 'szip'
         return None
 
     @property
     def compression_opts(self):
         """The gzip level, or szip's (coding, pixels per block), as h5py."""
-        gzip = self._filter(1)
+        gzip = self._filter(FILTER_DEFLATE)
         if gzip is not None:
             return gzip[0] if gzip else None
-        szip = self._filter(4)
+        szip = self._filter(FILTER_SZIP)
         if szip is not None and len(szip) >= 2:
-            return ('ec' if szip[0] & 4 else 'nn', szip[1])
+            return ('ec' if szip[0] & SZIP_EC else 'nn', szip[1])
         return None
 
     @property
     def shuffle(self):
-        return self._filter(2) is not None
+        return self._filter(FILTER_SHUFFLE) is not None
 
     @property
     def fletcher32(self):
-        return self._filter(3) is not None
+        return self._filter(FILTER_FLETCHER32) is not None
 
     @property
     def scaleoffset(self):
         """The scale factor of the scale/offset filter, or None, as h5py."""
-        values = self._filter(6)
+        values = self._filter(FILTER_SCALEOFFSET)
         return values[1] if values is not None and len(values) > 1 else None
 
     @property

@@ -11,16 +11,11 @@ import numpy as np
 from . import _core
 from ._dataset import Dataset
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
+from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX, FILTER_SCALEOFFSET, FILTER_SHUFFLE,
+                       FILTER_SZIP, FLAG_MANDATORY, FLAG_OPTIONAL, SO_FLOAT_DSCALE, SO_INT, SZIP_ALLOW_K13, SZIP_EC,
+                       SZIP_NN)
 from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
 
-# h5py's unsupported-for-now filter arguments: accepted by name, refused when used.
-# HDF5's filter ids and flags (H5Zpublic.h).
-FILTER_DEFLATE, FILTER_SHUFFLE, FILTER_FLETCHER32, FILTER_SZIP, FILTER_SCALEOFFSET = 1, 2, 3, 4, 6
-FLAG_MANDATORY, FLAG_OPTIONAL = 0, 1
-SZIP_ALLOW_K13, SZIP_EC, SZIP_NN = 1, 4, 32
-SO_FLOAT_DSCALE, SO_INT = 0, 2
-FILTER_LZF = 32000  # h5py's own filter, compiled into h5py, not into libhdf5
-FILTER_MAX = 65535  # H5Z_FILTER_MAX
 
 
 def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset):
