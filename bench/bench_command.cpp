@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "bench_merge.hpp"
+#include "machine.hpp"
 #include "bench_methods.hpp"
 #include "bench_pattern.hpp"
 #include "commands.hpp"
@@ -79,29 +80,6 @@ std::string human(std::uint64_t bytes) {
   if (bytes >= (std::uint64_t{1} << 20) && bytes % (std::uint64_t{1} << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
   if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
   return fmt::format("{} B", bytes);
-}
-
-std::string filesystem_of(const std::string& path) {
-  struct statfs s {};
-  if (::statfs(path.c_str(), &s) != 0) return "unknown";
-  switch (static_cast<unsigned long>(s.f_type)) {
-    case 0x01021994: return "tmpfs";
-    case 0xEF53: return "ext4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x6969: return "nfs";
-    case 0x0BD00BD0: return "lustre";
-    case 0x47504653: return "gpfs";
-    default: return fmt::format("0x{:x}", static_cast<unsigned long>(s.f_type));
-  }
-}
-
-// The 1, 5 and 15 minute load averages: how busy the machine was (other jobs are noise).
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  double a = 0, b = 0, c = 0;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return fmt::format("{:.2f} {:.2f} {:.2f}", a, b, c);
 }
 
 // MPI for the bench even when it was started without mpiexec (then as a singleton of one rank).

@@ -17,6 +17,7 @@
 
 #include "commands.hpp"
 #include "growth_run.hpp"
+#include "machine.hpp"
 #include "h5mf/error.hpp"
 #include "tools/json_format.hpp"
 #include "tools/size.hpp"
@@ -46,23 +47,6 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  double a = 0, b = 0, c = 0;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return fmt::format("{:.2f} {:.2f} {:.2f}", a, b, c);
-}
-
-std::string filesystem_of(const std::string& path) {
-  struct statfs s {};
-  if (::statfs(path.c_str(), &s) != 0) return "unknown";
-  switch (static_cast<unsigned long>(s.f_type)) {
-    case 0x01021994: return "tmpfs";
-    case 0xEF53: return "ext4";
-    default: return fmt::format("0x{:x}", static_cast<unsigned long>(s.f_type));
-  }
 }
 
 std::string bytes_text(u64 bytes) {
