@@ -495,7 +495,7 @@ class Hdf5Group final : public Object<GroupNode> {
   }
 
   std::optional<NodeKind> child_kind(const std::string& name) override {
-    const std::string what = fmt::format("looking for '{}' in {}", name, where());
+    const auto what = [&] { return fmt::format("looking for '{}' in {}", name, where()); };
     if (!check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) return std::nullopt;
     H5L_info_t info{};
     check(H5Lget_info(id(), name.c_str(), &info, H5P_DEFAULT), what);
@@ -516,13 +516,13 @@ class Hdf5Group final : public Object<GroupNode> {
     };
     const herr_t status = H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &collected);
     if (collected.error) std::rethrow_exception(collected.error);
-    check(status, fmt::format("listing the links of {}", where()));
+    check(status, [&] { return fmt::format("listing the links of {}", where()); });
     std::sort(collected.names.begin(), collected.names.end());
     return collected.names;
   }
 
   std::optional<LinkValue> link_value(const std::string& name) override {
-    const std::string what = fmt::format("reading link '{}' in {}", name, where());
+    const auto what = [&] { return fmt::format("reading link '{}' in {}", name, where()); };
     if (!check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) return std::nullopt;
     H5L_info_t info{};
     check(H5Lget_info(id(), name.c_str(), &info, H5P_DEFAULT), what);
@@ -530,7 +530,7 @@ class Hdf5Group final : public Object<GroupNode> {
     std::vector<char> value(info.u.val_size + 1, '\0');
     check(H5Lget_val(id(), name.c_str(), value.data(), value.size(), H5P_DEFAULT), what);
     if (info.type == H5L_TYPE_SOFT) return LinkValue{LinkValue::Kind::Soft, "", value.data()};
-    if (info.type != H5L_TYPE_EXTERNAL) throw Unsupported(fmt::format("{}: a user-defined link", what));
+    if (info.type != H5L_TYPE_EXTERNAL) throw Unsupported(fmt::format("{}: a user-defined link", what()));
     const char* file = nullptr;
     const char* path = nullptr;
     check(H5Lunpack_elink_val(value.data(), info.u.val_size, nullptr, &file, &path), what);
