@@ -693,9 +693,9 @@ std::vector<std::byte> write_sources(const ViewNames& names, const std::vector<D
         if (s.offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
           throw FormatError(fmt::format("'{}': offset {} is beyond what HDF5 can address", it->second, s.offset));
         }
-        const std::string& file = it->second;  // a structured binding cannot be captured (clang 14)
-        hdf5::check(H5Pset_external(dcpl.get(), file.c_str(), static_cast<off_t>(s.offset), s.length), [&] {
-          return fmt::format("external segment of '{}' ({} bytes at {} of '{}')", path, s.length, s.offset, file);
+        const std::string& data_file = it->second;  // a structured binding cannot be captured (clang 14)
+        hdf5::check(H5Pset_external(dcpl.get(), data_file.c_str(), static_cast<off_t>(s.offset), s.length), [&] {
+          return fmt::format("external segment of '{}' ({} bytes at {} of '{}')", path, s.length, s.offset, data_file);
         });
         ++report.segments;
         report.bytes_referenced += s.length;
