@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -80,7 +81,6 @@ std::string join(const std::string& base, const std::string& name) {
 
 // C callbacks must not throw through HDF5: they park the exception here and stop the iteration.
 struct Collected {
-  std::vector<std::pair<std::string, NodeKind>> children;
   std::vector<std::string> names;
   std::exception_ptr error;
 };
@@ -99,15 +99,27 @@ std::optional<NodeKind> kind_of_link(hid_t group, const char* name, H5L_type_t l
   return std::nullopt;
 }
 
-herr_t collect_child(hid_t group, const char* name, const H5L_info_t* info, void* data) {
-  auto& out = *static_cast<Collected*>(data);
-  try {
-    if (const auto kind = kind_of_link(group, name, info->type)) out.children.emplace_back(name, *kind);
-    return 0;
-  } catch (...) {
-    out.error = std::current_exception();
-    return -1;
-  }
+// Calls visit(group, name, info) for every link of `group` in name order; an exception thrown by
+// `visit` stops the iteration and is rethrown here. `what` names the listing for HDF5's errors.
+template <typename Visit>
+void for_each_link(hid_t group, Visit&& visit, const std::function<std::string()>& what) {
+  struct State {
+    Visit& visit;
+    std::exception_ptr error;
+  } state{visit, nullptr};
+  const auto step = [](hid_t g, const char* name, const H5L_info_t* info, void* data) -> herr_t {
+    auto& s = *static_cast<State*>(data);
+    try {
+      s.visit(g, name, *info);
+      return 0;
+    } catch (...) {
+      s.error = std::current_exception();
+      return -1;
+    }
+  };
+  const herr_t status = H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, step, &state);
+  if (state.error) std::rethrow_exception(state.error);
+  check(status, what);
 }
 
 herr_t collect_attribute(hid_t, const char* name, const H5A_info_t*, void* data) {
@@ -486,12 +498,15 @@ class Hdf5Group final : public Object<GroupNode> {
   using Object::Object;
 
   std::vector<std::pair<std::string, NodeKind>> children() override {
-    Collected collected;
-    const herr_t status = H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_child, &collected);
-    if (collected.error) std::rethrow_exception(collected.error);
-    check(status, [&] { return fmt::format("listing the members of {}", where()); });
-    std::sort(collected.children.begin(), collected.children.end());
-    return collected.children;
+    std::vector<std::pair<std::string, NodeKind>> children;
+    for_each_link(
+        id(),
+        [&](hid_t group, const char* name, const H5L_info_t& info) {
+          if (const auto kind = kind_of_link(group, name, info.type)) children.emplace_back(name, *kind);
+        },
+        [&] { return fmt::format("listing the members of {}", where()); });
+    std::sort(children.begin(), children.end());
+    return children;
   }
 
   std::optional<NodeKind> child_kind(const std::string& name) override {
@@ -503,22 +518,12 @@ class Hdf5Group final : public Object<GroupNode> {
   }
 
   std::vector<std::string> link_names() override {
-    Collected collected;
-    const auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-      auto& out = *static_cast<Collected*>(data);
-      try {
-        out.names.emplace_back(name);
-        return 0;
-      } catch (...) {
-        out.error = std::current_exception();
-        return -1;
-      }
-    };
-    const herr_t status = H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &collected);
-    if (collected.error) std::rethrow_exception(collected.error);
-    check(status, [&] { return fmt::format("listing the links of {}", where()); });
-    std::sort(collected.names.begin(), collected.names.end());
-    return collected.names;
+    std::vector<std::string> names;
+    for_each_link(
+        id(), [&](hid_t, const char* name, const H5L_info_t&) { names.emplace_back(name); },
+        [&] { return fmt::format("listing the links of {}", where()); });
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   std::optional<LinkValue> link_value(const std::string& name) override {
