@@ -487,6 +487,69 @@ class DataLines {
   std::size_t column_ = 0;
 };
 
+// A filter's lines inside FILTERS { }, as h5dump -p names them; nested lines carry the indent
+// step of their block.
+std::vector<std::string> filter_lines(const Filter& filter) {
+  const std::string step(kIndent, ' ');
+  auto value = [&](std::size_t i) { return i < filter.cd_values.size() ? filter.cd_values[i] : 0U; };
+  switch (filter.id) {
+    case H5Z_FILTER_DEFLATE:
+      return {fmt::format("COMPRESSION DEFLATE {{ LEVEL {} }}", value(0))};
+    case H5Z_FILTER_SHUFFLE:
+      return {"PREPROCESSING SHUFFLE"};
+    case H5Z_FILTER_FLETCHER32:
+      return {"CHECKSUM FLETCHER32"};
+    case H5Z_FILTER_NBIT:
+      return {"COMPRESSION NBIT"};
+    case H5Z_FILTER_SCALEOFFSET:  // h5dump names the first value (the scale type) MIN BITS
+      return {fmt::format("COMPRESSION SCALEOFFSET {{ MIN BITS {} }}", value(0))};
+    case H5Z_FILTER_SZIP: {
+      // Bits of the option mask that libhdf5 adds when it creates the dataset; not in its public
+      // headers (szlib's SZ_LSB_OPTION_MASK, SZ_MSB_OPTION_MASK, SZ_RAW_OPTION_MASK).
+      constexpr unsigned kLsb = 8, kMsb = 16, kRaw = 128;
+      // Every line but HEADER is printed, empty when its options are absent, as h5dump does.
+      const unsigned mask = value(0);
+      const char* mode = (mask & H5_SZIP_CHIP_OPTION_MASK) ? "MODE HARDWARE"
+                         : (mask & H5_SZIP_ALLOW_K13_OPTION_MASK) ? "MODE K13" : "";
+      const char* coding = (mask & H5_SZIP_EC_OPTION_MASK) ? "CODING ENTROPY"
+                           : (mask & H5_SZIP_NN_OPTION_MASK) ? "CODING NEAREST NEIGHBOUR" : "";
+      const char* order = (mask & kLsb) ? "BYTE_ORDER LSB"
+                          : (mask & kMsb) ? "BYTE_ORDER MSB" : "";
+      std::vector<std::string> lines{"COMPRESSION SZIP {", step + fmt::format("PIXELS_PER_BLOCK {}", value(1)),
+                                     step + mode, step + coding, step + order};
+      if (mask & kRaw) lines.push_back(step + "HEADER RAW");
+      lines.push_back("}");
+      return lines;
+    }
+    default: {
+      std::vector<std::string> lines{"USER_DEFINED_FILTER {", step + fmt::format("FILTER_ID {}", filter.id)};
+      if (!filter.cd_values.empty()) {
+        std::string params = "PARAMS { ";
+        for (const std::uint32_t v : filter.cd_values) fmt::format_to(std::back_inserter(params), "{} ", static_cast<int>(v));
+        lines.push_back(step + params + "}");
+      }
+      lines.push_back("}");
+      return lines;
+    }
+  }
+}
+
+const char* fill_time_name(H5D_fill_time_t time) {
+  switch (time) {
+    case H5D_FILL_TIME_ALLOC: return "H5D_FILL_TIME_ALLOC";
+    case H5D_FILL_TIME_NEVER: return "H5D_FILL_TIME_NEVER";
+    default: return "H5D_FILL_TIME_IFSET";
+  }
+}
+
+const char* alloc_time_name(H5D_alloc_time_t time) {
+  switch (time) {
+    case H5D_ALLOC_TIME_EARLY: return "H5D_ALLOC_TIME_EARLY";
+    case H5D_ALLOC_TIME_INCR: return "H5D_ALLOC_TIME_INCR";
+    default: return "H5D_ALLOC_TIME_LATE";
+  }
+}
+
 std::string quoted_name(std::string_view keyword, std::string_view name) {
   return fmt::format("{} \"{}\" {{", keyword, name);
 }
@@ -708,6 +771,7 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   out_.line(indent, quoted_name("DATASET", shown_name));
   print_datatype(out_, f, inner);
   print_dataspace(out_, shape, dataset.maxshape(), inner);
+  if (properties_) storage(dataset, inner);
   if (contents_ != Contents::All) {
     attributes(dataset.attrs(), inner);
     out_.line(indent, "}");
@@ -770,6 +834,68 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   lines.finish();
   out_.line(inner, "}");
   attributes(dataset.attrs(), inner);
+  out_.line(indent, "}");
+}
+
+// h5dump -p's blocks: STORAGE_LAYOUT, FILTERS, FILLVALUE, ALLOCATION_TIME. A value the dataset
+// does not have yet (a container's: the address and compressed size of its data in the merged
+// file) leaves its line out.
+void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
+  const StorageInfo info = dataset.storage();
+  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true);
+  const std::size_t inner = indent + kIndent;
+  const FilterPipeline filters = dataset.filters();
+  out_.line(indent, "STORAGE_LAYOUT {");
+  switch (info.layout) {
+    case H5D_CHUNKED: {
+      std::string chunks = "CHUNKED ( ";
+      const Extent shape = dataset.chunks();
+      for (std::size_t d = 0; d < shape.size(); ++d) fmt::format_to(std::back_inserter(chunks), "{}{}", d ? ", " : "", shape[d]);
+      out_.line(inner, chunks + " )");
+      if (info.size && filters.empty()) {
+        out_.line(inner, fmt::format("SIZE {}", *info.size));
+      } else if (info.size) {  // the ratio of the elements' bytes to the bytes stored
+        const double bytes = static_cast<double>(dataset.size()) * static_cast<double>(f.size);
+        out_.line(inner, fmt::format("SIZE {} ({:.3f}:1 COMPRESSION)", *info.size,
+                                     *info.size == 0 ? 0.0 : bytes / static_cast<double>(*info.size)));
+      }
+      break;
+    }
+    case H5D_COMPACT:
+      out_.line(inner, "COMPACT");
+      if (info.size) out_.line(inner, fmt::format("SIZE {}", *info.size));
+      break;
+    case H5D_CONTIGUOUS:
+      out_.line(inner, "CONTIGUOUS");
+      if (info.size) out_.line(inner, fmt::format("SIZE {}", *info.size));
+      if (info.address) out_.line(inner, fmt::format("OFFSET {}", *info.address));
+      break;
+    default:
+      throw Unsupported(fmt::format("dataset '{}': printing the properties (-p) of a dataset of layout {} (virtual or "
+                                    "unknown) is not supported",
+                                    dataset.name(), static_cast<int>(info.layout)));
+  }
+  out_.line(indent, "}");
+  out_.line(indent, "FILTERS {");
+  if (filters.empty()) out_.line(inner, "NONE");
+  for (const Filter& filter : filters) {
+    for (const std::string& line : filter_lines(filter)) out_.line(inner, line);
+  }
+  out_.line(indent, "}");
+  out_.line(indent, "FILLVALUE {");
+  out_.line(inner, fmt::format("FILL_TIME {}", fill_time_name(info.fill_time)));
+  if (info.fill_value == H5D_FILL_VALUE_USER_DEFINED) {
+    const std::vector<std::byte> fill = dataset.fill_value();
+    std::string text = "VALUE  ";
+    append_element(text, f, fill.data(), inner + kIndent);  // a compound's members one step deeper
+    out_.line(inner, text);
+  } else {
+    out_.line(inner, info.fill_value == H5D_FILL_VALUE_UNDEFINED ? "VALUE  H5D_FILL_VALUE_UNDEFINED"
+                                                                 : "VALUE  H5D_FILL_VALUE_DEFAULT");
+  }
+  out_.line(indent, "}");
+  out_.line(indent, "ALLOCATION_TIME {");
+  out_.line(inner, alloc_time_name(info.alloc_time));
   out_.line(indent, "}");
 }
 

@@ -44,8 +44,10 @@ enum class Contents { All, AttributeData, Header };
 class DdlPrinter {
  public:
   // Dataset data is read in windows of about `window_bytes`, never the whole dataset at once.
-  explicit DdlPrinter(Output& out, std::size_t window_bytes = std::size_t{16} << 20, Contents contents = Contents::All)
-      : out_(out), window_bytes_(window_bytes), contents_(contents) {}
+  // `properties`: each dataset's storage layout, filters, fill value and allocation time (h5dump -p).
+  explicit DdlPrinter(Output& out, std::size_t window_bytes = std::size_t{16} << 20, Contents contents = Contents::All,
+                      bool properties = false)
+      : out_(out), window_bytes_(window_bytes), contents_(contents), properties_(properties) {}
 
   // Throws h5mf::Unsupported, naming the object, if anything under `group` (its attributes, its
   // datasets and theirs, recursively) has a type this printer cannot format, an element larger
@@ -79,10 +81,12 @@ class DdlPrinter {
   void group(const Group& group, std::string_view shown_name, std::size_t indent);
   void external_target(const LinkInfo& link, std::size_t indent);
   void attributes(const Attributes& attributes, std::size_t indent);
+  void storage(const Dataset& dataset, std::size_t indent);
 
   Output& out_;
   std::size_t window_bytes_;
   Contents contents_;
+  bool properties_;
   std::map<std::uint64_t, std::string> first_paths_;  // object id -> the path it was printed at
   std::filesystem::path dir_;  // of the file printed: external links are looked for there first
 };

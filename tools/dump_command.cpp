@@ -1,6 +1,7 @@
-// h5mf dump PATH [-H|-A] [-d NAME | -g PATH | -a PATH]...: h5dump's DDL for a file or a container,
-// read through the library, with h5dump's flags: -H the header only, -A attribute values but no
-// dataset data, -d/-g/-a single datasets, groups and attributes in the order given.
+// h5mf dump PATH [-H|-A] [-p] [-d NAME | -g PATH | -a PATH]...: h5dump's DDL for a file or a
+// container, read through the library, with h5dump's flags: -H the header only, -A attribute values
+// but no dataset data, -p datasets' storage properties, -d/-g/-a single datasets, groups and
+// attributes in the order given.
 // The first line names PATH as given, without trailing slashes: `h5mf dump data.h5/` prints
 // `HDF5 "data.h5" {`, as `h5dump data.h5` of the merged file does.
 #include <fmt/format.h>
@@ -94,7 +95,7 @@ Command add_dump_command(CLI::App& parent) {
   struct Args {
     std::string path;
     std::vector<std::string> datasets, groups, attributes;
-    bool header = false, attribute_data = false;
+    bool header = false, attribute_data = false, properties = false;
     std::size_t window_bytes = std::size_t{16} << 20;
     std::uint64_t max_elements = kDefaultMaxElements;
   };
@@ -115,6 +116,8 @@ Command add_dump_command(CLI::App& parent) {
       app->add_flag("-H,--header", args->header, "Print the header only: no data of datasets or attributes");
   app->add_flag("-A,--onlyattr", args->attribute_data, "Print the header and attribute values, no dataset data")
       ->excludes(header_option);
+  app->add_flag("-p,--properties", args->properties,
+                "Print each dataset's storage layout, filters, fill value and allocation time");
   app->add_option("--max-elements", args->max_elements,
                   "Refuse to dump more than this many dataset elements in all (0: no bound)")
       ->capture_default_str();
@@ -128,7 +131,7 @@ Command add_dump_command(CLI::App& parent) {
             // Dataset elements are printed, and bounded, only when the dump shows dataset data.
             auto printed = [&](std::uint64_t elements) { return contents == Contents::All ? elements : 0; };
             Output out(stdout);
-            DdlPrinter printer(out, args->window_bytes, contents);
+            DdlPrinter printer(out, args->window_bytes, contents, args->properties);
             if (args->datasets.empty() && args->groups.empty() && args->attributes.empty()) {
               check_bound(printed(DdlPrinter::check_supported(file)), args->max_elements, args->path);
               printer.file(file, shown_name(args->path));

@@ -14,6 +14,7 @@
 #include "h5mf/error.hpp"
 #include "h5mf/filters.hpp"
 #include "h5mf/selection.hpp"
+#include "h5mf/storage.hpp"
 
 namespace h5mf {
 
@@ -108,6 +109,7 @@ class Dataset {
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements
   std::vector<std::byte> fill_value() const;  // one element in the file type
+  StorageInfo storage() const;                 // layout, size, fill and allocation times (h5dump -p)
 
   // `data` holds the selection's elements in order; its size must equal the selection's.
   template <class T>

@@ -20,6 +20,7 @@ Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }
 FilterPipeline Dataset::filters() const { file_->checked(); return node_->filters(); }
 Datatype Dataset::dtype() const { file_->checked(); return node_->file_type(); }
 std::vector<std::byte> Dataset::fill_value() const { file_->checked(); return node_->fill(); }
+StorageInfo Dataset::storage() const { file_->checked(); return node_->storage(); }
 
 std::uint64_t Dataset::size() const {
   std::uint64_t n = 1;

@@ -16,6 +16,7 @@
 #include "h5mf/filters.hpp"
 #include "h5mf/options.hpp"
 #include "h5mf/selection.hpp"
+#include "h5mf/storage.hpp"
 
 namespace h5mf::driver {
 
@@ -90,6 +91,7 @@ class DatasetNode : public Node {
   virtual Extent chunks() = 0;
   virtual FilterPipeline filters() = 0;
   virtual std::vector<std::byte> fill() = 0;
+  virtual StorageInfo storage() = 0;
   // `selection` is resolved against shape(); `buffer` holds its elements in `memory_type`.
   virtual void write(const Selection& selection, const Datatype& memory_type, const void* buffer) = 0;
   virtual void read(const Selection& selection, const Datatype& memory_type, void* buffer) = 0;

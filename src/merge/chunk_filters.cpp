@@ -9,6 +9,7 @@
 
 #include "format/encoding.hpp"
 #include "h5mf/error.hpp"
+#include "hdf5/creation_properties.hpp"
 #include "hdf5/filters.hpp"
 
 namespace h5mf::merge_detail {
@@ -129,10 +130,8 @@ std::uint32_t ChunkEncoder::encode_with_libhdf5(std::vector<std::byte>& data) {
     file_ = hdf5::Handle(hdf5::check_id(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), what));
     std::vector<hsize_t> dims(chunk_.begin(), chunk_.end());
     hdf5::Handle space(hdf5::check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), what));
-    hdf5::Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), what));
-    hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(dims.size()), dims.data()), what);
-    if (!fill_.empty()) hdf5::check(H5Pset_fill_value(dcpl.get(), type_.id(), fill_.data()), what);
-    hdf5::set_pipeline(dcpl.get(), filters_, what);
+    // The merged dataset's own creation properties, so that the filters encode as they would there.
+    const hdf5::Handle dcpl = hdf5::merged_creation_plist(type_, fill_, chunk_, filters_, false, what);
     dataset_ = hdf5::Handle(hdf5::check_id(
         H5Dcreate2(file_.get(), "chunk", type_.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what));
   }

@@ -18,6 +18,7 @@
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/attribute_fit.hpp"
+#include "hdf5/creation_properties.hpp"
 #include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
@@ -213,22 +214,9 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       d.close(fmt::format("close dataset '{}' in '{}'", path, output));
       continue;
     }
-    Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
-    if (!o.fill.empty()) {
-      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()),
-                  [&] { return fmt::format("fill value of '{}'", path); });
-    }
-    if (chunked) {
-      std::vector<hsize_t> chunk(o.chunk.begin(), o.chunk.end());
-      hdf5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
-                  [&] { return fmt::format("chunk shape of '{}'", path); });
-      hdf5::set_pipeline(dcpl.get(), o.filters, fmt::format("dataset '{}' in '{}'", path, output));
-    } else if (!vlen) {
-      // Allocated now so that its address is known. HDF5 writes no fill: the engine writes every
-      // byte somebody wrote or whose fill is not zero; the rest is never-written file space, zero.
-      hdf5::check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
-      hdf5::check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
-    }
+    // The one rule (hdf5/creation_properties.hpp): the multifile driver's storage() tells it too.
+    Handle dcpl = hdf5::merged_creation_plist(type, o.fill, o.chunk, o.filters, vlen,
+                                              fmt::format("dataset '{}' in '{}'", path, output));
     Handle space = make_space(o.dims, o.maxdims);
     Handle d(hdf5::check_id(
         H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),

@@ -1,6 +1,6 @@
 # One check of an h5mf tool against the HDF5 tool it imitates (cmake -P). Variables: WRITER,
-# H5MF, H5DUMP, H5LS, WORK (a scratch directory), PATTERN, MODE (dump, ls, datasets, flags or
-# unsupported), ARGS (datasets: names for -d; dump: extra options of `h5mf dump`; flags: options
+# H5MF, H5DUMP, H5LS, WORK (a scratch directory), PATTERN, MODE (dump, ls, datasets, flags,
+# properties (flags with -p) or unsupported), ARGS (datasets: names for -d; dump: extra options of `h5mf dump`; flags: options
 # given to both `h5mf dump` and h5dump, e.g. -H -g /group), EXPECT_RC (the exit code both tools
 # must return, 0 unless given: h5dump -d of a missing name prints the others and returns 1).
 #
@@ -94,7 +94,7 @@ elseif(MODE STREQUAL "datasets")
   endforeach()
   set(tool_command ${H5MF} dump)
   set(reference_command ${H5DUMP})
-elseif(MODE STREQUAL "flags")
+elseif(MODE STREQUAL "flags" OR MODE STREQUAL "properties")
   set(options ${ARGS})
   set(tool_command ${H5MF} dump)
   set(reference_command ${H5DUMP})
@@ -108,6 +108,15 @@ endif()
 run(DIR ${WORK}/c COMMAND ${tool_command} ${options} ${name}/ OUT from_container EXPECT ${EXPECT_RC})
 run(DIR ${WORK} COMMAND ${H5MF} merge -q -o m/${name} c/${name})
 run(DIR ${WORK}/m COMMAND ${reference_command} ${options} ${name} OUT expected EXPECT ${EXPECT_RC})
-compare("${MODE} of the container against ${reference_command} of the merged file" "${expected}" "${from_container}")
+set(expected_of_container "${expected}")
+if(MODE STREQUAL "properties")
+  # What only the merged file has: the address of contiguous data and the size of chunked data
+  # (compressed by the merge). A container's dump leaves those lines out (tools/ddl_printer.cpp).
+  string(REGEX REPLACE "\n *OFFSET [0-9]+\n" "\n" expected_of_container "${expected_of_container}")
+  string(REGEX REPLACE "(CHUNKED \\([^\n]*\\)\n) *SIZE [^\n]*\n" "\\1" expected_of_container
+         "${expected_of_container}")
+endif()
+compare("${MODE} of the container against ${reference_command} of the merged file" "${expected_of_container}"
+        "${from_container}")
 run(DIR ${WORK}/m COMMAND ${tool_command} ${options} ${name} OUT from_merged EXPECT ${EXPECT_RC})
 compare("${MODE} of the merged file against ${reference_command} of it" "${expected}" "${from_merged}")

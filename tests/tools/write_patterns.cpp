@@ -474,6 +474,23 @@ void links(const std::string& path) {
   f.close();
 }
 
+// Storage properties as `h5dump -p` prints them: layouts, filter pipelines, fill values (one of a
+// compound), written and never written datasets.
+void storage(const std::string& path) {
+  File f(path, "w", coordinator(1));
+  f.create_dataset<double>("contiguous", {10}).write(std::vector<double>{1.0, 2.0, 3.0}, Selection::hyperslab({5}, {3}));
+  f.create_dataset("unwritten", DatasetCreate::of<float>({3}).fill_value(1.5f));
+  auto packed = f.create_dataset(
+      "packed", DatasetCreate::of<std::int32_t>({4, 5}).chunk_shape({2, 5}).fill_value(7).shuffle().deflate(6).fletcher32());
+  packed.write(std::vector<std::int32_t>{1, 2, 3, 4, 5}, Selection::hyperslab({1, 0}, {1, 5}));
+  auto scaled = f.create_dataset(
+      "scaled", DatasetCreate::of<std::int16_t>({8}).chunk_shape({4}).max_shape({DatasetCreate::kUnlimited}).scaleoffset(0));
+  scaled.write(std::vector<std::int16_t>{9, 8, 7}, Selection::hyperslab({2}, {3}));
+  f.create_dataset("cells", DatasetCreate::of<patterns::Cell>({2}).fill_value(patterns::Cell{3, patterns::Phase::liquid, true}));
+  f.create_dataset("plain_chunks", DatasetCreate::of<std::uint8_t>({6}).chunk_shape({4}));
+  f.close();
+}
+
 void root_only(const std::string& path) {
   File f(path, "w", coordinator(1));
   f.close();
@@ -490,6 +507,7 @@ int main(int argc, char** argv) {
       {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
       {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
       {"strings", strings}, {"sequences", sequences}, {"types", types}, {"links", links},
+      {"storage", storage},
   };
   const auto pattern = patterns.find(argv[2]);
   if (pattern == patterns.end()) {

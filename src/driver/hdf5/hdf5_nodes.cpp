@@ -13,6 +13,7 @@
 #include "driver/hdf5/hdf5_state.hpp"
 #include "values/vlen_strings.hpp"
 #include "hdf5/attribute_fit.hpp"
+#include "hdf5/creation_properties.hpp"
 #include "hdf5/filters.hpp"
 #include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
@@ -330,6 +331,16 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     if (status == H5D_FILL_VALUE_UNDEFINED || type_.is_variable_length()) return out;
     check(H5Pget_fill_value(dcpl.get(), type_.id(), out.data()), what);
     return out;
+  }
+
+  StorageInfo storage() override {
+    const std::string what = where();
+    const Handle dcpl(check_id(H5Dget_create_plist(id()), [&] { return fmt::format("reading the creation properties of {}", what); }));
+    StorageInfo info = hdf5::storage_properties(dcpl.get(), what);
+    // H5Dget_storage_size has no error value: 0 is also "nothing allocated", as h5dump prints it.
+    info.size = H5Dget_storage_size(id());
+    if (info.layout == H5D_CONTIGUOUS) info.address = H5Dget_offset(id());
+    return info;
   }
 
   void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {

@@ -30,6 +30,7 @@
 #include "format/constants.hpp"
 #include "format/vlen.hpp"
 #include "hdf5/convert.hpp"
+#include "hdf5/creation_properties.hpp"
 #include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
 #include "h5mf/warnings.hpp"
@@ -322,6 +323,27 @@ class MultifileDataset final : public Object<DatasetNode> {
   std::vector<std::byte> fill() override {
     const auto& f = object().fill;
     return f.empty() ? std::vector<std::byte>(type_.size()) : f;
+  }
+  // What the merged file will have: a dataset of the base file keeps the base file's properties
+  // (and, when contiguous and allocated there, its place: the merge starts from a copy of that
+  // file); a new one gets the merge's (hdf5/creation_properties.hpp), allocated whole when it is
+  // contiguous with fixed-size elements.
+  StorageInfo storage() override {
+    const CatalogObject& o = object();
+    if (state_->catalog.in_base(id_)) {
+      StorageInfo info = state_->base_dataset(base_path())->storage();
+      if (info.layout != H5D_CONTIGUOUS || info.address == HADDR_UNDEF) info.size = info.address = std::nullopt;
+      return info;
+    }
+    const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
+    const hdf5::Handle dcpl = hdf5::merged_creation_plist(type_, o.fill, o.chunk, o.filters, vlen_, what);
+    StorageInfo info = hdf5::storage_properties(dcpl.get(), what);
+    if (info.layout == H5D_CONTIGUOUS && !vlen_) {
+      std::uint64_t bytes = type_.size();  // below 2^63: shapes are refused beyond (format/limits.hpp)
+      for (const std::uint64_t d : o.dims) bytes *= d;
+      info.size = bytes;
+    }
+    return info;
   }
 
   void write(const Selection& selection, const Datatype& memory_type, const void* buffer) override {
