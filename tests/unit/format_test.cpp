@@ -753,6 +753,29 @@ TEST(Records, SoftAndExternalLinksHoldTheirValues) {
   expect_format_error([&] { decode_structure(RecordType::SoftLink, empty_path, "m"); }, "m: SOFT_LINK record");
 }
 
+TEST(Records, DimensionScalesAndLabels) {
+  EXPECT_EQ(static_cast<unsigned>(RecordType::DimensionScale), 14u);
+  EXPECT_EQ(static_cast<unsigned>(RecordType::DimensionLabel), 15u);
+  // DIMENSION_SCALE: epoch, dataset, u32 dim, scale, u8 attach; DIMENSION_LABEL: epoch, dataset, dim, label.
+  const DimensionScaleRecord attach{5, 3, 1, 4, true};
+  const Bytes a = encode(StructureRecord{attach});
+  ASSERT_EQ(a.size(), 8u + 8u + 4u + 8u + 1u);
+  EXPECT_EQ(a.back(), std::byte{1});
+  EXPECT_EQ(decode_structure(RecordType::DimensionScale, a, "t"), StructureRecord(attach));
+  const DimensionScaleRecord detach{6, 3, 0, 4, false};
+  EXPECT_EQ(decode_structure(RecordType::DimensionScale, encode(StructureRecord{detach}), "t"), StructureRecord(detach));
+  const DimensionLabelRecord label{7, 3, 1, ""};  // an empty label is a label
+  const Bytes l = encode(StructureRecord{label});
+  EXPECT_EQ(l.size(), 8u + 8u + 4u + 4u);
+  EXPECT_EQ(decode_structure(RecordType::DimensionLabel, l, "t"), StructureRecord(label));
+  EXPECT_THROW(encode(StructureRecord{DimensionLabelRecord{1, 0, 0, std::string("a\0b", 3)}}), InvalidArgument);
+  Bytes bad_flag = a;
+  bad_flag.back() = std::byte{2};
+  expect_format_error([&] { decode_structure(RecordType::DimensionScale, bad_flag, "m"); }, "m: DIMENSION_SCALE record");
+  const Bytes bad_dim = encode(StructureRecord{DimensionLabelRecord{1, 0, 40, "x"}});  // beyond any rank
+  expect_format_error([&] { decode_structure(RecordType::DimensionLabel, bad_dim, "m"); }, "m: DIMENSION_LABEL record");
+}
+
 TEST(Records, BaseFileIsOneNameBesideTheContainer) {
   EXPECT_THROW(encode(StructureRecord{BaseRecord{"../elsewhere.h5", 1, 1}}), InvalidArgument);
   EXPECT_THROW(encode(StructureRecord{BaseRecord{"", 1, 1}}), InvalidArgument);
