@@ -242,6 +242,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           CatalogObject& o = dimension_of(r.dataset, r.dim, "labels", context);
           o.labels.resize(o.dims.size());
           o.labels[r.dim] = r.label;
+          label_changes_.push_back(r);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
@@ -277,6 +278,10 @@ bool is_dimension_scale(const CatalogObject& o) {
   const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
   if (text.substr(0, text.find('\0')) == kScale) return true;
   return v.size() == 4 + kScale.size() && text.substr(4) == kScale;
+}
+
+bool is_dimension_scale_attribute(std::string_view name) {
+  return name == "DIMENSION_LIST" || name == "REFERENCE_LIST" || name == "DIMENSION_LABELS";
 }
 
 CatalogObject& Catalog::dimension_of(std::uint64_t dataset, std::uint32_t dim, const char* what,

@@ -60,6 +60,10 @@ struct CatalogObject {
 
 // H5DSis_scale: `o` is a dataset whose CLASS attribute is the string "DIMENSION_SCALE".
 bool is_dimension_scale(const CatalogObject& o);
+// The attributes libhdf5's H5DS functions keep on datasets (object references, and the labels
+// beside them): a base file's are imported as DIMENSION_SCALE and DIMENSION_LABEL records, not as
+// attributes, and the merge leaves them to H5DS.
+bool is_dimension_scale_attribute(std::string_view name);
 
 // A hard link, as recorded: `name` in group `parent` names object `target`.
 struct CatalogLink {
@@ -125,6 +129,7 @@ class Catalog {
   // Every DIMENSION_SCALE record (attach and detach) in record order: the merge replays them with
   // libhdf5's H5DS calls, so that REFERENCE_LIST and DIMENSION_LIST end as libhdf5 leaves them.
   const std::vector<format::DimensionScaleRecord>& scale_changes() const { return scale_changes_; }
+  const std::vector<format::DimensionLabelRecord>& label_changes() const { return label_changes_; }  // in order
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 
   const std::vector<format::SessionRecord>& sessions() const { return sessions_; }
@@ -160,6 +165,7 @@ class Catalog {
   std::vector<CatalogObject> objects_;  // index == id
   std::vector<CatalogLink> links_;
   std::vector<format::DimensionScaleRecord> scale_changes_;
+  std::vector<format::DimensionLabelRecord> label_changes_;
   std::vector<format::SessionRecord> sessions_;
   std::vector<std::uint64_t> records_in_session_;  // structure records after each SESSION, epoch > 0
   std::vector<bool> opened_;                       // an OPENED record follows each SESSION

@@ -37,6 +37,7 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
                 },
                 &present);
     for (const auto& name : present) {
+      if (container::is_dimension_scale_attribute(name)) continue;  // the base's own; apply_dimension_scales changes them
       const auto it = o.attributes.find(name);
       if (it == o.attributes.end() || it->second.epoch > 0) {
         hdf5::check(H5Adelete(object, name.c_str()),
@@ -87,7 +88,7 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
 }
 
 void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
-                            const std::string& output) {
+                            const std::string& output, bool base_exists) {
   std::map<std::uint64_t, Handle> open;
   auto dataset = [&](std::uint64_t id) {
     auto it = open.find(id);
@@ -100,7 +101,7 @@ void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const
     return it->second.get();
   };
   for (const auto& change : catalog.scale_changes()) {
-    if (!names.contains(change.dataset) || !names.contains(change.scale)) continue;
+    if ((base_exists && change.epoch == 0) || !names.contains(change.dataset) || !names.contains(change.scale)) continue;
     const hid_t d = dataset(change.dataset), scale = dataset(change.scale);
     const auto what = [&] {
       return fmt::format("{} scale '{}' {} dimension {} of '{}' in '{}'", change.attach ? "attach" : "detach",
@@ -109,14 +110,11 @@ void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const
     };
     hdf5::check(change.attach ? H5DSattach_scale(d, scale, change.dim) : H5DSdetach_scale(d, scale, change.dim), what);
   }
-  for (const auto& placed : names.objects) {
-    const auto& labels = catalog.object(placed.id).labels;
-    for (std::size_t dim = 0; dim < labels.size(); ++dim) {
-      if (!labels[dim]) continue;
-      hdf5::check(H5DSset_label(dataset(placed.id), static_cast<unsigned>(dim), labels[dim]->c_str()), [&] {
-        return fmt::format("label dimension {} of '{}' in '{}'", dim, placed.path, output);
-      });
-    }
+  for (const auto& label : catalog.label_changes()) {
+    if ((base_exists && label.epoch == 0) || !names.contains(label.dataset)) continue;
+    hdf5::check(H5DSset_label(dataset(label.dataset), label.dim, label.label.c_str()), [&] {
+      return fmt::format("label dimension {} of '{}' in '{}'", label.dim, names.path(label.dataset), output);
+    });
   }
   for (auto& [id, handle] : open) handle.close(fmt::format("close dataset '{}' in '{}'", names.path(id), output));
 }

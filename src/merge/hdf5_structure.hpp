@@ -28,9 +28,10 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
 
 // Applies the catalog's dimension scales to `file`, whose objects exist at their merged paths, with
 // libhdf5's H5DS calls: every attach and detach in record order (so that DIMENSION_LIST and
-// REFERENCE_LIST end as libhdf5 leaves them), then the labels. Changes involving an object that is
-// not in the file (no name reaches it) are left out: HDF5 would keep references to freed objects.
+// REFERENCE_LIST end as libhdf5 leaves them), then every label in record order. Changes involving
+// an object that is not in the file (no name reaches it) are left out: HDF5 would keep references
+// to freed objects. `base_exists`: those of the base file (epoch 0) are there already.
 void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
-                            const std::string& output);
+                            const std::string& output, bool base_exists);
 
 }  // namespace h5mf::merge_detail

@@ -209,3 +209,35 @@ def test_read_only_and_deleted_scales(tmp_path):
     with h5py.File(path, 'r') as f:
         assert len(f['d'].dims[0]) == 0 and f['d'].dims[1][0].name == '/b'
         assert list(f) == ['b', 'd']
+
+
+def test_container_over_a_file_with_scales(tmp_path):
+    """A container over an existing HDF5 file with dimension scales (seed 001's pattern) shows
+    them, adds to them, and the merged file is what h5py makes of the same calls on the file."""
+    import h5py
+
+    with h5py.File(str(tmp_path / 'base.h5'), 'w') as f:
+        d = f.create_dataset('d', data=np.arange(6.0).reshape(2, 3))
+        x = f.create_dataset('x', data=[1.0, 2.0])
+        x.make_scale('x')
+        d.dims[0].attach_scale(x)
+        d.dims[1].label = 'c'
+    shutil.copy(tmp_path / 'base.h5', tmp_path / 'ref.h5')
+
+    def more(f):
+        y = f.create_dataset('y', data=np.arange(3.0))
+        f['d'].dims[1].attach_scale(y)
+        f['d'].dims[0].label = 'r'
+        return [(dim.label, dim.keys(), [s.name for s in dim.values()]) for dim in f['d'].dims]
+
+    with h5py.File(str(tmp_path / 'ref.h5'), 'a') as f:
+        expected = more(f)
+    path = str(tmp_path / 'base.h5')
+    with h5mf.File(path, 'a', driver='multifile') as f:
+        assert os.path.isdir(path + '.h5mf')
+        assert f['d'].dims[0].keys() == ['x'] and f['d'].dims[1].label == 'c' and f['x'].is_scale
+        assert more(f) == expected
+    h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert [(dim.label, dim.keys(), [s.name for s in dim.values()]) for dim in f['d'].dims] == expected
+    assert attributes(path) == attributes(str(tmp_path / 'ref.h5'))
