@@ -204,6 +204,7 @@ def test_read_only_and_deleted_scales(tmp_path):
         with pytest.raises(RuntimeError, match='read-only'):
             f['b'].make_scale('b')
         assert [s.name for s in f['d'].dims[1].values()] == ['/b']
+        assert len(f['d'].dims[0]) == 0  # as in the merged file
     h5mf.merge(path)
     import h5py
     with h5py.File(path, 'r') as f:

@@ -525,9 +525,8 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (attached.empty()) return out;
     const container::MergedNames names = state_->catalog.merged_names();
     for (const std::uint64_t scale : attached[dim]) {
-      // Named as HDF5 would name it (H5Iget_name): by a name it has now, if any is left.
-      const std::string at = names.contains(scale) ? names.path(scale) : state_->catalog.path_of(scale);
-      out.push_back(std::make_shared<MultifileDataset>(state_, scale, at));
+      // A scale no name reaches is not in the merged file, nor in its DIMENSION_LIST: not here either.
+      if (names.contains(scale)) out.push_back(std::make_shared<MultifileDataset>(state_, scale, names.path(scale)));
     }
     return out;
   }
