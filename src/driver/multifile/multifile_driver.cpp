@@ -522,7 +522,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   std::vector<std::shared_ptr<DatasetNode>> scales(std::uint32_t dim) override {
     std::vector<std::shared_ptr<DatasetNode>> out;
     const auto& attached = object().scales;
-    if (attached.empty()) return out;
+    if (attached.empty() || attached[dim].empty()) return out;  // without a walk of every name
     const container::MergedNames names = state_->catalog.merged_names();
     for (const std::uint64_t scale : attached[dim]) {
       // A scale no name reaches is not in the merged file, nor in its DIMENSION_LIST: not here either.
