@@ -57,7 +57,7 @@ find_program(H5MF_DPKG_QUERY dpkg-query)
 if(H5MF_DPKG_QUERY)
   # Runtime: the shared libraries libh5mf and the CLI load.
   set(runtime_files ${XXHASH_LIBRARY})
-  foreach(library IN LISTS HDF5_C_LIBRARIES MPI_C_LIBRARIES)
+  foreach(library IN LISTS HDF5_C_HL_LIBRARIES HDF5_C_LIBRARIES MPI_C_LIBRARIES)
     # libhdf5 and libmpi themselves (FindHDF5 also lists what they link, e.g. libdl.a).
     if(IS_ABSOLUTE "${library}" AND library MATCHES "/lib(hdf5|mpi)[^/]*\\.so$")
       list(APPEND runtime_files ${library})

@@ -143,9 +143,27 @@ class Dataset {
   void set_collective(bool collective);  // mpio: collective transfers (h5py's dset.collective)
   Attributes attrs() const;
 
+  // Dimension scales (HDF5's H5DS convention: h5py's make_scale and dims). Changes are
+  // collective. The merged file holds CLASS, NAME, DIMENSION_LIST, REFERENCE_LIST and
+  // DIMENSION_LABELS exactly as libhdf5's H5DS functions write them; where libhdf5 refuses a
+  // change (a scale of its own, a dimension scale with scales) h5mf::Error says why.
+  void make_scale(const std::string& name = "");  // H5DSset_scale: this dataset becomes a scale
+  bool is_scale() const;
+  std::string scale_name() const;  // its NAME ("" when it has none)
+  // Attaches `scale`, a dataset of the same file, to dimension `dim` (making it a scale first if
+  // it is not one); attaching it again does nothing, as in HDF5.
+  void attach_scale(const Dataset& scale, std::size_t dim);
+  void detach_scale(const Dataset& scale, std::size_t dim);  // it must be attached there
+  std::vector<Dataset> scales(std::size_t dim) const;  // attached to `dim`, in HDF5's order
+  std::string label(std::size_t dim) const;  // "" when it has none
+  void set_label(std::size_t dim, const std::string& label);
+
  private:
   friend class Group;  // links to it
   static constexpr std::uint64_t kAnyCount = ~std::uint64_t{0};
+  std::uint32_t checked_dim(std::size_t dim) const;  // dim, when below the rank
+  // Why libhdf5 would refuse to attach `scale` to (or detach it from) this dataset, or "".
+  std::string scale_problem(const Dataset& scale, std::size_t dim, bool attach) const;
   // The selection made explicit against the current shape; names the dataset only on error.
   Selection resolve(const Selection& selection) const;
   // resolve(), then checks a buffer of `count` elements (kAnyCount: any) against the selection.

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 
 from . import _core
+from ._dims import DimensionManager, _text
 from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
 from ._filters import FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SCALEOFFSET, FILTER_SHUFFLE, FILTER_SZIP, SZIP_EC
 from ._object import HLObject, MaxshapeError, check_writable, extent
@@ -253,6 +254,23 @@ class Dataset(HLObject):
                 raise MaxshapeError(f"resize of dataset '{self.name}' to {list(shape)}: dimension {d} exceeds "
                                     f'maxshape {list(self.maxshape)}')
         self._id.resize(list(shape))
+
+    @property
+    def dims(self):
+        """h5py's DimensionManager: ``dset.dims[i].label``, ``.attach_scale(scale)``, ``[j]``..."""
+        return DimensionManager(self)
+
+    def make_scale(self, name=''):
+        """Makes this dataset an HDF5 dimension scale named `name` (collective), which can then be
+        attached to dimensions of other datasets: ``other.dims[0].attach_scale(dset)``."""
+        name = _text(name)
+        check_writable(self._file, f"make '{self.name}' a dimension scale", RuntimeError)
+        self._id.make_scale(name)
+
+    @property
+    def is_scale(self):
+        """Whether this dataset is a dimension scale."""
+        return self._id.is_scale()
 
     def astype(self, dtype):
         """h5py's astype: a wrapper whose reads (``d.astype('f8')[0:5]``, ``numpy.array(...)``)

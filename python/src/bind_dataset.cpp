@@ -157,7 +157,15 @@ void bind_dataset(py::module_& m) {
       .def("read_sequences", &read_sequences, py::arg("selection"), py::arg("base"))
       .def("resize", &Dataset::resize, py::call_guard<Locked>())
       .def("set_collective", &Dataset::set_collective, py::call_guard<Locked>())
-      .def("attrs", &Dataset::attrs, py::call_guard<Locked>());
+      .def("attrs", &Dataset::attrs, py::call_guard<Locked>())
+      .def("make_scale", &Dataset::make_scale, py::arg("name"), py::call_guard<Locked>())
+      .def("is_scale", &Dataset::is_scale, py::call_guard<Locked>())
+      .def("scale_name", &Dataset::scale_name, py::call_guard<Locked>())
+      .def("attach_scale", &Dataset::attach_scale, py::arg("scale"), py::arg("dim"), py::call_guard<Locked>())
+      .def("detach_scale", &Dataset::detach_scale, py::arg("scale"), py::arg("dim"), py::call_guard<Locked>())
+      .def("scales", &Dataset::scales, py::arg("dim"), py::call_guard<Locked>(), "attached to `dim`, in HDF5's order")
+      .def("label", &Dataset::label, py::arg("dim"), py::call_guard<Locked>())
+      .def("set_label", &Dataset::set_label, py::arg("dim"), py::arg("label"), py::call_guard<Locked>());
 }
 
 }  // namespace h5mf::python

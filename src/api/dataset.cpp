@@ -111,4 +111,86 @@ void Dataset::set_collective(bool collective) { file_->checked(); node_->set_col
 
 Attributes Dataset::attrs() const { return Attributes(file_, node_); }
 
+std::uint32_t Dataset::checked_dim(std::size_t dim) const {
+  const std::size_t r = rank();
+  if (dim >= r) {
+    throw InvalidArgument(fmt::format("dataset '{}' in file '{}' has {} dimensions, not dimension {}", name(),
+                                      file_->path, r, dim));
+  }
+  return static_cast<std::uint32_t>(dim);
+}
+
+void Dataset::make_scale(const std::string& scale_name) {
+  file_->require_structure_change(fmt::format("make dataset '{}' a dimension scale", name()));
+  if (scale_name.find('\0') != std::string::npos) {
+    throw InvalidArgument(fmt::format("dimension scale name for '{}' holds a NUL character", name()));
+  }
+  for (std::size_t d = 0; d < rank(); ++d) {
+    if (!node_->scales(static_cast<std::uint32_t>(d)).empty()) {
+      throw Error(fmt::format("cannot make dataset '{}' in file '{}' a dimension scale: it has dimension scales "
+                              "attached (libhdf5's H5DSset_scale refuses it)",
+                              name(), file_->path));
+    }
+  }
+  node_->make_scale(scale_name);
+}
+
+bool Dataset::is_scale() const { file_->checked(); return node_->is_scale(); }
+std::string Dataset::scale_name() const { file_->checked(); return node_->scale_name(); }
+
+std::string Dataset::scale_problem(const Dataset& scale, std::size_t dim, bool attach) const {
+  if (scale.file_ != file_) return "it is a dataset of another file";
+  if (scale.object_id() == object_id()) return "a dataset cannot be a scale of itself";
+  const std::uint32_t d = checked_dim(dim);
+  if (attach) {
+    if (is_scale()) return fmt::format("'{}' is a dimension scale, and a scale has no scales", name());
+    for (std::size_t i = 0; i < scale.rank(); ++i) {
+      if (!scale.node_->scales(static_cast<std::uint32_t>(i)).empty()) {
+        return fmt::format("'{}' has dimension scales of its own, so it cannot be one", scale.name());
+      }
+    }
+    return "";
+  }
+  for (const auto& attached : node_->scales(d)) {
+    if (attached->object_id() == scale.object_id()) return "";
+  }
+  return "it is not attached there";
+}
+
+void Dataset::attach_scale(const Dataset& scale, std::size_t dim) {
+  file_->require_structure_change(fmt::format("attach a dimension scale to dataset '{}'", name()));
+  if (const std::string problem = scale_problem(scale, dim, true); !problem.empty()) {
+    throw Error(fmt::format("cannot attach '{}' as a dimension scale to dimension {} of '{}' in file '{}': {} "
+                            "(libhdf5's H5DSattach_scale refuses it)",
+                            scale.name(), dim, name(), file_->path, problem));
+  }
+  node_->attach_scale(*scale.node_, static_cast<std::uint32_t>(dim));
+}
+
+void Dataset::detach_scale(const Dataset& scale, std::size_t dim) {
+  file_->require_structure_change(fmt::format("detach a dimension scale from dataset '{}'", name()));
+  if (const std::string problem = scale_problem(scale, dim, false); !problem.empty()) {
+    throw Error(fmt::format("cannot detach '{}' from dimension {} of '{}' in file '{}': {} (libhdf5's "
+                            "H5DSdetach_scale refuses it)",
+                            scale.name(), dim, name(), file_->path, problem));
+  }
+  node_->detach_scale(*scale.node_, static_cast<std::uint32_t>(dim));
+}
+
+std::vector<Dataset> Dataset::scales(std::size_t dim) const {
+  std::vector<Dataset> out;
+  for (auto& node : node_->scales(checked_dim(dim))) out.emplace_back(file_, std::move(node));
+  return out;
+}
+
+std::string Dataset::label(std::size_t dim) const { return node_->label(checked_dim(dim)); }
+
+void Dataset::set_label(std::size_t dim, const std::string& label) {
+  file_->require_structure_change(fmt::format("label a dimension of dataset '{}'", name()));
+  if (label.find('\0') != std::string::npos) {
+    throw InvalidArgument(fmt::format("label for dimension {} of '{}' holds a NUL character", dim, name()));
+  }
+  node_->set_label(checked_dim(dim), label);
+}
+
 }  // namespace h5mf

@@ -235,6 +235,15 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
                                           r.session, sessions_.empty() ? std::string("none") : std::to_string(sessions_.size() - 1)));
           }
           opened_.back() = true;
+        } else if constexpr (std::is_same_v<R, format::DimensionScaleRecord>) {
+          apply_scale_change(r, context);
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::DimensionLabelRecord>) {
+          CatalogObject& o = dimension_of(r.dataset, r.dim, "labels", context);
+          o.labels.resize(o.dims.size());
+          o.labels[r.dim] = r.label;
+          label_changes_.push_back(r);
+          note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
           if (o.kind != ObjectKind::Dataset || r.dims.size() != o.dims.size()) {
@@ -256,6 +265,63 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
         }
       },
       record);
+}
+
+bool is_dimension_scale(const CatalogObject& o) {
+  if (o.kind != ObjectKind::Dataset) return false;
+  const auto it = o.attributes.find("CLASS");
+  if (it == o.attributes.end() || !it->second.dims.empty()) return false;
+  // A fixed-length string (as H5DSset_scale writes it) up to its first NUL, or a variable-length
+  // one (u32 length, then the bytes).
+  constexpr std::string_view kScale = "DIMENSION_SCALE";
+  const auto& v = it->second.value;
+  const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
+  if (text.substr(0, text.find('\0')) == kScale) return true;
+  return v.size() == 4 + kScale.size() && text.substr(4) == kScale;
+}
+
+bool is_dimension_scale_attribute(std::string_view name) {
+  return name == "DIMENSION_LIST" || name == "REFERENCE_LIST" || name == "DIMENSION_LABELS";
+}
+
+CatalogObject& Catalog::dimension_of(std::uint64_t dataset, std::uint32_t dim, const char* what,
+                                     const std::string& context) {
+  CatalogObject& o = mutable_object(dataset, context);
+  if (o.kind != ObjectKind::Dataset || dim >= o.dims.size()) {
+    throw FormatError(fmt::format("{}: {} dimension {} of '{}', which has no such dimension", context, what, dim,
+                                  path_of(dataset)));
+  }
+  return o;
+}
+
+// As H5DSattach_scale and H5DSdetach_scale change DIMENSION_LIST (the tests compare with libhdf5).
+void Catalog::apply_scale_change(const format::DimensionScaleRecord& r, const std::string& context) {
+  const char* verb = r.attach ? "attaches a scale to" : "detaches a scale from";
+  CatalogObject& o = dimension_of(r.dataset, r.dim, verb, context);
+  CatalogObject& scale = mutable_object(r.scale, context);
+  const std::string names = fmt::format("'{}' and '{}'", path_of(r.scale), path_of(r.dataset));
+  if (r.scale == r.dataset || scale.kind != ObjectKind::Dataset || !is_dimension_scale(scale) ||
+      is_dimension_scale(o) || !scale.scales.empty()) {
+    throw FormatError(fmt::format("{}: {} dimension {} ({}), which libhdf5 refuses: the scale must be another "
+                                  "dataset that is a dimension scale without scales of its own, the dataset no scale",
+                                  context, verb, r.dim, names));
+  }
+  if (o.scales.empty()) o.scales.resize(o.dims.size());
+  auto& attached = o.scales[r.dim];
+  const auto at = std::find(attached.begin(), attached.end(), r.scale);
+  if (r.attach) {
+    // Attached already: DIMENSION_LIST stays, but libhdf5 1.10 still adds to the scale's
+    // REFERENCE_LIST, so the change is replayed all the same.
+    if (at == attached.end()) attached.push_back(r.scale);
+  } else {
+    if (at == attached.end()) {
+      throw FormatError(fmt::format("{}: detaches {} in dimension {}, which is not attached", context, names, r.dim));
+    }
+    *at = attached.back();  // libhdf5 moves the last reference into the freed place
+    attached.pop_back();
+    if (std::all_of(o.scales.begin(), o.scales.end(), [](const auto& d) { return d.empty(); })) o.scales.clear();
+  }
+  scale_changes_.push_back(r);
 }
 
 std::string Catalog::path_of(std::uint64_t id) const {

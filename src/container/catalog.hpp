@@ -51,7 +51,19 @@ struct CatalogObject {
   Extent dims, maxdims, chunk;
   format::Bytes fill;
   FilterPipeline filters;  // chunked datasets only; the merge compresses with it
+  // Dimension scales (DIMENSION_SCALE and DIMENSION_LABEL records), as libhdf5's H5DS keeps them:
+  // per dimension the scales attached, in DIMENSION_LIST order (empty: no DIMENSION_LIST), and
+  // the labels (empty: no DIMENSION_LABELS; nullopt: a label never set, HDF5's NULL string).
+  std::vector<std::vector<std::uint64_t>> scales;
+  std::vector<std::optional<std::string>> labels;
 };
+
+// H5DSis_scale: `o` is a dataset whose CLASS attribute is the string "DIMENSION_SCALE".
+bool is_dimension_scale(const CatalogObject& o);
+// The attributes libhdf5's H5DS functions keep on datasets (object references, and the labels
+// beside them): a base file's are imported as DIMENSION_SCALE and DIMENSION_LABEL records, not as
+// attributes, and the merge leaves them to H5DS.
+bool is_dimension_scale_attribute(std::string_view name);
 
 // A hard link, as recorded: `name` in group `parent` names object `target`.
 struct CatalogLink {
@@ -114,6 +126,10 @@ class Catalog {
   // in a breadth-first walk from the root.
   MergedNames merged_names() const;
   std::vector<std::uint64_t> datasets() const;  // ids of every dataset, in creation order
+  // Every DIMENSION_SCALE record (attach and detach) in record order: the merge replays them with
+  // libhdf5's H5DS calls, so that REFERENCE_LIST and DIMENSION_LIST end as libhdf5 leaves them.
+  const std::vector<format::DimensionScaleRecord>& scale_changes() const { return scale_changes_; }
+  const std::vector<format::DimensionLabelRecord>& label_changes() const { return label_changes_; }  // in order
   std::vector<std::uint64_t> groups() const;    // ids of every group, root first
 
   const std::vector<format::SessionRecord>& sessions() const { return sessions_; }
@@ -138,6 +154,9 @@ class Catalog {
 
  private:
   CatalogObject& mutable_object(std::uint64_t id, const std::string& context);
+  // Dataset `dataset`, which has dimension `dim` (else FormatError: it `what` that dimension).
+  CatalogObject& dimension_of(std::uint64_t dataset, std::uint32_t dim, const char* what, const std::string& context);
+  void apply_scale_change(const format::DimensionScaleRecord& r, const std::string& context);
   std::optional<std::uint64_t> resolve_path(std::uint64_t group, std::string_view path, int hops) const;
   std::optional<std::uint64_t> resolve_link(std::uint64_t group, std::string_view name, int hops) const;
   void add_symlink(std::uint64_t parent, const std::string& name, SymbolicLink link, const std::string& context);
@@ -145,6 +164,8 @@ class Catalog {
                             ObjectKind kind, std::uint64_t epoch, const std::string& context);
   std::vector<CatalogObject> objects_;  // index == id
   std::vector<CatalogLink> links_;
+  std::vector<format::DimensionScaleRecord> scale_changes_;
+  std::vector<format::DimensionLabelRecord> label_changes_;
   std::vector<format::SessionRecord> sessions_;
   std::vector<std::uint64_t> records_in_session_;  // structure records after each SESSION, epoch > 0
   std::vector<bool> opened_;                       // an OPENED record follows each SESSION

@@ -99,6 +99,18 @@ class DatasetNode : public Node {
   virtual void resize(const Extent& shape) = 0;
   // Selects collective transfers where the driver has them (mpio); ignored elsewhere.
   virtual void set_collective(bool collective) { (void)collective; }
+
+  // Dimension scales, as libhdf5's H5DS functions keep them (h5py's make_scale and dims). Changes
+  // are collective and refused with Error where H5DS refuses them; `dim` is below the rank.
+  virtual void make_scale(const std::string& name) = 0;  // H5DSset_scale
+  virtual bool is_scale() = 0;                            // H5DSis_scale
+  virtual std::string scale_name() = 0;                   // H5DSget_scale_name; "" when it has none
+  // `scale` is a dataset of the same file.
+  virtual void attach_scale(DatasetNode& scale, std::uint32_t dim) = 0;
+  virtual void detach_scale(DatasetNode& scale, std::uint32_t dim) = 0;
+  virtual std::vector<std::shared_ptr<DatasetNode>> scales(std::uint32_t dim) = 0;  // in H5DSiterate_scales order
+  virtual std::string label(std::uint32_t dim) = 0;  // "" when it has none
+  virtual void set_label(std::uint32_t dim, const std::string& label) = 0;
 };
 
 class FileDriver {

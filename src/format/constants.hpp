@@ -43,6 +43,8 @@ enum class RecordType : std::uint16_t {
   Move = 11,    // a name renamed (h5py's Group.move, H5Lmove)
   SoftLink = 12,      // a name that holds a path, resolved when used (H5Lcreate_soft)
   ExternalLink = 13,  // a name that holds another file's name and a path in it (H5Lcreate_external)
+  DimensionScale = 14,  // a dimension scale attached to or detached from a dimension (H5DSattach_scale)
+  DimensionLabel = 15,  // a dimension's label (H5DSset_label)
   Write = 16,
   WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
   // File-image containers (the HDF5 file driver, docs/format.md "File-image containers"):

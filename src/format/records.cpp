@@ -35,6 +35,10 @@ const char* type_name(RecordType type) {
       return "SOFT_LINK";
     case RecordType::ExternalLink:
       return "EXTERNAL_LINK";
+    case RecordType::DimensionScale:
+      return "DIMENSION_SCALE";
+    case RecordType::DimensionLabel:
+      return "DIMENSION_LABEL";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -291,6 +295,24 @@ void encode_payload(Encoder& out, const ExternalLinkRecord& r) {
   out.str(r.path);
 }
 
+void encode_payload(Encoder& out, const DimensionScaleRecord& r) {
+  out.u64(r.epoch);
+  out.u64(r.dataset);
+  out.u32(r.dim);
+  out.u64(r.scale);
+  out.u8(r.attach ? 1 : 0);
+}
+
+void encode_payload(Encoder& out, const DimensionLabelRecord& r) {
+  if (r.label.find('\0') != std::string::npos) {
+    throw InvalidArgument(fmt::format("dimension label '{}' holds a NUL character", r.label));
+  }
+  out.u64(r.epoch);
+  out.u64(r.dataset);
+  out.u32(r.dim);
+  out.str(r.label);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -444,6 +466,34 @@ ExternalLinkRecord decode_external_link(Decoder& in) {
   return r;
 }
 
+std::uint32_t decode_dim(Decoder& in) {
+  const std::uint32_t dim = in.u32("dim");
+  if (dim >= kMaxRank) in.fail(fmt::format("field 'dim': {} is not below the largest rank {}", dim, kMaxRank));
+  return dim;
+}
+
+DimensionScaleRecord decode_dimension_scale(Decoder& in) {
+  DimensionScaleRecord r;
+  r.epoch = in.u64("epoch");
+  r.dataset = in.u64("dataset");
+  r.dim = decode_dim(in);
+  r.scale = in.u64("scale");
+  const std::uint8_t attach = in.u8("attach");
+  if (attach > 1) in.fail(fmt::format("field 'attach': {} is neither 0 (detach) nor 1 (attach)", attach));
+  r.attach = attach == 1;
+  return r;
+}
+
+DimensionLabelRecord decode_dimension_label(Decoder& in) {
+  DimensionLabelRecord r;
+  r.epoch = in.u64("epoch");
+  r.dataset = in.u64("dataset");
+  r.dim = decode_dim(in);
+  r.label = in.str("label");
+  if (r.label.find('\0') != std::string::npos) in.fail("field 'label' holds a NUL");
+  return r;
+}
+
 MoveRecord decode_move(Decoder& in) {
   MoveRecord r;
   r.epoch = in.u64("epoch");
@@ -473,6 +523,8 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const MoveRecord&) const { return RecordType::Move; }
     RecordType operator()(const SoftLinkRecord&) const { return RecordType::SoftLink; }
     RecordType operator()(const ExternalLinkRecord&) const { return RecordType::ExternalLink; }
+    RecordType operator()(const DimensionScaleRecord&) const { return RecordType::DimensionScale; }
+    RecordType operator()(const DimensionLabelRecord&) const { return RecordType::DimensionLabel; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -646,6 +698,12 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::ExternalLink:
       record = decode_external_link(in);
+      break;
+    case RecordType::DimensionScale:
+      record = decode_dimension_scale(in);
+      break;
+    case RecordType::DimensionLabel:
+      record = decode_dimension_label(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

@@ -120,10 +120,29 @@ struct ExternalLinkRecord {
   friend bool operator==(const ExternalLinkRecord&, const ExternalLinkRecord&) = default;
 };
 
+// Dataset `scale` attached to (`attach`) or detached from dimension `dim` of dataset `dataset`
+// (h5py's dims[dim].attach_scale / detach_scale, H5DSattach_scale / H5DSdetach_scale).
+struct DimensionScaleRecord {
+  std::uint64_t epoch = 0, dataset = 0;
+  std::uint32_t dim = 0;
+  std::uint64_t scale = 0;
+  bool attach = true;
+  friend bool operator==(const DimensionScaleRecord&, const DimensionScaleRecord&) = default;
+};
+
+// Dimension `dim` of dataset `dataset` is labelled `label` (h5py's dims[dim].label = ..., H5DSset_label).
+struct DimensionLabelRecord {
+  std::uint64_t epoch = 0, dataset = 0;
+  std::uint32_t dim = 0;
+  std::string label;
+  friend bool operator==(const DimensionLabelRecord&, const DimensionLabelRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
                                      BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord,
-                                     SoftLinkRecord, ExternalLinkRecord>;
+                                     SoftLinkRecord, ExternalLinkRecord, DimensionScaleRecord,
+                                     DimensionLabelRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

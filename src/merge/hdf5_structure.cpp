@@ -1,7 +1,9 @@
 #include "merge/hdf5_structure.hpp"
 
 #include <fmt/format.h>
+#include <hdf5_hl.h>
 
+#include <map>
 #include <vector>
 
 #include "values/attribute_codec.hpp"
@@ -35,6 +37,7 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
                 },
                 &present);
     for (const auto& name : present) {
+      if (container::is_dimension_scale_attribute(name)) continue;  // the base's own; apply_dimension_scales changes them
       const auto it = o.attributes.find(name);
       if (it == o.attributes.end() || it->second.epoch > 0) {
         hdf5::check(H5Adelete(object, name.c_str()),
@@ -82,6 +85,38 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
                   fmt::format("create soft link '{}' to '{}' in '{}'", path, link.path, output));
     }
   }
+}
+
+void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
+                            const std::string& output, bool base_exists) {
+  std::map<std::uint64_t, Handle> open;
+  auto dataset = [&](std::uint64_t id) {
+    auto it = open.find(id);
+    if (it == open.end()) {
+      const std::string path = names.path(id);
+      it = open.emplace(id, Handle(hdf5::check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), [&] {
+                              return fmt::format("open dataset '{}' in '{}' for its dimension scales", path, output);
+                            }))).first;
+    }
+    return it->second.get();
+  };
+  for (const auto& change : catalog.scale_changes()) {
+    if ((base_exists && change.epoch == 0) || !names.contains(change.dataset) || !names.contains(change.scale)) continue;
+    const hid_t d = dataset(change.dataset), scale = dataset(change.scale);
+    const auto what = [&] {
+      return fmt::format("{} scale '{}' {} dimension {} of '{}' in '{}'", change.attach ? "attach" : "detach",
+                         names.path(change.scale), change.attach ? "to" : "from", change.dim,
+                         names.path(change.dataset), output);
+    };
+    hdf5::check(change.attach ? H5DSattach_scale(d, scale, change.dim) : H5DSdetach_scale(d, scale, change.dim), what);
+  }
+  for (const auto& label : catalog.label_changes()) {
+    if ((base_exists && label.epoch == 0) || !names.contains(label.dataset)) continue;
+    hdf5::check(H5DSset_label(dataset(label.dataset), label.dim, label.label.c_str()), [&] {
+      return fmt::format("label dimension {} of '{}' in '{}'", label.dim, names.path(label.dataset), output);
+    });
+  }
+  for (auto& [id, handle] : open) handle.close(fmt::format("close dataset '{}' in '{}'", names.path(id), output));
 }
 
 }  // namespace h5mf::merge_detail

@@ -26,4 +26,12 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
 // links of the base file (epoch 0) are already there (a merge over a copy of it).
 void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists);
 
+// Applies the catalog's dimension scales to `file`, whose objects exist at their merged paths, with
+// libhdf5's H5DS calls: every attach and detach in record order (so that DIMENSION_LIST and
+// REFERENCE_LIST end as libhdf5 leaves them), then every label in record order. Changes involving
+// an object that is not in the file (no name reaches it) are left out: HDF5 would keep references
+// to freed objects. `base_exists`: those of the base file (epoch 0) are there already.
+void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
+                            const std::string& output, bool base_exists);
+
 }  // namespace h5mf::merge_detail

@@ -240,6 +240,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
   }
   create_links(file.get(), names, output, base.has_value());
+  apply_dimension_scales(file.get(), catalog, names, output, base.has_value());
   groups.clear();
   file.close(fmt::format("close merge output '{}'", output));
   return plan;

@@ -771,6 +771,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     ++report.datasets;
   }
   merge_detail::create_links(file.get(), merged, output, false);
+  merge_detail::apply_dimension_scales(file.get(), catalog, merged, output, false);
   groups.clear();
   auto image = image_of(file, output);
   file.close(fmt::format("close view '{}'", output));

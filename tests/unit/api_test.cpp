@@ -539,6 +539,52 @@ TEST_P(Api, AttributesTooLargeForAnObjectHeaderAreRefused) {
   });
 }
 
+// Dimension scales (HDF5's H5DS convention), read back directly and, merged, through libhdf5's H5DS.
+TEST_P(Api, DimensionScales) {
+  {
+    File f = open("w");
+    Dataset d = f.create_dataset("d", DatasetCreate::of<float>({3, 4}));
+    Dataset x = f.create_dataset("x", DatasetCreate::of<double>({3}));
+    Dataset y = f.create_dataset("g/y", DatasetCreate::of<int>({4}));
+    x.write(std::vector<double>{1, 2, 3});
+    EXPECT_FALSE(x.is_scale());
+    x.make_scale("ex");
+    d.attach_scale(x, 0);
+    d.attach_scale(y, 1);  // becomes a scale without a name
+    d.set_label(1, "cols");
+    EXPECT_THROW(d.attach_scale(d, 0), Error);
+    EXPECT_THROW(x.attach_scale(y, 0), Error);  // a scale has no scales
+    EXPECT_THROW(d.make_scale("d"), Error);     // a dataset with scales is no scale
+    EXPECT_THROW(d.detach_scale(x, 1), Error);  // not attached there
+    EXPECT_THROW(d.attach_scale(x, 2), InvalidArgument);
+    EXPECT_THROW((void)d.label(2), InvalidArgument);
+  }
+  verify([](File& f) {
+    Dataset d = f.dataset("d");
+    EXPECT_TRUE(f.dataset("x").is_scale() && f.dataset("g/y").is_scale());
+    EXPECT_FALSE(d.is_scale());
+    ASSERT_EQ(d.scales(0).size(), 1u);
+    EXPECT_EQ(d.scales(0)[0].name(), "/x");
+    EXPECT_EQ(d.scales(0)[0].scale_name(), "ex");
+    EXPECT_EQ(d.scales(0)[0].read<double>(), (std::vector<double>{1, 2, 3}));
+    ASSERT_EQ(d.scales(1).size(), 1u);
+    EXPECT_EQ(d.scales(1)[0].name(), "/g/y");
+    EXPECT_EQ(d.scales(1)[0].scale_name(), "");
+    EXPECT_EQ(d.label(0), "");
+    EXPECT_EQ(d.label(1), "cols");
+  });
+  {
+    File f = open("a");
+    Dataset d = f.dataset("d");
+    d.detach_scale(f.dataset("x"), 0);
+    EXPECT_TRUE(d.scales(0).empty());
+  }
+  verify([](File& f) {
+    EXPECT_TRUE(f.dataset("d").scales(0).empty());
+    EXPECT_EQ(f.dataset("d").scales(1).size(), 1u);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
 
 }  // namespace

@@ -231,6 +231,55 @@ TEST(Catalog, SoftLinksResolveWhenUsedAndNeverKeepObjects) {
   EXPECT_TRUE(names.symlinks[1].link.external());
 }
 
+// A CLASS attribute as H5DSset_scale writes it: "DIMENSION_SCALE" and its NUL.
+format::SetAttributeRecord scale_class(std::uint64_t epoch, std::uint64_t id) {
+  const std::string text("DIMENSION_SCALE", 16);
+  format::Bytes value(16);
+  std::memcpy(value.data(), text.data(), 16);
+  return format::SetAttributeRecord{epoch, id, "CLASS", {}, {}, value};
+}
+
+TEST(Catalog, DimensionScalesAsLibhdf5KeepsThem) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(dataset_record(1, 0, "d", {3, 4}));
+  c.apply(dataset_record(2, 0, "x", {3}));
+  c.apply(dataset_record(3, 0, "y", {4}));
+  c.apply(dataset_record(4, 0, "z", {4}));
+  EXPECT_FALSE(container::is_dimension_scale(c.object(2)));
+  // Only a dimension scale is attached (the library writes CLASS first, as H5DSattach_scale does).
+  EXPECT_THROW(c.apply(format::DimensionScaleRecord{2, 1, 0, 2, true}), FormatError);
+  for (std::uint64_t id : {2, 3, 4}) c.apply(scale_class(2, id));
+  EXPECT_TRUE(container::is_dimension_scale(c.object(2)));
+  c.apply(format::DimensionScaleRecord{3, 1, 0, 2, true});
+  c.apply(format::DimensionScaleRecord{4, 1, 1, 3, true});
+  c.apply(format::DimensionScaleRecord{5, 1, 1, 4, true});
+  c.apply(format::DimensionScaleRecord{6, 1, 1, 3, true});  // again: no second entry
+  EXPECT_EQ(c.object(1).scales, (std::vector<std::vector<std::uint64_t>>{{2}, {3, 4}}));
+  c.apply(format::DimensionScaleRecord{7, 1, 1, 3, false});  // the last moves into its place
+  EXPECT_EQ(c.object(1).scales, (std::vector<std::vector<std::uint64_t>>{{2}, {4}}));
+  EXPECT_EQ(c.scale_changes().size(), 5u);  // every attach is replayed, the repeated one too
+  EXPECT_EQ(c.scale_changes()[3], (format::DimensionScaleRecord{6, 1, 1, 3, true}));
+  c.apply(format::DimensionScaleRecord{8, 1, 0, 2, false});
+  c.apply(format::DimensionScaleRecord{9, 1, 1, 4, false});
+  EXPECT_TRUE(c.object(1).scales.empty());  // nothing attached: no DIMENSION_LIST
+  // What libhdf5 refuses does not decode into the catalog.
+  EXPECT_THROW(c.apply(format::DimensionScaleRecord{10, 1, 0, 2, false}), FormatError);  // not attached
+  EXPECT_THROW(c.apply(format::DimensionScaleRecord{10, 1, 2, 2, true}), FormatError);   // no dimension 2
+  EXPECT_THROW(c.apply(format::DimensionScaleRecord{10, 1, 0, 1, true}), FormatError);   // itself
+  EXPECT_THROW(c.apply(format::DimensionScaleRecord{10, 2, 0, 3, true}), FormatError);   // to a scale
+  EXPECT_THROW(c.apply(format::DimensionScaleRecord{10, 1, 0, 0, true}), FormatError);   // a group
+  // Labels: none until one is set; the others stay NULL.
+  EXPECT_TRUE(c.object(1).labels.empty());
+  c.apply(format::DimensionLabelRecord{11, 1, 1, "cols"});
+  EXPECT_EQ(c.object(1).labels, (std::vector<std::optional<std::string>>{std::nullopt, "cols"}));
+  c.apply(format::DimensionLabelRecord{12, 1, 1, ""});
+  EXPECT_EQ(c.object(1).labels[1], std::optional<std::string>(""));
+  EXPECT_THROW(c.apply(format::DimensionLabelRecord{13, 1, 2, "x"}), FormatError);
+  EXPECT_THROW(c.apply(format::DimensionLabelRecord{13, 0, 0, "x"}), FormatError);  // the root group
+  EXPECT_EQ(c.last_epoch(), 12u);
+}
+
 TEST(Catalog, HardLinksAddNamesNotObjects) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1, 0});

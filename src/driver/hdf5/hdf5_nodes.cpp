@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -17,6 +18,8 @@
 #include "hdf5/filters.hpp"
 #include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
+
+#include <hdf5_hl.h>
 
 namespace h5mf::driver::hdf5_driver {
 namespace {
@@ -429,6 +432,69 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   void set_collective(bool collective) override {
     transfer_ = state_->access->transfer(collective);
     collective_ = collective;
+  }
+
+  // Dimension scales: libhdf5's own H5DS calls, collective like every attribute change.
+  void make_scale(const std::string& name) override {
+    state_->collective(fmt::format("make '{}' a dimension scale named '{}'", path_, name), [&] {
+      check(H5DSset_scale(id(), name.c_str()), [&] { return fmt::format("making {} a dimension scale", where()); });
+    });
+  }
+  bool is_scale() override {
+    return check_bool(H5DSis_scale(id()), [&] { return fmt::format("asking whether {} is a dimension scale", where()); });
+  }
+  std::string scale_name() override {
+    const auto what = [&] { return fmt::format("reading the dimension scale name of {}", where()); };
+    const ssize_t size = H5DSget_scale_name(id(), nullptr, 0);
+    check(static_cast<herr_t>(size < 0 ? -1 : 0), what);
+    std::string name(static_cast<std::size_t>(size) + 1, '\0');
+    if (size > 0) check(static_cast<herr_t>(H5DSget_scale_name(id(), name.data(), name.size()) < 0 ? -1 : 0), what);
+    name.resize(std::strlen(name.c_str()));
+    return name;
+  }
+  void attach_scale(DatasetNode& scale, std::uint32_t dim) override {
+    auto& s = dynamic_cast<Hdf5Dataset&>(scale);
+    state_->collective(fmt::format("attach scale '{}' to dimension {} of '{}'", s.path_, dim, path_), [&] {
+      check(H5DSattach_scale(id(), s.id(), dim),
+            [&] { return fmt::format("attaching scale '{}' to dimension {} of {}", s.path_, dim, where()); });
+    });
+  }
+  void detach_scale(DatasetNode& scale, std::uint32_t dim) override {
+    auto& s = dynamic_cast<Hdf5Dataset&>(scale);
+    state_->collective(fmt::format("detach scale '{}' from dimension {} of '{}'", s.path_, dim, path_), [&] {
+      check(H5DSdetach_scale(id(), s.id(), dim),
+            [&] { return fmt::format("detaching scale '{}' from dimension {} of {}", s.path_, dim, where()); });
+    });
+  }
+  std::vector<std::shared_ptr<DatasetNode>> scales(std::uint32_t dim) override {
+    const std::string what = fmt::format("listing the dimension scales of dimension {} of {}", dim, where());
+    std::vector<std::shared_ptr<DatasetNode>> out;
+    if (check(H5DSget_num_scales(id(), dim), what) == 0) return out;  // H5DSiterate_scales fails then
+    std::vector<hid_t> ids;  // each kept open past the iteration, which closes its own
+    const auto keep = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
+      if (H5Iinc_ref(scale) < 0) return -1;
+      static_cast<std::vector<hid_t>*>(data)->push_back(scale);
+      return 0;
+    };
+    const herr_t status = H5DSiterate_scales(id(), dim, nullptr, keep, &ids);
+    for (const hid_t scale : ids) out.push_back(std::make_shared<Hdf5Dataset>(state_, scale, what));
+    check(status, what);
+    return out;
+  }
+  std::string label(std::uint32_t dim) override {
+    const auto what = [&] { return fmt::format("reading the label of dimension {} of {}", dim, where()); };
+    const ssize_t size = H5DSget_label(id(), dim, nullptr, 0);
+    check(static_cast<herr_t>(size < 0 ? -1 : 0), what);
+    std::string label(static_cast<std::size_t>(size) + 1, '\0');
+    if (size > 0) check(static_cast<herr_t>(H5DSget_label(id(), dim, label.data(), label.size()) < 0 ? -1 : 0), what);
+    label.resize(std::strlen(label.c_str()));
+    return label;
+  }
+  void set_label(std::uint32_t dim, const std::string& label) override {
+    state_->collective(fmt::format("label dimension {} of '{}' '{}'", dim, path_, label), [&] {
+      check(H5DSset_label(id(), dim, label.c_str()),
+            [&] { return fmt::format("labelling dimension {} of {}", dim, where()); });
+    });
   }
 
  private:

@@ -1,6 +1,9 @@
 #include "driver/multifile/base_import.hpp"
 
 #include <map>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
@@ -18,8 +21,9 @@ struct Importer {
     metafile.append(r);
   }
 
-  void attributes(Node& node, std::uint64_t id) {
+  void attributes(Node& node, std::uint64_t id, bool dataset = false) {
     for (const auto& name : node.attribute_names()) {
+      if (dataset && container::is_dimension_scale_attribute(name)) continue;  // see dimension_scales()
       values::StoredAttribute stored = values::store_attribute(node.get_attribute(name));
       record(format::SetAttributeRecord{0, id, name, std::move(stored.type), std::move(stored.dims),
                                         std::move(stored.value)});
@@ -29,6 +33,26 @@ struct Importer {
   // Objects met so far, by their address in the file: a second name of one (a hard link, which
   // may also close a cycle of groups) becomes a LINK record.
   std::map<std::uint64_t, std::uint64_t> seen;
+  std::vector<std::pair<std::shared_ptr<DatasetNode>, std::uint64_t>> datasets;
+
+  // Once every object and attribute is there: the base's dimension scales, as libhdf5 lists them,
+  // and its labels (a NULL label and an empty one alike read as none). The merge leaves these to
+  // the base file's copy, which has them.
+  void dimension_scales() {
+    for (const auto& [node, id] : datasets) {
+      const auto rank = static_cast<std::uint32_t>(node->shape().size());
+      for (std::uint32_t dim = 0; dim < rank; ++dim) {
+        for (const auto& scale : node->scales(dim)) {
+          if (const auto it = seen.find(scale->object_id()); it != seen.end()) {
+            record(format::DimensionScaleRecord{0, id, dim, it->second, true});
+          }
+        }
+        if (std::string label = node->label(dim); !label.empty()) {
+          record(format::DimensionLabelRecord{0, id, dim, std::move(label)});
+        }
+      }
+    }
+  }
 
   void group(GroupNode& node, std::uint64_t id) {
     seen.emplace(node.object_id(), id);
@@ -54,7 +78,8 @@ struct Importer {
         record(format::CreateDatasetRecord{0, child, id, name, dataset->file_type().encode(), dataset->shape(),
                                            dataset->maxshape(), dataset->fill(), dataset->chunks(),
                                            dataset->filters()});
-        attributes(*dataset, child);
+        attributes(*dataset, child, true);
+        datasets.emplace_back(dataset, child);
       }
     }
   }
@@ -66,8 +91,9 @@ void import_base(const std::string& base, container::MetafileAppender& metafile,
   FileOptions options;
   options.driver = Driver::Sec2;
   auto file = open_hdf5(base, Mode::Read, options, Driver::Sec2);
-  Importer importer{metafile, catalog, base, {}};
+  Importer importer{metafile, catalog, base, {}, {}};
   importer.group(*file->root(), 0);
+  importer.dimension_scales();
   file->close();
 }
 

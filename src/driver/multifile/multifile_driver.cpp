@@ -31,6 +31,7 @@
 #include "format/vlen.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/creation_properties.hpp"
+#include "hdf5/handle.hpp"
 #include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
 #include "h5mf/warnings.hpp"
@@ -150,6 +151,11 @@ struct State {
             return fmt::format("del '{}'", child(r.parent, r.name));
           } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
             return fmt::format("move('{}', '{}')", child(r.parent, r.name), child(r.new_parent, r.new_name));
+          } else if constexpr (std::is_same_v<R, format::DimensionScaleRecord>) {
+            return fmt::format("dims[{}].{}_scale('{}') on '{}'", r.dim, r.attach ? "attach" : "detach",
+                               catalog.path_of(r.scale), catalog.path_of(r.dataset));
+          } else if constexpr (std::is_same_v<R, format::DimensionLabelRecord>) {
+            return fmt::format("dims[{}].label = '{}' on '{}'", r.dim, r.label, catalog.path_of(r.dataset));
           } else {
             return "a session record";
           }
@@ -511,7 +517,62 @@ class MultifileDataset final : public Object<DatasetNode> {
     state_->structure_call(format::ResizeRecord{0, id_, new_shape});
   }
 
+  // Dimension scales: CLASS and NAME are attributes, written as H5DSset_scale writes them;
+  // attachments and labels are DIMENSION_SCALE and DIMENSION_LABEL records, which the merge and
+  // the view apply with libhdf5's H5DS calls (they hold object references, which only the merged
+  // file can give).
+  void make_scale(const std::string& name) override {
+    set_attribute("CLASS", h5ds_string("DIMENSION_SCALE"));
+    set_attribute("NAME", h5ds_string(name));
+  }
+  bool is_scale() override { return container::is_dimension_scale(object()); }
+  std::string scale_name() override {
+    if (!has_attribute("NAME")) return "";
+    const AttributeData name = get_attribute("NAME");
+    if (!name.strings.empty()) return name.strings.front();
+    const std::string text(reinterpret_cast<const char*>(name.bytes.data()), name.bytes.size());
+    return text.substr(0, text.find('\0'));
+  }
+  void attach_scale(DatasetNode& scale, std::uint32_t dim) override {
+    // H5DSattach_scale makes a dataset that is no scale yet one without a name: CLASS only.
+    if (!scale.is_scale()) scale.set_attribute("CLASS", h5ds_string("DIMENSION_SCALE"));
+    state_->structure_call(format::DimensionScaleRecord{0, id_, dim, scale.object_id(), true});
+  }
+  void detach_scale(DatasetNode& scale, std::uint32_t dim) override {
+    state_->structure_call(format::DimensionScaleRecord{0, id_, dim, scale.object_id(), false});
+  }
+  std::vector<std::shared_ptr<DatasetNode>> scales(std::uint32_t dim) override {
+    std::vector<std::shared_ptr<DatasetNode>> out;
+    const auto& attached = object().scales;
+    if (attached.empty() || attached[dim].empty()) return out;  // without a walk of every name
+    const container::MergedNames names = state_->catalog.merged_names();
+    for (const std::uint64_t scale : attached[dim]) {
+      // A scale no name reaches is not in the merged file, nor in its DIMENSION_LIST: not here either.
+      if (names.contains(scale)) out.push_back(std::make_shared<MultifileDataset>(state_, scale, names.path(scale)));
+    }
+    return out;
+  }
+  std::string label(std::uint32_t dim) override {
+    const auto& labels = object().labels;
+    return labels.empty() || !labels[dim] ? std::string() : *labels[dim];
+  }
+  void set_label(std::uint32_t dim, const std::string& label) override {
+    state_->structure_call(format::DimensionLabelRecord{0, id_, dim, label});
+  }
+
  private:
+  // A string attribute as H5DSset_scale writes it (H5LT_set_attribute_string): scalar, ASCII,
+  // NUL-terminated, of the text's length plus one.
+  static AttributeData h5ds_string(const std::string& text) {
+    AttributeData value;
+    value.type = Datatype::adopt(hdf5::check_id(H5Tcopy(H5T_C_S1), "H5Tcopy(H5T_C_S1)"));
+    hdf5::check(H5Tset_size(value.type.id(), text.size() + 1), "H5Tset_size");
+    hdf5::check(H5Tset_strpad(value.type.id(), H5T_STR_NULLTERM), "H5Tset_strpad");
+    const auto* bytes = reinterpret_cast<const std::byte*>(text.c_str());
+    value.bytes.assign(bytes, bytes + text.size() + 1);
+    return value;
+  }
+
   Datatype type_;
   bool vlen_;     // variable-length data: records hold slots and bytes (format/vlen.hpp)
   bool strings_;  // of them, strings
