@@ -183,3 +183,62 @@ def test_compounds_with_variable_length_members_refused_clearly(mfile):
         mfile.create_dataset('v', (2,), dtype=dt)
     with pytest.raises(NotImplementedError):
         mfile.attrs['v'] = np.zeros(2, dt)
+
+
+def named(h, f):
+    """Named datatypes through h5py or h5mf (`h` the module)."""
+    f['t'] = np.dtype('<i4')
+    f.create_group('g')
+    f['g/c'] = np.dtype('c8')
+    f['g/a'] = ALIGNED
+    f['d'] = np.arange(3)
+    return sorted(f.keys()), [(type(v).__name__, v.name, v.dtype) for v in f['g'].values()], \
+        [(k, type(v).__name__) for k, v in f.items()], f.get('t', getclass=True).__name__, \
+        [f['t'].dtype, f['t'].name, 't' in f, isinstance(f['t'], h.Datatype)]
+
+
+def visited(f):
+    out = []
+    f.visititems(lambda name, obj: out.append((name, type(obj).__name__)))
+    return out
+
+
+def test_named_datatypes_as_h5py(tmp_path):
+    import h5py
+    os.mkdir(tmp_path / 'h5py_ref')
+    os.mkdir(tmp_path / 'h5mf')
+    with h5py.File(tmp_path / 'h5py_ref' / 'f.h5', 'w') as f:
+        ref = named(h5py, f)
+        ref_visited = visited(f)
+    path = str(tmp_path / 'h5mf' / 'f.h5')
+    with h5mf.File(path, 'w', driver='sec2') as f:
+        assert same(named(h5mf, f), ref)
+        assert visited(f) == ref_visited
+    with h5mf.File(path, 'r') as f:
+        assert [(k, type(v).__name__) for k, v in f.items()] == ref[2]
+        assert f['g/a'].dtype == ALIGNED and f['g/c'].dtype == np.complex64
+        assert visited(f) == ref_visited
+    with h5py.File(path, 'r') as f, h5py.File(tmp_path / 'h5py_ref' / 'f.h5', 'r') as g:
+        for name in ('t', 'g/c', 'g/a'):
+            assert isinstance(f[name], h5py.Datatype) and f[name].dtype == g[name].dtype, name
+            assert f[name].id == g[name].id, name  # H5Tequal
+    assert h5dump(tmp_path / 'h5mf') == h5dump(tmp_path / 'h5py_ref')
+
+
+def test_named_datatypes_of_h5py_files_listed_and_read(tmp_path):
+    """A plain file h5py wrote: values() and items() give h5mf.Datatype for its named types."""
+    import h5py
+    path = str(tmp_path / 'f.h5')
+    with h5py.File(path, 'w') as f:
+        ref = named(h5py, f)
+    with h5mf.File(path, 'r') as f:
+        assert [type(v).__name__ for v in f.values()] == [n for _, n in ref[2]]
+        assert isinstance(f['t'], h5mf.Datatype) and f['t'].dtype == np.dtype('<i4') and f['t'].name == '/t'
+        assert f.get('g/c', getclass=True) is h5mf.Datatype and f['g/c'].parent == f['g']
+
+
+def test_named_datatypes_refused_by_the_multifile_driver(tmp_path):
+    with h5mf.File(str(tmp_path / 'c.h5'), 'w', driver='multifile') as f:
+        with pytest.raises(NotImplementedError):
+            f['t'] = np.dtype('<i4')
+        assert 't' not in f

@@ -554,6 +554,13 @@ class MultifileGroup final : public Object<GroupNode> {
     refuse_base_name(name, "moving");
     state_->structure_call(format::MoveRecord{0, id_, name, new_parent.object_id(), new_name});
   }
+  // The container's catalog holds no named datatypes (a base file's are not imported either).
+  std::optional<Datatype> named_type(const std::string&) override { return std::nullopt; }
+  void commit_type(const std::string& name, const Datatype& type) override {
+    throw Unsupported(fmt::format("committing datatype '{}' in group '{}' ({}) of container '{}': named datatypes "
+                                  "are not supported by the multifile driver yet; give datasets the type itself",
+                                  name, path(), type.describe(), state_->layout.path()));
+  }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));
   }
