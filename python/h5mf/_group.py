@@ -286,9 +286,9 @@ class Group(HLObject, MutableMapping):
         if isinstance(value, np.dtype):
             # h5py's named datatype (collective)
             check_writable(self._file, f"commit datatype '{path}'")
-            if path in self:
-                raise LinkExistsError(f"Unable to commit datatype (name already exists): '{path}' in file "
-                                      f"'{self._file.filename if self._file else ''}'")
+            if path in self:  # (h5py raises TypeError here)
+                raise TypeError(f"Unable to commit datatype (name already exists): '{path}' in file "
+                                f"'{self._file.filename if self._file else ''}'")
             self._id.commit_type(path, check_dataset_dtype(value))
         elif isinstance(value, SoftLink):
             self._id.create_soft_link(path, value.path)

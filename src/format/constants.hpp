@@ -43,6 +43,7 @@ enum class RecordType : std::uint16_t {
   Move = 11,    // a name renamed (h5py's Group.move, H5Lmove)
   SoftLink = 12,      // a name that holds a path, resolved when used (H5Lcreate_soft)
   ExternalLink = 13,  // a name that holds another file's name and a path in it (H5Lcreate_external)
+  NamedType = 20,     // a committed (named) datatype (H5Tcommit, h5py's group[name] = dtype)
   Write = 16,
   WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
   // File-image containers (the HDF5 file driver, docs/format.md "File-image containers"):

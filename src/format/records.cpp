@@ -35,6 +35,8 @@ const char* type_name(RecordType type) {
       return "SOFT_LINK";
     case RecordType::ExternalLink:
       return "EXTERNAL_LINK";
+    case RecordType::NamedType:
+      return "NAMED_TYPE";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -291,6 +293,15 @@ void encode_payload(Encoder& out, const ExternalLinkRecord& r) {
   out.str(r.path);
 }
 
+void encode_payload(Encoder& out, const NamedTypeRecord& r) {
+  check_name_arg(r.name, "named datatype");
+  if (r.type.empty()) throw InvalidArgument(fmt::format("named datatype '{}' without a type", r.name));
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.blob(r.type);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -444,6 +455,16 @@ ExternalLinkRecord decode_external_link(Decoder& in) {
   return r;
 }
 
+NamedTypeRecord decode_named_type(Decoder& in) {
+  NamedTypeRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.type = in.blob("type");
+  if (r.type.empty()) in.fail("a named datatype without a type");
+  return r;
+}
+
 MoveRecord decode_move(Decoder& in) {
   MoveRecord r;
   r.epoch = in.u64("epoch");
@@ -473,6 +494,7 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const MoveRecord&) const { return RecordType::Move; }
     RecordType operator()(const SoftLinkRecord&) const { return RecordType::SoftLink; }
     RecordType operator()(const ExternalLinkRecord&) const { return RecordType::ExternalLink; }
+    RecordType operator()(const NamedTypeRecord&) const { return RecordType::NamedType; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -646,6 +668,9 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::ExternalLink:
       record = decode_external_link(in);
+      break;
+    case RecordType::NamedType:
+      record = decode_named_type(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

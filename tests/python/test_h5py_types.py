@@ -203,25 +203,38 @@ def visited(f):
     return out
 
 
-def test_named_datatypes_as_h5py(tmp_path):
+def assert_same_named_types(path, ref_path):
     import h5py
-    os.mkdir(tmp_path / 'h5py_ref')
-    os.mkdir(tmp_path / 'h5mf')
-    with h5py.File(tmp_path / 'h5py_ref' / 'f.h5', 'w') as f:
-        ref = named(h5py, f)
-        ref_visited = visited(f)
-    path = str(tmp_path / 'h5mf' / 'f.h5')
-    with h5mf.File(path, 'w', driver='sec2') as f:
-        assert same(named(h5mf, f), ref)
-        assert visited(f) == ref_visited
-    with h5mf.File(path, 'r') as f:
-        assert [(k, type(v).__name__) for k, v in f.items()] == ref[2]
-        assert f['g/a'].dtype == ALIGNED and f['g/c'].dtype == np.complex64
-        assert visited(f) == ref_visited
-    with h5py.File(path, 'r') as f, h5py.File(tmp_path / 'h5py_ref' / 'f.h5', 'r') as g:
+    with h5py.File(path, 'r') as f, h5py.File(ref_path, 'r') as g:
         for name in ('t', 'g/c', 'g/a'):
             assert isinstance(f[name], h5py.Datatype) and f[name].dtype == g[name].dtype, name
             assert f[name].id == g[name].id, name  # H5Tequal
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_named_datatypes_as_h5py(tmp_path, driver):
+    import h5py
+    os.mkdir(tmp_path / 'h5py_ref')
+    os.mkdir(tmp_path / 'h5mf')
+    ref_path = str(tmp_path / 'h5py_ref' / 'f.h5')
+    with h5py.File(ref_path, 'w') as f:
+        ref = named(h5py, f)
+        ref_visited = visited(f)
+    path = str(tmp_path / 'h5mf' / 'f.h5')
+    with h5mf.File(path, 'w', driver=driver) as f:
+        assert same(named(h5mf, f), ref)
+        assert visited(f) == ref_visited
+        with pytest.raises(TypeError):  # as h5py: "Unable to commit datatype (name already exists)"
+            f['t'] = np.dtype('i8')
+    with h5mf.File(path, 'r') as f:  # reopened: direct reads of the container (or the sec2 file)
+        assert [(k, type(v).__name__) for k, v in f.items()] == ref[2]
+        assert f['g/a'].dtype == ALIGNED and f['g/c'].dtype == np.complex64
+        assert visited(f) == ref_visited
+    if driver == 'multifile':
+        h5mf.view(path, str(tmp_path / 'view.h5'))
+        assert_same_named_types(str(tmp_path / 'view.h5'), ref_path)
+        h5mf.merge(path)
+    assert_same_named_types(path, ref_path)
     assert h5dump(tmp_path / 'h5mf') == h5dump(tmp_path / 'h5py_ref')
 
 
@@ -237,8 +250,15 @@ def test_named_datatypes_of_h5py_files_listed_and_read(tmp_path):
         assert f.get('g/c', getclass=True) is h5mf.Datatype and f['g/c'].parent == f['g']
 
 
-def test_named_datatypes_refused_by_the_multifile_driver(tmp_path):
-    with h5mf.File(str(tmp_path / 'c.h5'), 'w', driver='multifile') as f:
-        with pytest.raises(NotImplementedError):
-            f['t'] = np.dtype('<i4')
-        assert 't' not in f
+def test_named_datatypes_deleted_and_moved_in_a_container(tmp_path):
+    import h5py
+    path = str(tmp_path / 'c.h5')
+    with h5mf.File(path, 'w', driver='multifile') as f:
+        f['t'] = np.dtype('c8')
+        f['u'] = np.dtype('f2')
+        f.move('u', 'v')
+        del f['t']
+        assert list(f) == ['v'] and f['v'].dtype == np.float16
+    h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert list(f) == ['v'] and isinstance(f['v'], h5py.Datatype) and f['v'].dtype == np.float16

@@ -630,6 +630,7 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(MoveRecord{13, 0, "group", 9, "renamed"});
   v.emplace_back(SoftLinkRecord{14, 1, "soft", "../relative/and spaces"});
   v.emplace_back(ExternalLinkRecord{15, 0, "ext", "other file.h5", "/x/y"});
+  v.emplace_back(NamedTypeRecord{16, 1, "named", type_blob()});
   return v;
 }
 
@@ -720,6 +721,29 @@ TEST(Records, UnlinkAndMoveNameSingleLinks) {
   EXPECT_EQ(decode_structure(RecordType::Move, move, "test"), StructureRecord(MoveRecord{6, 2, "x", 3, "yz"}));
   expect_format_error([&] { decode_structure(RecordType::Unlink, Bytes(unlink.begin(), unlink.end() - 1), "m"); },
                       "m: UNLINK record");
+}
+
+TEST(Records, NamedTypeHoldsItsType) {
+  EXPECT_EQ(static_cast<unsigned>(RecordType::NamedType), 20u);
+  EXPECT_EQ(record_type(NamedTypeRecord{}), RecordType::NamedType);
+  EXPECT_THROW(encode(StructureRecord{NamedTypeRecord{1, 0, "t", {}}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{NamedTypeRecord{1, 0, "a/b", type_blob()}}), InvalidArgument);
+  // NAMED_TYPE: epoch, parent, name, type.
+  const Bytes named = encode(StructureRecord{NamedTypeRecord{5, 2, "t", type_blob()}});
+  EXPECT_EQ(named.size(), 8u + 8u + 4u + 1u + 4u + type_blob().size());
+  EXPECT_EQ(decode_structure(RecordType::NamedType, named, "t"),
+            StructureRecord(NamedTypeRecord{5, 2, "t", type_blob()}));
+  // Without a type it does not decode: damage, not a datatype.
+  const Bytes no_type = [] {
+    Bytes b;
+    Encoder out(b);
+    out.u64(1);
+    out.u64(0);
+    out.str("t");
+    out.blob({});
+    return b;
+  }();
+  EXPECT_THROW(decode_structure(RecordType::NamedType, no_type, "t"), FormatError);
 }
 
 TEST(Records, SoftAndExternalLinksHoldTheirValues) {
@@ -931,7 +955,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 14u, 15u, 20u, 0xFFFFu}) {
+  for (unsigned t : {0u, 14u, 15u, 21u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

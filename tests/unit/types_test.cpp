@@ -393,22 +393,26 @@ TEST_P(TypedData, ComplexDatasetFillValueAndAttribute) {
 }
 
 TEST_P(TypedData, NamedDatatypes) {
-  File f = open("w");
   const Datatype type = Datatype::of<std::complex<double>>();
-  if (GetParam() == Driver::Multifile) {  // no container record for them yet
-    EXPECT_THROW(f.commit_type("t", type), Unsupported);
-    EXPECT_FALSE(f.contains("t"));
-    return;
+  {
+    File f = open("w");
+    f.commit_type("g/t", type);
+    EXPECT_EQ(f.keys(), std::vector<std::string>{"g"});
+    EXPECT_EQ(f.group("g").keys(), std::vector<std::string>{"t"});
+    EXPECT_EQ(f.named_type("g/t"), type.file_type());
+    EXPECT_EQ(f.link_info("g/t").kind, LinkKind::Hard);
+    EXPECT_FALSE(f.contains("g/t"));  // no group or dataset
+    EXPECT_THROW(f.commit_type("g/t", type), AlreadyExists);
+    EXPECT_THROW(f.named_type("g"), NotFound);
+    f.commit_type("u", Datatype::of<Particle>());
+    f.move("u", "g/u");
+    f.close();
   }
-  f.commit_type("g/t", type);
-  EXPECT_EQ(f.keys(), std::vector<std::string>{"g"});
-  EXPECT_EQ(f.group("g").keys(), std::vector<std::string>{"t"});
-  EXPECT_EQ(f.named_type("g/t"), type.file_type());
-  EXPECT_THROW(f.commit_type("g/t", type), AlreadyExists);
-  EXPECT_THROW(f.named_type("g"), NotFound);
-  f.close();
-  File again = open("r");
-  EXPECT_TRUE(again.named_type("/g/t").is_complex());
+  verify([&](File& f) {
+    EXPECT_TRUE(f.named_type("/g/t").is_complex());
+    EXPECT_EQ(f.named_type("/g/u"), Datatype::of<Particle>().file_type());
+    EXPECT_EQ(f.group("g").keys(), (std::vector<std::string>{"t", "u"}));
+  });
 }
 
 TEST_P(TypedData, EnumBoolArrayAndStringDatasets) {
