@@ -283,6 +283,9 @@ class Group(HLObject, MutableMapping):
             if path in self:
                 raise LinkExistsError(f"Unable to create link (name already exists): '{path}' in file "
                                       f"'{self._file.filename if self._file else ''}'")
+        if isinstance(value, Datatype):
+            raise NotImplementedError(f"cannot link '{path}' to named datatype '{value.name}': hard links to named "
+                                      'datatypes are not supported by h5mf yet')
         if isinstance(value, np.dtype):
             # h5py's named datatype (collective)
             check_writable(self._file, f"commit datatype '{path}'")

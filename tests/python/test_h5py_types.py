@@ -257,6 +257,8 @@ def test_named_datatypes_deleted_and_moved_in_a_container(tmp_path):
         f['t'] = np.dtype('c8')
         f['u'] = np.dtype('f2')
         f.move('u', 'v')
+        with pytest.raises(NotImplementedError):
+            f['w'] = f['v']
         del f['t']
         assert list(f) == ['v'] and f['v'].dtype == np.float16
     h5mf.merge(path)
