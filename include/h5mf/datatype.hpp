@@ -7,6 +7,7 @@
 #include <hdf5.h>
 
 #include <array>
+#include <complex>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -79,6 +80,12 @@ class Datatype {
   static Datatype sequence_of(const Datatype& base);  // variable-length sequence (H5Tvlen_create; hvl_t)
   // h5py's bool: an enum of 8-bit integers, FALSE = 0 and TRUE = 1 (numpy reads it as bool).
   static Datatype boolean();
+  // h5py's float16 (numpy 'f2'): an IEEE half float in native byte order (sign bit 15, exponent
+  // bits 10..14 with bias 15, mantissa bits 0..9); HDF5 1.10 predefines none.
+  static Datatype float16();
+  // h5py's complex numbers (numpy 'c8', 'c16'): a compound of two `part` floats named "r" and "i"
+  // at offsets 0 and part.size() (std::complex's layout).
+  static Datatype complex(const Datatype& part);
   // An array element type (H5T_ARRAY) of `dims` elements of `element`; an array of arrays is
   // flattened into one of more dimensions, as numpy's nested subarrays are.
   static Datatype array(const Datatype& element, const std::vector<std::uint64_t>& dims);
@@ -101,12 +108,13 @@ class Datatype {
   bool is_numeric() const;              // integer or float
 
   bool is_boolean() const;              // the enum boolean() makes (as h5py stores numpy bool)
+  bool is_complex() const;              // a compound h5py reads as complex: floats "r" and "i" of one type
 
   // The type to store in a file for this type: standard types for numbers, little-endian unless the
   // type is explicitly big-endian (native int -> H5T_STD_I32LE, H5T_STD_I32BE stays); enums over
   // their base's file type with the same names and values; arrays of their element's file type;
-  // compounds packed (no padding), members in their order with their file types; the type itself
-  // otherwise (strings, opaque, ...).
+  // compounds with the same size and member offsets (padding kept, as h5py keeps numpy's), members
+  // with their file types; the type itself otherwise (strings, opaque, float16, ...).
   Datatype file_type() const;
 
   // HDF5's own binary encoding (H5Tencode / H5Tdecode).
@@ -133,6 +141,11 @@ template <class T, class A>
 inline constexpr bool is_sequence<std::vector<T, A>> = true;
 hid_t native_type_id(std::size_t size, bool is_signed, bool is_float);
 [[noreturn]] void member_size_mismatch(const std::string& name, std::size_t bytes, const Datatype& type);
+
+template <class T>
+inline constexpr bool is_complex = false;
+template <class F>
+inline constexpr bool is_complex<std::complex<F>> = true;
 
 template <class T>
 struct is_std_array : std::false_type {};
@@ -249,6 +262,8 @@ Datatype Datatype::of() {
   } else if constexpr (std::is_enum_v<U>) {
     static_assert(detail::always_false<U>,
                   "h5mf: register the enum first: H5MF_REGISTER_TYPE(E, h5mf::Enum<E>{{\"NAME\", E::value}, ...})");
+  } else if constexpr (detail::is_complex<U>) {
+    return complex(of<typename U::value_type>());  // as h5py stores numpy complex
   } else if constexpr (detail::is_fixed_string<U>::value) {
     static_assert(sizeof(U) == sizeof(U::bytes));
     return fixed_string(sizeof(U::bytes));

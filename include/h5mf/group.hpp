@@ -66,6 +66,11 @@ class Group {
   // file `file`. Stored as given; the merged file holds it as HDF5's external link. This API does
   // not follow it (group(), dataset() and contains() see nothing there); the Python package does.
   void create_external_link(std::string_view path, std::string_view file, std::string_view target);
+  // A committed (named) datatype, as h5py's `group[path] = numpy.dtype(...)` (collective): `type`'s
+  // file type stored under `path`. Unsupported on the multifile driver (not yet in containers).
+  void commit_type(std::string_view path, const Datatype& type);
+  // The type of the named datatype at `path`. Throws NotFound when `path` is no named datatype.
+  Datatype named_type(std::string_view path) const;
   // The link `path` is (its last component; the root and "." are hard links). Throws NotFound.
   LinkInfo link_info(std::string_view path) const;
   // Equal for every name of one object (h5py's `a == b`), different for other objects of the file.

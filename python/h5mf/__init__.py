@@ -22,6 +22,7 @@ closed...) are issued as h5mf.H5mfWarning through the warnings module.
 from ._core import CollectiveMismatchError, FormatError, MergeReport, VerifyReport, ViewReport, __version__
 from ._attrs import AttributeManager
 from ._dataset import Dataset
+from ._datatype import Datatype
 from ._dtypes import check_enum_dtype, check_string_dtype, check_vlen_dtype, enum_dtype, string_dtype, vlen_dtype
 from ._file import File
 from ._group import ExternalLink, Group, HardLink, SoftLink
@@ -31,7 +32,7 @@ from ._object import LinkExistsError
 from ._warnings import H5mfWarning
 
 __all__ = [
-    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'ExternalLink', 'File', 'FormatError', 'Group',
+    'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'Datatype', 'ExternalLink', 'File', 'FormatError', 'Group',
     'H5mfWarning', 'HardLink', 'LinkExistsError', 'SoftLink', 'MergeReport', 'VerifyReport', 'ViewReport',
     'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
     'enum_dtype', 'merge', 'register_h5py_driver', 'string_dtype', 'verify', 'view', 'vlen_dtype',

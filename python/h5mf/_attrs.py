@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from ._dtypes import guess_string_dtype, is_supported, is_vlen_string, string_dtype
+from ._dtypes import guess_string_dtype, has_vlen_member, is_supported, is_vlen_string, string_dtype
 from ._object import check_writable, extent
 
 
@@ -98,9 +98,13 @@ class AttributeManager(MutableMapping):
         if array.dtype.kind == 'O' and array.size > 0 and all(isinstance(v, str) for v in array.flat):
             self._write_strings(name, array, 'utf-8')
             return
+        if has_vlen_member(array.dtype):
+            raise NotImplementedError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: '
+                                      'compounds with variable-length members')
         if not is_supported(array.dtype):
             raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: use numbers '
-                            '(bool, int8..uint64, float32, float64), enums, structured dtypes, str or bytes')
+                            '(bool, int8..uint64, float16..float64, complex64, complex128), enums, structured '
+                            'dtypes, str or bytes')
         # (not np.ascontiguousarray: it turns scalars into 1-element arrays)
         self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), None)
 

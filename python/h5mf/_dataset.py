@@ -482,14 +482,17 @@ class Dataset(HLObject):
             # Numbers to an enum or bool (HDF5 converts only enum to enum): numpy converts them, as
             # h5py's own integer-enum conversion does.
             data = value.astype(self._dtype)
+        elif isinstance(value, np.ndarray) and value.dtype.kind == 'c' and self._dtype.kind != 'c':
+            raise TypeError(f'cannot write an array of dtype {value.dtype} to dataset {self.name!r} of dtype '
+                            f'{self._dtype}: complex numbers to a non-complex type')
         elif isinstance(value, np.ndarray) and is_supported(value.dtype):
             data = value
         elif isinstance(value, np.ndarray) and not _numpy_converts(value.dtype, self._dtype):
             raise TypeError(f'cannot write an array of dtype {value.dtype} to dataset {self.name!r} of dtype '
                             f'{self._dtype}')
         else:
-            # Python numbers and lists, and arrays of bool or float16 (which are no HDF5 memory
-            # types here): numpy converts them to the dataset's type, as h5py does for non-arrays.
+            # Python numbers and lists, and arrays of other dtypes numpy converts (bool, long double)
+            # to the dataset's type, as h5py does for non-arrays.
             data = np.asarray(value, dtype=self._dtype)
         data = self._shaped(data, selected)
         return data if data.flags.c_contiguous else data.copy(order='C')

@@ -7,7 +7,8 @@ import numpy as np
 # h5py's default for create_dataset without dtype or data.
 DEFAULT_DTYPE = np.dtype('f4')
 
-_SUPPORTED_SIZES = {'i': (1, 2, 4, 8), 'u': (1, 2, 4, 8), 'f': (4, 8), 'b': (1,)}
+# float16 and complex are stored as h5py stores them: an IEEE half float, a compound of floats r, i.
+_SUPPORTED_SIZES = {'i': (1, 2, 4, 8), 'u': (1, 2, 4, 8), 'f': (2, 4, 8), 'c': (8, 16), 'b': (1,)}
 
 
 def enum_dtype(values_dict, basetype=np.uint8):
@@ -27,7 +28,8 @@ def check_enum_dtype(dt):
 
 def is_supported(dtype):
     """True when h5mf can transfer this dtype as it is (HDF5 converts it to the dataset's type):
-    numbers, bool, 'S<n>', enums, and subarrays and structured dtypes of these."""
+    numbers (float16 and complex included), bool, 'S<n>', enums, and subarrays and structured dtypes
+    of these."""
     if dtype.subdtype is not None:
         return is_supported(dtype.subdtype[0])
     if dtype.names is not None:
@@ -124,12 +126,24 @@ def check_dataset_dtype(dtype):
         if not is_supported(base):
             raise TypeError(f'h5mf cannot create variable-length sequences of {base!r} yet')
         return dtype
+    if has_vlen_member(dtype):
+        raise NotImplementedError(f'h5mf cannot store compounds with variable-length members yet ({dtype!r})')
     if not is_supported(dtype):
         raise TypeError(
             f'h5mf cannot create datasets of dtype {dtype!r} yet: use bool, int8..int64, uint8..uint64, '
-            "float32, float64, fixed-length bytes ('S<n>'), enums, subarrays and structured dtypes of these, "
+            "float16, float32, float64, complex64, complex128, fixed-length bytes ('S<n>'), enums, subarrays and structured dtypes of these, "
             'variable-length strings (h5mf.string_dtype()) or sequences (h5mf.vlen_dtype())')
     return dtype
+
+
+def has_vlen_member(dtype):
+    """True for a structured dtype (or subarray of one) with a variable-length string or sequence
+    anywhere among its fields."""
+    if dtype.subdtype is not None:
+        return has_vlen_member(dtype.subdtype[0])
+    if dtype.names is None:
+        return False
+    return any(dtype.fields[n][0].kind == 'O' or has_vlen_member(dtype.fields[n][0]) for n in dtype.names)
 
 
 def fields_dtype(dtype, names):

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _core
 from ._dataset import Dataset
+from ._datatype import Datatype
 from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
 from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX, FILTER_SCALEOFFSET, FILTER_SHUFFLE,
                        FILTER_SZIP, FLAG_MANDATORY, FLAG_OPTIONAL, SO_FLOAT_DSCALE, SO_INT, SZIP_ALLOW_K13, SZIP_EC,
@@ -160,9 +161,24 @@ class Group(HLObject, MutableMapping):
 
     # -- mapping ------------------------------------------------------------------------------
     def _wrap(self, path):
-        if self._id.type_of(path) == 'group':
+        try:
+            kind = self._id.type_of(path)
+        except KeyError:
+            named = self._named(path)
+            if named is None:
+                raise
+            return named
+        if kind == 'group':
             return Group(self._id.group(path), self._file)
         return Dataset(self._id.dataset(path), self._file)
+
+    def _named(self, path):
+        """The named datatype at `path` (h5py's Datatype), or None when there is none."""
+        try:
+            dtype = self._id.named_type(path)
+        except (KeyError, ValueError):
+            return None
+        return Datatype(dtype, posixpath.normpath(posixpath.join(self.name, path)), self._file)
 
     def __getitem__(self, path):
         path = self._path(path)
@@ -258,7 +274,8 @@ class Group(HLObject, MutableMapping):
         """``group['x'] = array`` creates dataset 'x' from the array (h5py's shortcut);
         ``group['x'] = group['y']`` (a group or dataset of this file) makes 'x' a hard link, one more
         name of the same object, as in h5py (collective); ``group['x'] = SoftLink(path)`` and
-        ``ExternalLink(filename, path)`` make soft and external links (collective)."""
+        ``ExternalLink(filename, path)`` make soft and external links, ``group['t'] = numpy.dtype(...)``
+        a named datatype (h5mf.Datatype; sec2 and mpio only), all collective."""
         path = self._path(path)
         if isinstance(value, (Group, Dataset, SoftLink, ExternalLink)):
             check_writable(self._file, f"create link '{path}'")
@@ -266,7 +283,17 @@ class Group(HLObject, MutableMapping):
             if path in self:
                 raise LinkExistsError(f"Unable to create link (name already exists): '{path}' in file "
                                       f"'{self._file.filename if self._file else ''}'")
-        if isinstance(value, SoftLink):
+        if isinstance(value, Datatype):
+            raise NotImplementedError(f"cannot link '{path}' to named datatype '{value.name}': hard links to named "
+                                      'datatypes are not supported by h5mf yet')
+        if isinstance(value, np.dtype):
+            # h5py's named datatype (collective)
+            check_writable(self._file, f"commit datatype '{path}'")
+            if path in self:  # (h5py raises TypeError here)
+                raise TypeError(f"Unable to commit datatype (name already exists): '{path}' in file "
+                                f"'{self._file.filename if self._file else ''}'")
+            self._id.commit_type(path, check_dataset_dtype(value))
+        elif isinstance(value, SoftLink):
             self._id.create_soft_link(path, value.path)
         elif isinstance(value, ExternalLink):
             self._id.create_external_link(path, value.filename, value.path)
@@ -314,8 +341,14 @@ class Group(HLObject, MutableMapping):
 
         def walk(group, prefix):
             for key in group:
-                # As H5Ovisit: soft and external links are not followed (nor named datatypes opened).
-                if group._id.link_info(key)[0] != 'hard' or not group._id.contains(key):
+                # As H5Ovisit: soft and external links are not followed.
+                if group._id.link_info(key)[0] != 'hard':
+                    continue
+                if not group._id.contains(key):
+                    named = group._named(key)  # a named datatype is visited, as h5py visits it
+                    result = None if named is None else func(prefix + key, named)
+                    if result is not None:
+                        return result
                     continue
                 name = prefix + key
                 obj = group[key]

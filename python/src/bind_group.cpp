@@ -52,6 +52,18 @@ void bind_group(py::module_& m) {
           py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"),
           py::arg("fill"), py::arg("filters") = FilterArgs{}, py::call_guard<Locked>())
       .def("dataset", &Group::dataset, py::call_guard<Locked>())
+      .def(
+          "commit_type",
+          [](Group& g, std::string_view path, const py::dtype& dtype) {
+            Datatype type = vlen_string_type(dtype);
+            if (!type.valid()) type = vlen_sequence_type(dtype);
+            if (!type.valid()) type = datatype_of(element_type(dtype));
+            g.commit_type(path, type);
+          },
+          py::call_guard<Locked>(), "a named datatype (collective)")
+      .def(
+          "named_type", [](const Group& g, std::string_view path) { return dtype_of(g.named_type(path)); },
+          py::call_guard<Locked>(), "the numpy dtype of the named datatype at path")
       .def("link_group", py::overload_cast<std::string_view, const Group&>(&Group::create_hard_link),
            py::call_guard<Locked>(), "a hard link to a group (collective)")
       .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),

@@ -14,8 +14,8 @@ std::string describe(const py::dtype& dtype) { return py::str(py::repr(dtype)).c
 
 [[noreturn]] void unsupported(const py::dtype& dtype) {
   throw py::type_error("h5mf cannot transfer numpy dtype " + describe(dtype) +
-                       ": use bool, int8..int64, uint8..uint64, float32, float64, fixed-length bytes ('S<n>'), "
-                       "h5py enum dtypes, subarrays and structured dtypes of these");
+                       ": use bool, int8..int64, uint8..uint64, float16, float32, float64, complex64, complex128, "
+                       "fixed-length bytes ('S<n>'), h5py enum dtypes, subarrays and structured dtypes of these");
 }
 
 Datatype native_integer(std::size_t size, bool is_signed) {
@@ -76,7 +76,8 @@ ElementType element_type(const py::dtype& dtype) {
   }
   const bool number_size = out.itemsize == 1 || out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8;
   const bool supported = out.kind == 'i' || out.kind == 'u' ? number_size
-                         : out.kind == 'f'                  ? out.itemsize == 4 || out.itemsize == 8
+                         : out.kind == 'f'                  ? out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8
+                         : out.kind == 'c'                  ? out.itemsize == 8 || out.itemsize == 16
                          : out.kind == 'S'                  ? out.itemsize > 0
                          : out.kind == 'b'                  ? out.itemsize == 1
                                                             : false;
@@ -119,7 +120,17 @@ Datatype datatype_of(const ElementType& element) {
     case 'b': return Datatype::boolean();
     case 'i': type = native_integer(element.itemsize, true); break;
     case 'u': type = native_integer(element.itemsize, false); break;
-    case 'f': type = element.itemsize == 4 ? Datatype::of<float>() : Datatype::of<double>(); break;
+    case 'f':
+      type = element.itemsize == 2   ? Datatype::float16()
+             : element.itemsize == 4 ? Datatype::of<float>()
+                                     : Datatype::of<double>();
+      break;
+    case 'c': {  // as h5py: a compound of two floats "r" and "i", in the dtype's byte order
+      ElementType part = element;
+      part.kind = 'f';
+      part.itemsize = element.itemsize / 2;
+      return Datatype::complex(datatype_of(part));
+    }
     case 'S':
       type = Datatype::fixed_string(element.itemsize);
       if (element.utf8 && H5Tset_cset(type.id(), H5T_CSET_UTF8) < 0) {
@@ -147,7 +158,7 @@ py::dtype dtype_of(const Datatype& type) {
       format = order() + (H5Tget_sign(id) == H5T_SGN_2 ? "i" : "u") + std::to_string(size);
       break;
     case H5T_FLOAT:
-      if (size == 4 || size == 8) format = order() + "f" + std::to_string(size);
+      if (size == 2 || size == 4 || size == 8) format = order() + "f" + std::to_string(size);
       break;
     case H5T_STRING:
       if (type.is_variable_length()) {
@@ -202,6 +213,14 @@ py::dtype dtype_of(const Datatype& type) {
       return numpy().attr("dtype")(py::make_tuple(base, shape)).cast<py::dtype>();
     }
     case H5T_COMPOUND: {
+      if (type.is_complex()) {  // as h5py: floats "r" and "i" read as numpy complex
+        const Datatype part = Datatype::adopt(H5Tget_member_type(id, 0));
+        const std::size_t part_size = part.size();
+        if (part_size == 4 || part_size == 8) {
+          const std::string byte_order = H5Tget_order(part.id()) == H5T_ORDER_BE ? ">" : "<";
+          return py::dtype::from_args(py::str(byte_order + "c" + std::to_string(2 * part_size)));
+        }
+      }
       const int members = H5Tget_nmembers(id);
       if (members < 0) throw IoError("cannot count the members of " + type.describe());
       py::list names, formats, offsets;

@@ -308,6 +308,30 @@ void Group::move(std::string_view source, std::string_view dest) {
   from->move(name, *to, new_name);
 }
 
+void Group::commit_type(std::string_view path, const Datatype& type) {
+  if (!type.valid()) throw InvalidArgument(fmt::format("commit_type '{}': no datatype given", path));
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot commit type '{}': the group exists in file '{}'", path, file_->path));
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("commit datatype '{}'", full));
+  if (parent->link_value(leaf)) {
+    throw AlreadyExists(fmt::format("cannot commit datatype '{}': '{}' already exists in file '{}'", path, full,
+                                    file_->path));
+  }
+  parent->commit_type(leaf, type.file_type());
+}
+
+Datatype Group::named_type(std::string_view path) const {
+  auto [parent, leaf] = walk(path, false);
+  std::optional<Datatype> type = leaf.empty() ? std::nullopt : parent->named_type(leaf);
+  if (!type) {
+    throw NotFound(fmt::format("'{}' is no named datatype in file '{}'", leaf.empty() ? std::string(path)
+                                                                                    : join(parent->path(), leaf),
+                               file_->path));
+  }
+  return *std::move(type);
+}
+
 void Group::create_soft_link(std::string_view path, std::string_view target) {
   if (target.empty() || target.find('\0') != std::string_view::npos) {
     throw InvalidArgument(fmt::format("cannot create soft link '{}' in file '{}': its target '{}' must be a non-empty "

@@ -52,7 +52,7 @@ std::optional<std::uint64_t> Catalog::resolve_link(std::uint64_t group, std::str
   if (name.empty() || name == ".") return group;
   if (auto id = child(group, name)) return id;
   const SymbolicLink* link = symlink(group, name);
-  if (link == nullptr || link->external() || hops >= 16) return std::nullopt;  // HDF5's H5L_NUM_LINKS
+  if (link == nullptr || link->external() || link->named_type() || hops >= 16) return std::nullopt;  // H5L_NUM_LINKS
   return resolve_path(group, link->path, hops + 1);
 }
 
@@ -224,10 +224,13 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SoftLinkRecord>) {
-          add_symlink(r.parent, r.name, SymbolicLink{"", r.path, r.epoch}, context);
+          add_symlink(r.parent, r.name, SymbolicLink{"", r.path, r.epoch, {}}, context);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::ExternalLinkRecord>) {
-          add_symlink(r.parent, r.name, SymbolicLink{r.file, r.path, r.epoch}, context);
+          add_symlink(r.parent, r.name, SymbolicLink{r.file, r.path, r.epoch, {}}, context);
+          note_epoch(r.epoch);
+        } else if constexpr (std::is_same_v<R, format::NamedTypeRecord>) {
+          add_symlink(r.parent, r.name, SymbolicLink{"", "", r.epoch, r.type}, context);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::OpenedRecord>) {
           if (sessions_.empty() || r.session != sessions_.size() - 1) {

@@ -26,11 +26,14 @@ struct AttributeEntry {
 };
 
 // A soft link (`file` empty: `path` resolved in this file when used, absolute or relative to its
-// group) or an external link (object `path` of HDF5 file `file`).
+// group), an external link (object `path` of HDF5 file `file`), or a named datatype (`type`, its
+// H5Tencode bytes; no file or path): names that reach no object of the catalog.
 struct SymbolicLink {
   std::string file, path;
   std::uint64_t epoch = 0;
+  format::Bytes type;
   bool external() const { return !file.empty(); }
+  bool named_type() const { return !type.empty(); }
   friend bool operator==(const SymbolicLink&, const SymbolicLink&) = default;
 };
 
@@ -44,7 +47,7 @@ struct CatalogObject {
   // Groups only. A child's id may name an object whose own `parent` and `name` are elsewhere: a hard
   // link (LINK record) is one more name of an existing object.
   std::map<std::string, std::uint64_t, std::less<>> children;
-  std::map<std::string, SymbolicLink, std::less<>> symlinks;  // groups only; names not in children
+  std::map<std::string, SymbolicLink, std::less<>> symlinks;  // groups only; names not in children (named types too)
   std::map<std::string, AttributeEntry, std::less<>> attributes;
   // Datasets only:
   format::Bytes type;

@@ -78,6 +78,11 @@ class GroupNode : public Node {
   // Renames `name`, which exists, to `new_name`, which does not, in `new_parent`, a group of the same
   // file (collective): the same object under its new name.
   virtual void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) = 0;
+  // Committed (named) datatypes, h5py's `group[name] = numpy.dtype(...)`: the type `name` reaches
+  // (soft links followed), nullopt when it is no named datatype; and commit (collective; `name`
+  // valid and new; Unsupported where the driver cannot store them).
+  virtual std::optional<Datatype> named_type(const std::string& name) = 0;
+  virtual void commit_type(const std::string& name, const Datatype& type) = 0;
   // `name` exists and is of that kind.
   virtual std::shared_ptr<GroupNode> open_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> open_dataset(const std::string& name) = 0;

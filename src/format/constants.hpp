@@ -50,6 +50,7 @@ enum class RecordType : std::uint16_t {
   // File-image containers (the HDF5 file driver, docs/format.md "File-image containers"):
   Range = 18,  // bytes at a file address
   End = 19,    // the end of the file's allocated space (HDF5's EOA) at a flush or close
+  NamedType = 20,  // a committed (named) datatype (H5Tcommit, h5py's group[name] = dtype)
 };
 
 // SESSION flags.

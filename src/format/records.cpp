@@ -39,6 +39,8 @@ const char* type_name(RecordType type) {
       return "DIMENSION_SCALE";
     case RecordType::DimensionLabel:
       return "DIMENSION_LABEL";
+    case RecordType::NamedType:
+      return "NAMED_TYPE";
     case RecordType::Write:
       return "WRITE";
     case RecordType::WriteFrom:
@@ -313,6 +315,15 @@ void encode_payload(Encoder& out, const DimensionLabelRecord& r) {
   out.str(r.label);
 }
 
+void encode_payload(Encoder& out, const NamedTypeRecord& r) {
+  check_name_arg(r.name, "named datatype");
+  if (r.type.empty()) throw InvalidArgument(fmt::format("named datatype '{}' without a type", r.name));
+  out.u64(r.epoch);
+  out.u64(r.parent);
+  out.str(r.name);
+  out.blob(r.type);
+}
+
 // ---- Decoders ----
 
 SessionRecord decode_session(Decoder& in) {
@@ -494,6 +505,16 @@ DimensionLabelRecord decode_dimension_label(Decoder& in) {
   return r;
 }
 
+NamedTypeRecord decode_named_type(Decoder& in) {
+  NamedTypeRecord r;
+  r.epoch = in.u64("epoch");
+  r.parent = in.u64("parent");
+  r.name = decode_name(in, "name");
+  r.type = in.blob("type");
+  if (r.type.empty()) in.fail("a named datatype without a type");
+  return r;
+}
+
 MoveRecord decode_move(Decoder& in) {
   MoveRecord r;
   r.epoch = in.u64("epoch");
@@ -525,6 +546,7 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const ExternalLinkRecord&) const { return RecordType::ExternalLink; }
     RecordType operator()(const DimensionScaleRecord&) const { return RecordType::DimensionScale; }
     RecordType operator()(const DimensionLabelRecord&) const { return RecordType::DimensionLabel; }
+    RecordType operator()(const NamedTypeRecord&) const { return RecordType::NamedType; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -704,6 +726,9 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
       break;
     case RecordType::DimensionLabel:
       record = decode_dimension_label(in);
+      break;
+    case RecordType::NamedType:
+      record = decode_named_type(in);
       break;
     case RecordType::Write:
     case RecordType::WriteFrom:

@@ -138,11 +138,20 @@ struct DimensionLabelRecord {
   friend bool operator==(const DimensionLabelRecord&, const DimensionLabelRecord&) = default;
 };
 
+// A committed (named) datatype (h5py's `group[name] = numpy.dtype(...)`, H5Tcommit): `name` in
+// group `parent` holds `type`, encoded by H5Tencode (a file type).
+struct NamedTypeRecord {
+  std::uint64_t epoch = 0, parent = 0;
+  std::string name;
+  Bytes type;
+  friend bool operator==(const NamedTypeRecord&, const NamedTypeRecord&) = default;
+};
+
 using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
                                      SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
                                      BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord,
                                      SoftLinkRecord, ExternalLinkRecord, DimensionScaleRecord,
-                                     DimensionLabelRecord>;
+                                     DimensionLabelRecord, NamedTypeRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;

@@ -169,6 +169,27 @@ Datatype Datatype::boolean() {
   return enumeration(copy_of(H5T_NATIVE_INT8), members);
 }
 
+Datatype Datatype::float16() {
+  // Made as h5py makes its IEEE_F16LE/BE: from the 32-bit IEEE type, so that H5Tequal holds
+  // between h5mf's and h5py's.
+  Datatype type = copy_of(std::endian::native == std::endian::big ? H5T_IEEE_F32BE : H5T_IEEE_F32LE);
+  const char* what = "making a 16-bit IEEE float type";
+  check(H5Tset_fields(type.id_, 15, 10, 5, 0, 10), what);
+  check(H5Tset_size(type.id_, 2), what);
+  check(H5Tset_ebias(type.id_, 15), what);
+  return type;
+}
+
+Datatype Datatype::complex(const Datatype& part) {
+  require_valid(part, "complex");
+  if (part.type_class() != H5T_FLOAT) {
+    throw InvalidArgument(fmt::format("the parts of a complex type must be floats, not {}", part.describe()));
+  }
+  // h5py's default names (h5py.get_config().complex_names).
+  const CompoundMember members[] = {{"r", 0, &part}, {"i", part.size(), &part}};
+  return compound(2 * part.size(), members);
+}
+
 Datatype Datatype::array(const Datatype& element, const std::vector<std::uint64_t>& dims) {
   require_valid(element, "array");
   const std::string what = fmt::format("making an array type [{}] of {}", fmt::join(dims, ","), element.describe());
@@ -298,6 +319,15 @@ bool Datatype::is_boolean() const {
   return H5Tequal(id_, reference.id_) > 0;
 }
 
+bool Datatype::is_complex() const {
+  // As h5py reads compounds: two members named "r" and "i" of the same float type (any offsets).
+  if (type_class() != H5T_COMPOUND || member_count(id_) != 2) return false;
+  if (member_name(id_, 0) != "r" || member_name(id_, 1) != "i") return false;
+  const Datatype real = adopt(check_id(H5Tget_member_type(id_, 0), "getting a compound member's type"));
+  const Datatype imaginary = adopt(check_id(H5Tget_member_type(id_, 1), "getting a compound member's type"));
+  return real.type_class() == H5T_FLOAT && real == imaginary;
+}
+
 Datatype Datatype::file_type() const {
   const H5T_class_t type_class = this->type_class();
   if (type_class == H5T_ENUM) return enum_file_type();
@@ -360,24 +390,20 @@ Datatype Datatype::enum_file_type() const {
 }
 
 Datatype Datatype::compound_file_type() const {
-  const unsigned members = member_count(id_);
-  std::vector<std::string> names;
-  std::vector<Datatype> types;
-  std::size_t total = 0;
-  for (unsigned i = 0; i < members; ++i) {
-    names.push_back(member_name(id_, i));
-    types.push_back(adopt(check_id(H5Tget_member_type(id_, i), [&] {
-                      return "getting a member type of " + describe();
-                    })).file_type());
-    total += types.back().size();
-  }
+  // Same size and offsets as in memory (h5py keeps numpy's padding): members' file types are the
+  // same size as their memory types (numbers keep their size, variable-length types stay handles).
+  const std::size_t total = size();
   Datatype out =
       adopt(check_id(H5Tcreate(H5T_COMPOUND, total), [&] { return "making the file type of " + describe(); }));
-  std::size_t offset = 0;
+  const unsigned members = member_count(id_);
   for (unsigned i = 0; i < members; ++i) {
-    check(H5Tinsert(out.id_, names[i].c_str(), offset, types[i].id_),
-          [&] { return fmt::format("adding member '{}' to the file type of {}", names[i], describe()); });
-    offset += types[i].size();
+    const std::string name = member_name(id_, i);
+    const std::size_t offset = H5Tget_member_offset(id_, i);
+    const Datatype type = adopt(check_id(H5Tget_member_type(id_, i), [&] {
+                            return "getting a member type of " + describe();
+                          })).file_type();
+    check(H5Tinsert(out.id_, name.c_str(), offset, type.id_),
+          [&] { return fmt::format("adding member '{}' to the file type of {}", name, describe()); });
   }
   return out;
 }

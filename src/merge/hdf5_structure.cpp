@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "h5mf/datatype.hpp"
 #include "values/attribute_codec.hpp"
 #include "format/constants.hpp"
 
@@ -77,7 +78,11 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
   }
   for (const auto& [path, link] : names.symlinks) {
     if (base_exists && link.epoch == 0) continue;
-    if (link.external()) {
+    if (link.named_type()) {
+      const Datatype committed = Datatype::decode(link.type);  // H5Tcommit2 makes this copy the file's object
+      hdf5::check(H5Tcommit2(file, path.c_str(), committed.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  [&] { return fmt::format("commit datatype '{}' ({}) in '{}'", path, committed.describe(), output); });
+    } else if (link.external()) {
       hdf5::check(H5Lcreate_external(link.file.c_str(), link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                   fmt::format("create external link '{}' to '{}' in '{}' in '{}'", path, link.path, link.file, output));
     } else {

@@ -282,7 +282,7 @@ def test_fixed_length_bytes(mfile):
 
 def test_unsupported_memory_dtype_is_converted(mfile):
     d = mfile.create_dataset('x', (2,), dtype='f8')
-    d[...] = np.array([1.5, 2.5], dtype='f2')  # float16 is not an HDF5 memory type here: numpy converts
+    d[...] = np.array([1.5, 2.5], dtype='f2')  # HDF5 converts
     assert d[...].tolist() == [1.5, 2.5]
     with pytest.raises(TypeError):
         d[...] = np.array([1 + 2j, 3j])

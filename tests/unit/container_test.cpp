@@ -214,7 +214,7 @@ TEST(Catalog, SoftLinksResolveWhenUsedAndNeverKeepObjects) {
   EXPECT_EQ(c.resolve(0, "ext"), std::nullopt);   // another file
   EXPECT_EQ(c.child(0, "s"), std::nullopt);       // not a hard link
   ASSERT_NE(c.symlink(0, "ext"), nullptr);
-  EXPECT_EQ(*c.symlink(0, "ext"), (container::SymbolicLink{"other.h5", "/x", 7}));
+  EXPECT_EQ(*c.symlink(0, "ext"), (container::SymbolicLink{"other.h5", "/x", 7, {}}));
   EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 0, "g", "/x"}), FormatError);  // name taken
   EXPECT_THROW(c.apply(format::CreateGroupRecord{8, 3, 0, "s"}), FormatError);   // name taken by a link
   EXPECT_THROW(c.apply(format::LinkRecord{8, 0, "ext", 1}), FormatError);

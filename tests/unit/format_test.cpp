@@ -633,6 +633,7 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(DimensionScaleRecord{16, 2, kMaxRank - 1, 3, true});
   v.emplace_back(DimensionScaleRecord{17, 2, 0, 3, false});
   v.emplace_back(DimensionLabelRecord{18, 2, 1, "ünïcode label"});
+  v.emplace_back(NamedTypeRecord{19, 1, "named", type_blob()});
   return v;
 }
 
@@ -723,6 +724,29 @@ TEST(Records, UnlinkAndMoveNameSingleLinks) {
   EXPECT_EQ(decode_structure(RecordType::Move, move, "test"), StructureRecord(MoveRecord{6, 2, "x", 3, "yz"}));
   expect_format_error([&] { decode_structure(RecordType::Unlink, Bytes(unlink.begin(), unlink.end() - 1), "m"); },
                       "m: UNLINK record");
+}
+
+TEST(Records, NamedTypeHoldsItsType) {
+  EXPECT_EQ(static_cast<unsigned>(RecordType::NamedType), 20u);
+  EXPECT_EQ(record_type(NamedTypeRecord{}), RecordType::NamedType);
+  EXPECT_THROW(encode(StructureRecord{NamedTypeRecord{1, 0, "t", {}}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{NamedTypeRecord{1, 0, "a/b", type_blob()}}), InvalidArgument);
+  // NAMED_TYPE: epoch, parent, name, type.
+  const Bytes named = encode(StructureRecord{NamedTypeRecord{5, 2, "t", type_blob()}});
+  EXPECT_EQ(named.size(), 8u + 8u + 4u + 1u + 4u + type_blob().size());
+  EXPECT_EQ(decode_structure(RecordType::NamedType, named, "t"),
+            StructureRecord(NamedTypeRecord{5, 2, "t", type_blob()}));
+  // Without a type it does not decode: damage, not a datatype.
+  const Bytes no_type = [] {
+    Bytes b;
+    Encoder out(b);
+    out.u64(1);
+    out.u64(0);
+    out.str("t");
+    out.blob({});
+    return b;
+  }();
+  EXPECT_THROW(decode_structure(RecordType::NamedType, no_type, "t"), FormatError);
 }
 
 TEST(Records, SoftAndExternalLinksHoldTheirValues) {
@@ -957,7 +981,7 @@ TEST(Records, DecodeStructureRejectsWriteAndUnknownTypes) {
   const Bytes w = encode(sample_write_records()[0]);
   expect_format_error([&] { decode_structure(RecordType::Write, w, "m at offset 64"); },
                       "m at offset 64: WRITE record: a WRITE record is not a structure record");
-  for (unsigned t : {0u, 20u, 0xFFFFu}) {
+  for (unsigned t : {0u, 21u, 0xFFFFu}) {
     expect_format_error([&] { decode_structure(static_cast<RecordType>(t), {}, "m"); },
                         "m: record type " + std::to_string(t));
   }

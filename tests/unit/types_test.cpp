@@ -157,7 +157,7 @@ TEST(Types, ArraysFlattenNestedArrays) {
   EXPECT_THROW(Datatype::array(Datatype::of<int>(), {2, 0}), InvalidArgument);
 }
 
-TEST(Types, CompoundRegistrationAndPackedFileType) {
+TEST(Types, CompoundRegistrationAndFileTypeWithTheStructsLayout) {
   const Datatype t = Datatype::of<Particle>();
   EXPECT_EQ(t.type_class(), H5T_COMPOUND);
   EXPECT_EQ(t.size(), sizeof(Particle));
@@ -166,10 +166,12 @@ TEST(Types, CompoundRegistrationAndPackedFileType) {
   EXPECT_EQ(H5Tget_member_offset(t.id(), 5), offsetof(Particle, inner));
 
   const Datatype file = t.file_type();
-  // x 8, tag 1, id 4, alive 1, color 2, inner (4 + 6), position 24, label 6: packed.
-  EXPECT_EQ(file.size(), 8U + 1 + 4 + 1 + 2 + 10 + 24 + 6);
+  // The struct's size and offsets, padding included (as h5py keeps numpy's aligned dtypes).
+  EXPECT_EQ(file.size(), sizeof(Particle));
   const char* names[] = {"x", "tag", "id", "alive", "color", "inner", "position", "label"};
-  const std::size_t offsets[] = {0, 8, 9, 13, 14, 16, 26, 50};
+  const std::size_t offsets[] = {offsetof(Particle, x),     offsetof(Particle, tag),   offsetof(Particle, id),
+                                 offsetof(Particle, alive), offsetof(Particle, color), offsetof(Particle, inner),
+                                 offsetof(Particle, position), offsetof(Particle, label)};
   for (unsigned i = 0; i < 8; ++i) {
     EXPECT_EQ(member_name(file, i), names[i]);
     EXPECT_EQ(H5Tget_member_offset(file.id(), i), offsets[i]) << names[i];
@@ -180,11 +182,43 @@ TEST(Types, CompoundRegistrationAndPackedFileType) {
   EXPECT_TRUE(member(3).is_boolean());
   EXPECT_EQ(member(4), Datatype::of<Color>().file_type());
   EXPECT_EQ(member(5).describe(),
-            "compound {\"weight\" at 0: H5T_IEEE_F32LE, \"counts\" at 4: array [3] of H5T_STD_I16LE}, size 10");
+            "compound {\"weight\" at 0: H5T_IEEE_F32LE, \"counts\" at 4: array [3] of H5T_STD_I16LE}, size 12");
   EXPECT_EQ(member(6).describe(), "array [2,3] of H5T_IEEE_F32LE");
   EXPECT_EQ(member(7), Datatype::fixed_string(6));
   // The file type of a file type is itself: require_dataset and reopened datasets compare equal.
   EXPECT_EQ(file.file_type(), file);
+}
+
+TEST(Types, Float16AsH5pyMakesIt) {
+  // h5py's IEEE_F16LE: the 32-bit type with 16-bit fields (h5t.pyx), so H5Tequal holds with h5py's.
+  const Datatype half = Datatype::float16();
+  EXPECT_EQ(half.type_class(), H5T_FLOAT);
+  EXPECT_EQ(half.size(), 2U);
+  EXPECT_EQ(H5Tget_precision(half.id()), 16U);
+  EXPECT_EQ(H5Tget_ebias(half.id()), 15U);
+  std::size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
+  ASSERT_GE(H5Tget_fields(half.id(), &spos, &epos, &esize, &mpos, &msize), 0);
+  EXPECT_EQ((std::array<std::size_t, 5>{spos, epos, esize, mpos, msize}), (std::array<std::size_t, 5>{15, 10, 5, 0, 10}));
+  EXPECT_EQ(half.file_type(), half);  // stored as it is (little-endian here)
+  // HDF5 converts it: 1.5 and -2 in half precision.
+  const std::uint16_t bits[] = {0x3e00, 0xc000};
+  std::vector<std::byte> bytes(sizeof bits);
+  std::memcpy(bytes.data(), bits, sizeof bits);
+  const auto wide = hdf5::convert(half, Datatype::of<float>(), 2, bytes);
+  float values[2];
+  std::memcpy(values, wide.data(), sizeof values);
+  EXPECT_EQ(values[0], 1.5F);
+  EXPECT_EQ(values[1], -2.0F);
+}
+
+TEST(Types, ComplexAsH5pysCompound) {
+  const Datatype c = Datatype::of<std::complex<double>>();
+  EXPECT_EQ(c.describe(), "compound {\"r\" at 0: H5T_IEEE_F64LE, \"i\" at 8: H5T_IEEE_F64LE}, size 16");
+  EXPECT_TRUE(c.is_complex());
+  EXPECT_TRUE(Datatype::of<std::complex<float>>().file_type().is_complex());
+  EXPECT_EQ(Datatype::of<std::complex<float>>().size(), 8U);
+  EXPECT_FALSE(Datatype::of<Particle>().is_complex());
+  EXPECT_THROW(Datatype::complex(Datatype::of<int>()), InvalidArgument);
 }
 
 TEST(Types, CompoundRefusesBadMembers) {
@@ -338,6 +372,46 @@ TEST_P(TypedData, CompoundDatasetWithFillValue) {
     EXPECT_EQ(parts[0].id, fill.id);
     EXPECT_EQ(parts[1].id, 1002);
     EXPECT_EQ(parts[2].x, 1.5);
+  });
+}
+
+TEST_P(TypedData, ComplexDatasetFillValueAndAttribute) {
+  using C = std::complex<float>;
+  {
+    File f = open("w");
+    auto d = f.create_dataset("c", DatasetCreate::of<C>({4}).fill_value(C(1, 2)));
+    d.write(std::vector<C>{C(3, -4), C(0, 5)}, Selection::hyperslab({1}, {2}));
+    f.attrs().set("z", std::complex<double>(6, 7));
+    f.close();
+  }
+  verify([&](File& f) {
+    auto d = f.dataset("c");
+    EXPECT_EQ(d.dtype().describe(), "compound {\"r\" at 0: H5T_IEEE_F32LE, \"i\" at 4: H5T_IEEE_F32LE}, size 8");
+    EXPECT_EQ(d.read<C>(), (std::vector<C>{C(1, 2), C(3, -4), C(0, 5), C(1, 2)}));
+    EXPECT_EQ(f.attrs().get<std::complex<double>>("z"), std::complex<double>(6, 7));
+  });
+}
+
+TEST_P(TypedData, NamedDatatypes) {
+  const Datatype type = Datatype::of<std::complex<double>>();
+  {
+    File f = open("w");
+    f.commit_type("g/t", type);
+    EXPECT_EQ(f.keys(), std::vector<std::string>{"g"});
+    EXPECT_EQ(f.group("g").keys(), std::vector<std::string>{"t"});
+    EXPECT_EQ(f.named_type("g/t"), type.file_type());
+    EXPECT_EQ(f.link_info("g/t").kind, LinkKind::Hard);
+    EXPECT_FALSE(f.contains("g/t"));  // no group or dataset
+    EXPECT_THROW(f.commit_type("g/t", type), AlreadyExists);
+    EXPECT_THROW(f.named_type("g"), NotFound);
+    f.commit_type("u", Datatype::of<Particle>());
+    f.move("u", "g/u");
+    f.close();
+  }
+  verify([&](File& f) {
+    EXPECT_TRUE(f.named_type("/g/t").is_complex());
+    EXPECT_EQ(f.named_type("/g/u"), Datatype::of<Particle>().file_type());
+    EXPECT_EQ(f.group("g").keys(), (std::vector<std::string>{"t", "u"}));
   });
 }
 

@@ -718,6 +718,31 @@ class Hdf5Group final : public Object<GroupNode> {
     });
   }
 
+  std::optional<Datatype> named_type(const std::string& name) override {
+    const std::string what = fmt::format("opening named datatype '{}' in file '{}'", join(path_, name), state_->path);
+    if (!check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) return std::nullopt;
+    H5O_info_t info{};
+    if (H5Oget_info_by_name2(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+      hdf5::error_stack();  // a dangling soft link or an external link: no named datatype here
+      return std::nullopt;
+    }
+    if (info.type != H5O_TYPE_NAMED_DATATYPE) return std::nullopt;
+    const Handle committed(check_id(H5Topen2(id(), name.c_str(), H5P_DEFAULT), what));
+    return Datatype::copy_of(committed.get());  // a transient copy: the file's object stays its own
+  }
+
+  void commit_type(const std::string& name, const Datatype& type) override {
+    State::Call call{fmt::format("commit datatype '{}' ({})", join(path_, name), type.describe()), type.encode()};
+    state_->collective([&] { return call; }, [&] {
+      const std::string what =
+          fmt::format("committing datatype '{}' in file '{}' ({})", join(path_, name), state_->path, type.describe());
+      refuse_existing(name, what);
+      const Datatype copy = type;  // H5Tcommit2 makes its argument the committed object
+      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      check(H5Tcommit2(id(), name.c_str(), copy.id(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+    });
+  }
+
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     const std::string what = fmt::format("opening group '{}' in file '{}'", join(path_, name), state_->path);
     return std::make_shared<Hdf5Group>(state_, H5Gopen2(id(), name.c_str(), H5P_DEFAULT), what);

@@ -147,6 +147,8 @@ struct State {
             return fmt::format("soft link '{}' to '{}'", child(r.parent, r.name), r.path);
           } else if constexpr (std::is_same_v<R, format::ExternalLinkRecord>) {
             return fmt::format("external link '{}' to '{}' in '{}'", child(r.parent, r.name), r.path, r.file);
+          } else if constexpr (std::is_same_v<R, format::NamedTypeRecord>) {
+            return fmt::format("named datatype '{}' ({})", child(r.parent, r.name), Datatype::decode(r.type).describe());
           } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
             return fmt::format("del '{}'", child(r.parent, r.name));
           } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
@@ -605,6 +607,7 @@ class MultifileGroup final : public Object<GroupNode> {
     if (state_->catalog.child(id_, name)) return LinkValue{};
     const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
     if (link == nullptr) return std::nullopt;
+    if (link->named_type()) return LinkValue{};  // a hard link to the datatype, as in HDF5
     return LinkValue{link->external() ? LinkValue::Kind::External : LinkValue::Kind::Soft, link->file, link->path};
   }
   void create_soft_link(const std::string& name, const std::string& path) override {
@@ -636,6 +639,15 @@ class MultifileGroup final : public Object<GroupNode> {
   void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) override {
     refuse_base_name(name, "moving");
     state_->structure_call(format::MoveRecord{0, id_, name, new_parent.object_id(), new_name});
+  }
+  // Named datatypes are NAMED_TYPE records (a base file's are not imported).
+  std::optional<Datatype> named_type(const std::string& name) override {
+    const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
+    if (link == nullptr || !link->named_type()) return std::nullopt;
+    return Datatype::decode(link->type);
+  }
+  void commit_type(const std::string& name, const Datatype& type) override {
+    state_->structure_call(format::NamedTypeRecord{0, id_, name, type.encode()});
   }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));

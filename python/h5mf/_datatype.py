@@ -1,0 +1,44 @@
+"""h5py's Datatype: a committed (named) datatype of a file, ``f['t'] = numpy.dtype(...)``."""
+
+import posixpath
+
+
+class Datatype:
+    """A named datatype stored in a file under `name` (h5py's Datatype): its `dtype`, `name`,
+    `file` and `parent`. Its type is read when it is opened; it holds no attributes in h5mf."""
+
+    def __init__(self, dtype, name, file):
+        self._dtype = dtype
+        self._name = name
+        self._file = file
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def file(self):
+        return self._file
+
+    @property
+    def parent(self):
+        return self._file[posixpath.dirname(self._name)]
+
+    def __bool__(self):
+        return bool(self._file)
+
+    def __eq__(self, other):
+        return (isinstance(other, Datatype) and other._file is self._file and other._name == self._name
+                and other._dtype == self._dtype)
+
+    def __hash__(self):
+        return hash((id(self._file), self._name))
+
+    def __repr__(self):
+        if not self._file:
+            return '<Closed h5mf named type>'
+        return f'<h5mf named type "{posixpath.basename(self._name)}" (dtype {self._dtype.str})>'
