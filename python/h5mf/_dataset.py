@@ -217,6 +217,12 @@ class Dataset(HLObject):
     def collective(self):
         return _Collective(self)
 
+    @property
+    def regionref(self):
+        """h5py's region references: not supported (NotImplementedError, python/README.md)."""
+        from ._references import unsupported
+        raise unsupported('region references (dset.regionref)')
+
     def __len__(self):
         return self.len()
 
