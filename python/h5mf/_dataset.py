@@ -148,7 +148,7 @@ class Dataset(HLObject):
 
     @property
     def size(self):
-        return int(np.prod(self.shape, dtype=np.uint64))
+        return np.prod(self.shape, dtype=np.intp)  # a numpy integer, as h5py's
 
     @property
     def nbytes(self):
