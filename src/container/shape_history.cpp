@@ -5,18 +5,25 @@
 namespace h5mf::container {
 
 void ShapeHistory::add(std::uint64_t epoch, const Extent& dims) {
-  if (!steps_.empty() && steps_.back().dims.size() == dims.size()) {
-    for (std::size_t d = 0; d < dims.size(); ++d) shrank_ = shrank_ || dims[d] < steps_.back().dims[d];
+  if (last_.size() == dims.size() && !widest_.empty()) {
+    Shrink shrink{epoch, dims, std::vector<bool>(dims.size(), false)};
+    bool any = false;
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      shrink.shrunk[d] = dims[d] < last_[d];
+      any = any || shrink.shrunk[d];
+      widest_[d] = std::max(widest_[d], dims[d]);
+    }
+    if (any) shrinks_.push_back(std::move(shrink));
+  } else {
+    widest_ = dims;  // the creation (a rank change is not a resize: the catalog refuses it)
   }
-  steps_.push_back({epoch, dims});
+  last_ = dims;
 }
 
 Extent ShapeHistory::widest(const Extent& current) const {
   Extent out = current;
-  for (const auto& s : steps_) {
-    if (s.dims.size() != out.size()) continue;
-    for (std::size_t d = 0; d < out.size(); ++d) out[d] = std::max(out[d], s.dims[d]);
-  }
+  if (widest_.size() != out.size()) return out;
+  for (std::size_t d = 0; d < out.size(); ++d) out[d] = std::max(out[d], widest_[d]);
   return out;
 }
 
@@ -26,12 +33,10 @@ Extent ShapeHistory::kept(std::uint64_t epoch, const Extent& current) const {
   // to its extent in each dimension it shrank. Grows cut nothing: a write that reaches beyond an
   // earlier extent was made knowing a later one (a worker without MPI writes at the epoch it opened
   // with).
-  for (std::size_t k = 1; k < steps_.size(); ++k) {
-    const Extent& before = steps_[k - 1].dims;
-    const Extent& after = steps_[k].dims;
-    if (steps_[k].epoch < epoch || after.size() != out.size() || before.size() != out.size()) continue;
+  for (const Shrink& s : shrinks_) {
+    if (s.epoch < epoch || s.dims.size() != out.size()) continue;
     for (std::size_t d = 0; d < out.size(); ++d) {
-      if (after[d] < before[d]) out[d] = std::min(out[d], after[d]);
+      if (s.shrunk[d]) out[d] = std::min(out[d], s.dims[d]);
     }
   }
   return out;

@@ -18,7 +18,7 @@ class ShapeHistory {
   void add(std::uint64_t epoch, const Extent& dims);
 
   // Whether some dimension ever shrank (otherwise nothing is ever cut from a write).
-  bool shrank() const { return shrank_; }
+  bool shrank() const { return !shrinks_.empty(); }
   // Every shape's extent, dimension by dimension, at its largest (with `current`): no write can
   // reach beyond it; one within it is placed by a current shape or cut by a shrink.
   Extent widest(const Extent& current) const;
@@ -27,12 +27,15 @@ class ShapeHistory {
   Extent kept(std::uint64_t epoch, const Extent& current) const;
 
  private:
-  struct Step {
+  // Only shrinks are kept (grows cut nothing), so that a dataset grown at every step of a long job
+  // costs O(rank), not a step each.
+  struct Shrink {
     std::uint64_t epoch = 0;
-    Extent dims;
+    Extent dims;               // the shape it gave
+    std::vector<bool> shrunk;  // the dimensions it shrank
   };
-  std::vector<Step> steps_;
-  bool shrank_ = false;
+  std::vector<Shrink> shrinks_;
+  Extent last_, widest_;
 };
 
 }  // namespace h5mf::container
