@@ -139,7 +139,9 @@ class Dataset {
   // Number of elements a selection picks from this dataset (validates it).
   std::uint64_t count(const Selection& selection) const;
 
-  void resize(const Extent& shape);  // collective
+  // Collective; within maxshape, chunked datasets only. A shrink discards the elements outside the
+  // new shape, as HDF5 does: growing again shows the fill value there (every driver).
+  void resize(const Extent& shape);
   void set_collective(bool collective);  // mpio: collective transfers (h5py's dset.collective)
   Attributes attrs() const;
 

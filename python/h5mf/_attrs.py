@@ -12,6 +12,8 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
+from ._empty import is_empty, refuse_empty
+from ._references import refuse_references
 from ._dtypes import guess_string_dtype, has_vlen_member, is_supported, is_vlen_string, string_dtype
 from ._object import check_writable, extent
 
@@ -61,6 +63,9 @@ class AttributeManager(MutableMapping):
         dimensions of the data. Without data, `shape` and `dtype` give an attribute of zeros."""
         name = _name(name)
         check_writable(self._file, f"set attribute {name!r}")
+        refuse_references(dtype, data)
+        if is_empty(data):
+            refuse_empty(f'attribute {name!r}')
         if data is None:
             if shape is None or dtype is None:
                 raise TypeError('attrs.create without data needs a shape and a dtype')

@@ -149,7 +149,7 @@ class Dataset(HLObject):
 
     @property
     def size(self):
-        return int(np.prod(self.shape, dtype=np.uint64))
+        return np.prod(self.shape, dtype=np.intp)  # a numpy integer, as h5py's
 
     @property
     def nbytes(self):
@@ -217,6 +217,12 @@ class Dataset(HLObject):
     @property
     def collective(self):
         return _Collective(self)
+
+    @property
+    def regionref(self):
+        """h5py's region references: not supported (NotImplementedError, python/README.md)."""
+        from ._references import unsupported
+        raise unsupported('region references (dset.regionref)')
 
     def __len__(self):
         return self.len()

@@ -15,6 +15,8 @@ from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
 from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX, FILTER_SCALEOFFSET, FILTER_SHUFFLE,
                        FILTER_SZIP, FLAG_MANDATORY, FLAG_OPTIONAL, SO_FLOAT_DSCALE, SO_INT, SZIP_ALLOW_K13, SZIP_EC,
                        SZIP_NN)
+from ._empty import is_empty, refuse_empty
+from ._references import refuse_references
 from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
 
 
@@ -390,6 +392,9 @@ class Group(HLObject, MutableMapping):
         track_times (True or False) is accepted, checked as h5py checks it, and has no effect;
         track_order (attribute order) is accepted without effect (python/README.md)."""
         name = self._path(name)
+        refuse_references(dtype, data)
+        if is_empty(data) or (data is None and shape is None and dtype is not None):
+            refuse_empty(f'dataset {name!r}')  # (h5py makes an Empty dataset of dtype alone too)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
         # A subarray dtype ('f4', (3,)): elements are arrays, the data's last dimensions.

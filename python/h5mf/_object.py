@@ -29,6 +29,12 @@ class HLObject:
         from ._attrs import AttributeManager  # _attrs builds on this module
         return AttributeManager(self._id.attrs(), self._file)
 
+    @property
+    def ref(self):
+        """h5py's object reference: not supported (NotImplementedError, python/README.md)."""
+        from ._references import unsupported
+        raise unsupported('object references (obj.ref)')
+
     def __bool__(self):
         return bool(self._file)
 

@@ -156,6 +156,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.fill = r.fill;
           o.chunk = r.chunk;
           o.filters = r.filters;
+          o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
@@ -264,6 +265,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
             throw FormatError(fmt::format("{}: resize of '{}': {}", context, path_of(r.id), problem));
           }
           o.dims = r.dims;
+          o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         }
       },

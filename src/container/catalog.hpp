@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "container/shape_history.hpp"
 #include "format/records.hpp"
 
 namespace h5mf::container {
@@ -52,6 +53,7 @@ struct CatalogObject {
   // Datasets only:
   format::Bytes type;
   Extent dims, maxdims, chunk;
+  ShapeHistory shapes;  // its creation and every resize (records of this container only)
   format::Bytes fill;
   FilterPipeline filters;  // chunked datasets only; the merge compresses with it
   // Dimension scales (DIMENSION_SCALE and DIMENSION_LABEL records), as libhdf5's H5DS keeps them:

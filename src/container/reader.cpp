@@ -47,12 +47,31 @@ bool fits(const IndexedWrite& write, const Extent& shape) {
   return true;
 }
 
+bool reaches_inside(const IndexedWrite& write, const ElementLayout& layout) {
+  return fits(write, layout.shape) ||
+         (layout.shapes && layout.shapes->shrank() && fits(write, layout.shapes->widest(layout.shape)));
+}
+
 // A length that disagrees with the selection is a writer's bug, not a torn write (index records
 // are checksummed): the record is skipped, as `h5mf verify` reports it, rather than read past.
 bool usable(const IndexedWrite& write, const ElementLayout& layout) {
-  if (write.record.epoch < layout.first_epoch || !fits(write, layout.shape)) return false;
+  if (write.record.epoch < layout.first_epoch || !reaches_inside(write, layout)) return false;
   const std::uint64_t need = write.record.selection.num_elements() * layout.element_size;
   return layout.variable_length ? write.record.data_length >= need : write.record.data_length == need;
+}
+
+sel::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout) {
+  const Selection& selection = write.record.selection;
+  if (!layout.shapes || !layout.shapes->shrank() || write.box.hi.size() != layout.shape.size()) {
+    return sel::RunCursor(selection, layout.shape);
+  }
+  const Extent keep = layout.shapes->kept(write.record.epoch, layout.shape);
+  bool whole = true;
+  for (std::size_t d = 0; d < keep.size(); ++d) whole = whole && write.box.hi[d] <= keep[d];
+  if (whole || write.box.empty()) return sel::RunCursor(selection, layout.shape);
+  Extent extent = layout.shape;
+  for (std::size_t d = 0; d < extent.size(); ++d) extent[d] = std::max(extent[d], write.box.hi[d]);
+  return sel::RunCursor::kept(selection, extent, keep, layout.shape);
 }
 
 std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
@@ -138,7 +157,7 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target
     }
     const bool unchecked = check_checksums_ && !verdict;
     pieces.clear();
-    sel::RunCursor source(w.record.selection, layout.shape);
+    sel::RunCursor source = placed_runs(w, layout);
     auto target = make_target();
     sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
     if (pieces.empty()) continue;
@@ -300,7 +319,7 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     const IndexedWrite& w = **it;
     if (!usable(w, layout)) continue;
-    sel::RunCursor source(w.record.selection, layout.shape);
+    sel::RunCursor source = placed_runs(w, layout);
     auto window = sel::RunCursor::linear(first, count);
     std::uint64_t pieces = 0;
     sel::Overlap only;
@@ -338,7 +357,7 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   for (const IndexedWrite* candidate : writes.overlapping(linear_box(first, count, layout.shape))) {
     const IndexedWrite& w = *candidate;
     if (!usable(w, layout)) continue;
-    sel::RunCursor source(w.record.selection, layout.shape);
+    sel::RunCursor source = placed_runs(w, layout);
     auto window = sel::RunCursor::linear(first, count);
     sel::intersect(source, window, [&](const sel::Overlap& o) {
       split_at(o.target_index);

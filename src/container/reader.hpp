@@ -14,6 +14,7 @@
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
+#include "container/shape_history.hpp"
 #include "container/posix_file.hpp"
 
 namespace h5mf::container {
@@ -30,6 +31,9 @@ struct ElementLayout {
   // Records hold 16-byte slots followed by the values (docs/format.md), so more bytes than
   // element_size per element.
   bool variable_length = false;
+  // The dataset's shapes over time (the catalog's), or null: writes made before a shrink are cut
+  // to what it kept.
+  const ShapeHistory* shapes = nullptr;
 };
 
 class DataReader {
@@ -131,8 +135,14 @@ std::uint64_t bytes_checksum(const PosixFile& file, std::uint64_t offset, std::u
 // Whether a write's selection lies within `shape`: one that does not (its resize was lost in a
 // crash, or ranks disagreed on the shape) must not be placed by the linear order of another shape.
 bool fits(const IndexedWrite& write, const Extent& shape);
+// Whether a write lies inside its dataset: within the current shape, or, once the dataset shrank,
+// within the widest shape it had (a write made before the shrink, which placed_runs() cuts).
+bool reaches_inside(const IndexedWrite& write, const ElementLayout& layout);
+// The runs of a write's selection that a read places, in the linear order of the current shape:
+// all of them, or, after a shrink, the part that every later shrink kept.
+sel::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout);
 // Whether a read may use the record: aimed at this dataset (epoch), inside its current shape
-// (fits), and holding its selection's bytes exactly (at least, for variable-length slots).
+// (fits; or, after a shrink, inside the widest shape it had), and holding its selection's bytes exactly (at least, for variable-length slots).
 bool usable(const IndexedWrite& write, const ElementLayout& layout);
 
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size);

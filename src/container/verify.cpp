@@ -276,8 +276,9 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
     return fmt::format("selection of rank {} for dataset '{}' of rank {}", rec.selection.rank(), path, o.dims.size());
   }
   if (rec.selection.num_elements() > 0) {
+    const Extent widest = o.shapes.widest(o.dims);  // a write before a shrink reaches beyond o.dims
     for (std::size_t d = 0; d < o.dims.size(); ++d) {
-      if (w.box.hi[d] > o.dims[d]) {
+      if (w.box.hi[d] > widest[d]) {
         return fmt::format(
             "selection reaches [{}] (exclusive) outside dataset '{}' of shape [{}] (a resize that was "
             "not written out?)",
@@ -511,7 +512,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   // Same-epoch overlaps of different writers.
   for (auto& [dataset, writes] : kept_by_dataset) {
     const CatalogObject& o = catalog.object(dataset);
-    for (auto& c : find_conflicts(writes, o.dims)) {
+    for (auto& c : find_conflicts(writes, o.shapes.widest(o.dims))) {
       ++report.conflicts_total;
       if (report.conflicts.size() >= options.max_conflicts) continue;
       VerifyConflict v;

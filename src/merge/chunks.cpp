@@ -189,8 +189,12 @@ std::vector<std::uint64_t> touched_chunks(const container::DatasetWrites& writes
       const auto& flat = s.flat_points();
       for (std::size_t p = 0; p + rank <= flat.size() && rank > 0; p += rank) {
         std::uint64_t index = 0;
-        for (std::size_t d = 0; d < rank; ++d) index = index * grid[d] + flat[p + d] / chunk[d];
-        out.push_back(index);
+        bool inside = true;  // a write made before a shrink may reach beyond the grid
+        for (std::size_t d = 0; d < rank; ++d) {
+          inside = inside && flat[p + d] / chunk[d] < grid[d];
+          index = index * grid[d] + flat[p + d] / chunk[d];
+        }
+        if (inside) out.push_back(index);
       }
       continue;
     }
@@ -201,6 +205,8 @@ std::vector<std::uint64_t> touched_chunks(const container::DatasetWrites& writes
     for (std::size_t d = 0; d < rank; ++d) {
       along[d] = touched_along(h.start[d], h.stride.empty() ? 1 : h.stride[d], h.count[d],
                                h.block.empty() ? 1 : h.block[d], chunk[d]);
+      // A write made before a shrink may reach beyond the grid: what lies there was discarded.
+      std::erase_if(along[d], [&](std::uint64_t c) { return c >= grid[d]; });
       empty = empty || along[d].empty();
     }
     if (empty) continue;
@@ -298,7 +304,7 @@ ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
           count[d] = std::min(o.chunk[d], o.dims[d] - start[d]);
           whole = whole && count[d] == o.chunk[d];
         }
-        const container::ElementLayout layout{o.dims, s.element_size, o.fill, false, 0};
+        const container::ElementLayout layout{o.dims, s.element_size, o.fill, false, 0, false, &o.shapes};
         const Selection selection = Selection::hyperslab(start, count).resolved(o.dims);
         std::vector<std::byte> data(static_cast<std::size_t>(sel::num_elements(o.chunk)) * s.element_size);
         if (whole) {

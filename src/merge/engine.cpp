@@ -107,7 +107,7 @@ struct Worker {
     const auto it = input.writes->find(w.dataset);
     const container::DatasetWrites& writes = it == input.writes->end() ? none : it->second;
     const std::size_t esize = w.bytes / w.count;
-    const container::ElementLayout layout{o.dims, esize, o.fill};
+    const container::ElementLayout layout{o.dims, esize, o.fill, false, 0, false, &o.shapes};
     const bool unwritten_is_right = w.from_base || (!input.rewrite_unwritten && zero_fill(o.fill));
     ++stats.windows;
     const auto pieces = container::DataReader::resolve_window(writes, w.first, w.count, layout);
@@ -122,7 +122,7 @@ struct Worker {
       // Many small pieces (interleaved or strided writes): one read of each record's span beats a
       // read per piece, and the window is written whole.
       if (w.from_base) output.read_at(w.address, buffer);
-      reader.read_linear(writes, w.first, w.count, {o.dims, esize, o.fill, w.from_base}, buffer);
+      reader.read_linear(writes, w.first, w.count, {o.dims, esize, o.fill, w.from_base, 0, false, &o.shapes}, buffer);
       output.write_at(w.address, buffer);
       stats.bytes_written += w.bytes;
       return;

@@ -302,6 +302,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       elements.variable_length = values::uses_vlen_slots(type);
       elements.element_size = elements.variable_length ? format::kVlenSlotSize : type.size();
       elements.first_epoch = first_epoch;
+      elements.shapes = &catalog.object(dataset).shapes;
     }
     std::uint64_t orphans = 0;
     std::uint64_t outside = 0;
@@ -312,7 +313,7 @@ MergeReport merge(const std::string& container_path, const MergeOptions& options
       if (!known || w.record.epoch < first_epoch) {
         ++orphans;
         why = known ? "written before its dataset was created" : "its dataset is not defined by the metafile";
-      } else if (!container::fits(w, elements.shape)) {
+      } else if (!container::reaches_inside(w, elements)) {
         ++outside;  // a lost resize, or ranks that disagreed on the shape
         why = "its selection reaches outside its dataset's shape";
       } else if (!container::usable(w, elements)) {

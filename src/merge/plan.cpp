@@ -62,7 +62,7 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
       hdf5::check(H5Dread(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
                   [&] { return fmt::format("read rows {}..{} of '{}' from '{}'", r0, r0 + rows, path, output); });
     }
-    reader.read_linear(writes, r0 * row, rows * row, {o.dims, esize, o.fill, in_base}, buffer);
+    reader.read_linear(writes, r0 * row, rows * row, {o.dims, esize, o.fill, in_base, 0, false, &o.shapes}, buffer);
     hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
                 [&] { return fmt::format("write rows {}..{} of '{}' to '{}'", r0, r0 + rows, path, output); });
     report.bytes_written += buffer.size();

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <limits>
@@ -177,6 +178,59 @@ bool is_box(const Hyperslab& s) {
   return true;
 }
 
+// The part of a hyperslab inside [0, keep) (a write made before a shrink, cut to what it kept), as
+// regular hyperslabs: per dimension its whole blocks below keep, and the block that keep cuts. Each
+// with the box its elements fill in the record's dense data (its buffer_shape).
+struct SlabPart {
+  Hyperslab slab;
+  Extent dense_start, dense_count;
+};
+
+std::vector<SlabPart> kept_parts(const Hyperslab& h, const Extent& keep) {
+  const std::size_t rank = h.start.size();
+  std::vector<std::vector<std::array<std::uint64_t, 6>>> along(rank);  // start stride count block dense_start n
+  for (std::size_t d = 0; d < rank; ++d) {
+    const std::uint64_t s = h.start[d], t = std::max<std::uint64_t>(h.stride[d], 1), c = h.count[d], b = h.block[d];
+    if (c == 0 || b == 0 || s >= keep[d]) return {};
+    const std::uint64_t whole = s + b > keep[d] ? 0 : std::min(c, (keep[d] - s - b) / t + 1);
+    if (whole > 0) along[d].push_back({s, t, whole, b, 0, whole * b});
+    if (whole < c && s + whole * t < keep[d]) {
+      const std::uint64_t cut = std::min(b, keep[d] - (s + whole * t));
+      along[d].push_back({s + whole * t, 1, 1, cut, whole * b, cut});
+    }
+    if (along[d].empty()) return {};
+  }
+  std::vector<SlabPart> out;
+  std::vector<std::size_t> at(rank, 0);
+  while (true) {
+    SlabPart part{{Extent(rank), Extent(rank), Extent(rank), Extent(rank)}, Extent(rank), Extent(rank)};
+    for (std::size_t d = 0; d < rank; ++d) {
+      const auto& a = along[d][at[d]];
+      part.slab.start[d] = a[0];
+      part.slab.stride[d] = a[1];
+      part.slab.count[d] = a[2];
+      part.slab.block[d] = a[3];
+      part.dense_start[d] = a[4];
+      part.dense_count[d] = a[5];
+    }
+    out.push_back(std::move(part));
+    std::size_t d = rank;
+    while (d-- > 0) {
+      if (++at[d] < along[d].size()) break;
+      at[d] = 0;
+    }
+    if (d == static_cast<std::size_t>(-1)) break;
+  }
+  return out;
+}
+
+bool inside(const std::uint64_t* point, const Extent& keep) {
+  for (std::size_t d = 0; d < keep.size(); ++d) {
+    if (point[d] >= keep[d]) return false;
+  }
+  return true;
+}
+
 void add_segment(std::vector<Segment>& segments, const IndexedWrite& w) {
   if (!segments.empty() && segments.back().data_file == w.data_file &&
       segments.back().offset + segments.back().length == w.record.data_offset) {
@@ -201,7 +255,7 @@ class Planner {
   Planner(const CatalogObject& o, std::string path, std::size_t element_size, const ViewOptions& options,
           ViewReport& report)
       : o_(o), path_(std::move(path)), element_size_(element_size), options_(options), report_(report),
-        space_(make_space(o.dims, o.maxdims)) {}
+        space_(make_space(o.dims, o.maxdims)), widest_(o.shapes.widest(o.dims)) {}
 
   DatasetPlan plan(std::uint64_t id, const container::DatasetWrites* writes, bool in_base) {
     plan_.id = id;
@@ -226,7 +280,7 @@ class Planner {
   void check_record(const IndexedWrite& w) {
     const Selection& s = w.record.selection;
     try {
-      (void)s.resolved(o_.dims, fmt::format("dataset '{}'", path_));
+      (void)s.resolved(widest_, fmt::format("dataset '{}'", path_));  // (a write before a shrink is cut)
     } catch (const InvalidArgument& e) {
       throw FormatError(fmt::format("record {} of writer {} does not fit: {}", w.record.sequence, w.writer, e.what()));
     }
@@ -279,6 +333,13 @@ class Planner {
       const Selection& s = w.record.selection;
       if (s.num_elements() == 0) continue;
       const bool points = s.kind() == Selection::Kind::Points;
+      // A write made before a shrink shows only what the shrink kept.
+      const std::optional<Extent> keep = kept_of(w);
+      keep_ = keep ? &*keep : nullptr;
+      if (keep && !points) {
+        place_cut_slab(w, *keep, later, later_empty, writes);
+        continue;
+      }
       if (later.valid()) {
         if (points) {
           place_points(w, points_left_by_union(w, later.get(), later_empty));
@@ -301,13 +362,15 @@ class Planner {
         place_slab(w, slab_left_by_candidates(w, candidates));
       }
     }
+    keep_ = nullptr;
     if (!later_empty) written_ = std::move(later);
   }
 
   // Adds a record's selection to the union of later records, or gives the union up (an invalid
   // handle) once it has more blocks than comparisons with it stay cheap for.
+  static constexpr std::uint64_t kMaxUnionBlocks = 64;
+
   void add_to_union(Handle& later, const Selection& s) {
-    constexpr std::uint64_t kMaxUnionBlocks = 64;
     if (s.kind() == Selection::Kind::Hyperslab) {
       select_slab(later.get(), H5S_SELECT_OR, s.slab());
     } else {
@@ -316,10 +379,69 @@ class Planner {
         return;
       }
       for (std::uint64_t p = 0; p < s.num_points(); ++p) {
-        select_point(later.get(), H5S_SELECT_OR, &s.flat_points()[p * s.rank()], s.rank());
+        const std::uint64_t* point = &s.flat_points()[p * s.rank()];
+        if (keep_ && !inside(point, *keep_)) continue;  // cut by a shrink
+        select_point(later.get(), H5S_SELECT_OR, point, s.rank());
       }
     }
     if (blocks_of(later.get()) > kMaxUnionBlocks) later = Handle();
+  }
+
+  // The box [0, keep) of a record that a later shrink cut, or nullopt when it is whole.
+  std::optional<Extent> kept_of(const IndexedWrite& w) const {
+    if (!o_.shapes.shrank() || w.box.hi.size() != o_.dims.size()) return std::nullopt;
+    Extent keep = o_.shapes.kept(w.record.epoch, o_.dims);
+    for (std::size_t d = 0; d < keep.size(); ++d) {
+      if (w.box.hi[d] > keep[d]) return keep;
+    }
+    return std::nullopt;
+  }
+
+  // A hyperslab record cut by a shrink: each part it kept maps what later records leave of it,
+  // from the elements of the record's data that the part holds.
+  void place_cut_slab(const IndexedWrite& w, const Extent& keep, Handle& later, bool& later_empty,
+                      const container::DatasetWrites& writes) {
+    const Extent shape = w.record.selection.buffer_shape();
+    std::optional<std::size_t> source;
+    std::vector<const IndexedWrite*> candidates;
+    if (!later.valid()) {
+      for (const IndexedWrite* c : writes.overlapping(w.box)) {
+        if (c > &w && c->record.selection.num_elements() > 0) candidates.push_back(c);
+      }
+      std::reverse(candidates.begin(), candidates.end());
+    }
+    bool shown = false;
+    for (const SlabPart& part : kept_parts(w.record.selection.slab(), keep)) {
+      const std::uint64_t total = sel::num_elements(part.slab.count) * sel::num_elements(part.slab.block);
+      sel::Box box{part.slab.start, part.slab.start};
+      for (std::size_t d = 0; d < box.hi.size(); ++d) {
+        box.hi[d] += (part.slab.count[d] - 1) * part.slab.stride[d] + part.slab.block[d];
+      }
+      Left left = later.valid() ? slab_left_by_union(part.slab, box, total, later.get(), later_empty)
+                                : slab_left_by_candidates(part.slab, total, candidates);
+      if (later.valid()) {
+        select_slab(later.get(), H5S_SELECT_OR, part.slab);
+        later_empty = false;
+        if (blocks_of(later.get()) > kMaxUnionBlocks) later = Handle();
+      }
+      if (left.count == 0) continue;
+      shown = true;
+      ++clipped_;
+      if (clipped_ > options_.max_mappings) refuse_mappings(std::nullopt);
+      if (!source) source = add_source(shape, {{w.data_file, w.record.data_offset, w.record.data_length}});
+      Handle dense = make_space(shape, {});
+      select_slab(dense.get(), H5S_SELECT_SET,
+                  Hyperslab{part.dense_start, Extent(shape.size(), 1), Extent(shape.size(), 1), part.dense_count});
+      if (!left.visible.valid()) {
+        add_mapping(selection_of(space_.get(), part.slab), *source, std::move(dense));
+        continue;
+      }
+      Handle whole = selection_of(space_.get(), part.slab);
+      Handle projected(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), left.visible.get()),
+                                      [&] { return fmt::format("project the visible part of a record of '{}'", path_); }));
+      add_mapping(std::move(left.visible), *source, std::move(projected));
+    }
+    if (!shown) ++report_.records_hidden;
   }
 
   // What later records leave of a hyperslab record: `count` elements; `visible` selects them when
@@ -330,24 +452,31 @@ class Planner {
   };
 
   Left slab_left_by_union(const IndexedWrite& w, hid_t later, bool later_empty) {
-    const std::uint64_t total = w.record.selection.num_elements();
-    const std::vector<hsize_t> lo = to_hsizes(w.box.lo);
-    std::vector<hsize_t> last = to_hsizes(w.box.hi);
+    return slab_left_by_union(w.record.selection.slab(), w.box, w.record.selection.num_elements(), later, later_empty);
+  }
+
+  Left slab_left_by_union(const Hyperslab& slab, const sel::Box& box, std::uint64_t total, hid_t later,
+                          bool later_empty) {
+    const std::vector<hsize_t> lo = to_hsizes(box.lo);
+    std::vector<hsize_t> last = to_hsizes(box.hi);
     for (auto& x : last) --x;
     if (later_empty || !hdf5::check_bool(H5Sselect_intersect_block(later, lo.data(), last.data()),
                                          "H5Sselect_intersect_block")) {
       return {Handle(), total};
     }
-    Handle visible = selection_of(space_.get(), w.record.selection.slab());
+    Handle visible = selection_of(space_.get(), slab);
     hdf5::check(H5Smodify_select(visible.get(), H5S_SELECT_NOTB, later), "H5Smodify_select");
     const std::uint64_t left = selected(visible.get());
     return {left == total ? Handle() : std::move(visible), left};
   }
 
   Left slab_left_by_candidates(const IndexedWrite& w, const std::vector<const IndexedWrite*>& later) {
-    const Hyperslab& slab = w.record.selection.slab();
+    return slab_left_by_candidates(w.record.selection.slab(), w.record.selection.num_elements(), later);
+  }
+
+  Left slab_left_by_candidates(const Hyperslab& slab, std::uint64_t total,
+                               const std::vector<const IndexedWrite*>& later) {
     const std::size_t rank = slab.start.size();
-    const std::uint64_t total = w.record.selection.num_elements();
     Handle visible;  // made only when a later record really overlaps
     std::uint64_t left = total;
     for (const IndexedWrite* c : later) {
@@ -401,6 +530,7 @@ class Planner {
     std::vector<std::uint64_t> visible;
     for (std::uint64_t p = s.num_points(); p-- > 0;) {
       const std::uint64_t* point = &s.flat_points()[p * rank];
+      if (keep_ && !inside(point, *keep_)) continue;  // cut by a shrink
       if (!seen.insert(sel::linear_index(o_.dims, std::span(point, rank))).second) continue;
       if (!covered(point)) visible.push_back(p);
     }
@@ -423,7 +553,9 @@ class Planner {
       const Selection& cs = c->record.selection;
       if (cs.kind() != Selection::Kind::Points) continue;
       for (std::uint64_t p = 0; p < cs.num_points(); ++p) {
-        later_points.insert(sel::linear_index(o_.dims, std::span(&cs.flat_points()[p * rank], rank)));
+        const std::uint64_t* point = &cs.flat_points()[p * rank];
+        if (!inside(point, o_.dims)) continue;  // cut by a shrink (and no point of this record's)
+        later_points.insert(sel::linear_index(o_.dims, std::span(point, rank)));
       }
     }
     return points_left(w, [&](const std::uint64_t* point) {
@@ -585,6 +717,8 @@ class Planner {
   const ViewOptions& options_;
   ViewReport& report_;
   Handle space_;  // the dataset's dataspace, copied for every selection
+  Extent widest_;  // the widest shape it had: a write made before a shrink reaches that far
+  const Extent* keep_ = nullptr;  // while a record a shrink cut is placed: what it kept
   Handle written_;  // the union of all records, when classify() could keep it
   DatasetPlan plan_;
   std::vector<const IndexedWrite*> boxes_, whole_;  // records shown whole: boxes, and strided ones

@@ -23,7 +23,7 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   const std::uint64_t total = sel::num_elements(o.dims);
   if (total == 0 || writes.size() == 0) return;
   container::DataReader reader(layout, window_bytes);
-  const container::ElementLayout slots{o.dims, format::kVlenSlotSize, {}, false, 0, true};
+  const container::ElementLayout slots{o.dims, format::kVlenSlotSize, {}, false, 0, true, &o.shapes};
   const bool scalar = o.dims.empty();
   const std::uint64_t rows = scalar ? 1 : o.dims[0];
   const std::uint64_t row = scalar ? 1 : sel::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));

@@ -1,6 +1,7 @@
 #include "selection/runs.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <variant>
 
 #include <fmt/format.h>
@@ -235,14 +236,56 @@ bool next_run(AnyRuns* runs, Run& run) {
   return runs != nullptr && std::visit([&run](auto& any) { return any.next(run); }, *runs);
 }
 
+// Runs of a wider extent cut to a box and placed in a shape's linear order (RunCursor::kept): each
+// run is split at the rows of the last dimension, and the pieces inside the box are kept.
+struct KeptRuns {
+  Extent extent, keep, shape;
+  Run pending{};  // the rest of the current run of the wider extent
+  Extent at;      // scratch: its first element's coordinates
+
+  bool next(AnyRuns& runs, Run& out) {
+    const std::size_t rank = extent.size();
+    if (rank == 0) return next_run(&runs, out);
+    const std::uint64_t row = extent[rank - 1];
+    while (true) {
+      if (pending.length == 0 && !next_run(&runs, pending)) return false;
+      at.resize(rank);
+      std::uint64_t rest = pending.offset;
+      for (std::size_t d = rank; d-- > 0;) {
+        at[d] = rest % extent[d];
+        rest /= extent[d];
+      }
+      const std::uint64_t take = std::min(pending.length, row - at[rank - 1]);
+      bool inside = at[rank - 1] < keep[rank - 1];
+      for (std::size_t d = 0; d + 1 < rank && inside; ++d) inside = at[d] < keep[d];
+      const Run piece{inside ? linear_index(shape, at) : 0,
+                      inside ? std::min(take, keep[rank - 1] - at[rank - 1]) : 0, pending.data_index};
+      pending.offset += take;
+      pending.length -= take;
+      pending.data_index += take;
+      if (piece.length > 0) {
+        out = piece;
+        return true;
+      }
+    }
+  }
+};
+
 }  // namespace
 
 struct RunCursor::State {
   AnyRuns runs;
+  std::optional<KeptRuns> kept;
 };
 
 RunCursor::RunCursor(const Selection& selection, const Extent& shape)
-    : state_(std::make_unique<State>(State{make_runs(selection, shape, false)})) {}
+    : state_(std::make_unique<State>(State{make_runs(selection, shape, false), std::nullopt})) {}
+
+RunCursor RunCursor::kept(const Selection& selection, const Extent& extent, const Extent& keep, const Extent& shape) {
+  RunCursor out(selection, extent);
+  out.state_->kept = KeptRuns{extent, keep, shape, {}, {}};
+  return out;
+}
 
 RunCursor RunCursor::linear(std::uint64_t offset, std::uint64_t length) {
   // A one-dimensional hyperslab with one block; length 0 makes it empty.
@@ -254,7 +297,10 @@ RunCursor::RunCursor(RunCursor&&) noexcept = default;
 RunCursor& RunCursor::operator=(RunCursor&&) noexcept = default;
 RunCursor::~RunCursor() = default;
 
-bool RunCursor::next(Run& run) { return next_run(state_ ? &state_->runs : nullptr, run); }
+bool RunCursor::next(Run& run) {
+  if (!state_) return false;
+  return state_->kept ? state_->kept->next(state_->runs, run) : next_run(&state_->runs, run);
+}
 
 struct TargetCursor::State {
   AnyRuns runs;

@@ -36,6 +36,10 @@ class RunCursor {
   RunCursor(const Selection& selection, const Extent& shape);
   // A single run [offset, offset + length) with data_index 0: a window of the linear order.
   static RunCursor linear(std::uint64_t offset, std::uint64_t length);
+  // The runs of `selection` (resolved against `extent`, which may exceed `shape`) inside the box
+  // [0, keep) (keep <= shape in every dimension), with their offsets in `shape`'s linear order and
+  // their data indices in the whole selection: a write made before a shrink, cut to what survived.
+  static RunCursor kept(const Selection& selection, const Extent& extent, const Extent& keep, const Extent& shape);
   RunCursor(RunCursor&&) noexcept;
   RunCursor& operator=(RunCursor&&) noexcept;
   ~RunCursor();

@@ -515,6 +515,53 @@ TEST_F(Logs, UnwrittenElementsReadAsFill) {
   EXPECT_EQ(read(index, 2, Selection::all(), {2}, 5), (std::vector<std::int32_t>{5, 5}));  // nothing written
 }
 
+// A shrink (RESIZE at epoch 2) discards what lies outside the new shape: writes of epochs up to 2
+// keep only what is inside it, so that the grow at epoch 3 shows the fill value there, while
+// writes after the shrink are whole. Through reads of selections and linear windows (the merge).
+TEST_F(Logs, ShrinkCutsEarlierWritesOnly) {
+  {
+    auto w = writer(0);
+    std::vector<std::int32_t> all(16);
+    std::iota(all.begin(), all.end(), 0);
+    w.append(1, 1, Selection::hyperslab({0, 0}, {4, 4}), bytes_of(all));     // before: cut to 2x2
+    w.append(1, 2, Selection::points(2, {3, 3, 1, 0}), bytes_of({-7, -8}));    // same epoch: cut too
+    w.append(1, 4, Selection::hyperslab({2, 2}, {1, 2}), bytes_of({50, 51}));  // after the grow: whole
+    w.close();
+  }
+  ShapeHistory shapes;
+  shapes.add(0, {4, 4});
+  shapes.add(2, {2, 2});  // the shrink
+  shapes.add(3, {3, 4});  // the grow
+  EXPECT_TRUE(shapes.shrank());
+  EXPECT_EQ(shapes.widest({3, 4}), (Extent{4, 4}));
+  EXPECT_EQ(shapes.kept(1, {3, 4}), (Extent{2, 2}));
+  EXPECT_EQ(shapes.kept(3, {3, 4}), (Extent{3, 4}));
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  const Extent shape{3, 4};
+  std::vector<std::byte> fill(4);
+  const std::int32_t minus_one = -1;
+  std::memcpy(fill.data(), &minus_one, 4);
+  const ElementLayout layout{shape, 4, fill, false, 0, false, &shapes};
+  const std::vector<std::int32_t> expected{0, 1, -1, -1, -8, 5, -1, -1, -1, -1, 50, 51};
+  DataReader reader(*layout_);
+  std::vector<std::byte> out(12 * 4);
+  reader.read(index.writes(1), Selection::all().resolved(shape), layout, out);
+  EXPECT_EQ(as_ints(out), expected);
+  std::vector<std::byte> window(6 * 4);
+  reader.read_linear(index.writes(1), 3, 6, layout, window);
+  EXPECT_EQ(as_ints(window), std::vector<std::int32_t>(expected.begin() + 3, expected.begin() + 9));
+  // The merge's kernel copies: no piece may come from the cut part of a record.
+  for (const auto& piece : DataReader::resolve_window(index.writes(1), 0, 12, layout)) {
+    if (!piece.written) continue;
+    for (std::uint64_t i = piece.first; i < piece.first + piece.count; ++i) EXPECT_NE(expected[i], -1) << i;
+  }
+  // Without the history (as before shrinks existed), the 4x4 write would not fit at all.
+  std::fill(out.begin(), out.end(), std::byte{0});
+  reader.read(index.writes(1), Selection::all().resolved(shape), {shape, 4, fill}, out);
+  EXPECT_NE(as_ints(out), expected);
+}
+
 TEST_F(Logs, SameWriterOverlapLaterWins) {
   {
     auto w = writer(0);

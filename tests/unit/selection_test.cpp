@@ -285,6 +285,26 @@ TEST(RunCursor, TwoAndThreeDimensional) {
   }
 }
 
+// A write made before a shrink: its runs over a wider extent, cut to what the shrink kept and
+// placed in the current shape's linear order, with their data indices in the whole write.
+TEST(RunCursor, KeptCutsToTheBoxAndPlacesInTheCurrentShape) {
+  // A 4x5 write of a dataset shrunk to 2x3 and grown to 3x4: rows 0-1, columns 0-2 survive.
+  const Selection whole = slab({0, 0}, {4, 5});
+  EXPECT_EQ(collect(RunCursor::kept(whole, Extent{4, 5}, Extent{2, 3}, Extent{3, 4})),
+            (Runs{{0, 3, 0}, {4, 3, 5}}));
+  // Strided blocks (rows 1 and 3, columns 1-2 and 4-5): the cut keeps row 1's columns 1-2.
+  const Selection strided = slab({1, 1}, {2, 2}, {2, 3}, {1, 2});
+  EXPECT_EQ(collect(RunCursor::kept(strided, Extent{4, 6}, Extent{2, 3}, Extent{2, 3})), (Runs{{4, 2, 0}}));
+  // One dimension: elements 0-9 cut to 4, in a dataset grown to 12.
+  EXPECT_EQ(collect(RunCursor::kept(slab({0}, {10}), Extent{12}, Extent{4}, Extent{12})), (Runs{{0, 4, 0}}));
+  // Points keep their data index; those outside the box are gone.
+  const Selection points = Selection::points(2, {3, 0, 0, 2, 1, 1});
+  EXPECT_EQ(collect(RunCursor::kept(points, Extent{4, 3}, Extent{2, 3}, Extent{2, 3})),
+            (Runs{{2, 1, 1}, {4, 1, 2}}));
+  // Nothing kept.
+  EXPECT_TRUE(collect(RunCursor::kept(whole, Extent{4, 5}, Extent{0, 5}, Extent{0, 5})).empty());
+}
+
 TEST(RunCursor, RankZero) {
   const Extent scalar{};
   const Runs one{{0, 1, 0}};

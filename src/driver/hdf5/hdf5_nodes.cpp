@@ -419,12 +419,21 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   void resize(const Extent& new_shape) override {
     state_->collective(fmt::format("resize '{}' to [{}]", path_, fmt::join(new_shape, ",")), [&] {
       const auto dims = to_hsize(new_shape);
+      const Extent old = shape();
       const herr_t status = H5Dset_extent(id(), dims.data());
       if (status < 0) {
         check(status, [&] {
-          return fmt::format("resizing {} from [{}] to [{}]", where(), fmt::join(shape(), ","),
-                             fmt::join(new_shape, ","));
+          return fmt::format("resizing {} from [{}] to [{}]", where(), fmt::join(old, ","), fmt::join(new_shape, ","));
         });
+      }
+      // A shrink fills the cut part of edge chunks through the chunk cache; parallel HDF5 (1.10)
+      // writes raw data around that cache, so the cached chunk, written out later, would undo the
+      // independent writes made meanwhile. Writing it out now (collectively, as resize is) keeps
+      // them, as on one process.
+      bool shrinks = false;
+      for (std::size_t d = 0; d < old.size() && d < new_shape.size(); ++d) shrinks = shrinks || new_shape[d] < old[d];
+      if (shrinks && state_->access->name() == "mpio") {
+        check(H5Dflush(id()), [&] { return fmt::format("writing out {} after shrinking it", where()); });
       }
     });
   }

@@ -395,7 +395,7 @@ class MultifileDataset final : public Object<DatasetNode> {
     // A dataset of the base file starts from the file's content instead of the fill value.
     const bool from_base = state_->catalog.in_base(id_);
     const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base,
-                                          object().created_epoch + 1};
+                                          object().created_epoch + 1, false, &object().shapes};
     if ((strings_ || vlen_) && state_->aggregation_group && !state_->log &&
         state_->aggregation_group->buffers_writes_to(id_)) {
       throw Unsupported(fmt::format("dataset '{}' in '{}': reading back variable-length data this rank wrote since "
@@ -508,14 +508,8 @@ class MultifileDataset final : public Object<DatasetNode> {
                                     "supported yet",
                                     path(), state_->catalog.base()->file));
     }
-    const Extent& old = object().dims;
-    for (std::size_t d = 0; d < old.size(); ++d) {
-      if (new_shape[d] < old[d]) {
-        throw Unsupported(fmt::format("dataset '{}': shrinking from [{}] to [{}] is not supported by the multifile "
-                                      "driver yet",
-                                      path(), fmt::join(old, ","), fmt::join(new_shape, ",")));
-      }
-    }
+    // A shrink discards what lies outside the new shape: reads and the merge cut the writes made
+    // before it (container::ShapeHistory).
     state_->structure_call(format::ResizeRecord{0, id_, new_shape});
   }
 
