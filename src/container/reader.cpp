@@ -39,7 +39,7 @@ sel::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shap
 }  // namespace
 
 bool fits(const IndexedWrite& write, const Extent& shape) {
-  const sel::Box& box = write.box;
+  const sel::Box box = write.box();
   if (box.hi.size() != shape.size()) return box.hi.empty() && shape.empty();
   for (std::size_t d = 0; d < shape.size(); ++d) {
     if (box.hi[d] > shape[d] && box.hi[d] > box.lo[d]) return false;
@@ -55,7 +55,7 @@ bool usable(const IndexedWrite& write, const ElementLayout& layout) {
   return layout.variable_length ? write.record.data_length >= need : write.record.data_length == need;
 }
 
-std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
+std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record,
                             std::vector<std::byte>& buffer) {
   return bytes_checksum(data_file, record.data_offset, record.data_length, buffer);
 }
@@ -138,7 +138,7 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target
     }
     const bool unchecked = check_checksums_ && !verdict;
     pieces.clear();
-    sel::RunCursor source(w.record.selection, layout.shape);
+    sel::RunCursor source(w.record.selection.get(), layout.shape);
     auto target = make_target();
     sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
     if (pieces.empty()) continue;
@@ -300,7 +300,7 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     const IndexedWrite& w = **it;
     if (!usable(w, layout)) continue;
-    sel::RunCursor source(w.record.selection, layout.shape);
+    sel::RunCursor source(w.record.selection.get(), layout.shape);
     auto window = sel::RunCursor::linear(first, count);
     std::uint64_t pieces = 0;
     sel::Overlap only;
@@ -338,7 +338,7 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   for (const IndexedWrite* candidate : writes.overlapping(linear_box(first, count, layout.shape))) {
     const IndexedWrite& w = *candidate;
     if (!usable(w, layout)) continue;
-    sel::RunCursor source(w.record.selection, layout.shape);
+    sel::RunCursor source(w.record.selection.get(), layout.shape);
     auto window = sel::RunCursor::linear(first, count);
     sel::intersect(source, window, [&](const sel::Overlap& o) {
       split_at(o.target_index);

@@ -258,7 +258,7 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
         return index;
       };
       for (const auto& w : it->second.in_replay_order()) {
-        const sel::Box& box = w.box;
+        const sel::Box box = w.box();
         if (box.lo.size() != shape.size() || box.hi.size() != shape.size()) continue;
         bool empty = false;
         Extent last(shape.size());

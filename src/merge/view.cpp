@@ -205,8 +205,8 @@ class Planner {
 
   DatasetPlan plan(std::uint64_t id, const container::DatasetWrites* writes, bool in_base) {
     plan_.id = id;
-    static const std::vector<IndexedWrite> none;
-    const std::vector<IndexedWrite>& all = writes ? writes->in_replay_order() : none;
+    static const container::WriteList none;
+    const container::WriteList& all = writes ? writes->in_replay_order() : none;
     for (const auto& w : all) check_record(w);
     if (o_.dims.empty()) {
       plan_scalar(all, in_base);
@@ -224,7 +224,7 @@ class Planner {
   // A record must fit its dataset, and its data length its selection (or HDF5 would fail later
   // with less to say).
   void check_record(const IndexedWrite& w) {
-    const Selection& s = w.record.selection;
+    const Selection s = w.record.selection.get();
     try {
       (void)s.resolved(o_.dims, fmt::format("dataset '{}'", path_));
     } catch (const InvalidArgument& e) {
@@ -249,7 +249,7 @@ class Planner {
   }
 
   // A scalar dataset shows its last write.
-  void plan_scalar(const std::vector<IndexedWrite>& all, bool in_base) {
+  void plan_scalar(const container::WriteList& all, bool in_base) {
     const IndexedWrite* last = nullptr;
     for (const auto& w : all) {
       if (w.record.data_length > 0) last = &w;
@@ -270,13 +270,13 @@ class Planner {
   // blocks, each record is simply compared with it: a dataset rewritten whole 40,000 times costs
   // 40,000 cheap comparisons. Once the union grows complex, each record is compared with the later
   // records whose bounding boxes meet its own, found by the dataset's overlap index.
-  void classify(const std::vector<IndexedWrite>& all, const container::DatasetWrites& writes) {
+  void classify(const container::WriteList& all, const container::DatasetWrites& writes) {
     Handle later = copy_space(space_.get());  // the union of the later records, while valid
     hdf5::check(H5Sselect_none(later.get()), "H5Sselect_none");
     bool later_empty = true;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
       const IndexedWrite& w = *it;
-      const Selection& s = w.record.selection;
+      const Selection s = w.record.selection.get();
       if (s.num_elements() == 0) continue;
       const bool points = s.kind() == Selection::Kind::Points;
       if (later.valid()) {
@@ -290,7 +290,7 @@ class Planner {
         continue;
       }
       std::vector<const IndexedWrite*> candidates;
-      for (const IndexedWrite* c : writes.overlapping(w.box)) {
+      for (const IndexedWrite* c : writes.overlapping(w.box())) {
         if (c > &w && c->record.selection.num_elements() > 0) candidates.push_back(c);
       }
       // Latest first: the records most likely to cover this one end the search soonest.
@@ -331,8 +331,9 @@ class Planner {
 
   Left slab_left_by_union(const IndexedWrite& w, hid_t later, bool later_empty) {
     const std::uint64_t total = w.record.selection.num_elements();
-    const std::vector<hsize_t> lo = to_hsizes(w.box.lo);
-    std::vector<hsize_t> last = to_hsizes(w.box.hi);
+    const sel::Box box = w.box();
+    const std::vector<hsize_t> lo = to_hsizes(box.lo);
+    std::vector<hsize_t> last = to_hsizes(box.hi);
     for (auto& x : last) --x;
     if (later_empty || !hdf5::check_bool(H5Sselect_intersect_block(later, lo.data(), last.data()),
                                          "H5Sselect_intersect_block")) {
@@ -351,7 +352,7 @@ class Planner {
     Handle visible;  // made only when a later record really overlaps
     std::uint64_t left = total;
     for (const IndexedWrite* c : later) {
-      const Selection& cs = c->record.selection;
+      const Selection cs = c->record.selection.get();
       if (cs.kind() == Selection::Kind::Hyperslab) {
         if (!slabs_meet(slab, cs.slab())) continue;
         if (!visible.valid()) visible = selection_of(space_.get(), slab);
@@ -395,7 +396,7 @@ class Planner {
   // later occurrences in the same record (the last occurrence is the one written), leave visible.
   template <class Covered>
   std::vector<std::uint64_t> points_left(const IndexedWrite& w, Covered&& covered) {
-    const Selection& s = w.record.selection;
+    const Selection s = w.record.selection.get();
     const std::size_t rank = s.rank();
     std::unordered_set<std::uint64_t> seen;
     std::vector<std::uint64_t> visible;
@@ -420,17 +421,20 @@ class Planner {
     const std::size_t rank = w.record.selection.rank();
     std::unordered_set<std::uint64_t> later_points;
     for (const IndexedWrite* c : later) {
-      const Selection& cs = c->record.selection;
+      const Selection cs = c->record.selection.get();
       if (cs.kind() != Selection::Kind::Points) continue;
       for (std::uint64_t p = 0; p < cs.num_points(); ++p) {
         later_points.insert(sel::linear_index(o_.dims, std::span(&cs.flat_points()[p * rank], rank)));
       }
     }
+    std::vector<Hyperslab> later_slabs;
+    for (const IndexedWrite* c : later) {
+      if (c->record.selection.kind() == Selection::Kind::Hyperslab) later_slabs.push_back(c->record.selection.slab());
+    }
     return points_left(w, [&](const std::uint64_t* point) {
       if (later_points.contains(sel::linear_index(o_.dims, std::span(point, rank)))) return true;
-      for (const IndexedWrite* c : later) {
-        const Selection& cs = c->record.selection;
-        if (cs.kind() == Selection::Kind::Hyperslab && slab_contains(cs.slab(), point)) return true;
+      for (const Hyperslab& slab : later_slabs) {
+        if (slab_contains(slab, point)) return true;
       }
       return false;
     });
@@ -451,7 +455,7 @@ class Planner {
   void map_visible_points() {
     if (visible_points_ > options_.max_point_mappings) refuse_points();
     for (const auto& [w, visible] : points_) {
-      const Selection& s = w->record.selection;
+      const Selection s = w->record.selection.get();
       const std::size_t rank = s.rank();
       const std::uint64_t n = s.num_points();
       const std::size_t source = add_source({n}, {{w->data_file, w->record.data_offset, w->record.data_length}});
@@ -473,15 +477,16 @@ class Planner {
   void coalesce_boxes() {
     std::map<std::pair<Extent, Extent>, std::vector<const IndexedWrite*>> rows;
     for (const IndexedWrite* w : boxes_) {
-      rows[{Extent(w->box.lo.begin() + 1, w->box.lo.end()), Extent(w->box.hi.begin() + 1, w->box.hi.end())}].push_back(w);
+      const sel::Box box = w->box();
+      rows[{Extent(box.lo.begin() + 1, box.lo.end()), Extent(box.hi.begin() + 1, box.hi.end())}].push_back(w);
     }
     for (auto& [inner, group] : rows) {
       std::sort(group.begin(), group.end(),
-                [](const IndexedWrite* a, const IndexedWrite* b) { return a->box.lo[0] < b->box.lo[0]; });
+                [](const IndexedWrite* a, const IndexedWrite* b) { return a->record.selection.lower0() < b->record.selection.lower0(); });
       std::size_t first = 0;
       std::vector<Segment> segments;
       for (std::size_t i = 0; i < group.size(); ++i) {
-        const bool follows = i > first && group[i]->box.lo[0] == group[i - 1]->box.hi[0];
+        const bool follows = i > first && group[i]->record.selection.lower0() == group[i - 1]->record.selection.upper0();
         if (i > first && (!follows || segments.size() >= kMaxSegments)) {
           map_box_run(group, first, i, std::move(segments));
           segments.clear();
@@ -500,8 +505,8 @@ class Planner {
 
   void map_box_run(const std::vector<const IndexedWrite*>& group, std::size_t first, std::size_t end,
                    std::vector<Segment> segments) {
-    const sel::Box& a = group[first]->box;
-    const sel::Box& z = group[end - 1]->box;
+    const sel::Box a = group[first]->box();
+    const sel::Box z = group[end - 1]->box();
     Hyperslab box{a.lo, Extent(a.lo.size(), 1), Extent(a.lo.size(), 1), Extent(a.lo.size())};
     for (std::size_t d = 0; d < a.lo.size(); ++d) box.block[d] = a.hi[d] - a.lo[d];
     box.block[0] = z.hi[0] - a.lo[0];
@@ -510,7 +515,7 @@ class Planner {
   }
 
   // A dataset of the base file shows the base file's elements wherever no record wrote.
-  void map_base(const std::vector<IndexedWrite>& all) {
+  void map_base(const container::WriteList& all) {
     Handle rest = copy_space(space_.get());
     hdf5::check(H5Sselect_all(rest.get()), "H5Sselect_all");
     bool whole = true;
@@ -526,7 +531,7 @@ class Planner {
       return;
     }
     for (const auto& w : all) {
-      const Selection& s = w.record.selection;
+      const Selection s = w.record.selection.get();
       if (s.num_elements() == 0) continue;
       whole = false;
       if (s.kind() == Selection::Kind::Hyperslab) {
