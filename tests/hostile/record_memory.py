@@ -7,13 +7,18 @@ make_hostile writes a container of N one-element writes (its `records` class) an
 `h5mf verify`, `dump`, `merge -o` and `view` run on each; the peak resident memory of the big
 one, less that of the small one, divided by N must stay below --bound bytes per record (the
 in-memory records, their index and every copy a phase makes; the code before issue 23's fix took
-650 to 950). Each command must also succeed on both. Exits 1 listing every failure.
+650 to 950). Each command must also succeed on both, verify count every record, and the merged
+file hold every write. Exits 1 listing every failure.
 """
 import argparse
+import json
 import os
 import pathlib
 import subprocess
 import sys
+
+import h5py
+import numpy as np
 
 
 def peak_kib(command):
@@ -66,6 +71,18 @@ def main():
               f"{args.records}: {per_record:.0f} bytes per record (bound {args.bound})")
         if not ok:
             failures.append(f"{name}: {per_record:.0f} bytes per record, more than {args.bound}")
+    # The records read a window at a time (4 MiB of index, ~42,000 records) are all there, and the
+    # merged file holds every write.
+    report = json.loads(subprocess.run([args.h5mf, "verify", "--json", str(big)], capture_output=True,
+                                       text=True, timeout=600).stdout)
+    if report["records"] != args.records or report["records_dropped"] != 0:
+        failures.append(f"verify --json: {report['records']} records, {report['records_dropped']} dropped")
+    (big.parent / "merged.h5").unlink(missing_ok=True)
+    subprocess.run([args.h5mf, "merge", "-o", str(big.parent / "merged.h5"), str(big)], check=True, timeout=600)
+    expected = (np.arange(args.records, dtype=np.uint64) * 2654435761 % 2**32).astype(np.uint32)
+    with h5py.File(big.parent / "merged.h5", "r") as f:
+        if not np.array_equal(f["r"][()], expected):
+            failures.append("merge -o: the merged dataset differs from the writes")
     if failures:
         print(f"\n{len(failures)} failures:")
         for f in failures:
