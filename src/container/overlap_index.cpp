@@ -11,7 +11,8 @@ std::uint64_t upper0(const sel::Box& b) { return b.hi.empty() ? 1 : b.hi[0]; }
 
 OverlapIndex::OverlapIndex(const std::vector<sel::Box>& boxes)
     : OverlapIndex(
-          boxes.size(), [&](std::size_t i) { return lower0(boxes[i]); }, [&](std::size_t i) { return upper0(boxes[i]); }) {}
+          boxes.size(), [&](std::size_t i) { return lower0(boxes[i]); },
+          [&](std::size_t i) { return upper0(boxes[i]); }) {}
 
 void OverlapIndex::build() {
   if (!order_.empty()) build_node(0, order_.size());

@@ -274,7 +274,8 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
       const std::uint64_t first = k * per_window;
       const std::uint64_t count = std::min(per_window, total - first);
       const auto it = starting.find(k);
-      const std::uint64_t parts = it == starting.end() ? 1 : std::min(count, (it->second + max_records - 1) / max_records);
+      const std::uint64_t parts =
+          it == starting.end() ? 1 : std::min(count, (it->second + max_records - 1) / max_records);
       const std::uint64_t part = (count + parts - 1) / parts;
       for (std::uint64_t at = first; at < first + count; at += part) {
         const std::uint64_t n = std::min(part, first + count - at);

@@ -482,11 +482,14 @@ class Planner {
     }
     for (auto& [inner, group] : rows) {
       std::sort(group.begin(), group.end(),
-                [](const IndexedWrite* a, const IndexedWrite* b) { return a->record.selection.lower0() < b->record.selection.lower0(); });
+                [](const IndexedWrite* a, const IndexedWrite* b) {
+                  return a->record.selection.lower0() < b->record.selection.lower0();
+                });
       std::size_t first = 0;
       std::vector<Segment> segments;
       for (std::size_t i = 0; i < group.size(); ++i) {
-        const bool follows = i > first && group[i]->record.selection.lower0() == group[i - 1]->record.selection.upper0();
+        const bool follows =
+            i > first && group[i]->record.selection.lower0() == group[i - 1]->record.selection.upper0();
         if (i > first && (!follows || segments.size() >= kMaxSegments)) {
           map_box_run(group, first, i, std::move(segments));
           segments.clear();
