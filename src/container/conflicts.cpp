@@ -48,37 +48,41 @@ void extend_box(const Extent& shape, std::uint64_t offset, std::uint64_t length,
   }
 }
 
-std::vector<Conflict> find_conflicts(std::span<const IndexedWrite> writes, const Extent& shape) {
+std::vector<Conflict> find_conflicts(std::span<const IndexedWrite* const> writes, const Extent& shape) {
   // Positions by epoch; replay order within an epoch (writer, sequence) is kept by the index.
   std::map<std::uint64_t, std::vector<std::size_t>> by_epoch;
-  for (std::size_t i = 0; i < writes.size(); ++i) by_epoch[writes[i].record.epoch].push_back(i);
+  for (std::size_t i = 0; i < writes.size(); ++i) by_epoch[writes[i]->record.epoch].push_back(i);
 
   std::vector<Conflict> out;
   for (const auto& entry : by_epoch) {
     // Not a structured binding: clang 14 (the fuzz build) cannot capture those in lambdas.
     const std::uint64_t epoch = entry.first;
     const std::vector<std::size_t>& positions = entry.second;
-    const std::uint32_t first_writer = writes[positions.front()].writer;
+    const std::uint32_t first_writer = writes[positions.front()]->writer;
     const bool one_writer = std::all_of(positions.begin(), positions.end(),
-                                        [&](std::size_t i) { return writes[i].writer == first_writer; });
+                                        [&](std::size_t i) { return writes[i]->writer == first_writer; });
     if (one_writer) continue;  // a writer's own writes are ordered by its sequence numbers
 
     // An overlap index over the epoch's boxes only: the records stay where they are (a copy of
     // them cost as much memory as the records themselves). `positions` are in replay order.
-    std::vector<sel::Box> boxes;
-    boxes.reserve(positions.size());
-    for (std::size_t i : positions) boxes.push_back(writes[i].box);
-    const OverlapIndex index(boxes);
+    const auto selection = [&](std::size_t k) -> const StoredSelection& {
+      return writes[positions[k]]->record.selection;
+    };
+    const OverlapIndex index(
+        positions.size(), [&](std::size_t k) { return selection(k).lower0(); },
+        [&](std::size_t k) { return selection(k).upper0(); });
 
     std::map<std::pair<std::uint32_t, std::uint32_t>, Conflict> pairs;
     for (std::size_t i : positions) {
-      const IndexedWrite& a = writes[i];
-      if (a.box.empty()) continue;
-      for (std::uint32_t at : index.overlapping(boxes, a.box)) {
-        const IndexedWrite& b = writes[positions[at]];
+      const IndexedWrite& a = *writes[i];
+      const sel::Box a_box = a.box();
+      if (a_box.empty()) continue;
+      for (std::uint32_t at :
+           index.overlapping(a_box, [&](std::uint32_t k) { return selection(k).box_intersects(a_box); })) {
+        const IndexedWrite& b = *writes[positions[at]];
         if (b.writer <= a.writer) continue;  // each pair once, from its lower writer
-        sel::RunCursor source(a.record.selection, shape);
-        sel::RunCursor target(b.record.selection, shape);
+        sel::RunCursor source(a.record.selection.get(), shape);
+        sel::RunCursor target(b.record.selection.get(), shape);
         Conflict* conflict = nullptr;
         sel::intersect(source, target, [&](const sel::Overlap& o) {
           if (conflict == nullptr) {

@@ -27,8 +27,9 @@ struct Conflict {
 
 // The conflicts among one dataset's writes, one per (epoch, writer pair), in that order.
 // Preconditions: every selection is resolved and lies within `shape` (the dataset's shape: any
-// shape that contains every selection gives the same answer).
-std::vector<Conflict> find_conflicts(std::span<const IndexedWrite> writes, const Extent& shape);
+// shape that contains every selection gives the same answer). `writes` point at the records, in
+// replay order (no copy of them is needed).
+std::vector<Conflict> find_conflicts(std::span<const IndexedWrite* const> writes, const Extent& shape);
 
 // The bounding box [lo, hi) of the elements [offset, offset + length) of the row-major order of
 // `shape`, merged into `lo`/`hi` (empty vectors: nothing yet). Exposed for tests.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <numeric>
 #include <string_view>
 #include <tuple>
 
@@ -22,14 +23,17 @@ constexpr std::uint64_t kNoFurther = ~std::uint64_t{0};
 IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file, const std::string& index_path) {
   IndexedWrite w;
   const std::string context = fmt::format("{} at offset {}", index_path, r.offset);
+  format::WriteRecord record;
   if (r.type == format::RecordType::WriteFrom) {
     auto from = format::decode_write_from(r.payload, context);
-    w.record = std::move(from.write);
+    record = std::move(from.write);
     w.writer = from.writer;
   } else {
-    w.record = format::decode_write(r.payload, context);
+    record = format::decode_write(r.payload, context);
     w.writer = data_file;  // a plain WRITE is the write of the writer whose file this is
   }
+  w.record = StoredWrite{record.dataset, record.epoch, record.sequence, record.data_offset, record.data_length,
+                         record.data_checksum, StoredSelection(record.selection, sel::bounding_box(record.selection))};
   w.data_file = data_file;
   return w;
 }
@@ -73,12 +77,39 @@ std::uint64_t scan_records(const IndexScanFile& file, format::ByteView bytes, st
   return accepted_end;
 }
 
+std::uint64_t scan_file_records(const PosixFile& index, const IndexScanFile& file, std::uint64_t from,
+                                std::uint64_t end, const std::function<void(const format::LogRecord&)>& accept,
+                                const std::function<void(const DamageReport&)>& on_damage) {
+  std::vector<std::byte> window;
+  std::uint64_t at = from, want = kScanWindow;
+  while (at < end) {
+    const std::uint64_t take = std::min(want, end - at);
+    window.resize(static_cast<std::size_t>(take));
+    index.read_at(at, window);
+    std::optional<DamageReport> stop;
+    const std::uint64_t accepted = scan_records(file, window, at, accept, [&](const DamageReport& d) { stop = d; });
+    if (stop && stop->torn_tail && at + take < end) {
+      // A record runs past the window, not past the file: read again from it, with room for it
+      // (a record is at most kRecordHeaderSize + kMaxPayload bytes, so the window stays bounded).
+      want = accepted > at ? kScanWindow : want * 2;
+      at = accepted;
+      continue;
+    }
+    if (stop) {
+      stop->bytes = end - stop->offset;  // to the end of the file, not of the window
+      if (on_damage) on_damage(*stop);
+      return accepted;
+    }
+    at = accepted;
+  }
+  return at;
+}
+
 std::optional<IndexedWrite> accepted_write(const format::LogRecord& r, const IndexScanFile& file) {
   // Other record types (a later minor format) are skipped.
   if (r.type != format::RecordType::Write && r.type != format::RecordType::WriteFrom) return std::nullopt;
   IndexedWrite w = decode_indexed(r, file.data_file, file.index_path);
   check_data_inside(file, r.offset, w.record.data_offset, w.record.data_length);
-  w.box = sel::bounding_box(w.record.selection);
   return w;
 }
 
@@ -123,11 +154,12 @@ void PairScan::read(const Layout& layout, const format::ContainerId& container, 
     checked_ = true;
     consumed_ = format::kHeaderSize;
   }
-  const auto bytes = file.read_all(consumed_);
+  const std::uint64_t end = file.size();  // the index before the data: its records point inside
   scan.data_size = file_size(scan.data_path);
   std::optional<DamageReport> stop;
-  const std::uint64_t accepted_end = scan_records(
-      scan, bytes, consumed_, [&](const format::LogRecord& r) { covered_ = std::max(covered_, accept(r, scan)); },
+  const std::uint64_t accepted_end = scan_file_records(
+      file, scan, consumed_, end,
+      [&](const format::LogRecord& r) { covered_ = std::max(covered_, accept(r, scan)); },
       [&](const DamageReport& d) { stop = d; });
   // A torn tail of a writer that may still be writing is just not there yet.
   if (stop && (final || !stop->torn_tail)) {
@@ -289,22 +321,45 @@ void DatasetWrites::prepare() {
   // Records arrive writer by writer, each writer's in replay order, so they are often sorted
   // already (one writer, or one epoch); a sort moves every record log n times (12% of a 1M-record
   // growth run in perf).
-  if (!std::is_sorted(writes_.begin(), writes_.end(), before)) std::stable_sort(writes_.begin(), writes_.end(), before);
-  boxes_.clear();
-  boxes_.reserve(writes_.size());
-  for (const auto& w : writes_) boxes_.push_back(w.box);
-  index_ = OverlapIndex(boxes_);
+  if (!std::is_sorted(writes_.begin(), writes_.end(), before)) {
+    // Sorted through a permutation applied in place: a stable_sort of the records themselves
+    // would take a buffer of as many records again.
+    std::vector<std::uint32_t> order(writes_.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return before(writes_[a], writes_[b]); });
+    for (std::size_t i = 0; i < order.size(); ++i) {  // follow each cycle: position i takes order[i]
+      if (order[i] == i) continue;
+      IndexedWrite held = std::move(writes_[i]);
+      std::size_t at = i;
+      while (order[at] != i) {
+        const std::size_t from = order[at];
+        writes_[at] = std::move(writes_[from]);
+        order[at] = static_cast<std::uint32_t>(at);
+        at = from;
+      }
+      writes_[at] = std::move(held);
+      order[at] = static_cast<std::uint32_t>(at);
+    }
+  }
+  index_ = OverlapIndex(
+      writes_.size(), [&](std::size_t i) { return writes_[i].record.selection.lower0(); },
+      [&](std::size_t i) { return writes_[i].record.selection.upper0(); });
   prepared_ = true;
 }
 
 std::vector<const IndexedWrite*> DatasetWrites::overlapping(const sel::Box& query) const {
   std::vector<const IndexedWrite*> out;
-  for (std::uint32_t position : index_.overlapping(boxes_, query)) out.push_back(&writes_[position]);
+  for (std::uint32_t position : index_.overlapping(query, [&](std::uint32_t i) {
+         return writes_[i].record.selection.box_intersects(query);
+       })) {
+    out.push_back(&writes_[position]);
+  }
   return out;  // positions ascend, and writes_ is in replay order
 }
 
-std::vector<IndexedWrite> DatasetWrites::take() {
-  std::vector<IndexedWrite> out = std::move(writes_);
+WriteList DatasetWrites::take() {
+  WriteList out = std::move(writes_);
   *this = DatasetWrites();
   return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "container/layout.hpp"
 #include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
+#include "container/stored_write.hpp"
 #include "format/header.hpp"
 #include "format/log.hpp"
 #include "format/records.hpp"
@@ -22,12 +24,18 @@ namespace h5mf::container {
 
 // A write record as readers use it. `writer` made the write (replay order); `data_file` is the file
 // pair `<f>`, `<f>.offset` holding it: the same without aggregation, the aggregator's file with it.
+// Held compactly (stored_write.hpp): a container may hold millions.
 struct IndexedWrite {
-  format::WriteRecord record;
+  StoredWrite record;
   std::uint32_t writer = 0;
   std::uint32_t data_file = 0;
-  sel::Box box;  // bounding box of the selection, to skip records that cannot overlap a read
+  // Bounding box of the selection, to skip records that cannot overlap a read.
+  sel::Box box() const { return record.selection.box(); }
 };
+
+// A dataset's records. A deque: it grows block by block, never holding the old and a new copy of
+// every record at once as a vector does when it reallocates (a million records are ~100 MB).
+using WriteList = std::deque<IndexedWrite>;
 
 // One dataset's writes: in replay order, with an index answering "which writes can overlap this
 // box". prepare() (re)builds both after additions; the const queries need a prepared object and
@@ -37,17 +45,16 @@ class DatasetWrites {
   void add(IndexedWrite write);
   void prepare();
   bool prepared() const { return prepared_; }
-  const std::vector<IndexedWrite>& in_replay_order() const { return writes_; }
+  const WriteList& in_replay_order() const { return writes_; }
   // Writes whose bounding box intersects `query`, in replay order.
   std::vector<const IndexedWrite*> overlapping(const sel::Box& query) const;
   std::size_t size() const { return writes_.size(); }
   // The writes in replay order, moved out (this object is then empty).
-  std::vector<IndexedWrite> take();
+  WriteList take();
 
  private:
-  std::vector<IndexedWrite> writes_;
-  std::vector<sel::Box> boxes_;  // boxes_[i] is writes_[i].box, contiguous for the index
-  OverlapIndex index_;
+  WriteList writes_;
+  OverlapIndex index_;  // over writes_' boxes
   bool prepared_ = true;
 };
 
@@ -91,6 +98,13 @@ std::optional<IndexedWrite> accepted_write(const format::LogRecord& r, const Ind
 std::uint64_t scan_records(const IndexScanFile& file, format::ByteView bytes, std::uint64_t from,
                            const std::function<void(const format::LogRecord&)>& accept,
                            const std::function<void(const DamageReport&)>& on_damage);
+// scan_records over bytes [from, end) of the open index file `index`, read a window at a time
+// (kScanWindow bytes, more only for a record larger than that): memory for a window, not for the
+// whole index. Reports damage as scan_records would over the whole range.
+inline constexpr std::uint64_t kScanWindow = std::uint64_t{4} << 20;
+std::uint64_t scan_file_records(const PosixFile& index, const IndexScanFile& file, std::uint64_t from,
+                                std::uint64_t end, const std::function<void(const format::LogRecord&)>& accept,
+                                const std::function<void(const DamageReport&)>& on_damage);
 // Throws FormatError unless the headers of `<f>.offset` (open as `index`) and `<f>` (when it has
 // one) say they are file `scan.data_file` of `container`, in a format this build reads.
 void check_pair_headers(const PosixFile& index, const IndexScanFile& scan, const format::ContainerId& container);

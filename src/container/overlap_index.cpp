@@ -1,8 +1,5 @@
 #include "container/overlap_index.hpp"
 
-#include <algorithm>
-#include <numeric>
-
 namespace h5mf::container {
 namespace {
 
@@ -12,52 +9,49 @@ std::uint64_t upper0(const sel::Box& b) { return b.hi.empty() ? 1 : b.hi[0]; }
 
 }  // namespace
 
-OverlapIndex::OverlapIndex(const std::vector<sel::Box>& boxes) {
-  order_.resize(boxes.size());
-  std::iota(order_.begin(), order_.end(), 0u);
-  std::stable_sort(order_.begin(), order_.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return lower0(boxes[a]) < lower0(boxes[b]); });
-  lower_.resize(order_.size());
-  for (std::size_t i = 0; i < order_.size(); ++i) lower_[i] = lower0(boxes[order_[i]]);
-  if (order_.empty()) return;
-  max_upper_.assign(4 * order_.size(), 0);
-  // Iterative bottom-up would need a power of two; a recursive build keeps the layout simple.
-  struct Builder {
-    const OverlapIndex& self;
-    const std::vector<sel::Box>& boxes;
-    std::vector<std::uint64_t>& tree;
-    std::uint64_t build(std::size_t node, std::size_t lo, std::size_t hi) {
-      if (hi - lo == 1) return tree[node] = upper0(boxes[self.order_[lo]]);
-      const std::size_t mid = (lo + hi) / 2;
-      return tree[node] = std::max(build(2 * node + 1, lo, mid), build(2 * node + 2, mid, hi));
-    }
-  } builder{*this, boxes, max_upper_};
-  builder.build(0, 0, order_.size());
+OverlapIndex::OverlapIndex(const std::vector<sel::Box>& boxes)
+    : OverlapIndex(
+          boxes.size(), [&](std::size_t i) { return lower0(boxes[i]); },
+          [&](std::size_t i) { return upper0(boxes[i]); }) {}
+
+void OverlapIndex::build() {
+  if (!order_.empty()) build_node(0, order_.size());
 }
 
-void OverlapIndex::collect(const std::vector<sel::Box>& boxes, std::size_t node, std::size_t lo, std::size_t hi,
-                           std::size_t limit, const sel::Box& query, std::vector<std::uint32_t>& out) const {
-  if (lo >= limit || max_upper_[node] <= lower0(query)) return;  // nothing here reaches the query
-  if (hi - lo == 1) {
-    const std::uint32_t id = order_[lo];
-    if (boxes[id].intersects(query)) out.push_back(id);
-    return;
-  }
-  const std::size_t mid = (lo + hi) / 2;
-  collect(boxes, 2 * node + 1, lo, mid, limit, query, out);
-  collect(boxes, 2 * node + 2, mid, hi, limit, query, out);
+std::uint64_t OverlapIndex::build_node(std::size_t lo, std::size_t hi) {
+  // Depth log2(n): recursion is safe.
+  if (lo >= hi) return 0;
+  const std::size_t mid = lo + (hi - lo) / 2;
+  const std::uint64_t left = build_node(lo, mid), right = build_node(mid + 1, hi);
+  return max_upper_[mid] = std::max({max_upper_[mid], left, right});
 }
 
-std::vector<std::uint32_t> OverlapIndex::overlapping(const std::vector<sel::Box>& boxes,
-                                                     const sel::Box& query) const {
+void OverlapIndex::collect(std::size_t lo, std::size_t hi, std::size_t limit, std::uint64_t query_lower0,
+                           const std::function<bool(std::uint32_t)>& intersects,
+                           std::vector<std::uint32_t>& out) const {
+  if (lo >= hi || lo >= limit) return;
+  const std::size_t mid = lo + (hi - lo) / 2;
+  if (max_upper_[mid] <= query_lower0) return;  // nothing here reaches the query
+  collect(lo, mid, limit, query_lower0, intersects, out);
+  if (mid < limit && intersects(order_[mid])) out.push_back(order_[mid]);
+  collect(mid + 1, hi, limit, query_lower0, intersects, out);
+}
+
+std::vector<std::uint32_t> OverlapIndex::overlapping(const sel::Box& query,
+                                                     const std::function<bool(std::uint32_t)>& intersects) const {
   std::vector<std::uint32_t> out;
   if (order_.empty() || query.empty()) return out;
   // Only records starting before the query's end in dimension 0 can overlap it.
   const std::size_t limit =
       static_cast<std::size_t>(std::lower_bound(lower_.begin(), lower_.end(), upper0(query)) - lower_.begin());
-  collect(boxes, 0, 0, order_.size(), limit, query, out);
+  collect(0, order_.size(), limit, lower0(query), intersects, out);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::uint32_t> OverlapIndex::overlapping(const std::vector<sel::Box>& boxes,
+                                                     const sel::Box& query) const {
+  return overlapping(query, [&](std::uint32_t id) { return boxes[id].intersects(query); });
 }
 
 }  // namespace h5mf::container

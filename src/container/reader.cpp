@@ -39,7 +39,7 @@ sel::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shap
 }  // namespace
 
 bool fits(const IndexedWrite& write, const Extent& shape) {
-  const sel::Box& box = write.box;
+  const sel::Box box = write.box();
   if (box.hi.size() != shape.size()) return box.hi.empty() && shape.empty();
   for (std::size_t d = 0; d < shape.size(); ++d) {
     if (box.hi[d] > shape[d] && box.hi[d] > box.lo[d]) return false;
@@ -61,20 +61,21 @@ bool usable(const IndexedWrite& write, const ElementLayout& layout) {
 }
 
 sel::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout) {
-  const Selection& selection = write.record.selection;
-  if (!layout.shapes || !layout.shapes->shrank() || write.box.hi.size() != layout.shape.size()) {
+  const Selection selection = write.record.selection.get();
+  if (!layout.shapes || !layout.shapes->shrank() || write.record.selection.rank() != layout.shape.size()) {
     return sel::RunCursor(selection, layout.shape);
   }
   const Extent keep = layout.shapes->kept(write.record.epoch, layout.shape);
+  const sel::Box box = write.box();
   bool whole = true;
-  for (std::size_t d = 0; d < keep.size(); ++d) whole = whole && write.box.hi[d] <= keep[d];
-  if (whole || write.box.empty()) return sel::RunCursor(selection, layout.shape);
+  for (std::size_t d = 0; d < keep.size(); ++d) whole = whole && box.hi[d] <= keep[d];
+  if (whole || box.empty()) return sel::RunCursor(selection, layout.shape);
   Extent extent = layout.shape;
-  for (std::size_t d = 0; d < extent.size(); ++d) extent[d] = std::max(extent[d], write.box.hi[d]);
+  for (std::size_t d = 0; d < extent.size(); ++d) extent[d] = std::max(extent[d], box.hi[d]);
   return sel::RunCursor::kept(selection, extent, keep, layout.shape);
 }
 
-std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
+std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record,
                             std::vector<std::byte>& buffer) {
   return bytes_checksum(data_file, record.data_offset, record.data_length, buffer);
 }

@@ -126,7 +126,7 @@ class DataReader {
 
 // The checksum of a write's data as its data file holds them, read in pieces through `buffer`
 // (sized by the caller). Used wherever record data must be checked before use.
-std::uint64_t data_checksum(const PosixFile& data_file, const format::WriteRecord& record,
+std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record,
                             std::vector<std::byte>& buffer);
 // The same for any `length` bytes at `offset` of `file` (a RANGE record's data or image bytes).
 std::uint64_t bytes_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,

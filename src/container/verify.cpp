@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <deque>
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include "container/catalog.hpp"
 #include "container/conflicts.hpp"
@@ -145,17 +147,18 @@ VerifyDamage region(const std::string& file, std::uint64_t offset, format::ByteV
 }
 
 // A write record that passed the log checks, and why it is dropped after all (empty: kept).
+// One per record of the container: no string unless it is dropped.
 struct Candidate {
   IndexedWrite write;
   std::uint64_t index_offset = 0;
-  std::string drop;
+  std::unique_ptr<std::string> drop;
   bool data_problem = false;  // the drop is about its data bytes (a checksum), not its reference
   bool vlen = false;          // variable-length strings: the data begin with slots to check
 };
 
 struct WriterScan {
   DataFileVerifyReport report;
-  std::vector<Candidate> candidates;
+  std::deque<Candidate> candidates;  // a deque: no copy of them all while it grows
 };
 
 // Reads one writer's index as a reader does (ContainerIndex): stops at the first record that is
@@ -209,15 +212,25 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   }
 
   PosixFile index(index_path, PosixFile::Access::Read);
-  const auto bytes = index.read_all();
-  r.index_bytes = bytes.size();
-  if (bytes.size() < format::kHeaderSize) {
-    add_pair_damage(bytes.size(), format::kHeaderSize);
+  const std::uint64_t index_size = index.size();
+  r.index_bytes = index_size;
+  if (index_size < format::kHeaderSize) {
+    add_pair_damage(index_size, format::kHeaderSize);
     return;
   }
-  const format::ByteView all(bytes);
+  // Damage from `offset` to the end of the index file; only then are the bytes after it read (to
+  // count the records there): the records themselves are scanned a window at a time.
+  const auto tail_region = [&](std::uint64_t offset, std::uint64_t count_from, bool torn, std::string reason) {
+    const auto tail = index.read_all(count_from);
+    VerifyDamage d = region(index_path, 0, tail, torn, std::move(reason));
+    d.offset = offset;
+    d.bytes = index_size - offset;
+    return d;
+  };
   try {
-    const auto h = format::decode_header(all, format::FileKind::Index, index_path);
+    std::array<std::byte, format::kHeaderSize> header{};
+    index.read_at(0, header);
+    const auto h = format::decode_header(header, format::FileKind::Index, index_path);
     if (h.container != container || h.writer != writer) {
       throw FormatError(fmt::format("'{}' belongs to container {} writer {}, not to container {} writer {}", index_path,
                                     format::to_hex(h.container), h.writer, format::to_hex(container), writer));
@@ -225,9 +238,7 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   } catch (const FormatError& e) {
     // A reader rejects the file, and with it the container (docs/format.md, "File headers").
     // Records after a damaged header are counted from the header's end, where they would start.
-    VerifyDamage d = region(index_path, 0, all, false, e.what());
-    d.records = count_records(all.subspan(format::kHeaderSize));
-    r.damage.push_back(std::move(d));
+    r.damage.push_back(tail_region(0, format::kHeaderSize, false, e.what()));
     errors.push_back(fmt::format("{}: readers refuse the container while this header is damaged", e.what()));
     return;
   }
@@ -235,20 +246,22 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
   // The records, by the one rule readers follow (index.hpp).
   std::uint64_t covered = format::kHeaderSize;
   bool stopped = false;
-  scan_index_records(
-      file, all.subspan(format::kHeaderSize), format::kHeaderSize,
-      [&](IndexedWrite&& w, std::uint64_t offset) {
-        covered = std::max(covered, w.record.data_offset + w.record.data_length);
+  scan_file_records(
+      index, file, format::kHeaderSize, index_size,
+      [&](const format::LogRecord& record) {
+        auto w = accepted_write(record, file);
+        if (!w) return;
+        covered = std::max(covered, w->record.data_offset + w->record.data_length);
         Candidate c;
-        c.index_offset = offset;
-        c.write = std::move(w);
+        c.index_offset = record.offset;
+        c.write = std::move(*w);
         scan.candidates.push_back(std::move(c));
       },
       [&](const DamageReport& d) {
         stopped = true;
-        r.damage.push_back(region(index_path, d.offset, all, d.torn_tail, d.reason + "; nothing after it is used"));
+        r.damage.push_back(tail_region(d.offset, d.offset, d.torn_tail, d.reason + "; nothing after it is used"));
       });
-  if (!stopped) add_pair_damage(bytes.size(), covered);
+  if (!stopped) add_pair_damage(index_size, covered);
 }
 
 // Why a write record cannot be placed in the catalog's dataset, or an empty string.
@@ -276,13 +289,14 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
     return fmt::format("selection of rank {} for dataset '{}' of rank {}", rec.selection.rank(), path, o.dims.size());
   }
   if (rec.selection.num_elements() > 0) {
+    const sel::Box box = w.box();
     const Extent widest = o.shapes.widest(o.dims);  // a write before a shrink reaches beyond o.dims
     for (std::size_t d = 0; d < o.dims.size(); ++d) {
-      if (w.box.hi[d] > widest[d]) {
+      if (box.hi[d] > widest[d]) {
         return fmt::format(
             "selection reaches [{}] (exclusive) outside dataset '{}' of shape [{}] (a resize that was "
             "not written out?)",
-            fmt::join(w.box.hi, ","), path, fmt::join(o.dims, ","));
+            fmt::join(box.hi, ","), path, fmt::join(o.dims, ","));
       }
     }
   }
@@ -304,7 +318,7 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
 }
 
 // Why the slots of a variable-length record are bad (a slot outside its record), or empty.
-std::string slot_problem(const PosixFile& file, const format::WriteRecord& rec, std::vector<std::byte>& buffer) {
+std::string slot_problem(const PosixFile& file, const StoredWrite& rec, std::vector<std::byte>& buffer) {
   const std::uint64_t n = rec.selection.num_elements();
   const std::uint64_t per_read = buffer.size() / format::kVlenSlotSize;
   for (std::uint64_t first = 0; first < n; first += per_read) {
@@ -339,15 +353,16 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
         }
         const std::uint64_t computed = data_checksum(file, rec, buffer);
         if (computed != rec.data_checksum) {
-          c.drop = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum,
-                               computed);
+          c.drop = std::make_unique<std::string>(fmt::format(
+              "data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum, computed));
           c.data_problem = true;
         } else if (c.vlen) {
-          c.drop = slot_problem(file, rec, buffer);
-          c.data_problem = !c.drop.empty();
+          std::string problem = slot_problem(file, rec, buffer);
+          c.data_problem = !problem.empty();
+          if (c.data_problem) c.drop = std::make_unique<std::string>(std::move(problem));
         }
       } catch (const Error& e) {
-        c.drop = fmt::format("data cannot be read: {}", e.what());
+        c.drop = std::make_unique<std::string>(fmt::format("data cannot be read: {}", e.what()));
         c.data_problem = true;
       }
       meter.advance(rec.data_length);
@@ -459,10 +474,12 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   std::vector<Candidate*> todo;
   for (auto& scan : scans) {
     for (auto& c : scan.candidates) {
-      c.drop = catalog_problem(catalog, c.write, element_sizes);
+      if (std::string problem = catalog_problem(catalog, c.write, element_sizes); !problem.empty()) {
+        c.drop = std::make_unique<std::string>(std::move(problem));
+      }
       const auto size = element_sizes.find(c.write.record.dataset);
       c.vlen = size != element_sizes.end() && size->second == kVariableLengthSlots;
-      if (c.drop.empty()) todo.push_back(&c);
+      if (!c.drop) todo.push_back(&c);
     }
   }
   if (options.check_data) {
@@ -472,13 +489,14 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
     check_data(layout, todo, threads, options.progress);
   }
 
-  std::map<std::uint64_t, std::vector<IndexedWrite>> kept_by_dataset;
+  // The records kept, by dataset: pointers to the candidates, which live until the end.
+  std::map<std::uint64_t, std::vector<const IndexedWrite*>> kept_by_dataset;
   for (auto& scan : scans) {
     DataFileVerifyReport& r = scan.report;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
     for (auto& c : scan.candidates) {
       const auto& rec = c.write.record;
-      if (!c.drop.empty()) {
+      if (c.drop) {
         VerifyDamage d;
         d.file = c.data_problem ? layout.data_file(r.file) : layout.index_file(r.file);
         d.offset = c.data_problem ? rec.data_offset : c.index_offset;
@@ -486,9 +504,9 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
         d.records = 1;
         d.reason = c.write.writer == r.file
                        ? fmt::format("record {} (dataset id {}, epoch {}): {}; record dropped", rec.sequence,
-                                     rec.dataset, rec.epoch, c.drop)
+                                     rec.dataset, rec.epoch, *c.drop)
                        : fmt::format("record {} of writer {} (dataset id {}, epoch {}): {}; record dropped",
-                                     rec.sequence, c.write.writer, rec.dataset, rec.epoch, c.drop);
+                                     rec.sequence, c.write.writer, rec.dataset, rec.epoch, *c.drop);
         d.sequence = rec.sequence;
         d.dataset = rec.dataset;
         d.epoch = rec.epoch;
@@ -499,7 +517,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
       ++r.records_by_writer[c.write.writer];
       r.record_bytes += rec.data_length;
       ranges.emplace_back(rec.data_offset, rec.data_offset + rec.data_length);
-      kept_by_dataset[rec.dataset].push_back(std::move(c.write));  // the one copy kept: candidates end here
+      kept_by_dataset[rec.dataset].push_back(&c.write);
     }
     for (const auto& d : r.damage) {
       r.records_dropped += d.records;

@@ -184,7 +184,7 @@ std::vector<std::uint64_t> touched_chunks(const container::DatasetWrites& writes
   for (std::size_t d = 0; d < rank; ++d) grid[d] = (dims[d] + chunk[d] - 1) / chunk[d];
   std::vector<std::uint64_t> out;
   for (const auto& w : writes.in_replay_order()) {
-    const Selection& s = w.record.selection;
+    const Selection s = w.record.selection.get();
     if (s.kind() == Selection::Kind::Points) {
       const auto& flat = s.flat_points();
       for (std::size_t p = 0; p + rank <= flat.size() && rank > 0; p += rank) {

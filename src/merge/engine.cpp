@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -239,15 +240,6 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
     const container::CatalogObject& o = catalog.object(d.id);
     const std::uint64_t total = sel::num_elements(o.dims);
     const std::uint64_t per_window = std::max<std::uint64_t>(1, window_bytes / d.element_size);
-    auto add = [&](std::uint64_t first) {
-      const std::uint64_t count = std::min(per_window, total - first);
-      windows.push_back(
-          {d.id, first, count, d.address + first * d.element_size, count * d.element_size, d.from_base});
-    };
-    if (d.from_base || !zero_fill(o.fill)) {
-      for (std::uint64_t first = 0; first < total; first += per_window) add(first);
-      continue;
-    }
     // Window numbers [a, b] some record's bounding box reaches in the linear order.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> reached;
     if (auto it = writes.find(d.id); it != writes.end()) {
@@ -257,8 +249,9 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
         for (std::size_t k = 0; k < shape.size(); ++k) index = index * shape[k] + at[k];
         return index;
       };
+      reached.reserve(it->second.size());
       for (const auto& w : it->second.in_replay_order()) {
-        const sel::Box& box = w.box;
+        const sel::Box box = w.box();
         if (box.lo.size() != shape.size() || box.hi.size() != shape.size()) continue;
         bool empty = false;
         Extent last(shape.size());
@@ -271,9 +264,31 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
       }
     }
     std::sort(reached.begin(), reached.end());
+    // A window costs memory per record in it, besides its bytes (DataReader::resolve_window's
+    // pieces): one that more than window_bytes / kBytesPerRecordInWindow records start in is cut
+    // into as many parts as keep each within that, so that small records honour the budget too.
+    const std::uint64_t max_records = std::max<std::uint64_t>(1, window_bytes / kBytesPerRecordInWindow);
+    std::map<std::uint64_t, std::uint64_t> starting;  // window number -> records starting there
+    for (const auto& [a, b] : reached) ++starting[a];
+    auto add = [&](std::uint64_t k) {
+      const std::uint64_t first = k * per_window;
+      const std::uint64_t count = std::min(per_window, total - first);
+      const auto it = starting.find(k);
+      const std::uint64_t parts =
+          it == starting.end() ? 1 : std::min(count, (it->second + max_records - 1) / max_records);
+      const std::uint64_t part = (count + parts - 1) / parts;
+      for (std::uint64_t at = first; at < first + count; at += part) {
+        const std::uint64_t n = std::min(part, first + count - at);
+        windows.push_back({d.id, at, n, d.address + at * d.element_size, n * d.element_size, d.from_base});
+      }
+    };
+    if (d.from_base || !zero_fill(o.fill)) {
+      for (std::uint64_t k = 0; k * per_window < total; ++k) add(k);
+      continue;
+    }
     std::uint64_t next = 0;  // the first window number not yet cut
     for (const auto& [a, b] : reached) {
-      for (std::uint64_t k = std::max(a, next); k <= b; ++k) add(k * per_window);
+      for (std::uint64_t k = std::max(a, next); k <= b; ++k) add(k);
       next = std::max(next, b + 1);
     }
   }

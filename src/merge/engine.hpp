@@ -24,7 +24,12 @@ struct Window {
   bool from_base = false;              // the output already holds the base file's bytes here
 };
 
-// Every contiguous dataset cut into windows of at most `window_bytes`, in output order. Windows of a
+// What a window costs per record whose data start in it, besides its bytes: a piece of the window's
+// resolution (a map node and its copy) and the record's place in the candidate list.
+inline constexpr std::uint64_t kBytesPerRecordInWindow = 128;
+
+// Every contiguous dataset cut into windows of at most `window_bytes`, and of at most
+// window_bytes / kBytesPerRecordInWindow records starting in each, in output order. Windows of a
 // dataset with a zero fill value that no record's bounding range reaches are left out: that space is
 // allocated and never written, so zero already (docs/design.md, "Hostile files": a dataset declared
 // 2^60 bytes costs its records, not 2^60 / window_bytes windows).

@@ -25,6 +25,8 @@ class PassingChecks {
   // Record `index` (a position in the merge's record list) has `length` bytes at `offset` of data
   // file `file` and must hash to `checksum`. Call before seal().
   void expect(std::size_t index, std::uint32_t file, std::uint64_t offset, std::uint64_t length, std::uint64_t checksum);
+  // Room for `count` records of data file `file` (optional: memory, not behaviour).
+  void reserve(std::uint32_t file, std::size_t count) { by_file_[file].reserve(count); }
   // Sorts the expectations; `records` is the length of the record list. Afterwards many threads
   // use the object at once (a record seen whole twice, possible only in a hostile container whose
   // records share bytes, is checked once).

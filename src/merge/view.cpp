@@ -259,8 +259,8 @@ class Planner {
 
   DatasetPlan plan(std::uint64_t id, const container::DatasetWrites* writes, bool in_base) {
     plan_.id = id;
-    static const std::vector<IndexedWrite> none;
-    const std::vector<IndexedWrite>& all = writes ? writes->in_replay_order() : none;
+    static const container::WriteList none;
+    const container::WriteList& all = writes ? writes->in_replay_order() : none;
     for (const auto& w : all) check_record(w);
     if (o_.dims.empty()) {
       plan_scalar(all, in_base);
@@ -278,7 +278,7 @@ class Planner {
   // A record must fit its dataset, and its data length its selection (or HDF5 would fail later
   // with less to say).
   void check_record(const IndexedWrite& w) {
-    const Selection& s = w.record.selection;
+    const Selection s = w.record.selection.get();
     try {
       (void)s.resolved(widest_, fmt::format("dataset '{}'", path_));  // (a write before a shrink is cut)
     } catch (const InvalidArgument& e) {
@@ -303,7 +303,7 @@ class Planner {
   }
 
   // A scalar dataset shows its last write.
-  void plan_scalar(const std::vector<IndexedWrite>& all, bool in_base) {
+  void plan_scalar(const container::WriteList& all, bool in_base) {
     const IndexedWrite* last = nullptr;
     for (const auto& w : all) {
       if (w.record.data_length > 0) last = &w;
@@ -319,18 +319,31 @@ class Planner {
     }
   }
 
+  // The records after `w` in replay order whose bounding boxes meet its own, with elements. By
+  // position: the records live in a deque, whose addresses say nothing about order.
+  static std::vector<const IndexedWrite*> later_overlapping(const container::DatasetWrites& writes,
+                                                            const IndexedWrite& w) {
+    const std::vector<const IndexedWrite*> meeting = writes.overlapping(w.box());
+    std::vector<const IndexedWrite*> later;
+    const auto self = std::find(meeting.begin(), meeting.end(), &w);
+    for (auto it = self == meeting.end() ? self : self + 1; it != meeting.end(); ++it) {
+      if ((*it)->record.selection.num_elements() > 0) later.push_back(*it);
+    }
+    return later;
+  }
+
   // Every record maps what no later record overwrites: all of it, nothing, or a part. Records are
   // taken latest first. While the union of the records already taken (all later ones) stays a few
   // blocks, each record is simply compared with it: a dataset rewritten whole 40,000 times costs
   // 40,000 cheap comparisons. Once the union grows complex, each record is compared with the later
   // records whose bounding boxes meet its own, found by the dataset's overlap index.
-  void classify(const std::vector<IndexedWrite>& all, const container::DatasetWrites& writes) {
+  void classify(const container::WriteList& all, const container::DatasetWrites& writes) {
     Handle later = copy_space(space_.get());  // the union of the later records, while valid
     hdf5::check(H5Sselect_none(later.get()), "H5Sselect_none");
     bool later_empty = true;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
       const IndexedWrite& w = *it;
-      const Selection& s = w.record.selection;
+      const Selection s = w.record.selection.get();
       if (s.num_elements() == 0) continue;
       const bool points = s.kind() == Selection::Kind::Points;
       // A write made before a shrink shows only what the shrink kept.
@@ -350,10 +363,7 @@ class Planner {
         later_empty = false;
         continue;
       }
-      std::vector<const IndexedWrite*> candidates;
-      for (const IndexedWrite* c : writes.overlapping(w.box)) {
-        if (c > &w && c->record.selection.num_elements() > 0) candidates.push_back(c);
-      }
+      std::vector<const IndexedWrite*> candidates = later_overlapping(writes, w);
       // Latest first: the records most likely to cover this one end the search soonest.
       std::reverse(candidates.begin(), candidates.end());
       if (points) {
@@ -389,10 +399,11 @@ class Planner {
 
   // The box [0, keep) of a record that a later shrink cut, or nullopt when it is whole.
   std::optional<Extent> kept_of(const IndexedWrite& w) const {
-    if (!o_.shapes.shrank() || w.box.hi.size() != o_.dims.size()) return std::nullopt;
+    if (!o_.shapes.shrank() || w.record.selection.rank() != o_.dims.size()) return std::nullopt;
     Extent keep = o_.shapes.kept(w.record.epoch, o_.dims);
+    const sel::Box box = w.box();
     for (std::size_t d = 0; d < keep.size(); ++d) {
-      if (w.box.hi[d] > keep[d]) return keep;
+      if (box.hi[d] > keep[d]) return keep;
     }
     return std::nullopt;
   }
@@ -405,9 +416,7 @@ class Planner {
     std::optional<std::size_t> source;
     std::vector<const IndexedWrite*> candidates;
     if (!later.valid()) {
-      for (const IndexedWrite* c : writes.overlapping(w.box)) {
-        if (c > &w && c->record.selection.num_elements() > 0) candidates.push_back(c);
-      }
+      candidates = later_overlapping(writes, w);
       std::reverse(candidates.begin(), candidates.end());
     }
     bool shown = false;
@@ -452,7 +461,7 @@ class Planner {
   };
 
   Left slab_left_by_union(const IndexedWrite& w, hid_t later, bool later_empty) {
-    return slab_left_by_union(w.record.selection.slab(), w.box, w.record.selection.num_elements(), later, later_empty);
+    return slab_left_by_union(w.record.selection.slab(), w.box(), w.record.selection.num_elements(), later, later_empty);
   }
 
   Left slab_left_by_union(const Hyperslab& slab, const sel::Box& box, std::uint64_t total, hid_t later,
@@ -480,7 +489,7 @@ class Planner {
     Handle visible;  // made only when a later record really overlaps
     std::uint64_t left = total;
     for (const IndexedWrite* c : later) {
-      const Selection& cs = c->record.selection;
+      const Selection cs = c->record.selection.get();
       if (cs.kind() == Selection::Kind::Hyperslab) {
         if (!slabs_meet(slab, cs.slab())) continue;
         if (!visible.valid()) visible = selection_of(space_.get(), slab);
@@ -524,7 +533,7 @@ class Planner {
   // later occurrences in the same record (the last occurrence is the one written), leave visible.
   template <class Covered>
   std::vector<std::uint64_t> points_left(const IndexedWrite& w, Covered&& covered) {
-    const Selection& s = w.record.selection;
+    const Selection s = w.record.selection.get();
     const std::size_t rank = s.rank();
     std::unordered_set<std::uint64_t> seen;
     std::vector<std::uint64_t> visible;
@@ -550,7 +559,7 @@ class Planner {
     const std::size_t rank = w.record.selection.rank();
     std::unordered_set<std::uint64_t> later_points;
     for (const IndexedWrite* c : later) {
-      const Selection& cs = c->record.selection;
+      const Selection cs = c->record.selection.get();
       if (cs.kind() != Selection::Kind::Points) continue;
       for (std::uint64_t p = 0; p < cs.num_points(); ++p) {
         const std::uint64_t* point = &cs.flat_points()[p * rank];
@@ -558,11 +567,14 @@ class Planner {
         later_points.insert(sel::linear_index(o_.dims, std::span(point, rank)));
       }
     }
+    std::vector<Hyperslab> later_slabs;
+    for (const IndexedWrite* c : later) {
+      if (c->record.selection.kind() == Selection::Kind::Hyperslab) later_slabs.push_back(c->record.selection.slab());
+    }
     return points_left(w, [&](const std::uint64_t* point) {
       if (later_points.contains(sel::linear_index(o_.dims, std::span(point, rank)))) return true;
-      for (const IndexedWrite* c : later) {
-        const Selection& cs = c->record.selection;
-        if (cs.kind() == Selection::Kind::Hyperslab && slab_contains(cs.slab(), point)) return true;
+      for (const Hyperslab& slab : later_slabs) {
+        if (slab_contains(slab, point)) return true;
       }
       return false;
     });
@@ -583,7 +595,7 @@ class Planner {
   void map_visible_points() {
     if (visible_points_ > options_.max_point_mappings) refuse_points();
     for (const auto& [w, visible] : points_) {
-      const Selection& s = w->record.selection;
+      const Selection s = w->record.selection.get();
       const std::size_t rank = s.rank();
       const std::uint64_t n = s.num_points();
       const std::size_t source = add_source({n}, {{w->data_file, w->record.data_offset, w->record.data_length}});
@@ -605,15 +617,19 @@ class Planner {
   void coalesce_boxes() {
     std::map<std::pair<Extent, Extent>, std::vector<const IndexedWrite*>> rows;
     for (const IndexedWrite* w : boxes_) {
-      rows[{Extent(w->box.lo.begin() + 1, w->box.lo.end()), Extent(w->box.hi.begin() + 1, w->box.hi.end())}].push_back(w);
+      const sel::Box box = w->box();
+      rows[{Extent(box.lo.begin() + 1, box.lo.end()), Extent(box.hi.begin() + 1, box.hi.end())}].push_back(w);
     }
     for (auto& [inner, group] : rows) {
       std::sort(group.begin(), group.end(),
-                [](const IndexedWrite* a, const IndexedWrite* b) { return a->box.lo[0] < b->box.lo[0]; });
+                [](const IndexedWrite* a, const IndexedWrite* b) {
+                  return a->record.selection.lower0() < b->record.selection.lower0();
+                });
       std::size_t first = 0;
       std::vector<Segment> segments;
       for (std::size_t i = 0; i < group.size(); ++i) {
-        const bool follows = i > first && group[i]->box.lo[0] == group[i - 1]->box.hi[0];
+        const bool follows =
+            i > first && group[i]->record.selection.lower0() == group[i - 1]->record.selection.upper0();
         if (i > first && (!follows || segments.size() >= kMaxSegments)) {
           map_box_run(group, first, i, std::move(segments));
           segments.clear();
@@ -632,8 +648,8 @@ class Planner {
 
   void map_box_run(const std::vector<const IndexedWrite*>& group, std::size_t first, std::size_t end,
                    std::vector<Segment> segments) {
-    const sel::Box& a = group[first]->box;
-    const sel::Box& z = group[end - 1]->box;
+    const sel::Box a = group[first]->box();
+    const sel::Box z = group[end - 1]->box();
     Hyperslab box{a.lo, Extent(a.lo.size(), 1), Extent(a.lo.size(), 1), Extent(a.lo.size())};
     for (std::size_t d = 0; d < a.lo.size(); ++d) box.block[d] = a.hi[d] - a.lo[d];
     box.block[0] = z.hi[0] - a.lo[0];
@@ -642,7 +658,7 @@ class Planner {
   }
 
   // A dataset of the base file shows the base file's elements wherever no record wrote.
-  void map_base(const std::vector<IndexedWrite>& all) {
+  void map_base(const container::WriteList& all) {
     Handle rest = copy_space(space_.get());
     hdf5::check(H5Sselect_all(rest.get()), "H5Sselect_all");
     bool whole = true;
@@ -658,7 +674,7 @@ class Planner {
       return;
     }
     for (const auto& w : all) {
-      const Selection& s = w.record.selection;
+      const Selection s = w.record.selection.get();
       if (s.num_elements() == 0) continue;
       whole = false;
       if (s.kind() == Selection::Kind::Hyperslab) {

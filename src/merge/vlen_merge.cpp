@@ -38,8 +38,9 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   for (const auto& w : writes.in_replay_order()) {
     if (scalar) {
       reached.emplace_back(0, 0);
-    } else if (!w.box.lo.empty() && w.box.hi.size() == w.box.lo.size() && w.box.lo[0] < w.box.hi[0]) {
-      reached.emplace_back(w.box.lo[0] / rows_per_window, (std::min(w.box.hi[0], rows) - 1) / rows_per_window);
+    } else if (const sel::Box box = w.box();
+               !box.lo.empty() && box.hi.size() == box.lo.size() && box.lo[0] < box.hi[0]) {
+      reached.emplace_back(box.lo[0] / rows_per_window, (std::min(box.hi[0], rows) - 1) / rows_per_window);
     }
   }
   std::sort(reached.begin(), reached.end());

@@ -4,7 +4,7 @@
 // or an HDF5 file) and `outside/` (files outside the container that links point at, which no
 // command may change). run_hostile.py runs every command on every variant.
 //
-// Classes: counts, dims, depth, symlink, fifo, truncated, deleted, merged.
+// Classes: counts, dims, depth, symlink, fifo, truncated, deleted, records, merged.
 #include <fcntl.h>
 #include <hdf5.h>
 #include <sys/stat.h>
@@ -18,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <variant>
 #include <string>
@@ -147,6 +148,24 @@ format::Bytes bytes_of(std::uint8_t value) { return {std::byte{value}}; }
 
 using Maker = std::function<void(const fs::path& variant, const std::string& container)>;
 
+// One writer's `count` one-element writes to a dataset of as many elements (with a fill value, so
+// that a lost record would show): the most records for the fewest bytes, what costs a reader,
+// verify, merge and view memory per record (issue 23).
+void many_records(const std::string& path, std::uint64_t count) {
+  fs::remove_all(path);
+  FileOptions options;
+  options.driver = Driver::Multifile;
+  File file(path, "w", options);
+  Dataset d = file.create_dataset("r", DatasetCreate::of<std::uint32_t>({count}).fill_value(std::uint32_t{7}));
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::uint32_t value = static_cast<std::uint32_t>(i * 2654435761u);
+    d.write(std::span<const std::uint32_t>(&value, 1), Selection::hyperslab({i}, {1}));
+  }
+  file.close();
+}
+
+std::uint64_t record_count = 200000;  // of the records class; a third argument sets it
+
 const std::map<std::string, std::map<std::string, Maker>>& classes() {
   static const std::map<std::string, std::map<std::string, Maker>> all = {
       {"counts",
@@ -269,6 +288,8 @@ const std::map<std::string, std::map<std::string, Maker>>& classes() {
            fs::remove(fs::path(c) / "0");
            fs::remove(fs::path(c) / "0.offset");
          }}}},
+      {"records",
+       {{"one-element", [](const fs::path&, const std::string& c) { many_records(c, record_count); }}}},
       {"merged",
        {{"stray-marker", [](const fs::path&, const std::string& c) { write_file(fs::path(c) / "merged", ""); }}}},
   };
@@ -278,10 +299,13 @@ const std::map<std::string, std::map<std::string, Maker>>& classes() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || !classes().contains(argv[1])) {
-    std::fprintf(stderr, "usage: make_hostile CLASS DIR (CLASS: counts dims depth symlink fifo truncated deleted merged)\n");
+  if ((argc != 3 && argc != 4) || !classes().contains(argv[1])) {
+    std::fprintf(stderr,
+                 "usage: make_hostile CLASS DIR [RECORDS] (CLASS: counts dims depth symlink fifo truncated deleted "
+                 "records merged; RECORDS: how many the records class writes, 200000)\n");
     return 2;
   }
+  if (argc == 4) record_count = std::stoull(argv[3]);
   try {
     const fs::path dir = argv[2];
     for (const auto& [name, make] : classes().at(argv[1])) {

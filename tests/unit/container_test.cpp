@@ -18,6 +18,7 @@
 #include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
+#include "container/stored_write.hpp"
 #include "container/replace.hpp"
 #include "container/writer_log.hpp"
 #include "format/checksum.hpp"
@@ -911,6 +912,50 @@ TEST(OverlapIndex, ScalarBoxesAlwaysOverlap) {
   EXPECT_EQ(index.overlapping(boxes, sel::Box{}), (std::vector<std::uint32_t>{0, 1, 2}));
   const std::vector<sel::Box> none;
   EXPECT_TRUE(OverlapIndex(none).overlapping(none, sel::Box{}).empty());
+}
+
+// The compact in-memory selection gives back the selection, box and overlaps the full one gives.
+TEST(StoredSelection, MatchesTheSelectionItHolds) {
+  std::mt19937_64 random(23);
+  const auto pick = [&](std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n)(random); };
+  std::vector<Selection> selections = {Selection::hyperslab({}, {}), Selection::hyperslab({5}, {0}),
+                                       Selection::points(1, {}), Selection::points(2, {3, 4})};
+  for (int i = 0; i < 300; ++i) {
+    const std::size_t rank = 1 + static_cast<std::size_t>(pick(3));
+    if (i % 4 == 3) {
+      std::vector<std::uint64_t> flat(rank * (1 + pick(5)));
+      for (auto& c : flat) c = pick(50);
+      selections.push_back(Selection::points(rank, flat));
+      continue;
+    }
+    Extent start(rank), count(rank), stride(rank), block(rank);
+    for (std::size_t d = 0; d < rank; ++d) {
+      start[d] = pick(40);
+      count[d] = pick(4);
+      block[d] = i % 2 ? 1 : 1 + pick(2);
+      stride[d] = i % 3 ? 1 : block[d] + pick(3);
+    }
+    selections.push_back(Selection::hyperslab(start, count, stride, block));
+  }
+  for (const auto& s : selections) {
+    const sel::Box box = sel::bounding_box(s);
+    const StoredSelection stored(s, box);
+    ASSERT_EQ(stored.get(), s) << s.describe();
+    EXPECT_EQ(stored.box().lo, box.lo) << s.describe();
+    EXPECT_EQ(stored.box().hi, box.hi) << s.describe();
+    EXPECT_EQ(stored.num_elements(), s.kind() == Selection::Kind::Points ? s.num_points() : s.num_elements());
+    EXPECT_EQ(stored.lower0(), box.lo.empty() ? 0 : box.lo[0]);
+    EXPECT_EQ(stored.upper0(), box.hi.empty() ? 1 : box.hi[0]);
+    const StoredSelection copy = stored;  // copies and moves keep the words, inline or not
+    StoredSelection moved = StoredSelection(copy);
+    EXPECT_EQ(moved.get(), s);
+    moved = copy;
+    EXPECT_EQ(moved.get(), s);
+    for (const auto& other : selections) {
+      const sel::Box query = sel::bounding_box(other);
+      EXPECT_EQ(stored.box_intersects(query), box.intersects(query)) << s.describe() << " / " << other.describe();
+    }
+  }
 }
 
 TEST(Layout, TrailingSlashesAndNames) {

@@ -165,8 +165,8 @@ container::DatasetWrites writes_of(const std::vector<Selection>& selections, con
   for (const auto& s : selections) {
     container::IndexedWrite w;
     w.record.sequence = sequence++;
-    w.record.selection = s.resolved(dims);
-    w.box = sel::bounding_box(w.record.selection);
+    const Selection resolved = s.resolved(dims);
+    w.record.selection = container::StoredSelection(resolved, sel::bounding_box(resolved));
     writes.add(w);
   }
   writes.prepare();

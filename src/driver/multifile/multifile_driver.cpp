@@ -487,9 +487,9 @@ class MultifileDataset final : public Object<DatasetNode> {
   // Debug mode: overlapping writes of two writers in one epoch that this read touches, once each.
   void report_conflicts(const container::DatasetWrites& writes, const Selection& selection) {
     const Extent shape = object().dims;
-    std::vector<container::IndexedWrite> usable;
+    std::vector<const container::IndexedWrite*> usable;
     for (const auto& w : writes.in_replay_order()) {
-      if (w.record.epoch > object().created_epoch && container::fits(w, shape)) usable.push_back(w);
+      if (w.record.epoch > object().created_epoch && container::fits(w, shape)) usable.push_back(&w);
     }
     const sel::Box read_box = sel::bounding_box(selection);
     for (const auto& c : container::find_conflicts(usable, shape)) {
