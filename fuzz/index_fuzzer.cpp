@@ -58,7 +58,7 @@ Outcome outcome(container::ContainerIndex& index) {
 void check_overlaps(const container::DatasetWrites& writes) {
   const auto& all = writes.in_replay_order();
   for (std::size_t q = 0; q < all.size() && q < 8; ++q) {
-    const sel::Box& query = all[q].box;
+    const selection::Box& query = all[q].box;
     std::vector<const container::IndexedWrite*> expected;
     for (const auto& w : all) {
       if (w.box.intersects(query)) expected.push_back(&w);

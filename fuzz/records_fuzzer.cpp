@@ -25,7 +25,7 @@ void write_record(format::ByteView payload) {
   FUZZ_CHECK(std::equal(again.begin(), again.end(), payload.begin(), payload.end()));
   // What the index derives from every record: a box that holds every selected element (an empty
   // one would hide the write from every read).
-  const sel::Box box = sel::bounding_box(record.selection);
+  const selection::Box box = selection::bounding_box(record.selection);
   FUZZ_CHECK(box.lo.size() == box.hi.size());
   bool selects = record.selection.kind() == Selection::Kind::Points ? record.selection.num_points() > 0 : true;
   if (record.selection.kind() == Selection::Kind::Hyperslab) {

@@ -75,16 +75,16 @@ std::vector<Conflict> find_conflicts(std::span<const IndexedWrite* const> writes
     std::map<std::pair<std::uint32_t, std::uint32_t>, Conflict> pairs;
     for (std::size_t i : positions) {
       const IndexedWrite& a = *writes[i];
-      const sel::Box a_box = a.box();
+      const selection::Box a_box = a.box();
       if (a_box.empty()) continue;
       for (std::uint32_t at :
            index.overlapping(a_box, [&](std::uint32_t k) { return selection(k).box_intersects(a_box); })) {
         const IndexedWrite& b = *writes[positions[at]];
         if (b.writer <= a.writer) continue;  // each pair once, from its lower writer
-        sel::RunCursor source(a.record.selection.get(), shape);
-        sel::RunCursor target(b.record.selection.get(), shape);
+        selection::RunCursor source(a.record.selection.get(), shape);
+        selection::RunCursor target(b.record.selection.get(), shape);
         Conflict* conflict = nullptr;
-        sel::intersect(source, target, [&](const sel::Overlap& o) {
+        selection::intersect(source, target, [&](const selection::Overlap& o) {
           if (conflict == nullptr) {
             auto [it, fresh] = pairs.try_emplace({a.writer, b.writer});
             conflict = &it->second;

@@ -33,7 +33,7 @@ IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file,
     w.writer = data_file;  // a plain WRITE is the write of the writer whose file this is
   }
   w.record = StoredWrite{record.dataset, record.epoch, record.sequence, record.data_offset, record.data_length,
-                         record.data_checksum, StoredSelection(record.selection, sel::bounding_box(record.selection))};
+                         record.data_checksum, StoredSelection(record.selection, selection::bounding_box(record.selection))};
   w.data_file = data_file;
   return w;
 }
@@ -348,7 +348,7 @@ void DatasetWrites::prepare() {
   prepared_ = true;
 }
 
-std::vector<const IndexedWrite*> DatasetWrites::overlapping(const sel::Box& query) const {
+std::vector<const IndexedWrite*> DatasetWrites::overlapping(const selection::Box& query) const {
   std::vector<const IndexedWrite*> out;
   for (std::uint32_t position : index_.overlapping(query, [&](std::uint32_t i) {
          return writes_[i].record.selection.box_intersects(query);

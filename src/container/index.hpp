@@ -30,7 +30,7 @@ struct IndexedWrite {
   std::uint32_t writer = 0;
   std::uint32_t data_file = 0;
   // Bounding box of the selection, to skip records that cannot overlap a read.
-  sel::Box box() const { return record.selection.box(); }
+  selection::Box box() const { return record.selection.box(); }
 };
 
 // A dataset's records. A deque: it grows block by block, never holding the old and a new copy of
@@ -47,7 +47,7 @@ class DatasetWrites {
   bool prepared() const { return prepared_; }
   const WriteList& in_replay_order() const { return writes_; }
   // Writes whose bounding box intersects `query`, in replay order.
-  std::vector<const IndexedWrite*> overlapping(const sel::Box& query) const;
+  std::vector<const IndexedWrite*> overlapping(const selection::Box& query) const;
   std::size_t size() const { return writes_.size(); }
   // The writes in replay order, moved out (this object is then empty).
   WriteList take();

@@ -4,12 +4,12 @@ namespace h5mf::container {
 namespace {
 
 // Rank-0 (scalar) boxes have no dimension 0: every one spans [0, 1).
-std::uint64_t lower0(const sel::Box& b) { return b.lo.empty() ? 0 : b.lo[0]; }
-std::uint64_t upper0(const sel::Box& b) { return b.hi.empty() ? 1 : b.hi[0]; }
+std::uint64_t lower0(const selection::Box& b) { return b.lo.empty() ? 0 : b.lo[0]; }
+std::uint64_t upper0(const selection::Box& b) { return b.hi.empty() ? 1 : b.hi[0]; }
 
 }  // namespace
 
-OverlapIndex::OverlapIndex(const std::vector<sel::Box>& boxes)
+OverlapIndex::OverlapIndex(const std::vector<selection::Box>& boxes)
     : OverlapIndex(
           boxes.size(), [&](std::size_t i) { return lower0(boxes[i]); },
           [&](std::size_t i) { return upper0(boxes[i]); }) {}
@@ -37,7 +37,7 @@ void OverlapIndex::collect(std::size_t lo, std::size_t hi, std::size_t limit, st
   collect(mid + 1, hi, limit, query_lower0, intersects, out);
 }
 
-std::vector<std::uint32_t> OverlapIndex::overlapping(const sel::Box& query,
+std::vector<std::uint32_t> OverlapIndex::overlapping(const selection::Box& query,
                                                      const std::function<bool(std::uint32_t)>& intersects) const {
   std::vector<std::uint32_t> out;
   if (order_.empty() || query.empty()) return out;
@@ -49,8 +49,8 @@ std::vector<std::uint32_t> OverlapIndex::overlapping(const sel::Box& query,
   return out;
 }
 
-std::vector<std::uint32_t> OverlapIndex::overlapping(const std::vector<sel::Box>& boxes,
-                                                     const sel::Box& query) const {
+std::vector<std::uint32_t> OverlapIndex::overlapping(const std::vector<selection::Box>& boxes,
+                                                     const selection::Box& query) const {
   return overlapping(query, [&](std::uint32_t id) { return boxes[id].intersects(query); });
 }
 

@@ -29,14 +29,14 @@ class OverlapIndex {
   template <class Lower, class Upper>
   OverlapIndex(std::size_t n, Lower lower0, Upper upper0);
   // The same over whole boxes (`boxes[i]` is record i's bounding box).
-  explicit OverlapIndex(const std::vector<sel::Box>& boxes);
+  explicit OverlapIndex(const std::vector<selection::Box>& boxes);
 
   // Positions, in increasing order, of every record whose dimension-0 interval meets the query's
   // and for which `intersects(position)` (the whole-box test) holds.
-  std::vector<std::uint32_t> overlapping(const sel::Box& query,
+  std::vector<std::uint32_t> overlapping(const selection::Box& query,
                                          const std::function<bool(std::uint32_t)>& intersects) const;
   // The same with whole boxes; `boxes` must be the vector the index was built from.
-  std::vector<std::uint32_t> overlapping(const std::vector<sel::Box>& boxes, const sel::Box& query) const;
+  std::vector<std::uint32_t> overlapping(const std::vector<selection::Box>& boxes, const selection::Box& query) const;
   std::size_t size() const { return order_.size(); }
 
  private:

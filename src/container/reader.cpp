@@ -20,11 +20,11 @@ namespace {
 constexpr std::uint64_t kSmallPiece = 64u << 10;
 
 // The box of a linear window [first, first + count): whole rows of the outer dimension in general.
-sel::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shape) {
+selection::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shape) {
   if (shape.empty()) return {{}, {}};
   std::uint64_t row = 1;
   for (std::size_t d = 1; d < shape.size(); ++d) row *= shape[d];
-  sel::Box box;
+  selection::Box box;
   box.lo.assign(shape.size(), 0);
   box.hi = shape;
   if (row == 0 || count == 0) {
@@ -39,7 +39,7 @@ sel::Box linear_box(std::uint64_t first, std::uint64_t count, const Extent& shap
 }  // namespace
 
 bool fits(const IndexedWrite& write, const Extent& shape) {
-  const sel::Box box = write.box();
+  const selection::Box box = write.box();
   if (box.hi.size() != shape.size()) return box.hi.empty() && shape.empty();
   for (std::size_t d = 0; d < shape.size(); ++d) {
     if (box.hi[d] > shape[d] && box.hi[d] > box.lo[d]) return false;
@@ -60,19 +60,19 @@ bool usable(const IndexedWrite& write, const ElementLayout& layout) {
   return layout.variable_length ? write.record.data_length >= need : write.record.data_length == need;
 }
 
-sel::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout) {
+selection::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout) {
   const Selection selection = write.record.selection.get();
   if (!layout.shapes || !layout.shapes->shrank() || write.record.selection.rank() != layout.shape.size()) {
-    return sel::RunCursor(selection, layout.shape);
+    return selection::RunCursor(selection, layout.shape);
   }
   const Extent keep = layout.shapes->kept(write.record.epoch, layout.shape);
-  const sel::Box box = write.box();
+  const selection::Box box = write.box();
   bool whole = true;
   for (std::size_t d = 0; d < keep.size(); ++d) whole = whole && box.hi[d] <= keep[d];
-  if (whole || box.empty()) return sel::RunCursor(selection, layout.shape);
+  if (whole || box.empty()) return selection::RunCursor(selection, layout.shape);
   Extent extent = layout.shape;
   for (std::size_t d = 0; d < extent.size(); ++d) extent[d] = std::max(extent[d], box.hi[d]);
-  return sel::RunCursor::kept(selection, extent, keep, layout.shape);
+  return selection::RunCursor::kept(selection, extent, keep, layout.shape);
 }
 
 std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record,
@@ -129,7 +129,7 @@ DataReader::DataReader(Layout layout, std::size_t span_limit, std::size_t max_op
       files_([layout = layout_](std::uint32_t writer) { return layout.data_file(writer); }, max_open_files) {}
 
 template <class Target>
-void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
+void DataReader::gather(const DatasetWrites& writes, const selection::Box& target_box, Target make_target,
                         const ElementLayout& layout, std::span<std::byte> out,
                         std::span<const IndexedWrite*> owners) {
   // A record that fails its checksum after its bytes were placed is known bad afterwards: the
@@ -140,12 +140,12 @@ void DataReader::gather(const DatasetWrites& writes, const sel::Box& target_box,
 }
 
 template <class Target>
-bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target_box, Target& make_target,
+bool DataReader::gather_pass(const DatasetWrites& writes, const selection::Box& target_box, Target& make_target,
                              const ElementLayout& layout, std::span<std::byte> out,
                              std::span<const IndexedWrite*> owners) {
   const std::uint64_t esize = layout.element_size;
   if (!layout.prefilled) coverage_.reset(out.size() / esize);
-  std::vector<sel::Overlap> pieces;
+  std::vector<selection::Overlap> pieces;
   for (const IndexedWrite* candidate : writes.overlapping(target_box)) {
     const IndexedWrite& w = *candidate;
     if (!usable(w, layout)) continue;
@@ -158,9 +158,9 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target
     }
     const bool unchecked = check_checksums_ && !verdict;
     pieces.clear();
-    sel::RunCursor source = placed_runs(w, layout);
+    selection::RunCursor source = placed_runs(w, layout);
     auto target = make_target();
-    sel::intersect(source, target, [&](const sel::Overlap& o) { pieces.push_back(o); });
+    selection::intersect(source, target, [&](const selection::Overlap& o) { pieces.push_back(o); });
     if (pieces.empty()) continue;
 
     const PosixFile& file = data_file(w.data_file);
@@ -214,7 +214,7 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const sel::Box& target
 
 void DataReader::read(const DatasetWrites& writes, const Selection& resolved,
                       const ElementLayout& layout, std::span<std::byte> out) {
-  gather(writes, sel::bounding_box(resolved), [&] { return sel::TargetCursor(resolved, layout.shape); },
+  gather(writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
          layout, out);
 }
 
@@ -222,12 +222,12 @@ void DataReader::read_linear(const DatasetWrites& writes, std::uint64_t first, s
                              const ElementLayout& layout, std::span<std::byte> out) {
   gather(writes, linear_box(first, count, layout.shape),
          // A linear run has data index 0 at `first`: overlap target indices count from the window.
-         [&] { return sel::RunCursor::linear(first, count); },
+         [&] { return selection::RunCursor::linear(first, count); },
          layout, out);
 }
 
 template <class Target>
-DataReader::VlenValues DataReader::gather_vlen(const DatasetWrites& writes, const sel::Box& target_box,
+DataReader::VlenValues DataReader::gather_vlen(const DatasetWrites& writes, const selection::Box& target_box,
                                                Target make_target, const ElementLayout& layout, std::uint64_t count) {
   ElementLayout slots_layout = layout;
   slots_layout.element_size = format::kVlenSlotSize;
@@ -303,13 +303,13 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
 
 DataReader::VlenValues DataReader::read_vlen(const DatasetWrites& writes, const Selection& resolved,
                                              const ElementLayout& layout) {
-  return gather_vlen(writes, sel::bounding_box(resolved), [&] { return sel::TargetCursor(resolved, layout.shape); },
+  return gather_vlen(writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
                      layout, resolved.num_elements());
 }
 
 DataReader::VlenValues DataReader::read_vlen_linear(const DatasetWrites& writes, std::uint64_t first,
                                                     std::uint64_t count, const ElementLayout& layout) {
-  return gather_vlen(writes, linear_box(first, count, layout.shape), [&] { return sel::RunCursor::linear(first, count); },
+  return gather_vlen(writes, linear_box(first, count, layout.shape), [&] { return selection::RunCursor::linear(first, count); },
                      layout, count);
 }
 
@@ -320,11 +320,11 @@ std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWr
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     const IndexedWrite& w = **it;
     if (!usable(w, layout)) continue;
-    sel::RunCursor source = placed_runs(w, layout);
-    auto window = sel::RunCursor::linear(first, count);
+    selection::RunCursor source = placed_runs(w, layout);
+    auto window = selection::RunCursor::linear(first, count);
     std::uint64_t pieces = 0;
-    sel::Overlap only;
-    sel::intersect(source, window, [&](const sel::Overlap& o) {
+    selection::Overlap only;
+    selection::intersect(source, window, [&](const selection::Overlap& o) {
       ++pieces;
       only = o;
     });
@@ -358,9 +358,9 @@ std::vector<DataReader::WindowPiece> DataReader::resolve_window(const DatasetWri
   for (const IndexedWrite* candidate : writes.overlapping(linear_box(first, count, layout.shape))) {
     const IndexedWrite& w = *candidate;
     if (!usable(w, layout)) continue;
-    sel::RunCursor source = placed_runs(w, layout);
-    auto window = sel::RunCursor::linear(first, count);
-    sel::intersect(source, window, [&](const sel::Overlap& o) {
+    selection::RunCursor source = placed_runs(w, layout);
+    auto window = selection::RunCursor::linear(first, count);
+    selection::intersect(source, window, [&](const selection::Overlap& o) {
       split_at(o.target_index);
       split_at(o.target_index + o.length);
       pieces.erase(pieces.lower_bound(o.target_index), pieces.lower_bound(o.target_index + o.length));

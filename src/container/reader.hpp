@@ -95,10 +95,10 @@ class DataReader {
  private:
   // `owners`, when not empty, receives for each output element the write that decided it.
   template <class Target>
-  void gather(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
+  void gather(const DatasetWrites& writes, const selection::Box& target_box, Target make_target,
               const ElementLayout& layout, std::span<std::byte> out, std::span<const IndexedWrite*> owners = {});
   template <class Target>
-  VlenValues gather_vlen(const DatasetWrites& writes, const sel::Box& target_box, Target make_target,
+  VlenValues gather_vlen(const DatasetWrites& writes, const selection::Box& target_box, Target make_target,
                          const ElementLayout& layout, std::uint64_t count);
   VlenValues fetch_vlen(std::span<const std::byte> slots, std::span<const IndexedWrite*> owners);
 
@@ -120,7 +120,7 @@ class DataReader {
   // One pass of gather(); false when a record placed in `out` failed its checksum on the way (its
   // verdict is then known, and a new pass leaves it out).
   template <class Target>
-  bool gather_pass(const DatasetWrites& writes, const sel::Box& target_box, Target& make_target,
+  bool gather_pass(const DatasetWrites& writes, const selection::Box& target_box, Target& make_target,
                    const ElementLayout& layout, std::span<std::byte> out, std::span<const IndexedWrite*> owners);
 };
 
@@ -140,7 +140,7 @@ bool fits(const IndexedWrite& write, const Extent& shape);
 bool reaches_inside(const IndexedWrite& write, const ElementLayout& layout);
 // The runs of a write's selection that a read places, in the linear order of the current shape:
 // all of them, or, after a shrink, the part that every later shrink kept.
-sel::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout);
+selection::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout);
 // Whether a read may use the record: aimed at this dataset (epoch), inside its current shape
 // (fits; or, after a shrink, inside the widest shape it had), and holding its selection's bytes exactly (at least, for variable-length slots).
 bool usable(const IndexedWrite& write, const ElementLayout& layout);

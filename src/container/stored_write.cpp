@@ -27,7 +27,7 @@ void StoredSelection::release() noexcept {
   size_ = 0;
 }
 
-StoredSelection::StoredSelection(const Selection& selection, const sel::Box& box) {
+StoredSelection::StoredSelection(const Selection& selection, const selection::Box& box) {
   kind_ = static_cast<std::uint8_t>(selection.kind());
   rank_ = static_cast<std::uint8_t>(selection.rank());  // at most kMaxRank (decode_selection)
   if (selection.kind() == Selection::Kind::Points) {
@@ -130,9 +130,9 @@ bool StoredSelection::slab_empty() const {
   return false;
 }
 
-// As sel::bounding_box: an empty hyperslab's box is lo == hi == start.
-sel::Box StoredSelection::box() const {
-  sel::Box box;
+// As selection::bounding_box: an empty hyperslab's box is lo == hi == start.
+selection::Box StoredSelection::box() const {
+  selection::Box box;
   if (kind() == Selection::Kind::Points) {
     for (std::size_t d = 0; d < box_rank(); ++d) {
       box.lo.push_back(box_lo(d));
@@ -159,8 +159,8 @@ std::uint64_t StoredSelection::upper0() const {
   return slab_empty() ? start(0) : start(0) + (count(0) - 1) * stride(0) + block(0);
 }
 
-bool StoredSelection::box_intersects(const sel::Box& query) const {
-  // sel::Box::intersects, on bounds computed in place.
+bool StoredSelection::box_intersects(const selection::Box& query) const {
+  // selection::Box::intersects, on bounds computed in place.
   const bool points = kind() == Selection::Kind::Points;
   const std::size_t rank = points ? box_rank() : rank_;
   const bool empty_slab = !points && slab_empty();

@@ -17,13 +17,13 @@ namespace h5mf::container {
 
 // A resolved Hyperslab or Points selection and its bounding box. Words, by kind:
 //   Hyperslab: start[rank], count[rank], then stride[rank] unless all 1, block[rank] unless all 1
-//              (the box follows from them, as sel::bounding_box computes it);
+//              (the box follows from them, as selection::bounding_box computes it);
 //   Points:    n, box rank, box lo[box rank], box hi[box rank], then the n * rank coordinates.
 class StoredSelection {
  public:
   StoredSelection() = default;
-  // `box` is sel::bounding_box(selection) (computed once by the caller, who checks it).
-  StoredSelection(const Selection& selection, const sel::Box& box);
+  // `box` is selection::bounding_box(selection) (computed once by the caller, who checks it).
+  StoredSelection(const Selection& selection, const selection::Box& box);
   StoredSelection(const StoredSelection& other);
   StoredSelection(StoredSelection&& other) noexcept;
   StoredSelection& operator=(const StoredSelection& other);
@@ -38,11 +38,11 @@ class StoredSelection {
   std::string describe() const { return get().describe(); }
   Extent buffer_shape() const { return get().buffer_shape(); }
 
-  sel::Box box() const;
+  selection::Box box() const;
   // The box's extent in dimension 0 ([0, 1) for a rank-0 box), without building it.
   std::uint64_t lower0() const;
   std::uint64_t upper0() const;
-  bool box_intersects(const sel::Box& query) const;  // box().intersects(query), allocation-free
+  bool box_intersects(const selection::Box& query) const;  // box().intersects(query), allocation-free
 
   friend bool operator==(const StoredSelection& a, const StoredSelection& b) { return a.get() == b.get(); }
 

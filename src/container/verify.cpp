@@ -289,7 +289,7 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
     return fmt::format("selection of rank {} for dataset '{}' of rank {}", rec.selection.rank(), path, o.dims.size());
   }
   if (rec.selection.num_elements() > 0) {
-    const sel::Box box = w.box();
+    const selection::Box box = w.box();
     const Extent widest = o.shapes.widest(o.dims);  // a write before a shrink reaches beyond o.dims
     for (std::size_t d = 0; d < o.dims.size(); ++d) {
       if (box.hi[d] > widest[d]) {

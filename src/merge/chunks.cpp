@@ -169,7 +169,7 @@ std::vector<std::uint64_t> staged_datasets(const container::Catalog& catalog) {
   const container::MergedNames names = catalog.merged_names();  // one no name reaches is not merged
   for (auto id : catalog.datasets()) {
     const auto& o = catalog.object(id);
-    if (!names.contains(id) || o.chunk.empty() || catalog.in_base(id) || sel::num_elements(o.dims) == 0) continue;
+    if (!names.contains(id) || o.chunk.empty() || catalog.in_base(id) || selection::num_elements(o.dims) == 0) continue;
     // Variable-length elements are pointers in memory: libhdf5 writes those (plan.cpp).
     if (Datatype::decode(o.type).is_variable_length()) continue;
     out.push_back(id);
@@ -306,11 +306,11 @@ ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
         }
         const container::ElementLayout layout{o.dims, s.element_size, o.fill, false, 0, false, &o.shapes};
         const Selection selection = Selection::hyperslab(start, count).resolved(o.dims);
-        std::vector<std::byte> data(static_cast<std::size_t>(sel::num_elements(o.chunk)) * s.element_size);
+        std::vector<std::byte> data(static_cast<std::size_t>(selection::num_elements(o.chunk)) * s.element_size);
         if (whole) {
           reader.read(*s.writes, selection, layout, data);
         } else {  // an edge chunk: the part inside the dataset, the rest the fill value
-          box.resize(static_cast<std::size_t>(sel::num_elements(count)) * s.element_size);
+          box.resize(static_cast<std::size_t>(selection::num_elements(count)) * s.element_size);
           reader.read(*s.writes, selection, layout, box);
           container::fill_elements(data, o.fill, s.element_size);
           place_box(box, count, o.chunk, s.element_size, data);

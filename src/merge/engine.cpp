@@ -238,7 +238,7 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
   std::vector<Window> windows;
   for (const auto& d : plan.contiguous) {
     const container::CatalogObject& o = catalog.object(d.id);
-    const std::uint64_t total = sel::num_elements(o.dims);
+    const std::uint64_t total = selection::num_elements(o.dims);
     const std::uint64_t per_window = std::max<std::uint64_t>(1, window_bytes / d.element_size);
     // Window numbers [a, b] some record's bounding box reaches in the linear order.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> reached;
@@ -251,7 +251,7 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
       };
       reached.reserve(it->second.size());
       for (const auto& w : it->second.in_replay_order()) {
-        const sel::Box box = w.box();
+        const selection::Box box = w.box();
         if (box.lo.size() != shape.size() || box.hi.size() != shape.size()) continue;
         bool empty = false;
         Extent last(shape.size());

@@ -35,10 +35,10 @@ using hdf5::Handle;
 void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, const container::Layout& layout,
                    const container::DatasetWrites& writes, const std::string& path, const std::string& output,
                    std::size_t window_bytes, bool in_base, MergeReport& report) {
-  if (sel::num_elements(o.dims) == 0) return;
+  if (selection::num_elements(o.dims) == 0) return;
   container::DataReader reader(layout, window_bytes);
   const std::size_t esize = type.size();
-  const std::uint64_t row = sel::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
+  const std::uint64_t row = selection::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
   const std::uint64_t rows_per_window = std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * esize, 1));
   std::vector<std::byte> buffer;
   for (std::uint64_t r0 = 0; r0 < o.dims[0]; r0 += rows_per_window) {
@@ -114,7 +114,7 @@ void check_space(const container::Catalog& catalog, const std::string& output) {
     const CatalogObject& o = catalog.object(id);
     if (!names.contains(id) || !written_by_engine(o, catalog.in_base(id))) continue;
     // Each is below format::kMaxDatasetBytes (the catalog checked): a sum of two fits 64 bits.
-    const std::uint64_t bytes = sel::num_elements(o.dims) * Datatype::decode(o.type).size();
+    const std::uint64_t bytes = selection::num_elements(o.dims) * Datatype::decode(o.type).size();
     length = std::min(length + bytes, std::uint64_t{1} << 63);
     if (!std::all_of(o.fill.begin(), o.fill.end(), [](std::byte b) { return b == std::byte{0}; })) {
       filled = std::min(filled + bytes, std::uint64_t{1} << 63);

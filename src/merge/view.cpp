@@ -401,7 +401,7 @@ class Planner {
   std::optional<Extent> kept_of(const IndexedWrite& w) const {
     if (!o_.shapes.shrank() || w.record.selection.rank() != o_.dims.size()) return std::nullopt;
     Extent keep = o_.shapes.kept(w.record.epoch, o_.dims);
-    const sel::Box box = w.box();
+    const selection::Box box = w.box();
     for (std::size_t d = 0; d < keep.size(); ++d) {
       if (box.hi[d] > keep[d]) return keep;
     }
@@ -421,8 +421,8 @@ class Planner {
     }
     bool shown = false;
     for (const SlabPart& part : kept_parts(w.record.selection.slab(), keep)) {
-      const std::uint64_t total = sel::num_elements(part.slab.count) * sel::num_elements(part.slab.block);
-      sel::Box box{part.slab.start, part.slab.start};
+      const std::uint64_t total = selection::num_elements(part.slab.count) * selection::num_elements(part.slab.block);
+      selection::Box box{part.slab.start, part.slab.start};
       for (std::size_t d = 0; d < box.hi.size(); ++d) {
         box.hi[d] += (part.slab.count[d] - 1) * part.slab.stride[d] + part.slab.block[d];
       }
@@ -464,7 +464,7 @@ class Planner {
     return slab_left_by_union(w.record.selection.slab(), w.box(), w.record.selection.num_elements(), later, later_empty);
   }
 
-  Left slab_left_by_union(const Hyperslab& slab, const sel::Box& box, std::uint64_t total, hid_t later,
+  Left slab_left_by_union(const Hyperslab& slab, const selection::Box& box, std::uint64_t total, hid_t later,
                           bool later_empty) {
     const std::vector<hsize_t> lo = to_hsizes(box.lo);
     std::vector<hsize_t> last = to_hsizes(box.hi);
@@ -540,7 +540,7 @@ class Planner {
     for (std::uint64_t p = s.num_points(); p-- > 0;) {
       const std::uint64_t* point = &s.flat_points()[p * rank];
       if (keep_ && !inside(point, *keep_)) continue;  // cut by a shrink
-      if (!seen.insert(sel::linear_index(o_.dims, std::span(point, rank))).second) continue;
+      if (!seen.insert(selection::linear_index(o_.dims, std::span(point, rank))).second) continue;
       if (!covered(point)) visible.push_back(p);
     }
     return visible;
@@ -564,7 +564,7 @@ class Planner {
       for (std::uint64_t p = 0; p < cs.num_points(); ++p) {
         const std::uint64_t* point = &cs.flat_points()[p * rank];
         if (!inside(point, o_.dims)) continue;  // cut by a shrink (and no point of this record's)
-        later_points.insert(sel::linear_index(o_.dims, std::span(point, rank)));
+        later_points.insert(selection::linear_index(o_.dims, std::span(point, rank)));
       }
     }
     std::vector<Hyperslab> later_slabs;
@@ -572,7 +572,7 @@ class Planner {
       if (c->record.selection.kind() == Selection::Kind::Hyperslab) later_slabs.push_back(c->record.selection.slab());
     }
     return points_left(w, [&](const std::uint64_t* point) {
-      if (later_points.contains(sel::linear_index(o_.dims, std::span(point, rank)))) return true;
+      if (later_points.contains(selection::linear_index(o_.dims, std::span(point, rank)))) return true;
       for (const Hyperslab& slab : later_slabs) {
         if (slab_contains(slab, point)) return true;
       }
@@ -617,7 +617,7 @@ class Planner {
   void coalesce_boxes() {
     std::map<std::pair<Extent, Extent>, std::vector<const IndexedWrite*>> rows;
     for (const IndexedWrite* w : boxes_) {
-      const sel::Box box = w->box();
+      const selection::Box box = w->box();
       rows[{Extent(box.lo.begin() + 1, box.lo.end()), Extent(box.hi.begin() + 1, box.hi.end())}].push_back(w);
     }
     for (auto& [inner, group] : rows) {
@@ -648,8 +648,8 @@ class Planner {
 
   void map_box_run(const std::vector<const IndexedWrite*>& group, std::size_t first, std::size_t end,
                    std::vector<Segment> segments) {
-    const sel::Box a = group[first]->box();
-    const sel::Box z = group[end - 1]->box();
+    const selection::Box a = group[first]->box();
+    const selection::Box z = group[end - 1]->box();
     Hyperslab box{a.lo, Extent(a.lo.size(), 1), Extent(a.lo.size(), 1), Extent(a.lo.size())};
     for (std::size_t d = 0; d < a.lo.size(); ++d) box.block[d] = a.hi[d] - a.lo[d];
     box.block[0] = z.hi[0] - a.lo[0];

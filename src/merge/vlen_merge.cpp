@@ -20,13 +20,13 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
                         const container::Layout& layout, const container::DatasetWrites& writes,
                         const std::string& path, const std::string& output, std::size_t window_bytes, bool in_base,
                         MergeReport& report) {
-  const std::uint64_t total = sel::num_elements(o.dims);
+  const std::uint64_t total = selection::num_elements(o.dims);
   if (total == 0 || writes.size() == 0) return;
   container::DataReader reader(layout, window_bytes);
   const container::ElementLayout slots{o.dims, format::kVlenSlotSize, {}, false, 0, true, &o.shapes};
   const bool scalar = o.dims.empty();
   const std::uint64_t rows = scalar ? 1 : o.dims[0];
-  const std::uint64_t row = scalar ? 1 : sel::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
+  const std::uint64_t row = scalar ? 1 : selection::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
   const std::uint64_t rows_per_window =
       std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * format::kVlenSlotSize, 1));
   using Vlen = container::DataReader::VlenState;
@@ -38,7 +38,7 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   for (const auto& w : writes.in_replay_order()) {
     if (scalar) {
       reached.emplace_back(0, 0);
-    } else if (const sel::Box box = w.box();
+    } else if (const selection::Box box = w.box();
                !box.lo.empty() && box.hi.size() == box.lo.size() && box.lo[0] < box.hi[0]) {
       reached.emplace_back(box.lo[0] / rows_per_window, (std::min(box.hi[0], rows) - 1) / rows_per_window);
     }

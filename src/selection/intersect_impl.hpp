@@ -1,4 +1,4 @@
-// Template definition of h5mf::sel::intersect; included at the end of selection/runs.hpp.
+// Template definition of h5mf::selection::intersect; included at the end of selection/runs.hpp.
 #pragma once
 
 #include <algorithm>
@@ -6,7 +6,7 @@
 
 #include "selection/runs.hpp"
 
-namespace h5mf::sel {
+namespace h5mf::selection {
 
 template <class TargetCursorT, class Sink>
 void intersect(RunCursor& source, TargetCursorT& target, Sink&& sink) {
@@ -39,4 +39,4 @@ void intersect(RunCursor& source, TargetCursorT& target, Sink&& sink) {
   }
 }
 
-}  // namespace h5mf::sel
+}  // namespace h5mf::selection

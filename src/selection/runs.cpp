@@ -8,7 +8,7 @@
 
 #include "h5mf/error.hpp"
 
-namespace h5mf::sel {
+namespace h5mf::selection {
 
 std::uint64_t linear_index(const Extent& shape, std::span<const std::uint64_t> coordinate) {
   std::uint64_t index = 0;
@@ -369,4 +369,4 @@ Box bounding_box(const Selection& selection) {
   return {};
 }
 
-}  // namespace h5mf::sel
+}  // namespace h5mf::selection

@@ -10,7 +10,7 @@
 
 #include "h5mf/selection.hpp"
 
-namespace h5mf::sel {
+namespace h5mf::selection {
 
 // `length` elements starting at linear element `offset` of the dataset; `data_index` is the
 // position of the run's first element in the selection's data order (the caller's buffer).
@@ -92,6 +92,6 @@ struct Box {
 };
 Box bounding_box(const Selection& selection);
 
-}  // namespace h5mf::sel
+}  // namespace h5mf::selection
 
 #include "selection/intersect_impl.hpp"  // template definition of intersect

@@ -883,9 +883,9 @@ TEST(OverlapIndex, MatchesBruteForceOnRandomBoxes) {
   std::mt19937_64 random(7);
   for (int round = 0; round < 50; ++round) {
     const std::size_t rank = 1 + round % 3;
-    std::vector<sel::Box> boxes(1 + random() % 300);
+    std::vector<selection::Box> boxes(1 + random() % 300);
     auto random_box = [&] {
-      sel::Box b;
+      selection::Box b;
       for (std::size_t d = 0; d < rank; ++d) {
         const std::uint64_t lo = random() % 100, extent = random() % 20;  // extent 0: an empty box
         b.lo.push_back(lo);
@@ -896,7 +896,7 @@ TEST(OverlapIndex, MatchesBruteForceOnRandomBoxes) {
     for (auto& b : boxes) b = random_box();
     const OverlapIndex index(boxes);
     for (int q = 0; q < 40; ++q) {
-      const sel::Box query = random_box();
+      const selection::Box query = random_box();
       std::vector<std::uint32_t> expected;
       for (std::uint32_t i = 0; i < boxes.size(); ++i) {
         if (boxes[i].intersects(query)) expected.push_back(i);
@@ -907,11 +907,11 @@ TEST(OverlapIndex, MatchesBruteForceOnRandomBoxes) {
 }
 
 TEST(OverlapIndex, ScalarBoxesAlwaysOverlap) {
-  const std::vector<sel::Box> boxes(3);  // rank 0: one element each
+  const std::vector<selection::Box> boxes(3);  // rank 0: one element each
   const OverlapIndex index(boxes);
-  EXPECT_EQ(index.overlapping(boxes, sel::Box{}), (std::vector<std::uint32_t>{0, 1, 2}));
-  const std::vector<sel::Box> none;
-  EXPECT_TRUE(OverlapIndex(none).overlapping(none, sel::Box{}).empty());
+  EXPECT_EQ(index.overlapping(boxes, selection::Box{}), (std::vector<std::uint32_t>{0, 1, 2}));
+  const std::vector<selection::Box> none;
+  EXPECT_TRUE(OverlapIndex(none).overlapping(none, selection::Box{}).empty());
 }
 
 // The compact in-memory selection gives back the selection, box and overlaps the full one gives.
@@ -938,7 +938,7 @@ TEST(StoredSelection, MatchesTheSelectionItHolds) {
     selections.push_back(Selection::hyperslab(start, count, stride, block));
   }
   for (const auto& s : selections) {
-    const sel::Box box = sel::bounding_box(s);
+    const selection::Box box = selection::bounding_box(s);
     const StoredSelection stored(s, box);
     ASSERT_EQ(stored.get(), s) << s.describe();
     EXPECT_EQ(stored.box().lo, box.lo) << s.describe();
@@ -952,7 +952,7 @@ TEST(StoredSelection, MatchesTheSelectionItHolds) {
     moved = copy;
     EXPECT_EQ(moved.get(), s);
     for (const auto& other : selections) {
-      const sel::Box query = sel::bounding_box(other);
+      const selection::Box query = selection::bounding_box(other);
       EXPECT_EQ(stored.box_intersects(query), box.intersects(query)) << s.describe() << " / " << other.describe();
     }
   }

@@ -59,7 +59,7 @@ std::vector<std::byte> decode_with_libhdf5(const FilterPipeline& filters, const 
   }
   Handle file(hdf5::check_id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "reopen"));
   Handle dataset(hdf5::check_id(H5Dopen2(file.get(), "d", H5P_DEFAULT), "open"));
-  std::vector<std::byte> out(sel::num_elements(chunk) * type.size());
+  std::vector<std::byte> out(selection::num_elements(chunk) * type.size());
   const herr_t status = H5Dread(dataset.get(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
   dataset.close("close dataset");
   file.close("close file");
@@ -166,7 +166,7 @@ container::DatasetWrites writes_of(const std::vector<Selection>& selections, con
     container::IndexedWrite w;
     w.record.sequence = sequence++;
     const Selection resolved = s.resolved(dims);
-    w.record.selection = container::StoredSelection(resolved, sel::bounding_box(resolved));
+    w.record.selection = container::StoredSelection(resolved, selection::bounding_box(resolved));
     writes.add(w);
   }
   writes.prepare();

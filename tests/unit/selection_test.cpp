@@ -16,7 +16,7 @@
 #include "h5mf/selection.hpp"
 #include "selection/runs.hpp"
 
-namespace h5mf::sel {
+namespace h5mf::selection {
 
 // Readable failure messages.
 void PrintTo(const Run& run, std::ostream* os) {
@@ -31,7 +31,7 @@ namespace {
 
 using u64 = std::uint64_t;
 // Inside TEST bodies a bare `Run` names testing::Test::Run.
-using Runs = std::vector<sel::Run>;
+using Runs = std::vector<selection::Run>;
 
 // One selected element: its linear offset and its position in data order.
 struct Element {
@@ -136,7 +136,7 @@ std::vector<Triple> reference_overlaps(const std::vector<Element>& source,
 template <class Cursor>
 Runs collect(Cursor&& cursor) {
   Runs runs;
-  sel::Run run;
+  selection::Run run;
   while (cursor.next(run)) runs.push_back(run);
   return runs;
 }
@@ -357,12 +357,12 @@ TEST(RunCursor, Linear) {
 TEST(RunCursor, MovedFromIsEmpty) {
   RunCursor a(slab({0}, {3}), Extent{5});
   RunCursor b = std::move(a);
-  sel::Run run;
+  selection::Run run;
   EXPECT_TRUE(b.next(run));
   EXPECT_FALSE(a.next(run));  // NOLINT(bugprone-use-after-move): documented as empty
   a = RunCursor::linear(1, 1);
   EXPECT_TRUE(a.next(run));
-  EXPECT_EQ(run, (sel::Run{1, 1, 0}));
+  EXPECT_EQ(run, (selection::Run{1, 1, 0}));
 }
 
 TEST(RunCursor, RankMismatchThrows) {
@@ -373,10 +373,10 @@ TEST(RunCursor, RankMismatchThrows) {
 TEST(RunCursor, HugeHyperslabIsLazy) {
   const auto began = std::chrono::steady_clock::now();
   RunCursor sparse(slab({0}, {1'000'000'000}, {2}, {1}), Extent{2'000'000'000});
-  sel::Run run;
+  selection::Run run;
   for (u64 i = 0; i < 5; ++i) {
     ASSERT_TRUE(sparse.next(run));
-    EXPECT_EQ(run, (sel::Run{2 * i, 1, i}));
+    EXPECT_EQ(run, (selection::Run{2 * i, 1, i}));
   }
   // 10^9 touching blocks: one run, without visiting the blocks.
   EXPECT_EQ(collect(RunCursor(slab({0}, {1'000'000'000}, {2}, {2}), Extent{2'000'000'000})),
@@ -592,4 +592,4 @@ TEST(RandomizedAgainstBruteForce, CursorsAndIntersections) {
 }
 
 }  // namespace
-}  // namespace h5mf::sel
+}  // namespace h5mf::selection

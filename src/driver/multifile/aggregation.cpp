@@ -155,9 +155,9 @@ void AggregationGroup::overlay(std::uint64_t dataset, const Selection& resolved,
     const std::byte* data = buffer_.data() + at + kLengthBytes + length;
     at += kLengthBytes + length + record.write.data_length;
     if (record.write.dataset != dataset) continue;
-    sel::RunCursor source(record.write.selection, shape);
-    sel::TargetCursor target(resolved, shape);
-    sel::intersect(source, target, [&](const sel::Overlap& o) {
+    selection::RunCursor source(record.write.selection, shape);
+    selection::TargetCursor target(resolved, shape);
+    selection::intersect(source, target, [&](const selection::Overlap& o) {
       std::memcpy(out.data() + o.target_index * element_size, data + o.source_index * element_size,
                   o.length * element_size);
     });

@@ -491,9 +491,9 @@ class MultifileDataset final : public Object<DatasetNode> {
     for (const auto& w : writes.in_replay_order()) {
       if (w.record.epoch > object().created_epoch && container::fits(w, shape)) usable.push_back(&w);
     }
-    const sel::Box read_box = sel::bounding_box(selection);
+    const selection::Box read_box = selection::bounding_box(selection);
     for (const auto& c : container::find_conflicts(usable, shape)) {
-      if (!sel::Box{c.lo, c.hi}.intersects(read_box)) continue;
+      if (!selection::Box{c.lo, c.hi}.intersects(read_box)) continue;
       if (!state_->reported_conflicts.insert({id_, c.epoch, c.writer_a, c.writer_b}).second) continue;
       warn(fmt::format("container '{}', dataset '{}': writers {} and {} wrote {} of the same elements in epoch {} "
                        "(first at [{}]), which MPI-IO leaves undefined; reads return writer {}'s",
