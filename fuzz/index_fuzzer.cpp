@@ -36,14 +36,14 @@ void write_file(const std::string& path, format::ByteView bytes) {
 void remove_scratch() { container::remove_tree(std::filesystem::path(scratch).parent_path().string()); }
 
 struct Outcome {
-  std::vector<std::pair<std::uint64_t, std::vector<format::WriteRecord>>> writes;  // by dataset
+  std::vector<std::pair<std::uint64_t, std::vector<container::StoredWrite>>> writes;  // by dataset
   std::vector<std::tuple<std::uint64_t, bool, std::string>> damage;  // offset, torn, reason
 };
 
 Outcome outcome(container::ContainerIndex& index) {
   Outcome out;
   for (std::uint64_t dataset : index.datasets_written()) {
-    std::vector<format::WriteRecord> records;
+    std::vector<container::StoredWrite> records;
     for (const auto& w : index.writes(dataset).in_replay_order()) records.push_back(w.record);
     out.writes.emplace_back(dataset, std::move(records));
   }
@@ -58,10 +58,10 @@ Outcome outcome(container::ContainerIndex& index) {
 void check_overlaps(const container::DatasetWrites& writes) {
   const auto& all = writes.in_replay_order();
   for (std::size_t q = 0; q < all.size() && q < 8; ++q) {
-    const selection::Box& query = all[q].box;
+    const selection::Box query = all[q].box();
     std::vector<const container::IndexedWrite*> expected;
     for (const auto& w : all) {
-      if (w.box.intersects(query)) expected.push_back(&w);
+      if (w.box().intersects(query)) expected.push_back(&w);
     }
     FUZZ_CHECK(writes.overlapping(query) == expected);
   }
@@ -70,14 +70,15 @@ void check_overlaps(const container::DatasetWrites& writes) {
 // A shape of at most 4096 elements around the writes, and reads of all of it.
 void check_reads(const container::DatasetWrites& writes, std::uint64_t dataset) {
   const auto& all = writes.in_replay_order();
-  const std::size_t rank = all.front().box.hi.size();
+  const std::size_t rank = all.front().record.selection.rank();
   const auto cap = static_cast<std::uint64_t>(std::pow(4096.0, 1.0 / static_cast<double>(std::max<std::size_t>(rank, 1))));
   container::ElementLayout layout;
   layout.shape.assign(rank, 1);
   for (const auto& w : all) {
-    if (w.box.hi.size() != rank) continue;
+    if (w.record.selection.rank() != rank) continue;
+    const selection::Box box = w.box();
     for (std::size_t d = 0; d < rank; ++d) {
-      layout.shape[d] = std::clamp<std::uint64_t>(w.box.hi[d], layout.shape[d], std::max<std::uint64_t>(cap, 1));
+      layout.shape[d] = std::clamp<std::uint64_t>(box.hi[d], layout.shape[d], std::max<std::uint64_t>(cap, 1));
     }
   }
   std::uint64_t n = 1;

@@ -76,7 +76,9 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
     hdf5::check(H5Lcreate_hard(file, target.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                 [&] { return fmt::format("create hard link '{}' to '{}' in '{}'", path, target, output); });
   }
-  for (const auto& [path, link] : names.symlinks) {
+  for (const auto& entry : names.symlinks) {
+    const std::string& path = entry.path;  // not a structured binding: a lambda captures it (clang 14)
+    const auto& link = entry.link;
     if (base_exists && link.epoch == 0) continue;
     if (link.named_type()) {
       const Datatype committed = Datatype::decode(link.type);  // H5Tcommit2 makes this copy the file's object
