@@ -45,6 +45,15 @@ def available_drivers(tmp_path_factory):
     return ['multifile'] + (['sec2'] if driver_available('sec2', tmp) else [])
 
 
+def create_or_skip(path, driver, comm):
+    """A new file at `path` on `driver` across `comm` (collective), or a skip of the test where
+    this build has no such driver."""
+    try:
+        return h5mf.File(path, 'w', driver=driver, comm=comm)
+    except NotImplementedError:
+        pytest.skip(f'no {driver} driver in this build')
+
+
 def require_driver(available_drivers, driver):
     if driver not in available_drivers:
         pytest.skip(f'the {driver} driver is not available in this build yet')

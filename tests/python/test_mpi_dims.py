@@ -9,16 +9,14 @@ import numpy as np
 import pytest
 
 import h5mf
+from conftest import create_or_skip
 
 
 @pytest.mark.parametrize('driver', ['multifile', 'mpio'])
 def test_collective_dims(comm, shared_dir, driver):
     rank, size = comm.rank, comm.size
     path = os.path.join(shared_dir, f'dims-{driver}.h5')
-    try:
-        f = h5mf.File(path, 'w', driver=driver, comm=comm)
-    except NotImplementedError:
-        pytest.skip(f'no {driver} driver in this build')
+    f = create_or_skip(path, driver, comm)
     with f:
         d = f.create_dataset('d', (size, 3), dtype='f8')
         ranks = f.create_dataset('ranks', (size,), dtype='i4')

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import h5mf
+from conftest import create_or_skip
 
 
 def check(f, size):
@@ -25,10 +26,7 @@ def check(f, size):
 def test_collective_unlink_and_move(comm, shared_dir, driver):
     rank, size = comm.rank, comm.size
     path = os.path.join(shared_dir, f'names-{driver}.h5')
-    try:
-        f = h5mf.File(path, 'w', driver=driver, comm=comm)
-    except NotImplementedError:
-        pytest.skip(f'no {driver} driver in this build')
+    f = create_or_skip(path, driver, comm)
     with f:
         d = f.create_dataset('d', (size, 2), dtype='i4')
         f['alias'] = d
@@ -67,10 +65,7 @@ def test_collective_soft_and_external_links(comm, shared_dir, driver):
         with h5py.File(os.path.join(shared_dir, 'other.h5'), 'w') as o:
             o['x'] = np.arange(size, dtype='f4')
     comm.Barrier()
-    try:
-        f = h5mf.File(path, 'w', driver=driver, comm=comm)
-    except NotImplementedError:
-        pytest.skip(f'no {driver} driver in this build')
+    f = create_or_skip(path, driver, comm)
     with f:
         f.create_dataset('data/d', (size,), dtype='i4')
         f['s'] = h5mf.SoftLink('/data/d')
@@ -96,10 +91,7 @@ def test_collective_soft_and_external_links(comm, shared_dir, driver):
 def test_collective_copy(comm, shared_dir, driver):
     rank, size = comm.rank, comm.size
     path = os.path.join(shared_dir, f'copy-{driver}.h5')
-    try:
-        f = h5mf.File(path, 'w', driver=driver, comm=comm)
-    except NotImplementedError:
-        pytest.skip(f'no {driver} driver in this build')
+    f = create_or_skip(path, driver, comm)
     with f:
         f.create_dataset('g/d', (size,), dtype='i4')[rank] = rank * 2
         f['g/alias'] = f['g/d']

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import h5mf
+from conftest import create_or_skip
 
 ALIGNED = np.dtype([('a', 'u1'), ('z', '<c8'), ('h', '<f2')], align=True)
 
@@ -37,10 +38,7 @@ def write(f, rank):
 def test_types_in_a_job_as_h5py(comm, shared_dir, driver):
     rank, size = comm.rank, comm.size
     path = os.path.join(shared_dir, f'types-{driver}.h5')
-    try:
-        f = h5mf.File(path, 'w', driver=driver, comm=comm)
-    except NotImplementedError:
-        pytest.skip(f'no {driver} driver in this build')
+    f = create_or_skip(path, driver, comm)
     with f:
         collective(f, size)
         write(f, rank)
@@ -75,10 +73,7 @@ def test_types_in_a_job_as_h5py(comm, shared_dir, driver):
 def test_named_types_in_a_job(comm, shared_dir, driver):
     """A named datatype committed by every rank, merged (multifile) as h5py reads it."""
     path = os.path.join(shared_dir, f'named-{driver}.h5')
-    try:
-        f = h5mf.File(path, 'w', driver=driver, comm=comm)
-    except NotImplementedError:
-        pytest.skip(f'no {driver} driver in this build')
+    f = create_or_skip(path, driver, comm)
     with f:
         f['t'] = ALIGNED
         assert isinstance(f['t'], h5mf.Datatype) and f['t'].dtype == ALIGNED
