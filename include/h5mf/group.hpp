@@ -89,6 +89,10 @@ class Group {
  private:
   // Walks `path`'s parent groups (creating them when `create`); returns the parent and leaf name.
   std::pair<std::shared_ptr<driver::GroupNode>, std::string> walk(std::string_view path, bool create) const;
+  // The parent and leaf of `path` for a new soft or external link or named datatype, once the
+  // structure change is allowed and the name is free; `verb` names the call ("create soft link").
+  std::pair<std::shared_ptr<driver::GroupNode>, std::string> new_name(std::string_view path,
+                                                                      std::string_view verb) const;
   void link(std::string_view path, driver::Node& target, const std::shared_ptr<detail::FileState>& target_file);
 };
 

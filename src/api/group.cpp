@@ -85,6 +85,20 @@ std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::stri
   return {at, parts.parts.back()};
 }
 
+std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::new_name(std::string_view path,
+                                                                           std::string_view verb) const {
+  auto [parent, leaf] = walk(path, true);
+  if (leaf.empty()) {
+    throw AlreadyExists(fmt::format("cannot {} '{}': the group exists in file '{}'", verb, path, file_->path));
+  }
+  const std::string full = join(parent->path(), leaf);
+  file_->require_structure_change(fmt::format("{} '{}'", verb, full));
+  if (parent->link_value(leaf)) {
+    throw AlreadyExists(fmt::format("cannot {} '{}': '{}' already exists in file '{}'", verb, path, full, file_->path));
+  }
+  return {std::move(parent), std::move(leaf)};
+}
+
 Group Group::create_group(std::string_view path) {
   auto [parent, leaf] = walk(path, true);
   if (leaf.empty()) throw AlreadyExists(fmt::format("group '{}' already exists in file '{}'", path, file_->path));
@@ -310,14 +324,7 @@ void Group::move(std::string_view source, std::string_view dest) {
 
 void Group::commit_type(std::string_view path, const Datatype& type) {
   if (!type.valid()) throw InvalidArgument(fmt::format("commit_type '{}': no datatype given", path));
-  auto [parent, leaf] = walk(path, true);
-  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot commit type '{}': the group exists in file '{}'", path, file_->path));
-  const std::string full = join(parent->path(), leaf);
-  file_->require_structure_change(fmt::format("commit datatype '{}'", full));
-  if (parent->link_value(leaf)) {
-    throw AlreadyExists(fmt::format("cannot commit datatype '{}': '{}' already exists in file '{}'", path, full,
-                                    file_->path));
-  }
+  const auto [parent, leaf] = new_name(path, "commit datatype");
   parent->commit_type(leaf, type.file_type());
 }
 
@@ -338,14 +345,7 @@ void Group::create_soft_link(std::string_view path, std::string_view target) {
                                       "path without NUL characters",
                                       path, file_->path, target));
   }
-  auto [parent, leaf] = walk(path, true);
-  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
-  const std::string full = join(parent->path(), leaf);
-  file_->require_structure_change(fmt::format("create soft link '{}'", full));
-  if (parent->link_value(leaf)) {
-    throw AlreadyExists(fmt::format("cannot create soft link '{}': '{}' already exists in file '{}'", path, full,
-                                    file_->path));
-  }
+  const auto [parent, leaf] = new_name(path, "create soft link");
   parent->create_soft_link(leaf, std::string(target));
 }
 
@@ -357,14 +357,7 @@ void Group::create_external_link(std::string_view path, std::string_view file, s
                                         path, target, file, file_->path));
     }
   }
-  auto [parent, leaf] = walk(path, true);
-  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
-  const std::string full = join(parent->path(), leaf);
-  file_->require_structure_change(fmt::format("create external link '{}'", full));
-  if (parent->link_value(leaf)) {
-    throw AlreadyExists(fmt::format("cannot create external link '{}': '{}' already exists in file '{}'", path, full,
-                                    file_->path));
-  }
+  const auto [parent, leaf] = new_name(path, "create external link");
   parent->create_external_link(leaf, std::string(file), std::string(target));
 }
 
