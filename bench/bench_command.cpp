@@ -52,8 +52,15 @@ struct Method {
 constexpr Method kMethods[] = {
     {"collective", "HDF5 collective IO"}, {"bigchunk", "HDF5 big chunk"}, {"independent", "HDF5"},
     {"posix", "POSIX"},                   {"multifile", "HDF5 Multifile"}, {"posix-multifile", "POSIX Multifile"},
+    {"posix-multifile-checksum", "POSIX Multifile + checksum"},
     {"driver", "HDF5 via h5mf driver"},   {"driver-collective", "HDF5 via h5mf driver, collective"},
 };
+
+std::string method_keys() {
+  std::vector<std::string> keys;
+  for (const auto& m : kMethods) keys.emplace_back(m.key);
+  return fmt::format("{}", fmt::join(keys, ", "));
+}
 
 // What h5mf adds to its "multifile" method, each a series of seconds per repeat.
 constexpr Method kH5mfSteps[] = {
@@ -64,6 +71,8 @@ constexpr Method kH5mfSteps[] = {
     {"read-merged-h5mf-mpio", "read the merged file (h5mf, mpio driver)"},
     {"driver-copy", "copy the driver container's data files into one file, each rank its own (copy_file_range)"},
     {"driver-merge", "merge the h5mf driver's container (all ranks)"},
+    {"read-posix-multifile", "read the POSIX Multifile + checksum files back (one pread per transfer)"},
+    {"read-posix-multifile-checksum", "the same, each transfer hashed after its pread"},
 };
 
 struct Args {
@@ -166,8 +175,9 @@ struct TargetRatio {
   const char* text;
   const char* method;
   std::vector<const char*> anchors;
-  double target;      // the method should reach at least this
-  const char* where;  // the conditions the target is set for
+  double target;      // the method should reach at least this; 0 for a reference ratio (no target)
+  const char* where;  // the conditions the target is set for, or what a reference ratio tells
+  bool has_target() const { return target > 0; }
 };
 
 const std::vector<TargetRatio>& target_ratios() {
@@ -186,6 +196,16 @@ const std::vector<TargetRatio>& target_ratios() {
        {"collective", "independent"}, 1.5, ""},
       {"driver_merge_over_copy", "merge of the driver's container / copying its data files", "driver-merge",
        {"driver-copy"}, 0.8, ""},
+      // What the checksum alone costs (issue 22): a plain write or read with one XXH3 pass added,
+      // against the same without, and h5mf against that floor.
+      {"checksummed_over_plain_posix_multifile", "POSIX Multifile + checksum / POSIX Multifile write",
+       "posix-multifile-checksum", {"posix-multifile"}, 0, "the most a checksummed write reaches here"},
+      {"multifile_over_checksummed_posix_multifile", "HDF5 Multifile / POSIX Multifile + checksum write", "multifile",
+       {"posix-multifile-checksum"}, 0, "what h5mf's write costs beyond its checksum"},
+      {"checksummed_read_over_plain_read", "read + checksum / read (POSIX Multifile files)",
+       "read-posix-multifile-checksum", {"read-posix-multifile"}, 0, "the most a checked read reaches here"},
+      {"read_container_over_checksummed_read", "read container / read + checksum (POSIX Multifile files)",
+       "read-container", {"read-posix-multifile-checksum"}, 0, "what h5mf's read costs beyond its checksum"},
   };
   return ratios;
 }
@@ -315,6 +335,11 @@ void print_report(const Run& run) {
     const auto per_repeat = paired(run, r);
     if (!per_repeat || per_repeat->empty()) continue;
     const Summary p = summarise(*per_repeat);
+    if (!r.has_target()) {
+      fmt::print("- {}: {:.2f} (paired {:.2f}, {:.2f}–{:.2f}) [no target: {}]\n", r.text, of_medians(run, r),
+                 p.median, p.min, p.max, r.where);
+      continue;
+    }
     const auto reached = std::count_if(per_repeat->begin(), per_repeat->end(), [&](double x) { return x >= r.target; });
     fmt::print("- {}: {:.2f} (paired {:.2f}, {:.2f}–{:.2f}, {} of {}) [>= {}{}{}]\n", r.text, of_medians(run, r),
                p.median, p.min, p.max, reached, per_repeat->size(), r.target, *r.where ? " " : "", r.where);
@@ -405,14 +430,14 @@ void write_json(const Run& run, const std::string& path) {
     if (!per_repeat || per_repeat->empty()) continue;
     ratios[r.key] = of_medians(run, r);
     const Summary p = summarise(*per_repeat);
-    paired_ratios[r.key] = {{"per_repeat", *per_repeat},
-                            {"median", p.median},
-                            {"min", p.min},
-                            {"max", p.max},
-                            {"target", r.target},
-                            {"repeats_reaching_target",
-                             std::count_if(per_repeat->begin(), per_repeat->end(),
-                                           [&](double x) { return x >= r.target; })}};
+    paired_ratios[r.key] = {{"per_repeat", *per_repeat}, {"median", p.median}, {"min", p.min}, {"max", p.max}};
+    if (r.has_target()) {
+      paired_ratios[r.key]["target"] = r.target;
+      paired_ratios[r.key]["repeats_reaching_target"] =
+          std::count_if(per_repeat->begin(), per_repeat->end(), [&](double x) { return x >= r.target; });
+    } else {
+      paired_ratios[r.key]["target"] = nullptr;  // a reference ratio
+    }
   }
   if (const auto r = run.end_to_end_ceiling()) ratios["end_to_end_ceiling_over_collective"] = *r;
   if (!run.compare.names().empty()) {
@@ -537,6 +562,18 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     record("posix-multifile", write_posix_multifile(ctx, path));
     remove_path(ctx, path);
   }
+  if (wants("posix-multifile-checksum")) {
+    const std::string path = run.scratch + "/posix-multifile-checksum";
+    record("posix-multifile-checksum", write_posix_multifile(ctx, path, true));
+    if (run.args.reads) {
+      // The two reads take turns at going first, so that neither always finds the other's traces.
+      for (const bool checksum : {repeat % 2 == 1, repeat % 2 == 0}) {
+        const char* key = checksum ? "read-posix-multifile-checksum" : "read-posix-multifile";
+        record(key, read_posix_multifile(ctx, path, checksum));
+      }
+    }
+    remove_path(ctx, path);
+  }
   for (const bool collective : {false, true}) {
     const char* key = collective ? "driver-collective" : "driver";
     if (!wants(key)) continue;
@@ -588,9 +625,7 @@ int run_bench(Args args) {
   }
   for (const auto& m : methods) {
     if (std::none_of(std::begin(kMethods), std::end(kMethods), [&](const Method& k) { return m == k.key; })) {
-      throw InvalidArgument(fmt::format("--methods: unknown method '{}' (collective, bigchunk, independent, posix, "
-                                        "multifile, posix-multifile, driver, driver-collective)",
-                                        m));
+      throw InvalidArgument(fmt::format("--methods: unknown method '{}' ({})", m, method_keys()));
     }
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -661,7 +696,7 @@ Command add_bench_command(CLI::App& parent) {
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   app->add_option("--methods", args->methods,
-                  "Methods to run: collective, bigchunk, independent, posix, multifile, posix-multifile (default all)")
+                  fmt::format("Methods to run: {} (default all)", method_keys()))
       ->delimiter(',');
   app->add_option("--json", args->json, "Write every timing, medians and ratios to this JSON file");
   app->add_option("--label", args->label, "A free text recorded in the JSON (e.g. tmpfs, disk)");

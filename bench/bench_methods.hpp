@@ -48,8 +48,14 @@ double write_hdf5_driver(const Context& ctx, const std::string& path, bool colle
 double copy_own_data_file(const Context& ctx, const std::string& container, const std::string& scratch);
 // h5mf's container (multifile driver).
 double write_multifile(const Context& ctx, const std::string& path);
-// A directory with one file per rank; each transfer is one pwrite, appended.
-double write_posix_multifile(const Context& ctx, const std::string& dir);
+// A directory with one file per rank; each transfer is one pwrite, appended. With `checksum`, each
+// transfer is first hashed with the container's own checksum (XXH3, format::checksum): the pass
+// over the data that a checksummed write adds to a plain one, and nothing else of h5mf.
+double write_posix_multifile(const Context& ctx, const std::string& dir, bool checksum = false);
+// Each rank reads its file of write_posix_multifile back into ctx.scratch, one pread per transfer,
+// hashing each transfer after its pread with `checksum` (as a container's direct read checks a
+// record it reads whole); compared with ctx.data.
+double read_posix_multifile(const Context& ctx, const std::string& dir, bool checksum);
 
 // Each rank reads its whole selection in one call into ctx.scratch; the result is compared with
 // ctx.data (every rank throws if any rank's bytes differ).
