@@ -135,6 +135,10 @@ class Dataset {
   // reclaim_strings.
   void write_raw(const void* buffer, const Datatype& memory_type, const Selection& selection);
   void read_raw(void* buffer, const Datatype& memory_type, const Selection& selection) const;
+  // The same for a buffer of `count` elements: InvalidArgument unless the selection picks as many
+  // (checked as the selection is resolved, once).
+  void write_raw(const void* buffer, std::uint64_t count, const Datatype& memory_type, const Selection& selection);
+  void read_raw(void* buffer, std::uint64_t count, const Datatype& memory_type, const Selection& selection) const;
 
   // Number of elements a selection picks from this dataset (validates it).
   std::uint64_t count(const Selection& selection) const;

@@ -36,39 +36,27 @@ Buffer buffer_of(const py::array& array, bool writable, const std::optional<py::
   return Buffer{element_type(*dtype), bytes / itemsize};
 }
 
-void check_count(const Dataset& dataset, const Selection& selection, std::uint64_t elements) {
-  const std::uint64_t selected = dataset.count(selection);
-  if (selected != elements) {
-    throw InvalidArgument("dataset '" + dataset.name() + "': the array holds " + std::to_string(elements) +
-                          " elements but the selection (" + selection.describe() + ") selects " +
-                          std::to_string(selected));
-  }
-}
-
+// The element count goes with the buffer: the library checks it against the selection as it
+// resolves it, once (docs/design.md, "The write path").
 void write(Dataset& dataset, const Selection& selection, const py::array& data, const std::optional<py::dtype>& dtype) {
   const Buffer buffer = buffer_of(data, false, dtype);
   const void* bytes = data.data();
   Unlocked io;  // `data` stays alive: the caller's argument holds a reference
-  check_count(dataset, selection, buffer.elements);
-  const Datatype memory_type = datatype_of(buffer.element);
-  dataset.write_raw(bytes, memory_type, selection);
+  dataset.write_raw(bytes, buffer.elements, datatype_of(buffer.element), selection);
 }
 
 void read(const Dataset& dataset, const Selection& selection, py::array& out, const std::optional<py::dtype>& dtype) {
   const Buffer buffer = buffer_of(out, true, dtype);
   void* bytes = out.mutable_data();
   Unlocked io;
-  check_count(dataset, selection, buffer.elements);
-  const Datatype memory_type = datatype_of(buffer.element);
-  dataset.read_raw(bytes, memory_type, selection);
+  dataset.read_raw(bytes, buffer.elements, datatype_of(buffer.element), selection);
 }
 
 // Variable-length strings: a list of bytes each way (the Python package encodes str and builds
 // h5py's object arrays). The strings cross without the GIL as std::string.
 void write_strings(Dataset& dataset, const Selection& selection, std::vector<std::string> values) {
   Unlocked io;
-  check_count(dataset, selection, values.size());
-  dataset.write(values, selection);
+  dataset.write(values, selection);  // checks the count against the selection
 }
 
 py::list read_strings(const Dataset& dataset, const Selection& selection) {
@@ -96,8 +84,7 @@ void write_sequences(Dataset& dataset, const Selection& selection, const py::dty
     sequences.push_back(hvl_t{static_cast<std::size_t>(array.size()), const_cast<void*>(array.data())});
   }
   Unlocked io;
-  check_count(dataset, selection, sequences.size());
-  dataset.write_raw(sequences.data(), memory_type, selection);
+  dataset.write_raw(sequences.data(), sequences.size(), memory_type, selection);
 }
 
 py::list read_sequences(const Dataset& dataset, const Selection& selection, const py::dtype& base) {

@@ -88,6 +88,16 @@ void Dataset::read_raw(void* buffer, const Datatype& memory_type, const Selectio
   read_elements(buffer, kAnyCount, memory_type, selection);
 }
 
+void Dataset::write_raw(const void* buffer, std::uint64_t count, const Datatype& memory_type,
+                        const Selection& selection) {
+  write_elements(buffer, count, memory_type, selection);
+}
+
+void Dataset::read_raw(void* buffer, std::uint64_t count, const Datatype& memory_type,
+                       const Selection& selection) const {
+  read_elements(buffer, count, memory_type, selection);
+}
+
 void Dataset::resize(const Extent& new_shape) {
   file_->require_structure_change(fmt::format("resize dataset '{}'", name()));
   const Extent max = maxshape();

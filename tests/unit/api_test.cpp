@@ -129,6 +129,23 @@ TEST_P(Api, HyperslabsPointsAndStrides) {
     EXPECT_THROW(d.write(std::vector<std::int32_t>(3), Selection::hyperslab({0, 0}, {2, 2})), InvalidArgument);
     EXPECT_THROW(d.write(std::vector<std::int32_t>(4), Selection::hyperslab({5, 0}, {2, 2})), InvalidArgument);
     EXPECT_THROW(d.write(std::vector<std::int32_t>(1), Selection::points({{6, 0}})), InvalidArgument);
+    // Raw transfers with the buffer's count: checked against the selection, the data untouched.
+    const std::vector<std::int32_t> three{7, 7, 7};
+    const auto i32 = Datatype::of<std::int32_t>();
+    try {
+      d.write_raw(three.data(), three.size(), i32, Selection::hyperslab({2, 0}, {2, 2}));
+      ADD_FAILURE() << "a buffer of 3 elements for a selection of 4 was accepted";
+    } catch (const InvalidArgument& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("the buffer holds 3 elements but the selection"), std::string::npos) << what;
+      EXPECT_NE(what.find("selects 4"), std::string::npos) << what;
+    }
+    std::vector<std::int32_t> back(3);
+    EXPECT_THROW(d.read_raw(back.data(), back.size(), i32, Selection::hyperslab({2, 0}, {1, 2})), InvalidArgument);
+    d.write_raw(three.data(), three.size(), i32, Selection::hyperslab({2, 5}, {1, 3}));
+    d.read_raw(back.data(), back.size(), i32, Selection::hyperslab({2, 5}, {1, 3}));
+    EXPECT_EQ(back, three);
+    d.write(std::vector<std::int32_t>{21, 22, 23}, Selection::hyperslab({2, 5}, {1, 3}));  // as before
     f.close();
   }
   verify([](File& f) {
