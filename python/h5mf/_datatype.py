@@ -2,8 +2,10 @@
 
 import posixpath
 
+from ._object import NamedObject
 
-class Datatype:
+
+class Datatype(NamedObject):
     """A named datatype stored in a file under `name` (h5py's Datatype): its `dtype`, `name`,
     `file` and `parent`. Its type is read when it is opened; it holds no attributes in h5mf."""
 
@@ -19,17 +21,6 @@ class Datatype:
     @property
     def name(self):
         return self._name
-
-    @property
-    def file(self):
-        return self._file
-
-    @property
-    def parent(self):
-        return self._file[posixpath.dirname(self._name)]
-
-    def __bool__(self):
-        return bool(self._file)
 
     def __eq__(self, other):
         return (isinstance(other, Datatype) and other._file is self._file and other._name == self._name

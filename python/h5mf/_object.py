@@ -7,13 +7,9 @@ import posixpath
 import numpy as np
 
 
-class HLObject:
-    """Base of Group and Dataset: subclasses set `_id` (the _core object) and `_file`."""
-
-    @property
-    def name(self):
-        """The path the object was opened by."""
-        return self._id.name
+class NamedObject:
+    """What every object reached by a name shares (groups, datasets, named datatypes): its file,
+    the group holding its name, truth while the file is open. Subclasses give `name` and `_file`."""
 
     @property
     def file(self):
@@ -23,6 +19,18 @@ class HLObject:
     def parent(self):
         """The group holding the name this object was opened by (the root for the root)."""
         return self._file[posixpath.dirname(self.name)]
+
+    def __bool__(self):
+        return bool(self._file)
+
+
+class HLObject(NamedObject):
+    """Base of Group and Dataset: subclasses set `_id` (the _core object) and `_file`."""
+
+    @property
+    def name(self):
+        """The path the object was opened by."""
+        return self._id.name
 
     @property
     def attrs(self):
@@ -34,9 +42,6 @@ class HLObject:
         """h5py's object reference: not supported (NotImplementedError, python/README.md)."""
         from ._references import unsupported
         raise unsupported('object references (obj.ref)')
-
-    def __bool__(self):
-        return bool(self._file)
 
     def _object_key(self):
         """What every name (hard link) of this object shares: its id in the file, looked up once, so
