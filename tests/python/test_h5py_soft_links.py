@@ -153,3 +153,42 @@ def test_link_errors_as_h5py(tmp_path, driver):
     with h5mf.File(str(tmp_path / 'mine.h5'), 'a', driver=driver) as f:
         with pytest.raises(h5mf.LinkExistsError):  # h5py's OSError, and a ValueError
             f['s'] = f['a']
+
+
+def test_container_over_a_file_lists_its_links_and_named_types(tmp_path):
+    """A container over an existing HDF5 file lists every name of the file as h5py does: soft
+    links (dangling ones too) and external links as links, named datatypes as h5mf.Datatype; the
+    merge keeps the file's own, and adds the session's."""
+    import h5py
+
+    with h5py.File(str(tmp_path / 'other.h5'), 'w') as f:
+        f['x'] = np.arange(3)
+    with h5py.File(str(tmp_path / 'base.h5'), 'w') as f:
+        f['a'] = np.arange(4)
+        f['g/d'] = np.ones(2)
+        f['soft'] = h5py.SoftLink('/g/d')
+        f['dangling'] = h5py.SoftLink('/nope')
+        f['ext'] = h5py.ExternalLink('other.h5', '/x')
+        f['t'] = np.dtype('<i2')
+        f['g/t2'] = np.dtype([('a', '<f4'), ('b', '<i8')])
+    shutil.copy(tmp_path / 'base.h5', tmp_path / 'ref.h5')
+
+    def names(f):
+        return (sorted(f.keys()), sorted(f['g'].keys()),
+                {k: type(f.get(k, getlink=True)).__name__ for k in f.keys()},
+                {k: f.get(k, getclass=True).__name__ for k in ('a', 'g', 't')},
+                f['t'].dtype, f['g/t2'].dtype, f['soft'][...].tolist(), f.get('dangling', getlink=True).path)
+
+    with h5py.File(str(tmp_path / 'ref.h5'), 'a') as f:
+        expected = names(f)
+        f['new'] = np.arange(2)
+    path = str(tmp_path / 'base.h5')
+    with h5mf.File(path, 'a', driver='multifile') as f:
+        assert os.path.isdir(path + '.h5mf')
+        assert names(f) == expected
+        f['new'] = np.arange(2)
+    h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert names(f)[:3] == (sorted(expected[0] + ['new']), expected[1],
+                                {**expected[2], 'new': 'HardLink'})
+    assert subprocess.run(['h5diff', path, str(tmp_path / 'ref.h5')], capture_output=True).returncode == 0

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -54,10 +55,37 @@ struct Importer {
     }
   }
 
+  // A link that is no hard link to a group or dataset, as its own record, so that the container
+  // lists every name the file has (h5py's keys()): soft links (dangling or not) and external links
+  // as links, named datatypes by their type. True when `name` was one of these.
+  bool other_link(GroupNode& node, std::uint64_t id, const std::string& name) {
+    const std::optional<LinkValue> value = node.link_value(name);
+    if (!value) return false;
+    if (value->kind == LinkValue::Kind::Soft) {
+      record(format::SoftLinkRecord{0, id, name, value->path});
+      return true;
+    }
+    if (value->kind == LinkValue::Kind::External) {
+      record(format::ExternalLinkRecord{0, id, name, value->file, value->path});
+      return true;
+    }
+    if (node.child_kind(name)) return false;
+    if (const std::optional<Datatype> type = node.named_type(name)) {
+      record(format::NamedTypeRecord{0, id, name, type->encode()});
+      return true;
+    }
+    return false;  // another kind of object, which h5mf does not list
+  }
+
   void group(GroupNode& node, std::uint64_t id) {
     seen.emplace(node.object_id(), id);
     attributes(node, id);
+    std::set<std::string> links;
+    for (const auto& name : node.link_names()) {
+      if (other_link(node, id, name)) links.insert(name);
+    }
     for (const auto& [name, kind] : node.children()) {
+      if (links.contains(name)) continue;  // a soft link, recorded as one
       const std::uint64_t child = catalog.next_id();
       std::shared_ptr<Node> opened;
       if (kind == NodeKind::Group) {
