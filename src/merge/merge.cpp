@@ -41,8 +41,8 @@
 #include "merge/engine.hpp"
 #include "merge/image_merge.hpp"
 #include "merge/plan.hpp"
-#include "merge/verify.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "verify/records.hpp"
 
 namespace h5mf {
 
@@ -131,12 +131,12 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
   });
   report.phases.load = lap("load");
   const auto drop = [&report](Dropped d) {
-    report.damage.push_back(merge_detail::describe(d));
+    report.damage.push_back(verify_detail::describe(d));
     report.dropped.push_back(std::move(d));
   };
   if (contents.damage) drop(Dropped{layout.metafile(), contents.damage->offset, contents.damage->bytes, 0,
                                     contents.damage->reason});
-  for (const auto& d : index->damage()) drop(merge_detail::region_dropped(d));
+  for (const auto& d : index->damage()) drop(verify_detail::region_dropped(d));
   const std::string output =
       !options.output.empty() ? container::output_merge_temporary(options.output) : layout.merge_temporary();
   report.output = !options.output.empty() ? options.output : layout.path();
@@ -172,6 +172,7 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
 
 MergeReport merge(const std::string& container_path, const MergeOptions& options) {
   using namespace merge_detail;
+  using namespace verify_detail;
   const auto started = std::chrono::steady_clock::now();
   hdf5::silence_hdf5_errors();
   const auto comm = options.comm == MPI_COMM_NULL ? mpi::serial() : mpi::duplicate(options.comm);

@@ -41,9 +41,9 @@
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
-#include "merge/verify.hpp"
 #include "mpi/comm.hpp"
 #include "selection/runs.hpp"
+#include "verify/records.hpp"
 
 namespace h5mf {
 namespace {
@@ -968,19 +968,19 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   }
   // As in the merge: everything left out is listed and said, and `h5mf view` exits 2.
   const auto drop = [&report](Dropped d) {
-    report.damage.push_back(merge_detail::describe(d));
+    report.damage.push_back(verify_detail::describe(d));
     report.dropped.push_back(std::move(d));
   };
   if (contents.damage) {
     const auto& d = *contents.damage;
     drop(Dropped{layout.metafile(), d.offset, d.bytes, 0, d.reason});
   }
-  for (const auto& d : index.damage()) drop(merge_detail::region_dropped(d));
+  for (const auto& d : index.damage()) drop(verify_detail::region_dropped(d));
 
   // Only records whose data pass their checksums are mapped (or all, with verify_data off).
   const unsigned threads = options.threads > 0 ? options.threads : container::usable_cpus();
   auto comm = mpi::serial();
-  merge_detail::Verified verified = merge_detail::verify_records(index, layout, *comm, threads, options.verify_data,
+  verify_detail::Verified verified = verify_detail::verify_records(index, layout, *comm, threads, options.verify_data,
                                                                  container::FileCache::default_capacity(), options.progress);
   report.records_dropped = verified.dropped;
   for (auto& d : verified.damage) drop(std::move(d));
@@ -988,7 +988,7 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
     if (!catalog.contains(dataset) || catalog.object(dataset).kind != container::ObjectKind::Dataset) {
       report.records_dropped += writes.size();
       for (const auto& w : writes.in_replay_order()) {
-        report.dropped.push_back(merge_detail::record_dropped(layout, w, "its dataset is not defined by the metafile"));
+        report.dropped.push_back(verify_detail::record_dropped(layout, w, "its dataset is not defined by the metafile"));
       }
       report.damage.push_back(fmt::format("{} records refer to dataset id {}, which the metafile does not define",
                                           writes.size(), dataset));
