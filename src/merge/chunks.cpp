@@ -228,24 +228,46 @@ std::vector<std::uint64_t> touched_chunks(const container::DatasetWrites& writes
   return out;
 }
 
-ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
-  const container::Catalog& catalog = *input.catalog;
-  const container::MergedNames names = catalog.merged_names();
+namespace {
 
-  // What every dataset needs, made here on the main thread (Datatype calls libhdf5).
-  struct Staged {
-    std::uint64_t id = 0;
-    std::size_t element_size = 0;
-    Extent grid;
-    const container::DatasetWrites* writes = nullptr;
-    std::unique_ptr<ChunkEncoder> encoder;
-  };
+// What every dataset needs, made on the main thread (Datatype calls libhdf5).
+struct Staged {
+  std::uint64_t id = 0;
+  std::size_t element_size = 0;
+  Extent grid;
+  const container::DatasetWrites* writes = nullptr;
+  std::unique_ptr<ChunkEncoder> encoder;
+};
+
+struct Task {
+  std::uint32_t dataset;  // index into `staged`
+  std::uint64_t chunk;    // index into its chunk grid
+};
+
+struct StagedWork {
   std::vector<Staged> staged;
-  struct Task {
-    std::uint32_t dataset;  // index into `staged`
-    std::uint64_t chunk;    // index into its chunk grid
-  };
-  std::vector<Task> tasks;
+  std::vector<Task> tasks;  // every touched chunk of every staged dataset, in one order on every rank
+};
+
+// The first error of any thread, and the flag that stops the others.
+struct StageFailure {
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::exception_ptr error;
+
+  // In a catch block: keeps the first error.
+  void note() {
+    std::lock_guard lock(mutex);
+    if (!error) error = std::current_exception();
+    failed = true;
+  }
+};
+
+// The datasets the stage writes, and the chunks of each that some record touched: made before any
+// thread starts, on the main thread, because Datatype calls libhdf5.
+StagedWork stage_datasets(const ChunkStageInput& input) {
+  const container::Catalog& catalog = *input.catalog;
+  StagedWork work;
   for (auto id : staged_datasets(catalog)) {
     const auto it = input.writes->find(id);
     if (it == input.writes->end() || it->second.size() == 0) continue;
@@ -258,184 +280,182 @@ ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
     s.writes = &it->second;
     s.encoder = std::make_unique<ChunkEncoder>(o.filters, type, o.chunk, o.fill, catalog.path_of(id));
     for (auto chunk : touched_chunks(it->second, o.dims, o.chunk)) {
-      tasks.push_back({static_cast<std::uint32_t>(staged.size()), chunk});
+      work.tasks.push_back({static_cast<std::uint32_t>(work.staged.size()), chunk});
     }
-    staged.push_back(std::move(s));
+    work.staged.push_back(std::move(s));
   }
+  return work;
+}
 
-  // This rank's share: a contiguous run of the tasks.
-  const auto n = static_cast<std::uint64_t>(tasks.size()), ranks = static_cast<std::uint64_t>(comm.size());
+// This rank's share of `n` tasks: a contiguous run [first, second), so that ranks split them evenly.
+std::pair<std::uint64_t, std::uint64_t> task_share(std::uint64_t n, const mpi::Comm& comm) {
+  const auto ranks = static_cast<std::uint64_t>(comm.size());
   const auto r = static_cast<std::uint64_t>(comm.rank());
   auto boundary = [&](std::uint64_t k) { return (n / ranks) * k + (n % ranks) * k / ranks; };
-  const std::uint64_t begin = boundary(r), end = boundary(r + 1);
+  return {boundary(r), boundary(r + 1)};
+}
 
-  const unsigned threads = std::max(1u, input.threads);
-  ChunkQueue queue(std::max<std::size_t>(input.window_bytes, 1) * threads, threads);
-  std::atomic<std::uint64_t> next{begin};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  std::vector<ChunkStats> stats(threads);
-  auto note_error = [&] {
-    std::lock_guard lock(error_mutex);
-    if (!error) error = std::current_exception();
-    failed = true;
-  };
+// One chunk, assembled from the records (an edge chunk padded with the fill value) and encoded with
+// the dataset's filters: the unit of work that runs on every thread.
+EncodedChunk make_chunk(const Task& task, Staged& s, const container::Catalog& catalog, container::DataReader& reader,
+                        std::vector<std::byte>& box, std::vector<std::byte>& scratch) {
+  const auto& o = catalog.object(s.id);
+  const std::size_t rank = o.dims.size();
+  Extent coords(rank), start(rank), count(rank);
+  std::uint64_t rest = task.chunk;
+  for (std::size_t d = rank; d-- > 0;) {
+    coords[d] = rest % s.grid[d];
+    rest /= s.grid[d];
+  }
+  bool whole = true;
+  for (std::size_t d = 0; d < rank; ++d) {
+    start[d] = coords[d] * o.chunk[d];
+    count[d] = std::min(o.chunk[d], o.dims[d] - start[d]);
+    whole = whole && count[d] == o.chunk[d];
+  }
+  const container::ElementLayout layout{o.dims, s.element_size, o.fill, false, 0, false, &o.shapes};
+  const Selection selection = Selection::hyperslab(start, count).resolved(o.dims);
+  std::vector<std::byte> data(static_cast<std::size_t>(selection::num_elements(o.chunk)) * s.element_size);
+  if (whole) {
+    reader.read(*s.writes, selection, layout, data);
+  } else {  // an edge chunk: the part inside the dataset, the rest the fill value
+    box.resize(static_cast<std::size_t>(selection::num_elements(count)) * s.element_size);
+    reader.read(*s.writes, selection, layout, box);
+    container::fill_elements(data, o.fill, s.element_size);
+    place_box(box, count, o.chunk, s.element_size, data);
+  }
+  EncodedChunk c;
+  c.dataset = s.id;
+  c.offset = start;
+  c.raw_bytes = data.size();
+  c.mask = s.encoder->encode(data, scratch);
+  c.bytes = std::move(data);
+  return c;
+}
 
-  auto work = [&](unsigned t) {
-    try {
-      container::DataReader reader(*input.layout, input.window_bytes,
-                                   std::max<std::size_t>(1, input.max_open_files / threads));
-      std::vector<std::byte> box, scratch;
-      for (std::uint64_t i = next++; i < end && !failed; i = next++) {
-        const Task& task = tasks[i];
-        Staged& s = staged[task.dataset];
-        const auto& o = catalog.object(s.id);
-        const std::size_t rank = o.dims.size();
-        Extent coords(rank), start(rank), count(rank);
-        std::uint64_t rest = task.chunk;
-        for (std::size_t d = rank; d-- > 0;) {
-          coords[d] = rest % s.grid[d];
-          rest /= s.grid[d];
-        }
-        bool whole = true;
-        for (std::size_t d = 0; d < rank; ++d) {
-          start[d] = coords[d] * o.chunk[d];
-          count[d] = std::min(o.chunk[d], o.dims[d] - start[d]);
-          whole = whole && count[d] == o.chunk[d];
-        }
-        const container::ElementLayout layout{o.dims, s.element_size, o.fill, false, 0, false, &o.shapes};
-        const Selection selection = Selection::hyperslab(start, count).resolved(o.dims);
-        std::vector<std::byte> data(static_cast<std::size_t>(selection::num_elements(o.chunk)) * s.element_size);
-        if (whole) {
-          reader.read(*s.writes, selection, layout, data);
-        } else {  // an edge chunk: the part inside the dataset, the rest the fill value
-          box.resize(static_cast<std::size_t>(selection::num_elements(count)) * s.element_size);
-          reader.read(*s.writes, selection, layout, box);
-          container::fill_elements(data, o.fill, s.element_size);
-          place_box(box, count, o.chunk, s.element_size, data);
-        }
-        EncodedChunk c;
-        c.dataset = s.id;
-        c.offset = start;
-        c.raw_bytes = data.size();
-        c.mask = s.encoder->encode(data, scratch);
-        c.bytes = std::move(data);
-        stats[t].chunks += 1;
-        stats[t].bytes_raw += c.raw_bytes;
-        stats[t].bytes_stored += c.bytes.size();
-        queue.push(std::move(c));
-      }
-    } catch (...) {
-      note_error();
-    }
-    queue.producer_done();
-  };
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t) workers.emplace_back(work, t);
-  // After a failure: take what the workers still push, so that none waits for room forever.
-  auto drain = [&] {
-    while (!queue.finished()) queue.pop(std::chrono::milliseconds(10));
-  };
-
-  // The consumer. Whatever fails, the protocol runs to its end (every rank's DONE reaches rank 0),
-  // so that no rank waits forever; the error is rethrown afterwards.
-  const bool parallel = comm.is_parallel();
+// A worker thread: makes the chunks of this rank's share that it takes from `next` (up to `end`)
+// and hands them to the queue, until the share is done or any thread failed.
+void encode_chunks(const ChunkStageInput& input, StagedWork& work, std::atomic<std::uint64_t>& next, std::uint64_t end,
+                   unsigned threads, ChunkQueue& queue, StageFailure& failure, ChunkStats& stats) {
   try {
-    if (comm.rank() == 0) {
-      std::optional<Handle> file;
-      std::map<std::uint64_t, Handle> datasets;
-      bool writing = true;
-      auto write = [&](const EncodedChunk& c) {
-        if (!writing) return;
-        try {
-          std::lock_guard lock(libhdf5_mutex());
-          if (!file) {
-            file.emplace(hdf5::check_id(H5Fopen(input.output.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
-                                        fmt::format("cannot open merge output '{}' to write chunks", input.output)));
-          }
-          auto it = datasets.find(c.dataset);
-          if (it == datasets.end()) {
-            const std::string path = names.path(c.dataset);
-            it = datasets
-                     .emplace(c.dataset, Handle(hdf5::check_id(H5Dopen2(file->get(), path.c_str(), H5P_DEFAULT),
-                                                               fmt::format("open '{}' in '{}'", path, input.output))))
-                     .first;
-          }
-          std::vector<hsize_t> offset(c.offset.begin(), c.offset.end());
-          hdf5::check(H5Dwrite_chunk(it->second.get(), H5P_DEFAULT, c.mask, offset.data(), c.bytes.size(),
-                                     c.bytes.data()),
-                      fmt::format("write the chunk at [{}] of '{}' in '{}'", fmt::join(c.offset, ","),
-                                  catalog.path_of(c.dataset), input.output));
-        } catch (...) {
-          writing = false;
-          failed = true;  // the local workers stop; the other ranks' chunks are still drained
-          note_error();
-        }
-      };
-      int done_ranks = 0;
-      while (true) {
-        if (auto c = queue.pop(std::chrono::milliseconds(parallel ? 2 : 100))) write(*c);
-        while (parallel) {
-          int flag = 0;
-          MPI_Status status;
-          mpi::check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm.handle(), &flag, &status), "MPI_Iprobe");
-          if (!flag) break;
-          int size = 0;
-          mpi::check(MPI_Get_count(&status, MPI_BYTE, &size), "MPI_Get_count");
-          std::vector<std::byte> batch(static_cast<std::size_t>(size));
-          mpi::check(MPI_Recv(batch.data(), size, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm.handle(),
-                              MPI_STATUS_IGNORE),
-                     "MPI_Recv");
-          if (status.MPI_TAG == kTagDone) {
-            ++done_ranks;
-          } else {
-            for (const auto& c : decode_batch(batch, status.MPI_SOURCE)) write(c);
-          }
-        }
-        if (done_ranks == comm.size() - 1 && queue.finished()) break;
-        // Only other ranks' chunks to wait for: leave the CPU to the threads that make them.
-        if (parallel && queue.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-      if (file) {
-        std::lock_guard lock(libhdf5_mutex());
-        datasets.clear();
-        if (writing) file->close(fmt::format("close merge output '{}' after writing chunks", input.output));
-      }
-    } else {
-      std::vector<std::byte> batch;
-      auto send = [&](int tag) {
-        if (batch.size() > static_cast<std::size_t>(INT_MAX)) {
-          throw Unsupported(fmt::format("a chunk of {} bytes is too large to send to rank 0", batch.size()));
-        }
-        mpi::check(MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, 0, tag, comm.handle()),
-                   "MPI_Send");
-        batch.clear();
-      };
-      try {
-        while (!queue.finished()) {
-          if (auto c = queue.pop(std::chrono::milliseconds(100))) {
-            append_chunk(batch, *c);
-            if (batch.size() >= input.window_bytes) send(kTagChunks);
-          }
-        }
-        if (!batch.empty()) send(kTagChunks);
-      } catch (...) {
-        failed = true;
-        note_error();
-        drain();
-      }
-      batch.clear();
-      send(kTagDone);  // always, so that rank 0 stops waiting
+    container::DataReader reader(*input.layout, input.window_bytes,
+                                 std::max<std::size_t>(1, input.max_open_files / threads));
+    std::vector<std::byte> box, scratch;
+    for (std::uint64_t i = next++; i < end && !failure.failed; i = next++) {
+      const Task& task = work.tasks[i];
+      EncodedChunk c = make_chunk(task, work.staged[task.dataset], *input.catalog, reader, box, scratch);
+      stats.chunks += 1;
+      stats.bytes_raw += c.raw_bytes;
+      stats.bytes_stored += c.bytes.size();
+      queue.push(std::move(c));
     }
   } catch (...) {
-    failed = true;
-    note_error();
-    drain();
+    failure.note();
   }
-  for (auto& t : workers) t.join();
-  if (error) std::rethrow_exception(error);
+  queue.producer_done();
+}
 
+// After a failure: take what the workers still push, so that none waits for room forever.
+void drain(ChunkQueue& queue) {
+  while (!queue.finished()) queue.pop(std::chrono::milliseconds(10));
+}
+
+// Rank 0's main thread writes every chunk, its own threads' and the other ranks' batches, with
+// H5Dwrite_chunk (libhdf5 is not thread-safe, its direct chunk write serial) until every rank is done.
+void write_chunks(ChunkQueue& queue, const ChunkStageInput& input, const container::MergedNames& names, mpi::Comm& comm,
+                  StageFailure& failure) {
+  const container::Catalog& catalog = *input.catalog;
+  const bool parallel = comm.is_parallel();
+  std::optional<Handle> file;
+  std::map<std::uint64_t, Handle> datasets;
+  bool writing = true;
+  auto write = [&](const EncodedChunk& c) {
+    if (!writing) return;
+    try {
+      std::lock_guard lock(libhdf5_mutex());
+      if (!file) {
+        file.emplace(hdf5::check_id(H5Fopen(input.output.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                                    fmt::format("cannot open merge output '{}' to write chunks", input.output)));
+      }
+      auto it = datasets.find(c.dataset);
+      if (it == datasets.end()) {
+        const std::string path = names.path(c.dataset);
+        it = datasets
+                 .emplace(c.dataset, Handle(hdf5::check_id(H5Dopen2(file->get(), path.c_str(), H5P_DEFAULT),
+                                                           fmt::format("open '{}' in '{}'", path, input.output))))
+                 .first;
+      }
+      std::vector<hsize_t> offset(c.offset.begin(), c.offset.end());
+      hdf5::check(H5Dwrite_chunk(it->second.get(), H5P_DEFAULT, c.mask, offset.data(), c.bytes.size(), c.bytes.data()),
+                  fmt::format("write the chunk at [{}] of '{}' in '{}'", fmt::join(c.offset, ","),
+                              catalog.path_of(c.dataset), input.output));
+    } catch (...) {
+      writing = false;
+      failure.failed = true;  // the local workers stop; the other ranks' chunks are still drained
+      failure.note();
+    }
+  };
+  int done_ranks = 0;
+  while (true) {
+    if (auto c = queue.pop(std::chrono::milliseconds(parallel ? 2 : 100))) write(*c);
+    while (parallel) {
+      int flag = 0;
+      MPI_Status status;
+      mpi::check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm.handle(), &flag, &status), "MPI_Iprobe");
+      if (!flag) break;
+      int size = 0;
+      mpi::check(MPI_Get_count(&status, MPI_BYTE, &size), "MPI_Get_count");
+      std::vector<std::byte> batch(static_cast<std::size_t>(size));
+      mpi::check(
+          MPI_Recv(batch.data(), size, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm.handle(), MPI_STATUS_IGNORE),
+          "MPI_Recv");
+      if (status.MPI_TAG == kTagDone) {
+        ++done_ranks;
+      } else {
+        for (const auto& c : decode_batch(batch, status.MPI_SOURCE)) write(c);
+      }
+    }
+    if (done_ranks == comm.size() - 1 && queue.finished()) break;
+    // Only other ranks' chunks to wait for: leave the CPU to the threads that make them.
+    if (parallel && queue.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (file) {
+    std::lock_guard lock(libhdf5_mutex());
+    datasets.clear();
+    if (writing) file->close(fmt::format("close merge output '{}' after writing chunks", input.output));
+  }
+}
+
+// Another rank's main thread sends its threads' chunks to rank 0 in batches of about a window, and
+// then, whatever failed, DONE, so that rank 0 stops waiting.
+void send_chunks(ChunkQueue& queue, const ChunkStageInput& input, mpi::Comm& comm, StageFailure& failure) {
+  std::vector<std::byte> batch;
+  auto send = [&](int tag) {
+    if (batch.size() > static_cast<std::size_t>(INT_MAX)) {
+      throw Unsupported(fmt::format("a chunk of {} bytes is too large to send to rank 0", batch.size()));
+    }
+    mpi::check(MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, 0, tag, comm.handle()), "MPI_Send");
+    batch.clear();
+  };
+  try {
+    while (!queue.finished()) {
+      if (auto c = queue.pop(std::chrono::milliseconds(100))) {
+        append_chunk(batch, *c);
+        if (batch.size() >= input.window_bytes) send(kTagChunks);
+      }
+    }
+    if (!batch.empty()) send(kTagChunks);
+  } catch (...) {
+    failure.failed = true;
+    failure.note();
+    drain(queue);
+  }
+  batch.clear();
+  send(kTagDone);  // always, so that rank 0 stops waiting
+}
+
+// The totals of this rank's threads.
+ChunkStats total_of(const std::vector<ChunkStats>& stats) {
   ChunkStats sum;
   for (const auto& s : stats) {
     sum.chunks += s.chunks;
@@ -443,6 +463,44 @@ ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
     sum.bytes_stored += s.bytes_stored;
   }
   return sum;
+}
+
+}  // namespace
+
+ChunkStats run_chunk_stage(const ChunkStageInput& input, mpi::Comm& comm) {
+  const container::MergedNames names = input.catalog->merged_names();
+  StagedWork work = stage_datasets(input);
+  // (Not a structured binding: clang 14, the fuzz build's compiler, cannot capture one in a lambda.)
+  const std::pair<std::uint64_t, std::uint64_t> share = task_share(work.tasks.size(), comm);
+  const std::uint64_t end = share.second;
+
+  // Every thread of every rank assembles and encodes chunks of the rank's share.
+  const unsigned threads = std::max(1u, input.threads);
+  ChunkQueue queue(std::max<std::size_t>(input.window_bytes, 1) * threads, threads);
+  std::atomic<std::uint64_t> next{share.first};
+  StageFailure failure;
+  std::vector<ChunkStats> stats(threads);
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { encode_chunks(input, work, next, end, threads, queue, failure, stats[t]); });
+  }
+
+  // The consumer. Whatever fails, the protocol runs to its end (every rank's DONE reaches rank 0),
+  // so that no rank waits forever; the error is rethrown afterwards.
+  try {
+    if (comm.rank() == 0) {
+      write_chunks(queue, input, names, comm, failure);
+    } else {
+      send_chunks(queue, input, comm, failure);
+    }
+  } catch (...) {
+    failure.failed = true;
+    failure.note();
+    drain(queue);
+  }
+  for (auto& t : workers) t.join();
+  if (failure.error) std::rethrow_exception(failure.error);
+  return total_of(stats);
 }
 
 }  // namespace h5mf::merge_detail

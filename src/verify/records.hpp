@@ -1,5 +1,5 @@
-// Checking records' data against their checksums before (or while) the merge uses them, split
-// over the ranks and threads of the merge.
+// Checking records' data against their checksums before (or while) the merge or the view uses
+// them, split over ranks and threads; and the report lines of the records and regions dropped.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include "h5mf/dropped.hpp"
 #include "mpi/comm.hpp"
 
-namespace h5mf::merge_detail {
+namespace h5mf::verify_detail {
 
 // The records of every written dataset, in one order that every rank lists alike.
 std::vector<const container::IndexedWrite*> list_records(container::ContainerIndex& index);
@@ -53,4 +53,4 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
                         unsigned threads, bool check_data, std::size_t max_open_files,
                         const ProgressCallback& progress = {});
 
-}  // namespace h5mf::merge_detail
+}  // namespace h5mf::verify_detail

@@ -1,54 +1,21 @@
-// h5mf view: the container as a standard HDF5 file of virtual datasets, without copying data.
-//
-// Two files are written (docs/design.md, "The zero-copy view"):
-// - the sources file: per mapped piece of data, a dataset with external storage (H5Pset_external)
-//   whose raw data are byte ranges of the writers' data files, named by absolute path, because
-//   HDF5 1.10.8 resolves relative external names against the reader's working directory;
-// - the view: the container's groups and attributes, and per dataset a virtual dataset whose
-//   mappings read those source datasets. The sources file is named by absolute path; where that
-//   is missing HDF5 looks for its name in the view's directory, so the view can be copied alone,
-//   or moved together with its sources. (A second file rather than a hidden group in the view:
-//   h5dump and h5py then show exactly the merged file's objects.)
-//
-// HDF5 reads overlapping mappings in list order (a later one wins) but fills unmapped elements
-// with the fill value only when the mapped elements are fewer than those read: with overlaps,
-// holes then keep whatever the reader's buffer held. So the view never overlaps mappings: every
-// record maps only what no later record (in replay order) overwrites.
-#include "h5mf/view.hpp"
+#include "view/plan.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <filesystem>
-#include <limits>
 #include <map>
 #include <optional>
-#include <random>
 #include <span>
 #include <unordered_set>
 
-#include "container/base.hpp"
-#include "container/file_cache.hpp"
-#include "container/holder_lock.hpp"
-#include "container/index.hpp"
-#include "container/metafile.hpp"
-#include "container/posix_file.hpp"
-#include "container/threads.hpp"
-#include "values/vlen_strings.hpp"
-#include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
-#include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
-#include "merge/verify.hpp"
-#include "mpi/comm.hpp"
 #include "selection/runs.hpp"
 
-namespace h5mf {
+namespace h5mf::view_detail {
 namespace {
 
-namespace fs = std::filesystem;
 using container::CatalogObject;
 using container::IndexedWrite;
 using hdf5::Handle;
@@ -57,32 +24,6 @@ using merge_detail::make_space;
 // HDF5 keeps a dataset's external file list in one object header message of at most 64 KiB:
 // 1.10.8 accepts 2,000 segments and refuses 3,000.
 constexpr std::size_t kMaxSegments = 2000;
-constexpr std::size_t kBaseSource = std::numeric_limits<std::size_t>::max();
-
-struct Segment {
-  std::uint32_t data_file = 0;
-  std::uint64_t offset = 0, length = 0;  // bytes of data file `<data_file>`
-};
-
-// An external-storage dataset of the sources file: its raw data are its segments, in order.
-struct Source {
-  Extent dims;  // empty: scalar
-  std::vector<Segment> segments;
-};
-
-// One VDS mapping: the elements `virtual_selection` selects read, in row-major order, the
-// elements `source_selection` selects in source `source` (or in the base file's dataset).
-struct Mapping {
-  Handle virtual_selection;
-  std::size_t source = kBaseSource;
-  Handle source_selection;
-};
-
-struct DatasetPlan {
-  std::uint64_t id = 0;
-  std::vector<Source> sources;
-  std::vector<Mapping> mappings;
-};
 
 // "1 record", "2 records".
 std::string count_of(std::uint64_t n, const std::string& thing) {
@@ -742,311 +683,12 @@ class Planner {
   std::uint64_t clipped_ = 0, point_records_ = 0, visible_points_ = 0, blocks_ = 0;
 };
 
-// '%' starts a substitution in the names H5Pset_virtual is given.
-std::string escape_vds_name(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    out += c;
-    if (c == '%') out += '%';
-  }
-  return out;
-}
-
-std::string default_sources(const std::string& output) {
-  const std::string suffix = ".h5";
-  if (output.size() > suffix.size() && output.ends_with(suffix)) {
-    return output.substr(0, output.size() - suffix.size()) + "-sources.h5";
-  }
-  return output + "-sources.h5";
-}
-
-fs::path absolute_path(const std::string& path) { return fs::absolute(fs::path(path)).lexically_normal(); }
-
-struct ViewNames {
-  std::string output, sources;      // the files to write
-  std::string sources_in_vds;       // the sources file as the view names it (absolute, escaped)
-  std::optional<std::string> base;  // the base file as the view names it (absolute, escaped)
-  // The sources file's top group, new for every view: a copy of an older view that finds a newer
-  // sources file at its old place reads nothing from it rather than other data.
-  std::string generation;
-};
-
-std::string new_generation() {
-  std::random_device random;
-  const std::uint64_t token = (std::uint64_t{random()} << 32) ^ random();
-  return fmt::format("view-{:016x}", token);
-}
-
-// The view's two files are built in memory (HDF5's core driver, no backing store) and written by
-// save_image(): H5Fcreate would open the name with O_CREAT|O_TRUNC and follow a symbolic link
-// planted there (docs/design.md, "Hostile files"). They hold metadata only (mappings, external
-// segments), bounded by --max-total-mappings.
-Handle create_in_memory(const std::string& name, const std::string& what) {
-  Handle fapl(hdf5::check_id(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate(file access)"));
-  hdf5::check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, 0), "H5Pset_fapl_core");
-  return Handle(hdf5::check_id(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), what));
-}
-
-std::vector<std::byte> image_of(const Handle& file, const std::string& name) {
-  hdf5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), [&] { return fmt::format("flush '{}'", name); });
-  const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-  hdf5::check(size < 0 ? -1 : 0, [&] { return fmt::format("size the image of '{}'", name); });
-  std::vector<std::byte> image(static_cast<std::size_t>(size));
-  hdf5::check(H5Fget_file_image(file.get(), image.data(), image.size()) < 0 ? -1 : 0,
-              [&] { return fmt::format("copy the image of '{}'", name); });
-  return image;
-}
-
-// A file in the container's own directory follows no link and must be a regular file or new
-// (PosixFile's rule for every container file); one the user named elsewhere opens as any tool's.
-bool inside(const container::Layout& layout, const std::string& path) {
-  std::error_code error;
-  const fs::path parent = fs::weakly_canonical(absolute_path(path).parent_path(), error);
-  const fs::path container = fs::weakly_canonical(absolute_path(layout.path()), error);
-  return parent == container;
-}
-
-void save_image(const std::string& path, std::span<const std::byte> image, const container::Layout& layout) {
-  using container::PosixFile;
-  PosixFile file(path, PosixFile::Access::CreateTruncate,
-                 inside(layout, path) ? PosixFile::Links::Refuse : PosixFile::Links::Follow);
-  try {
-    file.write_at(0, image);
-    file.close();
-  } catch (...) {
-    container::remove_file(path);  // ours, opened above: a regular file, not a link
-    throw;
-  }
-}
-
-std::vector<std::byte> write_sources(const ViewNames& names, const std::vector<DatasetPlan>& plans,
-                                     const container::Catalog& catalog, const container::Layout& layout,
-                                     ViewReport& report) {
-  const std::string& file_name = names.sources;
-  Handle file = create_in_memory(file_name, fmt::format("cannot create the view's sources file '{}'", file_name));
-  Handle top(hdf5::check_id(H5Gcreate2(file.get(), names.generation.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                            [&] { return fmt::format("create group '/{}' in '{}'", names.generation, file_name); }));
-  std::map<std::uint32_t, std::string> data_files;  // absolute: read from any working directory
-  for (const DatasetPlan& plan : plans) {
-    if (plan.sources.empty()) continue;
-    const std::string path = catalog.path_of(plan.id);
-    const Datatype type = Datatype::decode(catalog.object(plan.id).type);
-    Handle group(hdf5::check_id(
-        H5Gcreate2(top.get(), std::to_string(plan.id).c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        [&] { return fmt::format("create group '/{}/{}' in '{}'", names.generation, plan.id, file_name); }));
-    for (std::size_t k = 0; k < plan.sources.size(); ++k) {
-      const Source& source = plan.sources[k];
-      Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
-      for (const Segment& s : source.segments) {
-        auto [it, added] = data_files.try_emplace(s.data_file);
-        if (added) it->second = absolute_path(layout.data_file(s.data_file)).string();
-        if (s.offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
-          throw FormatError(fmt::format("'{}': offset {} is beyond what HDF5 can address", it->second, s.offset));
-        }
-        const std::string& data_file = it->second;  // a structured binding cannot be captured (clang 14)
-        hdf5::check(H5Pset_external(dcpl.get(), data_file.c_str(), static_cast<off_t>(s.offset), s.length), [&] {
-          return fmt::format("external segment of '{}' ({} bytes at {} of '{}')", path, s.length, s.offset, data_file);
-        });
-        ++report.segments;
-        report.bytes_referenced += s.length;
-      }
-      Handle space = make_space(source.dims, {});
-      Handle d(hdf5::check_id(H5Dcreate2(group.get(), std::to_string(k).c_str(), type.id(), space.get(), H5P_DEFAULT,
-                                         dcpl.get(), H5P_DEFAULT),
-                              [&] {
-                                return fmt::format("create source dataset '/{}/{}/{}' (of '{}') in '{}'",
-                                                   names.generation, plan.id, k, path, file_name);
-                              }));
-      d.close(fmt::format("close source dataset '/{}/{}/{}' in '{}'", names.generation, plan.id, k, file_name));
-      ++report.source_datasets;
-    }
-  }
-  top.close(fmt::format("close group '/{}' in '{}'", names.generation, file_name));
-  auto image = image_of(file, file_name);
-  file.close(fmt::format("close the view's sources file '{}'", file_name));
-  return image;
-}
-
-std::vector<std::byte> write_view(const ViewNames& names, const std::vector<DatasetPlan>& plans,
-                                  const container::Catalog& catalog, ViewReport& report) {
-  const std::string& output = names.output;
-  Handle file = create_in_memory(output, fmt::format("cannot create view '{}'", output));
-  std::map<std::uint64_t, const DatasetPlan*> by_id;
-  for (const auto& p : plans) by_id.emplace(p.id, &p);
-  std::map<std::uint64_t, Handle> groups;
-  groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
-  merge_detail::write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes);
-  const container::MergedNames merged = catalog.merged_names();  // unlinked objects are not in the view
-  for (const container::MergedObject& placed : merged.objects) {
-    const std::uint64_t id = placed.id;
-    const CatalogObject& o = catalog.object(id);
-    const std::string& path = placed.path;
-    const hid_t parent = groups.at(placed.parent).get();
-    if (o.kind == container::ObjectKind::Group) {
-      Handle g(hdf5::check_id(H5Gcreate2(parent, placed.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                              fmt::format("create group '{}' in '{}'", path, output)));
-      merge_detail::write_attributes(g.get(), o, path, output, report.attributes);
-      groups.emplace(id, std::move(g));
-      ++report.groups;
-      continue;
-    }
-    const Datatype type = Datatype::decode(o.type);
-    Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
-    hdf5::check(H5Pset_layout(dcpl.get(), H5D_VIRTUAL), "H5Pset_layout(virtual)");
-    // Elements no mapping covers read as the fill value, as in the merged file.
-    if (!o.fill.empty()) {
-      hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()),
-                  [&] { return fmt::format("fill value of '{}'", path); });
-    }
-    const DatasetPlan& plan = *by_id.at(id);
-    const std::string escaped_path = escape_vds_name(path);
-    for (const Mapping& m : plan.mappings) {
-      const bool base = m.source == kBaseSource;
-      const std::string source_name = base ? escaped_path : fmt::format("/{}/{}/{}", names.generation, id, m.source);
-      hdf5::check(H5Pset_virtual(dcpl.get(), m.virtual_selection.get(),
-                                 base ? names.base->c_str() : names.sources_in_vds.c_str(), source_name.c_str(),
-                                 m.source_selection.get()),
-                  [&] {
-                    return fmt::format("map part of '{}' to '{}' in '{}'", path, source_name,
-                                       base ? *names.base : names.sources_in_vds);
-                  });
-    }
-    report.mappings += plan.mappings.size();
-    Handle space = make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(
-        H5Dcreate2(parent, placed.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        fmt::format("create virtual dataset '{}' in '{}'", path, output)));
-    merge_detail::write_attributes(d.get(), o, path, output, report.attributes);
-    d.close(fmt::format("close dataset '{}' in '{}'", path, output));
-    ++report.datasets;
-  }
-  merge_detail::create_links(file.get(), merged, output, false);
-  merge_detail::apply_dimension_scales(file.get(), catalog, merged, output, false);
-  groups.clear();
-  auto image = image_of(file, output);
-  file.close(fmt::format("close view '{}'", output));
-  return image;
-}
-
 }  // namespace
 
-ViewReport view(const std::string& container_path, const ViewOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  hdf5::silence_hdf5_errors();
-  const container::Location where = container::locate(container_path);
-  const container::Layout& layout = where.layout;
-  if (!layout.is_container()) {
-    throw NotFound(fmt::format("cannot view '{}': it is not an h5mf container (no metafile)", container_path));
-  }
-  if (container::is_file_image(layout)) {
-    // Its datasets are wherever HDF5 put them in the file it wrote: only a merge lays them out.
-    throw Unsupported(fmt::format("cannot view '{}': it is a file-image container, written through h5mf's HDF5 file "
-                                  "driver, whose datasets a view cannot map; merge it (h5mf merge) or read it through "
-                                  "the driver (h5mf dump, h5mf exec -- h5dump)",
-                                  container_path));
-  }
-  // Alone with the container while the view is made (docs/design.md, "Two processes and one path").
-  const container::HolderLock holder = container::HolderLock::acquire(
-      layout.path(), container::HolderLock::Kind::Exclusive, fmt::format("view '{}'", container_path));
-
-  ViewReport report;
-  report.output = options.output.empty() ? layout.path() + "/view.h5" : options.output;
-  report.sources = options.sources.empty() ? default_sources(report.output) : options.sources;
-  const fs::path output_abs = absolute_path(report.output), sources_abs = absolute_path(report.sources);
-  if (output_abs == sources_abs) {
-    throw InvalidArgument(fmt::format("the view '{}' and its sources file cannot be the same file", report.output));
-  }
-
-  const container::MetafileContents contents = container::load_metafile(layout);
-  const container::Catalog& catalog = contents.catalog;
-  container::ContainerIndex index(layout, contents.header.container);
-  index.refresh(catalog.data_files(), true, catalog.required_data_files());
-  ViewNames names{report.output, report.sources, escape_vds_name(sources_abs.string()), std::nullopt, new_generation()};
-  if (catalog.base()) {
-    container::check_base_unchanged(layout, *catalog.base());
-    names.base = escape_vds_name(absolute_path(container::base_path(layout, *catalog.base())).string());
-  }
-  // As in the merge: everything left out is listed and said, and `h5mf view` exits 2.
-  const auto drop = [&report](Dropped d) {
-    report.damage.push_back(merge_detail::describe(d));
-    report.dropped.push_back(std::move(d));
-  };
-  if (contents.damage) {
-    const auto& d = *contents.damage;
-    drop(Dropped{layout.metafile(), d.offset, d.bytes, 0, d.reason});
-  }
-  for (const auto& d : index.damage()) drop(merge_detail::region_dropped(d));
-
-  // Only records whose data pass their checksums are mapped (or all, with verify_data off).
-  const unsigned threads = options.threads > 0 ? options.threads : container::usable_cpus();
-  auto comm = mpi::serial();
-  merge_detail::Verified verified = merge_detail::verify_records(index, layout, *comm, threads, options.verify_data,
-                                                                 container::FileCache::default_capacity(), options.progress);
-  report.records_dropped = verified.dropped;
-  for (auto& d : verified.damage) drop(std::move(d));
-  for (const auto& [dataset, writes] : verified.writes) {
-    if (!catalog.contains(dataset) || catalog.object(dataset).kind != container::ObjectKind::Dataset) {
-      report.records_dropped += writes.size();
-      for (const auto& w : writes.in_replay_order()) {
-        report.dropped.push_back(merge_detail::record_dropped(layout, w, "its dataset is not defined by the metafile"));
-      }
-      report.damage.push_back(fmt::format("{} records refer to dataset id {}, which the metafile does not define",
-                                          writes.size(), dataset));
-      continue;
-    }
-    report.records += writes.size();
-  }
-
-  // Every dataset is planned before anything is written: a view that cannot be made leaves no file.
-  std::vector<DatasetPlan> plans;
-  std::uint64_t total = 0;
-  const container::MergedNames merged = catalog.merged_names();
-  for (std::uint64_t id : catalog.datasets()) {
-    if (!merged.contains(id)) continue;  // no name reaches it: not in the view
-    const CatalogObject& o = catalog.object(id);
-    const std::string path = merged.path(id);
-    const auto it = verified.writes.find(id);
-    const container::DatasetWrites* writes = it == verified.writes.end() ? nullptr : &it->second;
-    const Datatype type = Datatype::decode(o.type);
-    if (writes && writes->size() > 0 &&
-        (type.is_variable_length() || hdf5::check(H5Tdetect_class(type.id(), H5T_REFERENCE), "H5Tdetect_class") > 0)) {
-      if (values::uses_vlen_slots(type)) {
-        throw Unsupported(fmt::format(
-            "cannot view dataset '{}': it holds variable-length data, which the container stores as slots and "
-            "bytes (docs/format.md) and HDF5 keeps in its global heap; a virtual dataset over raw files cannot "
-            "express them. Use 'h5mf merge' instead",
-            path));
-      }
-      throw Unsupported(fmt::format(
-          "cannot view dataset '{}': its type {} holds pointers or references, which mean nothing outside the "
-          "process or file that wrote them. Use 'h5mf merge' instead",
-          path, type.describe()));
-    }
-    plans.push_back(Planner(o, path, type.size(), options, report).plan(id, writes, catalog.in_base(id)));
-    total += plans.back().mappings.size();
-  }
-  if (total > options.max_total_mappings) {
-    throw Unsupported(fmt::format(
-        "cannot view '{}': its {} datasets need {} virtual-dataset mappings in all, more than the {} a view allows "
-        "(--max-total-mappings); writing and reading them would be impractically slow. Use 'h5mf merge' instead",
-        container_path, plans.size(), total, options.max_total_mappings));
-  }
-
-  const auto sources_image = write_sources(names, plans, catalog, layout, report);
-  const auto view_image = write_view(names, plans, catalog, report);
-  // Nothing is on disk until both files are complete in memory. A file that cannot be opened
-  // (a link or FIFO planted at its name) is left as it is; one opened and then not written whole
-  // is removed.
-  save_image(report.sources, sources_image, layout);
-  try {
-    save_image(report.output, view_image, layout);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(report.sources, ignored);
-    throw;
-  }
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return report;
+DatasetPlan plan_dataset(const CatalogObject& o, std::string path, std::size_t element_size,
+                         const ViewOptions& options, ViewReport& report, std::uint64_t id,
+                         const container::DatasetWrites* writes, bool in_base) {
+  return Planner(o, std::move(path), element_size, options, report).plan(id, writes, in_base);
 }
 
-}  // namespace h5mf
+}  // namespace h5mf::view_detail

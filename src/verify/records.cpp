@@ -1,4 +1,4 @@
-#include "merge/verify.hpp"
+#include "verify/records.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include "container/reader.hpp"
 #include "container/threads.hpp"
 
-namespace h5mf::merge_detail {
+namespace h5mf::verify_detail {
 
 std::vector<const container::IndexedWrite*> list_records(container::ContainerIndex& index) {
   std::vector<const container::IndexedWrite*> all;
@@ -110,4 +110,4 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
   return out;
 }
 
-}  // namespace h5mf::merge_detail
+}  // namespace h5mf::verify_detail
