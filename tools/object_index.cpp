@@ -90,6 +90,11 @@ std::optional<std::uint64_t> Hdf5File::address(const std::string& path) const {
 ObjectIndex::ObjectIndex(const File& file) : file_(file), hdf5_(file) {
   objects_.emplace(file.object_id(), Entry{"GROUP", "/"});
   walk(file);
+  // The merge attaches scales in the order of the records, which the API does not show; object
+  // ids follow creation, and a scale is most often attached to a dataset soon after its creation.
+  for (auto& [scale, users] : users_) {
+    std::stable_sort(users.begin(), users.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
 }
 
 // Iterative, with an explicit stack of groups still to walk (an HDF5 file from elsewhere may nest

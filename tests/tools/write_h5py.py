@@ -65,7 +65,9 @@ def scales(name):
         g['u'] = np.dtype([('a', 'i4'), ('b', 'f8')])
         g['s'] = np.dtype('S5')
         g['w'] = np.ones(2)
-        g['w'].dims[0].attach_scale(f['y'])  # after /d and /e: REFERENCE_LIST in walk order
+        g['w'].dims[0].attach_scale(f['y'])
+        f['a'] = np.ones(3)  # first in name order, last in the scale's REFERENCE_LIST
+        f['a'].dims[0].attach_scale(f['y'])
 
 
 if __name__ == '__main__':
