@@ -654,7 +654,12 @@ std::uint64_t DdlPrinter::check_supported(const Group& group, const ObjectIndex&
     // Soft and external links are printed as they are, not followed.
     if (group.link_info(name).kind != LinkKind::Hard) continue;
     if (!group.contains(name)) {  // a named datatype
-      type_format(group.named_type(name), fmt::format("named datatype '{}' in '{}'", name, group.name()), true);
+      const std::string path = (group.name() == "/" ? "/" : group.name() + "/") + name;
+      type_format(group.named_type(name), fmt::format("named datatype '{}'", path), true);
+      for (const std::string& attribute : objects.named_type_attribute_names(path)) {
+        type_format(objects.named_type_attribute(path, attribute).data.type,
+                    fmt::format("attribute '{}' of '{}'", attribute, path), true, &objects);
+      }
       continue;
     }
     if (group.type_of(name) != ObjectType::Group) {
@@ -779,6 +784,9 @@ void DdlPrinter::named_type(const Group& group, const std::string& name, const s
   if (f.kind != TypeFormat::Kind::Compound) lines.back() += ";";
   out_.line(indent, fmt::format("DATATYPE \"{}\" {}", name, lines.front()));
   for (std::size_t i = 1; i < lines.size(); ++i) out_.line(indent, lines[i]);
+  for (const std::string& attribute : objects_.named_type_attribute_names(path)) {
+    attribute_block(attribute, objects_.named_type_attribute(path, attribute), indent + kIndent);
+  }
 }
 
 void DdlPrinter::group_block(const Group& group, std::string_view shown_name) {
@@ -788,7 +796,10 @@ void DdlPrinter::group_block(const Group& group, std::string_view shown_name) {
 
 void DdlPrinter::attribute(const Attributes& attributes, const std::string& name, const std::string& owner,
                            const Dataset* dataset, std::size_t indent) {
-  const AttributeValue value = objects_.attribute(attributes, name, owner, dataset);
+  attribute_block(name, objects_.attribute(attributes, name, owner, dataset), indent);
+}
+
+void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& value, std::size_t indent) {
   const TypeFormat f = type_format(value.data.type, fmt::format("attribute '{}'", name), true, &objects_);
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("ATTRIBUTE", name));

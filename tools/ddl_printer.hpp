@@ -17,6 +17,7 @@
 namespace h5mf::tools {
 
 class ObjectIndex;
+struct AttributeValue;
 
 // Buffered text output to a stdio stream (flushed in large blocks).
 class Output {
@@ -88,6 +89,7 @@ class DdlPrinter {
   void group(const Group& group, std::string_view shown_name, std::size_t indent);
   void external_target(const LinkInfo& link, std::size_t indent);
   void attributes(const Attributes& attributes, const std::string& owner, const Dataset* dataset, std::size_t indent);
+  void attribute_block(const std::string& name, const AttributeValue& value, std::size_t indent);
   void named_type(const Group& group, const std::string& name, const std::string& path, std::size_t indent);
   // A dataset's DATA lines (at `indent`), read in windows.
   void data(const Dataset& dataset, std::size_t indent);

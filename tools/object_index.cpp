@@ -203,13 +203,41 @@ AttributeValue ObjectIndex::attribute(const Attributes& attributes, const std::s
     if (auto value = dimension_attribute(name, *dataset)) return *std::move(value);
   }
   if (!has_addresses()) return AttributeValue{attributes.get_raw(name), {}, {}};
-  // Through libhdf5: variable-length values as they are (sequences of references; NULL strings).
+  return hdf5_attribute(owner, name, &attributes);
+}
+
+std::vector<std::string> ObjectIndex::named_type_attribute_names(const std::string& path) const {
+  std::vector<std::string> names;
+  if (!has_addresses()) return names;  // a container's named datatypes have no attributes
+  const Id type(H5Topen2(hdf5_.id(), path.c_str(), H5P_DEFAULT), H5Tclose);
+  if (!type) throw IoError(fmt::format("cannot open named datatype '{}' with libhdf5", path));
+  H5O_info_t info{};
+  if (H5Oget_info2(type.get(), &info, H5O_INFO_NUM_ATTRS) < 0) {
+    throw IoError(fmt::format("cannot count the attributes of named datatype '{}'", path));
+  }
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    const ssize_t length = H5Aget_name_by_idx(type.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (length < 0) throw IoError(fmt::format("cannot read an attribute name of named datatype '{}'", path));
+    std::string name(static_cast<std::size_t>(length) + 1, '\0');
+    H5Aget_name_by_idx(type.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    name.resize(static_cast<std::size_t>(length));
+    names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Through libhdf5: variable-length values as they are (sequences of references; NULL strings).
+AttributeValue ObjectIndex::hdf5_attribute(const std::string& owner, const std::string& name,
+                                           const Attributes* attributes) const {
   const std::string what = fmt::format("attribute '{}' of '{}'", name, owner);
   const Id attribute(H5Aopen_by_name(hdf5_.id(), owner.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (!attribute) throw IoError(fmt::format("cannot open {} with libhdf5", what));
   const Id type(H5Aget_type(attribute.get()), H5Tclose);
   const bool string = H5Tis_variable_str(type.get()) > 0;
-  if (!string && H5Tget_class(type.get()) != H5T_VLEN) return AttributeValue{attributes.get_raw(name), {}, {}};
+  if (attributes != nullptr && !string && H5Tget_class(type.get()) != H5T_VLEN) {
+    return AttributeValue{attributes->get_raw(name), {}, {}};  // as the API reads it
+  }
   const Id space(H5Aget_space(attribute.get()), H5Sclose);
   AttributeValue out;
   out.data.type = Datatype::copy_of(type.get());
@@ -220,6 +248,11 @@ AttributeValue ObjectIndex::attribute(const Attributes& attributes, const std::s
   out.data.dims.assign(dims.begin(), dims.end());
   const std::uint64_t n = out.data.num_elements();
   if (n == 0) return out;
+  if (!string && H5Tget_class(type.get()) != H5T_VLEN) {  // fixed-size elements, in the file type
+    out.data.bytes.resize(n * H5Tget_size(type.get()));
+    if (H5Aread(attribute.get(), type.get(), out.data.bytes.data()) < 0) throw IoError(fmt::format("cannot read {}", what));
+    return out;
+  }
   if (string) {
     std::vector<char*> pointers(n, nullptr);
     if (H5Aread(attribute.get(), type.get(), pointers.data()) < 0) throw IoError(fmt::format("cannot read {}", what));

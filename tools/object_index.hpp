@@ -69,6 +69,11 @@ class ObjectIndex {
   std::vector<std::string> attribute_names(const Attributes& attributes, const Dataset* dataset) const;
   AttributeValue attribute(const Attributes& attributes, const std::string& name, const std::string& owner,
                            const Dataset* dataset) const;
+  // A named datatype's attributes (the API has none; a plain file's, read with libhdf5).
+  std::vector<std::string> named_type_attribute_names(const std::string& path) const;
+  AttributeValue named_type_attribute(const std::string& path, const std::string& name) const {
+    return hdf5_attribute(path, name, nullptr);
+  }
 
  private:
   struct Entry {
@@ -76,6 +81,8 @@ class ObjectIndex {
     std::string path;
   };
   void walk(const Group& top);
+  // `attributes`: the API's, which reads fixed-size values (nullptr: libhdf5 reads them too).
+  AttributeValue hdf5_attribute(const std::string& owner, const std::string& name, const Attributes* attributes) const;
   std::optional<AttributeValue> dimension_attribute(const std::string& name, const Dataset& dataset) const;
 
   const File& file_;

@@ -6,7 +6,8 @@
 # With PYTHON set, WRITER is a Python script run by it (PYTHON_PATH: where the h5mf package is).
 #
 # plain and plain_ls: the writer makes a plain HDF5 file (h5py), and `h5mf dump` / `h5mf ls` of it
-# must print what h5dump / h5ls -r print of the same file.
+# must print what h5dump / h5ls -r print of the same file. plain_refused: `h5mf dump` of it gives
+# only an error naming ARGS (a type), exit code 1.
 #
 # The container is WORK/c/<PATTERN>.h5/ and the merged file WORK/m/<PATTERN>.h5, so that both tools
 # are given the same name and print the same first line; the container is named with a trailing
@@ -25,6 +26,13 @@ if(PYTHON)
   set(writer ${CMAKE_COMMAND} -E env PYTHONPATH=${PYTHON_PATH} PYTHONDONTWRITEBYTECODE=1 ${PYTHON} ${WRITER})
 endif()
 run(DIR ${WORK}/c COMMAND ${writer} ${name} ${PATTERN})
+if(MODE STREQUAL "plain_refused")
+  run(DIR ${WORK}/c COMMAND ${H5MF} dump ${name} OUT out ERR err EXPECT 1)
+  if(NOT out STREQUAL "" OR NOT err MATCHES "^h5mf dump: type ${ARGS} .* is not supported yet\n$")
+    message(FATAL_ERROR "h5mf dump of a file with ${ARGS}: expected only an error, got\nstdout: ${out}\nstderr: ${err}")
+  endif()
+  return()
+endif()
 if(MODE STREQUAL "plain" OR MODE STREQUAL "plain_ls")
   if(MODE STREQUAL "plain")
     set(tool_command ${H5MF} dump ${ARGS})

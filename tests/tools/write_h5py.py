@@ -3,6 +3,7 @@ directory. Patterns:
 - references: a plain HDF5 file written by h5py with object references (datasets, attributes,
   sequences of them, compounds holding them), dimension scales and named datatypes, for the
   `plain_*` modes (h5mf's tools against h5dump and h5ls of the same file);
+- regions: a plain file with region references, which `h5mf dump` refuses (`plain_refused`);
 - scales: a container written through h5mf's Python package with dimension scales, labels and
   named datatypes, for the modes that compare a container with its merged file.
 """
@@ -27,7 +28,10 @@ def references(name):
         g['m'] = np.arange(40).reshape(2, 20)
         g['also_x'] = f['x']  # a second name: references name the first of h5dump's walk
         f['t'] = np.dtype('i4')
+        f['t'].attrs['note'] = 'a named type'
+        f['t_again'] = f['t']  # HARDLINK "/t"
         g['u'] = np.dtype([('a', 'i4'), ('b', 'f8')])
+        g['e'] = h5py.enum_dtype({'A': 0, 'B': 1}, basetype='i1')
         r = f.create_dataset('r', (5,), dtype=h5py.ref_dtype)
         r[0] = f['x'].ref
         r[1] = g.ref
@@ -43,6 +47,13 @@ def references(name):
         c[0] = (g['m'].ref, 3)
     with h5py.File(name, 'a') as f:  # a dataset of a named datatype
         f.create_dataset('of_t', (2,), dtype=f['t'])
+
+
+def regions(name):
+    import h5py
+    with h5py.File(name, 'w') as f:
+        f['x'] = np.arange(4.)
+        f.create_dataset('pairs', (1,), dtype=h5py.regionref_dtype)[0] = f['x'].regionref[1:3]
 
 
 def scales(name):
@@ -71,4 +82,4 @@ def scales(name):
 
 
 if __name__ == '__main__':
-    {'references': references, 'scales': scales}[sys.argv[2]](sys.argv[1])
+    {'references': references, 'regions': regions, 'scales': scales}[sys.argv[2]](sys.argv[1])
