@@ -693,15 +693,25 @@ void DdlPrinter::external_target(const LinkInfo& link, std::size_t indent) {
   try {
     const File other(where.string(), Mode::Read);
     if (!other.contains(link.path)) return;
-    const auto saved = std::exchange(first_paths_, {{other.object_id(), "/"}});  // ids of another file
-    const auto saved_dir = std::exchange(dir_, where.parent_path());
+    const ObjectIndex other_objects(other);
+    // The other file's ids, directory and objects while its object prints, however that ends.
+    struct Restore {
+      DdlPrinter& printer;
+      std::map<std::uint64_t, std::string> first_paths;
+      std::filesystem::path dir;
+      const ObjectIndex* objects;
+      ~Restore() {
+        printer.first_paths_ = std::move(first_paths);
+        printer.dir_ = std::move(dir);
+        printer.objects_ = objects;
+      }
+    } restore{*this, std::exchange(first_paths_, {{other.object_id(), "/"}}), std::exchange(dir_, where.parent_path()),
+              std::exchange(objects_, &other_objects)};
     if (other.type_of(link.path) == ObjectType::Group) {
       group(other.group(link.path), link.path, indent);
     } else {
       dataset(other.dataset(link.path), link.path, indent);
     }
-    first_paths_ = saved;
-    dir_ = saved_dir;
   } catch (const std::exception&) {
     // As h5dump: a target it cannot open leaves the link's two lines alone.
   }
@@ -766,26 +776,26 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
 
 void DdlPrinter::attributes(const Attributes& attributes, const std::string& owner, const Dataset* dataset,
                             std::size_t indent) {
-  for (const auto& name : objects_.attribute_names(attributes, dataset)) attribute(attributes, name, owner, dataset, indent);
+  for (const auto& name : objects_->attribute_names(attributes, dataset)) attribute(attributes, name, owner, dataset, indent);
 }
 
 // `DATATYPE "t" H5T_STD_I32LE;`: h5dump ends the type with ';', except a compound's block; a later
 // name of the same type (a hard link) is `DATATYPE "t2" HARDLINK "/t"`.
 void DdlPrinter::named_type(const Group& group, const std::string& name, const std::string& path, std::size_t indent) {
-  if (const auto id = objects_.named_type_id(path)) {
+  if (const auto id = objects_->named_type_id(path)) {
     const auto [at, first] = first_paths_.emplace(*id, path);
     if (!first) {
       out_.line(indent, fmt::format("DATATYPE \"{}\" HARDLINK \"{}\"", name, at->second));
       return;
     }
   }
-  const TypeFormat f = type_format(group.named_type(name), fmt::format("named datatype '{}'", path), true, &objects_);
+  const TypeFormat f = type_format(group.named_type(name), fmt::format("named datatype '{}'", path), true, objects_);
   std::vector<std::string> lines = type_lines(f);
   if (f.kind != TypeFormat::Kind::Compound) lines.back() += ";";
   out_.line(indent, fmt::format("DATATYPE \"{}\" {}", name, lines.front()));
   for (std::size_t i = 1; i < lines.size(); ++i) out_.line(indent, lines[i]);
-  for (const std::string& attribute : objects_.named_type_attribute_names(path)) {
-    attribute_block(attribute, objects_.named_type_attribute(path, attribute), indent + kIndent);
+  for (const std::string& attribute : objects_->named_type_attribute_names(path)) {
+    attribute_block(attribute, objects_->named_type_attribute(path, attribute), indent + kIndent);
   }
 }
 
@@ -796,11 +806,11 @@ void DdlPrinter::group_block(const Group& group, std::string_view shown_name) {
 
 void DdlPrinter::attribute(const Attributes& attributes, const std::string& name, const std::string& owner,
                            const Dataset* dataset, std::size_t indent) {
-  attribute_block(name, objects_.attribute(attributes, name, owner, dataset), indent);
+  attribute_block(name, objects_->attribute(attributes, name, owner, dataset), indent);
 }
 
 void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& value, std::size_t indent) {
-  const TypeFormat f = type_format(value.data.type, fmt::format("attribute '{}'", name), true, &objects_);
+  const TypeFormat f = type_format(value.data.type, fmt::format("attribute '{}'", name), true, objects_);
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("ATTRIBUTE", name));
   print_datatype(out_, f, inner);
@@ -840,10 +850,10 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
 }
 
 void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
-  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true, &objects_);
+  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true, objects_);
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("DATASET", shown_name));
-  if (const auto named = objects_.committed_type_path(dataset)) {
+  if (const auto named = objects_->committed_type_path(dataset)) {
     out_.line(inner, fmt::format("DATATYPE  \"{}\"", *named));  // the named datatype it is
   } else {
     print_datatype(out_, f, inner);
@@ -863,10 +873,10 @@ void DdlPrinter::references(const std::byte* values, std::uint64_t count, std::s
   for (std::uint64_t i = 0; i < count; ++i) {
     std::uint64_t value = 0;
     std::memcpy(&value, values + i * sizeof value, sizeof value);
-    out_.line(indent + kIndent, objects_.reference(value));
+    out_.line(indent + kIndent, objects_->reference(value));
     if (value == 0) continue;
     out_.line(indent + 2 * kIndent, "DATA {");
-    if (const std::optional<Dataset> target = objects_.referenced_dataset(value)) {
+    if (const std::optional<Dataset> target = objects_->referenced_dataset(value)) {
       // h5dump follows references in the data it prints without end; a cycle is refused here.
       if (!expanding_.insert(value).second) {
         throw Unsupported(fmt::format("dataset '{}' holds references that lead back to it: h5dump prints them "
@@ -882,7 +892,7 @@ void DdlPrinter::references(const std::byte* values, std::uint64_t count, std::s
 
 void DdlPrinter::data(const Dataset& dataset, std::size_t indent) {
   const Datatype type = dataset.dtype();
-  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), true, &objects_);
+  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), true, objects_);
   const Extent shape = dataset.shape();
   DataLines lines(out_, indent, shape, h5dump_block(shape, f.size));
   std::vector<std::byte> buffer;
@@ -948,7 +958,7 @@ void DdlPrinter::data(const Dataset& dataset, std::size_t indent) {
 // file) leaves its line out.
 void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
   const StorageInfo info = dataset.storage();
-  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true, &objects_);
+  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true, objects_);
   const std::size_t inner = indent + kIndent;
   const FilterPipeline filters = dataset.filters();
   out_.line(indent, "STORAGE_LAYOUT {");

@@ -51,7 +51,7 @@ class DdlPrinter {
   // `objects`: the file's, for references, named datatypes and attributes as h5dump shows them.
   DdlPrinter(Output& out, const ObjectIndex& objects, std::size_t window_bytes = std::size_t{16} << 20,
              Contents contents = Contents::All, bool properties = false)
-      : out_(out), objects_(objects), window_bytes_(window_bytes), contents_(contents), properties_(properties) {}
+      : out_(out), objects_(&objects), window_bytes_(window_bytes), contents_(contents), properties_(properties) {}
 
   // Throws h5mf::Unsupported, naming the object, if anything under `group` (its attributes, its
   // datasets and theirs, recursively) has a type this printer cannot format, an element larger
@@ -99,7 +99,7 @@ class DdlPrinter {
   void storage(const Dataset& dataset, std::size_t indent);
 
   Output& out_;
-  const ObjectIndex& objects_;
+  const ObjectIndex* objects_;  // the file printed (an external link's target: its file)
   std::set<std::uint64_t> expanding_;  // datasets whose data a reference is printing (a cycle: refused)
   std::size_t window_bytes_;
   Contents contents_;
