@@ -47,7 +47,9 @@ class QuietErrors {
   void* data_ = nullptr;
 };
 
-std::string join(const std::string& group, const std::string& name) { return (group == "/" ? "/" : group + "/") + name; }
+std::string join(const std::string& group, const std::string& name) {
+  return (group == "/" ? "/" : group + "/") + name;
+}
 
 const char* kind_name(H5O_type_t type) {
   switch (type) {
@@ -68,7 +70,8 @@ Hdf5File::Hdf5File(const File& file) {
   if (file.driver() == "multifile") return;
   const Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   // A file-image container is a directory, read through h5mf's file driver (as image_driver.cpp).
-  if (std::filesystem::is_directory(file.filename()) && H5Pset_fapl_h5mf(fapl.get(), MPI_COMM_NULL, MPI_INFO_NULL) < 0) {
+  if (std::filesystem::is_directory(file.filename()) &&
+      H5Pset_fapl_h5mf(fapl.get(), MPI_COMM_NULL, MPI_INFO_NULL) < 0) {
     throw IoError(fmt::format("cannot set h5mf's file driver to read '{}'", file.filename()));
   }
   id_ = H5Fopen(file.filename().c_str(), H5F_ACC_RDONLY, fapl.get());
@@ -250,7 +253,9 @@ AttributeValue ObjectIndex::hdf5_attribute(const std::string& owner, const std::
   if (n == 0) return out;
   if (!string && H5Tget_class(type.get()) != H5T_VLEN) {  // fixed-size elements, in the file type
     out.data.bytes.resize(n * H5Tget_size(type.get()));
-    if (H5Aread(attribute.get(), type.get(), out.data.bytes.data()) < 0) throw IoError(fmt::format("cannot read {}", what));
+    if (H5Aread(attribute.get(), type.get(), out.data.bytes.data()) < 0) {
+      throw IoError(fmt::format("cannot read {}", what));
+    }
     return out;
   }
   if (string) {
