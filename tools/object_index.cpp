@@ -139,11 +139,16 @@ void ObjectIndex::walk(const Group& top) {
     }
     const Dataset child = group.dataset(name);
     if (!objects_.emplace(child.object_id(), Entry{"DATASET", path}).second || has_addresses()) continue;
-    for (std::size_t dim = 0; dim < child.shape().size(); ++dim) {
+    std::vector<std::vector<std::uint64_t>> attached(child.shape().size());
+    bool any = false;
+    for (std::size_t dim = 0; dim < attached.size(); ++dim) {
       for (const Dataset& scale : child.scales(dim)) {
+        attached[dim].push_back(scale.object_id());
         users_[scale.object_id()].emplace_back(child.object_id(), static_cast<std::uint32_t>(dim));
+        any = true;
       }
     }
+    if (any) scales_.emplace(child.object_id(), std::move(attached));
   }
 }
 
@@ -293,13 +298,9 @@ std::optional<AttributeValue> ObjectIndex::dimension_attribute(const std::string
   const std::size_t rank = dataset.shape().size();
   AttributeValue out;
   if (name == kDimensionList) {
-    auto storage = std::make_shared<std::vector<std::vector<std::uint64_t>>>(rank);
-    bool any = false;
-    for (std::size_t dim = 0; dim < rank; ++dim) {
-      for (const Dataset& scale : dataset.scales(dim)) (*storage)[dim].push_back(scale.object_id());
-      any = any || !(*storage)[dim].empty();
-    }
-    if (!any) return std::nullopt;
+    const auto it = scales_.find(dataset.object_id());
+    if (it == scales_.end()) return std::nullopt;
+    auto storage = std::make_shared<std::vector<std::vector<std::uint64_t>>>(it->second);
     out.data.type = Datatype::adopt(H5Tvlen_create(H5T_STD_REF_OBJ));
     out.data.dims = {rank};
     std::vector<hvl_t> sequences;

@@ -88,7 +88,9 @@ class ObjectIndex {
   const File& file_;
   Hdf5File hdf5_;
   std::map<std::uint64_t, Entry> objects_;  // address (container: object id) -> first path
-  // A container's scales: scale id -> (dataset id, dimension) attached, by dataset id (creation).
+  // A container's scales, read once in the walk (each read names every object): dataset id -> the
+  // scales of each dimension; scale id -> (dataset id, dimension) attached, by dataset id (creation).
+  std::map<std::uint64_t, std::vector<std::vector<std::uint64_t>>> scales_;
   std::map<std::uint64_t, std::vector<std::pair<std::uint64_t, std::uint32_t>>> users_;
 };
 
