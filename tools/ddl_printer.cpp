@@ -37,7 +37,7 @@
 //   again. Region references are not printed. (tools/object_index.hpp: what a container shows.)
 // - Named datatypes among a group's members, in name order: `DATATYPE "t" H5T_STD_I32LE;`, a block
 //   type's last line ending in `};` except a compound's (`}`); a later name of the same type is
-//   `DATATYPE "t2" HARDLINK "/t"`. A dataset of a named type prints `DATATYPE  "/t"`.
+//   `DATATYPE "t2" HARDLINK "/t"`. A dataset or attribute of a named type prints `DATATYPE  "/t"`.
 #include "ddl_printer.hpp"
 
 #include <fmt/format.h>
@@ -813,7 +813,11 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
   const TypeFormat f = type_format(value.data.type, fmt::format("attribute '{}'", name), true, objects_);
   const std::size_t inner = indent + kIndent;
   out_.line(indent, quoted_name("ATTRIBUTE", name));
-  print_datatype(out_, f, inner);
+  if (value.named_type) {
+    out_.line(inner, fmt::format("DATATYPE  \"{}\"", *value.named_type));  // the named datatype it is
+  } else {
+    print_datatype(out_, f, inner);
+  }
   print_dataspace(out_, value.data.dims, value.data.dims, inner);
   if (contents_ == Contents::Header) {
     out_.line(indent, "}");

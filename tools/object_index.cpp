@@ -184,9 +184,14 @@ std::optional<std::string> ObjectIndex::committed_type_path(const Dataset& datas
   const Id id(H5Dopen2(hdf5_.id(), dataset.name().c_str(), H5P_DEFAULT), H5Dclose);
   if (!id) return std::nullopt;
   const Id type(H5Dget_type(id.get()), H5Tclose);
-  if (!type || H5Tcommitted(type.get()) <= 0) return std::nullopt;
+  return committed_type_path(type.get());
+}
+
+std::optional<std::string> ObjectIndex::committed_type_path(hid_t type) const {
+  const QuietErrors quiet;
+  if (type < 0 || H5Tcommitted(type) <= 0) return std::nullopt;
   H5O_info_t info{};
-  if (H5Oget_info2(type.get(), &info, H5O_INFO_BASIC) < 0) return std::nullopt;
+  if (H5Oget_info2(type, &info, H5O_INFO_BASIC) < 0) return std::nullopt;
   const auto it = objects_.find(static_cast<std::uint64_t>(info.addr));
   if (it == objects_.end()) return std::nullopt;
   return it->second.path;
@@ -210,7 +215,7 @@ AttributeValue ObjectIndex::attribute(const Attributes& attributes, const std::s
   if (dataset != nullptr && !has_addresses() && !attributes.contains(name)) {
     if (auto value = dimension_attribute(name, *dataset)) return *std::move(value);
   }
-  if (!has_addresses()) return AttributeValue{attributes.get_raw(name), {}, {}};
+  if (!has_addresses()) return AttributeValue{attributes.get_raw(name), {}, {}, {}};
   return hdf5_attribute(owner, name, &attributes);
 }
 
@@ -244,10 +249,11 @@ AttributeValue ObjectIndex::hdf5_attribute(const std::string& owner, const std::
   const Id type(H5Aget_type(attribute.get()), H5Tclose);
   const bool string = H5Tis_variable_str(type.get()) > 0;
   if (attributes != nullptr && !string && H5Tget_class(type.get()) != H5T_VLEN) {
-    return AttributeValue{attributes->get_raw(name), {}, {}};  // as the API reads it
+    return AttributeValue{attributes->get_raw(name), {}, {}, committed_type_path(type.get())};  // as the API reads it
   }
   const Id space(H5Aget_space(attribute.get()), H5Sclose);
   AttributeValue out;
+  out.named_type = committed_type_path(type.get());
   out.data.type = Datatype::copy_of(type.get());
   const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank < 0) throw IoError(fmt::format("cannot read the dataspace of {}", what));

@@ -45,6 +45,7 @@ struct AttributeValue {
   AttributeData data;
   std::vector<bool> null;
   std::shared_ptr<const void> keep;
+  std::optional<std::string> named_type;  // the path of the named datatype its type is, if any
 };
 
 class ObjectIndex {
@@ -63,6 +64,7 @@ class ObjectIndex {
   std::optional<std::uint64_t> named_type_id(const std::string& path) const;
   // The path of the named datatype a dataset's type is (h5dump's `DATATYPE  "/t"`), if it is one.
   std::optional<std::string> committed_type_path(const Dataset& dataset) const;
+  std::optional<std::string> committed_type_path(hid_t type) const;
 
   // The attributes of an object as the merged file has them, in byte order of their names: a
   // container's datasets gain DIMENSION_LIST, REFERENCE_LIST and DIMENSION_LABELS.

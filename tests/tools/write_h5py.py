@@ -45,8 +45,9 @@ def references(name):
         v[2] = np.array([f['t'].ref], dtype=h5py.ref_dtype)
         c = f.create_dataset('c', (2,), dtype=[('ref', h5py.ref_dtype), ('n', 'i4')])
         c[0] = (g['m'].ref, 3)
-    with h5py.File(name, 'a') as f:  # a dataset of a named datatype
+    with h5py.File(name, 'a') as f:  # a dataset and an attribute of a named datatype
         f.create_dataset('of_t', (2,), dtype=f['t'])
+        f['g/m'].attrs.create('of_t', 7, dtype=f['t'])
 
 
 def regions(name):
