@@ -49,6 +49,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -587,6 +588,16 @@ std::vector<std::string> sorted(std::vector<std::string> names) {
   return names;
 }
 
+// The named datatype a hard link that reaches no group or dataset names; nullopt for an object of
+// another kind (an HDF5 file from elsewhere), which is not printed.
+std::optional<Datatype> named_type_of(const Group& group, const std::string& name) {
+  try {
+    return group.named_type(name);
+  } catch (const NotFound&) {
+    return std::nullopt;
+  }
+}
+
 void check_attributes(const Attributes& attributes, const std::string& owner, const Dataset* dataset,
                       const ObjectIndex& objects) {
   for (const auto& name : objects.attribute_names(attributes, dataset)) {
@@ -654,8 +665,10 @@ std::uint64_t DdlPrinter::check_supported(const Group& group, const ObjectIndex&
     // Soft and external links are printed as they are, not followed.
     if (group.link_info(name).kind != LinkKind::Hard) continue;
     if (!group.contains(name)) {  // a named datatype
+      const std::optional<Datatype> type = named_type_of(group, name);
+      if (!type) continue;
       const std::string path = (group.name() == "/" ? "/" : group.name() + "/") + name;
-      type_format(group.named_type(name), fmt::format("named datatype '{}'", path), true);
+      type_format(*type, fmt::format("named datatype '{}'", path), true);
       for (const std::string& attribute : objects.named_type_attribute_names(path)) {
         type_format(objects.named_type_attribute(path, attribute).data.type,
                     fmt::format("attribute '{}' of '{}'", attribute, path), true, &objects);
@@ -782,6 +795,8 @@ void DdlPrinter::attributes(const Attributes& attributes, const std::string& own
 // `DATATYPE "t" H5T_STD_I32LE;`: h5dump ends the type with ';', except a compound's block; a later
 // name of the same type (a hard link) is `DATATYPE "t2" HARDLINK "/t"`.
 void DdlPrinter::named_type(const Group& group, const std::string& name, const std::string& path, std::size_t indent) {
+  const std::optional<Datatype> type = named_type_of(group, name);
+  if (!type) return;
   if (const auto id = objects_->named_type_id(path)) {
     const auto [at, first] = first_paths_.emplace(*id, path);
     if (!first) {
@@ -789,7 +804,7 @@ void DdlPrinter::named_type(const Group& group, const std::string& name, const s
       return;
     }
   }
-  const TypeFormat f = type_format(group.named_type(name), fmt::format("named datatype '{}'", path), true, objects_);
+  const TypeFormat f = type_format(*type, fmt::format("named datatype '{}'", path), true, objects_);
   std::vector<std::string> lines = type_lines(f);
   if (f.kind != TypeFormat::Kind::Compound) lines.back() += ";";
   out_.line(indent, fmt::format("DATATYPE \"{}\" {}", name, lines.front()));
