@@ -138,7 +138,7 @@ void list(const Group& top, const Hdf5File& hdf5, std::string& out) {
 
 Command add_ls_command(CLI::App& parent) {
   auto path = std::make_shared<std::string>();
-  CLI::App* app = parent.add_subcommand("ls", "List groups and datasets (like h5ls -r)");
+  CLI::App* app = parent.add_subcommand("ls", "List groups, datasets and named datatypes (like h5ls -r)");
   app->add_option("path", *path, "The container (a directory) or HDF5 file")->required();
   // As h5ls -r: the listing is always recursive; the flag is accepted for users' habits and scripts.
   app->add_flag("-r,--recursive")->description("List recursively (always; as h5ls -r)");
