@@ -29,6 +29,15 @@
 //   ` "name";`, then `}`. Every compound element begins a line of its own: `(i): {`, each member
 //   on its own line 6 columns deeper than the DATA lines (a nested compound's `{` there, its
 //   members 3 deeper, its `}` back), members separated by ",", the `}` 3 columns deeper.
+// - Object references: `H5T_REFERENCE { H5T_STD_REF_OBJECT }`; inside a sequence or a compound an
+//   element is `DATASET 800 "/x"` (GROUP, DATATYPE; the object's address, the first path of the
+//   walk, which visits links by name, depth first) or NULL. A dataset or attribute of references
+//   prints each on a line of its own, 3 columns deeper than DATA, without an index, and under it
+//   `DATA {`, the referenced dataset's data lines (none for a group or datatype) and `}`, 3 deeper
+//   again. Region references are not printed. (tools/object_index.hpp: what a container shows.)
+// - Named datatypes among a group's members, in name order: `DATATYPE "t" H5T_STD_I32LE;`, a block
+//   type's last line ending in `};` except a compound's (`}`); a later name of the same type is
+//   `DATATYPE "t2" HARDLINK "/t"`. A dataset or attribute of a named type prints `DATATYPE  "/t"`.
 #include "ddl_printer.hpp"
 
 #include <fmt/format.h>
@@ -40,11 +49,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "h5mf/error.hpp"
 #include "h5mf/limits.hpp"
+#include "object_index.hpp"
 
 namespace h5mf::tools {
 namespace {
@@ -69,7 +80,7 @@ Extent h5dump_block(const Extent& shape, std::size_t element_size) {
 
 // What an element of a supported type is, and how h5dump names its type.
 struct TypeFormat {
-  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Sequence, Enum, Array, Compound };
+  enum class Kind { Signed, Unsigned, Float, FixedString, VariableString, Sequence, Enum, Array, Compound, Reference };
   Kind kind = Kind::Signed;
   std::size_t size = 0;
   bool big_endian = false;
@@ -83,6 +94,7 @@ struct TypeFormat {
   std::vector<std::pair<std::string, std::vector<std::byte>>> enum_members;
   std::vector<std::pair<std::string, std::size_t>> members;
   std::uint64_t length = 0;
+  const ObjectIndex* objects = nullptr;  // Reference: what the values name
 
   bool is_block() const { return kind == Kind::FixedString || kind == Kind::VariableString || kind == Kind::Enum || kind == Kind::Compound; }
 };
@@ -122,7 +134,8 @@ std::string member_name(hid_t id, unsigned index) {
 // enums, arrays or compounds. Enums, one-dimensional arrays of numbers, enums and fixed-length
 // strings, and compounds of anything supported are; h5dump's layouts for arrays of more dimensions
 // or of compounds are not reproduced.
-TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_length) {
+TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_length,
+                       const ObjectIndex* objects = nullptr) {
   TypeFormat f;
   const hid_t id = type.id();
   f.size = type.size();
@@ -170,7 +183,7 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
     }
     case H5T_VLEN: {  // sequences of numbers, printed as h5dump does: (1, 2, 3)
       if (!allow_variable_length) unsupported(type, what);
-      TypeFormat element = type_format(Datatype::adopt(H5Tget_super(id)), what, false);
+      TypeFormat element = type_format(Datatype::adopt(H5Tget_super(id)), what, false, objects);
       if (element.name.empty()) unsupported(type, what);
       f.kind = TypeFormat::Kind::Sequence;
       f.size = sizeof(hvl_t);
@@ -197,7 +210,8 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       H5Tget_array_dims2(id, &length);
       f.length = length;
       f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, false));
-      if (f.parts[0].kind == TypeFormat::Kind::Compound || f.parts[0].kind == TypeFormat::Kind::Array) {
+      if (f.parts[0].kind == TypeFormat::Kind::Compound || f.parts[0].kind == TypeFormat::Kind::Array ||
+          f.parts[0].kind == TypeFormat::Kind::Reference) {
         unsupported(type, what);
       }
       return f;
@@ -208,9 +222,17 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       if (members <= 0) unsupported(type, what);
       for (int i = 0; i < members; ++i) {
         const auto index = static_cast<unsigned>(i);
-        f.parts.push_back(type_format(Datatype::adopt(H5Tget_member_type(id, index)), what, false));
+        f.parts.push_back(type_format(Datatype::adopt(H5Tget_member_type(id, index)), what, false, objects));
         f.members.emplace_back(member_name(id, index), H5Tget_member_offset(id, index));
       }
+      return f;
+    }
+    case H5T_REFERENCE: {
+      // Object references (h5py's Reference); region references are not printed.
+      if (H5Tequal(id, H5T_STD_REF_OBJ) <= 0) unsupported(type, what);
+      f.kind = TypeFormat::Kind::Reference;
+      f.name = "H5T_REFERENCE { H5T_STD_REF_OBJECT }";
+      f.objects = objects;
       return f;
     }
     default:
@@ -405,6 +427,13 @@ void append_element(std::string& out, const TypeFormat& f, const std::byte* p, s
       out += ')';
       return;
     }
+    case TypeFormat::Kind::Reference: {  // libhdf5's address (a container's: its object id)
+      std::uint64_t value = 0;
+      std::memcpy(&value, p, sizeof value);
+      if (f.objects == nullptr) throw Unsupported("a reference printed without the file's objects");
+      out += f.objects->reference(value);
+      return;
+    }
     case TypeFormat::Kind::VariableString: {
       // A dataset's element as read_raw gives it: a C string pointer, null for HDF5's NULL.
       const char* text = nullptr;
@@ -559,10 +588,21 @@ std::vector<std::string> sorted(std::vector<std::string> names) {
   return names;
 }
 
-void check_attributes(const Attributes& attributes, const std::string& owner) {
-  for (const auto& name : attributes.names()) {
-    const AttributeData value = attributes.get_raw(name);
-    type_format(value.type, fmt::format("attribute '{}' of '{}'", name, owner), true);
+// The named datatype a hard link that reaches no group or dataset names; nullopt for an object of
+// another kind (an HDF5 file from elsewhere), which is not printed.
+std::optional<Datatype> named_type_of(const Group& group, const std::string& name) {
+  try {
+    return group.named_type(name);
+  } catch (const NotFound&) {
+    return std::nullopt;
+  }
+}
+
+void check_attributes(const Attributes& attributes, const std::string& owner, const Dataset* dataset,
+                      const ObjectIndex& objects) {
+  for (const auto& name : objects.attribute_names(attributes, dataset)) {
+    const AttributeValue value = objects.attribute(attributes, name, owner, dataset);
+    type_format(value.data.type, fmt::format("attribute '{}' of '{}'", name, owner), true, &objects);
   }
 }
 
@@ -590,47 +630,61 @@ void Output::flush() {
   if (!complete) throw IoError("cannot write the output");
 }
 
-std::uint64_t DdlPrinter::check_supported(const Dataset& dataset) {
+std::uint64_t DdlPrinter::check_supported(const Dataset& dataset, const ObjectIndex& objects) {
   const Datatype type = dataset.dtype();
-  type_format(type, fmt::format("dataset '{}'", dataset.name()), true);
+  type_format(type, fmt::format("dataset '{}'", dataset.name()), true, &objects);
   if (type.size() > kMaxElementBytes) {
     throw Unsupported(fmt::format("dataset '{}': its elements have {} bytes each, more than the {} a dump prints",
                                   dataset.name(), type.size(), kMaxElementBytes));
   }
-  check_attributes(dataset.attrs(), dataset.name());
+  check_attributes(dataset.attrs(), dataset.name(), &dataset, objects);
   return dataset.size();
 }
 
-void DdlPrinter::check_supported(const Attributes& attributes, const std::string& name, const std::string& owner) {
-  type_format(attributes.get_raw(name).type, fmt::format("attribute '{}' of '{}'", name, owner), true);
+void DdlPrinter::check_supported(const Attributes& attributes, const std::string& name, const std::string& owner,
+                                 const Dataset* dataset, const ObjectIndex& objects) {
+  type_format(objects.attribute(attributes, name, owner, dataset).data.type,
+              fmt::format("attribute '{}' of '{}'", name, owner), true, &objects);
 }
 
-std::uint64_t DdlPrinter::check_supported(const Group& group) {
+std::uint64_t DdlPrinter::check_supported(const Group& group, const ObjectIndex& objects) {
   std::set<std::uint64_t> seen{group.object_id()};
-  return check_supported(group, seen, 0);
+  return check_supported(group, objects, seen, 0);
 }
 
 // Each object once: hard links give objects more than one name, and may close a cycle of groups.
 // Recursive, as the printing is (its nesting is the DDL's), and so bounded by kMaxDepth: a file
 // nested deeper (an HDF5 file from elsewhere; containers cannot be) is refused before any output
 // rather than overflowing the stack.
-std::uint64_t DdlPrinter::check_supported(const Group& group, std::set<std::uint64_t>& seen, std::uint64_t depth) {
-  check_attributes(group.attrs(), group.name());
+std::uint64_t DdlPrinter::check_supported(const Group& group, const ObjectIndex& objects, std::set<std::uint64_t>& seen,
+                                          std::uint64_t depth) {
+  check_attributes(group.attrs(), group.name(), nullptr, objects);
   std::uint64_t elements = 0;
   auto add = [&elements](std::uint64_t n) { elements = n > ~elements ? ~std::uint64_t{0} : elements + n; };
   for (const auto& name : group.keys()) {
-    // Soft and external links are printed as they are, not followed; named datatypes are skipped.
-    if (group.link_info(name).kind != LinkKind::Hard || !group.contains(name)) continue;
+    // Soft and external links are printed as they are, not followed.
+    if (group.link_info(name).kind != LinkKind::Hard) continue;
+    if (!group.contains(name)) {  // a named datatype
+      const std::optional<Datatype> type = named_type_of(group, name);
+      if (!type) continue;
+      const std::string path = (group.name() == "/" ? "/" : group.name() + "/") + name;
+      type_format(*type, fmt::format("named datatype '{}'", path), true);
+      for (const std::string& attribute : objects.named_type_attribute_names(path)) {
+        type_format(objects.named_type_attribute(path, attribute).data.type,
+                    fmt::format("attribute '{}' of '{}'", attribute, path), true, &objects);
+      }
+      continue;
+    }
     if (group.type_of(name) != ObjectType::Group) {
       const Dataset child = group.dataset(name);
-      if (seen.insert(child.object_id()).second) add(check_supported(child));
+      if (seen.insert(child.object_id()).second) add(check_supported(child, objects));
     } else if (depth + 1 > kMaxDepth) {
       throw Unsupported(fmt::format("group '{}' has groups nested deeper than {} levels; h5mf dump stops there",
                                     group.name().size() > 200 ? group.name().substr(0, 200) + "..." : group.name(),
                                     kMaxDepth));
     } else {
       const Group child = group.group(name);
-      if (seen.insert(child.object_id()).second) add(check_supported(child, seen, depth + 1));
+      if (seen.insert(child.object_id()).second) add(check_supported(child, objects, seen, depth + 1));
     }
   }
   return elements;
@@ -652,15 +706,25 @@ void DdlPrinter::external_target(const LinkInfo& link, std::size_t indent) {
   try {
     const File other(where.string(), Mode::Read);
     if (!other.contains(link.path)) return;
-    const auto saved = std::exchange(first_paths_, {{other.object_id(), "/"}});  // ids of another file
-    const auto saved_dir = std::exchange(dir_, where.parent_path());
+    const ObjectIndex other_objects(other);
+    // The other file's ids, directory and objects while its object prints, however that ends.
+    struct Restore {
+      DdlPrinter& printer;
+      std::map<std::uint64_t, std::string> first_paths;
+      std::filesystem::path dir;
+      const ObjectIndex* objects;
+      ~Restore() {
+        printer.first_paths_ = std::move(first_paths);
+        printer.dir_ = std::move(dir);
+        printer.objects_ = objects;
+      }
+    } restore{*this, std::exchange(first_paths_, {{other.object_id(), "/"}}), std::exchange(dir_, where.parent_path()),
+              std::exchange(objects_, &other_objects)};
     if (other.type_of(link.path) == ObjectType::Group) {
       group(other.group(link.path), link.path, indent);
     } else {
       dataset(other.dataset(link.path), link.path, indent);
     }
-    first_paths_ = saved;
-    dir_ = saved_dir;
   } catch (const std::exception&) {
     // As h5dump: a target it cannot open leaves the link's two lines alone.
   }
@@ -688,8 +752,8 @@ bool DdlPrinter::print_if_seen(const char* keyword, std::uint64_t object, const 
 
 void DdlPrinter::group(const Group& group, std::string_view shown_name, std::size_t indent) {
   out_.line(indent, quoted_name("GROUP", shown_name));
-  attributes(group.attrs(), indent + kIndent);
   const std::string path = group.name();
+  attributes(group.attrs(), path, nullptr, indent + kIndent);
   for (const auto& name : sorted(group.keys())) {
     const std::string child_path = (path == "/" ? "/" : path + "/") + name;
     // Soft and external links are printed as h5dump prints them, without following them.
@@ -706,7 +770,10 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
       out_.line(indent + kIndent, "}");
       continue;
     }
-    if (!group.contains(name)) continue;  // a named datatype: not printed (as before links were listed)
+    if (!group.contains(name)) {
+      named_type(group, name, child_path, indent + kIndent);
+      continue;
+    }
     if (group.type_of(name) == ObjectType::Group) {
       const Group child = group.group(name);
       if (print_if_seen("GROUP", child.object_id(), child_path, name, indent + kIndent)) continue;
@@ -720,8 +787,31 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
   out_.line(indent, "}");
 }
 
-void DdlPrinter::attributes(const Attributes& attributes, std::size_t indent) {
-  for (const auto& name : sorted(attributes.names())) attribute(attributes, name, indent);
+void DdlPrinter::attributes(const Attributes& attributes, const std::string& owner, const Dataset* dataset,
+                            std::size_t indent) {
+  for (const auto& name : objects_->attribute_names(attributes, dataset)) attribute(attributes, name, owner, dataset, indent);
+}
+
+// `DATATYPE "t" H5T_STD_I32LE;`: h5dump ends the type with ';', except a compound's block; a later
+// name of the same type (a hard link) is `DATATYPE "t2" HARDLINK "/t"`.
+void DdlPrinter::named_type(const Group& group, const std::string& name, const std::string& path, std::size_t indent) {
+  const std::optional<Datatype> type = named_type_of(group, name);
+  if (!type) return;
+  if (const auto id = objects_->named_type_id(path)) {
+    const auto [at, first] = first_paths_.emplace(*id, path);
+    if (!first) {
+      out_.line(indent, fmt::format("DATATYPE \"{}\" HARDLINK \"{}\"", name, at->second));
+      return;
+    }
+  }
+  const TypeFormat f = type_format(*type, fmt::format("named datatype '{}'", path), true, objects_);
+  std::vector<std::string> lines = type_lines(f);
+  if (f.kind != TypeFormat::Kind::Compound) lines.back() += ";";
+  out_.line(indent, fmt::format("DATATYPE \"{}\" {}", name, lines.front()));
+  for (std::size_t i = 1; i < lines.size(); ++i) out_.line(indent, lines[i]);
+  for (const std::string& attribute : objects_->named_type_attribute_names(path)) {
+    attribute_block(attribute, objects_->named_type_attribute(path, attribute), indent + kIndent);
+  }
 }
 
 void DdlPrinter::group_block(const Group& group, std::string_view shown_name) {
@@ -729,57 +819,101 @@ void DdlPrinter::group_block(const Group& group, std::string_view shown_name) {
   this->group(group, shown_name, 0);
 }
 
-void DdlPrinter::attribute(const Attributes& attributes, const std::string& name, std::size_t indent) {
-  {
-    const AttributeData value = attributes.get_raw(name);
-    const TypeFormat f = type_format(value.type, fmt::format("attribute '{}'", name), true);
-    const std::size_t inner = indent + kIndent;
-    out_.line(indent, quoted_name("ATTRIBUTE", name));
-    print_datatype(out_, f, inner);
-    print_dataspace(out_, value.dims, value.dims, inner);
-    if (contents_ == Contents::Header) {
-      out_.line(indent, "}");
-      return;
-    }
-    out_.line(inner, "DATA {");
-    DataLines lines(out_, inner, value.dims);
-    std::string text;
-    for (std::uint64_t i = 0; i < value.num_elements(); ++i) {
-      text.clear();
-      if (f.kind == TypeFormat::Kind::VariableString) {
-        if (i >= value.strings.size()) throw FormatError(fmt::format("attribute '{}' lacks string {}", name, i));
-        append_quoted(text, value.strings[i]);
-      } else {
-        if ((i + 1) * f.size > value.bytes.size()) {
-          throw FormatError(fmt::format("attribute '{}' lacks element {}", name, i));
-        }
-        append_element(text, f, value.bytes.data() + i * f.size, inner + 2 * kIndent);
-      }
-      lines.add(text, f.kind == TypeFormat::Kind::Compound);
-    }
-    lines.finish();
-    out_.line(inner, "}");
-    out_.line(indent, "}");
-  }
+void DdlPrinter::attribute(const Attributes& attributes, const std::string& name, const std::string& owner,
+                           const Dataset* dataset, std::size_t indent) {
+  attribute_block(name, objects_->attribute(attributes, name, owner, dataset), indent);
 }
 
-void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
-  const Datatype type = dataset.dtype();
-  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), true);
-  const Extent shape = dataset.shape();
+void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& value, std::size_t indent) {
+  const TypeFormat f = type_format(value.data.type, fmt::format("attribute '{}'", name), true, objects_);
   const std::size_t inner = indent + kIndent;
-  out_.line(indent, quoted_name("DATASET", shown_name));
-  print_datatype(out_, f, inner);
-  print_dataspace(out_, shape, dataset.maxshape(), inner);
-  if (properties_) storage(dataset, inner);
-  if (contents_ != Contents::All) {
-    attributes(dataset.attrs(), inner);
+  out_.line(indent, quoted_name("ATTRIBUTE", name));
+  if (value.named_type) {
+    out_.line(inner, fmt::format("DATATYPE  \"{}\"", *value.named_type));  // the named datatype it is
+  } else {
+    print_datatype(out_, f, inner);
+  }
+  print_dataspace(out_, value.data.dims, value.data.dims, inner);
+  if (contents_ == Contents::Header) {
     out_.line(indent, "}");
     return;
   }
   out_.line(inner, "DATA {");
+  const std::uint64_t count = value.data.num_elements();
+  if (f.kind != TypeFormat::Kind::VariableString && count * f.size > value.data.bytes.size()) {
+    throw FormatError(fmt::format("attribute '{}' lacks elements: {} bytes for {}", name, value.data.bytes.size(), count));
+  }
+  if (f.kind == TypeFormat::Kind::Reference) {
+    references(value.data.bytes.data(), count, inner);
+  } else {
+    DataLines lines(out_, inner, value.data.dims);
+    std::string text;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      text.clear();
+      if (f.kind == TypeFormat::Kind::VariableString) {
+        if (i >= value.data.strings.size()) throw FormatError(fmt::format("attribute '{}' lacks string {}", name, i));
+        if (i < value.null.size() && value.null[i]) {
+          text = "NULL";
+        } else {
+          append_quoted(text, value.data.strings[i]);
+        }
+      } else {
+        append_element(text, f, value.data.bytes.data() + i * f.size, inner + 2 * kIndent);
+      }
+      lines.add(text, f.kind == TypeFormat::Kind::Compound);
+    }
+    lines.finish();
+  }
+  out_.line(inner, "}");
+  out_.line(indent, "}");
+}
 
-  DataLines lines(out_, inner, shape, h5dump_block(shape, f.size));
+void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, std::size_t indent) {
+  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true, objects_);
+  const std::size_t inner = indent + kIndent;
+  out_.line(indent, quoted_name("DATASET", shown_name));
+  if (const auto named = objects_->committed_type_path(dataset)) {
+    out_.line(inner, fmt::format("DATATYPE  \"{}\"", *named));  // the named datatype it is
+  } else {
+    print_datatype(out_, f, inner);
+  }
+  print_dataspace(out_, dataset.shape(), dataset.maxshape(), inner);
+  if (properties_) storage(dataset, inner);
+  if (contents_ == Contents::All) {
+    out_.line(inner, "DATA {");
+    data(dataset, inner);
+    out_.line(inner, "}");
+  }
+  attributes(dataset.attrs(), dataset.name(), &dataset, inner);
+  out_.line(indent, "}");
+}
+
+void DdlPrinter::references(const std::byte* values, std::uint64_t count, std::size_t indent) {
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t value = 0;
+    std::memcpy(&value, values + i * sizeof value, sizeof value);
+    out_.line(indent + kIndent, objects_->reference(value));
+    if (value == 0) continue;
+    out_.line(indent + 2 * kIndent, "DATA {");
+    if (const std::optional<Dataset> target = objects_->referenced_dataset(value)) {
+      // h5dump follows references in the data it prints without end; a cycle is refused here.
+      if (!expanding_.insert(value).second) {
+        throw Unsupported(fmt::format("dataset '{}' holds references that lead back to it: h5dump prints them "
+                                      "without end",
+                                      target->name()));
+      }
+      data(*target, indent + 2 * kIndent);
+      expanding_.erase(value);
+    }
+    out_.line(indent + 2 * kIndent, "}");
+  }
+}
+
+void DdlPrinter::data(const Dataset& dataset, std::size_t indent) {
+  const Datatype type = dataset.dtype();
+  const TypeFormat f = type_format(type, fmt::format("dataset '{}'", dataset.name()), true, objects_);
+  const Extent shape = dataset.shape();
+  DataLines lines(out_, indent, shape, h5dump_block(shape, f.size));
   std::vector<std::byte> buffer;
   std::string text;
   auto emit = [&](std::uint64_t count) {
@@ -794,9 +928,13 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
         if (kind == TypeFormat::Kind::Sequence) reclaim_sequences(reinterpret_cast<hvl_t*>(buffer.data()), n);
       }
     } reclaim{buffer, count, f.kind};
+    if (f.kind == TypeFormat::Kind::Reference) {
+      references(buffer.data(), count, indent);
+      return;
+    }
     for (std::uint64_t i = 0; i < count; ++i) {
       text.clear();
-      append_element(text, f, buffer.data() + i * f.size, inner + 2 * kIndent);
+      append_element(text, f, buffer.data() + i * f.size, indent + 2 * kIndent);
       lines.add(text, f.kind == TypeFormat::Kind::Compound);
     }
   };
@@ -832,9 +970,6 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
     }
   }
   lines.finish();
-  out_.line(inner, "}");
-  attributes(dataset.attrs(), inner);
-  out_.line(indent, "}");
 }
 
 // h5dump -p's blocks: STORAGE_LAYOUT, FILTERS, FILLVALUE, ALLOCATION_TIME. A value the dataset
@@ -842,7 +977,7 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
 // file) leaves its line out.
 void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
   const StorageInfo info = dataset.storage();
-  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true);
+  const TypeFormat f = type_format(dataset.dtype(), fmt::format("dataset '{}'", dataset.name()), true, objects_);
   const std::size_t inner = indent + kIndent;
   const FilterPipeline filters = dataset.filters();
   out_.line(indent, "STORAGE_LAYOUT {");

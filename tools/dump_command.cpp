@@ -6,6 +6,7 @@
 // `HDF5 "data.h5" {`, as `h5dump data.h5` of the merged file does.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
 #include "image_driver.hpp"
+#include "object_index.hpp"
 
 namespace h5mf::tools {
 
@@ -39,10 +41,18 @@ void check_bound(std::uint64_t elements, std::uint64_t max_elements, const std::
                                   path, elements, max_elements));
   }
 }
+// An attribute named by -a: its owner's attributes, its name, the owner's path and, when the owner
+// is a dataset, the dataset (a container's shows its dimension scales as attributes).
+struct SelectedAttribute {
+  Attributes attributes;
+  std::string name, owner;
+  std::optional<Dataset> dataset;
+};
+
 // One object named by -d, -g or -a, as found in the file.
 struct Selected {
   std::string shown_name;  // as h5dump names its block
-  std::variant<Dataset, Group, std::pair<Attributes, std::string>> object;
+  std::variant<Dataset, Group, SelectedAttribute> object;
 };
 
 // Splits `-a PATH` into its owner's path and the attribute's name: "/g/d/x" -> ("/g/d", "x").
@@ -54,17 +64,21 @@ std::pair<std::string, std::string> attribute_path(const std::string& path) {
 
 // Finds what -d, -g or -a names; a name that is not there, or not of that kind, is reported (as
 // h5dump does) and the others still print.
-std::optional<Selected> find_selected(const File& file, char kind, const std::string& name) {
+std::optional<Selected> find_selected(const File& file, const ObjectIndex& objects, char kind, const std::string& name) {
   try {
     if (kind == 'a') {
       const auto [owner, attribute] = attribute_path(name);
-      Attributes attrs = file.type_of(owner) == ObjectType::Dataset ? file.dataset(owner).attrs() : file.group(owner).attrs();
-      if (attribute.empty() || !attrs.contains(attribute)) {
+      std::optional<Dataset> dataset;
+      if (file.type_of(owner) == ObjectType::Dataset) dataset = file.dataset(owner);
+      Attributes attrs = dataset ? dataset->attrs() : file.group(owner).attrs();
+      const std::vector<std::string> names = objects.attribute_names(attrs, dataset ? &*dataset : nullptr);
+      if (attribute.empty() || std::find(names.begin(), names.end(), attribute) == names.end()) {
         fmt::print(stderr, "h5mf dump: attribute '{}' not found\n", name);
         return std::nullopt;
       }
-      DdlPrinter::check_supported(attrs, attribute, owner);
-      return Selected{attribute, std::pair{std::move(attrs), attribute}};
+      const std::string owner_path = dataset ? dataset->name() : file.group(owner).name();
+      DdlPrinter::check_supported(attrs, attribute, owner_path, dataset ? &*dataset : nullptr, objects);
+      return Selected{attribute, SelectedAttribute{std::move(attrs), attribute, owner_path, std::move(dataset)}};
     }
     const ObjectType type = file.type_of(name);
     if (kind == 'd' && type != ObjectType::Dataset) {
@@ -126,14 +140,15 @@ Command add_dump_command(CLI::App& parent) {
 
   return {app, [args, app, dataset_option, group_option, attribute_option] {
             const File file(args->path, Mode::Read, reading_options());
+            const ObjectIndex objects(file);
             const Contents contents =
                 args->header ? Contents::Header : args->attribute_data ? Contents::AttributeData : Contents::All;
             // Dataset elements are printed, and bounded, only when the dump shows dataset data.
             auto printed = [&](std::uint64_t elements) { return contents == Contents::All ? elements : 0; };
             Output out(stdout);
-            DdlPrinter printer(out, args->window_bytes, contents, args->properties);
+            DdlPrinter printer(out, objects, args->window_bytes, contents, args->properties);
             if (args->datasets.empty() && args->groups.empty() && args->attributes.empty()) {
-              check_bound(printed(DdlPrinter::check_supported(file)), args->max_elements, args->path);
+              check_bound(printed(DdlPrinter::check_supported(file, objects)), args->max_elements, args->path);
               printer.file(file, shown_name(args->path));
               return 0;
             }
@@ -145,13 +160,17 @@ Command add_dump_command(CLI::App& parent) {
             for (const CLI::Option* option : app->parse_order()) {
               std::optional<Selected> selected;
               if (option == dataset_option) {
-                selected = find_selected(file, 'd', args->datasets.at(next_dataset++));
-                if (selected) elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Dataset>(selected->object)));
+                selected = find_selected(file, objects, 'd', args->datasets.at(next_dataset++));
+                if (selected) {
+                  elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Dataset>(selected->object), objects));
+                }
               } else if (option == group_option) {
-                selected = find_selected(file, 'g', args->groups.at(next_group++));
-                if (selected) elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Group>(selected->object)));
+                selected = find_selected(file, objects, 'g', args->groups.at(next_group++));
+                if (selected) {
+                  elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Group>(selected->object), objects));
+                }
               } else if (option == attribute_option) {
-                selected = find_selected(file, 'a', args->attributes.at(next_attribute++));
+                selected = find_selected(file, objects, 'a', args->attributes.at(next_attribute++));
               } else {
                 continue;
               }
@@ -166,8 +185,9 @@ Command add_dump_command(CLI::App& parent) {
               } else if (const auto* group = std::get_if<Group>(&selected.object)) {
                 printer.group_block(*group, selected.shown_name);
               } else {
-                const auto& [attrs, name] = std::get<std::pair<Attributes, std::string>>(selected.object);
-                printer.attribute(attrs, name, 0);
+                const auto& attribute = std::get<SelectedAttribute>(selected.object);
+                printer.attribute(attribute.attributes, attribute.name, attribute.owner,
+                                  attribute.dataset ? &*attribute.dataset : nullptr, 0);
               }
             }
             printer.end();

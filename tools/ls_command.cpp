@@ -1,6 +1,7 @@
-// h5mf ls PATH: every group and dataset, recursively, in `h5ls -r`'s format: the path left-aligned
-// in 24 columns and a space, then "Group" or "Dataset {dims}" with "cur/max" where the maximum
-// differs ("Inf" when unlimited) and "SCALAR" for rank 0. Depth first, members in name order.
+// h5mf ls PATH: every group, dataset and named datatype, recursively, in `h5ls -r`'s format: the
+// path left-aligned in 24 columns and a space, then "Group", "Type" or "Dataset {dims}" with
+// "cur/max" where the maximum differs ("Inf" when unlimited) and "SCALAR" for rank 0. Depth first,
+// members in name order.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
 #include "image_driver.hpp"
+#include "object_index.hpp"
 #include "h5mf/limits.hpp"
 
 namespace h5mf::tools {
@@ -67,7 +69,7 @@ std::string describe_dims(const Dataset& dataset) {
 // be): a file nested tens of thousands deep must neither overflow the call stack nor take the
 // hours that opening each of its groups by path would. Each object is entered once: a later name
 // of one (a hard link) is listed as h5ls does, ", same as <first path>".
-void list(const Group& top, std::string& out) {
+void list(const Group& top, const Hdf5File& hdf5, std::string& out) {
   struct Pending {
     Group parent;
     std::string name;
@@ -100,7 +102,17 @@ void list(const Group& top, std::string& out) {
       fmt::format_to(std::back_inserter(out), "{:<24} External Link {{{}/{}}}\n", item.path, link.file, link.path);
       continue;
     }
-    if (!item.parent.contains(item.name)) continue;  // a named datatype: not listed
+    if (!item.parent.contains(item.name)) {  // a named datatype (a container's have no identity)
+      if (const auto address = hdf5.address(item.parent.name() == "/" ? "/" + item.name : item.parent.name() + "/" + item.name)) {
+        const auto [at, first] = seen.emplace(*address, item.path);
+        if (!first) {
+          fmt::format_to(std::back_inserter(out), "{:<24} Type, same as {}\n", item.path, at->second);
+          continue;
+        }
+      }
+      fmt::format_to(std::back_inserter(out), "{:<24} Type\n", item.path);
+      continue;
+    }
     if (item.parent.type_of(item.name) == ObjectType::Group) {
       const Group g = item.parent.group(item.name);
       const auto [at, first] = seen.emplace(g.object_id(), item.path);
@@ -126,14 +138,14 @@ void list(const Group& top, std::string& out) {
 
 Command add_ls_command(CLI::App& parent) {
   auto path = std::make_shared<std::string>();
-  CLI::App* app = parent.add_subcommand("ls", "List groups and datasets (like h5ls -r)");
+  CLI::App* app = parent.add_subcommand("ls", "List groups, datasets and named datatypes (like h5ls -r)");
   app->add_option("path", *path, "The container (a directory) or HDF5 file")->required();
   // As h5ls -r: the listing is always recursive; the flag is accepted for users' habits and scripts.
   app->add_flag("-r,--recursive")->description("List recursively (always; as h5ls -r)");
   return {app, [path] {
             const File file(*path, Mode::Read, reading_options());
             std::string out = fmt::format("{:<24} Group\n", "/");
-            list(file, out);
+            list(file, Hdf5File(file), out);
             fmt::print("{}", out);  // all at once: nothing is printed when listing fails half way
             return 0;
           }};
