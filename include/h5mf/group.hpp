@@ -67,7 +67,8 @@ class Group {
   // not follow it (group(), dataset() and contains() see nothing there); the Python package does.
   void create_external_link(std::string_view path, std::string_view file, std::string_view target);
   // A committed (named) datatype, as h5py's `group[path] = numpy.dtype(...)` (collective): `type`'s
-  // file type stored under `path`. Unsupported on the multifile driver (not yet in containers).
+  // file type stored under `path`, on every driver (a container records it; the merge and the view
+  // commit it).
   void commit_type(std::string_view path, const Datatype& type);
   // The type of the named datatype at `path`. Throws NotFound when `path` is no named datatype.
   Datatype named_type(std::string_view path) const;
