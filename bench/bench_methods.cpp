@@ -53,28 +53,28 @@ int open_or_fail(const std::string& path, int flags) {
   return fd;
 }
 
+// Repeats `io` (a pread or pwrite of up to n bytes at an offset) until all `bytes` have moved.
+template <class Io>
+void move_all(Io io, std::uint64_t bytes, std::uint64_t offset, const char* verb, const std::string& path) {
+  std::uint64_t done = 0;
+  while (done < bytes) {
+    const ssize_t n = io(done, bytes - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(fmt::format("cannot {} {} bytes of '{}' at offset {}", verb, bytes - done, path, offset + done));
+    done += static_cast<std::uint64_t>(n);
+  }
+}
+
 void pwrite_all(int fd, const void* data, std::uint64_t bytes, std::uint64_t offset, const std::string& path) {
   const auto* p = static_cast<const char*>(data);
-  while (bytes > 0) {
-    const ssize_t n = ::pwrite(fd, p, bytes, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail(fmt::format("cannot write {} bytes to '{}' at offset {}", bytes, path, offset));
-    p += n;
-    bytes -= static_cast<std::uint64_t>(n);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  move_all([&](std::uint64_t at, std::uint64_t n, off_t o) { return ::pwrite(fd, p + at, n, o); }, bytes, offset,
+           "write", path);
 }
 
 void pread_all(int fd, void* data, std::uint64_t bytes, std::uint64_t offset, const std::string& path) {
   auto* p = static_cast<char*>(data);
-  while (bytes > 0) {
-    const ssize_t n = ::pread(fd, p, bytes, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail(fmt::format("cannot read {} bytes of '{}' at offset {}", bytes, path, offset));
-    p += n;
-    bytes -= static_cast<std::uint64_t>(n);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  move_all([&](std::uint64_t at, std::uint64_t n, off_t o) { return ::pread(fd, p + at, n, o); }, bytes, offset,
+           "read", path);
 }
 
 void finish_posix(int fd, bool sync, const std::string& path) {
