@@ -87,4 +87,23 @@ std::string check_vlen_slots(ByteView slots, std::uint64_t first, std::uint64_t 
   return {};
 }
 
+Bytes encode_vlen_fill(ByteView value) {
+  Bytes out;
+  Encoder encoder(out);
+  encoder.blob(value);
+  return out;
+}
+
+std::optional<Bytes> decode_vlen_fill(ByteView fill, std::size_t unit, const std::string& context) {
+  if (fill.empty()) return std::nullopt;
+  Decoder decoder(fill, context);
+  Bytes value = decoder.blob("variable-length fill value");
+  decoder.finish();
+  if (unit == 0 || value.size() % unit != 0) {
+    decoder.fail(fmt::format("a variable-length fill value of {} bytes is no whole number of {}-byte elements",
+                             value.size(), unit));
+  }
+  return value;
+}
+
 }  // namespace h5mf::format
