@@ -49,7 +49,8 @@ std::string check_vlen_slots(ByteView slots, std::uint64_t first, std::uint64_t 
 // type), as attributes store strings. An empty `fill` is HDF5's default (a NULL string, an empty
 // sequence) and is not made here.
 Bytes encode_vlen_fill(ByteView value);
-// The value's bytes, or nullopt for an empty `fill` (HDF5's default). Throws FormatError (naming
+// The value's bytes, or nullopt for an empty `fill` (HDF5's default; so are 8 or 16 zero bytes, a
+// null char* or hvl_t, which earlier builds recorded for the datasets of a base file). Throws FormatError (naming
 // `context`) when `fill` is not one such value or its length is no multiple of `unit` (the base
 // type's size; 1 for strings).
 std::optional<Bytes> decode_vlen_fill(ByteView fill, std::size_t unit, const std::string& context);

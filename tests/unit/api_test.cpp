@@ -362,7 +362,7 @@ TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
     Dataset d = f.create_dataset("s", DatasetCreate::of<std::string>({2}));
     d.write(std::vector<std::string>{long_one, "short"});
     DatasetCreate filled = DatasetCreate::of<std::string>({2});
-    filled.fill = std::vector<std::byte>(sizeof(char*));  // a pointer, not a value (u32 length, bytes)
+    filled.fill = {std::byte{5}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{'a'}};  // 5 bytes said, 1 given
     EXPECT_THROW(f.create_dataset("filled", filled), InvalidArgument);
     EXPECT_THROW(f.create_dataset("int filled", DatasetCreate::of<std::string>({2}).fill_value(7)), InvalidArgument);
     EXPECT_THROW(f.create_dataset("seq filled", DatasetCreate::of<std::string>({2}).fill_value(std::vector<int>{1})),

@@ -1283,6 +1283,10 @@ TEST(VlenFillEncoding, FillValueRoundTripsThroughCreateDataset) {
   ASSERT_TRUE(empty.has_value());
   EXPECT_TRUE(empty->empty());
   EXPECT_FALSE(decode_vlen_fill({}, 4, "c").has_value());
+  // A null char* or hvl_t, as earlier builds recorded the default fill of a base file's dataset.
+  EXPECT_FALSE(decode_vlen_fill(Bytes(8), 1, "c").has_value());
+  EXPECT_FALSE(decode_vlen_fill(Bytes(16), 4, "c").has_value());
+  EXPECT_THROW(decode_vlen_fill(Bytes(12), 4, "c"), h5mf::FormatError);
   // A sequence of two 4-byte elements.
   EXPECT_EQ(decode_vlen_fill(encode_vlen_fill(Bytes(8, std::byte{1})), 4, "c")->size(), 8u);
 }
