@@ -217,8 +217,11 @@ class Dataset(HLObject):
 
     @property
     def _default_vlen_fill(self):
-        """A variable-length dataset with HDF5's default fill value (none given)."""
-        return (self._vlen or self._sequence is not None) and self._id.fill_value() == b''
+        """A variable-length dataset with HDF5's default fill value (none given; for sequences, an
+        empty one given reads alike)."""
+        if self._vlen:
+            return self._id.fill_string() is None
+        return self._sequence is not None and len(self.fillvalue) == 0
 
     @property
     def collective(self):

@@ -159,3 +159,7 @@ def test_create_dataset_like_keeps_the_fill(tmp_path):
         n = f.create_dataset('n', (2,), dtype=h5mf.string_dtype())
         assert f.create_dataset_like('s2', s)[...].tolist() == [b'q', b'q']
         assert f.create_dataset_like('n2', n)._id.fill_string() is None  # HDF5's default stays
+        v = f.create_dataset('v', (2,), dtype=h5mf.vlen_dtype('i2'), fillvalue=[4])
+        assert [x.tolist() for x in f.create_dataset_like('v2', v)[...]] == [[4], [4]]
+        w = f.create_dataset('w', (2,), dtype=h5mf.vlen_dtype('i2'))
+        assert f.create_dataset_like('w2', w)._id.fill_value() == b''
