@@ -1020,7 +1020,22 @@ void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
   out_.line(indent, "FILLVALUE {");
   out_.line(inner, fmt::format("FILL_TIME {}", fill_time_name(info.fill_time)));
   if (info.fill_value == H5D_FILL_VALUE_USER_DEFINED) {
-    const std::vector<std::byte> fill = dataset.fill_value();
+    std::vector<std::byte> fill = dataset.fill_value();
+    // Variable-length values as a read gives them: a char* (null: NULL) or an hvl_t.
+    std::optional<std::string> fill_string;
+    std::vector<std::byte> fill_elements;
+    if (f.kind == TypeFormat::Kind::VariableString) {
+      fill_string = dataset.fill_string();
+      const char* text = fill_string ? fill_string->c_str() : nullptr;
+      fill.resize(sizeof text);
+      std::memcpy(fill.data(), &text, sizeof text);
+    } else if (f.kind == TypeFormat::Kind::Sequence) {
+      const Datatype base = Datatype::adopt(H5Tget_super(dataset.dtype().id()));
+      fill_elements = dataset.fill_sequence(base);
+      const hvl_t sequence{fill_elements.size() / base.size(), fill_elements.data()};
+      fill.resize(sizeof sequence);
+      std::memcpy(fill.data(), &sequence, sizeof sequence);
+    }
     std::string text = "VALUE  ";
     append_element(text, f, fill.data(), inner + kIndent);  // a compound's members one step deeper
     out_.line(inner, text);

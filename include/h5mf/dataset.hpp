@@ -3,7 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -36,7 +38,11 @@ struct DatasetCreate {
   Datatype dtype;         // a memory type (Datatype::of<T>()) or an explicit file type
   Extent shape;
   Extent maxshape;        // empty: same as shape; kUnlimited for unlimited dimensions
-  std::vector<std::byte> fill;  // one element of fill_type (dtype when not set), or empty for zeros
+  // One element of fill_type (dtype when not set), or empty for zeros (HDF5's default). For a
+  // variable-length fill_type (a string or sequence type, for datasets of one), the value: a u32
+  // little-endian length and that many bytes, a string's characters or a sequence's elements of
+  // fill_type's base (fill_value(std::string), fill_value(std::vector<T>) make it).
+  std::vector<std::byte> fill;
   Datatype fill_type;     // the type of `fill`; converted to the dataset's type with HDF5's routines
   Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape or filters)
   // HDF5 filters in pipeline order (h5py's order is scaleoffset, shuffle, deflate/szip, fletcher32).
@@ -62,6 +68,30 @@ struct DatasetCreate {
     const auto* p = reinterpret_cast<const std::byte*>(&value);
     fill_type = Datatype::of<T>();
     fill.assign(p, p + sizeof(T));
+    return *this;
+  }
+  // The fill value of a variable-length string dataset (h5py's fillvalue=b'xy'): its bytes as
+  // they are, in the dataset's character set. Unwritten elements read as it.
+  DatasetCreate& fill_value(const std::string& value) {
+    return fill_variable(Datatype::variable_string(), value.data(), value.size());
+  }
+  DatasetCreate& fill_value(const char* value) { return fill_value(std::string(value)); }
+  // The fill value of a variable-length sequence dataset: its elements are converted to the
+  // dataset's base type.
+  template <class T>
+  DatasetCreate& fill_value(const std::vector<T>& value) {
+    return fill_variable(Datatype::sequence_of(Datatype::of<T>()), value.data(), value.size() * sizeof(T));
+  }
+  // Either, untyped: `type` a variable-length string or sequence type, `bytes` the value's
+  // characters or elements of type's base.
+  DatasetCreate& fill_variable(Datatype type, const void* bytes, std::size_t size) {
+    if (size > 0xFFFFFFFFu) throw InvalidArgument("a variable-length fill value of 4 GiB or more");
+    const auto n = static_cast<std::uint32_t>(size);
+    fill.clear();
+    for (int shift = 0; shift < 32; shift += 8) fill.push_back(static_cast<std::byte>((n >> shift) & 0xFF));
+    const auto* p = static_cast<const std::byte*>(bytes);
+    fill.insert(fill.end(), p, p + size);
+    fill_type = std::move(type);
     return *this;
   }
   DatasetCreate& max_shape(Extent m) { maxshape = std::move(m); return *this; }
@@ -108,7 +138,21 @@ class Dataset {
   Datatype dtype() const;     // the file type
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements
-  std::vector<std::byte> fill_value() const;  // one element in the file type
+  // One element in the file type; for a variable-length string or sequence dataset its value as
+  // DatasetCreate::fill holds it (in the file's base type), empty for HDF5's default.
+  std::vector<std::byte> fill_value() const;
+  // A variable-length string dataset's fill value; nullopt for HDF5's default (the NULL string).
+  std::optional<std::string> fill_string() const;
+  // A variable-length sequence dataset's fill value (empty for HDF5's default), as T.
+  template <class T>
+  std::vector<T> fill_sequence() const {
+    const std::vector<std::byte> bytes = fill_sequence(Datatype::of<T>());
+    std::vector<T> out(bytes.size() / sizeof(T));
+    if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+    return out;
+  }
+  // The same, its elements converted to `element`.
+  std::vector<std::byte> fill_sequence(const Datatype& element) const;
   StorageInfo storage() const;                 // layout, size, fill and allocation times (h5dump -p)
 
   // `data` holds the selection's elements in order; its size must equal the selection's.

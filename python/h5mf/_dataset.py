@@ -208,11 +208,20 @@ class Dataset(HLObject):
 
     @property
     def fillvalue(self):
-        if self._vlen:
-            return b''  # HDF5's NULL string, which h5py reads as b''
+        if self._vlen:  # (HDF5's default, the NULL string, as h5py reads it: b'')
+            fill = self._id.fill_string()
+            return b'' if fill is None else fill
         if self._sequence is not None:
-            return np.array([], dtype=self._sequence)
+            return np.frombuffer(self._id.fill_sequence(self._sequence), dtype=self._sequence).copy()
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
+
+    @property
+    def _default_vlen_fill(self):
+        """A variable-length dataset with HDF5's default fill value (none given; for sequences, an
+        empty one given reads alike)."""
+        if self._vlen:
+            return self._id.fill_string() is None
+        return self._sequence is not None and len(self.fillvalue) == 0
 
     @property
     def collective(self):

@@ -11,7 +11,7 @@ import numpy as np
 from . import _core
 from ._dataset import Dataset
 from ._datatype import Datatype
-from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, guess_string_dtype
+from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, check_string_dtype, guess_string_dtype, vlen_sequence_base
 from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX, FILTER_SCALEOFFSET, FILTER_SHUFFLE,
                        FILTER_SZIP, FLAG_MANDATORY, FLAG_OPTIONAL, SO_FLOAT_DSCALE, SO_INT, SZIP_ALLOW_K13, SZIP_EC,
                        SZIP_NN)
@@ -19,6 +19,22 @@ from ._empty import is_empty, refuse_empty
 from ._references import refuse_references
 from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
 
+
+
+def _vlen_fill(dtype, fillvalue):
+    """The bytes of a variable-length dataset's fill value: a string's (str encoded with the
+    dtype's encoding), or a sequence's elements of its base dtype."""
+    base = vlen_sequence_base(dtype)
+    if base is not None:
+        value = np.asarray(fillvalue, dtype=base)
+        if value.ndim > 1:
+            raise ValueError(f'the fill value of a sequence dataset is one sequence, not an array of shape {value.shape}')
+        return np.ascontiguousarray(value.reshape(-1)).tobytes()
+    if isinstance(fillvalue, (str, np.str_)):
+        return str(fillvalue).encode(check_string_dtype(dtype).encoding)
+    if isinstance(fillvalue, (bytes, np.bytes_)):
+        return bytes(fillvalue)
+    raise TypeError(f'the fill value of a string dataset is str or bytes, not {type(fillvalue).__name__}')
 
 
 def _filter_pipeline(dtype, compression, compression_opts, shuffle, fletcher32, scaleoffset):
@@ -441,12 +457,10 @@ class Group(HLObject, MutableMapping):
                 raise ValueError('Chunk shape must not be greater than data shape in any dimension. '
                                  f'{chunks} is not compatible with {tuple(maxshape)}')
         maxshape = tuple(_core.UNLIMITED if m is None else m for m in maxshape)
-        if fillvalue is not None and dtype.kind == 'O':
-            raise NotImplementedError(
-                f'{name}: fill values of variable-length datasets are not supported; unwritten '
-                "elements read as b'' (HDF5's NULL string) or empty sequences")
         if fillvalue is None:
             fill = None
+        elif dtype.kind == 'O':
+            fill = _vlen_fill(dtype, fillvalue)
         elif sub:
             fill = np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
         else:
@@ -498,13 +512,14 @@ class Group(HLObject, MutableMapping):
         """h5py's create_dataset_like: a new dataset with `other`'s shape, dtype, chunks, maxshape,
         filters and fill value (not its data or attributes), each overridden by a keyword of
         create_dataset in `kwupdate`. Collective."""
+        default_fill = 'fillvalue' not in kwupdate and getattr(other, '_default_vlen_fill', False)
         for key in ('shape', 'dtype', 'chunks', 'compression', 'compression_opts', 'scaleoffset', 'shuffle',
                     'fletcher32', 'fillvalue'):
             kwupdate.setdefault(key, getattr(other, key))
+        if default_fill:  # (variable-length: HDF5's default stays the default, not a given b'')
+            kwupdate['fillvalue'] = None
         if other.maxshape != other.shape:  # (as h5py: else a maxshape would make the new one chunked)
             kwupdate.setdefault('maxshape', other.maxshape)
-        if kwupdate.get('fillvalue') is not None and np.dtype(kwupdate['dtype']).kind == 'O':
-            kwupdate['fillvalue'] = None  # (variable-length: the fill is the empty default)
         return self.create_dataset(name, **kwupdate)
 
     def require_dataset(self, name, shape, dtype, exact=False, **kwds):

@@ -113,6 +113,19 @@ py::bytes fill_value(const Dataset& dataset) {
   return {reinterpret_cast<const char*>(fill.data()), fill.size()};
 }
 
+// A variable-length string's fill value (None for HDF5's default NULL string), or a sequence's
+// elements as `base` (a numpy dtype), as bytes.
+py::object fill_string(const Dataset& dataset) {
+  const auto fill = dataset.fill_string();
+  if (!fill) return py::none();
+  return py::bytes(*fill);
+}
+
+py::bytes fill_sequence(const Dataset& dataset, const py::dtype& base) {
+  const auto fill = dataset.fill_sequence(datatype_of(element_type(base)));
+  return {reinterpret_cast<const char*>(fill.data()), fill.size()};
+}
+
 }  // namespace
 
 void bind_dataset(py::module_& m) {
@@ -133,6 +146,9 @@ void bind_dataset(py::module_& m) {
           py::call_guard<Locked>(), "(id, flags, cd_values) in pipeline order")
       .def("dtype", [](const Dataset& d) { return dtype_of(d.dtype()); }, py::call_guard<Locked>())
       .def("fill_value", &fill_value, py::call_guard<Locked>(), "one element in the file type")
+      .def("fill_string", &fill_string, py::call_guard<Locked>(), "a string dataset's fill value, or None")
+      .def("fill_sequence", &fill_sequence, py::arg("base"), py::call_guard<Locked>(),
+           "a sequence dataset's fill value as elements of `base`")
       .def("count", &Dataset::count, py::call_guard<Locked>(), "number of elements a selection picks")
       // I/O releases the GIL (and takes the library lock) itself.
       .def("write", &write, py::arg("selection"), py::arg("data"), py::arg("dtype") = py::none(),

@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include "api/file_state.hpp"
+#include "hdf5/convert.hpp"
+#include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 #include "format/limits.hpp"
 
@@ -20,6 +22,29 @@ Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }
 FilterPipeline Dataset::filters() const { file_->checked(); return node_->filters(); }
 Datatype Dataset::dtype() const { file_->checked(); return node_->file_type(); }
 std::vector<std::byte> Dataset::fill_value() const { file_->checked(); return node_->fill(); }
+
+std::optional<std::string> Dataset::fill_string() const {
+  const Datatype type = dtype();
+  const std::string what = fmt::format("fill value of dataset '{}' in file '{}'", name(), file_->path);
+  if (!values::is_vlen_string(type)) {
+    throw InvalidArgument(fmt::format("{}: the dataset holds {}, not variable-length strings", what, type.describe()));
+  }
+  return values::vlen_fill_value(type, node_->fill(), what);
+}
+
+std::vector<std::byte> Dataset::fill_sequence(const Datatype& element) const {
+  const Datatype type = dtype();
+  const std::string what = fmt::format("fill value of dataset '{}' in file '{}'", name(), file_->path);
+  if (!values::is_vlen_sequence(type)) {
+    throw InvalidArgument(
+        fmt::format("{}: the dataset holds {}, not variable-length sequences", what, type.describe()));
+  }
+  const auto value = values::vlen_fill_value(type, node_->fill(), what);
+  if (!value) return {};
+  const Datatype base = values::sequence_base(type);
+  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(value->data()), value->size());
+  return hdf5::convert(base, element, value->size() / base.size(), bytes);
+}
 StorageInfo Dataset::storage() const { file_->checked(); return node_->storage(); }
 
 std::uint64_t Dataset::size() const {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "api/file_state.hpp"
+#include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 #include "format/limits.hpp"
 #include "hdf5/convert.hpp"
@@ -152,12 +153,6 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
   values::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
-  if (values::uses_vlen_slots(out.file_type) && !spec.fill.empty()) {
-    throw Unsupported(fmt::format("create_dataset '{}': fill values of variable-length datasets are not "
-                                  "supported; unwritten elements read as NULL (empty) strings or empty sequences, "
-                                  "HDF5's default",
-                                  full));
-  }
   out.shape = spec.shape;
   out.maxshape = spec.maxshape.empty() ? spec.shape : spec.maxshape;
   if (out.maxshape.size() != out.shape.size()) {
@@ -242,11 +237,14 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   if (!spec.fill.empty()) {
     const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type : spec.dtype;
-    if (spec.fill.size() != fill_type.size()) {
+    if (values::uses_vlen_slots(out.file_type)) {  // a string or sequence, in the stored form
+      out.fill = values::vlen_fill_for(fill_type, out.file_type, spec.fill, fmt::format("create_dataset '{}'", full));
+    } else if (spec.fill.size() != fill_type.size()) {
       throw InvalidArgument(fmt::format("create_dataset '{}': fill value has {} bytes but its type {} has {}", full,
                                         spec.fill.size(), fill_type.describe(), fill_type.size()));
+    } else {
+      out.fill = hdf5::convert(fill_type, out.file_type, 1, spec.fill);
     }
-    out.fill = hdf5::convert(fill_type, out.file_type, 1, spec.fill);
   }
   return Dataset(file_, parent->create_dataset(leaf, out));
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "h5mf/error.hpp"
@@ -85,6 +86,31 @@ std::string check_vlen_slots(ByteView slots, std::uint64_t first, std::uint64_t 
     }
   }
   return {};
+}
+
+Bytes encode_vlen_fill(ByteView value) {
+  Bytes out;
+  Encoder encoder(out);
+  encoder.blob(value);
+  return out;
+}
+
+std::optional<Bytes> decode_vlen_fill(ByteView fill, std::size_t unit, const std::string& context) {
+  if (fill.empty()) return std::nullopt;
+  // A null char* or hvl_t: what builds before these fill values recorded for the variable-length
+  // datasets of a base file (never a value: its length would leave trailing bytes).
+  if ((fill.size() == 8 || fill.size() == 16) &&
+      std::all_of(fill.begin(), fill.end(), [](std::byte b) { return b == std::byte{0}; })) {
+    return std::nullopt;
+  }
+  Decoder decoder(fill, context);
+  Bytes value = decoder.blob("variable-length fill value");
+  decoder.finish();
+  if (unit == 0 || value.size() % unit != 0) {
+    decoder.fail(fmt::format("a variable-length fill value of {} bytes is no whole number of {}-byte elements",
+                             value.size(), unit));
+  }
+  return value;
 }
 
 }  // namespace h5mf::format

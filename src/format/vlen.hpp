@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,5 +43,16 @@ VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t count, std::uint64_
 // `data_length` bytes (h5mf verify reads the slots piece by piece); returns a description of the
 // first bad one, or an empty string.
 std::string check_vlen_slots(ByteView slots, std::uint64_t first, std::uint64_t count, std::uint64_t data_length);
+
+// The fill value of a variable-length dataset, as CREATE_DATASET's `fill` holds it (docs/format.md):
+// `u32 length` and that many bytes (a string's characters; a sequence's elements in its base
+// type), as attributes store strings. An empty `fill` is HDF5's default (a NULL string, an empty
+// sequence) and is not made here.
+Bytes encode_vlen_fill(ByteView value);
+// The value's bytes, or nullopt for an empty `fill` (HDF5's default; so are 8 or 16 zero bytes, a
+// null char* or hvl_t, which earlier builds recorded for the datasets of a base file). Throws FormatError (naming
+// `context`) when `fill` is not one such value or its length is no multiple of `unit` (the base
+// type's size; 1 for strings).
+std::optional<Bytes> decode_vlen_fill(ByteView fill, std::size_t unit, const std::string& context);
 
 }  // namespace h5mf::format

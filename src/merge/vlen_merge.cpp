@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "container/reader.hpp"
+#include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
@@ -32,6 +33,13 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   using Vlen = container::DataReader::VlenState;
   const bool strings = values::is_vlen_string(type);
   const std::size_t base_size = strings ? 1 : values::sequence_base(type).size();
+  // Unwritten elements of a window are written as the fill value (HDF5 fills only what the merge
+  // leaves alone); a dataset of the base file keeps the base file's elements instead.
+  const auto fill =
+      in_base ? std::nullopt
+              : values::vlen_fill_value(type, o.fill, fmt::format("fill value of dataset '{}' in '{}'", path, output));
+  const char* fill_string = fill ? fill->c_str() : nullptr;
+  const hvl_t fill_sequence{fill ? fill->size() / base_size : 0, fill ? const_cast<char*>(fill->data()) : nullptr};
   // Only windows some record's rows reach: a dataset declared 2^50 rows costs its records, not 2^50
   // / rows_per_window windows (docs/design.md, "Hostile files").
   std::vector<std::pair<std::uint64_t, std::uint64_t>> reached;  // window numbers [a, b]
@@ -90,10 +98,18 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
     }
     std::vector<std::byte> elements = base;  // unwritten ones as the base file has them
     for (std::uint64_t i = 0; i < n; ++i) {
-      if (values.state[i] == Vlen::Unwritten) continue;
+      std::byte* at = elements.data() + i * element;
+      if (values.state[i] == Vlen::Unwritten) {
+        if (!fill) continue;
+        if (strings) {
+          std::memcpy(at, &fill_string, sizeof fill_string);
+        } else {
+          std::memcpy(at, &fill_sequence, sizeof fill_sequence);
+        }
+        continue;
+      }
       const std::string* value = values.state[i] == Vlen::Value ? &values.value[i] : nullptr;
       if (value) report.bytes_written += value->size();
-      std::byte* at = elements.data() + i * element;
       if (strings) {
         const char* p = value ? value->c_str() : nullptr;
         std::memcpy(at, &p, sizeof p);

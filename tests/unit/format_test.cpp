@@ -1266,6 +1266,49 @@ TEST(Fuzz, MutatedLogs) {
   }
 }
 
+// The fill value of a variable-length dataset: one value as attributes store strings (u32 length,
+// bytes), carried whole by CREATE_DATASET's `fill`; empty is HDF5's default.
+TEST(VlenFillEncoding, FillValueRoundTripsThroughCreateDataset) {
+  const Bytes value = bytes_of("xy");
+  const Bytes fill = encode_vlen_fill(value);
+  EXPECT_EQ(fill, bytes_of({2, 0, 0, 0, 'x', 'y'}));
+  const CreateDatasetRecord r{1, 2, 0, "s", type_blob(), {3}, {kUnlimited}, fill, {2}, {}};
+  const auto decoded = std::get<CreateDatasetRecord>(
+      decode_structure(RecordType::CreateDataset, encode(StructureRecord{r}), "metafile record 4"));
+  const auto back = decode_vlen_fill(decoded.fill, 1, "metafile record 4");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, value);
+  // A given empty string or sequence differs from HDF5's default.
+  const auto empty = decode_vlen_fill(encode_vlen_fill({}), 4, "c");
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_FALSE(decode_vlen_fill({}, 4, "c").has_value());
+  // A null char* or hvl_t, as earlier builds recorded the default fill of a base file's dataset.
+  EXPECT_FALSE(decode_vlen_fill(Bytes(8), 1, "c").has_value());
+  EXPECT_FALSE(decode_vlen_fill(Bytes(16), 4, "c").has_value());
+  EXPECT_THROW(decode_vlen_fill(Bytes(12), 4, "c"), h5mf::FormatError);
+  // A sequence of two 4-byte elements.
+  EXPECT_EQ(decode_vlen_fill(encode_vlen_fill(Bytes(8, std::byte{1})), 4, "c")->size(), 8u);
+}
+
+TEST(VlenFillEncoding, GarbledFillValuesAreFormatErrors) {
+  const std::vector<std::pair<Bytes, std::string>> cases = {
+      {bytes_of({3, 0, 0, 0, 'x', 'y'}), "truncated"},             // length beyond the blob
+      {bytes_of({1, 0, 0, 0, 'x', 'y'}), "trailing"},              // bytes after the value
+      {bytes_of({2, 0}), "truncated"},                             // no whole length
+      {bytes_of({6, 0, 0, 0, 1, 2, 3, 4, 5, 6}), "whole number"},  // 6 bytes of 4-byte elements
+  };
+  for (const auto& [fill, says] : cases) {
+    try {
+      decode_vlen_fill(fill, 4, "dataset 's' in metafile record 4");
+      ADD_FAILURE() << "accepted a fill of " << fill.size() << " bytes";
+    } catch (const h5mf::FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("dataset 's' in metafile record 4"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace h5mf::format
 

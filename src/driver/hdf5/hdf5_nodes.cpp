@@ -324,16 +324,10 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   }
 
   std::vector<std::byte> fill() override {
-    const std::string what = fmt::format("reading the fill value of {}", where());
-    std::vector<std::byte> out(type_.size());
-    const Handle dcpl(check_id(H5Dget_create_plist(id()), what));
-    H5D_fill_value_t status = H5D_FILL_VALUE_ERROR;
-    check(H5Pfill_value_defined(dcpl.get(), &status), what);
-    // Variable-length fill values would come back as memory HDF5 allocated: report them as zeros
-    // (null pointers), which is also what HDF5 stores by default.
-    if (status == H5D_FILL_VALUE_UNDEFINED || type_.is_variable_length()) return out;
-    check(H5Pget_fill_value(dcpl.get(), type_.id(), out.data()), what);
-    return out;
+    const std::string what = where();
+    const Handle dcpl(check_id(H5Dget_create_plist(id()),
+                               [&] { return fmt::format("reading the creation properties of {}", what); }));
+    return hdf5::get_fill_value(dcpl.get(), type_, what);
   }
 
   StorageInfo storage() override {
@@ -689,7 +683,7 @@ class Hdf5Group final : public Object<GroupNode> {
         const auto chunks = to_hsize(spec.chunks);
         check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunks.size()), chunks.data()), what);
       }
-      if (!spec.fill.empty()) check(H5Pset_fill_value(dcpl.get(), spec.file_type.id(), spec.fill.data()), what);
+      hdf5::set_fill_value(dcpl.get(), spec.file_type, spec.fill, what);
       hdf5::set_pipeline(dcpl.get(), spec.filters, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       out = std::make_shared<Hdf5Dataset>(

@@ -25,6 +25,7 @@
 #include "driver/multifile/aggregation.hpp"
 #include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
+#include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 #include "format/checksum.hpp"
 #include "format/constants.hpp"
@@ -328,9 +329,9 @@ class MultifileDataset final : public Object<DatasetNode> {
   Extent maxshape() override { return object().maxdims; }
   Extent chunks() override { return object().chunk; }
   FilterPipeline filters() override { return object().filters; }
-  std::vector<std::byte> fill() override {
+  std::vector<std::byte> fill() override {  // variable-length data: the stored form (values/vlen_fill.hpp)
     const auto& f = object().fill;
-    return f.empty() ? std::vector<std::byte>(type_.size()) : f;
+    return f.empty() && !vlen_ ? std::vector<std::byte>(type_.size()) : f;
   }
   // What the merged file will have: a dataset of the base file keeps the base file's properties
   // (and, when contiguous and allocated there, its place: the merge starts from a copy of that
@@ -435,17 +436,26 @@ class MultifileDataset final : public Object<DatasetNode> {
     }
   }
 
-  // Unwritten elements are null strings, as HDF5's default fill; a dataset of the base file starts
-  // from the base file's strings.
+  // The dataset's fill value (values/vlen_fill.hpp): a string's characters or a sequence's
+  // elements in the file's base type; nullopt for HDF5's default.
+  std::optional<std::string> vlen_fill() const {
+    return values::vlen_fill_value(type_, object().fill,
+                                   fmt::format("fill value of dataset '{}' in '{}'", path(), state_->layout.path()));
+  }
+
+  // Unwritten elements are the fill value (null strings by default, as HDF5's); a dataset of the
+  // base file starts from the base file's strings.
   void read_strings(const container::DatasetWrites& writes, const Selection& selection,
                     const container::ElementLayout& layout, const Datatype& memory_type, char** out) {
     values::require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
     const std::uint64_t n = selection.num_elements();
     const auto values = state_->reader->read_vlen(writes, selection, layout);
     using Vlen = container::DataReader::VlenState;
+    const auto fill = layout.prefilled ? std::nullopt : vlen_fill();
     std::vector<values::MallocString> copies(n);
     for (std::uint64_t i = 0; i < n; ++i) {
       if (values.state[i] == Vlen::Value) copies[i] = values::malloc_copy(values.value[i]);
+      if (values.state[i] == Vlen::Unwritten && fill) copies[i] = values::malloc_copy(*fill);
     }
     if (layout.prefilled) {
       state_->base_dataset(base_path())->read(selection, type_, out);
@@ -459,7 +469,7 @@ class MultifileDataset final : public Object<DatasetNode> {
     for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
   }
 
-  // Unwritten elements are empty sequences, as HDF5's default fill.
+  // Unwritten elements are the fill value (empty sequences by default, as HDF5's).
   void read_sequences(const container::DatasetWrites& writes, const Selection& selection,
                       const container::ElementLayout& layout, const Datatype& memory_type, hvl_t* out) {
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
@@ -467,10 +477,14 @@ class MultifileDataset final : public Object<DatasetNode> {
     const std::uint64_t n = selection.num_elements();
     const auto values = state_->reader->read_vlen(writes, selection, layout);
     using Vlen = container::DataReader::VlenState;
+    const auto fill = layout.prefilled ? std::nullopt : vlen_fill();
     values::OwnedSequences owned(n);
     std::vector<hvl_t>& decoded = owned.items;
     for (std::uint64_t i = 0; i < n; ++i) {
       if (values.state[i] == Vlen::Value) decoded[i] = values::decode_sequence(values.value[i], memory_type, type_, what);
+      if (values.state[i] == Vlen::Unwritten && fill) {
+        decoded[i] = values::decode_sequence(*fill, memory_type, type_, what);
+      }
     }
     if (layout.prefilled) {
       state_->base_dataset(base_path())->read(selection, memory_type, out);
