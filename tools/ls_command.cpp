@@ -1,6 +1,7 @@
 // h5mf ls PATH: every group and dataset, recursively, in `h5ls -r`'s format: the path left-aligned
 // in 24 columns and a space, then "Group" or "Dataset {dims}" with "cur/max" where the maximum
-// differs ("Inf" when unlimited) and "SCALAR" for rank 0. Depth first, members in name order.
+// differs ("Inf" when unlimited), "SCALAR" for rank 0 and "NULL" for a null dataspace. Depth
+// first, members in name order.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -48,6 +49,7 @@ std::string escaped(std::string_view name) {
 }
 
 std::string describe_dims(const Dataset& dataset) {
+  if (dataset.is_null()) return "NULL";
   const Extent shape = dataset.shape();
   if (shape.empty()) return "SCALAR";
   const Extent maxshape = dataset.maxshape();
