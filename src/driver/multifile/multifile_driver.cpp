@@ -133,7 +133,8 @@ struct State {
           if constexpr (std::is_same_v<R, format::CreateGroupRecord>) {
             return fmt::format("create_group('{}')", child(r.parent, r.name));
           } else if constexpr (std::is_same_v<R, format::CreateDatasetRecord>) {
-            return fmt::format("create_dataset('{}', shape [{}], {})", child(r.parent, r.name), fmt::join(r.dims, ","),
+            return fmt::format("create_dataset('{}', {}, {})", child(r.parent, r.name),
+                               r.null ? "null dataspace" : fmt::format("shape [{}]", fmt::join(r.dims, ",")),
                                Datatype::decode(r.type).describe());
           } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
             return fmt::format("attrs['{}'] = ... on '{}'", r.name, catalog.path_of(r.id));
