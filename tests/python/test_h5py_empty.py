@@ -3,6 +3,8 @@ through h5py 3.7 on a plain file and through h5mf (multifile with writers=1, and
 same values, dtypes, shapes and exceptions; after the merge (and in the view) h5py reads h5mf's
 file as it reads its own, and h5diff finds no difference."""
 
+import os
+import shutil
 import subprocess
 import warnings
 
@@ -136,6 +138,12 @@ def test_empty_as_h5py(tmp_path, driver):
     mine = run(h5mf, path, driver=driver, **({'writers': 1} if driver == 'multifile' else {}))
     assert_same_outcomes(mine[0], ref[0])
     assert_same_outcomes(mine[1], ref[1])
+    cli = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
+    if cli:  # `h5mf dump` (of the container, before the merge) prints what h5dump prints of h5py's file
+        dump = subprocess.run([cli, 'dump', path], check=True, capture_output=True, text=True).stdout
+        expected = subprocess.run(['h5dump', ref_path], check=True, capture_output=True, text=True).stdout
+        assert 'DATASPACE  NULL' in expected
+        assert dump.split('\n', 1)[1] == expected.split('\n', 1)[1]
     if driver == 'multifile':
         report = h5mf.verify(path)
         assert report.exit_code == 0, report
@@ -173,10 +181,12 @@ def test_reading_h5pys_empty(tmp_path, driver):
     with h5mf.File(path, 'r' if driver == 'sec2' else 'a', driver=driver) as f:
         assert f['e'].shape is None and f['e'].size is None and f['e'][()] == h5py.Empty('f4')
         assert f.attrs['a'] == h5mf.Empty('i4') and f['e'].attrs['s'] == h5py.Empty(h5py.string_dtype())
-        if driver == 'multifile':
-            f.create_dataset('new', data=h5mf.Empty('u1'))
+        if driver == 'multifile':  # (h5py's Empty values are accepted as h5mf's)
+            f.create_dataset('new', data=h5py.Empty('u1'))
+            f['new'].attrs.create('b', h5py.Empty('f2'))
+            assert f['new'].shape is None and f['new'].attrs['b'] == h5mf.Empty('f2')
     if driver == 'multifile':
         h5mf.merge(path)
         with h5py.File(path, 'r') as f:
             assert f['e'][()] == h5py.Empty('f4') and f['new'][()] == h5py.Empty('u1')
-            assert f.attrs['a'] == h5py.Empty('i4')
+            assert f.attrs['a'] == h5py.Empty('i4') and f['new'].attrs['b'] == h5py.Empty('f2')
