@@ -366,7 +366,9 @@ CreateGroupRecord decode_create_group(Decoder& in) {
 bool decode_null_flag(Decoder& in) {
   if (in.remaining() < 4) return false;
   const std::uint32_t flags = in.u32("flags");
-  if ((flags & ~kNullDataspace) != 0) in.fail(fmt::format("field 'flags': unknown bits {:#x}", flags & ~kNullDataspace));
+  if (const std::uint32_t unknown = flags & ~kNullDataspace; unknown != 0) {
+    in.fail(fmt::format("field 'flags': unknown bits {:#x}", unknown));
+  }
   return (flags & kNullDataspace) != 0;
 }
 

@@ -1080,7 +1080,8 @@ TEST(Records, NullDataspaceIsATrailingFlag) {
   expect_format_error([&] { decode_structure(RecordType::SetAttribute, valued, "m"); }, "null dataspace");
 
   // Damage: a truncated flags field is trailing bytes, unknown bits are refused.
-  for (const auto& [type, bytes] : {std::pair{RecordType::CreateDataset, with}, std::pair{RecordType::SetAttribute, attr}}) {
+  for (const auto& [type, bytes] :
+       {std::pair{RecordType::CreateDataset, with}, std::pair{RecordType::SetAttribute, attr}}) {
     for (std::size_t cut = 1; cut < 4; ++cut) {
       expect_format_error([&] { decode_structure(type, ByteView(bytes).first(bytes.size() - cut), "m"); },
                           "trailing bytes");

@@ -196,8 +196,9 @@ class Object : public Base {
     const Datatype file_type = value.type.file_type();
     // Every rank must write the same attribute: its type, dims and value are part of the call.
     const auto describe = [&] {
-      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {})", name, path_, file_type.describe(),
-                                   value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","))),
+      const std::string space =
+          value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","));
+      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {})", name, path_, file_type.describe(), space),
                        file_type.encode()};
       for (const auto d : value.dims) {
         const auto* p = reinterpret_cast<const std::byte*>(&d);
