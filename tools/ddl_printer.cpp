@@ -3,7 +3,8 @@
 //   A group lists its attributes, then its members (groups and datasets mixed), each in byte
 //   order of their names. A dataset prints DATATYPE, DATASPACE, DATA, then its attributes.
 // - `DATATYPE  H5T_STD_I32LE`, `DATASPACE  SCALAR`, `DATASPACE  SIMPLE { ( 4, 5 ) / ( 4, 5 ) }`
-//   with H5S_UNLIMITED for unlimited maximum dimensions (two spaces after the keyword).
+//   with H5S_UNLIMITED for unlimited maximum dimensions (two spaces after the keyword), and
+//   `DATASPACE  NULL` (h5py's Empty), whose DATA block is empty.
 // - DATA lines sit at the block's indentation; each starts with the index of its first element,
 //   `(i,j): `, and elements are separated by ", ". A line never continues past the end of a row
 //   of the last dimension (rank 0 and 1: the whole dataset is one row). An element goes on the
@@ -299,7 +300,12 @@ void print_datatype(Output& out, const TypeFormat& f, std::size_t indent) {
   for (std::size_t i = 1; i < lines.size(); ++i) out.line(indent, lines[i]);
 }
 
-void print_dataspace(Output& out, const Extent& dims, const Extent& maxdims, std::size_t indent) {
+// `null`: HDF5's null dataspace (h5py's Empty).
+void print_dataspace(Output& out, const Extent& dims, const Extent& maxdims, std::size_t indent, bool null = false) {
+  if (null) {
+    out.line(indent, "DATASPACE  NULL");
+    return;
+  }
   if (dims.empty()) {
     out.line(indent, "DATASPACE  SCALAR");
     return;
@@ -833,7 +839,7 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
   } else {
     print_datatype(out_, f, inner);
   }
-  print_dataspace(out_, value.data.dims, value.data.dims, inner);
+  print_dataspace(out_, value.data.dims, value.data.dims, inner, value.data.null);
   if (contents_ == Contents::Header) {
     out_.line(indent, "}");
     return;
@@ -877,7 +883,7 @@ void DdlPrinter::dataset(const Dataset& dataset, std::string_view shown_name, st
   } else {
     print_datatype(out_, f, inner);
   }
-  print_dataspace(out_, dataset.shape(), dataset.maxshape(), inner);
+  print_dataspace(out_, dataset.shape(), dataset.maxshape(), inner, dataset.is_null());
   if (properties_) storage(dataset, inner);
   if (contents_ == Contents::All) {
     out_.line(inner, "DATA {");
@@ -938,7 +944,9 @@ void DdlPrinter::data(const Dataset& dataset, std::size_t indent) {
       lines.add(text, f.kind == TypeFormat::Kind::Compound);
     }
   };
-  if (shape.empty()) {
+  if (dataset.is_null()) {
+    // no elements: DATA stays empty
+  } else if (shape.empty()) {
     buffer.resize(f.size);
     dataset.read_raw(buffer.data(), type, Selection::all());
     emit(1);

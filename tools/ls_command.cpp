@@ -1,7 +1,7 @@
 // h5mf ls PATH: every group, dataset and named datatype, recursively, in `h5ls -r`'s format: the
 // path left-aligned in 24 columns and a space, then "Group", "Type" or "Dataset {dims}" with
-// "cur/max" where the maximum differs ("Inf" when unlimited) and "SCALAR" for rank 0. Depth first,
-// members in name order.
+// "cur/max" where the maximum differs ("Inf" when unlimited), "SCALAR" for rank 0 and "NULL" for a
+// null dataspace. Depth first, members in name order.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -50,6 +50,7 @@ std::string escaped(std::string_view name) {
 }
 
 std::string describe_dims(const Dataset& dataset) {
+  if (dataset.is_null()) return "NULL";
   const Extent shape = dataset.shape();
   if (shape.empty()) return "SCALAR";
   const Extent maxshape = dataset.maxshape();

@@ -24,10 +24,19 @@ struct FileState;
 // in `type` (row-major); for variable-length string types `strings` holds them instead.
 struct AttributeData {
   Datatype type;
-  Extent dims;  // empty: scalar
+  Extent dims;  // empty: scalar, or null
   std::vector<std::byte> bytes;
   std::vector<std::string> strings;
+  // HDF5's null dataspace (H5S_NULL, h5py's Empty): a type and no elements; dims stay empty.
+  bool null = false;
+  static AttributeData empty(Datatype type) {
+    AttributeData out;
+    out.type = std::move(type);
+    out.null = true;
+    return out;
+  }
   std::uint64_t num_elements() const {
+    if (null) return 0;
     std::uint64_t n = 1;
     for (auto d : dims) n *= d;
     return n;

@@ -49,6 +49,9 @@ struct DatasetCreate {
   // Filters need chunks: without a chunk shape one is chosen like h5py's guess_chunk.
   FilterPipeline filters;
   bool contiguous_layout = false;  // contiguous() was asked: no chunks, so no filters nor resizing
+  // HDF5's null dataspace (H5S_NULL, h5py's Empty): a type and no elements, never written. The
+  // shape, maxshape, chunks and filters stay empty.
+  bool null = false;
 
   // cd_values[0] of a scaleoffset filter meaning "by the dataset's type" (resolved at creation).
   static constexpr std::uint32_t kScaleOffsetByType = ~std::uint32_t{0};
@@ -60,6 +63,13 @@ struct DatasetCreate {
     DatasetCreate spec;
     spec.dtype = Datatype::of<T>();
     spec.shape = std::move(shape);
+    return spec;
+  }
+  // A dataset with a null dataspace (h5py's `create_dataset(name, data=h5py.Empty(dtype))`).
+  static DatasetCreate empty(Datatype dtype) {
+    DatasetCreate spec;
+    spec.dtype = std::move(dtype);
+    spec.null = true;
     return spec;
   }
   // The fill value in any numeric type; it is converted to the dataset's type, as h5py does.
@@ -129,7 +139,10 @@ class Dataset {
   std::string name() const;   // full path (the name it was opened by)
   // Equal for every name of one object (hard links, Group::create_hard_link).
   std::uint64_t object_id() const;
-  Extent shape() const;
+  Extent shape() const;       // empty for a scalar and for a null dataspace
+  // HDF5's null dataspace (h5py's Empty): no elements (size() 0, rank() 0); reads and writes of
+  // it are refused.
+  bool is_null() const;
   Extent maxshape() const;
   Extent chunks() const;      // empty when contiguous
   // The filter pipeline, as recorded at creation (the sec2/mpio drivers: as libhdf5 reports it,
@@ -137,7 +150,7 @@ class Dataset {
   FilterPipeline filters() const;
   Datatype dtype() const;     // the file type
   std::size_t rank() const { return shape().size(); }
-  std::uint64_t size() const;  // number of elements
+  std::uint64_t size() const;  // number of elements (0 when null)
   // One element in the file type; for a variable-length string or sequence dataset its value as
   // DatasetCreate::fill holds it (in the file's base type), empty for HDF5's default.
   std::vector<std::byte> fill_value() const;

@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from ._empty import is_empty, refuse_empty
+from ._empty import Empty, is_empty
 from ._references import refuse_references
 from ._dtypes import guess_string_dtype, has_vlen_member, is_supported, is_vlen_string, string_dtype
 from ._object import check_writable, extent
@@ -34,6 +34,8 @@ class AttributeManager(MutableMapping):
 
     def __getitem__(self, name):
         values, dims, encoding = self._id.get(_name(name))
+        if dims is None:  # HDF5's null dataspace: h5py's Empty
+            return Empty(string_dtype(encoding) if encoding is not None else values.dtype)
         if encoding is not None:  # variable-length strings: str, as h5py 3 reads them
             if not dims:
                 return values[0]
@@ -64,8 +66,11 @@ class AttributeManager(MutableMapping):
         name = _name(name)
         check_writable(self._file, f"set attribute {name!r}")
         refuse_references(dtype, data)
-        if is_empty(data):
-            refuse_empty(f'attribute {name!r}')
+        if is_empty(data):  # HDF5's null dataspace, of `dtype` when given (as h5py)
+            if shape is not None:
+                raise TypeError(f'Empty attributes have no shape (shape must be None, not {shape!r})')
+            self._id.set_empty(name, np.dtype(dtype) if dtype is not None else data.dtype)
+            return
         if data is None:
             if shape is None or dtype is None:
                 raise TypeError('attrs.create without data needs a shape and a dtype')
@@ -122,6 +127,10 @@ class AttributeManager(MutableMapping):
             return
         check_writable(self._file, f"modify attribute {name!r}")
         values, dims, encoding = self._id.get(name)
+        if dims is None:
+            raise OSError("Empty attributes can't be modified")  # (h5py's)
+        if is_empty(value):
+            raise TypeError(f'cannot modify attribute {name!r} of shape {tuple(dims)} to an Empty')
         shape = tuple(dims)
         if encoding is not None:  # variable-length strings stay so, in their encoding
             array = np.asarray(value, dtype=object)

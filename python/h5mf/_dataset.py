@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _core
 from ._dims import DimensionManager, _text
+from ._empty import Empty
 from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
 from ._filters import FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SCALEOFFSET, FILTER_SHUFFLE, FILTER_SZIP, SZIP_EC
 from ._object import HLObject, MaxshapeError, check_writable, extent
@@ -125,6 +126,7 @@ class Dataset(HLObject):
         self._id = core
         self._file = file
         self._numpy_dtype = None  # fixed for the dataset's life; looked up when first needed
+        self._null_space = None   # likewise: HDF5's null dataspace (h5py's Empty)
 
     @property
     def _dtype(self):
@@ -134,10 +136,17 @@ class Dataset(HLObject):
             self._numpy_dtype = self._id.dtype()
         return self._numpy_dtype
 
+    @property
+    def _null(self):
+        if self._null_space is None:
+            self._null_space = self._id.is_null()
+        return self._null_space
+
     # -- description ------------------------------------------------------------------------
     @property
     def shape(self):
-        return tuple(self._id.shape())
+        """The shape; None for a dataset with a null dataspace (h5py's Empty)."""
+        return None if self._null else tuple(self._id.shape())
 
     @property
     def dtype(self):
@@ -149,16 +158,18 @@ class Dataset(HLObject):
 
     @property
     def size(self):
+        if self._null:
+            return None  # (as h5py's Empty dataset)
         return np.prod(self.shape, dtype=np.intp)  # a numpy integer, as h5py's
 
     @property
     def nbytes(self):
-        return self.size * self._dtype.itemsize
+        return 0 if self._null else self.size * self._dtype.itemsize
 
     @property
     def maxshape(self):
-        """None for unlimited dimensions, as in h5py."""
-        return _maxshape(self._id.maxshape())
+        """None for unlimited dimensions, as in h5py (None for an Empty dataset)."""
+        return None if self._null else _maxshape(self._id.maxshape())
 
     @property
     def chunks(self):
@@ -237,6 +248,8 @@ class Dataset(HLObject):
         return self.len()
 
     def len(self):
+        if self._null:
+            raise TypeError("object of type 'NoneType' has no len()")  # (h5py's, for an Empty dataset)
         shape = self.shape
         if not shape:
             raise TypeError('Attempt to take len() of scalar dataset')
@@ -339,8 +352,14 @@ class Dataset(HLObject):
 
     # -- data ---------------------------------------------------------------------------------
     def __getitem__(self, key):
+        if self._null:
+            return self._read(key)
         names, key = _split_fields(key)
         return self._read(key, names, len(names) == 1)
+
+    def _null_key(self, key):
+        """Whether `key` selects the whole of an Empty dataset: () and ..., as h5py."""
+        return (isinstance(key, tuple) and len(key) == 0) or key is Ellipsis
 
     def fields(self, names):
         """h5py's fields: ``dset.fields(['x', 'id'])[0:10]`` reads only those members."""
@@ -348,6 +367,10 @@ class Dataset(HLObject):
         return _FieldsReader(self, names)
 
     def _read(self, key, names=(), single=False, out_dtype=None):
+        if self._null:  # h5py: d[()] and d[...] are the Empty, any other selection is refused
+            if not self._null_key(key):
+                raise ValueError('Empty datasets cannot be sliced')
+            return Empty(self._dtype)
         dtype = fields_dtype(self._dtype, names) if names else self._dtype
         if out_dtype is not None:
             if self._vlen or self._sequence is not None or not is_supported(out_dtype):
@@ -373,6 +396,10 @@ class Dataset(HLObject):
 
     def __setitem__(self, key, value):
         check_writable(self._file, f"write to dataset '{self.name}'")
+        if self._null:  # as h5py: d[()] = x and d[...] = x write nothing; other keys are refused
+            if not self._null_key(key):
+                raise ValueError(f'{len(key) if isinstance(key, tuple) else 1} indexing arguments for 0 dimensions')
+            return
         selected = select(self.shape, key)
         if self._vlen:
             values = self._strings_for(value, selected)
@@ -394,6 +421,8 @@ class Dataset(HLObject):
             yield self[i]
 
     def __array__(self, dtype=None):
+        if self._null:
+            raise TypeError('Empty datasets have no numpy representation')
         if self._dtype.subdtype is not None:
             out = self[()]
             return out if dtype is None else out.astype(dtype)
@@ -407,6 +436,8 @@ class Dataset(HLObject):
         `dest`."""
         if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
             raise TypeError('read_direct needs a C-contiguous, writable numpy array')
+        if self._null:
+            raise TypeError('Empty datasets have no numpy representation')
         selected = select(self.shape, () if source_sel is None else source_sel)
         if self._vlen or self._sequence is not None:
             dest[() if dest_sel is None else dest_sel] = self[() if source_sel is None else source_sel]
@@ -426,6 +457,8 @@ class Dataset(HLObject):
         """Writes ``source[source_sel]`` to ``self[dest_sel]``."""
         if not isinstance(source, np.ndarray):
             raise TypeError('write_direct needs a numpy array')
+        if self._null:
+            raise TypeError('Empty datasets cannot be written to')
         self[() if dest_sel is None else dest_sel] = source if source_sel is None else source[source_sel]
 
     def _strings_for(self, value, selected):

@@ -1,8 +1,6 @@
 """h5py's Empty: the value of a dataset or attribute with HDF5's null dataspace (no elements, no
-shape, a type). h5mf has the value, but cannot store it yet: a container's CREATE_DATASET and
-SET_ATTRIBUTE records have no way to say "null dataspace" (an empty extent means scalar), so
-every path that would make one refuses it with NotImplementedError instead of storing something
-else (a scalar, or an object array)."""
+shape, a type). Datasets and attributes of one are stored on every driver: the container records
+the null dataspace (docs/format.md, CREATE_DATASET and SET_ATTRIBUTE flags)."""
 
 import numpy as np
 
@@ -29,9 +27,3 @@ def is_empty(value):
     """True for h5mf's and h5py's Empty (h5py need not be imported)."""
     return isinstance(value, Empty) or (type(value).__name__ == 'Empty' and
                                         type(value).__module__.startswith('h5py') and hasattr(value, 'dtype'))
-
-
-def refuse_empty(what):
-    raise NotImplementedError(
-        f'h5mf cannot store {what} with a null dataspace (h5py.Empty) yet: the container records no '
-        'null dataspace; use a zero-length dataset (shape (0,)) instead')

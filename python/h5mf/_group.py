@@ -15,7 +15,7 @@ from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, check_string_dtype, gue
 from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX, FILTER_SCALEOFFSET, FILTER_SHUFFLE,
                        FILTER_SZIP, FLAG_MANDATORY, FLAG_OPTIONAL, SO_FLOAT_DSCALE, SO_INT, SZIP_ALLOW_K13, SZIP_EC,
                        SZIP_NN)
-from ._empty import is_empty, refuse_empty
+from ._empty import is_empty
 from ._references import refuse_references
 from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
 
@@ -410,7 +410,9 @@ class Group(HLObject, MutableMapping):
         name = self._path(name)
         refuse_references(dtype, data)
         if is_empty(data) or (data is None and shape is None and dtype is not None):
-            refuse_empty(f'dataset {name!r}')  # (h5py makes an Empty dataset of dtype alone too)
+            # HDF5's null dataspace: h5py makes one of an Empty, or of a dtype alone
+            return self._create_empty(name, data, shape, dtype, chunks, maxshape, fillvalue, compression,
+                                      shuffle, fletcher32, scaleoffset, track_times)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
         # A subarray dtype ('f4', (3,)): elements are arrays, the data's last dimensions.
@@ -457,22 +459,29 @@ class Group(HLObject, MutableMapping):
                 raise ValueError('Chunk shape must not be greater than data shape in any dimension. '
                                  f'{chunks} is not compatible with {tuple(maxshape)}')
         maxshape = tuple(_core.UNLIMITED if m is None else m for m in maxshape)
-        if fillvalue is None:
-            fill = None
-        elif dtype.kind == 'O':
-            fill = _vlen_fill(dtype, fillvalue)
-        elif sub:
-            fill = np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
-        else:
-            try:
-                fill = np.asarray(fillvalue, dtype=dtype).tobytes()
-            except ValueError as e:
-                raise TypeError(f'fillvalue {fillvalue!r} cannot be converted to {dtype}: {e}') from None
+        fill = _fill_bytes(name, fillvalue, dtype, sub)
         dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill,
                                                filters), self._file)
         if data is not None:
             dset[...] = data.reshape(shape + sub)
         return dset
+
+    def _create_empty(self, name, data, shape, dtype, chunks, maxshape, fillvalue, compression, shuffle,
+                      fletcher32, scaleoffset, track_times):
+        """A dataset with HDF5's null dataspace (h5py's Empty): a dtype (given, else the Empty's)
+        and no shape, no elements; refused with h5py's errors where it takes shape, chunk, filter or
+        maxshape options."""
+        if shape is not None:
+            raise TypeError(f'Empty datasets have no shape (shape must be None, not {shape!r})')
+        if chunks not in (None, False) or compression is not None or shuffle or fletcher32 or scaleoffset is not None:
+            raise TypeError("Empty datasets don't support chunk/filter options")
+        if maxshape not in (None, ()):
+            raise TypeError('Empty datasets cannot be extended')
+        if track_times not in (None, True, False):
+            raise TypeError('track_times must be either True or False')
+        dtype = check_dataset_dtype(dtype if dtype is not None else data.dtype)
+        fill = _fill_bytes(name, fillvalue, dtype, dtype.shape)
+        return Dataset(self._id.create_dataset(name, dtype, [], [], [], fill, [], True), self._file)
 
     def copy(self, source, dest, name=None, shallow=False, expand_soft=False, expand_external=False,
              expand_refs=False, without_attrs=False):
@@ -531,7 +540,8 @@ class Group(HLObject, MutableMapping):
         existing = self[name]
         if not isinstance(existing, Dataset):
             raise TypeError(f"Incompatible object ({type(existing).__name__}) already exists: '{name}'")
-        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+        if shape is not None:  # (None: h5py's Empty, whose shape is None)
+            shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
         if shape != existing.shape:
             raise TypeError(f'Shapes do not match (existing {existing.shape} vs new {shape})')
         dtype = np.dtype(dtype)
@@ -548,6 +558,21 @@ class Group(HLObject, MutableMapping):
         if not isinstance(name, str):
             raise TypeError(f'object names are str, not {type(name).__name__}')
         return name
+
+
+def _fill_bytes(name, fillvalue, dtype, sub):
+    """create_dataset's `fillvalue` as one element of `dtype` (its subarray `sub` broadcast), a
+    variable-length value as the library takes it, or None for HDF5's default."""
+    if fillvalue is None:
+        return None
+    if dtype.kind == 'O':
+        return _vlen_fill(dtype, fillvalue)
+    if sub:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
+    try:
+        return np.asarray(fillvalue, dtype=dtype).tobytes()
+    except ValueError as e:
+        raise TypeError(f'fillvalue {fillvalue!r} cannot be converted to {dtype}: {e}') from None
 
 
 def _copy_object(src, dest_group, dest_path, options, copied, top=False):

@@ -19,11 +19,13 @@ Extent extent_of(const py::array& array) {
 }
 
 // (value, dims, encoding): value is a flat array, or a list of str for variable-length strings, whose
-// encoding ('utf-8' or 'ascii') comes third (None for arrays).
+// encoding ('utf-8' or 'ascii') comes third (None for arrays). dims is None for a null dataspace
+// (h5py's Empty; the value then has no element).
 py::tuple get(const Attributes& attrs, const std::string& name) {
   const AttributeData data = attrs.get_raw(name);
-  py::tuple dims(data.dims.size());
-  for (std::size_t d = 0; d < data.dims.size(); ++d) dims[d] = py::int_(data.dims[d]);
+  py::tuple shape(data.dims.size());
+  for (std::size_t d = 0; d < data.dims.size(); ++d) shape[d] = py::int_(data.dims[d]);
+  const py::object dims = data.null ? py::object(py::none()) : py::object(shape);
   if (data.type.type_class() == H5T_STRING && data.type.is_variable_length()) {
     py::list strings;
     for (const auto& s : data.strings) strings.append(py::str(s));
@@ -70,6 +72,13 @@ void set_strings(Attributes& attrs, const std::string& name, std::vector<std::st
   attrs.set_raw(name, std::move(data));
 }
 
+// h5py's Empty: a null dataspace of `dtype` (variable-length strings as h5py's string_dtype).
+void set_empty(Attributes& attrs, const std::string& name, const py::dtype& dtype) {
+  Datatype type = vlen_string_type(dtype);
+  if (!type.valid()) type = datatype_of(element_type(dtype));
+  attrs.set_raw(name, AttributeData::empty(std::move(type)));
+}
+
 }  // namespace
 
 void bind_attributes(py::module_& m) {
@@ -80,6 +89,7 @@ void bind_attributes(py::module_& m) {
       .def("get", &get, py::call_guard<Locked>(), "(values, dims, string encoding or None) of an attribute")
       .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
            py::call_guard<Locked>())
+      .def("set_empty", &set_empty, py::arg("name"), py::arg("dtype"), py::call_guard<Locked>())
       .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"),
            py::arg("ascii") = false, py::call_guard<Locked>());
 }

@@ -134,6 +134,7 @@ void bind_dataset(py::module_& m) {
       .def_property_readonly("name", &Dataset::name, py::call_guard<Locked>())
       .def("object_id", &Dataset::object_id, py::call_guard<Locked>())
       .def("shape", &Dataset::shape, py::call_guard<Locked>())
+      .def("is_null", &Dataset::is_null, py::call_guard<Locked>(), "a null dataspace (h5py's Empty)")
       .def("maxshape", &Dataset::maxshape, py::call_guard<Locked>(), "UNLIMITED for unlimited dimensions")
       .def("chunks", &Dataset::chunks, py::call_guard<Locked>(), "empty when contiguous")
       .def(

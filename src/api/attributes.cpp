@@ -19,6 +19,10 @@ void Attributes::set_raw(const std::string& name, AttributeData value) {
     throw InvalidArgument(fmt::format("invalid attribute name '{}' on '{}': empty, or contains '/' or NUL", name,
                                       node_->path()));
   }
+  if (value.null && !value.dims.empty()) {
+    throw InvalidArgument(fmt::format("attribute '{}' of '{}': a null dataspace (Empty) has no dims (given {})", name,
+                                      node_->path(), value.dims.size()));
+  }
   const std::uint64_t n = value.num_elements();
   const bool strings = value.type.is_variable_length() && value.type.type_class() == H5T_STRING;
   const std::uint64_t have = strings ? value.strings.size() : value.bytes.size() / std::max<std::size_t>(value.type.size(), 1);

@@ -17,6 +17,7 @@ Dataset::Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver
 std::string Dataset::name() const { return node_->path(); }
 std::uint64_t Dataset::object_id() const { file_->checked(); return node_->object_id(); }
 Extent Dataset::shape() const { file_->checked(); return node_->shape(); }
+bool Dataset::is_null() const { file_->checked(); return node_->is_null(); }
 Extent Dataset::maxshape() const { file_->checked(); return node_->maxshape(); }
 Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }
 FilterPipeline Dataset::filters() const { file_->checked(); return node_->filters(); }
@@ -48,6 +49,7 @@ std::vector<std::byte> Dataset::fill_sequence(const Datatype& element) const {
 StorageInfo Dataset::storage() const { file_->checked(); return node_->storage(); }
 
 std::uint64_t Dataset::size() const {
+  if (is_null()) return 0;
   std::uint64_t n = 1;
   for (auto d : shape()) n *= d;
   return n;
@@ -57,6 +59,11 @@ std::uint64_t Dataset::count(const Selection& selection) const { return resolve(
 
 Selection Dataset::resolve(const Selection& selection) const {
   file_->checked();
+  if (node_->is_null()) {
+    throw InvalidArgument(fmt::format("dataset '{}' in file '{}' has a null dataspace (Empty): it has no elements to "
+                                      "select, read or write",
+                                      name(), file_->path));
+  }
   return selection.resolved(node_->shape(),
                             [this] { return fmt::format("dataset '{}' in file '{}'", name(), file_->path); });
 }
@@ -125,6 +132,11 @@ void Dataset::read_raw(void* buffer, std::uint64_t count, const Datatype& memory
 
 void Dataset::resize(const Extent& new_shape) {
   file_->require_structure_change(fmt::format("resize dataset '{}'", name()));
+  if (is_null()) {
+    throw InvalidArgument(fmt::format("resize of dataset '{}': it has a null dataspace (Empty), which cannot be "
+                                      "resized",
+                                      name()));
+  }
   const Extent max = maxshape();
   if (new_shape.size() != max.size()) {
     throw InvalidArgument(fmt::format("resize of dataset '{}': new shape has rank {} but the dataset has rank {}",

@@ -153,6 +153,14 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
   values::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
+  if (spec.null) {
+    if (!spec.shape.empty() || !spec.maxshape.empty() || !spec.chunks.empty() || !spec.filters.empty()) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': a null dataspace (Empty) has no shape, maxshape, "
+                                        "chunks or filters",
+                                        full));
+    }
+    out.null = true;
+  }
   out.shape = spec.shape;
   out.maxshape = spec.maxshape.empty() ? spec.shape : spec.maxshape;
   if (out.maxshape.size() != out.shape.size()) {
@@ -252,7 +260,8 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
 Dataset Group::require_dataset(std::string_view path, const DatasetCreate& spec) {
   if (!contains(path)) return create_dataset(path, spec);
   Dataset existing = dataset(path);
-  if (existing.shape() != spec.shape || !(existing.dtype() == spec.dtype.file_type())) {
+  if (existing.is_null() != spec.null || existing.shape() != spec.shape ||
+      !(existing.dtype() == spec.dtype.file_type())) {
     throw InvalidArgument(fmt::format("require_dataset '{}': exists with type {} and another shape or type than "
                                       "requested ({})",
                                       existing.name(), existing.dtype().describe(), spec.dtype.describe()));

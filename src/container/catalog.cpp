@@ -156,11 +156,12 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.fill = r.fill;
           o.chunk = r.chunk;
           o.filters = r.filters;
+          o.null = r.null;
           o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
-          AttributeEntry entry{r.type, r.dims, r.value, attribute_order_++, r.epoch};
+          AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch};
           auto it = o.attributes.find(r.name);
           if (it != o.attributes.end()) entry.order = it->second.order;  // overwrite keeps its place
           o.attributes.insert_or_assign(r.name, std::move(entry));
@@ -250,7 +251,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
-          if (o.kind != ObjectKind::Dataset || r.dims.size() != o.dims.size()) {
+          if (o.kind != ObjectKind::Dataset || o.null || r.dims.size() != o.dims.size()) {
             throw FormatError(fmt::format("{}: resize of '{}' to rank {} does not fit", context,
                                           path_of(r.id), r.dims.size()));
           }

@@ -20,8 +20,9 @@ enum class ObjectKind { Group, Dataset };
 
 struct AttributeEntry {
   format::Bytes type;   // H5Tencode of the file type
-  Extent dims;          // empty: scalar
+  Extent dims;          // empty: scalar (or null)
   format::Bytes value;  // as stored (docs/format.md, SET_ATTRIBUTE)
+  bool null = false;    // HDF5's null dataspace (h5py's Empty): no dims, no value
   std::uint64_t order = 0;  // creation order, for h5py-like listing
   std::uint64_t epoch = 0;  // of the last SET_ATTRIBUTE; 0: as in the base file
 };
@@ -56,6 +57,7 @@ struct CatalogObject {
   ShapeHistory shapes;  // its creation and every resize (records of this container only)
   format::Bytes fill;
   FilterPipeline filters;  // chunked datasets only; the merge compresses with it
+  bool null = false;  // HDF5's null dataspace (h5py's Empty): no dims, no elements, never written or resized
   // Dimension scales (DIMENSION_SCALE and DIMENSION_LABEL records), as libhdf5's H5DS keeps them:
   // per dimension the scales attached, in DIMENSION_LIST order (empty: no DIMENSION_LIST), and
   // the labels (empty: no DIMENSION_LABELS; nullopt: a label never set, HDF5's NULL string).

@@ -285,6 +285,7 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
         "whose creation was lost, not of this one",
         rec.epoch, path, rec.dataset, o.created_epoch);
   }
+  if (o.null) return fmt::format("writes to dataset '{}', which has a null dataspace (no elements)", path);
   if (rec.selection.rank() != o.dims.size()) {
     return fmt::format("selection of rank {} for dataset '{}' of rank {}", rec.selection.rank(), path, o.dims.size());
   }

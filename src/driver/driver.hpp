@@ -35,6 +35,7 @@ struct DatasetSpec {
   std::vector<std::byte> fill;  // one element in file_type, or empty for zeros
   Extent chunks;           // empty: contiguous
   FilterPipeline filters;  // needs chunks
+  bool null = false;       // HDF5's null dataspace (h5py's Empty): shape empty, contiguous, no filters
 };
 
 class Node {
@@ -91,7 +92,8 @@ class GroupNode : public Node {
 class DatasetNode : public Node {
  public:
   virtual Datatype file_type() = 0;
-  virtual Extent shape() = 0;
+  virtual Extent shape() = 0;   // empty for a scalar and for a null dataspace
+  virtual bool is_null() = 0;    // HDF5's null dataspace (h5py's Empty): no elements
   virtual Extent maxshape() = 0;
   virtual Extent chunks() = 0;
   virtual FilterPipeline filters() = 0;

@@ -62,6 +62,10 @@ inline constexpr std::uint32_t kSessionCollective = 2;
 // at its addresses and the index files hold RANGE and END records (docs/format.md).
 inline constexpr std::uint32_t kSessionImage = 4;
 
+// CREATE_DATASET and SET_ATTRIBUTE flags (a trailing u32, written only when not zero).
+// HDF5's null dataspace (H5S_NULL, h5py's Empty): no elements, no shape; rank 0 then.
+inline constexpr std::uint32_t kNullDataspace = 1;
+
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 
 }  // namespace h5mf::format

@@ -194,10 +194,14 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   out.blob(r.fill);
   out.u32(static_cast<std::uint32_t>(r.chunk.size()));
   out.extent(r.chunk);
-  // Written only when there is a pipeline, so that unfiltered containers stay readable by readers
-  // that predate the field.
-  if (r.filters.empty()) return;
-  if (r.chunk.empty()) {
+  if (r.null && (!r.dims.empty() || !r.chunk.empty() || !r.filters.empty())) {
+    throw InvalidArgument(fmt::format("dataset {}: a null dataspace has rank 0, no chunks and no filters",
+                                      quoted(r.name)));
+  }
+  // Written only when there is a pipeline (or flags follow), so that unfiltered containers stay
+  // readable by readers that predate the field.
+  if (r.filters.empty() && !r.null) return;
+  if (!r.filters.empty() && r.chunk.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: filters need a chunked dataset", quoted(r.name)));
   }
   out.u32(static_cast<std::uint32_t>(r.filters.size()));
@@ -207,6 +211,7 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
     out.u32(static_cast<std::uint32_t>(f.cd_values.size()));
     for (auto v : f.cd_values) out.u32(v);
   }
+  if (r.null) out.u32(kNullDataspace);  // flags: written only when not zero
 }
 
 void encode_payload(Encoder& out, const SetAttributeRecord& r) {
@@ -219,6 +224,11 @@ void encode_payload(Encoder& out, const SetAttributeRecord& r) {
   out.u32(static_cast<std::uint32_t>(r.dims.size()));
   out.extent(r.dims);
   out.blob(r.value);
+  if (!r.null) return;  // flags: written only when not zero
+  if (!r.dims.empty() || !r.value.empty()) {
+    throw InvalidArgument(fmt::format("attribute {}: a null dataspace has rank 0 and no value", quoted(r.name)));
+  }
+  out.u32(kNullDataspace);
 }
 
 void encode_payload(Encoder& out, const DeleteAttributeRecord& r) {
@@ -350,6 +360,18 @@ CreateGroupRecord decode_create_group(Decoder& in) {
   return r;
 }
 
+// The trailing `u32 flags` of CREATE_DATASET and SET_ATTRIBUTE: absent (older records, or no
+// flag set) is no flag. Fewer than 4 bytes are left for finish() to report as trailing bytes;
+// bits this build does not know are damage (it could not honour them).
+bool decode_null_flag(Decoder& in) {
+  if (in.remaining() < 4) return false;
+  const std::uint32_t flags = in.u32("flags");
+  if (const std::uint32_t unknown = flags & ~kNullDataspace; unknown != 0) {
+    in.fail(fmt::format("field 'flags': unknown bits {:#x}", unknown));
+  }
+  return (flags & kNullDataspace) != 0;
+}
+
 CreateDatasetRecord decode_create_dataset(Decoder& in) {
   CreateDatasetRecord r;
   r.epoch = in.u64("epoch");
@@ -371,7 +393,9 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   // count are left for finish() to report as trailing bytes.
   if (in.remaining() < 4) return r;
   const std::uint32_t nfilters = in.u32("nfilters");
-  if (chunk_rank == 0) in.fail(fmt::format("field 'nfilters': {} filters on a contiguous dataset", nfilters));
+  if (chunk_rank == 0 && nfilters != 0) {
+    in.fail(fmt::format("field 'nfilters': {} filters on a contiguous dataset", nfilters));
+  }
   // Each filter takes at least 12 bytes: checked before allocating for an untrusted count.
   if (nfilters > in.remaining() / 12) {
     in.fail(fmt::format("field 'nfilters': {} filters need at least {} bytes, {} remain", nfilters,
@@ -389,6 +413,11 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
     f.cd_values.resize(n);
     for (auto& v : f.cd_values) v = in.u32("filter cd_values");
   }
+  r.null = decode_null_flag(in);
+  if (r.null && (rank != 0 || chunk_rank != 0 || nfilters != 0)) {
+    in.fail(fmt::format("field 'flags': a null dataspace with rank {}, chunk_rank {} and {} filters (must be 0)",
+                        rank, chunk_rank, nfilters));
+  }
   return r;
 }
 
@@ -401,6 +430,11 @@ SetAttributeRecord decode_set_attribute(Decoder& in) {
   const std::uint32_t rank = decode_rank(in, "rank");
   r.dims = in.extent(rank, "dims");
   r.value = in.blob("value");
+  r.null = decode_null_flag(in);
+  if (r.null && (rank != 0 || !r.value.empty())) {
+    in.fail(fmt::format("field 'flags': a null dataspace with rank {} and {} value bytes (must be 0)", rank,
+                        r.value.size()));
+  }
   return r;
 }
 

@@ -37,6 +37,9 @@ struct CreateDatasetRecord {
   Bytes fill;              // one element in the file type, or empty for all-zero
   Extent chunk;            // empty: contiguous
   FilterPipeline filters;  // a trailing field: absent (older containers) decodes as none
+  // HDF5's null dataspace (h5py's Empty): rank 0, contiguous, no filters. A trailing flag
+  // (kNullDataspace), absent from older records.
+  bool null = false;
   friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
 };
 
@@ -44,8 +47,9 @@ struct SetAttributeRecord {
   std::uint64_t epoch = 0, id = 0;
   std::string name;
   Bytes type;              // H5Tencode of the file type
-  Extent dims;             // empty: scalar
+  Extent dims;             // empty: scalar (or null)
   Bytes value;
+  bool null = false;       // HDF5's null dataspace (h5py's Empty): dims and value empty
   friend bool operator==(const SetAttributeRecord&, const SetAttributeRecord&) = default;
 };
 

@@ -27,6 +27,8 @@ Handle make_space(const Extent& dims, const Extent& maxdims) {
                                [&] { return fmt::format("H5Screate_simple(rank {})", dims.size()); }));
 }
 
+Handle null_space() { return Handle(hdf5::check_id(H5Screate(H5S_NULL), "H5Screate(null)")); }
+
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
                       const std::string& output, std::uint64_t& count, bool in_base) {
   if (in_base) {
@@ -49,8 +51,8 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   for (const auto& [name, entry] : o.attributes) {
     if (in_base && entry.epoch == 0) continue;
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
-    const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value}, what);
-    Handle space = make_space(value.dims, {});
+    const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value, entry.null}, what);
+    Handle space = value.null ? null_space() : make_space(value.dims, {});
     Handle attribute(
         hdf5::check_id(H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
                        [&] { return "create " + what; }));

@@ -15,6 +15,7 @@ namespace h5mf::merge_detail {
 hsize_t to_hsize(std::uint64_t v);  
 // A scalar dataspace for empty `dims`; `maxdims` empty means fixed at `dims`.
 hdf5::Handle make_space(const Extent& dims, const Extent& maxdims);
+hdf5::Handle null_space();  // HDF5's null dataspace (h5py's Empty)
 
 // Writes the attributes of `o` to `object` and adds their number to `count`. With `in_base`, the
 // object already exists in the output (a copy of the base file): attributes the container deleted

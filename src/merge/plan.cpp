@@ -152,7 +152,7 @@ void check_space(const container::Catalog& catalog, const std::string& output) {
 }  // namespace
 
 bool written_by_engine(const container::CatalogObject& dataset, bool in_base) {
-  return !in_base && dataset.chunk.empty() && !Datatype::decode(dataset.type).is_variable_length();
+  return !in_base && !dataset.null && dataset.chunk.empty() && !Datatype::decode(dataset.type).is_variable_length();
 }
 
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
@@ -217,7 +217,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     // The one rule (hdf5/creation_properties.hpp): the multifile driver's storage() tells it too.
     Handle dcpl = hdf5::merged_creation_plist(type, o.fill, o.chunk, o.filters, vlen,
                                               fmt::format("dataset '{}' in '{}'", path, output));
-    Handle space = make_space(o.dims, o.maxdims);
+    Handle space = o.null ? null_space() : make_space(o.dims, o.maxdims);
     Handle d(hdf5::check_id(
         H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
         fmt::format("create dataset '{}' in '{}'", path, output)));

@@ -1,6 +1,7 @@
 #include "values/attribute_codec.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
@@ -14,6 +15,10 @@ bool is_variable_string(const Datatype& type) {
 StoredAttribute store_attribute(const AttributeData& value) {
   StoredAttribute out;
   out.dims = value.dims;
+  out.null = value.null;
+  if (value.null && !value.dims.empty()) {
+    throw InvalidArgument(fmt::format("a null dataspace has no dims (given [{}])", fmt::join(value.dims, ",")));
+  }
   if (is_variable_string(value.type)) {
     out.type = value.type.encode();  // keeps its character set (ASCII or UTF-8) and padding
     format::Encoder encoder(out.value);
@@ -34,6 +39,7 @@ AttributeData load_attribute(const StoredAttribute& stored, const std::string& c
   AttributeData out;
   out.type = Datatype::decode(stored.type);
   out.dims = stored.dims;
+  out.null = stored.null;
   if (is_variable_string(out.type)) {
     format::Decoder decoder(stored.value, context);
     for (std::uint64_t i = 0; i < out.num_elements(); ++i) out.strings.push_back(decoder.str("string"));

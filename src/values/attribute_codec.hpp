@@ -11,6 +11,7 @@ struct StoredAttribute {
   format::Bytes type;   // H5Tencode of the file type
   Extent dims;
   format::Bytes value;
+  bool null = false;  // HDF5's null dataspace: no dims, no value
 };
 
 // From the API's value (any memory type) to the stored form (converted to the file type).

@@ -144,6 +144,10 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
           "process or file that wrote them. Use 'h5mf merge' instead",
           path, type.describe()));
     }
+    if (o.null) {  // no elements, nothing to map: a plain dataset in the view
+      plans.push_back(DatasetPlan{id, {}, {}});
+      continue;
+    }
     plans.push_back(view_detail::plan_dataset(o, path, type.size(), options, report, id, writes, catalog.in_base(id)));
     total += plans.back().mappings.size();
   }

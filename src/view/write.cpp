@@ -147,7 +147,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     }
     const Datatype type = Datatype::decode(o.type);
     Handle dcpl(hdf5::check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
-    hdf5::check(H5Pset_layout(dcpl.get(), H5D_VIRTUAL), "H5Pset_layout(virtual)");
+    if (!o.null) hdf5::check(H5Pset_layout(dcpl.get(), H5D_VIRTUAL), "H5Pset_layout(virtual)");  // null: plain
     // Elements no mapping covers read as the fill value, as in the merged file.
     if (!o.fill.empty()) {
       hdf5::check(H5Pset_fill_value(dcpl.get(), type.id(), o.fill.data()),
@@ -167,7 +167,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
                   });
     }
     report.mappings += plan.mappings.size();
-    Handle space = make_space(o.dims, o.maxdims);
+    Handle space = o.null ? merge_detail::null_space() : make_space(o.dims, o.maxdims);
     Handle d(hdf5::check_id(
         H5Dcreate2(parent, placed.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
         fmt::format("create virtual dataset '{}' in '{}'", path, output)));

@@ -496,6 +496,19 @@ void root_only(const std::string& path) {
   f.close();
 }
 
+// HDF5's null dataspace (h5py's Empty): datasets and attributes with a type and no elements, beside
+// a plain dataset.
+void null_spaces(const std::string& path) {
+  File f(path, "w", coordinator(1));
+  auto e = f.create_dataset("empty", DatasetCreate::empty(Datatype::of<float>()));
+  e.attrs().set_raw("none", AttributeData::empty(Datatype::of<std::int32_t>()));
+  e.attrs().set("units", "none at all");
+  f.create_dataset("group/filled", DatasetCreate::empty(Datatype::of<std::int16_t>()).fill_value<std::int16_t>(7));
+  f.attrs().set_raw("nothing", AttributeData::empty(Datatype::variable_string()));
+  f.create_dataset<std::int32_t>("plain", {3}).write(std::vector<std::int32_t>{1, 2, 3});
+  f.close();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -507,7 +520,7 @@ int main(int argc, char** argv) {
       {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
       {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
       {"strings", strings}, {"sequences", sequences}, {"types", types}, {"links", links},
-      {"storage", storage},
+      {"storage", storage}, {"null", null_spaces},
   };
   const auto pattern = patterns.find(argv[2]);
   if (pattern == patterns.end()) {

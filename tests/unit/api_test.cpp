@@ -656,6 +656,56 @@ TEST_P(Api, DimensionScales) {
   });
 }
 
+// HDF5's null dataspace (h5py's Empty): a type and no elements, for datasets and attributes.
+TEST_P(Api, NullDataspaces) {
+  {
+    File f = open("w");
+    Dataset e = f.create_dataset("e", DatasetCreate::empty(Datatype::of<double>()).fill_value(2.5));
+    EXPECT_TRUE(e.is_null());
+    EXPECT_TRUE(e.shape().empty() && e.maxshape().empty() && e.chunks().empty());
+    EXPECT_EQ(e.size(), 0u);
+    EXPECT_THROW(e.read<double>(), InvalidArgument);
+    EXPECT_THROW(e.write(std::vector<double>{1}), InvalidArgument);
+    EXPECT_THROW(e.resize({}), InvalidArgument);
+    EXPECT_THROW(f.create_dataset("bad", DatasetCreate::empty(Datatype::of<int>()).chunk_shape({1})),
+                 InvalidArgument);
+    DatasetCreate shaped = DatasetCreate::of<int>({3});
+    shaped.null = true;
+    EXPECT_THROW(f.create_dataset("bad", shaped), InvalidArgument);
+    EXPECT_FALSE(f.contains("bad"));
+    EXPECT_FALSE(f.create_dataset<int>("scalar", {}).is_null());
+    // require_dataset tells an Empty from a scalar of the same type
+    EXPECT_TRUE(f.require_dataset("e", DatasetCreate::empty(Datatype::of<double>())).is_null());
+    EXPECT_THROW(f.require_dataset("e", DatasetCreate::of<double>({})), InvalidArgument);
+    f.attrs().set_raw("a", AttributeData::empty(Datatype::of<std::int16_t>()));
+    e.attrs().set_raw("s", AttributeData::empty(Datatype::variable_string()));
+    AttributeData dims = AttributeData::empty(Datatype::of<int>());
+    dims.dims = {2};
+    EXPECT_THROW(f.attrs().set_raw("bad", dims), InvalidArgument);
+    EXPECT_FALSE(f.attrs().contains("bad"));
+  }
+  verify([](File& f) {
+    const Dataset e = f.dataset("e");
+    EXPECT_TRUE(e.is_null());
+    EXPECT_EQ(e.size(), 0u);
+    EXPECT_TRUE(e.dtype() == Datatype::of<double>().file_type());
+    std::vector<std::byte> fill = e.fill_value();
+    double value = 0;
+    ASSERT_EQ(fill.size(), sizeof value);
+    std::memcpy(&value, fill.data(), sizeof value);
+    EXPECT_EQ(value, 2.5);
+    EXPECT_THROW(e.read<double>(), InvalidArgument);
+    EXPECT_FALSE(f.dataset("scalar").is_null());
+    const AttributeData a = f.attrs().get_raw("a");
+    EXPECT_TRUE(a.null && a.dims.empty() && a.bytes.empty());
+    EXPECT_EQ(a.num_elements(), 0u);
+    EXPECT_TRUE(a.type == Datatype::of<std::int16_t>().file_type());
+    const AttributeData s = e.attrs().get_raw("s");
+    EXPECT_TRUE(s.null && s.strings.empty() && s.type.is_variable_length());
+    EXPECT_THROW(f.attrs().get<std::int16_t>("a"), InvalidArgument);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, Api, ::testing::Values(Driver::Multifile, Driver::Sec2), driver_name);
 
 }  // namespace

@@ -620,6 +620,9 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(SetAttributeRecord{5, 2, "units", type_blob(), {}, bytes_of("kelvin")});
   v.emplace_back(SetAttributeRecord{6, 0, "matrix", type_blob(), {2, 3}, Bytes(24, std::byte{7})});
   v.emplace_back(SetAttributeRecord{7, 0, "empty", type_blob(), {0}, {}});
+  // HDF5's null dataspace (h5py's Empty): the trailing flags.
+  v.emplace_back(CreateDatasetRecord{4, 7, 0, "null", type_blob(), {}, {}, bytes_of({1, 0, 0, 0}), {}, {}, true});
+  v.emplace_back(SetAttributeRecord{7, 0, "null", type_blob(), {}, {}, true});
   v.emplace_back(DeleteAttributeRecord{8, 2, "units"});
   v.emplace_back(ResizeRecord{9, 3, {128, 8}});
   v.emplace_back(ResizeRecord{10, 4, {}});
@@ -1005,6 +1008,7 @@ TEST(Records, TrailingBytesRejected) {
 
 std::size_t filterless_size(CreateDatasetRecord d) {
   d.filters.clear();
+  d.null = false;
   return encode(StructureRecord{d}).size();
 }
 
@@ -1039,6 +1043,55 @@ TEST(Records, FilterPipelineIsATrailingField) {
   expect_format_error([&] { decode_structure(RecordType::CreateDataset, huge, "m"); }, "nfilters");
 }
 
+TEST(Records, NullDataspaceIsATrailingFlag) {
+  // CREATE_DATASET: nfilters (0), then u32 flags with bit 0; without it, the bytes of a scalar.
+  CreateDatasetRecord d{1, 2, 0, "e", type_blob(), {}, {}, {}, {}, {}, true};
+  const Bytes with = encode(StructureRecord{d});
+  CreateDatasetRecord scalar = d;
+  scalar.null = false;
+  const Bytes plain = encode(StructureRecord{scalar});
+  ASSERT_EQ(with.size(), plain.size() + 8);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), with.begin())) << "a scalar's bytes, then nfilters and flags";
+  expect_bytes(with, plain.size(), bytes_of({0, 0, 0, 0, 1, 0, 0, 0}), "nfilters 0, flags 1");
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, with, "m")), d);
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, plain, "m")), scalar);
+  // SET_ATTRIBUTE: u32 flags after the value.
+  SetAttributeRecord a{1, 0, "e", type_blob(), {}, {}, true};
+  const Bytes attr = encode(StructureRecord{a});
+  SetAttributeRecord scalar_attr = a;
+  scalar_attr.null = false;
+  const Bytes attr_plain = encode(StructureRecord{scalar_attr});
+  ASSERT_EQ(attr.size(), attr_plain.size() + 4);
+  expect_bytes(attr, attr_plain.size(), bytes_of({1, 0, 0, 0}), "flags 1");
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, attr, "m")), a);
+
+  // A null dataspace has rank 0, no chunks, no filters, no attribute value: refused both ways.
+  EXPECT_THROW(encode(StructureRecord{CreateDatasetRecord{1, 2, 0, "e", type_blob(), {3}, {3}, {}, {}, {}, true}}),
+               InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{SetAttributeRecord{1, 0, "e", type_blob(), {}, bytes_of({1}), true}}),
+               InvalidArgument);
+  const CreateDatasetRecord ranked{1, 2, 0, "e", type_blob(), {3}, {3}, {}, {}, {}};
+  Bytes forged = encode(StructureRecord{ranked});
+  forged.insert(forged.end(), {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{1}, std::byte{0},
+                               std::byte{0}, std::byte{0}});
+  expect_format_error([&] { decode_structure(RecordType::CreateDataset, forged, "m"); }, "null dataspace");
+  Bytes valued = encode(StructureRecord{SetAttributeRecord{1, 0, "e", type_blob(), {}, bytes_of({7}), false}});
+  valued.insert(valued.end(), {std::byte{1}, std::byte{0}, std::byte{0}, std::byte{0}});
+  expect_format_error([&] { decode_structure(RecordType::SetAttribute, valued, "m"); }, "null dataspace");
+
+  // Damage: a truncated flags field is trailing bytes, unknown bits are refused.
+  for (const auto& [type, bytes] :
+       {std::pair{RecordType::CreateDataset, with}, std::pair{RecordType::SetAttribute, attr}}) {
+    for (std::size_t cut = 1; cut < 4; ++cut) {
+      expect_format_error([&] { decode_structure(type, ByteView(bytes).first(bytes.size() - cut), "m"); },
+                          "trailing bytes");
+    }
+    Bytes garbled = bytes;
+    garbled[garbled.size() - 2] = std::byte{0x40};
+    expect_format_error([&] { decode_structure(type, garbled, "m"); }, "unknown bits");
+  }
+}
+
 TEST(Records, EveryTruncationRejected) {
   for (const StructureRecord& r : sample_structure_records()) {
     const Bytes p = encode(r);
@@ -1046,6 +1099,10 @@ TEST(Records, EveryTruncationRejected) {
       // Cut just before its filter pipeline, a CREATE_DATASET is one written without filters.
       const auto* d = std::get_if<CreateDatasetRecord>(&r);
       if (d && !d->filters.empty() && n == filterless_size(*d)) continue;
+      // Cut before its flags, a null one is a scalar (with nfilters 0 too): as written before flags.
+      if (d && d->null && (n == filterless_size(*d) || n == filterless_size(*d) + 4)) continue;
+      const auto* a = std::get_if<SetAttributeRecord>(&r);
+      if (a && a->null && n + 4 == p.size()) continue;
       EXPECT_THROW(decode_structure(record_type(r), ByteView(p).first(n), "m"), FormatError)
           << "type " << static_cast<int>(record_type(r)) << " cut at " << n;
     }

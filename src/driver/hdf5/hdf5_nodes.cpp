@@ -51,15 +51,19 @@ Handle make_space(const Extent& dims, const Extent& maxdims, const std::string& 
                          what));
 }
 
+// HDF5's null dataspace (h5py's Empty): no element, no shape.
+Handle null_space(const std::string& what) { return Handle(check_id(H5Screate(H5S_NULL), what)); }
+
 struct Extents {
   Extent dims, maxdims;
+  bool null = false;
 };
 
-// A null dataspace (h5py's Empty) holds no element: it shows as one dimension of extent 0.
+// A null dataspace (h5py's Empty) has rank 0, as a scalar, and no element.
 Extents extents_of(hid_t space, const std::string& what) {
   const H5S_class_t space_class = H5Sget_simple_extent_type(space);
   if (space_class == H5S_NO_CLASS) check(-1, what);
-  if (space_class == H5S_NULL) return {{0}, {0}};
+  if (space_class == H5S_NULL) return {{}, {}, true};
   const int rank = H5Sget_simple_extent_ndims(space);
   check(rank, what);
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), maxdims(static_cast<std::size_t>(rank));
@@ -192,8 +196,9 @@ class Object : public Base {
     const Datatype file_type = value.type.file_type();
     // Every rank must write the same attribute: its type, dims and value are part of the call.
     const auto describe = [&] {
-      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, dims [{}])", name, path_, file_type.describe(),
-                                   fmt::join(value.dims, ",")),
+      const std::string space =
+          value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","));
+      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {})", name, path_, file_type.describe(), space),
                        file_type.encode()};
       for (const auto d : value.dims) {
         const auto* p = reinterpret_cast<const std::byte*>(&d);
@@ -216,7 +221,9 @@ class Object : public Base {
     AttributeData out;
     out.type = Datatype::adopt(check_id(H5Aget_type(attribute.get()), what));
     const Handle space(check_id(H5Aget_space(attribute.get()), what));
-    out.dims = extents_of(space.get(), what).dims;
+    const Extents extents = extents_of(space.get(), what);
+    out.dims = extents.dims;
+    out.null = extents.null;
     const std::uint64_t n = out.num_elements();
     if (values::is_variable_string(out.type)) {
       std::vector<char*> pointers(n, nullptr);
@@ -262,7 +269,7 @@ class Object : public Base {
     std::string target = replacing ? name + ".h5mf-replacing" : name;
     if (replacing && check_bool(H5Aexists(id(), target.c_str()), what)) check(H5Adelete(id(), target.c_str()), what);
 
-    const Handle space = make_space(value.dims, value.dims, what);
+    const Handle space = value.null ? null_space(what) : make_space(value.dims, value.dims, what);
     const Handle acpl = utf8_names(H5P_ATTRIBUTE_CREATE, what);
     Handle attribute(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
     if (!attribute.valid() && replacing) {
@@ -303,6 +310,7 @@ class Hdf5Dataset final : public Object<DatasetNode> {
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return extents().dims; }
+  bool is_null() override { return extents().null; }
   Extent maxshape() override { return extents().maxdims; }
 
   Extent chunks() override {
@@ -656,8 +664,9 @@ class Hdf5Group final : public Object<GroupNode> {
 
   std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
     const auto describe = [&] {
-      State::Call call{fmt::format("create dataset '{}' ({}, shape [{}], maxshape [{}], chunks [{}], {})",
-                                   join(path_, name), spec.file_type.describe(), fmt::join(spec.shape, ","),
+      State::Call call{fmt::format("create dataset '{}' ({}, {}shape [{}], maxshape [{}], chunks [{}], {})",
+                                   join(path_, name), spec.file_type.describe(), spec.null ? "null dataspace, " : "",
+                                   fmt::join(spec.shape, ","),
                                    fmt::join(spec.maxshape, ","), fmt::join(spec.chunks, ","),
                                    spec.fill.empty() ? "default fill" : "fill given"),
                        spec.file_type.encode()};
@@ -677,7 +686,7 @@ class Hdf5Group final : public Object<GroupNode> {
       const std::string what = fmt::format("creating dataset '{}' in file '{}' ({}, shape [{}])", join(path_, name),
                                            state_->path, spec.file_type.describe(), fmt::join(spec.shape, ","));
       refuse_existing(name, what);
-      const Handle space = make_space(spec.shape, spec.maxshape, what);
+      const Handle space = spec.null ? null_space(what) : make_space(spec.shape, spec.maxshape, what);
       const Handle dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), what));
       if (!spec.chunks.empty()) {
         const auto chunks = to_hsize(spec.chunks);

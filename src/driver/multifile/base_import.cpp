@@ -27,7 +27,7 @@ struct Importer {
       if (dataset && container::is_dimension_scale_attribute(name)) continue;  // see dimension_scales()
       values::StoredAttribute stored = values::store_attribute(node.get_attribute(name));
       record(format::SetAttributeRecord{0, id, name, std::move(stored.type), std::move(stored.dims),
-                                        std::move(stored.value)});
+                                        std::move(stored.value), stored.null});
     }
   }
 
@@ -105,7 +105,7 @@ struct Importer {
         seen.emplace(dataset->object_id(), child);
         record(format::CreateDatasetRecord{0, child, id, name, dataset->file_type().encode(), dataset->shape(),
                                            dataset->maxshape(), dataset->fill(), dataset->chunks(),
-                                           dataset->filters()});
+                                           dataset->filters(), dataset->is_null()});
         attributes(*dataset, child, true);
         datasets.emplace_back(dataset, child);
       }

@@ -134,7 +134,8 @@ struct State {
           if constexpr (std::is_same_v<R, format::CreateGroupRecord>) {
             return fmt::format("create_group('{}')", child(r.parent, r.name));
           } else if constexpr (std::is_same_v<R, format::CreateDatasetRecord>) {
-            return fmt::format("create_dataset('{}', shape [{}], {})", child(r.parent, r.name), fmt::join(r.dims, ","),
+            return fmt::format("create_dataset('{}', {}, {})", child(r.parent, r.name),
+                               r.null ? "null dataspace" : fmt::format("shape [{}]", fmt::join(r.dims, ",")),
                                Datatype::decode(r.type).describe());
           } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
             return fmt::format("attrs['{}'] = ... on '{}'", r.name, catalog.path_of(r.id));
@@ -285,11 +286,11 @@ class Object : public Base {
   void set_attribute(const std::string& name, const AttributeData& value) override {
     values::StoredAttribute stored = values::store_attribute(value);
     state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
-                                                      std::move(stored.value)});
+                                                      std::move(stored.value), stored.null});
   }
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
-    return values::load_attribute({entry.type, entry.dims, entry.value},
+    return values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
                           fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
   }
   void delete_attribute(const std::string& name) override {
@@ -326,6 +327,7 @@ class MultifileDataset final : public Object<DatasetNode> {
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
+  bool is_null() override { return object().null; }
   Extent maxshape() override { return object().maxdims; }
   Extent chunks() override { return object().chunk; }
   FilterPipeline filters() override { return object().filters; }
@@ -347,7 +349,9 @@ class MultifileDataset final : public Object<DatasetNode> {
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
     const hdf5::Handle dcpl = hdf5::merged_creation_plist(type_, o.fill, o.chunk, o.filters, vlen_, what);
     StorageInfo info = hdf5::storage_properties(dcpl.get(), what);
-    if (info.layout == H5D_CONTIGUOUS && !vlen_) {
+    if (o.null) {
+      info.size = 0;  // no element, nothing allocated
+    } else if (info.layout == H5D_CONTIGUOUS && !vlen_) {
       std::uint64_t bytes = type_.size();  // below 2^63: shapes are refused beyond (format/limits.hpp)
       for (const std::uint64_t d : o.dims) bytes *= d;
       info.size = bytes;
@@ -633,7 +637,7 @@ class MultifileGroup final : public Object<GroupNode> {
     const std::uint64_t id = state_->catalog.next_id();
     Extent maxdims = spec.maxshape;
     format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
-                                       spec.fill, spec.chunks, spec.filters};
+                                       spec.fill, spec.chunks, spec.filters, spec.null};
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id, child_path(name));
   }
