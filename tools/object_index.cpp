@@ -260,6 +260,7 @@ AttributeValue ObjectIndex::hdf5_attribute(const std::string& owner, const std::
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   out.data.dims.assign(dims.begin(), dims.end());
+  out.data.null = H5Sget_simple_extent_type(space.get()) == H5S_NULL;  // h5py's Empty: no elements
   const std::uint64_t n = out.data.num_elements();
   if (n == 0) return out;
   if (!string && H5Tget_class(type.get()) != H5T_VLEN) {  // fixed-size elements, in the file type

@@ -65,6 +65,9 @@ inline constexpr std::uint32_t kSessionImage = 4;
 // CREATE_DATASET and SET_ATTRIBUTE flags (a trailing u32, written only when not zero).
 // HDF5's null dataspace (H5S_NULL, h5py's Empty): no elements, no shape; rank 0 then.
 inline constexpr std::uint32_t kNullDataspace = 1;
+// CREATE_DATASET only: `fill` holds a variable-length value (u32 length + bytes). Builds that
+// predate such fills would hand those bytes to HDF5 as a pointer; the flag makes them see damage.
+inline constexpr std::uint32_t kVariableLengthFill = 2;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

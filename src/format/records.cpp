@@ -198,9 +198,13 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
     throw InvalidArgument(fmt::format("dataset {}: a null dataspace has rank 0, no chunks and no filters",
                                       quoted(r.name)));
   }
+  if (r.variable_length_fill && r.fill.empty()) {
+    throw InvalidArgument(fmt::format("dataset {}: a variable-length fill flag without a fill value", quoted(r.name)));
+  }
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0);
   // Written only when there is a pipeline (or flags follow), so that unfiltered containers stay
   // readable by readers that predate the field.
-  if (r.filters.empty() && !r.null) return;
+  if (r.filters.empty() && flags == 0) return;
   if (!r.filters.empty() && r.chunk.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: filters need a chunked dataset", quoted(r.name)));
   }
@@ -211,7 +215,7 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
     out.u32(static_cast<std::uint32_t>(f.cd_values.size()));
     for (auto v : f.cd_values) out.u32(v);
   }
-  if (r.null) out.u32(kNullDataspace);  // flags: written only when not zero
+  if (flags != 0) out.u32(flags);  // written only when not zero
 }
 
 void encode_payload(Encoder& out, const SetAttributeRecord& r) {
@@ -362,14 +366,15 @@ CreateGroupRecord decode_create_group(Decoder& in) {
 
 // The trailing `u32 flags` of CREATE_DATASET and SET_ATTRIBUTE: absent (older records, or no
 // flag set) is no flag. Fewer than 4 bytes are left for finish() to report as trailing bytes;
-// bits this build does not know are damage (it could not honour them).
-bool decode_null_flag(Decoder& in) {
-  if (in.remaining() < 4) return false;
+// bits this build does not know (or that the record type does not take) are damage: it could not
+// honour them.
+std::uint32_t decode_flags(Decoder& in, std::uint32_t known) {
+  if (in.remaining() < 4) return 0;
   const std::uint32_t flags = in.u32("flags");
-  if (const std::uint32_t unknown = flags & ~kNullDataspace; unknown != 0) {
+  if (const std::uint32_t unknown = flags & ~known; unknown != 0) {
     in.fail(fmt::format("field 'flags': unknown bits {:#x}", unknown));
   }
-  return (flags & kNullDataspace) != 0;
+  return flags;
 }
 
 CreateDatasetRecord decode_create_dataset(Decoder& in) {
@@ -413,7 +418,12 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
     f.cd_values.resize(n);
     for (auto& v : f.cd_values) v = in.u32("filter cd_values");
   }
-  r.null = decode_null_flag(in);
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill);
+  r.null = (flags & kNullDataspace) != 0;
+  r.variable_length_fill = (flags & kVariableLengthFill) != 0;
+  if (r.variable_length_fill && r.fill.empty()) {
+    in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
+  }
   if (r.null && (rank != 0 || chunk_rank != 0 || nfilters != 0)) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {}, chunk_rank {} and {} filters (must be 0)",
                         rank, chunk_rank, nfilters));
@@ -430,7 +440,7 @@ SetAttributeRecord decode_set_attribute(Decoder& in) {
   const std::uint32_t rank = decode_rank(in, "rank");
   r.dims = in.extent(rank, "dims");
   r.value = in.blob("value");
-  r.null = decode_null_flag(in);
+  r.null = (decode_flags(in, kNullDataspace) & kNullDataspace) != 0;
   if (r.null && (rank != 0 || !r.value.empty())) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {} and {} value bytes (must be 0)", rank,
                         r.value.size()));

@@ -40,6 +40,8 @@ struct CreateDatasetRecord {
   // HDF5's null dataspace (h5py's Empty): rank 0, contiguous, no filters. A trailing flag
   // (kNullDataspace), absent from older records.
   bool null = false;
+  // `fill` is a variable-length value (kVariableLengthFill): set with every such fill.
+  bool variable_length_fill = false;
   friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
 };
 

@@ -623,6 +623,9 @@ std::vector<StructureRecord> sample_structure_records() {
   // HDF5's null dataspace (h5py's Empty): the trailing flags.
   v.emplace_back(CreateDatasetRecord{4, 7, 0, "null", type_blob(), {}, {}, bytes_of({1, 0, 0, 0}), {}, {}, true});
   v.emplace_back(SetAttributeRecord{7, 0, "null", type_blob(), {}, {}, true});
+  // A variable-length fill value: flagged, so that older builds see damage.
+  v.emplace_back(CreateDatasetRecord{4, 8, 0, "vfill", type_blob(), {3}, {kUnlimited}, bytes_of({2, 0, 0, 0, 'x', 'y'}),
+                                     {2}, {}, false, true});
   v.emplace_back(DeleteAttributeRecord{8, 2, "units"});
   v.emplace_back(ResizeRecord{9, 3, {128, 8}});
   v.emplace_back(ResizeRecord{10, 4, {}});
@@ -1009,6 +1012,7 @@ TEST(Records, TrailingBytesRejected) {
 std::size_t filterless_size(CreateDatasetRecord d) {
   d.filters.clear();
   d.null = false;
+  d.variable_length_fill = false;
   return encode(StructureRecord{d}).size();
 }
 
@@ -1099,8 +1103,11 @@ TEST(Records, EveryTruncationRejected) {
       // Cut just before its filter pipeline, a CREATE_DATASET is one written without filters.
       const auto* d = std::get_if<CreateDatasetRecord>(&r);
       if (d && !d->filters.empty() && n == filterless_size(*d)) continue;
-      // Cut before its flags, a null one is a scalar (with nfilters 0 too): as written before flags.
-      if (d && d->null && (n == filterless_size(*d) || n == filterless_size(*d) + 4)) continue;
+      // Cut before its flags, a flagged one is a record without flags (with nfilters 0 too): as
+      // written before flags.
+      if (d && (d->null || d->variable_length_fill) && (n == filterless_size(*d) || n == filterless_size(*d) + 4)) {
+        continue;
+      }
       const auto* a = std::get_if<SetAttributeRecord>(&r);
       if (a && a->null && n + 4 == p.size()) continue;
       EXPECT_THROW(decode_structure(record_type(r), ByteView(p).first(n), "m"), FormatError)
@@ -1346,6 +1353,32 @@ TEST(VlenFillEncoding, FillValueRoundTripsThroughCreateDataset) {
   EXPECT_THROW(decode_vlen_fill(Bytes(12), 4, "c"), h5mf::FormatError);
   // A sequence of two 4-byte elements.
   EXPECT_EQ(decode_vlen_fill(encode_vlen_fill(Bytes(8, std::byte{1})), 4, "c")->size(), 8u);
+}
+
+TEST(VlenFillEncoding, AVariableLengthFillIsFlagged) {
+  // nfilters (0), then flags bit 1: a build that predates variable-length fills would otherwise
+  // hand the value's bytes to HDF5 as a pointer; it reads the flags (or trailing bytes) as damage.
+  const CreateDatasetRecord r{1, 2, 0, "s", type_blob(), {3}, {3}, encode_vlen_fill(bytes_of("xy")), {}, {}, false, true};
+  CreateDatasetRecord unflagged = r;
+  unflagged.variable_length_fill = false;
+  const Bytes with = encode(StructureRecord{r}), plain = encode(StructureRecord{unflagged});
+  ASSERT_EQ(with.size(), plain.size() + 8);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), with.begin()));
+  EXPECT_TRUE(std::equal(with.end() - 8, with.end(), bytes_of({0, 0, 0, 0, 2, 0, 0, 0}).begin()));
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, with, "m")), r);
+  // The flag without a fill: refused when written, damage when read.
+  CreateDatasetRecord bare = r;
+  bare.fill.clear();
+  EXPECT_THROW(encode(StructureRecord{bare}), InvalidArgument);
+  bare.variable_length_fill = false;
+  Bytes forged = encode(StructureRecord{bare});
+  const Bytes flags = bytes_of({0, 0, 0, 0, 2, 0, 0, 0});
+  forged.insert(forged.end(), flags.begin(), flags.end());
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, forged, "m"), h5mf::FormatError);
+  // SET_ATTRIBUTE takes no such flag.
+  Bytes attr = encode(StructureRecord{SetAttributeRecord{1, 0, "a", type_blob(), {}, bytes_of("v")}});
+  attr.insert(attr.end(), flags.begin() + 4, flags.end());
+  EXPECT_THROW(decode_structure(RecordType::SetAttribute, attr, "m"), h5mf::FormatError);
 }
 
 TEST(VlenFillEncoding, GarbledFillValuesAreFormatErrors) {

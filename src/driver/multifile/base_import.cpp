@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "values/attribute_codec.hpp"
+#include "values/vlen_strings.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
 
 namespace h5mf::driver {
@@ -103,9 +104,12 @@ struct Importer {
       } else {
         auto dataset = std::static_pointer_cast<DatasetNode>(opened);
         seen.emplace(dataset->object_id(), child);
-        record(format::CreateDatasetRecord{0, child, id, name, dataset->file_type().encode(), dataset->shape(),
-                                           dataset->maxshape(), dataset->fill(), dataset->chunks(),
-                                           dataset->filters(), dataset->is_null()});
+        const Datatype type = dataset->file_type();
+        std::vector<std::byte> fill = dataset->fill();
+        const bool variable_length_fill = values::uses_vlen_slots(type) && !fill.empty();
+        record(format::CreateDatasetRecord{0, child, id, name, type.encode(), dataset->shape(), dataset->maxshape(),
+                                           std::move(fill), dataset->chunks(), dataset->filters(), dataset->is_null(),
+                                           variable_length_fill});
         attributes(*dataset, child, true);
         datasets.emplace_back(dataset, child);
       }

@@ -637,7 +637,8 @@ class MultifileGroup final : public Object<GroupNode> {
     const std::uint64_t id = state_->catalog.next_id();
     Extent maxdims = spec.maxshape;
     format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
-                                       spec.fill, spec.chunks, spec.filters, spec.null};
+                                       spec.fill, spec.chunks, spec.filters, spec.null,
+                                       values::uses_vlen_slots(spec.file_type) && !spec.fill.empty()};
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id, child_path(name));
   }
