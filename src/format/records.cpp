@@ -371,6 +371,8 @@ CreateGroupRecord decode_create_group(Decoder& in) {
 std::uint32_t decode_flags(Decoder& in, std::uint32_t known) {
   if (in.remaining() < 4) return 0;
   const std::uint32_t flags = in.u32("flags");
+  // One encoding per record: flags are written only when not zero.
+  if (flags == 0) in.fail("field 'flags': 0 (flags are written only when not zero)");
   if (const std::uint32_t unknown = flags & ~known; unknown != 0) {
     in.fail(fmt::format("field 'flags': unknown bits {:#x}", unknown));
   }
@@ -417,6 +419,10 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
     }
     f.cd_values.resize(n);
     for (auto& v : f.cd_values) v = in.u32("filter cd_values");
+  }
+  // One encoding per record: no filters are written as nothing, unless flags follow.
+  if (nfilters == 0 && in.remaining() == 0) {
+    in.fail("field 'nfilters': 0 with no flags after it (a record without filters ends after chunk)");
   }
   const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill);
   r.null = (flags & kNullDataspace) != 0;

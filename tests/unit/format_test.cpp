@@ -1381,6 +1381,21 @@ TEST(VlenFillEncoding, AVariableLengthFillIsFlagged) {
   EXPECT_THROW(decode_structure(RecordType::SetAttribute, attr, "m"), h5mf::FormatError);
 }
 
+TEST(Records, OneEncodingPerCreateDataset) {
+  // Every record decodes to what encodes back to the same bytes (the fuzzer's invariant): an
+  // explicit nfilters of 0 with nothing after it, and flags of 0, are never written, so refused.
+  const CreateDatasetRecord chunked{1, 2, 0, "c", type_blob(), {8}, {8}, {}, {4}, {}};
+  const Bytes zero = bytes_of({0, 0, 0, 0});
+  Bytes forged = encode(StructureRecord{chunked});
+  forged.insert(forged.end(), zero.begin(), zero.end());  // nfilters 0
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, forged, "m"), h5mf::FormatError);
+  forged.insert(forged.end(), zero.begin(), zero.end());  // and flags 0
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, forged, "m"), h5mf::FormatError);
+  Bytes attr = encode(StructureRecord{SetAttributeRecord{1, 0, "a", type_blob(), {}, bytes_of("v")}});
+  attr.insert(attr.end(), zero.begin(), zero.end());  // flags 0
+  EXPECT_THROW(decode_structure(RecordType::SetAttribute, attr, "m"), h5mf::FormatError);
+}
+
 TEST(VlenFillEncoding, GarbledFillValuesAreFormatErrors) {
   const std::vector<std::pair<Bytes, std::string>> cases = {
       {bytes_of({3, 0, 0, 0, 'x', 'y'}), "truncated"},             // length beyond the blob
