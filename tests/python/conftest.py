@@ -54,6 +54,14 @@ def create_or_skip(path, driver, comm):
         pytest.skip(f'no {driver} driver in this build')
 
 
+def mismatch_file(comm, shared_dir, name, driver='multifile'):
+    """A new file `name` in the shared directory on `driver` across `comm` (collective), for a
+    test that makes the ranks disagree: skipped with one rank, where nobody can disagree."""
+    if comm.size == 1:
+        pytest.skip('needs more than one rank')
+    return create_or_skip(os.path.join(shared_dir, name), driver, comm)
+
+
 def require_driver(available_drivers, driver):
     if driver not in available_drivers:
         pytest.skip(f'the {driver} driver is not available in this build yet')

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import h5mf
-from conftest import create_or_skip
+from conftest import create_or_skip, mismatch_file
 
 
 @pytest.mark.parametrize('driver', ['multifile', 'mpio'])
@@ -53,10 +53,7 @@ def test_collective_dims(comm, shared_dir, driver):
 
 
 def test_different_scales_are_a_mismatch(comm, shared_dir):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, 'dims-mismatch.h5')
-    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, 'dims-mismatch.h5')
     d = f.create_dataset('d', (3,), dtype='i4')
     f.create_dataset('a', (3,), dtype='i4').make_scale('s')
     f.create_dataset('b', (3,), dtype='i4').make_scale('s')

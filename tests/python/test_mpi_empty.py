@@ -11,7 +11,7 @@ import pytest
 
 import h5mf
 from parity import Recorder, assert_same_files, assert_same_outcomes
-from conftest import create_or_skip
+from conftest import create_or_skip, mismatch_file
 
 
 def calls(h, f, record, ranks, size):
@@ -72,10 +72,7 @@ def test_collective_empty_as_h5py(comm, shared_dir, driver):
 
 @pytest.mark.parametrize('driver', ['multifile', 'mpio'])
 def test_empty_on_some_ranks_is_a_mismatch(comm, shared_dir, driver):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, f'mismatch-{driver}.h5')
-    f = create_or_skip(path, driver, comm)
+    f = mismatch_file(comm, shared_dir, f'mismatch-{driver}.h5', driver)
     # rank 0 an Empty, the others a scalar of the same type: the same call but for the dataspace
     with pytest.raises(h5mf.CollectiveMismatchError) as raised:
         if comm.rank == 0:

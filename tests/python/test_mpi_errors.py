@@ -7,13 +7,11 @@ import numpy as np
 import pytest
 
 import h5mf
+from conftest import mismatch_file
 
 
 def test_mismatched_collective_calls_raise_on_every_rank(comm, shared_dir):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, 'mismatch.h5')
-    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, 'mismatch.h5')
     f.create_group(f'group_of_rank_{comm.rank}')  # names differ across ranks
     with pytest.raises(h5mf.CollectiveMismatchError, match=r"mismatched collective calls.*rank 0 made create_group\('/group_of_rank_0'\)"):
         f.flush()
@@ -23,10 +21,7 @@ def test_mismatched_collective_calls_raise_on_every_rank(comm, shared_dir):
 
 
 def test_different_shapes_are_a_mismatch(comm, shared_dir):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, 'shapes.h5')
-    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, 'shapes.h5')
     f.create_dataset('x', (10 + comm.rank,), dtype='f4')
     with pytest.raises(h5mf.CollectiveMismatchError):
         f.close()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import h5mf
-from conftest import create_or_skip
+from conftest import create_or_skip, mismatch_file
 
 
 @pytest.mark.parametrize('driver', ['multifile', 'mpio'])
@@ -46,10 +46,7 @@ def test_collective_hard_links(comm, shared_dir, driver):
 
 
 def test_different_links_are_a_mismatch(comm, shared_dir):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, 'link-mismatch.h5')
-    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, 'link-mismatch.h5')
     f['a'] = np.arange(3)
     f['b'] = np.arange(3)
     f['alias'] = f['a' if comm.rank == 0 else 'b']  # targets differ across ranks

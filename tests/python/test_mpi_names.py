@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import h5mf
-from conftest import create_or_skip
+from conftest import create_or_skip, mismatch_file
 
 
 def check(f, size):
@@ -111,9 +111,7 @@ def test_collective_copy(comm, shared_dir, driver):
 
 
 def test_different_soft_links_are_a_mismatch(comm, shared_dir):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    f = h5mf.File(os.path.join(shared_dir, 'soft-mismatch.h5'), 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, 'soft-mismatch.h5')
     f['s'] = h5mf.SoftLink('/a' if comm.rank == 0 else '/b')
     with pytest.raises(h5mf.CollectiveMismatchError, match=r"soft link '/s' to '/[ab]'"):
         f.flush()
@@ -123,10 +121,7 @@ def test_different_soft_links_are_a_mismatch(comm, shared_dir):
 
 @pytest.mark.parametrize('call', ['del', 'move'])
 def test_different_names_are_a_mismatch(comm, shared_dir, call):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, f'names-mismatch-{call}.h5')
-    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, f'names-mismatch-{call}.h5')
     f['a'] = np.arange(3)
     f['b'] = np.arange(3)
     if call == 'del':

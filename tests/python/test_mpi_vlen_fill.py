@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import h5mf
-from conftest import create_or_skip
+from conftest import create_or_skip, mismatch_file
 
 
 def test_string_fill_across_ranks(comm, shared_dir):
@@ -60,10 +60,7 @@ def test_mpio_creates_with_the_fill(comm, shared_dir):
 
 
 def test_different_fill_values_are_a_mismatch(comm, shared_dir):
-    if comm.size == 1:
-        pytest.skip('needs more than one rank')
-    path = os.path.join(shared_dir, 'fill-mismatch.h5')
-    f = h5mf.File(path, 'w', driver='multifile', comm=comm)
+    f = mismatch_file(comm, shared_dir, 'fill-mismatch.h5')
     f.create_dataset('s', (2,), dtype=h5mf.string_dtype(), fillvalue=f'rank {comm.rank}')
     with pytest.raises(h5mf.CollectiveMismatchError):
         f.close()
