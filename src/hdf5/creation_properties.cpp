@@ -7,23 +7,15 @@
 #include <vector>
 
 #include "format/vlen.hpp"
+#include "hdf5/vlen_types.hpp"
 #include "hdf5/filters.hpp"
 
 namespace h5mf::hdf5 {
 
 namespace {
 
-bool is_vlen_string(const Datatype& type) { return type.type_class() == H5T_STRING && type.is_variable_length(); }
-
 // Variable-length data whose fill value HDF5 holds as a pointer: strings and sequences.
 bool has_vlen_fill(const Datatype& type) { return is_vlen_string(type) || type.type_class() == H5T_VLEN; }
-
-// The size of a variable-length value's units: a string's characters, a sequence's base elements.
-std::size_t vlen_unit(const Datatype& type) {
-  if (is_vlen_string(type)) return 1;
-  const Handle base(check_id(H5Tget_super(type.id()), "H5Tget_super"));
-  return H5Tget_size(base.get());
-}
 
 }  // namespace
 

@@ -5,15 +5,10 @@
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
+#include "hdf5/vlen_types.hpp"
 #include "values/vlen_strings.hpp"
 
 namespace h5mf::values {
-
-namespace {
-
-std::size_t unit_of(const Datatype& type) { return is_vlen_string(type) ? 1 : sequence_base(type).size(); }
-
-}  // namespace
 
 std::vector<std::byte> vlen_fill_for(const Datatype& given, const Datatype& file, std::span<const std::byte> fill,
                                      const std::string& what) {
@@ -25,7 +20,7 @@ std::vector<std::byte> vlen_fill_for(const Datatype& given, const Datatype& file
   }
   std::optional<format::Bytes> value;
   try {
-    value = format::decode_vlen_fill(fill, unit_of(given), what);
+    value = format::decode_vlen_fill(fill, hdf5::vlen_unit(given), what);
   } catch (const FormatError& e) {
     throw InvalidArgument(e.what());
   }
@@ -37,7 +32,7 @@ std::vector<std::byte> vlen_fill_for(const Datatype& given, const Datatype& file
 
 std::optional<std::string> vlen_fill_value(const Datatype& file, std::span<const std::byte> fill,
                                            const std::string& what) {
-  const auto value = format::decode_vlen_fill(fill, unit_of(file), what);
+  const auto value = format::decode_vlen_fill(fill, hdf5::vlen_unit(file), what);
   if (!value) return std::nullopt;
   return std::string(reinterpret_cast<const char*>(value->data()), value->size());
 }

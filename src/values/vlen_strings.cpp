@@ -9,12 +9,11 @@
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
+#include "hdf5/vlen_types.hpp"
 
 namespace h5mf::values {
 
-bool is_vlen_string(const Datatype& type) {
-  return type.valid() && type.type_class() == H5T_STRING && type.is_variable_length();
-}
+bool is_vlen_string(const Datatype& type) { return hdf5::is_vlen_string(type); }
 
 bool is_vlen_sequence(const Datatype& type) {
   return type.valid() && type.type_class() == H5T_VLEN && !sequence_base(type).is_variable_length();
