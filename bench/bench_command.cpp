@@ -4,9 +4,9 @@
 // reported with its range. For h5mf it also times the merge, the end-to-end path to a conventional
 // HDF5 file, reads, and (--merge-compare) merge against copying the same bytes. Every h5mf result
 // is checked against what was written before its number counts. docs/benchmarks.md explains it.
+#include <fcntl.h>
 #include <hdf5.h>
 #include <mpi.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -30,11 +30,11 @@
 #include <thread>
 
 #include "bench_merge.hpp"
-#include "machine.hpp"
 #include "bench_methods.hpp"
 #include "bench_pattern.hpp"
 #include "commands.hpp"
 #include "h5mf/error.hpp"
+#include "machine.hpp"
 #include "tools/json_format.hpp"
 #include "tools/mpi_session.hpp"
 #include "tools/size.hpp"
@@ -50,10 +50,15 @@ struct Method {
   const char* label;  // seed 003's column names
 };
 constexpr Method kMethods[] = {
-    {"collective", "HDF5 collective IO"}, {"bigchunk", "HDF5 big chunk"}, {"independent", "HDF5"},
-    {"posix", "POSIX"},                   {"multifile", "HDF5 Multifile"}, {"posix-multifile", "POSIX Multifile"},
+    {"collective", "HDF5 collective IO"},
+    {"bigchunk", "HDF5 big chunk"},
+    {"independent", "HDF5"},
+    {"posix", "POSIX"},
+    {"multifile", "HDF5 Multifile"},
+    {"posix-multifile", "POSIX Multifile"},
     {"posix-multifile-checksum", "POSIX Multifile + checksum"},
-    {"driver", "HDF5 via h5mf driver"},   {"driver-collective", "HDF5 via h5mf driver, collective"},
+    {"driver", "HDF5 via h5mf driver"},
+    {"driver-collective", "HDF5 via h5mf driver, collective"},
 };
 
 std::string method_keys() {
@@ -85,8 +90,10 @@ struct Args {
 };
 
 std::string human(std::uint64_t bytes) {
-  if (bytes >= (std::uint64_t{1} << 30) && bytes % (std::uint64_t{1} << 30) == 0) return fmt::format("{} GiB", bytes >> 30);
-  if (bytes >= (std::uint64_t{1} << 20) && bytes % (std::uint64_t{1} << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= (std::uint64_t{1} << 30) && bytes % (std::uint64_t{1} << 30) == 0)
+    return fmt::format("{} GiB", bytes >> 30);
+  if (bytes >= (std::uint64_t{1} << 20) && bytes % (std::uint64_t{1} << 20) == 0)
+    return fmt::format("{} MiB", bytes >> 20);
   if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
   return fmt::format("{} B", bytes);
 }
@@ -151,7 +158,7 @@ struct Run {
   std::uint64_t compare_data_bytes = 0;
   std::vector<double> merge_shares;
   std::map<std::string, std::vector<double>> merge_phases;  // this rank's seconds per phase, per repeat
-  std::uint64_t container_files = 0;  // files in the multifile container (metafile included)
+  std::uint64_t container_files = 0;                        // files in the multifile container (metafile included)
 
   double mib(double seconds, std::uint64_t bytes) const {
     return seconds > 0 ? static_cast<double>(bytes) / (1 << 20) / seconds : 0;
@@ -182,30 +189,74 @@ struct TargetRatio {
 
 const std::vector<TargetRatio>& target_ratios() {
   static const std::vector<TargetRatio> ratios = {
-      {"multifile_over_posix_multifile", "HDF5 Multifile / POSIX Multifile write", "multifile", {"posix-multifile"},
-       0.9, "at transfers >= 64 KiB"},
-      {"multifile_over_best_parallel_hdf5", "HDF5 Multifile / best parallel HDF5", "multifile",
-       {"collective", "independent"}, 1.5, "at 2, 4, 8 ranks on tmpfs"},
-      {"end_to_end_over_collective", "write + merge / HDF5 collective IO", "end-to-end", {"collective"}, 0.8,
+      {"multifile_over_posix_multifile",
+       "HDF5 Multifile / POSIX Multifile write",
+       "multifile",
+       {"posix-multifile"},
+       0.9,
+       "at transfers >= 64 KiB"},
+      {"multifile_over_best_parallel_hdf5",
+       "HDF5 Multifile / best parallel HDF5",
+       "multifile",
+       {"collective", "independent"},
+       1.5,
+       "at 2, 4, 8 ranks on tmpfs"},
+      {"end_to_end_over_collective",
+       "write + merge / HDF5 collective IO",
+       "end-to-end",
+       {"collective"},
+       0.8,
        "at 4 and 8 ranks"},
-      {"read_container_over_read_merged_hdf5", "read container / read merged file (libhdf5)", "read-container",
-       {"read-merged-hdf5"}, 0.8, ""},
-      {"driver_over_posix_multifile", "HDF5 via h5mf driver / POSIX Multifile write", "driver", {"posix-multifile"},
-       0.9, ""},
-      {"driver_over_best_parallel_hdf5", "HDF5 via h5mf driver / best parallel HDF5", "driver",
-       {"collective", "independent"}, 1.5, ""},
-      {"driver_merge_over_copy", "merge of the driver's container / copying its data files", "driver-merge",
-       {"driver-copy"}, 0.8, ""},
+      {"read_container_over_read_merged_hdf5",
+       "read container / read merged file (libhdf5)",
+       "read-container",
+       {"read-merged-hdf5"},
+       0.8,
+       ""},
+      {"driver_over_posix_multifile",
+       "HDF5 via h5mf driver / POSIX Multifile write",
+       "driver",
+       {"posix-multifile"},
+       0.9,
+       ""},
+      {"driver_over_best_parallel_hdf5",
+       "HDF5 via h5mf driver / best parallel HDF5",
+       "driver",
+       {"collective", "independent"},
+       1.5,
+       ""},
+      {"driver_merge_over_copy",
+       "merge of the driver's container / copying its data files",
+       "driver-merge",
+       {"driver-copy"},
+       0.8,
+       ""},
       // What the checksum alone costs (issue 22): a plain write or read with one XXH3 pass added,
       // against the same without, and h5mf against that floor.
-      {"checksummed_over_plain_posix_multifile", "POSIX Multifile + checksum / POSIX Multifile write",
-       "posix-multifile-checksum", {"posix-multifile"}, 0, "the most a checksummed write reaches here"},
-      {"multifile_over_checksummed_posix_multifile", "HDF5 Multifile / POSIX Multifile + checksum write", "multifile",
-       {"posix-multifile-checksum"}, 0, "what h5mf's write costs beyond its checksum"},
-      {"checksummed_read_over_plain_read", "read + checksum / read (POSIX Multifile files)",
-       "read-posix-multifile-checksum", {"read-posix-multifile"}, 0, "the most a checked read reaches here"},
-      {"read_container_over_checksummed_read", "read container / read + checksum (POSIX Multifile files)",
-       "read-container", {"read-posix-multifile-checksum"}, 0, "what h5mf's read costs beyond its checksum"},
+      {"checksummed_over_plain_posix_multifile",
+       "POSIX Multifile + checksum / POSIX Multifile write",
+       "posix-multifile-checksum",
+       {"posix-multifile"},
+       0,
+       "the most a checksummed write reaches here"},
+      {"multifile_over_checksummed_posix_multifile",
+       "HDF5 Multifile / POSIX Multifile + checksum write",
+       "multifile",
+       {"posix-multifile-checksum"},
+       0,
+       "what h5mf's write costs beyond its checksum"},
+      {"checksummed_read_over_plain_read",
+       "read + checksum / read (POSIX Multifile files)",
+       "read-posix-multifile-checksum",
+       {"read-posix-multifile"},
+       0,
+       "the most a checked read reaches here"},
+      {"read_container_over_checksummed_read",
+       "read container / read + checksum (POSIX Multifile files)",
+       "read-container",
+       {"read-posix-multifile-checksum"},
+       0,
+       "what h5mf's read costs beyond its checksum"},
   };
   return ratios;
 }
@@ -270,14 +321,16 @@ std::string command_line(const Run& run) {
 void print_report(const Run& run) {
   const Args& a = run.args;
   fmt::print("# h5mf bench\n\n");
-  fmt::print("{} ranks x {} ({} in all) of float64 in transfers of {}; pattern {}; {} repeat(s), median "
-             "MiB/s (slowest–fastest repeat); {} ({}), fsync {}; MPI-IO component: {}; merge: {} thread(s) per rank; load average {} before, {} after.\n",
-             run.ranks, human(run.bytes_per_rank), human(run.total_bytes), human(run.transfer_bytes),
-             run.pattern_text, a.repeats, run.scratch, run.filesystem, a.fsync, run.io_component, run.merge_jobs,
-             run.load_before, run.load_after);
+  fmt::print(
+      "{} ranks x {} ({} in all) of float64 in transfers of {}; pattern {}; {} repeat(s), median "
+      "MiB/s (slowest–fastest repeat); {} ({}), fsync {}; MPI-IO component: {}; merge: {} thread(s) per rank; load "
+      "average {} before, {} after.\n",
+      run.ranks, human(run.bytes_per_rank), human(run.total_bytes), human(run.transfer_bytes), run.pattern_text,
+      a.repeats, run.scratch, run.filesystem, a.fsync, run.io_component, run.merge_jobs, run.load_before,
+      run.load_after);
   if (run.container_files > 0) {
-    fmt::print("The multifile container holds {} files (metafile included); aggregation: {}.\n",
-               run.container_files, a.aggregate.empty() ? "off" : a.aggregate);
+    fmt::print("The multifile container holds {} files (metafile included); aggregation: {}.\n", run.container_files,
+               a.aggregate.empty() ? "off" : a.aggregate);
   }
   fmt::print("`{}`\n\n", command_line(run));
 
@@ -292,8 +345,9 @@ void print_report(const Run& run) {
   fmt::print("\n\n");
 
   if (run.series.has("multifile")) {
-    fmt::print("| Ranks | HDF5 Multifile write [MiB/s] | merge [s] | merge [MiB/s] | write + merge [MiB/s] | merge "
-               "share | read container [MiB/s] | read merged, libhdf5 [MiB/s] | read merged, h5mf mpio [MiB/s] |\n");
+    fmt::print(
+        "| Ranks | HDF5 Multifile write [MiB/s] | merge [s] | merge [MiB/s] | write + merge [MiB/s] | merge "
+        "share | read container [MiB/s] | read merged, libhdf5 [MiB/s] | read merged, h5mf mpio [MiB/s] |\n");
     fmt::print("|---|---|---|---|---|---|---|---|---|\n");
     const Summary merge = run.series.summary("merge");
     fmt::print("| {} | {} | {:.3f} | {} | {} | {:.0f}% | {} | {} | {} |\n\n", run.ranks,
@@ -306,11 +360,11 @@ void print_report(const Run& run) {
 
   if (!run.compare.names().empty()) {
     const Summary cat = run.compare.summary(kCatStep);
-    fmt::print("Merge against copying the same bytes, rank 0 alone: a container of {:.1f} MiB of data files from {} "
-               "writers ({} of dataset), output to {}. `cat` is coreutils' (it copies with copy_file_range); the "
-               "read/write loop uses one 1 MiB buffer.\n\n",
-               static_cast<double>(run.compare_data_bytes) / (1 << 20), run.ranks, human(run.total_bytes),
-               run.filesystem);
+    fmt::print(
+        "Merge against copying the same bytes, rank 0 alone: a container of {:.1f} MiB of data files from {} "
+        "writers ({} of dataset), output to {}. `cat` is coreutils' (it copies with copy_file_range); the "
+        "read/write loop uses one 1 MiB buffer.\n\n",
+        static_cast<double>(run.compare_data_bytes) / (1 << 20), run.ranks, human(run.total_bytes), run.filesystem);
     fmt::print("| Step | seconds (fastest–slowest) | MiB/s | cat time / step time |\n|---|---|---|---|\n");
     for (const auto& name : run.compare.names()) {
       const Summary s = run.compare.summary(name);
@@ -319,25 +373,28 @@ void print_report(const Run& run) {
     }
     std::vector<double> rss(run.rss_kib.begin(), run.rss_kib.end());
     const Summary r = summarise(rss);
-    fmt::print("\nPeak RSS of `h5mf merge` (defaults: one thread per core, verify, 256 MiB budget), run "
-               "under /usr/bin/time: {:.1f} MiB median, {:.1f} MiB max.\n\n",
-               r.median / 1024, r.max / 1024);
+    fmt::print(
+        "\nPeak RSS of `h5mf merge` (defaults: one thread per core, verify, 256 MiB budget), run "
+        "under /usr/bin/time: {:.1f} MiB median, {:.1f} MiB max.\n\n",
+        r.median / 1024, r.max / 1024);
   }
 
-  fmt::print("Ratios (of median MiB/s; in brackets each repeat's ratio, paired in time: median, lowest–highest, "
-             "repeats that reach the target; targets last):\n");
+  fmt::print(
+      "Ratios (of median MiB/s; in brackets each repeat's ratio, paired in time: median, lowest–highest, "
+      "repeats that reach the target; targets last):\n");
   if (load_too_high(run)) {
-    fmt::print("- the load average before the run ({}) exceeded the {} cores: too high to judge a target; read the "
-               "spreads\n",
-               run.load_before, std::thread::hardware_concurrency());
+    fmt::print(
+        "- the load average before the run ({}) exceeded the {} cores: too high to judge a target; read the "
+        "spreads\n",
+        run.load_before, std::thread::hardware_concurrency());
   }
   for (const TargetRatio& r : target_ratios()) {
     const auto per_repeat = paired(run, r);
     if (!per_repeat || per_repeat->empty()) continue;
     const Summary p = summarise(*per_repeat);
     if (!r.has_target()) {
-      fmt::print("- {}: {:.2f} (paired {:.2f}, {:.2f}–{:.2f}) [no target: {}]\n", r.text, of_medians(run, r),
-                 p.median, p.min, p.max, r.where);
+      fmt::print("- {}: {:.2f} (paired {:.2f}, {:.2f}–{:.2f}) [no target: {}]\n", r.text, of_medians(run, r), p.median,
+                 p.min, p.max, r.where);
       continue;
     }
     const auto reached = std::count_if(per_repeat->begin(), per_repeat->end(), [&](double x) { return x >= r.target; });
@@ -367,9 +424,12 @@ nlohmann::ordered_json series_json(const Run& run, const Series& s, std::uint64_
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& name : s.names()) {
     const Summary x = s.summary(name);
-    out[name] = {{"seconds", s.at(name)},           {"median_s", x.median},
-                 {"min_s", x.min},                  {"max_s", x.max},
-                 {"mib_s", run.mib(x.median, bytes)}, {"mib_s_min", run.mib(x.max, bytes)},
+    out[name] = {{"seconds", s.at(name)},
+                 {"median_s", x.median},
+                 {"min_s", x.min},
+                 {"max_s", x.max},
+                 {"mib_s", run.mib(x.median, bytes)},
+                 {"mib_s_min", run.mib(x.max, bytes)},
                  {"mib_s_max", run.mib(x.min, bytes)}};
   }
   return out;
@@ -419,7 +479,8 @@ void write_json(const Run& run, const std::string& path) {
   if (run.series.has("multifile")) {
     j["merge_share"] = {{"per_repeat", run.merge_shares}, {"median", summarise(run.merge_shares).median}};
     nlohmann::ordered_json phases = nlohmann::ordered_json::object();
-    for (const auto& [phase, seconds] : run.merge_phases) phases[phase] = {{"seconds", seconds}, {"median", summarise(seconds).median}};
+    for (const auto& [phase, seconds] : run.merge_phases)
+      phases[phase] = {{"seconds", seconds}, {"median", summarise(seconds).median}};
     j["merge_phases"] = phases;
   }
 
@@ -530,8 +591,8 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     record("multifile", write);
     if (ctx.rank == 0) {
       std::error_code ec;
-      run.container_files = static_cast<std::uint64_t>(
-          std::distance(fs::directory_iterator(path, ec), fs::directory_iterator()));
+      run.container_files =
+          static_cast<std::uint64_t>(std::distance(fs::directory_iterator(path, ec), fs::directory_iterator()));
     }
     if (run.args.reads) record("read-container", read_container(ctx, path));
     if (run.args.merge_compare) {
@@ -582,7 +643,8 @@ void run_repeat(Run& run, const Context& ctx, const std::vector<std::string>& me
     if (!collective) {  // the merge of the independent one: the file mpio would have written
       record("driver-copy", copy_own_data_file(ctx, path, run.scratch));
       const TimedMerge merged = merge_in_place(ctx, path, run.merge_jobs);
-      if (merged.report.records_dropped > 0) throw Error("validation failed: the driver container's merge dropped records");
+      if (merged.report.records_dropped > 0)
+        throw Error("validation failed: the driver container's merge dropped records");
       record("driver-merge", merged.seconds);
     }
     if (!collective) spot_check_on_rank0(ctx, path);
@@ -683,9 +745,10 @@ int run_bench(Args args) {
 
 Command add_bench_command(CLI::App& parent) {
   auto args = std::make_shared<Args>();
-  CLI::App* app = parent.add_subcommand(
-      "bench", "Benchmark h5mf against parallel HDF5 and POSIX I/O (run it under mpiexec -n N)");
-  app->add_option("--bytes-per-rank", args->bytes_per_rank, "Bytes each rank writes (e.g. 256M)")->capture_default_str();
+  CLI::App* app =
+      parent.add_subcommand("bench", "Benchmark h5mf against parallel HDF5 and POSIX I/O (run it under mpiexec -n N)");
+  app->add_option("--bytes-per-rank", args->bytes_per_rank, "Bytes each rank writes (e.g. 256M)")
+      ->capture_default_str();
   app->add_option("--transfer", args->transfer, "Bytes per write call (e.g. 1M, 64K)")->capture_default_str();
   app->add_option("--pattern", args->pattern, "Where each rank's data goes")
       ->capture_default_str()
@@ -695,8 +758,7 @@ Command add_bench_command(CLI::App& parent) {
   app->add_option("--fsync", args->fsync, "fsync before close, for every method")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
-  app->add_option("--methods", args->methods,
-                  fmt::format("Methods to run: {} (default all)", method_keys()))
+  app->add_option("--methods", args->methods, fmt::format("Methods to run: {} (default all)", method_keys()))
       ->delimiter(',');
   app->add_option("--json", args->json, "Write every timing, medians and ratios to this JSON file");
   app->add_option("--label", args->label, "A free text recorded in the JSON (e.g. tmpfs, disk)");
@@ -705,7 +767,9 @@ Command add_bench_command(CLI::App& parent) {
                   "H5MF_AGGREGATE)");
   app->add_flag("--merge-compare", args->merge_compare,
                 "Rank 0 also merges the container with --merge-threads threads and copies its data files with cat");
-  app->add_option("--merge-threads", args->merge_threads, "Thread counts for --merge-compare")->capture_default_str()->delimiter(',');
+  app->add_option("--merge-threads", args->merge_threads, "Thread counts for --merge-compare")
+      ->capture_default_str()
+      ->delimiter(',');
   app->add_option("--merge-jobs", args->merge_jobs,
                   "Threads per rank of the end-to-end merge (default: cores / ranks, at least 1)");
   app->add_flag("!--no-reads", args->reads, "Skip the read measurements");

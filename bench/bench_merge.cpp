@@ -27,7 +27,6 @@ double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-
 // Runs argv[0] (searched on PATH) with stdout to `out` (when not empty) and waits for it; throws
 // unless it exits with 0. Without the launcher's variables the child is no MPI process (MpiSession
 // looks for them), so `h5mf merge` runs alone, as a user would run it.
@@ -44,7 +43,8 @@ void spawn(const std::vector<std::string>& argv, const std::string& out) {
   env.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (!out.empty()) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!out.empty())
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
   const int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
@@ -145,8 +145,9 @@ MergeCompareRepeat compare_merges(const Context& ctx, const std::string& contain
       // the address space a process had before exec into its ru_maxrss, and that would be this
       // rank's (its data buffers); time forks from its own small process.
       const std::string rss_file = scratch + "/merge-rss.txt";
-      std::vector<std::string> argv{"/usr/bin/time", "-f", "%M", "-o", rss_file,
-                                    fs::read_symlink("/proc/self/exe").string(), "merge", "-q", "-o", target};
+      std::vector<std::string> argv{
+          "/usr/bin/time", "-f", "%M", "-o",  rss_file, fs::read_symlink("/proc/self/exe").string(),
+          "merge",         "-q", "-o", target};
       if (!ctx.fsync) argv.emplace_back("--no-sync");
       argv.push_back(container);
       spawn(argv, "");

@@ -14,8 +14,8 @@ namespace h5mf::tools::bench {
 
 struct MergeCompareRepeat {
   std::vector<std::pair<std::string, double>> seconds;  // step name -> seconds, in run order
-  long rss_kib = 0;              // peak RSS of `h5mf merge` (default options), by /usr/bin/time
-  std::uint64_t data_bytes = 0;  // bytes of the writers' data files (what cat copies)
+  long rss_kib = 0;                                     // peak RSS of `h5mf merge` (default options), by /usr/bin/time
+  std::uint64_t data_bytes = 0;                         // bytes of the writers' data files (what cat copies)
 };
 
 // Collective (the other ranks wait, asleep); the result is filled on rank 0.

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "format/checksum.hpp"
-#include "h5mf/error.hpp"
 #include "h5mf/H5FDh5mf.h"
+#include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
 
 namespace h5mf::tools::bench {
@@ -32,9 +32,7 @@ double max_over_ranks(MPI_Comm comm, double local) {
   return out;
 }
 
-[[noreturn]] void fail(const std::string& what) {
-  throw IoError(fmt::format("{}: {}", what, std::strerror(errno)));
-}
+[[noreturn]] void fail(const std::string& what) { throw IoError(fmt::format("{}: {}", what, std::strerror(errno))); }
 
 // Barrier, clock, body, barrier, clock: the slowest rank's elapsed time.
 template <class Body>
@@ -73,8 +71,8 @@ void pwrite_all(int fd, const void* data, std::uint64_t bytes, std::uint64_t off
 
 void pread_all(int fd, void* data, std::uint64_t bytes, std::uint64_t offset, const std::string& path) {
   auto* p = static_cast<char*>(data);
-  move_all([&](std::uint64_t at, std::uint64_t n, off_t o) { return ::pread(fd, p + at, n, o); }, bytes, offset,
-           "read", path);
+  move_all([&](std::uint64_t at, std::uint64_t n, off_t o) { return ::pread(fd, p + at, n, o); }, bytes, offset, "read",
+           path);
 }
 
 void finish_posix(int fd, bool sync, const std::string& path) {
@@ -163,8 +161,7 @@ double write_hdf5_driver(const Context& ctx, const std::string& path, bool colle
   return timed(ctx, [&] {
     const Id fapl{checked(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"), H5Pclose};
     if (H5Pset_fapl_h5mf(fapl.id, ctx.comm, MPI_INFO_NULL) < 0) throw IoError("libhdf5 failed: H5Pset_fapl_h5mf");
-    const Id file{checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id), "creating " + path),
-                  H5Fclose};
+    const Id file{checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id), "creating " + path), H5Fclose};
     const Extent& shape = ctx.pattern->shape();
     const std::vector<hsize_t> dims(shape.begin(), shape.end());
     const Id space{checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "H5Screate_simple"),
@@ -289,8 +286,8 @@ void check_read(const Context& ctx, const std::string& what) {
   }
   std::string detail;
   if (bad < ctx.data.size()) {
-    detail = fmt::format(" (rank {}: element {} of its selection is {}, expected {})", ctx.rank, bad,
-                         ctx.scratch[bad], ctx.data[bad]);
+    detail = fmt::format(" (rank {}: element {} of its selection is {}, expected {})", ctx.rank, bad, ctx.scratch[bad],
+                         ctx.data[bad]);
     fmt::print(stderr, "h5mf bench: validation failed: {}{}\n", what, detail);
   }
   agree(ctx.comm, bad == ctx.data.size(), fmt::format("validation failed: {} returned wrong data", what));

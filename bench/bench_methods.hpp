@@ -10,9 +10,9 @@
 #include <string>
 
 #include "bench_pattern.hpp"
-#include "idle_barrier.hpp"
 #include "h5mf/merge.hpp"
 #include "h5mf/options.hpp"
+#include "idle_barrier.hpp"
 
 namespace h5mf::tools::bench {
 
@@ -59,9 +59,9 @@ double read_posix_multifile(const Context& ctx, const std::string& dir, bool che
 
 // Each rank reads its whole selection in one call into ctx.scratch; the result is compared with
 // ctx.data (every rank throws if any rank's bytes differ).
-double read_container(const Context& ctx, const std::string& path);         // h5mf, multifile driver
-double read_hdf5_mpio(const Context& ctx, const std::string& path);         // plain libhdf5, mpio, independent
-double read_h5mf_mpio(const Context& ctx, const std::string& path);         // h5mf, mpio driver
+double read_container(const Context& ctx, const std::string& path);  // h5mf, multifile driver
+double read_hdf5_mpio(const Context& ctx, const std::string& path);  // plain libhdf5, mpio, independent
+double read_h5mf_mpio(const Context& ctx, const std::string& path);  // h5mf, mpio driver
 void check_read(const Context& ctx, const std::string& what);
 
 // merge() of the container at `path` (replaced in place) by every rank with `threads` each.

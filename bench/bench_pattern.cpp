@@ -63,9 +63,10 @@ std::string to_string(PatternKind kind) {
 Pattern::Pattern(PatternKind kind, int ranks, int rank, std::uint64_t elements, std::uint64_t transfer)
     : kind_(kind), ranks_(ranks), rank_(rank), elements_(elements), transfer_(transfer) {
   if (transfer == 0 || elements == 0 || elements % transfer != 0) {
-    throw InvalidArgument(fmt::format("the bytes per rank ({} elements) must be a non-zero multiple of the transfer "
-                                      "size ({} elements)",
-                                      elements, transfer));
+    throw InvalidArgument(
+        fmt::format("the bytes per rank ({} elements) must be a non-zero multiple of the transfer "
+                    "size ({} elements)",
+                    elements, transfer));
   }
   transfers_ = elements / transfer;
   const auto n = static_cast<std::uint64_t>(ranks), r = static_cast<std::uint64_t>(rank);
@@ -73,9 +74,10 @@ Pattern::Pattern(PatternKind kind, int ranks, int rank, std::uint64_t elements, 
     case PatternKind::Strided:
     case PatternKind::Interleaved:
       if (kind == PatternKind::Interleaved && transfer % kRecordElements != 0) {
-        throw InvalidArgument(fmt::format("--pattern interleaved needs a transfer size that is a multiple of {} "
-                                          "bytes (one record)",
-                                          kRecordElements * 8));
+        throw InvalidArgument(
+            fmt::format("--pattern interleaved needs a transfer size that is a multiple of {} "
+                        "bytes (one record)",
+                        kRecordElements * 8));
       }
       shape_ = {n * elements};
       chunk_ = {elements};
@@ -109,9 +111,10 @@ Pattern::Pattern(PatternKind kind, int ranks, int rank, std::uint64_t elements, 
     }
   }
   if (block_.empty()) {
-    throw InvalidArgument(fmt::format("--pattern {}: {} elements per rank cannot be cut into transfers of {} "
-                                      "elements that are hyperslabs (use powers of two)",
-                                      to_string(kind), elements, transfer));
+    throw InvalidArgument(
+        fmt::format("--pattern {}: {} elements per rank cannot be cut into transfers of {} "
+                    "elements that are hyperslabs (use powers of two)",
+                    to_string(kind), elements, transfer));
   }
   const Extent grid = grid_of(ranks, dims);
   Extent coord(grid.size());
@@ -130,8 +133,7 @@ Pattern::Pattern(PatternKind kind, int ranks, int rank, std::uint64_t elements, 
 Selection Pattern::transfer(std::uint64_t i) const {
   const auto n = static_cast<std::uint64_t>(ranks_), r = static_cast<std::uint64_t>(rank_);
   switch (kind_) {
-    case PatternKind::Strided:
-      return Selection::hyperslab({(i * n + r) * transfer_}, {transfer_});
+    case PatternKind::Strided: return Selection::hyperslab({(i * n + r) * transfer_}, {transfer_});
     case PatternKind::Interleaved: {
       const std::uint64_t records = transfer_ / kRecordElements;
       return Selection::hyperslab({(i * records * n + r) * kRecordElements}, {records}, {n * kRecordElements},
@@ -156,8 +158,7 @@ Selection Pattern::transfer(std::uint64_t i) const {
 Selection Pattern::rank_selection() const {
   const auto n = static_cast<std::uint64_t>(ranks_), r = static_cast<std::uint64_t>(rank_);
   switch (kind_) {
-    case PatternKind::Strided:
-      return Selection::hyperslab({r * transfer_}, {transfers_}, {n * transfer_}, {transfer_});
+    case PatternKind::Strided: return Selection::hyperslab({r * transfer_}, {transfers_}, {n * transfer_}, {transfer_});
     case PatternKind::Interleaved:
       return Selection::hyperslab({r * kRecordElements}, {elements_ / kRecordElements}, {n * kRecordElements},
                                   {kRecordElements});
@@ -223,8 +224,7 @@ std::string Pattern::describe() const {
                          kRecordElements);
     default:
       return fmt::format("{} blocks: dataset [{}], rank block [{}], transfer [{}]", to_string(kind_),
-                         fmt::join(shape_, ","), fmt::join(block_, ","),
-                         fmt::join(transfer(0).slab().count, ","));
+                         fmt::join(shape_, ","), fmt::join(block_, ","), fmt::join(transfer(0).slab().count, ","));
   }
 }
 

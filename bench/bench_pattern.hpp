@@ -25,8 +25,8 @@ class Pattern {
   Pattern(PatternKind kind, int ranks, int rank, std::uint64_t elements, std::uint64_t transfer);
 
   PatternKind kind() const { return kind_; }
-  const Extent& shape() const { return shape_; }         // the dataset's shape
-  const Extent& chunk() const { return chunk_; }         // "big chunk": one rank's worth
+  const Extent& shape() const { return shape_; }          // the dataset's shape
+  const Extent& chunk() const { return chunk_; }          // "big chunk": one rank's worth
   std::uint64_t transfers() const { return transfers_; }  // per rank
   std::uint64_t transfer_elements() const { return transfer_; }
   std::uint64_t rank_elements() const { return elements_; }

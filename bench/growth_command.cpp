@@ -17,8 +17,8 @@
 
 #include "commands.hpp"
 #include "growth_run.hpp"
-#include "machine.hpp"
 #include "h5mf/error.hpp"
+#include "machine.hpp"
 #include "tools/json_format.hpp"
 #include "tools/size.hpp"
 
@@ -59,7 +59,7 @@ struct PointResult {
   Point point;
   std::map<std::string, std::vector<double>> seconds;  // phase -> one per repeat
   std::map<std::string, std::vector<double>> cpu_seconds;
-  growth::Measurement last;                            // sizes (the same every repeat)
+  growth::Measurement last;  // sizes (the same every repeat)
 };
 
 int run_growth(const GrowthArgs& args) {
@@ -79,7 +79,8 @@ int run_growth(const GrowthArgs& args) {
     std::string scratch;
     if (rank == 0) {
       std::string pattern = (fs::path(base) / "h5mf-growth-XXXXXX").string();
-      if (mkdtemp(pattern.data()) == nullptr) throw IoError(fmt::format("growth: cannot create a directory in '{}'", base));
+      if (mkdtemp(pattern.data()) == nullptr)
+        throw IoError(fmt::format("growth: cannot create a directory in '{}'", base));
       scratch = pattern;
     }
     int length = static_cast<int>(scratch.size());
@@ -109,9 +110,10 @@ int run_growth(const GrowthArgs& args) {
       return 0;
     }
     const auto& phases = growth::phase_names();
-    fmt::print("h5mf growth, {} rank(s), {} ({}), median of {} repeat(s) in seconds (slowest rank); load average {} "
-               "before, {} after.\n\n",
-               ranks, base, filesystem_of(base), args.repeats, load_before, load_average());
+    fmt::print(
+        "h5mf growth, {} rank(s), {} ({}), median of {} repeat(s) in seconds (slowest rank); load average {} "
+        "before, {} after.\n\n",
+        ranks, base, filesystem_of(base), args.repeats, load_before, load_average());
     std::string header = "| datasets | records | write |", rule = "|---|---|---|";
     for (const auto& phase : phases) {
       header += fmt::format(" {} |", phase);
@@ -178,7 +180,8 @@ int run_growth(const GrowthArgs& args) {
 Command add_growth_command(CLI::App& parent) {
   auto args = std::make_shared<GrowthArgs>();
   CLI::App* app = parent.add_subcommand(
-      "growth", "Measure how open, close, structure calls, merge planning and the merge grow (mpiexec -n N h5mf growth)");
+      "growth",
+      "Measure how open, close, structure calls, merge planning and the merge grow (mpiexec -n N h5mf growth)");
   app->add_option("--datasets", args->datasets, "Numbers of datasets (a list: 1,10,100)")->delimiter(',');
   app->add_option("--records", args->records, "Numbers of write records over all ranks (1K = 1024)")->delimiter(',');
   app->add_option("--write", args->writes, "Bytes per write record (1K = 1024, 64M), multiples of 8")->delimiter(',');

@@ -93,10 +93,10 @@ void measure_sizes(const fs::path& container, Measurement& m) {
 
 const std::vector<std::string>& phase_names() {
   static const std::vector<std::string> names = {
-      "create file",   "create_group",  "create_dataset", "attribute",       "resize",
-      "write",         "flush",         "read in session", "100 reads in session", "close",          "open to read",
-      "first read",    "close read",    "merge: load",     "merge: verify",  "merge: prepare",
-      "merge: structure", "merge: data", "merge"};
+      "create file", "create_group",    "create_dataset",       "attribute",      "resize",           "write",
+      "flush",       "read in session", "100 reads in session", "close",          "open to read",     "first read",
+      "close read",  "merge: load",     "merge: verify",        "merge: prepare", "merge: structure", "merge: data",
+      "merge"};
   return names;
 }
 
@@ -137,7 +137,8 @@ Measurement measure(MPI_Comm comm, const std::string& dir, const Point& p, unsig
     timer.phase("attribute", [&] {
       for (u64 i = 0; i < p.datasets; ++i) datasets[i].attrs().set("index", static_cast<double>(i));
     });
-    Dataset resizable = file->create_dataset("resizable", DatasetCreate::of<double>({0}).max_shape({DatasetCreate::kUnlimited}));
+    Dataset resizable =
+        file->create_dataset("resizable", DatasetCreate::of<double>({0}).max_shape({DatasetCreate::kUnlimited}));
     timer.phase("resize", [&] {
       for (u64 i = 0; i < p.datasets; ++i) resizable.resize({i + 1});
     });
@@ -197,12 +198,12 @@ Measurement measure(MPI_Comm comm, const std::string& dir, const Point& p, unsig
     m.seconds.emplace_back(name, slowest(comm, seconds));
   }
   m.seconds.push_back(merge_total);
-  agree(comm, report.records == p.records && report.records_dropped == 0 &&
-                  report.bytes_written >= p.records * p.write_bytes,
-        fmt::format("growth: the merge replayed {} records ({} dropped) and wrote {} bytes; expected {} records, "
-                    "at least {} bytes",
-                    report.records, report.records_dropped, report.bytes_written, p.records,
-                    p.records * p.write_bytes));
+  agree(
+      comm,
+      report.records == p.records && report.records_dropped == 0 && report.bytes_written >= p.records * p.write_bytes,
+      fmt::format("growth: the merge replayed {} records ({} dropped) and wrote {} bytes; expected {} records, "
+                  "at least {} bytes",
+                  report.records, report.records_dropped, report.bytes_written, p.records, p.records * p.write_bytes));
 
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -16,7 +16,7 @@ namespace h5mf::tools::growth {
 
 struct Point {
   std::uint64_t datasets = 1;
-  std::uint64_t records = 1;       // over all ranks
+  std::uint64_t records = 1;  // over all ranks
   std::uint64_t write_bytes = 1024;
 };
 
@@ -26,11 +26,11 @@ struct Measurement {
   // time it does not count the time a rank waited for a core on a busy machine, but it does count
   // a rank spinning in a collective call. Merge sub-phases are wall time only.
   std::vector<std::pair<std::string, double>> cpu_seconds;
-  std::uint64_t files = 0;           // files in the container directory
+  std::uint64_t files = 0;  // files in the container directory
   std::uint64_t metafile_bytes = 0;
-  std::uint64_t index_bytes = 0;     // all writers' `<w>.offset` files
-  std::uint64_t data_bytes = 0;      // all writers' data files
-  std::uint64_t peak_rss_kib = 0;    // largest peak RSS of any rank so far (getrusage)
+  std::uint64_t index_bytes = 0;   // all writers' `<w>.offset` files
+  std::uint64_t data_bytes = 0;    // all writers' data files
+  std::uint64_t peak_rss_kib = 0;  // largest peak RSS of any rank so far (getrusage)
 };
 
 // Collective over `comm`. The container and the merged file are made under `dir` and removed.

@@ -13,12 +13,12 @@
 #include "format/encoding.hpp"
 #include "format/header.hpp"
 
-#define FUZZ_CHECK(condition)                                                             \
-  do {                                                                                    \
-    if (!(condition)) {                                                                   \
+#define FUZZ_CHECK(condition)                                                                \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                       \
-    }                                                                                     \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)
 
 namespace h5mf::fuzz {
@@ -53,8 +53,7 @@ inline format::Bytes container_file(format::ByteView in) {
 }
 
 // The same for a file that must belong to writer `writer` of `container`: those header fields set.
-inline format::Bytes container_file(format::ByteView in, const format::ContainerId& container,
-                                    std::uint32_t writer) {
+inline format::Bytes container_file(format::ByteView in, const format::ContainerId& container, std::uint32_t writer) {
   format::Bytes bytes(in.begin(), in.end());
   if (bytes.size() >= format::kHeaderSize) {
     std::copy(container.begin(), container.end(), bytes.begin() + 16);

@@ -37,7 +37,7 @@ void remove_scratch() { container::remove_tree(std::filesystem::path(scratch).pa
 
 struct Outcome {
   std::vector<std::pair<std::uint64_t, std::vector<container::StoredWrite>>> writes;  // by dataset
-  std::vector<std::tuple<std::uint64_t, bool, std::string>> damage;  // offset, torn, reason
+  std::vector<std::tuple<std::uint64_t, bool, std::string>> damage;                   // offset, torn, reason
 };
 
 Outcome outcome(container::ContainerIndex& index) {
@@ -71,7 +71,8 @@ void check_overlaps(const container::DatasetWrites& writes) {
 void check_reads(const container::DatasetWrites& writes, std::uint64_t dataset) {
   const auto& all = writes.in_replay_order();
   const std::size_t rank = all.front().record.selection.rank();
-  const auto cap = static_cast<std::uint64_t>(std::pow(4096.0, 1.0 / static_cast<double>(std::max<std::size_t>(rank, 1))));
+  const auto cap =
+      static_cast<std::uint64_t>(std::pow(4096.0, 1.0 / static_cast<double>(std::max<std::size_t>(rank, 1))));
   container::ElementLayout layout;
   layout.shape.assign(rank, 1);
   for (const auto& w : all) {

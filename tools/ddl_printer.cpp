@@ -62,7 +62,7 @@ namespace h5mf::tools {
 namespace {
 
 constexpr std::size_t kIndent = 3;
-constexpr std::size_t kLineWidth = 77;          // the widest DATA line h5dump writes
+constexpr std::size_t kLineWidth = 77;           // the widest DATA line h5dump writes
 constexpr std::size_t kContinuationIndent = 11;  // spaces after a \n or \r inside a string
 constexpr std::uint64_t kUnlimited = DatasetCreate::kUnlimited;
 constexpr std::uint64_t kH5dumpBlockBytes = std::uint64_t{32} << 20;
@@ -88,16 +88,18 @@ struct TypeFormat {
   H5T_str_t pad = H5T_STR_NULLTERM;
   H5T_cset_t cset = H5T_CSET_ASCII;
   std::string name;  // numeric types: "H5T_STD_I32LE", "H5T_IEEE_F64BE"; "H5T_VLEN { H5T_STD_I32LE}"
-  // Sequence: the element (a number) in `parts[0]`. Enum: the base integer in `parts[0]`, member names and values (bytes of the base). Array: the
-  // element in `parts[0]`, `length` elements. Compound: one part per member, with its name and
-  // offset.
+  // Sequence: the element (a number) in `parts[0]`. Enum: the base integer in `parts[0]`, member names and values
+  // (bytes of the base). Array: the element in `parts[0]`, `length` elements. Compound: one part per member, with its
+  // name and offset.
   std::vector<TypeFormat> parts;
   std::vector<std::pair<std::string, std::vector<std::byte>>> enum_members;
   std::vector<std::pair<std::string, std::size_t>> members;
   std::uint64_t length = 0;
   const ObjectIndex* objects = nullptr;  // Reference: what the values name
 
-  bool is_block() const { return kind == Kind::FixedString || kind == Kind::VariableString || kind == Kind::Enum || kind == Kind::Compound; }
+  bool is_block() const {
+    return kind == Kind::FixedString || kind == Kind::VariableString || kind == Kind::Enum || kind == Kind::Compound;
+  }
 };
 
 const char* class_name(H5T_class_t type_class) {
@@ -118,8 +120,8 @@ const char* class_name(H5T_class_t type_class) {
 }
 
 [[noreturn]] void unsupported(const Datatype& type, const std::string& what) {
-  throw Unsupported(fmt::format("type {} ({}) of {} is not supported yet", type.describe(),
-                                class_name(type.type_class()), what));
+  throw Unsupported(
+      fmt::format("type {} ({}) of {} is not supported yet", type.describe(), class_name(type.type_class()), what));
 }
 
 std::string member_name(hid_t id, unsigned index) {
@@ -236,8 +238,7 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       f.objects = objects;
       return f;
     }
-    default:
-      unsupported(type, what);
+    default: unsupported(type, what);
   }
 }
 
@@ -258,7 +259,8 @@ std::vector<std::string> type_lines(const TypeFormat& f) {
                                                                  : fmt::format("STRSIZE {};", f.size)),
               step + fmt::format("STRPAD {};", pad),
               step + fmt::format("CSET {};", f.cset == H5T_CSET_UTF8 ? "H5T_CSET_UTF8" : "H5T_CSET_ASCII"),
-              step + "CTYPE H5T_C_S1;", "}"};
+              step + "CTYPE H5T_C_S1;",
+              "}"};
     }
     case TypeFormat::Kind::Enum: {
       std::vector<std::string> lines{"H5T_ENUM {", step + f.parts[0].name + ";"};
@@ -288,8 +290,7 @@ std::vector<std::string> type_lines(const TypeFormat& f) {
       lines.push_back("}");
       return lines;
     }
-    default:
-      return {f.name};
+    default: return {f.name};
   }
 }
 
@@ -528,14 +529,10 @@ std::vector<std::string> filter_lines(const Filter& filter) {
   const std::string step(kIndent, ' ');
   auto value = [&](std::size_t i) { return i < filter.cd_values.size() ? filter.cd_values[i] : 0U; };
   switch (filter.id) {
-    case H5Z_FILTER_DEFLATE:
-      return {fmt::format("COMPRESSION DEFLATE {{ LEVEL {} }}", value(0))};
-    case H5Z_FILTER_SHUFFLE:
-      return {"PREPROCESSING SHUFFLE"};
-    case H5Z_FILTER_FLETCHER32:
-      return {"CHECKSUM FLETCHER32"};
-    case H5Z_FILTER_NBIT:
-      return {"COMPRESSION NBIT"};
+    case H5Z_FILTER_DEFLATE: return {fmt::format("COMPRESSION DEFLATE {{ LEVEL {} }}", value(0))};
+    case H5Z_FILTER_SHUFFLE: return {"PREPROCESSING SHUFFLE"};
+    case H5Z_FILTER_FLETCHER32: return {"CHECKSUM FLETCHER32"};
+    case H5Z_FILTER_NBIT: return {"COMPRESSION NBIT"};
     case H5Z_FILTER_SCALEOFFSET:  // h5dump names the first value (the scale type) MIN BITS
       return {fmt::format("COMPRESSION SCALEOFFSET {{ MIN BITS {} }}", value(0))};
     case H5Z_FILTER_SZIP: {
@@ -544,12 +541,13 @@ std::vector<std::string> filter_lines(const Filter& filter) {
       constexpr unsigned kLsb = 8, kMsb = 16, kRaw = 128;
       // Every line but HEADER is printed, empty when its options are absent, as h5dump does.
       const unsigned mask = value(0);
-      const char* mode = (mask & H5_SZIP_CHIP_OPTION_MASK) ? "MODE HARDWARE"
-                         : (mask & H5_SZIP_ALLOW_K13_OPTION_MASK) ? "MODE K13" : "";
-      const char* coding = (mask & H5_SZIP_EC_OPTION_MASK) ? "CODING ENTROPY"
-                           : (mask & H5_SZIP_NN_OPTION_MASK) ? "CODING NEAREST NEIGHBOUR" : "";
-      const char* order = (mask & kLsb) ? "BYTE_ORDER LSB"
-                          : (mask & kMsb) ? "BYTE_ORDER MSB" : "";
+      const char* mode = (mask & H5_SZIP_CHIP_OPTION_MASK)        ? "MODE HARDWARE"
+                         : (mask & H5_SZIP_ALLOW_K13_OPTION_MASK) ? "MODE K13"
+                                                                  : "";
+      const char* coding = (mask & H5_SZIP_EC_OPTION_MASK)   ? "CODING ENTROPY"
+                           : (mask & H5_SZIP_NN_OPTION_MASK) ? "CODING NEAREST NEIGHBOUR"
+                                                             : "";
+      const char* order = (mask & kLsb) ? "BYTE_ORDER LSB" : (mask & kMsb) ? "BYTE_ORDER MSB" : "";
       std::vector<std::string> lines{"COMPRESSION SZIP {", step + fmt::format("PIXELS_PER_BLOCK {}", value(1)),
                                      step + mode, step + coding, step + order};
       if (mask & kRaw) lines.push_back(step + "HEADER RAW");
@@ -560,7 +558,8 @@ std::vector<std::string> filter_lines(const Filter& filter) {
       std::vector<std::string> lines{"USER_DEFINED_FILTER {", step + fmt::format("FILTER_ID {}", filter.id)};
       if (!filter.cd_values.empty()) {
         std::string params = "PARAMS { ";
-        for (const std::uint32_t v : filter.cd_values) fmt::format_to(std::back_inserter(params), "{} ", static_cast<int>(v));
+        for (const std::uint32_t v : filter.cd_values)
+          fmt::format_to(std::back_inserter(params), "{} ", static_cast<int>(v));
         lines.push_back(step + params + "}");
       }
       lines.push_back("}");
@@ -795,7 +794,8 @@ void DdlPrinter::group(const Group& group, std::string_view shown_name, std::siz
 
 void DdlPrinter::attributes(const Attributes& attributes, const std::string& owner, const Dataset* dataset,
                             std::size_t indent) {
-  for (const auto& name : objects_->attribute_names(attributes, dataset)) attribute(attributes, name, owner, dataset, indent);
+  for (const auto& name : objects_->attribute_names(attributes, dataset))
+    attribute(attributes, name, owner, dataset, indent);
 }
 
 // `DATATYPE "t" H5T_STD_I32LE;`: h5dump ends the type with ';', except a compound's block; a later
@@ -847,7 +847,8 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
   out_.line(inner, "DATA {");
   const std::uint64_t count = value.data.num_elements();
   if (f.kind != TypeFormat::Kind::VariableString && count * f.size > value.data.bytes.size()) {
-    throw FormatError(fmt::format("attribute '{}' lacks elements: {} bytes for {}", name, value.data.bytes.size(), count));
+    throw FormatError(
+        fmt::format("attribute '{}' lacks elements: {} bytes for {}", name, value.data.bytes.size(), count));
   }
   if (f.kind == TypeFormat::Kind::Reference) {
     references(value.data.bytes.data(), count, inner);
@@ -904,9 +905,10 @@ void DdlPrinter::references(const std::byte* values, std::uint64_t count, std::s
     if (const std::optional<Dataset> target = objects_->referenced_dataset(value)) {
       // h5dump follows references in the data it prints without end; a cycle is refused here.
       if (!expanding_.insert(value).second) {
-        throw Unsupported(fmt::format("dataset '{}' holds references that lead back to it: h5dump prints them "
-                                      "without end",
-                                      target->name()));
+        throw Unsupported(
+            fmt::format("dataset '{}' holds references that lead back to it: h5dump prints them "
+                        "without end",
+                        target->name()));
       }
       data(*target, indent + 2 * kIndent);
       expanding_.erase(value);
@@ -993,7 +995,8 @@ void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
     case H5D_CHUNKED: {
       std::string chunks = "CHUNKED ( ";
       const Extent shape = dataset.chunks();
-      for (std::size_t d = 0; d < shape.size(); ++d) fmt::format_to(std::back_inserter(chunks), "{}{}", d ? ", " : "", shape[d]);
+      for (std::size_t d = 0; d < shape.size(); ++d)
+        fmt::format_to(std::back_inserter(chunks), "{}{}", d ? ", " : "", shape[d]);
       out_.line(inner, chunks + " )");
       if (info.size && filters.empty()) {
         out_.line(inner, fmt::format("SIZE {}", *info.size));
@@ -1014,9 +1017,10 @@ void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
       if (info.address) out_.line(inner, fmt::format("OFFSET {}", *info.address));
       break;
     default:
-      throw Unsupported(fmt::format("dataset '{}': printing the properties (-p) of a dataset of layout {} (virtual or "
-                                    "unknown) is not supported",
-                                    dataset.name(), static_cast<int>(info.layout)));
+      throw Unsupported(
+          fmt::format("dataset '{}': printing the properties (-p) of a dataset of layout {} (virtual or "
+                      "unknown) is not supported",
+                      dataset.name(), static_cast<int>(info.layout)));
   }
   out_.line(indent, "}");
   out_.line(indent, "FILTERS {");

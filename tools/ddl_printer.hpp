@@ -99,13 +99,13 @@ class DdlPrinter {
   void storage(const Dataset& dataset, std::size_t indent);
 
   Output& out_;
-  const ObjectIndex* objects_;  // the file printed (an external link's target: its file)
+  const ObjectIndex* objects_;         // the file printed (an external link's target: its file)
   std::set<std::uint64_t> expanding_;  // datasets whose data a reference is printing (a cycle: refused)
   std::size_t window_bytes_;
   Contents contents_;
   bool properties_;
   std::map<std::uint64_t, std::string> first_paths_;  // object id -> the path it was printed at
-  std::filesystem::path dir_;  // of the file printed: external links are looked for there first
+  std::filesystem::path dir_;                         // of the file printed: external links are looked for there first
 };
 
 }  // namespace h5mf::tools

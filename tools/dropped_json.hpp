@@ -12,8 +12,8 @@ namespace h5mf::tools {
 inline nlohmann::json dropped_json(const std::vector<Dropped>& dropped) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& d : dropped) {
-    out.push_back({{"file", d.file}, {"offset", d.offset}, {"bytes", d.bytes}, {"records", d.records},
-                   {"reason", d.reason}});
+    out.push_back(
+        {{"file", d.file}, {"offset", d.offset}, {"bytes", d.bytes}, {"records", d.records}, {"reason", d.reason}});
   }
   return out;
 }

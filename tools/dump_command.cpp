@@ -36,9 +36,10 @@ constexpr std::uint64_t kDefaultMaxElements = std::uint64_t{1} << 28;
 
 void check_bound(std::uint64_t elements, std::uint64_t max_elements, const std::string& path) {
   if (max_elements != 0 && elements > max_elements) {
-    throw Unsupported(fmt::format("'{}': the dump would print {} elements, more than --max-elements {} (pass "
-                                  "--max-elements 0 to print them all, as h5dump does)",
-                                  path, elements, max_elements));
+    throw Unsupported(
+        fmt::format("'{}': the dump would print {} elements, more than --max-elements {} (pass "
+                    "--max-elements 0 to print them all, as h5dump does)",
+                    path, elements, max_elements));
   }
 }
 // An attribute named by -a: its owner's attributes, its name, the owner's path and, when the owner
@@ -64,7 +65,8 @@ std::pair<std::string, std::string> attribute_path(const std::string& path) {
 
 // Finds what -d, -g or -a names; a name that is not there, or not of that kind, is reported (as
 // h5dump does) and the others still print.
-std::optional<Selected> find_selected(const File& file, const ObjectIndex& objects, char kind, const std::string& name) {
+std::optional<Selected> find_selected(const File& file, const ObjectIndex& objects, char kind,
+                                      const std::string& name) {
   try {
     if (kind == 'a') {
       const auto [owner, attribute] = attribute_path(name);
@@ -92,10 +94,16 @@ std::optional<Selected> find_selected(const File& file, const ObjectIndex& objec
     if (kind == 'd') return Selected{name, file.dataset(name)};
     return Selected{name, file.group(name)};
   } catch (const NotFound& e) {
-    fmt::print(stderr, "h5mf dump: {} '{}' not found: {}\n", kind == 'a' ? "the owner of attribute" : kind == 'd' ? "dataset" : "group",
+    fmt::print(stderr, "h5mf dump: {} '{}' not found: {}\n",
+               kind == 'a'   ? "the owner of attribute"
+               : kind == 'd' ? "dataset"
+                             : "group",
                name, e.what());
   } catch (const InvalidArgument& e) {
-    fmt::print(stderr, "h5mf dump: '{}' names no {}: {}\n", name, kind == 'a' ? "attribute" : kind == 'd' ? "dataset" : "group",
+    fmt::print(stderr, "h5mf dump: '{}' names no {}: {}\n", name,
+               kind == 'a'   ? "attribute"
+               : kind == 'd' ? "dataset"
+                             : "group",
                e.what());
   }
   return std::nullopt;
@@ -141,8 +149,9 @@ Command add_dump_command(CLI::App& parent) {
   return {app, [args, app, dataset_option, group_option, attribute_option] {
             const File file(args->path, Mode::Read, reading_options());
             const ObjectIndex objects(file);
-            const Contents contents =
-                args->header ? Contents::Header : args->attribute_data ? Contents::AttributeData : Contents::All;
+            const Contents contents = args->header           ? Contents::Header
+                                      : args->attribute_data ? Contents::AttributeData
+                                                             : Contents::All;
             // Dataset elements are printed, and bounded, only when the dump shows dataset data.
             auto printed = [&](std::uint64_t elements) { return contents == Contents::All ? elements : 0; };
             Output out(stdout);
@@ -162,12 +171,14 @@ Command add_dump_command(CLI::App& parent) {
               if (option == dataset_option) {
                 selected = find_selected(file, objects, 'd', args->datasets.at(next_dataset++));
                 if (selected) {
-                  elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Dataset>(selected->object), objects));
+                  elements = saturating_add(elements,
+                                            DdlPrinter::check_supported(std::get<Dataset>(selected->object), objects));
                 }
               } else if (option == group_option) {
                 selected = find_selected(file, objects, 'g', args->groups.at(next_group++));
                 if (selected) {
-                  elements = saturating_add(elements, DdlPrinter::check_supported(std::get<Group>(selected->object), objects));
+                  elements =
+                      saturating_add(elements, DdlPrinter::check_supported(std::get<Group>(selected->object), objects));
                 }
               } else if (option == attribute_option) {
                 selected = find_selected(file, objects, 'a', args->attributes.at(next_attribute++));

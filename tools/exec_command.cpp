@@ -36,9 +36,10 @@ std::string driver_library() {
   }
   const std::string installed = std::string(H5MF_INSTALL_FULL_LIBDIR) + "/" + H5MF_VFD_SONAME;
   if (std::filesystem::exists(installed, error)) return installed;
-  throw NotFound(fmt::format("cannot find the h5mf file driver library {} beside '{}' nor in '{}'; set "
-                             "H5MF_VFD_LIBRARY to its path",
-                             H5MF_VFD_SONAME, exe.string(), H5MF_INSTALL_FULL_LIBDIR));
+  throw NotFound(
+      fmt::format("cannot find the h5mf file driver library {} beside '{}' nor in '{}'; set "
+                  "H5MF_VFD_LIBRARY to its path",
+                  H5MF_VFD_SONAME, exe.string(), H5MF_INSTALL_FULL_LIBDIR));
 }
 
 // The program's file, as execvp would find it.
@@ -65,7 +66,10 @@ void warn_if_static_hdf5(const std::string& name) {
   if (file.empty() || std::filesystem::file_size(file, error) > (std::uintmax_t{1} << 30)) return;
   std::ifstream in(file, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.rfind("\x7f" "ELF", 0) != 0) return;  // a script: its interpreter loads HDF5 dynamically
+  if (bytes.rfind("\x7f"
+                  "ELF",
+                  0) != 0)
+    return;  // a script: its interpreter loads HDF5 dynamically
   // A dynamically linked program names the shared library it needs: libhdf5*.so* (the string
   // "libhdf5" alone also appears inside a static HDF5, in "libhdf5_settings").
   bool needs_shared = false;
@@ -86,36 +90,37 @@ void warn_if_static_hdf5(const std::string& name) {
 
 Command add_exec_command(CLI::App& parent) {
   auto* app = parent.add_subcommand(
-      "exec", "Run an unmodified HDF5 program with the h5mf file driver: its H5Pset_fapl_mpio (C, Fortran, "
-              "netCDF-4, h5py driver='mpio') writes a container; h5dump/h5ls/h5py read a container. "
-              "Under mpiexec: mpiexec -n 4 h5mf exec -- ./app out.h5");
+      "exec",
+      "Run an unmodified HDF5 program with the h5mf file driver: its H5Pset_fapl_mpio (C, Fortran, "
+      "netCDF-4, h5py driver='mpio') writes a container; h5dump/h5ls/h5py read a container. "
+      "Under mpiexec: mpiexec -n 4 h5mf exec -- ./app out.h5");
   app->add_option("program", "the program and its arguments (after --)")->expected(-1);
   // main() runs the command itself (run_exec): everything after `exec` is the program's, untouched.
   return {app, [] { return run_exec({}); }};
 }
 
 int run_exec(std::vector<std::string> words) {
-            if (!words.empty() && words.front() == "--") words.erase(words.begin());
-            if (words.empty()) {
-              fmt::print(stderr, "h5mf exec: no program given (h5mf exec [--] PROGRAM [ARGS...])\n");
-              return 1;
-            }
-            warn_if_static_hdf5(words.front());
-            const std::string library = driver_library();
-            const char* preload = std::getenv("LD_PRELOAD");
-            const std::string joined = preload != nullptr && *preload != '\0' ? library + ":" + preload : library;
-            ::setenv("LD_PRELOAD", joined.c_str(), 1);
-            ::setenv("HDF5_DRIVER", "h5mf", 1);
-            // Debian's h5py picks its serial or MPI build at import; the MPI one links the same
-            // libhdf5 as the driver (a library loaded privately by an extension module is out of
-            // the preload's reach).
-            ::setenv("H5PY_ALWAYS_USE_MPI", "1", 0);
-            std::vector<char*> argv;
-            for (auto& w : words) argv.push_back(w.data());
-            argv.push_back(nullptr);
-            ::execvp(argv[0], argv.data());
-            fmt::print(stderr, "h5mf exec: cannot run '{}': {}\n", words.front(), std::strerror(errno));
-            return errno == ENOENT ? 127 : 126;
+  if (!words.empty() && words.front() == "--") words.erase(words.begin());
+  if (words.empty()) {
+    fmt::print(stderr, "h5mf exec: no program given (h5mf exec [--] PROGRAM [ARGS...])\n");
+    return 1;
+  }
+  warn_if_static_hdf5(words.front());
+  const std::string library = driver_library();
+  const char* preload = std::getenv("LD_PRELOAD");
+  const std::string joined = preload != nullptr && *preload != '\0' ? library + ":" + preload : library;
+  ::setenv("LD_PRELOAD", joined.c_str(), 1);
+  ::setenv("HDF5_DRIVER", "h5mf", 1);
+  // Debian's h5py picks its serial or MPI build at import; the MPI one links the same
+  // libhdf5 as the driver (a library loaded privately by an extension module is out of
+  // the preload's reach).
+  ::setenv("H5PY_ALWAYS_USE_MPI", "1", 0);
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  ::execvp(argv[0], argv.data());
+  fmt::print(stderr, "h5mf exec: cannot run '{}': {}\n", words.front(), std::strerror(errno));
+  return errno == ENOENT ? 127 : 126;
 }
 
 }  // namespace h5mf::tools

@@ -1,9 +1,9 @@
 // The h5mf command-line tool: each subcommand is a thin layer over the library.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <hdf5.h>
 #include <mpi.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -60,14 +60,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success; 1 an error (usage, a path that cannot be used, I/O); 2 damage found "
       "(merge, verify, view: the output was made without the damaged records).");
   const std::vector<h5mf::tools::Command> commands = {
-      h5mf::tools::add_merge_command(app),
-      h5mf::tools::add_ls_command(app),
-      h5mf::tools::add_dump_command(app),
-      h5mf::tools::add_bench_command(app),
-      h5mf::tools::add_view_command(app),
-      h5mf::tools::add_verify_command(app),
-      h5mf::tools::add_growth_command(app),
-      h5mf::tools::add_exec_command(app),
+      h5mf::tools::add_merge_command(app),  h5mf::tools::add_ls_command(app),   h5mf::tools::add_dump_command(app),
+      h5mf::tools::add_bench_command(app),  h5mf::tools::add_view_command(app), h5mf::tools::add_verify_command(app),
+      h5mf::tools::add_growth_command(app), h5mf::tools::add_exec_command(app),
   };
   // A first word that is no subcommand: say which it was and what there is (CLI11 would only say
   // that a subcommand is required).
@@ -78,8 +73,7 @@ int main(int argc, char** argv) {
     if (!known) {
       std::vector<std::string> names;
       for (const auto& command : commands) names.push_back(command.app->get_name());
-      fmt::print(stderr, "h5mf: unknown subcommand '{}' (one of: {}); see h5mf --help\n", word,
-                 fmt::join(names, ", "));
+      fmt::print(stderr, "h5mf: unknown subcommand '{}' (one of: {}); see h5mf --help\n", word, fmt::join(names, ", "));
       return 1;
     }
   }
@@ -113,8 +107,7 @@ int main(int argc, char** argv) {
         while (stem.size() > 1 && stem.back() == '/') stem.pop_back();
         return std::filesystem::exists(stem + suffix, error);
       };
-      if (!std::filesystem::exists(given, error) && !beside(".h5mf") && !beside(".h5mf-old") &&
-          !beside(".h5mf-tmp")) {
+      if (!std::filesystem::exists(given, error) && !beside(".h5mf") && !beside(".h5mf-old") && !beside(".h5mf-tmp")) {
         fmt::print(stderr, "h5mf {}: '{}' does not exist\n", command.app->get_name(), given);
         return 1;
       }

@@ -15,9 +15,9 @@
 #include "command.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/file.hpp"
+#include "h5mf/limits.hpp"
 #include "image_driver.hpp"
 #include "object_index.hpp"
-#include "h5mf/limits.hpp"
 
 namespace h5mf::tools {
 
@@ -82,8 +82,8 @@ void list(const Group& top, const Hdf5File& hdf5, std::string& out) {
   auto push_members = [&stack](const Group& group, const std::string& path, std::uint64_t depth) {
     std::vector<std::string> names = group.keys();
     if (depth > kMaxDepth && !names.empty()) {
-      throw Unsupported(fmt::format("'{}...' nests deeper than {} levels; h5mf ls stops there", path.substr(0, 200),
-                                    kMaxDepth));
+      throw Unsupported(
+          fmt::format("'{}...' nests deeper than {} levels; h5mf ls stops there", path.substr(0, 200), kMaxDepth));
     }
     std::sort(names.begin(), names.end(), std::greater<>());  // popped in name order
     for (auto& name : names) {
@@ -104,7 +104,8 @@ void list(const Group& top, const Hdf5File& hdf5, std::string& out) {
       continue;
     }
     if (!item.parent.contains(item.name)) {  // a named datatype (a container's have no identity)
-      if (const auto address = hdf5.address(item.parent.name() == "/" ? "/" + item.name : item.parent.name() + "/" + item.name)) {
+      if (const auto address =
+              hdf5.address(item.parent.name() == "/" ? "/" + item.name : item.parent.name() + "/" + item.name)) {
         const auto [at, first] = seen.emplace(*address, item.path);
         if (!first) {
           fmt::format_to(std::back_inserter(out), "{:<24} Type, same as {}\n", item.path, at->second);

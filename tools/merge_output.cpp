@@ -26,18 +26,19 @@ void check_merge_output(const std::string& container, const std::string& output,
   std::error_code error;
   const auto status = fs::status(output, error);
   if (fs::exists(status) && fs::equivalent(container, output, error)) {
-    throw InvalidArgument(fmt::format(
-        "-o '{}' is the container '{}' itself; leave -o out to replace the container by the merged file",
-        output, container));
+    throw InvalidArgument(
+        fmt::format("-o '{}' is the container '{}' itself; leave -o out to replace the container by the merged file",
+                    output, container));
   }
   if (fs::is_directory(status)) {
-    throw AlreadyExists(fmt::format("-o '{}' is a directory; the merged file of '{}' goes to a file path",
-                                    output, container));
+    throw AlreadyExists(
+        fmt::format("-o '{}' is a directory; the merged file of '{}' goes to a file path", output, container));
   }
   if (fs::exists(status) && !force && !is_hdf5(output)) {
-    throw AlreadyExists(fmt::format("-o '{}' exists and is not an HDF5 file; not overwriting it with the merge of "
-                                    "'{}' (--force overwrites)",
-                                    output, container));
+    throw AlreadyExists(
+        fmt::format("-o '{}' exists and is not an HDF5 file; not overwriting it with the merge of "
+                    "'{}' (--force overwrites)",
+                    output, container));
   }
 }
 

@@ -8,7 +8,7 @@ namespace h5mf::tools {
 
 class MpiSession {
  public:
-  MpiSession();  // MPI_Init when launched by mpiexec
+  MpiSession();   // MPI_Init when launched by mpiexec
   ~MpiSession();  // MPI_Finalize if it initialised
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;

@@ -22,10 +22,10 @@ class ProgressBar {
  private:
   const char* what_;
   bool terminal_;
-  double interval_;              // seconds between plain lines
-  bool drawn_ = false;           // terminal: a bar is on the line
-  double last_line_ = -1;        // plain: when the last line was printed (-1: none yet)
-  bool finished_line_ = false;   // plain: the 100% line is out
+  double interval_;             // seconds between plain lines
+  bool drawn_ = false;          // terminal: a bar is on the line
+  double last_line_ = -1;       // plain: when the last line was printed (-1: none yet)
+  bool finished_line_ = false;  // plain: the 100% line is out
 };
 
 }  // namespace h5mf::tools

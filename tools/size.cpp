@@ -24,8 +24,8 @@ std::uint64_t parse_size(std::string_view text, std::string_view option) {
   const int shift = unit.empty() ? 0 : at == std::string_view::npos ? -1 : 10 * static_cast<int>(at + 1);
   if (error != std::errc{} || end == text.data() || shift < 0 ||
       value > (std::numeric_limits<std::uint64_t>::max() >> shift)) {
-    throw InvalidArgument(fmt::format("{} '{}': expected a number or a size such as 64K, 256M or 1G (K = 1024)",
-                                      option, text));
+    throw InvalidArgument(
+        fmt::format("{} '{}': expected a number or a size such as 64K, 256M or 1G (K = 1024)", option, text));
   }
   return value << shift;
 }

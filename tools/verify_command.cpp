@@ -78,17 +78,17 @@ nlohmann::json to_json(const VerifyReport& r) {
       per_writer[writer] += records;
     }
     files.push_back({{"file", w.file},
-                       {"index_present", w.index_present},
-                       {"data_present", w.data_present},
-                       {"index_bytes", w.index_bytes},
-                       {"data_bytes", w.data_bytes},
-                       {"records", w.records},
-                       {"record_bytes", w.record_bytes},
-                       {"records_dropped", w.records_dropped},
-                       {"bytes_dropped", w.bytes_dropped},
-                       {"unreferenced_bytes", w.unreferenced_bytes},
-                       {"records_by_writer", by_writer},
-                       {"damage", damage}});
+                     {"index_present", w.index_present},
+                     {"data_present", w.data_present},
+                     {"index_bytes", w.index_bytes},
+                     {"data_bytes", w.data_bytes},
+                     {"records", w.records},
+                     {"record_bytes", w.record_bytes},
+                     {"records_dropped", w.records_dropped},
+                     {"bytes_dropped", w.bytes_dropped},
+                     {"unreferenced_bytes", w.unreferenced_bytes},
+                     {"records_by_writer", by_writer},
+                     {"damage", damage}});
   }
   j["data_files"] = files;
   nlohmann::json writers = nlohmann::json::object();
@@ -147,9 +147,10 @@ void print_text(const VerifyReport& r, bool quiet) {
         }
       }
       if (r.kind == VerifyReport::Kind::FileImage) {
-        fmt::print("file-image container '{}' (written through the HDF5 file driver): format {}, id {}, {} sessions, "
-                   "{} writers\n",
-                   r.path, r.format_version, r.container_id, r.sessions, r.writer_files);
+        fmt::print(
+            "file-image container '{}' (written through the HDF5 file driver): format {}, id {}, {} sessions, "
+            "{} writers\n",
+            r.path, r.format_version, r.container_id, r.sessions, r.writer_files);
       } else {
         fmt::print("container '{}': format {}, id {}, {} sessions, {} {}; {} groups, {} datasets, {} attributes\n",
                    r.path, r.format_version, r.container_id, r.sessions, r.writer_files,
@@ -162,7 +163,8 @@ void print_text(const VerifyReport& r, bool quiet) {
       }
       for (const auto& w : r.data_files) {
         fmt::print("  {} {}: {} records, {} of data ({} bytes in '{}', {} bytes in '{}.offset'{}): {}\n",
-                   aggregated ? "data file" : "writer", w.file, w.records, mib(w.record_bytes), w.data_bytes, w.file, w.index_bytes, w.file,
+                   aggregated ? "data file" : "writer", w.file, w.records, mib(w.record_bytes), w.data_bytes, w.file,
+                   w.index_bytes, w.file,
                    w.unreferenced_bytes ? fmt::format("; {} data bytes unreferenced", w.unreferenced_bytes) : "",
                    w.damage.empty()
                        ? "ok"

@@ -8,8 +8,8 @@
 
 #include "command.hpp"
 #include "dropped_json.hpp"
-#include "json_format.hpp"
 #include "h5mf/view.hpp"
+#include "json_format.hpp"
 #include "mpi_session.hpp"
 #include "progress_bar.hpp"
 
@@ -54,24 +54,31 @@ Command add_view_command(CLI::App& parent) {
             bar.finish();
             for (const auto& line : report.damage) fmt::print(stderr, "h5mf view: {}\n", line);
             if (args->json) {
-              const nlohmann::json summary = {
-                  {"container", args->path},          {"output", report.output},
-                  {"sources", report.sources},        {"groups", report.groups},
-                  {"datasets", report.datasets},      {"attributes", report.attributes},
-                  {"records", report.records},        {"records_hidden", report.records_hidden},
-                  {"records_dropped", report.records_dropped},
-                  {"mappings", report.mappings},      {"source_datasets", report.source_datasets},
-                  {"segments", report.segments},      {"bytes_referenced", report.bytes_referenced},
-                  {"seconds", report.seconds},        {"damage", report.damage},
-                  {"dropped", dropped_json(report.dropped)}};
+              const nlohmann::json summary = {{"container", args->path},
+                                              {"output", report.output},
+                                              {"sources", report.sources},
+                                              {"groups", report.groups},
+                                              {"datasets", report.datasets},
+                                              {"attributes", report.attributes},
+                                              {"records", report.records},
+                                              {"records_hidden", report.records_hidden},
+                                              {"records_dropped", report.records_dropped},
+                                              {"mappings", report.mappings},
+                                              {"source_datasets", report.source_datasets},
+                                              {"segments", report.segments},
+                                              {"bytes_referenced", report.bytes_referenced},
+                                              {"seconds", report.seconds},
+                                              {"damage", report.damage},
+                                              {"dropped", dropped_json(report.dropped)}};
               std::cout << versioned(summary).dump(2) << "\n";
             } else if (!args->quiet) {
-              fmt::print("viewed '{}' as '{}' (sources '{}'): {} groups, {} datasets, {} attributes; {} records "
-                         "({} wholly overwritten) as {} mappings over {} segments, {:.1f} MiB referenced, none "
-                         "copied, in {:.3f} s\n",
-                         args->path, report.output, report.sources, report.groups, report.datasets,
-                         report.attributes, report.records, report.records_hidden, report.mappings, report.segments,
-                         static_cast<double>(report.bytes_referenced) / (1 << 20), report.seconds);
+              fmt::print(
+                  "viewed '{}' as '{}' (sources '{}'): {} groups, {} datasets, {} attributes; {} records "
+                  "({} wholly overwritten) as {} mappings over {} segments, {:.1f} MiB referenced, none "
+                  "copied, in {:.3f} s\n",
+                  args->path, report.output, report.sources, report.groups, report.datasets, report.attributes,
+                  report.records, report.records_hidden, report.mappings, report.segments,
+                  static_cast<double>(report.bytes_referenced) / (1 << 20), report.seconds);
             }
             // As for merge: damage is no failure of the view, but a caller must be able to tell.
             return report.damaged() ? 2 : 0;

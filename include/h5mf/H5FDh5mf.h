@@ -29,7 +29,7 @@ hid_t H5FD_h5mf_init(void);
  * H5Pset_fapl_mpio does; when MPI is not initialised, pass MPI_COMM_NULL (one writer, no MPI). */
 herr_t H5Pset_fapl_h5mf(hid_t fapl_id, MPI_Comm comm, MPI_Info info);
 /* The communicator and info of a property list using the driver (duplicates: the caller frees). */
-herr_t H5Pget_fapl_h5mf(hid_t fapl_id, MPI_Comm *comm, MPI_Info *info);
+herr_t H5Pget_fapl_h5mf(hid_t fapl_id, MPI_Comm* comm, MPI_Info* info);
 
 /* The same for Fortran and other languages that hold MPI handles as integers (MPI_Fint). */
 herr_t h5mf_fapl_set(hid_t fapl_id, MPI_Fint comm, MPI_Fint info);
@@ -38,7 +38,7 @@ herr_t h5mf_fapl_set(hid_t fapl_id, MPI_Fint comm, MPI_Fint info);
  * comes before HDF5 in symbol lookup (under h5mf exec, or linked first); these work everywhere.
  * Collective for set, as H5Fset_mpi_atomicity. Negative for a file on another driver. */
 herr_t h5mf_set_mpi_atomicity(hid_t file_id, hbool_t flag);
-herr_t h5mf_get_mpi_atomicity(hid_t file_id, hbool_t *flag);
+herr_t h5mf_get_mpi_atomicity(hid_t file_id, hbool_t* flag);
 
 #ifdef __cplusplus
 }

@@ -35,16 +35,16 @@ void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept;
 
 // What create_dataset needs: h5py's create_dataset arguments.
 struct DatasetCreate {
-  Datatype dtype;         // a memory type (Datatype::of<T>()) or an explicit file type
+  Datatype dtype;  // a memory type (Datatype::of<T>()) or an explicit file type
   Extent shape;
-  Extent maxshape;        // empty: same as shape; kUnlimited for unlimited dimensions
+  Extent maxshape;  // empty: same as shape; kUnlimited for unlimited dimensions
   // One element of fill_type (dtype when not set), or empty for zeros (HDF5's default). For a
   // variable-length fill_type (a string or sequence type, for datasets of one), the value: a u32
   // little-endian length and that many bytes, a string's characters or a sequence's elements of
   // fill_type's base (fill_value(std::string), fill_value(std::vector<T>) make it).
   std::vector<std::byte> fill;
-  Datatype fill_type;     // the type of `fill`; converted to the dataset's type with HDF5's routines
-  Extent chunks;          // empty: contiguous (chosen automatically when maxshape != shape or filters)
+  Datatype fill_type;  // the type of `fill`; converted to the dataset's type with HDF5's routines
+  Extent chunks;       // empty: contiguous (chosen automatically when maxshape != shape or filters)
   // HDF5 filters in pipeline order (h5py's order is scaleoffset, shuffle, deflate/szip, fletcher32).
   // Filters need chunks: without a chunk shape one is chosen like h5py's guess_chunk.
   FilterPipeline filters;
@@ -104,10 +104,19 @@ struct DatasetCreate {
     fill_type = std::move(type);
     return *this;
   }
-  DatasetCreate& max_shape(Extent m) { maxshape = std::move(m); return *this; }
-  DatasetCreate& chunk_shape(Extent c) { chunks = std::move(c); return *this; }
+  DatasetCreate& max_shape(Extent m) {
+    maxshape = std::move(m);
+    return *this;
+  }
+  DatasetCreate& chunk_shape(Extent c) {
+    chunks = std::move(c);
+    return *this;
+  }
   // A contiguous dataset, refused together with filters or a resizable shape.
-  DatasetCreate& contiguous() { contiguous_layout = true; return *this; }
+  DatasetCreate& contiguous() {
+    contiguous_layout = true;
+    return *this;
+  }
 
   // h5py's compression='gzip', compression_opts=level (0-9).
   DatasetCreate& deflate(unsigned level = 4) { return filter(H5Z_FILTER_DEFLATE, H5Z_FLAG_OPTIONAL, {level}); }
@@ -136,19 +145,19 @@ class Dataset {
  public:
   Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::DatasetNode> node);
 
-  std::string name() const;   // full path (the name it was opened by)
+  std::string name() const;  // full path (the name it was opened by)
   // Equal for every name of one object (hard links, Group::create_hard_link).
   std::uint64_t object_id() const;
-  Extent shape() const;       // empty for a scalar and for a null dataspace
+  Extent shape() const;  // empty for a scalar and for a null dataspace
   // HDF5's null dataspace (h5py's Empty): no elements (size() 0, rank() 0); reads and writes of
   // it are refused.
   bool is_null() const;
   Extent maxshape() const;
-  Extent chunks() const;      // empty when contiguous
+  Extent chunks() const;  // empty when contiguous
   // The filter pipeline, as recorded at creation (the sec2/mpio drivers: as libhdf5 reports it,
   // with the values its filters add, such as shuffle's element size).
   FilterPipeline filters() const;
-  Datatype dtype() const;     // the file type
+  Datatype dtype() const;  // the file type
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements (0 when null)
   // One element in the file type; for a variable-length string or sequence dataset its value as
@@ -166,7 +175,7 @@ class Dataset {
   }
   // The same, its elements converted to `element`.
   std::vector<std::byte> fill_sequence(const Datatype& element) const;
-  StorageInfo storage() const;                 // layout, size, fill and allocation times (h5dump -p)
+  StorageInfo storage() const;  // layout, size, fill and allocation times (h5dump -p)
 
   // `data` holds the selection's elements in order; its size must equal the selection's.
   template <class T>
@@ -217,8 +226,8 @@ class Dataset {
   // it is not one); attaching it again does nothing, as in HDF5.
   void attach_scale(const Dataset& scale, std::size_t dim);
   void detach_scale(const Dataset& scale, std::size_t dim);  // it must be attached there
-  std::vector<Dataset> scales(std::size_t dim) const;  // attached to `dim`, in HDF5's order
-  std::string label(std::size_t dim) const;  // "" when it has none
+  std::vector<Dataset> scales(std::size_t dim) const;        // attached to `dim`, in HDF5's order
+  std::string label(std::size_t dim) const;                  // "" when it has none
   void set_label(std::size_t dim, const std::string& label);
 
  private:

@@ -49,7 +49,7 @@ struct FixedString {
     std::memcpy(bytes.data(), text.data(), text.size() < N ? text.size() : N);  // longer text is cut
   }
   FixedString(const char* text) : FixedString(std::string_view(text)) {}  // NOLINT(google-explicit-constructor)
-  std::string str() const {  // up to the first NUL
+  std::string str() const {                                               // up to the first NUL
     const std::string_view all(bytes.data(), N);
     return std::string(all.substr(0, all.find('\0')));
   }
@@ -73,10 +73,10 @@ class Datatype {
   static Datatype copy_of(hid_t id);
 
   template <class T>
-  static Datatype of();                       // native memory type of T
-  static Datatype fixed_string(std::size_t length);  // NUL-padded ASCII of fixed length (h5py's 'S')
-  static Datatype variable_string();          // UTF-8 variable-length string (as h5py writes str)
-  static Datatype variable_ascii_string();    // ASCII variable-length string (h5py's string_dtype('ascii'))
+  static Datatype of();                               // native memory type of T
+  static Datatype fixed_string(std::size_t length);   // NUL-padded ASCII of fixed length (h5py's 'S')
+  static Datatype variable_string();                  // UTF-8 variable-length string (as h5py writes str)
+  static Datatype variable_ascii_string();            // ASCII variable-length string (h5py's string_dtype('ascii'))
   static Datatype sequence_of(const Datatype& base);  // variable-length sequence (H5Tvlen_create; hvl_t)
   // h5py's bool: an enum of 8-bit integers, FALSE = 0 and TRUE = 1 (numpy reads it as bool).
   static Datatype boolean();
@@ -102,13 +102,13 @@ class Datatype {
 
   hid_t id() const { return id_; }
   bool valid() const { return id_ >= 0; }
-  std::size_t size() const;             // bytes per element (pointer size for variable length)
+  std::size_t size() const;  // bytes per element (pointer size for variable length)
   H5T_class_t type_class() const;
-  bool is_variable_length() const;      // variable-length string or sequence anywhere inside
-  bool is_numeric() const;              // integer or float
+  bool is_variable_length() const;  // variable-length string or sequence anywhere inside
+  bool is_numeric() const;          // integer or float
 
-  bool is_boolean() const;              // the enum boolean() makes (as h5py stores numpy bool)
-  bool is_complex() const;              // a compound h5py reads as complex: floats "r" and "i" of one type
+  bool is_boolean() const;  // the enum boolean() makes (as h5py stores numpy bool)
+  bool is_complex() const;  // a compound h5py reads as complex: floats "r" and "i" of one type
 
   // The type to store in a file for this type: standard types for numbers, little-endian unless the
   // type is explicitly big-endian (native int -> H5T_STD_I32LE, H5T_STD_I32BE stays); enums over
@@ -277,8 +277,7 @@ Datatype Datatype::of() {
                   "unsupported integer/float size");
     static_assert(!std::is_floating_point_v<U> || sizeof(U) == 4 || sizeof(U) == 8,
                   "only float and double are supported floating-point types");
-    return copy_of(detail::native_type_id(sizeof(U), std::is_signed_v<U>,
-                                          std::is_floating_point_v<U>));
+    return copy_of(detail::native_type_id(sizeof(U), std::is_signed_v<U>, std::is_floating_point_v<U>));
   } else {
     static_assert(detail::always_false<U>,
                   "h5mf: no HDF5 datatype is known for this C++ type; register structs with "
@@ -289,8 +288,8 @@ Datatype Datatype::of() {
 }  // namespace h5mf
 
 // Registers `T` (at namespace scope, outside any namespace): H5MF_REGISTER_TYPE(T, expression).
-#define H5MF_REGISTER_TYPE(T, ...)                                           \
-  template <>                                                                \
-  struct h5mf::TypeRegistration<T> {                                         \
+#define H5MF_REGISTER_TYPE(T, ...)                                               \
+  template <>                                                                    \
+  struct h5mf::TypeRegistration<T> {                                             \
     static ::h5mf::Datatype datatype() { return ::h5mf::Datatype(__VA_ARGS__); } \
   }

@@ -41,8 +41,8 @@ class File : public Group {
   Mode mode() const;
   bool atomic() const;
   void set_atomic(bool atomic);  // collective
-  int writer() const;    // this process's writer id
-  int writers() const;   // number of writers in this session
+  int writer() const;            // this process's writer id
+  int writers() const;           // number of writers in this session
 };
 
 }  // namespace h5mf

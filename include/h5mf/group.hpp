@@ -33,8 +33,8 @@ class Group {
   std::string name() const;  // full path, "/" for the root
 
   Group create_group(std::string_view path);
-  Group require_group(std::string_view path);   // open, or create if missing
-  Group group(std::string_view path) const;     // throws NotFound
+  Group require_group(std::string_view path);  // open, or create if missing
+  Group group(std::string_view path) const;    // throws NotFound
 
   Dataset create_dataset(std::string_view path, const DatasetCreate& spec);
   template <class T>

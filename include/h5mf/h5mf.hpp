@@ -12,5 +12,5 @@
 #include "h5mf/options.hpp"
 #include "h5mf/progress.hpp"
 #include "h5mf/selection.hpp"
-#include "h5mf/warnings.hpp"
 #include "h5mf/verify.hpp"
+#include "h5mf/warnings.hpp"

@@ -47,12 +47,12 @@ struct MergeReport {
   // file, so groups, datasets and attributes are not counted (0).
   bool file_image = false;
   std::uint64_t datasets = 0, groups = 0, attributes = 0;
-  std::uint64_t records = 0;          // write records replayed
-  std::uint64_t bytes_written = 0;    // dataset bytes written to the output
-  std::uint64_t bytes_kernel_copied = 0;  // of bytes_written, copied by copy_file_range
-  std::uint64_t bytes_shared = 0;         // of bytes_kernel_copied, blocks shared with the data files
+  std::uint64_t records = 0;                       // write records replayed
+  std::uint64_t bytes_written = 0;                 // dataset bytes written to the output
+  std::uint64_t bytes_kernel_copied = 0;           // of bytes_written, copied by copy_file_range
+  std::uint64_t bytes_shared = 0;                  // of bytes_kernel_copied, blocks shared with the data files
   std::uint64_t windows = 0, windows_skipped = 0;  // skipped: nobody wrote there, zero fill
-  std::uint64_t records_checked_in_copy = 0;  // records whose checksums were checked as they were copied
+  std::uint64_t records_checked_in_copy = 0;       // records whose checksums were checked as they were copied
   // Chunks of new chunked datasets written by the chunk stage, and their bytes before and after the
   // filters (the stored bytes count in bytes_written too).
   std::uint64_t chunks_written = 0, chunk_bytes_raw = 0, chunk_bytes_stored = 0;
@@ -71,8 +71,8 @@ struct MergeReport {
     double load = 0, verify = 0, prepare = 0, structure = 0, data = 0, replace = 0;
     // Each phase's name and seconds, in the order they run.
     std::vector<std::pair<const char*, double>> named() const {
-      return {{"load", load}, {"verify", verify}, {"prepare", prepare},
-              {"structure", structure}, {"data", data}, {"replace", replace}};
+      return {{"load", load},           {"verify", verify}, {"prepare", prepare},
+              {"structure", structure}, {"data", data},     {"replace", replace}};
     }
   } phases;
 

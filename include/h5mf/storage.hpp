@@ -15,9 +15,9 @@ namespace h5mf {
 // unset there, except the size of a contiguous dataset of fixed-size elements (the merge
 // allocates it whole).
 struct StorageInfo {
-  H5D_layout_t layout = H5D_CONTIGUOUS;          // H5D_CONTIGUOUS, H5D_CHUNKED, H5D_COMPACT, H5D_VIRTUAL
-  std::optional<std::uint64_t> size;             // bytes stored (H5Dget_storage_size)
-  std::optional<std::uint64_t> address;          // a contiguous dataset's data (H5Dget_offset; HADDR_UNDEF: none)
+  H5D_layout_t layout = H5D_CONTIGUOUS;  // H5D_CONTIGUOUS, H5D_CHUNKED, H5D_COMPACT, H5D_VIRTUAL
+  std::optional<std::uint64_t> size;     // bytes stored (H5Dget_storage_size)
+  std::optional<std::uint64_t> address;  // a contiguous dataset's data (H5Dget_offset; HADDR_UNDEF: none)
   H5D_fill_time_t fill_time = H5D_FILL_TIME_IFSET;
   H5D_alloc_time_t alloc_time = H5D_ALLOC_TIME_LATE;
   H5D_fill_value_t fill_value = H5D_FILL_VALUE_DEFAULT;  // H5D_FILL_VALUE_UNDEFINED, _DEFAULT, _USER_DEFINED

@@ -25,9 +25,9 @@ struct ViewOptions {
   // dataset and the count, suggesting `h5mf merge`). HDF5 1.10.8 opens every mapping of a virtual
   // dataset on each access and projects every selection block on each read: 10,000 mappings take
   // seconds and ~300 MB to read, 100,000 take a minute and gigabytes.
-  std::uint64_t max_mappings = 10'000;      // per dataset
-  std::uint64_t max_blocks = 20'000;        // per dataset: hyperslab blocks over all its mappings
-  std::uint64_t max_point_mappings = 1'000; // per dataset: points written by point selections
+  std::uint64_t max_mappings = 10'000;       // per dataset
+  std::uint64_t max_blocks = 20'000;         // per dataset: hyperslab blocks over all its mappings
+  std::uint64_t max_point_mappings = 1'000;  // per dataset: points written by point selections
   std::uint64_t max_total_mappings = 100'000;
   // The record data checked against their checksums, as they go (nothing with verify_data off).
   ProgressCallback progress;
@@ -36,15 +36,15 @@ struct ViewOptions {
 struct ViewReport {
   std::string output, sources;
   std::uint64_t groups = 0, datasets = 0, attributes = 0;
-  std::uint64_t records = 0;          // write records the view uses (checksums passed)
-  std::uint64_t records_hidden = 0;   // of these, wholly overwritten by later writes: not mapped
-  std::uint64_t mappings = 0;         // virtual-dataset mappings, over all datasets
-  std::uint64_t source_datasets = 0;  // external-storage datasets in `sources`
-  std::uint64_t segments = 0;         // their external-file segments
-  std::uint64_t bytes_referenced = 0; // data-file bytes the segments cover (nothing is copied)
-  std::uint64_t records_dropped = 0;  // damaged records left out (see `damage`)
-  std::vector<std::string> damage;    // one line per damaged region
-  std::vector<Dropped> dropped;       // every region and record left out
+  std::uint64_t records = 0;           // write records the view uses (checksums passed)
+  std::uint64_t records_hidden = 0;    // of these, wholly overwritten by later writes: not mapped
+  std::uint64_t mappings = 0;          // virtual-dataset mappings, over all datasets
+  std::uint64_t source_datasets = 0;   // external-storage datasets in `sources`
+  std::uint64_t segments = 0;          // their external-file segments
+  std::uint64_t bytes_referenced = 0;  // data-file bytes the segments cover (nothing is copied)
+  std::uint64_t records_dropped = 0;   // damaged records left out (see `damage`)
+  std::vector<std::string> damage;     // one line per damaged region
+  std::vector<Dropped> dropped;        // every region and record left out
   // Whether anything was left out (damage): `h5mf view` then exits 2.
   bool damaged() const { return records_dropped > 0 || !dropped.empty(); }
   double seconds = 0;

@@ -46,7 +46,8 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
 
 // `dtype`: the element type when it is not the array's (a subarray dtype, whose shape is the last
 // dimensions of the array).
-void set_array(Attributes& attrs, const std::string& name, const py::array& value, const std::optional<py::dtype>& dtype) {
+void set_array(Attributes& attrs, const std::string& name, const py::array& value,
+               const std::optional<py::dtype>& dtype) {
   if (!(value.flags() & py::array::c_style)) throw InvalidArgument("attribute values must be C-contiguous");
   AttributeData data;
   data.type = datatype_of(element_type(dtype ? *dtype : value.dtype()));
@@ -90,8 +91,8 @@ void bind_attributes(py::module_& m) {
       .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
            py::call_guard<Locked>())
       .def("set_empty", &set_empty, py::arg("name"), py::arg("dtype"), py::call_guard<Locked>())
-      .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"),
-           py::arg("ascii") = false, py::call_guard<Locked>());
+      .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"), py::arg("ascii") = false,
+           py::call_guard<Locked>());
 }
 
 }  // namespace h5mf::python

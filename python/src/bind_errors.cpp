@@ -9,10 +9,9 @@ namespace h5mf::python {
 
 void bind_errors(py::module_& m) {
   // Created once and never freed: the translator may run until the interpreter is gone.
-  static PyObject* format_error =
-      PyErr_NewExceptionWithDoc("h5mf.FormatError",
-                                "Bytes on disk are not what the format says (bad magic, checksum, truncation).",
-                                PyExc_OSError, nullptr);
+  static PyObject* format_error = PyErr_NewExceptionWithDoc(
+      "h5mf.FormatError", "Bytes on disk are not what the format says (bad magic, checksum, truncation).",
+      PyExc_OSError, nullptr);
   static PyObject* mismatch_error = PyErr_NewExceptionWithDoc(
       "h5mf.CollectiveMismatchError",
       "The ranks of an MPI job made different collective calls (names, shapes, types or order differ).",

@@ -43,8 +43,8 @@ struct type_caster<h5mf::python::Communicator> {
 namespace h5mf::python {
 namespace {
 
-File open(const std::string& path, const std::string& mode, const std::string& driver, Communicator comm,
-          int writers, int writer, const std::string& aggregation) {
+File open(const std::string& path, const std::string& mode, const std::string& driver, Communicator comm, int writers,
+          int writer, const std::string& aggregation) {
   FileOptions options;
   options.aggregation = parse_aggregation(aggregation);
   options.driver = parse_driver(driver);
@@ -65,16 +65,23 @@ const File& open_file(const File& file) {
 
 void bind_file(py::module_& m) {
   py::class_<File, Held<File>>(m, "File")
-      .def(py::init(&open), py::arg("path"), py::arg("mode"), py::arg("driver"), py::arg("comm"),
-           py::arg("writers"), py::arg("writer"), py::arg("aggregation"))
-      .def("root", [](const File& f) { return Group(open_file(f)); }, py::call_guard<Locked>())
+      .def(py::init(&open), py::arg("path"), py::arg("mode"), py::arg("driver"), py::arg("comm"), py::arg("writers"),
+           py::arg("writer"), py::arg("aggregation"))
+      .def(
+          "root", [](const File& f) { return Group(open_file(f)); }, py::call_guard<Locked>())
       .def("is_open", &File::is_open, py::call_guard<Locked>())
-      .def("filename", [](const File& f) { return open_file(f).filename(); }, py::call_guard<Locked>())
-      .def("driver", [](const File& f) { return open_file(f).driver(); }, py::call_guard<Locked>())
-      .def("mode", [](const File& f) { return to_string(open_file(f).mode()); }, py::call_guard<Locked>())
-      .def("writer", [](const File& f) { return open_file(f).writer(); }, py::call_guard<Locked>())
-      .def("writers", [](const File& f) { return open_file(f).writers(); }, py::call_guard<Locked>())
-      .def("atomic", [](const File& f) { return open_file(f).atomic(); }, py::call_guard<Locked>())
+      .def(
+          "filename", [](const File& f) { return open_file(f).filename(); }, py::call_guard<Locked>())
+      .def(
+          "driver", [](const File& f) { return open_file(f).driver(); }, py::call_guard<Locked>())
+      .def(
+          "mode", [](const File& f) { return to_string(open_file(f).mode()); }, py::call_guard<Locked>())
+      .def(
+          "writer", [](const File& f) { return open_file(f).writer(); }, py::call_guard<Locked>())
+      .def(
+          "writers", [](const File& f) { return open_file(f).writers(); }, py::call_guard<Locked>())
+      .def(
+          "atomic", [](const File& f) { return open_file(f).atomic(); }, py::call_guard<Locked>())
       .def(
           "set_atomic", [](File& f, bool atomic) { f.set_atomic(atomic); }, py::call_guard<Locked>())
       .def("flush", &File::flush, py::call_guard<Unlocked>())

@@ -55,8 +55,8 @@ void bind_group(py::module_& m) {
             return g.create_dataset(
                 path, spec_of(dtype, std::move(shape), std::move(maxshape), std::move(chunks), fill, filters, null));
           },
-          py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"),
-          py::arg("fill"), py::arg("filters") = FilterArgs{}, py::arg("null") = false, py::call_guard<Locked>())
+          py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"), py::arg("fill"),
+          py::arg("filters") = FilterArgs{}, py::arg("null") = false, py::call_guard<Locked>())
       .def("dataset", &Group::dataset, py::call_guard<Locked>())
       .def(
           "commit_type",

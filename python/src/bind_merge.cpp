@@ -21,8 +21,8 @@ void bind_merge(py::module_& m) {
       .def_readonly("notes", &MergeReport::notes)
       .def_readonly("seconds", &MergeReport::seconds)
       .def("__repr__", [](const MergeReport& r) {
-        return "<h5mf merge of " + std::to_string(r.records) + " records into '" + r.output + "': " +
-               std::to_string(r.datasets) + " datasets, " + std::to_string(r.groups) + " groups, " +
+        return "<h5mf merge of " + std::to_string(r.records) + " records into '" + r.output +
+               "': " + std::to_string(r.datasets) + " datasets, " + std::to_string(r.groups) + " groups, " +
                std::to_string(r.bytes_written) + " bytes, " + std::to_string(r.records_dropped) + " dropped>";
       });
   m.def(

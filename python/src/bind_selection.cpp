@@ -12,9 +12,8 @@ void bind_selection(py::module_& m) {
   using Array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
   py::class_<Selection>(m, "Selection")
       .def_static("all", &Selection::all, "Every element of the dataset.")
-      .def_static("hyperslab", &Selection::hyperslab, py::arg("start"), py::arg("count"),
-                  py::arg("stride") = Extent{}, py::arg("block") = Extent{},
-                  "A regular hyperslab, as H5Sselect_hyperslab (empty stride/block: 1).")
+      .def_static("hyperslab", &Selection::hyperslab, py::arg("start"), py::arg("count"), py::arg("stride") = Extent{},
+                  py::arg("block") = Extent{}, "A regular hyperslab, as H5Sselect_hyperslab (empty stride/block: 1).")
       .def_static(
           "points",
           [](const Array& coordinates) {

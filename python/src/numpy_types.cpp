@@ -68,19 +68,19 @@ ElementType element_type(const py::dtype& dtype) {
     const py::dict fields = dtype.attr("fields");
     for (const auto name : dtype.attr("names")) {
       const auto field = fields[name].cast<py::tuple>();
-      out.fields.push_back({name.cast<std::string>(), field[1].cast<std::size_t>(),
-                            element_type(field[0].cast<py::dtype>())});
+      out.fields.push_back(
+          {name.cast<std::string>(), field[1].cast<std::size_t>(), element_type(field[0].cast<py::dtype>())});
     }
     if (out.fields.empty()) unsupported(dtype);
     return out;
   }
   const bool number_size = out.itemsize == 1 || out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8;
   const bool supported = out.kind == 'i' || out.kind == 'u' ? number_size
-                         : out.kind == 'f'                  ? out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8
-                         : out.kind == 'c'                  ? out.itemsize == 8 || out.itemsize == 16
-                         : out.kind == 'S'                  ? out.itemsize > 0
-                         : out.kind == 'b'                  ? out.itemsize == 1
-                                                            : false;
+                         : out.kind == 'f' ? out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8
+                         : out.kind == 'c' ? out.itemsize == 8 || out.itemsize == 16
+                         : out.kind == 'S' ? out.itemsize > 0
+                         : out.kind == 'b' ? out.itemsize == 1
+                                           : false;
   if (!supported) unsupported(dtype);
   if (out.kind == 'S') {
     const py::object metadata = dtype.attr("metadata");
@@ -154,9 +154,7 @@ py::dtype dtype_of(const Datatype& type) {
   const auto order = [&] { return H5Tget_order(id) == H5T_ORDER_BE ? std::string(">") : std::string("<"); };
   std::string format;
   switch (type.type_class()) {
-    case H5T_INTEGER:
-      format = order() + (H5Tget_sign(id) == H5T_SGN_2 ? "i" : "u") + std::to_string(size);
-      break;
+    case H5T_INTEGER: format = order() + (H5Tget_sign(id) == H5T_SGN_2 ? "i" : "u") + std::to_string(size); break;
     case H5T_FLOAT:
       if (size == 2 || size == 4 || size == 8) format = order() + "f" + std::to_string(size);
       break;
@@ -165,8 +163,8 @@ py::dtype dtype_of(const Datatype& type) {
         // As h5py: the character set is in the dtype's metadata.
         const bool ascii = H5Tget_cset(type.id()) == H5T_CSET_ASCII;
         py::dict metadata;
-        metadata["vlen"] = ascii ? py::module_::import("builtins").attr("bytes")
-                                 : py::module_::import("builtins").attr("str");
+        metadata["vlen"] =
+            ascii ? py::module_::import("builtins").attr("bytes") : py::module_::import("builtins").attr("str");
         return numpy().attr("dtype")("O", py::arg("metadata") = metadata).cast<py::dtype>();
       }
       {  // as h5py: 'S<n>' with the character set in the dtype's metadata

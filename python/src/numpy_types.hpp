@@ -18,7 +18,7 @@ struct ElementType {
   char kind = 0;  // numpy's kind: 'i', 'u', 'f', 'S', 'b' (bool), 'V' (structured or subarray)
   std::size_t itemsize = 0;
   bool big_endian = false;
-  bool utf8 = false;  // 'S' with h5py's metadata {'h5py_encoding': 'utf-8'}: H5T_CSET_UTF8
+  bool utf8 = false;                        // 'S' with h5py's metadata {'h5py_encoding': 'utf-8'}: H5T_CSET_UTF8
   std::vector<Field> fields;                // structured: the fields in numpy's order
   std::vector<std::uint64_t> subarray;      // subarray: its shape, elements of `base`
   std::shared_ptr<const ElementType> base;  // subarray's element type

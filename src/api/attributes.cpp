@@ -16,8 +16,8 @@ Attributes::Attributes(std::shared_ptr<detail::FileState> file, std::shared_ptr<
 void Attributes::set_raw(const std::string& name, AttributeData value) {
   file_->require_structure_change(fmt::format("set attribute '{}' of '{}'", name, node_->path()));
   if (name.empty() || name.find('\0') != std::string::npos || name.find('/') != std::string::npos) {
-    throw InvalidArgument(fmt::format("invalid attribute name '{}' on '{}': empty, or contains '/' or NUL", name,
-                                      node_->path()));
+    throw InvalidArgument(
+        fmt::format("invalid attribute name '{}' on '{}': empty, or contains '/' or NUL", name, node_->path()));
   }
   if (value.null && !value.dims.empty()) {
     throw InvalidArgument(fmt::format("attribute '{}' of '{}': a null dataspace (Empty) has no dims (given {})", name,
@@ -25,10 +25,11 @@ void Attributes::set_raw(const std::string& name, AttributeData value) {
   }
   const std::uint64_t n = value.num_elements();
   const bool strings = value.type.is_variable_length() && value.type.type_class() == H5T_STRING;
-  const std::uint64_t have = strings ? value.strings.size() : value.bytes.size() / std::max<std::size_t>(value.type.size(), 1);
+  const std::uint64_t have =
+      strings ? value.strings.size() : value.bytes.size() / std::max<std::size_t>(value.type.size(), 1);
   if (have != n || (!strings && value.bytes.size() != n * value.type.size())) {
-    throw InvalidArgument(fmt::format("attribute '{}' of '{}': {} elements for dims of {} elements", name,
-                                      node_->path(), have, n));
+    throw InvalidArgument(
+        fmt::format("attribute '{}' of '{}': {} elements for dims of {} elements", name, node_->path(), have, n));
   }
   // What the merged file could not hold is refused now, on every driver, by libhdf5's own rule.
   hdf5::check_attribute_fits(name, value.type.file_type(), value.dims,

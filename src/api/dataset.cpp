@@ -4,10 +4,10 @@
 #include <fmt/ranges.h>
 
 #include "api/file_state.hpp"
+#include "format/limits.hpp"
 #include "hdf5/convert.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
-#include "format/limits.hpp"
 
 namespace h5mf {
 
@@ -15,14 +15,38 @@ Dataset::Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver
     : file_(std::move(file)), node_(std::move(node)) {}
 
 std::string Dataset::name() const { return node_->path(); }
-std::uint64_t Dataset::object_id() const { file_->checked(); return node_->object_id(); }
-Extent Dataset::shape() const { file_->checked(); return node_->shape(); }
-bool Dataset::is_null() const { file_->checked(); return node_->is_null(); }
-Extent Dataset::maxshape() const { file_->checked(); return node_->maxshape(); }
-Extent Dataset::chunks() const { file_->checked(); return node_->chunks(); }
-FilterPipeline Dataset::filters() const { file_->checked(); return node_->filters(); }
-Datatype Dataset::dtype() const { file_->checked(); return node_->file_type(); }
-std::vector<std::byte> Dataset::fill_value() const { file_->checked(); return node_->fill(); }
+std::uint64_t Dataset::object_id() const {
+  file_->checked();
+  return node_->object_id();
+}
+Extent Dataset::shape() const {
+  file_->checked();
+  return node_->shape();
+}
+bool Dataset::is_null() const {
+  file_->checked();
+  return node_->is_null();
+}
+Extent Dataset::maxshape() const {
+  file_->checked();
+  return node_->maxshape();
+}
+Extent Dataset::chunks() const {
+  file_->checked();
+  return node_->chunks();
+}
+FilterPipeline Dataset::filters() const {
+  file_->checked();
+  return node_->filters();
+}
+Datatype Dataset::dtype() const {
+  file_->checked();
+  return node_->file_type();
+}
+std::vector<std::byte> Dataset::fill_value() const {
+  file_->checked();
+  return node_->fill();
+}
 
 std::optional<std::string> Dataset::fill_string() const {
   const Datatype type = dtype();
@@ -46,7 +70,10 @@ std::vector<std::byte> Dataset::fill_sequence(const Datatype& element) const {
   const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(value->data()), value->size());
   return hdf5::convert(base, element, value->size() / base.size(), bytes);
 }
-StorageInfo Dataset::storage() const { file_->checked(); return node_->storage(); }
+StorageInfo Dataset::storage() const {
+  file_->checked();
+  return node_->storage();
+}
 
 std::uint64_t Dataset::size() const {
   if (is_null()) return 0;
@@ -60,9 +87,10 @@ std::uint64_t Dataset::count(const Selection& selection) const { return resolve(
 Selection Dataset::resolve(const Selection& selection) const {
   file_->checked();
   if (node_->is_null()) {
-    throw InvalidArgument(fmt::format("dataset '{}' in file '{}' has a null dataspace (Empty): it has no elements to "
-                                      "select, read or write",
-                                      name(), file_->path));
+    throw InvalidArgument(
+        fmt::format("dataset '{}' in file '{}' has a null dataspace (Empty): it has no elements to "
+                    "select, read or write",
+                    name(), file_->path));
   }
   return selection.resolved(node_->shape(),
                             [this] { return fmt::format("dataset '{}' in file '{}'", name(), file_->path); });
@@ -72,9 +100,10 @@ Selection Dataset::resolve_for(const Selection& selection, std::uint64_t count, 
   Selection resolved = resolve(selection);
   const std::uint64_t n = resolved.num_elements();
   if (count != kAnyCount && count != n) {
-    throw InvalidArgument(fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
-                                      "({}) selects {}",
-                                      name(), file_->path, count, resolved.describe(), n));
+    throw InvalidArgument(
+        fmt::format("dataset '{}' in file '{}': the buffer holds {} elements but the selection "
+                    "({}) selects {}",
+                    name(), file_->path, count, resolved.describe(), n));
   }
   if (n > 0 && buffer == nullptr) {
     throw InvalidArgument(fmt::format("dataset '{}': null buffer for {} elements", name(), n));
@@ -133,9 +162,10 @@ void Dataset::read_raw(void* buffer, std::uint64_t count, const Datatype& memory
 void Dataset::resize(const Extent& new_shape) {
   file_->require_structure_change(fmt::format("resize dataset '{}'", name()));
   if (is_null()) {
-    throw InvalidArgument(fmt::format("resize of dataset '{}': it has a null dataspace (Empty), which cannot be "
-                                      "resized",
-                                      name()));
+    throw InvalidArgument(
+        fmt::format("resize of dataset '{}': it has a null dataspace (Empty), which cannot be "
+                    "resized",
+                    name()));
   }
   const Extent max = maxshape();
   if (new_shape.size() != max.size()) {
@@ -154,15 +184,18 @@ void Dataset::resize(const Extent& new_shape) {
   node_->resize(new_shape);
 }
 
-void Dataset::set_collective(bool collective) { file_->checked(); node_->set_collective(collective); }
+void Dataset::set_collective(bool collective) {
+  file_->checked();
+  node_->set_collective(collective);
+}
 
 Attributes Dataset::attrs() const { return Attributes(file_, node_); }
 
 std::uint32_t Dataset::checked_dim(std::size_t dim) const {
   const std::size_t r = rank();
   if (dim >= r) {
-    throw InvalidArgument(fmt::format("dataset '{}' in file '{}' has {} dimensions, not dimension {}", name(),
-                                      file_->path, r, dim));
+    throw InvalidArgument(
+        fmt::format("dataset '{}' in file '{}' has {} dimensions, not dimension {}", name(), file_->path, r, dim));
   }
   return static_cast<std::uint32_t>(dim);
 }
@@ -174,16 +207,23 @@ void Dataset::make_scale(const std::string& scale_name) {
   }
   for (std::size_t d = 0; d < rank(); ++d) {
     if (!node_->scales(static_cast<std::uint32_t>(d)).empty()) {
-      throw Error(fmt::format("cannot make dataset '{}' in file '{}' a dimension scale: it has dimension scales "
-                              "attached (libhdf5's H5DSset_scale refuses it)",
-                              name(), file_->path));
+      throw Error(
+          fmt::format("cannot make dataset '{}' in file '{}' a dimension scale: it has dimension scales "
+                      "attached (libhdf5's H5DSset_scale refuses it)",
+                      name(), file_->path));
     }
   }
   node_->make_scale(scale_name);
 }
 
-bool Dataset::is_scale() const { file_->checked(); return node_->is_scale(); }
-std::string Dataset::scale_name() const { file_->checked(); return node_->scale_name(); }
+bool Dataset::is_scale() const {
+  file_->checked();
+  return node_->is_scale();
+}
+std::string Dataset::scale_name() const {
+  file_->checked();
+  return node_->scale_name();
+}
 
 std::string Dataset::scale_problem(const Dataset& scale, std::size_t dim, bool attach) const {
   if (scale.file_ != file_) return "it is a dataset of another file";
@@ -207,9 +247,10 @@ std::string Dataset::scale_problem(const Dataset& scale, std::size_t dim, bool a
 void Dataset::attach_scale(const Dataset& scale, std::size_t dim) {
   file_->require_structure_change(fmt::format("attach a dimension scale to dataset '{}'", name()));
   if (const std::string problem = scale_problem(scale, dim, true); !problem.empty()) {
-    throw Error(fmt::format("cannot attach '{}' as a dimension scale to dimension {} of '{}' in file '{}': {} "
-                            "(libhdf5's H5DSattach_scale refuses it)",
-                            scale.name(), dim, name(), file_->path, problem));
+    throw Error(
+        fmt::format("cannot attach '{}' as a dimension scale to dimension {} of '{}' in file '{}': {} "
+                    "(libhdf5's H5DSattach_scale refuses it)",
+                    scale.name(), dim, name(), file_->path, problem));
   }
   node_->attach_scale(*scale.node_, static_cast<std::uint32_t>(dim));
 }
@@ -217,9 +258,10 @@ void Dataset::attach_scale(const Dataset& scale, std::size_t dim) {
 void Dataset::detach_scale(const Dataset& scale, std::size_t dim) {
   file_->require_structure_change(fmt::format("detach a dimension scale from dataset '{}'", name()));
   if (const std::string problem = scale_problem(scale, dim, false); !problem.empty()) {
-    throw Error(fmt::format("cannot detach '{}' from dimension {} of '{}' in file '{}': {} (libhdf5's "
-                            "H5DSdetach_scale refuses it)",
-                            scale.name(), dim, name(), file_->path, problem));
+    throw Error(
+        fmt::format("cannot detach '{}' from dimension {} of '{}' in file '{}': {} (libhdf5's "
+                    "H5DSdetach_scale refuses it)",
+                    scale.name(), dim, name(), file_->path, problem));
   }
   node_->detach_scale(*scale.node_, static_cast<std::uint32_t>(dim));
 }

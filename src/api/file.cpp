@@ -31,10 +31,11 @@ File::~File() {
   const bool unwinding = std::uncaught_exceptions() > 0;
   if (file_->driver->writers() > 1 && file_->driver->writable()) {
     try {
-      warn(fmt::format("file '{}' was not closed (writer {} of {}){}; it is given up as after an error "
-                       "(File::abandon). Call close() on every writer.",
-                       file_->path, file_->driver->writer(), file_->driver->writers(),
-                       unwinding ? " while an exception unwound the stack" : ""));
+      warn(
+          fmt::format("file '{}' was not closed (writer {} of {}){}; it is given up as after an error "
+                      "(File::abandon). Call close() on every writer.",
+                      file_->path, file_->driver->writer(), file_->driver->writers(),
+                      unwinding ? " while an exception unwound the stack" : ""));
     } catch (...) {  // out of memory for the message: a destructor must not throw
     }
   }

@@ -6,12 +6,12 @@
 #include <algorithm>
 
 #include "api/file_state.hpp"
-#include "values/vlen_fill.hpp"
-#include "values/vlen_strings.hpp"
 #include "format/limits.hpp"
+#include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/filters.hpp"
-#include "h5mf/error.hpp"
+#include "values/vlen_fill.hpp"
+#include "values/vlen_strings.hpp"
 
 namespace h5mf {
 namespace {
@@ -49,21 +49,21 @@ Group::Group(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::Gr
 
 std::string Group::name() const { return node_->path(); }
 
-std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::string_view path,
-                                                                        bool create) const {
+std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::string_view path, bool create) const {
   driver::FileDriver& driver = file_->checked();
   SplitPath parts = split(path);
   std::shared_ptr<driver::GroupNode> at = parts.absolute ? driver.root() : node_;
   if (parts.parts.empty()) return {at, std::string()};
   if (create) {  // before any group on the way is made
     const std::string& from = at->path();
-    const auto depth = static_cast<std::uint64_t>(from == "/" ? 0 : std::count(from.begin(), from.end(), '/')) +
-                       parts.parts.size();
+    const auto depth =
+        static_cast<std::uint64_t>(from == "/" ? 0 : std::count(from.begin(), from.end(), '/')) + parts.parts.size();
     if (depth > format::kMaxDepth) {
-      throw InvalidArgument(fmt::format("cannot create '{}' in file '{}': it would nest {} deep, more than the {} "
-                                        "levels h5mf allows (docs/design.md, \"Hostile files\")",
-                                        path.size() > 200 ? std::string(path.substr(0, 200)) + "..." : std::string(path),
-                                        file_->path, depth, format::kMaxDepth));
+      throw InvalidArgument(
+          fmt::format("cannot create '{}' in file '{}': it would nest {} deep, more than the {} "
+                      "levels h5mf allows (docs/design.md, \"Hostile files\")",
+                      path.size() > 200 ? std::string(path.substr(0, 200)) + "..." : std::string(path), file_->path,
+                      depth, format::kMaxDepth));
     }
   }
   for (std::size_t i = 0; i + 1 < parts.parts.size(); ++i) {
@@ -71,8 +71,8 @@ std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::stri
     const auto kind = at->child_kind(part);
     if (!kind) {
       if (!create) {
-        throw NotFound(fmt::format("'{}' not found in file '{}' (no '{}' in '{}')", path, file_->path, part,
-                                   at->path()));
+        throw NotFound(
+            fmt::format("'{}' not found in file '{}' (no '{}' in '{}')", path, file_->path, part, at->path()));
       }
       file_->require_structure_change(fmt::format("create group '{}'", join(at->path(), part)));
       at = at->create_group(part);
@@ -120,8 +120,8 @@ Group Group::require_group(std::string_view path) {
     return Group(file_, parent->create_group(leaf));
   }
   if (*kind != driver::NodeKind::Group) {
-    throw InvalidArgument(fmt::format("'{}' in file '{}' is a dataset, not a group", join(parent->path(), leaf),
-                                      file_->path));
+    throw InvalidArgument(
+        fmt::format("'{}' in file '{}' is a dataset, not a group", join(parent->path(), leaf), file_->path));
   }
   return Group(file_, parent->open_group(leaf));
 }
@@ -132,8 +132,8 @@ Group Group::group(std::string_view path) const {
   const auto kind = parent->child_kind(leaf);
   if (!kind) throw NotFound(fmt::format("group '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
   if (*kind != driver::NodeKind::Group) {
-    throw InvalidArgument(fmt::format("'{}' in file '{}' is a dataset, not a group", join(parent->path(), leaf),
-                                      file_->path));
+    throw InvalidArgument(
+        fmt::format("'{}' in file '{}' is a dataset, not a group", join(parent->path(), leaf), file_->path));
   }
   return Group(file_, parent->open_group(leaf));
 }
@@ -148,16 +148,18 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   if (!spec.dtype.valid()) throw InvalidArgument(fmt::format("create_dataset '{}': no datatype given", full));
   if (spec.shape.size() > 32) {
-    throw InvalidArgument(fmt::format("create_dataset '{}': rank {} exceeds HDF5's limit of 32", full, spec.shape.size()));
+    throw InvalidArgument(
+        fmt::format("create_dataset '{}': rank {} exceeds HDF5's limit of 32", full, spec.shape.size()));
   }
   driver::DatasetSpec out;
   out.file_type = spec.dtype.file_type();
   values::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
   if (spec.null) {
     if (!spec.shape.empty() || !spec.maxshape.empty() || !spec.chunks.empty() || !spec.filters.empty()) {
-      throw InvalidArgument(fmt::format("create_dataset '{}': a null dataspace (Empty) has no shape, maxshape, "
-                                        "chunks or filters",
-                                        full));
+      throw InvalidArgument(
+          fmt::format("create_dataset '{}': a null dataspace (Empty) has no shape, maxshape, "
+                      "chunks or filters",
+                      full));
     }
     out.null = true;
   }
@@ -177,18 +179,20 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   out.filters = spec.filters;
   if (spec.contiguous_layout) {
     if (!out.chunks.empty()) {
-      throw InvalidArgument(fmt::format("create_dataset '{}': both contiguous and chunks [{}] asked", full,
-                                        fmt::join(out.chunks, ",")));
+      throw InvalidArgument(
+          fmt::format("create_dataset '{}': both contiguous and chunks [{}] asked", full, fmt::join(out.chunks, ",")));
     }
     if (!out.filters.empty()) {
-      throw InvalidArgument(fmt::format("create_dataset '{}': the {} filter needs a chunked dataset, but a "
-                                        "contiguous one was asked",
-                                        full, filter_name(out.filters.front().id)));
+      throw InvalidArgument(
+          fmt::format("create_dataset '{}': the {} filter needs a chunked dataset, but a "
+                      "contiguous one was asked",
+                      full, filter_name(out.filters.front().id)));
     }
     if (out.maxshape != out.shape) {
-      throw InvalidArgument(fmt::format("create_dataset '{}': a resizable dataset (maxshape [{}]) needs chunks, but "
-                                        "a contiguous one was asked",
-                                        full, fmt::join(out.maxshape, ",")));
+      throw InvalidArgument(
+          fmt::format("create_dataset '{}': a resizable dataset (maxshape [{}]) needs chunks, but "
+                      "a contiguous one was asked",
+                      full, fmt::join(out.maxshape, ",")));
     }
   }
   if (!out.filters.empty() && out.shape.empty()) {
@@ -206,9 +210,10 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     }
     const H5T_class_t type_class = out.file_type.type_class();
     if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) {
-      throw Unsupported(fmt::format("create_dataset '{}': the scaleoffset filter takes integer and floating-point "
-                                    "types only, not {}",
-                                    full, out.file_type.describe()));
+      throw Unsupported(
+          fmt::format("create_dataset '{}': the scaleoffset filter takes integer and floating-point "
+                      "types only, not {}",
+                      full, out.file_type.describe()));
     }
     f.cd_values[0] = type_class == H5T_INTEGER ? H5Z_SO_INT : H5Z_SO_FLOAT_DSCALE;
   }
@@ -218,7 +223,8 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
                                         out.chunks.size(), out.shape.size()));
     }
     for (std::size_t d = 0; d < out.chunks.size(); ++d) {
-      if (out.chunks[d] == 0) throw InvalidArgument(fmt::format("create_dataset '{}': chunk dimension {} is 0", full, d));
+      if (out.chunks[d] == 0)
+        throw InvalidArgument(fmt::format("create_dataset '{}': chunk dimension {} is 0", full, d));
     }
   } else if (!out.filters.empty()) {
     out.chunks = hdf5::guess_chunk(out.shape, out.maxshape, out.file_type.size());
@@ -262,9 +268,10 @@ Dataset Group::require_dataset(std::string_view path, const DatasetCreate& spec)
   Dataset existing = dataset(path);
   if (existing.is_null() != spec.null || existing.shape() != spec.shape ||
       !(existing.dtype() == spec.dtype.file_type())) {
-    throw InvalidArgument(fmt::format("require_dataset '{}': exists with type {} and another shape or type than "
-                                      "requested ({})",
-                                      existing.name(), existing.dtype().describe(), spec.dtype.describe()));
+    throw InvalidArgument(
+        fmt::format("require_dataset '{}': exists with type {} and another shape or type than "
+                    "requested ({})",
+                    existing.name(), existing.dtype().describe(), spec.dtype.describe()));
   }
   return existing;
 }
@@ -273,10 +280,11 @@ Dataset Group::dataset(std::string_view path) const {
   auto [parent, leaf] = walk(path, false);
   if (leaf.empty()) throw InvalidArgument(fmt::format("'{}' names a group, not a dataset", path));
   const auto kind = parent->child_kind(leaf);
-  if (!kind) throw NotFound(fmt::format("dataset '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
+  if (!kind)
+    throw NotFound(fmt::format("dataset '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
   if (*kind != driver::NodeKind::Dataset) {
-    throw InvalidArgument(fmt::format("'{}' in file '{}' is a group, not a dataset", join(parent->path(), leaf),
-                                      file_->path));
+    throw InvalidArgument(
+        fmt::format("'{}' in file '{}' is a group, not a dataset", join(parent->path(), leaf), file_->path));
   }
   return Dataset(file_, parent->open_dataset(leaf));
 }
@@ -287,12 +295,14 @@ void Group::create_hard_link(std::string_view path, const Dataset& target) { lin
 
 void Group::link(std::string_view path, driver::Node& target, const std::shared_ptr<detail::FileState>& target_file) {
   if (target_file != file_) {
-    throw InvalidArgument(fmt::format("cannot link '{}' in file '{}' to '{}' of file '{}': hard links stay inside "
-                                      "one open file",
-                                      path, file_->path, target.path(), target_file->path));
+    throw InvalidArgument(
+        fmt::format("cannot link '{}' in file '{}' to '{}' of file '{}': hard links stay inside "
+                    "one open file",
+                    path, file_->path, target.path(), target_file->path));
   }
   auto [parent, leaf] = walk(path, true);
-  if (leaf.empty()) throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
+  if (leaf.empty())
+    throw AlreadyExists(fmt::format("cannot link '{}': the group exists in file '{}'", path, file_->path));
   const std::string full = join(parent->path(), leaf);
   file_->require_structure_change(fmt::format("create hard link '{}'", full));
   if (parent->link_value(leaf)) {
@@ -307,7 +317,8 @@ void Group::unlink(std::string_view path) {
   if (leaf.empty()) throw NotFound(fmt::format("cannot unlink '{}' in file '{}': it names no link", path, file_->path));
   const std::string full = join(parent->path(), leaf);
   file_->require_structure_change(fmt::format("unlink '{}'", full));
-  if (!parent->link_value(leaf)) throw NotFound(fmt::format("cannot unlink '{}': it does not exist in file '{}'", full, file_->path));
+  if (!parent->link_value(leaf))
+    throw NotFound(fmt::format("cannot unlink '{}': it does not exist in file '{}'", full, file_->path));
   parent->unlink(leaf);
 }
 
@@ -317,8 +328,8 @@ void Group::move(std::string_view source, std::string_view dest) {
   if (name.empty()) throw NotFound(fmt::format("cannot move '{}' in file '{}': it names no link", source, file_->path));
   const std::string full = join(from->path(), name);
   if (!from->link_value(name)) {
-    throw NotFound(fmt::format("cannot move '{}' to '{}': '{}' does not exist in file '{}'", source, dest, full,
-                               file_->path));
+    throw NotFound(
+        fmt::format("cannot move '{}' to '{}': '{}' does not exist in file '{}'", source, dest, full, file_->path));
   }
   file_->require_structure_change(fmt::format("move '{}'", full));
   auto [to, new_name] = walk(dest, true);
@@ -339,18 +350,18 @@ Datatype Group::named_type(std::string_view path) const {
   auto [parent, leaf] = walk(path, false);
   std::optional<Datatype> type = leaf.empty() ? std::nullopt : parent->named_type(leaf);
   if (!type) {
-    throw NotFound(fmt::format("'{}' is no named datatype in file '{}'", leaf.empty() ? std::string(path)
-                                                                                    : join(parent->path(), leaf),
-                               file_->path));
+    throw NotFound(fmt::format("'{}' is no named datatype in file '{}'",
+                               leaf.empty() ? std::string(path) : join(parent->path(), leaf), file_->path));
   }
   return *std::move(type);
 }
 
 void Group::create_soft_link(std::string_view path, std::string_view target) {
   if (target.empty() || target.find('\0') != std::string_view::npos) {
-    throw InvalidArgument(fmt::format("cannot create soft link '{}' in file '{}': its target '{}' must be a non-empty "
-                                      "path without NUL characters",
-                                      path, file_->path, target));
+    throw InvalidArgument(
+        fmt::format("cannot create soft link '{}' in file '{}': its target '{}' must be a non-empty "
+                    "path without NUL characters",
+                    path, file_->path, target));
   }
   const auto [parent, leaf] = new_name(path, "create soft link");
   parent->create_soft_link(leaf, std::string(target));
@@ -359,9 +370,10 @@ void Group::create_soft_link(std::string_view path, std::string_view target) {
 void Group::create_external_link(std::string_view path, std::string_view file, std::string_view target) {
   for (const std::string_view value : {file, target}) {
     if (value.empty() || value.find('\0') != std::string_view::npos) {
-      throw InvalidArgument(fmt::format("cannot create external link '{}' to '{}' in '{}' in file '{}': file name and "
-                                        "path must be non-empty, without NUL characters",
-                                        path, target, file, file_->path));
+      throw InvalidArgument(
+          fmt::format("cannot create external link '{}' to '{}' in '{}' in file '{}': file name and "
+                      "path must be non-empty, without NUL characters",
+                      path, target, file, file_->path));
     }
   }
   const auto [parent, leaf] = new_name(path, "create external link");
@@ -374,7 +386,7 @@ LinkInfo Group::link_info(std::string_view path) const {
   const auto value = parent->link_value(leaf);
   if (!value) throw NotFound(fmt::format("link '{}' not found in file '{}'", join(parent->path(), leaf), file_->path));
   using Kind = driver::LinkValue::Kind;
-  const LinkKind kind = value->kind == Kind::Hard ? LinkKind::Hard
+  const LinkKind kind = value->kind == Kind::Hard   ? LinkKind::Hard
                         : value->kind == Kind::Soft ? LinkKind::Soft
                                                     : LinkKind::External;
   return LinkInfo{kind, value->file, value->path};

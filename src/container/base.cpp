@@ -41,7 +41,8 @@ format::BaseRecord describe_base(const std::string& path) {
   format::BaseRecord r;
   r.file = std::filesystem::path(path).filename().string();
   r.size = static_cast<std::uint64_t>(st.st_size);
-  r.mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+  r.mtime_ns =
+      static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
   return r;
 }
 
@@ -52,10 +53,10 @@ void check_base_unchanged(const Layout& layout, const format::BaseRecord& base) 
   }
   const format::BaseRecord now = describe_base(path);
   if (now.size != base.size || now.mtime_ns != base.mtime_ns) {
-    throw FormatError(fmt::format(
-        "container '{}' extends '{}', which changed since the container was made (size {} then, {} now; "
-        "modified at {} ns then, {} ns now): its records no longer describe a known state of the file",
-        layout.path(), path, base.size, now.size, base.mtime_ns, now.mtime_ns));
+    throw FormatError(
+        fmt::format("container '{}' extends '{}', which changed since the container was made (size {} then, {} now; "
+                    "modified at {} ns then, {} ns now): its records no longer describe a known state of the file",
+                    layout.path(), path, base.size, now.size, base.mtime_ns, now.mtime_ns));
   }
 }
 
@@ -95,9 +96,10 @@ Recovery recover_interrupted_base_merge(const Layout& layout, const std::string&
       out.done.push_back(fmt::format("removed '{}', the container of a finished merge into '{}'", dir, base));
       return out;
     }
-    out.left.push_back(fmt::format("left '{}' in place: it is not proven to be the container of a finished merge "
-                                   "into '{}': {}",
-                                   dir, base, why));
+    out.left.push_back(
+        fmt::format("left '{}' in place: it is not proven to be the container of a finished merge "
+                    "into '{}': {}",
+                    dir, base, why));
   }
   if (is_regular_file(temporary)) {
     // The caller holds the container: the merge that wrote this is over and did not finish.

@@ -66,7 +66,8 @@ std::optional<std::uint64_t> Catalog::resolve_path(std::uint64_t group, std::str
   return at;
 }
 
-void Catalog::add_symlink(std::uint64_t parent, const std::string& name, SymbolicLink link, const std::string& context) {
+void Catalog::add_symlink(std::uint64_t parent, const std::string& name, SymbolicLink link,
+                          const std::string& context) {
   CatalogObject& up = mutable_object(parent, context);
   if (up.kind != ObjectKind::Group) {
     throw FormatError(fmt::format("{}: parent '{}' of link '{}' is not a group", context, path_of(parent), name));
@@ -77,9 +78,8 @@ void Catalog::add_symlink(std::uint64_t parent, const std::string& name, Symboli
   up.symlinks.emplace(name, std::move(link));
 }
 
-CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
-                                   ObjectKind kind, std::uint64_t epoch,
-                                   const std::string& context) {
+CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const std::string& name, ObjectKind kind,
+                                   std::uint64_t epoch, const std::string& context) {
   if (id != next_id()) {
     throw FormatError(fmt::format("{}: object id {} out of sequence (expected {})", context, id, next_id()));
   }
@@ -117,8 +117,8 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
         using R = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<R, format::SessionRecord>) {
           if (r.session != sessions_.size()) {
-            throw FormatError(fmt::format("{}: session {} out of sequence (expected {})", context,
-                                          r.session, sessions_.size()));
+            throw FormatError(
+                fmt::format("{}: session {} out of sequence (expected {})", context, r.session, sessions_.size()));
           }
           if (r.writers == 0) throw FormatError(fmt::format("{}: session {} has 0 writers", context, r.session));
           sessions_.push_back(r);
@@ -134,18 +134,19 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           for (std::size_t d = 0; d < r.dims.size(); ++d) {
             if (r.dims[d] > r.maxdims[d]) {
-              throw FormatError(fmt::format("{}: dataset '{}' dims [{}] exceed maxdims [{}]", context,
-                                            r.name, fmt::join(r.dims, ","), fmt::join(r.maxdims, ",")));
+              throw FormatError(fmt::format("{}: dataset '{}' dims [{}] exceed maxdims [{}]", context, r.name,
+                                            fmt::join(r.dims, ","), fmt::join(r.maxdims, ",")));
             }
           }
           if (!r.filters.empty() && r.chunk.empty()) {
             throw FormatError(fmt::format("{}: dataset '{}' has filters but no chunks", context, r.name));
           }
           if (!r.chunk.empty() && r.chunk.size() != r.dims.size()) {
-            throw FormatError(fmt::format("{}: dataset '{}' chunk rank {} differs from its rank {}",
-                                          context, r.name, r.chunk.size(), r.dims.size()));
+            throw FormatError(fmt::format("{}: dataset '{}' chunk rank {} differs from its rank {}", context, r.name,
+                                          r.chunk.size(), r.dims.size()));
           }
-          if (const auto problem = format::extent_problem(r.dims, r.maxdims, r.chunk, format::encoded_type_size(r.type));
+          if (const auto problem =
+                  format::extent_problem(r.dims, r.maxdims, r.chunk, format::encoded_type_size(r.type));
               !problem.empty()) {
             throw FormatError(fmt::format("{}: dataset '{}': {}", context, r.name, problem));
           }
@@ -169,8 +170,8 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
         } else if constexpr (std::is_same_v<R, format::DeleteAttributeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
           if (o.attributes.erase(r.name) == 0) {
-            throw FormatError(fmt::format("{}: deletes attribute '{}' of '{}' which does not exist",
-                                          context, r.name, path_of(r.id)));
+            throw FormatError(
+                fmt::format("{}: deletes attribute '{}' of '{}' which does not exist", context, r.name, path_of(r.id)));
           }
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::BaseRecord>) {
@@ -180,11 +181,13 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           base_ = r;
         } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
           if (!contains(r.target)) {
-            throw FormatError(fmt::format("{}: link '{}' names object {} which does not exist", context, r.name, r.target));
+            throw FormatError(
+                fmt::format("{}: link '{}' names object {} which does not exist", context, r.name, r.target));
           }
           CatalogObject& up = mutable_object(r.parent, context);
           if (up.kind != ObjectKind::Group) {
-            throw FormatError(fmt::format("{}: parent '{}' of link '{}' is not a group", context, path_of(r.parent), r.name));
+            throw FormatError(
+                fmt::format("{}: parent '{}' of link '{}' is not a group", context, path_of(r.parent), r.name));
           }
           if (up.symlinks.contains(r.name) || !up.children.emplace(r.name, r.target).second) {
             throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, r.name, path_of(r.parent)));
@@ -194,8 +197,8 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
         } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
           CatalogObject& up = mutable_object(r.parent, context);
           if (up.kind != ObjectKind::Group || up.children.erase(r.name) + up.symlinks.erase(r.name) == 0) {
-            throw FormatError(fmt::format("{}: unlinks '{}' in '{}', which does not exist", context, r.name,
-                                          path_of(r.parent)));
+            throw FormatError(
+                fmt::format("{}: unlinks '{}' in '{}', which does not exist", context, r.name, path_of(r.parent)));
           }
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
@@ -203,13 +206,13 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           const auto it = from.kind == ObjectKind::Group ? from.children.find(r.name) : from.children.end();
           const auto soft = from.kind == ObjectKind::Group ? from.symlinks.find(r.name) : from.symlinks.end();
           if (it == from.children.end() && soft == from.symlinks.end()) {
-            throw FormatError(fmt::format("{}: moves '{}' in '{}', which does not exist", context, r.name,
-                                          path_of(r.parent)));
+            throw FormatError(
+                fmt::format("{}: moves '{}' in '{}', which does not exist", context, r.name, path_of(r.parent)));
           }
           CatalogObject& to = mutable_object(r.new_parent, context);
           if (to.kind != ObjectKind::Group) {
-            throw FormatError(fmt::format("{}: moves '{}' into '{}', which is not a group", context, r.name,
-                                          path_of(r.new_parent)));
+            throw FormatError(
+                fmt::format("{}: moves '{}' into '{}', which is not a group", context, r.name, path_of(r.new_parent)));
           }
           if (has_name(r.new_parent, r.new_name) && !(r.new_parent == r.parent && r.new_name == r.name)) {
             throw FormatError(fmt::format("{}: moves '{}' to '{}' in '{}', which already exists", context, r.name,
@@ -236,8 +239,9 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::OpenedRecord>) {
           if (sessions_.empty() || r.session != sessions_.size() - 1) {
-            throw FormatError(fmt::format("{}: OPENED names session {}, but the last session is {}", context,
-                                          r.session, sessions_.empty() ? std::string("none") : std::to_string(sessions_.size() - 1)));
+            throw FormatError(
+                fmt::format("{}: OPENED names session {}, but the last session is {}", context, r.session,
+                            sessions_.empty() ? std::string("none") : std::to_string(sessions_.size() - 1)));
           }
           opened_.back() = true;
         } else if constexpr (std::is_same_v<R, format::DimensionScaleRecord>) {
@@ -252,13 +256,13 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
         } else if constexpr (std::is_same_v<R, format::ResizeRecord>) {
           CatalogObject& o = mutable_object(r.id, context);
           if (o.kind != ObjectKind::Dataset || o.null || r.dims.size() != o.dims.size()) {
-            throw FormatError(fmt::format("{}: resize of '{}' to rank {} does not fit", context,
-                                          path_of(r.id), r.dims.size()));
+            throw FormatError(
+                fmt::format("{}: resize of '{}' to rank {} does not fit", context, path_of(r.id), r.dims.size()));
           }
           for (std::size_t d = 0; d < r.dims.size(); ++d) {
             if (r.dims[d] > o.maxdims[d]) {
-              throw FormatError(fmt::format("{}: resize of '{}' to [{}] exceeds maxshape [{}]", context,
-                                            path_of(r.id), fmt::join(r.dims, ","), fmt::join(o.maxdims, ",")));
+              throw FormatError(fmt::format("{}: resize of '{}' to [{}] exceeds maxshape [{}]", context, path_of(r.id),
+                                            fmt::join(r.dims, ","), fmt::join(o.maxdims, ",")));
             }
           }
           if (const auto problem = format::extent_problem(r.dims, o.maxdims, {}, format::encoded_type_size(o.type));
@@ -294,8 +298,8 @@ CatalogObject& Catalog::dimension_of(std::uint64_t dataset, std::uint32_t dim, c
                                      const std::string& context) {
   CatalogObject& o = mutable_object(dataset, context);
   if (o.kind != ObjectKind::Dataset || dim >= o.dims.size()) {
-    throw FormatError(fmt::format("{}: {} dimension {} of '{}', which has no such dimension", context, what, dim,
-                                  path_of(dataset)));
+    throw FormatError(
+        fmt::format("{}: {} dimension {} of '{}', which has no such dimension", context, what, dim, path_of(dataset)));
   }
   return o;
 }
@@ -308,9 +312,10 @@ void Catalog::apply_scale_change(const format::DimensionScaleRecord& r, const st
   const std::string names = fmt::format("'{}' and '{}'", path_of(r.scale), path_of(r.dataset));
   if (r.scale == r.dataset || scale.kind != ObjectKind::Dataset || !is_dimension_scale(scale) ||
       is_dimension_scale(o) || !scale.scales.empty()) {
-    throw FormatError(fmt::format("{}: {} dimension {} ({}), which libhdf5 refuses: the scale must be another "
-                                  "dataset that is a dimension scale without scales of its own, the dataset no scale",
-                                  context, verb, r.dim, names));
+    throw FormatError(
+        fmt::format("{}: {} dimension {} ({}), which libhdf5 refuses: the scale must be another "
+                    "dataset that is a dimension scale without scales of its own, the dataset no scale",
+                    context, verb, r.dim, names));
   }
   if (o.scales.empty()) o.scales.resize(o.dims.size());
   auto& attached = o.scales[r.dim];
@@ -387,14 +392,15 @@ MergedNames Catalog::merged_names() const {
         if (m.parent == g && m.name == name) continue;
       }
       const auto e = link_epochs.find({g, name});
-      const std::uint64_t epoch = e != link_epochs.end()                                  ? e->second
+      const std::uint64_t epoch = e != link_epochs.end()                                ? e->second
                                   : objects_[c].parent == g && objects_[c].name == name ? objects_[c].created_epoch
-                                                                                          : last_epoch_ + 1;
+                                                                                        : last_epoch_ + 1;
       const std::string up = out.path(g);
       out.links.push_back({(up == "/" ? "/" : up + "/") + name, c, epoch});
     }
     const std::string up = out.path(g);
-    for (const auto& [name, link] : objects_[g].symlinks) out.symlinks.push_back({(up == "/" ? "/" : up + "/") + name, link});
+    for (const auto& [name, link] : objects_[g].symlinks)
+      out.symlinks.push_back({(up == "/" ? "/" : up + "/") + name, link});
   }
   return out;
 }

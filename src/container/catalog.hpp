@@ -19,10 +19,10 @@ namespace h5mf::container {
 enum class ObjectKind { Group, Dataset };
 
 struct AttributeEntry {
-  format::Bytes type;   // H5Tencode of the file type
-  Extent dims;          // empty: scalar (or null)
-  format::Bytes value;  // as stored (docs/format.md, SET_ATTRIBUTE)
-  bool null = false;    // HDF5's null dataspace (h5py's Empty): no dims, no value
+  format::Bytes type;       // H5Tencode of the file type
+  Extent dims;              // empty: scalar (or null)
+  format::Bytes value;      // as stored (docs/format.md, SET_ATTRIBUTE)
+  bool null = false;        // HDF5's null dataspace (h5py's Empty): no dims, no value
   std::uint64_t order = 0;  // creation order, for h5py-like listing
   std::uint64_t epoch = 0;  // of the last SET_ATTRIBUTE; 0: as in the base file
 };
@@ -42,7 +42,7 @@ struct SymbolicLink {
 struct CatalogObject {
   std::uint64_t id = 0;
   std::uint64_t parent = 0;
-  std::string name;  // empty for the root
+  std::string name;         // empty for the root
   std::uint64_t depth = 0;  // names in its path: 0 for the root, at most format::kMaxDepth
   ObjectKind kind = ObjectKind::Group;
   std::uint64_t created_epoch = 0;  // 0: the object exists in the base file
@@ -57,7 +57,7 @@ struct CatalogObject {
   ShapeHistory shapes;  // its creation and every resize (records of this container only)
   format::Bytes fill;
   FilterPipeline filters;  // chunked datasets only; the merge compresses with it
-  bool null = false;  // HDF5's null dataspace (h5py's Empty): no dims, no elements, never written or resized
+  bool null = false;       // HDF5's null dataspace (h5py's Empty): no dims, no elements, never written or resized
   // Dimension scales (DIMENSION_SCALE and DIMENSION_LABEL records), as libhdf5's H5DS keeps them:
   // per dimension the scales attached, in DIMENSION_LIST order (empty: no DIMENSION_LIST), and
   // the labels (empty: no DIMENSION_LABELS; nullopt: a label never set, HDF5's NULL string).
@@ -99,7 +99,7 @@ struct MergedSymlink {
 struct MergedNames {
   std::vector<MergedObject> objects;  // every parent before its children; the root is not listed
   std::vector<MergedLink> links;
-  std::vector<MergedSymlink> symlinks;  // soft and external links of the groups that are there
+  std::vector<MergedSymlink> symlinks;         // soft and external links of the groups that are there
   std::map<std::uint64_t, std::size_t> index;  // id -> objects[index]
   bool contains(std::uint64_t id) const { return id == 0 || index.contains(id); }
   std::string path(std::uint64_t id) const { return id == 0 ? "/" : objects[index.at(id)].path; }
@@ -117,8 +117,8 @@ class Catalog {
   const CatalogObject& object(std::uint64_t id) const;
   bool contains(std::uint64_t id) const { return id < objects_.size(); }
   std::optional<std::uint64_t> child(std::uint64_t parent, std::string_view name) const;  // hard links
-  const SymbolicLink* symlink(std::uint64_t parent, std::string_view name) const;  // soft, external
-  bool has_name(std::uint64_t parent, std::string_view name) const;  // a link of any kind
+  const SymbolicLink* symlink(std::uint64_t parent, std::string_view name) const;         // soft, external
+  bool has_name(std::uint64_t parent, std::string_view name) const;                       // a link of any kind
   // The object `name` in group `parent` names now, following soft links as HDF5 does (at most 16
   // of them in a row); nullopt when there is none, it dangles, or it goes through an external link.
   std::optional<std::uint64_t> resolve(std::uint64_t parent, std::string_view name) const;
@@ -137,7 +137,7 @@ class Catalog {
   // libhdf5's H5DS calls, so that REFERENCE_LIST and DIMENSION_LIST end as libhdf5 leaves them.
   const std::vector<format::DimensionScaleRecord>& scale_changes() const { return scale_changes_; }
   const std::vector<format::DimensionLabelRecord>& label_changes() const { return label_changes_; }  // in order
-  std::vector<std::uint64_t> groups() const;    // ids of every group, root first
+  std::vector<std::uint64_t> groups() const;  // ids of every group, root first
 
   const std::vector<format::SessionRecord>& sessions() const { return sessions_; }
   // A file-image container, written through the HDF5 file driver (docs/format.md, "File-image
@@ -167,8 +167,8 @@ class Catalog {
   std::optional<std::uint64_t> resolve_path(std::uint64_t group, std::string_view path, int hops) const;
   std::optional<std::uint64_t> resolve_link(std::uint64_t group, std::string_view name, int hops) const;
   void add_symlink(std::uint64_t parent, const std::string& name, SymbolicLink link, const std::string& context);
-  CatalogObject& add_object(std::uint64_t id, std::uint64_t parent, const std::string& name,
-                            ObjectKind kind, std::uint64_t epoch, const std::string& context);
+  CatalogObject& add_object(std::uint64_t id, std::uint64_t parent, const std::string& name, ObjectKind kind,
+                            std::uint64_t epoch, const std::string& context);
   std::vector<CatalogObject> objects_;  // index == id
   std::vector<CatalogLink> links_;
   std::vector<format::DimensionScaleRecord> scale_changes_;

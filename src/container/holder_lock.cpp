@@ -11,11 +11,11 @@
 
 #include <array>
 #include <atomic>
-#include <mutex>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -33,9 +33,10 @@ bool unsupported(int error) { return error == ENOSYS || error == EOPNOTSUPP || e
 void warn_unsupported_once(const std::string& path, int error) {
   static std::atomic<bool> warned{false};
   if (warned.exchange(true)) return;
-  warn(fmt::format("cannot lock '{}' ({}): this file system has no flock, so nothing keeps another process from "
-                   "replacing or merging a container while it is open",
-                   path, errno_text(error)));
+  warn(
+      fmt::format("cannot lock '{}' ({}): this file system has no flock, so nothing keeps another process from "
+                  "replacing or merging a container while it is open",
+                  path, errno_text(error)));
 }
 
 // The descriptors of this process's holder locks. A child forked without exec shares their open
@@ -110,9 +111,10 @@ std::string command_of(long pid) {
 }
 
 std::string busy_message(const std::string& action, const std::string& path) {
-  return fmt::format("cannot {}: '{}' is held by {}; h5mf refuses rather than destroy or race with its work "
-                     "(close it there, or wait for that process to end)",
-                     action, path, describe_holders(path));
+  return fmt::format(
+      "cannot {}: '{}' is held by {}; h5mf refuses rather than destroy or race with its work "
+      "(close it there, or wait for that process to end)",
+      action, path, describe_holders(path));
 }
 
 }  // namespace

@@ -32,8 +32,13 @@ IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file,
     record = format::decode_write(r.payload, context);
     w.writer = data_file;  // a plain WRITE is the write of the writer whose file this is
   }
-  w.record = StoredWrite{record.dataset, record.epoch, record.sequence, record.data_offset, record.data_length,
-                         record.data_checksum, StoredSelection(record.selection, selection::bounding_box(record.selection))};
+  w.record = StoredWrite{record.dataset,
+                         record.epoch,
+                         record.sequence,
+                         record.data_offset,
+                         record.data_length,
+                         record.data_checksum,
+                         StoredSelection(record.selection, selection::bounding_box(record.selection))};
   w.data_file = data_file;
   return w;
 }
@@ -41,11 +46,10 @@ IndexedWrite decode_indexed(const format::LogRecord& r, std::uint32_t data_file,
 void check_data_inside(const IndexScanFile& file, std::uint64_t record_offset, std::uint64_t data_offset,
                        std::uint64_t data_length) {
   // Written so that no sum can wrap: a record's data lie inside the data file, after its header.
-  if (data_offset < format::kHeaderSize || data_length > file.data_size ||
-      data_offset > file.data_size - data_length) {
-    throw FormatError(fmt::format(
-        "{} at offset {}: data of {} bytes at offset {} lie outside '{}', beyond the end of its {} bytes",
-        file.index_path, record_offset, data_length, data_offset, file.data_path, file.data_size));
+  if (data_offset < format::kHeaderSize || data_length > file.data_size || data_offset > file.data_size - data_length) {
+    throw FormatError(
+        fmt::format("{} at offset {}: data of {} bytes at offset {} lie outside '{}', beyond the end of its {} bytes",
+                    file.index_path, record_offset, data_length, data_offset, file.data_path, file.data_size));
   }
 }
 
@@ -158,8 +162,7 @@ void PairScan::read(const Layout& layout, const format::ContainerId& container, 
   scan.data_size = file_size(scan.data_path);
   std::optional<DamageReport> stop;
   const std::uint64_t accepted_end = scan_file_records(
-      file, scan, consumed_, end,
-      [&](const format::LogRecord& r) { covered_ = std::max(covered_, accept(r, scan)); },
+      file, scan, consumed_, end, [&](const format::LogRecord& r) { covered_ = std::max(covered_, accept(r, scan)); },
       [&](const DamageReport& d) { stop = d; });
   // A torn tail of a writer that may still be writing is just not there yet.
   if (stop && (final || !stop->torn_tail)) {
@@ -176,9 +179,9 @@ void check_pair_headers(const PosixFile& index, const IndexScanFile& scan, const
   index.read_at(0, bytes);
   const auto header = format::decode_header(bytes, format::FileKind::Index, scan.index_path);
   if (header.container != container || header.writer != scan.data_file) {
-    throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
-                                  scan.index_path, format::to_hex(header.container), header.writer,
-                                  format::to_hex(container), scan.data_file));
+    throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}", scan.index_path,
+                                  format::to_hex(header.container), header.writer, format::to_hex(container),
+                                  scan.data_file));
   }
   // The data file must be this one of this container, in a format this build reads.
   if (file_size(scan.data_path) >= format::kHeaderSize) {
@@ -186,8 +189,8 @@ void check_pair_headers(const PosixFile& index, const IndexScanFile& scan, const
     PosixFile(scan.data_path, PosixFile::Access::Read).read_at(0, data_bytes);
     const auto data_header = format::decode_header(data_bytes, format::FileKind::Data, scan.data_path);
     if (data_header.container != container || data_header.writer != scan.data_file) {
-      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}",
-                                    scan.data_path, format::to_hex(data_header.container), data_header.writer,
+      throw FormatError(fmt::format("'{}' belongs to container {} file {}, not to container {} file {}", scan.data_path,
+                                    format::to_hex(data_header.container), data_header.writer,
                                     format::to_hex(container), scan.data_file));
     }
   }
@@ -198,7 +201,11 @@ std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional
   const std::uint64_t data_bytes = file.data_size > format::kHeaderSize ? file.data_size - format::kHeaderSize : 0;
   if (!index_size) {
     if (data_bytes == 0) return std::nullopt;  // no writer wrote here (or the data file is gone too: not provable)
-    return DamageReport{file.index_path, 0, data_bytes, 0, false,
+    return DamageReport{file.index_path,
+                        0,
+                        data_bytes,
+                        0,
+                        false,
                         fmt::format("index file missing: the {} data bytes in '{}' cannot be placed; the writer's "
                                     "records are lost",
                                     data_bytes, file.data_path)};
@@ -207,19 +214,31 @@ std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional
     const std::string what =
         *index_size == 0 ? std::string("empty index file") : fmt::format("index file of {} bytes", *index_size);
     if (data_bytes > 0) {
-      return DamageReport{file.index_path, 0, data_bytes, 0, false,
+      return DamageReport{file.index_path,
+                          0,
+                          data_bytes,
+                          0,
+                          false,
                           fmt::format("{}, shorter than its header: the {} data bytes in '{}' cannot be placed; the "
                                       "writer's records are lost",
                                       what, data_bytes, file.data_path)};
     }
     // What a writer killed between creating its files and writing their headers leaves.
-    return DamageReport{file.index_path, 0, *index_size, 0, true,
+    return DamageReport{file.index_path,
+                        0,
+                        *index_size,
+                        0,
+                        true,
                         fmt::format("{}, shorter than its header: its writer was stopped while creating its files "
                                     "(nothing was written)",
                                     what)};
   }
   if (file.data_size > covered) {
-    return DamageReport{file.data_path, covered, file.data_size - covered, 0, true,
+    return DamageReport{file.data_path,
+                        covered,
+                        file.data_size - covered,
+                        0,
+                        true,
                         fmt::format("{} data bytes from offset {} lie past the last record of '{}': its index was cut "
                                     "short, or its writer was killed between writing data and their records; those "
                                     "writes are lost",
@@ -229,10 +248,14 @@ std::optional<DamageReport> pair_damage(const IndexScanFile& file, std::optional
 }
 
 DamageReport missing_pairs_damage(const Layout& layout, std::uint32_t first, std::uint32_t last) {
-  const std::string which = first == last ? fmt::format("'{}' and '{}' are", layout.data_file(first), layout.index_file(first))
-                                          : fmt::format("the data file pairs {} to {} ('{}' ...) are", first, last,
-                                                        layout.data_file(first));
-  return DamageReport{layout.data_file(first), 0, 0, 0, false,
+  const std::string which =
+      first == last ? fmt::format("'{}' and '{}' are", layout.data_file(first), layout.index_file(first))
+                    : fmt::format("the data file pairs {} to {} ('{}' ...) are", first, last, layout.data_file(first));
+  return DamageReport{layout.data_file(first),
+                      0,
+                      0,
+                      0,
+                      false,
                       fmt::format("{} missing, but the metafile records that their writers opened (they create their "
                                   "files at open): every write they made is lost",
                                   which)};
@@ -316,7 +339,8 @@ void DatasetWrites::add(IndexedWrite write) {
 
 void DatasetWrites::prepare() {
   const auto before = [](const IndexedWrite& a, const IndexedWrite& b) {
-    return std::tie(a.record.epoch, a.writer, a.record.sequence) < std::tie(b.record.epoch, b.writer, b.record.sequence);
+    return std::tie(a.record.epoch, a.writer, a.record.sequence) <
+           std::tie(b.record.epoch, b.writer, b.record.sequence);
   };
   // Records arrive writer by writer, each writer's in replay order, so they are often sorted
   // already (one writer, or one epoch); a sort moves every record log n times (12% of a 1M-record
@@ -350,9 +374,8 @@ void DatasetWrites::prepare() {
 
 std::vector<const IndexedWrite*> DatasetWrites::overlapping(const selection::Box& query) const {
   std::vector<const IndexedWrite*> out;
-  for (std::uint32_t position : index_.overlapping(query, [&](std::uint32_t i) {
-         return writes_[i].record.selection.box_intersects(query);
-       })) {
+  for (std::uint32_t position :
+       index_.overlapping(query, [&](std::uint32_t i) { return writes_[i].record.selection.box_intersects(query); })) {
     out.push_back(&writes_[position]);
   }
   return out;  // positions ascend, and writes_ is in replay order

@@ -54,7 +54,8 @@ MergeMarker describe_merge_output(const std::string& output, const format::Conta
   m.device = static_cast<std::uint64_t>(st.st_dev);
   m.inode = static_cast<std::uint64_t>(st.st_ino);
   m.size = static_cast<std::uint64_t>(st.st_size);
-  m.mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+  m.mtime_ns =
+      static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
   m.head_checksum = head_checksum(output, m.size);
   return m;
 }

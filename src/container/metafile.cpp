@@ -57,8 +57,8 @@ MetafileContents parse_metafile(format::ByteView bytes, const std::string& file)
     contents.damage = format::LogDamage{stop_offset, bytes.size() - stop_offset, false, stop_reason};
   }
   if (contents.catalog.sessions().empty()) {
-    throw FormatError(fmt::format("'{}' holds no session record: not a usable h5mf container{}",
-                                  file, contents.damage ? " (" + contents.damage->reason + ")" : ""));
+    throw FormatError(fmt::format("'{}' holds no session record: not a usable h5mf container{}", file,
+                                  contents.damage ? " (" + contents.damage->reason + ")" : ""));
   }
   return contents;
 }
@@ -69,9 +69,10 @@ namespace {
 // before it can change a byte.
 void claim(PosixFile& file, const Layout& layout) {
   if (!file.try_lock()) {
-    throw InvalidArgument(fmt::format("container '{}': writer id 0 (the coordinator) is already in use by another "
-                                      "process ('{}' is locked)",
-                                      layout.path(), file.path()));
+    throw InvalidArgument(
+        fmt::format("container '{}': writer id 0 (the coordinator) is already in use by another "
+                    "process ('{}' is locked)",
+                    layout.path(), file.path()));
   }
 }
 

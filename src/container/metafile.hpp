@@ -17,8 +17,8 @@ namespace h5mf::container {
 struct MetafileContents {
   format::FileHeader header;
   Catalog catalog;
-  std::uint64_t valid_end = 0;               // where the next record goes
-  std::optional<format::LogDamage> damage;   // dropped bytes at the end, if any
+  std::uint64_t valid_end = 0;              // where the next record goes
+  std::optional<format::LogDamage> damage;  // dropped bytes at the end, if any
 };
 
 // Reads and checks the header, then applies every valid record to a catalog. A record that does

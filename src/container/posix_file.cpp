@@ -61,9 +61,10 @@ PosixFile::PosixFile(std::string path, Access access, Links links) : path_(std::
     // O_NOFOLLOW reports a link as ELOOP; say what it is.
     struct stat st {};
     if (links == Links::Refuse && error == ELOOP && ::lstat(path_.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      throw IoError(fmt::format("refusing to open '{}': it is a symbolic link, and h5mf follows no link inside a "
-                                "container",
-                                path_));
+      throw IoError(
+          fmt::format("refusing to open '{}': it is a symbolic link, and h5mf follows no link inside a "
+                      "container",
+                      path_));
     }
     fail("cannot open", path_, error);
   }
@@ -152,8 +153,8 @@ void PosixFile::read_at(std::uint64_t offset, std::span<std::byte> out) const {
       fail(fmt::format("cannot read {} bytes at offset {} of", out.size(), offset), path_, errno);
     }
     if (n == 0) {
-      throw FormatError(fmt::format("'{}' ends before offset {}: {} of {} bytes missing (truncated?)",
-                                    path_, offset + out.size(), out.size(), wanted));
+      throw FormatError(fmt::format("'{}' ends before offset {}: {} of {} bytes missing (truncated?)", path_,
+                                    offset + out.size(), out.size(), wanted));
     }
     out = out.subspan(static_cast<std::size_t>(n));
     offset += static_cast<std::uint64_t>(n);

@@ -28,8 +28,7 @@ class PosixFile {
 
   PosixFile() = default;
   PosixFile(std::string path, Access access, Links links = Links::Refuse);
-  PosixFile(PosixFile&& o) noexcept
-      : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
+  PosixFile(PosixFile&& o) noexcept : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
   PosixFile& operator=(PosixFile&& o) noexcept;
   PosixFile(const PosixFile&) = delete;
   PosixFile& operator=(const PosixFile&) = delete;

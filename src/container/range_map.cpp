@@ -25,8 +25,8 @@ void RangeMap::split_at(std::uint64_t address) {
   pieces_.emplace_hint(std::next(it), address, tail);
 }
 
-void RangeMap::insert(std::uint64_t address, std::uint64_t length, const RangeKey& key,
-                      format::RangeSource source, std::uint32_t data_file, std::uint64_t data_offset) {
+void RangeMap::insert(std::uint64_t address, std::uint64_t length, const RangeKey& key, format::RangeSource source,
+                      std::uint32_t data_file, std::uint64_t data_offset) {
   if (length == 0) return;
   const std::uint64_t end = address + length;
   split_at(address);

@@ -24,8 +24,8 @@ struct RangePiece {
   std::uint64_t end = 0;  // one past the last address
   RangeKey key;
   format::RangeSource source = format::RangeSource::Data;
-  std::uint32_t data_file = 0;      // Data: the file pair holding the bytes
-  std::uint64_t data_offset = 0;    // Data: where this piece's first byte is in `<data_file>`
+  std::uint32_t data_file = 0;    // Data: the file pair holding the bytes
+  std::uint64_t data_offset = 0;  // Data: where this piece's first byte is in `<data_file>`
 };
 
 class RangeMap {
@@ -43,7 +43,7 @@ class RangeMap {
   std::size_t size() const { return pieces_.size(); }
 
  private:
-  void split_at(std::uint64_t address);  // a piece spanning `address` becomes two
+  void split_at(std::uint64_t address);         // a piece spanning `address` becomes two
   std::map<std::uint64_t, RangePiece> pieces_;  // by start address, disjoint
 };
 

@@ -75,8 +75,7 @@ selection::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout&
   return selection::RunCursor::kept(selection, extent, keep, layout.shape);
 }
 
-std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record,
-                            std::vector<std::byte>& buffer) {
+std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record, std::vector<std::byte>& buffer) {
   return bytes_checksum(data_file, record.data_offset, record.data_length, buffer);
 }
 
@@ -113,7 +112,8 @@ bool DataReader::intact(const IndexedWrite& w) {
 }
 
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size) {
-  const bool zero = fill.empty() || std::all_of(fill.begin(), fill.end(), [](std::byte b) { return b == std::byte{0}; });
+  const bool zero =
+      fill.empty() || std::all_of(fill.begin(), fill.end(), [](std::byte b) { return b == std::byte{0}; });
   if (zero) {
     std::memset(out.data(), 0, out.size());
     return;
@@ -130,8 +130,7 @@ DataReader::DataReader(Layout layout, std::size_t span_limit, std::size_t max_op
 
 template <class Target>
 void DataReader::gather(const DatasetWrites& writes, const selection::Box& target_box, Target make_target,
-                        const ElementLayout& layout, std::span<std::byte> out,
-                        std::span<const IndexedWrite*> owners) {
+                        const ElementLayout& layout, std::span<std::byte> out, std::span<const IndexedWrite*> owners) {
   // A record that fails its checksum after its bytes were placed is known bad afterwards: the
   // next pass leaves it out (at most one more pass per damaged record; none without damage).
   while (!gather_pass(writes, target_box, make_target, layout, out, owners)) {
@@ -182,8 +181,7 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const selection::Box& 
     } else if (many_small && span_bytes <= span_limit_) {
       scratch_.resize(span_bytes);
       file.read_at(w.record.data_offset + lo * esize, scratch_);
-      if (unchecked && !(whole ? record_verdict(w, format::checksum(scratch_) == w.record.data_checksum)
-                               : intact(w))) {
+      if (unchecked && !(whole ? record_verdict(w, format::checksum(scratch_) == w.record.data_checksum) : intact(w))) {
         continue;
       }
       for (const auto& p : pieces) {
@@ -198,7 +196,8 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const selection::Box& 
       }
     }
     if (!owners.empty()) {
-      for (const auto& p : pieces) std::fill_n(owners.begin() + static_cast<std::ptrdiff_t>(p.target_index), p.length, &w);
+      for (const auto& p : pieces)
+        std::fill_n(owners.begin() + static_cast<std::ptrdiff_t>(p.target_index), p.length, &w);
     }
     if (!layout.prefilled) {
       for (const auto& p : pieces) coverage_.mark(p.target_index, p.length);
@@ -212,18 +211,19 @@ bool DataReader::gather_pass(const DatasetWrites& writes, const selection::Box& 
   return true;
 }
 
-void DataReader::read(const DatasetWrites& writes, const Selection& resolved,
-                      const ElementLayout& layout, std::span<std::byte> out) {
-  gather(writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
-         layout, out);
+void DataReader::read(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
+                      std::span<std::byte> out) {
+  gather(
+      writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
+      layout, out);
 }
 
 void DataReader::read_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                              const ElementLayout& layout, std::span<std::byte> out) {
-  gather(writes, linear_box(first, count, layout.shape),
-         // A linear run has data index 0 at `first`: overlap target indices count from the window.
-         [&] { return selection::RunCursor::linear(first, count); },
-         layout, out);
+  gather(
+      writes, linear_box(first, count, layout.shape),
+      // A linear run has data index 0 at `first`: overlap target indices count from the window.
+      [&] { return selection::RunCursor::linear(first, count); }, layout, out);
 }
 
 template <class Target>
@@ -255,10 +255,11 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
     const std::uint64_t elements = w->record.selection.num_elements();
     decoded[i] = format::decode_vlen_slot(
         slots.subspan(i * format::kVlenSlotSize, format::kVlenSlotSize), elements, w->record.data_length, [&] {
-          return fmt::format("{}: record {} of dataset id {} ({} elements, {} data bytes at offset {}), the slot of "
-                             "element {} of this read",
-                             layout_.data_file(w->data_file), w->record.sequence, w->record.dataset, elements,
-                             w->record.data_length, w->record.data_offset, i);
+          return fmt::format(
+              "{}: record {} of dataset id {} ({} elements, {} data bytes at offset {}), the slot of "
+              "element {} of this read",
+              layout_.data_file(w->data_file), w->record.sequence, w->record.dataset, elements, w->record.data_length,
+              w->record.data_offset, i);
         });
     if (decoded[i].null()) {
       out.state[i] = VlenState::Null;
@@ -303,18 +304,20 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
 
 DataReader::VlenValues DataReader::read_vlen(const DatasetWrites& writes, const Selection& resolved,
                                              const ElementLayout& layout) {
-  return gather_vlen(writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
-                     layout, resolved.num_elements());
+  return gather_vlen(
+      writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
+      layout, resolved.num_elements());
 }
 
 DataReader::VlenValues DataReader::read_vlen_linear(const DatasetWrites& writes, std::uint64_t first,
                                                     std::uint64_t count, const ElementLayout& layout) {
-  return gather_vlen(writes, linear_box(first, count, layout.shape), [&] { return selection::RunCursor::linear(first, count); },
-                     layout, count);
+  return gather_vlen(
+      writes, linear_box(first, count, layout.shape), [&] { return selection::RunCursor::linear(first, count); },
+      layout, count);
 }
 
 std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWrites& writes, std::uint64_t first,
-                                                                std::uint64_t count, const ElementLayout& layout) {
+                                                                 std::uint64_t count, const ElementLayout& layout) {
   const auto candidates = writes.overlapping(linear_box(first, count, layout.shape));
   // From the last write back: the first one that really touches the window decides.
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {

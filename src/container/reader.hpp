@@ -5,17 +5,17 @@
 
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "container/coverage.hpp"
 #include "container/file_cache.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
-#include "container/shape_history.hpp"
 #include "container/posix_file.hpp"
+#include "container/shape_history.hpp"
 
 namespace h5mf::container {
 
@@ -55,8 +55,8 @@ class DataReader {
   void read(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
             std::span<std::byte> out);
   // `out` receives elements [first, first + count) of the dataset's linear (row-major) order.
-  void read_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
-                   const ElementLayout& layout, std::span<std::byte> out);
+  void read_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count, const ElementLayout& layout,
+                   std::span<std::byte> out);
   // Where the bytes of a linear window lie when a single write alone decides all of them (the last
   // write overlapping the window covers it whole, in one contiguous piece of its data): the merge
   // then copies them file to file with the kernel. nullopt when the window needs a gather.
@@ -64,8 +64,8 @@ class DataReader {
     std::uint32_t data_file = 0;
     std::uint64_t offset = 0;  // in that data file
   };
-  static std::optional<SourceRange> single_source(const DatasetWrites& writes, std::uint64_t first,
-                                                  std::uint64_t count, const ElementLayout& layout);
+  static std::optional<SourceRange> single_source(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
+                                                  const ElementLayout& layout);
   // Who decides each stretch of a linear window: the last write covering it in replay order, or
   // nobody. Pieces tile [0, count) in order; adjacent pieces whose bytes are adjacent in one data
   // file are joined, so consecutive writes of a rank become one copy.
@@ -73,10 +73,10 @@ class DataReader {
     std::uint64_t first = 0, count = 0;  // elements, relative to the window
     bool written = false;                // false: nobody wrote here
     std::uint32_t data_file = 0;
-    std::uint64_t source = 0;            // byte offset of the piece in that data file
+    std::uint64_t source = 0;  // byte offset of the piece in that data file
   };
-  static std::vector<WindowPiece> resolve_window(const DatasetWrites& writes, std::uint64_t first,
-                                                 std::uint64_t count, const ElementLayout& layout);
+  static std::vector<WindowPiece> resolve_window(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
+                                                 const ElementLayout& layout);
   // Variable-length datasets: records hold 16-byte slots (format/vlen.hpp), which are resolved
   // like fixed-size elements (layout.element_size and fill are ignored); then each winning slot's
   // bytes are fetched from the record that holds it. A slot outside its record throws FormatError.
@@ -89,8 +89,7 @@ class DataReader {
   VlenValues read_vlen_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
                               const ElementLayout& layout);
   // Whether any write overlaps the linear window (the merge skips windows of pure fill).
-  static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
-                          const Extent& shape);
+  static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count, const Extent& shape);
 
  private:
   // `owners`, when not empty, receives for each output element the write that decided it.
@@ -126,8 +125,7 @@ class DataReader {
 
 // The checksum of a write's data as its data file holds them, read in pieces through `buffer`
 // (sized by the caller). Used wherever record data must be checked before use.
-std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record,
-                            std::vector<std::byte>& buffer);
+std::uint64_t data_checksum(const PosixFile& data_file, const StoredWrite& record, std::vector<std::byte>& buffer);
 // The same for any `length` bytes at `offset` of `file` (a RANGE record's data or image bytes).
 std::uint64_t bytes_checksum(const PosixFile& file, std::uint64_t offset, std::uint64_t length,
                              std::vector<std::byte>& buffer);
@@ -142,7 +140,8 @@ bool reaches_inside(const IndexedWrite& write, const ElementLayout& layout);
 // all of them, or, after a shrink, the part that every later shrink kept.
 selection::RunCursor placed_runs(const IndexedWrite& write, const ElementLayout& layout);
 // Whether a read may use the record: aimed at this dataset (epoch), inside its current shape
-// (fits; or, after a shrink, inside the widest shape it had), and holding its selection's bytes exactly (at least, for variable-length slots).
+// (fits; or, after a shrink, inside the widest shape it had), and holding its selection's bytes exactly (at least, for
+// variable-length slots).
 bool usable(const IndexedWrite& write, const ElementLayout& layout);
 
 void fill_elements(std::span<std::byte> out, std::span<const std::byte> fill, std::size_t element_size);

@@ -116,9 +116,7 @@ void Recovery::add(Recovery other) {
 
 namespace {
 
-bool is_empty_directory(const std::string& dir) {
-  return is_directory(dir) && std::filesystem::is_empty(dir);
-}
+bool is_empty_directory(const std::string& dir) { return is_directory(dir) && std::filesystem::is_empty(dir); }
 
 // A leftover directory beside `path` that no one holds and whose marker proves that `file` was
 // made from it is removed; otherwise it stays, with the reason in `out`.
@@ -126,15 +124,16 @@ void remove_if_proven(const std::string& dir, const std::string& file, Recovery&
   const auto lock = HolderLock::try_acquire(dir, HolderLock::Kind::Exclusive);
   if (!lock) {
     out.busy = true;
-    out.left.push_back(fmt::format("left '{}' in place: it is held by {} (a merge still finishing)", dir,
-                                   describe_holders(dir)));
+    out.left.push_back(
+        fmt::format("left '{}' in place: it is held by {} (a merge still finishing)", dir, describe_holders(dir)));
     return;
   }
   const std::string why = is_empty_directory(dir) ? std::string() : merge_unproven(dir, file);
   if (!why.empty()) {
-    out.left.push_back(fmt::format("left '{}' in place: it is not proven to be the container of a finished merge "
-                                   "into '{}': {}",
-                                   dir, file, why));
+    out.left.push_back(
+        fmt::format("left '{}' in place: it is not proven to be the container of a finished merge "
+                    "into '{}': {}",
+                    dir, file, why));
     return;
   }
   remove_finished_container(dir);

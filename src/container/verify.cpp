@@ -24,8 +24,8 @@
 #include "format/checksum.hpp"
 #include "format/header.hpp"
 #include "format/log.hpp"
-#include "format/vlen.hpp"
 #include "format/records.hpp"
+#include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf {
@@ -50,8 +50,8 @@ std::uint64_t VerifyReport::bytes_dropped() const {
 }
 
 bool VerifyReport::damaged() const {
-  return !metafile_damage.empty() ||
-         std::any_of(data_files.begin(), data_files.end(), [](const DataFileVerifyReport& w) { return !w.damage.empty(); });
+  return !metafile_damage.empty() || std::any_of(data_files.begin(), data_files.end(),
+                                                 [](const DataFileVerifyReport& w) { return !w.damage.empty(); });
 }
 
 int VerifyReport::exit_code() const {
@@ -333,7 +333,8 @@ std::string slot_problem(const PosixFile& file, const StoredWrite& rec, std::vec
 }
 
 // Checks every candidate's data against its checksum, with `threads` threads.
-void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned threads, const ProgressCallback& progress) {
+void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned threads,
+                const ProgressCallback& progress) {
   std::uint64_t total = 0;
   for (const Candidate* c : todo) total += c->write.record.data_length;
   ProgressMeter meter(progress, total);
@@ -354,8 +355,8 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
         }
         const std::uint64_t computed = data_checksum(file, rec, buffer);
         if (computed != rec.data_checksum) {
-          c.drop = std::make_unique<std::string>(fmt::format(
-              "data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum, computed));
+          c.drop = std::make_unique<std::string>(
+              fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum, computed));
           c.data_problem = true;
         } else if (c.vlen) {
           std::string problem = slot_problem(file, rec, buffer);
@@ -454,10 +455,13 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   std::vector<WriterScan> scans(listed.size());
   for (std::size_t i = 0; i < scans.size(); ++i)
     scan_writer(layout, contents->header.container, listed[i], scans[i], report.errors);
-  report_missing_pairs(layout, present, catalog.required_data_files(), [&](std::uint32_t f) -> DataFileVerifyReport* {
-    const auto it = std::lower_bound(listed.begin(), listed.end(), f);
-    return it != listed.end() && *it == f ? &scans[static_cast<std::size_t>(it - listed.begin())].report : nullptr;
-  }, report);
+  report_missing_pairs(
+      layout, present, catalog.required_data_files(),
+      [&](std::uint32_t f) -> DataFileVerifyReport* {
+        const auto it = std::lower_bound(listed.begin(), listed.end(), f);
+        return it != listed.end() && *it == f ? &scans[static_cast<std::size_t>(it - listed.begin())].report : nullptr;
+      },
+      report);
 
   // Element sizes, once per dataset; a type that does not decode stops merges and reads of it.
   std::map<std::uint64_t, std::optional<std::size_t>> element_sizes;

@@ -8,8 +8,8 @@
 
 #include "container/image_index.hpp"
 #include "container/posix_file.hpp"
-#include "container/reader.hpp"
 #include "container/progress_meter.hpp"
+#include "container/reader.hpp"
 #include "container/threads.hpp"
 #include "h5mf/error.hpp"
 
@@ -67,11 +67,12 @@ std::vector<std::string> check_data(const Layout& layout, const std::vector<Imag
       const auto& [file, r] = records[todo[k]];
       try {
         auto it = files.find(file);
-        if (it == files.end()) it = files.emplace(file, PosixFile(layout.data_file(file), PosixFile::Access::Read)).first;
+        if (it == files.end())
+          it = files.emplace(file, PosixFile(layout.data_file(file), PosixFile::Access::Read)).first;
         const std::uint64_t computed = bytes_checksum(it->second, r.data_offset, r.length, buffer);
         if (computed != r.data_checksum) {
-          why[todo[k]] = fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", r.data_checksum,
-                                     computed);
+          why[todo[k]] =
+              fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", r.data_checksum, computed);
         }
       } catch (const Error& e) {
         why[todo[k]] = fmt::format("data cannot be read: {}", e.what());
@@ -132,28 +133,33 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
     report.data_files.push_back(std::move(r));
   }
 
-  report_missing_pairs(layout, present, contents.catalog.required_data_files(), [&](std::uint32_t f) {
-    const auto it = slot.find(f);
-    return it != slot.end() ? &report.data_files[it->second] : nullptr;
-  }, report);
+  report_missing_pairs(
+      layout, present, contents.catalog.required_data_files(),
+      [&](std::uint32_t f) {
+        const auto it = slot.find(f);
+        return it != slot.end() ? &report.data_files[it->second] : nullptr;
+      },
+      report);
 
   // 2. Data against their checksums; a record that fails is dropped, as the merge drops it, and
   // what it hid shows again.
   if (options.check_data) {
-    const auto why = check_data(layout, index.records(), options.threads > 0 ? options.threads : usable_cpus(),
-                                options.progress);
+    const auto why =
+        check_data(layout, index.records(), options.threads > 0 ? options.threads : usable_cpus(), options.progress);
     bool any = false;
     for (std::size_t i = 0; i < why.size(); ++i) {
       if (why[i].empty()) continue;
       any = true;
       const auto& [file, r] = index.records()[i];
       DataFileVerifyReport& w = report.data_files[slot.at(file)];
-      w.damage.push_back(range_damage(layout.data_file(file), r.data_offset, r.length, 1, r, why[i] + "; record dropped"));
+      w.damage.push_back(
+          range_damage(layout.data_file(file), r.data_offset, r.length, 1, r, why[i] + "; record dropped"));
       --w.records;
     }
     if (any) {
       const auto* first = index.records().data();
-      index.rebuild_without([&](const ImageIndex::KeptRecord& k) { return !why[static_cast<std::size_t>(&k - first)].empty(); });
+      index.rebuild_without(
+          [&](const ImageIndex::KeptRecord& k) { return !why[static_cast<std::size_t>(&k - first)].empty(); });
     }
   }
   std::map<std::uint32_t, std::vector<std::pair<std::uint64_t, std::uint64_t>>> ranges;  // kept data, per file
@@ -177,9 +183,10 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
   if (is_regular_file(layout.image_snapshot())) {
     // A job that never closed: its live image may hold metadata written after the last index
     // records reached the disk, and the merge starts from the image of the last flush instead.
-    report.notes.push_back(fmt::format("'{}' did not close: a merge starts from the image of its last flush, '{}'; "
-                                       "the metadata in '{}' is not checked",
-                                       layout.path(), layout.image_snapshot(), layout.image()));
+    report.notes.push_back(
+        fmt::format("'{}' did not close: a merge starts from the image of its last flush, '{}'; "
+                    "the metadata in '{}' is not checked",
+                    layout.path(), layout.image_snapshot(), layout.image()));
     return;
   }
   const bool has_image_records = std::any_of(index.records().begin(), index.records().end(), [](const auto& k) {
@@ -187,8 +194,8 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
   });
   if (!is_regular_file(layout.image())) {
     if (has_image_records || index.end().value_or(0) > 0) {
-      report.errors.push_back(fmt::format("'{}' is missing: the file's HDF5 metadata is lost, and with it the file",
-                                          layout.image()));
+      report.errors.push_back(
+          fmt::format("'{}' is missing: the file's HDF5 metadata is lost, and with it the file", layout.image()));
     }
     return;
   }

@@ -24,8 +24,8 @@ void check_header(const PosixFile& file, format::FileKind kind, const format::Co
                                   format::to_hex(header.container), format::to_hex(container)));
   }
   if (header.writer != writer) {
-    throw FormatError(fmt::format("'{}' says it is writer {}'s file, expected writer {}", file.path(),
-                                  header.writer, writer));
+    throw FormatError(
+        fmt::format("'{}' says it is writer {}'s file, expected writer {}", file.path(), header.writer, writer));
   }
 }
 
@@ -38,8 +38,8 @@ std::uint64_t aligned(std::uint64_t offset, std::uint64_t phase) {
 
 }  // namespace
 
-WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container,
-                     std::uint32_t file, bool create, Options options)
+WriterLog::WriterLog(const Layout& layout, const format::ContainerId& container, std::uint32_t file, bool create,
+                     Options options)
     : file_(file), options_(options) {
   const std::uint32_t writer = file;  // the id in the files' headers
   const auto access = create ? PosixFile::Access::CreateExclusive : PosixFile::Access::CreateOrOpen;
@@ -125,9 +125,8 @@ format::RangeRecord WriterLog::append_range(std::uint64_t epoch, std::uint64_t a
   return record;
 }
 
-format::RangeRecord WriterLog::append_range_elsewhere(std::uint64_t epoch, std::uint64_t address,
-                                                      std::uint64_t length, format::RangeSource source,
-                                                      std::uint64_t checksum) {
+format::RangeRecord WriterLog::append_range_elsewhere(std::uint64_t epoch, std::uint64_t address, std::uint64_t length,
+                                                      format::RangeSource source, std::uint64_t checksum) {
   format::RangeRecord record;
   record.epoch = epoch;
   record.sequence = sequence_++;
@@ -155,8 +154,7 @@ std::uint64_t WriterLog::direct_offset(std::size_t bytes, std::uint64_t phase) {
   return bytes >= kDirectWriteBytes ? aligned(data_end_, phase) : data_end_;
 }
 
-std::pair<std::uint64_t, std::uint64_t> WriterLog::place_hashed(std::span<const std::byte> data,
-                                                                std::uint64_t phase) {
+std::pair<std::uint64_t, std::uint64_t> WriterLog::place_hashed(std::span<const std::byte> data, std::uint64_t phase) {
   if (!direct(data.size())) {
     const std::uint64_t sum = format::checksum(data);
     return {place(data), sum};

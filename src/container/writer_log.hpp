@@ -32,15 +32,15 @@ class WriterLog {
   // Creates the writer's files (new container) or reopens them for appending; reopening cuts a
   // torn index tail off (what a killed writer left) so that new records follow valid ones.
   // Claims the writer id with a lock: a second process with the same id gets an error.
-  WriterLog(const Layout& layout, const format::ContainerId& container, std::uint32_t file,
-            bool create, Options options);
+  WriterLog(const Layout& layout, const format::ContainerId& container, std::uint32_t file, bool create,
+            Options options);
 
   // Appends the element bytes of one write (already in the dataset's file type) and its record.
   // `phase`: where the bytes will start in the merged file, modulo format::kDataAlignment; a large
   // write is placed at that same offset within a block of the data file, so that a merge on a file
   // system with reflinks can share its whole blocks instead of copying them.
-  void append(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection,
-              std::span<const std::byte> data, std::uint64_t phase = 0);
+  void append(std::uint64_t dataset, std::uint64_t epoch, const Selection& selection, std::span<const std::byte> data,
+              std::uint64_t phase = 0);
 
   // File-image containers (the HDF5 file driver): `data` at file address `address`, placed in the
   // data file at the same offset within a block as in the merged file (for reflinks); returns the

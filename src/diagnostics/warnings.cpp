@@ -10,7 +10,7 @@ namespace {
 void print_warning(const std::string& message) { std::fprintf(stderr, "h5mf: warning: %s\n", message.c_str()); }
 
 struct Handler {
-  std::mutex mutex;        // guards `installed`
+  std::mutex mutex;                 // guards `installed`
   std::recursive_mutex call_mutex;  // one call of the handler at a time (a handler may warn)
   WarningHandler installed;
 };

@@ -30,12 +30,12 @@ struct LinkValue {
 };
 
 struct DatasetSpec {
-  Datatype file_type;      // the type stored in the file (standard, byte order explicit)
-  Extent shape, maxshape;  // maxshape: kUnlimited (~0) for unlimited
+  Datatype file_type;           // the type stored in the file (standard, byte order explicit)
+  Extent shape, maxshape;       // maxshape: kUnlimited (~0) for unlimited
   std::vector<std::byte> fill;  // one element in file_type, or empty for zeros
-  Extent chunks;           // empty: contiguous
-  FilterPipeline filters;  // needs chunks
-  bool null = false;       // HDF5's null dataspace (h5py's Empty): shape empty, contiguous, no filters
+  Extent chunks;                // empty: contiguous
+  FilterPipeline filters;       // needs chunks
+  bool null = false;            // HDF5's null dataspace (h5py's Empty): shape empty, contiguous, no filters
 };
 
 class Node {
@@ -92,8 +92,8 @@ class GroupNode : public Node {
 class DatasetNode : public Node {
  public:
   virtual Datatype file_type() = 0;
-  virtual Extent shape() = 0;   // empty for a scalar and for a null dataspace
-  virtual bool is_null() = 0;    // HDF5's null dataspace (h5py's Empty): no elements
+  virtual Extent shape() = 0;  // empty for a scalar and for a null dataspace
+  virtual bool is_null() = 0;  // HDF5's null dataspace (h5py's Empty): no elements
   virtual Extent maxshape() = 0;
   virtual Extent chunks() = 0;
   virtual FilterPipeline filters() = 0;
@@ -110,25 +110,25 @@ class DatasetNode : public Node {
   // Dimension scales, as libhdf5's H5DS functions keep them (h5py's make_scale and dims). Changes
   // are collective and refused with Error where H5DS refuses them; `dim` is below the rank.
   virtual void make_scale(const std::string& name) = 0;  // H5DSset_scale
-  virtual bool is_scale() = 0;                            // H5DSis_scale
-  virtual std::string scale_name() = 0;                   // H5DSget_scale_name; "" when it has none
+  virtual bool is_scale() = 0;                           // H5DSis_scale
+  virtual std::string scale_name() = 0;                  // H5DSget_scale_name; "" when it has none
   // `scale` is a dataset of the same file.
   virtual void attach_scale(DatasetNode& scale, std::uint32_t dim) = 0;
   virtual void detach_scale(DatasetNode& scale, std::uint32_t dim) = 0;
   virtual std::vector<std::shared_ptr<DatasetNode>> scales(std::uint32_t dim) = 0;  // in H5DSiterate_scales order
-  virtual std::string label(std::uint32_t dim) = 0;  // "" when it has none
+  virtual std::string label(std::uint32_t dim) = 0;                                 // "" when it has none
   virtual void set_label(std::uint32_t dim, const std::string& label) = 0;
 };
 
 class FileDriver {
  public:
   virtual ~FileDriver() = default;
-  virtual std::string name() const = 0;    // "multifile", "mpio", "sec2"
+  virtual std::string name() const = 0;  // "multifile", "mpio", "sec2"
   virtual std::string path() const = 0;
   virtual std::shared_ptr<GroupNode> root() = 0;
   virtual bool writable() const = 0;
-  virtual void flush() = 0;   // collective
-  virtual void close() = 0;   // collective; the driver is unusable afterwards
+  virtual void flush() = 0;  // collective
+  virtual void close() = 0;  // collective; the driver is unusable afterwards
   // Called from destructors: local clean-up only, never a collective call, never throws.
   virtual void abandon() noexcept = 0;
   // This process gives the file up because of an error (`reason`): where the others' close() or

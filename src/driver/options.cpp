@@ -54,9 +54,10 @@ Aggregation parse_aggregation(std::string_view text) {
                     std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     const int n = ok ? std::stoi(std::string(digits)) : 0;
     if (n <= 0) {
-      throw InvalidArgument(fmt::format("invalid aggregation '{}': use 'off', 'node', a number of ranks per group "
-                                        "(e.g. '8') or 'files:<number of data files>' (e.g. 'files:4')",
-                                        text));
+      throw InvalidArgument(
+          fmt::format("invalid aggregation '{}': use 'off', 'node', a number of ranks per group "
+                      "(e.g. '8') or 'files:<number of data files>' (e.g. 'files:4')",
+                      text));
     }
     return n;
   };

@@ -45,13 +45,10 @@ std::unique_ptr<FileDriver> open(const std::string& path, Mode mode, const FileO
   }
   const Driver driver = choose(path, mode, options);
   switch (driver) {
-    case Driver::Multifile:
-      return open_multifile(path, mode, options);
+    case Driver::Multifile: return open_multifile(path, mode, options);
     case Driver::Mpio:
-    case Driver::Sec2:
-      return open_hdf5(path, mode, options, driver);
-    case Driver::Auto:
-      break;
+    case Driver::Sec2: return open_hdf5(path, mode, options, driver);
+    case Driver::Auto: break;
   }
   throw Unsupported(fmt::format("'{}': no driver chosen (driver '{}')", path, to_string(driver)));
 }

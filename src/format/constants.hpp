@@ -37,19 +37,19 @@ enum class RecordType : std::uint16_t {
   DeleteAttribute = 5,
   Resize = 6,
   Base = 7,
-  Link = 8,    // a hard link: a second name of an existing group or dataset
-  Opened = 9,  // every writer of the session has created its file pair
-  Unlink = 10,  // a name removed (h5py's del group[name], H5Ldelete)
-  Move = 11,    // a name renamed (h5py's Group.move, H5Lmove)
-  SoftLink = 12,      // a name that holds a path, resolved when used (H5Lcreate_soft)
-  ExternalLink = 13,  // a name that holds another file's name and a path in it (H5Lcreate_external)
+  Link = 8,             // a hard link: a second name of an existing group or dataset
+  Opened = 9,           // every writer of the session has created its file pair
+  Unlink = 10,          // a name removed (h5py's del group[name], H5Ldelete)
+  Move = 11,            // a name renamed (h5py's Group.move, H5Lmove)
+  SoftLink = 12,        // a name that holds a path, resolved when used (H5Lcreate_soft)
+  ExternalLink = 13,    // a name that holds another file's name and a path in it (H5Lcreate_external)
   DimensionScale = 14,  // a dimension scale attached to or detached from a dimension (H5DSattach_scale)
   DimensionLabel = 15,  // a dimension's label (H5DSset_label)
   Write = 16,
   WriteFrom = 17,  // WRITE of another writer, appended by its aggregator
   // File-image containers (the HDF5 file driver, docs/format.md "File-image containers"):
-  Range = 18,  // bytes at a file address
-  End = 19,    // the end of the file's allocated space (HDF5's EOA) at a flush or close
+  Range = 18,      // bytes at a file address
+  End = 19,        // the end of the file's allocated space (HDF5's EOA) at a flush or close
   NamedType = 20,  // a committed (named) datatype (H5Tcommit, h5py's group[name] = dtype)
 };
 

@@ -62,14 +62,11 @@ void Encoder::u64(std::uint64_t v) {
   put_u64(out_.data() + at, v);
 }
 
-void Encoder::str(std::string_view s) {
-  blob(ByteView(reinterpret_cast<const std::byte*>(s.data()), s.size()));
-}
+void Encoder::str(std::string_view s) { blob(ByteView(reinterpret_cast<const std::byte*>(s.data()), s.size())); }
 
 void Encoder::blob(ByteView b) {
   if (b.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw InvalidArgument(
-        fmt::format("cannot encode {} bytes: a string or blob holds at most 4 GiB", b.size()));
+    throw InvalidArgument(fmt::format("cannot encode {} bytes: a string or blob holds at most 4 GiB", b.size()));
   }
   u32(static_cast<std::uint32_t>(b.size()));
   raw(b);
@@ -91,8 +88,8 @@ void Decoder::fail(const std::string& what) const { throw FormatError(context_ +
 
 void Decoder::need(std::size_t n, const char* field) const {
   if (n > remaining()) {
-    fail(fmt::format("field '{}' truncated (needs {} bytes at payload byte {}, {} remain)", field,
-                     n, pos_, remaining()));
+    fail(fmt::format("field '{}' truncated (needs {} bytes at payload byte {}, {} remain)", field, n, pos_,
+                     remaining()));
   }
 }
 
@@ -133,8 +130,7 @@ std::string Decoder::str(const char* field) {
 Bytes Decoder::blob(const char* field) {
   const std::uint32_t n = u32(field);
   need(n, field);
-  Bytes b(in_.begin() + static_cast<std::ptrdiff_t>(pos_),
-          in_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
+  Bytes b(in_.begin() + static_cast<std::ptrdiff_t>(pos_), in_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
   pos_ += n;
   return b;
 }
@@ -152,8 +148,7 @@ Extent Decoder::extent(std::size_t rank, const char* field) {
 
 void Decoder::finish() {
   if (remaining() != 0) {
-    fail(fmt::format("{} trailing bytes after the last field (payload of {} bytes)", remaining(),
-                     in_.size()));
+    fail(fmt::format("{} trailing bytes after the last field (payload of {} bytes)", remaining(), in_.size()));
   }
 }
 

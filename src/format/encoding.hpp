@@ -31,9 +31,9 @@ class Encoder {
   void u16(std::uint16_t v);
   void u32(std::uint32_t v);
   void u64(std::uint64_t v);
-  void str(std::string_view s);   // u32 length + bytes
-  void blob(ByteView b);          // u32 length + bytes
-  void extent(const Extent& e);   // e.size() u64 values (the rank is written by the caller)
+  void str(std::string_view s);  // u32 length + bytes
+  void blob(ByteView b);         // u32 length + bytes
+  void extent(const Extent& e);  // e.size() u64 values (the rank is written by the caller)
   void raw(ByteView b);
 
  private:

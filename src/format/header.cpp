@@ -25,24 +25,18 @@ constexpr std::size_t kOffChecksum = 56;
 
 const std::array<char, 8>& magic_of(FileKind kind) {
   switch (kind) {
-    case FileKind::Meta:
-      return kMagicMeta;
-    case FileKind::Index:
-      return kMagicIndex;
-    case FileKind::Data:
-      return kMagicData;
+    case FileKind::Meta: return kMagicMeta;
+    case FileKind::Index: return kMagicIndex;
+    case FileKind::Data: return kMagicData;
   }
   throw InvalidArgument(fmt::format("unknown file kind {}", static_cast<int>(kind)));
 }
 
 const char* kind_name(FileKind kind) {
   switch (kind) {
-    case FileKind::Meta:
-      return "metafile";
-    case FileKind::Index:
-      return "index file";
-    case FileKind::Data:
-      return "data file";
+    case FileKind::Meta: return "metafile";
+    case FileKind::Index: return "index file";
+    case FileKind::Data: return "data file";
   }
   return "unknown";
 }
@@ -66,16 +60,14 @@ std::string describe_magic(ByteView bytes) {
     text.assign(reinterpret_cast<const char*>(bytes.data()), 8);
   } else {
     text = "0x";
-    for (std::size_t i = 0; i < 8; ++i)
-      text += fmt::format("{:02x}", std::to_integer<unsigned>(bytes[i]));
+    for (std::size_t i = 0; i < 8; ++i) text += fmt::format("{:02x}", std::to_integer<unsigned>(bytes[i]));
   }
   for (FileKind kind : {FileKind::Meta, FileKind::Index, FileKind::Data}) {
     if (magic_is(bytes, magic_of(kind))) {
       return fmt::format("{} (an h5mf {})", text, kind_name(kind));
     }
   }
-  static constexpr std::array<char, 8> kHdf5Signature{'\x89', 'H',  'D',    'F',
-                                                      '\r',   '\n', '\x1a', '\n'};
+  static constexpr std::array<char, 8> kHdf5Signature{'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
   if (magic_is(bytes, kHdf5Signature)) return text + " (an HDF5 file)";
   return text;
 }
@@ -127,8 +119,7 @@ std::string to_hex(const ContainerId& id) {
 std::array<std::byte, kHeaderSize> encode_header(const FileHeader& header) {
   std::array<std::byte, kHeaderSize> out{};  // reserved bytes stay zero
   const auto& magic = magic_of(header.kind);
-  for (std::size_t i = 0; i < magic.size(); ++i)
-    out[kOffMagic + i] = static_cast<std::byte>(magic[i]);
+  for (std::size_t i = 0; i < magic.size(); ++i) out[kOffMagic + i] = static_cast<std::byte>(magic[i]);
   put_u32(out.data() + kOffVersion, header.version);
   put_u32(out.data() + kOffHeaderSize, static_cast<std::uint32_t>(kHeaderSize));
   std::copy(header.container.begin(), header.container.end(), out.begin() + kOffContainer);
@@ -139,14 +130,12 @@ std::array<std::byte, kHeaderSize> encode_header(const FileHeader& header) {
 
 FileHeader decode_header(ByteView bytes, FileKind expected, const std::string& file) {
   if (bytes.size() < kHeaderSize) {
-    throw FormatError(
-        fmt::format("{}: truncated header: {} of {} bytes", file, bytes.size(), kHeaderSize));
+    throw FormatError(fmt::format("{}: truncated header: {} of {} bytes", file, bytes.size(), kHeaderSize));
   }
   const auto& magic = magic_of(expected);
   if (!magic_is(bytes, magic)) {
-    throw FormatError(fmt::format("{}: not an h5mf {}: expected magic {}, found {}", file,
-                                  kind_name(expected), std::string_view(magic.data(), magic.size()),
-                                  describe_magic(bytes)));
+    throw FormatError(fmt::format("{}: not an h5mf {}: expected magic {}, found {}", file, kind_name(expected),
+                                  std::string_view(magic.data(), magic.size()), describe_magic(bytes)));
   }
   const std::uint32_t version = get_u32(bytes.data() + kOffVersion);
   const std::uint64_t stored = get_u64(bytes.data() + kOffChecksum);
@@ -155,23 +144,20 @@ FileHeader decode_header(ByteView bytes, FileKind expected, const std::string& f
   // differently, and "upgrade h5mf" is the useful message then.
   if (version > kVersion) {
     throw FormatError(fmt::format(
-        "{}: written by a newer h5mf: format version {}, this build reads up to {}{}", file,
-        version, kVersion,
-        stored == computed ? ""
-                           : " (the header checksum does not hold either: it may be damaged)"));
+        "{}: written by a newer h5mf: format version {}, this build reads up to {}{}", file, version, kVersion,
+        stored == computed ? "" : " (the header checksum does not hold either: it may be damaged)"));
   }
   if (stored != computed) {
     throw FormatError(
-        fmt::format("{}: header checksum mismatch: stored {:#018x}, computed {:#018x}", file,
-                    stored, computed));
+        fmt::format("{}: header checksum mismatch: stored {:#018x}, computed {:#018x}", file, stored, computed));
   }
   if (version == 0) {
     throw FormatError(fmt::format("{}: invalid format version 0", file));
   }
   const std::uint32_t header_size = get_u32(bytes.data() + kOffHeaderSize);
   if (header_size != kHeaderSize) {
-    throw FormatError(fmt::format("{}: header size {}, format version {} has {}", file, header_size,
-                                  version, kHeaderSize));
+    throw FormatError(
+        fmt::format("{}: header size {}, format version {} has {}", file, header_size, version, kHeaderSize));
   }
   FileHeader header;
   header.kind = expected;

@@ -12,7 +12,7 @@ namespace h5mf::format {
 
 using ContainerId = std::array<std::byte, 16>;
 
-ContainerId random_container_id();     // from the OS's random source
+ContainerId random_container_id();  // from the OS's random source
 std::string to_hex(const ContainerId& id);
 
 struct FileHeader {

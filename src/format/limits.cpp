@@ -56,7 +56,8 @@ std::string extent_problem(const Extent& dims, const Extent& maxdims, const Exte
 std::uint64_t encoded_type_size(std::span<const std::byte> type) {
   if (type.size() < 10) return 0;
   std::uint64_t size = 0;
-  for (int i = 3; i >= 0; --i) size = (size << 8) | std::to_integer<std::uint64_t>(type[6 + static_cast<std::size_t>(i)]);
+  for (int i = 3; i >= 0; --i)
+    size = (size << 8) | std::to_integer<std::uint64_t>(type[6 + static_cast<std::size_t>(i)]);
   return size;
 }
 

@@ -10,8 +10,8 @@ namespace h5mf::format {
 // `payload` must not point into `out`: growing `out` may move it.
 void append_record(Bytes& out, RecordType type, ByteView payload) {
   if (payload.size() > kMaxPayload) {
-    throw InvalidArgument(fmt::format("record payload of {} bytes exceeds the maximum of {}",
-                                      payload.size(), kMaxPayload));
+    throw InvalidArgument(
+        fmt::format("record payload of {} bytes exceeds the maximum of {}", payload.size(), kMaxPayload));
   }
   const std::size_t at = out.size();
   out.resize(at + kRecordHeaderSize);
@@ -37,8 +37,7 @@ std::uint64_t read_log(ByteView bytes, std::uint64_t base_offset,
   while (pos < bytes.size()) {
     const std::size_t left = bytes.size() - pos;
     if (left < kRecordHeaderSize) {
-      return damage(
-          true, fmt::format("incomplete record header: {} of {} bytes", left, kRecordHeaderSize));
+      return damage(true, fmt::format("incomplete record header: {} of {} bytes", left, kRecordHeaderSize));
     }
     const std::byte* head = bytes.data() + pos;
     const std::uint32_t length = get_u32(head + 8);
@@ -46,8 +45,7 @@ std::uint64_t read_log(ByteView bytes, std::uint64_t base_offset,
     const std::uint16_t flags = get_u16(head + 14);
     // No writer produces these, torn or not: they are damage even when they run past the end.
     if (length > kMaxPayload) {
-      return damage(false,
-                    fmt::format("impossible record length {} (at most {})", length, kMaxPayload));
+      return damage(false, fmt::format("impossible record length {} (at most {})", length, kMaxPayload));
     }
     if (flags != 0) {
       return damage(false, fmt::format("record flags {:#06x}, format version 1 has none", flags));
@@ -60,12 +58,11 @@ std::uint64_t read_log(ByteView bytes, std::uint64_t base_offset,
     const std::uint64_t stored = get_u64(head);
     const std::uint64_t computed = checksum(ByteView(head + 8, 8 + std::size_t{length}));
     if (stored != computed) {
-      return damage(false, fmt::format("checksum mismatch: stored {:#018x}, computed {:#018x}",
-                                       stored, computed));
+      return damage(false, fmt::format("checksum mismatch: stored {:#018x}, computed {:#018x}", stored, computed));
     }
     if (on_record) {
-      on_record(LogRecord{static_cast<RecordType>(type), ByteView(head + kRecordHeaderSize, length),
-                          base_offset + pos});
+      on_record(
+          LogRecord{static_cast<RecordType>(type), ByteView(head + kRecordHeaderSize, length), base_offset + pos});
     }
     pos += kRecordHeaderSize + length;
   }

@@ -18,8 +18,8 @@ void append_record(Bytes& out, RecordType type, ByteView payload);
 
 struct LogRecord {
   RecordType type;
-  ByteView payload;        // points into the bytes given to read_log
-  std::uint64_t offset;    // file offset of the record header
+  ByteView payload;      // points into the bytes given to read_log
+  std::uint64_t offset;  // file offset of the record header
 };
 
 struct LogDamage {

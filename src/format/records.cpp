@@ -9,46 +9,26 @@ namespace {
 
 const char* type_name(RecordType type) {
   switch (type) {
-    case RecordType::Session:
-      return "SESSION";
-    case RecordType::CreateGroup:
-      return "CREATE_GROUP";
-    case RecordType::CreateDataset:
-      return "CREATE_DATASET";
-    case RecordType::SetAttribute:
-      return "SET_ATTRIBUTE";
-    case RecordType::DeleteAttribute:
-      return "DELETE_ATTRIBUTE";
-    case RecordType::Resize:
-      return "RESIZE";
-    case RecordType::Base:
-      return "BASE";
-    case RecordType::Link:
-      return "LINK";
-    case RecordType::Opened:
-      return "OPENED";
-    case RecordType::Unlink:
-      return "UNLINK";
-    case RecordType::Move:
-      return "MOVE";
-    case RecordType::SoftLink:
-      return "SOFT_LINK";
-    case RecordType::ExternalLink:
-      return "EXTERNAL_LINK";
-    case RecordType::DimensionScale:
-      return "DIMENSION_SCALE";
-    case RecordType::DimensionLabel:
-      return "DIMENSION_LABEL";
-    case RecordType::NamedType:
-      return "NAMED_TYPE";
-    case RecordType::Write:
-      return "WRITE";
-    case RecordType::WriteFrom:
-      return "WRITE_FROM";
-    case RecordType::Range:
-      return "RANGE";
-    case RecordType::End:
-      return "END";
+    case RecordType::Session: return "SESSION";
+    case RecordType::CreateGroup: return "CREATE_GROUP";
+    case RecordType::CreateDataset: return "CREATE_DATASET";
+    case RecordType::SetAttribute: return "SET_ATTRIBUTE";
+    case RecordType::DeleteAttribute: return "DELETE_ATTRIBUTE";
+    case RecordType::Resize: return "RESIZE";
+    case RecordType::Base: return "BASE";
+    case RecordType::Link: return "LINK";
+    case RecordType::Opened: return "OPENED";
+    case RecordType::Unlink: return "UNLINK";
+    case RecordType::Move: return "MOVE";
+    case RecordType::SoftLink: return "SOFT_LINK";
+    case RecordType::ExternalLink: return "EXTERNAL_LINK";
+    case RecordType::DimensionScale: return "DIMENSION_SCALE";
+    case RecordType::DimensionLabel: return "DIMENSION_LABEL";
+    case RecordType::NamedType: return "NAMED_TYPE";
+    case RecordType::Write: return "WRITE";
+    case RecordType::WriteFrom: return "WRITE_FROM";
+    case RecordType::Range: return "RANGE";
+    case RecordType::End: return "END";
   }
   return nullptr;
 }
@@ -89,15 +69,13 @@ std::string quoted(std::string_view name) {
 
 void check_name_arg(std::string_view name, const char* what) {
   if (const char* problem = name_problem(name)) {
-    throw InvalidArgument(
-        fmt::format("{} name {} {}: it must be a single link name", what, quoted(name), problem));
+    throw InvalidArgument(fmt::format("{} name {} {}: it must be a single link name", what, quoted(name), problem));
   }
 }
 
 void check_rank_arg(std::size_t rank, const char* what) {
   if (rank > kMaxRank) {
-    throw InvalidArgument(
-        fmt::format("{} has rank {}, at most {} is supported", what, rank, kMaxRank));
+    throw InvalidArgument(fmt::format("{} has rank {}, at most {} is supported", what, rank, kMaxRank));
   }
 }
 
@@ -176,12 +154,12 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   check_name_arg(r.name, "dataset");
   check_rank_arg(r.dims.size(), "dataset");
   if (r.maxdims.size() != r.dims.size()) {
-    throw InvalidArgument(fmt::format("dataset {}: dims have rank {} but maxdims have rank {}",
-                                      quoted(r.name), r.dims.size(), r.maxdims.size()));
+    throw InvalidArgument(fmt::format("dataset {}: dims have rank {} but maxdims have rank {}", quoted(r.name),
+                                      r.dims.size(), r.maxdims.size()));
   }
   if (!r.chunk.empty() && r.chunk.size() != r.dims.size()) {
-    throw InvalidArgument(fmt::format("dataset {}: chunk has rank {} but the dataset has rank {}",
-                                      quoted(r.name), r.chunk.size(), r.dims.size()));
+    throw InvalidArgument(fmt::format("dataset {}: chunk has rank {} but the dataset has rank {}", quoted(r.name),
+                                      r.chunk.size(), r.dims.size()));
   }
   out.u64(r.epoch);
   out.u64(r.id);
@@ -195,8 +173,8 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   out.u32(static_cast<std::uint32_t>(r.chunk.size()));
   out.extent(r.chunk);
   if (r.null && (!r.dims.empty() || !r.chunk.empty() || !r.filters.empty())) {
-    throw InvalidArgument(fmt::format("dataset {}: a null dataspace has rank 0, no chunks and no filters",
-                                      quoted(r.name)));
+    throw InvalidArgument(
+        fmt::format("dataset {}: a null dataspace has rank 0, no chunks and no filters", quoted(r.name)));
   }
   if (r.variable_length_fill && r.fill.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: a variable-length fill flag without a fill value", quoted(r.name)));
@@ -392,8 +370,7 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   r.fill = in.blob("fill");
   const std::uint32_t chunk_rank = decode_rank(in, "chunk_rank");
   if (chunk_rank != 0 && chunk_rank != rank) {
-    in.fail(fmt::format("field 'chunk_rank': {} for a dataset of rank {} (must be 0 or the rank)",
-                        chunk_rank, rank));
+    in.fail(fmt::format("field 'chunk_rank': {} for a dataset of rank {} (must be 0 or the rank)", chunk_rank, rank));
   }
   r.chunk = in.extent(chunk_rank, "chunk");
   // Written before filter pipelines (or by a writer with none): no filters. Fewer bytes than a
@@ -431,8 +408,8 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
     in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
   }
   if (r.null && (rank != 0 || chunk_rank != 0 || nfilters != 0)) {
-    in.fail(fmt::format("field 'flags': a null dataspace with rank {}, chunk_rank {} and {} filters (must be 0)",
-                        rank, chunk_rank, nfilters));
+    in.fail(fmt::format("field 'flags': a null dataspace with rank {}, chunk_rank {} and {} filters (must be 0)", rank,
+                        chunk_rank, nfilters));
   }
   return r;
 }
@@ -583,9 +560,7 @@ RecordType record_type(const StructureRecord& record) {
     RecordType operator()(const CreateGroupRecord&) const { return RecordType::CreateGroup; }
     RecordType operator()(const CreateDatasetRecord&) const { return RecordType::CreateDataset; }
     RecordType operator()(const SetAttributeRecord&) const { return RecordType::SetAttribute; }
-    RecordType operator()(const DeleteAttributeRecord&) const {
-      return RecordType::DeleteAttribute;
-    }
+    RecordType operator()(const DeleteAttributeRecord&) const { return RecordType::DeleteAttribute; }
     RecordType operator()(const ResizeRecord&) const { return RecordType::Resize; }
     RecordType operator()(const BaseRecord&) const { return RecordType::Base; }
     RecordType operator()(const LinkRecord&) const { return RecordType::Link; }
@@ -639,16 +614,14 @@ void encode_selection(Encoder& out, const Selection& selection) {
   const std::size_t rank = selection.rank();
   switch (selection.kind()) {
     case Selection::Kind::All:
-      throw InvalidArgument(
-          "cannot encode Selection::all(): resolve it against the dataset shape first");
+      throw InvalidArgument("cannot encode Selection::all(): resolve it against the dataset shape first");
     case Selection::Kind::Hyperslab: {
       check_rank_arg(rank, "selection");
       const Hyperslab& slab = selection.slab();
       std::size_t dim = 0;
       if (overlap_problem(slab, dim) != nullptr) {
-        throw InvalidArgument(
-            fmt::format("cannot encode {}: blocks overlap in dimension {} (block {} > stride {})",
-                        selection.describe(), dim, slab.block[dim], slab.stride[dim]));
+        throw InvalidArgument(fmt::format("cannot encode {}: blocks overlap in dimension {} (block {} > stride {})",
+                                          selection.describe(), dim, slab.block[dim], slab.stride[dim]));
       }
       out.u8(static_cast<std::uint8_t>(SelectionKind::Hyperslab));
       out.u8(static_cast<std::uint8_t>(rank));
@@ -681,8 +654,7 @@ Selection decode_selection(Decoder& in) {
     in.fail(fmt::format("field 'selection kind': unknown kind {} (1 hyperslab, 2 points)", kind));
   }
   if (rank > kMaxRank) {
-    in.fail(
-        fmt::format("field 'selection rank': rank {} exceeds the maximum of {}", rank, kMaxRank));
+    in.fail(fmt::format("field 'selection rank': rank {} exceeds the maximum of {}", rank, kMaxRank));
   }
   if (zero != 0) {
     in.fail(fmt::format("field 'selection reserved': {:#06x}, must be zero", zero));
@@ -692,18 +664,17 @@ Selection decode_selection(Decoder& in) {
     Extent stride = in.extent(rank, "stride");
     Extent count = in.extent(rank, "count");
     Extent block = in.extent(rank, "block");
-    Selection s = Selection::hyperslab(std::move(start), std::move(count), std::move(stride),
-                                       std::move(block));
+    Selection s = Selection::hyperslab(std::move(start), std::move(count), std::move(stride), std::move(block));
     std::size_t dim = 0;
     if (overlap_problem(s.slab(), dim) != nullptr) {
-      in.fail(
-          fmt::format("hyperslab blocks overlap in dimension {} (count {}, block {} > stride {})",
-                      dim, s.slab().count[dim], s.slab().block[dim], s.slab().stride[dim]));
+      in.fail(fmt::format("hyperslab blocks overlap in dimension {} (count {}, block {} > stride {})", dim,
+                          s.slab().count[dim], s.slab().block[dim], s.slab().stride[dim]));
     }
     if (out_of_range(s, dim)) {
-      in.fail(fmt::format("hyperslab reaches past coordinate 2^64 - 2 in dimension {} (start {}, stride {}, "
-                          "count {}, block {})",
-                          dim, s.slab().start[dim], s.slab().stride[dim], s.slab().count[dim], s.slab().block[dim]));
+      in.fail(
+          fmt::format("hyperslab reaches past coordinate 2^64 - 2 in dimension {} (start {}, stride {}, "
+                      "count {}, block {})",
+                      dim, s.slab().start[dim], s.slab().stride[dim], s.slab().count[dim], s.slab().block[dim]));
     }
     return s;
   }
@@ -715,10 +686,10 @@ Selection decode_selection(Decoder& in) {
   }
   // Checked before allocating: n is untrusted, and n * rank * 8 could overflow.
   if (n > in.remaining() / (std::uint64_t{8} * rank)) {
-    in.fail(fmt::format("field 'n': {} points of rank {} need {} bytes, {} remain", n, rank,
-                        n > ~std::uint64_t{0} / (8u * rank) ? std::string("more than 2^64")
-                                                            : std::to_string(n * 8u * rank),
-                        in.remaining()));
+    in.fail(
+        fmt::format("field 'n': {} points of rank {} need {} bytes, {} remain", n, rank,
+                    n > ~std::uint64_t{0} / (8u * rank) ? std::string("more than 2^64") : std::to_string(n * 8u * rank),
+                    in.remaining()));
   }
   std::vector<std::uint64_t> flat(static_cast<std::size_t>(n) * rank);
   for (auto& v : flat) v = in.u64("points");
@@ -732,59 +703,25 @@ StructureRecord decode_structure(RecordType type, ByteView payload, const std::s
   Decoder in(payload, record_context(context, type));
   StructureRecord record;
   switch (type) {
-    case RecordType::Session:
-      record = decode_session(in);
-      break;
-    case RecordType::CreateGroup:
-      record = decode_create_group(in);
-      break;
-    case RecordType::CreateDataset:
-      record = decode_create_dataset(in);
-      break;
-    case RecordType::SetAttribute:
-      record = decode_set_attribute(in);
-      break;
-    case RecordType::DeleteAttribute:
-      record = decode_delete_attribute(in);
-      break;
-    case RecordType::Resize:
-      record = decode_resize(in);
-      break;
-    case RecordType::Base:
-      record = decode_base(in);
-      break;
-    case RecordType::Link:
-      record = decode_link(in);
-      break;
-    case RecordType::Opened:
-      record = decode_opened(in);
-      break;
-    case RecordType::Unlink:
-      record = decode_unlink(in);
-      break;
-    case RecordType::Move:
-      record = decode_move(in);
-      break;
-    case RecordType::SoftLink:
-      record = decode_soft_link(in);
-      break;
-    case RecordType::ExternalLink:
-      record = decode_external_link(in);
-      break;
-    case RecordType::DimensionScale:
-      record = decode_dimension_scale(in);
-      break;
-    case RecordType::DimensionLabel:
-      record = decode_dimension_label(in);
-      break;
-    case RecordType::NamedType:
-      record = decode_named_type(in);
-      break;
+    case RecordType::Session: record = decode_session(in); break;
+    case RecordType::CreateGroup: record = decode_create_group(in); break;
+    case RecordType::CreateDataset: record = decode_create_dataset(in); break;
+    case RecordType::SetAttribute: record = decode_set_attribute(in); break;
+    case RecordType::DeleteAttribute: record = decode_delete_attribute(in); break;
+    case RecordType::Resize: record = decode_resize(in); break;
+    case RecordType::Base: record = decode_base(in); break;
+    case RecordType::Link: record = decode_link(in); break;
+    case RecordType::Opened: record = decode_opened(in); break;
+    case RecordType::Unlink: record = decode_unlink(in); break;
+    case RecordType::Move: record = decode_move(in); break;
+    case RecordType::SoftLink: record = decode_soft_link(in); break;
+    case RecordType::ExternalLink: record = decode_external_link(in); break;
+    case RecordType::DimensionScale: record = decode_dimension_scale(in); break;
+    case RecordType::DimensionLabel: record = decode_dimension_label(in); break;
+    case RecordType::NamedType: record = decode_named_type(in); break;
     case RecordType::Write:
-    case RecordType::WriteFrom:
-      in.fail("a WRITE record is not a structure record (it belongs in an index file)");
-    default:
-      in.fail("unknown record type for a metafile");
+    case RecordType::WriteFrom: in.fail("a WRITE record is not a structure record (it belongs in an index file)");
+    default: in.fail("unknown record type for a metafile");
   }
   in.finish();
   return record;

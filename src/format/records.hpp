@@ -48,10 +48,10 @@ struct CreateDatasetRecord {
 struct SetAttributeRecord {
   std::uint64_t epoch = 0, id = 0;
   std::string name;
-  Bytes type;              // H5Tencode of the file type
-  Extent dims;             // empty: scalar (or null)
+  Bytes type;   // H5Tencode of the file type
+  Extent dims;  // empty: scalar (or null)
   Bytes value;
-  bool null = false;       // HDF5's null dataspace (h5py's Empty): dims and value empty
+  bool null = false;  // HDF5's null dataspace (h5py's Empty): dims and value empty
   friend bool operator==(const SetAttributeRecord&, const SetAttributeRecord&) = default;
 };
 
@@ -153,16 +153,15 @@ struct NamedTypeRecord {
   friend bool operator==(const NamedTypeRecord&, const NamedTypeRecord&) = default;
 };
 
-using StructureRecord = std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord,
-                                     SetAttributeRecord, DeleteAttributeRecord, ResizeRecord,
-                                     BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord,
-                                     SoftLinkRecord, ExternalLinkRecord, DimensionScaleRecord,
-                                     DimensionLabelRecord, NamedTypeRecord>;
+using StructureRecord =
+    std::variant<SessionRecord, CreateGroupRecord, CreateDatasetRecord, SetAttributeRecord, DeleteAttributeRecord,
+                 ResizeRecord, BaseRecord, LinkRecord, OpenedRecord, UnlinkRecord, MoveRecord, SoftLinkRecord,
+                 ExternalLinkRecord, DimensionScaleRecord, DimensionLabelRecord, NamedTypeRecord>;
 
 struct WriteRecord {
   std::uint64_t dataset = 0, epoch = 0, sequence = 0;
   std::uint64_t data_offset = 0, data_length = 0, data_checksum = 0;
-  Selection selection;     // a resolved Hyperslab or Points selection
+  Selection selection;  // a resolved Hyperslab or Points selection
   friend bool operator==(const WriteRecord&, const WriteRecord&) = default;
 };
 

@@ -40,7 +40,8 @@ std::string scratch_name() {
 Handle in_memory_access(const std::vector<std::byte>* image) {
   Handle fapl = merge_file_access();
   check(H5Pset_fapl_core(fapl.get(), 64u << 10, false), "H5Pset_fapl_core");
-  if (image) check(H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image->data()), image->size()), "H5Pset_file_image");
+  if (image)
+    check(H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image->data()), image->size()), "H5Pset_file_image");
   return fapl;
 }
 
@@ -54,8 +55,9 @@ std::string attribute_problem(const std::string& name, const Datatype& file_type
     const Handle file(check_id(H5Fcreate(scratch_name().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                                "creating an in-memory file to check an attribute's size"));
     std::vector<hsize_t> extent(dims.begin(), dims.end());
-    const Handle space(check_id(dims.empty() ? H5Screate(H5S_SCALAR)
-                                             : H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
+    const Handle space(check_id(dims.empty()
+                                    ? H5Screate(H5S_SCALAR)
+                                    : H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
                                 "a dataspace to check an attribute's size"));
     const Handle attribute(H5Acreate2(file.get(), name.c_str(), file_type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
     if (!attribute.valid()) return error_stack();
@@ -63,7 +65,8 @@ std::string attribute_problem(const std::string& name, const Datatype& file_type
     const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
     check(size < 0 ? -1 : 0, "getting the image of an in-memory file");
     image.resize(static_cast<std::size_t>(size));
-    check(H5Fget_file_image(file.get(), image.data(), image.size()) < 0 ? -1 : 0, "getting the image of an in-memory file");
+    check(H5Fget_file_image(file.get(), image.data(), image.size()) < 0 ? -1 : 0,
+          "getting the image of an in-memory file");
   }
   const Handle fapl = in_memory_access(&image);
   const Handle file(H5Fopen(scratch_name().c_str(), H5F_ACC_RDONLY, fapl.get()));
@@ -95,10 +98,11 @@ void attribute_not_created(const std::string& stack, const Datatype& file_type, 
     throw IoError(fmt::format("{}: HDF5 cannot create it ({}, dims [{}]): {}", what, file_type.describe(),
                               fmt::join(dims, ","), stack));
   }
-  throw Error(fmt::format("Unable to create attribute (object header message is too large): {} ({}, dims [{}], {} "
-                          "bytes) does not fit in an HDF5 object header, which holds at most 64 KiB per attribute "
-                          "in the files h5mf writes; store large values in a dataset",
-                          what, file_type.describe(), fmt::join(dims, ","), stored_bytes(file_type, dims)));
+  throw Error(
+      fmt::format("Unable to create attribute (object header message is too large): {} ({}, dims [{}], {} "
+                  "bytes) does not fit in an HDF5 object header, which holds at most 64 KiB per attribute "
+                  "in the files h5mf writes; store large values in a dataset",
+                  what, file_type.describe(), fmt::join(dims, ","), stored_bytes(file_type, dims)));
 }
 
 }  // namespace h5mf::hdf5

@@ -62,20 +62,19 @@ std::vector<std::string> missing_members(const Datatype& from, const Datatype& t
   return out;
 }
 
-void convert_in_place(const Datatype& from, const Datatype& to, std::size_t count,
-                      std::span<std::byte> buffer) {
+void convert_in_place(const Datatype& from, const Datatype& to, std::size_t count, std::span<std::byte> buffer) {
   const Sizes sizes = sizes_for(from, to, count);
   if (buffer.size() < sizes.buffer) {
-    throw InvalidArgument(fmt::format("{}: buffer holds {} bytes, needs {}",
-                                      conversion(from, to, count), buffer.size(), sizes.buffer));
+    throw InvalidArgument(
+        fmt::format("{}: buffer holds {} bytes, needs {}", conversion(from, to, count), buffer.size(), sizes.buffer));
   }
   if (count == 0 || same_type(from, to)) return;
 
   silence_hdf5_errors();
   std::vector<std::byte> background;
   if (needs_background(from) || needs_background(to)) background.assign(sizes.buffer, std::byte{0});
-  if (H5Tconvert(from.id(), to.id(), count, buffer.data(),
-                 background.empty() ? nullptr : background.data(), H5P_DEFAULT) < 0) {
+  if (H5Tconvert(from.id(), to.id(), count, buffer.data(), background.empty() ? nullptr : background.data(),
+                 H5P_DEFAULT) < 0) {
     std::string stack = error_stack();  // before describe() makes more HDF5 calls
     if (stack.empty()) stack = "no HDF5 error stack";
     throw IoError(conversion(from, to, count) + ": " + stack);
@@ -87,8 +86,8 @@ std::vector<std::byte> convert(const Datatype& from, const Datatype& to, std::si
   const Sizes sizes = sizes_for(from, to, count);
   // count * from.size() cannot overflow: it is at most sizes.buffer.
   if (in.size() != count * sizes.from) {
-    throw InvalidArgument(fmt::format("{}: input holds {} bytes, expected {}",
-                                      conversion(from, to, count), in.size(), count * sizes.from));
+    throw InvalidArgument(fmt::format("{}: input holds {} bytes, expected {}", conversion(from, to, count), in.size(),
+                                      count * sizes.from));
   }
   std::vector<std::byte> buffer(sizes.buffer);
   std::copy(in.begin(), in.end(), buffer.begin());

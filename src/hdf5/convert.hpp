@@ -20,8 +20,7 @@ std::vector<std::string> missing_members(const Datatype& from, const Datatype& t
 // Converts `count` elements in place. `buffer` must hold count * max(from.size(), to.size())
 // bytes; the first count * from.size() bytes are the input, the first count * to.size() bytes the
 // output. Throws IoError naming both types when HDF5 has no conversion path.
-void convert_in_place(const Datatype& from, const Datatype& to, std::size_t count,
-                      std::span<std::byte> buffer);
+void convert_in_place(const Datatype& from, const Datatype& to, std::size_t count, std::span<std::byte> buffer);
 
 // Converts `count` elements from `in` (type `from`) into a new buffer of type `to`.
 std::vector<std::byte> convert(const Datatype& from, const Datatype& to, std::size_t count,

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "format/vlen.hpp"
-#include "hdf5/vlen_types.hpp"
 #include "hdf5/filters.hpp"
+#include "hdf5/vlen_types.hpp"
 
 namespace h5mf::hdf5 {
 

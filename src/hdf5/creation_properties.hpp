@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "h5mf/storage.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/filters.hpp"
 #include "h5mf/selection.hpp"
+#include "h5mf/storage.hpp"
 #include "hdf5/handle.hpp"
 
 namespace h5mf::hdf5 {

@@ -35,8 +35,7 @@ constexpr std::size_t kDecodePadding = 64;
 bool has_variable_length(hid_t id) {
   switch (H5Tget_class(id)) {
     case H5T_VLEN: return true;
-    case H5T_STRING:
-      return check_bool(H5Tis_variable_str(id), "checking for a variable-length string");
+    case H5T_STRING: return check_bool(H5Tis_variable_str(id), "checking for a variable-length string");
     case H5T_ARRAY: {
       const hdf5::Handle base(check_id(H5Tget_super(id), "getting an array's element type"));
       return has_variable_length(base.get());
@@ -45,8 +44,8 @@ bool has_variable_length(hid_t id) {
       const int members = H5Tget_nmembers(id);
       if (members < 0) check(members, "counting compound members");
       for (int i = 0; i < members; ++i) {
-        const hdf5::Handle member(check_id(H5Tget_member_type(id, static_cast<unsigned>(i)),
-                                           "getting a compound member's type"));
+        const hdf5::Handle member(
+            check_id(H5Tget_member_type(id, static_cast<unsigned>(i)), "getting a compound member's type"));
         if (has_variable_length(member.get())) return true;
       }
       return false;
@@ -210,8 +209,8 @@ Datatype Datatype::array(const Datatype& element, const std::vector<std::uint64_
 
 Datatype Datatype::compound(std::size_t size, std::span<const CompoundMember> members) {
   if (members.empty() || size == 0) {
-    throw InvalidArgument(fmt::format("a compound type needs members and a size (size {}, {} members)", size,
-                                      members.size()));
+    throw InvalidArgument(
+        fmt::format("a compound type needs members and a size (size {}, {} members)", size, members.size()));
   }
   hdf5::silence_hdf5_errors();
   Datatype type = adopt(
@@ -224,9 +223,10 @@ Datatype Datatype::compound(std::size_t size, std::span<const CompoundMember> me
       throw InvalidArgument(fmt::format("compound member name '{}' is empty or holds a NUL", m.name));
     }
     if (m.offset > size || bytes > size - m.offset) {
-      throw InvalidArgument(fmt::format("compound member '{}' ({} bytes at offset {}) lies outside the {} bytes of "
-                                        "the compound",
-                                        m.name, bytes, m.offset, size));
+      throw InvalidArgument(
+          fmt::format("compound member '{}' ({} bytes at offset {}) lies outside the {} bytes of "
+                      "the compound",
+                      m.name, bytes, m.offset, size));
     }
     // HDF5 refuses a duplicate name or overlapping members; its message says which.
     check(H5Tinsert(type.id_, m.name.c_str(), m.offset, m.type->id_), [&] {
@@ -247,8 +247,8 @@ Datatype Datatype::enumeration(const Datatype& base, std::span<const EnumMember>
   Datatype type = adopt(check_id(H5Tenum_create(base.id_), [&] { return "creating an enum over " + base.describe(); }));
   for (const EnumMember& m : members) {
     if (m.value.size() != base.size()) {
-      throw InvalidArgument(fmt::format("enum member '{}': value of {} bytes for base type {}", m.name,
-                                        m.value.size(), base.describe()));
+      throw InvalidArgument(
+          fmt::format("enum member '{}': value of {} bytes for base type {}", m.name, m.value.size(), base.describe()));
     }
     // HDF5 refuses a duplicate name or value.
     check(H5Tenum_insert(type.id_, m.name.c_str(), m.value.data()),
@@ -359,9 +359,15 @@ Datatype Datatype::file_type() const {
     const bool is_signed = sign == H5T_SGN_2;
     switch (bytes) {
       case 1: standard = is_signed ? H5T_STD_I8LE : H5T_STD_U8LE; break;
-      case 2: standard = is_signed ? (big ? H5T_STD_I16BE : H5T_STD_I16LE) : (big ? H5T_STD_U16BE : H5T_STD_U16LE); break;
-      case 4: standard = is_signed ? (big ? H5T_STD_I32BE : H5T_STD_I32LE) : (big ? H5T_STD_U32BE : H5T_STD_U32LE); break;
-      case 8: standard = is_signed ? (big ? H5T_STD_I64BE : H5T_STD_I64LE) : (big ? H5T_STD_U64BE : H5T_STD_U64LE); break;
+      case 2:
+        standard = is_signed ? (big ? H5T_STD_I16BE : H5T_STD_I16LE) : (big ? H5T_STD_U16BE : H5T_STD_U16LE);
+        break;
+      case 4:
+        standard = is_signed ? (big ? H5T_STD_I32BE : H5T_STD_I32LE) : (big ? H5T_STD_U32BE : H5T_STD_U32LE);
+        break;
+      case 8:
+        standard = is_signed ? (big ? H5T_STD_I64BE : H5T_STD_I64LE) : (big ? H5T_STD_U64BE : H5T_STD_U64LE);
+        break;
       default: break;
     }
   }
@@ -427,8 +433,7 @@ Datatype Datatype::decode(std::span<const std::byte> bytes) {
   hdf5::silence_hdf5_errors();
   const hid_t id = H5Tdecode(padded.data());
   if (id < 0) {
-    throw FormatError(fmt::format("decoding an HDF5 datatype from {} bytes: {}", bytes.size(),
-                                  hdf5::error_stack()));
+    throw FormatError(fmt::format("decoding an HDF5 datatype from {} bytes: {}", bytes.size(), hdf5::error_stack()));
   }
   return Datatype(id);
 }

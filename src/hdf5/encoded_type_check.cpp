@@ -36,12 +36,12 @@ class EncodedTypeCheck {
  private:
   static constexpr unsigned kDatatypeMessageId = 3;
   static constexpr unsigned kEncodeVersion = 0;
-  static constexpr unsigned kMaxNesting = 64;    // HDF5 recurses per level; real types stay shallow
+  static constexpr unsigned kMaxNesting = 64;      // HDF5 recurses per level; real types stay shallow
   static constexpr unsigned kMaxV1MemberRank = 4;  // version 1 compound member "arrayness"
 
   [[noreturn]] void fail(const std::string& why) const {
-    throw FormatError(fmt::format("invalid encoded HDF5 datatype ({} bytes, at byte {}): {}",
-                                  bytes_.size(), pos_, why));
+    throw FormatError(
+        fmt::format("invalid encoded HDF5 datatype ({} bytes, at byte {}): {}", bytes_.size(), pos_, why));
   }
   void need(std::uint64_t n) const {
     if (n > bytes_.size() - pos_) fail("truncated");
@@ -131,8 +131,7 @@ class EncodedTypeCheck {
   // Offset and precision of an integer, bit field or float; returns the precision.
   std::uint32_t bit_field(std::uint32_t size) {
     const std::uint32_t offset = little_endian(2), precision = little_endian(2);
-    if (size == 0 || precision == 0 ||
-        std::uint64_t{offset} + precision > std::uint64_t{size} * 8) {
+    if (size == 0 || precision == 0 || std::uint64_t{offset} + precision > std::uint64_t{size} * 8) {
       fail("bit field outside the element");
     }
     return precision;
@@ -141,8 +140,7 @@ class EncodedTypeCheck {
   void compound(unsigned version, std::uint32_t members, std::uint32_t size, unsigned depth) {
     if (members == 0) fail("compound without members");
     // Version 3 stores member offsets in as few bytes as the compound's size needs.
-    const std::size_t offset_bytes =
-        version >= 3 ? (size == 0 ? 0 : std::bit_width(size) - 1) / 8 + 1 : 4;
+    const std::size_t offset_bytes = version >= 3 ? (size == 0 ? 0 : std::bit_width(size) - 1) / 8 + 1 : 4;
     for (std::uint32_t i = 0; i < members; ++i) {
       name(version);
       const std::uint32_t offset = little_endian(offset_bytes);

@@ -46,8 +46,8 @@ FilterPipeline get_pipeline(hid_t dcpl, const std::string& what) {
     std::size_t count = values.size();
     unsigned config = 0;
     char name[64];
-    const H5Z_filter_t id = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &f.flags, &count, values.data(),
-                                           sizeof name, name, &config);
+    const H5Z_filter_t id =
+        H5Pget_filter2(dcpl, static_cast<unsigned>(i), &f.flags, &count, values.data(), sizeof name, name, &config);
     if (id < 0) check(-1, what);
     if (count > values.size()) {  // more than we asked for: ask again with room for all
       values.resize(count);
@@ -66,8 +66,8 @@ void check_pipeline(const Datatype& file_type, const Extent& chunk, const Filter
     const htri_t available = H5Zfilter_avail(static_cast<H5Z_filter_t>(f.id));
     if (available <= 0) {
       error_stack();
-      throw Unsupported(fmt::format("{}: the {} filter (id {}) is not available in this libhdf5", what,
-                                    filter_name(f.id), f.id));
+      throw Unsupported(
+          fmt::format("{}: the {} filter (id {}) is not available in this libhdf5", what, filter_name(f.id), f.id));
     }
     unsigned config = 0;
     check(H5Zget_filter_info(static_cast<H5Z_filter_t>(f.id), &config), what);

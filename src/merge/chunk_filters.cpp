@@ -65,15 +65,18 @@ std::uint32_t fletcher32(std::span<const std::byte> data) {
 void deflate_bytes(std::span<const std::byte> in, int level, std::vector<std::byte>& out) {
   uLongf size = compressBound(static_cast<uLong>(in.size()));
   out.resize(size);
-  const int status = compress2(reinterpret_cast<Bytef*>(out.data()), &size,
-                               reinterpret_cast<const Bytef*>(in.data()), static_cast<uLong>(in.size()), level);
+  const int status = compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(in.data()),
+                               static_cast<uLong>(in.size()), level);
   if (status != Z_OK) throw IoError(fmt::format("zlib compress2 failed ({}) on {} bytes", status, in.size()));
   out.resize(size);
 }
 
 ChunkEncoder::ChunkEncoder(FilterPipeline filters, Datatype type, Extent chunk, std::vector<std::byte> fill,
                            std::string what)
-    : filters_(std::move(filters)), type_(std::move(type)), chunk_(std::move(chunk)), fill_(std::move(fill)),
+    : filters_(std::move(filters)),
+      type_(std::move(type)),
+      chunk_(std::move(chunk)),
+      fill_(std::move(fill)),
       what_(std::move(what)) {
   element_size_ = type_.size();
   for (const auto& f : filters_) {
@@ -112,8 +115,7 @@ std::uint32_t ChunkEncoder::encode(std::vector<std::byte>& data, std::vector<std
         format::put_u32(data.data() + at, sum);  // stored little-endian, as libhdf5 does
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   return mask;

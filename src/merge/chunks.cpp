@@ -9,8 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -102,8 +102,16 @@ std::vector<EncodedChunk> decode_batch(const std::vector<std::byte>& batch, int 
       throw FormatError(fmt::format("a batch of chunks from rank {} ends early at byte {}", from, at));
     }
   };
-  const auto u32 = [&] { need(4); at += 4; return format::get_u32(batch.data() + at - 4); };
-  const auto u64 = [&] { need(8); at += 8; return format::get_u64(batch.data() + at - 8); };
+  const auto u32 = [&] {
+    need(4);
+    at += 4;
+    return format::get_u32(batch.data() + at - 4);
+  };
+  const auto u64 = [&] {
+    need(8);
+    at += 8;
+    return format::get_u64(batch.data() + at - 8);
+  };
   while (at < batch.size()) {
     EncodedChunk c;
     c.dataset = u64();
@@ -114,7 +122,8 @@ std::vector<EncodedChunk> decode_batch(const std::vector<std::byte>& batch, int 
     c.raw_bytes = u64();
     const std::uint64_t n = u64();
     need(static_cast<std::size_t>(n));
-    c.bytes.assign(batch.begin() + static_cast<std::ptrdiff_t>(at), batch.begin() + static_cast<std::ptrdiff_t>(at + n));
+    c.bytes.assign(batch.begin() + static_cast<std::ptrdiff_t>(at),
+                   batch.begin() + static_cast<std::ptrdiff_t>(at + n));
     at += static_cast<std::size_t>(n);
     out.push_back(std::move(c));
   }

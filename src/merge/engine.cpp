@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -86,7 +86,8 @@ struct Worker {
     for (std::uint64_t done = 0; done < bytes;) {
       // Parts end at the edges of the shared middle, so that only the ends are written.
       const std::uint64_t limit = done < head ? head : done < head + middle ? head + middle : bytes;
-      const auto part = std::span(staging).first(static_cast<std::size_t>(std::min<std::uint64_t>(limit - done, staging.size())));
+      const auto part =
+          std::span(staging).first(static_cast<std::size_t>(std::min<std::uint64_t>(limit - done, staging.size())));
       reader.data_file(data_file).read_at(source + done, part);
       stream.feed(part);
       if (done < head || done >= head + middle) output.write_at(to + done, part);
@@ -178,7 +179,8 @@ struct Worker {
         if (check_here) stream.emplace(*input.checks, p.data_file, p.source, bytes);
         staging.resize(static_cast<std::size_t>(std::min(bytes, kStagingBytes)));
         for (std::uint64_t done = 0; done < bytes;) {
-          const auto part = std::span(staging).first(static_cast<std::size_t>(std::min<std::uint64_t>(bytes - done, staging.size())));
+          const auto part =
+              std::span(staging).first(static_cast<std::size_t>(std::min<std::uint64_t>(bytes - done, staging.size())));
           reader.data_file(p.data_file).read_at(p.source + done, part);
           if (stream) stream->feed(part);
           output.write_at(w.address + from + done, part);
@@ -231,7 +233,6 @@ bool kernel_copy(int from, std::uint64_t from_offset, int to, std::uint64_t to_o
   return true;
 }
 
-
 std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& catalog,
                                 const std::map<std::uint64_t, container::DatasetWrites>& writes,
                                 std::size_t window_bytes) {
@@ -256,8 +257,10 @@ std::vector<Window> cut_windows(const Plan& plan, const container::Catalog& cata
         bool empty = false;
         Extent last(shape.size());
         for (std::size_t k = 0; k < shape.size(); ++k) {
-          if (box.hi[k] <= box.lo[k] || box.hi[k] > shape[k]) empty = true;
-          else last[k] = box.hi[k] - 1;
+          if (box.hi[k] <= box.lo[k] || box.hi[k] > shape[k])
+            empty = true;
+          else
+            last[k] = box.hi[k] - 1;
         }
         if (empty) continue;
         reached.emplace_back(linear(box.lo) / per_window, linear(last) / per_window);
@@ -308,7 +311,8 @@ std::pair<std::size_t, std::size_t> share_of(const std::vector<Window>& windows,
   // r * total / n without overflow: (total / n) * r + (total % n) * r / n.
   const auto n = static_cast<std::uint64_t>(ranks);
   auto boundary = [&](std::uint64_t r) { return (total / n) * r + (total % n) * r / n; };
-  const std::uint64_t lo = boundary(static_cast<std::uint64_t>(rank)), hi = boundary(static_cast<std::uint64_t>(rank) + 1);
+  const std::uint64_t lo = boundary(static_cast<std::uint64_t>(rank)),
+                      hi = boundary(static_cast<std::uint64_t>(rank) + 1);
   return {first_at_or_after(lo), rank + 1 == ranks ? windows.size() : first_at_or_after(hi)};
 }
 

@@ -21,7 +21,7 @@ struct Window {
   std::uint64_t first = 0, count = 0;  // elements of the dataset's linear order
   std::uint64_t address = 0;           // output file offset of element `first`
   std::uint64_t bytes = 0;
-  bool from_base = false;              // the output already holds the base file's bytes here
+  bool from_base = false;  // the output already holds the base file's bytes here
 };
 
 // What a window costs per record whose data start in it, besides its bytes: a piece of the window's

@@ -6,9 +6,9 @@
 #include <map>
 #include <vector>
 
+#include "format/constants.hpp"
 #include "h5mf/datatype.hpp"
 #include "values/attribute_codec.hpp"
-#include "format/constants.hpp"
 
 namespace h5mf::merge_detail {
 
@@ -33,14 +33,16 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
                       const std::string& output, std::uint64_t& count, bool in_base) {
   if (in_base) {
     std::vector<std::string> present;
-    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-                [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-                  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-                  return 0;
-                },
-                &present);
+    H5Aiterate2(
+        object, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+        [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+          static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+          return 0;
+        },
+        &present);
     for (const auto& name : present) {
-      if (container::is_dimension_scale_attribute(name)) continue;  // the base's own; apply_dimension_scales changes them
+      if (container::is_dimension_scale_attribute(name))
+        continue;  // the base's own; apply_dimension_scales changes them
       const auto it = o.attributes.find(name);
       if (it == o.attributes.end() || it->second.epoch > 0) {
         hdf5::check(H5Adelete(object, name.c_str()),
@@ -87,8 +89,9 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
       hdf5::check(H5Tcommit2(file, path.c_str(), committed.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   [&] { return fmt::format("commit datatype '{}' ({}) in '{}'", path, committed.describe(), output); });
     } else if (link.external()) {
-      hdf5::check(H5Lcreate_external(link.file.c_str(), link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-                  fmt::format("create external link '{}' to '{}' in '{}' in '{}'", path, link.path, link.file, output));
+      hdf5::check(
+          H5Lcreate_external(link.file.c_str(), link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+          fmt::format("create external link '{}' to '{}' in '{}' in '{}'", path, link.path, link.file, output));
     } else {
       hdf5::check(H5Lcreate_soft(link.path.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                   fmt::format("create soft link '{}' to '{}' in '{}'", path, link.path, output));
@@ -103,14 +106,19 @@ void apply_dimension_scales(hid_t file, const container::Catalog& catalog, const
     auto it = open.find(id);
     if (it == open.end()) {
       const std::string path = names.path(id);
-      it = open.emplace(id, Handle(hdf5::check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), [&] {
-                              return fmt::format("open dataset '{}' in '{}' for its dimension scales", path, output);
-                            }))).first;
+      it = open.emplace(id, Handle(hdf5::check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT),
+                                                  [&] {
+                                                    return fmt::format(
+                                                        "open dataset '{}' in '{}' for its dimension scales", path,
+                                                        output);
+                                                  })))
+               .first;
     }
     return it->second.get();
   };
   for (const auto& change : catalog.scale_changes()) {
-    if ((base_exists && change.epoch == 0) || !names.contains(change.dataset) || !names.contains(change.scale)) continue;
+    if ((base_exists && change.epoch == 0) || !names.contains(change.dataset) || !names.contains(change.scale))
+      continue;
     const hid_t d = dataset(change.dataset), scale = dataset(change.scale);
     const auto what = [&] {
       return fmt::format("{} scale '{}' {} dimension {} of '{}' in '{}'", change.attach ? "attach" : "detach",

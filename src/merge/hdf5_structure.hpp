@@ -12,7 +12,7 @@
 
 namespace h5mf::merge_detail {
 
-hsize_t to_hsize(std::uint64_t v);  
+hsize_t to_hsize(std::uint64_t v);
 // A scalar dataspace for empty `dims`; `maxdims` empty means fixed at `dims`.
 hdf5::Handle make_space(const Extent& dims, const Extent& maxdims);
 hdf5::Handle null_space();  // HDF5's null dataspace (h5py's Empty)
@@ -23,8 +23,8 @@ hdf5::Handle null_space();  // HDF5's null dataspace (h5py's Empty)
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
                       const std::string& output, std::uint64_t& count, bool in_base = false);
 
-// Makes the hard, soft and external links of `names` in `file`, whose objects exist at their merged paths. `base_exists`:
-// links of the base file (epoch 0) are already there (a merge over a copy of it).
+// Makes the hard, soft and external links of `names` in `file`, whose objects exist at their merged paths.
+// `base_exists`: links of the base file (epoch 0) are already there (a merge over a copy of it).
 void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists);
 
 // Applies the catalog's dimension scales to `file`, whose objects exist at their merged paths, with

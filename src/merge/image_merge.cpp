@@ -32,7 +32,8 @@ class Readers {
   explicit Readers(const container::Layout& layout) : layout_(layout) {}
   const PosixFile& get(std::uint32_t file) {
     auto it = files_.find(file);
-    if (it == files_.end()) it = files_.emplace(file, PosixFile(layout_.data_file(file), PosixFile::Access::Read)).first;
+    if (it == files_.end())
+      it = files_.emplace(file, PosixFile(layout_.data_file(file), PosixFile::Access::Read)).first;
     return it->second;
   }
 
@@ -102,8 +103,8 @@ std::uint64_t copy_sparse(const PosixFile& from, PosixFile& to, bool use_kernel,
     off_t hole = ::lseek(from.fd(), data, SEEK_HOLE);
     if (hole < 0) hole = size;
     const auto length = static_cast<std::uint64_t>(hole - data);
-    copy_bytes(from, static_cast<std::uint64_t>(data), to, static_cast<std::uint64_t>(data), length, use_kernel,
-               buffer, kernel_copied);
+    copy_bytes(from, static_cast<std::uint64_t>(data), to, static_cast<std::uint64_t>(data), length, use_kernel, buffer,
+               kernel_copied);
     copied += length;
     at = hole;
   }
@@ -142,7 +143,8 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
     if (check) {
       for (std::size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i].record;
-        if (r.source == format::RangeSource::Data) by_key.emplace(container::RangeKey{r.epoch, records[i].data_file, r.sequence}, i);
+        if (r.source == format::RangeSource::Data)
+          by_key.emplace(container::RangeKey{r.epoch, records[i].data_file, r.sequence}, i);
       }
     }
     std::vector<std::pair<std::uint64_t, container::RangePiece>> pieces;
@@ -180,8 +182,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
             continue;
           }
           try {
-            if (copy_checked(from, piece.data_offset, target, start, length, buffer) !=
-                record.data_checksum) {
+            if (copy_checked(from, piece.data_offset, target, start, length, buffer) != record.data_checksum) {
               fail(r);
             }
           } catch (const FormatError&) {

@@ -32,8 +32,8 @@ std::uint64_t copy_sparse(const container::PosixFile& from, container::PosixFile
 // the ranks of `comm` and `threads` threads each; a record that fails is dropped from `index`
 // (every rank drops the same ones); records whose bytes show whole are checked as they are copied.
 // Writes the file to `output` (a new file, made by rank 0):
-// the image (`image.flushed` when the job did not close: its last flush), then the pieces of data and zeros, split over ranks and threads, then its size (the
-// last END record, else the end of what was written). Collective.
+// the image (`image.flushed` when the job did not close: its last flush), then the pieces of data and zeros, split over
+// ranks and threads, then its size (the last END record, else the end of what was written). Collective.
 ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, const std::string& output,
                                 unsigned threads, bool verify, bool kernel_copy, bool sync);
 

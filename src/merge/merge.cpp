@@ -19,8 +19,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "container/base.hpp"
@@ -33,7 +33,6 @@
 #include "container/replace.hpp"
 #include "container/threads.hpp"
 #include "diagnostics/verbose.hpp"
-#include "values/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
@@ -42,6 +41,7 @@
 #include "merge/image_merge.hpp"
 #include "merge/plan.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "values/vlen_strings.hpp"
 #include "verify/records.hpp"
 
 namespace h5mf {
@@ -68,7 +68,8 @@ container::HolderLock claim_for_merge(const std::string& path, MergeReport& repo
   const std::string action = fmt::format("merge '{}'", path);
   const container::Layout direct(path);
   HolderLock holder;
-  if (container::is_directory(direct.path())) holder = HolderLock::acquire(direct.path(), HolderLock::Kind::Exclusive, action);
+  if (container::is_directory(direct.path()))
+    holder = HolderLock::acquire(direct.path(), HolderLock::Kind::Exclusive, action);
   // A plain merge's leftovers first: they decide whether `path` is a container or a file.
   container::Recovery recovery = container::recover_interrupted_merge(direct);
   const container::Location where = container::locate(path);
@@ -106,7 +107,7 @@ void replace_step(mpi::Comm& comm, const container::Layout& layout, const std::o
     std::string replaced;  // where the replaced container is now
     mpi::on_root(comm, 0, [&] {
       replaced = base ? container::replace_base_with_file(layout, *base, id)
-                 : container::replace_container_with_file(layout, id);
+                      : container::replace_container_with_file(layout, id);
     });
     replaced = comm.broadcast_text(replaced, 0);
     // Freeing a large container's pages or objects takes a while: every thread of every rank
@@ -134,8 +135,8 @@ void merge_image(mpi::Comm& comm, const container::Layout& layout, const contain
     report.damage.push_back(verify_detail::describe(d));
     report.dropped.push_back(std::move(d));
   };
-  if (contents.damage) drop(Dropped{layout.metafile(), contents.damage->offset, contents.damage->bytes, 0,
-                                    contents.damage->reason});
+  if (contents.damage)
+    drop(Dropped{layout.metafile(), contents.damage->offset, contents.damage->bytes, 0, contents.damage->reason});
   for (const auto& d : index->damage()) drop(verify_detail::region_dropped(d));
   const std::string output =
       !options.output.empty() ? container::output_merge_temporary(options.output) : layout.merge_temporary();
@@ -370,8 +371,17 @@ class MergeRun {
     // (Not a structured binding: clang 14, the fuzz build's compiler, cannot capture one in a lambda.)
     const std::pair<std::size_t, std::size_t> share = share_of(windows_, comm_->rank(), comm_->size());
     const std::size_t begin = share.first, end = share.second;
-    input_ = EngineInput{&layout(), &catalog, &verified_.writes, output_, report_.threads, report_.window_bytes,
-                         options_.kernel_copy, max_open_files_, nullptr, false, nullptr};
+    input_ = EngineInput{&layout(),
+                         &catalog,
+                         &verified_.writes,
+                         output_,
+                         report_.threads,
+                         report_.window_bytes,
+                         options_.kernel_copy,
+                         max_open_files_,
+                         nullptr,
+                         false,
+                         nullptr};
     shares_blocks_ = options_.kernel_copy;
     input_.shares_blocks = &shares_blocks_;
     if (options_.progress) {

@@ -14,7 +14,8 @@ void PassingChecks::expect(std::size_t index, std::uint32_t file, std::uint64_t 
 
 void PassingChecks::seal(std::size_t records) {
   for (auto& [file, expected] : by_file_) {
-    std::sort(expected.begin(), expected.end(), [](const Expected& a, const Expected& b) { return a.offset < b.offset; });
+    std::sort(expected.begin(), expected.end(),
+              [](const Expected& a, const Expected& b) { return a.offset < b.offset; });
   }
   records_ = records;
   checked_ = std::make_unique<std::atomic<std::uint8_t>[]>(records);

@@ -24,7 +24,8 @@ class PassingChecks {
  public:
   // Record `index` (a position in the merge's record list) has `length` bytes at `offset` of data
   // file `file` and must hash to `checksum`. Call before seal().
-  void expect(std::size_t index, std::uint32_t file, std::uint64_t offset, std::uint64_t length, std::uint64_t checksum);
+  void expect(std::size_t index, std::uint32_t file, std::uint64_t offset, std::uint64_t length,
+              std::uint64_t checksum);
   // Room for `count` records of data file `file` (optional: memory, not behaviour).
   void reserve(std::uint32_t file, std::size_t count) { by_file_[file].reserve(count); }
   // Sorts the expectations; `records` is the length of the record list. Afterwards many threads
@@ -48,7 +49,7 @@ class PassingChecks {
     PassingChecks& checks_;
     const Expected* next_;  // the next record to meet, or end_
     const Expected* end_;
-    std::uint64_t at_;     // file offset of the next byte to arrive
+    std::uint64_t at_;      // file offset of the next byte to arrive
     bool hashing_ = false;  // inside *next_, and checking it here
     format::Checksum sum_;
   };

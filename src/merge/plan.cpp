@@ -13,7 +13,6 @@
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
-#include "values/vlen_strings.hpp"
 #include "format/encoding.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
@@ -23,6 +22,7 @@
 #include "hdf5/handle.hpp"
 #include "merge/hdf5_structure.hpp"
 #include "merge/vlen_merge.hpp"
+#include "values/vlen_strings.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -39,7 +39,8 @@ void write_chunked(hid_t dataset, const CatalogObject& o, const Datatype& type, 
   container::DataReader reader(layout, window_bytes);
   const std::size_t esize = type.size();
   const std::uint64_t row = selection::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
-  const std::uint64_t rows_per_window = std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * esize, 1));
+  const std::uint64_t rows_per_window =
+      std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * esize, 1));
   std::vector<std::byte> buffer;
   for (std::uint64_t r0 = 0; r0 < o.dims[0]; r0 += rows_per_window) {
     const std::uint64_t rows = std::min(rows_per_window, o.dims[0] - r0);
@@ -77,7 +78,8 @@ void copy_file(const std::string& from, const std::string& to) {
   const std::uint64_t size = in.size();
   loff_t at_in = 0, at_out = 0;
   while (static_cast<std::uint64_t>(at_in) < size) {
-    const ssize_t n = ::copy_file_range(in.fd(), &at_in, out.fd(), &at_out, size - static_cast<std::uint64_t>(at_in), 0);
+    const ssize_t n =
+        ::copy_file_range(in.fd(), &at_in, out.fd(), &at_out, size - static_cast<std::uint64_t>(at_in), 0);
     if (n > 0) continue;
     if (n == 0) throw FormatError(fmt::format("'{}' ended early while copying it to '{}'", from, to));
     if (errno == EINTR) continue;
@@ -135,16 +137,16 @@ void check_space(const container::Catalog& catalog, const std::string& output) {
         output, filled, largest, largest_bytes, available));
   }
   if (length <= available) return;
-  container::PosixFile probe(output, container::PosixFile::Access::CreateTruncate,
-                             container::PosixFile::Links::Follow);
+  container::PosixFile probe(output, container::PosixFile::Access::CreateTruncate, container::PosixFile::Links::Follow);
   const auto most = static_cast<std::uint64_t>(std::numeric_limits<off_t>::max());
   if (::ftruncate(probe.fd(), static_cast<off_t>(std::min(length, most))) != 0) {
     const int error = errno;
     probe.close();
     container::remove_file(output);
-    throw IoError(fmt::format("cannot merge into '{}': its contiguous datasets declare {} bytes (the largest, '{}', "
-                              "{}), more than a file can hold there: {}",
-                              output, length, largest, largest_bytes, container::errno_text(error)));
+    throw IoError(
+        fmt::format("cannot merge into '{}': its contiguous datasets declare {} bytes (the largest, '{}', "
+                    "{}), more than a file can hold there: {}",
+                    output, length, largest, largest_bytes, container::errno_text(error)));
   }
   probe.truncate(0);
 }
@@ -196,8 +198,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     const bool chunked = !o.chunk.empty();
     const bool vlen = values::uses_vlen_slots(type);  // written by rank 0 through libhdf5 (vlen_merge.hpp)
     if (in_base) {
-      Handle d(hdf5::check_id(H5Dopen2(parent, name, H5P_DEFAULT),
-                              fmt::format("open dataset '{}' in '{}'", path, output)));
+      Handle d(
+          hdf5::check_id(H5Dopen2(parent, name, H5P_DEFAULT), fmt::format("open dataset '{}' in '{}'", path, output)));
       write_attributes(d.get(), o, path, output, report.attributes, true);
       ++report.datasets;
       auto it = writes.find(id);
@@ -218,9 +220,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     Handle dcpl = hdf5::merged_creation_plist(type, o.fill, o.chunk, o.filters, vlen,
                                               fmt::format("dataset '{}' in '{}'", path, output));
     Handle space = o.null ? null_space() : make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(
-        H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        fmt::format("create dataset '{}' in '{}'", path, output)));
+    Handle d(hdf5::check_id(H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                            fmt::format("create dataset '{}' in '{}'", path, output)));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
@@ -231,8 +232,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
         write_vlen_dataset(d.get(), o, type, layout, it->second, path, output, window_bytes, false, report);
       }
     } else if (chunked && type.is_variable_length()) {
-      write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes,
-                    false, report);
+      write_chunked(d.get(), o, type, layout, it == writes.end() ? none : it->second, path, output, window_bytes, false,
+                    report);
     } else if (written_by_engine(o, false)) {
       const haddr_t address = H5Dget_offset(d.get());
       if (address != HADDR_UNDEF) plan.contiguous.push_back({id, address, type.size()});

@@ -34,9 +34,9 @@ bool written_by_engine(const container::CatalogObject& dataset, bool in_base);
 
 // Creates `output` with every group, dataset and attribute of the catalog (contiguous datasets
 // allocated up front so that their addresses are known; fill values and filters set) and writes the
-// chunked datasets of a base file through libhdf5 (the chunk stage writes the others). Counts what it made in `report`. With a `base` file (a container over
-// an existing HDF5 file), `output` starts as a copy of it and only what the container added or
-// changed is made.
+// chunked datasets of a base file through libhdf5 (the chunk stage writes the others). Counts what it made in `report`.
+// With a `base` file (a container over an existing HDF5 file), `output` starts as a copy of it and only what the
+// container added or changed is made.
 Plan create_structure(const container::Catalog& catalog, const container::Layout& layout,
                       const std::map<std::uint64_t, container::DatasetWrites>& writes, const std::string& output,
                       std::size_t window_bytes, const std::optional<std::string>& base, MergeReport& report);

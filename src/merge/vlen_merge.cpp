@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "container/reader.hpp"
-#include "values/vlen_fill.hpp"
-#include "values/vlen_strings.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
+#include "values/vlen_fill.hpp"
+#include "values/vlen_strings.hpp"
 
 namespace h5mf::merge_detail {
 
@@ -54,7 +54,8 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   std::sort(reached.begin(), reached.end());
   std::vector<std::uint64_t> starts;
   for (std::uint64_t next = 0; const auto& [a, b] : reached) {
-    for (std::uint64_t k = std::max(a, next); k <= b && k * rows_per_window < rows; ++k) starts.push_back(k * rows_per_window);
+    for (std::uint64_t k = std::max(a, next); k <= b && k * rows_per_window < rows; ++k)
+      starts.push_back(k * rows_per_window);
     next = std::max(next, b + 1);
   }
   for (const std::uint64_t r0 : starts) {

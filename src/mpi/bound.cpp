@@ -12,8 +12,8 @@ namespace h5mf::mpi {
 
 Bound::Bound(std::string why)
     : why_(std::move(why)),
-      deadline_(std::chrono::steady_clock::now() +
-                std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds()))) {}
+      deadline_(std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                       std::chrono::duration<double>(seconds()))) {}
 
 double Bound::seconds() {
   constexpr double kDefault = 60;

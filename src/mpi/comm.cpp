@@ -66,8 +66,7 @@ class MpiComm final : public Comm {
   }
   std::vector<std::uint64_t> all_gather(std::uint64_t value) override {
     std::vector<std::uint64_t> out(static_cast<std::size_t>(size_));
-    check(MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_),
-          "MPI_Allgather");
+    check(MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_), "MPI_Allgather");
     return out;
   }
   void all_or(std::vector<std::uint8_t>& flags) override {
@@ -99,8 +98,9 @@ class MpiComm final : public Comm {
 
 std::string Comm::broadcast_text(const std::string& text, int root) {
   std::vector<std::byte> bytes;
-  if (rank() == root) bytes.assign(reinterpret_cast<const std::byte*>(text.data()),
-                                   reinterpret_cast<const std::byte*>(text.data()) + text.size());
+  if (rank() == root)
+    bytes.assign(reinterpret_cast<const std::byte*>(text.data()),
+                 reinterpret_cast<const std::byte*>(text.data()) + text.size());
   broadcast(bytes, root);
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }

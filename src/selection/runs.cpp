@@ -160,8 +160,8 @@ class PointRuns {
     const std::vector<std::uint64_t>& flat = selection.flat_points();
     elements_.reserve(n);
     for (std::uint64_t p = 0; p < n; ++p) {
-      elements_.push_back(Element{
-          linear_index(shape, std::span<const std::uint64_t>(flat).subspan(p * rank, rank)), p});
+      elements_.push_back(
+          Element{linear_index(shape, std::span<const std::uint64_t>(flat).subspan(p * rank, rank)), p});
     }
     // Data indices are unique, so sorting by (offset, data index) is the stable sort by offset;
     // points often come already sorted, which costs one pass.
@@ -188,8 +188,8 @@ class PointRuns {
     if (is_repeated(position_ - 1)) return true;
     while (position_ < elements_.size()) {
       const Element& element = elements_[position_];
-      if (element.offset != run.offset + run.length ||
-          element.data_index != run.data_index + run.length || is_repeated(position_)) {
+      if (element.offset != run.offset + run.length || element.data_index != run.data_index + run.length ||
+          is_repeated(position_)) {
         break;
       }
       ++run.length;
@@ -228,8 +228,8 @@ AnyRuns make_runs(const Selection& selection, const Extent& shape, bool keep_dup
       if (selection.num_points() > 0 && selection.rank() != rank) break;
       return PointRuns(selection, shape, keep_duplicates);
   }
-  throw InvalidArgument(fmt::format("selection {} has rank {} but the dataset has rank {}",
-                                    selection.describe(), selection.rank(), rank));
+  throw InvalidArgument(fmt::format("selection {} has rank {} but the dataset has rank {}", selection.describe(),
+                                    selection.rank(), rank));
 }
 
 bool next_run(AnyRuns* runs, Run& run) {
@@ -258,8 +258,8 @@ struct KeptRuns {
       const std::uint64_t take = std::min(pending.length, row - at[rank - 1]);
       bool inside = at[rank - 1] < keep[rank - 1];
       for (std::size_t d = 0; d + 1 < rank && inside; ++d) inside = at[d] < keep[d];
-      const Run piece{inside ? linear_index(shape, at) : 0,
-                      inside ? std::min(take, keep[rank - 1] - at[rank - 1]) : 0, pending.data_index};
+      const Run piece{inside ? linear_index(shape, at) : 0, inside ? std::min(take, keep[rank - 1] - at[rank - 1]) : 0,
+                      pending.data_index};
       pending.offset += take;
       pending.length -= take;
       pending.data_index += take;

@@ -70,10 +70,10 @@ class TargetCursor {
 
 // A piece where a source run and a target run cover the same elements.
 struct Overlap {
-  std::uint64_t offset = 0;         // linear element offset in the dataset
-  std::uint64_t length = 0;         // elements
-  std::uint64_t source_index = 0;   // data index in the source (e.g. a write record's data)
-  std::uint64_t target_index = 0;   // data index in the target (e.g. the reader's buffer)
+  std::uint64_t offset = 0;        // linear element offset in the dataset
+  std::uint64_t length = 0;        // elements
+  std::uint64_t source_index = 0;  // data index in the source (e.g. a write record's data)
+  std::uint64_t target_index = 0;  // data index in the target (e.g. the reader's buffer)
   friend bool operator==(const Overlap&, const Overlap&) = default;
 };
 

@@ -17,15 +17,13 @@ Selection Selection::all() { return Selection{}; }
 Selection Selection::hyperslab(Extent start, Extent count, Extent stride, Extent block) {
   const std::size_t rank = start.size();
   if (count.size() != rank) {
-    throw InvalidArgument(fmt::format("hyperslab: start has rank {} but count has rank {}", rank,
-                                      count.size()));
+    throw InvalidArgument(fmt::format("hyperslab: start has rank {} but count has rank {}", rank, count.size()));
   }
   if (stride.empty()) stride = ones(rank);
   if (block.empty()) block = ones(rank);
   if (stride.size() != rank || block.size() != rank) {
-    throw InvalidArgument(fmt::format(
-        "hyperslab: start has rank {} but stride has rank {} and block has rank {}", rank,
-        stride.size(), block.size()));
+    throw InvalidArgument(fmt::format("hyperslab: start has rank {} but stride has rank {} and block has rank {}", rank,
+                                      stride.size(), block.size()));
   }
   Selection s;
   s.kind_ = Kind::Hyperslab;
@@ -39,8 +37,8 @@ Selection Selection::points(const std::vector<Extent>& coordinates) {
   flat.reserve(coordinates.size() * rank);
   for (std::size_t i = 0; i < coordinates.size(); ++i) {
     if (coordinates[i].size() != rank) {
-      throw InvalidArgument(fmt::format("points: point {} has rank {} but point 0 has rank {}", i,
-                                        coordinates[i].size(), rank));
+      throw InvalidArgument(
+          fmt::format("points: point {} has rank {} but point 0 has rank {}", i, coordinates[i].size(), rank));
     }
     flat.insert(flat.end(), coordinates[i].begin(), coordinates[i].end());
   }
@@ -49,8 +47,7 @@ Selection Selection::points(const std::vector<Extent>& coordinates) {
 
 Selection Selection::points(std::size_t rank, std::vector<std::uint64_t> flat) {
   if (rank == 0 ? !flat.empty() : flat.size() % rank != 0) {
-    throw InvalidArgument(
-        fmt::format("points: {} coordinates do not make whole points of rank {}", flat.size(), rank));
+    throw InvalidArgument(fmt::format("points: {} coordinates do not make whole points of rank {}", flat.size(), rank));
   }
   Selection s;
   s.kind_ = Kind::Points;
@@ -68,9 +65,7 @@ std::size_t Selection::rank() const {
   return 0;
 }
 
-std::uint64_t Selection::num_points() const {
-  return point_rank_ == 0 ? 0 : points_.size() / point_rank_;
-}
+std::uint64_t Selection::num_points() const { return point_rank_ == 0 ? 0 : points_.size() / point_rank_; }
 
 Selection Selection::resolved(const Extent& shape, const std::string& what) const {
   return resolved(shape, [&what] { return what; });
@@ -83,15 +78,15 @@ Selection Selection::resolved(const Extent& shape, const std::function<std::stri
   }
   if (kind_ == Kind::Points) {
     if (num_points() > 0 && point_rank_ != rank) {
-      throw InvalidArgument(fmt::format("{}: point selection has rank {} but the dataset has rank {}",
-                                        what_of(), point_rank_, rank));
+      throw InvalidArgument(
+          fmt::format("{}: point selection has rank {} but the dataset has rank {}", what_of(), point_rank_, rank));
     }
     for (std::uint64_t p = 0; p < num_points(); ++p) {
       for (std::size_t d = 0; d < rank; ++d) {
         if (points_[p * rank + d] >= shape[d]) {
-          throw InvalidArgument(fmt::format(
-              "{}: point {} coordinate {} is {} but the extent of dimension {} is {} (shape [{}])",
-              what_of(), p, d, points_[p * rank + d], d, shape[d], fmt::join(shape, ", ")));
+          throw InvalidArgument(
+              fmt::format("{}: point {} coordinate {} is {} but the extent of dimension {} is {} (shape [{}])",
+                          what_of(), p, d, points_[p * rank + d], d, shape[d], fmt::join(shape, ", ")));
         }
       }
     }
@@ -100,23 +95,21 @@ Selection Selection::resolved(const Extent& shape, const std::function<std::stri
     return s;
   }
   if (slab_.start.size() != rank) {
-    throw InvalidArgument(fmt::format("{}: hyperslab has rank {} but the dataset has rank {}", what_of(),
-                                      slab_.start.size(), rank));
+    throw InvalidArgument(
+        fmt::format("{}: hyperslab has rank {} but the dataset has rank {}", what_of(), slab_.start.size(), rank));
   }
   for (std::size_t d = 0; d < rank; ++d) {
-    const auto start = slab_.start[d], stride = slab_.stride[d], count = slab_.count[d],
-               block = slab_.block[d];
+    const auto start = slab_.start[d], stride = slab_.stride[d], count = slab_.count[d], block = slab_.block[d];
     if (count == 0 || block == 0) continue;  // empty selection: nothing to check
     if (count > 1 && stride < block) {
-      throw InvalidArgument(fmt::format(
-          "{}: hyperslab blocks overlap in dimension {}: stride {} is smaller than block {}", what_of(),
-          d, stride, block));
+      throw InvalidArgument(
+          fmt::format("{}: hyperslab blocks overlap in dimension {}: stride {} is smaller than block {}", what_of(), d,
+                      stride, block));
     }
     // Last selected coordinate, start + (count-1)*stride + block - 1, checked for overflow.
     std::uint64_t last = 0;
     const bool overflow = __builtin_mul_overflow(count - 1, stride, &last) ||
-                          __builtin_add_overflow(last, start, &last) ||
-                          __builtin_add_overflow(last, block - 1, &last);
+                          __builtin_add_overflow(last, start, &last) || __builtin_add_overflow(last, block - 1, &last);
     if (overflow || last >= shape[d]) {
       throw InvalidArgument(fmt::format(
           "{}: hyperslab reaches {} in dimension {} but its extent is {} (start {}, stride {}, count {}, block {}; "
@@ -159,9 +152,8 @@ std::string Selection::describe() const {
     case Kind::All: return "all";
     case Kind::Points: return fmt::format("{} points of rank {}", num_points(), point_rank_);
     case Kind::Hyperslab:
-      return fmt::format("hyperslab start=[{}] stride=[{}] count=[{}] block=[{}]",
-                         fmt::join(slab_.start, ","), fmt::join(slab_.stride, ","),
-                         fmt::join(slab_.count, ","), fmt::join(slab_.block, ","));
+      return fmt::format("hyperslab start=[{}] stride=[{}] count=[{}] block=[{}]", fmt::join(slab_.start, ","),
+                         fmt::join(slab_.stride, ","), fmt::join(slab_.count, ","), fmt::join(slab_.block, ","));
   }
   return {};
 }

@@ -8,9 +8,7 @@
 
 namespace h5mf::values {
 
-bool is_variable_string(const Datatype& type) {
-  return type.type_class() == H5T_STRING && type.is_variable_length();
-}
+bool is_variable_string(const Datatype& type) { return type.type_class() == H5T_STRING && type.is_variable_length(); }
 
 StoredAttribute store_attribute(const AttributeData& value) {
   StoredAttribute out;
@@ -26,8 +24,8 @@ StoredAttribute store_attribute(const AttributeData& value) {
     return out;
   }
   if (value.type.is_variable_length()) {
-    throw Unsupported(fmt::format("attributes of variable-length type {} are not supported yet",
-                                  value.type.describe()));
+    throw Unsupported(
+        fmt::format("attributes of variable-length type {} are not supported yet", value.type.describe()));
   }
   const Datatype file_type = value.type.file_type();
   out.type = file_type.encode();

@@ -8,7 +8,7 @@
 namespace h5mf::values {
 
 struct StoredAttribute {
-  format::Bytes type;   // H5Tencode of the file type
+  format::Bytes type;  // H5Tencode of the file type
   Extent dims;
   format::Bytes value;
   bool null = false;  // HDF5's null dataspace: no dims, no value

@@ -29,9 +29,10 @@ Datatype sequence_base(const Datatype& sequence) {
 
 void require_sequence_memory(const Datatype& memory_type, const Datatype& file_type, const std::string& what) {
   if (!memory_type.valid() || memory_type.type_class() != H5T_VLEN) {
-    throw InvalidArgument(fmt::format("{} holds variable-length sequences ({}): the memory type must be a "
-                                      "sequence type too (hvl_t), not {}",
-                                      what, file_type.describe(), memory_type.describe()));
+    throw InvalidArgument(
+        fmt::format("{} holds variable-length sequences ({}): the memory type must be a "
+                    "sequence type too (hvl_t), not {}",
+                    what, file_type.describe(), memory_type.describe()));
   }
 }
 
@@ -81,17 +82,19 @@ void free_sequences(hvl_t* sequences, std::size_t count) noexcept {
 
 void require_supported_vlen(const Datatype& file_type, const std::string& what) {
   if (file_type.is_variable_length() && !uses_vlen_slots(file_type)) {
-    throw Unsupported(fmt::format("{}: datasets of variable-length type {} are not supported yet (variable-length "
-                                  "strings and sequences of fixed-size types are)",
-                                  what, file_type.describe()));
+    throw Unsupported(
+        fmt::format("{}: datasets of variable-length type {} are not supported yet (variable-length "
+                    "strings and sequences of fixed-size types are)",
+                    what, file_type.describe()));
   }
 }
 
 void require_string_memory(const Datatype& memory_type, const Datatype& file_type, const std::string& what) {
   if (!is_vlen_string(memory_type)) {
-    throw InvalidArgument(fmt::format("{} holds variable-length strings ({}): the memory type must be a "
-                                      "variable-length string type too (C string pointers), not {}",
-                                      what, file_type.describe(), memory_type.describe()));
+    throw InvalidArgument(
+        fmt::format("{} holds variable-length strings ({}): the memory type must be a "
+                    "variable-length string type too (C string pointers), not {}",
+                    what, file_type.describe(), memory_type.describe()));
   }
 }
 

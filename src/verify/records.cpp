@@ -42,7 +42,8 @@ std::vector<std::uint8_t> check_records(const std::vector<const container::Index
     std::vector<std::byte> buffer(std::size_t{4} << 20);
     for (std::size_t k = next.fetch_add(stride); k < todo.size(); k = next.fetch_add(stride)) {
       const auto& w = *records[todo[k]];
-      if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum) bad[todo[k]] = 1;
+      if (container::data_checksum(files.get(w.data_file), w.record, buffer) != w.record.data_checksum)
+        bad[todo[k]] = 1;
       meter.advance(w.record.data_length);
     }
   });
@@ -103,8 +104,9 @@ Verified verify_records(container::ContainerIndex& index, const container::Layou
                         unsigned threads, bool check_data, std::size_t max_open_files,
                         const ProgressCallback& progress) {
   const auto all = list_records(index);
-  const std::vector<std::uint8_t> bad = check_data ? check_records(all, {}, layout, comm, threads, max_open_files, progress)
-                                                   : std::vector<std::uint8_t>(all.size(), 0);
+  const std::vector<std::uint8_t> bad = check_data
+                                            ? check_records(all, {}, layout, comm, threads, max_open_files, progress)
+                                            : std::vector<std::uint8_t>(all.size(), 0);
   Verified out;
   keep_passing(index, bad, layout, out);
   return out;

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "h5mf/progress.hpp"
 #include "container/index.hpp"
 #include "container/layout.hpp"
 #include "h5mf/dropped.hpp"
+#include "h5mf/progress.hpp"
 #include "mpi/comm.hpp"
 
 namespace h5mf::verify_detail {
@@ -38,7 +38,7 @@ std::string describe(const Dropped& dropped);
 
 struct Verified {
   std::map<std::uint64_t, container::DatasetWrites> writes;  // the records that pass, prepared
-  std::vector<Dropped> damage;                                // one per record dropped
+  std::vector<Dropped> damage;                               // one per record dropped
   std::uint64_t dropped = 0;
 };
 

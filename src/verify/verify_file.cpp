@@ -12,12 +12,12 @@
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
 #include "container/verify.hpp"
-#include "values/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/limits.hpp"
 #include "h5mf/verify.hpp"
 #include "hdf5/handle.hpp"
+#include "values/vlen_strings.hpp"
 
 namespace h5mf {
 namespace {
@@ -179,7 +179,8 @@ herr_t visit_object(hid_t root, const char* name, const H5O_info_t* info, void* 
   // Opening by path costs its depth: a file nested tens of thousands deep would take hours. Groups
   // nest at most kMaxDepth deep in anything h5mf makes; deeper is reported and the walk stops.
   if (static_cast<std::uint64_t>(std::count(path.begin(), path.end(), '/')) > kMaxDepth) {
-    check.error(path.substr(0, 200) + "...", fmt::format("objects nest deeper than {} levels; verify stops here", kMaxDepth));
+    check.error(path.substr(0, 200) + "...",
+                fmt::format("objects nest deeper than {} levels; verify stops here", kMaxDepth));
     return 1;
   }
   try {
@@ -196,8 +197,7 @@ herr_t visit_object(hid_t root, const char* name, const H5O_info_t* info, void* 
         ++check.report.datasets;
         read_dataset(object.get(), path, check);
         break;
-      default:
-        break;  // named datatypes: opening them was the check
+      default: break;  // named datatypes: opening them was the check
     }
     read_attributes(object.get(), path, check);
   } catch (const std::exception& e) {

@@ -36,7 +36,7 @@ struct FaplInfo {
   MPI_Info info = MPI_INFO_NULL;
 };
 
-hid_t mpi_id = H5I_INVALID_HID;     // the classes, registered on first use
+hid_t mpi_id = H5I_INVALID_HID;  // the classes, registered on first use
 hid_t serial_id = H5I_INVALID_HID;
 
 ImageFile& impl(const H5FD_t* f) { return *reinterpret_cast<const FileStruct*>(f)->file; }
@@ -99,7 +99,6 @@ void* fapl_get(H5FD_t* f) {
   if (reinterpret_cast<const FileStruct*>(f)->with_mpi) fa.comm = impl(f).comm().handle();
   return fapl_copy(&fa);
 }
-
 
 H5FD_t* open(const char* name, unsigned flags, hid_t fapl, haddr_t) {
   return guarded<H5FD_t*>("H5FD_h5mf_open", &Hdf5Api::minor_cantopen, nullptr, [&]() -> H5FD_t* {
@@ -207,8 +206,9 @@ void through_datatypes(haddr_t address, size_t count, Buffer buffer, bool writin
   }
   if (!writing && !packed.empty()) {
     int position = 0;
-    mpi::check(MPI_Unpack(packed.data(), static_cast<int>(bytes), &position, const_cast<void*>(static_cast<const void*>(buffer)),
-                          static_cast<int>(count), memory_type, MPI_COMM_SELF),
+    mpi::check(MPI_Unpack(packed.data(), static_cast<int>(bytes), &position,
+                          const_cast<void*>(static_cast<const void*>(buffer)), static_cast<int>(count), memory_type,
+                          MPI_COMM_SELF),
                "MPI_Unpack");
   }
 }
@@ -303,8 +303,8 @@ hid_t registered_class(bool with_mpi) {
   if (id >= 0 && api.iis_valid(id) > 0) return id;
   if (with_mpi) {
     if (!api.parallel) {
-      throw Unsupported(fmt::format("the h5mf driver's MPI class needs a parallel HDF5, and this program's is '{}'",
-                                    api.library));
+      throw Unsupported(
+          fmt::format("the h5mf driver's MPI class needs a parallel HDF5, and this program's is '{}'", api.library));
     }
     static ClassMpi cls{base_class("h5mf", true), get_rank, get_size, get_comm};
     id = api.fd_register(&cls, sizeof cls, 1);
@@ -312,7 +312,8 @@ hid_t registered_class(bool with_mpi) {
     static H5FD_class_t cls = base_class("h5mf_serial", false);
     id = api.fd_register_public(&cls);
   }
-  if (id < 0) throw Error(fmt::format("HDF5 refused to register the h5mf file driver ({})", with_mpi ? "MPI" : "serial"));
+  if (id < 0)
+    throw Error(fmt::format("HDF5 refused to register the h5mf file driver ({})", with_mpi ? "MPI" : "serial"));
   return id;
 }
 
@@ -353,15 +354,18 @@ hid_t H5FD_h5mf_init(void) {
                                    [] { return h5mf::vfd::registered_class(true); });
 }
 
-herr_t H5Pset_fapl_h5mf(hid_t fapl_id, MPI_Comm comm, MPI_Info info) { return h5mf::vfd::set_fapl(fapl_id, comm, info); }
+herr_t H5Pset_fapl_h5mf(hid_t fapl_id, MPI_Comm comm, MPI_Info info) {
+  return h5mf::vfd::set_fapl(fapl_id, comm, info);
+}
 
 herr_t H5Pget_fapl_h5mf(hid_t fapl_id, MPI_Comm* comm, MPI_Info* info) {
   using namespace h5mf::vfd;
-  const bool ours = guarded<int>("H5Pget_fapl_h5mf", &Hdf5Api::minor_badvalue, -1,
-                                 [&] { return uses_h5mf(fapl_id) ? 1 : 0; });
+  const bool ours =
+      guarded<int>("H5Pget_fapl_h5mf", &Hdf5Api::minor_badvalue, -1, [&] { return uses_h5mf(fapl_id) ? 1 : 0; });
   if (ours <= 0) {
     if (ours == 0) {
-      report("H5Pget_fapl_h5mf", &Hdf5Api::minor_badvalue, "the file access property list does not use the h5mf driver");
+      report("H5Pget_fapl_h5mf", &Hdf5Api::minor_badvalue,
+             "the file access property list does not use the h5mf driver");
     }
     return -1;
   }

@@ -12,9 +12,10 @@ template <typename T>
 void find(void* library, const Hdf5Api& api, T& slot, const char* name, bool required = true) {
   void* symbol = ::dlsym(library, name);
   if (symbol == nullptr && required) {
-    throw Unsupported(fmt::format("the h5mf file driver needs {} from HDF5, which '{}' does not export (the driver "
-                                  "was built for HDF5 {}.{}.{})",
-                                  name, api.library, H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE));
+    throw Unsupported(
+        fmt::format("the h5mf file driver needs {} from HDF5, which '{}' does not export (the driver "
+                    "was built for HDF5 {}.{}.{})",
+                    name, api.library, H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE));
   }
   slot = reinterpret_cast<T>(symbol);
 }
@@ -29,16 +30,18 @@ Hdf5Api resolve() {
   Hdf5Api api;
   api.library = where.dli_fname;
   void* library = ::dlopen(where.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-  if (library == nullptr) throw Unsupported(fmt::format("cannot reach HDF5 library '{}': {}", api.library, ::dlerror()));
+  if (library == nullptr)
+    throw Unsupported(fmt::format("cannot reach HDF5 library '{}': {}", api.library, ::dlerror()));
 
   find(library, api, api.get_libversion, "H5get_libversion");
   unsigned major = 0, minor = 0, release = 0;
   if (api.get_libversion(&major, &minor, &release) < 0 || major != H5_VERS_MAJOR || minor != H5_VERS_MINOR ||
       release != H5_VERS_RELEASE) {
-    throw Unsupported(fmt::format("the h5mf file driver was built for HDF5 {}.{}.{}, and this process runs HDF5 "
-                                  "{}.{}.{} ('{}'): the driver depends on HDF5's internal layout of a file driver, "
-                                  "so it must be rebuilt against this HDF5",
-                                  H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, major, minor, release, api.library));
+    throw Unsupported(
+        fmt::format("the h5mf file driver was built for HDF5 {}.{}.{}, and this process runs HDF5 "
+                    "{}.{}.{} ('{}'): the driver depends on HDF5's internal layout of a file driver, "
+                    "so it must be rebuilt against this HDF5",
+                    H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, major, minor, release, api.library));
   }
   find(library, api, api.open_library, "H5open");
   api.open_library();  // the error classes and property list classes below exist from here on

@@ -31,7 +31,7 @@ struct ClassMpi {
 };
 
 struct Hdf5Api {
-  std::string library;  // its file name, for messages
+  std::string library;    // its file name, for messages
   bool parallel = false;  // an MPI build (the mpio driver and the MPI internals are there)
 
   herr_t (*get_libversion)(unsigned*, unsigned*, unsigned*) = nullptr;

@@ -14,9 +14,9 @@
 #include "format/checksum.hpp"
 #include "format/constants.hpp"
 #include "h5mf/error.hpp"
+#include "h5mf/warnings.hpp"
 #include "merge/image_merge.hpp"
 #include "mpi/shared_outcome.hpp"
-#include "h5mf/warnings.hpp"
 
 namespace h5mf::vfd {
 namespace {
@@ -107,9 +107,10 @@ ImageFile::ImageFile(std::string path, unsigned flags, std::shared_ptr<mpi::Comm
   writer_ = session.writer;
   const auto& sessions = opened.catalog.sessions();
   if (sessions.empty() || (sessions.front().flags & format::kSessionImage) == 0) {
-    throw Unsupported(fmt::format("'{}' is an h5mf container written through h5mf's own API, not through the HDF5 "
-                                  "file driver: read it with h5mf (h5mf ls, dump) or merge it first (h5mf merge)",
-                                  where));
+    throw Unsupported(
+        fmt::format("'{}' is an h5mf container written through h5mf's own API, not through the HDF5 "
+                    "file driver: read it with h5mf (h5mf ls, dump) or merge it first (h5mf merge)",
+                    where));
   }
   data_file_count_ = std::max(opened.catalog.data_files(), session.writers);
 
@@ -175,15 +176,9 @@ void ImageFile::read(bool raw, std::uint64_t address, std::span<std::byte> out) 
     fill_from_image(start);
     const auto part = out.subspan(start - address, piece.end - start);
     switch (piece.source) {
-      case format::RangeSource::Data:
-        data_file(piece.data_file).read_at(piece.data_offset, part);
-        break;
-      case format::RangeSource::Zeros:
-        std::memset(part.data(), 0, part.size());
-        break;
-      case format::RangeSource::Image:
-        read_or_zeros(image_, start, part);
-        break;
+      case format::RangeSource::Data: data_file(piece.data_file).read_at(piece.data_offset, part); break;
+      case format::RangeSource::Zeros: std::memset(part.data(), 0, part.size()); break;
+      case format::RangeSource::Image: read_or_zeros(image_, start, part); break;
     }
     cursor = piece.end;
   });

@@ -59,8 +59,8 @@ class ImageFile {
   int image_fd() const { return image_.fd(); }
 
  private:
-  void publish();           // this rank's buffered records reach the file system
-  void see_others();        // other ranks' published records, into the index
+  void publish();            // this rank's buffered records reach the file system
+  void see_others();         // other ranks' published records, into the index
   void warn_damage() const;  // what reading the index dropped or found missing, on stderr (rank 0)
   void read_image(std::uint64_t address, std::span<std::byte> out) const;
   const container::PosixFile& data_file(std::uint32_t file);

@@ -3,7 +3,8 @@
 // take the place of HDF5's own and pass everything else on to them (dlsym RTLD_NEXT):
 //  - H5Pset_fapl_mpio installs the h5mf driver when HDF5_DRIVER=h5mf (HDF5 1.14's variable);
 //  - H5Fcreate with the default driver does too, for serial programs;
-//  - H5Fopen of an h5mf container opens it through the driver, whatever the program asked for (h5dump, h5ls, h5diff and h5py read a container before its merge);
+//  - H5Fopen of an h5mf container opens it through the driver, whatever the program asked for (h5dump, h5ls, h5diff and
+//  h5py read a container before its merge);
 //  - H5Fset_mpi_atomicity / H5Fget_mpi_atomicity, which HDF5 would apply to mpio's own file
 //    structure, reach the h5mf driver's file for its files.
 #include <dlfcn.h>

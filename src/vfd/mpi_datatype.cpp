@@ -74,9 +74,9 @@ std::vector<ByteRun> flatten_one(MPI_Datatype type) {
   c.ints.resize(static_cast<std::size_t>(n_ints));
   c.addresses.resize(static_cast<std::size_t>(n_addresses));
   c.types.resize(static_cast<std::size_t>(n_types));
-  mpi::check(MPI_Type_get_contents(type, n_ints, n_addresses, n_types, c.ints.data(), c.addresses.data(),
-                                   c.types.data()),
-             "MPI_Type_get_contents");
+  mpi::check(
+      MPI_Type_get_contents(type, n_ints, n_addresses, n_types, c.ints.data(), c.addresses.data(), c.types.data()),
+      "MPI_Type_get_contents");
   const auto& ints = c.ints;
   const auto& addrs = c.addresses;
   const auto& types = c.types;
@@ -85,9 +85,7 @@ std::vector<ByteRun> flatten_one(MPI_Datatype type) {
     case MPI_COMBINER_DUP:
     case MPI_COMBINER_RESIZED:  // the extent changes, not the bytes
       return flatten_one(types[0]);
-    case MPI_COMBINER_CONTIGUOUS:
-      elements(out, types[0], u(ints[0]), 0);
-      return out;
+    case MPI_COMBINER_CONTIGUOUS: elements(out, types[0], u(ints[0]), 0); return out;
     case MPI_COMBINER_VECTOR:
     case MPI_COMBINER_HVECTOR: {
       const MPI_Aint extent = extent_of(types[0]);
@@ -126,10 +124,11 @@ std::vector<ByteRun> flatten_one(MPI_Datatype type) {
       return out;
     }
     default:
-      throw Unsupported(fmt::format("the h5mf file driver cannot lay out an MPI datatype made by combiner {} "
-                                    "(known: contiguous, vector, hvector, indexed, hindexed, indexed_block, "
-                                    "hindexed_block, struct, resized, dup)",
-                                    combiner));
+      throw Unsupported(
+          fmt::format("the h5mf file driver cannot lay out an MPI datatype made by combiner {} "
+                      "(known: contiguous, vector, hvector, indexed, hindexed, indexed_block, "
+                      "hindexed_block, struct, resized, dup)",
+                      combiner));
   }
 }
 

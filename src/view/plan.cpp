@@ -184,7 +184,8 @@ void add_segment(std::vector<Segment>& segments, const IndexedWrite& w) {
 std::uint64_t blocks_of(hid_t space) {
   const H5S_sel_type type = H5Sget_select_type(space);
   if (type == H5S_SEL_ALL) return 1;
-  if (type != H5S_SEL_HYPERSLABS) return static_cast<std::uint64_t>(std::max<hssize_t>(H5Sget_select_npoints(space), 0));
+  if (type != H5S_SEL_HYPERSLABS)
+    return static_cast<std::uint64_t>(std::max<hssize_t>(H5Sget_select_npoints(space), 0));
   const hssize_t n = H5Sget_select_hyper_nblocks(space);
   hdf5::check(n < 0 ? -1 : 0, "H5Sget_select_hyper_nblocks");
   return static_cast<std::uint64_t>(n);
@@ -195,8 +196,13 @@ class Planner {
  public:
   Planner(const CatalogObject& o, std::string path, std::size_t element_size, const ViewOptions& options,
           ViewReport& report)
-      : o_(o), path_(std::move(path)), element_size_(element_size), options_(options), report_(report),
-        space_(make_space(o.dims, o.maxdims)), widest_(o.shapes.widest(o.dims)) {}
+      : o_(o),
+        path_(std::move(path)),
+        element_size_(element_size),
+        options_(options),
+        report_(report),
+        space_(make_space(o.dims, o.maxdims)),
+        widest_(o.shapes.widest(o.dims)) {}
 
   DatasetPlan plan(std::uint64_t id, const container::DatasetWrites* writes, bool in_base) {
     plan_.id = id;
@@ -226,10 +232,10 @@ class Planner {
       throw FormatError(fmt::format("record {} of writer {} does not fit: {}", w.record.sequence, w.writer, e.what()));
     }
     if (s.num_elements() * element_size_ != w.record.data_length) {
-      throw FormatError(fmt::format("record {} of writer {} for dataset '{}' holds {} bytes, but its selection ({}) "
-                                    "needs {}",
-                                    w.record.sequence, w.writer, path_, w.record.data_length, s.describe(),
-                                    s.num_elements() * element_size_));
+      throw FormatError(fmt::format(
+          "record {} of writer {} for dataset '{}' holds {} bytes, but its selection ({}) "
+          "needs {}",
+          w.record.sequence, w.writer, path_, w.record.data_length, s.describe(), s.num_elements() * element_size_));
     }
   }
 
@@ -387,8 +393,9 @@ class Planner {
         continue;
       }
       Handle whole = selection_of(space_.get(), part.slab);
-      Handle projected(hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), left.visible.get()),
-                                      [&] { return fmt::format("project the visible part of a record of '{}'", path_); }));
+      Handle projected(
+          hdf5::check_id(H5Sselect_project_intersection(whole.get(), dense.get(), left.visible.get()),
+                         [&] { return fmt::format("project the visible part of a record of '{}'", path_); }));
       add_mapping(std::move(left.visible), *source, std::move(projected));
     }
     if (!shown) ++report_.records_hidden;
@@ -402,7 +409,8 @@ class Planner {
   };
 
   Left slab_left_by_union(const IndexedWrite& w, hid_t later, bool later_empty) {
-    return slab_left_by_union(w.record.selection.slab(), w.box(), w.record.selection.num_elements(), later, later_empty);
+    return slab_left_by_union(w.record.selection.slab(), w.box(), w.record.selection.num_elements(), later,
+                              later_empty);
   }
 
   Left slab_left_by_union(const Hyperslab& slab, const selection::Box& box, std::uint64_t total, hid_t later,
@@ -410,8 +418,8 @@ class Planner {
     const std::vector<hsize_t> lo = to_hsizes(box.lo);
     std::vector<hsize_t> last = to_hsizes(box.hi);
     for (auto& x : last) --x;
-    if (later_empty || !hdf5::check_bool(H5Sselect_intersect_block(later, lo.data(), last.data()),
-                                         "H5Sselect_intersect_block")) {
+    if (later_empty ||
+        !hdf5::check_bool(H5Sselect_intersect_block(later, lo.data(), last.data()), "H5Sselect_intersect_block")) {
       return {Handle(), total};
     }
     Handle visible = selection_of(space_.get(), slab);
@@ -562,10 +570,9 @@ class Planner {
       rows[{Extent(box.lo.begin() + 1, box.lo.end()), Extent(box.hi.begin() + 1, box.hi.end())}].push_back(w);
     }
     for (auto& [inner, group] : rows) {
-      std::sort(group.begin(), group.end(),
-                [](const IndexedWrite* a, const IndexedWrite* b) {
-                  return a->record.selection.lower0() < b->record.selection.lower0();
-                });
+      std::sort(group.begin(), group.end(), [](const IndexedWrite* a, const IndexedWrite* b) {
+        return a->record.selection.lower0() < b->record.selection.lower0();
+      });
       std::size_t first = 0;
       std::vector<Segment> segments;
       for (std::size_t i = 0; i < group.size(); ++i) {
@@ -673,10 +680,10 @@ class Planner {
   std::size_t element_size_;
   const ViewOptions& options_;
   ViewReport& report_;
-  Handle space_;  // the dataset's dataspace, copied for every selection
-  Extent widest_;  // the widest shape it had: a write made before a shrink reaches that far
+  Handle space_;                  // the dataset's dataspace, copied for every selection
+  Extent widest_;                 // the widest shape it had: a write made before a shrink reaches that far
   const Extent* keep_ = nullptr;  // while a record a shrink cut is placed: what it kept
-  Handle written_;  // the union of all records, when classify() could keep it
+  Handle written_;                // the union of all records, when classify() could keep it
   DatasetPlan plan_;
   std::vector<const IndexedWrite*> boxes_, whole_;  // records shown whole: boxes, and strided ones
   std::vector<std::pair<const IndexedWrite*, std::vector<std::uint64_t>>> points_;  // and their visible points
@@ -685,9 +692,8 @@ class Planner {
 
 }  // namespace
 
-DatasetPlan plan_dataset(const CatalogObject& o, std::string path, std::size_t element_size,
-                         const ViewOptions& options, ViewReport& report, std::uint64_t id,
-                         const container::DatasetWrites* writes, bool in_base) {
+DatasetPlan plan_dataset(const CatalogObject& o, std::string path, std::size_t element_size, const ViewOptions& options,
+                         ViewReport& report, std::uint64_t id, const container::DatasetWrites* writes, bool in_base) {
   return Planner(o, std::move(path), element_size, options, report).plan(id, writes, in_base);
 }
 

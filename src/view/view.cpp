@@ -16,11 +16,11 @@
 #include "container/index.hpp"
 #include "container/metafile.hpp"
 #include "container/threads.hpp"
-#include "values/vlen_strings.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
 #include "mpi/comm.hpp"
+#include "values/vlen_strings.hpp"
 #include "verify/records.hpp"
 #include "view/plan.hpp"
 #include "view/write.hpp"
@@ -60,10 +60,11 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
   }
   if (container::is_file_image(layout)) {
     // Its datasets are wherever HDF5 put them in the file it wrote: only a merge lays them out.
-    throw Unsupported(fmt::format("cannot view '{}': it is a file-image container, written through h5mf's HDF5 file "
-                                  "driver, whose datasets a view cannot map; merge it (h5mf merge) or read it through "
-                                  "the driver (h5mf dump, h5mf exec -- h5dump)",
-                                  container_path));
+    throw Unsupported(
+        fmt::format("cannot view '{}': it is a file-image container, written through h5mf's HDF5 file "
+                    "driver, whose datasets a view cannot map; merge it (h5mf merge) or read it through "
+                    "the driver (h5mf dump, h5mf exec -- h5dump)",
+                    container_path));
   }
   // Alone with the container while the view is made (docs/design.md, "Two processes and one path").
   const container::HolderLock holder = container::HolderLock::acquire(
@@ -112,8 +113,8 @@ ViewReport view(const std::string& container_path, const ViewOptions& options) {
         report.dropped.push_back(
             verify_detail::record_dropped(layout, w, "its dataset is not defined by the metafile"));
       }
-      report.damage.push_back(fmt::format("{} records refer to dataset id {}, which the metafile does not define",
-                                          writes.size(), dataset));
+      report.damage.push_back(
+          fmt::format("{} records refer to dataset id {}, which the metafile does not define", writes.size(), dataset));
       continue;
     }
     report.records += writes.size();

@@ -20,8 +20,8 @@
 #include <map>
 #include <span>
 #include <stdexcept>
-#include <variant>
 #include <string>
+#include <variant>
 
 #include "container/layout.hpp"
 #include "container/metafile.hpp"
@@ -75,7 +75,8 @@ class Appender {
     std::visit(
         [&](const auto& r) {
           using R = std::decay_t<decltype(r)>;
-          if constexpr (std::is_same_v<R, format::CreateGroupRecord> || std::is_same_v<R, format::CreateDatasetRecord>) {
+          if constexpr (std::is_same_v<R, format::CreateGroupRecord> ||
+                        std::is_same_v<R, format::CreateDatasetRecord>) {
             ++next_id_;
           }
         },
@@ -257,12 +258,14 @@ const std::map<std::string, std::map<std::string, Maker>>& classes() {
         // Only the data file: the joining writer creates a new, empty index file and then cut
         // "its" data file to 0 bytes, the file the link points at.
         {"new-writer-data", [](const fs::path& v, const std::string&) { link_outside(v, "1", "data-target"); }},
-        {"existing-files", [](const fs::path& v, const std::string&) {
+        {"existing-files",
+         [](const fs::path& v, const std::string&) {
            move_outside(v, "0");
            move_outside(v, "0.offset");
          }},
         {"metafile", [](const fs::path& v, const std::string&) { move_outside(v, "metafile"); }},
-        {"view-outputs", [](const fs::path& v, const std::string&) {
+        {"view-outputs",
+         [](const fs::path& v, const std::string&) {
            link_outside(v, "view.h5", "view-target");
            link_outside(v, "view-sources.h5", "sources-target");
          }}}},
@@ -270,11 +273,13 @@ const std::map<std::string, std::map<std::string, Maker>>& classes() {
        {{"index", [](const fs::path&, const std::string& c) { fifo(fs::path(c) / "0.offset"); }},
         {"data", [](const fs::path&, const std::string& c) { fifo(fs::path(c) / "0"); }},
         {"metafile", [](const fs::path&, const std::string& c) { fifo(fs::path(c) / "metafile"); }},
-        {"new-writer-files", [](const fs::path&, const std::string& c) {
+        {"new-writer-files",
+         [](const fs::path&, const std::string& c) {
            fifo(fs::path(c) / "1");
            fifo(fs::path(c) / "1.offset");
          }},
-        {"view-outputs", [](const fs::path&, const std::string& c) {
+        {"view-outputs",
+         [](const fs::path&, const std::string& c) {
            fifo(fs::path(c) / "view.h5");
            fifo(fs::path(c) / "view-sources.h5");
          }}}},
@@ -284,12 +289,12 @@ const std::map<std::string, std::map<std::string, Maker>>& classes() {
          [](const fs::path&, const std::string& c) { fs::resize_file(fs::path(c) / "0.offset", format::kHeaderSize); }},
         {"data-to-0", [](const fs::path&, const std::string& c) { fs::resize_file(fs::path(c) / "0", 0); }}}},
       {"deleted",
-       {{"pair-0", [](const fs::path&, const std::string& c) {
+       {{"pair-0",
+         [](const fs::path&, const std::string& c) {
            fs::remove(fs::path(c) / "0");
            fs::remove(fs::path(c) / "0.offset");
          }}}},
-      {"records",
-       {{"one-element", [](const fs::path&, const std::string& c) { many_records(c, record_count); }}}},
+      {"records", {{"one-element", [](const fs::path&, const std::string& c) { many_records(c, record_count); }}}},
       {"merged",
        {{"stray-marker", [](const fs::path&, const std::string& c) { write_file(fs::path(c) / "merged", ""); }}}},
   };

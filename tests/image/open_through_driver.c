@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     H5Eprint2(H5E_DEFAULT, stderr);
     return 1;
   }
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);  /* printed below, once */
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* printed below, once */
   hid_t file = H5Fopen(argv[1], H5F_ACC_RDONLY, fapl);
   if (file < 0) {
     H5Eprint2(H5E_DEFAULT, stderr);

@@ -40,9 +40,8 @@ int main(int argc, char** argv) {
   }
   const std::string path = argv[1];
   h5mf::FileOptions through_driver;
-  through_driver.image_driver = {"h5mf", [](std::int64_t fapl) {
-                                   return H5Pset_fapl_h5mf(fapl, MPI_COMM_NULL, MPI_INFO_NULL);
-                                 }};
+  through_driver.image_driver = {
+      "h5mf", [](std::int64_t fapl) { return H5Pset_fapl_h5mf(fapl, MPI_COMM_NULL, MPI_INFO_NULL); }};
   try {
     const h5mf::File file(path, h5mf::Mode::Read, through_driver);
     check(file.driver() == "h5mf", "driver() names the file driver given: " + file.driver());
@@ -57,8 +56,7 @@ int main(int argc, char** argv) {
   refused([&] { h5mf::File(path, h5mf::Mode::Read); }, "file-image container", "without a file driver");
   h5mf::FileOptions multifile;
   multifile.driver = h5mf::Driver::Multifile;
-  refused([&] { h5mf::File(path, h5mf::Mode::Read, multifile); }, "file-image container",
-          "with the multifile driver");
+  refused([&] { h5mf::File(path, h5mf::Mode::Read, multifile); }, "file-image container", "with the multifile driver");
   refused([&] { h5mf::File(path, h5mf::Mode::Append, multifile); }, "file-image container",
           "with the multifile driver, for writing");
   refused([&] { h5mf::File(path, h5mf::Mode::ReadWrite, through_driver); }, "read-only", "for writing");

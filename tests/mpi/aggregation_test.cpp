@@ -183,8 +183,8 @@ TEST(Aggregation, SameContentInFewerFiles) {
           view_options.output = (dir / "files-view.h5").string();
           h5mf::view(container.string(), view_options);
           std::string view_output;
-          const std::string view_command = std::string(h5diff()) + " " + h5mf_test::quoted(view_options.output) + " " +
-                                           quoted(reference.string());
+          const std::string view_command =
+              std::string(h5diff()) + " " + h5mf_test::quoted(view_options.output) + " " + quoted(reference.string());
           if (int status = run(view_command, &view_output); status != 0) {
             failures += "h5diff of the view exited with " + std::to_string(status) + ":\n" + view_output;
           }

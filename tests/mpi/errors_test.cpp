@@ -86,16 +86,25 @@ TEST(BadInput, OutOfBoundsSelections) {
   auto d = write_good(f);
   const u64 n = 10 * ranks();
   // Partly inside: nothing of it may land.
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(5, -1), Selection::hyperslab({n - 2}, {5})); },
-                                      "dimension 0", "hyperslab past the end");
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(3, -1), Selection::hyperslab({0}, {3}, {n})); },
-                                      "dimension 0", "strided hyperslab past the end");
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(1, -1), Selection::hyperslab({0, 0}, {1, 1})); },
-                                      "rank", "hyperslab of rank 2 on a 1-D dataset");
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(2, -1), Selection::points({{0}, {n}})); },
-                                      "point 1", "point past the end");
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(6, -1), Selection::hyperslab({0}, {2}, {2}, {3})); },
-                                      "overlap", "overlapping blocks");
+  expect_error<h5mf::InvalidArgument>(
+      [&] { d.write(std::vector<std::int32_t>(5, -1), Selection::hyperslab({n - 2}, {5})); }, "dimension 0",
+      "hyperslab past the end");
+  expect_error<h5mf::InvalidArgument>(
+      [&] { d.write(std::vector<std::int32_t>(3, -1), Selection::hyperslab({0}, {3}, {n})); }, "dimension 0",
+      "strided hyperslab past the end");
+  expect_error<h5mf::InvalidArgument>(
+      [&] {
+        d.write(std::vector<std::int32_t>(1, -1), Selection::hyperslab({0, 0}, {1, 1}));
+      },
+      "rank", "hyperslab of rank 2 on a 1-D dataset");
+  expect_error<h5mf::InvalidArgument>(
+      [&] {
+        d.write(std::vector<std::int32_t>(2, -1), Selection::points({{0}, {n}}));
+      },
+      "point 1", "point past the end");
+  expect_error<h5mf::InvalidArgument>(
+      [&] { d.write(std::vector<std::int32_t>(6, -1), Selection::hyperslab({0}, {2}, {2}, {3})); }, "overlap",
+      "overlapping blocks");
   expect_error<h5mf::InvalidArgument>([&] { (void)d.read<std::int32_t>(Selection::hyperslab({n}, {1})); }, "/d",
                                       "read past the end names the dataset");
   f.close();
@@ -106,10 +115,12 @@ TEST(BadInput, WrongBufferSize) {
   const fs::path container = test_dir() / "c.h5";
   h5mf::File f(container.string(), "w", parallel());
   auto d = write_good(f);
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(9, -1), Selection::hyperslab({10 * me()}, {10})); },
-                                      "holds 9 elements", "buffer too small");
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(11, -1), Selection::hyperslab({10 * me()}, {10})); },
-                                      "holds 11 elements", "buffer too large");
+  expect_error<h5mf::InvalidArgument>(
+      [&] { d.write(std::vector<std::int32_t>(9, -1), Selection::hyperslab({10 * me()}, {10})); }, "holds 9 elements",
+      "buffer too small");
+  expect_error<h5mf::InvalidArgument>(
+      [&] { d.write(std::vector<std::int32_t>(11, -1), Selection::hyperslab({10 * me()}, {10})); }, "holds 11 elements",
+      "buffer too large");
   expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(1, -1)); }, "holds 1 elements",
                                       "buffer too small for the whole dataset");
   std::vector<std::int32_t> out(3);
@@ -128,10 +139,12 @@ TEST(BadInput, WriteToReadOnlyFile) {
   }
   h5mf::File f(container.string(), "r", parallel());
   auto d = f.dataset("d");
-  expect_error<h5mf::InvalidArgument>([&] { d.write(std::vector<std::int32_t>(10, -1), Selection::hyperslab({10 * me()}, {10})); },
-                                      "read-only", "write in mode r");
+  expect_error<h5mf::InvalidArgument>(
+      [&] { d.write(std::vector<std::int32_t>(10, -1), Selection::hyperslab({10 * me()}, {10})); }, "read-only",
+      "write in mode r");
   expect_error<h5mf::InvalidArgument>([&] { f.create_group("g"); }, "read-only", "create_group in mode r");
-  expect_error<h5mf::InvalidArgument>([&] { f.create_dataset<double>("e", {3}); }, "read-only", "create_dataset in mode r");
+  expect_error<h5mf::InvalidArgument>([&] { f.create_dataset<double>("e", {3}); }, "read-only",
+                                      "create_dataset in mode r");
   expect_error<h5mf::InvalidArgument>([&] { f.attrs().set("a", 1); }, "read-only", "attribute in mode r");
   // Reading is what 'r' is for: every rank sees every rank's data.
   EXPECT_EQ(d.read<std::int32_t>(), all_blocks());
@@ -144,10 +157,12 @@ TEST(BadInput, CreateExistingObjects) {
   h5mf::File f(container.string(), "w", parallel());
   write_good(f);
   f.create_group("g/h");
-  expect_error<h5mf::AlreadyExists>([&] { f.create_dataset<std::int32_t>("d", {10}); }, "already exists", "dataset twice");
+  expect_error<h5mf::AlreadyExists>([&] { f.create_dataset<std::int32_t>("d", {10}); }, "already exists",
+                                    "dataset twice");
   expect_error<h5mf::AlreadyExists>([&] { f.create_group("d"); }, "already exists", "group over a dataset");
   expect_error<h5mf::AlreadyExists>([&] { f.create_group("g/h"); }, "already exists", "group twice");
-  expect_error<h5mf::AlreadyExists>([&] { f.create_dataset<float>("g", {2}); }, "already exists", "dataset over a group");
+  expect_error<h5mf::AlreadyExists>([&] { f.create_dataset<float>("g", {2}); }, "already exists",
+                                    "dataset over a group");
   // The failed calls changed nothing, so the ranks still agree and close cleanly.
   EXPECT_NO_THROW(f.close());
   expect_intact_after_merge(container, {"/g", "/g/h"});
@@ -187,7 +202,8 @@ void expect_mismatch(F&& call, const char* what) {
     call();
     local = std::string(what) + " did not report the mismatch";
   } catch (const h5mf::CollectiveMismatch& e) {
-    if (std::string(e.what()).find("collective") == std::string::npos) local = std::string("unclear message: ") + e.what();
+    if (std::string(e.what()).find("collective") == std::string::npos)
+      local = std::string("unclear message: ") + e.what();
   } catch (const std::exception& e) {
     local = std::string(what) + " threw another kind of error: " + e.what();
   }
@@ -256,7 +272,8 @@ TEST(CollectiveMismatch, WritesBeyondTheRecordedShape) {
       H5Fclose(file);
     });
     std::string output;
-    if (run(std::string(h5dump()) + " " + quoted(merged) + " > /dev/null", &output) != 0) failures += "h5dump fails on the merged file:\n" + output;
+    if (run(std::string(h5dump()) + " " + quoted(merged) + " > /dev/null", &output) != 0)
+      failures += "h5dump fails on the merged file:\n" + output;
   }
   failures = shared(failures);
   EXPECT_TRUE(failures.empty()) << (rank() == 0 ? failures : "(rank 0 prints the failures)");

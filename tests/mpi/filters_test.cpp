@@ -62,7 +62,8 @@ std::vector<Spec> specs() {
                  }});
   // 2-D, edge chunks both ways (45 x 37 in 8 x 10): rank r writes rows r, r + n, ... of columns
   // 3..33 (strided), and rank 0 a point in the corner chunk.
-  out.push_back({"two", DatasetCreate::of<double>({45, 37}).chunk_shape({8, 10}).fill_value(-7.0).deflate(1).fletcher32(),
+  out.push_back({"two",
+                 DatasetCreate::of<double>({45, 37}).chunk_shape({8, 10}).fill_value(-7.0).deflate(1).fletcher32(),
                  H5T_IEEE_F64LE, [](int r, int n) {
                    std::vector<Write> w;
                    const u64 rows = (45 - static_cast<u64>(r) + static_cast<u64>(n) - 1) / static_cast<u64>(n);
@@ -73,18 +74,19 @@ std::vector<Spec> specs() {
                  }});
   // 3-D through libhdf5's own scaleoffset (with shuffle and deflate after it): a block per rank
   // along the first dimension, half of the third.
-  out.push_back({"three", DatasetCreate::of<std::uint16_t>({9, 10, 11}).chunk_shape({4, 4, 4}).scaleoffset(0).shuffle()
-                              .deflate(3),
-                 H5T_STD_U16LE, [](int r, int n) {
-                   std::vector<Write> w;
-                   const u64 first = 9 * static_cast<u64>(r) / static_cast<u64>(n),
-                             end = 9 * static_cast<u64>(r + 1) / static_cast<u64>(n);
-                   if (end > first) {
-                     w.push_back({Selection::hyperslab({first, 0, 0}, {end - first, 10, 6}),
-                                  values(31 + static_cast<u64>(r), (end - first) * 60, 0, 4000, true)});
-                   }
-                   return w;
-                 }});
+  out.push_back(
+      {"three",
+       DatasetCreate::of<std::uint16_t>({9, 10, 11}).chunk_shape({4, 4, 4}).scaleoffset(0).shuffle().deflate(3),
+       H5T_STD_U16LE, [](int r, int n) {
+         std::vector<Write> w;
+         const u64 first = 9 * static_cast<u64>(r) / static_cast<u64>(n),
+                   end = 9 * static_cast<u64>(r + 1) / static_cast<u64>(n);
+         if (end > first) {
+           w.push_back({Selection::hyperslab({first, 0, 0}, {end - first, 10, 6}),
+                        values(31 + static_cast<u64>(r), (end - first) * 60, 0, 4000, true)});
+         }
+         return w;
+       }});
   // Chunked without filters: the same stage.
   out.push_back({"plain", DatasetCreate::of<float>({30, 20}).chunk_shape({7, 6}), H5T_IEEE_F32LE, [](int r, int n) {
                    std::vector<Write> w;
@@ -158,7 +160,8 @@ std::string storage_of(const std::string& file, const std::string& name) {
   for (int i = 0; i < H5Pget_nfilters(dcpl); ++i) {
     unsigned flags = 0, config = 0;
     std::size_t n = 0;
-    out += " " + std::to_string(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, nullptr, 0, nullptr, &config));
+    out +=
+        " " + std::to_string(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, nullptr, 0, nullptr, &config));
   }
   hsize_t chunks = 0;
   const hid_t space = H5Dget_space(d);

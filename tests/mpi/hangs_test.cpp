@@ -38,8 +38,8 @@ class Watchdog {
   void watch() {
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, std::chrono::seconds(kSeconds), [this] { return done_; })) return;
-    std::fprintf(stderr, "[rank %d] %s: no return within %d s: the ranks hang in mismatched collective calls\n",
-                 rank(), what_.c_str(), kSeconds);
+    std::fprintf(stderr, "[rank %d] %s: no return within %d s: the ranks hang in mismatched collective calls\n", rank(),
+                 what_.c_str(), kSeconds);
     std::fflush(stderr);
     std::_Exit(4);
   }
@@ -62,7 +62,8 @@ void expect_mismatch_without_hang(const std::string& what, F&& on_rank0, G&& on_
     try {
       h5mf::File f(path, "w", parallel());
       f.create_dataset<std::int32_t>("d", {static_cast<std::uint64_t>(size())})
-          .write(std::vector<std::int32_t>{rank()}, h5mf::Selection::hyperslab({static_cast<std::uint64_t>(rank())}, {1}));
+          .write(std::vector<std::int32_t>{rank()},
+                 h5mf::Selection::hyperslab({static_cast<std::uint64_t>(rank())}, {1}));
       if (rank() == 0) {
         on_rank0(f);
       } else {

@@ -48,8 +48,8 @@ std::string expect_mismatch(F&& step, const std::string& needle) {
 }
 
 std::string expected_message(const std::string& container, const std::string& reason) {
-  return "container '" + container + "': rank " + std::to_string(kLeaver) + " left the file with an exception: " +
-         reason + ". The file is closed on every rank";
+  return "container '" + container + "': rank " + std::to_string(kLeaver) +
+         " left the file with an exception: " + reason + ". The file is closed on every rank";
 }
 
 // Rank 0 checks, with the library and with `h5mf verify`'s library call, what the container holds;
@@ -60,7 +60,8 @@ void expect_kept(const std::string& container, bool z_made, bool clean = true) {
   if (rank() == 0) {
     failures = capture("reading the container", [&] {
       const h5mf::VerifyReport report = h5mf::verify(container);
-      if (report.exit_code() != 0 && (clean || report.exit_code() != 2)) failures += "verify is not clean (exit " + std::to_string(report.exit_code()) + ")\n";
+      if (report.exit_code() != 0 && (clean || report.exit_code() != 2))
+        failures += "verify is not clean (exit " + std::to_string(report.exit_code()) + ")\n";
       h5mf::File f(container, "r");
       std::vector<std::int32_t> x, y, z;
       for (int r = 0; r < size(); ++r) {
@@ -122,7 +123,8 @@ TEST(Leave, AbandonWhileOthersFlush) {
     } else {
       write_after(f);
       local = expect_mismatch([&] { f.flush(); }, expected_message(container, reason));
-      local += expect_mismatch([&] { f.close(); }, "closed without a collective close").empty() ? "" : "; close() after it";
+      local +=
+          expect_mismatch([&] { f.close(); }, "closed without a collective close").empty() ? "" : "; close() after it";
     }
   }
   barrier();
@@ -167,7 +169,8 @@ TEST(Leave, LeaverMadeAnotherCall) {
           .write(std::vector<std::int32_t>{-1}, Selection::hyperslab({me()}, {1}));
       f.abandon("ValueError: late");
     } else {
-      f.create_dataset<std::int32_t>("w", {ranks()}).write(std::vector<std::int32_t>{-2}, Selection::hyperslab({me()}, {1}));
+      f.create_dataset<std::int32_t>("w", {ranks()})
+          .write(std::vector<std::int32_t>{-2}, Selection::hyperslab({me()}, {1}));
       local = expect_mismatch([&] { f.close(); }, "structure call #1 since the last check differs between ranks");
     }
   }

@@ -73,7 +73,7 @@ void or_abort(const std::string& what, F&& step) {
 }
 
 struct Options {
-  bool in_place = false;        // merge without output: the container is replaced by the file
+  bool in_place = false;         // merge without output: the container is replaced by the file
   std::size_t buffer_bytes = 0;  // h5mf's per-writer buffer; 0: the default
 };
 
@@ -161,9 +161,9 @@ std::string verify(const fs::path& container, const fs::path& reference, const f
   if (int status = run(std::string(h5diff()) + " " + quoted(merged) + " " + quoted(ref), &output); status != 0) {
     failures += "h5diff exited with " + std::to_string(status) + ":\n" + output;
   }
-  if (int status = run(std::string(python()) + " " + quoted(h5py_compare_script()) + " " + quoted(merged) + " " +
-                           quoted(ref),
-                       &output);
+  if (int status =
+          run(std::string(python()) + " " + quoted(h5py_compare_script()) + " " + quoted(merged) + " " + quoted(ref),
+              &output);
       status != 0) {
     failures += "h5py comparison exited with " + std::to_string(status) + ":\n" + output;
   }
@@ -206,8 +206,8 @@ void check_pattern(Pattern&& pattern, const Check& extra = {}, const Options& op
       const std::string differences = compare_hdf5(through_mpio.string(), reference.string());
       if (!differences.empty()) mpio_failures += "the mpio driver's file differs from the reference:\n" + differences;
       std::string output;
-      if (int status = run(std::string(h5diff()) + " " + quoted(through_mpio.string()) + " " + quoted(reference.string()),
-                           &output);
+      if (int status = run(
+              std::string(h5diff()) + " " + quoted(through_mpio.string()) + " " + quoted(reference.string()), &output);
           status != 0) {
         mpio_failures += "h5diff of the mpio driver's file exited with " + std::to_string(status) + ":\n" + output;
       }
@@ -225,7 +225,8 @@ void check_pattern(Pattern&& pattern, const Check& extra = {}, const Options& op
   }));
   if (rank() == 0 && failures.empty()) {
     const std::string differences = compare_hdf5(parallel_merged.string(), reference.string());
-    if (!differences.empty()) failures += "parallel merge (" + std::to_string(size()) + " ranks) differs from the reference:\n" + differences;
+    if (!differences.empty())
+      failures += "parallel merge (" + std::to_string(size()) + " ranks) differs from the reference:\n" + differences;
   }
 
   failures += mpio_failures;
@@ -261,7 +262,8 @@ auto blocks_1d = [](auto& w) {
   const u64 total = 4099;
   w.create_dataset("x", as<double>, {total});
   const auto [first, end] = share(total, rank(), size());
-  w.write("x", random_values<double>(seed("blocks1d", rank()), end - first), Selection::hyperslab({first}, {end - first}));
+  w.write("x", random_values<double>(seed("blocks1d", rank()), end - first),
+          Selection::hyperslab({first}, {end - first}));
 };
 
 TEST(Patterns, Blocks1D) { check_pattern(blocks_1d); }
@@ -274,7 +276,8 @@ TEST(Patterns, RowBlocks2D) {
     const u64 rows = 10 * ranks() + 3, cols = 17;
     w.create_dataset("m", as<float>, {rows, cols});
     const auto [r0, r1] = share(rows, rank(), size());
-    w.write("m", random_values<float>(seed("rows", rank()), (r1 - r0) * cols), Selection::hyperslab({r0, 0}, {r1 - r0, cols}));
+    w.write("m", random_values<float>(seed("rows", rank()), (r1 - r0) * cols),
+            Selection::hyperslab({r0, 0}, {r1 - r0, cols}));
   });
 }
 
@@ -368,7 +371,8 @@ TEST(Patterns, Points) {
 
     w.create_dataset("p3", as<double>, {5, 6, 7}, std::optional<double>(3.5));
     std::vector<Extent> points3;
-    for (u64 i : my_points(210, rank(), size(), 50, seed("p3-points", rank()))) points3.push_back({i / 42, i / 7 % 6, i % 7});
+    for (u64 i : my_points(210, rank(), size(), 50, seed("p3-points", rank())))
+      points3.push_back({i / 42, i / 7 % 6, i % 7});
     w.write("p3", random_values<double>(seed("p3", rank()), points3.size()), Selection::points(points3));
   });
 }
@@ -383,7 +387,8 @@ TEST(Patterns, IdleRank) {
         const u64 block = 100, total = block * ranks();
         w.create_dataset("y", as<std::int16_t>, {total}, std::optional<std::int16_t>(42));
         if (rank() != size() - 1) {
-          w.write("y", random_values<std::int16_t>(seed("idle", rank()), block), Selection::hyperslab({me() * block}, {block}));
+          w.write("y", random_values<std::int16_t>(seed("idle", rank()), block),
+                  Selection::hyperslab({me() * block}, {block}));
         } else {
           w.write("y", std::vector<std::int16_t>{}, Selection::hyperslab({0}, {0}));
         }
@@ -393,7 +398,8 @@ TEST(Patterns, IdleRank) {
         const auto y = read_as<std::int16_t>(merged, "/y", H5T_NATIVE_INT16);
         const u64 block = 100;
         for (u64 i = (ranks() - 1) * block; i < ranks() * block; ++i) {
-          if (y.at(i) != 42) return "/y[" + std::to_string(i) + "] = " + std::to_string(y[i]) + ", expected the fill 42\n";
+          if (y.at(i) != 42)
+            return "/y[" + std::to_string(i) + "] = " + std::to_string(y[i]) + ", expected the fill 42\n";
         }
         return std::string();
       });
@@ -404,46 +410,47 @@ TEST(Patterns, IdleRank) {
 // (converted by HDF5's routines, including out-of-range values that HDF5 clips).
 
 TEST(Patterns, MixedTypes) {
-  check_pattern([](auto& w) {
-    const u64 block = 256, total = block * ranks();
-    const auto mine = Selection::hyperslab({me() * block}, {block});
-    auto same = [&](auto tag, const std::string& name) {
-      using T = typename decltype(tag)::type;
-      w.create_dataset(name, as<T>, {total});
-      w.write(name, random_values<T>(seed(name, rank()), block), mine);
-    };
-    same(as<std::int8_t>, "i8");
-    same(as<std::uint8_t>, "u8");
-    same(as<std::int16_t>, "i16");
-    same(as<std::uint16_t>, "u16");
-    same(as<std::int32_t>, "i32");
-    same(as<std::uint32_t>, "u32");
-    same(as<std::int64_t>, "i64");
-    same(as<std::uint64_t>, "u64");
-    same(as<float>, "f32");
-    same(as<double>, "f64");
+  check_pattern(
+      [](auto& w) {
+        const u64 block = 256, total = block * ranks();
+        const auto mine = Selection::hyperslab({me() * block}, {block});
+        auto same = [&](auto tag, const std::string& name) {
+          using T = typename decltype(tag)::type;
+          w.create_dataset(name, as<T>, {total});
+          w.write(name, random_values<T>(seed(name, rank()), block), mine);
+        };
+        same(as<std::int8_t>, "i8");
+        same(as<std::uint8_t>, "u8");
+        same(as<std::int16_t>, "i16");
+        same(as<std::uint16_t>, "u16");
+        same(as<std::int32_t>, "i32");
+        same(as<std::uint32_t>, "u32");
+        same(as<std::int64_t>, "i64");
+        same(as<std::uint64_t>, "u64");
+        same(as<float>, "f32");
+        same(as<double>, "f64");
 
-    w.create_dataset("f64_from_i32", as<double>, {total});
-    w.write("f64_from_i32", random_values<std::int32_t>(seed("f64_from_i32", rank()), block), mine);
-    w.create_dataset("f32_from_f64", as<float>, {total});
-    w.write("f32_from_f64", random_values<double>(seed("f32_from_f64", rank()), block), mine);
-    w.create_dataset("i16_from_f64", as<std::int16_t>, {total});
-    w.write("i16_from_f64", random_in<double>(seed("i16_from_f64", rank()), block, -50000, 50000), mine);
-    w.create_dataset("u8_from_i64", as<std::uint8_t>, {total});
-    w.write("u8_from_i64", random_in<std::int64_t>(seed("u8_from_i64", rank()), block, -300, 300), mine);
-    w.create_dataset("i64_from_u16", as<std::int64_t>, {total});
-    w.write("i64_from_u16", random_values<std::uint16_t>(seed("i64_from_u16", rank()), block), mine);
-    w.create_dataset("u32_from_f32", as<std::uint32_t>, {total});
-    w.write("u32_from_f32", random_in<float>(seed("u32_from_f32", rank()), block, -10, 1e9), mine);
-  },
-  [](const std::string& merged) {
-    // Independent of the reference: int32 -> float64 is exact.
-    std::vector<double> expected;
-    for (int r = 0; r < size(); ++r) {
-      for (auto v : random_values<std::int32_t>(seed("f64_from_i32", r), 256)) expected.push_back(v);
-    }
-    return expect_values(merged, "/f64_from_i32", expected);
-  });
+        w.create_dataset("f64_from_i32", as<double>, {total});
+        w.write("f64_from_i32", random_values<std::int32_t>(seed("f64_from_i32", rank()), block), mine);
+        w.create_dataset("f32_from_f64", as<float>, {total});
+        w.write("f32_from_f64", random_values<double>(seed("f32_from_f64", rank()), block), mine);
+        w.create_dataset("i16_from_f64", as<std::int16_t>, {total});
+        w.write("i16_from_f64", random_in<double>(seed("i16_from_f64", rank()), block, -50000, 50000), mine);
+        w.create_dataset("u8_from_i64", as<std::uint8_t>, {total});
+        w.write("u8_from_i64", random_in<std::int64_t>(seed("u8_from_i64", rank()), block, -300, 300), mine);
+        w.create_dataset("i64_from_u16", as<std::int64_t>, {total});
+        w.write("i64_from_u16", random_values<std::uint16_t>(seed("i64_from_u16", rank()), block), mine);
+        w.create_dataset("u32_from_f32", as<std::uint32_t>, {total});
+        w.write("u32_from_f32", random_in<float>(seed("u32_from_f32", rank()), block, -10, 1e9), mine);
+      },
+      [](const std::string& merged) {
+        // Independent of the reference: int32 -> float64 is exact.
+        std::vector<double> expected;
+        for (int r = 0; r < size(); ++r) {
+          for (auto v : random_values<std::int32_t>(seed("f64_from_i32", r), 256)) expected.push_back(v);
+        }
+        return expect_values(merged, "/f64_from_i32", expected);
+      });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,12 +461,14 @@ TEST(Patterns, FillValues) {
       [](auto& w) {
         const u64 n = ranks();
         w.create_dataset("fi", as<std::int32_t>, {30 * n, 20}, std::optional<std::int32_t>(-7));
-        w.write("fi", random_values<std::int32_t>(seed("fi", rank()), 18 * 12), Selection::hyperslab({30 * me() + 2, 3}, {18, 12}));
+        w.write("fi", random_values<std::int32_t>(seed("fi", rank()), 18 * 12),
+                Selection::hyperslab({30 * me() + 2, 3}, {18, 12}));
         w.create_dataset("fd", as<double>, {64 * n}, std::optional<double>(2.5));
         w.write("fd", random_values<double>(seed("fd", rank()), 32), Selection::hyperslab({64 * me()}, {32}));
         w.create_dataset("never", as<std::uint32_t>, {100}, std::optional<std::uint32_t>(0xDEADBEEF));
         w.create_dataset("zero", as<std::int64_t>, {10 * n});
-        w.write("zero", random_values<std::int64_t>(seed("zero", rank()), 5), Selection::hyperslab({10 * me() + 5}, {5}));
+        w.write("zero", random_values<std::int64_t>(seed("zero", rank()), 5),
+                Selection::hyperslab({10 * me() + 5}, {5}));
         // A float dataset with an int fill value (h5py: dtype='f4', fillvalue=-1): the dataset stays float.
         w.create_dataset_filled("ff", as<float>, {8 * n}, std::int32_t{-1});
         w.write("ff", random_values<float>(seed("ff", rank()), 1), Selection::hyperslab({8 * me() + 7}, {1}));
@@ -475,7 +484,8 @@ TEST(Patterns, FillValues) {
           const u64 row = i / 20 % 30, col = i % 20;
           const bool written = row >= 2 && row < 20 && col >= 3 && col < 15;
           if (!written && fi[i] != -7) {
-            failures += "/fi: element " + std::to_string(i) + " is " + std::to_string(fi[i]) + ", expected the fill -7\n";
+            failures +=
+                "/fi: element " + std::to_string(i) + " is " + std::to_string(fi[i]) + ", expected the fill -7\n";
             break;
           }
         }
@@ -510,10 +520,11 @@ std::vector<Step> overlap_steps(int r) {
     for (u64 i = 0; i < count; ++i) s.indices.push_back(base + first + i);
     steps.push_back(std::move(s));
   };
-  range(0, 100, 0);   // the whole block
-  range(10, 50, 1);   // over part of it
+  range(0, 100, 0);  // the whole block
+  range(10, 50, 1);  // over part of it
   {
-    Step s{Selection::points({{base + 20}, {base + 5}, {base + 99}, {base + 20}}), {base + 20, base + 5, base + 99, base + 20},
+    Step s{Selection::points({{base + 20}, {base + 5}, {base + 99}, {base + 20}}),
+           {base + 20, base + 5, base + 99, base + 20},
            random_values<std::int32_t>(seed("o", r, 2), 4)};
     steps.push_back(std::move(s));  // a point listed twice: its later value wins
   }
@@ -573,7 +584,9 @@ TEST(Patterns, OverlapAcrossEpochs) {
       },
       [](const std::string& merged) {
         std::vector<double> expected = epoch_values(0, 200);
-        auto put = [&](u64 first, const std::vector<double>& v) { std::copy(v.begin(), v.end(), expected.begin() + static_cast<std::ptrdiff_t>(first)); };
+        auto put = [&](u64 first, const std::vector<double>& v) {
+          std::copy(v.begin(), v.end(), expected.begin() + static_cast<std::ptrdiff_t>(first));
+        };
         put(50, epoch_values(1, 100));
         put(100, epoch_values(2, 20));
         put(0, epoch_values(3, 10));
@@ -591,7 +604,8 @@ TEST(Patterns, GroupsAndAttributes) {
         w.create_group("a/d");
         w.create_group("e");
         w.create_dataset("a/b/c/data", as<std::int32_t>, {10 * ranks()});
-        w.write("a/b/c/data", random_values<std::int32_t>(seed("data", rank()), 10), Selection::hyperslab({10 * me()}, {10}));
+        w.write("a/b/c/data", random_values<std::int32_t>(seed("data", rank()), 10),
+                Selection::hyperslab({10 * me()}, {10}));
         w.create_dataset("e/values", as<float>, {5});
         if (rank() == 0) w.write("e/values", random_values<float>(seed("values", 0), 5), Selection::all());
 
@@ -617,19 +631,23 @@ TEST(Patterns, GroupsAndAttributes) {
         }
         for (const char* needle : {"GROUP \"c\"", "ATTRIBUTE \"title\"", "\"h5mf test\"", "ATTRIBUTE \"units\"",
                                    "\"m/s\"", "\"zzz\"", "18446744073709551615", "ATTRIBUTE \"version\""}) {
-          if (output.find(needle) == std::string::npos) failures += "h5dump -A does not show " + std::string(needle) + "\n";
+          if (output.find(needle) == std::string::npos)
+            failures += "h5dump -A does not show " + std::string(needle) + "\n";
         }
         if (output.find("temporary") != std::string::npos) failures += "h5dump -A shows the removed attribute\n";
         const std::string script =
             "import h5py, numpy\n"
-            "f = h5py.File('" + merged + "', 'r')\n"
+            "f = h5py.File('" +
+            merged +
+            "', 'r')\n"
             "assert f.attrs['title'] == 'h5mf test', f.attrs['title']\n"
             "assert f.attrs['version'] == 4\n"
             "assert list(f.attrs['tags']) == ['x', 'yy', 'zzz'], f.attrs['tags']\n"
             "assert f['a/b'].attrs['count'] == 2**64 - 1\n"
             "assert f['a/b/c/data'].attrs['non_ascii'] == 'Dichte \\u03c1 in kg/m\\u00b3'\n"
             "assert 'temporary' not in f['e'].attrs\n"
-            "assert f['a/b/c/data'].shape == (" + std::to_string(10 * ranks()) + ",)\n";
+            "assert f['a/b/c/data'].shape == (" +
+            std::to_string(10 * ranks()) + ",)\n";
         if (int status = run(std::string(python()) + " -c " + quoted(script), &output); status != 0) {
           failures += "h5py attribute checks failed:\n" + output;
         }
@@ -655,7 +673,8 @@ TEST(Patterns, SmallWrites) {
           w.write("sw", std::vector<std::int32_t>{values[k]}, Selection::hyperslab({order[k] * n + me()}, {1}));
         }
         for (u64 k = 0; k < 200; ++k) {  // later writes to slots already written
-          w.write("sw", std::vector<std::int32_t>{values[slots + k]}, Selection::hyperslab({order[k * 7 % slots] * n + me()}, {1}));
+          w.write("sw", std::vector<std::int32_t>{values[slots + k]},
+                  Selection::hyperslab({order[k * 7 % slots] * n + me()}, {1}));
         }
 
         w.create_dataset("sw2", as<double>, {20 * n, 30}, std::optional<double>(-2.0));
@@ -682,7 +701,8 @@ TEST(Patterns, LargeWrite) {
     const auto after = random_values<double>(seed("big-after", rank()), 100);
     for (double v : after) w.write("big", std::vector<double>{v}, Selection::hyperslab({at(g)}, {1}));
     const u64 medium = u64{1} << 17;  // 1 MiB, buffered, over the large write
-    w.write("big", random_values<double>(seed("big-medium", rank()), medium), Selection::hyperslab({first + count / 3}, {medium}));
+    w.write("big", random_values<double>(seed("big-medium", rank()), medium),
+            Selection::hyperslab({first + count / 3}, {medium}));
   });
 }
 
@@ -696,15 +716,18 @@ TEST(Patterns, ChunkedResize) {
     w.create_dataset("grow", as<std::int32_t>, {50 * n}, std::optional<std::int32_t>(-3), Layout{{inf}, {64}});
     w.write("grow", random_values<std::int32_t>(seed("grow", rank()), 50), Selection::hyperslab({50 * me()}, {50}));
     w.resize("grow", {120 * n});
-    w.write("grow", random_values<std::int32_t>(seed("grow", rank(), 1), 70), Selection::hyperslab({50 * n + 70 * me()}, {70}));
+    w.write("grow", random_values<std::int32_t>(seed("grow", rank(), 1), 70),
+            Selection::hyperslab({50 * n + 70 * me()}, {70}));
 
     w.create_dataset("grow2", as<float>, {4, 10}, std::optional<float>(9.0f), Layout{{inf, 20}, {3, 4}});
     const u64 my_rows = (4 - std::min<u64>(me(), 4) + n - 1) / n;  // rows r, r+n, ... below 4
     if (my_rows > 0) {
-      w.write("grow2", random_values<float>(seed("grow2", rank()), my_rows * 10), Selection::hyperslab({me(), 0}, {my_rows, 10}, {n, 1}));
+      w.write("grow2", random_values<float>(seed("grow2", rank()), my_rows * 10),
+              Selection::hyperslab({me(), 0}, {my_rows, 10}, {n, 1}));
     }
     w.resize("grow2", {4 + 2 * n, 20});
-    w.write("grow2", random_values<float>(seed("grow2", rank(), 1), 2 * 20), Selection::hyperslab({4 + 2 * me(), 0}, {2, 20}));
+    w.write("grow2", random_values<float>(seed("grow2", rank(), 1), 2 * 20),
+            Selection::hyperslab({4 + 2 * me(), 0}, {2, 20}));
     if (my_rows > 0) {
       w.write("grow2", random_values<float>(seed("grow2", rank(), 2), my_rows * 5),
               Selection::hyperslab({me(), 12}, {my_rows, 5}, {n, 1}));
@@ -712,7 +735,8 @@ TEST(Patterns, ChunkedResize) {
 
     // Mostly unwritten: most chunks (and merge windows) hold nothing but the fill value.
     w.create_dataset("sparse", as<std::int32_t>, {4000, 100}, std::optional<std::int32_t>(5), Layout{{}, {10, 100}});
-    w.write("sparse", random_values<std::int32_t>(seed("sparse", rank()), 5 * 100), Selection::hyperslab({1000 * me() + 990, 0}, {5, 100}));
+    w.write("sparse", random_values<std::int32_t>(seed("sparse", rank()), 5 * 100),
+            Selection::hyperslab({1000 * me() + 990, 0}, {5, 100}));
   });
 }
 
@@ -802,7 +826,8 @@ TEST(Patterns, ReopenedSessions) {
       [](const std::string& merged) {
         std::vector<std::int32_t> expected(100 * ranks(), -1);
         for (int r = 0; r < size(); ++r) {
-          for (const auto& s : session_writes(r)) std::copy(s.values.begin(), s.values.end(), expected.begin() + static_cast<std::ptrdiff_t>(s.first));
+          for (const auto& s : session_writes(r))
+            std::copy(s.values.begin(), s.values.end(), expected.begin() + static_cast<std::ptrdiff_t>(s.first));
         }
         return expect_values(merged, "/r", expected);
       });
@@ -826,7 +851,9 @@ TEST(Patterns, SameEpochOverlapHigherWriterWins) {
     const std::string merged = (dir / "merged.h5").string();
     failures = capture("merge", [&] { h5mf::merge(container.string(), merge_to(merged)); });
     if (failures.empty()) {
-      failures += capture("check", [&] { failures += expect_values(merged, "/z", random_values<std::int32_t>(seed("z", size() - 1), 64)); });
+      failures += capture("check", [&] {
+        failures += expect_values(merged, "/z", random_values<std::int32_t>(seed("z", size() - 1), 64));
+      });
     }
   }
   failures = shared(failures);

@@ -72,8 +72,7 @@ TEST(Reads, OwnWritesAtOnce) {
 
 TEST(Reads, EveryRanksWritesAfterFlush) {
   h5mf::File f((test_dir() / "c.h5").string(), "w", parallel());
-  auto d = f.create_dataset(
-      "d", h5mf::DatasetCreate::of<std::int32_t>({ranks(), 50}).fill_value(std::int32_t{-9}));
+  auto d = f.create_dataset("d", h5mf::DatasetCreate::of<std::int32_t>({ranks(), 50}).fill_value(std::int32_t{-9}));
   // Read before anyone wrote: the fill value everywhere (and an index built that must be refreshed).
   EXPECT_EQ(d.read<std::int32_t>(), std::vector<std::int32_t>(ranks() * 50, -9));
   barrier();  // nobody writes before every rank has looked
@@ -107,7 +106,8 @@ TEST(Reads, ManyReadsOfOneEpochThenAFlush) {
   auto d = f.create_dataset("d", h5mf::DatasetCreate::of<std::int32_t>({ranks(), 20}).fill_value(std::int32_t{-1}));
   const u64 next = (me() + 1) % ranks();
   for (u64 c = 0; c < 10; ++c) {
-    d.write(std::vector<std::int32_t>{static_cast<std::int32_t>(100 * me() + c)}, Selection::hyperslab({me(), c}, {1, 1}));
+    d.write(std::vector<std::int32_t>{static_cast<std::int32_t>(100 * me() + c)},
+            Selection::hyperslab({me(), c}, {1, 1}));
     // Own writes at once, each read after a write of the same epoch.
     EXPECT_EQ(d.read<std::int32_t>(Selection::hyperslab({me(), 0}, {1, c + 1})).back(),
               static_cast<std::int32_t>(100 * me() + c));
@@ -119,7 +119,8 @@ TEST(Reads, ManyReadsOfOneEpochThenAFlush) {
   std::vector<std::int32_t> row(20, -1);
   for (u64 c = 0; c < 10; ++c) row[c] = static_cast<std::int32_t>(100 * next + c);
   const auto seen = d.read<std::int32_t>(Selection::hyperslab({next, 0}, {1, 20}));
-  EXPECT_EQ(std::vector<std::int32_t>(seen.begin(), seen.begin() + 10), std::vector<std::int32_t>(row.begin(), row.begin() + 10));
+  EXPECT_EQ(std::vector<std::int32_t>(seen.begin(), seen.begin() + 10),
+            std::vector<std::int32_t>(row.begin(), row.begin() + 10));
   for (u64 c = 10; c < 20; ++c) {
     EXPECT_TRUE(seen[c] == -1 || seen[c] == static_cast<std::int32_t>(next)) << "column " << c << ": " << seen[c];
   }

@@ -206,8 +206,7 @@ void compare_dataset(hid_t file_a, hid_t file_e, const std::string& path, std::o
     }
   }
   if (differing > 0) {
-    out << path << ": " << differing << " of " << n << " elements differ, the first at linear index " << first
-        << "\n";
+    out << path << ": " << differing << " of " << n << " elements differ, the first at linear index " << first << "\n";
   }
   compare_attributes(a.get(), e.get(), path, out);
 }

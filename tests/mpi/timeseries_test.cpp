@@ -25,8 +25,8 @@ using u64 = std::uint64_t;
 
 constexpr u64 kSteps = 200;
 constexpr u64 kFirstJobSteps = 100;
-constexpr u64 kSlab = 5;    // 1-D: elements each rank appends per step
-constexpr u64 kWidth = 8;   // 2-D: columns each rank owns
+constexpr u64 kSlab = 5;   // 1-D: elements each rank appends per step
+constexpr u64 kWidth = 8;  // 2-D: columns each rank owns
 constexpr auto kUnlimited = h5mf::DatasetCreate::kUnlimited;
 
 fs::path session_dir() {
@@ -101,8 +101,8 @@ TEST(TimeSeries, FirstJob) {
   barrier();
   h5mf::File f(container().string(), "w", parallel());
   auto series = f.create_dataset("series", h5mf::DatasetCreate::of<std::int64_t>({0}).max_shape({kUnlimited}));
-  auto field = f.create_dataset("field",
-      h5mf::DatasetCreate::of<double>({0, ranks() * kWidth}).max_shape({kUnlimited, ranks() * kWidth}));
+  auto field = f.create_dataset(
+      "field", h5mf::DatasetCreate::of<double>({0, ranks() * kWidth}).max_shape({kUnlimited, ranks() * kWidth}));
   for (u64 step = 0; step < kFirstJobSteps; ++step) append_step(series, field, step);
   // In the session, after a flush: every rank sees every rank's steps so far.
   f.flush();
@@ -156,8 +156,11 @@ TEST(TimeSeries, SecondJob) {
       std::string out;
       EXPECT_EQ(run(std::string(h5diff()) + " " + quoted(merged.string()) + " " + quoted(reference.string()), &out), 0)
           << out;
-      EXPECT_EQ(run(std::string(python()) + " " + quoted(h5py_compare_script()) + " " + quoted(merged.string()) +
-                        " " + quoted(reference.string()), &out), 0) << out;
+      EXPECT_EQ(run(std::string(python()) + " " + quoted(h5py_compare_script()) + " " + quoted(merged.string()) + " " +
+                        quoted(reference.string()),
+                    &out),
+                0)
+          << out;
       // h5dump: the data sections of the merged file and the reference are the same text.
       const auto data_of = [](const fs::path& file, const char* dset) {
         std::string text;

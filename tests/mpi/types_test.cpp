@@ -34,10 +34,9 @@ struct Sample {
 using types_mpi::Color;
 using types_mpi::Sample;
 
-H5MF_REGISTER_TYPE(Color, h5mf::Enum<Color>{{"NONE", Color::none},
-                                            {"RED", Color::red},
-                                            {"GREEN", Color::green},
-                                            {"BLUE", Color::blue}});
+H5MF_REGISTER_TYPE(Color,
+                   h5mf::Enum<Color>{
+                       {"NONE", Color::none}, {"RED", Color::red}, {"GREEN", Color::green}, {"BLUE", Color::blue}});
 H5MF_REGISTER_TYPE(Sample, h5mf::Compound<Sample>{{"t", &Sample::t},
                                                   {"rank", &Sample::rank},
                                                   {"valid", &Sample::valid},
@@ -240,8 +239,8 @@ void write_reference(const std::string& path) {
   const Sample fill = fill_sample();
   std::vector<Sample> mine;
   for (std::uint64_t i = 0; i + 1 < kPerRank; ++i) mine.push_back(sample(r, i));
-  raw_dataset(file.id, "samples", sample_file.id, sample_memory.id, n * kPerRank, 0, &fill, me * kPerRank,
-              kPerRank - 1, mine.data());
+  raw_dataset(file.id, "samples", sample_file.id, sample_memory.id, n * kPerRank, 0, &fill, me * kPerRank, kPerRank - 1,
+              mine.data());
   const Raw color_file(color_type(H5T_STD_U8LE)), color_memory(color_type(H5T_NATIVE_UINT8));
   const Color blue = Color::blue, row[3] = {Color::red, Color::green, Color::none};
   raw_dataset(file.id, "colors", color_file.id, color_memory.id, n, 5, &blue, 0, 3, row, me);
@@ -395,8 +394,7 @@ TEST(Types, EveryFixedSizeTypeThroughEveryPath) {
       }
     }
     std::string out;
-    if (run(std::string(python()) + " -c " + quoted(kH5pyCheck) + " " + quoted(merged) + " " +
-                std::to_string(size()),
+    if (run(std::string(python()) + " -c " + quoted(kH5pyCheck) + " " + quoted(merged) + " " + std::to_string(size()),
             &out) != 0 ||
         out != "ok\n") {
       failures += "h5py's reading of the merged file:\n" + out;

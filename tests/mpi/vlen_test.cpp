@@ -30,7 +30,7 @@ struct Write {
 };
 
 std::string text(int r, u64 i, int epoch) {
-  if ((i + static_cast<u64>(r)) % 7 == 3) return "";                                    // empty
+  if ((i + static_cast<u64>(r)) % 7 == 3) return "";                                      // empty
   if ((i + static_cast<u64>(r)) % 11 == 5) return std::string(70000 + i, char('a' + r));  // long
   return "r" + std::to_string(r) + "-\xcf\x81\xc3\xa9\xe2\x82\xac-" + std::to_string(i) + "-e" + std::to_string(epoch);
 }
@@ -49,9 +49,11 @@ std::vector<std::vector<Write>> writes_of(int r) {
   epochs[0].push_back({"chunked", Selection::hyperslab({3 * me, 0}, {3, 4}), rows});
   // Epoch 1: over the neighbour's block, with NULL and empty strings among the values.
   epochs[1].push_back({"line", Selection::hyperslab({8 * next + 2}, {3}), {std::nullopt, "", text(r, 100, 1)}});
-  epochs[1].push_back({"grid", Selection::points(2, {3 * next + 1, 1, 3 * next + 2, 4, 3 * next, 0}),
+  epochs[1].push_back({"grid",
+                       Selection::points(2, {3 * next + 1, 1, 3 * next + 2, 4, 3 * next, 0}),
                        {text(r, 7, 1), std::nullopt, ""}});
-  epochs[1].push_back({"chunked", Selection::hyperslab({3 * next, 1}, {2, 2}, {2, 2}),
+  epochs[1].push_back({"chunked",
+                       Selection::hyperslab({3 * next, 1}, {2, 2}, {2, 2}),
                        {text(r, 8, 1), text(r, 9, 1), std::nullopt, text(r, 10, 1)}});
   // A rank's own later write in the same epoch wins over its earlier one.
   epochs[1].push_back({"line", Selection::points(1, {8 * next + 3}), {"own later write"}});
@@ -107,7 +109,8 @@ std::map<std::string, std::vector<Value>> expected() {
     for (int r = 0; r < size(); ++r) {
       const auto program = writes_of(r);
       for (const Write& w : program[static_cast<std::size_t>(epoch)]) {
-        const h5mf::Extent& shape = std::find_if(shapes().begin(), shapes().end(), [&](auto& s) { return s.first == w.dataset; })->second;
+        const h5mf::Extent& shape =
+            std::find_if(shapes().begin(), shapes().end(), [&](auto& s) { return s.first == w.dataset; })->second;
         const auto at = linear(w.selection, shape);
         for (std::size_t i = 0; i < at.size(); ++i) out[w.dataset][at[i]] = w.values[i];
       }
@@ -129,7 +132,8 @@ std::vector<Value> read_with_libhdf5(const std::string& file, const std::string&
   const hid_t type = H5Dget_type(d), space = H5Dget_space(d);
   std::vector<char*> strings(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)), nullptr);
   std::vector<Value> out;
-  if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings.data()) >= 0) out = values_of(strings.data(), strings.size());
+  if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings.data()) >= 0)
+    out = values_of(strings.data(), strings.size());
   H5Dvlen_reclaim(type, space, H5P_DEFAULT, strings.data());
   H5Sclose(space);
   H5Tclose(type);
@@ -142,8 +146,9 @@ std::string describe(const std::vector<Value>& a, const std::vector<Value>& b) {
   std::string out;
   for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
     const Value x = i < a.size() ? a[i] : Value("<missing>"), y = i < b.size() ? b[i] : Value("<missing>");
-    if (x != y) out += "  [" + std::to_string(i) + "] " + (x ? "'" + x->substr(0, 40) + "'" : "NULL") + " != " +
-                       (y ? "'" + y->substr(0, 40) + "'" : "NULL") + "\n";
+    if (x != y)
+      out += "  [" + std::to_string(i) + "] " + (x ? "'" + x->substr(0, 40) + "'" : "NULL") +
+             " != " + (y ? "'" + y->substr(0, 40) + "'" : "NULL") + "\n";
   }
   return out;
 }
@@ -263,7 +268,8 @@ TEST(Vlen, StringsFromEveryRankMergeLikeLibhdf5) {
       for (const std::string& file : {merged, parallel_merged, reference}) {
         for (const auto& [name, shape] : shapes()) {
           const auto got = read_with_libhdf5(file, name);
-          if (got != want.at(name)) failures += file + " '" + name + "' differs from the model:\n" + describe(got, want.at(name));
+          if (got != want.at(name))
+            failures += file + " '" + name + "' differs from the model:\n" + describe(got, want.at(name));
         }
       }
       std::string output;
@@ -272,7 +278,8 @@ TEST(Vlen, StringsFromEveryRankMergeLikeLibhdf5) {
           failures += "h5diff " + file + ":\n" + output;
         }
         if (dump(file) != dump(reference)) failures += "h5dump of " + file + " differs from the reference's\n";
-        if (run(std::string(python()) + " " + quoted(h5py_compare_script()) + " " + quoted(file) + " " + quoted(reference),
+        if (run(std::string(python()) + " " + quoted(h5py_compare_script()) + " " + quoted(file) + " " +
+                    quoted(reference),
                 &output) != 0) {
           failures += "h5py comparison of " + file + ":\n" + output;
         }

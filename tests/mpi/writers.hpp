@@ -24,11 +24,11 @@ using h5mf::Selection;
 
 template <class T>
 struct Types;
-#define H5MF_TEST_TYPES(T, NATIVE, FILE)       \
-  template <>                                  \
-  struct Types<T> {                            \
-    static hid_t native() { return NATIVE; }   \
-    static hid_t file() { return FILE; }       \
+#define H5MF_TEST_TYPES(T, NATIVE, FILE)     \
+  template <>                                \
+  struct Types<T> {                          \
+    static hid_t native() { return NATIVE; } \
+    static hid_t file() { return FILE; }     \
   };
 H5MF_TEST_TYPES(std::int8_t, H5T_NATIVE_INT8, H5T_STD_I8LE)
 H5MF_TEST_TYPES(std::uint8_t, H5T_NATIVE_UINT8, H5T_STD_U8LE)
@@ -79,7 +79,10 @@ class H5mfWriter {
   // decides when Off).
   explicit H5mfWriter(const std::string& path, std::size_t buffer_bytes = 0,
                       h5mf::Driver driver = h5mf::Driver::Multifile, h5mf::Aggregation aggregation = {})
-      : path_(path), buffer_bytes_(buffer_bytes), driver_(driver), aggregation_(aggregation),
+      : path_(path),
+        buffer_bytes_(buffer_bytes),
+        driver_(driver),
+        aggregation_(aggregation),
         file_(path, "w", options(buffer_bytes, driver, aggregation)) {}
 
   // Closes the file and opens it again as a new session ("a" or "r+").
@@ -206,8 +209,8 @@ class ReferenceWriter {
     for (std::size_t d = 0; d < layout.maxshape.size(); ++d) {
       max[d] = layout.maxshape[d] == h5mf::DatasetCreate::kUnlimited ? H5S_UNLIMITED : layout.maxshape[d];
     }
-    const hid_t space = dims.empty() ? H5Screate(H5S_SCALAR)
-                                     : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max.data());
+    const hid_t space =
+        dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max.data());
     const hid_t d = H5Dcreate2(file_, path.c_str(), Types<T>::file(), space, lcpl_, dcpl, H5P_DEFAULT);
     H5Sclose(space);
     H5Pclose(dcpl);
@@ -254,9 +257,9 @@ class ReferenceWriter {
         if (n == 0) {
           check(H5Sselect_none(file_space), "H5Sselect_none");
         } else {
-          check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), stride.data(), count.data(),
-                                    block.data()),
-                "H5Sselect_hyperslab " + path);
+          check(
+              H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), stride.data(), count.data(), block.data()),
+              "H5Sselect_hyperslab " + path);
         }
         memory_space = H5Screate_simple(1, &n, nullptr);
         break;
@@ -362,8 +365,8 @@ class ReferenceWriter {
   void open(bool fresh) {
     const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
-    file_ = fresh ? H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl)
-                   : H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl);
+    file_ =
+        fresh ? H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
     check(file_, "opening " + path_);
     lcpl_ = H5Pcreate(H5P_LINK_CREATE);

@@ -32,10 +32,10 @@ constexpr std::uint64_t kSteps = 40;
 
 // Where each record of the pristine container sits.
 struct Pristine {
-  std::string dir;                                               // the pristine container
-  std::map<std::string, std::uint64_t> sizes;                    // file name -> size
-  std::vector<std::vector<std::uint64_t>> index_offsets;         // [writer][sequence]
-  std::vector<std::vector<std::uint64_t>> data_ends;             // [writer][sequence]: data_offset + length
+  std::string dir;                                        // the pristine container
+  std::map<std::string, std::uint64_t> sizes;             // file name -> size
+  std::vector<std::vector<std::uint64_t>> index_offsets;  // [writer][sequence]
+  std::vector<std::vector<std::uint64_t>> data_ends;      // [writer][sequence]: data_offset + length
   std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>> data;  // data file -> [offset, end)
   std::map<std::string, std::vector<std::uint64_t>> boundaries;  // log file -> record starts (and its end)
 };
@@ -232,8 +232,7 @@ std::string run_case(const Case& c, const std::string& dir, bool use_tool, Findi
   std::set<std::pair<std::uint32_t, std::uint64_t>> checksum_dropped;
   for (const auto& w : report.data_files) {
     for (const auto& d : w.damage) {
-      if (d.sequence && d.reason.find("checksum") != std::string::npos)
-        checksum_dropped.insert({w.file, *d.sequence});
+      if (d.sequence && d.reason.find("checksum") != std::string::npos) checksum_dropped.insert({w.file, *d.sequence});
     }
   }
 
@@ -314,7 +313,8 @@ Outcome run_cases(const std::vector<Case>& cases) {
 bool in_record(const std::string& file, std::uint64_t at) {
   const auto it = pristine().data.find(file);
   if (it == pristine().data.end()) return true;  // a log: every byte is framed
-  return std::any_of(it->second.begin(), it->second.end(), [&](const auto& r) { return at >= r.first && at < r.second; });
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const auto& r) { return at >= r.first && at < r.second; });
 }
 
 // Positions to flip: every header field's edges, and body bytes drawn at random.
@@ -423,12 +423,13 @@ TEST(Corruption, FlipsInAlignmentHoles) {
   // The records' data, and the hole between the first two.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
   const auto index = read_bytes(c + "/0.offset");
-  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
-                   [&](const format::LogRecord& r) {
-                     const auto w = format::decode_write(r.payload, "0.offset");
-                     ranges.emplace_back(w.data_offset, w.data_offset + w.data_length);
-                   },
-                   nullptr);
+  format::read_log(
+      format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
+      [&](const format::LogRecord& r) {
+        const auto w = format::decode_write(r.payload, "0.offset");
+        ranges.emplace_back(w.data_offset, w.data_offset + w.data_length);
+      },
+      nullptr);
   ASSERT_EQ(ranges.size(), 4u);
   // Placed at its offset within a block of the merged file: element 3 of an int64 dataset.
   EXPECT_EQ(ranges[1].first % format::kDataAlignment, 3 * sizeof(std::int64_t))

@@ -196,8 +196,8 @@ void run_mpi(const Trial& t, const std::string& container, const std::string& di
   kill_job(job, t, dir);  // a rank must not outlive the job and write on while we check
   if (ended_here) {
     ++tally.mpiexec_slow;
-    tally.lines += fmt::format("  {}: mpiexec had not ended the job after {} s; the test ended it\n", describe(t),
-                               bound.count());
+    tally.lines +=
+        fmt::format("  {}: mpiexec had not ended the job after {} s; the test ended it\n", describe(t), bound.count());
   }
   // A killed rank still holds the container's lock until it is gone: wait for that, or the checks'
   // opens and merges would be refused.

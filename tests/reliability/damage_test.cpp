@@ -107,13 +107,15 @@ std::string joined(const std::vector<std::string>& lines) {
 // The framed write records of an index file.
 std::vector<format::LogRecord> index_records(const std::vector<std::byte>& index) {
   std::vector<format::LogRecord> records;
-  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
-                   [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
+  format::read_log(
+      format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
+      [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
   return records;
 }
 
 // Replaces record k of an index file by `record` (same framed size), checksums made to hold.
-void replace_record(const std::string& index_file, std::size_t k, format::RecordType type, const format::Bytes& payload) {
+void replace_record(const std::string& index_file, std::size_t k, format::RecordType type,
+                    const format::Bytes& payload) {
   std::vector<std::byte> index = read_bytes(index_file);
   const auto records = index_records(index);
   ASSERT_LT(k, records.size());
@@ -137,18 +139,19 @@ void rewrite_sessions(const std::string& c, const std::function<void(format::Ses
   const std::string metafile = c + "/metafile";
   const auto bytes = read_bytes(metafile);
   format::Bytes out(bytes.begin(), bytes.begin() + format::kHeaderSize);
-  format::read_log(format::ByteView(bytes).subspan(format::kHeaderSize), format::kHeaderSize,
-                   [&](const format::LogRecord& r) {
-                     if (r.type == format::RecordType::Session) {
-                       auto s = std::get<format::SessionRecord>(format::decode_structure(r.type, r.payload, "test"));
-                       change(s);
-                       format::append_record(out, r.type, format::encode(format::StructureRecord{s}));
-                     } else {
-                       const format::Bytes payload(r.payload.begin(), r.payload.end());
-                       format::append_record(out, r.type, payload);
-                     }
-                   },
-                   nullptr);
+  format::read_log(
+      format::ByteView(bytes).subspan(format::kHeaderSize), format::kHeaderSize,
+      [&](const format::LogRecord& r) {
+        if (r.type == format::RecordType::Session) {
+          auto s = std::get<format::SessionRecord>(format::decode_structure(r.type, r.payload, "test"));
+          change(s);
+          format::append_record(out, r.type, format::encode(format::StructureRecord{s}));
+        } else {
+          const format::Bytes payload(r.payload.begin(), r.payload.end());
+          format::append_record(out, r.type, payload);
+        }
+      },
+      nullptr);
   write_bytes(metafile, out);
 }
 
@@ -171,7 +174,8 @@ TEST(Damage, ReadsAndVerifyFollowOneRule) {
       {"index emptied", [](const std::string& c) { fs::resize_file(c + "/1.offset", 0); }},
       {"index cut to its header", [](const std::string& c) { fs::resize_file(c + "/1.offset", format::kHeaderSize); }},
       {"index deleted", [](const std::string& c) { fs::remove(c + "/1.offset"); }},
-      {"torn index tail", [](const std::string& c) { fs::resize_file(c + "/1.offset", fs::file_size(c + "/1.offset") - 5); }},
+      {"torn index tail",
+       [](const std::string& c) { fs::resize_file(c + "/1.offset", fs::file_size(c + "/1.offset") - 5); }},
       {"data cut short", [](const std::string& c) { fs::resize_file(c + "/1", fs::file_size(c + "/1") - 4); }},
       {"an unknown record type in the middle",
        [](const std::string& c) {
@@ -202,7 +206,9 @@ TEST(Damage, ReadsAndVerifyFollowOneRule) {
     test.damage(c);
     const Seen reads = as_reads_see_it(c), checked = as_verify_sees_it(c);
     EXPECT_EQ(reads.records, checked.records);
-    EXPECT_EQ(reads.damage, checked.damage) << "reads:\n" << joined(reads.reasons) << "verify:\n" << joined(checked.reasons);
+    EXPECT_EQ(reads.damage, checked.damage) << "reads:\n"
+                                            << joined(reads.reasons) << "verify:\n"
+                                            << joined(checked.reasons);
     EXPECT_EQ(reads.damage.empty(), test.name == "healthy" || test.name == "an unknown record type in the middle");
     if (test.name == "an unknown record type in the middle") {
       EXPECT_EQ(reads.records, 3u);
@@ -261,8 +267,8 @@ TEST(Damage, LostIndexesAndPairsAreReported) {
     ASSERT_FALSE(json["dropped"].empty()) << merged.out;
     EXPECT_NE(json["dropped"][0]["reason"].get<std::string>().find(test.says), std::string::npos) << merged.out;
 
-    const ChildResult viewed =
-        run_program({h5mf_tool(), "view", "--json", c, "-o", scratch / "view.h5", "--sources", scratch / "src.h5"}, 120s);
+    const ChildResult viewed = run_program(
+        {h5mf_tool(), "view", "--json", c, "-o", scratch / "view.h5", "--sources", scratch / "src.h5"}, 120s);
     EXPECT_EQ(viewed.exit_code, 2) << viewed.describe();
 
     // A direct read (h5mf dump opens the container): the loss is said on stderr.
@@ -351,7 +357,8 @@ TEST(Damage, ARecordPastItsDataFileIsDamageBeforeHashing) {
   EXPECT_EQ(r.exit_code(), 2);
   ASSERT_EQ(r.data_files.size(), 2u);
   ASSERT_EQ(r.data_files[1].damage.size(), 1u);
-  EXPECT_NE(r.data_files[1].damage[0].reason.find("lie outside"), std::string::npos) << r.data_files[1].damage[0].reason;
+  EXPECT_NE(r.data_files[1].damage[0].reason.find("lie outside"), std::string::npos)
+      << r.data_files[1].damage[0].reason;
   const ChildResult merged = run_program({h5mf_tool(), "merge", c, "-o", scratch / "out.h5"}, 120s);
   EXPECT_EQ(merged.exit_code, 2) << merged.describe();
   EXPECT_NE(merged.err.find("lie outside"), std::string::npos) << merged.describe();

@@ -34,8 +34,11 @@ TEST(HostileInput, ShapesBeyond64BitsAreRefusedAtCreation) {
   expect_error([&] { f.create_dataset("b", u8({k2(32), k2(32) + 1})); }, {"'/b'", "2^64"}, "(2^32, 2^32+1) u1");
   expect_error([&] { f.create_dataset("c", DatasetCreate::of<std::uint64_t>({k2(60)})); }, {"'/c'", "2^63 bytes"},
                "2^60 u8: 2^63 bytes");
-  expect_error([&] { f.create_dataset("d", u8({4, 4}).max_shape({k2(62), k2(2)})); }, {"'/d'", "maximum shape"},
-               "maxshape of 2^64 elements");
+  expect_error(
+      [&] {
+        f.create_dataset("d", u8({4, 4}).max_shape({k2(62), k2(2)}));
+      },
+      {"'/d'", "maximum shape"}, "maxshape of 2^64 elements");
   expect_error([&] { f.create_dataset("e", u8({1}).max_shape({DatasetCreate::kUnlimited}).chunk_shape({k2(32)})); },
                {"'/e'", "chunk size must be < 4GB"}, "a 4 GiB chunk");
   expect_error([&] { f.create_dataset("f", DatasetCreate::of<std::uint32_t>({k2(31)}).chunk_shape({k2(30)})); },
@@ -112,7 +115,8 @@ TEST(HostileInput, ALoadedMetafileBreakingALimitIsDamaged) {
     const auto contents = with(one.record);
     ASSERT_TRUE(contents.damage) << one.what;
     EXPECT_EQ(contents.damage->offset, clean.valid_end) << one.what;
-    EXPECT_NE(contents.damage->reason.find(one.reason), std::string::npos) << one.what << ": " << contents.damage->reason;
+    EXPECT_NE(contents.damage->reason.find(one.reason), std::string::npos)
+        << one.what << ": " << contents.damage->reason;
     EXPECT_EQ(contents.catalog.next_id(), clean.catalog.next_id()) << one.what;
   }
   // 1100 nested groups: the first 1024 stay, the 1025th is where the damage starts.
@@ -191,8 +195,11 @@ TEST(HostileInput, AJoiningWriterFollowsNoPlantedLink) {
   fs::create_symlink(index, fs::path(c) / "1.offset");
   FileOptions worker = multifile();
   worker.writer = 1;
-  expect_error([&] { File(c, "a", worker).dataset("d").write(std::vector<std::uint8_t>{1, 2, 3, 4}); },
-               {"symbolic link", "1.offset"}, "join");
+  expect_error(
+      [&] {
+        File(c, "a", worker).dataset("d").write(std::vector<std::uint8_t>{1, 2, 3, 4});
+      },
+      {"symbolic link", "1.offset"}, "join");
   EXPECT_EQ(read_bytes(data), precious);
   EXPECT_EQ(read_bytes(index), precious);
 }

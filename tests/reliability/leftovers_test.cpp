@@ -11,11 +11,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "h5mf/h5mf.hpp"
-#include "h5mf/merge.hpp"
 #include "container/layout.hpp"
 #include "container/merge_marker.hpp"
 #include "container/metafile.hpp"
+#include "h5mf/h5mf.hpp"
+#include "h5mf/merge.hpp"
 #include "support.hpp"
 
 namespace h5mf::reliability {
@@ -129,8 +129,8 @@ TEST(Leftovers, FallbackPhasesAreFinishedByTheNextMergeOrOpen) {
       const ChildResult out = run_program({h5mf_tool(), "merge", "-q", path, "-o", temporary}, 60s);
       ASSERT_EQ(out.exit_code, 0) << out.describe();
       container::write_merge_marker(
-          path, container::describe_merge_output(
-                    temporary, container::load_metafile(container::Layout(path)).header.container));
+          path, container::describe_merge_output(temporary,
+                                                 container::load_metafile(container::Layout(path)).header.container));
       if (phase >= 1) fs::rename(path, old);        // the first rename
       if (phase >= 2) fs::rename(temporary, path);  // the second
       if (by_open) {

@@ -39,8 +39,9 @@ void rewrite_record(const std::string& container, std::size_t expected, std::siz
   const std::string data_file = container + "/0", index_file = container + "/0.offset";
   std::vector<std::byte> data = read_bytes(data_file), index = read_bytes(index_file);
   std::vector<format::LogRecord> records;
-  format::read_log(format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
-                   [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
+  format::read_log(
+      format::ByteView(index).subspan(format::kHeaderSize), format::kHeaderSize,
+      [&](const format::LogRecord& r) { records.push_back(r); }, nullptr);
   ASSERT_EQ(records.size(), expected);
   format::WriteRecord w = format::decode_write(records[k].payload, "test");
   change(w, data);

@@ -56,11 +56,11 @@ H5MF_REGISTER_TYPE(patterns::Phase, h5mf::Enum<patterns::Phase>{{"SOLID", patter
 H5MF_REGISTER_TYPE(patterns::Cell, h5mf::Compound<patterns::Cell>{{"id", &patterns::Cell::id},
                                                                   {"phase", &patterns::Cell::phase},
                                                                   {"active", &patterns::Cell::active}});
-H5MF_REGISTER_TYPE(patterns::Particle,
-                   h5mf::Compound<patterns::Particle>{{"mass", &patterns::Particle::mass},
-                                                      {"velocity", &patterns::Particle::velocity},
-                                                      {"cell", &patterns::Particle::cell},
-                                                      {"name", &patterns::Particle::name, h5mf::Datatype::fixed_string(5)}});
+H5MF_REGISTER_TYPE(patterns::Particle, h5mf::Compound<patterns::Particle>{
+                                           {"mass", &patterns::Particle::mass},
+                                           {"velocity", &patterns::Particle::velocity},
+                                           {"cell", &patterns::Particle::cell},
+                                           {"name", &patterns::Particle::name, h5mf::Datatype::fixed_string(5)}});
 
 H5MF_REGISTER_TYPE(patterns::Tagged, h5mf::Compound<patterns::Tagged>{{"phases", &patterns::Tagged::phases},
                                                                       {"n", &patterns::Tagged::n}});
@@ -98,11 +98,24 @@ template <class T>
 std::vector<T> interesting(std::uint64_t n) {
   std::vector<T> base;
   if constexpr (std::is_floating_point_v<T>) {
-    base = {T(0),      T(-0.0),  T(0.1),    T(1e20),   T(3.14159265358979), T(1) / T(3), T(-2.5),
-            T(1e-5),   T(1e-45), T(123456789.0), T(100), std::numeric_limits<T>::max(),
-            std::numeric_limits<T>::min(), std::numeric_limits<T>::denorm_min(),
-            std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
-            -std::numeric_limits<T>::infinity(), T(1e300 > std::numeric_limits<T>::max() ? 1e30 : 1e300)};
+    base = {T(0),
+            T(-0.0),
+            T(0.1),
+            T(1e20),
+            T(3.14159265358979),
+            T(1) / T(3),
+            T(-2.5),
+            T(1e-5),
+            T(1e-45),
+            T(123456789.0),
+            T(100),
+            std::numeric_limits<T>::max(),
+            std::numeric_limits<T>::min(),
+            std::numeric_limits<T>::denorm_min(),
+            std::numeric_limits<T>::quiet_NaN(),
+            std::numeric_limits<T>::infinity(),
+            -std::numeric_limits<T>::infinity(),
+            T(1e300 > std::numeric_limits<T>::max() ? 1e30 : 1e300)};
   } else {
     base = {T(0), T(1), std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), T(42), T(7), T(100)};
     if constexpr (std::is_signed_v<T>) base.push_back(T(-1));
@@ -180,10 +193,11 @@ void fill(const std::string& path) {
     auto i16 = f.dataset("filled/int16");
     i16.write(std::vector<std::int16_t>{static_cast<std::int16_t>(w), static_cast<std::int16_t>(-w)},
               Selection::hyperslab({static_cast<std::uint64_t>(w), 2}, {1, 2}));
-    f.dataset("filled/float32").write(std::vector<float>{1.25f * static_cast<float>(w)},
-                                      Selection::points({{static_cast<std::uint64_t>(3 * w)}}));
-    f.dataset("filled/float64").write(std::vector<double>{0.1, 0.2},
-                                      Selection::hyperslab({static_cast<std::uint64_t>(w), 1, 1}, {1, 1, 2}));
+    f.dataset("filled/float32")
+        .write(std::vector<float>{1.25f * static_cast<float>(w)},
+               Selection::points({{static_cast<std::uint64_t>(3 * w)}}));
+    f.dataset("filled/float64")
+        .write(std::vector<double>{0.1, 0.2}, Selection::hyperslab({static_cast<std::uint64_t>(w), 1, 1}, {1, 1, 2}));
     f.close();
   }
 }
@@ -255,7 +269,13 @@ void attributes(const std::string& path) {
   words.dtype = Datatype::fixed_string(6);
   words.shape = {2, 3};
   auto w = f.create_dataset("words", words);
-  const char text[] = "alpha\0" "beta\0\0" "gamma!" "delta\0" "ab\ncd\0" "z\0\0\0\0\0";
+  const char text[] =
+      "alpha\0"
+      "beta\0\0"
+      "gamma!"
+      "delta\0"
+      "ab\ncd\0"
+      "z\0\0\0\0\0";
   static_assert(sizeof text == 6 * 6 + 1);
   w.write_raw(text, Datatype::fixed_string(6), Selection::all());
   auto s = f.create_dataset<std::uint8_t>("scalar", {});
@@ -276,8 +296,8 @@ void nested(const std::string& path) {
   f.group("a/b/c/d/e").attrs().set("odd \"name\"", std::int32_t{6});
   // Names whose byte order differs from a case-insensitive or per-path order.
   // ... and names h5ls escapes (h5dump prints them as they are).
-  for (const char* name : {"a-b", "B", "a_b", "Z", "aa", "a.b", "with space", "quote\"d", "back\\slash", "tab\there",
-                           "caf\xc3\xa9"}) {
+  for (const char* name :
+       {"a-b", "B", "a_b", "Z", "aa", "a.b", "with space", "quote\"d", "back\\slash", "tab\there", "caf\xc3\xa9"}) {
     auto d = f.create_dataset<std::int32_t>(name, {2});
     d.write(std::vector<std::int32_t>{1, 2});
   }
@@ -407,8 +427,8 @@ void types(const std::string& path) {
     using Long = std::array<std::int32_t, 30>;
     Long long_row{};
     for (std::size_t i = 0; i < long_row.size(); ++i) long_row[i] = static_cast<std::int32_t>(i * 1001);
-    f.create_dataset("long_arrays", DatasetCreate::of<Long>({3})).write(std::vector<Long>{long_row},
-                                                                           Selection::points({{1}}));
+    f.create_dataset("long_arrays", DatasetCreate::of<Long>({3}))
+        .write(std::vector<Long>{long_row}, Selection::points({{1}}));
     f.dataset("long_arrays").attrs().set("row", long_row);
     f.create_dataset("bool_pairs", DatasetCreate::of<std::array<bool, 2>>({3}))
         .write(std::vector<std::array<bool, 2>>{{true, false}}, Selection::points({{2}}));
@@ -424,22 +444,27 @@ void types(const std::string& path) {
     f.attrs().set("flag", false);
     f.attrs().set("flags", std::vector<bool>{true, false});
     f.attrs().set("triple", Triple{1, 2, 3});
-    f.dataset("particles").attrs().set("cells", std::vector<patterns::Cell>{{1, Phase::gas, true}, {2, Phase::solid, false}});
+    f.dataset("particles")
+        .attrs()
+        .set("cells", std::vector<patterns::Cell>{{1, Phase::gas, true}, {2, Phase::solid, false}});
     f.close();
   }
   for (int writer = 1; writer <= 2; ++writer) {  // writers 1 and 2 write parts 0 and 1
     File f(path, "a", worker(writer));
     const int w = writer - 1;
     const auto at = static_cast<std::uint64_t>(w);
-    f.dataset("particles").write(std::vector<patterns::Particle>{particle(2 * w), particle(2 * w + 1)},
-                                 Selection::hyperslab({at * 3}, {2}));
+    f.dataset("particles")
+        .write(std::vector<patterns::Particle>{particle(2 * w), particle(2 * w + 1)},
+               Selection::hyperslab({at * 3}, {2}));
     f.dataset("phases").write(std::vector<Phase>{Phase::solid, Phase::liquid}, Selection::hyperslab({at, 1}, {1, 2}));
     f.dataset("flags").write(std::vector<bool>{false, w == 0}, Selection::hyperslab({at * 3}, {2}));
-    f.dataset("triples").write(std::vector<Triple>{{static_cast<std::uint16_t>(w), 1, 2}}, Selection::points({{at, 2}}));
+    f.dataset("triples").write(std::vector<Triple>{{static_cast<std::uint16_t>(w), 1, 2}},
+                               Selection::points({{at, 2}}));
     f.dataset("words").write_raw(w == 0 ? "abc" : "z\0\0", Datatype::fixed_string(3), Selection::points({{at * 2}}));
     if (w == 1) f.dataset("scalar_cell").write(std::vector<patterns::Cell>{{42, Phase::gas, true}});
-    f.dataset("cell_grid").write(std::vector<patterns::Cell>{{w, Phase::solid, true}, {w + 10, Phase::gas, false}},
-                                 Selection::hyperslab({at, 1}, {1, 2}));
+    f.dataset("cell_grid")
+        .write(std::vector<patterns::Cell>{{w, Phase::solid, true}, {w + 10, Phase::gas, false}},
+               Selection::hyperslab({at, 1}, {1, 2}));
     f.close();
   }
 }
@@ -455,9 +480,9 @@ void links(const std::string& path) {
   g1.create_dataset<double>("x", {2}).write(std::vector<double>{0.5, 1.5});
   g1.attrs().set("level", std::int32_t{1});
   f.create_hard_link("g2", g1);
-  f.create_hard_link("g1/self", g1);         // a cycle
-  f.create_hard_link("g1/top", f);            // the root under another name
-  f.create_hard_link("deep/er/orig", orig);   // intermediate groups are created
+  f.create_hard_link("g1/self", g1);                      // a cycle
+  f.create_hard_link("g1/top", f);                        // the root under another name
+  f.create_hard_link("deep/er/orig", orig);               // intermediate groups are created
   f.group("g2").attrs().set("through", std::int32_t{2});  // set through the second name
   DatasetCreate spec;
   spec.dtype = Datatype::fixed_string(6);
@@ -478,15 +503,19 @@ void links(const std::string& path) {
 // compound), written and never written datasets.
 void storage(const std::string& path) {
   File f(path, "w", coordinator(1));
-  f.create_dataset<double>("contiguous", {10}).write(std::vector<double>{1.0, 2.0, 3.0}, Selection::hyperslab({5}, {3}));
+  f.create_dataset<double>("contiguous", {10})
+      .write(std::vector<double>{1.0, 2.0, 3.0}, Selection::hyperslab({5}, {3}));
   f.create_dataset("unwritten", DatasetCreate::of<float>({3}).fill_value(1.5f));
   auto packed = f.create_dataset(
-      "packed", DatasetCreate::of<std::int32_t>({4, 5}).chunk_shape({2, 5}).fill_value(7).shuffle().deflate(6).fletcher32());
+      "packed",
+      DatasetCreate::of<std::int32_t>({4, 5}).chunk_shape({2, 5}).fill_value(7).shuffle().deflate(6).fletcher32());
   packed.write(std::vector<std::int32_t>{1, 2, 3, 4, 5}, Selection::hyperslab({1, 0}, {1, 5}));
   auto scaled = f.create_dataset(
-      "scaled", DatasetCreate::of<std::int16_t>({8}).chunk_shape({4}).max_shape({DatasetCreate::kUnlimited}).scaleoffset(0));
+      "scaled",
+      DatasetCreate::of<std::int16_t>({8}).chunk_shape({4}).max_shape({DatasetCreate::kUnlimited}).scaleoffset(0));
   scaled.write(std::vector<std::int16_t>{9, 8, 7}, Selection::hyperslab({2}, {3}));
-  f.create_dataset("cells", DatasetCreate::of<patterns::Cell>({2}).fill_value(patterns::Cell{3, patterns::Phase::liquid, true}));
+  f.create_dataset("cells",
+                   DatasetCreate::of<patterns::Cell>({2}).fill_value(patterns::Cell{3, patterns::Phase::liquid, true}));
   f.create_dataset("plain_chunks", DatasetCreate::of<std::uint8_t>({6}).chunk_shape({4}));
   f.close();
 }
@@ -517,9 +546,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::map<std::string, void (*)(const std::string&)> patterns = {
-      {"numeric", numeric}, {"fill", fill},   {"attributes", attributes}, {"nested", nested},
-      {"empty", empty},     {"windows", windows}, {"root", root_only}, {"unsupported", unsupported},
-      {"strings", strings}, {"sequences", sequences}, {"types", types}, {"links", links},
+      {"numeric", numeric}, {"fill", fill},           {"attributes", attributes}, {"nested", nested},
+      {"empty", empty},     {"windows", windows},     {"root", root_only},        {"unsupported", unsupported},
+      {"strings", strings}, {"sequences", sequences}, {"types", types},           {"links", links},
       {"storage", storage}, {"null", null_spaces},
   };
   const auto pattern = patterns.find(argv[2]);

@@ -349,7 +349,8 @@ TEST_P(Api, VariableLengthStrings) {
     EXPECT_STREQ(raw[4], "raw");
     reclaim_strings(raw.data(), raw.size());
     EXPECT_EQ(raw[0], nullptr);
-    EXPECT_EQ(d.read<std::string>(Selection::hyperslab({2}, {2})), (std::vector<std::string>{"\xce\xb1\xce\xb2\xce\xb3", ""}));
+    EXPECT_EQ(d.read<std::string>(Selection::hyperslab({2}, {2})),
+              (std::vector<std::string>{"\xce\xb1\xce\xb2\xce\xb3", ""}));
     EXPECT_EQ(f.dataset("grid").read<std::string>(),
               (std::vector<std::string>{"", "r0c1", "r0c2", "", "", "r1c1", "r1c2 again", "", "", "", "", ""}));
   });
@@ -387,7 +388,9 @@ TEST_P(Api, VariableLengthStringLongValuesAndRefusals) {
     }
     EXPECT_FALSE(fs::exists(v.output));
   }
-  verify([&](File& f) { EXPECT_EQ(f.dataset("s").read<std::string>(), (std::vector<std::string>{long_one, "short"})); });
+  verify([&](File& f) {
+    EXPECT_EQ(f.dataset("s").read<std::string>(), (std::vector<std::string>{long_one, "short"}));
+  });
 }
 
 // Fill values of variable-length datasets, as h5py's fillvalue= gives them: unwritten elements
@@ -667,8 +670,7 @@ TEST_P(Api, NullDataspaces) {
     EXPECT_THROW(e.read<double>(), InvalidArgument);
     EXPECT_THROW(e.write(std::vector<double>{1}), InvalidArgument);
     EXPECT_THROW(e.resize({}), InvalidArgument);
-    EXPECT_THROW(f.create_dataset("bad", DatasetCreate::empty(Datatype::of<int>()).chunk_shape({1})),
-                 InvalidArgument);
+    EXPECT_THROW(f.create_dataset("bad", DatasetCreate::empty(Datatype::of<int>()).chunk_shape({1})), InvalidArgument);
     DatasetCreate shaped = DatasetCreate::of<int>({3});
     shaped.null = true;
     EXPECT_THROW(f.create_dataset("bad", shaped), InvalidArgument);

@@ -126,7 +126,7 @@ TEST_F(BaseFile, HardLinksOfTheBaseFileAndToIt) {
     EXPECT_EQ(f.dataset("coords_alias").object_id(), f.dataset("coords").object_id());
     EXPECT_EQ(f.group("meta/self").object_id(), f.group("meta").object_id());
     f.create_hard_link("meta/coords", f.dataset("coords_alias"));  // a new name of a base dataset
-    EXPECT_EQ(f.dataset("meta/coords").read<float>(), coords_);     // read from the base file
+    EXPECT_EQ(f.dataset("meta/coords").read<float>(), coords_);    // read from the base file
     f.dataset("meta/coords").write(std::vector<float>{-1, -2}, Selection::hyperslab({3, 0}, {1, 2}));
     EXPECT_EQ(f.dataset("coords").read<float>(Selection::hyperslab({3, 0}, {1, 2})), (std::vector<float>{-1, -2}));
     f.close();

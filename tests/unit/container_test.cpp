@@ -18,8 +18,8 @@
 #include "container/overlap_index.hpp"
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
-#include "container/stored_write.hpp"
 #include "container/replace.hpp"
+#include "container/stored_write.hpp"
 #include "container/writer_log.hpp"
 #include "format/checksum.hpp"
 #include "format/header.hpp"
@@ -34,9 +34,8 @@ namespace fs = std::filesystem;
 class Scratch : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("h5mf-container-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("h5mf-container-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -125,13 +124,13 @@ TEST(Catalog, RejectsContradictions) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1, 0});
   c.apply(format::CreateGroupRecord{1, 1, 0, "a"});
-  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 0, "a"}), FormatError);   // name taken
-  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 5, 0, "x"}), FormatError);   // id out of sequence
-  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 9, "x"}), FormatError);   // unknown parent
-  EXPECT_THROW(c.apply(format::SessionRecord{3, 1, 0, 1, 0}), FormatError);         // session out of sequence
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 0, "a"}), FormatError);  // name taken
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 5, 0, "x"}), FormatError);  // id out of sequence
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 2, 9, "x"}), FormatError);  // unknown parent
+  EXPECT_THROW(c.apply(format::SessionRecord{3, 1, 0, 1, 0}), FormatError);     // session out of sequence
   c.apply(dataset_record(2, 0, "d", {4}));
-  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 3, 2, "x"}), FormatError);   // parent is a dataset
-  EXPECT_THROW(c.apply(format::ResizeRecord{1, 2, {5}}), FormatError);           // beyond maxdims
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{1, 3, 2, "x"}), FormatError);  // parent is a dataset
+  EXPECT_THROW(c.apply(format::ResizeRecord{1, 2, {5}}), FormatError);          // beyond maxdims
   EXPECT_THROW(c.apply(format::DeleteAttributeRecord{1, 2, "none"}), FormatError);
 }
 
@@ -151,13 +150,13 @@ TEST(Catalog, UnlinkAndMoveChangeNamesNotObjects) {
   EXPECT_EQ(c.child(0, "h"), std::optional<std::uint64_t>(1));
   EXPECT_EQ(c.path_of(3), "/g/d");  // the name it was created with
   EXPECT_EQ(c.last_epoch(), 6u);
-  EXPECT_THROW(c.apply(format::UnlinkRecord{7, 0, "g"}), FormatError);           // no such name
-  EXPECT_THROW(c.apply(format::UnlinkRecord{7, 3, "x"}), FormatError);           // parent is a dataset
-  EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "none", 0, "x"}), FormatError);  // no such name
+  EXPECT_THROW(c.apply(format::UnlinkRecord{7, 0, "g"}), FormatError);            // no such name
+  EXPECT_THROW(c.apply(format::UnlinkRecord{7, 3, "x"}), FormatError);            // parent is a dataset
+  EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "none", 0, "x"}), FormatError);   // no such name
   EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "h", 0, "alias"}), FormatError);  // name taken
   EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "h", 3, "x"}), FormatError);      // into a dataset
   EXPECT_THROW(c.apply(format::MoveRecord{7, 0, "h", 9, "x"}), FormatError);      // no such group
-  EXPECT_EQ(c.child(0, "h"), std::optional<std::uint64_t>(1));  // a refused record changes nothing
+  EXPECT_EQ(c.child(0, "h"), std::optional<std::uint64_t>(1));                    // a refused record changes nothing
 }
 
 // The merge's names: objects at their creation names while those stand, others at the first name
@@ -165,16 +164,16 @@ TEST(Catalog, UnlinkAndMoveChangeNamesNotObjects) {
 TEST(Catalog, MergedNamesLeaveOutWhatNoNameReaches) {
   Catalog c;
   c.apply(format::SessionRecord{0, 1, 0, 1, 0});
-  c.apply(dataset_record(1, 0, "d", {4}));        // 1
+  c.apply(dataset_record(1, 0, "d", {4}));           // 1
   c.apply(format::CreateGroupRecord{2, 2, 0, "g"});  // 2
-  c.apply(dataset_record(3, 2, "x", {1}));        // 3: /g/x
+  c.apply(dataset_record(3, 2, "x", {1}));           // 3: /g/x
   c.apply(format::LinkRecord{4, 0, "alias", 1});
-  c.apply(format::UnlinkRecord{5, 0, "d"});         // 1 stays, as /alias
+  c.apply(format::UnlinkRecord{5, 0, "d"});              // 1 stays, as /alias
   c.apply(format::CreateGroupRecord{6, 4, 0, "cycle"});  // 4
   c.apply(format::LinkRecord{7, 4, "self", 4});
-  c.apply(format::UnlinkRecord{8, 0, "cycle"});   // 4 is gone, though it names itself
+  c.apply(format::UnlinkRecord{8, 0, "cycle"});         // 4 is gone, though it names itself
   c.apply(format::CreateGroupRecord{9, 5, 0, "late"});  // 5
-  c.apply(format::MoveRecord{10, 0, "g", 5, "g"});  // /g (2) now under /late, created after it
+  c.apply(format::MoveRecord{10, 0, "g", 5, "g"});      // /g (2) now under /late, created after it
   const auto names = c.merged_names();
   ASSERT_EQ(names.objects.size(), 4u);
   EXPECT_FALSE(names.contains(4));
@@ -217,10 +216,10 @@ TEST(Catalog, SoftLinksResolveWhenUsedAndNeverKeepObjects) {
   ASSERT_NE(c.symlink(0, "ext"), nullptr);
   EXPECT_EQ(*c.symlink(0, "ext"), (container::SymbolicLink{"other.h5", "/x", 7, {}}));
   EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 0, "g", "/x"}), FormatError);  // name taken
-  EXPECT_THROW(c.apply(format::CreateGroupRecord{8, 3, 0, "s"}), FormatError);   // name taken by a link
+  EXPECT_THROW(c.apply(format::CreateGroupRecord{8, 3, 0, "s"}), FormatError);  // name taken by a link
   EXPECT_THROW(c.apply(format::LinkRecord{8, 0, "ext", 1}), FormatError);
-  EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 2, "x", "/g"}), FormatError);   // parent is a dataset
-  c.apply(format::MoveRecord{8, 0, "s", 1, "moved"});  // the link moves, its value unchanged
+  EXPECT_THROW(c.apply(format::SoftLinkRecord{8, 2, "x", "/g"}), FormatError);  // parent is a dataset
+  c.apply(format::MoveRecord{8, 0, "s", 1, "moved"});                           // the link moves, its value unchanged
   EXPECT_EQ(c.symlink(1, "moved")->path, "/g/d");
   c.apply(format::UnlinkRecord{9, 0, "sg"});  // the link goes, not the group
   EXPECT_EQ(c.symlink(0, "sg"), nullptr);
@@ -511,8 +510,7 @@ TEST_F(Logs, UnwrittenElementsReadAsFill) {
   }
   ContainerIndex index(*layout_, id_);
   index.refresh(1, true);
-  EXPECT_EQ(read(index, 1, Selection::all(), {3, 3}, -9),
-            (std::vector<std::int32_t>{-9, -9, -9, -9, 1, 2, -9, 3, 4}));
+  EXPECT_EQ(read(index, 1, Selection::all(), {3, 3}, -9), (std::vector<std::int32_t>{-9, -9, -9, -9, 1, 2, -9, 3, 4}));
   EXPECT_EQ(read(index, 2, Selection::all(), {2}, 5), (std::vector<std::int32_t>{5, 5}));  // nothing written
 }
 
@@ -524,7 +522,7 @@ TEST_F(Logs, ShrinkCutsEarlierWritesOnly) {
     auto w = writer(0);
     std::vector<std::int32_t> all(16);
     std::iota(all.begin(), all.end(), 0);
-    w.append(1, 1, Selection::hyperslab({0, 0}, {4, 4}), bytes_of(all));     // before: cut to 2x2
+    w.append(1, 1, Selection::hyperslab({0, 0}, {4, 4}), bytes_of(all));       // before: cut to 2x2
     w.append(1, 2, Selection::points(2, {3, 3, 1, 0}), bytes_of({-7, -8}));    // same epoch: cut too
     w.append(1, 4, Selection::hyperslab({2, 2}, {1, 2}), bytes_of({50, 51}));  // after the grow: whole
     w.close();
@@ -646,7 +644,7 @@ TEST_F(Logs, BufferedRecordsAreInvisibleUntilFlushedAndRefreshIsIncremental) {
 TEST_F(Logs, LargeWriteIsHashedAndWrittenInPartsAtAnAlignedOffset) {
   auto w = writer(0, true, 1u << 20);
   w.append(1, 1, Selection::hyperslab({0}, {3}), bytes_of({1, 2, 3}));  // 12 B: buffered
-  std::vector<std::int32_t> big((3u << 20) / 4 + 1000);  // 3 MiB + 4000 B
+  std::vector<std::int32_t> big((3u << 20) / 4 + 1000);                 // 3 MiB + 4000 B
   std::iota(big.begin(), big.end(), 7);
   w.append(1, 1, Selection::hyperslab({3}, {big.size()}), bytes_of(big));
   w.flush(false);
@@ -808,7 +806,8 @@ TEST_F(Scratch, ReplaceSwapsDirectoryForFile) {
 TEST_F(Scratch, DataFilesAreRemovedInShares) {
   const std::string dir = path("old.h5");
   make_directory(dir);
-  for (const char* name : {"metafile", "merged", "0", "0.offset", "1", "1.offset", "12", "12.offset", "notes.txt", "3x"}) {
+  for (const char* name :
+       {"metafile", "merged", "0", "0.offset", "1", "1.offset", "12", "12.offset", "notes.txt", "3x"}) {
     PosixFile(dir + "/" + name, PosixFile::Access::CreateExclusive).close();
   }
   remove_data_files(dir, 0, 2, 3);

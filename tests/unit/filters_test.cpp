@@ -90,8 +90,8 @@ TEST_P(Filters, PipelineKeptDataDecodedUnwrittenChunksUnallocated) {
     File f = open("w");
     auto d = f.create_dataset(
         "d", DatasetCreate::of<double>(shape).chunk_shape(chunk).fill_value(-1.0).shuffle().deflate(6).fletcher32());
-    EXPECT_EQ(ids_of(d.filters()), (std::vector<std::uint32_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE,
-                                                                H5Z_FILTER_FLETCHER32}));
+    EXPECT_EQ(ids_of(d.filters()),
+              (std::vector<std::uint32_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE, H5Z_FILTER_FLETCHER32}));
     EXPECT_EQ(d.filters()[1].cd_values.at(0), 6u);
     // Rows 3..19, columns 30..32 (grid columns 3 and 4, the edge), and one point in the corner chunk.
     std::vector<double> block(17 * 3);
@@ -111,8 +111,8 @@ TEST_P(Filters, PipelineKeptDataDecodedUnwrittenChunksUnallocated) {
     EXPECT_EQ(f.dataset("d").read<double>(), expected);
   }
   const Seen seen = seen_by_libhdf5(hdf5_file(), "d");
-  EXPECT_EQ(seen.filter_ids, (std::vector<std::uint32_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE,
-                                                         H5Z_FILTER_FLETCHER32}));
+  EXPECT_EQ(seen.filter_ids,
+            (std::vector<std::uint32_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE, H5Z_FILTER_FLETCHER32}));
   EXPECT_EQ(seen.data, expected);
   EXPECT_EQ(seen.chunks, 7u);  // grid rows 0, 1 and 2 of columns 3 and 4, and the corner chunk (6, 0)
   if (GetParam() == Driver::Multifile) {
@@ -125,12 +125,12 @@ TEST_P(Filters, PipelineKeptDataDecodedUnwrittenChunksUnallocated) {
 TEST_P(Filters, ChunksChosenLikeH5pyWhenNoneGiven) {
   File f = open("w");
   EXPECT_EQ(f.create_dataset("a", DatasetCreate::of<double>({100, 200}).deflate()).chunks(), (Extent{25, 50}));
-  EXPECT_EQ(f.create_dataset("b", DatasetCreate::of<float>({3, 1000, 1000}).shuffle()).chunks(),
-            (Extent{1, 63, 125}));
+  EXPECT_EQ(f.create_dataset("b", DatasetCreate::of<float>({3, 1000, 1000}).shuffle()).chunks(), (Extent{1, 63, 125}));
   EXPECT_EQ(f.create_dataset("c", DatasetCreate::of<std::uint8_t>({7}).fletcher32()).chunks(), (Extent{7}));
-  EXPECT_EQ(f.create_dataset("e", DatasetCreate::of<double>({10'000'000}).max_shape({DatasetCreate::kUnlimited})
-                                      .deflate(1)).chunks(),
-            (Extent{9766}));
+  EXPECT_EQ(
+      f.create_dataset("e", DatasetCreate::of<double>({10'000'000}).max_shape({DatasetCreate::kUnlimited}).deflate(1))
+          .chunks(),
+      (Extent{9766}));
 }
 
 TEST_P(Filters, WhatCannotWorkIsRefusedNamingDatasetAndFilter) {
@@ -154,7 +154,8 @@ TEST_P(Filters, WhatCannotWorkIsRefusedNamingDatasetAndFilter) {
   text.shape = {10};
   text.scaleoffset(0);
   EXPECT_THROW(f.create_dataset("t", text), Unsupported);
-  const std::string unknown = message([&] { f.create_dataset("u", DatasetCreate::of<int>({10}).filter(32000, 0, {})); });
+  const std::string unknown =
+      message([&] { f.create_dataset("u", DatasetCreate::of<int>({10}).filter(32000, 0, {})); });
   EXPECT_NE(unknown.find("filter 32000"), std::string::npos) << unknown;
   EXPECT_NE(unknown.find("'/u'"), std::string::npos) << unknown;
   EXPECT_THROW(f.create_dataset("u", DatasetCreate::of<int>({10}).filter(32000, 0, {})), Unsupported);
@@ -173,8 +174,7 @@ TEST_P(Filters, FiltersLibhdf5RunsScaleoffsetAndSzip) {
     File f = open("w");
     f.create_dataset("i", DatasetCreate::of<std::int32_t>({1000}).chunk_shape({128}).scaleoffset(0).deflate())
         .write_raw(ints.data(), Datatype::of<double>(), Selection::all());
-    f.create_dataset("f", DatasetCreate::of<double>({1000}).chunk_shape({100}).scaleoffset(2))
-        .write(floats);
+    f.create_dataset("f", DatasetCreate::of<double>({1000}).chunk_shape({100}).scaleoffset(2)).write(floats);
     if (szip) {
       f.create_dataset("z", DatasetCreate::of<std::int32_t>({1000}).chunk_shape({200}).szip())
           .write_raw(ints.data(), Datatype::of<double>(), Selection::all());
@@ -186,7 +186,8 @@ TEST_P(Filters, FiltersLibhdf5RunsScaleoffsetAndSzip) {
   EXPECT_EQ(i.data, ints);  // integer scaleoffset with automatic bits is lossless
   const Seen fl = seen_by_libhdf5(file, "f");
   ASSERT_EQ(fl.data.size(), floats.size());
-  for (std::size_t k = 0; k < floats.size(); ++k) EXPECT_NEAR(fl.data[k], floats[k], 0.0101) << k;  // two decimal digits
+  for (std::size_t k = 0; k < floats.size(); ++k)
+    EXPECT_NEAR(fl.data[k], floats[k], 0.0101) << k;  // two decimal digits
   if (szip) {
     const Seen z = seen_by_libhdf5(file, "z");
     EXPECT_EQ(z.filter_ids, (std::vector<std::uint32_t>{H5Z_FILTER_SZIP}));

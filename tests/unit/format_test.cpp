@@ -80,8 +80,7 @@ unsigned at(const Bytes& b, std::size_t i) { return std::to_integer<unsigned>(b.
 void expect_bytes(const Bytes& b, std::size_t offset, const Bytes& expected, const char* what) {
   ASSERT_GE(b.size(), offset + expected.size()) << what;
   for (std::size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ(at(b, offset + i), std::to_integer<unsigned>(expected[i]))
-        << what << ": byte " << offset + i;
+    EXPECT_EQ(at(b, offset + i), std::to_integer<unsigned>(expected[i])) << what << ": byte " << offset + i;
   }
 }
 
@@ -241,10 +240,9 @@ TEST(Header, KnownByteLayout) {
   expect_bytes(b, 0, bytes_of("H5MFINDX"), "magic");
   expect_bytes(b, 8, bytes_of({1, 0, 0, 0}), "version");
   expect_bytes(b, 12, bytes_of({64, 0, 0, 0}), "header size");
-  expect_bytes(b, 16,
-               bytes_of({0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
-                         0x1c, 0x1d, 0x1e, 0x1f}),
-               "container id");
+  expect_bytes(
+      b, 16, bytes_of({0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f}),
+      "container id");
   expect_bytes(b, 32, bytes_of({0x04, 0x03, 0x02, 0x01}), "writer");
   expect_bytes(b, 36, Bytes(20), "reserved");
   expect_bytes(b, 56, le64(checksum(ByteView(b).first(56))), "checksum");
@@ -274,9 +272,8 @@ TEST(Header, LongerInputIsFine) {
 
 TEST(Header, Truncated) {
   const Bytes b = header_bytes({FileKind::Meta, kVersion, sample_id(), 0});
-  expect_format_error(
-      [&] { decode_header(ByteView(b).first(12), FileKind::Meta, "out.h5/metafile"); },
-      "out.h5/metafile: truncated header: 12 of 64 bytes");
+  expect_format_error([&] { decode_header(ByteView(b).first(12), FileKind::Meta, "out.h5/metafile"); },
+                      "out.h5/metafile: truncated header: 12 of 64 bytes");
   expect_format_error([&] { decode_header({}, FileKind::Meta, "m"); }, "truncated header: 0 of 64");
   for (std::size_t n = 0; n < 64; ++n) {
     EXPECT_THROW(decode_header(ByteView(b).first(n), FileKind::Meta, "m"), FormatError);
@@ -294,8 +291,7 @@ TEST(Header, WrongMagic) {
                       "m: not an h5mf metafile: expected magic H5MFMETA, found GARBAGE!");
   Bytes binary = data;
   for (std::size_t i = 0; i < 8; ++i) binary[i] = static_cast<std::byte>(i);
-  expect_format_error([&] { decode_header(binary, FileKind::Meta, "m"); },
-                      "found 0x0001020304050607");
+  expect_format_error([&] { decode_header(binary, FileKind::Meta, "m"); }, "found 0x0001020304050607");
   Bytes hdf5 = data;
   std::memcpy(hdf5.data(), "\x89HDF\r\n\x1a\n", 8);
   expect_format_error([&] { decode_header(hdf5, FileKind::Meta, "m"); }, "(an HDF5 file)");
@@ -317,8 +313,7 @@ TEST(Header, ChecksumMismatchAndBadFields) {
   }
   Bytes b = good;
   b[20] ^= std::byte{0x40};
-  expect_format_error([&] { decode_header(b, FileKind::Meta, "m"); },
-                      "m: header checksum mismatch");
+  expect_format_error([&] { decode_header(b, FileKind::Meta, "m"); }, "m: header checksum mismatch");
 
   // A bad header size with a valid checksum.
   Bytes sized = good;
@@ -420,10 +415,8 @@ Collected read_all(ByteView bytes, std::uint64_t base = kHeaderSize) {
 // A small log of varied records; `bounds` receives each record's start plus the end.
 Bytes sample_log(std::vector<std::size_t>& bounds, std::vector<Bytes>& payloads) {
   payloads = {
-      encode(StructureRecord{SessionRecord{1, 4, 0, 0, 0}}),
-      Bytes{},  // an empty payload is a valid record
-      encode(StructureRecord{CreateGroupRecord{0, 1, 0, "g"}}),
-      bytes_of({1, 2, 3, 4, 5, 6, 7}),
+      encode(StructureRecord{SessionRecord{1, 4, 0, 0, 0}}),    Bytes{},  // an empty payload is a valid record
+      encode(StructureRecord{CreateGroupRecord{0, 1, 0, "g"}}), bytes_of({1, 2, 3, 4, 5, 6, 7}),
       encode(StructureRecord{ResizeRecord{2, 1, {10, 20}}}),
   };
   const RecordType types[] = {RecordType::Session, RecordType::Resize, RecordType::CreateGroup,
@@ -448,8 +441,8 @@ TEST(Log, CleanLog) {
   ASSERT_EQ(c.records.size(), payloads.size());
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     EXPECT_EQ(c.records[i].offset, 64 + bounds[i]);
-    EXPECT_TRUE(std::equal(c.records[i].payload.begin(), c.records[i].payload.end(),
-                           payloads[i].begin(), payloads[i].end()));
+    EXPECT_TRUE(
+        std::equal(c.records[i].payload.begin(), c.records[i].payload.end(), payloads[i].begin(), payloads[i].end()));
     EXPECT_EQ(c.records[i].payload.data(), log.data() + bounds[i] + 16) << "points into input";
   }
   EXPECT_EQ(c.records[0].type, RecordType::Session);
@@ -589,33 +582,25 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(CreateGroupRecord{0, 1, 0, "group"});
   v.emplace_back(CreateGroupRecord{5, 9, 1, "ünïcode name with spaces"});
   // Contiguous, 2-D, explicit fill.
-  v.emplace_back(CreateDatasetRecord{1,
-                                     2,
-                                     1,
-                                     "temperature",
-                                     type_blob(),
-                                     {100, 200},
-                                     {100, 200},
-                                     bytes_of({0xFF, 0xFF, 0xFF, 0xFF}),
-                                     {}, {}});
+  v.emplace_back(CreateDatasetRecord{
+      1, 2, 1, "temperature", type_blob(), {100, 200}, {100, 200}, bytes_of({0xFF, 0xFF, 0xFF, 0xFF}), {}, {}});
   // Chunked, unlimited, default fill.
-  v.emplace_back(
-      CreateDatasetRecord{2, 3, 0, "series", type_blob(), {0, 8}, {kUnlimited, 8}, {}, {64, 8}, {}});
+  v.emplace_back(CreateDatasetRecord{2, 3, 0, "series", type_blob(), {0, 8}, {kUnlimited, 8}, {}, {64, 8}, {}});
   // Scalar (rank 0), empty type blob.
   v.emplace_back(CreateDatasetRecord{3, 4, 0, "scalar", {}, {}, {}, {}, {}, {}});
   // Maximum rank.
-  v.emplace_back(CreateDatasetRecord{4,
-                                     5,
-                                     0,
-                                     "deep",
-                                     type_blob(),
-                                     Extent(kMaxRank, 2),
-                                     Extent(kMaxRank, kUnlimited),
-                                     {},
-                                     Extent(kMaxRank, 1),
-                                     {}});
+  v.emplace_back(CreateDatasetRecord{
+      4, 5, 0, "deep", type_blob(), Extent(kMaxRank, 2), Extent(kMaxRank, kUnlimited), {}, Extent(kMaxRank, 1), {}});
   // Chunked with a filter pipeline (shuffle, deflate 6, fletcher32, a plugin with values).
-  v.emplace_back(CreateDatasetRecord{4, 6, 0, "packed", type_blob(), {100, 3}, {kUnlimited, 3}, {}, {10, 3},
+  v.emplace_back(CreateDatasetRecord{4,
+                                     6,
+                                     0,
+                                     "packed",
+                                     type_blob(),
+                                     {100, 3},
+                                     {kUnlimited, 3},
+                                     {},
+                                     {10, 3},
                                      {{2, 1, {}}, {1, 1, {6}}, {3, 0, {}}, {32001, 1, {0, 0, 0, 0, 4, 2, 1}}}});
   v.emplace_back(SetAttributeRecord{5, 2, "units", type_blob(), {}, bytes_of("kelvin")});
   v.emplace_back(SetAttributeRecord{6, 0, "matrix", type_blob(), {2, 3}, Bytes(24, std::byte{7})});
@@ -624,8 +609,8 @@ std::vector<StructureRecord> sample_structure_records() {
   v.emplace_back(CreateDatasetRecord{4, 7, 0, "null", type_blob(), {}, {}, bytes_of({1, 0, 0, 0}), {}, {}, true});
   v.emplace_back(SetAttributeRecord{7, 0, "null", type_blob(), {}, {}, true});
   // A variable-length fill value: flagged, so that older builds see damage.
-  v.emplace_back(CreateDatasetRecord{4, 8, 0, "vfill", type_blob(), {3}, {kUnlimited}, bytes_of({2, 0, 0, 0, 'x', 'y'}),
-                                     {2}, {}, false, true});
+  v.emplace_back(CreateDatasetRecord{
+      4, 8, 0, "vfill", type_blob(), {3}, {kUnlimited}, bytes_of({2, 0, 0, 0, 'x', 'y'}), {2}, {}, false, true});
   v.emplace_back(DeleteAttributeRecord{8, 2, "units"});
   v.emplace_back(ResizeRecord{9, 3, {128, 8}});
   v.emplace_back(ResizeRecord{10, 4, {}});
@@ -796,7 +781,8 @@ TEST(Records, DimensionScalesAndLabels) {
   EXPECT_EQ(a.back(), std::byte{1});
   EXPECT_EQ(decode_structure(RecordType::DimensionScale, a, "t"), StructureRecord(attach));
   const DimensionScaleRecord detach{6, 3, 0, 4, false};
-  EXPECT_EQ(decode_structure(RecordType::DimensionScale, encode(StructureRecord{detach}), "t"), StructureRecord(detach));
+  EXPECT_EQ(decode_structure(RecordType::DimensionScale, encode(StructureRecord{detach}), "t"),
+            StructureRecord(detach));
   const DimensionLabelRecord label{7, 3, 1, ""};  // an empty label is a label
   const Bytes l = encode(StructureRecord{label});
   EXPECT_EQ(l.size(), 8u + 8u + 4u + 4u);
@@ -804,7 +790,8 @@ TEST(Records, DimensionScalesAndLabels) {
   EXPECT_THROW(encode(StructureRecord{DimensionLabelRecord{1, 0, 0, std::string("a\0b", 3)}}), InvalidArgument);
   Bytes bad_flag = a;
   bad_flag.back() = std::byte{2};
-  expect_format_error([&] { decode_structure(RecordType::DimensionScale, bad_flag, "m"); }, "m: DIMENSION_SCALE record");
+  expect_format_error([&] { decode_structure(RecordType::DimensionScale, bad_flag, "m"); },
+                      "m: DIMENSION_SCALE record");
   const Bytes bad_dim = encode(StructureRecord{DimensionLabelRecord{1, 0, 40, "x"}});  // beyond any rank
   expect_format_error([&] { decode_structure(RecordType::DimensionLabel, bad_dim, "m"); }, "m: DIMENSION_LABEL record");
 }
@@ -911,8 +898,7 @@ TEST(Records, KnownCreateDatasetLayout) {
 
 TEST(Records, KnownSessionLayout) {
   const Bytes p = encode(StructureRecord{SessionRecord{0x0A, 0x0B, 0x0C, 0x0D, 0}});
-  EXPECT_EQ(p, bytes_of({0x0A, 0, 0, 0, 0,    0, 0, 0, 0x0B, 0, 0, 0,
-                         0x0C, 0, 0, 0, 0x0D, 0, 0, 0, 0,    0, 0, 0}));
+  EXPECT_EQ(p, bytes_of({0x0A, 0, 0, 0, 0, 0, 0, 0, 0x0B, 0, 0, 0, 0x0C, 0, 0, 0, 0x0D, 0, 0, 0, 0, 0, 0, 0}));
 }
 
 TEST(Records, InvalidNamesRejectedOnEncode) {
@@ -926,8 +912,7 @@ TEST(Records, InvalidNamesRejectedOnEncode) {
     a.name = bad;
     EXPECT_THROW(encode(StructureRecord{a}), InvalidArgument) << bad;
   }
-  EXPECT_THROW(encode(StructureRecord{CreateGroupRecord{0, 1, 0, std::string("a\0b", 3)}}),
-               InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{CreateGroupRecord{0, 1, 0, std::string("a\0b", 3)}}), InvalidArgument);
   // Names that merely look odd are fine.
   for (const char* ok : {"...", ".a", "a.", " ", "a b"}) {
     EXPECT_NO_THROW(encode(StructureRecord{CreateGroupRecord{0, 1, 0, ok}})) << ok;
@@ -946,16 +931,12 @@ Bytes raw_group(std::string_view name) {
 }
 
 TEST(Records, InvalidNamesRejectedOnDecode) {
-  for (std::string bad : {std::string(""), std::string("."), std::string(".."), std::string("x/y"),
-                          std::string("a\0b", 3)}) {
-    expect_format_error(
-        [&] { decode_structure(RecordType::CreateGroup, raw_group(bad), "m at offset 64"); },
-        "m at offset 64: CREATE_GROUP record: field 'name'");
+  for (std::string bad :
+       {std::string(""), std::string("."), std::string(".."), std::string("x/y"), std::string("a\0b", 3)}) {
+    expect_format_error([&] { decode_structure(RecordType::CreateGroup, raw_group(bad), "m at offset 64"); },
+                        "m at offset 64: CREATE_GROUP record: field 'name'");
   }
-  EXPECT_EQ(
-      std::get<CreateGroupRecord>(decode_structure(RecordType::CreateGroup, raw_group("ok"), "m"))
-          .name,
-      "ok");
+  EXPECT_EQ(std::get<CreateGroupRecord>(decode_structure(RecordType::CreateGroup, raw_group("ok"), "m")).name, "ok");
 }
 
 TEST(Records, InvalidShapesRejectedOnEncode) {
@@ -968,11 +949,9 @@ TEST(Records, InvalidShapesRejectedOnEncode) {
   d.dims = Extent(kMaxRank + 1, 1);
   d.maxdims = d.dims;
   EXPECT_THROW(encode(StructureRecord{d}), InvalidArgument);
-  EXPECT_THROW(encode(StructureRecord{ResizeRecord{0, 1, Extent(kMaxRank + 1, 1)}}),
+  EXPECT_THROW(encode(StructureRecord{ResizeRecord{0, 1, Extent(kMaxRank + 1, 1)}}), InvalidArgument);
+  EXPECT_THROW(encode(StructureRecord{SetAttributeRecord{0, 1, "a", {}, Extent(kMaxRank + 1, 1), {}}}),
                InvalidArgument);
-  EXPECT_THROW(
-      encode(StructureRecord{SetAttributeRecord{0, 1, "a", {}, Extent(kMaxRank + 1, 1), {}}}),
-      InvalidArgument);
 
   WriteRecord w;
   w.selection = Selection::all();
@@ -1127,11 +1106,8 @@ TEST(Records, TruncationMessageNamesContextAndField) {
   w.selection = Selection::hyperslab({0, 0}, {1, 1});
   const Bytes p = encode(w);
   // Cut inside `count`: 48 fixed bytes, 4 selection header bytes, start and stride of rank 2.
-  expect_format_error(
-      [&] {
-        decode_write(ByteView(p).first(48 + 4 + 32 + 8), "output.h5/3.offset at offset 4096");
-      },
-      "output.h5/3.offset at offset 4096: WRITE record: field 'count' truncated");
+  expect_format_error([&] { decode_write(ByteView(p).first(48 + 4 + 32 + 8), "output.h5/3.offset at offset 4096"); },
+                      "output.h5/3.offset at offset 4096: WRITE record: field 'count' truncated");
 }
 
 // Builds a WRITE payload with an arbitrary selection header and body.
@@ -1149,8 +1125,7 @@ Bytes raw_write(unsigned kind, unsigned rank, unsigned zero, const Bytes& body) 
 TEST(Records, BadSelectionsRejected) {
   expect_format_error([&] { decode_write(raw_write(0, 1, 0, Bytes(32)), "i"); }, "unknown kind 0");
   expect_format_error([&] { decode_write(raw_write(3, 1, 0, Bytes(32)), "i"); }, "unknown kind 3");
-  expect_format_error([&] { decode_write(raw_write(1, 33, 0, Bytes(33 * 32)), "i"); },
-                      "rank 33 exceeds");
+  expect_format_error([&] { decode_write(raw_write(1, 33, 0, Bytes(33 * 32)), "i"); }, "rank 33 exceeds");
   expect_format_error([&] { decode_write(raw_write(1, 1, 1, Bytes(32)), "i"); }, "must be zero");
 
   // Overlapping hyperslab blocks: start 0, stride 1, count 2, block 2.
@@ -1214,8 +1189,7 @@ TEST(Records, BadShapesRejectedOnDecode) {
   e.blob({});
   e.u32(33);
   e.raw(Bytes(33 * 16 + 8));
-  expect_format_error([&] { decode_structure(RecordType::CreateDataset, p, "m"); },
-                      "field 'rank': rank 33");
+  expect_format_error([&] { decode_structure(RecordType::CreateDataset, p, "m"); }, "field 'rank': rank 33");
 
   // chunk_rank that is neither 0 nor the rank.
   CreateDatasetRecord d{0, 1, 0, "d", {}, {4, 4}, {4, 4}, {}, {2, 2}, {}};
@@ -1231,8 +1205,7 @@ TEST(Records, BadShapesRejectedOnDecode) {
   f.str("a");
   f.u32(0xFFFFFFF0);
   AllocationProbe probe;
-  expect_format_error([&] { decode_structure(RecordType::SetAttribute, r, "m"); },
-                      "field 'type' truncated");
+  expect_format_error([&] { decode_structure(RecordType::SetAttribute, r, "m"); }, "field 'type' truncated");
   EXPECT_LT(probe.largest(), 4096u);
 }
 
@@ -1286,18 +1259,11 @@ TEST(Fuzz, MutatedValidPayloads) {
     const int mutations = 1 + static_cast<int>(rng() % 3);
     for (int m = 0; m < mutations && !p.empty(); ++m) {
       switch (rng() % 4) {
-        case 0:
-          p[rng() % p.size()] ^= static_cast<std::byte>(1u << (rng() % 8));
-          break;
-        case 1:
-          p[rng() % p.size()] = static_cast<std::byte>(rng());
-          break;
-        case 2:
-          p.resize(rng() % p.size());
-          break;
+        case 0: p[rng() % p.size()] ^= static_cast<std::byte>(1u << (rng() % 8)); break;
+        case 1: p[rng() % p.size()] = static_cast<std::byte>(rng()); break;
+        case 2: p.resize(rng() % p.size()); break;
         case 3:
-          p.insert(p.begin() + static_cast<std::ptrdiff_t>(rng() % p.size()),
-                   static_cast<std::byte>(rng()));
+          p.insert(p.begin() + static_cast<std::ptrdiff_t>(rng() % p.size()), static_cast<std::byte>(rng()));
           break;
       }
     }
@@ -1358,7 +1324,8 @@ TEST(VlenFillEncoding, FillValueRoundTripsThroughCreateDataset) {
 TEST(VlenFillEncoding, AVariableLengthFillIsFlagged) {
   // nfilters (0), then flags bit 1: a build that predates variable-length fills would otherwise
   // hand the value's bytes to HDF5 as a pointer; it reads the flags (or trailing bytes) as damage.
-  const CreateDatasetRecord r{1, 2, 0, "s", type_blob(), {3}, {3}, encode_vlen_fill(bytes_of("xy")), {}, {}, false, true};
+  const CreateDatasetRecord r{1,  2,  0,     "s", type_blob(), {3}, {3}, encode_vlen_fill(bytes_of("xy")),
+                              {}, {}, false, true};
   CreateDatasetRecord unflagged = r;
   unflagged.variable_length_fill = false;
   const Bytes with = encode(StructureRecord{r}), plain = encode(StructureRecord{unflagged});
@@ -1433,7 +1400,8 @@ TEST(VlenEncoding, SlotsThenBytesWithRelativeOffsets) {
   const auto context = [] { return std::string("test record"); };
   std::vector<VlenSlot> slots;
   for (std::uint64_t i = 0; i < 4; ++i) {
-    slots.push_back(decode_vlen_slot(ByteView(data).subspan(i * kVlenSlotSize, kVlenSlotSize), 4, data.size(), context));
+    slots.push_back(
+        decode_vlen_slot(ByteView(data).subspan(i * kVlenSlotSize, kVlenSlotSize), 4, data.size(), context));
   }
   // Offsets count from the start of the record's data: the first string follows the 4 slots.
   EXPECT_EQ(slots[0], (VlenSlot{64, 2}));
@@ -1453,7 +1421,8 @@ TEST(VlenEncoding, EmptyRecordAndLongStrings) {
   const char* strings[] = {long_one.c_str(), "y"};
   const Bytes data = encode_vlen_strings(strings);
   const auto context = [] { return std::string("test record"); };
-  const VlenSlot second = decode_vlen_slot(ByteView(data).subspan(kVlenSlotSize, kVlenSlotSize), 2, data.size(), context);
+  const VlenSlot second =
+      decode_vlen_slot(ByteView(data).subspan(kVlenSlotSize, kVlenSlotSize), 2, data.size(), context);
   EXPECT_EQ(second.offset, 2 * kVlenSlotSize + long_one.size());
   EXPECT_EQ(text_at(data, second), "y");
 }

@@ -19,8 +19,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using h5mf::Datatype;
 using h5mf::DatasetCreate;
+using h5mf::Datatype;
 using h5mf::Extent;
 using h5mf::File;
 using h5mf::FileOptions;
@@ -487,8 +487,8 @@ TEST_F(Sec2Test, TransferErrorsNameTheDataset) {
   File f(path(), "w", sec2());
   auto d = f.create_dataset<int>("d", {4});
   // A type HDF5 cannot convert to an integer.
-  const std::string message = message_of<h5mf::IoError>(
-      [&] { d.write_raw("abcdefghijklmnop", Datatype::fixed_string(4), Selection::all()); });
+  const std::string message =
+      message_of<h5mf::IoError>([&] { d.write_raw("abcdefghijklmnop", Datatype::fixed_string(4), Selection::all()); });
   EXPECT_TRUE(contains(message, "/d")) << message;
   EXPECT_TRUE(contains(message, path())) << message;
   f.close();
@@ -555,8 +555,7 @@ TEST_F(Sec2Test, Attributes) {
   EXPECT_EQ(r.attrs().get<std::vector<double>>("int"), (std::vector<double>{1, 2}));
   EXPECT_EQ(r.dataset("g/d").attrs().get<std::vector<std::string>>("texts"),
             (std::vector<std::string>{"a", "", "ccc"}));
-  EXPECT_EQ(r.group("g").attrs().names(),
-            (std::vector<std::string>{"c_string", "floats", "int", "text", "texts"}));
+  EXPECT_EQ(r.group("g").attrs().names(), (std::vector<std::string>{"c_string", "floats", "int", "text", "texts"}));
   r.close();
 }
 

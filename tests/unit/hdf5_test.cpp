@@ -179,8 +179,7 @@ TEST(Check, IdThrowsIoErrorWithWhatThenStack) {
     h5mf::hdf5::check_id(fail_to_open_a_file(), "opening /nonexistent-h5mf-dir/missing.h5");
     FAIL() << "expected IoError";
   } catch (const IoError& e) {
-    EXPECT_TRUE(starts_with(e.what(), "opening /nonexistent-h5mf-dir/missing.h5: H5Fopen(): "))
-        << e.what();
+    EXPECT_TRUE(starts_with(e.what(), "opening /nonexistent-h5mf-dir/missing.h5: H5Fopen(): ")) << e.what();
   }
 }
 
@@ -201,12 +200,11 @@ TEST(Check, StatusAndBoolThrowWithWhatFirst) {
     }
     return "no exception";
   };
-  const std::string status = message_of(
-      [] { h5mf::hdf5::check(H5Tclose(static_cast<hid_t>(987654321)), "closing type 7"); });
+  const std::string status =
+      message_of([] { h5mf::hdf5::check(H5Tclose(static_cast<hid_t>(987654321)), "closing type 7"); });
   EXPECT_TRUE(starts_with(status, "closing type 7: H5Tclose()")) << status;
-  const std::string boolean = message_of([] {
-    h5mf::hdf5::check_bool(H5Tequal(static_cast<hid_t>(987654321), H5T_NATIVE_INT), "comparing");
-  });
+  const std::string boolean =
+      message_of([] { h5mf::hdf5::check_bool(H5Tequal(static_cast<hid_t>(987654321), H5T_NATIVE_INT), "comparing"); });
   EXPECT_TRUE(starts_with(boolean, "comparing: H5Tequal()")) << boolean;
   const std::string no_stack = message_of([] { h5mf::hdf5::check(-1, "doing nothing"); });
   EXPECT_TRUE(starts_with(no_stack, "doing nothing: ")) << no_stack;
@@ -236,9 +234,8 @@ Expected expected_for() {
 
 template <class T>
 class NativeType : public ::testing::Test {};
-using NativeTypes =
-    ::testing::Types<std::int8_t, std::int16_t, std::int32_t, std::int64_t, std::uint8_t,
-                     std::uint16_t, std::uint32_t, std::uint64_t, float, double>;
+using NativeTypes = ::testing::Types<std::int8_t, std::int16_t, std::int32_t, std::int64_t, std::uint8_t, std::uint16_t,
+                                     std::uint32_t, std::uint64_t, float, double>;
 TYPED_TEST_SUITE(NativeType, NativeTypes);
 
 TYPED_TEST(NativeType, SizeClassAndSign) {
@@ -406,8 +403,7 @@ TEST(Datatype, VariableLengthInsideOtherTypes) {
   EXPECT_FALSE(pair_type().is_variable_length());
   EXPECT_TRUE(Datatype::adopt(H5Tvlen_create(H5T_NATIVE_INT)).is_variable_length());
   const hsize_t dims[1] = {3};
-  EXPECT_TRUE(Datatype::adopt(H5Tarray_create2(Datatype::variable_string().id(), 1, dims))
-                  .is_variable_length());
+  EXPECT_TRUE(Datatype::adopt(H5Tarray_create2(Datatype::variable_string().id(), 1, dims)).is_variable_length());
   EXPECT_FALSE(Datatype::adopt(H5Tarray_create2(H5T_NATIVE_INT, 1, dims)).is_variable_length());
 }
 
@@ -491,16 +487,15 @@ std::vector<Datatype> version_3_types() {
   const Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_core(fapl.get(), 1 << 16, 0);
   H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  const Handle file(
-      H5Fcreate("h5mf-hdf5-test-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+  const Handle file(H5Fcreate("h5mf-hdf5-test-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
   EXPECT_TRUE(file.valid());
   const Handle space(H5Screate(H5S_SCALAR));
   std::vector<Datatype> out;
   int n = 0;
   for (const Datatype& t : assorted_types()) {
     const std::string name = "d" + std::to_string(n++);
-    const Handle dataset(H5Dcreate2(file.get(), name.c_str(), t.id(), space.get(), H5P_DEFAULT,
-                                    H5P_DEFAULT, H5P_DEFAULT));
+    const Handle dataset(
+        H5Dcreate2(file.get(), name.c_str(), t.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     EXPECT_TRUE(dataset.valid()) << t.describe();
     out.push_back(Datatype::adopt(H5Dget_type(dataset.get())));
   }
@@ -577,8 +572,7 @@ TEST(Encoding, DecodeRejectsEveryTruncation) {
 
 TEST(Encoding, DecodeRejectsAnArrayRankHDF5WouldOverflowOn) {
   const hsize_t dims[1] = {4};
-  std::vector<std::byte> bytes =
-      Datatype::adopt(H5Tarray_create2(H5T_NATIVE_INT, 1, dims)).encode();
+  std::vector<std::byte> bytes = Datatype::adopt(H5Tarray_create2(H5T_NATIVE_INT, 1, dims)).encode();
   bytes.at(10) = std::byte{200};  // rank, right after the 2-byte prefix and 8-byte header
   bytes.resize(bytes.size() + 2000);
   try {
@@ -621,25 +615,21 @@ using h5mf::hdf5::same_type;
 
 TEST(Convert, Int32ToDouble) {
   const std::vector<std::int32_t> in{0, 1, -7, 2147483647, -2147483647 - 1};
-  const auto out =
-      convert(Datatype::of<std::int32_t>(), Datatype::of<double>(), in.size(), bytes_of(in));
+  const auto out = convert(Datatype::of<std::int32_t>(), Datatype::of<double>(), in.size(), bytes_of(in));
   ASSERT_EQ(out.size(), in.size() * sizeof(double));
   EXPECT_EQ(values_of<double>(out), (std::vector<double>{0, 1, -7, 2147483647.0, -2147483648.0}));
 }
 
 TEST(Convert, DoubleToInt16) {
   const std::vector<double> in{0.0, 1.0, -2.0, 32767.0, -32768.0, 123.0};
-  const auto out =
-      convert(Datatype::of<double>(), Datatype::of<std::int16_t>(), in.size(), bytes_of(in));
+  const auto out = convert(Datatype::of<double>(), Datatype::of<std::int16_t>(), in.size(), bytes_of(in));
   ASSERT_EQ(out.size(), in.size() * sizeof(std::int16_t));
-  EXPECT_EQ(values_of<std::int16_t>(out),
-            (std::vector<std::int16_t>{0, 1, -2, 32767, -32768, 123}));
+  EXPECT_EQ(values_of<std::int16_t>(out), (std::vector<std::int16_t>{0, 1, -2, 32767, -32768, 123}));
 }
 
 TEST(Convert, Uint8ToInt64) {
   const std::vector<std::uint8_t> in{0, 1, 127, 128, 255};
-  const auto out =
-      convert(Datatype::of<std::uint8_t>(), Datatype::of<std::int64_t>(), in.size(), bytes_of(in));
+  const auto out = convert(Datatype::of<std::uint8_t>(), Datatype::of<std::int64_t>(), in.size(), bytes_of(in));
   EXPECT_EQ(values_of<std::int64_t>(out), (std::vector<std::int64_t>{0, 1, 127, 128, 255}));
 }
 
@@ -684,22 +674,17 @@ TEST(Convert, SameTypeIsACopy) {
   EXPECT_FALSE(same_type(Datatype::of<std::int32_t>(), Datatype::copy_of(H5T_STD_I32BE)));
   EXPECT_FALSE(same_type(Datatype(), Datatype()));
   const std::vector<std::int32_t> in{5, 6};
-  EXPECT_EQ(
-      convert(Datatype::of<std::int32_t>(), Datatype::copy_of(H5T_STD_I32LE), 2, bytes_of(in)),
-      bytes_of(in));
+  EXPECT_EQ(convert(Datatype::of<std::int32_t>(), Datatype::copy_of(H5T_STD_I32LE), 2, bytes_of(in)), bytes_of(in));
 }
 
 TEST(Convert, BadSizesAreInvalidArguments) {
   const std::vector<std::int32_t> in{1, 2, 3};
-  EXPECT_THROW(convert(Datatype::of<std::int32_t>(), Datatype::of<double>(), 4, bytes_of(in)),
-               InvalidArgument);
+  EXPECT_THROW(convert(Datatype::of<std::int32_t>(), Datatype::of<double>(), 4, bytes_of(in)), InvalidArgument);
   std::vector<std::byte> small(3 * sizeof(double) - 1);
-  EXPECT_THROW(convert_in_place(Datatype::of<std::int32_t>(), Datatype::of<double>(), 3, small),
-               InvalidArgument);
+  EXPECT_THROW(convert_in_place(Datatype::of<std::int32_t>(), Datatype::of<double>(), 3, small), InvalidArgument);
   EXPECT_THROW(convert(Datatype(), Datatype::of<double>(), 0, {}), InvalidArgument);
-  EXPECT_THROW(
-      convert(Datatype::of<std::uint64_t>(), Datatype::of<double>(), std::size_t{1} << 62, {}),
-      InvalidArgument);
+  EXPECT_THROW(convert(Datatype::of<std::uint64_t>(), Datatype::of<double>(), std::size_t{1} << 62, {}),
+               InvalidArgument);
 }
 
 TEST(Convert, NoConversionPathNamesBothTypesAndTheCount) {
@@ -709,8 +694,7 @@ TEST(Convert, NoConversionPathNamesBothTypesAndTheCount) {
     FAIL() << "expected IoError";
   } catch (const IoError& e) {
     const std::string message = e.what();
-    EXPECT_TRUE(starts_with(message, "converting 2 elements from H5T_STD_I32LE to string(8): "))
-        << message;
+    EXPECT_TRUE(starts_with(message, "converting 2 elements from H5T_STD_I32LE to string(8): ")) << message;
     EXPECT_NE(message.find("H5Tconvert()"), std::string::npos) << message;
   }
 }

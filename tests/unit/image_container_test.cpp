@@ -118,8 +118,8 @@ TEST(RangeMap, EveryOverlapArrangementMatchesTheModel) {
     std::uint64_t address, length;
   };
   const Range first{20, 20};
-  const std::vector<Range> seconds = {{10, 15}, {35, 15}, {25, 5}, {10, 40}, {20, 20}, {0, 20}, {40, 5},
-                                      {20, 5},  {35, 5},  {19, 2}, {39, 2}};
+  const std::vector<Range> seconds = {{10, 15}, {35, 15}, {25, 5}, {10, 40}, {20, 20}, {0, 20},
+                                      {40, 5},  {20, 5},  {35, 5}, {19, 2},  {39, 2}};
   for (const Range& second : seconds) {
     for (const bool second_later : {true, false}) {
       RangeMap map;
@@ -153,8 +153,9 @@ TEST(RangeMap, RandomWritesInRandomOrderMatchTheModel) {
     std::vector<Write> writes;
     for (std::uint64_t i = 0; i < 30; ++i) {
       const auto source = static_cast<RangeSource>(random() % 3);
-      writes.push_back({random() % 200, 1 + random() % 40, key(random() % 4, static_cast<std::uint32_t>(random() % 3), i),
-                        source, source == RangeSource::Data ? 64 + random() % 10000 : 0});
+      writes.push_back({random() % 200, 1 + random() % 40,
+                        key(random() % 4, static_cast<std::uint32_t>(random() % 3), i), source,
+                        source == RangeSource::Data ? 64 + random() % 10000 : 0});
     }
     RangeMap map;
     for (const auto& w : writes) map.insert(w.address, w.length, w.key, w.source, w.key.writer, w.data_offset);
@@ -309,7 +310,8 @@ TEST_F(ImageIndexTest, HealthyFilesGiveEveryRangeAndTheEnd) {
   EXPECT_EQ(idx.max_epoch(), 3u);
   // The second write shows over the first's bytes 1040..1060.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> data;  // (address, key sequence)
-  idx.map().visit(1000, 100, [&](std::uint64_t start, const RangePiece& p) { data.emplace_back(start, p.key.sequence); });
+  idx.map().visit(1000, 100,
+                  [&](std::uint64_t start, const RangePiece& p) { data.emplace_back(start, p.key.sequence); });
   EXPECT_EQ(data, (std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1000, 0}, {1040, 1}, {1060, 0}}));
 }
 

@@ -13,13 +13,13 @@
 #include <random>
 #include <vector>
 
+#include "format/checksum.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
 #include "merge/chunk_filters.hpp"
 #include "merge/chunks.hpp"
 #include "merge/passing_checks.hpp"
-#include "format/checksum.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -90,9 +90,8 @@ TEST(ChunkEncoder, NativePipelinesDecodeWithLibhdf5) {
   const auto values = smooth_ints(37 * 11);
   const auto raw = bytes_of(values);
   const Datatype type = Datatype::of<std::int32_t>().file_type();
-  for (const Case& c : {Case{"deflate 1", {deflate(1)}}, Case{"deflate 9", {deflate(9)}},
-                        Case{"shuffle", {kShuffle}}, Case{"fletcher32", {kFletcher}},
-                        Case{"shuffle deflate", {kShuffle, deflate(4)}},
+  for (const Case& c : {Case{"deflate 1", {deflate(1)}}, Case{"deflate 9", {deflate(9)}}, Case{"shuffle", {kShuffle}},
+                        Case{"fletcher32", {kFletcher}}, Case{"shuffle deflate", {kShuffle, deflate(4)}},
                         Case{"shuffle deflate fletcher32", {kShuffle, deflate(6), kFletcher}},
                         Case{"fletcher32 deflate", {kFletcher, deflate(2)}}}) {
     ChunkEncoder encoder(c.filters, type, chunk, {}, "test");
@@ -136,8 +135,8 @@ TEST(ChunkEncoder, IncompressibleChunksSkipOptionalDeflateAsLibhdf5Does) {
 }
 
 TEST(ChunkEncoder, ShuffleIsHdf5sByteTransposition) {
-  const std::vector<std::byte> in{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}, std::byte{5},
-                                  std::byte{6}, std::byte{7}};
+  const std::vector<std::byte> in{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4},
+                                  std::byte{5}, std::byte{6}, std::byte{7}};
   std::vector<std::byte> out(in.size());
   shuffle_bytes(in, 3, out);  // two whole elements, then one byte as it is
   EXPECT_EQ(out, (std::vector<std::byte>{std::byte{1}, std::byte{4}, std::byte{2}, std::byte{5}, std::byte{3},
@@ -176,9 +175,9 @@ container::DatasetWrites writes_of(const std::vector<Selection>& selections, con
 TEST(ChunkStage, TouchedChunksAreExactlyTheWrittenOnes) {
   const Extent dims{10, 9}, chunk{4, 4};  // a 3 x 3 grid with edge chunks
   // A block inside chunk (0,0); a strided row that skips grid column 1; a point in the last chunk.
-  const auto writes = writes_of({Selection::hyperslab({1, 1}, {2, 2}), Selection::hyperslab({5, 0}, {1, 2}, {1, 8}),
-                                 Selection::points({{9, 8}})},
-                                dims);
+  const auto writes = writes_of(
+      {Selection::hyperslab({1, 1}, {2, 2}), Selection::hyperslab({5, 0}, {1, 2}, {1, 8}), Selection::points({{9, 8}})},
+      dims);
   EXPECT_EQ(touched_chunks(writes, dims, chunk), (std::vector<std::uint64_t>{0, 3, 5, 8}));
   const auto all = writes_of({Selection::all()}, dims);
   EXPECT_EQ(touched_chunks(all, dims, chunk).size(), 9u);
@@ -200,7 +199,8 @@ TEST(PassingChecks, RecordsInAStretchAreCheckedWhicheverWayItArrives) {
   }
   const std::size_t damaged = records.size() / 2;
   const std::uint64_t stretch_begin = records[1].first + 5, stretch_end = records[records.size() - 2].first + 3;
-  for (const std::uint64_t part_bytes : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{4093}, std::uint64_t{65536}}) {
+  for (const std::uint64_t part_bytes :
+       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{4093}, std::uint64_t{65536}}) {
     PassingChecks checks;
     for (std::size_t i = 0; i < records.size(); ++i) {
       auto sum = format::checksum(std::span(file).subspan(records[i].first, records[i].second));

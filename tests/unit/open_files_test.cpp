@@ -41,8 +41,8 @@ TEST(OpenFiles, TwoThousandWritersUnderALimitOf64) {
     coordinator.writers = kWriters;
     coordinator.driver = Driver::Multifile;
     File f(path, "w", coordinator);
-    f.create_dataset<std::int32_t>("x", {2 * kWriters}).write(std::vector<std::int32_t>{-1, -1},
-                                                               Selection::hyperslab({0}, {2}));
+    f.create_dataset<std::int32_t>("x", {2 * kWriters})
+        .write(std::vector<std::int32_t>{-1, -1}, Selection::hyperslab({0}, {2}));
     f.close();
   }
   for (int w = 1; w < kWriters; ++w) {  // each an independent writer, one after the other

@@ -23,8 +23,8 @@ void PrintTo(const Run& run, std::ostream* os) {
   *os << "{offset " << run.offset << ", length " << run.length << ", data " << run.data_index << "}";
 }
 void PrintTo(const Overlap& o, std::ostream* os) {
-  *os << "{offset " << o.offset << ", length " << o.length << ", source " << o.source_index
-      << ", target " << o.target_index << "}";
+  *os << "{offset " << o.offset << ", length " << o.length << ", source " << o.source_index << ", target "
+      << o.target_index << "}";
 }
 
 namespace {
@@ -119,8 +119,7 @@ Runs reference_source_runs(const std::vector<Element>& elements) {
 }
 
 // For each target element: which source data index covers it, if any.
-std::vector<Triple> reference_overlaps(const std::vector<Element>& source,
-                                       const std::vector<Element>& target) {
+std::vector<Triple> reference_overlaps(const std::vector<Element>& source, const std::vector<Element>& target) {
   std::map<u64, u64> latest;
   for (const Element& e : source) latest[e.offset] = e.data_index;
   std::vector<Triple> triples;
@@ -221,8 +220,7 @@ TEST(RunCursor, OneDimensional) {
   // stride == block: the blocks touch, one run
   EXPECT_EQ(collect(RunCursor(slab({2}, {3}, {2}, {2}), shape)), (Runs{{2, 6, 0}}));
   // stride > block: one run per block
-  EXPECT_EQ(collect(RunCursor(slab({1}, {3}, {5}, {2}), shape)),
-            (Runs{{1, 2, 0}, {6, 2, 2}, {11, 2, 4}}));
+  EXPECT_EQ(collect(RunCursor(slab({1}, {3}, {5}, {2}), shape)), (Runs{{1, 2, 0}, {6, 2, 2}, {11, 2, 4}}));
   EXPECT_EQ(collect(RunCursor(slab({7}, {1}), shape)), (Runs{{7, 1, 0}}));
   EXPECT_EQ(collect(RunCursor(Selection::all(), shape)), (Runs{{0, 20, 0}}));
   for (const auto& s : {slab({1}, {3}, {5}, {2}), slab({0}, {5}, {3}, {1}), slab({19}, {1}, {1}, {1})}) {
@@ -243,19 +241,15 @@ TEST(RunCursor, EmptyHyperslabsYieldNothing) {
 TEST(RunCursor, FullRowsCoalesceAcrossRows) {
   const Extent shape{4, 5};
   // Rows 1 and 2 in full: one run of 10.
-  EXPECT_EQ(collect(RunCursor(slab({1, 0}, {2, 1}, {1, 1}, {1, 5}), shape)),
-            (Runs{{5, 10, 0}}));
+  EXPECT_EQ(collect(RunCursor(slab({1, 0}, {2, 1}, {1, 1}, {1, 5}), shape)), (Runs{{5, 10, 0}}));
   // The same with touching blocks in the inner dimension.
   EXPECT_EQ(collect(RunCursor(slab({1, 0}, {2, 5}), shape)), (Runs{{5, 10, 0}}));
   // Every other row: separate runs.
-  EXPECT_EQ(collect(RunCursor(slab({0, 0}, {2, 5}, {2, 1}), shape)),
-            (Runs{{0, 5, 0}, {10, 5, 5}}));
+  EXPECT_EQ(collect(RunCursor(slab({0, 0}, {2, 5}, {2, 1}), shape)), (Runs{{0, 5, 0}, {10, 5, 5}}));
   // Part of each row: one run per row.
-  EXPECT_EQ(collect(RunCursor(slab({1, 1}, {2, 3}), shape)),
-            (Runs{{6, 3, 0}, {11, 3, 3}}));
+  EXPECT_EQ(collect(RunCursor(slab({1, 1}, {2, 3}), shape)), (Runs{{6, 3, 0}, {11, 3, 3}}));
   // Whole planes of a 3-D dataset.
-  EXPECT_EQ(collect(RunCursor(slab({1, 0, 0}, {2, 3, 4}), Extent{4, 3, 4})),
-            (Runs{{12, 24, 0}}));
+  EXPECT_EQ(collect(RunCursor(slab({1, 0, 0}, {2, 3, 4}), Extent{4, 3, 4})), (Runs{{12, 24, 0}}));
   EXPECT_EQ(collect(RunCursor(Selection::all(), Extent{2, 3, 4})), (Runs{{0, 24, 0}}));
 }
 
@@ -263,16 +257,14 @@ TEST(RunCursor, BlocksTouchingAcrossRowEndsCoalesce) {
   // Columns 0 and 3 of a 3x4 dataset: column 3 of a row touches column 0 of the next.
   const Extent shape{3, 4};
   const Selection s = slab({0, 0}, {3, 2}, {1, 3});
-  EXPECT_EQ(collect(RunCursor(s, shape)),
-            (Runs{{0, 1, 0}, {3, 2, 1}, {7, 2, 3}, {11, 1, 5}}));
+  EXPECT_EQ(collect(RunCursor(s, shape)), (Runs{{0, 1, 0}, {3, 2, 1}, {7, 2, 3}, {11, 1, 5}}));
   expect_target_runs(s, shape);
 }
 
 TEST(RunCursor, TwoAndThreeDimensional) {
   const Extent shape2{6, 7};
-  for (const auto& s : {slab({1, 2}, {2, 2}, {3, 3}, {2, 2}), slab({0, 0}, {6, 7}),
-                        slab({5, 6}, {1, 1}), slab({0, 1}, {3, 3}, {2, 2}, {1, 1}),
-                        slab({0, 0}, {2, 7}, {4, 1}, {2, 1})}) {
+  for (const auto& s : {slab({1, 2}, {2, 2}, {3, 3}, {2, 2}), slab({0, 0}, {6, 7}), slab({5, 6}, {1, 1}),
+                        slab({0, 1}, {3, 3}, {2, 2}, {1, 1}), slab({0, 0}, {2, 7}, {4, 1}, {2, 1})}) {
     expect_source_runs(s, shape2);
     expect_target_runs(s, shape2);
   }
@@ -290,8 +282,7 @@ TEST(RunCursor, TwoAndThreeDimensional) {
 TEST(RunCursor, KeptCutsToTheBoxAndPlacesInTheCurrentShape) {
   // A 4x5 write of a dataset shrunk to 2x3 and grown to 3x4: rows 0-1, columns 0-2 survive.
   const Selection whole = slab({0, 0}, {4, 5});
-  EXPECT_EQ(collect(RunCursor::kept(whole, Extent{4, 5}, Extent{2, 3}, Extent{3, 4})),
-            (Runs{{0, 3, 0}, {4, 3, 5}}));
+  EXPECT_EQ(collect(RunCursor::kept(whole, Extent{4, 5}, Extent{2, 3}, Extent{3, 4})), (Runs{{0, 3, 0}, {4, 3, 5}}));
   // Strided blocks (rows 1 and 3, columns 1-2 and 4-5): the cut keeps row 1's columns 1-2.
   const Selection strided = slab({1, 1}, {2, 2}, {2, 3}, {1, 2});
   EXPECT_EQ(collect(RunCursor::kept(strided, Extent{4, 6}, Extent{2, 3}, Extent{2, 3})), (Runs{{4, 2, 0}}));
@@ -299,8 +290,7 @@ TEST(RunCursor, KeptCutsToTheBoxAndPlacesInTheCurrentShape) {
   EXPECT_EQ(collect(RunCursor::kept(slab({0}, {10}), Extent{12}, Extent{4}, Extent{12})), (Runs{{0, 4, 0}}));
   // Points keep their data index; those outside the box are gone.
   const Selection points = Selection::points(2, {3, 0, 0, 2, 1, 1});
-  EXPECT_EQ(collect(RunCursor::kept(points, Extent{4, 3}, Extent{2, 3}, Extent{2, 3})),
-            (Runs{{2, 1, 1}, {4, 1, 2}}));
+  EXPECT_EQ(collect(RunCursor::kept(points, Extent{4, 3}, Extent{2, 3}, Extent{2, 3})), (Runs{{2, 1, 1}, {4, 1, 2}}));
   // Nothing kept.
   EXPECT_TRUE(collect(RunCursor::kept(whole, Extent{4, 5}, Extent{0, 5}, Extent{0, 5})).empty());
 }
@@ -317,23 +307,18 @@ TEST(RunCursor, RankZero) {
 TEST(RunCursor, Points) {
   const Extent shape{10};
   // Consecutive in both offset and data order: one run.
-  EXPECT_EQ(collect(RunCursor(Selection::points({{3}, {4}, {5}}), shape)),
-            (Runs{{3, 3, 0}}));
+  EXPECT_EQ(collect(RunCursor(Selection::points({{3}, {4}, {5}}), shape)), (Runs{{3, 3, 0}}));
   // Data indices go backwards: separate runs.
-  EXPECT_EQ(collect(RunCursor(Selection::points({{5}, {4}}), shape)),
-            (Runs{{4, 1, 1}, {5, 1, 0}}));
+  EXPECT_EQ(collect(RunCursor(Selection::points({{5}, {4}}), shape)), (Runs{{4, 1, 1}, {5, 1, 0}}));
   // The later write wins.
-  EXPECT_EQ(collect(RunCursor(Selection::points({{2}, {3}, {2}}), shape)),
-            (Runs{{2, 1, 2}, {3, 1, 1}}));
+  EXPECT_EQ(collect(RunCursor(Selection::points({{2}, {3}, {2}}), shape)), (Runs{{2, 1, 2}, {3, 1, 1}}));
   // The winning duplicate can coalesce with its neighbours.
-  EXPECT_EQ(collect(RunCursor(Selection::points({{4}, {1}, {2}, {3}, {4}}), shape)),
-            (Runs{{1, 4, 1}}));
+  EXPECT_EQ(collect(RunCursor(Selection::points({{4}, {1}, {2}, {3}, {4}}), shape)), (Runs{{1, 4, 1}}));
   EXPECT_TRUE(collect(RunCursor(Selection::points(1, {}), shape)).empty());
 
   const Extent shape2{4, 5};
   for (const auto& s : {Selection::points({{1, 2}, {0, 4}, {1, 3}, {1, 2}, {3, 0}, {2, 4}}),
-                        Selection::points({{0, 4}, {1, 0}, {1, 1}}),
-                        Selection::points({{3, 3}, {3, 3}, {3, 3}})}) {
+                        Selection::points({{0, 4}, {1, 0}, {1, 1}}), Selection::points({{3, 3}, {3, 3}, {3, 3}})}) {
     expect_source_runs(s, shape2);
     expect_target_runs(s, shape2);
   }
@@ -345,8 +330,7 @@ TEST(TargetCursor, PointsKeepEveryOccurrence) {
   EXPECT_EQ(expand(runs), (std::vector<Element>{{2, 1}, {3, 3}, {4, 0}, {4, 2}, {5, 4}, {6, 5}}));
   expect_target_runs(Selection::points({{4}, {2}, {4}, {3}, {5}, {6}}), shape);
   // Without duplicates, consecutive points still coalesce.
-  EXPECT_EQ(collect(TargetCursor(Selection::points({{3}, {4}, {5}, {7}}), shape)),
-            (Runs{{3, 3, 0}, {7, 1, 3}}));
+  EXPECT_EQ(collect(TargetCursor(Selection::points({{3}, {4}, {5}, {7}}), shape)), (Runs{{3, 3, 0}, {7, 1, 3}}));
 }
 
 TEST(RunCursor, Linear) {
@@ -382,14 +366,13 @@ TEST(RunCursor, HugeHyperslabIsLazy) {
   EXPECT_EQ(collect(RunCursor(slab({0}, {1'000'000'000}, {2}, {2}), Extent{2'000'000'000})),
             (Runs{{0, 2'000'000'000, 0}}));
   // 10^9 full rows of a 10^12-element dataset: one run, without visiting the rows.
-  EXPECT_EQ(collect(RunCursor(Selection::all(), Extent{1'000'000'000, 1'000})),
-            (Runs{{0, 1'000'000'000'000, 0}}));
+  EXPECT_EQ(collect(RunCursor(Selection::all(), Extent{1'000'000'000, 1'000})), (Runs{{0, 1'000'000'000'000, 0}}));
   EXPECT_EQ(collect(RunCursor(slab({1, 0, 0}, {999'999'998, 10, 100}), Extent{1'000'000'000, 10, 100})),
             (Runs{{1'000, 999'999'998'000, 0}}));
   // A small target at the start of a huge source stops early.
-  const auto overlaps = overlaps_of(RunCursor(slab({0, 0}, {1'000'000, 1'000'000}, {1, 2}, {1, 1}),
-                                              Extent{1'000'000, 2'000'000}),
-                                    RunCursor::linear(0, 5));
+  const auto overlaps =
+      overlaps_of(RunCursor(slab({0, 0}, {1'000'000, 1'000'000}, {1, 2}, {1, 1}), Extent{1'000'000, 2'000'000}),
+                  RunCursor::linear(0, 5));
   EXPECT_EQ(overlaps, (std::vector<Overlap>{{0, 1, 0, 0}, {2, 1, 1, 2}, {4, 1, 2, 4}}));
   EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(1));
 }
@@ -397,15 +380,14 @@ TEST(RunCursor, HugeHyperslabIsLazy) {
 TEST(Intersect, HyperslabByHyperslab) {
   const Extent shape{4, 6};
   // Source: rows 0-1, columns 1-4. Target: rows 1-2, columns 3-5.
-  const auto overlaps = overlaps_of(RunCursor(slab({0, 1}, {2, 4}), shape),
-                                    TargetCursor(slab({1, 3}, {2, 3}), shape));
+  const auto overlaps = overlaps_of(RunCursor(slab({0, 1}, {2, 4}), shape), TargetCursor(slab({1, 3}, {2, 3}), shape));
   EXPECT_EQ(overlaps, (std::vector<Overlap>{{9, 2, 6, 0}}));
   // A source run spanning several target runs and the other way round.
-  const auto many = overlaps_of(RunCursor(slab({0, 0}, {2, 6}), shape),
-                                TargetCursor(slab({0, 1}, {3, 2}, {1, 3}), shape));
+  const auto many =
+      overlaps_of(RunCursor(slab({0, 0}, {2, 6}), shape), TargetCursor(slab({0, 1}, {3, 2}, {1, 3}), shape));
   EXPECT_EQ(many, (std::vector<Overlap>{{1, 1, 1, 0}, {4, 1, 4, 1}, {7, 1, 7, 2}, {10, 1, 10, 3}}));
-  const auto reverse = overlaps_of(RunCursor(slab({0, 1}, {3, 2}, {1, 3}), shape),
-                                   TargetCursor(slab({0, 0}, {2, 6}), shape));
+  const auto reverse =
+      overlaps_of(RunCursor(slab({0, 1}, {3, 2}, {1, 3}), shape), TargetCursor(slab({0, 0}, {2, 6}), shape));
   EXPECT_EQ(reverse, (std::vector<Overlap>{{1, 1, 0, 1}, {4, 1, 1, 4}, {7, 1, 2, 7}, {10, 1, 3, 10}}));
 }
 
@@ -424,12 +406,11 @@ TEST(Intersect, PointsWithDuplicatedTargets) {
   const Selection source = Selection::points({{2}, {3}, {2}, {4}});
   const Selection target = Selection::points({{4}, {2}, {4}, {9}, {2}, {3}, {4}});
   const auto overlaps = overlaps_of(RunCursor(source, shape), TargetCursor(target, shape));
-  EXPECT_EQ(expand(overlaps),
-            (std::vector<Triple>{{2, 2, 1}, {2, 2, 4}, {3, 1, 5}, {4, 3, 0}, {4, 3, 2}, {4, 3, 6}}));
+  EXPECT_EQ(expand(overlaps), (std::vector<Triple>{{2, 2, 1}, {2, 2, 4}, {3, 1, 5}, {4, 3, 0}, {4, 3, 2}, {4, 3, 6}}));
   expect_overlaps_sorted(overlaps);
   // Duplicates at the end of a long source run, which must not be left behind.
-  const auto tail = overlaps_of(RunCursor(slab({0}, {5}), shape),
-                                TargetCursor(Selection::points({{4}, {4}, {3}, {4}}), shape));
+  const auto tail =
+      overlaps_of(RunCursor(slab({0}, {5}), shape), TargetCursor(Selection::points({{4}, {4}, {3}, {4}}), shape));
   EXPECT_EQ(tail, (std::vector<Overlap>{{3, 1, 3, 2}, {4, 1, 4, 0}, {4, 1, 4, 1}, {4, 1, 4, 3}}));
 }
 
@@ -560,8 +541,7 @@ TEST(RandomizedAgainstBruteForce, CursorsAndIntersections) {
     const Spec source = random.spec(shape, true);
     const Spec target = random.spec(shape, true);
     SCOPED_TRACE(::testing::Message() << "round " << round << ", rank " << shape.size() << ", source "
-                                      << (source.selection ? source.selection->describe() : "linear")
-                                      << ", target "
+                                      << (source.selection ? source.selection->describe() : "linear") << ", target "
                                       << (target.selection ? target.selection->describe() : "linear"));
 
     const auto source_elements = source.elements(shape);

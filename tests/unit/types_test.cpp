@@ -98,7 +98,8 @@ void expect_equal(const Particle& a, const Particle& b, const std::string& where
   EXPECT_EQ(a.inner.weight, b.inner.weight);
   EXPECT_EQ(a.inner.counts, b.inner.counts);
   EXPECT_EQ(std::memcmp(a.position, b.position, sizeof a.position), 0);
-  EXPECT_EQ(std::string(a.label, strnlen(a.label, sizeof a.label)), std::string(b.label, strnlen(b.label, sizeof b.label)));
+  EXPECT_EQ(std::string(a.label, strnlen(a.label, sizeof a.label)),
+            std::string(b.label, strnlen(b.label, sizeof b.label)));
 }
 
 // ---- registration and file types ----------------------------------------------------------------
@@ -169,8 +170,8 @@ TEST(Types, CompoundRegistrationAndFileTypeWithTheStructsLayout) {
   // The struct's size and offsets, padding included (as h5py keeps numpy's aligned dtypes).
   EXPECT_EQ(file.size(), sizeof(Particle));
   const char* names[] = {"x", "tag", "id", "alive", "color", "inner", "position", "label"};
-  const std::size_t offsets[] = {offsetof(Particle, x),     offsetof(Particle, tag),   offsetof(Particle, id),
-                                 offsetof(Particle, alive), offsetof(Particle, color), offsetof(Particle, inner),
+  const std::size_t offsets[] = {offsetof(Particle, x),        offsetof(Particle, tag),   offsetof(Particle, id),
+                                 offsetof(Particle, alive),    offsetof(Particle, color), offsetof(Particle, inner),
                                  offsetof(Particle, position), offsetof(Particle, label)};
   for (unsigned i = 0; i < 8; ++i) {
     EXPECT_EQ(member_name(file, i), names[i]);
@@ -198,7 +199,8 @@ TEST(Types, Float16AsH5pyMakesIt) {
   EXPECT_EQ(H5Tget_ebias(half.id()), 15U);
   std::size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
   ASSERT_GE(H5Tget_fields(half.id(), &spos, &epos, &esize, &mpos, &msize), 0);
-  EXPECT_EQ((std::array<std::size_t, 5>{spos, epos, esize, mpos, msize}), (std::array<std::size_t, 5>{15, 10, 5, 0, 10}));
+  EXPECT_EQ((std::array<std::size_t, 5>{spos, epos, esize, mpos, msize}),
+            (std::array<std::size_t, 5>{15, 10, 5, 0, 10}));
   EXPECT_EQ(half.file_type(), half);  // stored as it is (little-endian here)
   // HDF5 converts it: 1.5 and -2 in half precision.
   const std::uint16_t bits[] = {0x3e00, 0xc000};
@@ -264,7 +266,7 @@ TEST(Types, ConversionByNameAndBack) {
 // ---- encodings ----------------------------------------------------------------------------------
 
 std::vector<Datatype> registered_types() {
-  std::vector<Datatype> out{Datatype::of<bool>(), Datatype::of<Color>(), Datatype::of<std::array<float, 7>>(),
+  std::vector<Datatype> out{Datatype::of<bool>(),  Datatype::of<Color>(),    Datatype::of<std::array<float, 7>>(),
                             Datatype::of<Inner>(), Datatype::of<Particle>(), Datatype::fixed_string(9)};
   const std::size_t n = out.size();
   for (std::size_t i = 0; i < n; ++i) out.push_back(out[i].file_type());
@@ -309,8 +311,8 @@ TEST(Types, DecodeRejectsTruncatedAndSurvivesCorruptEncodings) {
 class TypedData : public ::testing::TestWithParam<Driver> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("h5mf-types-" + std::to_string(::getpid()) + "-" + to_string(GetParam()) +
-                                        "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("h5mf-types-" + std::to_string(::getpid()) + "-" + to_string(GetParam()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -8,13 +8,13 @@
 
 typedef long long hid_like;
 
-__attribute__((visibility("default"))) hid_like H5Fopen(const char *name, unsigned flags, hid_like fapl) {
+__attribute__((visibility("default"))) hid_like H5Fopen(const char* name, unsigned flags, hid_like fapl) {
   (void)name, (void)flags, (void)fapl;
   return -1;
 }
 
-__attribute__((visibility("default"))) int H5get_libversion(unsigned *major, unsigned *minor, unsigned *release) {
-  const char *version = getenv("FOREIGN_HDF5_VERSION");
+__attribute__((visibility("default"))) int H5get_libversion(unsigned* major, unsigned* minor, unsigned* release) {
+  const char* version = getenv("FOREIGN_HDF5_VERSION");
   if (version == NULL || sscanf(version, "%u.%u.%u", major, minor, release) != 3) return -1;
   return 0;
 }

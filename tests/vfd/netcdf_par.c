@@ -21,7 +21,7 @@ enum { R = 4, C = 8 };
 static int rank, nprocs;
 
 #define CHECK(call) check_status((call), #call, __LINE__)
-static void check_status(int status, const char *what, int line) {
+static void check_status(int status, const char* what, int line) {
   if (status != NC_NOERR) {
     fprintf(stderr, "netcdf_par (rank %d of %d): %s failed at line %d: %s\n", rank, nprocs, what, line,
             nc_strerror(status));
@@ -29,7 +29,7 @@ static void check_status(int status, const char *what, int line) {
   }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &nprocs);

@@ -27,7 +27,7 @@ enum { R = 4, C = 8, SPARSE = 10 };
 
 static int rank, nprocs;
 
-static void fail(const char *what, const char *file, int line) {
+static void fail(const char* what, const char* file, int line) {
   fprintf(stderr, "plain_hdf5 (rank %d of %d): %s failed at %s:%d\n", rank, nprocs, what, file, line);
   H5Eprint2(H5E_DEFAULT, stderr);
   MPI_Abort(MPI_COMM_WORLD, 1);
@@ -35,7 +35,7 @@ static void fail(const char *what, const char *file, int line) {
 
 /* CHECK(call): the call's result (an hid_t or herr_t), aborting the job when it is negative. */
 #define CHECK(call) check_result((long long)(call), #call, __FILE__, __LINE__)
-static long long check_result(long long result, const char *what, const char *file, int line) {
+static long long check_result(long long result, const char* what, const char* file, int line) {
   if (result < 0) fail(what, file, line);
   return result;
 }
@@ -57,7 +57,7 @@ static hid_t group_properties(void) {
 }
 
 /* A dataset creation property list with times off, optionally chunked and with a fill value. */
-static hid_t dataset_properties(int rank_, const hsize_t *chunk, const int *fill) {
+static hid_t dataset_properties(int rank_, const hsize_t* chunk, const int* fill) {
   hid_t dcpl = CHECK(H5Pcreate(H5P_DATASET_CREATE));
   CHECK(H5Pset_obj_track_times(dcpl, 0));
   if (chunk) CHECK(H5Pset_chunk(dcpl, rank_, chunk));
@@ -65,8 +65,8 @@ static hid_t dataset_properties(int rank_, const hsize_t *chunk, const int *fill
   return dcpl;
 }
 
-static hid_t create_dataset(hid_t where, const char *name, hid_t type, int rank_, const hsize_t *dims,
-                            const hsize_t *maxdims, hid_t dcpl) {
+static hid_t create_dataset(hid_t where, const char* name, hid_t type, int rank_, const hsize_t* dims,
+                            const hsize_t* maxdims, hid_t dcpl) {
   hid_t space = CHECK(H5Screate_simple(rank_, dims, maxdims));
   hid_t dset = CHECK(H5Dcreate2(where, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
   CHECK(H5Sclose(space));
@@ -76,7 +76,7 @@ static hid_t create_dataset(hid_t where, const char *name, hid_t type, int rank_
 /* Writes rows [first, first+count) x columns [col, col+cols) of a 2-D dataset from `data`
  * (count x cols values of `memtype`) with transfer property list `dxpl`. */
 static void write_rows(hid_t dset, hid_t memtype, hsize_t first, hsize_t count, hsize_t col, hsize_t cols,
-                       const void *data, hid_t dxpl) {
+                       const void* data, hid_t dxpl) {
   hsize_t start[2] = {first, col}, extent[2] = {count, cols};
   hid_t filespace = CHECK(H5Dget_space(dset));
   CHECK(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, extent, NULL));
@@ -97,8 +97,8 @@ static void write_slab(hid_t dset, int base, hsize_t offset, hid_t collective, h
   write_rows(dset, H5T_NATIVE_INT, first + R / 2, R / 2, 0, C, slab[R / 2], independent);
 }
 
-static void write_attribute(hid_t where, const char *name, hid_t filetype, hid_t memtype, hsize_t count,
-                            const void *data) {
+static void write_attribute(hid_t where, const char* name, hid_t filetype, hid_t memtype, hsize_t count,
+                            const void* data) {
   hid_t space = count ? CHECK(H5Screate_simple(1, &count, NULL)) : CHECK(H5Screate(H5S_SCALAR));
   hid_t attr = CHECK(H5Acreate2(where, name, filetype, space, H5P_DEFAULT, H5P_DEFAULT));
   CHECK(H5Awrite(attr, memtype, data));
@@ -106,7 +106,7 @@ static void write_attribute(hid_t where, const char *name, hid_t filetype, hid_t
   CHECK(H5Sclose(space));
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &nprocs);
@@ -136,8 +136,8 @@ int main(int argc, char **argv) {
   hid_t level2 = CHECK(H5Gcreate2(level1, "level2", H5P_DEFAULT, gcpl, H5P_DEFAULT));
   hid_t vlstr = CHECK(H5Tcopy(H5T_C_S1));
   CHECK(H5Tset_size(vlstr, H5T_VARIABLE));
-  const char *title = "plain parallel HDF5 1.10 through H5Pset_fapl_mpio";
-  const char *tags[2] = {"contiguous and chunked", "fill values, groups, attributes, a resize"};
+  const char* title = "plain parallel HDF5 1.10 through H5Pset_fapl_mpio";
+  const char* tags[2] = {"contiguous and chunked", "fill values, groups, attributes, a resize"};
   write_attribute(grid, "title", vlstr, vlstr, 0, &title);
   write_attribute(grid, "tags", vlstr, vlstr, 2, tags);
 

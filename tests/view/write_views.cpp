@@ -93,8 +93,8 @@ void layout(const std::string& path) {
   d3.write(counting<std::int16_t>(5 * 3, 100), Selection::hyperslab({0, 0, 0}, {1, 5, 3}, {1, 1, 2}, {1, 1, 1}));
 
   // Grown after creation; the rows written last are the ones the resize added.
-  auto grown = f.create_dataset(
-      "grown", DatasetCreate::of<float>({2, 4}).max_shape({kUnlimited, 4}).fill_value<float>(7.0f));
+  auto grown =
+      f.create_dataset("grown", DatasetCreate::of<float>({2, 4}).max_shape({kUnlimited, 4}).fill_value<float>(7.0f));
   grown.write(counting<float>(8, 0.5f));
   grown.resize({6, 4});
   grown.write(counting<float>(8, 10.5f), Selection::hyperslab({2, 0}, {2, 4}));
@@ -164,7 +164,8 @@ void writers(const std::string& path) {
     auto series = f.dataset("series");
     for (std::uint64_t t = 0; t < kSteps; ++t) {
       const std::uint64_t row = (t * kWriters + w) * kRows;
-      rows.write(counting<double>(kRows * kCols, static_cast<double>(row) * 10.0), Selection::hyperslab({row, 0}, {kRows, kCols}));
+      rows.write(counting<double>(kRows * kCols, static_cast<double>(row) * 10.0),
+                 Selection::hyperslab({row, 0}, {kRows, kCols}));
       series.write(counting<std::int64_t>(3, static_cast<std::int64_t>(100 * t + w)),
                    Selection::hyperslab({(t * kWriters + w) * 3}, {3}));
     }
@@ -178,8 +179,7 @@ void points(const std::string& path) {
   p.write(counting<std::int32_t>(50, 0), Selection::hyperslab({0, 0}, {5, 10}, {2, 1}, {1, 1}));
   f.flush();
   // (1,1) twice: the second value wins. (3,3) is overwritten by a row below.
-  p.write(std::vector<std::int32_t>{10, 20, 30, 40, 50},
-          Selection::points({{1, 1}, {2, 2}, {3, 3}, {1, 1}, {9, 9}}));
+  p.write(std::vector<std::int32_t>{10, 20, 30, 40, 50}, Selection::points({{1, 1}, {2, 2}, {3, 3}, {1, 1}, {9, 9}}));
   f.flush();
   p.write(counting<std::int32_t>(10, 500), Selection::hyperslab({3, 0}, {1, 10}));
   p.write(std::vector<std::int32_t>{60, 70}, Selection::points({{5, 5}, {6, 6}}));
@@ -254,7 +254,8 @@ void base(const std::string& path) {
   f.dataset("group/partly").write(std::vector<std::int32_t>{9}, Selection::hyperslab({2}, {1}));
   // More scattered records than the view keeps a union of: the base shows through the gaps.
   for (std::uint64_t i = 0; i < 100; ++i) {
-    f.dataset("scattered").write(std::vector<std::int16_t>{static_cast<std::int16_t>(-i)}, Selection::hyperslab({3 * i}, {1}));
+    f.dataset("scattered")
+        .write(std::vector<std::int16_t>{static_cast<std::int16_t>(-i)}, Selection::hyperslab({3 * i}, {1}));
   }
   auto distances = f.create_dataset("distances", DatasetCreate::of<double>({10}).fill_value<double>(-1));
   distances.write(counting<double>(5, 1.0), Selection::hyperslab({0}, {5}));
@@ -299,8 +300,9 @@ void many_records(const std::string& path) {
 
 void filtered(const std::string& path) {
   File f(path, "w", coordinator(1));
-  auto a = f.create_dataset("packed", DatasetCreate::of<double>({40, 30}).chunk_shape({8, 8}).fill_value(-1.5)
-                                          .shuffle().deflate(6).fletcher32());
+  auto a = f.create_dataset(
+      "packed",
+      DatasetCreate::of<double>({40, 30}).chunk_shape({8, 8}).fill_value(-1.5).shuffle().deflate(6).fletcher32());
   std::vector<double> block(25 * 17);
   std::iota(block.begin(), block.end(), 0.5);
   a.write(block, Selection::hyperslab({3, 5}, {25, 17}));
@@ -326,8 +328,10 @@ int main(int argc, char** argv) {
   }
   if (argc == 4) seed = std::stoull(argv[3]);
   const std::map<std::string, std::function<void(const std::string&)>> patterns = {
-      {"layout", layout}, {"overlap", overlap},         {"writers", writers},           {"points", points},
-      {"random", random_writes}, {"base", base},     {"damaged", damaged},     {"many_points", many_points}, {"many_records", many_records}, {"many_blocks", many_blocks}, {"filtered", filtered}};
+      {"layout", layout},           {"overlap", overlap},         {"writers", writers},
+      {"points", points},           {"random", random_writes},    {"base", base},
+      {"damaged", damaged},         {"many_points", many_points}, {"many_records", many_records},
+      {"many_blocks", many_blocks}, {"filtered", filtered}};
   const auto it = patterns.find(argv[2]);
   if (it == patterns.end()) {
     std::fprintf(stderr, "write_views: unknown pattern '%s'\n", argv[2]);

@@ -19,8 +19,8 @@
 #include "driver/hdf5/hdf5_state.hpp"
 #include "format/checksum.hpp"
 #include "h5mf/error.hpp"
-#include "mpi/shared_outcome.hpp"
 #include "h5mf/warnings.hpp"
+#include "mpi/shared_outcome.hpp"
 
 namespace h5mf::driver {
 namespace hdf5_driver {
@@ -157,15 +157,16 @@ std::string State::close_together(std::uint64_t leaver, const std::string& reaso
   } catch (const std::exception& e) {
     failures += std::string(failures.empty() ? "" : "\n") + e.what();
   }
-  return fmt::format("file '{}' ({} driver): rank {} left the file with an exception: {}. The file is closed on "
-                     "every rank{}",
-                     path, access->name(), leaver, shared, failures.empty() ? "" : "; closing it failed: " + failures);
+  return fmt::format(
+      "file '{}' ({} driver): rank {} left the file with an exception: {}. The file is closed on "
+      "every rank{}",
+      path, access->name(), leaver, shared, failures.empty() ? "" : "; closing it failed: " + failures);
 }
 
 void State::leave(const std::string& reason) noexcept {
   try {
-    const mpi::Bound bound(fmt::format("leaving file '{}' ({} driver) after an exception ({})", path, access->name(),
-                                       reason));
+    const mpi::Bound bound(
+        fmt::format("leaving file '{}' ({} driver) after an exception ({})", path, access->name(), reason));
     const auto [leaver, agree] = check(0, true, &bound);
     (void)agree;
     const std::string message = close_together(leaver, reason);
@@ -194,9 +195,7 @@ void State::collective(const std::function<Call()>& describe, const std::functio
   mpi::on_all(*comm, step);
 }
 
-std::string State::where(const std::string& object) const {
-  return fmt::format("'{}' in file '{}'", object, path);
-}
+std::string State::where(const std::string& object) const { return fmt::format("'{}' in file '{}'", object, path); }
 
 namespace {
 
@@ -255,9 +254,10 @@ class Hdf5FileDriver final : public FileDriver {
       if (state_->access->closes_locally()) {
         state_->file.close(fmt::format("closing file '{}'", state_->path));
       } else {
-        warn(fmt::format("file '{}' (mpio driver, rank {} of {}) was not closed with close(); closing it is a "
-                         "collective call, so it is left open and its last changes may be lost",
-                         state_->path, state_->comm->rank(), state_->comm->size()));
+        warn(
+            fmt::format("file '{}' (mpio driver, rank {} of {}) was not closed with close(); closing it is a "
+                        "collective call, so it is left open and its last changes may be lost",
+                        state_->path, state_->comm->rank(), state_->comm->size()));
         (void)state_->file.release();
       }
     } catch (const std::exception& e) {
@@ -316,12 +316,11 @@ Action plan(const std::string& path, Mode mode) {
       if (!exists) throw NotFound(fmt::format("file '{}' not found (mode '{}')", path, to_string(mode)));
       require_hdf5(path);
       return mode == Mode::Read ? Action::OpenReadOnly : Action::OpenReadWrite;
-    case Mode::Truncate:
-      return Action::CreateTruncate;
+    case Mode::Truncate: return Action::CreateTruncate;
     case Mode::Exclusive:
       if (exists) {
-        throw AlreadyExists(fmt::format("file '{}' already exists (mode '{}' only creates new files)", path,
-                                        to_string(mode)));
+        throw AlreadyExists(
+            fmt::format("file '{}' already exists (mode '{}' only creates new files)", path, to_string(mode)));
       }
       return Action::CreateExclusive;
     case Mode::Append:
@@ -342,8 +341,8 @@ Handle open_file(const std::string& path, Mode mode, Action action, const Access
     case Action::CreateExclusive: id = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()); break;
   }
   const bool opening = action == Action::OpenReadOnly || action == Action::OpenReadWrite;
-  const std::string what = fmt::format("{} file '{}' (mode '{}', {} driver)", opening ? "opening" : "creating",
-                                       path, to_string(mode), access.name());
+  const std::string what = fmt::format("{} file '{}' (mode '{}', {} driver)", opening ? "opening" : "creating", path,
+                                       to_string(mode), access.name());
   if (id < 0 && action == Action::CreateExclusive && std::filesystem::exists(path)) {
     hdf5::error_stack();
     throw AlreadyExists(fmt::format("{}: it was created by someone else meanwhile", what));
@@ -354,7 +353,8 @@ Handle open_file(const std::string& path, Mode mode, Action action, const Access
 // The writer options describe independent processes (multifile); here the writers are the ranks.
 void check_writer_options(const std::string& path, const FileOptions& options, const mpi::Comm& comm,
                           const std::string& driver) {
-  if ((options.writers > 0 && options.writers != comm.size()) || (options.writer >= 0 && options.writer != comm.rank())) {
+  if ((options.writers > 0 && options.writers != comm.size()) ||
+      (options.writer >= 0 && options.writer != comm.rank())) {
     throw InvalidArgument(fmt::format(
         "file '{}': with the {} driver the writers are the ranks of the communicator (this is rank {} of {}); "
         "writers = {} and writer = {} describe independent processes, which need the multifile driver",
@@ -364,8 +364,8 @@ void check_writer_options(const std::string& path, const FileOptions& options, c
 
 std::shared_ptr<mpi::Comm> mpio_comm(const std::string& path, const FileOptions& options) {
   if (!mpi::mpi_initialised()) {
-    throw InvalidArgument(fmt::format(
-        "file '{}': the mpio driver needs MPI: call MPI_Init and pass a communicator", path));
+    throw InvalidArgument(
+        fmt::format("file '{}': the mpio driver needs MPI: call MPI_Init and pass a communicator", path));
   }
   return mpi::duplicate(options.comm != MPI_COMM_NULL ? options.comm : MPI_COMM_SELF);
 }
@@ -392,8 +392,8 @@ std::unique_ptr<FileDriver> open_hdf5(const std::string& path, Mode mode, const 
   using namespace hdf5_driver;
   hdf5::silence_hdf5_errors();
   if (which != Driver::Sec2 && which != Driver::Mpio) {
-    throw InvalidArgument(fmt::format("file '{}': open_hdf5 serves the sec2 and mpio drivers, not {}", path,
-                                      to_string(which)));
+    throw InvalidArgument(
+        fmt::format("file '{}': open_hdf5 serves the sec2 and mpio drivers, not {}", path, to_string(which)));
   }
   auto state = std::make_shared<State>();
   state->path = path;
@@ -430,9 +430,10 @@ std::unique_ptr<FileDriver> open_hdf5(const std::string& path, Mode mode, const 
 }
 
 std::string file_image_refusal(const std::string& path) {
-  return fmt::format("'{}' is a file-image container, written through h5mf's HDF5 file driver: read it through that "
-                     "driver (h5mf ls, h5mf dump, h5mf exec -- h5dump) or merge it first (h5mf merge)",
-                     path);
+  return fmt::format(
+      "'{}' is a file-image container, written through h5mf's HDF5 file driver: read it through that "
+      "driver (h5mf ls, h5mf dump, h5mf exec -- h5dump) or merge it first (h5mf merge)",
+      path);
 }
 
 std::unique_ptr<FileDriver> open_file_image(const std::string& path, Mode mode, const FileOptions& options) {
@@ -440,9 +441,10 @@ std::unique_ptr<FileDriver> open_file_image(const std::string& path, Mode mode, 
   hdf5::silence_hdf5_errors();
   if (!options.image_driver) throw Unsupported(file_image_refusal(path));
   if (mode != Mode::Read) {
-    throw Unsupported(fmt::format("'{}' is a file-image container: h5mf opens it read-only (mode 'r', not '{}'); "
-                                  "programs write it through HDF5 with the h5mf file driver (h5mf exec)",
-                                  path, to_string(mode)));
+    throw Unsupported(
+        fmt::format("'{}' is a file-image container: h5mf opens it read-only (mode 'r', not '{}'); "
+                    "programs write it through HDF5 with the h5mf file driver (h5mf exec)",
+                    path, to_string(mode)));
   }
   check_sec2_comm(path, options);
   auto state = std::make_shared<State>();

@@ -10,14 +10,14 @@
 #include <optional>
 #include <utility>
 
-#include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_state.hpp"
-#include "values/vlen_strings.hpp"
+#include "h5mf/dataset.hpp"
+#include "h5mf/error.hpp"
 #include "hdf5/attribute_fit.hpp"
 #include "hdf5/creation_properties.hpp"
 #include "hdf5/filters.hpp"
-#include "h5mf/dataset.hpp"
-#include "h5mf/error.hpp"
+#include "values/attribute_codec.hpp"
+#include "values/vlen_strings.hpp"
 
 #include <hdf5_hl.h>
 
@@ -46,9 +46,9 @@ Handle make_space(const Extent& dims, const Extent& maxdims, const std::string& 
   const auto current = to_hsize(dims);
   std::vector<hsize_t> maximum;
   for (const auto m : maxdims) maximum.push_back(m == DatasetCreate::kUnlimited ? H5S_UNLIMITED : m);
-  return Handle(check_id(H5Screate_simple(static_cast<int>(current.size()), current.data(),
-                                          maximum.empty() ? nullptr : maximum.data()),
-                         what));
+  return Handle(check_id(
+      H5Screate_simple(static_cast<int>(current.size()), current.data(), maximum.empty() ? nullptr : maximum.data()),
+      what));
 }
 
 // HDF5's null dataspace (h5py's Empty): no element, no shape.
@@ -196,8 +196,7 @@ class Object : public Base {
     const Datatype file_type = value.type.file_type();
     // Every rank must write the same attribute: its type, dims and value are part of the call.
     const auto describe = [&] {
-      const std::string space =
-          value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","));
+      const std::string space = value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","));
       State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {})", name, path_, file_type.describe(), space),
                        file_type.encode()};
       for (const auto d : value.dims) {
@@ -243,9 +242,8 @@ class Object : public Base {
   }
 
   void delete_attribute(const std::string& name) override {
-    state_->collective(fmt::format("delete attribute '{}' of '{}'", name, path_), [&] {
-      check(H5Adelete(id(), name.c_str()), attribute_where("deleting", name));
-    });
+    state_->collective(fmt::format("delete attribute '{}' of '{}'", name, path_),
+                       [&] { check(H5Adelete(id(), name.c_str()), attribute_where("deleting", name)); });
   }
 
  protected:
@@ -262,8 +260,7 @@ class Object : public Base {
  private:
   // A replaced attribute is written under a temporary name first and renamed over the old one,
   // so that a value HDF5 refuses (too large for the object header, say) loses nothing.
-  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type,
-                       bool strings) {
+  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type, bool strings) {
     const std::string what = attribute_where("writing", name);
     bool replacing = check_bool(H5Aexists(id(), name.c_str()), what);
     std::string target = replacing ? name + ".h5mf-replacing" : name;
@@ -340,7 +337,8 @@ class Hdf5Dataset final : public Object<DatasetNode> {
 
   StorageInfo storage() override {
     const std::string what = where();
-    const Handle dcpl(check_id(H5Dget_create_plist(id()), [&] { return fmt::format("reading the creation properties of {}", what); }));
+    const Handle dcpl(check_id(H5Dget_create_plist(id()),
+                               [&] { return fmt::format("reading the creation properties of {}", what); }));
     StorageInfo info = hdf5::storage_properties(dcpl.get(), what);
     // H5Dget_storage_size has no error value: 0 is also "nothing allocated", as h5dump prints it.
     info.size = H5Dget_storage_size(id());
@@ -356,9 +354,10 @@ class Hdf5Dataset final : public Object<DatasetNode> {
         values::require_sequence_memory(memory_type, type_, where());
       }
       if (state_->access->name() == "mpio") {
-        throw Unsupported(fmt::format("{}: HDF5 {}.{} cannot write variable-length data in parallel (mpio driver); "
-                                      "write it with the multifile driver (and merge) or sec2",
-                                      where(), H5_VERS_MAJOR, H5_VERS_MINOR));
+        throw Unsupported(
+            fmt::format("{}: HDF5 {}.{} cannot write variable-length data in parallel (mpio driver); "
+                        "write it with the multifile driver (and merge) or sec2",
+                        where(), H5_VERS_MAJOR, H5_VERS_MINOR));
       }
     }
     transfer(true, selection, memory_type, const_cast<void*>(buffer));
@@ -452,7 +451,8 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     });
   }
   bool is_scale() override {
-    return check_bool(H5DSis_scale(id()), [&] { return fmt::format("asking whether {} is a dimension scale", where()); });
+    return check_bool(H5DSis_scale(id()),
+                      [&] { return fmt::format("asking whether {} is a dimension scale", where()); });
   }
   std::string scale_name() override {
     const auto what = [&] { return fmt::format("reading the dimension scale name of {}", where()); };
@@ -521,9 +521,10 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     // A rank with nothing to move still takes part in a collective transfer, selecting nothing.
     if (n == 0 && !collective_) return;
     if (writing && !collective_ && filtered() && state_->access->name() == "mpio") {
-      throw Unsupported(fmt::format("writing to {}: it has filters, and parallel HDF5 writes filtered datasets only "
-                                    "with collective transfers (set_collective(true), and write on every rank)",
-                                    where()));
+      throw Unsupported(
+          fmt::format("writing to {}: it has filters, and parallel HDF5 writes filtered datasets only "
+                      "with collective transfers (set_collective(true), and write on every rank)",
+                      where()));
     }
     const auto what = [&] {
       return fmt::format("{} {} {} {} (memory type {}, file type {})", writing ? "writing" : "reading",
@@ -632,8 +633,8 @@ class Hdf5Group final : public Object<GroupNode> {
 
   void create_soft_link(const std::string& name, const std::string& path) override {
     state_->collective(fmt::format("create soft link '{}' to '{}'", join(path_, name), path), [&] {
-      const std::string what = fmt::format("creating soft link '{}' to '{}' in file '{}'", join(path_, name), path,
-                                           state_->path);
+      const std::string what =
+          fmt::format("creating soft link '{}' to '{}' in file '{}'", join(path_, name), path, state_->path);
       refuse_existing(name, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       check(H5Lcreate_soft(path.c_str(), id(), name.c_str(), lcpl.get(), H5P_DEFAULT), what);
@@ -656,8 +657,8 @@ class Hdf5Group final : public Object<GroupNode> {
       const std::string what = fmt::format("creating group '{}' in file '{}'", join(path_, name), state_->path);
       refuse_existing(name, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
-      out = std::make_shared<Hdf5Group>(
-          state_, H5Gcreate2(id(), name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+      out = std::make_shared<Hdf5Group>(state_, H5Gcreate2(id(), name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                        what);
     });
     return out;
   }
@@ -666,9 +667,8 @@ class Hdf5Group final : public Object<GroupNode> {
     const auto describe = [&] {
       State::Call call{fmt::format("create dataset '{}' ({}, {}shape [{}], maxshape [{}], chunks [{}], {})",
                                    join(path_, name), spec.file_type.describe(), spec.null ? "null dataspace, " : "",
-                                   fmt::join(spec.shape, ","),
-                                   fmt::join(spec.maxshape, ","), fmt::join(spec.chunks, ","),
-                                   spec.fill.empty() ? "default fill" : "fill given"),
+                                   fmt::join(spec.shape, ","), fmt::join(spec.maxshape, ","),
+                                   fmt::join(spec.chunks, ","), spec.fill.empty() ? "default fill" : "fill given"),
                        spec.file_type.encode()};
       call.args.insert(call.args.end(), spec.fill.begin(), spec.fill.end());
       for (const auto& f : spec.filters) {  // ranks must agree on the pipeline too
@@ -705,8 +705,8 @@ class Hdf5Group final : public Object<GroupNode> {
   void create_hard_link(const std::string& name, Node& target) override {
     const std::string target_path = target.path();
     state_->collective(fmt::format("create hard link '{}' to '{}'", join(path_, name), target_path), [&] {
-      const std::string what = fmt::format("creating hard link '{}' to '{}' in file '{}'", join(path_, name),
-                                           target_path, state_->path);
+      const std::string what =
+          fmt::format("creating hard link '{}' to '{}' in file '{}'", join(path_, name), target_path, state_->path);
       refuse_existing(name, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       check(H5Lcreate_hard(id(), target_path.c_str(), id(), name.c_str(), lcpl.get(), H5P_DEFAULT), what);
@@ -745,14 +745,15 @@ class Hdf5Group final : public Object<GroupNode> {
 
   void commit_type(const std::string& name, const Datatype& type) override {
     State::Call call{fmt::format("commit datatype '{}' ({})", join(path_, name), type.describe()), type.encode()};
-    state_->collective([&] { return call; }, [&] {
-      const std::string what =
-          fmt::format("committing datatype '{}' in file '{}' ({})", join(path_, name), state_->path, type.describe());
-      refuse_existing(name, what);
-      const Datatype copy = type;  // H5Tcommit2 makes its argument the committed object
-      const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
-      check(H5Tcommit2(id(), name.c_str(), copy.id(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
-    });
+    state_->collective([&] { return call; },
+                       [&] {
+                         const std::string what = fmt::format("committing datatype '{}' in file '{}' ({})",
+                                                              join(path_, name), state_->path, type.describe());
+                         refuse_existing(name, what);
+                         const Datatype copy = type;  // H5Tcommit2 makes its argument the committed object
+                         const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+                         check(H5Tcommit2(id(), name.c_str(), copy.id(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+                       });
   }
 
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
@@ -770,8 +771,8 @@ class Hdf5Group final : public Object<GroupNode> {
   // datatype, an external or dangling link), which HDF5 would report less clearly.
   void refuse_existing(const std::string& name, const std::string& what) {
     if (check_bool(H5Lexists(id(), name.c_str(), H5P_DEFAULT), what)) {
-      throw AlreadyExists(fmt::format("{}: a link named '{}' already exists there (not a group or dataset)", what,
-                                      name));
+      throw AlreadyExists(
+          fmt::format("{}: a link named '{}' already exists there (not a group or dataset)", what, name));
     }
   }
 };

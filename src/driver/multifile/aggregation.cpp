@@ -42,8 +42,7 @@ AggregationPlan plan_aggregation(MPI_Comm comm, const Aggregation& aggregation) 
   mpi::check(MPI_Comm_size(comm, &size), "MPI_Comm_size");
   AggregationPlan plan;
   switch (aggregation.kind) {
-    case Aggregation::Kind::Off:
-      throw InvalidArgument("plan_aggregation: aggregation is off");
+    case Aggregation::Kind::Off: throw InvalidArgument("plan_aggregation: aggregation is off");
     case Aggregation::Kind::Node: {
       // The ranks of one node; its lowest rank numbers the node's file by counting the nodes of
       // lower ranks.
@@ -82,8 +81,7 @@ AggregationPlan plan_aggregation(MPI_Comm comm, const Aggregation& aggregation) 
 }
 
 AggregationGroup::AggregationGroup(AggregationPlan plan, std::uint32_t writer, std::size_t buffer_bytes)
-    : plan_(plan), writer_(writer),
-      buffer_bytes_(std::clamp<std::size_t>(buffer_bytes, 4096, std::size_t{1} << 30)) {
+    : plan_(plan), writer_(writer), buffer_bytes_(std::clamp<std::size_t>(buffer_bytes, 4096, std::size_t{1} << 30)) {
   mpi::check(MPI_Comm_rank(plan_.group, &group_rank_), "MPI_Comm_rank");
   mpi::check(MPI_Comm_size(plan_.group, &group_size_), "MPI_Comm_size");
   if (aggregator()) {
@@ -150,8 +148,8 @@ void AggregationGroup::overlay(std::uint64_t dataset, const Selection& resolved,
   std::size_t at = 0;
   while (at < buffer_.size()) {
     const std::uint32_t length = format::get_u32(buffer_.data() + at);
-    const auto record = format::decode_write_from(format::ByteView(buffer_).subspan(at + kLengthBytes, length),
-                                                  "a member's buffer");
+    const auto record =
+        format::decode_write_from(format::ByteView(buffer_).subspan(at + kLengthBytes, length), "a member's buffer");
     const std::byte* data = buffer_.data() + at + kLengthBytes + length;
     at += kLengthBytes + length + record.write.data_length;
     if (record.write.dataset != dataset) continue;
@@ -167,8 +165,8 @@ void AggregationGroup::overlay(std::uint64_t dataset, const Selection& resolved,
 bool AggregationGroup::buffers_writes_to(std::uint64_t dataset) const {
   for (std::size_t at = 0; at < buffer_.size();) {
     const std::uint32_t length = format::get_u32(buffer_.data() + at);
-    const auto record = format::decode_write_from(format::ByteView(buffer_).subspan(at + kLengthBytes, length),
-                                                  "a member's buffer");
+    const auto record =
+        format::decode_write_from(format::ByteView(buffer_).subspan(at + kLengthBytes, length), "a member's buffer");
     if (record.write.dataset == dataset) return true;
     at += kLengthBytes + length + record.write.data_length;
   }
@@ -192,9 +190,9 @@ void AggregationGroup::exchange(container::WriterLog* log, const mpi::Bound* bou
     if (bound != nullptr) {
       // The aggregator may never come to receive it: wait for the send only until the deadline.
       MPI_Request request = MPI_REQUEST_NULL;
-      mpi::check(MPI_Isend(buffer_.data(), static_cast<int>(buffer_.size()), MPI_BYTE, 0, kFinal, plan_.group,
-                           &request),
-                 "MPI_Isend");
+      mpi::check(
+          MPI_Isend(buffer_.data(), static_cast<int>(buffer_.size()), MPI_BYTE, 0, kFinal, plan_.group, &request),
+          "MPI_Isend");
       bound->wait(request, plan_.group);
       buffer_.clear();
     } else {
@@ -229,9 +227,9 @@ void AggregationGroup::receive(const MPI_Status& status, container::WriterLog& l
   int count = 0;
   mpi::check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
   message_.resize(static_cast<std::size_t>(count));
-  mpi::check(MPI_Recv(message_.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, plan_.group,
-                      MPI_STATUS_IGNORE),
-             "MPI_Recv");
+  mpi::check(
+      MPI_Recv(message_.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, plan_.group, MPI_STATUS_IGNORE),
+      "MPI_Recv");
   if (!failure_) {
     // After a failure the group goes on receiving (members must not hang) but writes nothing.
     try {

@@ -34,8 +34,8 @@ namespace h5mf::driver {
 
 // Which group a rank is in: computed collectively over the job's communicator.
 struct AggregationPlan {
-  std::uint32_t data_file = 0;   // the group's file pair `<f>`, `<f>.offset`
-  std::uint32_t data_files = 0;  // M, over the job
+  std::uint32_t data_file = 0;     // the group's file pair `<f>`, `<f>.offset`
+  std::uint32_t data_files = 0;    // M, over the job
   MPI_Comm group = MPI_COMM_NULL;  // the group's communicator (owned by the caller); rank 0 aggregates
 };
 
@@ -104,7 +104,7 @@ class AggregationGroup {
   std::uint32_t writer_;
   std::size_t buffer_bytes_;
   std::uint64_t sequence_ = 0;
-  format::Bytes buffer_;          // a member's entries not shipped yet
+  format::Bytes buffer_;  // a member's entries not shipped yet
   bool shipped_since_ack_ = false;
   std::vector<Inbound> inbound_;  // an aggregator's, by group rank
   format::Bytes message_;         // an aggregator's receive buffer

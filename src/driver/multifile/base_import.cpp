@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "driver/hdf5/hdf5_driver.hpp"
 #include "values/attribute_codec.hpp"
 #include "values/vlen_strings.hpp"
-#include "driver/hdf5/hdf5_driver.hpp"
 
 namespace h5mf::driver {
 namespace {

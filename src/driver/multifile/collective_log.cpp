@@ -119,7 +119,7 @@ std::optional<CollectiveLog::Disagreement> CollectiveLog::handshake(mpi::Comm& c
   // Each rank's call number k (or, when structure calls agree, its operation), grouped.
   std::string what;
   if (structure_differs || !someone_leaves) {
-    const std::string mine_text = !structure_differs        ? operation
+    const std::string mine_text = !structure_differs         ? operation
                                   : k < descriptions_.size() ? descriptions_[k]
                                                              : std::string("no further structure call");
     const auto hashes = comm.all_gather(format::checksum(to_bytes(mine_text)));
@@ -136,16 +136,18 @@ std::optional<CollectiveLog::Disagreement> CollectiveLog::handshake(mpi::Comm& c
   }
 
   Disagreement out;
-  const std::string differs = fmt::format("structure call #{} since the last check differs between ranks{}", k + 1, what);
+  const std::string differs =
+      fmt::format("structure call #{} since the last check differs between ranks{}", k + 1, what);
   if (someone_leaves) {
     const int first = static_cast<int>(first_leaving);
     const std::string reason = comm.broadcast_text(leaving ? leaving->reason : std::string(), first);
-    out.message = leavers.size() == 1
-                      ? fmt::format("container '{}': rank {} left the file with an exception: {}", container, first, reason)
-                      : fmt::format("container '{}': {} left the file with an exception; rank {}'s: {}", container,
-                                    ranks_text(leavers), first, reason);
+    out.message = leavers.size() == 1 ? fmt::format("container '{}': rank {} left the file with an exception: {}",
+                                                    container, first, reason)
+                                      : fmt::format("container '{}': {} left the file with an exception; rank {}'s: {}",
+                                                    container, ranks_text(leavers), first, reason);
     out.message += fmt::format(
-        ". The file is closed on every rank (at {} here); what each rank wrote before is kept in the container", operation);
+        ". The file is closed on every rank (at {} here); what each rank wrote before is kept in the container",
+        operation);
     if (structure_differs) {
       out.message += fmt::format(", and the structure up to the last call all ranks agreed on: {}", differs);
     }

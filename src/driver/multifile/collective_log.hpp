@@ -30,8 +30,8 @@ class CollectiveLog {
   void record(const std::string& description, format::ByteView encoded, std::uint64_t metafile_offset);
 
   struct Disagreement {
-    std::string message;                         // names the call and the ranks on each side
-    std::optional<std::uint64_t> metafile_cut;   // the coordinator's offset before that call
+    std::string message;                        // names the call and the ranks on each side
+    std::optional<std::uint64_t> metafile_cut;  // the coordinator's offset before that call
   };
   // This rank leaves the file because of an exception.
   struct Leaving {
@@ -47,10 +47,10 @@ class CollectiveLog {
                                         const Leaving* leaving = nullptr);
 
  private:
-  std::uint64_t running_ = 0;               // over every call since the file was opened
+  std::uint64_t running_ = 0;  // over every call since the file was opened
   std::uint64_t calls_ = 0;
   std::uint64_t handshakes_ = 0;
-  std::vector<std::uint64_t> cumulative_;   // running_ after each call since the last check
+  std::vector<std::uint64_t> cumulative_;  // running_ after each call since the last check
   std::vector<std::string> descriptions_;
   std::vector<std::uint64_t> offsets_;
 };

@@ -20,22 +20,22 @@
 #include "container/reader.hpp"
 #include "container/writer_log.hpp"
 #include "diagnostics/verbose.hpp"
-#include "values/attribute_codec.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "driver/multifile/aggregation.hpp"
 #include "driver/multifile/collective_log.hpp"
 #include "driver/multifile/session.hpp"
-#include "values/vlen_fill.hpp"
-#include "values/vlen_strings.hpp"
 #include "format/checksum.hpp"
 #include "format/constants.hpp"
 #include "format/vlen.hpp"
+#include "h5mf/warnings.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/creation_properties.hpp"
 #include "hdf5/handle.hpp"
 #include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
-#include "h5mf/warnings.hpp"
+#include "values/attribute_codec.hpp"
+#include "values/vlen_fill.hpp"
+#include "values/vlen_strings.hpp"
 
 namespace h5mf::driver {
 namespace {
@@ -45,10 +45,11 @@ using container::CatalogObject;
 using container::ObjectKind;
 
 std::string atomic_with_aggregation(const std::string& path) {
-  return fmt::format("container '{}': atomic mode makes every write visible at once, but with aggregation a rank's "
-                     "writes reach the files at the next flush() or close(); open it without aggregation (option "
-                     "'aggregation' or H5MF_AGGREGATE)",
-                     path);
+  return fmt::format(
+      "container '{}': atomic mode makes every write visible at once, but with aggregation a rank's "
+      "writes reach the files at the next flush() or close(); open it without aggregation (option "
+      "'aggregation' or H5MF_AGGREGATE)",
+      path);
 }
 
 // Everything one open container shares between its nodes.
@@ -67,8 +68,8 @@ struct State {
   std::unique_ptr<container::DataReader> reader;
   std::uint64_t epoch = 0;
   std::optional<std::uint64_t> index_epoch;  // the epoch of the index's last refresh of every writer
-  CollectiveLog collectives;  // compared across ranks at flush/close
-  std::optional<std::string> diverged;  // why the file is unusable: ranks made different calls
+  CollectiveLog collectives;                 // compared across ranks at flush/close
+  std::optional<std::string> diverged;       // why the file is unusable: ranks made different calls
   bool atomic = false;
   bool closed = false;
   bool check_conflicts = false;  // debug: report overlapping writes of one epoch on reads
@@ -102,15 +103,17 @@ struct State {
   // check, logged to the metafile by the coordinator, and the epoch advances.
   void structure_call(format::StructureRecord record) {
     if (!session.may_change_structure) {
-      throw InvalidArgument(fmt::format(
-          "container '{}': only the coordinator (writer 0) changes structure when there is no MPI; this "
-          "process is writer {}",
-          layout.path(), session.writer));
+      throw InvalidArgument(
+          fmt::format("container '{}': only the coordinator (writer 0) changes structure when there is no MPI; this "
+                      "process is writer {}",
+                      layout.path(), session.writer));
     }
     usable();
-    std::visit([&](auto& r) {
-      if constexpr (requires { r.epoch; }) r.epoch = epoch;
-    }, record);
+    std::visit(
+        [&](auto& r) {
+          if constexpr (requires { r.epoch; }) r.epoch = epoch;
+        },
+        record);
     const std::string description = describe(record);
     catalog.apply(record, fmt::format("container '{}'", layout.path()));
     collectives.record(description, format::encode(record), metafile ? metafile->end() : 0);
@@ -150,7 +153,8 @@ struct State {
           } else if constexpr (std::is_same_v<R, format::ExternalLinkRecord>) {
             return fmt::format("external link '{}' to '{}' in '{}'", child(r.parent, r.name), r.path, r.file);
           } else if constexpr (std::is_same_v<R, format::NamedTypeRecord>) {
-            return fmt::format("named datatype '{}' ({})", child(r.parent, r.name), Datatype::decode(r.type).describe());
+            return fmt::format("named datatype '{}' ({})", child(r.parent, r.name),
+                               Datatype::decode(r.type).describe());
           } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
             return fmt::format("del '{}'", child(r.parent, r.name));
           } else if constexpr (std::is_same_v<R, format::MoveRecord>) {
@@ -291,7 +295,7 @@ class Object : public Base {
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
     return values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
-                          fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
+                                  fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
   }
   void delete_attribute(const std::string& name) override {
     state_->structure_call(format::DeleteAttributeRecord{0, id_, name});
@@ -323,7 +327,10 @@ class MultifileDataset final : public Object<DatasetNode> {
 
  public:
   MultifileDataset(std::shared_ptr<State> state, std::uint64_t id, std::string path)
-      : Object(std::move(state), id, std::move(path)), type_(Datatype::decode(object().type)), vlen_(values::uses_vlen_slots(type_)), strings_(values::is_vlen_string(type_)) {}
+      : Object(std::move(state), id, std::move(path)),
+        type_(Datatype::decode(object().type)),
+        vlen_(values::uses_vlen_slots(type_)),
+        strings_(values::is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -381,9 +388,10 @@ class MultifileDataset final : public Object<DatasetNode> {
       state_->append_write(id_, selection, in, merged_phase(selection));
     } else {
       if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
-        throw Unsupported(fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
-                                      "the multifile driver (it logs whole elements); write every member",
-                                      path(), fmt::join(missing, "', '")));
+        throw Unsupported(
+            fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
+                        "the multifile driver (it logs whole elements); write every member",
+                        path(), fmt::join(missing, "', '")));
       }
       const auto converted = hdf5::convert(memory_type, type_, n, in);
       state_->append_write(id_, selection, converted, merged_phase(selection));
@@ -399,13 +407,14 @@ class MultifileDataset final : public Object<DatasetNode> {
     const auto fill_bytes = object().fill;
     // A dataset of the base file starts from the file's content instead of the fill value.
     const bool from_base = state_->catalog.in_base(id_);
-    const container::ElementLayout layout{object().dims, type_.size(), fill_bytes, from_base,
-                                          object().created_epoch + 1, false, &object().shapes};
+    const container::ElementLayout layout{
+        object().dims, type_.size(), fill_bytes, from_base, object().created_epoch + 1, false, &object().shapes};
     if ((strings_ || vlen_) && state_->aggregation_group && !state_->log &&
         state_->aggregation_group->buffers_writes_to(id_)) {
-      throw Unsupported(fmt::format("dataset '{}' in '{}': reading back variable-length data this rank wrote since "
-                                    "the last flush is not supported with aggregation; flush() first",
-                                    path(), state_->layout.path()));
+      throw Unsupported(
+          fmt::format("dataset '{}' in '{}': reading back variable-length data this rank wrote since "
+                      "the last flush is not supported with aggregation; flush() first",
+                      path(), state_->layout.path()));
     }
     if (strings_) {
       read_strings(writes, selection, layout, memory_type, static_cast<char**>(buffer));
@@ -485,7 +494,8 @@ class MultifileDataset final : public Object<DatasetNode> {
     values::OwnedSequences owned(n);
     std::vector<hvl_t>& decoded = owned.items;
     for (std::uint64_t i = 0; i < n; ++i) {
-      if (values.state[i] == Vlen::Value) decoded[i] = values::decode_sequence(values.value[i], memory_type, type_, what);
+      if (values.state[i] == Vlen::Value)
+        decoded[i] = values::decode_sequence(values.value[i], memory_type, type_, what);
       if (values.state[i] == Vlen::Unwritten && fill) {
         decoded[i] = values::decode_sequence(*fill, memory_type, type_, what);
       }
@@ -513,18 +523,20 @@ class MultifileDataset final : public Object<DatasetNode> {
     for (const auto& c : container::find_conflicts(usable, shape)) {
       if (!selection::Box{c.lo, c.hi}.intersects(read_box)) continue;
       if (!state_->reported_conflicts.insert({id_, c.epoch, c.writer_a, c.writer_b}).second) continue;
-      warn(fmt::format("container '{}', dataset '{}': writers {} and {} wrote {} of the same elements in epoch {} "
-                       "(first at [{}]), which MPI-IO leaves undefined; reads return writer {}'s",
-                       state_->layout.path(), path(), c.writer_a, c.writer_b, c.elements, c.epoch,
-                       fmt::join(c.first, ","), c.writer_b));
+      warn(
+          fmt::format("container '{}', dataset '{}': writers {} and {} wrote {} of the same elements in epoch {} "
+                      "(first at [{}]), which MPI-IO leaves undefined; reads return writer {}'s",
+                      state_->layout.path(), path(), c.writer_a, c.writer_b, c.elements, c.epoch,
+                      fmt::join(c.first, ","), c.writer_b));
     }
   }
 
   void resize(const Extent& new_shape) override {
     if (state_->catalog.in_base(id_)) {
-      throw Unsupported(fmt::format("dataset '{}' is in the base file '{}': resizing it from a container is not "
-                                    "supported yet",
-                                    path(), state_->catalog.base()->file));
+      throw Unsupported(
+          fmt::format("dataset '{}' is in the base file '{}': resizing it from a container is not "
+                      "supported yet",
+                      path(), state_->catalog.base()->file));
     }
     // A shrink discards what lies outside the new shape: reads and the merge cut the writes made
     // before it (container::ShapeHistory).
@@ -636,8 +648,17 @@ class MultifileGroup final : public Object<GroupNode> {
   std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
     const std::uint64_t id = state_->catalog.next_id();
     Extent maxdims = spec.maxshape;
-    format::CreateDatasetRecord record{0, id, id_, name, spec.file_type.encode(), spec.shape, maxdims,
-                                       spec.fill, spec.chunks, spec.filters, spec.null,
+    format::CreateDatasetRecord record{0,
+                                       id,
+                                       id_,
+                                       name,
+                                       spec.file_type.encode(),
+                                       spec.shape,
+                                       maxdims,
+                                       spec.fill,
+                                       spec.chunks,
+                                       spec.filters,
+                                       spec.null,
                                        values::uses_vlen_slots(spec.file_type) && !spec.fill.empty()};
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id, child_path(name));
@@ -674,9 +695,10 @@ class MultifileGroup final : public Object<GroupNode> {
   void refuse_base_name(const std::string& name, const char* what) const {
     const auto target = state_->catalog.child(id_, name);
     if (target && state_->catalog.in_base(*target) && state_->catalog.in_base(id_)) {
-      throw Unsupported(fmt::format("{} '{}' in container '{}': it is a name of the base file '{}', which a container "
-                                    "does not change yet",
-                                    what, child_path(name), state_->layout.path(), state_->catalog.base()->file));
+      throw Unsupported(
+          fmt::format("{} '{}' in container '{}': it is a name of the base file '{}', which a container "
+                      "does not change yet",
+                      what, child_path(name), state_->layout.path(), state_->catalog.base()->file));
     }
   }
   NodeKind kind(std::uint64_t id) const {
@@ -800,9 +822,10 @@ class MultifileDriver final : public FileDriver {
   void warn_unshipped() const noexcept {
     if (!state_->aggregation_group || state_->log || state_->aggregation_group->buffered_bytes() == 0) return;
     try {
-      warn(fmt::format("'{}', writer {}: {} bytes of writes buffered for the aggregator are lost: the file was not "
-                       "closed (or flushed) collectively",
-                       state_->layout.path(), state_->session.writer, state_->aggregation_group->buffered_bytes()));
+      warn(
+          fmt::format("'{}', writer {}: {} bytes of writes buffered for the aggregator are lost: the file was not "
+                      "closed (or flushed) collectively",
+                      state_->layout.path(), state_->session.writer, state_->aggregation_group->buffered_bytes()));
     } catch (...) {  // out of memory for the message: nothing more to say
     }
   }
@@ -854,8 +877,8 @@ std::unique_ptr<FileDriver> open_multifile(const std::string& path, Mode mode, c
   if (aggregating) {
     if (options.comm == MPI_COMM_NULL) {
       if (options.aggregation.kind != Aggregation::Kind::Off) {
-        throw InvalidArgument(fmt::format("'{}': aggregation ('{}') needs an MPI communicator", path,
-                                          to_string(aggregation)));
+        throw InvalidArgument(
+            fmt::format("'{}': aggregation ('{}') needs an MPI communicator", path, to_string(aggregation)));
       }
       // H5MF_AGGREGATE is for the job's ranks; processes without MPI ignore it.
     } else {

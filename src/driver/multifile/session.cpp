@@ -14,13 +14,13 @@
 #include "container/base.hpp"
 #include "container/holder_lock.hpp"
 #include "container/index.hpp"
-#include "driver/multifile/base_import.hpp"
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
 #include "driver/hdf5/hdf5_driver.hpp"
+#include "driver/multifile/base_import.hpp"
 #include "h5mf/error.hpp"
-#include "mpi/shared_outcome.hpp"
 #include "h5mf/warnings.hpp"
+#include "mpi/shared_outcome.hpp"
 
 namespace h5mf::driver {
 namespace {
@@ -137,8 +137,8 @@ std::vector<HolderLock> prepare_new(const Layout& layout, Mode mode) {
   // What recovery left: a merge still finishing holds it.
   for (const std::string& leftover : {layout.merge_temporary(), layout.replaced_container()}) {
     if (container::is_directory(leftover)) {
-      claims.push_back(HolderLock::acquire(leftover, HolderLock::Kind::Exclusive,
-                                           action + " (a merge of it is still finishing)"));
+      claims.push_back(
+          HolderLock::acquire(leftover, HolderLock::Kind::Exclusive, action + " (a merge of it is still finishing)"));
     }
     container::remove_tree(leftover);
   }
@@ -148,8 +148,7 @@ std::vector<HolderLock> prepare_new(const Layout& layout, Mode mode) {
 // Rank 0's hold on an existing container. A writable open that finds no one else holding it
 // tidies a merge's leftovers first, as the only one that can.
 HolderLock claim_existing(const Layout& layout, Mode mode, const std::optional<std::string>& base) {
-  const std::string action =
-      fmt::format("open '{}' with mode '{}'", base ? *base : layout.path(), to_string(mode));
+  const std::string action = fmt::format("open '{}' with mode '{}'", base ? *base : layout.path(), to_string(mode));
   if (mode != Mode::Read) {
     if (auto alone = HolderLock::try_acquire(layout.path(), HolderLock::Kind::Exclusive)) {
       const container::Recovery recovery = base ? container::recover_interrupted_base_merge(layout, *base)
@@ -175,9 +174,8 @@ std::uint64_t highest_write_epoch(const Layout& layout, const format::ContainerI
 }  // namespace
 
 format::SessionRecord Session::record(std::uint64_t number, std::uint64_t first_epoch) const {
-  const std::uint32_t flags =
-      (data_files > 0 ? format::kSessionAggregated : 0u) | (collective ? format::kSessionCollective : 0u) |
-      (image ? format::kSessionImage : 0u);
+  const std::uint32_t flags = (data_files > 0 ? format::kSessionAggregated : 0u) |
+                              (collective ? format::kSessionCollective : 0u) | (image ? format::kSessionImage : 0u);
   return format::SessionRecord{number, writers, flags, first_epoch, data_files};
 }
 
@@ -185,8 +183,9 @@ Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mod
   Session s;
   if (options.comm != MPI_COMM_NULL) {
     if (options.writer >= 0 || options.writers > 0) {
-      throw InvalidArgument("'writer' and 'writers' are for processes without MPI; with a communicator every rank is "
-                            "a writer and its id is its rank");
+      throw InvalidArgument(
+          "'writer' and 'writers' are for processes without MPI; with a communicator every rank is "
+          "a writer and its id is its rank");
     }
     s.writer = static_cast<std::uint32_t>(comm.rank());
     s.writers = static_cast<std::uint32_t>(comm.size());
@@ -196,13 +195,15 @@ Session plan_session(const mpi::Comm& comm, const FileOptions& options, Mode mod
   }
   if (options.writer >= 0) {
     if (options.writers > 0) {
-      throw InvalidArgument("give 'writers' to the coordinator that creates the container, 'writer' to each worker, "
-                            "not both");
+      throw InvalidArgument(
+          "give 'writers' to the coordinator that creates the container, 'writer' to each worker, "
+          "not both");
     }
     if (mode != Mode::Append && mode != Mode::ReadWrite && mode != Mode::Read) {
-      throw InvalidArgument(fmt::format("a worker (writer {}) opens an existing container with mode 'a' or 'r+', not "
-                                        "'{}'; the coordinator creates it",
-                                        options.writer, to_string(mode)));
+      throw InvalidArgument(
+          fmt::format("a worker (writer {}) opens an existing container with mode 'a' or 'r+', not "
+                      "'{}'; the coordinator creates it",
+                      options.writer, to_string(mode)));
     }
     s.writer = static_cast<std::uint32_t>(options.writer);
     s.writers = 0;  // from the container
@@ -224,9 +225,10 @@ namespace {
 void check_kind(const container::Catalog& catalog, const Session& session, const std::string& path) {
   if (catalog.is_file_image() == session.image) return;
   if (catalog.is_file_image()) throw Unsupported(file_image_refusal(path));
-  throw Unsupported(fmt::format("'{}' is an h5mf container written through h5mf's own API, not through the HDF5 file "
-                                "driver: read it with h5mf (h5mf ls, dump) or merge it first (h5mf merge)",
-                                path));
+  throw Unsupported(
+      fmt::format("'{}' is an h5mf container written through h5mf's own API, not through the HDF5 file "
+                  "driver: read it with h5mf (h5mf ls, dump) or merge it first (h5mf merge)",
+                  path));
 }
 
 }  // namespace
@@ -247,13 +249,14 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
   const bool exists_now = layout.is_container();
   if (base && !exists_now) {
     if (mode == Mode::Read) {
-      throw NotFound(fmt::format("'{}' is an HDF5 file with no h5mf container beside it: open it with the sec2 or "
-                                 "mpio driver",
-                                 *base));
+      throw NotFound(
+          fmt::format("'{}' is an HDF5 file with no h5mf container beside it: open it with the sec2 or "
+                      "mpio driver",
+                      *base));
     }
     if (session.joins_existing) {
-      throw InvalidArgument(fmt::format("no container beside '{}' yet: the coordinator makes it before workers join",
-                                        *base));
+      throw InvalidArgument(
+          fmt::format("no container beside '{}' yet: the coordinator makes it before workers join", *base));
     }
     // A new container over an existing HDF5 file: the file stays as it is; its structure is
     // imported as epoch-0 records.
@@ -282,11 +285,11 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     if (session.coordinator) out.metafile = std::move(appender);
     return out;
   }
-  const bool create = mode == Mode::Truncate || mode == Mode::Exclusive || (mode == Mode::Append && !exists_now &&
-                                                                            !container::exists(path));
+  const bool create = mode == Mode::Truncate || mode == Mode::Exclusive ||
+                      (mode == Mode::Append && !exists_now && !container::exists(path));
   if (create && session.joins_existing) {
-    throw InvalidArgument(fmt::format("container '{}' does not exist: the coordinator creates it before workers join",
-                                      path));
+    throw InvalidArgument(
+        fmt::format("container '{}' does not exist: the coordinator creates it before workers join", path));
   }
 
   std::optional<container::MetafileAppender> appender;
@@ -305,9 +308,10 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     mpi::on_root(comm, 0, [&] {
       if (!layout.is_container()) {
         if (container::looks_like_hdf5(path)) {
-          throw Unsupported(fmt::format("'{}' is an HDF5 file, not an h5mf container: open it with the sec2 or mpio "
-                                        "driver",
-                                        path));
+          throw Unsupported(
+              fmt::format("'{}' is an HDF5 file, not an h5mf container: open it with the sec2 or mpio "
+                          "driver",
+                          path));
         }
         throw NotFound(fmt::format("no h5mf container at '{}' (mode '{}')", path, to_string(mode)));
       }

@@ -40,7 +40,7 @@ struct OpenedContainer {
   std::optional<container::MetafileAppender> metafile;  // the coordinator's, when writable
   bool created = false;
   std::optional<format::LogDamage> metafile_damage;  // what loading the metafile dropped
-  container::HolderLock holder;  // this process's hold on the container, for as long as it is open
+  container::HolderLock holder;                      // this process's hold on the container, for as long as it is open
 };
 
 // `base`: the existing HDF5 file the container extends (it lives beside it), when opening one.
