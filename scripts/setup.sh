@@ -9,7 +9,7 @@ H5MF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 H5MF_BUILD="${H5MF_BUILD:-$H5MF_ROOT/build}"
 
 packages=(
-  cmake g++ make pkg-config clang libclang-rt-14-dev
+  cmake g++ make pkg-config clang clang-format libclang-rt-14-dev
   libhdf5-openmpi-dev libopenmpi-dev openmpi-bin hdf5-tools
   libfmt-dev libcli11-dev libxxhash-dev nlohmann-json3-dev zlib1g-dev
   googletest libgtest-dev
