@@ -145,9 +145,8 @@ MergeCompareRepeat compare_merges(const Context& ctx, const std::string& contain
       // the address space a process had before exec into its ru_maxrss, and that would be this
       // rank's (its data buffers); time forks from its own small process.
       const std::string rss_file = scratch + "/merge-rss.txt";
-      std::vector<std::string> argv{
-          "/usr/bin/time", "-f", "%M", "-o",  rss_file, fs::read_symlink("/proc/self/exe").string(),
-          "merge",         "-q", "-o", target};
+      std::vector<std::string> argv{"/usr/bin/time", "-f", "%M", "-o", rss_file};
+      argv.insert(argv.end(), {fs::read_symlink("/proc/self/exe").string(), "merge", "-q", "-o", target});
       if (!ctx.fsync) argv.emplace_back("--no-sync");
       argv.push_back(container);
       spawn(argv, "");

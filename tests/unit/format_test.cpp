@@ -1324,8 +1324,9 @@ TEST(VlenFillEncoding, FillValueRoundTripsThroughCreateDataset) {
 TEST(VlenFillEncoding, AVariableLengthFillIsFlagged) {
   // nfilters (0), then flags bit 1: a build that predates variable-length fills would otherwise
   // hand the value's bytes to HDF5 as a pointer; it reads the flags (or trailing bytes) as damage.
-  const CreateDatasetRecord r{1,  2,  0,     "s", type_blob(), {3}, {3}, encode_vlen_fill(bytes_of("xy")),
-                              {}, {}, false, true};
+  const CreateDatasetRecord r{
+      1, 2, 0, "s", type_blob(), {3}, {3}, encode_vlen_fill(bytes_of("xy")), {}, {}, false, true,
+  };
   CreateDatasetRecord unflagged = r;
   unflagged.variable_length_fill = false;
   const Bytes with = encode(StructureRecord{r}), plain = encode(StructureRecord{unflagged});
