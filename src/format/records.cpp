@@ -179,7 +179,8 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   if (r.variable_length_fill && r.fill.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: a variable-length fill flag without a fill value", quoted(r.name)));
   }
-  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0);
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0) |
+                              (r.variable_length_members ? kVariableLengthMembers : 0);
   // Written only when there is a pipeline (or flags follow), so that unfiltered containers stay
   // readable by readers that predate the field.
   if (r.filters.empty() && flags == 0) return;
@@ -401,9 +402,10 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   if (nfilters == 0 && in.remaining() == 0) {
     in.fail("field 'nfilters': 0 with no flags after it (a record without filters ends after chunk)");
   }
-  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill);
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill | kVariableLengthMembers);
   r.null = (flags & kNullDataspace) != 0;
   r.variable_length_fill = (flags & kVariableLengthFill) != 0;
+  r.variable_length_members = (flags & kVariableLengthMembers) != 0;
   if (r.variable_length_fill && r.fill.empty()) {
     in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
   }
