@@ -127,7 +127,7 @@ def check_dataset_dtype(dtype):
             raise TypeError(f'h5mf cannot create variable-length sequences of {base!r} yet')
         return dtype
     if has_vlen_member(dtype):
-        raise NotImplementedError(f'h5mf cannot store compounds with variable-length members yet ({dtype!r})')
+        return dtype  # the library checks the members (arrays of variable-length data are refused)
     if not is_supported(dtype):
         raise TypeError(
             f'h5mf cannot create datasets of dtype {dtype!r} yet: use bool, int8..int64, uint8..uint64, '
