@@ -140,7 +140,7 @@ def has_vlen_member(dtype):
     """True for a structured dtype (or subarray of one) with a variable-length string or sequence
     anywhere among its fields."""
     if dtype.subdtype is not None:
-        return has_vlen_member(dtype.subdtype[0])
+        return dtype.subdtype[0].kind == 'O' or has_vlen_member(dtype.subdtype[0])
     if dtype.names is None:
         return False
     return any(dtype.fields[n][0].kind == 'O' or has_vlen_member(dtype.fields[n][0]) for n in dtype.names)
