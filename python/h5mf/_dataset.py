@@ -77,6 +77,14 @@ class AsStrWrapper:
         return out if dtype is None else out.astype(dtype)
 
 
+def _zero_members(dtype):
+    """The default fill value of a compound with variable-length members as h5py reads it: zeros,
+    and None for each string or sequence."""
+    if dtype.names is None:
+        return None if dtype.kind == 'O' else np.zeros((), dtype)[()]
+    return tuple(_zero_members(dtype.fields[n][0]) for n in dtype.names)
+
+
 def _keeps_0d(shape, key):
     """h5py: ``d[...]`` of a scalar dataset is a 0-d array, ``d[()]`` a numpy scalar (any other
     dataset's single element is a scalar, ``...`` or not)."""
@@ -225,6 +233,8 @@ class Dataset(HLObject):
             return b'' if fill is None else fill
         if self._sequence is not None:
             return np.frombuffer(self._id.fill_sequence(self._sequence), dtype=self._sequence).copy()
+        if self._members:  # HDF5's default, the only one they take: zeros, None for each member
+            return np.array(_zero_members(self._dtype), dtype=self._dtype)[()]
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
 
     @property

@@ -49,6 +49,7 @@ def steps(h, f, record):
     """The same calls through h5py (`h`) or h5mf; `record` keeps what reads give."""
     d = f.create_dataset('d', (6,), dtype=ROW)
     record('dtype', lambda: described(np.empty(0, d.dtype)))
+    record('fillvalue', lambda: described(d.fillvalue))
     d[1:3] = np.array([(1, 'ab', np.arange(3.)), (2, 'c', np.array([]))], dtype=ROW)
     d[4] = np.array((4, 'éé', np.array([1.5, 2.5])), dtype=ROW)
     d[2] = np.array((7, 'later', np.array([9.0])), dtype=ROW)  # overwrites element 2: later wins

@@ -1360,6 +1360,15 @@ TEST(VlenCompoundEncoding, VariableLengthMembersAreFlagged) {
   EXPECT_TRUE(std::equal(plain.begin(), plain.end(), with.begin()));
   EXPECT_TRUE(std::equal(with.end() - 8, with.end(), bytes_of({0, 0, 0, 0, 4, 0, 0, 0}).begin()));
   EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, with, "m")), r);
+  // Such a dataset takes no fill value (its members' would be pointers): refused, damage when read.
+  CreateDatasetRecord filled = r;
+  filled.fill = Bytes(16);
+  EXPECT_THROW(encode(StructureRecord{filled}), InvalidArgument);
+  filled.variable_length_members = false;
+  Bytes forged = encode(StructureRecord{filled});
+  const Bytes flags = bytes_of({0, 0, 0, 0, 4, 0, 0, 0});
+  forged.insert(forged.end(), flags.begin(), flags.end());
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, forged, "m"), h5mf::FormatError);
   // SET_ATTRIBUTE takes no such flag.
   Bytes attr = encode(StructureRecord{SetAttributeRecord{1, 0, "a", type_blob(), {}, bytes_of("v")}});
   const Bytes flag = bytes_of({4, 0, 0, 0});
