@@ -62,7 +62,9 @@ hdf5::Handle memory_type_of(hid_t stored) {
   return hdf5::Handle(H5Tcopy(stored));
 }
 
-bool needs_reclaim(hid_t type) { return H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tis_variable_str(type) > 0; }
+// Variable-length data anywhere inside (strings in compounds too, which H5Tdetect_class(H5T_VLEN)
+// does not count).
+bool needs_reclaim(hid_t type) { return Datatype::copy_of(type).is_variable_length(); }
 
 herr_t read_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
   auto& check = *static_cast<FileCheck*>(data);
