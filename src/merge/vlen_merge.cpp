@@ -33,15 +33,7 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
                     path, o.variable_length_members ? "carries" : "lacks", type.describe(),
                     o.variable_length_members ? "has no such members" : "has such members"));
   }
-  if (o.variable_length_members) {
-    if (in_base) {
-      throw Unsupported(fmt::format(
-          "dataset '{}' of the base file holds compounds with variable-length members: merging writes to it is not "
-          "supported yet",
-          path));
-    }
-    compound = values::vlen_compound(type, fmt::format("dataset '{}'", path));
-  }
+  if (o.variable_length_members) compound = values::vlen_compound(type, fmt::format("dataset '{}'", path));
   const container::VlenElement record_shape =
       compound ? container::VlenElement{compound->fixed_size(), compound->members.size()} : container::VlenElement{};
   const std::size_t record_element = record_shape.fixed + record_shape.slots * format::kVlenSlotSize;
@@ -107,20 +99,40 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
     if (compound) {
       const auto& resolved = values;
       const std::size_t k = compound->members.size();
+      const std::size_t size = compound->fixed_size();
       auto elements = h5mf::values::decode_vlen_compound(
           *compound, resolved.fixed, n,
           [&](std::size_t i, std::size_t j) {
             return resolved.state[i * k + j] == Vlen::Value ? &resolved.value[i * k + j] : nullptr;
           },
           what("merging"));
+      // Elements nobody wrote keep the base file's (HDF5 allocated them, and frees them); ours are
+      // freed, after the write, only where they were used.
+      std::vector<std::byte> base;
       struct Free {
         const h5mf::values::VlenCompound& c;
         std::vector<std::byte>& e;
-        hsize_t n;
-        ~Free() { h5mf::values::free_vlen_members(c, e.data(), n); }
-      } free_members{*compound, elements, n};
+        std::vector<std::byte>& base;
+        hid_t type, space;
+        ~Free() {
+          if (!base.empty()) H5Dvlen_reclaim(type, space, H5P_DEFAULT, base.data());
+          h5mf::values::free_vlen_members(c, e.data(), e.size() / c.fixed_size());
+        }
+      } free_members{*compound, elements, base, type.id(), memory_space.get()};
+      std::vector<std::byte> merged;
+      if (in_base) {
+        base.assign(n * size, std::byte{0});
+        hdf5::check(H5Dread(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, base.data()),
+                    what("reading"));
+        merged = base;
+        for (hsize_t i = 0; i < n; ++i) {
+          if (resolved.state[i * k] == Vlen::Unwritten) continue;
+          std::memcpy(merged.data() + i * size, elements.data() + i * size, size);
+        }
+      }
       for (const auto& v : resolved.value) report.bytes_written += v.size();
-      hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, elements.data()),
+      hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT,
+                           in_base ? merged.data() : elements.data()),
                   what("writing"));
       continue;
     }

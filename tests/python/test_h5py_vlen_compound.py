@@ -142,3 +142,22 @@ def test_what_is_not_supported_says_so(tmp_path, driver):
             f.create_dataset('a', (2,), dtype=np.dtype([('s', h5py.string_dtype(), (2,))]))
         with pytest.raises(TypeError):  # a member that is no string cannot be written as one
             f.create_dataset('w', (1,), dtype=ROW)[0] = (1, 5, [1.0])
+
+
+def test_over_an_h5py_file(tmp_path):
+    """A container over h5py's file (a base file): its elements read where nobody wrote, writes win
+    over them, in the session, reopened and after the merge."""
+    path = str(tmp_path / 'h.h5')
+    base = np.array([(1, 'x', np.arange(2.)), (2, 'yy', np.arange(0.)), (3, 'zzz', np.arange(3.))], dtype=ROW)
+    with h5py.File(path, 'w') as f:
+        f['d'] = base
+    want = [(1, b'x', [0.0, 1.0]), (20, b'new', [7.0]), (3, b'zzz', [0.0, 1.0, 2.0])]
+    with h5mf.File(path, 'a', driver='multifile', writers=1) as f:
+        f['d'][1] = np.array((20, 'new', np.array([7.0])), dtype=ROW)
+        assert plain(f['d'][...]) == want
+        assert plain(f['d'][::2]) == want[::2]
+    with h5mf.File(path, 'r', driver='multifile') as f:
+        assert plain(f['d'][...]) == want
+    h5mf.merge(path + '.h5mf')
+    with h5py.File(path, 'r') as f:
+        assert plain(f['d'][...]) == want

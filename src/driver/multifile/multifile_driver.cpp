@@ -489,17 +489,12 @@ class MultifileDataset final : public Object<DatasetNode> {
   }
 
   // Compounds with variable-length members (values/vlen_compound.hpp): elements nobody wrote are
-  // zero, their strings NULL and sequences empty (HDF5's default fill; no other is accepted).
+  // zero, their strings NULL and sequences empty (HDF5's default fill; no other is accepted); a
+  // dataset of the base file starts from the base file's elements.
   void read_compounds(const container::DatasetWrites& writes, const Selection& selection,
                       const container::ElementLayout& layout, const Datatype& memory_type, void* out) {
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
     if (!memory_type.valid() || memory_type.type_class() != H5T_COMPOUND) require_compound_memory(memory_type);
-    if (layout.prefilled) {
-      throw Unsupported(
-          fmt::format("{}: reading compounds with variable-length members of a base file through a container is not "
-                      "supported yet",
-                      what));
-    }
     const std::uint64_t n = selection.num_elements();
     const std::size_t k = compound_->members.size();
     const auto resolved =
@@ -511,7 +506,30 @@ class MultifileDataset final : public Object<DatasetNode> {
           return resolved.state[i * k + j] == Vlen::Value ? &resolved.value[i * k + j] : nullptr;
         },
         what);
-    values::convert_vlen_compound(*compound_, elements, memory_type, out, n);
+    if (!layout.prefilled) {
+      values::convert_vlen_compound(*compound_, elements, memory_type, out, n);
+      return;
+    }
+    // Written elements over the base file's: each element's slots were decided by one record, so
+    // its first slot says whether anybody wrote it.
+    const values::VlenCompound memory = values::vlen_compound(memory_type, what);
+    const std::size_t size = memory_type.size();
+    std::vector<std::byte> converted(n * size);
+    struct Free {
+      const values::VlenCompound& memory;
+      std::vector<std::byte>& converted;
+      std::uint64_t n;
+      ~Free() { values::free_vlen_members(memory, converted.data(), n); }
+    } free_converted{memory, converted, n};
+    values::convert_vlen_compound(*compound_, elements, memory_type, converted.data(), n);
+    state_->base_dataset(base_path())->read(selection, memory_type, out);
+    auto* to = static_cast<std::byte*>(out);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (resolved.state[i * k] == Vlen::Unwritten) continue;
+      values::free_vlen_members(memory, to + i * size, 1);
+      std::memcpy(to + i * size, converted.data() + i * size, size);
+      std::memset(converted.data() + i * size, 0, size);  // handed out
+    }
   }
 
   // Unwritten elements are the fill value (null strings by default, as HDF5's); a dataset of the
