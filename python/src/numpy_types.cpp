@@ -81,7 +81,15 @@ ElementType element_type(const py::dtype& dtype) {
       at += size;
     }
     if (out.fields.empty()) unsupported(dtype);
-    if (out.has_vlen()) {
+    // As h5py: numpy's layout where each member fits its place (a string's char* does, in an
+    // object's 8 bytes), else packed in field order (an hvl_t needs 16), which an aligned struct
+    // cannot be.
+    bool fits = true;
+    for (const auto& f : out.fields) fits = fits && f.type.hdf5_itemsize == f.type.itemsize;
+    if (!fits) {
+      if (dtype.attr("isalignedstruct").cast<bool>()) {
+        throw py::type_error("Enforced alignment not compatible with HDF5 type: " + describe(dtype));
+      }
       out.hdf5_itemsize = at;
     } else {
       out.hdf5_itemsize = out.itemsize;

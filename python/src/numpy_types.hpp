@@ -28,7 +28,8 @@ struct ElementType {
   // character set) or sequence ('q', of `base`).
   char vlen = 0;
   // Structured dtypes with variable-length members: HDF5 holds them as char* (8 bytes) and hvl_t
-  // (16 bytes), so their HDF5 layout differs from numpy's; packed in field order, as h5py makes it.
+  // (16 bytes), so their HDF5 layout may differ from numpy's (an hvl_t does not fit an object's 8
+  // bytes); packed in field order then, as h5py makes it.
   std::size_t hdf5_itemsize = 0;
   bool has_vlen() const;
 };

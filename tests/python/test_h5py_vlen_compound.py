@@ -161,3 +161,26 @@ def test_over_an_h5py_file(tmp_path):
     h5mf.merge(path + '.h5mf')
     with h5py.File(path, 'r') as f:
         assert plain(f['d'][...]) == want
+
+
+LAYOUTS = [
+    ROW,  # a sequence: packed in field order (an hvl_t does not fit an object's 8 bytes)
+    np.dtype({'names': ['a', 's'], 'formats': ['i2', h5py.string_dtype()], 'offsets': [8, 0], 'itemsize': 24}),
+    np.dtype([('a', 'i1'), ('name', h5py.string_dtype()), ('z', 'f8')], align=True),  # numpy's offsets kept
+    np.dtype([('a', 'i1'), ('s', [('x', h5py.string_dtype()), ('q', h5py.vlen_dtype('i2'))]), ('z', 'f8')]),
+    np.dtype([('a', 'i1'), ('v', h5py.vlen_dtype('f8'))], align=True),  # refused, as h5py refuses it
+]
+
+
+@pytest.mark.parametrize('dtype', LAYOUTS)
+def test_layouts_as_h5py(tmp_path, dtype):
+    """The compound is laid out as h5py lays it out: numpy's offsets where every member fits its
+    place, else packed in field order; aligned structs that cannot keep numpy's layout are refused."""
+    def layout(h, path, **kwargs):
+        with h.File(path, 'w', **kwargs) as f:
+            try:
+                d = f.create_dataset('d', (2,), dtype=dtype)
+            except TypeError as e:
+                return 'TypeError', str(e).split(':')[0]
+            return described(d[...])
+    assert layout(h5mf, str(tmp_path / 'mine.h5'), writers=1) == layout(h5py, str(tmp_path / 'ref.h5'))
