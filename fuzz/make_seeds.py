@@ -77,6 +77,13 @@ def containers(work):
         c[1:3] = np.array([(1, 2.0), (3, 4.0)], dtype=c.dtype)
         f.create_dataset("k", (2,), dtype=h5mf.enum_dtype({"x": 0, "y": 5}, basetype="u1"))[:] = [5, 0]
     yield pathlib.Path(path)
+    # A compound with variable-length members (CREATE_DATASET flag 4; elements of fixed bytes and slots).
+    path = str(work / "m.h5")
+    with h5mf.File(path, "w", writers=1) as f:
+        m = f.create_dataset("m", (3,), dtype=np.dtype([("id", "i4"), ("s", h5mf.string_dtype()),
+                                                        ("v", h5mf.vlen_dtype("f8"))]))
+        m[0:2] = np.array([(1, "ab", [1.0]), (2, "", [])], dtype=m.dtype)
+    yield pathlib.Path(path)
     # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
     path = str(work / "d.h5")
     script = ("import h5mf, numpy as np; from mpi4py import MPI; c = MPI.COMM_WORLD\n"

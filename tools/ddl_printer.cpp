@@ -133,10 +133,10 @@ std::string member_name(hid_t id, unsigned index) {
 }
 
 // `what` names the object for the error message. Variable-length strings and sequences of numbers
-// are supported as whole elements of a dataset or attribute (`allow_variable_length`), not inside
-// enums, arrays or compounds. Enums, one-dimensional arrays of numbers, enums and fixed-length
-// strings, and compounds of anything supported are; h5dump's layouts for arrays of more dimensions
-// or of compounds are not reproduced.
+// are supported as whole elements of a dataset or attribute (`allow_variable_length`) and as
+// members of their compounds, not inside enums or arrays. Enums, one-dimensional arrays of numbers, enums and
+// fixed-length strings, and compounds of anything supported are; h5dump's layouts for arrays of more dimensions or of
+// compounds are not reproduced.
 TypeFormat type_format(const Datatype& type, const std::string& what, bool allow_variable_length,
                        const ObjectIndex* objects = nullptr) {
   TypeFormat f;
@@ -225,7 +225,9 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       if (members <= 0) unsupported(type, what);
       for (int i = 0; i < members; ++i) {
         const auto index = static_cast<unsigned>(i);
-        f.parts.push_back(type_format(Datatype::adopt(H5Tget_member_type(id, index)), what, false, objects));
+        // Variable-length members are printed where whole elements are (h5py's object fields).
+        f.parts.push_back(
+            type_format(Datatype::adopt(H5Tget_member_type(id, index)), what, allow_variable_length, objects));
         f.members.emplace_back(member_name(id, index), H5Tget_member_offset(id, index));
       }
       return f;
@@ -930,12 +932,19 @@ void DdlPrinter::data(const Dataset& dataset, std::size_t indent) {
       std::vector<std::byte>& buffer;
       std::uint64_t count;
       TypeFormat::Kind kind;
+      const Datatype& type;
       ~Reclaim() {
         const auto n = static_cast<std::size_t>(count);
         if (kind == TypeFormat::Kind::VariableString) reclaim_strings(reinterpret_cast<char**>(buffer.data()), n);
         if (kind == TypeFormat::Kind::Sequence) reclaim_sequences(reinterpret_cast<hvl_t*>(buffer.data()), n);
+        if (kind == TypeFormat::Kind::Compound && n > 0 && type.is_variable_length()) {
+          try {
+            reclaim_members(type, buffer.data(), n);
+          } catch (...) {  // a destructor never throws: the members leak instead
+          }
+        }
       }
-    } reclaim{buffer, count, f.kind};
+    } reclaim{buffer, count, f.kind, type};
     if (f.kind == TypeFormat::Kind::Reference) {
       references(buffer.data(), count, indent);
       return;

@@ -32,6 +32,9 @@ void reclaim_strings(char** strings, std::size_t count) noexcept;
 // The same for variable-length sequences: read_raw with a sequence memory type fills hvl_t whose
 // `p` the caller owns (std::malloc'd; null when empty).
 void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept;
+// The same for compounds with variable-length members: read_raw with such a compound memory type
+// `type` fills `count` elements whose strings and sequences the caller owns (std::malloc'd).
+void reclaim_members(const Datatype& type, void* elements, std::size_t count);
 
 // What create_dataset needs: h5py's create_dataset arguments.
 struct DatasetCreate {

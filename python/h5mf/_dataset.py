@@ -7,7 +7,8 @@ import numpy as np
 from . import _core
 from ._dims import DimensionManager, _text
 from ._empty import Empty
-from ._dtypes import check_enum_dtype, check_string_dtype, fields_dtype, is_supported, is_vlen_string, vlen_sequence_base
+from ._dtypes import (check_enum_dtype, check_string_dtype, fields_dtype, has_vlen_member, is_supported, is_vlen_string,
+                      vlen_sequence_base)
 from ._filters import FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SCALEOFFSET, FILTER_SHUFFLE, FILTER_SZIP, SZIP_EC
 from ._object import HLObject, MaxshapeError, check_writable, extent
 from ._selections import select
@@ -74,6 +75,14 @@ class AsStrWrapper:
         if not isinstance(out, np.ndarray):
             out = _objects([out], ())
         return out if dtype is None else out.astype(dtype)
+
+
+def _zero_members(dtype):
+    """The default fill value of a compound with variable-length members as h5py reads it: zeros,
+    and None for each string or sequence."""
+    if dtype.names is None:
+        return None if dtype.kind == 'O' else np.zeros((), dtype)[()]
+    return tuple(_zero_members(dtype.fields[n][0]) for n in dtype.names)
 
 
 def _keeps_0d(shape, key):
@@ -224,6 +233,8 @@ class Dataset(HLObject):
             return b'' if fill is None else fill
         if self._sequence is not None:
             return np.frombuffer(self._id.fill_sequence(self._sequence), dtype=self._sequence).copy()
+        if self._members:  # HDF5's default, the only one they take: zeros, None for each member
+            return np.array(_zero_members(self._dtype), dtype=self._dtype)[()]
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
 
     @property
@@ -343,6 +354,11 @@ class Dataset(HLObject):
         """The base dtype of a variable-length sequence dataset, else None."""
         return vlen_sequence_base(self._dtype)
 
+    @property
+    def _members(self):
+        """True for compounds with variable-length members (h5py's object fields)."""
+        return has_vlen_member(self._dtype)
+
     def asstr(self, encoding=None, errors='strict'):
         """h5py's asstr(): a wrapper whose reads return str, decoded with the dataset's encoding
         (or `encoding`)."""
@@ -373,7 +389,7 @@ class Dataset(HLObject):
             return Empty(self._dtype)
         dtype = fields_dtype(self._dtype, names) if names else self._dtype
         if out_dtype is not None:
-            if self._vlen or self._sequence is not None or not is_supported(out_dtype):
+            if self._vlen or self._sequence is not None or self._members or not is_supported(out_dtype):
                 raise TypeError(f'cannot read dataset {self.name!r} of dtype {self._dtype} as {out_dtype}')
             dtype = out_dtype
         selected = select(self.shape, key)
@@ -385,6 +401,14 @@ class Dataset(HLObject):
             values = (self._id.read_sequences(selected.selection, self._sequence)
                       if selected.selection is not None else [])
             out = _objects(values, selected.mshape)
+            return out[()] if out.ndim == 0 and not _keeps_0d(self.shape, key) else out
+        if self._members:  # h5py: a structured array with object fields (bytes, arrays)
+            if selected.selection is not None:
+                out = self._id.read_compound(selected.selection, dtype).reshape(selected.mshape)
+            else:
+                out = np.empty(selected.mshape, dtype=dtype)
+            if single:
+                out = out[names[0]]
             return out[()] if out.ndim == 0 and not _keeps_0d(self.shape, key) else out
         out = np.empty(selected.mshape, dtype=dtype)
         if selected.selection is not None:
@@ -410,6 +434,13 @@ class Dataset(HLObject):
             arrays = self._sequences_for(value, selected)
             if selected.selection is not None:
                 self._id.write_sequences(selected.selection, self._sequence, arrays)
+            return
+        if self._members:
+            data = value if isinstance(value, np.ndarray) and has_vlen_member(value.dtype) else np.asarray(
+                value, dtype=self._dtype)
+            data = self._shaped(data, selected)
+            if selected.selection is not None:
+                self._id.write_compound(selected.selection, np.ascontiguousarray(data))
             return
         data = self._array_for(value, selected)
         if selected.selection is not None:
@@ -439,7 +470,7 @@ class Dataset(HLObject):
         if self._null:
             raise TypeError('Empty datasets have no numpy representation')
         selected = select(self.shape, () if source_sel is None else source_sel)
-        if self._vlen or self._sequence is not None:
+        if self._vlen or self._sequence is not None or self._members:
             dest[() if dest_sel is None else dest_sel] = self[() if source_sel is None else source_sel]
             return
         if dest_sel is None and is_supported(dest.dtype) and self._dtype.subdtype is None:

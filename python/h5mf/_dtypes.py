@@ -127,7 +127,7 @@ def check_dataset_dtype(dtype):
             raise TypeError(f'h5mf cannot create variable-length sequences of {base!r} yet')
         return dtype
     if has_vlen_member(dtype):
-        raise NotImplementedError(f'h5mf cannot store compounds with variable-length members yet ({dtype!r})')
+        return dtype  # the library checks the members (arrays of variable-length data are refused)
     if not is_supported(dtype):
         raise TypeError(
             f'h5mf cannot create datasets of dtype {dtype!r} yet: use bool, int8..int64, uint8..uint64, '
@@ -140,7 +140,7 @@ def has_vlen_member(dtype):
     """True for a structured dtype (or subarray of one) with a variable-length string or sequence
     anywhere among its fields."""
     if dtype.subdtype is not None:
-        return has_vlen_member(dtype.subdtype[0])
+        return dtype.subdtype[0].kind == 'O' or has_vlen_member(dtype.subdtype[0])
     if dtype.names is None:
         return False
     return any(dtype.fields[n][0].kind == 'O' or has_vlen_member(dtype.fields[n][0]) for n in dtype.names)

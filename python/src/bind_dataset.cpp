@@ -108,6 +108,42 @@ py::list read_sequences(const Dataset& dataset, const Selection& selection, cons
   return out;
 }
 
+// Structured arrays with variable-length members (numpy_types.hpp): packed with the GIL held,
+// written without it.
+void write_compound(Dataset& dataset, const Selection& selection, const py::array& data) {
+  const ElementType element = element_type(data.dtype());
+  const PackedMembers packed = pack_members(element, data);
+  const auto count = static_cast<std::uint64_t>(data.size());
+  Unlocked io;  // `packed.keep` holds what the pointers point into
+  dataset.write_raw(packed.elements.data(), count, datatype_of(element), selection);
+}
+
+py::array read_compound(const Dataset& dataset, const Selection& selection, const py::dtype& dtype) {
+  const ElementType element = element_type(dtype);
+  std::vector<std::byte> elements;
+  std::size_t count = 0;
+  const auto reclaim = [&] {
+    Locked lock;
+    reclaim_members(datatype_of(element), elements.data(), count);
+  };
+  {
+    Unlocked io;
+    const std::size_t n = dataset.count(selection);
+    elements.assign(n * element.hdf5_itemsize, std::byte{0});
+    dataset.read_raw(elements.data(), n, datatype_of(element), selection);
+    count = n;
+  }
+  py::array out;
+  try {
+    out = unpack_members(element, dtype, elements.data(), count);
+  } catch (...) {
+    reclaim();
+    throw;
+  }
+  reclaim();
+  return out;
+}
+
 py::bytes fill_value(const Dataset& dataset) {
   const auto fill = dataset.fill_value();
   return {reinterpret_cast<const char*>(fill.data()), fill.size()};
@@ -160,6 +196,9 @@ void bind_dataset(py::module_& m) {
       .def("read_strings", &read_strings, py::arg("selection"))
       .def("write_sequences", &write_sequences, py::arg("selection"), py::arg("base"), py::arg("arrays"))
       .def("read_sequences", &read_sequences, py::arg("selection"), py::arg("base"))
+      .def("write_compound", &write_compound, py::arg("selection"), py::arg("data"),
+           "a structured array with variable-length members")
+      .def("read_compound", &read_compound, py::arg("selection"), py::arg("dtype"))
       .def("resize", &Dataset::resize, py::call_guard<Locked>())
       .def("set_collective", &Dataset::set_collective, py::call_guard<Locked>())
       .def("attrs", &Dataset::attrs, py::call_guard<Locked>())

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "h5mf/error.hpp"
 
@@ -62,17 +63,62 @@ ElementType element_type(const py::dtype& dtype) {
     out.base = std::make_shared<const ElementType>(element_type(pair[0].cast<py::dtype>()));
     for (const auto n : pair[1].cast<py::tuple>()) out.subarray.push_back(n.cast<std::uint64_t>());
     if (out.subarray.empty()) unsupported(dtype);
+    if (out.base->vlen != 0 || out.base->has_vlen()) {
+      throw py::type_error("h5mf cannot store arrays of variable-length data (" + describe(dtype) +
+                           "): NotImplemented");
+    }
+    out.hdf5_itemsize = out.itemsize;
     return out;
   }
   if (dtype.has_fields()) {
     const py::dict fields = dtype.attr("fields");
+    std::size_t at = 0;  // the packed HDF5 layout, used when a member is variable-length
     for (const auto name : dtype.attr("names")) {
       const auto field = fields[name].cast<py::tuple>();
-      out.fields.push_back(
-          {name.cast<std::string>(), field[1].cast<std::size_t>(), element_type(field[0].cast<py::dtype>())});
+      ElementType type = element_type(field[0].cast<py::dtype>());
+      const std::size_t size = type.hdf5_itemsize;
+      out.fields.push_back({name.cast<std::string>(), field[1].cast<std::size_t>(), std::move(type), at});
+      at += size;
     }
     if (out.fields.empty()) unsupported(dtype);
+    // As h5py: numpy's layout where each member fits its place (a string's char* does, in an
+    // object's 8 bytes), else packed in field order (an hvl_t needs 16), which an aligned struct
+    // cannot be.
+    bool fits = true;
+    for (const auto& f : out.fields) fits = fits && f.type.hdf5_itemsize == f.type.itemsize;
+    if (!fits) {
+      if (dtype.attr("isalignedstruct").cast<bool>()) {
+        throw py::type_error("Enforced alignment not compatible with HDF5 type: " + describe(dtype));
+      }
+      out.hdf5_itemsize = at;
+    } else {
+      out.hdf5_itemsize = out.itemsize;
+      for (auto& f : out.fields) f.hdf5_offset = f.offset;
+    }
     return out;
+  }
+  out.hdf5_itemsize = out.itemsize;
+  if (out.kind == 'O') {
+    const py::object metadata = dtype.attr("metadata");
+    const py::object vlen =
+        metadata.is_none() ? py::none() : py::reinterpret_borrow<py::dict>(metadata).attr("get")("vlen");
+    const py::object builtins = py::module_::import("builtins");
+    if (vlen.is(builtins.attr("str")) || vlen.is(builtins.attr("bytes"))) {
+      out.vlen = 's';
+      out.utf8 = vlen.is(builtins.attr("str"));
+      out.hdf5_itemsize = sizeof(char*);
+      return out;
+    }
+    if (!vlen.is_none()) {
+      out.vlen = 'q';
+      out.base = std::make_shared<const ElementType>(element_type(numpy().attr("dtype")(vlen).cast<py::dtype>()));
+      if (out.base->has_vlen() || out.base->vlen != 0) {
+        throw py::type_error("h5mf cannot store sequences of variable-length data: " + describe(dtype));
+      }
+      out.hdf5_itemsize = sizeof(hvl_t);
+      return out;
+    }
+    unsupported(dtype);
   }
   const bool number_size = out.itemsize == 1 || out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8;
   const bool supported = out.kind == 'i' || out.kind == 'u' ? number_size
@@ -103,6 +149,13 @@ ElementType element_type(const py::dtype& dtype) {
   return out;
 }
 
+bool ElementType::has_vlen() const {
+  for (const auto& f : fields) {
+    if (f.type.vlen != 0 || f.type.has_vlen()) return true;
+  }
+  return false;
+}
+
 Datatype datatype_of(const ElementType& element) {
   if (!element.subarray.empty()) return Datatype::array(datatype_of(*element.base), element.subarray);
   if (!element.fields.empty()) {
@@ -111,10 +164,12 @@ Datatype datatype_of(const ElementType& element) {
     std::vector<CompoundMember> members;
     for (const auto& field : element.fields) {
       types.push_back(datatype_of(field.type));
-      members.push_back({field.name, field.offset, &types.back()});
+      members.push_back({field.name, field.hdf5_offset, &types.back()});
     }
-    return Datatype::compound(element.itemsize, members);
+    return Datatype::compound(element.hdf5_itemsize, members);
   }
+  if (element.vlen == 's') return element.utf8 ? Datatype::variable_string() : Datatype::variable_ascii_string();
+  if (element.vlen == 'q') return Datatype::sequence_of(datatype_of(*element.base));
   Datatype type;
   switch (element.kind) {
     case 'b': return Datatype::boolean();
@@ -239,6 +294,103 @@ py::dtype dtype_of(const Datatype& type) {
   }
   if (format.empty()) throw py::type_error("HDF5 type " + type.describe() + " has no numpy dtype in h5mf yet");
   return py::dtype::from_args(py::str(format));
+}
+
+namespace {
+
+// A sequence's base dtype (HDF5 calls, with the GIL held: the library lock too).
+py::dtype base_dtype(const ElementType& base) {
+  Locked lock;
+  return dtype_of(datatype_of(base));
+}
+
+void pack(const ElementType& e, const std::byte* from, std::byte* to, py::list& keep) {
+  if (!e.fields.empty() && e.has_vlen()) {
+    for (const auto& f : e.fields) pack(f.type, from + f.offset, to + f.hdf5_offset, keep);
+    return;
+  }
+  if (e.vlen == 0) {
+    std::memcpy(to, from, e.itemsize);
+    return;
+  }
+  PyObject* raw = nullptr;
+  std::memcpy(&raw, from, sizeof raw);
+  const py::handle item = raw == nullptr ? py::handle(Py_None) : py::handle(raw);
+  if (e.vlen == 's') {
+    const char* p = nullptr;
+    if (py::isinstance<py::bytes>(item)) {
+      p = PyBytes_AsString(item.ptr());
+    } else if (py::isinstance<py::str>(item)) {
+      const py::bytes encoded = item.attr("encode")("utf-8");
+      keep.append(encoded);
+      p = PyBytes_AsString(encoded.ptr());
+    } else if (!item.is_none()) {
+      throw py::type_error("Can't implicitly convert non-string objects to strings");
+    }
+    std::memcpy(to, &p, sizeof p);
+    return;
+  }
+  if (py::isinstance<py::str>(item) || py::isinstance<py::bytes>(item)) {
+    throw py::type_error("cannot write a string to a variable-length sequence member");
+  }
+  const py::dtype base = base_dtype(*e.base);
+  const py::array array = numpy().attr("ascontiguousarray")(numpy().attr("asarray")(item, base).attr("ravel")());
+  keep.append(array);
+  const hvl_t v{static_cast<std::size_t>(array.size()), const_cast<void*>(array.data())};
+  std::memcpy(to, &v, sizeof v);
+}
+
+void unpack(const ElementType& e, const std::byte* from, std::byte* to) {
+  if (!e.fields.empty() && e.has_vlen()) {
+    for (const auto& f : e.fields) unpack(f.type, from + f.hdf5_offset, to + f.offset);
+    return;
+  }
+  if (e.vlen == 0) {
+    std::memcpy(to, from, e.itemsize);
+    return;
+  }
+  py::object value;
+  if (e.vlen == 's') {
+    const char* p = nullptr;
+    std::memcpy(&p, from, sizeof p);
+    value = py::bytes(p ? p : "");
+  } else {
+    hvl_t v{};
+    std::memcpy(&v, from, sizeof v);
+    const py::dtype base = base_dtype(*e.base);
+    py::array array(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(v.len)});
+    if (v.len > 0) std::memcpy(array.mutable_data(), v.p, v.len * static_cast<std::size_t>(base.itemsize()));
+    value = std::move(array);
+  }
+  PyObject* old = nullptr;
+  std::memcpy(&old, to, sizeof old);
+  PyObject* fresh = value.release().ptr();
+  std::memcpy(to, &fresh, sizeof fresh);
+  Py_XDECREF(old);
+}
+
+}  // namespace
+
+PackedMembers pack_members(const ElementType& element, const py::array& array) {
+  if (!(array.flags() & py::array::c_style)) throw InvalidArgument("the array must be C-contiguous");
+  const auto count = static_cast<std::size_t>(array.size());
+  PackedMembers out;
+  out.elements.assign(count * element.hdf5_itemsize, std::byte{0});
+  const auto* from = static_cast<const std::byte*>(array.data());
+  for (std::size_t i = 0; i < count; ++i) {
+    pack(element, from + i * element.itemsize, out.elements.data() + i * element.hdf5_itemsize, out.keep);
+  }
+  return out;
+}
+
+py::array unpack_members(const ElementType& element, const py::dtype& dtype, const std::byte* elements,
+                         std::size_t count) {
+  py::array out = numpy().attr("empty")(count, dtype);  // object fields start as None
+  auto* to = static_cast<std::byte*>(out.mutable_data());
+  for (std::size_t i = 0; i < count; ++i) {
+    unpack(element, elements + i * element.hdf5_itemsize, to + i * element.itemsize);
+  }
+  return out;
 }
 
 namespace {

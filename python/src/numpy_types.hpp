@@ -24,16 +24,38 @@ struct ElementType {
   std::shared_ptr<const ElementType> base;  // subarray's element type
   std::vector<EnumMember> enum_members;     // h5py enum dtype (metadata {'enum': {...}}): values
                                             // in the integer's own byte order
+  // 'O' (a member of a structured dtype): h5py's variable-length string ('s', `utf8` says the
+  // character set) or sequence ('q', of `base`).
+  char vlen = 0;
+  // Structured dtypes with variable-length members: HDF5 holds them as char* (8 bytes) and hvl_t
+  // (16 bytes), so their HDF5 layout may differ from numpy's (an hvl_t does not fit an object's 8
+  // bytes); packed in field order then, as h5py makes it.
+  std::size_t hdf5_itemsize = 0;
+  bool has_vlen() const;
 };
 
 struct ElementType::Field {
   std::string name;
   std::size_t offset = 0;
   ElementType type;
+  std::size_t hdf5_offset = 0;
 };
 
 // Throws py::type_error for dtypes h5mf cannot transfer (complex, float16, objects, void...).
 ElementType element_type(const py::dtype& dtype);
+
+// Structured arrays with variable-length members (h5py's object fields) to and from HDF5's memory
+// form of their elements (datatype_of(element)): strings as char* (UTF-8 encoded str, bytes),
+// sequences as hvl_t over C-contiguous arrays of the base dtype. Hold the GIL.
+struct PackedMembers {
+  std::vector<std::byte> elements;
+  py::list keep;  // the objects the pointers point into
+};
+PackedMembers pack_members(const ElementType& element, const py::array& array);
+// Elements in HDF5's memory form into a new array of `dtype` (strings as bytes, NULL as b'',
+// sequences as arrays), as h5py reads them.
+py::array unpack_members(const ElementType& element, const py::dtype& dtype, const std::byte* elements,
+                         std::size_t count);
 // The HDF5 memory type describing such elements (holds the library lock).
 Datatype datatype_of(const ElementType& element);
 // The numpy dtype for an HDF5 type, as h5py makes it: numbers keep their size and byte order,

@@ -6,6 +6,7 @@
 #include "api/file_state.hpp"
 #include "format/limits.hpp"
 #include "hdf5/convert.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 
@@ -124,6 +125,9 @@ void Dataset::read_elements(void* data, std::uint64_t count, const Datatype& mem
 
 void reclaim_strings(char** strings, std::size_t count) noexcept { values::free_strings(strings, count); }
 void reclaim_sequences(hvl_t* sequences, std::size_t count) noexcept { values::free_sequences(sequences, count); }
+void reclaim_members(const Datatype& type, void* elements, std::size_t count) {
+  values::free_vlen_members(values::vlen_compound(type, "reclaim_members"), static_cast<std::byte*>(elements), count);
+}
 
 void Dataset::write_strings(std::span<const std::string> data, const Selection& selection) {
   std::vector<const char*> pointers(data.size());

@@ -10,6 +10,7 @@
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/filters.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 
@@ -251,6 +252,12 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   }
   if (!spec.fill.empty()) {
     const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type : spec.dtype;
+    if (values::has_vlen_members(out.file_type)) {
+      throw Unsupported(
+          fmt::format("create_dataset '{}': fill values of compounds with variable-length members are not "
+                      "supported yet (the default, zeros with NULL strings and empty sequences, is)",
+                      full));
+    }
     if (values::uses_vlen_slots(out.file_type)) {  // a string or sequence, in the stored form
       out.fill = values::vlen_fill_for(fill_type, out.file_type, spec.fill, fmt::format("create_dataset '{}'", full));
     } else if (spec.fill.size() != fill_type.size()) {

@@ -158,6 +158,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.chunk = r.chunk;
           o.filters = r.filters;
           o.null = r.null;
+          o.variable_length_members = r.variable_length_members;
           o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {

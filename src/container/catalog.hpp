@@ -58,6 +58,7 @@ struct CatalogObject {
   format::Bytes fill;
   FilterPipeline filters;  // chunked datasets only; the merge compresses with it
   bool null = false;       // HDF5's null dataspace (h5py's Empty): no dims, no elements, never written or resized
+  bool variable_length_members = false;  // its CREATE_DATASET's flag: a compound with variable-length members
   // Dimension scales (DIMENSION_SCALE and DIMENSION_LABEL records), as libhdf5's H5DS keeps them:
   // per dimension the scales attached, in DIMENSION_LIST order (empty: no DIMENSION_LIST), and
   // the labels (empty: no DIMENSION_LABELS; nullopt: a label never set, HDF5's NULL string).

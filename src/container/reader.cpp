@@ -228,39 +228,56 @@ void DataReader::read_linear(const DatasetWrites& writes, std::uint64_t first, s
 
 template <class Target>
 DataReader::VlenValues DataReader::gather_vlen(const DatasetWrites& writes, const selection::Box& target_box,
-                                               Target make_target, const ElementLayout& layout, std::uint64_t count) {
+                                               Target make_target, const ElementLayout& layout, std::uint64_t count,
+                                               VlenElement element) {
   ElementLayout slots_layout = layout;
-  slots_layout.element_size = format::kVlenSlotSize;
+  slots_layout.element_size = element.fixed + element.slots * format::kVlenSlotSize;
   slots_layout.fill = {};
   slots_layout.prefilled = false;
   slots_layout.variable_length = true;
-  std::vector<std::byte> slots(count * format::kVlenSlotSize);
+  std::vector<std::byte> elements(count * slots_layout.element_size);
   std::vector<const IndexedWrite*> owners(count, nullptr);
-  gather(writes, target_box, make_target, slots_layout, slots, owners);
-  return fetch_vlen(slots, owners);
+  gather(writes, target_box, make_target, slots_layout, elements, owners);
+  return fetch_vlen(elements, owners, element);
 }
 
-DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, std::span<const IndexedWrite*> owners) {
-  const std::size_t n = owners.size();
+DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> elements,
+                                              std::span<const IndexedWrite*> owners, VlenElement element) {
+  const std::size_t count = owners.size();
+  const std::size_t per = element.slots;
+  const std::size_t esize = element.fixed + per * format::kVlenSlotSize;
+  const std::size_t n = count * per;
   VlenValues out;
   out.state.assign(n, VlenState::Unwritten);
   out.value.resize(n);
-  // Decoded slots, then the elements grouped by record and by position in it, so that each
+  out.fixed.resize(count * element.fixed);
+  if (element.fixed > 0) {
+    for (std::size_t e = 0; e < count; ++e) {
+      std::memcpy(out.fixed.data() + e * element.fixed, elements.data() + e * esize, element.fixed);
+    }
+  }
+  // Decoded slots, then the values grouped by record and by position in it, so that each
   // record's bytes are read once when they are close together.
   std::vector<format::VlenSlot> decoded(n);
   std::vector<std::size_t> order;
+  std::vector<const IndexedWrite*> slot_owners(n, nullptr);
   for (std::size_t i = 0; i < n; ++i) {
-    const IndexedWrite* w = owners[i];
+    const IndexedWrite* w = owners[i / per];
+    slot_owners[i] = w;
     if (w == nullptr) continue;
-    const std::uint64_t elements = w->record.selection.num_elements();
+    const std::uint64_t elements_in_record = w->record.selection.num_elements();
     decoded[i] = format::decode_vlen_slot(
-        slots.subspan(i * format::kVlenSlotSize, format::kVlenSlotSize), elements, w->record.data_length, [&] {
+        elements.subspan((i / per) * esize + element.fixed + (i % per) * format::kVlenSlotSize, format::kVlenSlotSize),
+        elements_in_record, w->record.data_length,
+        [&] {
           return fmt::format(
               "{}: record {} of dataset id {} ({} elements, {} data bytes at offset {}), the slot of "
-              "element {} of this read",
-              layout_.data_file(w->data_file), w->record.sequence, w->record.dataset, elements, w->record.data_length,
-              w->record.data_offset, i);
-        });
+              "element {} of this read{}",
+              layout_.data_file(w->data_file), w->record.sequence, w->record.dataset, elements_in_record,
+              w->record.data_length, w->record.data_offset, i / per,
+              per == 1 && element.fixed == 0 ? std::string() : fmt::format(", variable-length member {}", i % per));
+        },
+        esize);
     if (decoded[i].null()) {
       out.state[i] = VlenState::Null;
       continue;
@@ -268,6 +285,7 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
     out.state[i] = VlenState::Value;
     if (decoded[i].length > 0) order.push_back(i);
   }
+  owners = slot_owners;  // from here on, the record of each slot
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return std::tie(owners[a]->data_file, owners[a]->record.data_offset, decoded[a].offset) <
            std::tie(owners[b]->data_file, owners[b]->record.data_offset, decoded[b].offset);
@@ -303,17 +321,18 @@ DataReader::VlenValues DataReader::fetch_vlen(std::span<const std::byte> slots, 
 }
 
 DataReader::VlenValues DataReader::read_vlen(const DatasetWrites& writes, const Selection& resolved,
-                                             const ElementLayout& layout) {
+                                             const ElementLayout& layout, VlenElement element) {
   return gather_vlen(
       writes, selection::bounding_box(resolved), [&] { return selection::TargetCursor(resolved, layout.shape); },
-      layout, resolved.num_elements());
+      layout, resolved.num_elements(), element);
 }
 
 DataReader::VlenValues DataReader::read_vlen_linear(const DatasetWrites& writes, std::uint64_t first,
-                                                    std::uint64_t count, const ElementLayout& layout) {
+                                                    std::uint64_t count, const ElementLayout& layout,
+                                                    VlenElement element) {
   return gather_vlen(
       writes, linear_box(first, count, layout.shape), [&] { return selection::RunCursor::linear(first, count); },
-      layout, count);
+      layout, count, element);
 }
 
 std::optional<DataReader::SourceRange> DataReader::single_source(const DatasetWrites& writes, std::uint64_t first,

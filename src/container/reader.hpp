@@ -36,6 +36,12 @@ struct ElementLayout {
   const ShapeHistory* shapes = nullptr;
 };
 
+// The element of a variable-length dataset's records (format/vlen.hpp): `fixed` bytes (compounds
+// with variable-length members; 0 for strings and sequences), then `slots` 16-byte slots.
+struct VlenElement {
+  std::size_t fixed = 0, slots = 1;
+};
+
 class DataReader {
  public:
   // `span_limit`: the most a read may stage in memory to gather many small pieces of one record.
@@ -80,14 +86,17 @@ class DataReader {
   // Variable-length datasets: records hold 16-byte slots (format/vlen.hpp), which are resolved
   // like fixed-size elements (layout.element_size and fill are ignored); then each winning slot's
   // bytes are fetched from the record that holds it. A slot outside its record throws FormatError.
+  // Compounds with variable-length members: each element is `fixed` bytes then `slots` slots.
   enum class VlenState : std::uint8_t { Unwritten, Null, Value };
   struct VlenValues {
-    std::vector<VlenState> state;
+    std::vector<VlenState> state;    // per slot: element i's slot j at i * slots + j
     std::vector<std::string> value;  // empty unless state is Value
+    std::vector<std::byte> fixed;    // the elements' fixed bytes (zero where nobody wrote)
   };
-  VlenValues read_vlen(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout);
+  VlenValues read_vlen(const DatasetWrites& writes, const Selection& resolved, const ElementLayout& layout,
+                       VlenElement element = {});
   VlenValues read_vlen_linear(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count,
-                              const ElementLayout& layout);
+                              const ElementLayout& layout, VlenElement element = {});
   // Whether any write overlaps the linear window (the merge skips windows of pure fill).
   static bool any_overlap(const DatasetWrites& writes, std::uint64_t first, std::uint64_t count, const Extent& shape);
 
@@ -98,8 +107,9 @@ class DataReader {
               const ElementLayout& layout, std::span<std::byte> out, std::span<const IndexedWrite*> owners = {});
   template <class Target>
   VlenValues gather_vlen(const DatasetWrites& writes, const selection::Box& target_box, Target make_target,
-                         const ElementLayout& layout, std::uint64_t count);
-  VlenValues fetch_vlen(std::span<const std::byte> slots, std::span<const IndexedWrite*> owners);
+                         const ElementLayout& layout, std::uint64_t count, VlenElement element);
+  VlenValues fetch_vlen(std::span<const std::byte> elements, std::span<const IndexedWrite*> owners,
+                        VlenElement element);
 
   Layout layout_;
   std::size_t span_limit_;

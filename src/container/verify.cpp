@@ -152,8 +152,8 @@ struct Candidate {
   IndexedWrite write;
   std::uint64_t index_offset = 0;
   std::unique_ptr<std::string> drop;
-  bool data_problem = false;  // the drop is about its data bytes (a checksum), not its reference
-  bool vlen = false;          // variable-length strings: the data begin with slots to check
+  bool data_problem = false;          // the drop is about its data bytes (a checksum), not its reference
+  std::optional<RecordElement> vlen;  // variable-length data: the data begin with elements' slots to check
 };
 
 struct WriterScan {
@@ -266,7 +266,7 @@ void scan_writer(const Layout& layout, const format::ContainerId& container, std
 
 // Why a write record cannot be placed in the catalog's dataset, or an empty string.
 std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
-                            const std::map<std::uint64_t, std::optional<std::size_t>>& element_sizes) {
+                            const std::map<std::uint64_t, std::optional<RecordElement>>& element_sizes) {
   const auto& rec = w.record;
   if (!catalog.contains(rec.dataset)) {
     return fmt::format("names dataset id {}, which the metafile does not define (its creation was not written out)",
@@ -302,31 +302,34 @@ std::string catalog_problem(const Catalog& catalog, const IndexedWrite& w,
     }
   }
   const auto size = element_sizes.find(rec.dataset);
-  if (size != element_sizes.end() && size->second == kVariableLengthSlots) {
+  if (size != element_sizes.end() && size->second && size->second->variable_length) {
     const std::uint64_t n = rec.selection.num_elements();
-    if (n > rec.data_length / format::kVlenSlotSize) {
-      return fmt::format("holds {} data bytes, too few for the slots of {} variable-length strings of dataset '{}'",
-                         rec.data_length, n, path);
+    if (n > rec.data_length / size->second->size) {
+      return fmt::format(
+          "holds {} data bytes, too few for the slots of {} variable-length elements ({} bytes each) of dataset '{}'",
+          rec.data_length, n, size->second->size, path);
     }
   } else if (size != element_sizes.end() && size->second) {
-    const std::uint64_t expected = rec.selection.num_elements() * *size->second;
+    const std::uint64_t expected = rec.selection.num_elements() * size->second->size;
     if (rec.data_length != expected) {
       return fmt::format("holds {} data bytes for {} elements of {} bytes of dataset '{}' ({} expected)",
-                         rec.data_length, rec.selection.num_elements(), *size->second, path, expected);
+                         rec.data_length, rec.selection.num_elements(), size->second->size, path, expected);
     }
   }
   return {};
 }
 
 // Why the slots of a variable-length record are bad (a slot outside its record), or empty.
-std::string slot_problem(const PosixFile& file, const StoredWrite& rec, std::vector<std::byte>& buffer) {
+std::string slot_problem(const PosixFile& file, const StoredWrite& rec, const RecordElement& element,
+                         std::vector<std::byte>& buffer) {
   const std::uint64_t n = rec.selection.num_elements();
-  const std::uint64_t per_read = buffer.size() / format::kVlenSlotSize;
+  const std::uint64_t per_read = std::max<std::uint64_t>(1, buffer.size() / element.size);
+  if (buffer.size() < element.size) buffer.resize(element.size);
   for (std::uint64_t first = 0; first < n; first += per_read) {
     const std::uint64_t take = std::min(per_read, n - first);
-    const auto bytes = std::span(buffer).first(static_cast<std::size_t>(take * format::kVlenSlotSize));
-    file.read_at(rec.data_offset + first * format::kVlenSlotSize, bytes);
-    std::string problem = format::check_vlen_slots(bytes, first, n, rec.data_length);
+    const auto bytes = std::span(buffer).first(static_cast<std::size_t>(take * element.size));
+    file.read_at(rec.data_offset + first * element.size, bytes);
+    std::string problem = format::check_vlen_elements(bytes, first, n, rec.data_length, element.size, element.fixed);
     if (!problem.empty()) return problem;
   }
   return {};
@@ -359,7 +362,7 @@ void check_data(const Layout& layout, std::vector<Candidate*>& todo, unsigned th
               fmt::format("data fail their checksum: stored {:#018x}, computed {:#018x}", rec.data_checksum, computed));
           c.data_problem = true;
         } else if (c.vlen) {
-          std::string problem = slot_problem(file, rec, buffer);
+          std::string problem = slot_problem(file, rec, *c.vlen, buffer);
           c.data_problem = !problem.empty();
           if (c.data_problem) c.drop = std::make_unique<std::string>(std::move(problem));
         }
@@ -464,7 +467,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
       report);
 
   // Element sizes, once per dataset; a type that does not decode stops merges and reads of it.
-  std::map<std::uint64_t, std::optional<std::size_t>> element_sizes;
+  std::map<std::uint64_t, std::optional<RecordElement>> element_sizes;
   for (auto id : catalog.datasets()) {
     try {
       element_sizes[id] = element_size ? element_size(catalog.object(id).type) : std::nullopt;
@@ -483,7 +486,7 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
         c.drop = std::make_unique<std::string>(std::move(problem));
       }
       const auto size = element_sizes.find(c.write.record.dataset);
-      c.vlen = size != element_sizes.end() && size->second == kVariableLengthSlots;
+      if (size != element_sizes.end() && size->second && size->second->variable_length) c.vlen = size->second;
       if (!c.drop) todo.push_back(&c);
     }
   }

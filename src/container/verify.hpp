@@ -12,13 +12,17 @@
 
 namespace h5mf::container {
 
-// Bytes per element of a dataset's file type (an H5Tencode blob); nullopt when variable-length
-// (then record lengths are not checked against selections). Throws an h5mf::Error when the type
-// does not decode (reported as an error of the dataset).
-// kVariableLengthSlots marks datasets of variable-length data, whose records hold 16-byte slots
-// and bytes (format/vlen.hpp): their slots are checked to lie within their records.
-inline constexpr std::size_t kVariableLengthSlots = ~std::size_t{0};
-using ElementSizeOf = std::function<std::optional<std::size_t>(format::ByteView type)>;
+// The element of a dataset's records, from its file type (an H5Tencode blob): `size` bytes per
+// element; for variable-length data (format/vlen.hpp) the bytes before the values, whose slots
+// (from byte `fixed` of each element on) are checked to lie within their records. nullopt when
+// record lengths cannot be checked against selections. Throws an h5mf::Error when the type does
+// not decode (reported as an error of the dataset).
+struct RecordElement {
+  std::size_t size = 0;
+  bool variable_length = false;
+  std::size_t fixed = 0;  // variable-length: fixed bytes before the slots (compounds)
+};
+using ElementSizeOf = std::function<std::optional<RecordElement>(format::ByteView type)>;
 
 // Checks the container at `layout` (which must be a directory holding a metafile) and returns the
 // report (kind Container). What it finds in the files goes into the report, never into exceptions.

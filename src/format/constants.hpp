@@ -68,6 +68,10 @@ inline constexpr std::uint32_t kNullDataspace = 1;
 // CREATE_DATASET only: `fill` holds a variable-length value (u32 length + bytes). Builds that
 // predate such fills would hand those bytes to HDF5 as a pointer; the flag makes them see damage.
 inline constexpr std::uint32_t kVariableLengthFill = 2;
+// CREATE_DATASET only: the type is a compound with variable-length members, whose WRITE records
+// hold fixed bytes and slots per element. Builds that predate them would take the elements for
+// fixed-size ones and hand HDF5 pointers made of their bytes; the flag makes them see damage.
+inline constexpr std::uint32_t kVariableLengthMembers = 4;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

@@ -179,7 +179,12 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   if (r.variable_length_fill && r.fill.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: a variable-length fill flag without a fill value", quoted(r.name)));
   }
-  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0);
+  if (r.variable_length_members && !r.fill.empty()) {
+    throw InvalidArgument(
+        fmt::format("dataset {}: a compound with variable-length members takes no fill value", quoted(r.name)));
+  }
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0) |
+                              (r.variable_length_members ? kVariableLengthMembers : 0);
   // Written only when there is a pipeline (or flags follow), so that unfiltered containers stay
   // readable by readers that predate the field.
   if (r.filters.empty() && flags == 0) return;
@@ -401,11 +406,16 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   if (nfilters == 0 && in.remaining() == 0) {
     in.fail("field 'nfilters': 0 with no flags after it (a record without filters ends after chunk)");
   }
-  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill);
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill | kVariableLengthMembers);
   r.null = (flags & kNullDataspace) != 0;
   r.variable_length_fill = (flags & kVariableLengthFill) != 0;
+  r.variable_length_members = (flags & kVariableLengthMembers) != 0;
   if (r.variable_length_fill && r.fill.empty()) {
     in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
+  }
+  if (r.variable_length_members && !r.fill.empty()) {
+    in.fail(fmt::format("field 'flags': a compound with variable-length members flagged, with a fill of {} bytes",
+                        r.fill.size()));
   }
   if (r.null && (rank != 0 || chunk_rank != 0 || nfilters != 0)) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {}, chunk_rank {} and {} filters (must be 0)", rank,

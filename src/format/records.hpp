@@ -42,6 +42,9 @@ struct CreateDatasetRecord {
   bool null = false;
   // `fill` is a variable-length value (kVariableLengthFill): set with every such fill.
   bool variable_length_fill = false;
+  // The type is a compound with variable-length members (kVariableLengthMembers): set with every
+  // such type.
+  bool variable_length_members = false;
   friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
 };
 

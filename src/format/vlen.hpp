@@ -27,6 +27,13 @@ struct VlenSlot {
   friend bool operator==(const VlenSlot&, const VlenSlot&) = default;
 };
 
+// Record data for `count` elements of compounds with variable-length members (docs/format.md):
+// each element is its `fixed_size` fixed bytes fixed(i) then `slots` slots, member j's bytes being
+// bytes(i, j), or null when is_null(i, j); the members' bytes follow all elements.
+Bytes encode_vlen_elements(std::size_t count, std::size_t fixed_size, std::size_t slots,
+                           const std::function<ByteView(std::size_t)>& fixed,
+                           const std::function<bool(std::size_t, std::size_t)>& is_null,
+                           const std::function<ByteView(std::size_t, std::size_t)>& bytes);
 // Record data for `count` elements; element i's bytes are bytes(i), or null when is_null(i).
 Bytes encode_vlen(std::size_t count, const std::function<bool(std::size_t)>& is_null,
                   const std::function<ByteView(std::size_t)>& bytes);
@@ -37,12 +44,18 @@ Bytes encode_vlen_strings(std::span<const char* const> strings);
 // A slot of record data that hold `count` elements in `data_length` bytes; throws FormatError
 // (naming `context`, which says which slot, and the values) unless the slot is well formed and its
 // bytes lie after the slots and inside the record.
+// `element_size`: the bytes of one element before the values (16, one slot, for strings and
+// sequences; fixed bytes and slots for compounds with variable-length members).
 VlenSlot decode_vlen_slot(ByteView slot_bytes, std::uint64_t count, std::uint64_t data_length,
-                          const std::function<std::string()>& context);
+                          const std::function<std::string()>& context, std::uint64_t element_size = kVlenSlotSize);
 // Checks slots [first, first + slots.size() / 16) of record data that hold `count` elements in
 // `data_length` bytes (h5mf verify reads the slots piece by piece); returns a description of the
 // first bad one, or an empty string.
 std::string check_vlen_slots(ByteView slots, std::uint64_t first, std::uint64_t count, std::uint64_t data_length);
+// The same for whole elements [first, first + elements.size() / element_size) of a compound with
+// variable-length members: `fixed_size` bytes, then slots up to `element_size`.
+std::string check_vlen_elements(ByteView elements, std::uint64_t first, std::uint64_t count, std::uint64_t data_length,
+                                std::uint64_t element_size, std::uint64_t fixed_size);
 
 // The fill value of a variable-length dataset, as CREATE_DATASET's `fill` holds it (docs/format.md):
 // `u32 length` and that many bytes (a string's characters; a sequence's elements in its base

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "format/vlen.hpp"
+#include "h5mf/error.hpp"
 #include "hdf5/filters.hpp"
 #include "hdf5/vlen_types.hpp"
 
@@ -23,6 +24,12 @@ void set_fill_value(hid_t dcpl, const Datatype& type, std::span<const std::byte>
   if (fill.empty()) return;
   const auto context = [&] { return fmt::format("fill value of {}", what); };
   if (!has_vlen_fill(type)) {
+    if (type.is_variable_length()) {  // a compound with such members: bytes are no value (docs/format.md)
+      throw FormatError(
+          fmt::format("{}: a fill value of {} bytes for type {}, whose variable-length members "
+                      "take HDF5's default fill value only",
+                      context(), fill.size(), type.describe()));
+    }
     check(H5Pset_fill_value(dcpl, type.id(), fill.data()), context);
     return;
   }

@@ -499,7 +499,7 @@ class MergeRun {
       const Datatype type = Datatype::decode(catalog.object(dataset).type);
       elements.shape = catalog.object(dataset).dims;
       elements.variable_length = values::uses_vlen_slots(type);
-      elements.element_size = elements.variable_length ? format::kVlenSlotSize : type.size();
+      elements.element_size = elements.variable_length ? values::record_element_size(type) : type.size();
       elements.first_epoch = first_epoch;
       elements.shapes = &catalog.object(dataset).shapes;
     }

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "container/reader.hpp"
 #include "format/vlen.hpp"
 #include "h5mf/error.hpp"
 #include "hdf5/handle.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 
@@ -23,21 +25,35 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
                         MergeReport& report) {
   const std::uint64_t total = selection::num_elements(o.dims);
   if (total == 0 || writes.size() == 0) return;
+  std::optional<values::VlenCompound> compound;
+  if (values::has_vlen_members(type) != o.variable_length_members) {
+    throw FormatError(
+        fmt::format("dataset '{}': its CREATE_DATASET {} the variable-length members flag, but its type "
+                    "{} {}",
+                    path, o.variable_length_members ? "carries" : "lacks", type.describe(),
+                    o.variable_length_members ? "has no such members" : "has such members"));
+  }
+  if (o.variable_length_members) compound = values::vlen_compound(type, fmt::format("dataset '{}'", path));
+  const container::VlenElement record_shape =
+      compound ? container::VlenElement{compound->fixed_size(), compound->members.size()} : container::VlenElement{};
+  const std::size_t record_element = record_shape.fixed + record_shape.slots * format::kVlenSlotSize;
   container::DataReader reader(layout, window_bytes);
-  const container::ElementLayout slots{o.dims, format::kVlenSlotSize, {}, false, 0, true, &o.shapes};
+  const container::ElementLayout slots{o.dims, record_element, {}, false, 0, true, &o.shapes};
   const bool scalar = o.dims.empty();
   const std::uint64_t rows = scalar ? 1 : o.dims[0];
   const std::uint64_t row = scalar ? 1 : selection::num_elements(Extent(o.dims.begin() + 1, o.dims.end()));
   const std::uint64_t rows_per_window =
-      std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * format::kVlenSlotSize, 1));
+      std::max<std::uint64_t>(1, window_bytes / std::max<std::uint64_t>(row * record_element, 1));
   using Vlen = container::DataReader::VlenState;
   const bool strings = values::is_vlen_string(type);
-  const std::size_t base_size = strings ? 1 : values::sequence_base(type).size();
+  const std::size_t base_size = strings || compound ? 1 : values::sequence_base(type).size();
   // Unwritten elements of a window are written as the fill value (HDF5 fills only what the merge
-  // leaves alone); a dataset of the base file keeps the base file's elements instead.
+  // leaves alone); a dataset of the base file keeps the base file's elements instead. Compounds
+  // have HDF5's default only (zeros, NULL strings, empty sequences).
   const auto fill =
-      in_base ? std::nullopt
-              : values::vlen_fill_value(type, o.fill, fmt::format("fill value of dataset '{}' in '{}'", path, output));
+      in_base || compound
+          ? std::nullopt
+          : values::vlen_fill_value(type, o.fill, fmt::format("fill value of dataset '{}' in '{}'", path, output));
   const char* fill_string = fill ? fill->c_str() : nullptr;
   const hvl_t fill_sequence{fill ? fill->size() / base_size : 0, fill ? const_cast<char*>(fill->data()) : nullptr};
   // Only windows some record's rows reach: a dataset declared 2^50 rows costs its records, not 2^50
@@ -79,7 +95,47 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
                   what("selecting"));
     }
     Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
-    const auto values = reader.read_vlen_linear(writes, r0 * row, n, slots);
+    const auto values = reader.read_vlen_linear(writes, r0 * row, n, slots, record_shape);
+    if (compound) {
+      const auto& resolved = values;
+      const std::size_t k = compound->members.size();
+      const std::size_t size = compound->fixed_size();
+      auto elements = h5mf::values::decode_vlen_compound(
+          *compound, resolved.fixed, n,
+          [&](std::size_t i, std::size_t j) {
+            return resolved.state[i * k + j] == Vlen::Value ? &resolved.value[i * k + j] : nullptr;
+          },
+          what("merging"));
+      // Elements nobody wrote keep the base file's (HDF5 allocated them, and frees them); ours are
+      // freed, after the write, only where they were used.
+      std::vector<std::byte> base;
+      struct Free {
+        const h5mf::values::VlenCompound& c;
+        std::vector<std::byte>& e;
+        std::vector<std::byte>& base;
+        hid_t type, space;
+        ~Free() {
+          if (!base.empty()) H5Dvlen_reclaim(type, space, H5P_DEFAULT, base.data());
+          h5mf::values::free_vlen_members(c, e.data(), e.size() / c.fixed_size());
+        }
+      } free_members{*compound, elements, base, type.id(), memory_space.get()};
+      std::vector<std::byte> merged;
+      if (in_base) {
+        base.assign(n * size, std::byte{0});
+        hdf5::check(H5Dread(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT, base.data()),
+                    what("reading"));
+        merged = base;
+        for (hsize_t i = 0; i < n; ++i) {
+          if (resolved.state[i * k] == Vlen::Unwritten) continue;
+          std::memcpy(merged.data() + i * size, elements.data() + i * size, size);
+        }
+      }
+      for (const auto& v : resolved.value) report.bytes_written += v.size();
+      hdf5::check(H5Dwrite(dataset, type.id(), memory_space.get(), file_space.get(), H5P_DEFAULT,
+                           in_base ? merged.data() : elements.data()),
+                  what("writing"));
+      continue;
+    }
     // The base file's elements, where the container holds nothing newer; HDF5 allocated them.
     // Elements are C string pointers or hvl_t, in the file's own type.
     const std::size_t element = strings ? sizeof(char*) : sizeof(hvl_t);

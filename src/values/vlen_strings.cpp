@@ -10,6 +10,7 @@
 #include "h5mf/error.hpp"
 #include "hdf5/convert.hpp"
 #include "hdf5/vlen_types.hpp"
+#include "values/vlen_compound.hpp"
 
 namespace h5mf::values {
 
@@ -19,7 +20,13 @@ bool is_vlen_sequence(const Datatype& type) {
   return type.valid() && type.type_class() == H5T_VLEN && !sequence_base(type).is_variable_length();
 }
 
-bool uses_vlen_slots(const Datatype& type) { return is_vlen_string(type) || is_vlen_sequence(type); }
+bool uses_vlen_slots(const Datatype& type) {
+  return is_vlen_string(type) || is_vlen_sequence(type) || has_vlen_members(type);
+}
+
+std::size_t record_element_size(const Datatype& type) {
+  return has_vlen_members(type) ? vlen_compound(type, type.describe()).record_element_size() : format::kVlenSlotSize;
+}
 
 Datatype sequence_base(const Datatype& sequence) {
   const hid_t base = H5Tget_super(sequence.id());
@@ -81,6 +88,10 @@ void free_sequences(hvl_t* sequences, std::size_t count) noexcept {
 }
 
 void require_supported_vlen(const Datatype& file_type, const std::string& what) {
+  if (has_vlen_members(file_type)) {
+    vlen_compound(file_type, what);  // throws for what it cannot keep
+    return;
+  }
   if (file_type.is_variable_length() && !uses_vlen_slots(file_type)) {
     throw Unsupported(
         fmt::format("{}: datasets of variable-length type {} are not supported yet (variable-length "

@@ -20,13 +20,17 @@ bool is_vlen_string(const Datatype& type);
 
 // A variable-length sequence (H5T_VLEN) of a fixed-size base type.
 bool is_vlen_sequence(const Datatype& type);
-// Either: a dataset whose container records hold slots and bytes (format/vlen.hpp).
+// Either, or a compound with such members (values/vlen_compound.hpp): a dataset whose container
+// records hold slots and bytes (format/vlen.hpp).
 bool uses_vlen_slots(const Datatype& type);
+// The bytes of one element of such a dataset's records before the values: 16 (one slot) for
+// strings and sequences, fixed bytes and a slot per member for compounds.
+std::size_t record_element_size(const Datatype& type);
 // The base type of a sequence type.
 Datatype sequence_base(const Datatype& sequence);
 
-// Throws Unsupported for other variable-length types (sequences of variable-length data,
-// compounds holding them): `what` names the dataset.
+// Throws Unsupported for other variable-length types (sequences of variable-length data, arrays
+// holding them): `what` names the dataset.
 void require_supported_vlen(const Datatype& file_type, const std::string& what);
 // Throws InvalidArgument unless `memory_type` is a variable-length string type too.
 void require_string_memory(const Datatype& memory_type, const Datatype& file_type, const std::string& what);

@@ -12,11 +12,13 @@
 #include "container/posix_file.hpp"
 #include "container/replace.hpp"
 #include "container/verify.hpp"
+#include "format/vlen.hpp"
 #include "h5mf/datatype.hpp"
 #include "h5mf/error.hpp"
 #include "h5mf/limits.hpp"
 #include "h5mf/verify.hpp"
 #include "hdf5/handle.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_strings.hpp"
 
 namespace h5mf {
@@ -25,11 +27,15 @@ namespace {
 constexpr std::size_t kBlockBytes = std::size_t{8} << 20;  // per read: memory stays bounded
 constexpr std::size_t kMaxErrors = 100;                    // listed; the rest are counted
 
-std::optional<std::size_t> element_size_of(format::ByteView encoded) {
+std::optional<container::RecordElement> element_size_of(format::ByteView encoded) {
   const Datatype type = Datatype::decode(encoded);
-  if (values::uses_vlen_slots(type)) return container::kVariableLengthSlots;
+  if (values::has_vlen_members(type)) {
+    const values::VlenCompound c = values::vlen_compound(type, "its type");
+    return container::RecordElement{c.record_element_size(), true, c.fixed_size()};
+  }
+  if (values::uses_vlen_slots(type)) return container::RecordElement{format::kVlenSlotSize, true, 0};
   if (type.is_variable_length()) return std::nullopt;
-  return type.size();
+  return container::RecordElement{type.size(), false, 0};
 }
 
 struct FileCheck {
@@ -56,7 +62,9 @@ hdf5::Handle memory_type_of(hid_t stored) {
   return hdf5::Handle(H5Tcopy(stored));
 }
 
-bool needs_reclaim(hid_t type) { return H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tis_variable_str(type) > 0; }
+// Variable-length data anywhere inside (strings in compounds too, which H5Tdetect_class(H5T_VLEN)
+// does not count).
+bool needs_reclaim(hid_t type) { return Datatype::copy_of(type).is_variable_length(); }
 
 herr_t read_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
   auto& check = *static_cast<FileCheck*>(data);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -598,6 +599,69 @@ TEST_F(Logs, VariableLengthStringsResolveLaterWinsAndFetchFromTheirRecord) {
   const auto window = reader.read_vlen_linear(index.writes(1), 2, 2, {shape, 16, {}});
   EXPECT_EQ(window.value, (std::vector<std::string>{"TWO", ""}));
   EXPECT_EQ(window.state[1], V::Null);
+}
+
+// Compounds with variable-length members: elements (4 fixed bytes, 2 slots) resolve like fixed ones,
+// later wins element by element, and each member's bytes come from the record that won its element.
+format::Bytes compound_elements(std::vector<std::int32_t> ids, std::vector<std::array<const char*, 2>> members) {
+  return format::encode_vlen_elements(
+      ids.size(), 4, 2, [&](std::size_t i) { return format::ByteView(reinterpret_cast<const std::byte*>(&ids[i]), 4); },
+      [&](std::size_t i, std::size_t j) { return members[i][j] == nullptr; },
+      [&](std::size_t i, std::size_t j) {
+        return format::ByteView(reinterpret_cast<const std::byte*>(members[i][j]), std::strlen(members[i][j]));
+      });
+}
+
+TEST_F(Logs, VariableLengthMembersResolveLaterWinsPerElement) {
+  {
+    auto w0 = writer(0);
+    auto w1 = writer(1);
+    w0.append(1, 1, Selection::hyperslab({0}, {3}),
+              compound_elements({1, 2, 3}, {{"a", "b"}, {"c", nullptr}, {"e", "f"}}));
+    w1.append(1, 2, Selection::hyperslab({1}, {1}), compound_elements({20}, {{"C", "D"}}));
+    w0.close();
+    w1.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(2, true);
+  DataReader reader(*layout_);
+  const Extent shape{4};
+  using V = DataReader::VlenState;
+  const auto all = reader.read_vlen(index.writes(1), Selection::all().resolved(shape), {shape, 4, {}}, {4, 2});
+  std::vector<std::int32_t> ids(4);
+  ASSERT_EQ(all.fixed.size(), 16u);
+  std::memcpy(ids.data(), all.fixed.data(), 16);
+  EXPECT_EQ(ids, (std::vector<std::int32_t>{1, 20, 3, 0}));
+  EXPECT_EQ(all.state,
+            (std::vector<V>{V::Value, V::Value, V::Value, V::Value, V::Value, V::Value, V::Unwritten, V::Unwritten}));
+  EXPECT_EQ(all.value, (std::vector<std::string>{"a", "b", "C", "D", "e", "f", "", ""}));
+}
+
+TEST_F(Logs, VariableLengthMemberSlotOutsideItsRecordIsAFormatError) {
+  format::Bytes data = compound_elements({1, 2}, {{"abc", "de"}, {"f", "g"}});
+  format::put_u64(data.data() + 36 + 4 + 16, 1000);  // element 1's member 1 "at" offset 1000
+  {
+    auto w = writer(0);
+    w.append(1, 1, Selection::hyperslab({0}, {2}), data);  // a valid checksum over a bad slot
+    w.close();
+  }
+  ContainerIndex index(*layout_, id_);
+  index.refresh(1, true);
+  DataReader reader(*layout_);
+  reader.check_checksums(true);
+  const Extent shape{2};
+  EXPECT_EQ(
+      reader.read_vlen(index.writes(1), Selection::points(1, {0}).resolved(shape), {shape, 4, {}}, {4, 2}).value[1],
+      "de");
+  try {
+    reader.read_vlen(index.writes(1), Selection::all().resolved(shape), {shape, 4, {}}, {4, 2});
+    ADD_FAILURE() << "a slot outside its record was read";
+  } catch (const FormatError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("variable-length member 1"), std::string::npos) << what;
+    EXPECT_NE(what.find("outside the record's 79 data bytes"), std::string::npos) << what;
+    EXPECT_NE(what.find(layout_->data_file(0)), std::string::npos) << what;
+  }
 }
 
 TEST_F(Logs, VariableLengthSlotOutsideItsRecordIsAFormatError) {

@@ -1349,6 +1349,34 @@ TEST(VlenFillEncoding, AVariableLengthFillIsFlagged) {
   EXPECT_THROW(decode_structure(RecordType::SetAttribute, attr, "m"), h5mf::FormatError);
 }
 
+TEST(VlenCompoundEncoding, VariableLengthMembersAreFlagged) {
+  // nfilters (0), then flags bit 2: a build that predates such compounds would take their elements
+  // for fixed-size ones; it reads the flags (or trailing bytes) as damage instead.
+  CreateDatasetRecord r{1, 2, 0, "m", type_blob(), {3}, {3}, {}, {}, {}};
+  r.variable_length_members = true;
+  CreateDatasetRecord unflagged = r;
+  unflagged.variable_length_members = false;
+  const Bytes with = encode(StructureRecord{r}), plain = encode(StructureRecord{unflagged});
+  ASSERT_EQ(with.size(), plain.size() + 8);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), with.begin()));
+  EXPECT_TRUE(std::equal(with.end() - 8, with.end(), bytes_of({0, 0, 0, 0, 4, 0, 0, 0}).begin()));
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, with, "m")), r);
+  // Such a dataset takes no fill value (its members' would be pointers): refused, damage when read.
+  CreateDatasetRecord filled = r;
+  filled.fill = Bytes(16);
+  EXPECT_THROW(encode(StructureRecord{filled}), InvalidArgument);
+  filled.variable_length_members = false;
+  Bytes forged = encode(StructureRecord{filled});
+  const Bytes flags = bytes_of({0, 0, 0, 0, 4, 0, 0, 0});
+  forged.insert(forged.end(), flags.begin(), flags.end());
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, forged, "m"), h5mf::FormatError);
+  // SET_ATTRIBUTE takes no such flag.
+  Bytes attr = encode(StructureRecord{SetAttributeRecord{1, 0, "a", type_blob(), {}, bytes_of("v")}});
+  const Bytes flag = bytes_of({4, 0, 0, 0});
+  attr.insert(attr.end(), flag.begin(), flag.end());
+  EXPECT_THROW(decode_structure(RecordType::SetAttribute, attr, "m"), h5mf::FormatError);
+}
+
 TEST(Records, OneEncodingPerCreateDataset) {
   // Every record decodes to what encodes back to the same bytes (the fuzzer's invariant): an
   // explicit nfilters of 0 with nothing after it, and flags of 0, are never written, so refused.
@@ -1426,6 +1454,47 @@ TEST(VlenEncoding, EmptyRecordAndLongStrings) {
       decode_vlen_slot(ByteView(data).subspan(kVlenSlotSize, kVlenSlotSize), 2, data.size(), context);
   EXPECT_EQ(second.offset, 2 * kVlenSlotSize + long_one.size());
   EXPECT_EQ(text_at(data, second), "y");
+}
+
+// Compounds with variable-length members: each element is its fixed bytes then a slot per member;
+// the members' bytes follow every element, and slots count from the record's start.
+TEST(VlenEncoding, CompoundElementsAreFixedBytesThenSlots) {
+  using namespace h5mf::format;
+  const Bytes fixed0 = bytes_of({1, 2, 3, 4}), fixed1 = bytes_of({5, 6, 7, 8});
+  const std::string values[2][2] = {{"ab", ""}, {"xyz", "q"}};
+  const Bytes data = encode_vlen_elements(
+      2, 4, 2, [&](std::size_t i) { return ByteView(i == 0 ? fixed0 : fixed1); },
+      [](std::size_t i, std::size_t j) { return i == 0 && j == 1; },  // element 0's member 1 is NULL
+      [&](std::size_t i, std::size_t j) {
+        return ByteView(reinterpret_cast<const std::byte*>(values[i][j].data()), values[i][j].size());
+      });
+  const std::size_t element = 4 + 2 * kVlenSlotSize;
+  ASSERT_EQ(data.size(), 2 * element + 2 + 3 + 1);
+  EXPECT_TRUE(std::equal(fixed1.begin(), fixed1.end(), data.begin() + element));
+  const auto context = [] { return std::string("test record"); };
+  const auto slot = [&](std::size_t i, std::size_t j) {
+    return decode_vlen_slot(ByteView(data).subspan(i * element + 4 + j * kVlenSlotSize, kVlenSlotSize), 2, data.size(),
+                            context, element);
+  };
+  EXPECT_EQ(slot(0, 0), (VlenSlot{2 * element, 2}));
+  EXPECT_TRUE(slot(0, 1).null());
+  EXPECT_EQ(text_at(data, slot(1, 0)), "xyz");
+  EXPECT_EQ(text_at(data, slot(1, 1)), "q");
+  EXPECT_EQ(check_vlen_elements(ByteView(data).first(2 * element), 0, 2, data.size(), element, 4), "");
+  // A damaged slot: member 1 of element 1 points into the elements (a good checksum cannot help).
+  Bytes bad = data;
+  put_u64(bad.data() + element + 4 + kVlenSlotSize, 10);
+  EXPECT_NE(check_vlen_elements(ByteView(bad).first(2 * element), 0, 2, bad.size(), element, 4)
+                .find("element 1 of 2, variable-length member 1: offset 10 points into the record's 2 elements"),
+            std::string::npos);
+  EXPECT_THROW(decode_vlen_slot(ByteView(bad).subspan(element + 4 + kVlenSlotSize, kVlenSlotSize), 2, bad.size(),
+                                context, element),
+               h5mf::FormatError);
+  // Slots are checked against the elements, not 16-byte slots: offset 40 lies inside element 1.
+  put_u64(bad.data() + element + 4 + kVlenSlotSize, 40);
+  EXPECT_NE(check_vlen_elements(ByteView(bad).first(2 * element), 0, 2, bad.size(), element, 4), "");
+  // Data too short for the elements.
+  EXPECT_NE(check_vlen_elements({}, 0, 3, 2 * element, element, 4), "");
 }
 
 TEST(VlenEncoding, SlotsOutsideTheirRecordAreFormatErrors) {

@@ -17,6 +17,7 @@
 #include "hdf5/creation_properties.hpp"
 #include "hdf5/filters.hpp"
 #include "values/attribute_codec.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_strings.hpp"
 
 #include <hdf5_hl.h>
@@ -350,7 +351,7 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     if (values::uses_vlen_slots(type_)) {
       if (values::is_vlen_string(type_)) {
         values::require_string_memory(memory_type, type_, where());
-      } else {
+      } else if (values::is_vlen_sequence(type_)) {
         values::require_sequence_memory(memory_type, type_, where());
       }
       if (state_->access->name() == "mpio") {
@@ -365,6 +366,10 @@ class Hdf5Dataset final : public Object<DatasetNode> {
   void read(const Selection& selection, const Datatype& memory_type, void* buffer) override {
     if (values::is_vlen_sequence(type_)) {
       read_sequences(selection, memory_type, static_cast<hvl_t*>(buffer));
+      return;
+    }
+    if (values::has_vlen_members(type_)) {
+      read_compounds(selection, memory_type, buffer);
       return;
     }
     if (!values::is_vlen_string(type_)) {
@@ -389,6 +394,62 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     }
     auto* out = static_cast<char**>(buffer);
     for (std::uint64_t i = 0; i < n; ++i) out[i] = copies[i].release();
+  }
+
+  // As read() for strings: HDF5's allocations of the members handed over as std::malloc'd copies.
+  void read_compounds(const Selection& selection, const Datatype& memory_type, void* out) {
+    const values::VlenCompound memory = values::vlen_compound(memory_type, where());
+    const std::uint64_t n = selection.num_elements();
+    std::vector<std::byte> elements(n * memory_type.size());
+    transfer(false, selection, memory_type, elements.data());
+    std::vector<std::byte> copies = elements;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      for (const values::VlenMember& m : memory.members) {
+        std::byte* at = copies.data() + i * memory_type.size() + m.offset;
+        std::memset(at, 0, m.string ? sizeof(char*) : sizeof(hvl_t));
+      }
+    }
+    struct Reclaim {
+      const values::VlenCompound& memory;
+      std::vector<std::byte>&hdf5, &copies;
+      std::uint64_t n;
+      ~Reclaim() {
+        for (std::uint64_t i = 0; i < n; ++i) {
+          for (const values::VlenMember& m : memory.members) {
+            void* p = nullptr;
+            std::memcpy(&p, hdf5.data() + i * memory.type.size() + m.offset + (m.string ? 0 : sizeof(std::size_t)),
+                        sizeof p);
+            H5free_memory(p);
+          }
+        }
+        values::free_vlen_members(memory, copies.data(), n);
+      }
+    } reclaim{memory, elements, copies, n};
+    for (std::uint64_t i = 0; i < n; ++i) {
+      for (const values::VlenMember& m : memory.members) {
+        const std::byte* from = elements.data() + i * memory_type.size() + m.offset;
+        std::byte* to = copies.data() + i * memory_type.size() + m.offset;
+        if (m.string) {
+          const char* p = nullptr;
+          std::memcpy(&p, from, sizeof p);
+          char* copy = p ? values::malloc_copy(p).release() : nullptr;
+          std::memcpy(to, &copy, sizeof copy);
+          continue;
+        }
+        hvl_t v{};
+        std::memcpy(&v, from, sizeof v);
+        hvl_t copy{0, nullptr};
+        if (v.len > 0) {
+          copy.p = std::malloc(v.len * m.base.size());
+          if (copy.p == nullptr) throw std::bad_alloc();
+          std::memcpy(copy.p, v.p, v.len * m.base.size());
+          copy.len = v.len;
+        }
+        std::memcpy(to, &copy, sizeof copy);
+      }
+    }
+    std::memcpy(out, copies.data(), copies.size());
+    std::fill(copies.begin(), copies.end(), std::byte{0});  // handed out
   }
 
   // As read() for strings: HDF5's allocations handed over as std::malloc'd copies.

@@ -8,6 +8,7 @@
 
 #include "driver/hdf5/hdf5_driver.hpp"
 #include "values/attribute_codec.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_strings.hpp"
 
 namespace h5mf::driver {
@@ -105,11 +106,12 @@ struct Importer {
         auto dataset = std::static_pointer_cast<DatasetNode>(opened);
         seen.emplace(dataset->object_id(), child);
         const Datatype type = dataset->file_type();
-        std::vector<std::byte> fill = dataset->fill();
+        const bool members = values::has_vlen_members(type);  // no fill kept for them (HDF5's default)
+        std::vector<std::byte> fill = members ? std::vector<std::byte>() : dataset->fill();
         const bool variable_length_fill = values::uses_vlen_slots(type) && !fill.empty();
         record(format::CreateDatasetRecord{0, child, id, name, type.encode(), dataset->shape(), dataset->maxshape(),
                                            std::move(fill), dataset->chunks(), dataset->filters(), dataset->is_null(),
-                                           variable_length_fill});
+                                           variable_length_fill, members});
         attributes(*dataset, child, true);
         datasets.emplace_back(dataset, child);
       }

@@ -34,6 +34,7 @@
 #include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
 #include "values/attribute_codec.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
 
@@ -330,7 +331,16 @@ class MultifileDataset final : public Object<DatasetNode> {
       : Object(std::move(state), id, std::move(path)),
         type_(Datatype::decode(object().type)),
         vlen_(values::uses_vlen_slots(type_)),
-        strings_(values::is_vlen_string(type_)) {}
+        strings_(values::is_vlen_string(type_)) {
+    const bool members = values::has_vlen_members(type_);
+    if (members != object().variable_length_members) {
+      throw FormatError(fmt::format(
+          "dataset '{}' in '{}': its CREATE_DATASET {} the variable-length members flag, but its type {} {}", path_,
+          state_->layout.path(), members ? "lacks" : "carries", type_.describe(),
+          members ? "has such members" : "has none"));
+    }
+    if (members) compound_ = values::vlen_compound(type_, fmt::format("dataset '{}'", path_));
+  }
 
   Datatype file_type() override { return type_; }
   Extent shape() override { return object().dims; }
@@ -373,7 +383,10 @@ class MultifileDataset final : public Object<DatasetNode> {
     if (vlen_) {
       // Encoded here, before the writer log: slots, then the elements' bytes (format/vlen.hpp).
       std::vector<std::byte> data;
-      if (strings_) {
+      if (compound_) {
+        require_compound_memory(memory_type);
+        data = values::encode_vlen_compound(*compound_, memory_type, buffer, n);
+      } else if (strings_) {
         values::require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
         data = format::encode_vlen_strings({static_cast<const char* const*>(buffer), n});
       } else {
@@ -416,6 +429,10 @@ class MultifileDataset final : public Object<DatasetNode> {
                       "the last flush is not supported with aggregation; flush() first",
                       path(), state_->layout.path()));
     }
+    if (compound_) {
+      read_compounds(writes, selection, layout, memory_type, buffer);
+      return;
+    }
     if (strings_) {
       read_strings(writes, selection, layout, memory_type, static_cast<char**>(buffer));
       return;
@@ -454,6 +471,65 @@ class MultifileDataset final : public Object<DatasetNode> {
   std::optional<std::string> vlen_fill() const {
     return values::vlen_fill_value(type_, object().fill,
                                    fmt::format("fill value of dataset '{}' in '{}'", path(), state_->layout.path()));
+  }
+
+  void require_compound_memory(const Datatype& memory_type) const {
+    if (!memory_type.valid() || memory_type.type_class() != H5T_COMPOUND) {
+      throw InvalidArgument(
+          fmt::format("dataset '{}' holds compounds with variable-length members ({}): the memory type must be such a "
+                      "compound too, not {}",
+                      path(), type_.describe(), memory_type.describe()));
+    }
+    if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
+      throw Unsupported(
+          fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
+                      "the multifile driver (it logs whole elements); write every member",
+                      path(), fmt::join(missing, "', '")));
+    }
+  }
+
+  // Compounds with variable-length members (values/vlen_compound.hpp): elements nobody wrote are
+  // zero, their strings NULL and sequences empty (HDF5's default fill; no other is accepted); a
+  // dataset of the base file starts from the base file's elements.
+  void read_compounds(const container::DatasetWrites& writes, const Selection& selection,
+                      const container::ElementLayout& layout, const Datatype& memory_type, void* out) {
+    const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
+    if (!memory_type.valid() || memory_type.type_class() != H5T_COMPOUND) require_compound_memory(memory_type);
+    const std::uint64_t n = selection.num_elements();
+    const std::size_t k = compound_->members.size();
+    const auto resolved =
+        state_->reader->read_vlen(writes, selection, layout, {compound_->fixed_size(), compound_->members.size()});
+    using Vlen = container::DataReader::VlenState;
+    auto elements = values::decode_vlen_compound(
+        *compound_, resolved.fixed, n,
+        [&](std::size_t i, std::size_t j) {
+          return resolved.state[i * k + j] == Vlen::Value ? &resolved.value[i * k + j] : nullptr;
+        },
+        what);
+    if (!layout.prefilled) {
+      values::convert_vlen_compound(*compound_, elements, memory_type, out, n);
+      return;
+    }
+    // Written elements over the base file's: each element's slots were decided by one record, so
+    // its first slot says whether anybody wrote it.
+    const values::VlenCompound memory = values::vlen_compound(memory_type, what);
+    const std::size_t size = memory_type.size();
+    std::vector<std::byte> converted(n * size);
+    struct Free {
+      const values::VlenCompound& memory;
+      std::vector<std::byte>& converted;
+      std::uint64_t n;
+      ~Free() { values::free_vlen_members(memory, converted.data(), n); }
+    } free_converted{memory, converted, n};
+    values::convert_vlen_compound(*compound_, elements, memory_type, converted.data(), n);
+    state_->base_dataset(base_path())->read(selection, memory_type, out);
+    auto* to = static_cast<std::byte*>(out);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (resolved.state[i * k] == Vlen::Unwritten) continue;
+      values::free_vlen_members(memory, to + i * size, 1);
+      std::memcpy(to + i * size, converted.data() + i * size, size);
+      std::memset(converted.data() + i * size, 0, size);  // handed out
+    }
   }
 
   // Unwritten elements are the fill value (null strings by default, as HDF5's); a dataset of the
@@ -602,6 +678,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   Datatype type_;
   bool vlen_;     // variable-length data: records hold slots and bytes (format/vlen.hpp)
   bool strings_;  // of them, strings
+  std::optional<values::VlenCompound> compound_;  // of them, compounds with variable-length members
 };
 
 class MultifileGroup final : public Object<GroupNode> {
@@ -659,7 +736,8 @@ class MultifileGroup final : public Object<GroupNode> {
                                        spec.chunks,
                                        spec.filters,
                                        spec.null,
-                                       values::uses_vlen_slots(spec.file_type) && !spec.fill.empty()};
+                                       values::uses_vlen_slots(spec.file_type) && !spec.fill.empty(),
+                                       values::has_vlen_members(spec.file_type)};
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id, child_path(name));
   }

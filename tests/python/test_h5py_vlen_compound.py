@@ -1,0 +1,186 @@
+"""Issue 18: compounds with variable-length members (h5py's structured dtypes with string_dtype()
+and vlen_dtype() fields, nested compounds included), as h5py 3.7 stores them. The same calls go
+through h5py on a plain file and through h5mf (multifile with one writer, sec2): partial writes by
+slices and points, overwrites (later wins), unwritten elements (NULL strings read as b'', empty
+sequences), reads of fields; then direct reads of the reopened container, `h5mf dump` of it,
+`h5mf verify`, and after `h5mf merge` h5py reads the merged file as it reads its own (h5diff
+agrees). The view refuses such datasets as it refuses other variable-length data."""
+
+import os
+import shutil
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+import h5mf
+from parity import Recorder
+
+ROW = np.dtype([('id', 'i4'), ('name', h5py.string_dtype()), ('v', h5py.vlen_dtype('f8'))])
+NESTED = np.dtype([('a', 'i2'), ('s', [('x', 'f4'), ('t', h5py.string_dtype('ascii')),
+                                       ('q', h5py.vlen_dtype('i2'))])])
+
+
+def plain(value):
+    """A structured value as nested Python lists (arrays as lists), for comparing."""
+    if isinstance(value, np.ndarray) and value.dtype.names is None and value.dtype.kind != 'O':
+        return value.tolist()
+    if isinstance(value, np.ndarray):
+        return [plain(x) for x in value]
+    if isinstance(value, (np.void, tuple)):
+        return tuple(plain(x) for x in value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def described(value):
+    """What a read gave: its type, dtype with h5py's metadata per field, shape and values."""
+    dtype = getattr(value, 'dtype', None)
+    fields = None
+    if dtype is not None and dtype.names:
+        fields = [(n, str(dtype.fields[n][0]), dtype.fields[n][1], dtype.fields[n][0].metadata) for n in dtype.names]
+    return (type(value).__name__, str(dtype), getattr(dtype, 'itemsize', None), fields, getattr(value, 'shape', None),
+            plain(value))
+
+
+def steps(h, f, record):
+    """The same calls through h5py (`h`) or h5mf; `record` keeps what reads give."""
+    d = f.create_dataset('d', (6,), dtype=ROW)
+    record('dtype', lambda: described(np.empty(0, d.dtype)))
+    record('fillvalue', lambda: described(d.fillvalue))
+    d[1:3] = np.array([(1, 'ab', np.arange(3.)), (2, 'c', np.array([]))], dtype=ROW)
+    d[4] = np.array((4, 'éé', np.array([1.5, 2.5])), dtype=ROW)
+    d[2] = np.array((7, 'later', np.array([9.0])), dtype=ROW)  # overwrites element 2: later wins
+    record('all', lambda: described(d[...]))
+    record('one', lambda: described(d[1]))
+    record('unwritten', lambda: described(d[5]))
+    record('slice', lambda: described(d[1:5:2]))
+    record('name field', lambda: described(d['name']))
+    record('v field', lambda: described(d['v']))
+    record('two fields', lambda: described(d.fields(['v', 'id'])[1:5]))
+    n = f.create_dataset('n', (3,), dtype=NESTED)
+    n[0] = np.array((1, (2.5, b'x', np.array([1, 2], 'i2'))), dtype=NESTED)
+    n[2] = np.array((3, (4.5, b'', np.array([], 'i2'))), dtype=NESTED)
+    record('nested', lambda: described(n[...]))
+    g = f.create_dataset('g', (2, 3), dtype=ROW, chunks=(1, 2), maxshape=(None, 3))
+    g[1] = np.array([(10, 'p', np.array([1.])), (11, 'q', np.array([2., 3.])), (12, 'r', np.array([]))], dtype=ROW)
+    g[0, 1] = np.array((20, 'z', np.array([4.])), dtype=ROW)
+    g.resize((3, 3))
+    g[2, 2] = np.array((30, 'w', np.array([5., 6., 7.])), dtype=ROW)
+    record('chunked 2-D, grown', lambda: described(g[...]))
+    # Another structured dtype with the same fields (numpy's packed layout, int64 ids): converted.
+    packed = np.dtype([('id', 'i8'), ('name', h5py.string_dtype()), ('v', h5py.vlen_dtype('f8'))])
+    d[3] = np.array((3, 'packed', np.array([0.5])), dtype=packed)
+    record('converted', lambda: described(d[3]))
+
+
+def run(h, path, **kwargs):
+    record = Recorder()
+    with h.File(path, 'w', **kwargs) as f:
+        steps(h, f, record)
+    reread = Recorder()
+    with h.File(path, 'r') as f:
+        for name in ('d', 'n', 'g'):
+            reread(name, lambda: described(f[name][...]))
+    return record.outcomes, reread.outcomes
+
+
+def assert_same(mine, ref):
+    assert [m[0] for m in mine] == [r[0] for r in ref]
+    for (label, how, value), (_, ref_how, ref_value) in zip(mine, ref):
+        assert how == ref_how == 'returned', (label, how, value, ref_how, ref_value)
+        assert value == ref_value, (label, value, ref_value)
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_compounds_with_vlen_members_as_h5py(tmp_path, driver):
+    ref_path, path = str(tmp_path / 'ref.h5'), str(tmp_path / f'{driver}.h5')
+    ref = run(h5py, ref_path)
+    mine = run(h5mf, path, driver=driver, **({'writers': 1} if driver == 'multifile' else {}))
+    assert_same(mine[0], ref[0])
+    assert_same(mine[1], ref[1])  # reopened: direct reads of the container
+    cli = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
+    if cli and driver == 'multifile':  # `h5mf dump` of the container prints what h5dump prints of h5py's file
+        dump = subprocess.run([cli, 'dump', path], check=True, capture_output=True, text=True).stdout
+        expected = subprocess.run(['h5dump', ref_path], check=True, capture_output=True, text=True).stdout
+        assert '"later"' in expected and 'H5T_VLEN' in expected
+        assert dump.split('\n', 1)[1] == expected.split('\n', 1)[1]
+    if driver == 'multifile':
+        report = h5mf.verify(path)
+        assert report.exit_code == 0, report
+        h5mf.merge(path)
+    with h5py.File(path, 'r') as a, h5py.File(ref_path, 'r') as b:
+        for name in ('d', 'n', 'g'):
+            assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape, name
+            assert a[name].id.get_type().get_size() == b[name].id.get_type().get_size(), name
+            assert described(a[name][...]) == described(b[name][...]), name
+    subprocess.run(['h5diff', path, ref_path], check=True)
+
+
+def test_view_refuses_them(tmp_path):
+    """The view cannot express variable-length data in a virtual dataset over raw files: it says so
+    and points to the merge, as for strings and sequences."""
+    path = str(tmp_path / 'c.h5')
+    with h5mf.File(path, 'w', writers=1) as f:
+        f.create_dataset('d', (2,), dtype=ROW)[0] = (1, 'a', [1.0])
+    with pytest.raises(NotImplementedError, match="cannot view dataset '/d'.*variable-length.*merge"):
+        h5mf.view(path)
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_what_is_not_supported_says_so(tmp_path, driver):
+    """Fill values of such compounds, their attributes and arrays of variable-length members are
+    refused with NotImplementedError (h5py takes the first two)."""
+    with h5mf.File(str(tmp_path / 'f.h5'), 'w', driver=driver) as f:
+        with pytest.raises(NotImplementedError, match='fill values of compounds with variable-length members'):
+            f.create_dataset('f', (2,), dtype=ROW, fillvalue=np.array((1, 'x', [1.0]), dtype=ROW))
+        with pytest.raises(NotImplementedError, match='compounds with variable-length members'):
+            f.attrs['a'] = np.array([(1, 'x', [1.0])], dtype=ROW)
+        with pytest.raises((NotImplementedError, TypeError), match='arrays of variable-length data'):
+            f.create_dataset('a', (2,), dtype=np.dtype([('s', h5py.string_dtype(), (2,))]))
+        with pytest.raises(TypeError):  # a member that is no string cannot be written as one
+            f.create_dataset('w', (1,), dtype=ROW)[0] = (1, 5, [1.0])
+
+
+def test_over_an_h5py_file(tmp_path):
+    """A container over h5py's file (a base file): its elements read where nobody wrote, writes win
+    over them, in the session, reopened and after the merge."""
+    path = str(tmp_path / 'h.h5')
+    base = np.array([(1, 'x', np.arange(2.)), (2, 'yy', np.arange(0.)), (3, 'zzz', np.arange(3.))], dtype=ROW)
+    with h5py.File(path, 'w') as f:
+        f['d'] = base
+    want = [(1, b'x', [0.0, 1.0]), (20, b'new', [7.0]), (3, b'zzz', [0.0, 1.0, 2.0])]
+    with h5mf.File(path, 'a', driver='multifile', writers=1) as f:
+        f['d'][1] = np.array((20, 'new', np.array([7.0])), dtype=ROW)
+        assert plain(f['d'][...]) == want
+        assert plain(f['d'][::2]) == want[::2]
+    with h5mf.File(path, 'r', driver='multifile') as f:
+        assert plain(f['d'][...]) == want
+    h5mf.merge(path + '.h5mf')
+    with h5py.File(path, 'r') as f:
+        assert plain(f['d'][...]) == want
+
+
+LAYOUTS = [
+    ROW,  # a sequence: packed in field order (an hvl_t does not fit an object's 8 bytes)
+    np.dtype({'names': ['a', 's'], 'formats': ['i2', h5py.string_dtype()], 'offsets': [8, 0], 'itemsize': 24}),
+    np.dtype([('a', 'i1'), ('name', h5py.string_dtype()), ('z', 'f8')], align=True),  # numpy's offsets kept
+    np.dtype([('a', 'i1'), ('s', [('x', h5py.string_dtype()), ('q', h5py.vlen_dtype('i2'))]), ('z', 'f8')]),
+    np.dtype([('a', 'i1'), ('v', h5py.vlen_dtype('f8'))], align=True),  # refused, as h5py refuses it
+]
+
+
+@pytest.mark.parametrize('dtype', LAYOUTS)
+def test_layouts_as_h5py(tmp_path, dtype):
+    """The compound is laid out as h5py lays it out: numpy's offsets where every member fits its
+    place, else packed in field order; aligned structs that cannot keep numpy's layout are refused."""
+    def layout(h, path, **kwargs):
+        with h.File(path, 'w', **kwargs) as f:
+            try:
+                d = f.create_dataset('d', (2,), dtype=dtype)
+            except TypeError as e:
+                return 'TypeError', str(e).split(':')[0]
+            return described(d[...])
+    assert layout(h5mf, str(tmp_path / 'mine.h5'), writers=1) == layout(h5py, str(tmp_path / 'ref.h5'))
