@@ -77,6 +77,13 @@ def containers(work):
         c[1:3] = np.array([(1, 2.0), (3, 4.0)], dtype=c.dtype)
         f.create_dataset("k", (2,), dtype=h5mf.enum_dtype({"x": 0, "y": 5}, basetype="u1"))[:] = [5, 0]
     yield pathlib.Path(path)
+    # Named datatypes with ids (NAMED_TYPE), datasets made with them (CREATE_DATASET flag bit 2).
+    path = str(work / "n.h5")
+    with h5mf.File(path, "w", driver="multifile") as f:
+        f["t"] = np.dtype("<i4")
+        f.create_dataset("d", (4,), dtype=f["t"])[1] = 5
+        f.create_dataset("e", dtype=f["t"])
+    yield pathlib.Path(path)
     # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
     path = str(work / "d.h5")
     script = ("import h5mf, numpy as np; from mpi4py import MPI; c = MPI.COMM_WORLD\n"

@@ -43,6 +43,10 @@ Datatype Dataset::dtype() const {
   file_->checked();
   return node_->file_type();
 }
+bool Dataset::type_committed() const {
+  file_->checked();
+  return node_->type_committed();
+}
 std::vector<std::byte> Dataset::fill_value() const {
   file_->checked();
   return node_->fill();

@@ -16,7 +16,9 @@
 
 namespace h5mf::container {
 
-enum class ObjectKind { Group, Dataset };
+// Datatype: a named datatype with an id (NAMED_TYPE), which attributes and datasets can name; its
+// name is a SymbolicLink of its group (never a child: no hard links to it).
+enum class ObjectKind { Group, Dataset, Datatype };
 
 struct AttributeEntry {
   format::Bytes type;       // H5Tencode of the file type
@@ -34,6 +36,7 @@ struct SymbolicLink {
   std::string file, path;
   std::uint64_t epoch = 0;
   format::Bytes type;
+  std::optional<std::uint64_t> type_id = std::nullopt;  // a named datatype's object id (absent in older containers)
   bool external() const { return !file.empty(); }
   bool named_type() const { return !type.empty(); }
   friend bool operator==(const SymbolicLink&, const SymbolicLink&) = default;
@@ -51,8 +54,10 @@ struct CatalogObject {
   std::map<std::string, std::uint64_t, std::less<>> children;
   std::map<std::string, SymbolicLink, std::less<>> symlinks;  // groups only; names not in children (named types too)
   std::map<std::string, AttributeEntry, std::less<>> attributes;
-  // Datasets only:
+  // Datasets and named datatypes:
   format::Bytes type;
+  // Datasets only: the named datatype (its object id) the dataset was made with, sharing its type.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   Extent dims, maxdims, chunk;
   ShapeHistory shapes;  // its creation and every resize (records of this container only)
   format::Bytes fill;

@@ -29,6 +29,14 @@ struct LinkValue {
   std::string file, path;
 };
 
+class GroupNode;
+
+// A named datatype: `name` in `group`, of the same file.
+struct NamedTypeRef {
+  std::shared_ptr<GroupNode> group;
+  std::string name;
+};
+
 struct DatasetSpec {
   Datatype file_type;           // the type stored in the file (standard, byte order explicit)
   Extent shape, maxshape;       // maxshape: kUnlimited (~0) for unlimited
@@ -36,6 +44,9 @@ struct DatasetSpec {
   Extent chunks;                // empty: contiguous
   FilterPipeline filters;       // needs chunks
   bool null = false;            // HDF5's null dataspace (h5py's Empty): shape empty, contiguous, no filters
+  // The named datatype the dataset is made with (h5py's `dtype=f['t']`), whose type file_type is:
+  // the dataset shares it, as HDF5's datasets of a committed type do.
+  std::optional<NamedTypeRef> named_type;
 };
 
 class Node {
@@ -92,6 +103,8 @@ class GroupNode : public Node {
 class DatasetNode : public Node {
  public:
   virtual Datatype file_type() = 0;
+  // Whether its type is a named datatype it was made with (HDF5's H5Tcommitted on its type).
+  virtual bool type_committed() = 0;
   virtual Extent shape() = 0;  // empty for a scalar and for a null dataspace
   virtual bool is_null() = 0;  // HDF5's null dataspace (h5py's Empty): no elements
   virtual Extent maxshape() = 0;

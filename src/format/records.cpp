@@ -179,7 +179,8 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   if (r.variable_length_fill && r.fill.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: a variable-length fill flag without a fill value", quoted(r.name)));
   }
-  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0);
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0) |
+                              (r.named_type ? kNamedTypeLink : 0);
   // Written only when there is a pipeline (or flags follow), so that unfiltered containers stay
   // readable by readers that predate the field.
   if (r.filters.empty() && flags == 0) return;
@@ -194,6 +195,7 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
     for (auto v : f.cd_values) out.u32(v);
   }
   if (flags != 0) out.u32(flags);  // written only when not zero
+  if (r.named_type) out.u64(*r.named_type);
 }
 
 void encode_payload(Encoder& out, const SetAttributeRecord& r) {
@@ -314,6 +316,7 @@ void encode_payload(Encoder& out, const NamedTypeRecord& r) {
   out.u64(r.parent);
   out.str(r.name);
   out.blob(r.type);
+  if (r.id) out.u64(*r.id);
 }
 
 // ---- Decoders ----
@@ -401,9 +404,10 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   if (nfilters == 0 && in.remaining() == 0) {
     in.fail("field 'nfilters': 0 with no flags after it (a record without filters ends after chunk)");
   }
-  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill);
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill | kNamedTypeLink);
   r.null = (flags & kNullDataspace) != 0;
   r.variable_length_fill = (flags & kVariableLengthFill) != 0;
+  if (flags & kNamedTypeLink) r.named_type = in.u64("named_type");
   if (r.variable_length_fill && r.fill.empty()) {
     in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
   }
@@ -539,6 +543,8 @@ NamedTypeRecord decode_named_type(Decoder& in) {
   r.name = decode_name(in, "name");
   r.type = in.blob("type");
   if (r.type.empty()) in.fail("a named datatype without a type");
+  // Written before named datatypes had ids: none. Fewer than 8 bytes are trailing bytes.
+  if (in.remaining() >= 8) r.id = in.u64("id");
   return r;
 }
 

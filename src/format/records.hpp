@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -42,6 +43,9 @@ struct CreateDatasetRecord {
   bool null = false;
   // `fill` is a variable-length value (kVariableLengthFill): set with every such fill.
   bool variable_length_fill = false;
+  // The object id of the named datatype the dataset was made with (h5py's `dtype=f['t']`): a
+  // trailing field after the flags (kNamedTypeLink); `type` is that named datatype's type.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
 };
 
@@ -145,11 +149,13 @@ struct DimensionLabelRecord {
 };
 
 // A committed (named) datatype (h5py's `group[name] = numpy.dtype(...)`, H5Tcommit): `name` in
-// group `parent` holds `type`, encoded by H5Tencode (a file type).
+// group `parent` holds `type`, encoded by H5Tencode (a file type). `id`, a trailing field absent
+// from older records, makes it an object that attributes and datasets can name.
 struct NamedTypeRecord {
   std::uint64_t epoch = 0, parent = 0;
   std::string name;
   Bytes type;
+  std::optional<std::uint64_t> id = std::nullopt;
   friend bool operator==(const NamedTypeRecord&, const NamedTypeRecord&) = default;
 };
 

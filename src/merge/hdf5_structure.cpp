@@ -72,7 +72,48 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   }
 }
 
-void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists) {
+CommittedTypes::CommittedTypes(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
+                               const std::string& output, bool base_exists) {
+  std::map<std::uint64_t, std::string> wanted;  // id -> a path for messages
+  for (const auto& entry : names.symlinks) {
+    if (entry.link.type_id) wanted.emplace(*entry.link.type_id, entry.path);
+  }
+  for (const auto& placed : names.objects) {
+    const auto& o = catalog.object(placed.id);
+    if (o.named_type) wanted.emplace(*o.named_type, catalog.path_of(*o.named_type));
+  }
+  for (const auto& [id, path] : wanted) {
+    if (base_exists && catalog.in_base(id)) {  // a base file's names stay: the copy has it there
+      const std::string base_path = catalog.path_of(id);
+      types_.emplace(id, Handle(hdf5::check_id(H5Topen2(file, base_path.c_str(), H5P_DEFAULT), [&] {
+                       return fmt::format("open named datatype '{}' in '{}'", base_path, output);
+                     })));
+      continue;
+    }
+    Handle type(hdf5::check_id(H5Tcopy(Datatype::decode(catalog.object(id).type).id()), "H5Tcopy(named datatype)"));
+    hdf5::check(H5Tcommit_anon(file, type.get(), H5P_DEFAULT, H5P_DEFAULT),
+                [&] { return fmt::format("commit named datatype '{}' in '{}'", path, output); });
+    types_.emplace(id, std::move(type));
+  }
+}
+
+hid_t CommittedTypes::type_of(const container::CatalogObject& o, hid_t own) const {
+  const hid_t shared = o.named_type ? committed(*o.named_type) : H5I_INVALID_HID;
+  return shared == H5I_INVALID_HID ? own : shared;
+}
+
+hid_t CommittedTypes::committed(std::uint64_t id) const {
+  const auto it = types_.find(id);
+  return it == types_.end() ? H5I_INVALID_HID : it->second.get();
+}
+
+void CommittedTypes::close(const std::string& output) {
+  for (auto& [id, type] : types_) type.close(fmt::format("close named datatype {} in '{}'", id, output));
+  types_.clear();
+}
+
+void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists,
+                  const CommittedTypes& types) {
   for (const auto& link : names.links) {
     if (base_exists && link.epoch == 0) continue;
     const std::string& path = link.path;
@@ -84,7 +125,10 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
     const std::string& path = entry.path;  // not a structured binding: a lambda captures it (clang 14)
     const auto& link = entry.link;
     if (base_exists && link.epoch == 0) continue;
-    if (link.named_type()) {
+    if (link.named_type() && link.type_id && types.committed(*link.type_id) != H5I_INVALID_HID) {
+      hdf5::check(H5Olink(types.committed(*link.type_id), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                  [&] { return fmt::format("link named datatype '{}' in '{}'", path, output); });
+    } else if (link.named_type()) {
       const Datatype committed = Datatype::decode(link.type);  // H5Tcommit2 makes this copy the file's object
       hdf5::check(H5Tcommit2(file, path.c_str(), committed.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   [&] { return fmt::format("commit datatype '{}' ({}) in '{}'", path, committed.describe(), output); });

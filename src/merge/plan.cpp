@@ -178,6 +178,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
   write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value());
   // Objects no name reaches any more (unlinked) are left out, with their data, as HDF5 frees them.
   const container::MergedNames names = catalog.merged_names();
+  merge_detail::CommittedTypes committed(file.get(), catalog, names, output, base.has_value());
   for (const container::MergedObject& placed : names.objects) {
     const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);
@@ -220,8 +221,9 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     Handle dcpl = hdf5::merged_creation_plist(type, o.fill, o.chunk, o.filters, vlen,
                                               fmt::format("dataset '{}' in '{}'", path, output));
     Handle space = o.null ? null_space() : make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                            fmt::format("create dataset '{}' in '{}'", path, output)));
+    Handle d(hdf5::check_id(
+        H5Dcreate2(parent, name, committed.type_of(o, type.id()), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        fmt::format("create dataset '{}' in '{}'", path, output)));
     write_attributes(d.get(), o, path, output, report.attributes);
     ++report.datasets;
     // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
@@ -240,7 +242,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
   }
-  create_links(file.get(), names, output, base.has_value());
+  create_links(file.get(), names, output, base.has_value(), committed);
+  committed.close(output);
   apply_dimension_scales(file.get(), catalog, names, output, base.has_value());
   groups.clear();
   file.close(fmt::format("close merge output '{}'", output));

@@ -306,6 +306,9 @@ class Hdf5Dataset final : public Object<DatasetNode> {
         transfer_(state_->access->transfer(false)) {}
 
   Datatype file_type() override { return type_; }
+  bool type_committed() override {
+    return check_bool(H5Tcommitted(type_.id()), fmt::format("reading whether the type of {} is committed", where()));
+  }
   Extent shape() override { return extents().dims; }
   bool is_null() override { return extents().null; }
   Extent maxshape() override { return extents().maxdims; }
@@ -671,6 +674,9 @@ class Hdf5Group final : public Object<GroupNode> {
                                    fmt::join(spec.chunks, ","), spec.fill.empty() ? "default fill" : "fill given"),
                        spec.file_type.encode()};
       call.args.insert(call.args.end(), spec.fill.begin(), spec.fill.end());
+      if (spec.named_type) {
+        call.text += fmt::format(", named datatype '{}'", join(spec.named_type->group->path(), spec.named_type->name));
+      }
       for (const auto& f : spec.filters) {  // ranks must agree on the pipeline too
         call.text += fmt::format(", {} filter", filter_name(f.id));
         std::vector<std::uint32_t> values{f.id, f.flags, static_cast<std::uint32_t>(f.cd_values.size())};
@@ -695,8 +701,16 @@ class Hdf5Group final : public Object<GroupNode> {
       hdf5::set_fill_value(dcpl.get(), spec.file_type, spec.fill, what);
       hdf5::set_pipeline(dcpl.get(), spec.filters, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      // A dataset of a named datatype shares it (HDF5's shared datatype message): created with it.
+      const Handle committed = spec.named_type
+                                   ? Handle(check_id(H5Topen2(dynamic_cast<Hdf5Group&>(*spec.named_type->group).id(),
+                                                              spec.named_type->name.c_str(), H5P_DEFAULT),
+                                                     what))
+                                   : Handle();
       out = std::make_shared<Hdf5Dataset>(
-          state_, H5Dcreate2(id(), name.c_str(), spec.file_type.id(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+          state_,
+          H5Dcreate2(id(), name.c_str(), spec.named_type ? committed.get() : spec.file_type.id(), space.get(),
+                     lcpl.get(), dcpl.get(), H5P_DEFAULT),
           what);
     });
     return out;

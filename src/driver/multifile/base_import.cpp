@@ -72,7 +72,7 @@ struct Importer {
     }
     if (node.child_kind(name)) return false;
     if (const std::optional<Datatype> type = node.named_type(name)) {
-      record(format::NamedTypeRecord{0, id, name, type->encode()});
+      record(format::NamedTypeRecord{0, id, name, type->encode(), catalog.next_id()});  // an id new datasets can name
       return true;
     }
     return false;  // another kind of object, which h5mf does not list

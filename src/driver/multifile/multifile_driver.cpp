@@ -333,6 +333,7 @@ class MultifileDataset final : public Object<DatasetNode> {
         strings_(values::is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
+  bool type_committed() override { return object().named_type.has_value(); }
   Extent shape() override { return object().dims; }
   bool is_null() override { return object().null; }
   Extent maxshape() override { return object().maxdims; }
@@ -660,6 +661,18 @@ class MultifileGroup final : public Object<GroupNode> {
                                        spec.filters,
                                        spec.null,
                                        values::uses_vlen_slots(spec.file_type) && !spec.fill.empty()};
+    if (spec.named_type) {                         // the named datatype's object id; its type is the record's
+      GroupNode& group = *spec.named_type->group;  // of this file
+      const container::SymbolicLink* link = state_->catalog.symlink(group.object_id(), spec.named_type->name);
+      if (link == nullptr || !link->type_id) {
+        throw Unsupported(
+            fmt::format("create dataset '{}' with named datatype '{}' in container '{}': it was "
+                        "committed by an older h5mf, without an id that a dataset can name",
+                        child_path(name), spec.named_type->name, state_->layout.path()));
+      }
+      record.named_type = link->type_id;
+      record.type = link->type;
+    }
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id, child_path(name));
   }
@@ -681,7 +694,7 @@ class MultifileGroup final : public Object<GroupNode> {
     return Datatype::decode(link->type);
   }
   void commit_type(const std::string& name, const Datatype& type) override {
-    state_->structure_call(format::NamedTypeRecord{0, id_, name, type.encode()});
+    state_->structure_call(format::NamedTypeRecord{0, id_, name, type.encode(), state_->catalog.next_id()});
   }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));
