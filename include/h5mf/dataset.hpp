@@ -164,7 +164,9 @@ class Dataset {
   Datatype dtype() const;  // the file type
   // Whether it was made with a named datatype, whose type it shares (HDF5's H5Tcommitted on its
   // type, h5py's `dset.id.get_type().committed()`).
-  bool type_committed() const;
+  bool type_committed() const { return named_type_id().has_value(); }
+  // The identity of that named datatype (Group::named_type_id), nullopt when its type is its own.
+  std::optional<std::uint64_t> named_type_id() const;
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements (0 when null)
   // One element in the file type; for a variable-length string or sequence dataset its value as

@@ -73,6 +73,10 @@ void bind_group(py::module_& m) {
       .def(
           "named_type", [](const Group& g, std::string_view path) { return dtype_of(g.named_type(path)); },
           py::call_guard<Locked>(), "the numpy dtype of the named datatype at path")
+      .def("named_type_attrs", &Group::named_type_attrs, py::call_guard<Locked>(),
+           "the attributes of the named datatype at path")
+      .def("named_type_id", &Group::named_type_id, py::call_guard<Locked>(),
+           "the identity of the named datatype at path (Dataset.named_type_id of datasets made with it)")
       .def("link_group", py::overload_cast<std::string_view, const Group&>(&Group::create_hard_link),
            py::call_guard<Locked>(), "a hard link to a group (collective)")
       .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),

@@ -43,9 +43,9 @@ Datatype Dataset::dtype() const {
   file_->checked();
   return node_->file_type();
 }
-bool Dataset::type_committed() const {
+std::optional<std::uint64_t> Dataset::named_type_id() const {
   file_->checked();
-  return node_->type_committed();
+  return node_->named_type_id();
 }
 std::vector<std::byte> Dataset::fill_value() const {
   file_->checked();

@@ -374,6 +374,26 @@ Datatype Group::named_type(std::string_view path) const {
   return *std::move(type);
 }
 
+std::shared_ptr<driver::Node> Group::named_type_node(std::string_view path) const {
+  named_type(path);  // NotFound unless it is one
+  auto [parent, leaf] = walk(path, false);
+  std::shared_ptr<driver::Node> node = parent->open_named_type(leaf);
+  if (!node) {
+    throw Unsupported(
+        fmt::format("named datatype '{}' in file '{}' was committed by an older h5mf, without an id: "
+                    "it takes no attributes",
+                    join(parent->path(), leaf), file_->path));
+  }
+  return node;
+}
+
+Attributes Group::named_type_attrs(std::string_view path) const { return Attributes(file_, named_type_node(path)); }
+
+std::uint64_t Group::named_type_id(std::string_view path) const {
+  file_->checked();
+  return named_type_node(path)->object_id();
+}
+
 void Group::create_soft_link(std::string_view path, std::string_view target) {
   if (target.empty() || target.find('\0') != std::string_view::npos) {
     throw InvalidArgument(

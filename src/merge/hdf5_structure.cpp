@@ -73,7 +73,7 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
 }
 
 CommittedTypes::CommittedTypes(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
-                               const std::string& output, bool base_exists) {
+                               const std::string& output, bool base_exists, std::uint64_t& attributes) {
   std::map<std::uint64_t, std::string> wanted;  // id -> a path for messages
   for (const auto& entry : names.symlinks) {
     if (entry.link.type_id) wanted.emplace(*entry.link.type_id, entry.path);
@@ -85,14 +85,16 @@ CommittedTypes::CommittedTypes(hid_t file, const container::Catalog& catalog, co
   for (const auto& [id, path] : wanted) {
     if (base_exists && catalog.in_base(id)) {  // a base file's names stay: the copy has it there
       const std::string base_path = catalog.path_of(id);
-      types_.emplace(id, Handle(hdf5::check_id(H5Topen2(file, base_path.c_str(), H5P_DEFAULT), [&] {
-                       return fmt::format("open named datatype '{}' in '{}'", base_path, output);
-                     })));
+      Handle type(hdf5::check_id(H5Topen2(file, base_path.c_str(), H5P_DEFAULT),
+                                 [&] { return fmt::format("open named datatype '{}' in '{}'", base_path, output); }));
+      write_attributes(type.get(), catalog.object(id), path, output, attributes, true);
+      types_.emplace(id, std::move(type));
       continue;
     }
     Handle type(hdf5::check_id(H5Tcopy(Datatype::decode(catalog.object(id).type).id()), "H5Tcopy(named datatype)"));
     hdf5::check(H5Tcommit_anon(file, type.get(), H5P_DEFAULT, H5P_DEFAULT),
                 [&] { return fmt::format("commit named datatype '{}' in '{}'", path, output); });
+    write_attributes(type.get(), catalog.object(id), path, output, attributes);
     types_.emplace(id, std::move(type));
   }
 }

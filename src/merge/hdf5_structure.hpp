@@ -30,8 +30,9 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
 // (H5Tcommit_anon; create_links gives them their names), a base file's opened where its copy has them.
 class CommittedTypes {
  public:
+  // Writes their attributes too (as write_attributes, adding their number to `attributes`).
   CommittedTypes(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
-                 const std::string& output, bool base_exists);
+                 const std::string& output, bool base_exists, std::uint64_t& attributes);
   // The committed type dataset `o` is created with: its named datatype's, else `own`.
   hid_t type_of(const container::CatalogObject& o, hid_t own) const;
   // Named datatype `id` committed here, else H5I_INVALID_HID.

@@ -178,7 +178,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
   write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value());
   // Objects no name reaches any more (unlinked) are left out, with their data, as HDF5 frees them.
   const container::MergedNames names = catalog.merged_names();
-  merge_detail::CommittedTypes committed(file.get(), catalog, names, output, base.has_value());
+  merge_detail::CommittedTypes committed(file.get(), catalog, names, output, base.has_value(), report.attributes);
   for (const container::MergedObject& placed : names.objects) {
     const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);

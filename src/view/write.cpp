@@ -132,7 +132,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
   merge_detail::write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes);
   const container::MergedNames merged = catalog.merged_names();  // unlinked objects are not in the view
-  merge_detail::CommittedTypes committed(file.get(), catalog, merged, output, false);
+  merge_detail::CommittedTypes committed(file.get(), catalog, merged, output, false, report.attributes);
   for (const container::MergedObject& placed : merged.objects) {
     const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);

@@ -5,6 +5,7 @@ container, the view and the merged file; sec2: the file itself); h5py reads the 
 prints the same."""
 
 import os
+import shutil
 import subprocess
 
 import numpy as np
@@ -45,8 +46,15 @@ def committed(f):
     return {n: f[n].id.get_type().committed() for n in names}
 
 
-def h5dump(directory):
-    return subprocess.run(['h5dump', 'f.h5'], cwd=directory, check=True, capture_output=True, text=True).stdout
+def h5dump(directory, *args, tool=('h5dump',)):
+    return subprocess.run([*tool, *args, 'f.h5'], cwd=directory, check=True, capture_output=True, text=True).stdout
+
+
+def cli():
+    tool = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
+    if tool is None:
+        pytest.skip('no h5mf tool (H5MF_CLI) in this environment')
+    return tool
 
 
 @pytest.fixture
@@ -71,7 +79,8 @@ def test_datasets_made_with_a_named_type_share_it(tmp_path, h5py_ref, driver):
         assert reads(f) == ref and committed(f) == ref_committed  # in the session
     with h5mf.File(path, 'r') as f:  # reopened: direct reads of the container (or the sec2 file)
         assert reads(f) == ref and committed(f) == ref_committed
-    if driver == 'multifile':
+    if driver == 'multifile':  # h5mf dump prints the container as h5dump prints h5py's file
+        assert h5dump(tmp_path / 'h5mf', tool=(cli(), 'dump')) == h5dump(tmp_path / 'h5py_ref')
         h5mf.view(path, str(tmp_path / 'view.h5'))
         with h5py.File(str(tmp_path / 'view.h5'), 'r') as f:
             assert committed(f) == ref_committed
@@ -114,3 +123,86 @@ def test_data_of_another_dtype_is_converted_to_the_named_type(tmp_path, driver):
         f['t'] = np.dtype('<i4')
         d = f.create_dataset('d', data=np.arange(3.5, dtype='f8'), dtype=f['t'])  # h5py converts the data
         assert d.type_committed and d.dtype == np.dtype('<i4') and d[()].tolist() == [0, 1, 2, 3]
+
+
+def attributed(h, f):
+    """Attributes on named datatypes, through h5py or h5mf (`h` the module)."""
+    f['t'] = np.dtype('<i4')
+    f.create_group('g')
+    f['g/p'] = PAIR
+    t = f['t']
+    t.attrs['x'] = 1
+    t.attrs['units'] = 'm'
+    t.attrs['arr'] = np.arange(3.0)
+    t.attrs['gone'] = 2
+    f['g/p'].attrs['e'] = h.Empty('<f4')
+    f['g/p'].attrs['pair'] = np.array([(1, 0.5)], PAIR)
+    del f['t'].attrs['gone']
+    f['t'].attrs['x'] = np.int16(-3)  # replaced
+    f.create_dataset('d', (2,), dtype=f['t'])
+
+
+def attribute_reads(f):
+    out = {}
+    for name in ('t', 'g/p'):
+        attrs = f[name].attrs
+        out[name] = sorted((k, ('Empty', attrs[k].dtype) if k == 'e' else attrs[k].tolist()
+                            if hasattr(attrs[k], 'tolist') else attrs[k]) for k in attrs)
+    out['t x dtype'] = f['t'].attrs['x'].dtype
+    out['in'] = ['x' in f['t'].attrs, 'gone' in f['t'].attrs, len(f['g/p'].attrs)]
+    return out
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_attributes_of_named_types_as_h5py(tmp_path, driver):
+    import h5py
+    os.mkdir(tmp_path / 'h5py_ref')
+    os.mkdir(tmp_path / 'h5mf')
+    with h5py.File(str(tmp_path / 'h5py_ref' / 'f.h5'), 'w') as f:
+        attributed(h5py, f)
+        ref = attribute_reads(f)
+    assert ref['t'] == [('arr', [0.0, 1.0, 2.0]), ('units', 'm'), ('x', -3)]
+    path = str(tmp_path / 'h5mf' / 'f.h5')
+    with h5mf.File(path, 'w', driver=driver) as f:
+        attributed(h5mf, f)
+        assert attribute_reads(f) == ref  # in the session
+    with h5mf.File(path, 'r') as f:
+        assert attribute_reads(f) == ref  # reopened
+        with pytest.raises(Exception):  # read-only, as h5py
+            f['t'].attrs['y'] = 1
+    if driver == 'multifile':
+        assert h5dump(tmp_path / 'h5mf', tool=(cli(), 'dump')) == h5dump(tmp_path / 'h5py_ref')
+        h5mf.view(path, str(tmp_path / 'view.h5'))
+        with h5py.File(str(tmp_path / 'view.h5'), 'r') as f:
+            assert attribute_reads(f) == ref
+        h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert attribute_reads(f) == ref
+    assert h5dump(tmp_path / 'h5mf') == h5dump(tmp_path / 'h5py_ref')
+
+
+def test_attributes_of_a_base_files_named_type(tmp_path):
+    """A container over an h5py file: its named datatypes' attributes are listed, changed and
+    merged; new datasets made with its named datatype share it."""
+    import h5py
+    base = str(tmp_path / 'base.h5')
+    with h5py.File(base, 'w') as f:
+        f['t'] = np.dtype('<f8')
+        f['t'].attrs['kept'] = 1
+        f['t'].attrs['changed'] = 2
+        f['t'].attrs['deleted'] = 3
+    path = base
+    with h5mf.File(path, 'a', driver='multifile') as f:
+        assert os.path.isdir(path + '.h5mf')
+        assert sorted(f['t'].attrs) == ['changed', 'deleted', 'kept']
+        f['t'].attrs['changed'] = 20
+        f['t'].attrs['new'] = 'n'
+        del f['t'].attrs['deleted']
+        f.create_dataset('d', data=[1.5, 2.5], dtype=f['t'])
+    with h5mf.File(path, 'r') as f:
+        assert dict(f['t'].attrs) == {'changed': 20, 'kept': 1, 'new': 'n'} and f['d'].type_committed
+    h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert dict(f['t'].attrs) == {'changed': 20, 'kept': 1, 'new': 'n'}
+        assert f['d'].id.get_type() == f['t'].id and f['d'].id.get_type().committed()
+        assert f['d'][()].tolist() == [1.5, 2.5]

@@ -298,6 +298,12 @@ class Object : public Base {
   }
 };
 
+// A named datatype (committed): attributes, like a group's or a dataset's.
+class Hdf5NamedType final : public Object<Node> {
+ public:
+  using Object::Object;
+};
+
 class Hdf5Dataset final : public Object<DatasetNode> {
  public:
   Hdf5Dataset(std::shared_ptr<State> state, hid_t id, const std::string& what)
@@ -306,8 +312,12 @@ class Hdf5Dataset final : public Object<DatasetNode> {
         transfer_(state_->access->transfer(false)) {}
 
   Datatype file_type() override { return type_; }
-  bool type_committed() override {
-    return check_bool(H5Tcommitted(type_.id()), fmt::format("reading whether the type of {} is committed", where()));
+  std::optional<std::uint64_t> named_type_id() override {
+    const std::string what = fmt::format("reading the named datatype of {}", where());
+    if (!check_bool(H5Tcommitted(type_.id()), what)) return std::nullopt;
+    H5O_info_t info{};
+    check(H5Oget_info2(type_.id(), &info, H5O_INFO_BASIC), what);
+    return static_cast<std::uint64_t>(info.addr);  // its object_id(), as open_named_type's node gives it
   }
   Extent shape() override { return extents().dims; }
   bool is_null() override { return extents().null; }
@@ -768,6 +778,11 @@ class Hdf5Group final : public Object<GroupNode> {
                          const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
                          check(H5Tcommit2(id(), name.c_str(), copy.id(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
                        });
+  }
+
+  std::shared_ptr<Node> open_named_type(const std::string& name) override {
+    const std::string what = fmt::format("opening named datatype '{}' in file '{}'", join(path_, name), state_->path);
+    return std::make_shared<Hdf5NamedType>(state_, H5Topen2(id(), name.c_str(), H5P_DEFAULT), what);
   }
 
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {

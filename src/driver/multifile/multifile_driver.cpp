@@ -333,7 +333,7 @@ class MultifileDataset final : public Object<DatasetNode> {
         strings_(values::is_vlen_string(type_)) {}
 
   Datatype file_type() override { return type_; }
-  bool type_committed() override { return object().named_type.has_value(); }
+  std::optional<std::uint64_t> named_type_id() override { return object().named_type; }
   Extent shape() override { return object().dims; }
   bool is_null() override { return object().null; }
   Extent maxshape() override { return object().maxdims; }
@@ -605,6 +605,12 @@ class MultifileDataset final : public Object<DatasetNode> {
   bool strings_;  // of them, strings
 };
 
+// A named datatype with an id: attributes, like a group's or a dataset's.
+class MultifileNamedType final : public Object<Node> {
+ public:
+  using Object::Object;
+};
+
 class MultifileGroup final : public Object<GroupNode> {
  public:
   using Object::Object;
@@ -695,6 +701,11 @@ class MultifileGroup final : public Object<GroupNode> {
   }
   void commit_type(const std::string& name, const Datatype& type) override {
     state_->structure_call(format::NamedTypeRecord{0, id_, name, type.encode(), state_->catalog.next_id()});
+  }
+  std::shared_ptr<Node> open_named_type(const std::string& name) override {
+    const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
+    if (link == nullptr || !link->type_id) return nullptr;
+    return std::make_shared<MultifileNamedType>(state_, *link->type_id, child_path(name));
   }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));
