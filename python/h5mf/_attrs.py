@@ -113,7 +113,7 @@ class AttributeManager(MutableMapping):
                                       'compounds with variable-length members')
         if not is_supported(array.dtype):
             raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: use numbers '
-                            '(bool, int8..uint64, float16..float64, complex64, complex128), enums, structured '
+                            '(bool, int8..uint64, float16..float64, longdouble, complex64..clongdouble), enums, structured '
                             'dtypes, str or bytes')
         # (not np.ascontiguousarray: it turns scalars into 1-element arrays)
         self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), None)
