@@ -197,7 +197,8 @@ def test_types_of_h5py_files_read_as_h5py(h5py_ref):
         assert_same_reads(reads(f), ref)
 
 
-@pytest.mark.parametrize('dtype', ['c8', '>c16', 'f2', np.longdouble, np.clongdouble, ALIGNED, OFFSETS, MIXED])
+@pytest.mark.parametrize('dtype', ['c8', '>c16', 'f2', np.longdouble, np.clongdouble, [('a', 'i4'), ('b', 'c32')],
+                                   ALIGNED, OFFSETS, MIXED])
 def test_dtypes_kept(mfile, dtype):
     d = mfile.create_dataset('d', (2,), dtype=dtype)
     assert d.dtype == np.dtype(dtype)
