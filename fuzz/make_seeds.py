@@ -83,6 +83,8 @@ def containers(work):
         f["t"] = np.dtype("<i4")
         f.create_dataset("d", (4,), dtype=f["t"])[1] = 5
         f.create_dataset("e", dtype=f["t"])
+        f.attrs.create("a", 3, dtype=f["t"])
+        f["t"].attrs["x"] = 1
     yield pathlib.Path(path)
     # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
     path = str(work / "d.h5")

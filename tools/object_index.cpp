@@ -187,13 +187,21 @@ std::optional<std::uint64_t> ObjectIndex::named_type_id(const std::string& path)
   }
 }
 
+std::optional<std::string> ObjectIndex::named_type_path(std::optional<std::uint64_t> id) const {
+  const auto it = id ? objects_.find(*id) : objects_.end();
+  if (it == objects_.end()) return std::nullopt;
+  return it->second.path;
+}
+
+AttributeValue ObjectIndex::container_attribute(AttributeData data) const {
+  AttributeValue out{std::move(data), {}, {}, {}};
+  out.named_type = named_type_path(out.data.named_type);
+  return out;
+}
+
 std::optional<std::string> ObjectIndex::committed_type_path(const Dataset& dataset) const {
-  if (!has_addresses()) {  // a container's: the first name of the named datatype, if a name reaches it
-    const auto id = dataset.named_type_id();
-    const auto it = id ? objects_.find(*id) : objects_.end();
-    if (it == objects_.end()) return std::nullopt;
-    return it->second.path;
-  }
+  // A container's: the first name of the named datatype, if a name reaches it.
+  if (!has_addresses()) return named_type_path(dataset.named_type_id());
   const QuietErrors quiet;
   const Id id(H5Dopen2(hdf5_.id(), dataset.name().c_str(), H5P_DEFAULT), H5Dclose);
   if (!id) return std::nullopt;
@@ -229,7 +237,7 @@ AttributeValue ObjectIndex::attribute(const Attributes& attributes, const std::s
   if (dataset != nullptr && !has_addresses() && !attributes.contains(name)) {
     if (auto value = dimension_attribute(name, *dataset)) return *std::move(value);
   }
-  if (!has_addresses()) return AttributeValue{attributes.get_raw(name), {}, {}, {}};
+  if (!has_addresses()) return container_attribute(attributes.get_raw(name));
   return hdf5_attribute(owner, name, &attributes);
 }
 

@@ -74,7 +74,7 @@ class ObjectIndex {
   // A named datatype's attributes (a plain file's read with libhdf5).
   std::vector<std::string> named_type_attribute_names(const std::string& path) const;
   AttributeValue named_type_attribute(const std::string& path, const std::string& name) const {
-    if (!has_addresses()) return AttributeValue{file_.named_type_attrs(path).get_raw(name), {}, {}, {}};
+    if (!has_addresses()) return container_attribute(file_.named_type_attrs(path).get_raw(name));
     return hdf5_attribute(path, name, nullptr);
   }
 
@@ -84,6 +84,9 @@ class ObjectIndex {
     std::string path;
   };
   void walk(const Group& top);
+  // A container's named datatype `id`'s first path in the walk; a container's attribute value.
+  std::optional<std::string> named_type_path(std::optional<std::uint64_t> id) const;
+  AttributeValue container_attribute(AttributeData data) const;
   // `attributes`: the API's, which reads fixed-size values (nullptr: libhdf5 reads them too).
   AttributeValue hdf5_attribute(const std::string& owner, const std::string& name, const Attributes* attributes) const;
   std::optional<AttributeValue> dimension_attribute(const std::string& name, const Dataset& dataset) const;

@@ -171,8 +171,15 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
+          if (r.named_type && (!contains(*r.named_type) || objects_[*r.named_type].kind != ObjectKind::Datatype ||
+                               objects_[*r.named_type].type != r.type)) {
+            throw FormatError(
+                fmt::format("{}: attribute '{}' names object {} as its named datatype, which is no "
+                            "named datatype of its type",
+                            context, r.name, *r.named_type));
+          }
           CatalogObject& o = mutable_object(r.id, context);
-          AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch};
+          AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch, r.named_type};
           auto it = o.attributes.find(r.name);
           if (it != o.attributes.end()) entry.order = it->second.order;  // overwrite keeps its place
           o.attributes.insert_or_assign(r.name, std::move(entry));

@@ -21,12 +21,13 @@ namespace h5mf::container {
 enum class ObjectKind { Group, Dataset, Datatype };
 
 struct AttributeEntry {
-  format::Bytes type;       // H5Tencode of the file type
-  Extent dims;              // empty: scalar (or null)
-  format::Bytes value;      // as stored (docs/format.md, SET_ATTRIBUTE)
-  bool null = false;        // HDF5's null dataspace (h5py's Empty): no dims, no value
-  std::uint64_t order = 0;  // creation order, for h5py-like listing
-  std::uint64_t epoch = 0;  // of the last SET_ATTRIBUTE; 0: as in the base file
+  format::Bytes type;                                      // H5Tencode of the file type
+  Extent dims;                                             // empty: scalar (or null)
+  format::Bytes value;                                     // as stored (docs/format.md, SET_ATTRIBUTE)
+  bool null = false;                                       // HDF5's null dataspace (h5py's Empty): no dims, no value
+  std::uint64_t order = 0;                                 // creation order, for h5py-like listing
+  std::uint64_t epoch = 0;                                 // of the last SET_ATTRIBUTE; 0: as in the base file
+  std::optional<std::uint64_t> named_type = std::nullopt;  // the named datatype it shares
 };
 
 // A soft link (`file` empty: `path` resolved in this file when used, absolute or relative to its

@@ -68,7 +68,7 @@ inline constexpr std::uint32_t kNullDataspace = 1;
 // CREATE_DATASET only: `fill` holds a variable-length value (u32 length + bytes). Builds that
 // predate such fills would hand those bytes to HDF5 as a pointer; the flag makes them see damage.
 inline constexpr std::uint32_t kVariableLengthFill = 2;
-// CREATE_DATASET only: the dataset's type is a named datatype, whose object id follows the flags.
+// The dataset's or attribute's type is a named datatype, whose object id follows the flags.
 inline constexpr std::uint32_t kNamedTypeLink = 4;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };

@@ -56,6 +56,9 @@ struct SetAttributeRecord {
   Extent dims;  // empty: scalar (or null)
   Bytes value;
   bool null = false;  // HDF5's null dataspace (h5py's Empty): dims and value empty
+  // The object id of the named datatype the attribute was made with (h5py's attrs.create(...,
+  // dtype=f['t'])): a trailing field after the flags (kNamedTypeLink); `type` is its type.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   friend bool operator==(const SetAttributeRecord&, const SetAttributeRecord&) = default;
 };
 

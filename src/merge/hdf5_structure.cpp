@@ -30,7 +30,7 @@ Handle make_space(const Extent& dims, const Extent& maxdims) {
 Handle null_space() { return Handle(hdf5::check_id(H5Screate(H5S_NULL), "H5Screate(null)")); }
 
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
-                      const std::string& output, std::uint64_t& count, bool in_base) {
+                      const std::string& output, std::uint64_t& count, bool in_base, const CommittedTypes* types) {
   if (in_base) {
     std::vector<std::string> present;
     H5Aiterate2(
@@ -55,8 +55,10 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
     const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value, entry.null}, what);
     Handle space = value.null ? null_space() : make_space(value.dims, {});
+    const hid_t shared = types != nullptr && entry.named_type ? types->committed(*entry.named_type) : H5I_INVALID_HID;
     Handle attribute(
-        hdf5::check_id(H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        hdf5::check_id(H5Acreate2(object, name.c_str(), shared != H5I_INVALID_HID ? shared : value.type.id(),
+                                  space.get(), H5P_DEFAULT, H5P_DEFAULT),
                        [&] { return "create " + what; }));
     if (value.num_elements() == 0) {
       // Nothing to write (HDF5 refuses a null buffer even for zero elements).
@@ -78,24 +80,34 @@ CommittedTypes::CommittedTypes(hid_t file, const container::Catalog& catalog, co
   for (const auto& entry : names.symlinks) {
     if (entry.link.type_id) wanted.emplace(*entry.link.type_id, entry.path);
   }
+  auto attributes_of = [&](const container::CatalogObject& o) {
+    for (const auto& [name, entry] : o.attributes) {
+      if (entry.named_type) wanted.emplace(*entry.named_type, catalog.path_of(*entry.named_type));
+    }
+  };
+  attributes_of(catalog.object(0));
   for (const auto& placed : names.objects) {
     const auto& o = catalog.object(placed.id);
     if (o.named_type) wanted.emplace(*o.named_type, catalog.path_of(*o.named_type));
+    attributes_of(o);
   }
+  for (const auto& [id, path] : std::map<std::uint64_t, std::string>(wanted)) attributes_of(catalog.object(id));
   for (const auto& [id, path] : wanted) {
     if (base_exists && catalog.in_base(id)) {  // a base file's names stay: the copy has it there
       const std::string base_path = catalog.path_of(id);
-      Handle type(hdf5::check_id(H5Topen2(file, base_path.c_str(), H5P_DEFAULT),
-                                 [&] { return fmt::format("open named datatype '{}' in '{}'", base_path, output); }));
-      write_attributes(type.get(), catalog.object(id), path, output, attributes, true);
-      types_.emplace(id, std::move(type));
+      types_.emplace(id, Handle(hdf5::check_id(H5Topen2(file, base_path.c_str(), H5P_DEFAULT), [&] {
+                       return fmt::format("open named datatype '{}' in '{}'", base_path, output);
+                     })));
       continue;
     }
     Handle type(hdf5::check_id(H5Tcopy(Datatype::decode(catalog.object(id).type).id()), "H5Tcopy(named datatype)"));
     hdf5::check(H5Tcommit_anon(file, type.get(), H5P_DEFAULT, H5P_DEFAULT),
                 [&] { return fmt::format("commit named datatype '{}' in '{}'", path, output); });
-    write_attributes(type.get(), catalog.object(id), path, output, attributes);
     types_.emplace(id, std::move(type));
+  }
+  for (const auto& [id, path] : wanted) {  // once all are committed: attributes may share them too
+    write_attributes(types_.at(id).get(), catalog.object(id), path, output, attributes,
+                     base_exists && catalog.in_base(id), this);
   }
 }
 

@@ -18,16 +18,20 @@ hsize_t to_hsize(std::uint64_t v);
 hdf5::Handle make_space(const Extent& dims, const Extent& maxdims);
 hdf5::Handle null_space();  // HDF5's null dataspace (h5py's Empty)
 
+class CommittedTypes;
+
 // Writes the attributes of `o` to `object` and adds their number to `count`. With `in_base`, the
 // object already exists in the output (a copy of the base file): attributes the container deleted
-// or set again are removed first, those it left alone are kept as they are.
+// or set again are removed first, those it left alone are kept as they are. Attributes made with a
+// named datatype share it where `types` has it committed.
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
-                      const std::string& output, std::uint64_t& count, bool in_base = false);
+                      const std::string& output, std::uint64_t& count, bool in_base = false,
+                      const CommittedTypes* types = nullptr);
 
 // The named datatypes with object ids (NAMED_TYPE) that the merged file has, committed before any
-// dataset so that the datasets made with them share them, as HDF5's do: a name reaches them, or a
-// dataset that is there was made with them. The container's are committed anonymously
-// (H5Tcommit_anon; create_links gives them their names), a base file's opened where its copy has them.
+// dataset so that the datasets and attributes made with them share them, as HDF5's do: a name
+// reaches them, or a dataset or an attribute that is there was made with them. The container's are committed
+// anonymously (H5Tcommit_anon; create_links gives them their names), a base file's opened where its copy has them.
 class CommittedTypes {
  public:
   // Writes their attributes too (as write_attributes, adding their number to `attributes`).

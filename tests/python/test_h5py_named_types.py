@@ -28,10 +28,22 @@ def linked(f):
     f.create_dataset('chunked', (2, 3), dtype=f['t'], maxshape=(None, 3), chunks=(1, 3))[1] = [1, 2, 3]
     f.create_dataset('null', dtype=f['t'])  # HDF5's null dataspace, of the named type
     f.create_dataset('own', (2,), dtype='<i4')  # an equal type of its own: not linked
+    f.attrs.create('a', 3, dtype=f['t'])  # attributes share it too
+    f['g/e'].attrs.create('p', np.array([(1, 0.5)], PAIR), dtype=f['g/p'])
+    f.attrs.create('empty', h5py_empty(f)('<i4'), dtype=f['t'])
+    f.attrs['plain'] = np.int32(4)
+
+
+def h5py_empty(f):
+    if isinstance(f, h5mf.File):
+        return h5mf.Empty
+    import h5py
+    return h5py.Empty
 
 
 def reads(f):
-    out = {}
+    out = {'attrs': (f.attrs['a'], f.attrs['a'].dtype, f['g/e'].attrs['p'].tolist(), f.attrs['empty'].dtype,
+                     f.attrs['plain'])}
     for name in ('d', 'g/e', 'fill', 'chunked', 'own'):
         out[name] = (f[name].dtype, f[name][()].tolist())
     out['null'] = f['null'].dtype
@@ -43,7 +55,11 @@ def committed(f):
     names = ('d', 'g/e', 'fill', 'chunked', 'null', 'own')
     if isinstance(f, h5mf.File):
         return {n: f[n].type_committed for n in names}
-    return {n: f[n].id.get_type().committed() for n in names}
+    out = {n: f[n].id.get_type().committed() for n in names}
+    assert f.attrs.get_id('a').get_type() == f['t'].id and f.attrs.get_id('a').get_type().committed()
+    assert f['g/e'].attrs.get_id('p').get_type().committed() and f.attrs.get_id('empty').get_type().committed()
+    assert not f.attrs.get_id('plain').get_type().committed()
+    return out
 
 
 def h5dump(directory, *args, tool=('h5dump',)):

@@ -263,6 +263,17 @@ TEST(Catalog, NamedTypesWithIdsAreObjectsThatDatasetsShare) {
   other.named_type = 2;
   EXPECT_THROW(c.apply(other), FormatError);
   EXPECT_THROW(c.apply(format::LinkRecord{3, 0, "alias", 2}), FormatError);
+  // An attribute made with it names it too; one naming no named datatype of its type is damage.
+  format::SetAttributeRecord a{3, 0, "a", {std::byte{1}}, {}, {std::byte{0}}, false, 2};
+  c.apply(a);
+  EXPECT_EQ(c.object(0).attributes.at("a").named_type, std::optional<std::uint64_t>(2));
+  for (const std::uint64_t wrong : {1u, 3u, 99u}) {
+    a.named_type = wrong;
+    EXPECT_THROW(c.apply(a), FormatError) << wrong;
+  }
+  a.named_type = 2;
+  a.type = {std::byte{2}};
+  EXPECT_THROW(c.apply(a), FormatError);
   // The link is to the object: moved or unlinked, the named datatype stays what the dataset shares.
   c.apply(format::MoveRecord{3, 1, "t", 0, "moved"});
   EXPECT_EQ(c.symlink(0, "moved")->type_id, std::optional<std::uint64_t>(2));

@@ -1128,6 +1128,33 @@ TEST(Records, NamedTypesHaveIdsThatDatasetsName) {
   expect_format_error([&] { decode_structure(RecordType::CreateDataset, after, "m"); }, "trailing bytes");
 }
 
+TEST(Records, AttributesNameTheirNamedType) {
+  // SET_ATTRIBUTE: flag bit 2 (value 4), then u64 named_type after the flags.
+  SetAttributeRecord a{1, 0, "a", type_blob(), {2}, bytes_of({1, 2, 3, 4, 5, 6, 7, 8}), false};
+  const Bytes plain = encode(StructureRecord{a});
+  a.named_type = 7;
+  const Bytes linked = encode(StructureRecord{a});
+  ASSERT_EQ(linked.size(), plain.size() + 4 + 8);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), linked.begin()));
+  expect_bytes(linked, plain.size(), bytes_of({4, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0}), "flags 4, named_type 7");
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, linked, "m")), a);
+  SetAttributeRecord e{1, 0, "e", type_blob(), {}, {}, true};  // h5py's Empty of a named type
+  e.named_type = 3;
+  const Bytes null_linked = encode(StructureRecord{e});
+  expect_bytes(null_linked, null_linked.size() - 12, bytes_of({5, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0}),
+               "flags 5, named_type 3");
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, null_linked, "m")), e);
+  // Damage: the flag without its id (or a torn one), bytes after it.
+  for (std::size_t cut = 1; cut <= 8; ++cut) {
+    expect_format_error(
+        [&] { decode_structure(RecordType::SetAttribute, ByteView(linked).first(linked.size() - cut), "m"); },
+        "named_type");
+  }
+  Bytes after = linked;
+  after.push_back(std::byte{0});
+  expect_format_error([&] { decode_structure(RecordType::SetAttribute, after, "m"); }, "trailing bytes");
+}
+
 TEST(Records, EveryTruncationRejected) {
   for (const StructureRecord& r : sample_structure_records()) {
     const Bytes p = encode(r);

@@ -197,7 +197,8 @@ class Object : public Base {
     // Every rank must write the same attribute: its type, dims and value are part of the call.
     const auto describe = [&] {
       const std::string space = value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","));
-      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {})", name, path_, file_type.describe(), space),
+      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {}{})", name, path_, file_type.describe(), space,
+                                   value.named_type ? fmt::format(", named datatype at {}", *value.named_type) : ""),
                        file_type.encode()};
       for (const auto d : value.dims) {
         const auto* p = reinterpret_cast<const std::byte*>(&d);
@@ -219,6 +220,11 @@ class Object : public Base {
     const Handle attribute(check_id(H5Aopen(id(), name.c_str(), H5P_DEFAULT), what));
     AttributeData out;
     out.type = Datatype::adopt(check_id(H5Aget_type(attribute.get()), what));
+    if (check_bool(H5Tcommitted(out.type.id()), what)) {  // it shares a named datatype: its address
+      H5O_info_t info{};
+      check(H5Oget_info2(out.type.id(), &info, H5O_INFO_BASIC), what);
+      out.named_type = static_cast<std::uint64_t>(info.addr);
+    }
     const Handle space(check_id(H5Aget_space(attribute.get()), what));
     const Extents extents = extents_of(space.get(), what);
     out.dims = extents.dims;
@@ -268,7 +274,16 @@ class Object : public Base {
 
     const Handle space = value.null ? null_space(what) : make_space(value.dims, value.dims, what);
     const Handle acpl = utf8_names(H5P_ATTRIBUTE_CREATE, what);
-    Handle attribute(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
+    // An attribute of a named datatype shares it (value.named_type: its address, as object_id()).
+    const Handle committed =
+        value.named_type ? Handle(check_id(H5Oopen_by_addr(id(), static_cast<haddr_t>(*value.named_type)), what))
+                         : Handle();
+    const hid_t type = value.named_type ? committed.get() : file_type.id();
+    if (value.named_type && !check_bool(H5Tequal(type, file_type.id()), what)) {
+      throw InvalidArgument(
+          fmt::format("{}: its type {} is not that of the named datatype it names", what, file_type.describe()));
+    }
+    Handle attribute(H5Acreate2(id(), target.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT));
     if (!attribute.valid() && replacing) {
       // The API checked that it fits under its own name (hdf5/attribute_fit.hpp); the temporary
       // name is longer, and can tip a value at the limit over it: replace in place then.
@@ -277,7 +292,7 @@ class Object : public Base {
       check(H5Adelete(id(), name.c_str()), what);
       replacing = false;
       target = name;
-      attribute = Handle(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
+      attribute = Handle(H5Acreate2(id(), target.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT));
     }
     if (!attribute.valid()) hdf5::attribute_not_created(hdf5::error_stack(), file_type, value.dims, what);
     if (value.num_elements() > 0) {

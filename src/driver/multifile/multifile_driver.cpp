@@ -289,13 +289,26 @@ class Object : public Base {
   bool has_attribute(const std::string& name) override { return object().attributes.contains(name); }
   void set_attribute(const std::string& name, const AttributeData& value) override {
     values::StoredAttribute stored = values::store_attribute(value);
+    if (value.named_type) {  // shares a named datatype: its id, and its type byte for byte
+      const container::Catalog& catalog = state_->catalog;
+      if (!catalog.contains(*value.named_type) ||
+          catalog.object(*value.named_type).kind != container::ObjectKind::Datatype ||
+          Datatype::decode(catalog.object(*value.named_type).type) != Datatype::decode(stored.type)) {
+        throw InvalidArgument(fmt::format("attribute '{}' of '{}': object {} is no named datatype of its type {}", name,
+                                          path(), *value.named_type, value.type.describe()));
+      }
+      stored.type = catalog.object(*value.named_type).type;
+    }
     state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
-                                                      std::move(stored.value), stored.null});
+                                                      std::move(stored.value), stored.null, value.named_type});
   }
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
-    return values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
-                                  fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
+    AttributeData out =
+        values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
+                               fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
+    out.named_type = entry.named_type;
+    return out;
   }
   void delete_attribute(const std::string& name) override {
     state_->structure_call(format::DeleteAttributeRecord{0, id_, name});
