@@ -98,6 +98,7 @@ def test_named_types_in_a_job(comm, shared_dir, driver):
             assert isinstance(g['t'], h5py.Datatype) and g['t'].dtype == ALIGNED
             assert g['d'].id.get_type() == g['t'].id and g['d'].id.get_type().committed()
             assert dict(g['t'].attrs) == {'n': comm.size}
+            assert g.attrs.get_id('a').get_type() == g['t'].id and g.attrs.get_id('a').get_type().committed()
         assert subprocess.run(['h5diff', path, ref_path], capture_output=True).returncode == 0
         dumps = [subprocess.run(['h5dump', p], capture_output=True, text=True, check=True).stdout
                  for p in (path, ref_path)]
@@ -113,6 +114,7 @@ def named_calls(f, size):
     f['t'].attrs['gone'] = 1
     del f['t'].attrs['gone']
     f.create_dataset('d', (size, 2), dtype=f['t'])
+    f.attrs.create('a', rows(size)[:1], dtype=f['t'])
 
 
 def test_different_attributes_of_a_named_type_are_a_mismatch(comm, shared_dir):
