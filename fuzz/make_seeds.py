@@ -84,6 +84,15 @@ def containers(work):
                                                         ("v", h5mf.vlen_dtype("f8"))]))
         m[0:2] = np.array([(1, "ab", [1.0]), (2, "", [])], dtype=m.dtype)
     yield pathlib.Path(path)
+    # Named datatypes with ids (NAMED_TYPE), datasets made with them (CREATE_DATASET flag bit 3, value 8).
+    path = str(work / "n.h5")
+    with h5mf.File(path, "w", driver="multifile") as f:
+        f["t"] = np.dtype("<i4")
+        f.create_dataset("d", (4,), dtype=f["t"])[1] = 5
+        f.create_dataset("e", dtype=f["t"])
+        f.attrs.create("a", 3, dtype=f["t"])
+        f["t"].attrs["x"] = 1
+    yield pathlib.Path(path)
     # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
     path = str(work / "d.h5")
     script = ("import h5mf, numpy as np; from mpi4py import MPI; c = MPI.COMM_WORLD\n"

@@ -50,6 +50,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -95,7 +96,8 @@ struct TypeFormat {
   std::vector<std::pair<std::string, std::vector<std::byte>>> enum_members;
   std::vector<std::pair<std::string, std::size_t>> members;
   std::uint64_t length = 0;
-  const ObjectIndex* objects = nullptr;  // Reference: what the values name
+  const ObjectIndex* objects = nullptr;       // Reference: what the values name
+  std::shared_ptr<const Datatype> converted;  // Float of another layout: its type, converted to print
 
   bool is_block() const {
     return kind == Kind::FixedString || kind == Kind::VariableString || kind == Kind::Enum || kind == Kind::Compound;
@@ -160,15 +162,23 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
                                                                    {H5T_IEEE_F32BE, "H5T_IEEE_F32BE"},
                                                                    {H5T_IEEE_F64LE, "H5T_IEEE_F64LE"},
                                                                    {H5T_IEEE_F64BE, "H5T_IEEE_F64BE"}}};
+      f.kind = TypeFormat::Kind::Float;
+      f.big_endian = H5Tget_order(id) == H5T_ORDER_BE;
       for (const auto& [candidate, name] : known) {
         if (H5Tequal(id, candidate) > 0) {
-          f.kind = TypeFormat::Kind::Float;
-          f.big_endian = H5Tget_order(id) == H5T_ORDER_BE;
           f.name = name;
           return f;
         }
       }
-      unsupported(type, what);
+      // Other layouts (h5py's float16, numpy's longdouble) as h5dump describes them; their values
+      // go through libhdf5's conversion to long double.
+      const H5T_order_t order = H5Tget_order(id);
+      const std::size_t precision = H5Tget_precision(id);
+      if ((order != H5T_ORDER_LE && order != H5T_ORDER_BE) || precision == 0) unsupported(type, what);
+      f.name = fmt::format("{}-bit {}-endian floating-point {}-bit precision", 8 * f.size,
+                           order == H5T_ORDER_BE ? "big" : "little", precision);
+      f.converted = std::make_shared<Datatype>(type);
+      return f;
     }
     case H5T_STRING: {
       f.pad = H5Tget_strpad(id);
@@ -374,6 +384,20 @@ void append_element(std::string& out, const TypeFormat& f, const std::byte* p, s
       return;
     }
     case TypeFormat::Kind::Float: {
+      if (f.converted) {  // as h5dump: through the native long double, printed with %Lg
+        std::vector<std::byte> element(std::max(f.size, sizeof(long double)));
+        std::memcpy(element.data(), p, f.size);
+        const Datatype native = Datatype::copy_of(H5T_NATIVE_LDOUBLE);
+        if (H5Tconvert(f.converted->id(), native.id(), 1, element.data(), nullptr, H5P_DEFAULT) < 0) {
+          throw IoError("cannot convert a value of " + f.converted->describe() + " to print it");
+        }
+        long double value = 0;
+        std::memcpy(&value, element.data(), sizeof value);
+        std::array<char, 64> text{};
+        const int n = std::snprintf(text.data(), text.size(), "%Lg", value);
+        out.append(text.data(), static_cast<std::size_t>(std::max(n, 0)));
+        return;
+      }
       const std::uint64_t raw = load_unsigned(p, f.size, f.big_endian);
       double value = 0;
       if (f.size == 4) {

@@ -123,8 +123,8 @@ void ObjectIndex::walk(const Group& top) {
     stack.back().names.pop_back();
     if (group.link_info(name).kind != LinkKind::Hard) continue;
     const std::string path = join(group.name(), name);
-    if (!group.contains(name)) {  // a named datatype (a container's have no identity)
-      if (const auto address = hdf5_.address(path)) objects_.emplace(*address, Entry{"DATATYPE", path});
+    if (!group.contains(name)) {  // a named datatype (a container's: if it has an id)
+      if (const auto id = named_type_id(path)) objects_.emplace(*id, Entry{"DATATYPE", path});
       continue;
     }
     if (group.type_of(name) == ObjectType::Group) {
@@ -176,10 +176,32 @@ std::optional<Dataset> ObjectIndex::referenced_dataset(std::uint64_t value) cons
   return file_.dataset(it->second.path);
 }
 
-std::optional<std::uint64_t> ObjectIndex::named_type_id(const std::string& path) const { return hdf5_.address(path); }
+std::optional<std::uint64_t> ObjectIndex::named_type_id(const std::string& path) const {
+  if (has_addresses()) return hdf5_.address(path);
+  try {
+    return file_.named_type_id(path);
+  } catch (const Unsupported&) {
+    return std::nullopt;  // committed by an older h5mf: no identity
+  } catch (const NotFound&) {
+    return std::nullopt;  // another kind of object
+  }
+}
+
+std::optional<std::string> ObjectIndex::named_type_path(std::optional<std::uint64_t> id) const {
+  const auto it = id ? objects_.find(*id) : objects_.end();
+  if (it == objects_.end()) return std::nullopt;
+  return it->second.path;
+}
+
+AttributeValue ObjectIndex::container_attribute(AttributeData data) const {
+  AttributeValue out{std::move(data), {}, {}, {}};
+  out.named_type = named_type_path(out.data.named_type);
+  return out;
+}
 
 std::optional<std::string> ObjectIndex::committed_type_path(const Dataset& dataset) const {
-  if (!has_addresses()) return std::nullopt;  // a container's datasets have types of their own
+  // A container's: the first name of the named datatype, if a name reaches it.
+  if (!has_addresses()) return named_type_path(dataset.named_type_id());
   const QuietErrors quiet;
   const Id id(H5Dopen2(hdf5_.id(), dataset.name().c_str(), H5P_DEFAULT), H5Dclose);
   if (!id) return std::nullopt;
@@ -215,13 +237,18 @@ AttributeValue ObjectIndex::attribute(const Attributes& attributes, const std::s
   if (dataset != nullptr && !has_addresses() && !attributes.contains(name)) {
     if (auto value = dimension_attribute(name, *dataset)) return *std::move(value);
   }
-  if (!has_addresses()) return AttributeValue{attributes.get_raw(name), {}, {}, {}};
+  if (!has_addresses()) return container_attribute(attributes.get_raw(name));
   return hdf5_attribute(owner, name, &attributes);
 }
 
 std::vector<std::string> ObjectIndex::named_type_attribute_names(const std::string& path) const {
   std::vector<std::string> names;
-  if (!has_addresses()) return names;  // a container's named datatypes have no attributes
+  if (!has_addresses()) {  // a container's: those of its id, if it has one
+    if (!named_type_id(path)) return names;
+    names = file_.named_type_attrs(path).names();
+    std::sort(names.begin(), names.end());
+    return names;
+  }
   const Id type(H5Topen2(hdf5_.id(), path.c_str(), H5P_DEFAULT), H5Tclose);
   if (!type) throw IoError(fmt::format("cannot open named datatype '{}' with libhdf5", path));
   H5O_info_t info{};

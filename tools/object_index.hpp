@@ -60,7 +60,7 @@ class ObjectIndex {
   std::string reference(std::uint64_t value) const;
   // The dataset a reference names, if it names one (to print its data as h5dump does).
   std::optional<Dataset> referenced_dataset(std::uint64_t value) const;
-  // A named datatype's identity for HARDLINK lines (a container's have none).
+  // A named datatype's identity for HARDLINK lines (a container's: its id; none without one).
   std::optional<std::uint64_t> named_type_id(const std::string& path) const;
   // The path of the named datatype a dataset's type is (h5dump's `DATATYPE  "/t"`), if it is one.
   std::optional<std::string> committed_type_path(const Dataset& dataset) const;
@@ -71,9 +71,10 @@ class ObjectIndex {
   std::vector<std::string> attribute_names(const Attributes& attributes, const Dataset* dataset) const;
   AttributeValue attribute(const Attributes& attributes, const std::string& name, const std::string& owner,
                            const Dataset* dataset) const;
-  // A named datatype's attributes (the API has none; a plain file's, read with libhdf5).
+  // A named datatype's attributes (a plain file's read with libhdf5).
   std::vector<std::string> named_type_attribute_names(const std::string& path) const;
   AttributeValue named_type_attribute(const std::string& path, const std::string& name) const {
+    if (!has_addresses()) return container_attribute(file_.named_type_attrs(path).get_raw(name));
     return hdf5_attribute(path, name, nullptr);
   }
 
@@ -83,6 +84,9 @@ class ObjectIndex {
     std::string path;
   };
   void walk(const Group& top);
+  // A container's named datatype `id`'s first path in the walk; a container's attribute value.
+  std::optional<std::string> named_type_path(std::optional<std::uint64_t> id) const;
+  AttributeValue container_attribute(AttributeData data) const;
   // `attributes`: the API's, which reads fixed-size values (nullptr: libhdf5 reads them too).
   AttributeValue hdf5_attribute(const std::string& owner, const std::string& name, const Attributes* attributes) const;
   std::optional<AttributeValue> dimension_attribute(const std::string& name, const Dataset& dataset) const;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -29,6 +30,9 @@ struct AttributeData {
   std::vector<std::string> strings;
   // HDF5's null dataspace (H5S_NULL, h5py's Empty): a type and no elements; dims stay empty.
   bool null = false;
+  // The identity (Group::named_type_id) of a named datatype of the same file whose type `type`'s
+  // file type is: the attribute shares it (h5py's attrs.create(..., dtype=f['t'])). Reads give it.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   static AttributeData empty(Datatype type) {
     AttributeData out;
     out.type = std::move(type);

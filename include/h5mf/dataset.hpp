@@ -55,6 +55,10 @@ struct DatasetCreate {
   // HDF5's null dataspace (H5S_NULL, h5py's Empty): a type and no elements, never written. The
   // shape, maxshape, chunks and filters stay empty.
   bool null = false;
+  // The path of a named datatype of the same file (absolute, or relative to the group that
+  // creates the dataset) that the dataset is made with, as h5py's `dtype=f['t']`: the dataset
+  // shares it (HDF5's committed datatype); `dtype` may be left unset, else must equal its type.
+  std::string named_type;
 
   // cd_values[0] of a scaleoffset filter meaning "by the dataset's type" (resolved at creation).
   static constexpr std::uint32_t kScaleOffsetByType = ~std::uint32_t{0};
@@ -161,6 +165,11 @@ class Dataset {
   // with the values its filters add, such as shuffle's element size).
   FilterPipeline filters() const;
   Datatype dtype() const;  // the file type
+  // Whether it was made with a named datatype, whose type it shares (HDF5's H5Tcommitted on its
+  // type, h5py's `dset.id.get_type().committed()`).
+  bool type_committed() const { return named_type_id().has_value(); }
+  // The identity of that named datatype (Group::named_type_id), nullopt when its type is its own.
+  std::optional<std::uint64_t> named_type_id() const;
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements (0 when null)
   // One element in the file type; for a variable-length string or sequence dataset its value as

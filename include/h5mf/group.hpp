@@ -72,6 +72,12 @@ class Group {
   void commit_type(std::string_view path, const Datatype& type);
   // The type of the named datatype at `path`. Throws NotFound when `path` is no named datatype.
   Datatype named_type(std::string_view path) const;
+  // The named datatype at `path` as an object (h5py's Datatype.attrs and identity): its
+  // attributes, set and deleted collectively as other objects' are, and its identity, equal to
+  // Dataset::named_type_id() of the datasets made with it. Throws NotFound when `path` is no named
+  // datatype, Unsupported for one a container got from an older h5mf (without an id).
+  Attributes named_type_attrs(std::string_view path) const;
+  std::uint64_t named_type_id(std::string_view path) const;
   // The link `path` is (its last component; the root and "." are hard links). Throws NotFound.
   LinkInfo link_info(std::string_view path) const;
   // Equal for every name of one object (h5py's `a == b`), different for other objects of the file.
@@ -95,6 +101,7 @@ class Group {
   std::pair<std::shared_ptr<driver::GroupNode>, std::string> new_name(std::string_view path,
                                                                       std::string_view verb) const;
   void link(std::string_view path, driver::Node& target, const std::shared_ptr<detail::FileState>& target_file);
+  std::shared_ptr<driver::Node> named_type_node(std::string_view path) const;
 };
 
 }  // namespace h5mf

@@ -15,6 +15,7 @@ import numpy as np
 from ._empty import Empty, is_empty
 from ._references import refuse_references
 from ._dtypes import guess_string_dtype, has_vlen_member, is_supported, is_vlen_string, string_dtype
+from ._datatype import Datatype
 from ._object import check_writable, extent
 
 
@@ -65,11 +66,15 @@ class AttributeManager(MutableMapping):
         dimensions of the data. Without data, `shape` and `dtype` give an attribute of zeros."""
         name = _name(name)
         check_writable(self._file, f"set attribute {name!r}")
+        named = None
+        if isinstance(dtype, Datatype) and dtype._file is self._file and self._file:
+            # h5py's dtype=f['t']: the attribute shares the named datatype
+            named, dtype = self._file._id.named_type_id(dtype.name), dtype.dtype
         refuse_references(dtype, data)
         if is_empty(data):  # HDF5's null dataspace, of `dtype` when given (as h5py)
             if shape is not None:
                 raise TypeError(f'Empty attributes have no shape (shape must be None, not {shape!r})')
-            self._id.set_empty(name, np.dtype(dtype) if dtype is not None else data.dtype)
+            self._id.set_empty(name, np.dtype(dtype) if dtype is not None else data.dtype, named)
             return
         if data is None:
             if shape is None or dtype is None:
@@ -113,10 +118,11 @@ class AttributeManager(MutableMapping):
                                       'compounds with variable-length members')
         if not is_supported(array.dtype):
             raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: use numbers '
-                            '(bool, int8..uint64, float16..float64, complex64, complex128), enums, structured '
+                            '(bool, int8..uint64, float16..float64, longdouble, complex64..clongdouble), enums, structured '
                             'dtypes, str or bytes')
         # (not np.ascontiguousarray: it turns scalars into 1-element arrays)
-        self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), None)
+        self._id.set_array(name, array if array.flags.c_contiguous else array.copy(order='C'), None,
+                           named if array.dtype == dtype else None)
 
     def modify(self, name, value):
         """h5py's modify: changes the value of attribute `name`, keeping its type and shape (the

@@ -162,6 +162,12 @@ class Dataset(HLObject):
         return self._dtype
 
     @property
+    def type_committed(self):
+        """Whether it was made with a named datatype (``dtype=f['t']``) whose type it shares: h5py's
+        ``dset.id.get_type().committed()``."""
+        return self._id.type_committed
+
+    @property
     def ndim(self):
         return len(self._id.shape())
 

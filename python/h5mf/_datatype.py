@@ -7,7 +7,7 @@ from ._object import NamedObject
 
 class Datatype(NamedObject):
     """A named datatype stored in a file under `name` (h5py's Datatype): its `dtype`, `name`,
-    `file` and `parent`. Its type is read when it is opened; it holds no attributes in h5mf."""
+    `file`, `parent` and `attrs`. Its type is read when it is opened."""
 
     def __init__(self, dtype, name, file):
         self._dtype = dtype
@@ -21,6 +21,12 @@ class Datatype(NamedObject):
     @property
     def name(self):
         return self._name
+
+    @property
+    def attrs(self):
+        """Its attributes, as h5py's (writes collective, as other objects' are)."""
+        from ._attrs import AttributeManager  # pylint: disable=import-outside-toplevel
+        return AttributeManager(self._file._id.named_type_attrs(self._name), self._file)
 
     def __eq__(self, other):
         return (isinstance(other, Datatype) and other._file is self._file and other._name == self._name

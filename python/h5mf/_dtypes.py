@@ -7,8 +7,12 @@ import numpy as np
 # h5py's default for create_dataset without dtype or data.
 DEFAULT_DTYPE = np.dtype('f4')
 
-# float16 and complex are stored as h5py stores them: an IEEE half float, a compound of floats r, i.
-_SUPPORTED_SIZES = {'i': (1, 2, 4, 8), 'u': (1, 2, 4, 8), 'f': (2, 4, 8), 'c': (8, 16), 'b': (1,)}
+# float16, long double and complex are stored as h5py stores them: an IEEE half float, HDF5's
+# native long double (H5T_NATIVE_LDOUBLE: x87 80-bit extended precision in 16 bytes on x86-64), a
+# compound of floats r, i (complex256: of two long doubles).
+_LONG_DOUBLE = np.dtype(np.longdouble).itemsize
+_SUPPORTED_SIZES = {'i': (1, 2, 4, 8), 'u': (1, 2, 4, 8), 'f': (2, 4, 8, _LONG_DOUBLE), 'c': (8, 16, 2 * _LONG_DOUBLE),
+                    'b': (1,)}
 
 
 def enum_dtype(values_dict, basetype=np.uint8):
@@ -131,7 +135,7 @@ def check_dataset_dtype(dtype):
     if not is_supported(dtype):
         raise TypeError(
             f'h5mf cannot create datasets of dtype {dtype!r} yet: use bool, int8..int64, uint8..uint64, '
-            "float16, float32, float64, complex64, complex128, fixed-length bytes ('S<n>'), enums, subarrays and structured dtypes of these, "
+            "float16, float32, float64, longdouble, complex64, complex128, clongdouble, fixed-length bytes ('S<n>'), enums, subarrays and structured dtypes of these, "
             'variable-length strings (h5mf.string_dtype()) or sequences (h5mf.vlen_dtype())')
     return dtype
 

@@ -408,11 +408,14 @@ class Group(HLObject, MutableMapping):
         track_times (True or False) is accepted, checked as h5py checks it, and has no effect;
         track_order (attribute order) is accepted without effect (python/README.md)."""
         name = self._path(name)
+        named = ''
+        if isinstance(dtype, Datatype) and dtype._file is self._file and self._file:
+            named, dtype = dtype.name, dtype.dtype  # h5py's dtype=f['t']: the dataset shares it
         refuse_references(dtype, data)
         if is_empty(data) or (data is None and shape is None and dtype is not None):
             # HDF5's null dataspace: h5py makes one of an Empty, or of a dtype alone
             return self._create_empty(name, data, shape, dtype, chunks, maxshape, fillvalue, compression,
-                                      shuffle, fletcher32, scaleoffset, track_times)
+                                      shuffle, fletcher32, scaleoffset, track_times, named)
         if dtype is None and data is not None:
             dtype = guess_string_dtype(data)  # str or bytes objects: variable-length strings
         # A subarray dtype ('f4', (3,)): elements are arrays, the data's last dimensions.
@@ -461,13 +464,13 @@ class Group(HLObject, MutableMapping):
         maxshape = tuple(_core.UNLIMITED if m is None else m for m in maxshape)
         fill = _fill_bytes(name, fillvalue, dtype, sub)
         dset = Dataset(self._id.create_dataset(name, dtype, list(shape), list(maxshape), list(chunks), fill,
-                                               filters), self._file)
+                                               filters, named_type=named), self._file)
         if data is not None:
             dset[...] = data.reshape(shape + sub)
         return dset
 
     def _create_empty(self, name, data, shape, dtype, chunks, maxshape, fillvalue, compression, shuffle,
-                      fletcher32, scaleoffset, track_times):
+                      fletcher32, scaleoffset, track_times, named=''):
         """A dataset with HDF5's null dataspace (h5py's Empty): a dtype (given, else the Empty's)
         and no shape, no elements; refused with h5py's errors where it takes shape, chunk, filter or
         maxshape options."""
@@ -481,7 +484,7 @@ class Group(HLObject, MutableMapping):
             raise TypeError('track_times must be either True or False')
         dtype = check_dataset_dtype(dtype if dtype is not None else data.dtype)
         fill = _fill_bytes(name, fillvalue, dtype, dtype.shape)
-        return Dataset(self._id.create_dataset(name, dtype, [], [], [], fill, [], True), self._file)
+        return Dataset(self._id.create_dataset(name, dtype, [], [], [], fill, [], True, named_type=named), self._file)
 
     def copy(self, source, dest, name=None, shallow=False, expand_soft=False, expand_external=False,
              expand_refs=False, without_attrs=False):

@@ -46,8 +46,9 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
 
 // `dtype`: the element type when it is not the array's (a subarray dtype, whose shape is the last
 // dimensions of the array).
+// `named_type`: the identity of the named datatype it is made with (h5py's dtype=f['t']).
 void set_array(Attributes& attrs, const std::string& name, const py::array& value,
-               const std::optional<py::dtype>& dtype) {
+               const std::optional<py::dtype>& dtype, std::optional<std::uint64_t> named_type) {
   if (!(value.flags() & py::array::c_style)) throw InvalidArgument("attribute values must be C-contiguous");
   AttributeData data;
   data.type = datatype_of(element_type(dtype ? *dtype : value.dtype()));
@@ -60,6 +61,7 @@ void set_array(Attributes& attrs, const std::string& name, const py::array& valu
   }
   const auto* bytes = static_cast<const std::byte*>(value.data());
   data.bytes.assign(bytes, bytes + value.nbytes());
+  data.named_type = named_type;
   attrs.set_raw(name, std::move(data));
 }
 
@@ -74,10 +76,13 @@ void set_strings(Attributes& attrs, const std::string& name, std::vector<std::st
 }
 
 // h5py's Empty: a null dataspace of `dtype` (variable-length strings as h5py's string_dtype).
-void set_empty(Attributes& attrs, const std::string& name, const py::dtype& dtype) {
+void set_empty(Attributes& attrs, const std::string& name, const py::dtype& dtype,
+               std::optional<std::uint64_t> named_type) {
   Datatype type = vlen_string_type(dtype);
   if (!type.valid()) type = datatype_of(element_type(dtype));
-  attrs.set_raw(name, AttributeData::empty(std::move(type)));
+  AttributeData data = AttributeData::empty(std::move(type));
+  data.named_type = named_type;
+  attrs.set_raw(name, std::move(data));
 }
 
 }  // namespace
@@ -89,8 +94,9 @@ void bind_attributes(py::module_& m) {
       .def("remove", &Attributes::remove, py::call_guard<Locked>())
       .def("get", &get, py::call_guard<Locked>(), "(values, dims, string encoding or None) of an attribute")
       .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
+           py::arg("named_type") = py::none(), py::call_guard<Locked>())
+      .def("set_empty", &set_empty, py::arg("name"), py::arg("dtype"), py::arg("named_type") = py::none(),
            py::call_guard<Locked>())
-      .def("set_empty", &set_empty, py::arg("name"), py::arg("dtype"), py::call_guard<Locked>())
       .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"), py::arg("ascii") = false,
            py::call_guard<Locked>());
 }

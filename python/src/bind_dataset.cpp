@@ -183,6 +183,7 @@ void bind_dataset(py::module_& m) {
           py::call_guard<Locked>(), "(id, flags, cd_values) in pipeline order")
       .def(
           "dtype", [](const Dataset& d) { return dtype_of(d.dtype()); }, py::call_guard<Locked>())
+      .def_property_readonly("type_committed", &Dataset::type_committed, py::call_guard<Locked>())
       .def("fill_value", &fill_value, py::call_guard<Locked>(), "one element in the file type")
       .def("fill_string", &fill_string, py::call_guard<Locked>(), "a string dataset's fill value, or None")
       .def("fill_sequence", &fill_sequence, py::arg("base"), py::call_guard<Locked>(),

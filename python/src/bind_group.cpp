@@ -18,9 +18,11 @@ namespace {
 using FilterArgs = std::vector<std::tuple<std::uint32_t, std::uint32_t, std::vector<std::uint32_t>>>;
 
 DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
-                      const std::optional<py::bytes>& fill, const FilterArgs& filters, bool null) {
+                      const std::optional<py::bytes>& fill, const FilterArgs& filters, bool null,
+                      std::string named_type) {
   DatasetCreate spec;
-  spec.null = null;  // h5py's Empty
+  spec.named_type = std::move(named_type);  // h5py's dtype=f['t']: `dtype` is its dtype
+  spec.null = null;                         // h5py's Empty
   spec.dtype = vlen_string_type(dtype);
   if (!spec.dtype.valid()) spec.dtype = vlen_sequence_type(dtype);
   if (!spec.dtype.valid()) spec.dtype = datatype_of(element_type(dtype));
@@ -51,12 +53,13 @@ void bind_group(py::module_& m) {
       .def(
           "create_dataset",
           [](Group& g, std::string_view path, const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
-             const std::optional<py::bytes>& fill, const FilterArgs& filters, bool null) {
-            return g.create_dataset(
-                path, spec_of(dtype, std::move(shape), std::move(maxshape), std::move(chunks), fill, filters, null));
+             const std::optional<py::bytes>& fill, const FilterArgs& filters, bool null, std::string named_type) {
+            return g.create_dataset(path, spec_of(dtype, std::move(shape), std::move(maxshape), std::move(chunks), fill,
+                                                  filters, null, std::move(named_type)));
           },
           py::arg("path"), py::arg("dtype"), py::arg("shape"), py::arg("maxshape"), py::arg("chunks"), py::arg("fill"),
-          py::arg("filters") = FilterArgs{}, py::arg("null") = false, py::call_guard<Locked>())
+          py::arg("filters") = FilterArgs{}, py::arg("null") = false, py::arg("named_type") = std::string(),
+          py::call_guard<Locked>())
       .def("dataset", &Group::dataset, py::call_guard<Locked>())
       .def(
           "commit_type",
@@ -70,6 +73,10 @@ void bind_group(py::module_& m) {
       .def(
           "named_type", [](const Group& g, std::string_view path) { return dtype_of(g.named_type(path)); },
           py::call_guard<Locked>(), "the numpy dtype of the named datatype at path")
+      .def("named_type_attrs", &Group::named_type_attrs, py::call_guard<Locked>(),
+           "the attributes of the named datatype at path")
+      .def("named_type_id", &Group::named_type_id, py::call_guard<Locked>(),
+           "the identity of the named datatype at path (Dataset.named_type_id of datasets made with it)")
       .def("link_group", py::overload_cast<std::string_view, const Group&>(&Group::create_hard_link),
            py::call_guard<Locked>(), "a hard link to a group (collective)")
       .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),

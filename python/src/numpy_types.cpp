@@ -15,8 +15,9 @@ std::string describe(const py::dtype& dtype) { return py::str(py::repr(dtype)).c
 
 [[noreturn]] void unsupported(const py::dtype& dtype) {
   throw py::type_error("h5mf cannot transfer numpy dtype " + describe(dtype) +
-                       ": use bool, int8..int64, uint8..uint64, float16, float32, float64, complex64, complex128, "
-                       "fixed-length bytes ('S<n>'), h5py enum dtypes, subarrays and structured dtypes of these");
+                       ": use bool, int8..int64, uint8..uint64, float16, float32, float64, longdouble, complex64, "
+                       "complex128, clongdouble, fixed-length bytes ('S<n>'), h5py enum dtypes, subarrays and "
+                       "structured dtypes of these");
 }
 
 Datatype native_integer(std::size_t size, bool is_signed) {
@@ -122,8 +123,10 @@ ElementType element_type(const py::dtype& dtype) {
   }
   const bool number_size = out.itemsize == 1 || out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8;
   const bool supported = out.kind == 'i' || out.kind == 'u' ? number_size
-                         : out.kind == 'f' ? out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8
-                         : out.kind == 'c' ? out.itemsize == 8 || out.itemsize == 16
+                         : out.kind == 'f' ? out.itemsize == 2 || out.itemsize == 4 || out.itemsize == 8 ||
+                                                 out.itemsize == sizeof(long double)  // longdouble
+                         : out.kind == 'c'
+                             ? out.itemsize == 8 || out.itemsize == 16 || out.itemsize == 2 * sizeof(long double)
                          : out.kind == 'S' ? out.itemsize > 0
                          : out.kind == 'b' ? out.itemsize == 1
                                            : false;
@@ -176,6 +179,10 @@ Datatype datatype_of(const ElementType& element) {
     case 'i': type = native_integer(element.itemsize, true); break;
     case 'u': type = native_integer(element.itemsize, false); break;
     case 'f':
+      if (element.itemsize == sizeof(long double)) {  // numpy's longdouble: HDF5's, as h5py stores it
+        type = Datatype::copy_of(H5T_NATIVE_LDOUBLE);
+        break;
+      }
       type = element.itemsize == 2   ? Datatype::float16()
              : element.itemsize == 4 ? Datatype::of<float>()
                                      : Datatype::of<double>();
@@ -203,6 +210,18 @@ Datatype datatype_of(const ElementType& element) {
   return type;
 }
 
+namespace {
+
+// numpy's longdouble: HDF5's native long double in either byte order (h5py reads it so).
+bool is_long_double(const Datatype& type) {
+  if (type.type_class() != H5T_FLOAT || type.size() != sizeof(long double)) return false;
+  Datatype native = Datatype::copy_of(H5T_NATIVE_LDOUBLE);
+  if (H5Tset_order(native.id(), H5Tget_order(type.id())) < 0) return false;
+  return native == type;
+}
+
+}  // namespace
+
 py::dtype dtype_of(const Datatype& type) {
   const std::size_t size = type.size();
   const hid_t id = type.id();
@@ -211,7 +230,7 @@ py::dtype dtype_of(const Datatype& type) {
   switch (type.type_class()) {
     case H5T_INTEGER: format = order() + (H5Tget_sign(id) == H5T_SGN_2 ? "i" : "u") + std::to_string(size); break;
     case H5T_FLOAT:
-      if (size == 2 || size == 4 || size == 8) format = order() + "f" + std::to_string(size);
+      if (size == 2 || size == 4 || size == 8 || is_long_double(type)) format = order() + "f" + std::to_string(size);
       break;
     case H5T_STRING:
       if (type.is_variable_length()) {
@@ -269,7 +288,7 @@ py::dtype dtype_of(const Datatype& type) {
       if (type.is_complex()) {  // as h5py: floats "r" and "i" read as numpy complex
         const Datatype part = Datatype::adopt(H5Tget_member_type(id, 0));
         const std::size_t part_size = part.size();
-        if (part_size == 4 || part_size == 8) {
+        if (part_size == 4 || part_size == 8 || is_long_double(part)) {
           const std::string byte_order = H5Tget_order(part.id()) == H5T_ORDER_BE ? ">" : "<";
           return py::dtype::from_args(py::str(byte_order + "c" + std::to_string(2 * part_size)));
         }

@@ -44,6 +44,10 @@ Datatype Dataset::dtype() const {
   file_->checked();
   return node_->file_type();
 }
+std::optional<std::uint64_t> Dataset::named_type_id() const {
+  file_->checked();
+  return node_->named_type_id();
+}
 std::vector<std::byte> Dataset::fill_value() const {
   file_->checked();
   return node_->fill();

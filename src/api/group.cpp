@@ -147,13 +147,29 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
   if (parent->link_value(leaf)) {
     throw AlreadyExists(fmt::format("cannot create dataset '{}': it already exists in file '{}'", full, file_->path));
   }
-  if (!spec.dtype.valid()) throw InvalidArgument(fmt::format("create_dataset '{}': no datatype given", full));
+  driver::DatasetSpec out;
+  if (!spec.named_type.empty()) {
+    auto [type_group, type_name] = walk(spec.named_type, false);
+    std::optional<Datatype> committed = type_name.empty() ? std::nullopt : type_group->named_type(type_name);
+    if (!committed) {
+      throw NotFound(fmt::format("create_dataset '{}': '{}' is no named datatype in file '{}'", full, spec.named_type,
+                                 file_->path));
+    }
+    if (spec.dtype.valid() && spec.dtype.file_type() != *committed) {
+      throw InvalidArgument(fmt::format("create_dataset '{}': dtype {} differs from named datatype '{}' ({})", full,
+                                        spec.dtype.file_type().describe(), spec.named_type, committed->describe()));
+    }
+    out.file_type = *std::move(committed);
+    out.named_type = driver::NamedTypeRef{std::move(type_group), std::move(type_name)};
+  } else if (!spec.dtype.valid()) {
+    throw InvalidArgument(fmt::format("create_dataset '{}': no datatype given", full));
+  } else {
+    out.file_type = spec.dtype.file_type();
+  }
   if (spec.shape.size() > 32) {
     throw InvalidArgument(
         fmt::format("create_dataset '{}': rank {} exceeds HDF5's limit of 32", full, spec.shape.size()));
   }
-  driver::DatasetSpec out;
-  out.file_type = spec.dtype.file_type();
   values::require_supported_vlen(out.file_type, fmt::format("create_dataset '{}'", full));
   if (spec.null) {
     if (!spec.shape.empty() || !spec.maxshape.empty() || !spec.chunks.empty() || !spec.filters.empty()) {
@@ -251,7 +267,9 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     hdf5::check_pipeline(out.file_type, out.chunks, out.filters, fmt::format("create_dataset '{}'", full));
   }
   if (!spec.fill.empty()) {
-    const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type : spec.dtype;
+    const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type
+                                : spec.dtype.valid()   ? spec.dtype
+                                                       : out.file_type;
     if (values::has_vlen_members(out.file_type)) {
       throw Unsupported(
           fmt::format("create_dataset '{}': fill values of compounds with variable-length members are not "
@@ -361,6 +379,26 @@ Datatype Group::named_type(std::string_view path) const {
                                leaf.empty() ? std::string(path) : join(parent->path(), leaf), file_->path));
   }
   return *std::move(type);
+}
+
+std::shared_ptr<driver::Node> Group::named_type_node(std::string_view path) const {
+  named_type(path);  // NotFound unless it is one
+  auto [parent, leaf] = walk(path, false);
+  std::shared_ptr<driver::Node> node = parent->open_named_type(leaf);
+  if (!node) {
+    throw Unsupported(
+        fmt::format("named datatype '{}' in file '{}' was committed by an older h5mf, without an id: "
+                    "it takes no attributes",
+                    join(parent->path(), leaf), file_->path));
+  }
+  return node;
+}
+
+Attributes Group::named_type_attrs(std::string_view path) const { return Attributes(file_, named_type_node(path)); }
+
+std::uint64_t Group::named_type_id(std::string_view path) const {
+  file_->checked();
+  return named_type_node(path)->object_id();
 }
 
 void Group::create_soft_link(std::string_view path, std::string_view target) {

@@ -150,7 +150,17 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
               !problem.empty()) {
             throw FormatError(fmt::format("{}: dataset '{}': {}", context, r.name, problem));
           }
+          if (r.named_type) {
+            const std::uint64_t t = *r.named_type;
+            if (!contains(t) || objects_[t].kind != ObjectKind::Datatype || objects_[t].type != r.type) {
+              throw FormatError(
+                  fmt::format("{}: dataset '{}' names object {} as its named datatype, which {}", context, r.name, t,
+                              !contains(t) || objects_[t].kind != ObjectKind::Datatype ? "is no named datatype"
+                                                                                       : "has another type"));
+            }
+          }
           CatalogObject& o = add_object(r.id, r.parent, r.name, ObjectKind::Dataset, r.epoch, context);
+          o.named_type = r.named_type;
           o.type = r.type;
           o.dims = r.dims;
           o.maxdims = r.maxdims;
@@ -162,8 +172,15 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
+          if (r.named_type && (!contains(*r.named_type) || objects_[*r.named_type].kind != ObjectKind::Datatype ||
+                               objects_[*r.named_type].type != r.type)) {
+            throw FormatError(
+                fmt::format("{}: attribute '{}' names object {} as its named datatype, which is no "
+                            "named datatype of its type",
+                            context, r.name, *r.named_type));
+          }
           CatalogObject& o = mutable_object(r.id, context);
-          AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch};
+          AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch, r.named_type};
           auto it = o.attributes.find(r.name);
           if (it != o.attributes.end()) entry.order = it->second.order;  // overwrite keeps its place
           o.attributes.insert_or_assign(r.name, std::move(entry));
@@ -181,9 +198,9 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           base_ = r;
         } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
-          if (!contains(r.target)) {
-            throw FormatError(
-                fmt::format("{}: link '{}' names object {} which does not exist", context, r.name, r.target));
+          if (!contains(r.target) || objects_[r.target].kind == ObjectKind::Datatype) {
+            throw FormatError(fmt::format("{}: link '{}' names object {} which {}", context, r.name, r.target,
+                                          contains(r.target) ? "is a named datatype" : "does not exist"));
           }
           CatalogObject& up = mutable_object(r.parent, context);
           if (up.kind != ObjectKind::Group) {
@@ -236,7 +253,21 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           add_symlink(r.parent, r.name, SymbolicLink{r.file, r.path, r.epoch, {}}, context);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::NamedTypeRecord>) {
-          add_symlink(r.parent, r.name, SymbolicLink{"", "", r.epoch, r.type}, context);
+          if (r.id && *r.id != next_id()) {
+            throw FormatError(fmt::format("{}: object id {} out of sequence (expected {})", context, *r.id, next_id()));
+          }
+          add_symlink(r.parent, r.name, SymbolicLink{"", "", r.epoch, r.type, r.id}, context);
+          if (r.id) {
+            CatalogObject object;
+            object.depth = objects_[r.parent].depth + 1;
+            object.id = *r.id;
+            object.parent = r.parent;
+            object.name = r.name;
+            object.kind = ObjectKind::Datatype;
+            object.created_epoch = r.epoch;
+            object.type = r.type;
+            objects_.push_back(std::move(object));
+          }
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::OpenedRecord>) {
           if (sessions_.empty() || r.session != sessions_.size() - 1) {

@@ -16,15 +16,18 @@
 
 namespace h5mf::container {
 
-enum class ObjectKind { Group, Dataset };
+// Datatype: a named datatype with an id (NAMED_TYPE), which attributes and datasets can name; its
+// name is a SymbolicLink of its group (never a child: no hard links to it).
+enum class ObjectKind { Group, Dataset, Datatype };
 
 struct AttributeEntry {
-  format::Bytes type;       // H5Tencode of the file type
-  Extent dims;              // empty: scalar (or null)
-  format::Bytes value;      // as stored (docs/format.md, SET_ATTRIBUTE)
-  bool null = false;        // HDF5's null dataspace (h5py's Empty): no dims, no value
-  std::uint64_t order = 0;  // creation order, for h5py-like listing
-  std::uint64_t epoch = 0;  // of the last SET_ATTRIBUTE; 0: as in the base file
+  format::Bytes type;                                      // H5Tencode of the file type
+  Extent dims;                                             // empty: scalar (or null)
+  format::Bytes value;                                     // as stored (docs/format.md, SET_ATTRIBUTE)
+  bool null = false;                                       // HDF5's null dataspace (h5py's Empty): no dims, no value
+  std::uint64_t order = 0;                                 // creation order, for h5py-like listing
+  std::uint64_t epoch = 0;                                 // of the last SET_ATTRIBUTE; 0: as in the base file
+  std::optional<std::uint64_t> named_type = std::nullopt;  // the named datatype it shares
 };
 
 // A soft link (`file` empty: `path` resolved in this file when used, absolute or relative to its
@@ -34,6 +37,7 @@ struct SymbolicLink {
   std::string file, path;
   std::uint64_t epoch = 0;
   format::Bytes type;
+  std::optional<std::uint64_t> type_id = std::nullopt;  // a named datatype's object id (absent in older containers)
   bool external() const { return !file.empty(); }
   bool named_type() const { return !type.empty(); }
   friend bool operator==(const SymbolicLink&, const SymbolicLink&) = default;
@@ -51,8 +55,10 @@ struct CatalogObject {
   std::map<std::string, std::uint64_t, std::less<>> children;
   std::map<std::string, SymbolicLink, std::less<>> symlinks;  // groups only; names not in children (named types too)
   std::map<std::string, AttributeEntry, std::less<>> attributes;
-  // Datasets only:
+  // Datasets and named datatypes:
   format::Bytes type;
+  // Datasets only: the named datatype (its object id) the dataset was made with, sharing its type.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   Extent dims, maxdims, chunk;
   ShapeHistory shapes;  // its creation and every resize (records of this container only)
   format::Bytes fill;

@@ -29,6 +29,14 @@ struct LinkValue {
   std::string file, path;
 };
 
+class GroupNode;
+
+// A named datatype: `name` in `group`, of the same file.
+struct NamedTypeRef {
+  std::shared_ptr<GroupNode> group;
+  std::string name;
+};
+
 struct DatasetSpec {
   Datatype file_type;           // the type stored in the file (standard, byte order explicit)
   Extent shape, maxshape;       // maxshape: kUnlimited (~0) for unlimited
@@ -36,6 +44,9 @@ struct DatasetSpec {
   Extent chunks;                // empty: contiguous
   FilterPipeline filters;       // needs chunks
   bool null = false;            // HDF5's null dataspace (h5py's Empty): shape empty, contiguous, no filters
+  // The named datatype the dataset is made with (h5py's `dtype=f['t']`), whose type file_type is:
+  // the dataset shares it, as HDF5's datasets of a committed type do.
+  std::optional<NamedTypeRef> named_type;
 };
 
 class Node {
@@ -84,6 +95,10 @@ class GroupNode : public Node {
   // valid and new; Unsupported where the driver cannot store them).
   virtual std::optional<Datatype> named_type(const std::string& name) = 0;
   virtual void commit_type(const std::string& name, const Datatype& type) = 0;
+  // The named datatype `name` (named_type gives its type) as an object: its identity and its
+  // attributes (set and delete collective); nullptr where it is none (a container's committed by
+  // an older h5mf, without an id).
+  virtual std::shared_ptr<Node> open_named_type(const std::string& name) = 0;
   // `name` exists and is of that kind.
   virtual std::shared_ptr<GroupNode> open_group(const std::string& name) = 0;
   virtual std::shared_ptr<DatasetNode> open_dataset(const std::string& name) = 0;
@@ -92,6 +107,9 @@ class GroupNode : public Node {
 class DatasetNode : public Node {
  public:
   virtual Datatype file_type() = 0;
+  // The object id (as open_named_type's node gives it) of the named datatype it was made with and
+  // shares; nullopt when its type is its own (HDF5's H5Tcommitted on its type).
+  virtual std::optional<std::uint64_t> named_type_id() = 0;
   virtual Extent shape() = 0;  // empty for a scalar and for a null dataspace
   virtual bool is_null() = 0;  // HDF5's null dataspace (h5py's Empty): no elements
   virtual Extent maxshape() = 0;

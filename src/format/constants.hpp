@@ -72,6 +72,8 @@ inline constexpr std::uint32_t kVariableLengthFill = 2;
 // hold fixed bytes and slots per element. Builds that predate them would take the elements for
 // fixed-size ones and hand HDF5 pointers made of their bytes; the flag makes them see damage.
 inline constexpr std::uint32_t kVariableLengthMembers = 4;
+// The dataset's or attribute's type is a named datatype, whose object id follows the flags.
+inline constexpr std::uint32_t kNamedTypeLink = 8;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

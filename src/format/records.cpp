@@ -184,7 +184,8 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
         fmt::format("dataset {}: a compound with variable-length members takes no fill value", quoted(r.name)));
   }
   const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0) |
-                              (r.variable_length_members ? kVariableLengthMembers : 0);
+                              (r.variable_length_members ? kVariableLengthMembers : 0) |
+                              (r.named_type ? kNamedTypeLink : 0);
   // Written only when there is a pipeline (or flags follow), so that unfiltered containers stay
   // readable by readers that predate the field.
   if (r.filters.empty() && flags == 0) return;
@@ -199,6 +200,7 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
     for (auto v : f.cd_values) out.u32(v);
   }
   if (flags != 0) out.u32(flags);  // written only when not zero
+  if (r.named_type) out.u64(*r.named_type);
 }
 
 void encode_payload(Encoder& out, const SetAttributeRecord& r) {
@@ -211,11 +213,12 @@ void encode_payload(Encoder& out, const SetAttributeRecord& r) {
   out.u32(static_cast<std::uint32_t>(r.dims.size()));
   out.extent(r.dims);
   out.blob(r.value);
-  if (!r.null) return;  // flags: written only when not zero
-  if (!r.dims.empty() || !r.value.empty()) {
+  if (r.null && (!r.dims.empty() || !r.value.empty())) {
     throw InvalidArgument(fmt::format("attribute {}: a null dataspace has rank 0 and no value", quoted(r.name)));
   }
-  out.u32(kNullDataspace);
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.named_type ? kNamedTypeLink : 0);
+  if (flags != 0) out.u32(flags);  // written only when not zero
+  if (r.named_type) out.u64(*r.named_type);
 }
 
 void encode_payload(Encoder& out, const DeleteAttributeRecord& r) {
@@ -319,6 +322,7 @@ void encode_payload(Encoder& out, const NamedTypeRecord& r) {
   out.u64(r.parent);
   out.str(r.name);
   out.blob(r.type);
+  if (r.id) out.u64(*r.id);
 }
 
 // ---- Decoders ----
@@ -406,10 +410,12 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   if (nfilters == 0 && in.remaining() == 0) {
     in.fail("field 'nfilters': 0 with no flags after it (a record without filters ends after chunk)");
   }
-  const std::uint32_t flags = decode_flags(in, kNullDataspace | kVariableLengthFill | kVariableLengthMembers);
+  const std::uint32_t flags =
+      decode_flags(in, kNullDataspace | kVariableLengthFill | kVariableLengthMembers | kNamedTypeLink);
   r.null = (flags & kNullDataspace) != 0;
   r.variable_length_fill = (flags & kVariableLengthFill) != 0;
   r.variable_length_members = (flags & kVariableLengthMembers) != 0;
+  if (flags & kNamedTypeLink) r.named_type = in.u64("named_type");
   if (r.variable_length_fill && r.fill.empty()) {
     in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
   }
@@ -433,7 +439,9 @@ SetAttributeRecord decode_set_attribute(Decoder& in) {
   const std::uint32_t rank = decode_rank(in, "rank");
   r.dims = in.extent(rank, "dims");
   r.value = in.blob("value");
-  r.null = (decode_flags(in, kNullDataspace) & kNullDataspace) != 0;
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kNamedTypeLink);
+  r.null = (flags & kNullDataspace) != 0;
+  if (flags & kNamedTypeLink) r.named_type = in.u64("named_type");
   if (r.null && (rank != 0 || !r.value.empty())) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {} and {} value bytes (must be 0)", rank,
                         r.value.size()));
@@ -549,6 +557,8 @@ NamedTypeRecord decode_named_type(Decoder& in) {
   r.name = decode_name(in, "name");
   r.type = in.blob("type");
   if (r.type.empty()) in.fail("a named datatype without a type");
+  // Written before named datatypes had ids: none. Fewer than 8 bytes are trailing bytes.
+  if (in.remaining() >= 8) r.id = in.u64("id");
   return r;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -45,6 +46,9 @@ struct CreateDatasetRecord {
   // The type is a compound with variable-length members (kVariableLengthMembers): set with every
   // such type.
   bool variable_length_members = false;
+  // The object id of the named datatype the dataset was made with (h5py's `dtype=f['t']`): a
+  // trailing field after the flags (kNamedTypeLink); `type` is that named datatype's type.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   friend bool operator==(const CreateDatasetRecord&, const CreateDatasetRecord&) = default;
 };
 
@@ -55,6 +59,9 @@ struct SetAttributeRecord {
   Extent dims;  // empty: scalar (or null)
   Bytes value;
   bool null = false;  // HDF5's null dataspace (h5py's Empty): dims and value empty
+  // The object id of the named datatype the attribute was made with (h5py's attrs.create(...,
+  // dtype=f['t'])): a trailing field after the flags (kNamedTypeLink); `type` is its type.
+  std::optional<std::uint64_t> named_type = std::nullopt;
   friend bool operator==(const SetAttributeRecord&, const SetAttributeRecord&) = default;
 };
 
@@ -148,11 +155,13 @@ struct DimensionLabelRecord {
 };
 
 // A committed (named) datatype (h5py's `group[name] = numpy.dtype(...)`, H5Tcommit): `name` in
-// group `parent` holds `type`, encoded by H5Tencode (a file type).
+// group `parent` holds `type`, encoded by H5Tencode (a file type). `id`, a trailing field absent
+// from older records, makes it an object that attributes and datasets can name.
 struct NamedTypeRecord {
   std::uint64_t epoch = 0, parent = 0;
   std::string name;
   Bytes type;
+  std::optional<std::uint64_t> id = std::nullopt;
   friend bool operator==(const NamedTypeRecord&, const NamedTypeRecord&) = default;
 };
 

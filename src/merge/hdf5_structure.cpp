@@ -30,7 +30,7 @@ Handle make_space(const Extent& dims, const Extent& maxdims) {
 Handle null_space() { return Handle(hdf5::check_id(H5Screate(H5S_NULL), "H5Screate(null)")); }
 
 void write_attributes(hid_t object, const container::CatalogObject& o, const std::string& path,
-                      const std::string& output, std::uint64_t& count, bool in_base) {
+                      const std::string& output, std::uint64_t& count, bool in_base, const CommittedTypes* types) {
   if (in_base) {
     std::vector<std::string> present;
     H5Aiterate2(
@@ -55,8 +55,10 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
     const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value, entry.null}, what);
     Handle space = value.null ? null_space() : make_space(value.dims, {});
+    const hid_t shared = types != nullptr && entry.named_type ? types->committed(*entry.named_type) : H5I_INVALID_HID;
     Handle attribute(
-        hdf5::check_id(H5Acreate2(object, name.c_str(), value.type.id(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        hdf5::check_id(H5Acreate2(object, name.c_str(), shared != H5I_INVALID_HID ? shared : value.type.id(),
+                                  space.get(), H5P_DEFAULT, H5P_DEFAULT),
                        [&] { return "create " + what; }));
     if (value.num_elements() == 0) {
       // Nothing to write (HDF5 refuses a null buffer even for zero elements).
@@ -72,7 +74,60 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   }
 }
 
-void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists) {
+CommittedTypes::CommittedTypes(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
+                               const std::string& output, bool base_exists, std::uint64_t& attributes) {
+  std::map<std::uint64_t, std::string> wanted;  // id -> a path for messages
+  for (const auto& entry : names.symlinks) {
+    if (entry.link.type_id) wanted.emplace(*entry.link.type_id, entry.path);
+  }
+  auto attributes_of = [&](const container::CatalogObject& o) {
+    for (const auto& [name, entry] : o.attributes) {
+      if (entry.named_type) wanted.emplace(*entry.named_type, catalog.path_of(*entry.named_type));
+    }
+  };
+  attributes_of(catalog.object(0));
+  for (const auto& placed : names.objects) {
+    const auto& o = catalog.object(placed.id);
+    if (o.named_type) wanted.emplace(*o.named_type, catalog.path_of(*o.named_type));
+    attributes_of(o);
+  }
+  for (const auto& [id, path] : std::map<std::uint64_t, std::string>(wanted)) attributes_of(catalog.object(id));
+  for (const auto& [id, path] : wanted) {
+    if (base_exists && catalog.in_base(id)) {  // a base file's names stay: the copy has it there
+      const std::string base_path = catalog.path_of(id);
+      types_.emplace(id, Handle(hdf5::check_id(H5Topen2(file, base_path.c_str(), H5P_DEFAULT), [&] {
+                       return fmt::format("open named datatype '{}' in '{}'", base_path, output);
+                     })));
+      continue;
+    }
+    Handle type(hdf5::check_id(H5Tcopy(Datatype::decode(catalog.object(id).type).id()), "H5Tcopy(named datatype)"));
+    hdf5::check(H5Tcommit_anon(file, type.get(), H5P_DEFAULT, H5P_DEFAULT),
+                [&] { return fmt::format("commit named datatype '{}' in '{}'", path, output); });
+    types_.emplace(id, std::move(type));
+  }
+  for (const auto& [id, path] : wanted) {  // once all are committed: attributes may share them too
+    write_attributes(types_.at(id).get(), catalog.object(id), path, output, attributes,
+                     base_exists && catalog.in_base(id), this);
+  }
+}
+
+hid_t CommittedTypes::type_of(const container::CatalogObject& o, hid_t own) const {
+  const hid_t shared = o.named_type ? committed(*o.named_type) : H5I_INVALID_HID;
+  return shared == H5I_INVALID_HID ? own : shared;
+}
+
+hid_t CommittedTypes::committed(std::uint64_t id) const {
+  const auto it = types_.find(id);
+  return it == types_.end() ? H5I_INVALID_HID : it->second.get();
+}
+
+void CommittedTypes::close(const std::string& output) {
+  for (auto& [id, type] : types_) type.close(fmt::format("close named datatype {} in '{}'", id, output));
+  types_.clear();
+}
+
+void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists,
+                  const CommittedTypes& types) {
   for (const auto& link : names.links) {
     if (base_exists && link.epoch == 0) continue;
     const std::string& path = link.path;
@@ -84,7 +139,10 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
     const std::string& path = entry.path;  // not a structured binding: a lambda captures it (clang 14)
     const auto& link = entry.link;
     if (base_exists && link.epoch == 0) continue;
-    if (link.named_type()) {
+    if (link.named_type() && link.type_id && types.committed(*link.type_id) != H5I_INVALID_HID) {
+      hdf5::check(H5Olink(types.committed(*link.type_id), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                  [&] { return fmt::format("link named datatype '{}' in '{}'", path, output); });
+    } else if (link.named_type()) {
       const Datatype committed = Datatype::decode(link.type);  // H5Tcommit2 makes this copy the file's object
       hdf5::check(H5Tcommit2(file, path.c_str(), committed.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   [&] { return fmt::format("commit datatype '{}' ({}) in '{}'", path, committed.describe(), output); });

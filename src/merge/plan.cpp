@@ -175,9 +175,10 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
                                     [&] { return fmt::format("cannot create merge output '{}'", output); }));
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
-  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value());
   // Objects no name reaches any more (unlinked) are left out, with their data, as HDF5 frees them.
   const container::MergedNames names = catalog.merged_names();
+  merge_detail::CommittedTypes committed(file.get(), catalog, names, output, base.has_value(), report.attributes);
+  write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value(), &committed);
   for (const container::MergedObject& placed : names.objects) {
     const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);
@@ -189,7 +190,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, name, H5P_DEFAULT)
                                       : H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               fmt::format("create group '{}' in '{}'", path, output)));
-      write_attributes(g.get(), o, path, output, report.attributes, in_base);
+      write_attributes(g.get(), o, path, output, report.attributes, in_base, &committed);
       groups.emplace(id, std::move(g));
       ++report.groups;
       continue;
@@ -200,7 +201,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     if (in_base) {
       Handle d(
           hdf5::check_id(H5Dopen2(parent, name, H5P_DEFAULT), fmt::format("open dataset '{}' in '{}'", path, output)));
-      write_attributes(d.get(), o, path, output, report.attributes, true);
+      write_attributes(d.get(), o, path, output, report.attributes, true, &committed);
       ++report.datasets;
       auto it = writes.find(id);
       if (it != writes.end() && it->second.size() > 0 && vlen) {
@@ -220,9 +221,10 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     Handle dcpl = hdf5::merged_creation_plist(type, o.fill, o.chunk, o.filters, vlen,
                                               fmt::format("dataset '{}' in '{}'", path, output));
     Handle space = o.null ? null_space() : make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(H5Dcreate2(parent, name, type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                            fmt::format("create dataset '{}' in '{}'", path, output)));
-    write_attributes(d.get(), o, path, output, report.attributes);
+    Handle d(hdf5::check_id(
+        H5Dcreate2(parent, name, committed.type_of(o, type.id()), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        fmt::format("create dataset '{}' in '{}'", path, output)));
+    write_attributes(d.get(), o, path, output, report.attributes, false, &committed);
     ++report.datasets;
     // Chunked datasets are written by the chunk stage (merge/chunks.cpp), after this; those of a
     // variable-length type through libhdf5 here, which turns their pointers into heap objects.
@@ -240,7 +242,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
   }
-  create_links(file.get(), names, output, base.has_value());
+  create_links(file.get(), names, output, base.has_value(), committed);
+  committed.close(output);
   apply_dimension_scales(file.get(), catalog, names, output, base.has_value());
   groups.clear();
   file.close(fmt::format("close merge output '{}'", output));

@@ -130,8 +130,10 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
   for (const auto& p : plans) by_id.emplace(p.id, &p);
   std::map<std::uint64_t, Handle> groups;
   groups.emplace(0, Handle(hdf5::check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group")));
-  merge_detail::write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes);
   const container::MergedNames merged = catalog.merged_names();  // unlinked objects are not in the view
+  merge_detail::CommittedTypes committed(file.get(), catalog, merged, output, false, report.attributes);
+  merge_detail::write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, false,
+                                 &committed);
   for (const container::MergedObject& placed : merged.objects) {
     const std::uint64_t id = placed.id;
     const CatalogObject& o = catalog.object(id);
@@ -140,7 +142,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     if (o.kind == container::ObjectKind::Group) {
       Handle g(hdf5::check_id(H5Gcreate2(parent, placed.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               fmt::format("create group '{}' in '{}'", path, output)));
-      merge_detail::write_attributes(g.get(), o, path, output, report.attributes);
+      merge_detail::write_attributes(g.get(), o, path, output, report.attributes, false, &committed);
       groups.emplace(id, std::move(g));
       ++report.groups;
       continue;
@@ -168,14 +170,15 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     }
     report.mappings += plan.mappings.size();
     Handle space = o.null ? merge_detail::null_space() : make_space(o.dims, o.maxdims);
-    Handle d(hdf5::check_id(
-        H5Dcreate2(parent, placed.name.c_str(), type.id(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        fmt::format("create virtual dataset '{}' in '{}'", path, output)));
-    merge_detail::write_attributes(d.get(), o, path, output, report.attributes);
+    Handle d(hdf5::check_id(H5Dcreate2(parent, placed.name.c_str(), committed.type_of(o, type.id()), space.get(),
+                                       H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                            fmt::format("create virtual dataset '{}' in '{}'", path, output)));
+    merge_detail::write_attributes(d.get(), o, path, output, report.attributes, false, &committed);
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
     ++report.datasets;
   }
-  merge_detail::create_links(file.get(), merged, output, false);
+  merge_detail::create_links(file.get(), merged, output, false, committed);
+  committed.close(output);
   merge_detail::apply_dimension_scales(file.get(), catalog, merged, output, false);
   groups.clear();
   auto image = image_of(file, output);

@@ -86,8 +86,7 @@ def test_attributes_survive_reopen_and_merge(container):
         assert f['d'].attrs['units'].tolist() == [1.5, 2.5]
 
 
-@pytest.mark.parametrize('value', [np.clongdouble(1 + 2j), np.zeros(2, np.longdouble), np.zeros(1, 'V4'), {'a': 1},
-                                   object()])
+@pytest.mark.parametrize('value', [np.zeros(1, 'V4'), np.zeros(1, [('v', 'V4')]), {'a': 1}, object()])
 def test_unsupported_values(mfile, value):
     with pytest.raises(TypeError):
         mfile.attrs['x'] = value

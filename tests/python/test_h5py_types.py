@@ -1,9 +1,10 @@
-"""Issue 18, types: complex, float16 and aligned compounds as h5py 3.7 stores them. The same calls
+"""Issue 18, types: complex, float16, long double and aligned compounds as h5py 3.7 stores them. The same calls
 run through h5py on a plain file and through h5mf (multifile: the session, direct reads of the
 container, the merged file and the view; sec2: the file itself); dtypes, values and the HDF5 types
 in the files (h5py's low-level TypeID, compared with H5Tequal, and h5dump) are the same."""
 
 import os
+import shutil
 import subprocess
 
 import numpy as np
@@ -15,6 +16,9 @@ ALIGNED = np.dtype([('a', 'u1'), ('b', '<f8'), ('c', '<i2')], align=True)
 OFFSETS = np.dtype({'names': ['x', 'y'], 'formats': ['<i4', '<f4'], 'offsets': [8, 0], 'itemsize': 16})
 MIXED = np.dtype([('z', '<c8'), ('h', '<f2'), ('v', ALIGNED)], align=True)
 HALVES = np.array([0.5, -1.5, 65504, 6.1e-5, 0, np.inf], '<f2')
+# numpy's longdouble (h5py: H5T_NATIVE_LDOUBLE), with values a double cannot hold.
+THIRD = np.longdouble(1) / 3
+LONGS = np.array([1.5, THIRD, np.longdouble('1e-4000'), np.longdouble('1e4000')], np.longdouble)
 
 
 def populate(f):
@@ -45,12 +49,22 @@ def populate(f):
     f.attrs['harr'] = HALVES[:3]
     f['c8'].attrs['aligned'] = a
     f['c8'].attrs['one'] = a[1]
+    f['g16'] = LONGS
+    d = f.create_dataset('g16fill', (3,), dtype=np.longdouble, fillvalue=THIRD)
+    d[0] = LONGS[2]
+    f['c32'] = np.array([1 + 2j, THIRD * 1j], np.clongdouble)
+    d = f.create_dataset('c32fill', (2,), dtype=np.clongdouble, fillvalue=np.clongdouble(THIRD - 1j))
+    d[1] = 5
+    f.attrs['g'] = THIRD
+    f.attrs['garr'] = LONGS
+    f.attrs['c32'] = np.clongdouble(THIRD + 2j)
 
 
 def reads(f):
     """What a reader sees, as comparable values (`f`: an open file of h5py or h5mf)."""
     out = {}
-    for name in ('c8', 'c16be', 'c16fill', 'f2', 'f2fill', 'f2be', 'aligned', 'alignedfill', 'offsets', 'mixed'):
+    for name in ('c8', 'c16be', 'c16fill', 'f2', 'f2fill', 'f2be', 'aligned', 'alignedfill', 'offsets', 'mixed',
+                 'g16', 'g16fill', 'c32', 'c32fill'):
         d = f[name]
         v = d[...]
         out[name] = (d.dtype, d.shape, v.dtype, v.tolist(), d[1:2].tolist())
@@ -58,7 +72,7 @@ def reads(f):
             out[name + ' fillvalue'] = (type(d.fillvalue), d.fillvalue.tolist())
     out['mixed z'] = f['mixed']['z'].tolist(), f['mixed']['z'].dtype
     for obj, key in [(f, 'c'), (f, 'pc'), (f, 'carr'), (f, 'h'), (f, 'harr'), (f['c8'], 'aligned'),
-                     (f['c8'], 'one')]:
+                     (f['c8'], 'one'), (f, 'g'), (f, 'garr'), (f, 'c32')]:
         v = obj.attrs[key]
         out['attr ' + key] = (type(v), v.dtype, np.shape(v), v.tolist())
     return out
@@ -131,10 +145,13 @@ def test_h5py_stores_them_so(h5py_ref):
         assert f['c8'].id.get_type().get_class() == h5py.h5t.COMPOUND
         assert f['f2'].id.get_type().get_size() == 2
         assert f['aligned'].id.get_type().get_size() == ALIGNED.itemsize == 24
+        assert f['g16'].id.get_type() == h5py.h5t.NATIVE_LDOUBLE and f['g16'].dtype == np.longdouble
+        assert f['c32'].dtype == np.clongdouble and f['c32'].id.get_type().get_class() == h5py.h5t.COMPOUND
 
 
-def h5dump(directory):
-    return subprocess.run(['h5dump', 'f.h5'], cwd=directory, check=True, capture_output=True, text=True).stdout
+def h5dump(directory, tool=None):
+    command = [tool, 'dump'] if tool else ['h5dump']
+    return subprocess.run([*command, 'f.h5'], cwd=directory, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.mark.parametrize('driver', ['multifile', 'sec2'])
@@ -162,6 +179,17 @@ def test_types_as_h5py(tmp_path, h5py_ref, driver):
     assert h5dump(tmp_path / 'h5mf') == h5dump(tmp_path / 'h5py_ref')
 
 
+def test_dump_of_a_container_as_h5dump(tmp_path, h5py_ref):
+    """h5mf dump prints the container as h5dump prints h5py's file (float16 and long double too)."""
+    cli = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
+    if cli is None:
+        pytest.skip('no h5mf tool (H5MF_CLI) in this environment')
+    os.mkdir(tmp_path / 'h5mf')
+    with h5mf.File(str(tmp_path / 'h5mf' / 'f.h5'), 'w', driver='multifile') as f:
+        populate(f)
+    assert h5dump(tmp_path / 'h5mf', tool=cli) == h5dump(tmp_path / 'h5py_ref')
+
+
 def test_types_of_h5py_files_read_as_h5py(h5py_ref):
     """h5mf opening h5py's file (a base file) reads it as h5py does."""
     path, ref = h5py_ref
@@ -169,7 +197,8 @@ def test_types_of_h5py_files_read_as_h5py(h5py_ref):
         assert_same_reads(reads(f), ref)
 
 
-@pytest.mark.parametrize('dtype', ['c8', '>c16', 'f2', ALIGNED, OFFSETS, MIXED])
+@pytest.mark.parametrize('dtype', ['c8', '>c16', 'f2', np.longdouble, np.clongdouble, [('a', 'i4'), ('b', 'c32')],
+                                   ALIGNED, OFFSETS, MIXED])
 def test_dtypes_kept(mfile, dtype):
     d = mfile.create_dataset('d', (2,), dtype=dtype)
     assert d.dtype == np.dtype(dtype)

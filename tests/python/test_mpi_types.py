@@ -4,12 +4,13 @@ the merge the file holds what h5py 3.7 writes for the same rows on a plain file,
 included."""
 
 import os
+import subprocess
 
 import numpy as np
 import pytest
 
 import h5mf
-from conftest import create_or_skip
+from conftest import create_or_skip, mismatch_file
 
 ALIGNED = np.dtype([('a', 'u1'), ('z', '<c8'), ('h', '<f2')], align=True)
 
@@ -75,13 +76,52 @@ def test_named_types_in_a_job(comm, shared_dir, driver):
     path = os.path.join(shared_dir, f'named-{driver}.h5')
     f = create_or_skip(path, driver, comm)
     with f:
-        f['t'] = ALIGNED
+        named_calls(f, comm.size)
+        f['d'][comm.rank] = rows(comm.rank)
         assert isinstance(f['t'], h5mf.Datatype) and f['t'].dtype == ALIGNED
+        assert f['d'].type_committed and dict(f['t'].attrs) == {'n': comm.size}
+    comm.Barrier()
+    with h5mf.File(path, 'r', comm=comm) as f:
+        assert f['d'].type_committed and f['t'].attrs['n'] == comm.size and 'gone' not in f['t'].attrs
+        assert f['d'][comm.rank].tolist() == rows(comm.rank).tolist()
     comm.Barrier()
     if comm.rank == 0:
         import h5py
+        ref_path = os.path.join(shared_dir, f'named-ref-{driver}.h5')
+        with h5py.File(ref_path, 'w') as g:
+            named_calls(g, comm.size)
+            for r in range(comm.size):
+                g['d'][r] = rows(r)
         if driver == 'multifile':
             h5mf.merge(path)
         with h5py.File(path, 'r') as g:
             assert isinstance(g['t'], h5py.Datatype) and g['t'].dtype == ALIGNED
+            assert g['d'].id.get_type() == g['t'].id and g['d'].id.get_type().committed()
+            assert dict(g['t'].attrs) == {'n': comm.size}
+            assert g.attrs.get_id('a').get_type() == g['t'].id and g.attrs.get_id('a').get_type().committed()
+        assert subprocess.run(['h5diff', path, ref_path], capture_output=True).returncode == 0
+        dumps = [subprocess.run(['h5dump', p], capture_output=True, text=True, check=True).stdout
+                 for p in (path, ref_path)]
+        assert dumps[0].replace(path, '') == dumps[1].replace(ref_path, '')
+        assert 'DATATYPE  "/t"' in dumps[0]
     comm.Barrier()
+
+
+def named_calls(f, size):
+    """Collective calls on a named datatype, through h5py or h5mf."""
+    f['t'] = ALIGNED
+    f['t'].attrs['n'] = size
+    f['t'].attrs['gone'] = 1
+    del f['t'].attrs['gone']
+    f.create_dataset('d', (size, 2), dtype=f['t'])
+    f.attrs.create('a', rows(size)[:1], dtype=f['t'])
+
+
+def test_different_attributes_of_a_named_type_are_a_mismatch(comm, shared_dir):
+    f = mismatch_file(comm, shared_dir, 'named-mismatch.h5')
+    f['t'] = ALIGNED
+    f['t'].attrs['n'] = comm.rank  # values differ across ranks
+    with pytest.raises(h5mf.CollectiveMismatchError):
+        f.flush()
+    with pytest.raises(h5mf.CollectiveMismatchError):
+        f.close()

@@ -185,7 +185,7 @@ def test_enum_fill_and_large_unsigned_values(mfile):
 
 
 def test_unsupported_dtypes_are_named(mfile):
-    for dtype in [np.longdouble, np.clongdouble, 'V8', [('z', np.clongdouble)]]:
+    for dtype in ['V8', [('z', 'V2')]]:
         with pytest.raises(TypeError):
             mfile.create_dataset(f'x{len(mfile)}', (2,), dtype=dtype)
         with pytest.raises(TypeError):

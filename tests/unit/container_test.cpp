@@ -232,6 +232,57 @@ TEST(Catalog, SoftLinksResolveWhenUsedAndNeverKeepObjects) {
   EXPECT_TRUE(names.symlinks[1].link.external());
 }
 
+TEST(Catalog, NamedTypesWithIdsAreObjectsThatDatasetsShare) {
+  Catalog c;
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  c.apply(format::NamedTypeRecord{1, 0, "old", {std::byte{1}}});  // written before ids: no object
+  EXPECT_EQ(c.next_id(), 1u);
+  c.apply(format::CreateGroupRecord{1, 1, 0, "g"});
+  c.apply(format::NamedTypeRecord{2, 1, "t", {std::byte{1}}, 2});
+  ASSERT_TRUE(c.contains(2));
+  EXPECT_EQ(c.object(2).kind, container::ObjectKind::Datatype);
+  EXPECT_EQ(c.path_of(2), "/g/t");
+  EXPECT_EQ(c.symlink(1, "t")->type_id, std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.child(1, "t"), std::nullopt);  // a name that is no hard link
+  format::CreateDatasetRecord d = dataset_record(3, 0, "d", {4});
+  d.named_type = 2;
+  c.apply(d);
+  EXPECT_EQ(c.object(3).named_type, std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.datasets(), std::vector<std::uint64_t>{3});
+  EXPECT_EQ(c.groups(), (std::vector<std::uint64_t>{0, 1}));
+  // Damage: an id out of sequence, a dataset naming no named datatype or one of another type, a
+  // hard link to a named datatype.
+  EXPECT_THROW(c.apply(format::NamedTypeRecord{3, 0, "u", {std::byte{1}}, 9}), FormatError);
+  EXPECT_FALSE(c.has_name(0, "u"));
+  for (const std::uint64_t wrong : {1u, 3u, 99u}) {
+    format::CreateDatasetRecord e = dataset_record(4, 0, "e", {4});
+    e.named_type = wrong;
+    EXPECT_THROW(c.apply(e), FormatError) << wrong;
+  }
+  format::CreateDatasetRecord other = dataset_record(4, 0, "e", {4});
+  other.type = {std::byte{2}};
+  other.named_type = 2;
+  EXPECT_THROW(c.apply(other), FormatError);
+  EXPECT_THROW(c.apply(format::LinkRecord{3, 0, "alias", 2}), FormatError);
+  // An attribute made with it names it too; one naming no named datatype of its type is damage.
+  format::SetAttributeRecord a{3, 0, "a", {std::byte{1}}, {}, {std::byte{0}}, false, 2};
+  c.apply(a);
+  EXPECT_EQ(c.object(0).attributes.at("a").named_type, std::optional<std::uint64_t>(2));
+  for (const std::uint64_t wrong : {1u, 3u, 99u}) {
+    a.named_type = wrong;
+    EXPECT_THROW(c.apply(a), FormatError) << wrong;
+  }
+  a.named_type = 2;
+  a.type = {std::byte{2}};
+  EXPECT_THROW(c.apply(a), FormatError);
+  // The link is to the object: moved or unlinked, the named datatype stays what the dataset shares.
+  c.apply(format::MoveRecord{3, 1, "t", 0, "moved"});
+  EXPECT_EQ(c.symlink(0, "moved")->type_id, std::optional<std::uint64_t>(2));
+  c.apply(format::UnlinkRecord{4, 0, "moved"});
+  EXPECT_EQ(c.object(3).named_type, std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.object(2).kind, container::ObjectKind::Datatype);
+}
+
 // A CLASS attribute as H5DSset_scale writes it: "DIMENSION_SCALE" and its NUL.
 format::SetAttributeRecord scale_class(std::uint64_t epoch, std::uint64_t id) {
   const std::string text("DIMENSION_SCALE", 16);

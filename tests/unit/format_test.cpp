@@ -1075,6 +1075,86 @@ TEST(Records, NullDataspaceIsATrailingFlag) {
   }
 }
 
+TEST(Records, NamedTypesHaveIdsThatDatasetsName) {
+  // NAMED_TYPE: a trailing u64 id after the type; without it, the bytes of an older record.
+  const NamedTypeRecord old{5, 2, "t", type_blob()};
+  NamedTypeRecord with_id = old;
+  with_id.id = 7;
+  const Bytes plain = encode(StructureRecord{old});
+  const Bytes named = encode(StructureRecord{with_id});
+  ASSERT_EQ(named.size(), plain.size() + 8);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), named.begin()));
+  expect_bytes(named, plain.size(), bytes_of({7, 0, 0, 0, 0, 0, 0, 0}), "id 7");
+  EXPECT_EQ(std::get<NamedTypeRecord>(decode_structure(RecordType::NamedType, named, "m")), with_id);
+  EXPECT_EQ(std::get<NamedTypeRecord>(decode_structure(RecordType::NamedType, plain, "m")), old);
+  for (std::size_t cut = 1; cut < 8; ++cut) {  // a torn id: trailing bytes
+    expect_format_error(
+        [&] { decode_structure(RecordType::NamedType, ByteView(named).first(named.size() - cut), "m"); },
+        "trailing bytes");
+  }
+  Bytes longer = named;
+  longer.push_back(std::byte{0});
+  expect_format_error([&] { decode_structure(RecordType::NamedType, longer, "m"); }, "trailing bytes");
+
+  // CREATE_DATASET: flag bit 3 (value 8), then u64 named_type after the flags.
+  CreateDatasetRecord d{1, 9, 0, "d", type_blob(), {4}, {4}, {}, {}, {}};
+  const Bytes unlinked = encode(StructureRecord{d});
+  d.named_type = 7;
+  const Bytes linked = encode(StructureRecord{d});
+  ASSERT_EQ(linked.size(), unlinked.size() + 4 + 4 + 8);
+  EXPECT_TRUE(std::equal(unlinked.begin(), unlinked.end(), linked.begin())) << "unlinked bytes, then the link";
+  expect_bytes(linked, unlinked.size(), bytes_of({0, 0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0}),
+               "nfilters 0, flags 8, named_type 7");
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, linked, "m")), d);
+  // With filters and a null dataspace too: the id follows the flags.
+  CreateDatasetRecord e{1, 9, 0, "e", type_blob(), {}, {}, {}, {}, {}, true};
+  e.named_type = 3;
+  const Bytes null_linked = encode(StructureRecord{e});
+  expect_bytes(null_linked, null_linked.size() - 12, bytes_of({9, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0}),
+               "flags 9, named_type 3");
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, null_linked, "m")), e);
+  // Damage: the flag without its id (or a torn one), or an id without the flag.
+  for (std::size_t cut = 1; cut <= 8; ++cut) {
+    expect_format_error(
+        [&] { decode_structure(RecordType::CreateDataset, ByteView(linked).first(linked.size() - cut), "m"); },
+        "named_type");
+  }
+  Bytes unflagged = linked;
+  unflagged[unlinked.size() + 4] = std::byte{1};  // flags 1: a null dataspace, then 8 trailing bytes
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, unflagged, "m"), FormatError);
+  // Older builds refuse the unknown bit 3 (damage, not a misread); bytes after the id are trailing.
+  Bytes after = linked;
+  after.push_back(std::byte{0});
+  expect_format_error([&] { decode_structure(RecordType::CreateDataset, after, "m"); }, "trailing bytes");
+}
+
+TEST(Records, AttributesNameTheirNamedType) {
+  // SET_ATTRIBUTE: flag bit 3 (value 8), then u64 named_type after the flags.
+  SetAttributeRecord a{1, 0, "a", type_blob(), {2}, bytes_of({1, 2, 3, 4, 5, 6, 7, 8}), false};
+  const Bytes plain = encode(StructureRecord{a});
+  a.named_type = 7;
+  const Bytes linked = encode(StructureRecord{a});
+  ASSERT_EQ(linked.size(), plain.size() + 4 + 8);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), linked.begin()));
+  expect_bytes(linked, plain.size(), bytes_of({8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0}), "flags 8, named_type 7");
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, linked, "m")), a);
+  SetAttributeRecord e{1, 0, "e", type_blob(), {}, {}, true};  // h5py's Empty of a named type
+  e.named_type = 3;
+  const Bytes null_linked = encode(StructureRecord{e});
+  expect_bytes(null_linked, null_linked.size() - 12, bytes_of({9, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0}),
+               "flags 9, named_type 3");
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, null_linked, "m")), e);
+  // Damage: the flag without its id (or a torn one), bytes after it.
+  for (std::size_t cut = 1; cut <= 8; ++cut) {
+    expect_format_error(
+        [&] { decode_structure(RecordType::SetAttribute, ByteView(linked).first(linked.size() - cut), "m"); },
+        "named_type");
+  }
+  Bytes after = linked;
+  after.push_back(std::byte{0});
+  expect_format_error([&] { decode_structure(RecordType::SetAttribute, after, "m"); }, "trailing bytes");
+}
+
 TEST(Records, EveryTruncationRejected) {
   for (const StructureRecord& r : sample_structure_records()) {
     const Bytes p = encode(r);

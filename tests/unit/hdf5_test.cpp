@@ -583,6 +583,28 @@ TEST(Encoding, DecodeRejectsAnArrayRankHDF5WouldOverflowOn) {
   }
 }
 
+// numpy's longdouble as h5py stores it (H5T_NATIVE_LDOUBLE: on x86-64 the x87 80-bit layout in 16
+// bytes) is accepted, and its fields are still checked against its precision.
+TEST(Encoding, LongDoubleLayoutAcceptedAndChecked) {
+  const Datatype ld = Datatype::copy_of(H5T_NATIVE_LDOUBLE);
+  const std::vector<std::byte> bytes = ld.encode();
+  EXPECT_EQ(Datatype::decode(bytes), ld);
+  // After the 2-byte prefix: class and version, 3 flag bytes (sign bit in the second), u32 size,
+  // then u16 offset, u16 precision, exponent at, exponent bits, mantissa at, mantissa bits.
+  ASSERT_GE(bytes.size(), 18u);
+  const unsigned precision = std::to_integer<unsigned>(bytes[12]) | std::to_integer<unsigned>(bytes[13]) << 8;
+  ASSERT_EQ(precision, H5Tget_precision(ld.id()));
+  auto corrupted = [&](std::size_t at, unsigned value) {
+    std::vector<std::byte> b = bytes;
+    b[at] = std::byte(value);
+    return b;
+  };
+  EXPECT_THROW(Datatype::decode(corrupted(14, precision - 1)), FormatError);  // exponent past the precision
+  EXPECT_THROW(Datatype::decode(corrupted(16, precision - 1)), FormatError);  // mantissa past it
+  EXPECT_THROW(Datatype::decode(corrupted(4, precision)), FormatError);       // sign bit past it
+  EXPECT_THROW(Datatype::decode(corrupted(15, 0)), FormatError);              // no exponent
+}
+
 TEST(Encoding, DecodeSurvivesCorruption) {
   std::mt19937 random(20240607);
   std::uniform_int_distribution<unsigned> any_byte(0, 255);

@@ -198,7 +198,8 @@ class Object : public Base {
     // Every rank must write the same attribute: its type, dims and value are part of the call.
     const auto describe = [&] {
       const std::string space = value.null ? "null dataspace" : fmt::format("dims [{}]", fmt::join(value.dims, ","));
-      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {})", name, path_, file_type.describe(), space),
+      State::Call call{fmt::format("set attribute '{}' of '{}' ({}, {}{})", name, path_, file_type.describe(), space,
+                                   value.named_type ? fmt::format(", named datatype at {}", *value.named_type) : ""),
                        file_type.encode()};
       for (const auto d : value.dims) {
         const auto* p = reinterpret_cast<const std::byte*>(&d);
@@ -220,6 +221,11 @@ class Object : public Base {
     const Handle attribute(check_id(H5Aopen(id(), name.c_str(), H5P_DEFAULT), what));
     AttributeData out;
     out.type = Datatype::adopt(check_id(H5Aget_type(attribute.get()), what));
+    if (check_bool(H5Tcommitted(out.type.id()), what)) {  // it shares a named datatype: its address
+      H5O_info_t info{};
+      check(H5Oget_info2(out.type.id(), &info, H5O_INFO_BASIC), what);
+      out.named_type = static_cast<std::uint64_t>(info.addr);
+    }
     const Handle space(check_id(H5Aget_space(attribute.get()), what));
     const Extents extents = extents_of(space.get(), what);
     out.dims = extents.dims;
@@ -269,7 +275,16 @@ class Object : public Base {
 
     const Handle space = value.null ? null_space(what) : make_space(value.dims, value.dims, what);
     const Handle acpl = utf8_names(H5P_ATTRIBUTE_CREATE, what);
-    Handle attribute(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
+    // An attribute of a named datatype shares it (value.named_type: its address, as object_id()).
+    const Handle committed =
+        value.named_type ? Handle(check_id(H5Oopen_by_addr(id(), static_cast<haddr_t>(*value.named_type)), what))
+                         : Handle();
+    const hid_t type = value.named_type ? committed.get() : file_type.id();
+    if (value.named_type && !check_bool(H5Tequal(type, file_type.id()), what)) {
+      throw InvalidArgument(
+          fmt::format("{}: its type {} is not that of the named datatype it names", what, file_type.describe()));
+    }
+    Handle attribute(H5Acreate2(id(), target.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT));
     if (!attribute.valid() && replacing) {
       // The API checked that it fits under its own name (hdf5/attribute_fit.hpp); the temporary
       // name is longer, and can tip a value at the limit over it: replace in place then.
@@ -278,7 +293,7 @@ class Object : public Base {
       check(H5Adelete(id(), name.c_str()), what);
       replacing = false;
       target = name;
-      attribute = Handle(H5Acreate2(id(), target.c_str(), file_type.id(), space.get(), acpl.get(), H5P_DEFAULT));
+      attribute = Handle(H5Acreate2(id(), target.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT));
     }
     if (!attribute.valid()) hdf5::attribute_not_created(hdf5::error_stack(), file_type, value.dims, what);
     if (value.num_elements() > 0) {
@@ -299,6 +314,12 @@ class Object : public Base {
   }
 };
 
+// A named datatype (committed): attributes, like a group's or a dataset's.
+class Hdf5NamedType final : public Object<Node> {
+ public:
+  using Object::Object;
+};
+
 class Hdf5Dataset final : public Object<DatasetNode> {
  public:
   Hdf5Dataset(std::shared_ptr<State> state, hid_t id, const std::string& what)
@@ -307,6 +328,13 @@ class Hdf5Dataset final : public Object<DatasetNode> {
         transfer_(state_->access->transfer(false)) {}
 
   Datatype file_type() override { return type_; }
+  std::optional<std::uint64_t> named_type_id() override {
+    const std::string what = fmt::format("reading the named datatype of {}", where());
+    if (!check_bool(H5Tcommitted(type_.id()), what)) return std::nullopt;
+    H5O_info_t info{};
+    check(H5Oget_info2(type_.id(), &info, H5O_INFO_BASIC), what);
+    return static_cast<std::uint64_t>(info.addr);  // its object_id(), as open_named_type's node gives it
+  }
   Extent shape() override { return extents().dims; }
   bool is_null() override { return extents().null; }
   Extent maxshape() override { return extents().maxdims; }
@@ -732,6 +760,9 @@ class Hdf5Group final : public Object<GroupNode> {
                                    fmt::join(spec.chunks, ","), spec.fill.empty() ? "default fill" : "fill given"),
                        spec.file_type.encode()};
       call.args.insert(call.args.end(), spec.fill.begin(), spec.fill.end());
+      if (spec.named_type) {
+        call.text += fmt::format(", named datatype '{}'", join(spec.named_type->group->path(), spec.named_type->name));
+      }
       for (const auto& f : spec.filters) {  // ranks must agree on the pipeline too
         call.text += fmt::format(", {} filter", filter_name(f.id));
         std::vector<std::uint32_t> values{f.id, f.flags, static_cast<std::uint32_t>(f.cd_values.size())};
@@ -756,8 +787,16 @@ class Hdf5Group final : public Object<GroupNode> {
       hdf5::set_fill_value(dcpl.get(), spec.file_type, spec.fill, what);
       hdf5::set_pipeline(dcpl.get(), spec.filters, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
+      // A dataset of a named datatype shares it (HDF5's shared datatype message): created with it.
+      const Handle committed = spec.named_type
+                                   ? Handle(check_id(H5Topen2(dynamic_cast<Hdf5Group&>(*spec.named_type->group).id(),
+                                                              spec.named_type->name.c_str(), H5P_DEFAULT),
+                                                     what))
+                                   : Handle();
       out = std::make_shared<Hdf5Dataset>(
-          state_, H5Dcreate2(id(), name.c_str(), spec.file_type.id(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+          state_,
+          H5Dcreate2(id(), name.c_str(), spec.named_type ? committed.get() : spec.file_type.id(), space.get(),
+                     lcpl.get(), dcpl.get(), H5P_DEFAULT),
           what);
     });
     return out;
@@ -815,6 +854,11 @@ class Hdf5Group final : public Object<GroupNode> {
                          const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
                          check(H5Tcommit2(id(), name.c_str(), copy.id(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
                        });
+  }
+
+  std::shared_ptr<Node> open_named_type(const std::string& name) override {
+    const std::string what = fmt::format("opening named datatype '{}' in file '{}'", join(path_, name), state_->path);
+    return std::make_shared<Hdf5NamedType>(state_, H5Topen2(id(), name.c_str(), H5P_DEFAULT), what);
   }
 
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {

@@ -73,7 +73,9 @@ struct Importer {
     }
     if (node.child_kind(name)) return false;
     if (const std::optional<Datatype> type = node.named_type(name)) {
-      record(format::NamedTypeRecord{0, id, name, type->encode()});
+      const std::uint64_t type_id = catalog.next_id();  // an id its attributes and new datasets name
+      record(format::NamedTypeRecord{0, id, name, type->encode(), type_id});
+      if (const std::shared_ptr<Node> named = node.open_named_type(name)) attributes(*named, type_id);
       return true;
     }
     return false;  // another kind of object, which h5mf does not list

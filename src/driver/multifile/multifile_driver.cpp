@@ -290,13 +290,26 @@ class Object : public Base {
   bool has_attribute(const std::string& name) override { return object().attributes.contains(name); }
   void set_attribute(const std::string& name, const AttributeData& value) override {
     values::StoredAttribute stored = values::store_attribute(value);
+    if (value.named_type) {  // shares a named datatype: its id, and its type byte for byte
+      const container::Catalog& catalog = state_->catalog;
+      if (!catalog.contains(*value.named_type) ||
+          catalog.object(*value.named_type).kind != container::ObjectKind::Datatype ||
+          Datatype::decode(catalog.object(*value.named_type).type) != Datatype::decode(stored.type)) {
+        throw InvalidArgument(fmt::format("attribute '{}' of '{}': object {} is no named datatype of its type {}", name,
+                                          path(), *value.named_type, value.type.describe()));
+      }
+      stored.type = catalog.object(*value.named_type).type;
+    }
     state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
-                                                      std::move(stored.value), stored.null});
+                                                      std::move(stored.value), stored.null, value.named_type});
   }
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
-    return values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
-                                  fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
+    AttributeData out =
+        values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
+                               fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
+    out.named_type = entry.named_type;
+    return out;
   }
   void delete_attribute(const std::string& name) override {
     state_->structure_call(format::DeleteAttributeRecord{0, id_, name});
@@ -343,6 +356,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   }
 
   Datatype file_type() override { return type_; }
+  std::optional<std::uint64_t> named_type_id() override { return object().named_type; }
   Extent shape() override { return object().dims; }
   bool is_null() override { return object().null; }
   Extent maxshape() override { return object().maxdims; }
@@ -681,6 +695,12 @@ class MultifileDataset final : public Object<DatasetNode> {
   std::optional<values::VlenCompound> compound_;  // of them, compounds with variable-length members
 };
 
+// A named datatype with an id: attributes, like a group's or a dataset's.
+class MultifileNamedType final : public Object<Node> {
+ public:
+  using Object::Object;
+};
+
 class MultifileGroup final : public Object<GroupNode> {
  public:
   using Object::Object;
@@ -738,6 +758,18 @@ class MultifileGroup final : public Object<GroupNode> {
                                        spec.null,
                                        values::uses_vlen_slots(spec.file_type) && !spec.fill.empty(),
                                        values::has_vlen_members(spec.file_type)};
+    if (spec.named_type) {                         // the named datatype's object id; its type is the record's
+      GroupNode& group = *spec.named_type->group;  // of this file
+      const container::SymbolicLink* link = state_->catalog.symlink(group.object_id(), spec.named_type->name);
+      if (link == nullptr || !link->type_id) {
+        throw Unsupported(
+            fmt::format("create dataset '{}' with named datatype '{}' in container '{}': it was "
+                        "committed by an older h5mf, without an id that a dataset can name",
+                        child_path(name), spec.named_type->name, state_->layout.path()));
+      }
+      record.named_type = link->type_id;
+      record.type = link->type;
+    }
     state_->structure_call(std::move(record));
     return std::make_shared<MultifileDataset>(state_, id, child_path(name));
   }
@@ -759,7 +791,12 @@ class MultifileGroup final : public Object<GroupNode> {
     return Datatype::decode(link->type);
   }
   void commit_type(const std::string& name, const Datatype& type) override {
-    state_->structure_call(format::NamedTypeRecord{0, id_, name, type.encode()});
+    state_->structure_call(format::NamedTypeRecord{0, id_, name, type.encode(), state_->catalog.next_id()});
+  }
+  std::shared_ptr<Node> open_named_type(const std::string& name) override {
+    const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
+    if (link == nullptr || !link->type_id) return nullptr;
+    return std::make_shared<MultifileNamedType>(state_, *link->type_id, child_path(name));
   }
   std::shared_ptr<GroupNode> open_group(const std::string& name) override {
     return std::make_shared<MultifileGroup>(state_, *state_->catalog.resolve(id_, name), child_path(name));
