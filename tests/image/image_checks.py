@@ -13,6 +13,9 @@ CHECK is one of:
            every value written before the flush
   foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
            one only through the driver it is given
+  holders  while a job writes a container through the driver, a second job, a reader through the
+           driver, a writer through the driver, h5mf's API, ls and merge are refused, naming the
+           job; the container is left as it was, and the merge after the job keeps its writes
 """
 import argparse
 import json
@@ -181,28 +184,46 @@ def check_corrupt(opts):
         expect(np.allclose(b[0], np.arange(100) / 100.0) and np.all(b[1] == 0), f"/b: {b[:, :3]}")
 
 
-def check_kill(opts):
-    name = "killed.h5"
-    ready = os.path.join(opts.work, "ready")
+def start_endless_writer(opts, name):
+    """Starts image_writer's endless mode on `name`; returns (job, ready dir, pids) once it has flushed."""
+    ready = os.path.join(opts.work, "ready_" + name)
     os.makedirs(ready)
     job = subprocess.Popen([opts.mpiexec, "-n", str(RANKS), "--oversubscribe", opts.h5mf, "exec", "--", opts.writer,
                             name, ready], cwd=opts.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not os.path.exists(os.path.join(ready, "ready")):
+        if job.poll() is not None:
+            raise Failure(f"the writer ended before it was ready:\n{job.communicate()[0]}")
+        if time.monotonic() > deadline:
+            job.kill()
+            job.wait()
+            raise Failure("the writer never said it was ready")
+        time.sleep(0.05)
+    pids = []
+    for r in range(RANKS):
+        with open(os.path.join(ready, f"{r}.pid")) as f:
+            pids.append(int(f.read()))
+    return job, pids
+
+
+def kill_job(job, pids):
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while not os.path.exists(os.path.join(ready, "ready")):
-            if job.poll() is not None:
-                raise Failure(f"the writer ended before it was ready:\n{job.communicate()[0]}")
-            expect(time.monotonic() < deadline, "the writer never said it was ready")
-            time.sleep(0.05)
-        time.sleep(0.5)  # more writes after the flush
-        for r in range(RANKS):
-            with open(os.path.join(ready, f"{r}.pid")) as f:
-                os.kill(int(f.read()), signal.SIGKILL)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
         job.wait(timeout=TIMEOUT)
     finally:
         if job.poll() is None:
             job.kill()
             job.wait()
+
+
+def check_kill(opts):
+    name = "killed.h5"
+    job, pids = start_endless_writer(opts, name)
+    try:
+        time.sleep(0.5)  # more writes after the flush
+    finally:
+        kill_job(job, pids)
 
     rc, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work, expect_rc=(0, 2))
     report = json.loads(out)
@@ -224,6 +245,49 @@ def check_kill(opts):
     before = after == -(index + 1)
     later = (after >= 1000000) & ((after.astype(np.int64) - index) % 1000000 == 0)
     expect(np.all(before | later), f"/after holds values nobody wrote: {after[~(before | later)][:5]}")
+
+
+def container_state(path):
+    """What a refused open must not change in a container a job still writes: its files, its metafile."""
+    with open(os.path.join(path, "metafile"), "rb") as f:
+        return sorted(os.listdir(path)), f.read()
+
+
+def check_holders(opts):
+    name = "held.h5"
+    job, pids = start_endless_writer(opts, name)
+    try:
+        before = container_state(os.path.join(opts.work, name))
+        holder = f"pid {pids[0]}"
+        refused = []
+        # A second job (mode 'w', H5Fcreate with H5F_ACC_TRUNC) on the same path.
+        rc, out, err = run([opts.mpiexec, "-n", str(RANKS), "--oversubscribe", opts.h5mf, "exec", "--", opts.writer,
+                            name], opts.work, expect_rc=None)
+        refused.append(("a second job", rc, out + err))
+        # Readers and a writer opening it through the driver while HDF5 writes its metadata there.
+        rc, out, err = run([opts.open_through_driver, name], opts.work, expect_rc=None)
+        refused.append(("a reader through the driver", rc, out + err))
+        rc, out, err = run([opts.open_through_driver, name, "rw"], opts.work, expect_rc=None)
+        refused.append(("a writer through the driver", rc, out + err))
+        for tool in ("ls", "merge"):
+            rc, out, err = run([opts.h5mf, tool, name], opts.work, expect_rc=None)
+            refused.append((f"h5mf {tool}", rc, out + err))
+        # A job of h5mf's own API creating a container there (mode 'w').
+        rc, out, err = run([opts.patterns, name, "root"], opts.work, expect_rc=None)
+        refused.append(("h5mf's API with mode 'w'", rc, out + err))
+        for who, rc, text in refused:
+            expect(rc != 0 and holder in text and "held by" in text, f"{who} while a job writes '{name}': exit {rc}, "
+                   f"expected a refusal naming {holder}:\n{text[-3000:]}")
+        after = container_state(os.path.join(opts.work, name))
+        expect(before == after, f"the refused opens changed the container: {before[0]} -> {after[0]}, metafile "
+               f"{len(before[1])} -> {len(after[1])} bytes")
+        if job.poll() is not None:
+            raise Failure(f"the job ended while it should have been writing:\n{job.communicate()[0]}")
+    finally:
+        kill_job(job, pids)
+    # Nothing the job wrote before its flush is lost.
+    run([opts.h5mf, "merge", name], opts.work, expect_rc=(0, 2))
+    check_common_content(os.path.join(opts.work, name))
 
 
 def check_foreign(opts):
@@ -273,7 +337,7 @@ def check_foreign(opts):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("check", choices=["tools", "corrupt", "kill", "foreign"])
+    parser.add_argument("check", choices=["tools", "corrupt", "kill", "foreign", "holders"])
     parser.add_argument("--h5mf", required=True)
     parser.add_argument("--writer", required=True)
     parser.add_argument("--work", required=True)
@@ -290,7 +354,9 @@ def main():
     shutil.rmtree(opts.work, ignore_errors=True)
     os.makedirs(opts.work)
     try:
-        {"tools": check_tools, "corrupt": check_corrupt, "kill": check_kill, "foreign": check_foreign}[opts.check](opts)
+        checks = {"tools": check_tools, "corrupt": check_corrupt, "kill": check_kill, "foreign": check_foreign,
+                  "holders": check_holders}
+        checks[opts.check](opts)
     except Failure as e:
         print(f"FAILED ({opts.check}): {e}", file=sys.stderr)
         return 1
