@@ -13,6 +13,9 @@ CHECK is one of:
            every value written before the flush
   foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
            one only through the driver it is given
+  hostile  validly framed records that claim what no job wrote (a 1 PiB run of zeros, data far past
+           the file's end): verify and merge finish, at a cost bounded by the bytes present (the
+           merge runs with a file size limit), with the file the records describe
   holders  while a job writes a container through the driver, a second job, a reader through the
            driver, a writer through the driver, h5mf's API, ls and merge are refused, naming the
            job; the container is left as it was, and the merge after the job keeps its writes
@@ -20,6 +23,7 @@ CHECK is one of:
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -44,10 +48,14 @@ def expect(condition, what):
         raise Failure(what)
 
 
-def run(args, cwd, expect_rc=(0,), what=None, env=None):
-    """Runs a command; returns (rc, stdout, stderr); fails unless rc is in expect_rc."""
+def run(args, cwd, expect_rc=(0,), what=None, env=None, max_file_bytes=None):
+    """Runs a command; returns (rc, stdout, stderr); fails unless rc is in expect_rc. `max_file_bytes`:
+    the largest file it may write (RLIMIT_FSIZE)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
     done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
-                          env=None if env is None else {**os.environ, **env})
+                          env=None if env is None else {**os.environ, **env},
+                          preexec_fn=limit if max_file_bytes else None)
     if expect_rc is not None and done.returncode not in expect_rc:
         raise Failure(f"{what or ' '.join(args)}: exit {done.returncode}, expected {expect_rc}\n"
                       f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
@@ -247,6 +255,36 @@ def check_kill(opts):
     expect(np.all(before | later), f"/after holds values nobody wrote: {after[~(before | later)][:5]}")
 
 
+def check_hostile(opts):
+    name = "hostile.h5"
+    write_container(opts, name)
+    end = os.path.getsize(os.path.join(opts.work, name, "image"))  # the file's END (the image is cut to it)
+    variants = {
+        # ZEROS stores nothing: 1 PiB of them from address 4096 declares the whole file zeros.
+        "zeros": ["zeros", "4096", str(1 << 50)],
+        # DATA far past the file's end: cut away with everything past its END.
+        "far": ["data", str(1 << 60), "10"],
+        "far_zeros": ["zeros", str(1 << 60), "4096"],
+    }
+    for variant, record in variants.items():
+        path = f"{variant}_{name}"
+        shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, path))
+        run([opts.append_records, path, "1", *record], opts.work)
+        rc, out, _ = run([opts.h5mf, "verify", "--json", path], opts.work, expect_rc=(0, 2))
+        expect(json.loads(out)["kind"] == "file-image", f"verify of {path}: {out[:2000]}")
+        rc, out, err = run([opts.h5mf, "merge", path], opts.work, expect_rc=None, max_file_bytes=256 << 20)
+        expect(rc == 0, f"merge of {path} (a crafted {record[0]} record at {record[1]}, {record[2]} bytes): exit {rc}\n"
+               f"{out}{err}")
+        expect(os.path.getsize(os.path.join(opts.work, path)) == end,
+               f"{path}: merged file of {os.path.getsize(os.path.join(opts.work, path))} bytes, its END is {end}")
+        if variant == "zeros":
+            with open(os.path.join(opts.work, path), "rb") as f:
+                head = f.read()
+            expect(head[4096:] == bytes(end - 4096), f"{path}: the merged file is not zeros from 4096 on")
+        else:
+            check_common_content(os.path.join(opts.work, path))
+
+
 def container_state(path):
     """What a refused open must not change in a container a job still writes: its files, its metafile."""
     with open(os.path.join(path, "metafile"), "rb") as f:
@@ -337,7 +375,7 @@ def check_foreign(opts):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("check", choices=["tools", "corrupt", "kill", "foreign", "holders"])
+    parser.add_argument("check", choices=["tools", "corrupt", "kill", "foreign", "holders", "hostile"])
     parser.add_argument("--h5mf", required=True)
     parser.add_argument("--writer", required=True)
     parser.add_argument("--work", required=True)
@@ -347,15 +385,16 @@ def main():
     parser.add_argument("--patterns", help="write_patterns (tests/tools): makes a record container")
     parser.add_argument("--open-through-driver", dest="open_through_driver")
     parser.add_argument("--open-with-api", dest="open_with_api")
+    parser.add_argument("--append-records", dest="append_records")
     opts = parser.parse_args()
-    for tool in ("h5mf", "writer", "work", "patterns", "open_through_driver", "open_with_api"):  # commands run elsewhere
+    for tool in ("h5mf", "writer", "work", "patterns", "open_through_driver", "open_with_api", "append_records"):  # commands run elsewhere
         if getattr(opts, tool):
             setattr(opts, tool, os.path.abspath(getattr(opts, tool)))
     shutil.rmtree(opts.work, ignore_errors=True)
     os.makedirs(opts.work)
     try:
         checks = {"tools": check_tools, "corrupt": check_corrupt, "kill": check_kill, "foreign": check_foreign,
-                  "holders": check_holders}
+                  "holders": check_holders, "hostile": check_hostile}
         checks[opts.check](opts)
     except Failure as e:
         print(f"FAILED ({opts.check}): {e}", file=sys.stderr)
