@@ -121,7 +121,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
 
   // 1. The image, by rank 0, into a new file: as of the last flush if the job never closed.
   const std::string snapshot = layout.image_snapshot();
-  out.from_snapshot = container::is_regular_file(snapshot);
+  out.from_snapshot = container::exists(snapshot);  // whatever is there: opened below, refused unless a file
   const std::string image_path = out.from_snapshot ? snapshot : layout.image();
   const std::uint64_t image_size = container::file_size(image_path);
   // The merged file's size: the END last in replay order (the snapshot's size is the END of its

@@ -15,7 +15,8 @@ CHECK is one of:
            one only through the driver it is given
   hostile  validly framed records that claim what no job wrote (a 1 PiB run of zeros, data far past
            the file's end): verify and merge finish, at a cost bounded by the bytes present (the
-           merge runs with a file size limit), with the file the records describe
+           merge runs with a file size limit), with the file the records describe; a link planted
+           as the image of the last flush: verify and merge both refuse it, naming it
   holders  while a job writes a container through the driver, a second job, a reader through the
            driver, a writer through the driver, h5mf's API, ls and merge are refused, naming the
            job; the container is left as it was, and the merge after the job keeps its writes
@@ -283,6 +284,18 @@ def check_hostile(opts):
             expect(head[4096:] == bytes(end - 4096), f"{path}: the merged file is not zeros from 4096 on")
         else:
             check_common_content(os.path.join(opts.work, path))
+
+    # A link where a job that never closed leaves the image of its last flush, pointing outside.
+    path = "link_" + name
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, path))
+    outside = os.path.join(opts.work, "outside")
+    shutil.copy(os.path.join(opts.work, name, "image"), outside)
+    os.symlink(outside, os.path.join(opts.work, path, "image.flushed"))
+    for tool in ("verify", "merge"):
+        _, out, err = run([opts.h5mf, tool, path], opts.work, expect_rc=(1,), what=f"h5mf {tool} {path}")
+        expect(f"{path}/image.flushed" in out + err and "symbolic link" in out + err,
+               f"h5mf {tool} {path} does not name the link:\n{out}{err}")
+    expect(os.path.isdir(os.path.join(opts.work, path)), f"{path} is no longer a container")
 
 
 def container_state(path):
