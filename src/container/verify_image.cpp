@@ -205,8 +205,12 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
     }
     return;
   }
-  if (!options.check_data) return;
   const PosixFile image(layout.image(), PosixFile::Access::Read);
+  if (image.size() < index.image_needed()) {
+    report.errors.push_back(image_cut_short(layout, image.size(), index));
+    return;
+  }
+  if (!options.check_data) return;
   const std::uint64_t held = std::min(image.size(), index.end().value_or(~std::uint64_t{0}));
   std::vector<std::byte> buffer(kBufferBytes);
   for (const auto& [file, r] : index.records()) {

@@ -130,6 +130,14 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   const auto final_size = [&] {
     return out.from_snapshot ? image_size : index.end().value_or(std::max(image_size, index.map().end()));
   };
+  // HDF5's metadata lost from the image: the merged file would be no HDF5 file. The container
+  // stays, for what can still be saved from it.
+  mpi::on_root(comm, 0, [&] {
+    if (!out.from_snapshot && image_size < index.image_needed()) {
+      throw FormatError(fmt::format("{}; the merge refuses rather than write a broken file (h5mf verify '{}')",
+                                    container::image_cut_short(layout, image_size, index), layout.path()));
+    }
+  });
   std::uint64_t written = 0, kernel_copied = 0;
   std::atomic<std::uint64_t> data_written{0}, data_kernel{0};
 

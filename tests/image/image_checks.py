@@ -16,7 +16,8 @@ CHECK is one of:
   hostile  validly framed records that claim what no job wrote (a 1 PiB run of zeros, data far past
            the file's end): verify and merge finish, at a cost bounded by the bytes present (the
            merge runs with a file size limit), with the file the records describe; a link planted
-           as the image of the last flush: verify and merge both refuse it, naming it
+           as the image of the last flush, an image cut short: verify and merge both refuse them,
+           naming them, and the container stays
   holders  while a job writes a container through the driver, a second job, a reader through the
            driver, a writer through the driver, h5mf's API, ls and merge are refused, naming the
            job; the container is left as it was, and the merge after the job keeps its writes
@@ -295,6 +296,16 @@ def check_hostile(opts):
         _, out, err = run([opts.h5mf, tool, path], opts.work, expect_rc=(1,), what=f"h5mf {tool} {path}")
         expect(f"{path}/image.flushed" in out + err and "symbolic link" in out + err,
                f"h5mf {tool} {path} does not name the link:\n{out}{err}")
+    expect(os.path.isdir(os.path.join(opts.work, path)), f"{path} is no longer a container")
+
+    # The image cut short (HDF5's metadata lost): a merge would write a file no HDF5 tool opens.
+    path = "short_" + name
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, path))
+    os.truncate(os.path.join(opts.work, path, "image"), 2000)
+    for tool in ("verify", "merge"):
+        _, out, err = run([opts.h5mf, tool, path], opts.work, expect_rc=(1,), what=f"h5mf {tool} {path}")
+        expect(f"'{path}/image' holds 2000 bytes" in out + err and "cut short" in out + err,
+               f"h5mf {tool} {path} does not say the image was cut short:\n{out}{err}")
     expect(os.path.isdir(os.path.join(opts.work, path)), f"{path} is no longer a container")
 
 
