@@ -89,4 +89,11 @@ std::string image_cut_short(const Layout& layout, std::uint64_t image_size, cons
       index.end() ? std::to_string(*index.end()) : std::string("no END record"));
 }
 
+std::string never_flushed(const Layout& layout) {
+  return fmt::format(
+      "'{}' was written by a job that ended before its first H5Fflush or H5Fclose completed ('{}' is empty): "
+      "no HDF5 file was ever complete in it, and its writes cannot be placed",
+      layout.path(), layout.image_snapshot());
+}
+
 }  // namespace h5mf::container

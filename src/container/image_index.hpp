@@ -87,5 +87,8 @@ class ImageIndex {
 
 // What an image shorter than ImageIndex::image_needed() means, naming it and the numbers.
 std::string image_cut_short(const Layout& layout, std::uint64_t image_size, const ImageIndex& index);
+// What an empty `image.flushed` means: the job ended before its first flush of a new file, so no
+// HDF5 file was ever complete in the container.
+std::string never_flushed(const Layout& layout);
 
 }  // namespace h5mf::container

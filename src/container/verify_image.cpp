@@ -184,7 +184,11 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
     // A job that never closed: its live image may hold metadata written after the last index
     // records reached the disk, and the merge starts from the image of the last flush instead.
     try {
-      PosixFile(layout.image_snapshot(), PosixFile::Access::Read);  // what the merge opens (no link, no FIFO...)
+      // What the merge opens (no link, no FIFO...).
+      if (PosixFile(layout.image_snapshot(), PosixFile::Access::Read).size() == 0) {
+        report.errors.push_back(never_flushed(layout));
+        return;
+      }
     } catch (const Error& e) {
       report.errors.push_back(fmt::format("{}: the merge starts from it and refuses the container", e.what()));
       return;

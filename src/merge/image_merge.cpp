@@ -133,6 +133,9 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   // HDF5's metadata lost from the image: the merged file would be no HDF5 file. The container
   // stays, for what can still be saved from it.
   mpi::on_root(comm, 0, [&] {
+    if (out.from_snapshot && image_size == 0) {
+      throw FormatError(container::never_flushed(layout) + "; nothing to merge (remove the container)");
+    }
     if (!out.from_snapshot && image_size < index.image_needed()) {
       throw FormatError(fmt::format("{}; the merge refuses rather than write a broken file (h5mf verify '{}')",
                                     container::image_cut_short(layout, image_size, index), layout.path()));

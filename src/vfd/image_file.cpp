@@ -121,6 +121,9 @@ ImageFile::ImageFile(std::string path, unsigned flags, std::shared_ptr<mpi::Comm
     index_->refresh(data_file_count_, !writable_, opened.catalog.required_data_files());
   });
   warn_damage();
+  // The file as this session found it is the one to merge if the job ends before its first
+  // flush (docs/format.md, `image.flushed`): for a new file, none (the snapshot is empty).
+  if (writable_) mpi::on_root(*comm_, 0, [&] { snapshot_image(image_, layout_); });
   driver::record_opened(*comm_, session, opened.catalog, opened.metafile);
   // Epochs of this session follow everything recorded; every rank starts from the same one.
   epoch_ = comm_->min_max(std::max(opened.first_epoch, index_->max_epoch() + 1)).max;

@@ -10,7 +10,8 @@ CHECK is one of:
            the rest of the file intact; a rank's data file pair gone: verify, readers and the
            merge report the loss
   kill     ranks SIGKILLed after H5Fflush while still writing: verify reports, the merge keeps
-           every value written before the flush
+           every value written before the flush; killed before any flush: verify and merge say
+           that no HDF5 file was ever complete in the container, and leave it
   foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
            one only through the driver it is given
   hostile  validly framed records that claim what no job wrote (a 1 PiB run of zeros, data far past
@@ -194,12 +195,13 @@ def check_corrupt(opts):
         expect(np.allclose(b[0], np.arange(100) / 100.0) and np.all(b[1] == 0), f"/b: {b[:, :3]}")
 
 
-def start_endless_writer(opts, name):
-    """Starts image_writer's endless mode on `name`; returns (job, ready dir, pids) once it has flushed."""
+def start_endless_writer(opts, name, extra=()):
+    """Starts image_writer's endless mode on `name`; returns (job, pids) once it is ready."""
     ready = os.path.join(opts.work, "ready_" + name)
     os.makedirs(ready)
     job = subprocess.Popen([opts.mpiexec, "-n", str(RANKS), "--oversubscribe", opts.h5mf, "exec", "--", opts.writer,
-                            name, ready], cwd=opts.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            name, ready, *extra], cwd=opts.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
     deadline = time.monotonic() + TIMEOUT
     while not os.path.exists(os.path.join(ready, "ready")):
         if job.poll() is not None:
@@ -255,6 +257,16 @@ def check_kill(opts):
     before = after == -(index + 1)
     later = (after >= 1000000) & ((after.astype(np.int64) - index) % 1000000 == 0)
     expect(np.all(before | later), f"/after holds values nobody wrote: {after[~(before | later)][:5]}")
+
+    # Killed before the first flush of a new file: HDF5 never completed a file there.
+    name = "never_flushed.h5"
+    job, pids = start_endless_writer(opts, name, ["noflush"])
+    kill_job(job, pids)
+    for tool in ("verify", "merge"):
+        _, out, err = run([opts.h5mf, tool, name], opts.work, expect_rc=(1,), what=f"h5mf {tool} {name}")
+        expect("ended before its first H5Fflush or H5Fclose" in out + err and f"{name}/image.flushed" in out + err,
+               f"h5mf {tool} {name} does not say the job never flushed:\n{out}{err}")
+    expect(os.path.isdir(os.path.join(opts.work, name)), f"{name} is no longer a container")
 
 
 def check_hostile(opts):

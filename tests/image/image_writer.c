@@ -6,6 +6,7 @@
  *   image_writer PATH READY_DIR  the same, then H5Fflush; then each rank overwrites /after once,
  *                                writes READY_DIR/<rank>.pid, and rank 0 READY_DIR/ready; then
  *                                the ranks overwrite /after until they are killed
+ *   image_writer PATH READY_DIR noflush   the same without the H5Fflush
  *
  * /grp/a   int32 [ranks * 1000], contiguous: rank r writes a[r*1000 + i] = r*1000 + i + 1
  * /b       float64 [ranks][100], chunked 1 x 50: row r written by rank r, b[r][j] = r + j / 100
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   check(H5Dwrite(b, H5T_NATIVE_DOUBLE, row_space, b_file_space, H5P_DEFAULT, row) >= 0, "writing /b");
 
   if (argc > 2) {
-    check(H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0, "H5Fflush");
+    if (argc < 4 || strcmp(argv[3], "noflush") != 0) check(H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0, "H5Fflush");
     int round = 1;
     /* A first round before saying ready: the kill always finds writes made after the flush. */
     for (int i = 0; i < AFTER; ++i) values[i] = round * 1000000 + rank * AFTER + i;
