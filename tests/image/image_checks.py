@@ -20,8 +20,9 @@ CHECK is one of:
            as the image of the last flush, an image cut short: verify and merge both refuse them,
            naming them, and the container stays
   holders  while a job writes a container through the driver, a second job, a reader through the
-           driver, a writer through the driver, h5mf's API, ls and merge are refused, naming the
-           job; the container is left as it was, and the merge after the job keeps its writes
+           driver (h5dump too), a writer through the driver, h5mf's API, ls and merge are refused,
+           naming the job; the container is left as it was, and the merge after the job keeps its
+           writes
 """
 import argparse
 import json
@@ -343,6 +344,8 @@ def check_holders(opts):
         refused.append(("a reader through the driver", rc, out + err))
         rc, out, err = run([opts.open_through_driver, name, "rw"], opts.work, expect_rc=None)
         refused.append(("a writer through the driver", rc, out + err))
+        rc, out, err = run([opts.h5mf, "exec", "--", opts.h5dump, "-H", name], opts.work, expect_rc=None)
+        refused.append(("h5dump through the preload", rc, out + err))
         for tool in ("ls", "merge"):
             rc, out, err = run([opts.h5mf, tool, name], opts.work, expect_rc=None)
             refused.append((f"h5mf {tool}", rc, out + err))
