@@ -355,6 +355,10 @@ def check_holders(opts):
         for who, rc, text in refused:
             expect(rc != 0 and holder in text and "held by" in text, f"{who} while a job writes '{name}': exit {rc}, "
                    f"expected a refusal naming {holder}:\n{text[-3000:]}")
+        # verify reads it (without holding it) and says that a job holds it.
+        _, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work, expect_rc=(0, 2))
+        notes = json.loads(out)["notes"]
+        expect(any(holder in n and "a job may be writing it" in n for n in notes), f"verify's notes: {notes}")
         after = container_state(os.path.join(opts.work, name))
         expect(before == after, f"the refused opens changed the container: {before[0]} -> {after[0]}, metafile "
                f"{len(before[1])} -> {len(after[1])} bytes")
