@@ -9,9 +9,10 @@ CHECK is one of:
   corrupt  a flipped data byte: verify exit 2 naming the RANGE record, merge exit 2 dropping it,
            the rest of the file intact; a rank's data file pair gone: verify, readers and the
            merge report the loss
-  kill     ranks SIGKILLed after H5Fflush while still writing: verify reports, the merge keeps
-           every value written before the flush; killed before any flush: verify and merge say
-           that no HDF5 file was ever complete in the container, and leave it
+  kill     ranks SIGKILLed after H5Fflush while still writing (metadata too): verify reports, the
+           merge keeps every value written before the flush; h5dump through the driver reads, and
+           a writer reopening it continues from, the file as of that flush; killed before any
+           flush: verify and merge say that no HDF5 file was ever complete in the container
   foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
            one only through the driver it is given
   hostile  validly framed records that claim what no job wrote (a 1 PiB run of zeros, data far past
@@ -237,6 +238,19 @@ def check_kill(opts):
         time.sleep(0.5)  # more writes after the flush
     finally:
         kill_job(job, pids)
+
+    # Readers and writers through the driver see the file of the last flush, not the metadata HDF5
+    # had written since (unfinished: /later is not in the file of the flush).
+    _, out, _ = run([opts.h5mf, "exec", "--", opts.h5dump, "-H", name], opts.work,
+                    what="h5dump -H through the driver of the killed job's container")
+    expect('GROUP "grp"' in out and 'GROUP "later"' not in out, f"h5dump -H of the killed job's container:\n{out[:3000]}")
+    reopened = "reopened_" + name
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, reopened))
+    _, out, _ = run([opts.open_through_driver, reopened, "rw"], opts.work, what="reopening the killed job's container")
+    expect(out.split() == ["after", "b", "grp"], f"root members of the reopened container: {out!r}")
+    run([opts.h5mf, "merge", reopened], opts.work, expect_rc=(0, 2))
+    run([opts.h5dump, "-H", reopened], opts.work, what="h5dump -H of the reopened container, merged")
+    check_common_content(os.path.join(opts.work, reopened))
 
     rc, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work, expect_rc=(0, 2))
     report = json.loads(out)
