@@ -201,7 +201,8 @@ std::string describe_holders(const std::string& path) {
     out += fmt::format("pid {}", h.pid);
     if (!command.empty()) out += fmt::format(" ({})", command);
     out += h.pid == ::getpid() ? ", this process itself, through another open of it" : "";
-    out += h.exclusive ? ", which is merging, viewing or replacing it" : ", which has it open";
+    out += h.exclusive ? ", which is merging, viewing or replacing it, or writing it through the HDF5 file driver"
+                       : ", which has it open";
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "container/image_index.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "container/posix_file.hpp"
@@ -47,6 +49,16 @@ std::optional<std::uint64_t> ImageIndex::end() const {
   return end_->second;
 }
 
+std::uint64_t ImageIndex::image_needed() const {
+  const std::uint64_t file_end = end().value_or(~std::uint64_t{0});
+  const auto& pieces = map_.pieces();
+  for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
+    if (it->second.source == format::RangeSource::Image && it->first < file_end)
+      return std::min(it->second.end, file_end);
+  }
+  return 0;
+}
+
 void ImageIndex::read_file(std::uint32_t data_file, bool final) {
   files_[data_file].read(
       layout_, container_, data_file, final,
@@ -67,6 +79,21 @@ void ImageIndex::read_file(std::uint32_t data_file, bool final) {
         return covered;
       },
       damage_);
+}
+
+std::string image_cut_short(const Layout& layout, std::uint64_t image_size, const ImageIndex& index) {
+  return fmt::format(
+      "'{}' holds {} bytes, but the HDF5 metadata its writers placed there reaches byte {} (the file ends at {}): "
+      "the image was cut short, and the file's structure with it",
+      layout.image(), image_size, index.image_needed(),
+      index.end() ? std::to_string(*index.end()) : std::string("no END record"));
+}
+
+std::string never_flushed(const Layout& layout) {
+  return fmt::format(
+      "'{}' was written by a job that ended before its first H5Fflush or H5Fclose completed ('{}' is empty): "
+      "no HDF5 file was ever complete in it, and its writes cannot be placed",
+      layout.path(), layout.image_snapshot());
 }
 
 }  // namespace h5mf::container

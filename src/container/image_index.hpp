@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "container/index.hpp"
@@ -59,6 +60,10 @@ class ImageIndex {
   }
   // The size of the file: the END record last in replay order; nullopt before the first flush.
   std::optional<std::uint64_t> end() const;
+  // How far the metadata that shows in the file reaches: the end of the last Image piece, cut to
+  // end(). The image of a job that closed (or never flushed) holds at least that many bytes: it
+  // is written in place and cut only to each END. Less means the image was cut short.
+  std::uint64_t image_needed() const;
   std::uint64_t max_epoch() const { return max_epoch_; }
   std::uint64_t record_count() const { return records_; }
   const std::vector<DamageReport>& damage() const { return damage_; }
@@ -79,5 +84,11 @@ class ImageIndex {
   std::vector<DamageReport> damage_;
   bool missing_reported_ = false;
 };
+
+// What an image shorter than ImageIndex::image_needed() means, naming it and the numbers.
+std::string image_cut_short(const Layout& layout, std::uint64_t image_size, const ImageIndex& index);
+// What an empty `image.flushed` means: the job ended before its first flush of a new file, so no
+// HDF5 file was ever complete in the container.
+std::string never_flushed(const Layout& layout);
 
 }  // namespace h5mf::container

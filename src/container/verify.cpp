@@ -1,5 +1,7 @@
 #include "container/verify.hpp"
 
+#include "container/holder_lock.hpp"
+
 #include "container/reader.hpp"
 #include "container/verify_image.hpp"
 
@@ -442,6 +444,14 @@ void verify_into(const Layout& layout, const VerifyOptions& options, const Eleme
   note_stray_files(layout, catalog.data_files(), catalog.is_file_image(), report.notes);
   if (catalog.is_file_image()) {
     report.kind = VerifyReport::Kind::FileImage;
+    // A job writing through the HDF5 file driver holds the container exclusively: what it has
+    // not yet flushed shows below as torn tails, lost only if the job never flushes again.
+    if (!HolderLock::try_acquire(layout.path(), HolderLock::Kind::Shared)) {
+      report.notes.push_back(
+          fmt::format("'{}' is held by {}: a job may be writing it; data its writers have not yet flushed show as "
+                      "torn tails below, lost only if the job ends without another flush (verify it again then)",
+                      layout.path(), describe_holders(layout.path())));
+    }
     verify_image_files(layout, *contents, options, report);
     return;
   }

@@ -180,9 +180,19 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
   // 3. The metadata: where the image still holds the bytes of the Image record that shows there
   // last, whole, they must match its checksum. The merge copies the image as it is, so a mismatch
   // is reported, not dropped (nothing else holds those bytes).
-  if (is_regular_file(layout.image_snapshot())) {
+  if (exists(layout.image_snapshot())) {
     // A job that never closed: its live image may hold metadata written after the last index
     // records reached the disk, and the merge starts from the image of the last flush instead.
+    try {
+      // What the merge opens (no link, no FIFO...).
+      if (PosixFile(layout.image_snapshot(), PosixFile::Access::Read).size() == 0) {
+        report.errors.push_back(never_flushed(layout));
+        return;
+      }
+    } catch (const Error& e) {
+      report.errors.push_back(fmt::format("{}: the merge starts from it and refuses the container", e.what()));
+      return;
+    }
     report.notes.push_back(
         fmt::format("'{}' did not close: a merge starts from the image of its last flush, '{}'; "
                     "the metadata in '{}' is not checked",
@@ -199,8 +209,12 @@ void verify_image_files(const Layout& layout, const MetafileContents& contents, 
     }
     return;
   }
-  if (!options.check_data) return;
   const PosixFile image(layout.image(), PosixFile::Access::Read);
+  if (image.size() < index.image_needed()) {
+    report.errors.push_back(image_cut_short(layout, image.size(), index));
+    return;
+  }
+  if (!options.check_data) return;
   const std::uint64_t held = std::min(image.size(), index.end().value_or(~std::uint64_t{0}));
   std::vector<std::byte> buffer(kBufferBytes);
   for (const auto& [file, r] : index.records()) {

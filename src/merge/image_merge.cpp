@@ -121,8 +121,26 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
 
   // 1. The image, by rank 0, into a new file: as of the last flush if the job never closed.
   const std::string snapshot = layout.image_snapshot();
-  out.from_snapshot = container::is_regular_file(snapshot);
+  out.from_snapshot = container::exists(snapshot);  // whatever is there: opened below, refused unless a file
   const std::string image_path = out.from_snapshot ? snapshot : layout.image();
+  const std::uint64_t image_size = container::file_size(image_path);
+  // The merged file's size: the END last in replay order (the snapshot's size is the END of its
+  // flush: the image is cut to it at every truncate). Nothing past it is laid out: the file would
+  // be cut there anyway, and a record may claim any address (costs follow the bytes present).
+  const auto final_size = [&] {
+    return out.from_snapshot ? image_size : index.end().value_or(std::max(image_size, index.map().end()));
+  };
+  // HDF5's metadata lost from the image: the merged file would be no HDF5 file. The container
+  // stays, for what can still be saved from it.
+  mpi::on_root(comm, 0, [&] {
+    if (out.from_snapshot && image_size == 0) {
+      throw FormatError(container::never_flushed(layout) + "; nothing to merge (remove the container)");
+    }
+    if (!out.from_snapshot && image_size < index.image_needed()) {
+      throw FormatError(fmt::format("{}; the merge refuses rather than write a broken file (h5mf verify '{}')",
+                                    container::image_cut_short(layout, image_size, index), layout.path()));
+    }
+  });
   std::uint64_t written = 0, kernel_copied = 0;
   std::atomic<std::uint64_t> data_written{0}, data_kernel{0};
 
@@ -147,9 +165,14 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
           by_key.emplace(container::RangeKey{r.epoch, records[i].data_file, r.sequence}, i);
       }
     }
+    const std::uint64_t size = final_size();
     std::vector<std::pair<std::uint64_t, container::RangePiece>> pieces;
-    for (const auto& [start, piece] : index.map().pieces()) {
-      if (piece.source != format::RangeSource::Image) pieces.emplace_back(start, piece);
+    for (auto [start, piece] : index.map().pieces()) {
+      if (piece.source == format::RangeSource::Image || start >= size) continue;
+      piece.end = std::min(piece.end, size);
+      // Zeros matter only where the image copy left bytes: past its end the file reads zeros.
+      if (piece.source == format::RangeSource::Zeros) piece.end = std::min(piece.end, std::max(start, image_size));
+      if (piece.end > start) pieces.emplace_back(start, piece);
     }
     std::vector<std::atomic<std::uint8_t>> failed(records.size()), apart(records.size());
     const auto fail = [&](std::size_t i) { failed[i].store(1, std::memory_order_relaxed); };
@@ -243,10 +266,7 @@ ImageOutcome write_image_output(mpi::Comm& comm, container::ImageIndex& index, c
   out.records = index.record_count();
 
   // 3. The file's size, and durability.
-  const std::uint64_t image_size = container::file_size(image_path);
-  // The snapshot's size is the END of its flush (the image is cut to it at every truncate).
-  const std::uint64_t size =
-      out.from_snapshot ? image_size : index.end().value_or(std::max(image_size, index.map().end()));
+  const std::uint64_t size = final_size();
   mpi::on_root(comm, 0, [&] {
     PosixFile target(output, PosixFile::Access::ReadWrite, PosixFile::Links::Follow);
     target.truncate(size);

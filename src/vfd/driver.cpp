@@ -115,6 +115,12 @@ H5FD_t* open(const char* name, unsigned flags, hid_t fapl, haddr_t) {
     s->mpio_file_slot = MPI_FILE_NULL;
     try {
       s->file = new ImageFile(name, flags, std::move(comm));
+    } catch (const Busy& e) {
+      // Said on stderr too: h5dump and h5py show only "unable to open file" of HDF5's stack, and
+      // who holds the file is what its user needs to know.
+      std::fprintf(stderr, "h5mf: %s\n", e.what());
+      std::free(s);
+      throw;
     } catch (...) {
       std::free(s);
       throw;

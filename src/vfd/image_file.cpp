@@ -57,7 +57,20 @@ void read_or_zeros(const PosixFile& file, std::uint64_t offset, std::span<std::b
   }
 }
 
-std::string image_path(const container::Layout& layout) { return layout.image(); }
+// The image to serve. A job that did not close left `image` as HDF5 had it when the job died,
+// metadata it had not finished included, and the image of its last flush beside it: that is the
+// file (as the merge takes it). A reader reads it; a writer restores it as `image` first (the
+// writer holds the container alone), so that the new session continues from a consistent file.
+std::string image_path(const container::Layout& layout, bool writable, int rank) {
+  const std::string snapshot = layout.image_snapshot();
+  if (!container::exists(snapshot)) return layout.image();
+  if (!writable) return snapshot;
+  if (rank == 0 && ::rename(snapshot.c_str(), layout.image().c_str()) != 0) {
+    throw IoError(
+        fmt::format("cannot rename '{}' to '{}': {}", snapshot, layout.image(), container::errno_text(errno)));
+  }
+  return layout.image();
+}
 
 // `image` as it was at the last completed flush of a job that has not closed (docs/format.md):
 // HDF5 keeps the file consistent on disk only at a flush, so that is what a merge after a crash
@@ -114,13 +127,19 @@ ImageFile::ImageFile(std::string path, unsigned flags, std::shared_ptr<mpi::Comm
   }
   data_file_count_ = std::max(opened.catalog.data_files(), session.writers);
 
+  std::string image;
+  mpi::on_root(*comm_, 0, [&] { image = image_path(layout_, writable_, 0); });
   mpi::on_all(*comm_, [&] {
-    image_ = PosixFile(image_path(layout_), writable_ ? PosixFile::Access::CreateOrOpen : PosixFile::Access::Read);
+    if (comm_->rank() != 0) image = image_path(layout_, writable_, comm_->rank());
+    image_ = PosixFile(image, writable_ ? PosixFile::Access::CreateOrOpen : PosixFile::Access::Read);
     if (writable_) log_.emplace(layout_, opened.id, writer_, opened.created, container::WriterLog::Options{});
     index_.emplace(layout_, opened.id);
     index_->refresh(data_file_count_, !writable_, opened.catalog.required_data_files());
   });
   warn_damage();
+  // The file as this session found it is the one to merge if the job ends before its first
+  // flush (docs/format.md, `image.flushed`): for a new file, none (the snapshot is empty).
+  if (writable_) mpi::on_root(*comm_, 0, [&] { snapshot_image(image_, layout_); });
   driver::record_opened(*comm_, session, opened.catalog, opened.metafile);
   // Epochs of this session follow everything recorded; every rank starts from the same one.
   epoch_ = comm_->min_max(std::max(opened.first_epoch, index_->max_epoch() + 1)).max;

@@ -9,14 +9,26 @@ CHECK is one of:
   corrupt  a flipped data byte: verify exit 2 naming the RANGE record, merge exit 2 dropping it,
            the rest of the file intact; a rank's data file pair gone: verify, readers and the
            merge report the loss
-  kill     ranks SIGKILLed after H5Fflush while still writing: verify reports, the merge keeps
-           every value written before the flush
+  kill     ranks SIGKILLed after H5Fflush while still writing (metadata too): verify reports, the
+           merge keeps every value written before the flush; h5dump through the driver reads, and
+           a writer reopening it continues from, the file as of that flush; killed before any
+           flush: verify and merge say that no HDF5 file was ever complete in the container
   foreign  what is not a file-image container gets a clear error, never a crash; h5mf's API reads
            one only through the driver it is given
+  hostile  validly framed records that claim what no job wrote (a 1 PiB run of zeros, data far past
+           the file's end): verify and merge finish, at a cost bounded by the bytes present (the
+           merge runs with a file size limit), with the file the records describe; a link planted
+           as the image of the last flush, an image cut short: verify and merge both refuse them,
+           naming them, and the container stays
+  holders  while a job writes a container through the driver, a second job, a reader through the
+           driver (h5dump too), a writer through the driver, h5mf's API, ls and merge are refused,
+           naming the job; the container is left as it was, and the merge after the job keeps its
+           writes
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -41,10 +53,14 @@ def expect(condition, what):
         raise Failure(what)
 
 
-def run(args, cwd, expect_rc=(0,), what=None, env=None):
-    """Runs a command; returns (rc, stdout, stderr); fails unless rc is in expect_rc."""
+def run(args, cwd, expect_rc=(0,), what=None, env=None, max_file_bytes=None):
+    """Runs a command; returns (rc, stdout, stderr); fails unless rc is in expect_rc. `max_file_bytes`:
+    the largest file it may write (RLIMIT_FSIZE)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
     done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
-                          env=None if env is None else {**os.environ, **env})
+                          env=None if env is None else {**os.environ, **env},
+                          preexec_fn=limit if max_file_bytes else None)
     if expect_rc is not None and done.returncode not in expect_rc:
         raise Failure(f"{what or ' '.join(args)}: exit {done.returncode}, expected {expect_rc}\n"
                       f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
@@ -181,28 +197,60 @@ def check_corrupt(opts):
         expect(np.allclose(b[0], np.arange(100) / 100.0) and np.all(b[1] == 0), f"/b: {b[:, :3]}")
 
 
-def check_kill(opts):
-    name = "killed.h5"
-    ready = os.path.join(opts.work, "ready")
+def start_endless_writer(opts, name, extra=()):
+    """Starts image_writer's endless mode on `name`; returns (job, pids) once it is ready."""
+    ready = os.path.join(opts.work, "ready_" + name)
     os.makedirs(ready)
     job = subprocess.Popen([opts.mpiexec, "-n", str(RANKS), "--oversubscribe", opts.h5mf, "exec", "--", opts.writer,
-                            name, ready], cwd=opts.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            name, ready, *extra], cwd=opts.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not os.path.exists(os.path.join(ready, "ready")):
+        if job.poll() is not None:
+            raise Failure(f"the writer ended before it was ready:\n{job.communicate()[0]}")
+        if time.monotonic() > deadline:
+            job.kill()
+            job.wait()
+            raise Failure("the writer never said it was ready")
+        time.sleep(0.05)
+    pids = []
+    for r in range(RANKS):
+        with open(os.path.join(ready, f"{r}.pid")) as f:
+            pids.append(int(f.read()))
+    return job, pids
+
+
+def kill_job(job, pids):
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while not os.path.exists(os.path.join(ready, "ready")):
-            if job.poll() is not None:
-                raise Failure(f"the writer ended before it was ready:\n{job.communicate()[0]}")
-            expect(time.monotonic() < deadline, "the writer never said it was ready")
-            time.sleep(0.05)
-        time.sleep(0.5)  # more writes after the flush
-        for r in range(RANKS):
-            with open(os.path.join(ready, f"{r}.pid")) as f:
-                os.kill(int(f.read()), signal.SIGKILL)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
         job.wait(timeout=TIMEOUT)
     finally:
         if job.poll() is None:
             job.kill()
             job.wait()
+
+
+def check_kill(opts):
+    name = "killed.h5"
+    job, pids = start_endless_writer(opts, name)
+    try:
+        time.sleep(0.5)  # more writes after the flush
+    finally:
+        kill_job(job, pids)
+
+    # Readers and writers through the driver see the file of the last flush, not the metadata HDF5
+    # had written since (unfinished: /later is not in the file of the flush).
+    _, out, _ = run([opts.h5mf, "exec", "--", opts.h5dump, "-H", name], opts.work,
+                    what="h5dump -H through the driver of the killed job's container")
+    expect('GROUP "grp"' in out and 'GROUP "later"' not in out, f"h5dump -H of the killed job's container:\n{out[:3000]}")
+    reopened = "reopened_" + name
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, reopened))
+    _, out, _ = run([opts.open_through_driver, reopened, "rw"], opts.work, what="reopening the killed job's container")
+    expect(out.split() == ["after", "b", "grp"], f"root members of the reopened container: {out!r}")
+    run([opts.h5mf, "merge", reopened], opts.work, expect_rc=(0, 2))
+    run([opts.h5dump, "-H", reopened], opts.work, what="h5dump -H of the reopened container, merged")
+    check_common_content(os.path.join(opts.work, reopened))
 
     rc, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work, expect_rc=(0, 2))
     report = json.loads(out)
@@ -224,6 +272,117 @@ def check_kill(opts):
     before = after == -(index + 1)
     later = (after >= 1000000) & ((after.astype(np.int64) - index) % 1000000 == 0)
     expect(np.all(before | later), f"/after holds values nobody wrote: {after[~(before | later)][:5]}")
+
+    # Killed before the first flush of a new file: HDF5 never completed a file there.
+    name = "never_flushed.h5"
+    job, pids = start_endless_writer(opts, name, ["noflush"])
+    kill_job(job, pids)
+    for tool in ("verify", "merge"):
+        _, out, err = run([opts.h5mf, tool, name], opts.work, expect_rc=(1,), what=f"h5mf {tool} {name}")
+        expect("ended before its first H5Fflush or H5Fclose" in out + err and f"{name}/image.flushed" in out + err,
+               f"h5mf {tool} {name} does not say the job never flushed:\n{out}{err}")
+    expect(os.path.isdir(os.path.join(opts.work, name)), f"{name} is no longer a container")
+
+
+def check_hostile(opts):
+    name = "hostile.h5"
+    write_container(opts, name)
+    end = os.path.getsize(os.path.join(opts.work, name, "image"))  # the file's END (the image is cut to it)
+    variants = {
+        # ZEROS stores nothing: 1 PiB of them from address 4096 declares the whole file zeros.
+        "zeros": ["zeros", "4096", str(1 << 50)],
+        # DATA far past the file's end: cut away with everything past its END.
+        "far": ["data", str(1 << 60), "10"],
+        "far_zeros": ["zeros", str(1 << 60), "4096"],
+    }
+    for variant, record in variants.items():
+        path = f"{variant}_{name}"
+        shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, path))
+        run([opts.append_records, path, "1", *record], opts.work)
+        rc, out, _ = run([opts.h5mf, "verify", "--json", path], opts.work, expect_rc=(0, 2))
+        expect(json.loads(out)["kind"] == "file-image", f"verify of {path}: {out[:2000]}")
+        rc, out, err = run([opts.h5mf, "merge", path], opts.work, expect_rc=None, max_file_bytes=256 << 20)
+        expect(rc == 0, f"merge of {path} (a crafted {record[0]} record at {record[1]}, {record[2]} bytes): exit {rc}\n"
+               f"{out}{err}")
+        expect(os.path.getsize(os.path.join(opts.work, path)) == end,
+               f"{path}: merged file of {os.path.getsize(os.path.join(opts.work, path))} bytes, its END is {end}")
+        if variant == "zeros":
+            with open(os.path.join(opts.work, path), "rb") as f:
+                head = f.read()
+            expect(head[4096:] == bytes(end - 4096), f"{path}: the merged file is not zeros from 4096 on")
+        else:
+            check_common_content(os.path.join(opts.work, path))
+
+    # A link where a job that never closed leaves the image of its last flush, pointing outside.
+    path = "link_" + name
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, path))
+    outside = os.path.join(opts.work, "outside")
+    shutil.copy(os.path.join(opts.work, name, "image"), outside)
+    os.symlink(outside, os.path.join(opts.work, path, "image.flushed"))
+    for tool in ("verify", "merge"):
+        _, out, err = run([opts.h5mf, tool, path], opts.work, expect_rc=(1,), what=f"h5mf {tool} {path}")
+        expect(f"{path}/image.flushed" in out + err and "symbolic link" in out + err,
+               f"h5mf {tool} {path} does not name the link:\n{out}{err}")
+    expect(os.path.isdir(os.path.join(opts.work, path)), f"{path} is no longer a container")
+
+    # The image cut short (HDF5's metadata lost): a merge would write a file no HDF5 tool opens.
+    path = "short_" + name
+    shutil.copytree(os.path.join(opts.work, name), os.path.join(opts.work, path))
+    os.truncate(os.path.join(opts.work, path, "image"), 2000)
+    for tool in ("verify", "merge"):
+        _, out, err = run([opts.h5mf, tool, path], opts.work, expect_rc=(1,), what=f"h5mf {tool} {path}")
+        expect(f"'{path}/image' holds 2000 bytes" in out + err and "cut short" in out + err,
+               f"h5mf {tool} {path} does not say the image was cut short:\n{out}{err}")
+    expect(os.path.isdir(os.path.join(opts.work, path)), f"{path} is no longer a container")
+
+
+def container_state(path):
+    """What a refused open must not change in a container a job still writes: its files, its metafile."""
+    with open(os.path.join(path, "metafile"), "rb") as f:
+        return sorted(os.listdir(path)), f.read()
+
+
+def check_holders(opts):
+    name = "held.h5"
+    job, pids = start_endless_writer(opts, name)
+    try:
+        before = container_state(os.path.join(opts.work, name))
+        holder = f"pid {pids[0]}"
+        refused = []
+        # A second job (mode 'w', H5Fcreate with H5F_ACC_TRUNC) on the same path.
+        rc, out, err = run([opts.mpiexec, "-n", str(RANKS), "--oversubscribe", opts.h5mf, "exec", "--", opts.writer,
+                            name], opts.work, expect_rc=None)
+        refused.append(("a second job", rc, out + err))
+        # Readers and a writer opening it through the driver while HDF5 writes its metadata there.
+        rc, out, err = run([opts.open_through_driver, name], opts.work, expect_rc=None)
+        refused.append(("a reader through the driver", rc, out + err))
+        rc, out, err = run([opts.open_through_driver, name, "rw"], opts.work, expect_rc=None)
+        refused.append(("a writer through the driver", rc, out + err))
+        rc, out, err = run([opts.h5mf, "exec", "--", opts.h5dump, "-H", name], opts.work, expect_rc=None)
+        refused.append(("h5dump through the preload", rc, out + err))
+        for tool in ("ls", "merge"):
+            rc, out, err = run([opts.h5mf, tool, name], opts.work, expect_rc=None)
+            refused.append((f"h5mf {tool}", rc, out + err))
+        # A job of h5mf's own API creating a container there (mode 'w').
+        rc, out, err = run([opts.patterns, name, "root"], opts.work, expect_rc=None)
+        refused.append(("h5mf's API with mode 'w'", rc, out + err))
+        for who, rc, text in refused:
+            expect(rc != 0 and holder in text and "held by" in text, f"{who} while a job writes '{name}': exit {rc}, "
+                   f"expected a refusal naming {holder}:\n{text[-3000:]}")
+        # verify reads it (without holding it) and says that a job holds it.
+        _, out, _ = run([opts.h5mf, "verify", "--json", name], opts.work, expect_rc=(0, 2))
+        notes = json.loads(out)["notes"]
+        expect(any(holder in n and "a job may be writing it" in n for n in notes), f"verify's notes: {notes}")
+        after = container_state(os.path.join(opts.work, name))
+        expect(before == after, f"the refused opens changed the container: {before[0]} -> {after[0]}, metafile "
+               f"{len(before[1])} -> {len(after[1])} bytes")
+        if job.poll() is not None:
+            raise Failure(f"the job ended while it should have been writing:\n{job.communicate()[0]}")
+    finally:
+        kill_job(job, pids)
+    # Nothing the job wrote before its flush is lost.
+    run([opts.h5mf, "merge", name], opts.work, expect_rc=(0, 2))
+    check_common_content(os.path.join(opts.work, name))
 
 
 def check_foreign(opts):
@@ -273,7 +432,7 @@ def check_foreign(opts):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("check", choices=["tools", "corrupt", "kill", "foreign"])
+    parser.add_argument("check", choices=["tools", "corrupt", "kill", "foreign", "holders", "hostile"])
     parser.add_argument("--h5mf", required=True)
     parser.add_argument("--writer", required=True)
     parser.add_argument("--work", required=True)
@@ -283,14 +442,17 @@ def main():
     parser.add_argument("--patterns", help="write_patterns (tests/tools): makes a record container")
     parser.add_argument("--open-through-driver", dest="open_through_driver")
     parser.add_argument("--open-with-api", dest="open_with_api")
+    parser.add_argument("--append-records", dest="append_records")
     opts = parser.parse_args()
-    for tool in ("h5mf", "writer", "work", "patterns", "open_through_driver", "open_with_api"):  # commands run elsewhere
+    for tool in ("h5mf", "writer", "work", "patterns", "open_through_driver", "open_with_api", "append_records"):  # commands run elsewhere
         if getattr(opts, tool):
             setattr(opts, tool, os.path.abspath(getattr(opts, tool)))
     shutil.rmtree(opts.work, ignore_errors=True)
     os.makedirs(opts.work)
     try:
-        {"tools": check_tools, "corrupt": check_corrupt, "kill": check_kill, "foreign": check_foreign}[opts.check](opts)
+        checks = {"tools": check_tools, "corrupt": check_corrupt, "kill": check_kill, "foreign": check_foreign,
+                  "holders": check_holders, "hostile": check_hostile}
+        checks[opts.check](opts)
     except Failure as e:
         print(f"FAILED ({opts.check}): {e}", file=sys.stderr)
         return 1

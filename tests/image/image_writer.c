@@ -4,8 +4,11 @@
  *
  *   image_writer PATH            groups, a contiguous and a chunked dataset, attributes; close
  *   image_writer PATH READY_DIR  the same, then H5Fflush; then each rank overwrites /after once,
- *                                writes READY_DIR/<rank>.pid, and rank 0 READY_DIR/ready; then
- *                                the ranks overwrite /after until they are killed
+ *                                creates groups /later/g<i> (enough that HDF5 writes metadata
+ *                                before any flush), writes READY_DIR/<rank>.pid, and rank 0
+ *                                READY_DIR/ready; then the ranks overwrite /after until they are
+ *                                killed
+ *   image_writer PATH READY_DIR noflush   the same without the H5Fflush
  *
  * /grp/a   int32 [ranks * 1000], contiguous: rank r writes a[r*1000 + i] = r*1000 + i + 1
  * /b       float64 [ranks][100], chunked 1 x 50: row r written by rank r, b[r][j] = r + j / 100
@@ -95,12 +98,25 @@ int main(int argc, char** argv) {
   check(H5Dwrite(b, H5T_NATIVE_DOUBLE, row_space, b_file_space, H5P_DEFAULT, row) >= 0, "writing /b");
 
   if (argc > 2) {
-    check(H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0, "H5Fflush");
+    if (argc < 4 || strcmp(argv[3], "noflush") != 0) check(H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0, "H5Fflush");
     int round = 1;
     /* A first round before saying ready: the kill always finds writes made after the flush. */
     for (int i = 0; i < AFTER; ++i) values[i] = round * 1000000 + rank * AFTER + i;
     write_part(after, rank, AFTER, values);
     char name[4096];
+    /* Metadata after the flush: more than HDF5's metadata cache keeps dirty, so that some of it
+     * is written into the file (the container's image) before the kill. */
+    hid_t later = H5Gcreate2(file, "later", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    check(later >= 0, "creating /later");
+    for (int g = 0; g < 3000; ++g) {
+      snprintf(name, sizeof name, "g%d", g);
+      hid_t group_g = H5Gcreate2(later, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      hid_t attribute_g = H5Acreate2(group_g, "ranks", H5T_STD_I32LE, scalar_space, H5P_DEFAULT, H5P_DEFAULT);
+      check(group_g >= 0 && attribute_g >= 0 && H5Awrite(attribute_g, H5T_NATIVE_INT, &scalar) >= 0, "/later/g<i>");
+      H5Aclose(attribute_g);
+      H5Gclose(group_g);
+    }
+    H5Gclose(later);
     snprintf(name, sizeof name, "%s/%d.pid", argv[2], rank);
     FILE* pid = fopen(name, "w");
     check(pid != NULL, "writing the pid file");

@@ -315,6 +315,28 @@ TEST_F(ImageIndexTest, HealthyFilesGiveEveryRangeAndTheEnd) {
   EXPECT_EQ(data, (std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1000, 0}, {1040, 1}, {1060, 0}}));
 }
 
+// How far the image must reach: the last metadata that still shows, cut to the END. Metadata hidden
+// by later raw data, or past the END (space HDF5 gave back), asks for nothing.
+TEST_F(ImageIndexTest, ImageNeededIsTheLastMetadataThatShowsWithinTheEnd) {
+  {
+    WriterLog log(*layout_, id_, 0, true, {});
+    log.append_range_elsewhere(1, 0, 96, RangeSource::Image, 0);
+    log.append_range_elsewhere(1, 1000, 200, RangeSource::Image, 0);
+    log.append_range(2, 1100, bytes(500, 7));                         // hides 1100..1200
+    log.append_range_elsewhere(2, 5000, 100, RangeSource::Image, 0);  // past the END below
+    log.append_end(3, 4096);
+    log.close();
+  }
+  auto idx = index();
+  idx.refresh(1, true);
+  EXPECT_EQ(idx.image_needed(), 1100u);
+  WriterLog log(*layout_, id_, 0, false, {});
+  log.append_range_elsewhere(4, 4000, 500, RangeSource::Image, 0);  // cut to the END
+  log.close();
+  idx.refresh(1, true);
+  EXPECT_EQ(idx.image_needed(), 4096u);
+}
+
 TEST_F(ImageIndexTest, TornTailIsReportedOnlyOnceFinalAndKeepsEverythingBefore) {
   const auto sizes = write_three();
   fs::resize_file(layout_->index_file(0), sizes[1] + 10);  // the third record cut inside its header

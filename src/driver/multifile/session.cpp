@@ -53,8 +53,9 @@ struct NewContainer {
 // holds it: built in `PATH.h5mf-new`, locked from its mkdir on, moved into place only where
 // nothing is (a creator killed half-way leaves `PATH.h5mf-new`, which the next one removes).
 // `fill` appends the first records.
+// `exclusive`: the creator keeps holding it exclusively (Session::holds_exclusively).
 template <typename Fill>
-NewContainer make_new_container(const Layout& layout, Fill&& fill) {
+NewContainer make_new_container(const Layout& layout, bool exclusive, Fill&& fill) {
   const std::string& path = layout.path();
   const Layout building(path + ".h5mf-new");
   const std::string action = fmt::format("create '{}'", path);
@@ -76,7 +77,7 @@ NewContainer make_new_container(const Layout& layout, Fill&& fill) {
     container::sync_directory(std::filesystem::path(path).parent_path().empty()
                                   ? std::string(".")
                                   : std::filesystem::path(path).parent_path().string());
-    holder.share(action);
+    if (!exclusive) holder.share(action);
     return NewContainer{std::move(holder), container::MetafileAppender::reopen(layout, end)};
   } catch (...) {
     if (container::is_directory(building.path())) {
@@ -146,9 +147,15 @@ std::vector<HolderLock> prepare_new(const Layout& layout, Mode mode) {
 }
 
 // Rank 0's hold on an existing container. A writable open that finds no one else holding it
-// tidies a merge's leftovers first, as the only one that can.
-HolderLock claim_existing(const Layout& layout, Mode mode, const std::optional<std::string>& base) {
+// tidies a merge's leftovers first, as the only one that can. `exclusive`: it must find no one, and
+// keeps holding it so.
+HolderLock claim_existing(const Layout& layout, Mode mode, const std::optional<std::string>& base, bool exclusive) {
   const std::string action = fmt::format("open '{}' with mode '{}'", base ? *base : layout.path(), to_string(mode));
+  if (exclusive) {
+    HolderLock alone = HolderLock::acquire(layout.path(), HolderLock::Kind::Exclusive, action);
+    for (const auto& line : container::recover_interrupted_merge(layout).left) warn(line);
+    return alone;
+  }
   if (mode != Mode::Read) {
     if (auto alone = HolderLock::try_acquire(layout.path(), HolderLock::Kind::Exclusive)) {
       const container::Recovery recovery = base ? container::recover_interrupted_base_merge(layout, *base)
@@ -238,14 +245,15 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
   OpenedContainer out;
   const std::string& path = layout.path();
   // Rank 0 first (it may tidy leftovers, or make the container), then the others.
+  const bool exclusive = session.holds_exclusively(mode);
   const auto hold_too = [&] {
-    if (comm.rank() != 0) {
+    if (comm.rank() != 0 && !exclusive) {
       out.holder = HolderLock::acquire(path, HolderLock::Kind::Shared,
                                        fmt::format("open '{}' with mode '{}'", base ? *base : path, to_string(mode)));
     }
   };
   const bool create_mode = mode == Mode::Truncate || mode == Mode::Exclusive;
-  if (!create_mode) mpi::on_root(comm, 0, [&] { out.holder = claim_existing(layout, mode, base); });
+  if (!create_mode) mpi::on_root(comm, 0, [&] { out.holder = claim_existing(layout, mode, base, exclusive); });
   const bool exists_now = layout.is_container();
   if (base && !exists_now) {
     if (mode == Mode::Read) {
@@ -262,15 +270,16 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
     // imported as epoch-0 records.
     std::optional<container::MetafileAppender> appender;
     mpi::on_root(comm, 0, [&] {
-      NewContainer made = make_new_container(layout, [&](container::MetafileAppender& m, const Layout& building) {
-        container::Catalog catalog;
-        for (format::StructureRecord r : {format::StructureRecord{session.record(0, 1)},
-                                          format::StructureRecord{container::describe_base(*base)}}) {
-          catalog.apply(r, building.path());
-          m.append(r);
-        }
-        import_base(*base, m, catalog);
-      });
+      NewContainer made =
+          make_new_container(layout, exclusive, [&](container::MetafileAppender& m, const Layout& building) {
+            container::Catalog catalog;
+            for (format::StructureRecord r : {format::StructureRecord{session.record(0, 1)},
+                                              format::StructureRecord{container::describe_base(*base)}}) {
+              catalog.apply(r, building.path());
+              m.append(r);
+            }
+            import_base(*base, m, catalog);
+          });
       out.holder = std::move(made.holder);
       appender.emplace(std::move(made.metafile));
     });
@@ -296,7 +305,7 @@ OpenedContainer open_container(mpi::Comm& comm, const Layout& layout, Mode mode,
   if (create) {
     mpi::on_root(comm, 0, [&] {
       const std::vector<HolderLock> claims = prepare_new(layout, mode);
-      NewContainer made = make_new_container(layout, [&](container::MetafileAppender& m, const Layout&) {
+      NewContainer made = make_new_container(layout, exclusive, [&](container::MetafileAppender& m, const Layout&) {
         m.append(format::StructureRecord{session.record(0, 1)});
       });
       out.holder = std::move(made.holder);

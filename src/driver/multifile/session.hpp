@@ -24,6 +24,12 @@ struct Session {
   std::uint32_t data_files = 0;      // aggregation: the session's data files (0: one per writer)
   bool image = false;                // a file-image container (the HDF5 file driver, src/vfd)
 
+  // A file-image session that writes holds its container exclusively, on rank 0 alone, from open
+  // to close (docs/design.md, "Two processes and one path"): HDF5 writes its metadata in place,
+  // so a second writer or a reader would meet metadata HDF5 has not finished, as with HDF5's own
+  // file locking of a file open for writing.
+  bool holds_exclusively(Mode mode) const { return image && mode != Mode::Read; }
+
   // The SESSION record of this session.
   format::SessionRecord record(std::uint64_t number, std::uint64_t first_epoch) const;
 };
@@ -44,9 +50,9 @@ struct OpenedContainer {
 };
 
 // `base`: the existing HDF5 file the container extends (it lives beside it), when opening one.
-// Every rank comes back holding the container shared (container/holder_lock.hpp); Busy when
-// another process holds it in a way the mode cannot live with (docs/design.md, "Two processes and
-// one path").
+// Every rank comes back holding the container shared (container/holder_lock.hpp), or rank 0 alone
+// holding it exclusively (Session::holds_exclusively); Busy when another process holds it in a way
+// the mode cannot live with (docs/design.md, "Two processes and one path").
 OpenedContainer open_container(mpi::Comm& comm, const container::Layout& layout, Mode mode, const Session& session,
                                const std::optional<std::string>& base);
 
