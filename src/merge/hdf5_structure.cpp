@@ -101,8 +101,9 @@ CommittedTypes::CommittedTypes(hid_t file, const container::Catalog& catalog, co
       continue;
     }
     Handle type(hdf5::check_id(H5Tcopy(Datatype::decode(catalog.object(id).type).id()), "H5Tcopy(named datatype)"));
+    const std::string& name = path;  // a lambda may not capture a structured binding (clang 14)
     hdf5::check(H5Tcommit_anon(file, type.get(), H5P_DEFAULT, H5P_DEFAULT),
-                [&] { return fmt::format("commit named datatype '{}' in '{}'", path, output); });
+                [&] { return fmt::format("commit named datatype '{}' in '{}'", name, output); });
     types_.emplace(id, std::move(type));
   }
   for (const auto& [id, path] : wanted) {  // once all are committed: attributes may share them too
