@@ -85,6 +85,16 @@ def h5dump(*args):
     return subprocess.run(['h5dump', *args], check=True, capture_output=True, text=True).stdout
 
 
+def assert_dump_as_h5dump(container, reference):
+    """`h5mf dump` of a container prints what h5dump prints of h5py's own file `reference`, from the
+    second line on (the first names the file). Returns h5dump's text."""
+    cli = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
+    dump = subprocess.run([cli, 'dump', container], check=True, capture_output=True, text=True).stdout
+    expected = h5dump(reference)
+    assert dump.split('\n', 1)[1] == expected.split('\n', 1)[1]
+    return expected
+
+
 def run_python(code, *args, cwd=None):
     """Runs `code` in a fresh interpreter (with this PYTHONPATH); returns its stdout."""
     env = dict(os.environ, PYTHONPATH=PYTHONPATH)
