@@ -10,6 +10,24 @@
 
 namespace h5mf::container {
 
+namespace {
+
+// The `named_type` of a dataset or attribute (`kind`) called `name`, if any, must be the id of a
+// named datatype (in `objects`, indexed by id) whose type is `type`, byte for byte.
+void check_named_type(const std::vector<CatalogObject>& objects, std::optional<std::uint64_t> named_type,
+                      const format::Bytes& type, const char* kind, const std::string& name,
+                      const std::string& context) {
+  if (!named_type) return;
+  const std::uint64_t t = *named_type;
+  const bool is_type = t < objects.size() && objects[t].kind == ObjectKind::Datatype;
+  if (!is_type || objects[t].type != type) {
+    throw FormatError(fmt::format("{}: {} '{}' names object {} as its named datatype, which {}", context, kind, name, t,
+                                  is_type ? "has another type" : "is no named datatype"));
+  }
+}
+
+}  // namespace
+
 Catalog::Catalog() {
   CatalogObject root;
   root.kind = ObjectKind::Group;
@@ -150,15 +168,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
               !problem.empty()) {
             throw FormatError(fmt::format("{}: dataset '{}': {}", context, r.name, problem));
           }
-          if (r.named_type) {
-            const std::uint64_t t = *r.named_type;
-            if (!contains(t) || objects_[t].kind != ObjectKind::Datatype || objects_[t].type != r.type) {
-              throw FormatError(
-                  fmt::format("{}: dataset '{}' names object {} as its named datatype, which {}", context, r.name, t,
-                              !contains(t) || objects_[t].kind != ObjectKind::Datatype ? "is no named datatype"
-                                                                                       : "has another type"));
-            }
-          }
+          check_named_type(objects_, r.named_type, r.type, "dataset", r.name, context);
           CatalogObject& o = add_object(r.id, r.parent, r.name, ObjectKind::Dataset, r.epoch, context);
           o.named_type = r.named_type;
           o.type = r.type;
@@ -172,13 +182,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           o.shapes.add(r.epoch, r.dims);
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
-          if (r.named_type && (!contains(*r.named_type) || objects_[*r.named_type].kind != ObjectKind::Datatype ||
-                               objects_[*r.named_type].type != r.type)) {
-            throw FormatError(
-                fmt::format("{}: attribute '{}' names object {} as its named datatype, which is no "
-                            "named datatype of its type",
-                            context, r.name, *r.named_type));
-          }
+          check_named_type(objects_, r.named_type, r.type, "attribute", r.name, context);
           CatalogObject& o = mutable_object(r.id, context);
           AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch, r.named_type};
           auto it = o.attributes.find(r.name);

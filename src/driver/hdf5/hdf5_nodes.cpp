@@ -52,6 +52,15 @@ Handle make_space(const Extent& dims, const Extent& maxdims, const std::string& 
       what));
 }
 
+// The named datatype a dataset's or attribute's type shares, by its address (which is that
+// type's object_id() here), or nullopt when the type is its own.
+std::optional<std::uint64_t> committed_address(hid_t type, const std::string& what) {
+  if (!check_bool(H5Tcommitted(type), what)) return std::nullopt;
+  H5O_info_t info{};
+  check(H5Oget_info2(type, &info, H5O_INFO_BASIC), what);
+  return static_cast<std::uint64_t>(info.addr);
+}
+
 // HDF5's null dataspace (h5py's Empty): no element, no shape.
 Handle null_space(const std::string& what) { return Handle(check_id(H5Screate(H5S_NULL), what)); }
 
@@ -221,11 +230,7 @@ class Object : public Base {
     const Handle attribute(check_id(H5Aopen(id(), name.c_str(), H5P_DEFAULT), what));
     AttributeData out;
     out.type = Datatype::adopt(check_id(H5Aget_type(attribute.get()), what));
-    if (check_bool(H5Tcommitted(out.type.id()), what)) {  // it shares a named datatype: its address
-      H5O_info_t info{};
-      check(H5Oget_info2(out.type.id(), &info, H5O_INFO_BASIC), what);
-      out.named_type = static_cast<std::uint64_t>(info.addr);
-    }
+    out.named_type = committed_address(out.type.id(), what);
     const Handle space(check_id(H5Aget_space(attribute.get()), what));
     const Extents extents = extents_of(space.get(), what);
     out.dims = extents.dims;
@@ -329,11 +334,7 @@ class Hdf5Dataset final : public Object<DatasetNode> {
 
   Datatype file_type() override { return type_; }
   std::optional<std::uint64_t> named_type_id() override {
-    const std::string what = fmt::format("reading the named datatype of {}", where());
-    if (!check_bool(H5Tcommitted(type_.id()), what)) return std::nullopt;
-    H5O_info_t info{};
-    check(H5Oget_info2(type_.id(), &info, H5O_INFO_BASIC), what);
-    return static_cast<std::uint64_t>(info.addr);  // its object_id(), as open_named_type's node gives it
+    return committed_address(type_.id(), fmt::format("reading the named datatype of {}", where()));
   }
   Extent shape() override { return extents().dims; }
   bool is_null() override { return extents().null; }

@@ -398,7 +398,7 @@ class MultifileDataset final : public Object<DatasetNode> {
       // Encoded here, before the writer log: slots, then the elements' bytes (format/vlen.hpp).
       std::vector<std::byte> data;
       if (compound_) {
-        require_compound_memory(memory_type);
+        require_whole_compound_memory(memory_type);
         data = values::encode_vlen_compound(*compound_, memory_type, buffer, n);
       } else if (strings_) {
         values::require_string_memory(memory_type, type_, fmt::format("dataset '{}'", path()));
@@ -487,6 +487,7 @@ class MultifileDataset final : public Object<DatasetNode> {
                                    fmt::format("fill value of dataset '{}' in '{}'", path(), state_->layout.path()));
   }
 
+  // Reads and writes of compounds with variable-length members take a compound in memory.
   void require_compound_memory(const Datatype& memory_type) const {
     if (!memory_type.valid() || memory_type.type_class() != H5T_COMPOUND) {
       throw InvalidArgument(
@@ -494,6 +495,10 @@ class MultifileDataset final : public Object<DatasetNode> {
                       "compound too, not {}",
                       path(), type_.describe(), memory_type.describe()));
     }
+  }
+  // Writes also need every member: the log holds whole elements.
+  void require_whole_compound_memory(const Datatype& memory_type) const {
+    require_compound_memory(memory_type);
     if (const auto missing = hdf5::missing_members(memory_type, type_); !missing.empty()) {
       throw Unsupported(
           fmt::format("dataset '{}': writing a compound without its members '{}' is not supported by "
@@ -508,7 +513,7 @@ class MultifileDataset final : public Object<DatasetNode> {
   void read_compounds(const container::DatasetWrites& writes, const Selection& selection,
                       const container::ElementLayout& layout, const Datatype& memory_type, void* out) {
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
-    if (!memory_type.valid() || memory_type.type_class() != H5T_COMPOUND) require_compound_memory(memory_type);
+    require_compound_memory(memory_type);
     const std::uint64_t n = selection.num_elements();
     const std::size_t k = compound_->members.size();
     const auto resolved =
