@@ -202,9 +202,16 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           base_ = r;
         } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
-          if (!contains(r.target) || objects_[r.target].kind == ObjectKind::Datatype) {
-            throw FormatError(fmt::format("{}: link '{}' names object {} which {}", context, r.name, r.target,
-                                          contains(r.target) ? "is a named datatype" : "does not exist"));
+          if (!contains(r.target)) {
+            throw FormatError(
+                fmt::format("{}: link '{}' names object {} which does not exist", context, r.name, r.target));
+          }
+          if (objects_[r.target].kind == ObjectKind::Datatype) {
+            // One more name of a named datatype: listed as its NAMED_TYPE name is, sharing its id.
+            const CatalogObject& type = objects_[r.target];
+            add_symlink(r.parent, r.name, SymbolicLink{"", "", r.epoch, type.type, type.id}, context);
+            note_epoch(r.epoch);
+            return;
           }
           CatalogObject& up = mutable_object(r.parent, context);
           if (up.kind != ObjectKind::Group) {
