@@ -361,6 +361,36 @@ TEST(Catalog, HardLinksAddNamesNotObjects) {
   EXPECT_THROW(c.apply(format::LinkRecord{5, 9, "x", 1}), FormatError);      // no such parent
 }
 
+// A base file's names (epoch-0 records) are kept with what they bound, so that the merge, which
+// starts from a copy of the file, knows which of them the container unlinked, moved or rebound.
+TEST(Catalog, BaseNamesKnowWhetherTheyKeepTheirBinding) {
+  Catalog c;
+  c.apply(format::BaseRecord{"base.h5", 1, 1});
+  c.apply(format::CreateGroupRecord{0, 1, 0, "g"});
+  c.apply(dataset_record(2, 0, "d", {4}));  // (epoch 0)
+  c.apply(format::LinkRecord{0, 1, "alias", 2});
+  c.apply(format::SoftLinkRecord{0, 0, "s", "/d"});
+  c.apply(format::NamedTypeRecord{0, 0, "t", {std::byte{1}}, 3});
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  format::CreateDatasetRecord added = dataset_record(4, 0, "new", {2});
+  added.epoch = 1;  // the container's: no base name
+  c.apply(added);
+  const auto& names = c.base_names();
+  ASSERT_EQ(names.size(), 5u);
+  for (const auto& n : names) EXPECT_TRUE(c.keeps(n)) << n.name;
+  EXPECT_EQ(names[2].name, "alias");
+  EXPECT_EQ(names[2].target, std::optional<std::uint64_t>(2));
+  c.apply(format::UnlinkRecord{2, 0, "d"});            // unlinked
+  c.apply(format::MoveRecord{2, 0, "s", 1, "s"});      // moved
+  c.apply(format::MoveRecord{2, 1, "alias", 0, "d"});  // moved onto the unlinked name, same object
+  c.apply(format::LinkRecord{2, 1, "alias", 1});       // the name again, another object
+  std::vector<std::string> kept;
+  for (const auto& n : names) {
+    if (c.keeps(n)) kept.push_back(n.name);
+  }
+  EXPECT_EQ(kept, (std::vector<std::string>{"g", "d", "t"}));
+}
+
 // Which pairs must exist: those of sessions whose open completed, as OPENED (or, in containers
 // older than OPENED, a later structure record) proves.
 TEST(Catalog, PairsOfACompletedCollectiveOpenAreRequired) {
