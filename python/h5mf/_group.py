@@ -17,7 +17,7 @@ from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX
                        SZIP_NN)
 from ._empty import is_empty
 from ._references import refuse_references
-from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
+from ._object import HLObject, IntegerOverflowError, InterfileLinkError, LinkExistsError, check_writable, extent
 
 
 
@@ -302,11 +302,11 @@ class Group(HLObject, MutableMapping):
             if path in self:
                 raise LinkExistsError(f"Unable to create link (name already exists): '{path}' in file "
                                       f"'{self._file.filename if self._file else ''}'")
+        if isinstance(value, (Group, Dataset, Datatype)) and value._file is not self._file:
+            raise InterfileLinkError(f"Unable to create link (interfile hard links are not allowed): cannot link "
+                                     f"'{path}' in file '{self._file.filename}' to '{value.name}' of file "
+                                     f"'{value._file.filename if value._file else ''}'")
         if isinstance(value, Datatype):
-            if value._file is not self._file:  # (as for groups and datasets of another file)
-                raise ValueError(f"cannot link '{path}' in file '{self._file.filename}' to named datatype "
-                                 f"'{value.name}' of file '{value._file.filename}': hard links stay inside one "
-                                 'open file')
             self._id.link_named_type(path, value.name)
         elif isinstance(value, np.dtype):
             # h5py's named datatype (collective)

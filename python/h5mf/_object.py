@@ -76,6 +76,11 @@ class IntegerOverflowError(OverflowError, ValueError):
     other bad argument."""
 
 
+class InterfileLinkError(ValueError, OSError):
+    """A hard link to an object of another file: h5mf's ValueError, and h5py's OSError ("Unable to
+    create link (interfile hard links are not allowed)")."""
+
+
 class LinkExistsError(ValueError, OSError):
     """A link onto a name that exists: h5mf's ValueError for an existing name, and h5py's OSError
     ("Unable to create link (name already exists)")."""

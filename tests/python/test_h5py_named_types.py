@@ -281,12 +281,16 @@ def test_hard_links_to_named_types_as_h5py(tmp_path, driver):
     assert h5dump(tmp_path / 'h5mf') == h5dump(tmp_path / 'h5py_ref')
 
 
-def test_a_named_type_of_another_file_is_not_linked(tmp_path):
+def test_objects_of_another_file_are_not_linked(tmp_path):
+    """As h5py: OSError "interfile hard links are not allowed" (h5mf's error is a ValueError too)."""
     with h5mf.File(str(tmp_path / 'a.h5'), 'w') as a, h5mf.File(str(tmp_path / 'b.h5'), 'w') as b:
         a['t'] = np.dtype('<i4')
-        with pytest.raises(ValueError, match='hard links stay inside one open file'):
-            b['t'] = a['t']
-        assert 't' not in b
+        a['d'] = [1]
+        a.create_group('g')
+        for name in ('t', 'd', 'g'):
+            with pytest.raises(OSError, match='interfile hard links are not allowed') as raised:
+                b[name] = a[name]
+            assert isinstance(raised.value, ValueError) and name not in b
 
 
 def test_a_base_files_named_types_keep_their_names_and_datasets(tmp_path):
