@@ -153,6 +153,9 @@ class Dataset {
   Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::DatasetNode> node);
 
   std::string name() const;  // full path (the name it was opened by)
+  // Its name now (h5py's `.name`, HDF5's H5Iget_name): name() while that still reaches it, else
+  // (after a move or an unlink of it) another name that does; nullopt when none does.
+  std::optional<std::string> current_name() const;
   // Equal for every name of one object (hard links, Group::create_hard_link).
   std::uint64_t object_id() const;
   Extent shape() const;  // empty for a scalar and for a null dataspace

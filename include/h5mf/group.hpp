@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,8 @@ class Group {
   Group(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::GroupNode> node);
 
   std::string name() const;  // full path, "/" for the root
+  // As Dataset::current_name(): its name now, after moves and unlinks; nullopt when none reaches it.
+  std::optional<std::string> current_name() const;
 
   Group create_group(std::string_view path);
   Group require_group(std::string_view path);  // open, or create if missing

@@ -28,6 +28,9 @@ class Datatype(NamedObject):
         from ._attrs import AttributeManager  # pylint: disable=import-outside-toplevel
         return AttributeManager(self._file._id.named_type_attrs(self._name), self._file)
 
+    def _opened_path(self):
+        return self._name
+
     def _object_id(self):
         try:
             return ('type', self._file._id.named_type_id(self._name))

@@ -196,7 +196,7 @@ class Group(HLObject, MutableMapping):
             dtype = self._id.named_type(path)
         except (KeyError, ValueError):
             return None
-        return Datatype(dtype, posixpath.normpath(posixpath.join(self.name, path)), self._file)
+        return Datatype(dtype, posixpath.normpath(posixpath.join(self.name or self._id.name, path)), self._file)
 
     def __getitem__(self, path):
         path = self._path(path)

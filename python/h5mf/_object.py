@@ -28,7 +28,7 @@ class NamedObject:
         """What every name (hard link) of this object shares: its id in the file, looked up once, so
         that hashes stay the same after the file closes."""
         if getattr(self, '_key', None) is None:
-            self._key = self._object_id() if self._file else self.name
+            self._key = self._object_id() if self._file else self._opened_path()
         return self._key
 
     def __eq__(self, other):
@@ -45,8 +45,10 @@ class HLObject(NamedObject):
 
     @property
     def name(self):
-        """The path the object was opened by."""
-        return self._id.name
+        """Its name, as h5py's (HDF5's H5Iget_name): the path it was opened by, or after a move or a
+        deletion of that name another name that reaches it; None when none does. The opened path
+        on a closed file."""
+        return self._id.current_name if self._file else self._id.name
 
     @property
     def attrs(self):
@@ -61,6 +63,9 @@ class HLObject(NamedObject):
 
     def _object_id(self):
         return self._id.object_id()
+
+    def _opened_path(self):
+        return self._id.name
 
 
 def check_writable(file, what, error=OSError):

@@ -168,6 +168,7 @@ void bind_dataset(py::module_& m) {
   m.attr("UNLIMITED") = py::int_(DatasetCreate::kUnlimited);
   py::class_<Dataset, Held<Dataset>>(m, "Dataset")
       .def_property_readonly("name", &Dataset::name, py::call_guard<Locked>())
+      .def_property_readonly("current_name", &Dataset::current_name, py::call_guard<Locked>())
       .def("object_id", &Dataset::object_id, py::call_guard<Locked>())
       .def("shape", &Dataset::shape, py::call_guard<Locked>())
       .def("is_null", &Dataset::is_null, py::call_guard<Locked>(), "a null dataspace (h5py's Empty)")

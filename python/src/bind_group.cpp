@@ -47,6 +47,7 @@ DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Ext
 void bind_group(py::module_& m) {
   py::class_<Group, Held<Group>>(m, "Group")
       .def_property_readonly("name", &Group::name, py::call_guard<Locked>())
+      .def_property_readonly("current_name", &Group::current_name, py::call_guard<Locked>())
       .def("create_group", &Group::create_group, py::call_guard<Locked>())
       .def("require_group", &Group::require_group, py::call_guard<Locked>())
       .def("group", &Group::group, py::call_guard<Locked>())

@@ -16,6 +16,11 @@ Dataset::Dataset(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver
     : file_(std::move(file)), node_(std::move(node)) {}
 
 std::string Dataset::name() const { return node_->path(); }
+
+std::optional<std::string> Dataset::current_name() const {
+  file_->checked();
+  return node_->current_name();
+}
 std::uint64_t Dataset::object_id() const {
   file_->checked();
   return node_->object_id();

@@ -50,6 +50,11 @@ Group::Group(std::shared_ptr<detail::FileState> file, std::shared_ptr<driver::Gr
 
 std::string Group::name() const { return node_->path(); }
 
+std::optional<std::string> Group::current_name() const {
+  file_->checked();
+  return node_->current_name();
+}
+
 std::pair<std::shared_ptr<driver::GroupNode>, std::string> Group::walk(std::string_view path, bool create) const {
   driver::FileDriver& driver = file_->checked();
   SplitPath parts = split(path);

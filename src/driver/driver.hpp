@@ -53,6 +53,9 @@ class Node {
  public:
   virtual ~Node() = default;
   virtual std::string path() const = 0;  // the path it was opened by (one of its names)
+  // Its name now, as HDF5's H5Iget_name gives it (h5py's `.name`): after a move or an unlink of
+  // the name it was opened by, another name that reaches it; nullopt when none does.
+  virtual std::optional<std::string> current_name() = 0;
   // Equal for every name of one object of one file (hard links), different for other objects.
   virtual std::uint64_t object_id() = 0;
   // Attributes (set and delete are collective).

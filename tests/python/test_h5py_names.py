@@ -283,3 +283,33 @@ def test_names_of_a_base_file_unlinked_and_moved_as_h5py(tmp_path, changes_in):
         assert info(f['r2'].id).addr == info(f['r_moved'].id).addr
         assert f['typed'].id.get_type().committed() and '.h5mf-moving' not in str(list(f))
     assert run('h5dump', 'f.h5', cwd=tmp_path / 'c') == run('h5dump', 'f.h5', cwd=tmp_path / 'h5py_ref')
+
+
+def renamed(f):
+    """Names of open handles after moves and deletions (h5py's .name, HDF5's H5Iget_name)."""
+    out = []
+    f['g/x'] = [1]
+    f['y'] = [2]
+    g, y = f['g'], f['y']
+    f['a'] = f['y']
+    f.move('g', 'h/g2')
+    out.append(g.name)  # moved: its new name
+    out.append(g['x'].name)  # opened through the moved group
+    del f['y']
+    out.append(y.name)  # its name deleted: another one that reaches it
+    d = f['a']
+    f.move('a', 'b')
+    out += [d.name, y.name, y.parent.name]
+    del f['h']
+    out.append(g.name)  # no name reaches it
+    return out
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_names_of_open_handles_follow_moves_and_deletions_as_h5py(tmp_path, driver):
+    import h5py
+    with h5py.File(str(tmp_path / 'ref.h5'), 'w') as f:
+        expected = renamed(f)
+    assert expected == ['/h/g2', '/h/g2/x', '/a', '/b', '/b', '/', None]
+    with h5mf.File(str(tmp_path / 'f.h5'), 'w', driver=driver) as f:
+        assert renamed(f) == expected

@@ -174,8 +174,13 @@ class Object : public Base {
   Object(std::shared_ptr<State> state, hid_t id, const std::string& what)
       : state_(std::move(state)), id_(state_->track(id, what)), path_(object_name(id_->get())) {}
 
-  // Cached at open: the API cannot move or rename links, and a closed file has no names.
+  // Cached at open: a closed file has no names.
   std::string path() const override { return path_; }
+  std::optional<std::string> current_name() override {
+    std::string name = object_name(id());  // HDF5 follows moves and unlinks; "" for none
+    if (name.empty()) return std::nullopt;
+    return name;
+  }
 
   // The object header's address: one per object, whatever name it was opened by.
   std::uint64_t object_id() override {

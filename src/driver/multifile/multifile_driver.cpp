@@ -279,6 +279,19 @@ class Object : public Base {
       : state_(std::move(state)), id_(id), path_(std::move(path)) {}
 
   std::string path() const override { return path_; }
+  std::optional<std::string> current_name() override {
+    const container::Catalog& catalog = state_->catalog;
+    std::optional<std::uint64_t> at = 0;  // the path it was opened by, if it still reaches it
+    for (std::size_t start = 1; start < path_.size() && at;) {
+      const std::size_t slash = std::min(path_.find('/', start), path_.size());
+      at = catalog.resolve(*at, std::string_view(path_).substr(start, slash - start));
+      start = slash + 1;
+    }
+    if (at == id_) return path_;
+    const container::MergedNames names = catalog.merged_names();  // (rare: after a move or an unlink)
+    if (!names.contains(id_)) return std::nullopt;
+    return names.path(id_);
+  }
   std::uint64_t object_id() override { return id_; }
 
   std::vector<std::string> attribute_names() override {
@@ -704,6 +717,7 @@ class MultifileDataset final : public Object<DatasetNode> {
 class MultifileNamedType final : public Object<Node> {
  public:
   using Object::Object;
+  std::optional<std::string> current_name() override { return path(); }  // (not followed)
 };
 
 class MultifileGroup final : public Object<GroupNode> {
