@@ -184,6 +184,7 @@ def base_objects(f, h):
     f['gone'] = np.arange(3, dtype='f8')
     g = f.create_group('g')
     g['x'] = np.arange(3, dtype='u1')
+    g['z'] = np.array([7.5, 8.5])  # moves with its group
     g.attrs['a'] = np.int32(1)
     f.create_group('h/sub')
     f['h/sub/d'] = np.arange(5)
@@ -262,6 +263,7 @@ def test_names_of_a_base_file_unlinked_and_moved_as_h5py(tmp_path, changes_in):
         expected = snapshot(f)
     assert expected['same'] == [True, True, False] and 'keep' not in expected and 't2' in expected
     assert expected['moved/g2'] == ('group', [('a', 1), ('after', 2)]) and expected['s2'] == ('soft', '/r_moved')
+    assert expected['moved/g2/z'] == ('dataset', '<f8', [7.5, 8.5], [])
     with h5mf.File(path, 'a', driver='multifile') as f:
         assert os.path.isdir(path + '.h5mf')
         if changes_in == 'reopened':
