@@ -31,6 +31,14 @@ class Datatype(NamedObject):
     def _opened_path(self):
         return self._name
 
+    # As h5py's (whose Datatype compares its TypeID, by H5Tequal): equal types compare equal,
+    # whichever named datatype or file holds them. Its identity (hard links) is _object_key().
+    def __eq__(self, other):
+        return isinstance(other, Datatype) and other._dtype == self._dtype
+
+    def __hash__(self):
+        return hash(self._dtype)
+
     def _object_id(self):
         try:
             return ('type', self._file._id.named_type_id(self._name))

@@ -17,7 +17,7 @@ from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX
                        SZIP_NN)
 from ._empty import is_empty
 from ._references import refuse_references
-from ._object import HLObject, IntegerOverflowError, InterfileLinkError, LinkExistsError, check_writable, extent
+from ._object import HLObject, IntegerOverflowError, NamedObject, InterfileLinkError, LinkExistsError, check_writable, extent
 
 
 
@@ -488,7 +488,7 @@ class Group(HLObject, MutableMapping):
 
     def copy(self, source, dest, name=None, shallow=False, expand_soft=False, expand_external=False,
              expand_refs=False, without_attrs=False):
-        """h5py's Group.copy (collective): a deep copy of group or dataset `source` (a path in this
+        """h5py's Group.copy (collective): a deep copy of group, dataset or named datatype `source` (a path in this
         group, or an object of any open file) at `dest`, a path relative to this group or a Group
         (then under `name`, by default the source's own name). As HDF5's H5Ocopy: an object with
         several names in the copied tree is copied once (its other names become hard links to the
@@ -499,7 +499,7 @@ class Group(HLObject, MutableMapping):
         source missing, the destination existing); `expand_refs` is NotImplementedError."""
         if expand_refs:
             raise NotImplementedError('Group.copy(expand_refs=True): h5mf has no object references')
-        if isinstance(source, HLObject):
+        if isinstance(source, NamedObject):
             src = source
         else:
             source = self._path(source)
@@ -590,13 +590,16 @@ def _copy_object(src, dest_group, dest_path, options, copied, top=False):
         file = dest_group._file
         if new.size and (file is None or file.writer == 0):
             new[()] = src[()]
+    elif isinstance(src, Datatype):  # committed anew; its other names in the tree link to the copy
+        dest_group[dest_path] = src.dtype
+        new = dest_group[dest_path]
     else:
         new = dest_group.create_group(dest_path)
     copied[key] = new
     if not options['without_attrs']:
         for attr in src.attrs:
             new.attrs[attr] = src.attrs[attr]
-    if isinstance(src, Dataset) or (options['shallow'] and not top):
+    if not isinstance(src, Group) or (options['shallow'] and not top):
         return
     for member in src:
         kind, filename, path = src._id.link_info(member)

@@ -75,3 +75,47 @@ def test_copy_refuses_references(tmp_path):
         f['d'] = np.arange(2)
         with pytest.raises(NotImplementedError):
             f.copy('d', 'e', expand_refs=True)
+
+
+def copied_types(f, other):
+    """Copies of named datatypes, alone and in a group, through h5py or h5mf (`other`: a second
+    file of the same module)."""
+    f['types/t'] = np.dtype('<i2')
+    f['types/t'].attrs['u'] = np.int32(1)
+    f['types/t2'] = f['types/t']  # one object, two names
+    f['types/p'] = np.dtype([('a', '<f4'), ('b', '<i8')])
+    f.copy('types', 'copy')  # a group of them: one copy of t, linked at both names
+    f.copy('types/t', 'alone')  # by path
+    f.copy(f['types/p'], f['copy'], name='p_again')  # an object, into a group
+    f.copy(f['types/t'], other)  # into another file, under its own name
+    out = {'keys': sorted(f), 'copy': sorted(f['copy']), 'other': sorted(other)}
+    if isinstance(f, h5mf.File):
+        ident = lambda name: f[name]._object_key()  # noqa: E731
+    else:
+        import h5py
+        ident = lambda name: h5py.h5o.get_info(f[name].id).addr  # noqa: E731
+    out['same'] = [ident('copy/t') == ident('copy/t2'), ident('copy/t') == ident('types/t'),
+                   ident('alone') == ident('types/t')]
+    out['equal'] = [f['copy/t'] == f['types/t'], f['copy/t'] == f['copy/p']]  # as types (H5Tequal)
+    out['dtypes'] = [f[n].dtype for n in ('copy/t', 'copy/p', 'alone', 'copy/p_again')] + [other['t'].dtype]
+    out['attrs'] = [dict(f['copy/t2'].attrs), dict(f['alone'].attrs), dict(other['t'].attrs)]
+    out['classes'] = [type(f[n]).__name__ for n in ('copy/t', 'alone', 'copy/p_again')]
+    return out
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_copy_of_named_datatypes_as_h5py(tmp_path, driver):
+    import h5py
+    with h5py.File(str(tmp_path / 'a.h5'), 'w') as f, h5py.File(str(tmp_path / 'b.h5'), 'w') as other:
+        expected = copied_types(f, other)
+    assert expected['same'] == [True, False, False] and expected['classes'] == ['Datatype'] * 3
+    assert expected['equal'] == [True, False]
+    with h5mf.File(str(tmp_path / 'c.h5'), 'w', driver=driver) as f, \
+            h5mf.File(str(tmp_path / 'd.h5'), 'w', driver=driver) as other:
+        assert copied_types(f, other) == expected
+    if driver == 'multifile':
+        h5mf.merge(str(tmp_path / 'c.h5'))
+    with h5py.File(str(tmp_path / 'c.h5'), 'r') as f:
+        info = h5py.h5o.get_info
+        assert info(f['copy/t'].id).addr == info(f['copy/t2'].id).addr != info(f['types/t'].id).addr
+        assert dict(f['copy/t'].attrs) == {'u': 1} and f['copy/p_again'].dtype == f['types/p'].dtype
