@@ -16,6 +16,7 @@ void ShapeHistory::add(std::uint64_t epoch, const Extent& dims) {
     if (any) shrinks_.push_back(std::move(shrink));
   } else {
     widest_ = dims;  // the creation (a rank change is not a resize: the catalog refuses it)
+    created_ = dims;
   }
   last_ = dims;
 }
@@ -40,6 +41,12 @@ Extent ShapeHistory::kept(std::uint64_t epoch, const Extent& current) const {
     }
   }
   return out;
+}
+
+Extent ShapeHistory::created_kept(const Extent& current) const {
+  Extent keep = kept(0, current);
+  for (std::size_t d = 0; d < keep.size() && d < created_.size(); ++d) keep[d] = std::min(keep[d], created_[d]);
+  return keep;
 }
 
 }  // namespace h5mf::container

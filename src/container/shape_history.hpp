@@ -17,6 +17,11 @@ class ShapeHistory {
   // The dataset was created (or resized) at `epoch` with shape `dims`; calls come in epoch order.
   void add(std::uint64_t epoch, const Extent& dims);
 
+  // The shape it was created with (for a dataset of a base file, its extent there).
+  const Extent& created() const { return created_; }
+  // The box [0, kept) of the elements it had at creation that are still there: a base file's
+  // elements that no shrink since discarded (within `current`).
+  Extent created_kept(const Extent& current) const;
   // Whether some dimension ever shrank (otherwise nothing is ever cut from a write).
   bool shrank() const { return !shrinks_.empty(); }
   // Every shape's extent, dimension by dimension, at its largest (with `current`): no write can
@@ -35,7 +40,7 @@ class ShapeHistory {
     std::vector<bool> shrunk;  // the dimensions it shrank
   };
   std::vector<Shrink> shrinks_;
-  Extent last_, widest_;
+  Extent created_, last_, widest_;
 };
 
 }  // namespace h5mf::container

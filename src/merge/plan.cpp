@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -207,6 +208,17 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     if (in_base) {
       Handle d(
           hdf5::check_id(H5Dopen2(parent, name, H5P_DEFAULT), fmt::format("open dataset '{}' in '{}'", path, output)));
+      // Resized in the container: first to what its shrinks kept of the base's elements (HDF5
+      // discards the others), then to its shape now (the new elements read as the fill value).
+      const auto resize = [&](const Extent& extent) {
+        const std::vector<hsize_t> dims(extent.begin(), extent.end());
+        hdf5::check(H5Dset_extent(d.get(), dims.data()), [&] {
+          return fmt::format("resize dataset '{}' in '{}' to [{}]", path, output, fmt::join(extent, ","));
+        });
+      };
+      const Extent keep = o.shapes.created_kept(o.dims);
+      if (keep != o.shapes.created()) resize(keep);
+      if (o.dims != keep) resize(o.dims);
       write_attributes(d.get(), o, path, output, report.attributes, true, &committed);
       ++report.datasets;
       auto it = writes.find(id);

@@ -605,16 +605,18 @@ class Planner {
     add_mapping(selection_of(space_.get(), box), source, all_of(box.block));
   }
 
-  // A dataset of the base file shows the base file's elements wherever no record wrote.
+  // A dataset of the base file shows the base file's elements wherever no record wrote, within
+  // what is left of them: a resize since may have grown it past them (or shrunk it, discarding
+  // some), and there it shows the fill value.
   void map_base(const container::WriteList& all) {
-    Handle rest = copy_space(space_.get());
-    hdf5::check(H5Sselect_all(rest.get()), "H5Sselect_all");
-    bool whole = true;
     const std::size_t rank = o_.dims.size();
+    const Extent keep = o_.shapes.created_kept(o_.dims);
+    if (selection::num_elements(keep) == 0) return;
+    const Hyperslab kept{Extent(rank, 0), Extent(rank, 1), Extent(rank, 1), keep};
+    Handle rest = copy_space(space_.get());
+    select_slab(rest.get(), H5S_SELECT_SET, kept);  // (H5Smodify_select combines hyperslabs only)
+    bool whole = true;
     if (written_.valid()) {  // the union of every record, from classify()
-      // H5Smodify_select combines hyperslab selections only: "all" as the one block it is.
-      const std::size_t r = o_.dims.size();
-      select_slab(rest.get(), H5S_SELECT_SET, Hyperslab{Extent(r, 0), Extent(r, 1), Extent(r, 1), o_.dims});
       hdf5::check(H5Smodify_select(rest.get(), H5S_SELECT_NOTB, written_.get()), "H5Smodify_select");
       if (selected(rest.get()) == 0) return;
       Handle same = copy_space(rest.get());
@@ -634,7 +636,7 @@ class Planner {
       }
       if (selected(rest.get()) == 0) return;
     }
-    if (whole) {
+    if (whole && keep == o_.dims) {
       add_mapping(all_of(o_.dims), kBaseSource, all_of(o_.dims));
       return;
     }

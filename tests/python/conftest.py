@@ -95,6 +95,21 @@ def assert_dump_as_h5dump(container, reference):
     return expected
 
 
+def assert_reads_everywhere(path, reads, expected, view_path):
+    """`reads(f)` equals `expected` for container `path` read directly (h5mf), through its view
+    (written at `view_path`, read with h5py) and, once merged, from the merged file (h5py)."""
+    import h5py
+    import h5mf
+    with h5mf.File(path, 'r') as f:
+        assert reads(f) == expected, 'direct reads of the container'
+    h5mf.view(path, view_path)
+    with h5py.File(view_path, 'r') as f:
+        assert reads(f) == expected, 'the view'
+    h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert reads(f) == expected, 'the merged file'
+
+
 def run_python(code, *args, cwd=None):
     """Runs `code` in a fresh interpreter (with this PYTHONPATH); returns its stdout."""
     env = dict(os.environ, PYTHONPATH=PYTHONPATH)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import h5mf
+from conftest import assert_reads_everywhere
 from parity import Recorder, assert_same_outcomes, describe_dataset
 
 
@@ -114,3 +115,70 @@ def test_shrink_across_sessions(tmp_path):
     h5mf.merge(path)
     with h5py.File(path, 'r') as f:
         assert f['d'][...].tolist() == [0, 1, 2, 0, 40, 0]
+
+
+def base_datasets(f):
+    """A base file's resizable datasets (and one that is not), made with h5py."""
+    f.create_dataset('grow', data=np.arange(12).reshape(4, 3), maxshape=(None, 3), chunks=(2, 3))
+    f.create_dataset('shrink', data=np.arange(5.0), maxshape=(None,), chunks=(2,), fillvalue=-1.0)
+    f.create_dataset('both', data=np.arange(16).reshape(4, 4), maxshape=(10, 10), chunks=(3, 3))
+    f.create_dataset('fixed', data=[1, 2, 3])
+
+
+def resize_base(f):
+    """Resizes of the base file's datasets, through h5py or h5mf."""
+    f['grow'].resize((6, 3))  # past the base's rows: the fill value
+    f['grow'][4] = [40, 41, 42]
+    f['shrink'].resize((2,))  # discards base elements ...
+    f['shrink'].resize((6,))  # ... which grow back as the fill value
+    f['shrink'][5] = 50.0
+    f['both'].resize((3, 5))  # fewer rows, more columns
+    f['both'][0, 4] = 99
+
+
+def resized_reads(f):
+    out = {}
+    for name in ('grow', 'shrink', 'both', 'fixed'):
+        d = f[name]
+        out[name] = (d.shape, d[()].tolist())
+    out['slices'] = [f['both'][1:, ::2].tolist(), f['grow'][[1, 4, 5], 1:].tolist(), f['shrink'][1:4].tolist(),
+                     f['both'][2, 3:].tolist()]
+    return out
+
+
+def test_resize_of_a_base_files_datasets_as_h5py(tmp_path):
+    """A container over an existing file resizes the file's own chunked datasets as h5py does in
+    the file: direct reads, the view and the merged file agree with h5py's."""
+    os.mkdir(tmp_path / 'h5py_ref')
+    os.mkdir(tmp_path / 'c')
+    ref = str(tmp_path / 'h5py_ref' / 'f.h5')
+    path = str(tmp_path / 'c' / 'f.h5')
+    with h5py.File(ref, 'w') as f:
+        base_datasets(f)
+    with h5py.File(path, 'w') as f:
+        base_datasets(f)
+    with h5py.File(ref, 'a') as f:
+        resize_base(f)
+        with pytest.raises(TypeError, match='Only chunked datasets can be resized'):
+            f['fixed'].resize((4,))
+        expected = resized_reads(f)
+    assert expected['shrink'] == ((6,), [0.0, 1.0, -1.0, -1.0, -1.0, 50.0])
+    assert expected['grow'][1][4:] == [[40, 41, 42], [0, 0, 0]]
+    with h5mf.File(path, 'a', driver='multifile') as f:
+        resize_base(f)
+        with pytest.raises(TypeError, match='Only chunked datasets can be resized'):
+            f['fixed'].resize((4,))
+        assert resized_reads(f) == expected  # in the session
+    assert_reads_everywhere(path, resized_reads, expected, str(tmp_path / 'view.h5'))
+    diff = subprocess.run(['h5diff', path, ref], capture_output=True, text=True)
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+
+
+def test_resize_of_a_base_files_strings_is_refused(tmp_path):
+    path = str(tmp_path / 'f.h5')
+    with h5py.File(path, 'w') as f:
+        f.create_dataset('s', data=['a', 'b'], dtype=h5py.string_dtype(), maxshape=(None,), chunks=(2,))
+    with h5mf.File(path, 'a', driver='multifile') as f:
+        with pytest.raises(NotImplementedError, match='variable-length data is in the base file'):
+            f['s'].resize((3,))
+        assert f['s'].shape == (2,)

@@ -626,6 +626,14 @@ TEST_F(Logs, ShrinkCutsEarlierWritesOnly) {
   EXPECT_EQ(shapes.widest({3, 4}), (Extent{4, 4}));
   EXPECT_EQ(shapes.kept(1, {3, 4}), (Extent{2, 2}));
   EXPECT_EQ(shapes.kept(3, {3, 4}), (Extent{3, 4}));
+  // What is left of the elements it was created with (a base file's): within its creation shape
+  // and every shrink since.
+  EXPECT_EQ(shapes.created(), (Extent{4, 4}));
+  EXPECT_EQ(shapes.created_kept({3, 4}), (Extent{2, 2}));
+  ShapeHistory grown;
+  grown.add(0, {4, 3});
+  grown.add(5, {6, 5});
+  EXPECT_EQ(grown.created_kept({6, 5}), (Extent{4, 3}));
   ContainerIndex index(*layout_, id_);
   index.refresh(1, true);
   const Extent shape{3, 4};

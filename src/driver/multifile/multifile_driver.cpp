@@ -33,6 +33,7 @@
 #include "hdf5/handle.hpp"
 #include "mpi/bound.hpp"
 #include "mpi/shared_outcome.hpp"
+#include "selection/runs.hpp"
 #include "values/attribute_codec.hpp"
 #include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
@@ -469,14 +470,14 @@ class MultifileDataset final : public Object<DatasetNode> {
       return;
     }
     if (hdf5::same_type(memory_type, type_)) {
-      if (from_base) state_->base_dataset(base_path())->read(selection, type_, buffer);
+      if (from_base) read_base(selection, static_cast<std::byte*>(buffer));
       const std::span<std::byte> out(static_cast<std::byte*>(buffer), n * type_.size());
       state_->reader->read(writes, selection, layout, out);
       overlay_own_writes(selection, out);
       return;
     }
     std::vector<std::byte> scratch(n * std::max(type_.size(), memory_type.size()));
-    if (from_base) state_->base_dataset(base_path())->read(selection, type_, scratch.data());
+    if (from_base) read_base(selection, scratch.data());
     state_->reader->read(writes, selection, layout, {scratch.data(), n * type_.size()});
     overlay_own_writes(selection, {scratch.data(), n * type_.size()});
     hdf5::convert_in_place(type_, memory_type, n, scratch);
@@ -485,6 +486,63 @@ class MultifileDataset final : public Object<DatasetNode> {
 
   // Its path in the base file: the name it was created with (a link made since is not there).
   std::string base_path() const { return state_->catalog.path_of(id_); }
+
+  // The base file's elements of `selection` (resolved against the shape now), in type_, into `out`
+  // in selection order (datasets of fixed-size types). Resized since (RESIZE records), the dataset
+  // may reach past the base's extent, or have discarded base elements in a shrink: those read as
+  // the fill value, as HDF5's own resize leaves them.
+  void read_base(const Selection& selection, std::byte* out) {
+    const std::shared_ptr<DatasetNode> base = state_->base_dataset(base_path());
+    const Extent& now = object().dims;
+    const Extent keep = object().shapes.created_kept(now);  // the base's elements still there
+    if (keep == now) {
+      base->read(selection, type_, out);
+      return;
+    }
+    const std::size_t esize = type_.size();
+    const std::uint64_t n = selection.num_elements();
+    const auto& fill = object().fill;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (fill.empty()) {
+        std::memset(out + i * esize, 0, esize);
+      } else {
+        std::memcpy(out + i * esize, fill.data(), esize);
+      }
+    }
+    // The base's part of the selection's bounding box, read at once, then copied row piece by row
+    // piece to where the selection puts each element.
+    selection::Box box = selection::bounding_box(selection);
+    for (std::size_t d = 0; d < box.hi.size(); ++d) box.hi[d] = std::min(box.hi[d], keep[d]);
+    if (box.empty()) return;
+    Extent count(box.lo.size());
+    for (std::size_t d = 0; d < count.size(); ++d) count[d] = box.hi[d] - box.lo[d];
+    std::vector<std::byte> part(selection::num_elements(count) * esize);
+    base->read(Selection::hyperslab(box.lo, Extent(count.size(), 1), {}, count), type_, part.data());
+    const std::size_t last = now.size() - 1;
+    selection::TargetCursor cursor(selection, now);
+    Extent at(now.size());
+    for (selection::Run run; cursor.next(run);) {
+      for (std::uint64_t i = 0; i < run.length;) {
+        std::uint64_t linear = run.offset + i;  // its coordinate in `now`
+        for (std::size_t d = now.size(); d-- > 0;) {
+          at[d] = linear % now[d];
+          linear /= now[d];
+        }
+        const std::uint64_t length = std::min(run.length - i, now[last] - at[last]);  // within its row
+        bool inside = true;
+        for (std::size_t d = 0; d < last; ++d) inside = inside && at[d] >= box.lo[d] && at[d] < box.hi[d];
+        const std::uint64_t from = std::max(at[last], box.lo[last]), to = std::min(at[last] + length, box.hi[last]);
+        if (inside && from < to) {
+          std::uint64_t source = 0;  // row-major index in the box
+          for (std::size_t d = 0; d < last; ++d) source = source * count[d] + (at[d] - box.lo[d]);
+          source = source * count[last] + (from - box.lo[last]);
+          std::memcpy(out + (run.data_index + i + (from - at[last])) * esize, part.data() + source * esize,
+                      (to - from) * esize);
+        }
+        i += length;
+      }
+    }
+  }
 
   // A member of an aggregation group: its writes still in its buffer, over what the files hold.
   void overlay_own_writes(const Selection& selection, std::span<std::byte> out) {
@@ -640,10 +698,10 @@ class MultifileDataset final : public Object<DatasetNode> {
   }
 
   void resize(const Extent& new_shape) override {
-    if (state_->catalog.in_base(id_)) {
+    if (state_->catalog.in_base(id_) && (strings_ || vlen_ || compound_)) {
       throw Unsupported(
-          fmt::format("dataset '{}' is in the base file '{}': resizing it from a container is not "
-                      "supported yet",
+          fmt::format("dataset '{}' of variable-length data is in the base file '{}': resizing it from a "
+                      "container is not supported yet (datasets of fixed-size types are)",
                       path(), state_->catalog.base()->file));
     }
     // A shrink discards what lies outside the new shape: reads and the merge cut the writes made
