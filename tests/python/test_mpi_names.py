@@ -58,13 +58,14 @@ def test_collective_unlink_and_move(comm, shared_dir, driver):
 
 def test_collective_changes_to_a_base_files_names(comm, shared_dir):
     """A container over an existing file (mode 'a'): the file's own names deleted and moved
-    collectively, every rank writing its row of a moved dataset; the merged file has h5py's names."""
+    collectively, a moved dataset grown, every rank writing its row; the merged file has h5py's
+    names and rows."""
     rank, size = comm.rank, comm.size
     path = os.path.join(shared_dir, 'base-names.h5')
     if rank == 0:
         import h5py
         with h5py.File(path, 'w') as f:
-            f.create_dataset('g/rows', data=np.zeros((size, 2), dtype='i4'))
+            f.create_dataset('g/rows', data=np.zeros((size, 2), dtype='i4'), maxshape=(None, 2), chunks=(1, 2))
             f['old'] = np.arange(3)
             f['g'].attrs['kept'] = 1
     comm.Barrier()
@@ -72,6 +73,7 @@ def test_collective_changes_to_a_base_files_names(comm, shared_dir):
         f.move('g/rows', 'rows')
         f.move('g', 'h/g')
         del f['old']
+        f['rows'].resize((size + 1, 2))  # a base dataset grown (collective)
         f['rows'][rank] = [rank, 10 * rank]
         f.flush()
         assert sorted(f) == ['h', 'rows'] and list(f['h/g']) == [] and f['h/g'].attrs['kept'] == 1
@@ -81,7 +83,7 @@ def test_collective_changes_to_a_base_files_names(comm, shared_dir):
         import h5py
         with h5py.File(path, 'r') as f:
             assert sorted(f) == ['h', 'rows'] and list(f['h/g']) == [] and f['h/g'].attrs['kept'] == 1
-            assert f['rows'][...].tolist() == [[r, 10 * r] for r in range(size)]
+            assert f['rows'][...].tolist() == [[r, 10 * r] for r in range(size)] + [[0, 0]]
     comm.Barrier()
 
 
