@@ -495,7 +495,10 @@ class MultifileDataset final : public Object<DatasetNode> {
     const std::shared_ptr<DatasetNode> base = state_->base_dataset(base_path());
     const Extent& now = object().dims;
     const Extent keep = object().shapes.created_kept(now);  // the base's elements still there
-    if (keep == now) {
+    selection::Box box = selection::bounding_box(selection);
+    bool within = true;  // the usual case: the selection reads base elements only
+    for (std::size_t d = 0; d < box.hi.size() && d < keep.size(); ++d) within = within && box.hi[d] <= keep[d];
+    if (keep == now || within) {
       base->read(selection, type_, out);
       return;
     }
@@ -511,7 +514,6 @@ class MultifileDataset final : public Object<DatasetNode> {
     }
     // The base's part of the selection's bounding box, read at once, then copied row piece by row
     // piece to where the selection puts each element.
-    selection::Box box = selection::bounding_box(selection);
     for (std::size_t d = 0; d < box.hi.size(); ++d) box.hi[d] = std::min(box.hi[d], keep[d]);
     if (box.empty()) return;
     Extent count(box.lo.size());
