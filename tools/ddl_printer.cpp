@@ -872,7 +872,33 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
   }
   out_.line(inner, "DATA {");
   const std::uint64_t count = value.data.num_elements();
-  if (f.kind != TypeFormat::Kind::VariableString && count * f.size > value.data.bytes.size()) {
+  // Sequences and compounds with variable-length members: in HDF5's memory form, as datasets read
+  // (the API's values hold them self-contained; those read through libhdf5 are already so).
+  const bool self_contained = value.data.has_vlen_elements() && value.keep == nullptr;
+  std::vector<std::byte> elements;
+  struct Reclaim {
+    const AttributeData& data;
+    std::vector<std::byte>& elements;
+    ~Reclaim() {
+      if (elements.empty()) return;
+      const auto n = static_cast<std::size_t>(data.num_elements());
+      if (data.type.type_class() == H5T_VLEN) {
+        reclaim_sequences(reinterpret_cast<hvl_t*>(elements.data()), n);
+      } else {
+        try {
+          reclaim_members(data.type, elements.data(), n);
+        } catch (...) {  // a destructor never throws: the members leak instead
+        }
+      }
+    }
+  } reclaim{value.data, elements};
+  if (self_contained && count > 0) {
+    std::vector<std::byte> read(static_cast<std::size_t>(count * f.size));
+    value.data.read_elements(value.data.type, read.data());
+    elements = std::move(read);
+  }
+  const std::byte* bytes = self_contained ? elements.data() : value.data.bytes.data();
+  if (f.kind != TypeFormat::Kind::VariableString && !self_contained && count * f.size > value.data.bytes.size()) {
     throw FormatError(
         fmt::format("attribute '{}' lacks elements: {} bytes for {}", name, value.data.bytes.size(), count));
   }
@@ -891,7 +917,7 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
           append_quoted(text, value.data.strings[i]);
         }
       } else {
-        append_element(text, f, value.data.bytes.data() + i * f.size, inner + 2 * kIndent);
+        append_element(text, f, bytes + i * f.size, inner + 2 * kIndent);
       }
       lines.add(text, f.kind == TypeFormat::Kind::Compound);
     }

@@ -1,11 +1,13 @@
-// Attributes of a group or dataset. Values cross as numpy arrays (numbers, fixed-length bytes) or
-// lists of str (variable-length UTF-8 strings, as h5py writes str); the Python AttributeManager
-// shapes them into h5py's scalars and arrays.
+// Attributes of a group or dataset. Values cross as numpy arrays (numbers, fixed-length bytes,
+// object arrays of sequences, structured arrays with object fields) or lists of str
+// (variable-length UTF-8 strings, as h5py writes str); the Python AttributeManager shapes them
+// into h5py's scalars and arrays.
 #include <cstring>
 #include <optional>
 
 #include "common.hpp"
 #include "h5mf/attributes.hpp"
+#include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
 #include "numpy_types.hpp"
 
@@ -16,6 +18,51 @@ Extent extent_of(const py::array& array) {
   Extent dims;
   for (py::ssize_t d = 0; d < array.ndim(); ++d) dims.push_back(static_cast<std::uint64_t>(array.shape(d)));
   return dims;
+}
+
+// The base dtype of h5py's vlen_dtype(base) (the metadata may hold anything numpy.dtype takes).
+py::dtype sequence_base_dtype(const py::dtype& dtype) {
+  const py::object base = py::reinterpret_borrow<py::dict>(dtype.attr("metadata"))["vlen"];
+  return py::module_::import("numpy").attr("dtype")(base).cast<py::dtype>();
+}
+
+// Sequences as a flat object array of 1-D arrays of the base dtype, compounds with variable-length
+// members as a flat structured array with object fields (strings as bytes), as h5py reads them.
+py::array vlen_elements(const AttributeData& data, const py::dtype& dtype) {
+  const auto count = static_cast<std::size_t>(data.num_elements());
+  if (data.type.type_class() == H5T_VLEN) {
+    const py::dtype base = sequence_base_dtype(dtype);
+    const ElementType element = element_type(base);
+    std::vector<hvl_t> sequences(count, hvl_t{0, nullptr});
+    struct Reclaim {
+      std::vector<hvl_t>& s;
+      ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
+    } reclaim{sequences};
+    data.read_elements(Datatype::sequence_of(datatype_of(element)), sequences.data());
+    py::array out = py::module_::import("numpy").attr("empty")(count, dtype);
+    for (std::size_t i = 0; i < count; ++i) {
+      py::array array(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(sequences[i].len)});
+      if (sequences[i].len > 0) std::memcpy(array.mutable_data(), sequences[i].p, sequences[i].len * element.itemsize);
+      out.attr("__setitem__")(i, array);
+    }
+    return out;
+  }
+  const ElementType element = element_type(dtype);
+  const Datatype memory = datatype_of(element);
+  std::vector<std::byte> elements(count * element.hdf5_itemsize);
+  data.read_elements(memory, elements.data());
+  struct Reclaim {
+    const Datatype& memory;
+    std::vector<std::byte>& elements;
+    std::size_t count;
+    ~Reclaim() {
+      try {
+        reclaim_members(memory, elements.data(), count);
+      } catch (...) {  // a destructor never throws: the members leak instead
+      }
+    }
+  } reclaim{memory, elements, count};
+  return unpack_members(element, dtype, elements.data(), count);
 }
 
 // (value, dims, encoding): value is a flat array, or a list of str for variable-length strings, whose
@@ -33,6 +80,7 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
     return py::make_tuple(strings, dims, utf8 ? "utf-8" : "ascii");
   }
   const py::dtype dtype = dtype_of(data.type);
+  if (data.has_vlen_elements()) return py::make_tuple(vlen_elements(data, dtype), dims, py::none());
   const auto count = static_cast<py::ssize_t>(data.num_elements());
   // A subarray dtype becomes trailing dimensions of the array (as numpy does): (count, *shape).
   py::array values = py::module_::import("numpy").attr("empty")(py::make_tuple(count), dtype);
@@ -63,6 +111,34 @@ void set_array(Attributes& attrs, const std::string& name, const py::array& valu
   data.bytes.assign(bytes, bytes + value.nbytes());
   data.named_type = named_type;
   attrs.set_raw(name, std::move(data));
+}
+
+// Sequences (`dtype` h5py's vlen_dtype: `value` a flat object array of 1-D arrays of its base
+// dtype) and compounds with variable-length members (`value` a flat structured array with object
+// fields, of its dtype).
+void set_elements(Attributes& attrs, const std::string& name, const py::array& value, const py::dtype& dtype,
+                  Extent dims) {
+  const Datatype sequence = vlen_sequence_type(dtype);
+  if (sequence.valid()) {
+    const py::dtype base = sequence_base_dtype(dtype);
+    const py::module_ numpy = py::module_::import("numpy");
+    py::list keep;
+    std::vector<hvl_t> sequences;
+    for (py::ssize_t i = 0; i < value.size(); ++i) {
+      const py::object item = value.attr("__getitem__")(i);
+      if (py::isinstance<py::str>(item) || py::isinstance<py::bytes>(item)) {
+        throw py::type_error("cannot write a string to a variable-length sequence");
+      }
+      const py::array array = numpy.attr("ascontiguousarray")(numpy.attr("asarray")(item, base).attr("ravel")());
+      keep.append(array);
+      sequences.push_back(hvl_t{static_cast<std::size_t>(array.size()), const_cast<void*>(array.data())});
+    }
+    attrs.set_raw(name, AttributeData::from_elements(sequence, std::move(dims), sequences.data()));
+    return;
+  }
+  const ElementType element = element_type(dtype);
+  const PackedMembers packed = pack_members(element, value);  // `packed.keep` holds what they point into
+  attrs.set_raw(name, AttributeData::from_elements(datatype_of(element), std::move(dims), packed.elements.data()));
 }
 
 // As h5py stores str (UTF-8) and bytes (ASCII) values.
@@ -96,6 +172,8 @@ void bind_attributes(py::module_& m) {
       .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
            py::arg("named_type") = py::none(), py::call_guard<Locked>())
       .def("set_empty", &set_empty, py::arg("name"), py::arg("dtype"), py::arg("named_type") = py::none(),
+           py::call_guard<Locked>())
+      .def("set_elements", &set_elements, py::arg("name"), py::arg("value"), py::arg("dtype"), py::arg("dims"),
            py::call_guard<Locked>())
       .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"), py::arg("ascii") = false,
            py::call_guard<Locked>());

@@ -216,7 +216,8 @@ void encode_payload(Encoder& out, const SetAttributeRecord& r) {
   if (r.null && (!r.dims.empty() || !r.value.empty())) {
     throw InvalidArgument(fmt::format("attribute {}: a null dataspace has rank 0 and no value", quoted(r.name)));
   }
-  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.named_type ? kNamedTypeLink : 0);
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.named_type ? kNamedTypeLink : 0) |
+                              (r.variable_length_elements ? kVariableLengthElements : 0);
   if (flags != 0) out.u32(flags);  // written only when not zero
   if (r.named_type) out.u64(*r.named_type);
 }
@@ -439,8 +440,9 @@ SetAttributeRecord decode_set_attribute(Decoder& in) {
   const std::uint32_t rank = decode_rank(in, "rank");
   r.dims = in.extent(rank, "dims");
   r.value = in.blob("value");
-  const std::uint32_t flags = decode_flags(in, kNullDataspace | kNamedTypeLink);
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kNamedTypeLink | kVariableLengthElements);
   r.null = (flags & kNullDataspace) != 0;
+  r.variable_length_elements = (flags & kVariableLengthElements) != 0;
   if (flags & kNamedTypeLink) r.named_type = in.u64("named_type");
   if (r.null && (rank != 0 || !r.value.empty())) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {} and {} value bytes (must be 0)", rank,

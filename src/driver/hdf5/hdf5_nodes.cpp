@@ -19,6 +19,7 @@
 #include "values/attribute_codec.hpp"
 #include "values/vlen_compound.hpp"
 #include "values/vlen_strings.hpp"
+#include "values/vlen_values.hpp"
 
 #include <hdf5_hl.h>
 
@@ -198,8 +199,8 @@ class Object : public Base {
   }
 
   void set_attribute(const std::string& name, const AttributeData& value) override {
-    const bool strings = values::is_variable_string(value.type);
-    if (!strings && value.type.is_variable_length()) {
+    if (value.type.is_variable_length() && !values::is_variable_string(value.type) &&
+        !values::uses_vlen_elements(value.type)) {
       throw Unsupported(fmt::format("attribute '{}' of {}: variable-length type {} is not supported", name, where(),
                                     value.type.describe()));
     }
@@ -222,7 +223,7 @@ class Object : public Base {
       }
       return call;
     };
-    state_->collective(describe, [&] { write_attribute(name, value, file_type, strings); });
+    state_->collective(describe, [&] { write_attribute(name, value, file_type); });
   }
 
   AttributeData get_attribute(const std::string& name) override {
@@ -235,21 +236,7 @@ class Object : public Base {
     const Extents extents = extents_of(space.get(), what);
     out.dims = extents.dims;
     out.null = extents.null;
-    const std::uint64_t n = out.num_elements();
-    if (values::is_variable_string(out.type)) {
-      std::vector<char*> pointers(n, nullptr);
-      if (n == 0) return out;
-      check(H5Aread(attribute.get(), out.type.id(), pointers.data()), what);
-      const VlenReclaim reclaim(out.type.id(), space.get(), pointers.data());
-      out.strings.reserve(n);
-      for (const char* s : pointers) out.strings.emplace_back(s == nullptr ? "" : s);
-      return out;
-    }
-    if (out.type.is_variable_length()) {
-      throw Unsupported(fmt::format("{}: variable-length type {} is not supported", what, out.type.describe()));
-    }
-    out.bytes.resize(n * out.type.size());
-    if (n > 0) check(H5Aread(attribute.get(), out.type.id(), out.bytes.data()), what);
+    values::read_attribute_value(attribute.get(), space.get(), out, what);
     return out;
   }
 
@@ -272,7 +259,7 @@ class Object : public Base {
  private:
   // A replaced attribute is written under a temporary name first and renamed over the old one,
   // so that a value HDF5 refuses (too large for the object header, say) loses nothing.
-  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type, bool strings) {
+  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type) {
     const std::string what = attribute_where("writing", name);
     bool replacing = check_bool(H5Aexists(id(), name.c_str()), what);
     std::string target = replacing ? name + ".h5mf-replacing" : name;
@@ -301,16 +288,7 @@ class Object : public Base {
       attribute = Handle(H5Acreate2(id(), target.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT));
     }
     if (!attribute.valid()) hdf5::attribute_not_created(hdf5::error_stack(), file_type, value.dims, what);
-    if (value.num_elements() > 0) {
-      if (strings) {
-        std::vector<const char*> pointers;
-        pointers.reserve(value.strings.size());
-        for (const auto& s : value.strings) pointers.push_back(s.c_str());
-        check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), what);
-      } else {
-        check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), what);  // HDF5 converts
-      }
-    }
+    values::write_attribute_value(attribute.get(), value, what);  // HDF5 converts
     attribute.close(what);
     if (replacing) {
       check(H5Adelete(id(), name.c_str()), what);

@@ -29,7 +29,8 @@ struct Importer {
       if (dataset && container::is_dimension_scale_attribute(name)) continue;  // see dimension_scales()
       values::StoredAttribute stored = values::store_attribute(node.get_attribute(name));
       record(format::SetAttributeRecord{0, id, name, std::move(stored.type), std::move(stored.dims),
-                                        std::move(stored.value), stored.null});
+                                        std::move(stored.value), stored.null, std::nullopt,
+                                        stored.variable_length_elements});
     }
   }
 

@@ -301,12 +301,13 @@ class Object : public Base {
       stored.type = catalog.object(*value.named_type).type;
     }
     state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
-                                                      std::move(stored.value), stored.null, value.named_type});
+                                                      std::move(stored.value), stored.null, value.named_type,
+                                                      stored.variable_length_elements});
   }
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
     AttributeData out =
-        values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
+        values::load_attribute({entry.type, entry.dims, entry.value, entry.null, entry.variable_length_elements},
                                fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
     out.named_type = entry.named_type;
     return out;
