@@ -1107,6 +1107,26 @@ void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
       fill.resize(sizeof sequence);
       std::memcpy(fill.data(), &sequence, sizeof sequence);
     }
+    // A compound with variable-length members: its element self-contained, read into memory form.
+    AttributeData element;
+    element.type = dataset.dtype();
+    struct Reclaim {
+      const AttributeData& element;
+      std::vector<std::byte>& fill;
+      bool armed = false;
+      ~Reclaim() {
+        try {
+          if (armed) reclaim_members(element.type, fill.data(), 1);
+        } catch (...) {  // a destructor never throws: the members leak instead
+        }
+      }
+    } reclaim{element, fill};
+    if (element.has_vlen_elements() && element.type.type_class() == H5T_COMPOUND && !fill.empty()) {
+      element.bytes = std::move(fill);
+      fill.assign(element.type.size(), std::byte{0});
+      element.read_elements(element.type, fill.data());
+      reclaim.armed = true;
+    }
     std::string text = "VALUE  ";
     append_element(text, f, fill.data(), inner + kIndent);  // a compound's members one step deeper
     out_.line(inner, text);

@@ -20,51 +20,6 @@ Extent extent_of(const py::array& array) {
   return dims;
 }
 
-// The base dtype of h5py's vlen_dtype(base) (the metadata may hold anything numpy.dtype takes).
-py::dtype sequence_base_dtype(const py::dtype& dtype) {
-  const py::object base = py::reinterpret_borrow<py::dict>(dtype.attr("metadata"))["vlen"];
-  return py::module_::import("numpy").attr("dtype")(base).cast<py::dtype>();
-}
-
-// Sequences as a flat object array of 1-D arrays of the base dtype, compounds with variable-length
-// members as a flat structured array with object fields (strings as bytes), as h5py reads them.
-py::array vlen_elements(const AttributeData& data, const py::dtype& dtype) {
-  const auto count = static_cast<std::size_t>(data.num_elements());
-  if (data.type.type_class() == H5T_VLEN) {
-    const py::dtype base = sequence_base_dtype(dtype);
-    const ElementType element = element_type(base);
-    std::vector<hvl_t> sequences(count, hvl_t{0, nullptr});
-    struct Reclaim {
-      std::vector<hvl_t>& s;
-      ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
-    } reclaim{sequences};
-    data.read_elements(Datatype::sequence_of(datatype_of(element)), sequences.data());
-    py::array out = py::module_::import("numpy").attr("empty")(count, dtype);
-    for (std::size_t i = 0; i < count; ++i) {
-      py::array array(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(sequences[i].len)});
-      if (sequences[i].len > 0) std::memcpy(array.mutable_data(), sequences[i].p, sequences[i].len * element.itemsize);
-      out.attr("__setitem__")(i, array);
-    }
-    return out;
-  }
-  const ElementType element = element_type(dtype);
-  const Datatype memory = datatype_of(element);
-  std::vector<std::byte> elements(count * element.hdf5_itemsize);
-  data.read_elements(memory, elements.data());
-  struct Reclaim {
-    const Datatype& memory;
-    std::vector<std::byte>& elements;
-    std::size_t count;
-    ~Reclaim() {
-      try {
-        reclaim_members(memory, elements.data(), count);
-      } catch (...) {  // a destructor never throws: the members leak instead
-      }
-    }
-  } reclaim{memory, elements, count};
-  return unpack_members(element, dtype, elements.data(), count);
-}
-
 // (value, dims, encoding): value is a flat array, or a list of str for variable-length strings, whose
 // encoding ('utf-8' or 'ascii') comes third (None for arrays). dims is None for a null dataspace
 // (h5py's Empty; the value then has no element).
@@ -80,7 +35,7 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
     return py::make_tuple(strings, dims, utf8 ? "utf-8" : "ascii");
   }
   const py::dtype dtype = dtype_of(data.type);
-  if (data.has_vlen_elements()) return py::make_tuple(vlen_elements(data, dtype), dims, py::none());
+  if (data.has_vlen_elements()) return py::make_tuple(vlen_elements_array(data, dtype), dims, py::none());
   const auto count = static_cast<py::ssize_t>(data.num_elements());
   // A subarray dtype becomes trailing dimensions of the array (as numpy does): (count, *shape).
   py::array values = py::module_::import("numpy").attr("empty")(py::make_tuple(count), dtype);
@@ -163,7 +118,18 @@ void set_empty(Attributes& attrs, const std::string& name, const py::dtype& dtyp
 
 }  // namespace
 
+// One compound element with variable-length members (a 0-d or 1-element structured array of
+// `dtype`) self-contained, as DatasetCreate::fill takes it.
+py::bytes self_contained(const py::dtype& dtype, const py::array& value) {
+  const ElementType element = element_type(dtype);
+  const PackedMembers packed = pack_members(element, value);
+  const AttributeData data = AttributeData::from_elements(datatype_of(element), {}, packed.elements.data());
+  return {reinterpret_cast<const char*>(data.bytes.data()), data.bytes.size()};
+}
+
 void bind_attributes(py::module_& m) {
+  m.def("self_contained", &self_contained, py::arg("dtype"), py::arg("value"), py::call_guard<Locked>(),
+        "one element of a compound with variable-length members as a fill value");
   py::class_<Attributes, Held<Attributes>>(m, "Attributes")
       .def("names", &Attributes::names, py::call_guard<Locked>())
       .def("contains", &Attributes::contains, py::call_guard<Locked>())

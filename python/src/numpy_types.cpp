@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::python {
@@ -440,6 +441,51 @@ Datatype vlen_sequence_type(const py::dtype& dtype) {
   if (vlen.is(builtins.attr("str")) || vlen.is(builtins.attr("bytes"))) return {};
   const py::dtype base = numpy().attr("dtype")(vlen).cast<py::dtype>();
   return Datatype::sequence_of(datatype_of(element_type(base)));
+}
+
+// The base dtype of h5py's vlen_dtype(base) (the metadata may hold anything numpy.dtype takes).
+py::dtype sequence_base_dtype(const py::dtype& dtype) {
+  const py::object base = py::reinterpret_borrow<py::dict>(dtype.attr("metadata"))["vlen"];
+  return py::module_::import("numpy").attr("dtype")(base).cast<py::dtype>();
+}
+
+// Sequences as a flat object array of 1-D arrays of the base dtype, compounds with variable-length
+// members as a flat structured array with object fields (strings as bytes), as h5py reads them.
+py::array vlen_elements_array(const AttributeData& data, const py::dtype& dtype) {
+  const auto count = static_cast<std::size_t>(data.num_elements());
+  if (data.type.type_class() == H5T_VLEN) {
+    const py::dtype base = sequence_base_dtype(dtype);
+    const ElementType element = element_type(base);
+    std::vector<hvl_t> sequences(count, hvl_t{0, nullptr});
+    struct Reclaim {
+      std::vector<hvl_t>& s;
+      ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
+    } reclaim{sequences};
+    data.read_elements(Datatype::sequence_of(datatype_of(element)), sequences.data());
+    py::array out = py::module_::import("numpy").attr("empty")(count, dtype);
+    for (std::size_t i = 0; i < count; ++i) {
+      py::array array(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(sequences[i].len)});
+      if (sequences[i].len > 0) std::memcpy(array.mutable_data(), sequences[i].p, sequences[i].len * element.itemsize);
+      out.attr("__setitem__")(i, array);
+    }
+    return out;
+  }
+  const ElementType element = element_type(dtype);
+  const Datatype memory = datatype_of(element);
+  std::vector<std::byte> elements(count * element.hdf5_itemsize);
+  data.read_elements(memory, elements.data());
+  struct Reclaim {
+    const Datatype& memory;
+    std::vector<std::byte>& elements;
+    std::size_t count;
+    ~Reclaim() {
+      try {
+        reclaim_members(memory, elements.data(), count);
+      } catch (...) {  // a destructor never throws: the members leak instead
+      }
+    }
+  } reclaim{memory, elements, count};
+  return unpack_members(element, dtype, elements.data(), count);
 }
 
 }  // namespace h5mf::python

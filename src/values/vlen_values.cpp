@@ -130,4 +130,27 @@ std::vector<std::byte> convert_vlen_elements(const Datatype& from, std::span<con
   return encode_vlen_elements(from, elements.data(), count, to, what);
 }
 
+VlenElementParts split_vlen_element(const Datatype& type, std::span<const std::byte> data, const std::string& what) {
+  const VlenCompound c = vlen_compound(type, what);
+  const auto slots = checked_slots(data, 1, c.fixed_size(), c.members.size(), what);
+  VlenElementParts out;
+  out.fixed.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(c.fixed_size()));
+  for (const format::VlenSlot& s : slots) {
+    out.values.push_back(s.null() ? std::nullopt : std::optional<std::string>(bytes_of(data, s)));
+  }
+  return out;
+}
+
+Hdf5Fill::Hdf5Fill(const Datatype& type, std::span<const std::byte> stored, const std::string& what)
+    : type_(type), stored_(stored) {
+  if (stored.empty() || !has_vlen_members(type)) return;
+  element_.assign(type.size(), std::byte{0});
+  decode_vlen_elements(type, stored, 1, type, element_.data(), fmt::format("fill value of {}", what));
+  memory_ = true;
+}
+
+Hdf5Fill::~Hdf5Fill() {
+  if (memory_) free_vlen_elements(type_, element_.data(), 1);
+}
+
 }  // namespace h5mf::values

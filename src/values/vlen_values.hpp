@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,5 +36,31 @@ void free_vlen_elements(const Datatype& memory, void* elements, std::size_t coun
 // The same record data in `to` (the file type of `from`, say), checked on the way.
 std::vector<std::byte> convert_vlen_elements(const Datatype& from, std::span<const std::byte> data, std::size_t count,
                                              const Datatype& to, const std::string& what);
+
+// One element of a compound with variable-length members (a dataset's fill value, as CREATE_DATASET
+// holds it: its record data) in parts: its fixed bytes (members zero) and member j's bytes, or
+// nullopt for a NULL string. FormatError (naming `what`) unless `data` is exactly one element.
+struct VlenElementParts {
+  std::vector<std::byte> fixed;
+  std::vector<std::optional<std::string>> values;
+};
+VlenElementParts split_vlen_element(const Datatype& type, std::span<const std::byte> data, const std::string& what);
+
+// A dataset's fill value as hdf5::set_fill_value takes it: as stored, but for a compound with
+// variable-length members one element in HDF5's memory form (its members freed with this).
+class Hdf5Fill {
+ public:
+  Hdf5Fill(const Datatype& type, std::span<const std::byte> stored, const std::string& what);
+  ~Hdf5Fill();
+  Hdf5Fill(const Hdf5Fill&) = delete;
+  Hdf5Fill& operator=(const Hdf5Fill&) = delete;
+  std::span<const std::byte> bytes() const { return memory_ ? std::span<const std::byte>(element_) : stored_; }
+
+ private:
+  Datatype type_;
+  std::span<const std::byte> stored_;
+  bool memory_ = false;
+  std::vector<std::byte> element_;
+};
 
 }  // namespace h5mf::values

@@ -340,7 +340,21 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     const std::string what = where();
     const Handle dcpl(check_id(H5Dget_create_plist(id()),
                                [&] { return fmt::format("reading the creation properties of {}", what); }));
+    if (values::has_vlen_members(type_)) return compound_fill(dcpl.get(), what);
     return hdf5::get_fill_value(dcpl.get(), type_, what);
+  }
+
+  // A compound with variable-length members: its fill value as the container keeps it (one
+  // element's record data), empty for HDF5's default.
+  std::vector<std::byte> compound_fill(hid_t dcpl, const std::string& what) {
+    H5D_fill_value_t status = H5D_FILL_VALUE_ERROR;
+    check(H5Pfill_value_defined(dcpl, &status), what);
+    if (status != H5D_FILL_VALUE_USER_DEFINED) return {};
+    std::vector<std::byte> element(type_.size());
+    check(H5Pget_fill_value(dcpl, type_.id(), element.data()), what);  // HDF5 allocates its members
+    const Handle scalar(check_id(H5Screate(H5S_SCALAR), what));
+    const VlenReclaim reclaim(type_.id(), scalar.get(), element.data());
+    return values::encode_vlen_elements(type_, element.data(), 1, type_, what);
   }
 
   StorageInfo storage() override {
@@ -763,7 +777,13 @@ class Hdf5Group final : public Object<GroupNode> {
         const auto chunks = to_hsize(spec.chunks);
         check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunks.size()), chunks.data()), what);
       }
-      hdf5::set_fill_value(dcpl.get(), spec.file_type, spec.fill, what);
+      const values::Hdf5Fill fill(spec.file_type, spec.fill, what);
+      hdf5::set_fill_value(dcpl.get(), spec.file_type, fill.bytes(), what);
+      if (values::has_vlen_members(spec.file_type) && !spec.fill.empty() && !spec.chunks.empty()) {
+        // HDF5 1.10 cannot read an unallocated chunk of such a dataset read-only (it would write
+        // the fill value's members to the heap): allocated at once, as the merge makes them.
+        check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), what);
+      }
       hdf5::set_pipeline(dcpl.get(), spec.filters, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       // A dataset of a named datatype shares it (HDF5's shared datatype message): created with it.

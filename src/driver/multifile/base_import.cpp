@@ -109,9 +109,9 @@ struct Importer {
         auto dataset = std::static_pointer_cast<DatasetNode>(opened);
         seen.emplace(dataset->object_id(), child);
         const Datatype type = dataset->file_type();
-        const bool members = values::has_vlen_members(type);  // no fill kept for them (HDF5's default)
-        std::vector<std::byte> fill = members ? std::vector<std::byte>() : dataset->fill();
-        const bool variable_length_fill = values::uses_vlen_slots(type) && !fill.empty();
+        const bool members = values::has_vlen_members(type);  // (their fill: one element, self-contained)
+        std::vector<std::byte> fill = dataset->fill();
+        const bool variable_length_fill = values::uses_vlen_slots(type) && !members && !fill.empty();
         record(format::CreateDatasetRecord{0, child, id, name, type.encode(), dataset->shape(), dataset->maxshape(),
                                            std::move(fill), dataset->chunks(), dataset->filters(), dataset->is_null(),
                                            variable_length_fill, members});
