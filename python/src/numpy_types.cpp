@@ -66,8 +66,9 @@ ElementType element_type(const py::dtype& dtype) {
     for (const auto n : pair[1].cast<py::tuple>()) out.subarray.push_back(n.cast<std::uint64_t>());
     if (out.subarray.empty()) unsupported(dtype);
     if (out.base->vlen != 0 || out.base->has_vlen()) {
-      throw py::type_error("h5mf cannot store arrays of variable-length data (" + describe(dtype) +
-                           "): NotImplemented");
+      throw py::type_error("h5mf cannot store arrays of variable-length data yet (" + describe(dtype) +
+                           ": a subarray of strings or sequences, as a field or as the element; h5py 3.7 stores "
+                           "them): use a variable-length field per item, or a dataset of its own");
     }
     out.hdf5_itemsize = out.itemsize;
     return out;
