@@ -222,7 +222,8 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       hsize_t length = 0;
       H5Tget_array_dims2(id, &length);
       f.length = length;
-      f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, false));
+      // (variable-length items where whole elements may be: h5py's subarray fields of strings)
+      f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, allow_variable_length, objects));
       if (f.parts[0].kind == TypeFormat::Kind::Compound || f.parts[0].kind == TypeFormat::Kind::Array ||
           f.parts[0].kind == TypeFormat::Kind::Reference) {
         unsupported(type, what);

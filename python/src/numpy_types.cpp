@@ -65,12 +65,12 @@ ElementType element_type(const py::dtype& dtype) {
     out.base = std::make_shared<const ElementType>(element_type(pair[0].cast<py::dtype>()));
     for (const auto n : pair[1].cast<py::tuple>()) out.subarray.push_back(n.cast<std::uint64_t>());
     if (out.subarray.empty()) unsupported(dtype);
-    if (out.base->vlen != 0 || out.base->has_vlen()) {
-      throw py::type_error("h5mf cannot store arrays of variable-length data yet (" + describe(dtype) +
-                           ": a subarray of strings or sequences, as a field or as the element; h5py 3.7 stores "
-                           "them): use a variable-length field per item, or a dataset of its own");
-    }
     out.hdf5_itemsize = out.itemsize;
+    if (out.base->vlen != 0 || out.base->has_vlen()) {  // (char*, hvl_t: HDF5's own layout)
+      std::size_t n = 1;
+      for (const auto d : out.subarray) n *= d;
+      out.hdf5_itemsize = n * out.base->hdf5_itemsize;
+    }
     return out;
   }
   if (dtype.has_fields()) {
@@ -155,6 +155,7 @@ ElementType element_type(const py::dtype& dtype) {
 }
 
 bool ElementType::has_vlen() const {
+  if (!subarray.empty()) return base->vlen != 0 || base->has_vlen();
   for (const auto& f : fields) {
     if (f.type.vlen != 0 || f.type.has_vlen()) return true;
   }
@@ -325,9 +326,21 @@ py::dtype base_dtype(const ElementType& base) {
   return dtype_of(datatype_of(base));
 }
 
+std::size_t subarray_items(const ElementType& e) {
+  std::size_t n = 1;
+  for (const auto d : e.subarray) n *= d;
+  return n;
+}
+
 void pack(const ElementType& e, const std::byte* from, std::byte* to, py::list& keep) {
   if (!e.fields.empty() && e.has_vlen()) {
     for (const auto& f : e.fields) pack(f.type, from + f.offset, to + f.hdf5_offset, keep);
+    return;
+  }
+  if (!e.subarray.empty() && e.has_vlen()) {  // item by item, numpy's objects to HDF5's pointers
+    for (std::size_t k = 0; k < subarray_items(e); ++k) {
+      pack(*e.base, from + k * e.base->itemsize, to + k * e.base->hdf5_itemsize, keep);
+    }
     return;
   }
   if (e.vlen == 0) {
@@ -364,6 +377,12 @@ void pack(const ElementType& e, const std::byte* from, std::byte* to, py::list& 
 void unpack(const ElementType& e, const std::byte* from, std::byte* to) {
   if (!e.fields.empty() && e.has_vlen()) {
     for (const auto& f : e.fields) unpack(f.type, from + f.hdf5_offset, to + f.offset);
+    return;
+  }
+  if (!e.subarray.empty() && e.has_vlen()) {
+    for (std::size_t k = 0; k < subarray_items(e); ++k) {
+      unpack(*e.base, from + k * e.base->hdf5_itemsize, to + k * e.base->itemsize);
+    }
     return;
   }
   if (e.vlen == 0) {

@@ -9,6 +9,7 @@
 
 #include "h5mf/error.hpp"
 #include "values/attribute_codec.hpp"
+#include "values/vlen_compound.hpp"
 #include "values/vlen_values.hpp"
 
 namespace h5mf::values {
@@ -66,6 +67,29 @@ TEST(VlenElements, CompoundsKeepStringsAndSequences) {
   EXPECT_EQ(out[1].name, nullptr);  // a NULL string stays NULL
   free_vlen_elements(memory, out, 2);
   EXPECT_EQ(out[0].name, nullptr);
+}
+
+TEST(VlenElements, ArrayMembersHaveASlotPerItem) {
+  struct Tagged {
+    std::int32_t id;
+    const char* names[2];
+  };
+  Datatype t = Datatype::adopt(H5Tcreate(H5T_COMPOUND, sizeof(Tagged)));
+  H5Tinsert(t.id(), "id", HOFFSET(Tagged, id), H5T_NATIVE_INT32);
+  const hsize_t two = 2;
+  const Datatype names = Datatype::adopt(H5Tarray_create2(Datatype::variable_string().id(), 1, &two));
+  H5Tinsert(t.id(), "names", HOFFSET(Tagged, names), names.id());
+  const VlenCompound c = vlen_compound(t, "t");
+  ASSERT_EQ(c.members.size(), 2u);
+  EXPECT_EQ(c.members[1].offset, HOFFSET(Tagged, names) + sizeof(char*));
+  const Tagged in{4, {"x", nullptr}};
+  const auto data = encode_vlen_elements(t, &in, 1, t, "t");
+  Tagged out{};
+  decode_vlen_elements(t, data, 1, t, &out, "t");
+  EXPECT_EQ(out.id, 4);
+  EXPECT_STREQ(out.names[0], "x");
+  EXPECT_EQ(out.names[1], nullptr);
+  free_vlen_elements(t, &out, 1);
 }
 
 TEST(AttributeCodec, TheFlagMustAgreeWithTheType) {
