@@ -101,6 +101,12 @@ def containers(work):
         f.attrs["c"] = np.array([(1, "ab", [1.0]), (2, None, [])],
                                 dtype=[("id", "i4"), ("s", h5mf.string_dtype()), ("v", h5mf.vlen_dtype("f8"))])
         f.attrs.create("e", h5mf.Empty(h5mf.vlen_dtype("u1")))
+        # A compound fill value (CREATE_DATASET flag 4 with a fill: one element's record data) and
+        # a subarray field of strings (a slot per item).
+        row = np.dtype([("id", "i4"), ("s", h5mf.string_dtype()), ("v", h5mf.vlen_dtype("f8")),
+                        ("a", h5mf.string_dtype(), (2,))])
+        d = f.create_dataset("f", (3,), dtype=row, fillvalue=np.array((-1, "none", [0.5], ["p", None]), dtype=row))
+        d[1] = np.array((1, "ab", [1.0, 2.0], ["x", "yz"]), dtype=row)
     yield pathlib.Path(path)
     # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
     path = str(work / "d.h5")
