@@ -244,3 +244,27 @@ def test_numbers_as_sequences(tmp_path):
         f.attrs.create('one', np.arange(3), dtype=h5mf.vlen_dtype('i8'))
         assert plain(f.attrs['rows']) == [[0, 1], [5, 6]]
         assert plain(f.attrs['one']) == [0, 1, 2]  # a scalar attribute reads as its sequence (h5py)
+
+
+def test_over_an_existing_file(tmp_path):
+    """A container over an HDF5 file (a base file) with sequence attributes and a compound fill
+    value: they read as there, new ones join them, and the merge keeps all."""
+    path = str(tmp_path / 'base.h5')
+    with h5mf.File(path, 'w', driver='sec2') as f:  # libhdf5's own file (h5py 3.7 refuses such fills)
+        f.create_dataset('d', (3,), dtype=ROW, fillvalue=np.array((9, 'f', np.array([1.0])), dtype=ROW))
+    with h5py.File(path, 'a') as f:
+        f.attrs.create('q', [np.arange(3), np.arange(1)], dtype=h5py.vlen_dtype('i4'))
+    want = [(9, b'f', [1.0]), (20, b'new', [7.0]), (9, b'f', [1.0])]
+    with h5mf.File(path, 'a', driver='multifile', writers=1) as f:
+        assert plain(f.attrs['q']) == [[0, 1, 2], [0]]
+        assert plain(f['d'].fillvalue) == (9, b'f', [1.0])
+        f['d'][1] = np.array((20, 'new', np.array([7.0])), dtype=ROW)
+        f.attrs.create('r', [np.arange(2), np.arange(4)], dtype=h5py.vlen_dtype('i2'))
+        assert plain(f['d'][...]) == want
+    with h5mf.File(path, 'r', driver='multifile') as f:
+        assert plain(f['d'][...]) == want and plain(f.attrs['r']) == [[0, 1], [0, 1, 2, 3]]
+    h5mf.merge(path + '.h5mf')
+    with h5py.File(path, 'r') as f:
+        assert plain(f['d'][...]) == want
+        assert plain(f.attrs['q']) == [[0, 1, 2], [0]] and plain(f.attrs['r']) == [[0, 1], [0, 1, 2, 3]]
+        assert f.attrs.get_id('r').dtype.metadata == {'vlen': np.dtype('int16')}
