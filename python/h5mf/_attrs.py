@@ -185,7 +185,7 @@ class AttributeManager(MutableMapping):
         if is_empty(value):
             raise TypeError(f'cannot modify attribute {name!r} of shape {tuple(dims)} to an Empty')
         shape = tuple(dims)
-        if vlen_sequence_base(values.dtype) is not None or has_vlen_member(values.dtype):
+        if encoding is None and (vlen_sequence_base(values.dtype) is not None or has_vlen_member(values.dtype)):
             array = (_sequences(value, vlen_sequence_base(values.dtype)) if values.dtype.kind == 'O'
                      else np.asarray(value, dtype=values.dtype))
             if array.shape != shape and not (array.size == 1 and int(np.prod(shape)) == 1):
