@@ -78,6 +78,11 @@ class Group {
   // datatype, Unsupported for one a container got from an older h5mf (without an id).
   Attributes named_type_attrs(std::string_view path) const;
   std::uint64_t named_type_id(std::string_view path) const;
+  // A hard link to a named datatype, as h5py's `group[path] = group['t']` (collective): `path`
+  // becomes one more name of the named datatype at `named_type` (a path in this file), with the
+  // same named_type_id(); the merged file holds both names of one committed type. Throws NotFound
+  // when `named_type` is no named datatype.
+  void link_named_type(std::string_view path, std::string_view named_type);
   // The link `path` is (its last component; the root and "." are hard links). Throws NotFound.
   LinkInfo link_info(std::string_view path) const;
   // Equal for every name of one object (h5py's `a == b`), different for other objects of the file.

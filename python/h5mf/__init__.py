@@ -29,13 +29,13 @@ from ._group import ExternalLink, Group, HardLink, SoftLink
 from ._h5py_driver import register_h5py_driver
 from ._merge import merge, verify, view
 from ._empty import Empty
-from ._object import LinkExistsError
+from ._object import InterfileLinkError, LinkExistsError
 from ._references import Reference, RegionReference, ref_dtype, regionref_dtype
 from ._warnings import H5mfWarning
 
 __all__ = [
     'AttributeManager', 'CollectiveMismatchError', 'Dataset', 'Datatype', 'Empty', 'ExternalLink', 'File', 'FormatError', 'Group',
-    'H5mfWarning', 'HardLink', 'LinkExistsError', 'SoftLink', 'MergeReport', 'VerifyReport', 'ViewReport',
+    'H5mfWarning', 'HardLink', 'InterfileLinkError', 'LinkExistsError', 'SoftLink', 'MergeReport', 'VerifyReport', 'ViewReport',
     'Reference', 'RegionReference', 'ref_dtype', 'regionref_dtype',
     'check_enum_dtype', 'check_string_dtype', 'check_vlen_dtype',
     'enum_dtype', 'merge', 'register_h5py_driver', 'string_dtype', 'verify', 'view', 'vlen_dtype',

@@ -28,12 +28,11 @@ class Datatype(NamedObject):
         from ._attrs import AttributeManager  # pylint: disable=import-outside-toplevel
         return AttributeManager(self._file._id.named_type_attrs(self._name), self._file)
 
-    def __eq__(self, other):
-        return (isinstance(other, Datatype) and other._file is self._file and other._name == self._name
-                and other._dtype == self._dtype)
-
-    def __hash__(self):
-        return hash((id(self._file), self._name))
+    def _object_id(self):
+        try:
+            return ('type', self._file._id.named_type_id(self._name))
+        except NotImplementedError:  # one an older h5mf committed, without an id: known by its name
+            return ('type', self._name)
 
     def __repr__(self):
         if not self._file:

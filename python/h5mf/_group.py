@@ -18,7 +18,7 @@ from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX
                        SZIP_NN)
 from ._empty import is_empty
 from ._references import refuse_references
-from ._object import HLObject, IntegerOverflowError, LinkExistsError, check_writable, extent
+from ._object import HLObject, IntegerOverflowError, InterfileLinkError, LinkExistsError, check_writable, extent
 
 
 
@@ -294,18 +294,22 @@ class Group(HLObject, MutableMapping):
         ``group['x'] = group['y']`` (a group or dataset of this file) makes 'x' a hard link, one more
         name of the same object, as in h5py (collective); ``group['x'] = SoftLink(path)`` and
         ``ExternalLink(filename, path)`` make soft and external links, ``group['t'] = numpy.dtype(...)``
-        a named datatype (h5mf.Datatype; sec2 and mpio only), all collective."""
+        a named datatype (h5mf.Datatype), all collective; ``group['t2'] = group['t']`` one more
+        name of a named datatype."""
         path = self._path(path)
-        if isinstance(value, (Group, Dataset, SoftLink, ExternalLink)):
+        links = (Group, Dataset, Datatype, SoftLink, ExternalLink)
+        if isinstance(value, links):
             check_writable(self._file, f"create link '{path}'")
-        if isinstance(value, (SoftLink, ExternalLink, Group, Dataset)):
             if path in self:
                 raise LinkExistsError(f"Unable to create link (name already exists): '{path}' in file "
                                       f"'{self._file.filename if self._file else ''}'")
+        if isinstance(value, (Group, Dataset, Datatype)) and value._file is not self._file:
+            raise InterfileLinkError(f"Unable to create link (interfile hard links are not allowed): cannot link "
+                                     f"'{path}' in file '{self._file.filename}' to '{value.name}' of file "
+                                     f"'{value._file.filename if value._file else ''}'")
         if isinstance(value, Datatype):
-            raise NotImplementedError(f"cannot link '{path}' to named datatype '{value.name}': hard links to named "
-                                      'datatypes are not supported by h5mf yet')
-        if isinstance(value, np.dtype):
+            self._id.link_named_type(path, value.name)
+        elif isinstance(value, np.dtype):
             # h5py's named datatype (collective)
             check_writable(self._file, f"commit datatype '{path}'")
             if path in self:  # (h5py raises TypeError here)
@@ -363,14 +367,10 @@ class Group(HLObject, MutableMapping):
                 # As H5Ovisit: soft and external links are not followed.
                 if group._id.link_info(key)[0] != 'hard':
                     continue
-                if not group._id.contains(key):
-                    named = group._named(key)  # a named datatype is visited, as h5py visits it
-                    result = None if named is None else func(prefix + key, named)
-                    if result is not None:
-                        return result
-                    continue
                 name = prefix + key
-                obj = group[key]
+                obj = group[key] if group._id.contains(key) else group._named(key)
+                if obj is None:  # no named datatype either: nothing h5py visits
+                    continue
                 if obj._object_key() in seen:
                     continue
                 seen.add(obj._object_key())

@@ -1,4 +1,4 @@
-"""What every object of a file (group or dataset) shares, as h5py's HLObject: truth while its file
+"""What every object of a file (group, dataset, named datatype) shares, as h5py's HLObject: truth while its file
 is open, and equality by object, whatever name (hard link) opened it."""
 
 import operator
@@ -9,7 +9,8 @@ import numpy as np
 
 class NamedObject:
     """What every object reached by a name shares (groups, datasets, named datatypes): its file,
-    the group holding its name, truth while the file is open. Subclasses give `name` and `_file`."""
+    the group holding its name, truth while the file is open, equality by object. Subclasses give
+    `name`, `_file` and `_object_id()`."""
 
     @property
     def file(self):
@@ -22,6 +23,21 @@ class NamedObject:
 
     def __bool__(self):
         return bool(self._file)
+
+    def _object_key(self):
+        """What every name (hard link) of this object shares: its id in the file, looked up once, so
+        that hashes stay the same after the file closes."""
+        if getattr(self, '_key', None) is None:
+            self._key = self._object_id() if self._file else self.name
+        return self._key
+
+    def __eq__(self, other):
+        # The same object of the same open file, whatever name opened it, as h5py compares ids.
+        return (isinstance(other, NamedObject) and other._file is self._file
+                and other._object_key() == self._object_key())
+
+    def __hash__(self):
+        return hash((id(self._file), self._object_key()))
 
 
 class HLObject(NamedObject):
@@ -43,20 +59,8 @@ class HLObject(NamedObject):
         from ._references import unsupported
         raise unsupported('object references (obj.ref)')
 
-    def _object_key(self):
-        """What every name (hard link) of this object shares: its id in the file, looked up once, so
-        that hashes stay the same after the file closes."""
-        if getattr(self, '_key', None) is None:
-            self._key = self._id.object_id() if self._file else self.name
-        return self._key
-
-    def __eq__(self, other):
-        # The same object of the same open file, whatever name opened it, as h5py compares ids.
-        return (isinstance(other, HLObject) and other._file is self._file
-                and other._object_key() == self._object_key())
-
-    def __hash__(self):
-        return hash((id(self._file), self._object_key()))
+    def _object_id(self):
+        return self._id.object_id()
 
 
 def check_writable(file, what, error=OSError):
@@ -70,6 +74,11 @@ class IntegerOverflowError(OverflowError, ValueError):
     """A number that does not fit its HDF5 type (a negative or 65-bit dimension, a scale factor):
     h5py's OverflowError ("can't convert negative value to hsize_t"), and a ValueError, as every
     other bad argument."""
+
+
+class InterfileLinkError(ValueError, OSError):
+    """A hard link to an object of another file: h5mf's ValueError, and h5py's OSError ("Unable to
+    create link (interfile hard links are not allowed)")."""
 
 
 class LinkExistsError(ValueError, OSError):

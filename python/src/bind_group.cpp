@@ -82,6 +82,8 @@ void bind_group(py::module_& m) {
            py::call_guard<Locked>(), "a hard link to a group (collective)")
       .def("link_dataset", py::overload_cast<std::string_view, const Dataset&>(&Group::create_hard_link),
            py::call_guard<Locked>(), "a hard link to a dataset (collective)")
+      .def("link_named_type", &Group::link_named_type, py::call_guard<Locked>(),
+           "a hard link to the named datatype at a path (collective)")
       .def("create_soft_link", &Group::create_soft_link, py::call_guard<Locked>(), "a soft link (collective)")
       .def("create_external_link", &Group::create_external_link, py::call_guard<Locked>(),
            "an external link (collective)")

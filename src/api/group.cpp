@@ -403,6 +403,10 @@ std::uint64_t Group::named_type_id(std::string_view path) const {
   return named_type_node(path)->object_id();
 }
 
+void Group::link_named_type(std::string_view path, std::string_view named_type) {
+  link(path, *named_type_node(named_type), file_);
+}
+
 void Group::create_soft_link(std::string_view path, std::string_view target) {
   if (target.empty() || target.find('\0') != std::string_view::npos) {
     throw InvalidArgument(

@@ -93,7 +93,14 @@ void Catalog::add_symlink(std::uint64_t parent, const std::string& name, Symboli
   if (has_name(parent, name)) {
     throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, name, path_of(parent)));
   }
+  if (link.epoch == 0) base_names_.push_back({parent, name, std::nullopt, link});
   up.symlinks.emplace(name, std::move(link));
+}
+
+bool Catalog::keeps(const BaseName& name) const {
+  if (name.target) return child(name.parent, name.name) == name.target;
+  const SymbolicLink* now = symlink(name.parent, name.name);
+  return now != nullptr && *now == name.link;
 }
 
 CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const std::string& name, ObjectKind kind,
@@ -113,6 +120,7 @@ CatalogObject& Catalog::add_object(std::uint64_t id, std::uint64_t parent, const
                                   format::kMaxDepth));
   }
   up.children.emplace(name, id);
+  if (epoch == 0) base_names_.push_back({parent, name, id, {}});
   CatalogObject object;
   object.depth = up.depth + 1;
   object.id = id;
@@ -203,9 +211,16 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
           }
           base_ = r;
         } else if constexpr (std::is_same_v<R, format::LinkRecord>) {
-          if (!contains(r.target) || objects_[r.target].kind == ObjectKind::Datatype) {
-            throw FormatError(fmt::format("{}: link '{}' names object {} which {}", context, r.name, r.target,
-                                          contains(r.target) ? "is a named datatype" : "does not exist"));
+          if (!contains(r.target)) {
+            throw FormatError(
+                fmt::format("{}: link '{}' names object {} which does not exist", context, r.name, r.target));
+          }
+          if (objects_[r.target].kind == ObjectKind::Datatype) {
+            // One more name of a named datatype: listed as its NAMED_TYPE name is, sharing its id.
+            const CatalogObject& type = objects_[r.target];
+            add_symlink(r.parent, r.name, SymbolicLink{"", "", r.epoch, type.type, type.id}, context);
+            note_epoch(r.epoch);
+            return;
           }
           CatalogObject& up = mutable_object(r.parent, context);
           if (up.kind != ObjectKind::Group) {
@@ -216,6 +231,7 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
             throw FormatError(fmt::format("{}: '{}' already exists in '{}'", context, r.name, path_of(r.parent)));
           }
           links_.push_back({r.parent, r.name, r.target, r.epoch});
+          if (r.epoch == 0) base_names_.push_back({r.parent, r.name, r.target, {}});
           note_epoch(r.epoch);
         } else if constexpr (std::is_same_v<R, format::UnlinkRecord>) {
           CatalogObject& up = mutable_object(r.parent, context);

@@ -104,6 +104,15 @@ struct MergedSymlink {
   std::string path;  // its name
   SymbolicLink link;
 };
+// A name the base file has (an epoch-0 record): `name` in group `parent` as it was imported, a
+// hard link to object `target` or else the symbolic link (soft, external, named datatype) `link`.
+struct BaseName {
+  std::uint64_t parent = 0;
+  std::string name;
+  std::optional<std::uint64_t> target;
+  SymbolicLink link;
+};
+
 struct MergedNames {
   std::vector<MergedObject> objects;  // every parent before its children; the root is not listed
   std::vector<MergedLink> links;
@@ -136,6 +145,12 @@ class Catalog {
   std::string path_of(std::uint64_t id) const;
   // Hard links in record order. Objects keep the path they were created with; links add names.
   const std::vector<CatalogLink>& links() const { return links_; }
+  // Every name of the base file, in import order. The merge starts from a copy of the base file,
+  // which has them all: it removes those that do not keep their binding (unlinked, moved, or given
+  // to another object) and makes the others.
+  const std::vector<BaseName>& base_names() const { return base_names_; }
+  // `name` still binds in `parent` what it bound in the base file.
+  bool keeps(const BaseName& name) const;
   // Reachable objects at their merged names (see MergedNames). An object keeps its creation
   // name (path_of) there while that name still names it; otherwise it takes the first of its names
   // in a breadth-first walk from the root.
@@ -179,6 +194,7 @@ class Catalog {
                             std::uint64_t epoch, const std::string& context);
   std::vector<CatalogObject> objects_;  // index == id
   std::vector<CatalogLink> links_;
+  std::vector<BaseName> base_names_;
   std::vector<format::DimensionScaleRecord> scale_changes_;
   std::vector<format::DimensionLabelRecord> label_changes_;
   std::vector<format::SessionRecord> sessions_;

@@ -8,6 +8,7 @@
 
 #include "format/constants.hpp"
 #include "h5mf/datatype.hpp"
+#include "merge/base_names.hpp"
 #include "values/attribute_codec.hpp"
 
 namespace h5mf::merge_detail {
@@ -120,10 +121,10 @@ void CommittedTypes::close(const std::string& output) {
   types_.clear();
 }
 
-void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists,
-                  const CommittedTypes& types) {
+void create_links(hid_t file, const container::MergedNames& names, const std::string& output,
+                  const BaseNameChanges* base, const CommittedTypes& types) {
   for (const auto& link : names.links) {
-    if (base_exists && link.epoch == 0) continue;
+    if (base != nullptr && base->kept(link.path)) continue;
     const std::string& path = link.path;
     const std::string target = names.path(link.target);
     hdf5::check(H5Lcreate_hard(file, target.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
@@ -132,7 +133,7 @@ void create_links(hid_t file, const container::MergedNames& names, const std::st
   for (const auto& entry : names.symlinks) {
     const std::string& path = entry.path;  // not a structured binding: a lambda captures it (clang 14)
     const auto& link = entry.link;
-    if (base_exists && link.epoch == 0) continue;
+    if (base != nullptr && base->kept(path)) continue;
     if (link.named_type() && link.type_id && types.committed(*link.type_id) != H5I_INVALID_HID) {
       hdf5::check(H5Olink(types.committed(*link.type_id), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                   [&] { return fmt::format("link named datatype '{}' in '{}'", path, output); });

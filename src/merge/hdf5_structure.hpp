@@ -47,11 +47,13 @@ class CommittedTypes {
   std::map<std::uint64_t, hdf5::Handle> types_;
 };
 
+class BaseNameChanges;
+
 // Makes the hard, soft and external links and the named datatypes of `names` in `file`, whose
 // objects exist at their merged paths; those of `types` are linked (H5Olink), older ones (no id)
-// committed. `base_exists`: links of the base file (epoch 0) are already there (a merge over a copy of it).
-void create_links(hid_t file, const container::MergedNames& names, const std::string& output, bool base_exists,
-                  const CommittedTypes& types);
+// committed. `base`: a merge over a copy of the base file, which has the names it keeps.
+void create_links(hid_t file, const container::MergedNames& names, const std::string& output,
+                  const BaseNameChanges* base, const CommittedTypes& types);
 
 // Applies the catalog's dimension scales to `file`, whose objects exist at their merged paths, with
 // libhdf5's H5DS calls: every attach and detach in record order (so that DIMENSION_LIST and

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <limits>
+#include <optional>
 
 #include "container/posix_file.hpp"
 #include "container/reader.hpp"
@@ -20,6 +21,7 @@
 #include "hdf5/creation_properties.hpp"
 #include "hdf5/filters.hpp"
 #include "hdf5/handle.hpp"
+#include "merge/base_names.hpp"
 #include "merge/hdf5_structure.hpp"
 #include "merge/vlen_merge.hpp"
 #include "values/vlen_strings.hpp"
@@ -179,6 +181,9 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
   // Objects no name reaches any more (unlinked) are left out, with their data, as HDF5 frees them.
   const container::MergedNames names = catalog.merged_names();
   merge_detail::CommittedTypes committed(file.get(), catalog, names, output, base.has_value(), report.attributes);
+  // (after the named datatypes are open: the copy's names change here)
+  std::optional<merge_detail::BaseNameChanges> base_names;
+  if (base) base_names.emplace(file.get(), catalog, names, output);
   write_attributes(groups.at(0).get(), catalog.object(0), "/", output, report.attributes, base.has_value(), &committed);
   for (const container::MergedObject& placed : names.objects) {
     const std::uint64_t id = placed.id;
@@ -187,6 +192,7 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     const hid_t parent = groups.at(placed.parent).get();
     const char* name = placed.name.c_str();
     const bool in_base = catalog.in_base(id);
+    if (in_base && base_names) base_names->place(file.get(), id, parent, placed.name, path);
     if (o.kind == container::ObjectKind::Group) {
       Handle g(hdf5::check_id(in_base ? H5Gopen2(parent, name, H5P_DEFAULT)
                                       : H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
@@ -244,7 +250,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
     }
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
   }
-  create_links(file.get(), names, output, base.has_value(), committed);
+  create_links(file.get(), names, output, base_names ? &*base_names : nullptr, committed);
+  if (base_names) base_names->finish(file.get());
   committed.close(output);
   apply_dimension_scales(file.get(), catalog, names, output, base.has_value());
   groups.clear();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -58,11 +59,17 @@ void report(const char* function, Minor minor, const char* what) {
   }
 }
 
-// Runs `step`; an exception becomes an HDF5 error and `failed` is returned.
+// Runs `step`; an exception becomes an HDF5 error and `failed` is returned. A file another
+// process holds says so as HDF5's own lock failure does ("errno = 11, error message = ..."),
+// which h5py turns into BlockingIOError, as for a file HDF5 has locked.
 template <typename R, typename F>
 R guarded(const char* function, Minor minor, R failed, F&& step) {
   try {
     return step();
+  } catch (const Busy& e) {
+    const std::string what =
+        fmt::format("{} (errno = {}, error message = '{}')", e.what(), EAGAIN, std::strerror(EAGAIN));
+    report(function, minor, what.c_str());
   } catch (const std::exception& e) {
     report(function, minor, e.what());
   } catch (...) {
@@ -116,8 +123,8 @@ H5FD_t* open(const char* name, unsigned flags, hid_t fapl, haddr_t) {
     try {
       s->file = new ImageFile(name, flags, std::move(comm));
     } catch (const Busy& e) {
-      // Said on stderr too: h5dump and h5py show only "unable to open file" of HDF5's stack, and
-      // who holds the file is what its user needs to know.
+      // Said on stderr too: h5dump shows only "unable to open file", and who holds the file is
+      // what its user needs to know.
       std::fprintf(stderr, "h5mf: %s\n", e.what());
       std::free(s);
       throw;

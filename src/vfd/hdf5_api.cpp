@@ -61,6 +61,8 @@ Hdf5Api resolve() {
   find(library, api, api.iis_valid, "H5Iis_valid");
   find(library, api, api.fget_access_plist, "H5Fget_access_plist");
   find(library, api, api.pclose, "H5Pclose");
+  find(library, api, api.eget_current_stack, "H5Eget_current_stack");
+  find(library, api, api.eset_current_stack, "H5Eset_current_stack");
   find(library, api, api.fget_vfd_handle, "H5Fget_vfd_handle");
   find(library, api, api.pcreate, "H5Pcreate");
   find(library, api, api.pcopy, "H5Pcopy");

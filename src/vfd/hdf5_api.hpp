@@ -51,6 +51,8 @@ struct Hdf5Api {
   htri_t (*iis_valid)(hid_t) = nullptr;
   hid_t (*fget_access_plist)(hid_t) = nullptr;
   herr_t (*pclose)(hid_t) = nullptr;
+  hid_t (*eget_current_stack)() = nullptr;
+  herr_t (*eset_current_stack)(hid_t) = nullptr;
   herr_t (*fget_vfd_handle)(hid_t, hid_t, void**) = nullptr;
   hid_t (*pcreate)(hid_t) = nullptr;
   hid_t (*pcopy)(hid_t) = nullptr;

@@ -57,6 +57,15 @@ bool default_driver(const Hdf5Api& api, hid_t fapl) {
   return fapl == H5P_DEFAULT || api.pget_driver(fapl) == api.sec2_init();
 }
 
+// Closes the list with_h5mf() made once the program's open or create is done. After a failure
+// HDF5's error stack says why (h5py raises from it, HDF5 prints it), and every API call begins by
+// clearing it: it is set back after the close.
+void close_after(const Hdf5Api& api, hid_t fapl, hid_t file) {
+  const hid_t errors = file < 0 ? api.eget_current_stack() : H5I_INVALID_HID;
+  api.pclose(fapl);
+  if (errors >= 0) api.eset_current_stack(errors);  // (closes `errors`)
+}
+
 // A copy of `fapl` (or a new list) with the h5mf driver: the mpio driver's communicator kept.
 hid_t with_h5mf(const Hdf5Api& api, hid_t fapl) {
   const hid_t copy = fapl == H5P_DEFAULT ? api.pcreate(*api.file_access_class) : api.pcopy(fapl);
@@ -109,7 +118,7 @@ __attribute__((visibility("default"))) hid_t H5Fcreate(const char* name, unsigne
   const hid_t ours = with_h5mf(*api, fapl);
   if (ours < 0) return ours;
   const hid_t file = real(name, flags, fcpl, ours);
-  api->pclose(ours);
+  close_after(*api, ours, file);
   return file;
 }
 
@@ -120,7 +129,7 @@ __attribute__((visibility("default"))) hid_t H5Fopen(const char* name, unsigned 
   const hid_t ours = with_h5mf(*api, fapl);
   if (ours < 0) return ours;
   const hid_t file = real(name, flags, ours);
-  api->pclose(ours);
+  close_after(*api, ours, file);
   return file;
 }
 

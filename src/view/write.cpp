@@ -156,7 +156,9 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
                   [&] { return fmt::format("fill value of '{}'", path); });
     }
     const DatasetPlan& plan = *by_id.at(id);
-    const std::string escaped_path = escape_vds_name(path);
+    // A base file's elements are read at the dataset's path there, its creation name (it may have
+    // moved since).
+    const std::string escaped_path = escape_vds_name(catalog.path_of(id));
     for (const Mapping& m : plan.mappings) {
       const bool base = m.source == kBaseSource;
       const std::string source_name = base ? escaped_path : fmt::format("/{}/{}/{}", names.generation, id, m.source);
@@ -177,7 +179,7 @@ std::vector<std::byte> write_view(const ViewNames& names, const std::vector<Data
     d.close(fmt::format("close dataset '{}' in '{}'", path, output));
     ++report.datasets;
   }
-  merge_detail::create_links(file.get(), merged, output, false, committed);
+  merge_detail::create_links(file.get(), merged, output, nullptr, committed);
   committed.close(output);
   merge_detail::apply_dimension_scales(file.get(), catalog, merged, output, false);
   groups.clear();

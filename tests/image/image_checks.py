@@ -21,7 +21,8 @@ CHECK is one of:
            as the image of the last flush, an image cut short: verify and merge both refuse them,
            naming them, and the container stays
   holders  while a job writes a container through the driver, a second job, a reader through the
-           driver (h5dump too), a writer through the driver, h5mf's API, ls and merge are refused,
+           driver (h5dump too; h5py raises BlockingIOError), a writer through the driver, h5mf's
+           API, ls and merge are refused,
            naming the job; the container is left as it was, and the merge after the job keeps its
            writes
 """
@@ -360,6 +361,13 @@ def check_holders(opts):
         refused.append(("a writer through the driver", rc, out + err))
         rc, out, err = run([opts.h5mf, "exec", "--", opts.h5dump, "-H", name], opts.work, expect_rc=None)
         refused.append(("h5dump through the preload", rc, out + err))
+        # h5py through the preload: HDF5's error stack reaches it, as BlockingIOError (errno EAGAIN),
+        # which h5py raises for a file HDF5 has locked.
+        opener = ("import h5py\ntry:\n    h5py.File(%r, 'r')\nexcept OSError as e:\n"
+                  "    print(type(e).__name__, e.errno, e)\n    raise SystemExit(1)" % name)
+        rc, out, err = run([opts.h5mf, "exec", "--", sys.executable, "-c", opener], opts.work, expect_rc=None)
+        expect(out.startswith("BlockingIOError 11 "), f"h5py through the preload: {out}{err[-2000:]}")
+        refused.append(("h5py through the preload", rc, out))
         for tool in ("ls", "merge"):
             rc, out, err = run([opts.h5mf, tool, name], opts.work, expect_rc=None)
             refused.append((f"h5mf {tool}", rc, out + err))

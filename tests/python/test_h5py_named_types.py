@@ -222,3 +222,113 @@ def test_attributes_of_a_base_files_named_type(tmp_path):
         assert dict(f['t'].attrs) == {'changed': 20, 'kept': 1, 'new': 'n'}
         assert f['d'].id.get_type() == f['t'].id and f['d'].id.get_type().committed()
         assert f['d'][()].tolist() == [1.5, 2.5]
+
+
+def hard_linked(f):
+    """Hard links to named datatypes (h5py's `f['t2'] = f['t']`), through h5py or h5mf."""
+    f['t'] = np.dtype('<i4')
+    f['t'].attrs['units'] = 'm'
+    f['t2'] = f['t']
+    f['g/t3'] = f['t2']
+    f['g/p'] = PAIR
+    f['p2'] = f['g/p']
+    f.create_dataset('d', data=[1, 2], dtype=f['t2'])  # shares the one committed type
+    f['g/t3'].attrs['more'] = 2  # on the same object, whichever name
+    f.create_dataset('e', data=np.array([(1, 0.5)], PAIR), dtype=f['p2'])
+    del f['g/p']  # the type stays, under its other name
+
+
+def hard_link_reads(f):
+    visited = []
+    f.visit(visited.append)  # each object once, at its first name
+    return {'keys': sorted(f), 'g': sorted(f['g']), 'visited': visited,
+            'same': [f['t'] == f['t2'], f['t2'] == f['g/t3'], f['t'] == f['p2']],
+            'attrs': sorted(f['g/t3'].attrs.items()), 'dtypes': [f['t2'].dtype, f['p2'].dtype],
+            'd': f['d'][()].tolist(), 'e': f['e'][()].tolist()}
+
+
+@pytest.mark.parametrize('driver', ['multifile', 'sec2'])
+def test_hard_links_to_named_types_as_h5py(tmp_path, driver):
+    import h5py
+    os.mkdir(tmp_path / 'h5py_ref')
+    os.mkdir(tmp_path / 'h5mf')
+    with h5py.File(str(tmp_path / 'h5py_ref' / 'f.h5'), 'w') as f:
+        hard_linked(f)
+        ref = hard_link_reads(f)
+    assert ref['same'] == [True, True, False] and ref['attrs'] == [('more', 2), ('units', 'm')]
+    assert ref['visited'] == ['d', 'e', 'g', 'g/t3', 'p2']  # (h5py visits 'g/t3' before 't')
+    path = str(tmp_path / 'h5mf' / 'f.h5')
+    with h5mf.File(path, 'w', driver=driver) as f:
+        hard_linked(f)
+        assert hard_link_reads(f) == ref  # in the session
+        assert f['d'].type_committed and f['e'].type_committed
+        with pytest.raises(ValueError, match='already exists'):
+            f['t2'] = f['t']
+    with h5mf.File(path, 'r') as f:
+        assert hard_link_reads(f) == ref  # reopened
+    if driver == 'multifile':
+        assert h5dump(tmp_path / 'h5mf', tool=(cli(), 'dump')) == h5dump(tmp_path / 'h5py_ref')
+        h5mf.view(path, str(tmp_path / 'view.h5'))
+        with h5py.File(str(tmp_path / 'view.h5'), 'r') as f:
+            assert hard_link_reads(f) == ref
+            assert h5py.h5o.get_info(f['t'].id).addr == h5py.h5o.get_info(f['g/t3'].id).addr
+        h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert hard_link_reads(f) == ref
+        assert h5py.h5o.get_info(f['t'].id).addr == h5py.h5o.get_info(f['g/t3'].id).addr
+        assert f['d'].id.get_type() == f['t2'].id and f['e'].id.get_type() == f['p2'].id
+        assert f['d'].id.get_type().committed() and f['e'].id.get_type().committed()
+    assert h5dump(tmp_path / 'h5mf') == h5dump(tmp_path / 'h5py_ref')
+
+
+def test_objects_of_another_file_are_not_linked(tmp_path):
+    """As h5py: OSError "interfile hard links are not allowed" (h5mf's error is a ValueError too)."""
+    with h5mf.File(str(tmp_path / 'a.h5'), 'w') as a, h5mf.File(str(tmp_path / 'b.h5'), 'w') as b:
+        a['t'] = np.dtype('<i4')
+        a['d'] = [1]
+        a.create_group('g')
+        for name in ('t', 'd', 'g'):
+            with pytest.raises(OSError, match='interfile hard links are not allowed') as raised:
+                b[name] = a[name]
+            assert isinstance(raised.value, ValueError) and name not in b
+
+
+def test_a_base_files_named_types_keep_their_names_and_datasets(tmp_path):
+    """A container over an h5py file whose named datatype has two names and datasets (one in a
+    group walked before the type's) that share it: one named datatype, shared as in the file, in
+    the container, its dump, the view and the merged file."""
+    import h5py
+    os.mkdir(tmp_path / 'ref')
+    os.mkdir(tmp_path / 'c')
+    base = str(tmp_path / 'c' / 'f.h5')
+    with h5py.File(base, 'w') as f:
+        f['z/t'] = np.dtype('<f8')
+        f['z/t'].attrs['units'] = 'K'
+        f['a/t2'] = f['z/t']
+        f.create_dataset('a/d', data=[0.5, 1.5], dtype=f['z/t'])  # before 'z' in the walk
+        f.attrs.create('shared', 2.5, dtype=f['a/t2'])
+        f.create_dataset('own', data=[1.0])
+        ref_visited = []
+        f.visit(ref_visited.append)
+    shutil.copy(base, str(tmp_path / 'ref' / 'f.h5'))
+    with h5mf.File(base, 'a', driver='multifile') as f:
+        assert os.path.isdir(base + '.h5mf')
+        assert f['a/d'].type_committed and not f['own'].type_committed
+        assert f['a/t2'] == f['z/t']
+        visited = []
+        f.visit(visited.append)
+        assert visited == ['a', 'a/d', 'a/t2', 'own', 'z'] == ref_visited  # the named datatype once
+    # h5mf dump prints the container as h5dump prints the file (one type, a HARDLINK)
+    assert h5dump(tmp_path / 'c', tool=(cli(), 'dump')) == h5dump(tmp_path / 'ref')
+    with h5mf.File(base, 'a', driver='multifile') as f:
+        f.create_dataset('new', data=[3.0], dtype=f['a/t2'])
+    h5mf.view(base, str(tmp_path / 'view.h5'))
+    h5mf.merge(base)
+    for path in (str(tmp_path / 'view.h5'), base):
+        with h5py.File(path, 'r') as f:
+            assert h5py.h5o.get_info(f['a/t2'].id).addr == h5py.h5o.get_info(f['z/t'].id).addr, path
+            assert f['a/d'].id.get_type() == f['z/t'].id and f['new'].id.get_type() == f['z/t'].id, path
+            assert f['a/d'].id.get_type().committed() and f['new'].id.get_type().committed(), path
+            assert f.attrs.get_id('shared').get_type().committed() and f.attrs['shared'] == 2.5, path
+            assert not f['own'].id.get_type().committed() and f['a/d'][()].tolist() == [0.5, 1.5], path
+            assert dict(f['a/t2'].attrs) == {'units': 'K'}, path

@@ -175,3 +175,111 @@ def test_delete_and_recreate_in_one_session_then_reopen_and_append(tmp_path):
     h5mf.merge(path)
     with h5py.File(path, 'r') as f:
         assert list(f) == ['a'] and f['a'][...].tolist() == [5] and f['a'].dtype == np.dtype('u2')
+
+
+def base_objects(f, h):
+    """A base file's objects, made with h5py (`h` the module)."""
+    f['keep'] = np.arange(4, dtype='i4')
+    f['alias'] = f['keep']
+    f['gone'] = np.arange(3, dtype='f8')
+    g = f.create_group('g')
+    g['x'] = np.arange(3, dtype='u1')
+    g.attrs['a'] = np.int32(1)
+    f.create_group('h/sub')
+    f['h/sub/d'] = np.arange(5)
+    f.create_group('c')
+    f['c/y'] = np.ones(2)
+    f['c/self'] = f['c']
+    f['r'] = np.arange(3, dtype='i8')
+    f['r2'] = f['r']
+    f['s'] = h.SoftLink('/r2')
+    f['t'] = np.dtype('<i2')
+    f.create_dataset('typed', data=[1, 2], dtype=f['t'])
+    f.create_group('empty')
+
+
+def base_changes(f, h):
+    """Names of the base file unlinked, moved and taken again, through h5py or h5mf."""
+    del f['keep']  # its other name stays
+    del f['gone']
+    f['gone'] = np.arange(2, dtype='i2')  # the name again: a new dataset
+    del f['h']  # a whole subtree
+    f.move('g', 'moved/g2')  # into a new group
+    f['moved/g2'].move('x', '/x_top')
+    f['moved/g2'].attrs['after'] = np.int32(2)
+    del f['c']  # a cycle no name reaches any more
+    f.move('r', 'r_moved')  # one object, two names, one of them moved
+    f['r_moved'][1] = 10
+    f.move('empty', 'empty2')
+    del f['empty2']
+    f.create_group('empty2')
+    del f['s']
+    f['s2'] = h.SoftLink('/r_moved')
+    f.move('t', 't2')  # a named datatype
+    f['alias2'] = f['alias']
+
+
+def snapshot(f):
+    """Every name of `f` (h5py's or h5mf's file) and what it holds."""
+    out = {}
+
+    def walk(group, prefix):
+        for key in sorted(group):
+            path = prefix + key
+            link = group.get(key, getlink=True)
+            if type(link).__name__ == 'SoftLink':
+                out[path] = ('soft', link.path)
+                continue
+            obj = group[key]
+            kind = type(obj).__name__
+            attrs = sorted((k, v.tolist()) for k, v in obj.attrs.items())
+            if kind == 'Group':
+                out[path] = ('group', attrs)
+                walk(obj, path + '/')
+            elif kind == 'Datatype':
+                out[path] = ('type', obj.dtype.str, attrs)
+            else:
+                out[path] = ('dataset', obj.dtype.str, obj[()].tolist(), attrs)
+    walk(f, '')
+    out['same'] = [f['alias'] == f['alias2'], f['r2'] == f['r_moved'], f['alias'] == f['r2']]
+    return out
+
+
+@pytest.mark.parametrize('changes_in', ['session', 'reopened'])
+def test_names_of_a_base_file_unlinked_and_moved_as_h5py(tmp_path, changes_in):
+    """A container over an existing file (mode 'a') unlinks and moves the file's own names as h5py
+    does in the file: direct reads, the view and the merged file show the names h5py leaves."""
+    import h5py
+    os.mkdir(tmp_path / 'h5py_ref')
+    os.mkdir(tmp_path / 'c')
+    ref = str(tmp_path / 'h5py_ref' / 'f.h5')
+    with h5py.File(ref, 'w') as f:
+        base_objects(f, h5py)
+    path = str(tmp_path / 'c' / 'f.h5')
+    shutil.copy(ref, path)
+    with h5py.File(ref, 'a') as f:
+        base_changes(f, h5py)
+        expected = snapshot(f)
+    assert expected['same'] == [True, True, False] and 'keep' not in expected and 't2' in expected
+    assert expected['moved/g2'] == ('group', [('a', 1), ('after', 2)]) and expected['s2'] == ('soft', '/r_moved')
+    with h5mf.File(path, 'a', driver='multifile') as f:
+        assert os.path.isdir(path + '.h5mf')
+        if changes_in == 'reopened':
+            f.close()
+            f = h5mf.File(path, 'a', driver='multifile')
+        base_changes(f, h5mf)
+        assert snapshot(f) == expected  # in the session
+        f.close()
+    with h5mf.File(path, 'r') as f:
+        assert snapshot(f) == expected  # direct reads of the container
+    view = str(tmp_path / 'view.h5')
+    h5mf.view(path, view)
+    with h5py.File(view, 'r') as f:
+        assert snapshot(f) == expected
+    h5mf.merge(path)
+    with h5py.File(path, 'r') as f:
+        assert snapshot(f) == expected
+        info = h5py.h5o.get_info
+        assert info(f['r2'].id).addr == info(f['r_moved'].id).addr
+        assert f['typed'].id.get_type().committed() and '.h5mf-moving' not in str(list(f))
+    assert run('h5dump', 'f.h5', cwd=tmp_path / 'c') == run('h5dump', 'f.h5', cwd=tmp_path / 'h5py_ref')

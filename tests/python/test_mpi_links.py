@@ -25,6 +25,10 @@ def test_collective_hard_links(comm, shared_dir, driver):
         assert f['alias'] == f['orig'] and f['g2'] == f['g1']
         f['alias'][rank] = [rank, rank + 1, rank + 2]  # each rank its row, through the second name
         f['g2'].attrs['ranks'] = size
+        f['t'] = np.dtype('<i8')  # a named datatype and a second name of it
+        f['t2'] = f['t']
+        f.create_dataset('typed', (size,), dtype=f['t2'])[rank] = 10 * rank
+        assert f['t2'] == f['t'] and f['typed'].type_committed
         f.flush()
         expected = [[r, r + 1, r + 2] for r in range(size)]
         assert f['orig'][...].tolist() == expected
@@ -32,6 +36,7 @@ def test_collective_hard_links(comm, shared_dir, driver):
     with h5mf.File(path, 'r', comm=comm) as f:
         assert f['orig'][...].tolist() == expected and f['alias'] == f['orig']
         assert f['g1'].attrs['ranks'] == size and f['g2/x'] == f['g1/x']
+        assert f['t2'] == f['t'] and f['typed'][...].tolist() == [10 * r for r in range(size)]
     comm.Barrier()
     if rank == 0:
         if driver == 'multifile':
@@ -42,6 +47,8 @@ def test_collective_hard_links(comm, shared_dir, driver):
             assert h5py.h5o.get_info(f['alias'].id).addr == h5py.h5o.get_info(f['orig'].id).addr
             assert h5py.h5o.get_info(f['g2'].id).addr == h5py.h5o.get_info(f['g1'].id).addr
             assert f['g1'].attrs['ranks'] == size
+            assert h5py.h5o.get_info(f['t2'].id).addr == h5py.h5o.get_info(f['t'].id).addr
+            assert f['typed'].id.get_type().committed() and f['typed'][...].tolist() == [10 * r for r in range(size)]
     comm.Barrier()
 
 

@@ -56,6 +56,35 @@ def test_collective_unlink_and_move(comm, shared_dir, driver):
     comm.Barrier()
 
 
+def test_collective_changes_to_a_base_files_names(comm, shared_dir):
+    """A container over an existing file (mode 'a'): the file's own names deleted and moved
+    collectively, every rank writing its row of a moved dataset; the merged file has h5py's names."""
+    rank, size = comm.rank, comm.size
+    path = os.path.join(shared_dir, 'base-names.h5')
+    if rank == 0:
+        import h5py
+        with h5py.File(path, 'w') as f:
+            f.create_dataset('g/rows', data=np.zeros((size, 2), dtype='i4'))
+            f['old'] = np.arange(3)
+            f['g'].attrs['kept'] = 1
+    comm.Barrier()
+    with h5mf.File(path, 'a', comm=comm, driver='multifile') as f:
+        f.move('g/rows', 'rows')
+        f.move('g', 'h/g')
+        del f['old']
+        f['rows'][rank] = [rank, 10 * rank]
+        f.flush()
+        assert sorted(f) == ['h', 'rows'] and list(f['h/g']) == [] and f['h/g'].attrs['kept'] == 1
+    comm.Barrier()
+    if rank == 0:
+        h5mf.merge(path)
+        import h5py
+        with h5py.File(path, 'r') as f:
+            assert sorted(f) == ['h', 'rows'] and list(f['h/g']) == [] and f['h/g'].attrs['kept'] == 1
+            assert f['rows'][...].tolist() == [[r, 10 * r] for r in range(size)]
+    comm.Barrier()
+
+
 @pytest.mark.parametrize('driver', ['multifile', 'mpio'])
 def test_collective_soft_and_external_links(comm, shared_dir, driver):
     rank, size = comm.rank, comm.size

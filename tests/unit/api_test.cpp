@@ -501,9 +501,16 @@ TEST_P(Api, HardLinksAreOneObjectUnderTwoNames) {
     f.group("g2").attrs().set("n", std::int32_t{7});
     EXPECT_NE(g1.object_id(), orig.object_id());
     EXPECT_THROW(f.create_hard_link("alias", g1), AlreadyExists);
+    f.commit_type("t", Datatype::of<std::int16_t>());  // a named datatype under a second name
+    f.group("g1").link_named_type("t2", "/t");
+    EXPECT_EQ(f.named_type_id("g1/t2"), f.named_type_id("t"));
+    EXPECT_THROW(f.link_named_type("t3", "orig"), NotFound);
+    EXPECT_THROW(f.link_named_type("alias", "t"), AlreadyExists);
     f.close();
   }
   verify([](File& f) {
+    EXPECT_EQ(f.named_type_id("g2/t2"), f.named_type_id("t"));
+    EXPECT_EQ(f.named_type("g1/t2"), Datatype::of<std::int16_t>());
     EXPECT_EQ(f.dataset("orig").read<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3, 4}));
     EXPECT_EQ(f.dataset("alias").object_id(), f.dataset("orig").object_id());
     EXPECT_EQ(f.group("g2").object_id(), f.group("g1").object_id());
@@ -511,7 +518,7 @@ TEST_P(Api, HardLinksAreOneObjectUnderTwoNames) {
     EXPECT_EQ(f.group("a/b/root").object_id(), f.object_id());
     EXPECT_EQ(f.dataset("g1/x").read<double>(), std::vector<double>{2.5});
     EXPECT_EQ(f.group("g1").attrs().get<std::int32_t>("n"), 7);
-    EXPECT_EQ(f.group("g1").keys(), (std::vector<std::string>{"self", "x"}));
+    EXPECT_EQ(f.group("g1").keys(), (std::vector<std::string>{"self", "t2", "x"}));
     EXPECT_NE(f.dataset("alias").object_id(), f.dataset("g1/x").object_id());
   });
 }

@@ -250,8 +250,7 @@ TEST(Catalog, NamedTypesWithIdsAreObjectsThatDatasetsShare) {
   EXPECT_EQ(c.object(3).named_type, std::optional<std::uint64_t>(2));
   EXPECT_EQ(c.datasets(), std::vector<std::uint64_t>{3});
   EXPECT_EQ(c.groups(), (std::vector<std::uint64_t>{0, 1}));
-  // Damage: an id out of sequence, a dataset naming no named datatype or one of another type, a
-  // hard link to a named datatype.
+  // Damage: an id out of sequence, a dataset naming no named datatype or one of another type.
   EXPECT_THROW(c.apply(format::NamedTypeRecord{3, 0, "u", {std::byte{1}}, 9}), FormatError);
   EXPECT_FALSE(c.has_name(0, "u"));
   for (const std::uint64_t wrong : {1u, 3u, 99u}) {
@@ -263,7 +262,13 @@ TEST(Catalog, NamedTypesWithIdsAreObjectsThatDatasetsShare) {
   other.type = {std::byte{2}};
   other.named_type = 2;
   EXPECT_THROW(c.apply(other), FormatError);
-  EXPECT_THROW(c.apply(format::LinkRecord{3, 0, "alias", 2}), FormatError);
+  // A hard link to it is one more name of the one object, listed as its first name is.
+  c.apply(format::LinkRecord{3, 0, "alias", 2});
+  EXPECT_EQ(c.symlink(0, "alias")->type_id, std::optional<std::uint64_t>(2));
+  EXPECT_EQ(c.symlink(0, "alias")->type, format::Bytes{std::byte{1}});
+  EXPECT_EQ(c.child(0, "alias"), std::nullopt);
+  EXPECT_THROW(c.apply(format::LinkRecord{3, 0, "alias", 2}), FormatError);  // the name exists
+  EXPECT_THROW(c.apply(format::LinkRecord{3, 3, "in_a_dataset", 2}), FormatError);
   // An attribute made with it names it too; one naming no named datatype of its type is damage.
   format::SetAttributeRecord a{3, 0, "a", {std::byte{1}}, {}, {std::byte{0}}, false, 2};
   c.apply(a);
@@ -281,6 +286,10 @@ TEST(Catalog, NamedTypesWithIdsAreObjectsThatDatasetsShare) {
   c.apply(format::UnlinkRecord{4, 0, "moved"});
   EXPECT_EQ(c.object(3).named_type, std::optional<std::uint64_t>(2));
   EXPECT_EQ(c.object(2).kind, container::ObjectKind::Datatype);
+  EXPECT_EQ(c.symlink(0, "alias")->type_id, std::optional<std::uint64_t>(2));  // its other name stays
+  std::vector<std::string> listed;
+  for (const auto& entry : c.merged_names().symlinks) listed.push_back(entry.path);
+  EXPECT_EQ(listed, (std::vector<std::string>{"/alias", "/old"}));
 }
 
 // A CLASS attribute as H5DSset_scale writes it: "DIMENSION_SCALE" and its NUL.
@@ -350,6 +359,36 @@ TEST(Catalog, HardLinksAddNamesNotObjects) {
   EXPECT_THROW(c.apply(format::LinkRecord{5, 1, "x", 7}), FormatError);      // no such target
   EXPECT_THROW(c.apply(format::LinkRecord{5, 2, "x", 1}), FormatError);      // parent is a dataset
   EXPECT_THROW(c.apply(format::LinkRecord{5, 9, "x", 1}), FormatError);      // no such parent
+}
+
+// A base file's names (epoch-0 records) are kept with what they bound, so that the merge, which
+// starts from a copy of the file, knows which of them the container unlinked, moved or rebound.
+TEST(Catalog, BaseNamesKnowWhetherTheyKeepTheirBinding) {
+  Catalog c;
+  c.apply(format::BaseRecord{"base.h5", 1, 1});
+  c.apply(format::CreateGroupRecord{0, 1, 0, "g"});
+  c.apply(dataset_record(2, 0, "d", {4}));  // (epoch 0)
+  c.apply(format::LinkRecord{0, 1, "alias", 2});
+  c.apply(format::SoftLinkRecord{0, 0, "s", "/d"});
+  c.apply(format::NamedTypeRecord{0, 0, "t", {std::byte{1}}, 3});
+  c.apply(format::SessionRecord{0, 1, 0, 1, 0});
+  format::CreateDatasetRecord added = dataset_record(4, 0, "new", {2});
+  added.epoch = 1;  // the container's: no base name
+  c.apply(added);
+  const auto& names = c.base_names();
+  ASSERT_EQ(names.size(), 5u);
+  for (const auto& n : names) EXPECT_TRUE(c.keeps(n)) << n.name;
+  EXPECT_EQ(names[2].name, "alias");
+  EXPECT_EQ(names[2].target, std::optional<std::uint64_t>(2));
+  c.apply(format::UnlinkRecord{2, 0, "d"});            // unlinked
+  c.apply(format::MoveRecord{2, 0, "s", 1, "s"});      // moved
+  c.apply(format::MoveRecord{2, 1, "alias", 0, "d"});  // moved onto the unlinked name, same object
+  c.apply(format::LinkRecord{2, 1, "alias", 1});       // the name again, another object
+  std::vector<std::string> kept;
+  for (const auto& n : names) {
+    if (c.keeps(n)) kept.push_back(n.name);
+  }
+  EXPECT_EQ(kept, (std::vector<std::string>{"g", "d", "t"}));
 }
 
 // Which pairs must exist: those of sessions whose open completed, as OPENED (or, in containers

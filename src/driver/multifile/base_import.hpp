@@ -10,7 +10,8 @@
 namespace h5mf::driver {
 
 // Reads `base` with the sec2 driver and appends (and applies to `catalog`) a record for every
-// group, dataset and attribute in it, depth first in name order.
+// name, group, dataset, named datatype and attribute in it: names depth first in name order, then
+// the datasets, then the attributes, so that what shares a named datatype can name its id.
 void import_base(const std::string& base, container::MetafileAppender& metafile, container::Catalog& catalog);
 
 }  // namespace h5mf::driver

@@ -794,15 +794,11 @@ class MultifileGroup final : public Object<GroupNode> {
   void create_hard_link(const std::string& name, Node& target) override {
     state_->structure_call(format::LinkRecord{0, id_, name, target.object_id()});
   }
-  void unlink(const std::string& name) override {
-    refuse_base_name(name, "unlinking");
-    state_->structure_call(format::UnlinkRecord{0, id_, name});
-  }
+  void unlink(const std::string& name) override { state_->structure_call(format::UnlinkRecord{0, id_, name}); }
   void move(const std::string& name, GroupNode& new_parent, const std::string& new_name) override {
-    refuse_base_name(name, "moving");
     state_->structure_call(format::MoveRecord{0, id_, name, new_parent.object_id(), new_name});
   }
-  // Named datatypes are NAMED_TYPE records (a base file's are not imported).
+  // Named datatypes are NAMED_TYPE records (a base file's are imported as epoch-0 ones).
   std::optional<Datatype> named_type(const std::string& name) override {
     const container::SymbolicLink* link = state_->catalog.symlink(id_, name);
     if (link == nullptr || !link->named_type()) return std::nullopt;
@@ -824,16 +820,6 @@ class MultifileGroup final : public Object<GroupNode> {
   }
 
  private:
-  // The merge starts from a copy of the base file, whose names stay: changing them is not supported.
-  void refuse_base_name(const std::string& name, const char* what) const {
-    const auto target = state_->catalog.child(id_, name);
-    if (target && state_->catalog.in_base(*target) && state_->catalog.in_base(id_)) {
-      throw Unsupported(
-          fmt::format("{} '{}' in container '{}': it is a name of the base file '{}', which a container "
-                      "does not change yet",
-                      what, child_path(name), state_->layout.path(), state_->catalog.base()->file));
-    }
-  }
   NodeKind kind(std::uint64_t id) const {
     return state_->catalog.object(id).kind == ObjectKind::Group ? NodeKind::Group : NodeKind::Dataset;
   }
