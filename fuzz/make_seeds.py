@@ -4,7 +4,7 @@
 Run from the source tree after a normal build (the h5mf Python package in build/python):
     PYTHONPATH=build/python /usr/bin/python3 fuzz/make_seeds.py
 Seeds: metafiles and index files of containers with groups, chunked and resizable datasets,
-attributes, hyperslab and point writes, filters, variable-length and compound types, and writes
+attributes (variable-length ones too), hyperslab and point writes, filters, variable-length and compound types, and writes
 aggregated over two MPI ranks (metafile/, index/); their records without framing
 (records/: u16 type, u16 length, payload); H5Tencode blobs of assorted types (datatype/).
 """
@@ -92,6 +92,21 @@ def containers(work):
         f.create_dataset("e", dtype=f["t"])
         f.attrs.create("a", 3, dtype=f["t"])
         f["t"].attrs["x"] = 1
+    yield pathlib.Path(path)
+    # Attributes of sequences and of compounds with variable-length members (SET_ATTRIBUTE flag bit
+    # 4, value 16: record data as the value), one of them Empty.
+    path = str(work / "v.h5")
+    with h5mf.File(path, "w", writers=1) as f:
+        f.attrs.create("q", [np.arange(3), np.arange(0)], dtype=h5mf.vlen_dtype("i4"))
+        f.attrs["c"] = np.array([(1, "ab", [1.0]), (2, None, [])],
+                                dtype=[("id", "i4"), ("s", h5mf.string_dtype()), ("v", h5mf.vlen_dtype("f8"))])
+        f.attrs.create("e", h5mf.Empty(h5mf.vlen_dtype("u1")))
+        # A compound fill value (CREATE_DATASET flag 4 with a fill: one element's record data) and
+        # a subarray field of strings (a slot per item).
+        row = np.dtype([("id", "i4"), ("s", h5mf.string_dtype()), ("v", h5mf.vlen_dtype("f8")),
+                        ("a", h5mf.string_dtype(), (2,))])
+        d = f.create_dataset("f", (3,), dtype=row, fillvalue=np.array((-1, "none", [0.5], ["p", None]), dtype=row))
+        d[1] = np.array((1, "ab", [1.0, 2.0], ["x", "yz"]), dtype=row)
     yield pathlib.Path(path)
     # Aggregated writes (WRITE_FROM records): two ranks, one data file pair.
     path = str(work / "d.h5")

@@ -222,7 +222,8 @@ TypeFormat type_format(const Datatype& type, const std::string& what, bool allow
       hsize_t length = 0;
       H5Tget_array_dims2(id, &length);
       f.length = length;
-      f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, false));
+      // (variable-length items where whole elements may be: h5py's subarray fields of strings)
+      f.parts.push_back(type_format(Datatype::adopt(H5Tget_super(id)), what, allow_variable_length, objects));
       if (f.parts[0].kind == TypeFormat::Kind::Compound || f.parts[0].kind == TypeFormat::Kind::Array ||
           f.parts[0].kind == TypeFormat::Kind::Reference) {
         unsupported(type, what);
@@ -872,7 +873,33 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
   }
   out_.line(inner, "DATA {");
   const std::uint64_t count = value.data.num_elements();
-  if (f.kind != TypeFormat::Kind::VariableString && count * f.size > value.data.bytes.size()) {
+  // Sequences and compounds with variable-length members: in HDF5's memory form, as datasets read
+  // (the API's values hold them self-contained; those read through libhdf5 are already so).
+  const bool self_contained = value.data.has_vlen_elements() && value.keep == nullptr;
+  std::vector<std::byte> elements;
+  struct Reclaim {
+    const AttributeData& data;
+    std::vector<std::byte>& elements;
+    ~Reclaim() {
+      if (elements.empty()) return;
+      const auto n = static_cast<std::size_t>(data.num_elements());
+      if (data.type.type_class() == H5T_VLEN) {
+        reclaim_sequences(reinterpret_cast<hvl_t*>(elements.data()), n);
+      } else {
+        try {
+          reclaim_members(data.type, elements.data(), n);
+        } catch (...) {  // a destructor never throws: the members leak instead
+        }
+      }
+    }
+  } reclaim{value.data, elements};
+  if (self_contained && count > 0) {
+    std::vector<std::byte> read(static_cast<std::size_t>(count * f.size));
+    value.data.read_elements(value.data.type, read.data());
+    elements = std::move(read);
+  }
+  const std::byte* bytes = self_contained ? elements.data() : value.data.bytes.data();
+  if (f.kind != TypeFormat::Kind::VariableString && !self_contained && count * f.size > value.data.bytes.size()) {
     throw FormatError(
         fmt::format("attribute '{}' lacks elements: {} bytes for {}", name, value.data.bytes.size(), count));
   }
@@ -891,7 +918,7 @@ void DdlPrinter::attribute_block(const std::string& name, const AttributeValue& 
           append_quoted(text, value.data.strings[i]);
         }
       } else {
-        append_element(text, f, value.data.bytes.data() + i * f.size, inner + 2 * kIndent);
+        append_element(text, f, bytes + i * f.size, inner + 2 * kIndent);
       }
       lines.add(text, f.kind == TypeFormat::Kind::Compound);
     }
@@ -1080,6 +1107,26 @@ void DdlPrinter::storage(const Dataset& dataset, std::size_t indent) {
       const hvl_t sequence{fill_elements.size() / base.size(), fill_elements.data()};
       fill.resize(sizeof sequence);
       std::memcpy(fill.data(), &sequence, sizeof sequence);
+    }
+    // A compound with variable-length members: its element self-contained, read into memory form.
+    AttributeData element;
+    element.type = dataset.dtype();
+    struct Reclaim {
+      const AttributeData& element;
+      std::vector<std::byte>& fill;
+      bool armed = false;
+      ~Reclaim() {
+        try {
+          if (armed) reclaim_members(element.type, fill.data(), 1);
+        } catch (...) {  // a destructor never throws: the members leak instead
+        }
+      }
+    } reclaim{element, fill};
+    if (element.has_vlen_elements() && element.type.type_class() == H5T_COMPOUND && !fill.empty()) {
+      element.bytes = std::move(fill);
+      fill.assign(element.type.size(), std::byte{0});
+      element.read_elements(element.type, fill.data());
+      reclaim.armed = true;
     }
     std::string text = "VALUE  ";
     append_element(text, f, fill.data(), inner + kIndent);  // a compound's members one step deeper

@@ -290,6 +290,17 @@ AttributeValue ObjectIndex::hdf5_attribute(const std::string& owner, const std::
   out.data.null = H5Sget_simple_extent_type(space.get()) == H5S_NULL;  // h5py's Empty: no elements
   const std::uint64_t n = out.data.num_elements();
   if (n == 0) return out;
+  if (out.data.has_vlen_elements() && H5Tget_class(type.get()) == H5T_COMPOUND) {
+    std::vector<std::byte> elements(n * H5Tget_size(type.get()));
+    if (H5Aread(attribute.get(), type.get(), elements.data()) < 0) throw IoError(fmt::format("cannot read {}", what));
+    struct Reclaim {  // what libhdf5 allocated, however this ends
+      hid_t type, space;
+      void* elements;
+      ~Reclaim() { H5Dvlen_reclaim(type, space, H5P_DEFAULT, elements); }
+    } reclaim{type.get(), space.get(), elements.data()};
+    out.data = AttributeData::from_elements(out.data.type, out.data.dims, elements.data());  // self-contained
+    return out;
+  }
   if (!string && H5Tget_class(type.get()) != H5T_VLEN) {  // fixed-size elements, in the file type
     out.data.bytes.resize(n * H5Tget_size(type.get()));
     if (H5Aread(attribute.get(), type.get(), out.data.bytes.data()) < 0) {

@@ -22,7 +22,11 @@ struct FileState;
 }
 
 // An attribute's value as it travels between the API and the drivers: `bytes` holds the elements
-// in `type` (row-major); for variable-length string types `strings` holds them instead.
+// in `type` (row-major); for variable-length string types `strings` holds them instead. Sequences
+// and compounds with variable-length members (has_vlen_elements()) have them self-contained in
+// `bytes`: one 16-byte slot per sequence, or each compound's fixed bytes and one slot per
+// variable-length member, then the values (docs/format.md, "Variable-length data"); make and read
+// them from HDF5's memory form (hvl_t, char*) with from_elements() and read_elements().
 struct AttributeData {
   Datatype type;
   Extent dims;  // empty: scalar, or null
@@ -45,6 +49,15 @@ struct AttributeData {
     for (auto d : dims) n *= d;
     return n;
   }
+  // A sequence type, or a compound with variable-length members.
+  bool has_vlen_elements() const;
+  // From the elements of `type` in HDF5's memory form (copied). Unsupported for variable-length
+  // data h5mf cannot keep (inside arrays, sequences of variable-length data).
+  static AttributeData from_elements(Datatype type, Extent dims, const void* elements);
+  // The elements into `out` in HDF5's memory form of `memory` (a sequence type for a sequence, a
+  // compound converting to `type` for a compound), allocated with std::malloc: free them with
+  // reclaim_sequences or reclaim_members (h5mf/dataset.hpp).
+  void read_elements(const Datatype& memory, void* out) const;
 };
 
 class Attributes {

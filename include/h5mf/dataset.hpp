@@ -44,7 +44,9 @@ struct DatasetCreate {
   // One element of fill_type (dtype when not set), or empty for zeros (HDF5's default). For a
   // variable-length fill_type (a string or sequence type, for datasets of one), the value: a u32
   // little-endian length and that many bytes, a string's characters or a sequence's elements of
-  // fill_type's base (fill_value(std::string), fill_value(std::vector<T>) make it).
+  // fill_type's base (fill_value(std::string), fill_value(std::vector<T>) make it). For a compound
+  // with variable-length members, the element self-contained, as an attribute's value holds it
+  // (AttributeData::from_elements(fill_type, {}, &element).bytes).
   std::vector<std::byte> fill;
   Datatype fill_type;  // the type of `fill`; converted to the dataset's type with HDF5's routines
   Extent chunks;       // empty: contiguous (chosen automatically when maxshape != shape or filters)
@@ -176,7 +178,8 @@ class Dataset {
   std::size_t rank() const { return shape().size(); }
   std::uint64_t size() const;  // number of elements (0 when null)
   // One element in the file type; for a variable-length string or sequence dataset its value as
-  // DatasetCreate::fill holds it (in the file's base type), empty for HDF5's default.
+  // DatasetCreate::fill holds it (in the file's base type), for a compound with variable-length
+  // members its element self-contained (in the file type); empty for HDF5's default.
   std::vector<std::byte> fill_value() const;
   // A variable-length string dataset's fill value; nullopt for HDF5's default (the NULL string).
   std::optional<std::string> fill_string() const;

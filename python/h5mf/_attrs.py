@@ -14,7 +14,8 @@ import numpy as np
 
 from ._empty import Empty, is_empty
 from ._references import refuse_references
-from ._dtypes import guess_string_dtype, has_vlen_member, is_supported, is_vlen_string, string_dtype
+from ._dtypes import (guess_string_dtype, has_vlen_member, is_supported, is_vlen_string, string_dtype,
+                      vlen_sequence_base)
 from ._datatype import Datatype
 from ._object import check_writable, extent
 
@@ -25,6 +26,30 @@ def _name(name):
     if not isinstance(name, str):
         raise TypeError(f'attribute names are str, not {type(name).__name__}')
     return name
+
+
+def _sequences(data, base):
+    """`data` as an object array of sequences: an object array (or a list of array-likes) holds one
+    per element; numbers (h5py refuses them) are sequences along their last axis."""
+    if isinstance(data, np.ndarray) and data.dtype.kind == 'O':
+        array = data
+    else:
+        try:
+            array = np.asarray(data, dtype=object)
+        except ValueError:  # nested lists of unequal lengths deeper down
+            array = np.empty(len(data), dtype=object)
+            array[:] = [np.asarray(x, dtype=base) for x in data]
+    for x in array.flat:
+        if isinstance(x, (str, bytes)):
+            raise TypeError(f'cannot write {type(x).__name__} to a sequence of {base}')
+    if array.size > 0 and not all(isinstance(x, (np.ndarray, list, tuple)) for x in array.flat):
+        numbers = np.asarray(data, dtype=base)
+        if numbers.ndim == 0:
+            raise TypeError(f'a variable-length sequence of {base} needs a sequence, not {data!r}')
+        array = np.empty(numbers.shape[:-1], dtype=object)
+        for index in np.ndindex(*array.shape):
+            array[index] = numbers[index]
+    return array
 
 
 class AttributeManager(MutableMapping):
@@ -60,6 +85,25 @@ class AttributeManager(MutableMapping):
             raise TypeError(f"attribute {name!r}: can't store {type(v).__name__} {v!r} as a string")
         self._id.set_strings(name, [encoded(v) for v in array.flat], list(array.shape), encoding == 'ascii')
 
+    def _write_elements(self, name, data, shape, dtype):
+        """Variable-length sequences, or structured elements with variable-length fields."""
+        base = vlen_sequence_base(dtype)
+        if base is not None:
+            if not is_supported(base):
+                raise TypeError(f'h5mf cannot store variable-length sequences of {base!r} yet')
+            array = _sequences(data, base)
+        else:
+            if dtype.subdtype is not None:
+                raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {dtype!r}: arrays of elements '
+                                'with variable-length data')
+            array = np.asarray(data, dtype=dtype)
+        if shape is not None:
+            shape = extent(shape, 'shape')
+            if int(np.prod(shape)) != array.size:
+                raise ValueError('Shape of new attribute conflicts with shape of data')
+            array = array.reshape(shape)
+        self._id.set_elements(name, np.ascontiguousarray(array.reshape(-1)), dtype, list(array.shape))
+
     def create(self, name, data=None, shape=None, dtype=None):
         """h5py's create: attribute `name` (replaced if it exists) from `data` converted to `dtype`
         and reshaped to `shape` (the same number of elements); a subarray `dtype` takes the last
@@ -86,6 +130,9 @@ class AttributeManager(MutableMapping):
         else:
             guessed = guess_string_dtype(data)  # str and bytes: variable-length, as h5py
         as_dtype = given if given is not None else guessed
+        if as_dtype is not None and (vlen_sequence_base(as_dtype) is not None or has_vlen_member(as_dtype)):
+            self._write_elements(name, data, shape, as_dtype)
+            return
         if as_dtype is not None and as_dtype.subdtype is not None:
             array = np.asarray(data, dtype=as_dtype.base)
         elif as_dtype is not None and is_vlen_string(as_dtype):
@@ -114,8 +161,8 @@ class AttributeManager(MutableMapping):
             self._write_strings(name, array, 'utf-8')
             return
         if has_vlen_member(array.dtype):
-            raise NotImplementedError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: '
-                                      'compounds with variable-length members')
+            self._write_elements(name, array, None, array.dtype)
+            return
         if not is_supported(array.dtype):
             raise TypeError(f'h5mf cannot store attribute {name!r} of dtype {array.dtype!r} yet: use numbers '
                             '(bool, int8..uint64, float16..float64, longdouble, complex64..clongdouble), enums, structured '
@@ -138,6 +185,13 @@ class AttributeManager(MutableMapping):
         if is_empty(value):
             raise TypeError(f'cannot modify attribute {name!r} of shape {tuple(dims)} to an Empty')
         shape = tuple(dims)
+        if encoding is None and (vlen_sequence_base(values.dtype) is not None or has_vlen_member(values.dtype)):
+            array = (_sequences(value, vlen_sequence_base(values.dtype)) if values.dtype.kind == 'O'
+                     else np.asarray(value, dtype=values.dtype))
+            if array.shape != shape and not (array.size == 1 and int(np.prod(shape)) == 1):
+                raise TypeError('Shape of data is incompatible with existing attribute')
+            self._write_elements(name, array, shape, values.dtype)
+            return
         if encoding is not None:  # variable-length strings stay so, in their encoding
             array = np.asarray(value, dtype=object)
         else:

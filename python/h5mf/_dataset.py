@@ -239,8 +239,9 @@ class Dataset(HLObject):
             return b'' if fill is None else fill
         if self._sequence is not None:
             return np.frombuffer(self._id.fill_sequence(self._sequence), dtype=self._sequence).copy()
-        if self._members:  # HDF5's default, the only one they take: zeros, None for each member
-            return np.array(_zero_members(self._dtype), dtype=self._dtype)[()]
+        if self._members:  # given, else HDF5's default: zeros, None for each member
+            fill = self._id.fill_compound(self._dtype)
+            return np.array(_zero_members(self._dtype), dtype=self._dtype)[()] if fill is None else fill
         return np.frombuffer(self._id.fill_value(), dtype=self._dtype)[0]
 
     @property

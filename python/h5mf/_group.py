@@ -11,7 +11,8 @@ import numpy as np
 from . import _core
 from ._dataset import Dataset
 from ._datatype import Datatype
-from ._dtypes import DEFAULT_DTYPE, check_dataset_dtype, check_string_dtype, guess_string_dtype, vlen_sequence_base
+from ._dtypes import (DEFAULT_DTYPE, check_dataset_dtype, check_string_dtype, guess_string_dtype, has_vlen_member,
+                      vlen_sequence_base)
 from ._filters import (FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_LZF, FILTER_MAX, FILTER_SCALEOFFSET, FILTER_SHUFFLE,
                        FILTER_SZIP, FLAG_MANDATORY, FLAG_OPTIONAL, SO_FLOAT_DSCALE, SO_INT, SZIP_ALLOW_K13, SZIP_EC,
                        SZIP_NN)
@@ -570,6 +571,8 @@ def _fill_bytes(name, fillvalue, dtype, sub):
         return None
     if dtype.kind == 'O':
         return _vlen_fill(dtype, fillvalue)
+    if has_vlen_member(dtype) and dtype.subdtype is None:  # the element self-contained (the library's form)
+        return _core.self_contained(dtype, np.asarray(fillvalue, dtype=dtype).reshape(1))
     if sub:
         return np.ascontiguousarray(np.broadcast_to(np.asarray(fillvalue, dtype=dtype.base), sub)).tobytes()
     try:

@@ -1,11 +1,13 @@
-// Attributes of a group or dataset. Values cross as numpy arrays (numbers, fixed-length bytes) or
-// lists of str (variable-length UTF-8 strings, as h5py writes str); the Python AttributeManager
-// shapes them into h5py's scalars and arrays.
+// Attributes of a group or dataset. Values cross as numpy arrays (numbers, fixed-length bytes,
+// object arrays of sequences, structured arrays with object fields) or lists of str
+// (variable-length UTF-8 strings, as h5py writes str); the Python AttributeManager shapes them
+// into h5py's scalars and arrays.
 #include <cstring>
 #include <optional>
 
 #include "common.hpp"
 #include "h5mf/attributes.hpp"
+#include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
 #include "numpy_types.hpp"
 
@@ -33,6 +35,7 @@ py::tuple get(const Attributes& attrs, const std::string& name) {
     return py::make_tuple(strings, dims, utf8 ? "utf-8" : "ascii");
   }
   const py::dtype dtype = dtype_of(data.type);
+  if (data.has_vlen_elements()) return py::make_tuple(vlen_elements_array(data, dtype), dims, py::none());
   const auto count = static_cast<py::ssize_t>(data.num_elements());
   // A subarray dtype becomes trailing dimensions of the array (as numpy does): (count, *shape).
   py::array values = py::module_::import("numpy").attr("empty")(py::make_tuple(count), dtype);
@@ -65,6 +68,34 @@ void set_array(Attributes& attrs, const std::string& name, const py::array& valu
   attrs.set_raw(name, std::move(data));
 }
 
+// Sequences (`dtype` h5py's vlen_dtype: `value` a flat object array of 1-D arrays of its base
+// dtype) and compounds with variable-length members (`value` a flat structured array with object
+// fields, of its dtype).
+void set_elements(Attributes& attrs, const std::string& name, const py::array& value, const py::dtype& dtype,
+                  Extent dims) {
+  const Datatype sequence = vlen_sequence_type(dtype);
+  if (sequence.valid()) {
+    const py::dtype base = sequence_base_dtype(dtype);
+    const py::module_ numpy = py::module_::import("numpy");
+    py::list keep;
+    std::vector<hvl_t> sequences;
+    for (py::ssize_t i = 0; i < value.size(); ++i) {
+      const py::object item = value.attr("__getitem__")(i);
+      if (py::isinstance<py::str>(item) || py::isinstance<py::bytes>(item)) {
+        throw py::type_error("cannot write a string to a variable-length sequence");
+      }
+      const py::array array = numpy.attr("ascontiguousarray")(numpy.attr("asarray")(item, base).attr("ravel")());
+      keep.append(array);
+      sequences.push_back(hvl_t{static_cast<std::size_t>(array.size()), const_cast<void*>(array.data())});
+    }
+    attrs.set_raw(name, AttributeData::from_elements(sequence, std::move(dims), sequences.data()));
+    return;
+  }
+  const ElementType element = element_type(dtype);
+  const PackedMembers packed = pack_members(element, value);  // `packed.keep` holds what they point into
+  attrs.set_raw(name, AttributeData::from_elements(datatype_of(element), std::move(dims), packed.elements.data()));
+}
+
 // As h5py stores str (UTF-8) and bytes (ASCII) values.
 void set_strings(Attributes& attrs, const std::string& name, std::vector<std::string> strings, Extent dims,
                  bool ascii) {
@@ -87,7 +118,18 @@ void set_empty(Attributes& attrs, const std::string& name, const py::dtype& dtyp
 
 }  // namespace
 
+// One compound element with variable-length members (a 0-d or 1-element structured array of
+// `dtype`) self-contained, as DatasetCreate::fill takes it.
+py::bytes self_contained(const py::dtype& dtype, const py::array& value) {
+  const ElementType element = element_type(dtype);
+  const PackedMembers packed = pack_members(element, value);
+  const AttributeData data = AttributeData::from_elements(datatype_of(element), {}, packed.elements.data());
+  return {reinterpret_cast<const char*>(data.bytes.data()), data.bytes.size()};
+}
+
 void bind_attributes(py::module_& m) {
+  m.def("self_contained", &self_contained, py::arg("dtype"), py::arg("value"), py::call_guard<Locked>(),
+        "one element of a compound with variable-length members as a fill value");
   py::class_<Attributes, Held<Attributes>>(m, "Attributes")
       .def("names", &Attributes::names, py::call_guard<Locked>())
       .def("contains", &Attributes::contains, py::call_guard<Locked>())
@@ -96,6 +138,8 @@ void bind_attributes(py::module_& m) {
       .def("set_array", &set_array, py::arg("name"), py::arg("value"), py::arg("dtype") = py::none(),
            py::arg("named_type") = py::none(), py::call_guard<Locked>())
       .def("set_empty", &set_empty, py::arg("name"), py::arg("dtype"), py::arg("named_type") = py::none(),
+           py::call_guard<Locked>())
+      .def("set_elements", &set_elements, py::arg("name"), py::arg("value"), py::arg("dtype"), py::arg("dims"),
            py::call_guard<Locked>())
       .def("set_strings", &set_strings, py::arg("name"), py::arg("strings"), py::arg("dims"), py::arg("ascii") = false,
            py::call_guard<Locked>());

@@ -144,6 +144,16 @@ py::array read_compound(const Dataset& dataset, const Selection& selection, cons
   return out;
 }
 
+// A compound with variable-length members: its fill value as a structured scalar of `dtype`, or
+// None for HDF5's default.
+py::object fill_compound(const Dataset& dataset, const py::dtype& dtype) {
+  AttributeData data;
+  data.type = dataset.dtype();
+  data.bytes = dataset.fill_value();
+  if (data.bytes.empty()) return py::none();
+  return vlen_elements_array(data, dtype).attr("__getitem__")(0);
+}
+
 py::bytes fill_value(const Dataset& dataset) {
   const auto fill = dataset.fill_value();
   return {reinterpret_cast<const char*>(fill.data()), fill.size()};
@@ -186,6 +196,8 @@ void bind_dataset(py::module_& m) {
           "dtype", [](const Dataset& d) { return dtype_of(d.dtype()); }, py::call_guard<Locked>())
       .def_property_readonly("type_committed", &Dataset::type_committed, py::call_guard<Locked>())
       .def("fill_value", &fill_value, py::call_guard<Locked>(), "one element in the file type")
+      .def("fill_compound", &fill_compound, py::arg("dtype"), py::call_guard<Locked>(),
+           "a compound's fill value with its variable-length members, or None")
       .def("fill_string", &fill_string, py::call_guard<Locked>(), "a string dataset's fill value, or None")
       .def("fill_sequence", &fill_sequence, py::arg("base"), py::call_guard<Locked>(),
            "a sequence dataset's fill value as elements of `base`")

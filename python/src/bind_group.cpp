@@ -14,7 +14,8 @@ namespace {
 // h5py's create_dataset arguments, already normalised by the Python package: maxshape uses
 // UNLIMITED, an empty chunks is contiguous (or chosen when maxshape differs or filters are given),
 // `fill` is one element of `dtype` (for variable-length strings their bytes, for sequences their
-// elements of the base dtype) or None, `filters` (id, flags, cd_values) in pipeline order.
+// elements of the base dtype, for compounds with variable-length members the element
+// self-contained, _core.self_contained) or None, `filters` (id, flags, cd_values) in pipeline order.
 using FilterArgs = std::vector<std::tuple<std::uint32_t, std::uint32_t, std::vector<std::uint32_t>>>;
 
 DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Extent chunks,
@@ -33,7 +34,7 @@ DatasetCreate spec_of(const py::dtype& dtype, Extent shape, Extent maxshape, Ext
   if (fill) {
     const std::string bytes = *fill;
     const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
-    if (spec.dtype.is_variable_length()) {
+    if (spec.dtype.is_variable_length() && spec.dtype.type_class() != H5T_COMPOUND) {
       spec.fill_variable(spec.dtype, bytes.data(), bytes.size());
     } else {
       spec.fill.assign(begin, begin + bytes.size());

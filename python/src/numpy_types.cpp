@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "h5mf/dataset.hpp"
 #include "h5mf/error.hpp"
 
 namespace h5mf::python {
@@ -64,11 +65,12 @@ ElementType element_type(const py::dtype& dtype) {
     out.base = std::make_shared<const ElementType>(element_type(pair[0].cast<py::dtype>()));
     for (const auto n : pair[1].cast<py::tuple>()) out.subarray.push_back(n.cast<std::uint64_t>());
     if (out.subarray.empty()) unsupported(dtype);
-    if (out.base->vlen != 0 || out.base->has_vlen()) {
-      throw py::type_error("h5mf cannot store arrays of variable-length data (" + describe(dtype) +
-                           "): NotImplemented");
-    }
     out.hdf5_itemsize = out.itemsize;
+    if (out.base->vlen != 0 || out.base->has_vlen()) {  // (char*, hvl_t: HDF5's own layout)
+      std::size_t n = 1;
+      for (const auto d : out.subarray) n *= d;
+      out.hdf5_itemsize = n * out.base->hdf5_itemsize;
+    }
     return out;
   }
   if (dtype.has_fields()) {
@@ -153,6 +155,7 @@ ElementType element_type(const py::dtype& dtype) {
 }
 
 bool ElementType::has_vlen() const {
+  if (!subarray.empty()) return base->vlen != 0 || base->has_vlen();
   for (const auto& f : fields) {
     if (f.type.vlen != 0 || f.type.has_vlen()) return true;
   }
@@ -323,9 +326,21 @@ py::dtype base_dtype(const ElementType& base) {
   return dtype_of(datatype_of(base));
 }
 
+std::size_t subarray_items(const ElementType& e) {
+  std::size_t n = 1;
+  for (const auto d : e.subarray) n *= d;
+  return n;
+}
+
 void pack(const ElementType& e, const std::byte* from, std::byte* to, py::list& keep) {
   if (!e.fields.empty() && e.has_vlen()) {
     for (const auto& f : e.fields) pack(f.type, from + f.offset, to + f.hdf5_offset, keep);
+    return;
+  }
+  if (!e.subarray.empty() && e.has_vlen()) {  // item by item, numpy's objects to HDF5's pointers
+    for (std::size_t k = 0; k < subarray_items(e); ++k) {
+      pack(*e.base, from + k * e.base->itemsize, to + k * e.base->hdf5_itemsize, keep);
+    }
     return;
   }
   if (e.vlen == 0) {
@@ -362,6 +377,12 @@ void pack(const ElementType& e, const std::byte* from, std::byte* to, py::list& 
 void unpack(const ElementType& e, const std::byte* from, std::byte* to) {
   if (!e.fields.empty() && e.has_vlen()) {
     for (const auto& f : e.fields) unpack(f.type, from + f.hdf5_offset, to + f.offset);
+    return;
+  }
+  if (!e.subarray.empty() && e.has_vlen()) {
+    for (std::size_t k = 0; k < subarray_items(e); ++k) {
+      unpack(*e.base, from + k * e.base->hdf5_itemsize, to + k * e.base->itemsize);
+    }
     return;
   }
   if (e.vlen == 0) {
@@ -440,6 +461,51 @@ Datatype vlen_sequence_type(const py::dtype& dtype) {
   if (vlen.is(builtins.attr("str")) || vlen.is(builtins.attr("bytes"))) return {};
   const py::dtype base = numpy().attr("dtype")(vlen).cast<py::dtype>();
   return Datatype::sequence_of(datatype_of(element_type(base)));
+}
+
+// The base dtype of h5py's vlen_dtype(base) (the metadata may hold anything numpy.dtype takes).
+py::dtype sequence_base_dtype(const py::dtype& dtype) {
+  const py::object base = py::reinterpret_borrow<py::dict>(dtype.attr("metadata"))["vlen"];
+  return py::module_::import("numpy").attr("dtype")(base).cast<py::dtype>();
+}
+
+// Sequences as a flat object array of 1-D arrays of the base dtype, compounds with variable-length
+// members as a flat structured array with object fields (strings as bytes), as h5py reads them.
+py::array vlen_elements_array(const AttributeData& data, const py::dtype& dtype) {
+  const auto count = static_cast<std::size_t>(data.num_elements());
+  if (data.type.type_class() == H5T_VLEN) {
+    const py::dtype base = sequence_base_dtype(dtype);
+    const ElementType element = element_type(base);
+    std::vector<hvl_t> sequences(count, hvl_t{0, nullptr});
+    struct Reclaim {
+      std::vector<hvl_t>& s;
+      ~Reclaim() { reclaim_sequences(s.data(), s.size()); }
+    } reclaim{sequences};
+    data.read_elements(Datatype::sequence_of(datatype_of(element)), sequences.data());
+    py::array out = py::module_::import("numpy").attr("empty")(count, dtype);
+    for (std::size_t i = 0; i < count; ++i) {
+      py::array array(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(sequences[i].len)});
+      if (sequences[i].len > 0) std::memcpy(array.mutable_data(), sequences[i].p, sequences[i].len * element.itemsize);
+      out.attr("__setitem__")(i, array);
+    }
+    return out;
+  }
+  const ElementType element = element_type(dtype);
+  const Datatype memory = datatype_of(element);
+  std::vector<std::byte> elements(count * element.hdf5_itemsize);
+  data.read_elements(memory, elements.data());
+  struct Reclaim {
+    const Datatype& memory;
+    std::vector<std::byte>& elements;
+    std::size_t count;
+    ~Reclaim() {
+      try {
+        reclaim_members(memory, elements.data(), count);
+      } catch (...) {  // a destructor never throws: the members leak instead
+      }
+    }
+  } reclaim{memory, elements, count};
+  return unpack_members(element, dtype, elements.data(), count);
 }
 
 }  // namespace h5mf::python

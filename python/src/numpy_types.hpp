@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "h5mf/attributes.hpp"
 #include "h5mf/datatype.hpp"
 
 namespace h5mf::python {
@@ -73,5 +74,12 @@ Datatype vlen_string_type(const py::dtype& dtype);
 // h5py's variable-length sequence dtypes: object with metadata {'vlen': <base dtype>}. Their HDF5
 // type (a sequence of the base's type), or an invalid Datatype for any other dtype.
 Datatype vlen_sequence_type(const py::dtype& dtype);
+
+// The base dtype of h5py's vlen_dtype(base) (its metadata may hold anything numpy.dtype takes).
+py::dtype sequence_base_dtype(const py::dtype& dtype);
+// The elements of a value of a sequence type or a compound with variable-length members
+// (AttributeData::has_vlen_elements()) as h5py reads them: a flat object array of 1-D arrays of the
+// base dtype, or a flat structured array of `dtype` with bytes and arrays in its object fields.
+py::array vlen_elements_array(const AttributeData& data, const py::dtype& dtype);
 
 }  // namespace h5mf::python

@@ -7,6 +7,7 @@
 #include "api/file_state.hpp"
 #include "hdf5/attribute_fit.hpp"
 #include "hdf5/convert.hpp"
+#include "values/vlen_values.hpp"
 
 namespace h5mf {
 
@@ -24,10 +25,17 @@ void Attributes::set_raw(const std::string& name, AttributeData value) {
                                       node_->path(), value.dims.size()));
   }
   const std::uint64_t n = value.num_elements();
+  if (value.has_vlen_elements()) {
+    try {  // exactly n well-formed elements (the driver converts them later)
+      values::convert_vlen_elements(value.type, value.bytes, n, value.type, "its value");
+    } catch (const FormatError& e) {
+      throw InvalidArgument(fmt::format("attribute '{}' of '{}': {}", name, node_->path(), e.what()));
+    }
+  }
   const bool strings = value.type.is_variable_length() && value.type.type_class() == H5T_STRING;
   const std::uint64_t have =
       strings ? value.strings.size() : value.bytes.size() / std::max<std::size_t>(value.type.size(), 1);
-  if (have != n || (!strings && value.bytes.size() != n * value.type.size())) {
+  if (!value.has_vlen_elements() && (have != n || (!strings && value.bytes.size() != n * value.type.size()))) {
     throw InvalidArgument(
         fmt::format("attribute '{}' of '{}': {} elements for dims of {} elements", name, node_->path(), have, n));
   }
@@ -87,6 +95,22 @@ void Attributes::convert_to(const AttributeData& stored, const Datatype& type, v
   }
   // An empty attribute reads into an empty vector, whose data() may be null: no memcpy then.
   if (!converted.empty()) std::memcpy(out, converted.data(), converted.size());
+}
+
+bool AttributeData::has_vlen_elements() const { return values::uses_vlen_elements(type); }
+
+AttributeData AttributeData::from_elements(Datatype type, Extent dims, const void* elements) {
+  AttributeData out;
+  out.type = std::move(type);
+  out.dims = std::move(dims);
+  out.bytes = values::encode_vlen_elements(out.type, elements, out.num_elements(), out.type,
+                                           fmt::format("an attribute of {}", out.type.describe()));
+  return out;
+}
+
+void AttributeData::read_elements(const Datatype& memory, void* out) const {
+  values::decode_vlen_elements(type, bytes, num_elements(), memory, out,
+                               fmt::format("an attribute of {}", type.describe()));
 }
 
 }  // namespace h5mf

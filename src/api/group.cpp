@@ -13,6 +13,7 @@
 #include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
+#include "values/vlen_values.hpp"
 
 namespace h5mf {
 namespace {
@@ -275,13 +276,14 @@ Dataset Group::create_dataset(std::string_view path, const DatasetCreate& spec) 
     const Datatype& fill_type = spec.fill_type.valid() ? spec.fill_type
                                 : spec.dtype.valid()   ? spec.dtype
                                                        : out.file_type;
-    if (values::has_vlen_members(out.file_type)) {
-      throw Unsupported(
-          fmt::format("create_dataset '{}': fill values of compounds with variable-length members are not "
-                      "supported yet (the default, zeros with NULL strings and empty sequences, is)",
-                      full));
-    }
-    if (values::uses_vlen_slots(out.file_type)) {  // a string or sequence, in the stored form
+    if (values::has_vlen_members(out.file_type)) {  // one element, self-contained (DatasetCreate::fill)
+      try {
+        out.fill = values::convert_vlen_elements(fill_type, spec.fill, 1, out.file_type,
+                                                 fmt::format("create_dataset '{}': its fill value", full));
+      } catch (const FormatError& e) {
+        throw InvalidArgument(e.what());
+      }
+    } else if (values::uses_vlen_slots(out.file_type)) {  // a string or sequence, in the stored form
       out.fill = values::vlen_fill_for(fill_type, out.file_type, spec.fill, fmt::format("create_dataset '{}'", full));
     } else if (spec.fill.size() != fill_type.size()) {
       throw InvalidArgument(fmt::format("create_dataset '{}': fill value has {} bytes but its type {} has {}", full,

@@ -192,7 +192,8 @@ void Catalog::apply(const format::StructureRecord& record, const std::string& co
         } else if constexpr (std::is_same_v<R, format::SetAttributeRecord>) {
           check_named_type(objects_, r.named_type, r.type, "attribute", r.name, context);
           CatalogObject& o = mutable_object(r.id, context);
-          AttributeEntry entry{r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch, r.named_type};
+          AttributeEntry entry{
+              r.type, r.dims, r.value, r.null, attribute_order_++, r.epoch, r.named_type, r.variable_length_elements};
           auto it = o.attributes.find(r.name);
           if (it != o.attributes.end()) entry.order = it->second.order;  // overwrite keeps its place
           o.attributes.insert_or_assign(r.name, std::move(entry));

@@ -28,6 +28,7 @@ struct AttributeEntry {
   std::uint64_t order = 0;                                 // creation order, for h5py-like listing
   std::uint64_t epoch = 0;                                 // of the last SET_ATTRIBUTE; 0: as in the base file
   std::optional<std::uint64_t> named_type = std::nullopt;  // the named datatype it shares
+  bool variable_length_elements = false;                   // `value` holds record data (SET_ATTRIBUTE)
 };
 
 // A soft link (`file` empty: `path` resolved in this file when used, absolute or relative to its

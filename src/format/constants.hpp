@@ -74,6 +74,11 @@ inline constexpr std::uint32_t kVariableLengthFill = 2;
 inline constexpr std::uint32_t kVariableLengthMembers = 4;
 // The dataset's or attribute's type is a named datatype, whose object id follows the flags.
 inline constexpr std::uint32_t kNamedTypeLink = 8;
+// SET_ATTRIBUTE only: the type is a sequence or a compound with variable-length members, whose
+// `value` holds record data (slots, then bytes; format/vlen.hpp). Builds that predate them would
+// take the value for fixed-size elements and hand HDF5 pointers made of its bytes; the flag makes
+// them see damage.
+inline constexpr std::uint32_t kVariableLengthElements = 16;
 
 enum class SelectionKind : std::uint8_t { Hyperslab = 1, Points = 2 };
 

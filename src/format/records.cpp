@@ -179,9 +179,10 @@ void encode_payload(Encoder& out, const CreateDatasetRecord& r) {
   if (r.variable_length_fill && r.fill.empty()) {
     throw InvalidArgument(fmt::format("dataset {}: a variable-length fill flag without a fill value", quoted(r.name)));
   }
-  if (r.variable_length_members && !r.fill.empty()) {
-    throw InvalidArgument(
-        fmt::format("dataset {}: a compound with variable-length members takes no fill value", quoted(r.name)));
+  if (r.variable_length_members && r.variable_length_fill) {
+    throw InvalidArgument(fmt::format(
+        "dataset {}: a compound with variable-length members takes its fill as one element, not a u32-length value",
+        quoted(r.name)));
   }
   const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.variable_length_fill ? kVariableLengthFill : 0) |
                               (r.variable_length_members ? kVariableLengthMembers : 0) |
@@ -216,7 +217,8 @@ void encode_payload(Encoder& out, const SetAttributeRecord& r) {
   if (r.null && (!r.dims.empty() || !r.value.empty())) {
     throw InvalidArgument(fmt::format("attribute {}: a null dataspace has rank 0 and no value", quoted(r.name)));
   }
-  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.named_type ? kNamedTypeLink : 0);
+  const std::uint32_t flags = (r.null ? kNullDataspace : 0) | (r.named_type ? kNamedTypeLink : 0) |
+                              (r.variable_length_elements ? kVariableLengthElements : 0);
   if (flags != 0) out.u32(flags);  // written only when not zero
   if (r.named_type) out.u64(*r.named_type);
 }
@@ -419,9 +421,8 @@ CreateDatasetRecord decode_create_dataset(Decoder& in) {
   if (r.variable_length_fill && r.fill.empty()) {
     in.fail("field 'flags': a variable-length fill value flagged, but the fill is empty");
   }
-  if (r.variable_length_members && !r.fill.empty()) {
-    in.fail(fmt::format("field 'flags': a compound with variable-length members flagged, with a fill of {} bytes",
-                        r.fill.size()));
+  if (r.variable_length_members && r.variable_length_fill) {
+    in.fail("field 'flags': a compound with variable-length members flagged with a variable-length fill value");
   }
   if (r.null && (rank != 0 || chunk_rank != 0 || nfilters != 0)) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {}, chunk_rank {} and {} filters (must be 0)", rank,
@@ -439,8 +440,9 @@ SetAttributeRecord decode_set_attribute(Decoder& in) {
   const std::uint32_t rank = decode_rank(in, "rank");
   r.dims = in.extent(rank, "dims");
   r.value = in.blob("value");
-  const std::uint32_t flags = decode_flags(in, kNullDataspace | kNamedTypeLink);
+  const std::uint32_t flags = decode_flags(in, kNullDataspace | kNamedTypeLink | kVariableLengthElements);
   r.null = (flags & kNullDataspace) != 0;
+  r.variable_length_elements = (flags & kVariableLengthElements) != 0;
   if (flags & kNamedTypeLink) r.named_type = in.u64("named_type");
   if (r.null && (rank != 0 || !r.value.empty())) {
     in.fail(fmt::format("field 'flags': a null dataspace with rank {} and {} value bytes (must be 0)", rank,

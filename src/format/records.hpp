@@ -62,6 +62,9 @@ struct SetAttributeRecord {
   // The object id of the named datatype the attribute was made with (h5py's attrs.create(...,
   // dtype=f['t'])): a trailing field after the flags (kNamedTypeLink); `type` is its type.
   std::optional<std::uint64_t> named_type = std::nullopt;
+  // `value` holds variable-length elements as record data (kVariableLengthElements): set with
+  // every attribute of a sequence type or a compound with variable-length members.
+  bool variable_length_elements = false;
   friend bool operator==(const SetAttributeRecord&, const SetAttributeRecord&) = default;
 };
 

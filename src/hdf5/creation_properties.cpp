@@ -24,11 +24,10 @@ void set_fill_value(hid_t dcpl, const Datatype& type, std::span<const std::byte>
   if (fill.empty()) return;
   const auto context = [&] { return fmt::format("fill value of {}", what); };
   if (!has_vlen_fill(type)) {
-    if (type.is_variable_length()) {  // a compound with such members: bytes are no value (docs/format.md)
-      throw FormatError(
-          fmt::format("{}: a fill value of {} bytes for type {}, whose variable-length members "
-                      "take HDF5's default fill value only",
-                      context(), fill.size(), type.describe()));
+    // (a compound with variable-length members: one element in HDF5's memory form, values::Hdf5Fill)
+    if (fill.size() != type.size()) {
+      throw FormatError(fmt::format("{}: a fill value of {} bytes for type {} of {}", context(), fill.size(),
+                                    type.describe(), type.size()));
     }
     check(H5Pset_fill_value(dcpl, type.id(), fill.data()), context);
     return;

@@ -21,7 +21,9 @@ namespace h5mf::hdf5 {
 // A dataset's fill value as h5mf keeps it (the container's CREATE_DATASET `fill`, docs/format.md):
 // one element in `type` for fixed-size types; for a variable-length string or sequence the value
 // as format::encode_vlen_fill makes it (HDF5 takes and gives a char* or hvl_t). Empty: HDF5's
-// default, nothing set. A garbled variable-length value is a FormatError naming `what`.
+// default, nothing set. A garbled variable-length value is a FormatError naming `what`. For a
+// compound with variable-length members, one element in HDF5's memory form (char*, hvl_t), as
+// values::Hdf5Fill makes it from the stored one.
 void set_fill_value(hid_t dcpl, const Datatype& type, std::span<const std::byte> fill, const std::string& what);
 // The same form back from `dcpl`: a fixed-size type's element (zeros when undefined or default),
 // a variable-length type's value (empty for HDF5's default).

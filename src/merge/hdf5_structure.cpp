@@ -54,22 +54,15 @@ void write_attributes(hid_t object, const container::CatalogObject& o, const std
   for (const auto& [name, entry] : o.attributes) {
     if (in_base && entry.epoch == 0) continue;
     const std::string what = fmt::format("attribute '{}' of '{}' in '{}'", name, path, output);
-    const AttributeData value = values::load_attribute({entry.type, entry.dims, entry.value, entry.null}, what);
+    const AttributeData value =
+        values::load_attribute({entry.type, entry.dims, entry.value, entry.null, entry.variable_length_elements}, what);
     Handle space = value.null ? null_space() : make_space(value.dims, {});
     const hid_t shared = types != nullptr && entry.named_type ? types->committed(*entry.named_type) : H5I_INVALID_HID;
     Handle attribute(
         hdf5::check_id(H5Acreate2(object, name.c_str(), shared != H5I_INVALID_HID ? shared : value.type.id(),
                                   space.get(), H5P_DEFAULT, H5P_DEFAULT),
                        [&] { return "create " + what; }));
-    if (value.num_elements() == 0) {
-      // Nothing to write (HDF5 refuses a null buffer even for zero elements).
-    } else if (values::is_variable_string(value.type)) {
-      std::vector<const char*> pointers;
-      for (const auto& s : value.strings) pointers.push_back(s.c_str());
-      hdf5::check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), [&] { return "write " + what; });
-    } else {
-      hdf5::check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), [&] { return "write " + what; });
-    }
+    values::write_attribute_value(attribute.get(), value, "write " + what);
     attribute.close("close " + what);
     ++count;
   }

@@ -26,6 +26,7 @@
 #include "merge/hdf5_structure.hpp"
 #include "merge/vlen_merge.hpp"
 #include "values/vlen_strings.hpp"
+#include "values/vlen_values.hpp"
 
 namespace h5mf::merge_detail {
 namespace {
@@ -236,7 +237,8 @@ Plan create_structure(const container::Catalog& catalog, const container::Layout
       continue;
     }
     // The one rule (hdf5/creation_properties.hpp): the multifile driver's storage() tells it too.
-    Handle dcpl = hdf5::merged_creation_plist(type, o.fill, o.chunk, o.filters, vlen,
+    const values::Hdf5Fill fill(type, o.fill, fmt::format("dataset '{}' in '{}'", path, output));
+    Handle dcpl = hdf5::merged_creation_plist(type, fill.bytes(), o.chunk, o.filters, vlen,
                                               fmt::format("dataset '{}' in '{}'", path, output));
     Handle space = o.null ? null_space() : make_space(o.dims, o.maxdims);
     Handle d(hdf5::check_id(

@@ -14,6 +14,7 @@
 #include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
+#include "values/vlen_values.hpp"
 
 namespace h5mf::merge_detail {
 
@@ -48,12 +49,15 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
   const bool strings = values::is_vlen_string(type);
   const std::size_t base_size = strings || compound ? 1 : values::sequence_base(type).size();
   // Unwritten elements of a window are written as the fill value (HDF5 fills only what the merge
-  // leaves alone); a dataset of the base file keeps the base file's elements instead. Compounds
-  // have HDF5's default only (zeros, NULL strings, empty sequences).
+  // leaves alone); a dataset of the base file keeps the base file's elements instead.
   const auto fill =
       in_base || compound
           ? std::nullopt
           : values::vlen_fill_value(type, o.fill, fmt::format("fill value of dataset '{}' in '{}'", path, output));
+  const auto compound_fill = in_base || !compound || o.fill.empty()
+                                 ? std::nullopt
+                                 : std::optional(values::split_vlen_element(
+                                       type, o.fill, fmt::format("fill value of dataset '{}' in '{}'", path, output)));
   const char* fill_string = fill ? fill->c_str() : nullptr;
   const hvl_t fill_sequence{fill ? fill->size() / base_size : 0, fill ? const_cast<char*>(fill->data()) : nullptr};
   // Only windows some record's rows reach: a dataset declared 2^50 rows costs its records, not 2^50
@@ -95,14 +99,22 @@ void write_vlen_dataset(hid_t dataset, const container::CatalogObject& o, const 
                   what("selecting"));
     }
     Handle memory_space(hdf5::check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
-    const auto values = reader.read_vlen_linear(writes, r0 * row, n, slots, record_shape);
+    auto values = reader.read_vlen_linear(writes, r0 * row, n, slots, record_shape);
     if (compound) {
-      const auto& resolved = values;
+      auto& resolved = values;
       const std::size_t k = compound->members.size();
       const std::size_t size = compound->fixed_size();
+      // Unwritten elements of a window are written as the fill value (HDF5 fills only what the
+      // merge leaves alone); a dataset of the base file keeps the base file's elements instead.
+      const auto unwritten = [&](std::size_t i) { return compound_fill && resolved.state[i * k] == Vlen::Unwritten; };
+      for (std::size_t i = 0; i < n; ++i) {
+        if (unwritten(i))
+          std::copy(compound_fill->fixed.begin(), compound_fill->fixed.end(), resolved.fixed.begin() + i * size);
+      }
       auto elements = h5mf::values::decode_vlen_compound(
           *compound, resolved.fixed, n,
-          [&](std::size_t i, std::size_t j) {
+          [&](std::size_t i, std::size_t j) -> const std::string* {
+            if (unwritten(i)) return compound_fill->values[j] ? &*compound_fill->values[j] : nullptr;
             return resolved.state[i * k + j] == Vlen::Value ? &resolved.value[i * k + j] : nullptr;
           },
           what("merging"));

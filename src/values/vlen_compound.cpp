@@ -30,10 +30,16 @@ void collect(const Datatype& type, std::size_t offset, std::vector<VlenMember>& 
     return;
   }
   if (!type.is_variable_length()) return;
+  if (type.type_class() == H5T_ARRAY) {  // each item in row-major order, as HDF5 lays them out
+    const Datatype item = Datatype::adopt(hdf5::check_id(H5Tget_super(type.id()), "H5Tget_super"));
+    const std::size_t items = type.size() / std::max<std::size_t>(item.size(), 1);
+    for (std::size_t k = 0; k < items; ++k) collect(item, offset + k * item.size(), out, what);
+    return;
+  }
   if (type.type_class() != H5T_COMPOUND) {
     throw Unsupported(
         fmt::format("{}: compounds with variable-length data inside a {} member are not supported yet (strings and "
-                    "sequences of fixed-size types as members, at any depth of nested compounds, are)",
+                    "sequences of fixed-size types as members, at any depth of nested compounds and arrays, are)",
                     what, type.describe()));
   }
   const int n = H5Tget_nmembers(type.id());

@@ -33,7 +33,7 @@ struct VlenCompound {
   std::size_t record_element_size() const;
 };
 
-// Throws Unsupported (naming `what`) for variable-length data where h5mf cannot keep it: in arrays,
+// Throws Unsupported (naming `what`) for variable-length data where h5mf cannot keep it: in enums,
 // or sequences of variable-length data.
 VlenCompound vlen_compound(const Datatype& type, const std::string& what);
 

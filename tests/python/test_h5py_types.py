@@ -205,12 +205,18 @@ def test_dtypes_kept(mfile, dtype):
     assert d[...].dtype == np.dtype(dtype)
 
 
-def test_attributes_of_compounds_with_variable_length_members_refused_clearly(mfile):
-    """(Datasets of them are supported: test_h5py_vlen_compound.py. Attributes are not yet: refused
-    when set, never stored wrongly.)"""
+def test_attributes_of_compounds_with_variable_length_members(mfile, tmp_path):
+    """(Datasets of them: test_h5py_vlen_compound.py; attributes in depth: test_h5py_vlen_attrs.py.)
+    Stored and read back as h5py stores and reads them."""
     dt = np.dtype([('n', 'i4'), ('s', h5mf.string_dtype())])
-    with pytest.raises(NotImplementedError):
-        mfile.attrs['v'] = np.zeros(2, dt)
+    value = np.array([(1, 'a'), (2, 'bc')], dt)
+    mfile.attrs['v'] = value
+    import h5py
+    with h5py.File(str(tmp_path / 'ref.h5'), 'w') as h:
+        h.attrs['v'] = value
+        ref = h.attrs['v']
+    got = mfile.attrs['v']
+    assert got.dtype == ref.dtype and got.tolist() == ref.tolist() == [(1, b'a'), (2, b'bc')]
 
 
 def named(h, f):

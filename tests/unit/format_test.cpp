@@ -608,6 +608,16 @@ std::vector<StructureRecord> sample_structure_records() {
   // HDF5's null dataspace (h5py's Empty): the trailing flags.
   v.emplace_back(CreateDatasetRecord{4, 7, 0, "null", type_blob(), {}, {}, bytes_of({1, 0, 0, 0}), {}, {}, true});
   v.emplace_back(SetAttributeRecord{7, 0, "null", type_blob(), {}, {}, true});
+  // Variable-length elements as the value (slots, then bytes): flagged.
+  v.emplace_back(SetAttributeRecord{7,
+                                    0,
+                                    "vlen",
+                                    type_blob(),
+                                    {1},
+                                    bytes_of({16, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9}),
+                                    false,
+                                    std::nullopt,
+                                    true});
   // A variable-length fill value: flagged, so that older builds see damage.
   v.emplace_back(CreateDatasetRecord{
       4, 8, 0, "vfill", type_blob(), {3}, {kUnlimited}, bytes_of({2, 0, 0, 0, 'x', 'y'}), {2}, {}, false, true});
@@ -1168,7 +1178,7 @@ TEST(Records, EveryTruncationRejected) {
         continue;
       }
       const auto* a = std::get_if<SetAttributeRecord>(&r);
-      if (a && a->null && n + 4 == p.size()) continue;
+      if (a && (a->null || a->variable_length_elements) && n + 4 == p.size()) continue;
       EXPECT_THROW(decode_structure(record_type(r), ByteView(p).first(n), "m"), FormatError)
           << "type " << static_cast<int>(record_type(r)) << " cut at " << n;
     }
@@ -1441,20 +1451,51 @@ TEST(VlenCompoundEncoding, VariableLengthMembersAreFlagged) {
   EXPECT_TRUE(std::equal(plain.begin(), plain.end(), with.begin()));
   EXPECT_TRUE(std::equal(with.end() - 8, with.end(), bytes_of({0, 0, 0, 0, 4, 0, 0, 0}).begin()));
   EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, with, "m")), r);
-  // Such a dataset takes no fill value (its members' would be pointers): refused, damage when read.
+  // Its fill value is one element's record data (the values layer checks it where it is used);
+  // builds that know this flag but not such fills refused a fill with it: damage to them. A
+  // variable-length fill flag with it is refused, damage when read.
   CreateDatasetRecord filled = r;
-  filled.fill = Bytes(16);
+  filled.fill = Bytes(32);
+  const Bytes fill_bytes = encode(StructureRecord{filled});
+  EXPECT_EQ(std::get<CreateDatasetRecord>(decode_structure(RecordType::CreateDataset, fill_bytes, "m")), filled);
+  filled.variable_length_fill = true;
   EXPECT_THROW(encode(StructureRecord{filled}), InvalidArgument);
   filled.variable_length_members = false;
   Bytes forged = encode(StructureRecord{filled});
-  const Bytes flags = bytes_of({0, 0, 0, 0, 4, 0, 0, 0});
-  forged.insert(forged.end(), flags.begin(), flags.end());
+  forged[forged.size() - 4] = std::byte{6};  // flags 2 | 4
   EXPECT_THROW(decode_structure(RecordType::CreateDataset, forged, "m"), h5mf::FormatError);
+  const Bytes flags = bytes_of({0, 0, 0, 0, 4, 0, 0, 0});
   // SET_ATTRIBUTE takes no such flag.
   Bytes attr = encode(StructureRecord{SetAttributeRecord{1, 0, "a", type_blob(), {}, bytes_of("v")}});
   const Bytes flag = bytes_of({4, 0, 0, 0});
   attr.insert(attr.end(), flag.begin(), flag.end());
   EXPECT_THROW(decode_structure(RecordType::SetAttribute, attr, "m"), h5mf::FormatError);
+}
+
+TEST(VlenAttributeEncoding, VariableLengthElementsAreFlagged) {
+  // flags bit 4 after the value: a build that predates such attributes would take the record data
+  // for fixed-size elements (hvl_t, char*) and hand HDF5 pointers made of them; builds that know
+  // flags refuse the unknown bit, older ones read trailing bytes: damage either way.
+  SetAttributeRecord r{1, 0, "q", type_blob(), {2}, Bytes(40, std::byte{0})};
+  r.variable_length_elements = true;
+  SetAttributeRecord unflagged = r;
+  unflagged.variable_length_elements = false;
+  const Bytes with = encode(StructureRecord{r}), plain = encode(StructureRecord{unflagged});
+  ASSERT_EQ(with.size(), plain.size() + 4);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), with.begin()));
+  EXPECT_TRUE(std::equal(with.end() - 4, with.end(), bytes_of({16, 0, 0, 0}).begin()));
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, with, "m")), r);
+  EXPECT_EQ(encode(decode_structure(RecordType::SetAttribute, with, "m")), with);
+  // With a null dataspace (an Empty of such a type) and a named datatype: all three flags.
+  SetAttributeRecord empty{1, 0, "e", type_blob(), {}, {}, true, 9, true};
+  const Bytes flagged = encode(StructureRecord{empty});
+  EXPECT_TRUE(std::equal(flagged.end() - 12, flagged.end() - 8, bytes_of({25, 0, 0, 0}).begin()));
+  EXPECT_EQ(std::get<SetAttributeRecord>(decode_structure(RecordType::SetAttribute, flagged, "m")), empty);
+  // CREATE_DATASET takes no such flag.
+  Bytes dataset = encode(StructureRecord{CreateDatasetRecord{1, 2, 0, "d", type_blob(), {3}, {3}, {}, {2}, {}}});
+  const Bytes flags = bytes_of({0, 0, 0, 0, 16, 0, 0, 0});
+  dataset.insert(dataset.end(), flags.begin(), flags.end());
+  EXPECT_THROW(decode_structure(RecordType::CreateDataset, dataset, "m"), h5mf::FormatError);
 }
 
 TEST(Records, OneEncodingPerCreateDataset) {

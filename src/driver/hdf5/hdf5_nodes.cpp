@@ -19,6 +19,7 @@
 #include "values/attribute_codec.hpp"
 #include "values/vlen_compound.hpp"
 #include "values/vlen_strings.hpp"
+#include "values/vlen_values.hpp"
 
 #include <hdf5_hl.h>
 
@@ -203,8 +204,8 @@ class Object : public Base {
   }
 
   void set_attribute(const std::string& name, const AttributeData& value) override {
-    const bool strings = values::is_variable_string(value.type);
-    if (!strings && value.type.is_variable_length()) {
+    if (value.type.is_variable_length() && !values::is_variable_string(value.type) &&
+        !values::uses_vlen_elements(value.type)) {
       throw Unsupported(fmt::format("attribute '{}' of {}: variable-length type {} is not supported", name, where(),
                                     value.type.describe()));
     }
@@ -227,7 +228,7 @@ class Object : public Base {
       }
       return call;
     };
-    state_->collective(describe, [&] { write_attribute(name, value, file_type, strings); });
+    state_->collective(describe, [&] { write_attribute(name, value, file_type); });
   }
 
   AttributeData get_attribute(const std::string& name) override {
@@ -240,21 +241,7 @@ class Object : public Base {
     const Extents extents = extents_of(space.get(), what);
     out.dims = extents.dims;
     out.null = extents.null;
-    const std::uint64_t n = out.num_elements();
-    if (values::is_variable_string(out.type)) {
-      std::vector<char*> pointers(n, nullptr);
-      if (n == 0) return out;
-      check(H5Aread(attribute.get(), out.type.id(), pointers.data()), what);
-      const VlenReclaim reclaim(out.type.id(), space.get(), pointers.data());
-      out.strings.reserve(n);
-      for (const char* s : pointers) out.strings.emplace_back(s == nullptr ? "" : s);
-      return out;
-    }
-    if (out.type.is_variable_length()) {
-      throw Unsupported(fmt::format("{}: variable-length type {} is not supported", what, out.type.describe()));
-    }
-    out.bytes.resize(n * out.type.size());
-    if (n > 0) check(H5Aread(attribute.get(), out.type.id(), out.bytes.data()), what);
+    values::read_attribute_value(attribute.get(), space.get(), out, what);
     return out;
   }
 
@@ -277,7 +264,7 @@ class Object : public Base {
  private:
   // A replaced attribute is written under a temporary name first and renamed over the old one,
   // so that a value HDF5 refuses (too large for the object header, say) loses nothing.
-  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type, bool strings) {
+  void write_attribute(const std::string& name, const AttributeData& value, const Datatype& file_type) {
     const std::string what = attribute_where("writing", name);
     bool replacing = check_bool(H5Aexists(id(), name.c_str()), what);
     std::string target = replacing ? name + ".h5mf-replacing" : name;
@@ -306,16 +293,7 @@ class Object : public Base {
       attribute = Handle(H5Acreate2(id(), target.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT));
     }
     if (!attribute.valid()) hdf5::attribute_not_created(hdf5::error_stack(), file_type, value.dims, what);
-    if (value.num_elements() > 0) {
-      if (strings) {
-        std::vector<const char*> pointers;
-        pointers.reserve(value.strings.size());
-        for (const auto& s : value.strings) pointers.push_back(s.c_str());
-        check(H5Awrite(attribute.get(), value.type.id(), pointers.data()), what);
-      } else {
-        check(H5Awrite(attribute.get(), value.type.id(), value.bytes.data()), what);  // HDF5 converts
-      }
-    }
+    values::write_attribute_value(attribute.get(), value, what);  // HDF5 converts
     attribute.close(what);
     if (replacing) {
       check(H5Adelete(id(), name.c_str()), what);
@@ -367,7 +345,21 @@ class Hdf5Dataset final : public Object<DatasetNode> {
     const std::string what = where();
     const Handle dcpl(check_id(H5Dget_create_plist(id()),
                                [&] { return fmt::format("reading the creation properties of {}", what); }));
+    if (values::has_vlen_members(type_)) return compound_fill(dcpl.get(), what);
     return hdf5::get_fill_value(dcpl.get(), type_, what);
+  }
+
+  // A compound with variable-length members: its fill value as the container keeps it (one
+  // element's record data), empty for HDF5's default.
+  std::vector<std::byte> compound_fill(hid_t dcpl, const std::string& what) {
+    H5D_fill_value_t status = H5D_FILL_VALUE_ERROR;
+    check(H5Pfill_value_defined(dcpl, &status), what);
+    if (status != H5D_FILL_VALUE_USER_DEFINED) return {};
+    std::vector<std::byte> element(type_.size());
+    check(H5Pget_fill_value(dcpl, type_.id(), element.data()), what);  // HDF5 allocates its members
+    const Handle scalar(check_id(H5Screate(H5S_SCALAR), what));
+    const VlenReclaim reclaim(type_.id(), scalar.get(), element.data());
+    return values::encode_vlen_elements(type_, element.data(), 1, type_, what);
   }
 
   StorageInfo storage() override {
@@ -790,7 +782,13 @@ class Hdf5Group final : public Object<GroupNode> {
         const auto chunks = to_hsize(spec.chunks);
         check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunks.size()), chunks.data()), what);
       }
-      hdf5::set_fill_value(dcpl.get(), spec.file_type, spec.fill, what);
+      const values::Hdf5Fill fill(spec.file_type, spec.fill, what);
+      hdf5::set_fill_value(dcpl.get(), spec.file_type, fill.bytes(), what);
+      if (values::has_vlen_members(spec.file_type) && !spec.fill.empty() && !spec.chunks.empty()) {
+        // HDF5 1.10 cannot read an unallocated chunk of such a dataset read-only (it would write
+        // the fill value's members to the heap): allocated at once, as the merge makes them.
+        check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), what);
+      }
       hdf5::set_pipeline(dcpl.get(), spec.filters, what);
       const Handle lcpl = utf8_names(H5P_LINK_CREATE, what);
       // A dataset of a named datatype shares it (HDF5's shared datatype message): created with it.

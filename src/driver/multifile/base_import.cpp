@@ -57,7 +57,7 @@ struct Importer {
       values::StoredAttribute stored = values::store_attribute(value);
       const std::optional<std::uint64_t> shared = named_type(value.named_type, stored.type);
       record(format::SetAttributeRecord{0, id, name, std::move(stored.type), std::move(stored.dims),
-                                        std::move(stored.value), stored.null, shared});
+                                        std::move(stored.value), stored.null, shared, stored.variable_length_elements});
     }
   }
 
@@ -144,9 +144,9 @@ struct Importer {
       const std::uint64_t child = catalog.next_id();
       seen.emplace(dataset->object_id(), child);
       const Datatype type = dataset->file_type();
-      const bool members = values::has_vlen_members(type);  // no fill kept for them (HDF5's default)
-      std::vector<std::byte> fill = members ? std::vector<std::byte>() : dataset->fill();
-      const bool variable_length_fill = values::uses_vlen_slots(type) && !fill.empty();
+      const bool members = values::has_vlen_members(type);  // (their fill: one element, self-contained)
+      std::vector<std::byte> fill = dataset->fill();
+      const bool variable_length_fill = values::uses_vlen_slots(type) && !members && !fill.empty();
       format::Bytes encoded = type.encode();
       const std::optional<std::uint64_t> shared = named_type(dataset->named_type_id(), encoded);
       record(format::CreateDatasetRecord{0, child, id, name, std::move(encoded), dataset->shape(), dataset->maxshape(),

@@ -38,6 +38,7 @@
 #include "values/vlen_compound.hpp"
 #include "values/vlen_fill.hpp"
 #include "values/vlen_strings.hpp"
+#include "values/vlen_values.hpp"
 
 namespace h5mf::driver {
 namespace {
@@ -315,12 +316,13 @@ class Object : public Base {
       stored.type = catalog.object(*value.named_type).type;
     }
     state_->structure_call(format::SetAttributeRecord{0, id_, name, std::move(stored.type), std::move(stored.dims),
-                                                      std::move(stored.value), stored.null, value.named_type});
+                                                      std::move(stored.value), stored.null, value.named_type,
+                                                      stored.variable_length_elements});
   }
   AttributeData get_attribute(const std::string& name) override {
     const auto& entry = object().attributes.at(name);
     AttributeData out =
-        values::load_attribute({entry.type, entry.dims, entry.value, entry.null},
+        values::load_attribute({entry.type, entry.dims, entry.value, entry.null, entry.variable_length_elements},
                                fmt::format("attribute '{}' of '{}' in '{}'", name, path(), state_->layout.path()));
     out.named_type = entry.named_type;
     return out;
@@ -392,7 +394,8 @@ class MultifileDataset final : public Object<DatasetNode> {
       return info;
     }
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
-    const hdf5::Handle dcpl = hdf5::merged_creation_plist(type_, o.fill, o.chunk, o.filters, vlen_, what);
+    const values::Hdf5Fill fill(type_, o.fill, what);
+    const hdf5::Handle dcpl = hdf5::merged_creation_plist(type_, fill.bytes(), o.chunk, o.filters, vlen_, what);
     StorageInfo info = hdf5::storage_properties(dcpl.get(), what);
     if (o.null) {
       info.size = 0;  // no element, nothing allocated
@@ -581,20 +584,29 @@ class MultifileDataset final : public Object<DatasetNode> {
   }
 
   // Compounds with variable-length members (values/vlen_compound.hpp): elements nobody wrote are
-  // zero, their strings NULL and sequences empty (HDF5's default fill; no other is accepted); a
-  // dataset of the base file starts from the base file's elements.
+  // the fill value (by default zero, their strings NULL and sequences empty, as HDF5's); a dataset
+  // of the base file starts from the base file's elements.
   void read_compounds(const container::DatasetWrites& writes, const Selection& selection,
                       const container::ElementLayout& layout, const Datatype& memory_type, void* out) {
     const std::string what = fmt::format("dataset '{}' in '{}'", path(), state_->layout.path());
     require_compound_memory(memory_type);
     const std::uint64_t n = selection.num_elements();
     const std::size_t k = compound_->members.size();
-    const auto resolved =
+    auto resolved =
         state_->reader->read_vlen(writes, selection, layout, {compound_->fixed_size(), compound_->members.size()});
     using Vlen = container::DataReader::VlenState;
+    const auto fill =
+        layout.prefilled || object().fill.empty()
+            ? std::nullopt
+            : std::optional(values::split_vlen_element(type_, object().fill, "the fill value of " + what));
+    const auto unwritten = [&](std::size_t i) { return fill && resolved.state[i * k] == Vlen::Unwritten; };
+    for (std::size_t i = 0; i < n; ++i) {
+      if (unwritten(i)) std::copy(fill->fixed.begin(), fill->fixed.end(), resolved.fixed.begin() + i * type_.size());
+    }
     auto elements = values::decode_vlen_compound(
         *compound_, resolved.fixed, n,
-        [&](std::size_t i, std::size_t j) {
+        [&](std::size_t i, std::size_t j) -> const std::string* {
+          if (unwritten(i)) return fill->values[j] ? &*fill->values[j] : nullptr;
           return resolved.state[i * k + j] == Vlen::Value ? &resolved.value[i * k + j] : nullptr;
         },
         what);
@@ -824,19 +836,20 @@ class MultifileGroup final : public Object<GroupNode> {
   std::shared_ptr<DatasetNode> create_dataset(const std::string& name, const DatasetSpec& spec) override {
     const std::uint64_t id = state_->catalog.next_id();
     Extent maxdims = spec.maxshape;
-    format::CreateDatasetRecord record{0,
-                                       id,
-                                       id_,
-                                       name,
-                                       spec.file_type.encode(),
-                                       spec.shape,
-                                       maxdims,
-                                       spec.fill,
-                                       spec.chunks,
-                                       spec.filters,
-                                       spec.null,
-                                       values::uses_vlen_slots(spec.file_type) && !spec.fill.empty(),
-                                       values::has_vlen_members(spec.file_type)};
+    format::CreateDatasetRecord record{
+        0,
+        id,
+        id_,
+        name,
+        spec.file_type.encode(),
+        spec.shape,
+        maxdims,
+        spec.fill,
+        spec.chunks,
+        spec.filters,
+        spec.null,
+        values::uses_vlen_slots(spec.file_type) && !values::has_vlen_members(spec.file_type) && !spec.fill.empty(),
+        values::has_vlen_members(spec.file_type)};
     if (spec.named_type) {                         // the named datatype's object id; its type is the record's
       GroupNode& group = *spec.named_type->group;  // of this file
       const container::SymbolicLink* link = state_->catalog.symlink(group.object_id(), spec.named_type->name);
