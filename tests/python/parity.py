@@ -5,6 +5,22 @@ as h5py reads them."""
 import numpy as np
 
 
+
+def plain(value):
+    """A value as nested Python lists and tuples (arrays as lists, structured elements as tuples,
+    an Empty as its dtype), for comparing reads of h5py and h5mf."""
+    if type(value).__name__ == 'Empty':
+        return ('Empty', str(value.dtype), value.dtype.metadata)
+    if isinstance(value, np.ndarray) and value.dtype.names is None and value.dtype.kind != 'O':
+        return value.tolist()
+    if isinstance(value, np.ndarray):
+        return [plain(x) for x in value]
+    if isinstance(value, (np.void, tuple)):
+        return tuple(plain(x) for x in value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
 class Recorder:
     """Runs labelled calls and keeps what each returned or raised."""
 

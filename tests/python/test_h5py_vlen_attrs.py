@@ -17,26 +17,11 @@ import pytest
 
 import h5mf
 from conftest import h5dump
-from parity import Recorder
+from parity import Recorder, plain
 
 ROW = np.dtype([('id', 'i4'), ('name', h5py.string_dtype()), ('v', h5py.vlen_dtype('f8'))])
 NESTED = np.dtype([('n', ROW), ('k', 'u1')])
 NAMES = np.dtype([('id', 'i4'), ('name', h5py.string_dtype()), ('tag', h5py.string_dtype('ascii'))])
-
-
-def plain(value):
-    """A value as nested Python lists and tuples (arrays as lists), for comparing."""
-    if type(value).__name__ == 'Empty':
-        return ('Empty', str(value.dtype), value.dtype.metadata)
-    if isinstance(value, np.ndarray) and value.dtype.names is None and value.dtype.kind != 'O':
-        return value.tolist()
-    if isinstance(value, np.ndarray):
-        return [plain(x) for x in value]
-    if isinstance(value, (np.void, tuple)):
-        return tuple(plain(x) for x in value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def described(value):

@@ -16,24 +16,11 @@ import pytest
 
 import h5mf
 from conftest import assert_dump_as_h5dump
-from parity import Recorder
+from parity import Recorder, plain
 
 ROW = np.dtype([('id', 'i4'), ('name', h5py.string_dtype()), ('v', h5py.vlen_dtype('f8'))])
 NESTED = np.dtype([('a', 'i2'), ('s', [('x', 'f4'), ('t', h5py.string_dtype('ascii')),
                                        ('q', h5py.vlen_dtype('i2'))])])
-
-
-def plain(value):
-    """A structured value as nested Python lists (arrays as lists), for comparing."""
-    if isinstance(value, np.ndarray) and value.dtype.names is None and value.dtype.kind != 'O':
-        return value.tolist()
-    if isinstance(value, np.ndarray):
-        return [plain(x) for x in value]
-    if isinstance(value, (np.void, tuple)):
-        return tuple(plain(x) for x in value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def described(value):

@@ -12,21 +12,10 @@ import pytest
 
 import h5mf
 from conftest import create_or_skip, mismatch_file
+from parity import plain
 
 ROW = np.dtype([('id', 'i4'), ('name', h5mf.string_dtype()), ('v', h5mf.vlen_dtype('f8'))])
 NAMES = np.dtype([('id', 'i4'), ('name', h5mf.string_dtype())])
-
-
-def plain(value):
-    if isinstance(value, np.ndarray) and value.dtype.names is None and value.dtype.kind != 'O':
-        return value.tolist()
-    if isinstance(value, np.ndarray):
-        return [plain(x) for x in value]
-    if isinstance(value, (np.void, tuple)):
-        return tuple(plain(x) for x in value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def write(f, h):
