@@ -75,6 +75,13 @@ def assert_same_outcomes(mine, ref):
             assert_same_value(value, ref_value, label)
 
 
+def assert_same_returns(mine, ref):
+    """Every call returned, both through h5mf and through h5py, and returned an equal value (==)."""
+    assert [m[0] for m in mine] == [r[0] for r in ref]
+    for (label, how, value), (_, ref_how, ref_value) in zip(mine, ref):
+        assert how == ref_how == 'returned', (label, how, value, ref_how, ref_value)
+        assert value == ref_value, (label, value, ref_value)
+
 def describe_dataset(d):
     """What h5py's Dataset tells about itself, as comparable values."""
     # (h5py 3.7 crashes reading the fill value of an Empty dataset of variable-length strings)

@@ -17,7 +17,7 @@ import pytest
 
 import h5mf
 from conftest import h5dump
-from parity import Recorder, plain
+from parity import Recorder, assert_same_returns, plain
 
 ROW = np.dtype([('id', 'i4'), ('name', h5py.string_dtype()), ('v', h5py.vlen_dtype('f8'))])
 NESTED = np.dtype([('n', ROW), ('k', 'u1')])
@@ -83,13 +83,6 @@ def run(h, path, steps, **kwargs):
     return record.outcomes, reread.outcomes
 
 
-def assert_same(mine, ref):
-    assert [m[0] for m in mine] == [r[0] for r in ref]
-    for (label, how, value), (_, ref_how, ref_value) in zip(mine, ref):
-        assert how == ref_how == 'returned', (label, how, value, ref_how, ref_value)
-        assert value == ref_value, (label, value, ref_value)
-
-
 def cli():
     return os.environ.get('H5MF_CLI') or shutil.which('h5mf')
 
@@ -123,8 +116,8 @@ def test_sequence_attributes_as_h5py(tmp_path, driver):
     ref_path, path = str(tmp_path / 'ref.h5'), str(tmp_path / f'{driver}.h5')
     ref = run(h5py, ref_path, sequence_steps)
     mine = run(h5mf, path, sequence_steps, driver=driver, **({'writers': 1} if driver == 'multifile' else {}))
-    assert_same(mine[0], ref[0])
-    assert_same(mine[1], ref[1])  # reopened: direct reads of the container
+    assert_same_returns(mine[0], ref[0])
+    assert_same_returns(mine[1], ref[1])  # reopened: direct reads of the container
     if driver == 'multifile':
         merged_as(path, ref_path)
     else:

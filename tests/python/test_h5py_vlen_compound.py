@@ -16,7 +16,7 @@ import pytest
 
 import h5mf
 from conftest import assert_dump_as_h5dump
-from parity import Recorder, plain
+from parity import Recorder, assert_same_returns, plain
 
 ROW = np.dtype([('id', 'i4'), ('name', h5py.string_dtype()), ('v', h5py.vlen_dtype('f8'))])
 NESTED = np.dtype([('a', 'i2'), ('s', [('x', 'f4'), ('t', h5py.string_dtype('ascii')),
@@ -75,20 +75,13 @@ def run(h, path, **kwargs):
     return record.outcomes, reread.outcomes
 
 
-def assert_same(mine, ref):
-    assert [m[0] for m in mine] == [r[0] for r in ref]
-    for (label, how, value), (_, ref_how, ref_value) in zip(mine, ref):
-        assert how == ref_how == 'returned', (label, how, value, ref_how, ref_value)
-        assert value == ref_value, (label, value, ref_value)
-
-
 @pytest.mark.parametrize('driver', ['multifile', 'sec2'])
 def test_compounds_with_vlen_members_as_h5py(tmp_path, driver):
     ref_path, path = str(tmp_path / 'ref.h5'), str(tmp_path / f'{driver}.h5')
     ref = run(h5py, ref_path)
     mine = run(h5mf, path, driver=driver, **({'writers': 1} if driver == 'multifile' else {}))
-    assert_same(mine[0], ref[0])
-    assert_same(mine[1], ref[1])  # reopened: direct reads of the container
+    assert_same_returns(mine[0], ref[0])
+    assert_same_returns(mine[1], ref[1])  # reopened: direct reads of the container
     cli = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
     if cli and driver == 'multifile':  # `h5mf dump` of the container prints what h5dump prints of h5py's file
         expected = assert_dump_as_h5dump(path, ref_path)
@@ -250,7 +243,7 @@ def test_subarray_fields_as_h5py(tmp_path, driver):
             record('reopened', lambda: described(f['d'][...]))
             record('reopened attribute', lambda: described(f.attrs['s']))
         outcomes.append(record.outcomes)
-    assert_same(outcomes[1], outcomes[0])
+    assert_same_returns(outcomes[1], outcomes[0])
     cli = os.environ.get('H5MF_CLI') or shutil.which('h5mf')
     if driver == 'multifile':
         if cli:
