@@ -38,14 +38,13 @@ BaseNameChanges::BaseNameChanges(hid_t file, const container::Catalog& catalog, 
   for (const auto& placed : names.objects) {
     if (catalog.in_base(placed.id) && !kept(placed.path)) hold(placed.id);
   }
-  for (std::uint64_t id = 1; id < catalog.next_id(); ++id) {
-    const auto& o = catalog.object(id);
-    if (o.kind == container::ObjectKind::Datatype && catalog.in_base(id)) hold(id);
-  }
-  // Removed deepest first: the paths of what is left above them are still those of the copy.
+  // Removed deepest first: the paths of what is left above them are still those of the copy. A
+  // named datatype losing a name is held too (create_links may link it again elsewhere).
   std::vector<const container::BaseName*> removed;
   for (const auto& name : catalog.base_names()) {
-    if (!catalog.keeps(name)) removed.push_back(&name);
+    if (catalog.keeps(name)) continue;
+    removed.push_back(&name);
+    if (const auto type = name.link.type_id; type && !held_.contains(*type)) hold(*type);
   }
   std::stable_sort(removed.begin(), removed.end(), [&](const auto* a, const auto* b) {
     return catalog.object(a->parent).depth > catalog.object(b->parent).depth;

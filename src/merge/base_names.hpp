@@ -16,9 +16,9 @@ namespace h5mf::merge_detail {
 class BaseNameChanges {
  public:
   // In `file`, a copy of the base file that nothing has changed yet: every base object that `names`
-  // places elsewhere than at one of its own base names, and every named datatype of the base file,
-  // is held by a temporary name at the root (so that HDF5 does not free it); then every base name
-  // that does not keep its binding is removed, deepest first.
+  // places elsewhere than at one of its own base names, and every named datatype of the base file
+  // that loses a name, is held by a temporary name at the root (so that HDF5 does not free it);
+  // then every base name that does not keep its binding is removed, deepest first.
   BaseNameChanges(hid_t file, const container::Catalog& catalog, const container::MergedNames& names,
                   const std::string& output);
   // `path` (a merged path) is a base name the copy has already.
